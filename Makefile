@@ -1,0 +1,59 @@
+# gridgov: two commands. `make demo` installs and serves the demo district;
+# `make test` installs and runs lint and the whole test suite (SQLite, and PostgreSQL
+# when GRIDGOV_TEST_DATABASE_URL is set or a local server answers on 127.0.0.1:5432).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install demo serve test lint unit bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/gridgov db upgrade
+	$(BIN)/gridgov demo build --if-empty
+	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/gridgov serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	@if [ -z "$$GRIDGOV_TEST_DATABASE_URL" ] && $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=2).close()" 2>/dev/null; then \
+		echo "PostgreSQL answers on 127.0.0.1:5432: running the PostgreSQL leg too."; \
+		export GRIDGOV_TEST_DATABASE_URL="$(LOCAL_PG)"; \
+	fi; \
+	$(BIN)/pytest -n 2 -q
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k 'Problem:2' -k InvalidInput -k NotFound \
+		-k Forbidden -k Conflict -k TooManyRequests -k Unauthenticated -k InvalidCredentials \
+		-k CsrfFailed -k NotReady -k DomainError -o src/gridgov/web/translations/messages.pot src
+	for lang in zh_Hans zh_Hant en; do \
+		if [ -f src/gridgov/web/translations/$$lang/LC_MESSAGES/messages.po ]; then verb=update; \
+		else verb=init; fi; \
+		$(BIN)/pybabel $$verb -l $$lang -i src/gridgov/web/translations/messages.pot \
+			-d src/gridgov/web/translations $$( [ $$verb = update ] && echo --no-fuzzy-matching ); done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Users, roles, territorial scopes, sessions and API keys."""

@@ -1,0 +1,149 @@
+"""Accounts API: bearer tokens, the caller, user administration, API-key check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from gridgov.accounts import service
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.accounts.schemas import ApiKeyOut, TokenRequest, TokenResponse, UserCreate, UserOut
+from gridgov.errors import InvalidCredentials, TooManyRequests
+from gridgov.web.deps import (
+    ApiKeyAuth,
+    CurrentUser,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    in_scope,
+    require_roles,
+)
+
+router = APIRouter(tags=["accounts"])
+
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
+AccountReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR))]
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+def create_token(
+    body: TokenRequest, request: Request, state: StateDep, session: SessionDep, now: Now
+) -> TokenResponse:
+    """Exchange a username and password for a bearer token (rate-limited)."""
+    try:
+        result = service.do_login(
+            session,
+            username=body.username,
+            password=body.password,
+            kind="bearer",
+            actor=anonymous_actor(request),
+            now=now,
+            limits=state.login_limits,
+            lifetime=timedelta(hours=state.settings.token_hours),
+        )
+    except (InvalidCredentials, TooManyRequests):
+        session.commit()  # keep the attempt and its audit row
+        raise
+    session.commit()
+    return TokenResponse(access_token=result.token, expires_at=result.auth_session.expires_at)
+
+
+@router.post("/auth/logout", status_code=204)
+def revoke_token(request: Request, user: CurrentUser, session: SessionDep, now: Now) -> Response:
+    """End the bearer token (or cookie session) used for this call, server-side."""
+    principal = request.state.principal
+    service.do_logout(session, token=principal.token, actor=actor_of(request, user), now=now)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> User:
+    return user
+
+
+def scoped_user(
+    user_id: int, request: Request, session: SessionDep, now: Now, viewer: AccountReader
+) -> User:
+    """The user with this id if inside the viewer's scope; 404 (and audited) otherwise."""
+    actor = actor_of(request, viewer)
+    return in_scope(
+        request,
+        session,
+        now,
+        viewer,
+        session.get(User, user_id),
+        visible=lambda target: service.may_see_user(actor, target),
+        object_type="user",
+        object_id=str(user_id),
+    )
+
+
+ScopedUser = Annotated[User, Depends(scoped_user)]
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(request: Request, viewer: AccountReader, session: SessionDep) -> list[User]:
+    """Accounts whose scope lies within the caller's."""
+    return service.list_users(session, viewer=actor_of(request, viewer))
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(
+    body: UserCreate, request: Request, admin: AdminUser, session: SessionDep, now: Now
+) -> User:
+    user = service.do_create_user(
+        session,
+        actor=actor_of(request, admin),
+        username=body.username,
+        role=body.role.value,
+        scope=body.scope,
+        password=body.password,
+        display_name=body.display_name,
+        now=now,
+    )
+    session.commit()
+    return user
+
+
+@router.get("/users/{user_id}", response_model=UserOut)
+def get_user(target: ScopedUser) -> User:
+    return target
+
+
+@router.post("/users/{user_id}/disable", response_model=UserOut)
+def disable_user(
+    request: Request,
+    admin: AdminUser,
+    target: ScopedUser,
+    session: SessionDep,
+    now: Now,
+) -> User:
+    """Disable the account; its sessions and tokens stop working at once."""
+    service.do_disable_user(session, actor=actor_of(request, admin), user=target, now=now)
+    session.commit()
+    return target
+
+
+@router.post("/users/{user_id}/enable", response_model=UserOut)
+def enable_user(
+    request: Request,
+    admin: AdminUser,
+    target: ScopedUser,
+    session: SessionDep,
+    now: Now,
+) -> User:
+    service.do_enable_user(session, actor=actor_of(request, admin), user=target, now=now)
+    session.commit()
+    return target
+
+
+@router.get("/integrations/whoami", response_model=ApiKeyOut)
+def api_key_whoami(key: ApiKeyAuth) -> ApiKeyOut:
+    """Lets an integration check its API key."""
+    return ApiKeyOut.model_validate(key)

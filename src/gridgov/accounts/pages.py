@@ -1,0 +1,122 @@
+"""Account administration pages: list, create, disable and enable users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gridgov.accounts import service
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.errors import DomainError
+from gridgov.web import i18n
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, in_scope, require_roles
+from gridgov.web.render import language_of, render
+
+router = APIRouter(include_in_schema=False)
+
+AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
+ReaderPage = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR, page=True))]
+
+
+def scoped_user_page(
+    user_id: int, request: Request, session: SessionDep, now: Now, viewer: ReaderPage
+) -> User:
+    actor = actor_of(request, viewer)
+    return in_scope(
+        request,
+        session,
+        now,
+        viewer,
+        session.get(User, user_id),
+        visible=lambda target: service.may_see_user(actor, target),
+        object_type="user",
+        object_id=str(user_id),
+    )
+
+
+ScopedUserPage = Annotated[User, Depends(scoped_user_page)]
+
+
+def _users_page(
+    request: Request,
+    viewer: User,
+    session: SessionDep,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    users = service.list_users(session, viewer=actor_of(request, viewer))
+    context = {
+        "users": users,
+        "roles": list(Role),
+        "form": form or {"scope": viewer.effective_scope or ""},
+        "error": i18n.gettext(language, error.message, error.params) if error else None,
+        "problems": [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
+        if error
+        else [],
+    }
+    return render(request, "accounts/users.html", context, status_code=status_code)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, viewer: ReaderPage, session: SessionDep) -> HTMLResponse:
+    return _users_page(request, viewer, session)
+
+
+@router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def create_user_submit(
+    request: Request,
+    admin: AdminPage,
+    session: SessionDep,
+    now: Now,
+    username: Annotated[str, Form(max_length=64)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    scope: Annotated[str, Form(max_length=15)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    display_name: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    try:
+        service.do_create_user(
+            session,
+            actor=actor_of(request, admin),
+            username=username,
+            role=role,
+            scope=scope,
+            password=password,
+            display_name=display_name,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        form = {"username": username, "role": role, "scope": scope, "display_name": display_name}
+        return _users_page(request, admin, session, error=exc, form=form, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.get("/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, target: ScopedUserPage, viewer: ReaderPage) -> HTMLResponse:
+    return render(request, "accounts/user.html", {"target": target})
+
+
+@router.post("/users/{user_id}/disable", dependencies=[CsrfChecked])
+def disable_submit(
+    request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
+) -> Response:
+    service.do_disable_user(session, actor=actor_of(request, admin), user=target, now=now)
+    session.commit()
+    return RedirectResponse(f"/users/{target.id}", status_code=303)
+
+
+@router.post("/users/{user_id}/enable", dependencies=[CsrfChecked])
+def enable_submit(
+    request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
+) -> Response:
+    service.do_enable_user(session, actor=actor_of(request, admin), user=target, now=now)
+    session.commit()
+    return RedirectResponse(f"/users/{target.id}", status_code=303)

@@ -1,0 +1,49 @@
+"""API shapes of accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.accounts.rules import Role
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(max_length=128)
+    password: str = Field(max_length=1024)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_at: datetime
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    scope: str
+    is_active: bool
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+class UserCreate(BaseModel):
+    username: str = Field(max_length=64)
+    role: Role
+    scope: str = Field(max_length=15)
+    password: str = Field(max_length=1024)
+    display_name: str = Field(default="", max_length=128)
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    prefix: str
+    created_at: datetime

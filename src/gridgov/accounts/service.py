@@ -1,0 +1,469 @@
+"""Accounts: users, logins and sessions, API keys. ``check_*`` validates, ``do_*`` writes.
+
+Every ``do_*`` runs inside the caller's transaction and appends its audit row there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from gridgov.accounts import rules
+from gridgov.accounts.models import ApiKey, AuthSession, LoginAttempt, User
+from gridgov.accounts.rules import Role
+from gridgov.audit.service import Actor, record
+from gridgov.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    Problem,
+    TooManyRequests,
+)
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the username is unknown, so that a missing
+# account costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_for(user: User, *, request_id: str | None = None, ip: str | None = None) -> Actor:
+    return Actor(
+        username=user.username,
+        role=user.role,
+        user_id=user.id,
+        scope=user.effective_scope,
+        request_id=request_id,
+        ip=ip,
+    )
+
+
+# ---------------------------------------------------------------- users
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def username_problem(username: str) -> Problem | None:
+    if not 3 <= len(username) <= 64 or not set(username) <= USERNAME_CHARS:
+        return Problem(
+            "username",
+            "A username has 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'.",
+        )
+    return None
+
+
+def check_create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    role: str,
+    scope: str,
+    password: str,
+) -> None:
+    """Validate a new account and whether ``actor`` may grant it."""
+    problems: list[Problem] = []
+    if problem := username_problem(username):
+        problems.append(problem)
+    if role not in {r.value for r in Role}:
+        problems.append(
+            Problem("role", "Unknown role %(role)s.", role=role),
+        )
+    if problem := rules.scope_problem(scope):
+        problems.append(problem)
+    problems.extend(rules.password_problems(password, username=username))
+    if problems:
+        raise InvalidInput("The account was not created.", details=problems)
+    _check_may_grant(actor, scope)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("The username %(username)s is taken.", params={"username": username})
+
+
+def _check_may_grant(actor: Actor, scope: str) -> None:
+    """Only the system (CLI) or an admin whose scope contains ``scope`` manage accounts."""
+    if actor.role == "system":
+        return
+    if actor.role != Role.ADMIN or not rules.scope_within(scope, actor.scope):
+        raise Forbidden("You may not manage accounts outside your scope.")
+
+
+def do_create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    role: str,
+    scope: str,
+    password: str,
+    now: datetime,
+    display_name: str = "",
+) -> User:
+    username = normalise_username(username)
+    check_create_user(
+        session, actor=actor, username=username, role=role, scope=scope, password=password
+    )
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        scope=scope,
+        password_hash=hash_password(password),
+        is_active=True,
+        created_at=now,
+        password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.created",
+        object_type="user",
+        object_id=user.id,
+        region_code=scope,
+        now=now,
+        summary={"username": username, "role": role, "scope": scope},
+    )
+    return user
+
+
+def get_user(session: Session, *, user_id: int, viewer: Actor) -> User:
+    """The user, if the viewer may see them; NotFound otherwise (no existence leak)."""
+    user = session.get(User, user_id)
+    if user is None or not may_see_user(viewer, user):
+        raise NotFound("No such user.")
+    return user
+
+
+def get_user_by_username(session: Session, *, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def may_see_user(viewer: Actor, user: User) -> bool:
+    if viewer.role == "system" or viewer.user_id == user.id:
+        return True
+    return viewer.role in (Role.ADMIN, Role.AUDITOR) and rules.may_access(viewer.scope, user.scope)
+
+
+def list_users(session: Session, *, viewer: Actor, limit: int = 500) -> list[User]:
+    query = select(User).order_by(User.scope, User.username).limit(limit)
+    if viewer.role != "system":
+        if viewer.role not in (Role.ADMIN, Role.AUDITOR):
+            return []
+        query = query.where(rules.scope_clause(viewer.scope, User.scope))
+    return list(session.scalars(query))
+
+
+def do_disable_user(session: Session, *, actor: Actor, user: User, now: datetime) -> int:
+    """Disable the account and end all its sessions at once; returns sessions ended."""
+    _check_may_grant(actor, user.scope)
+    if actor.user_id == user.id:
+        raise InvalidInput("You cannot disable your own account.")
+    user.is_active = False
+    user.disabled_at = now
+    ended = _revoke_sessions(session, user_id=user.id, now=now)
+    record(
+        session,
+        actor=actor,
+        action="user.disabled",
+        object_type="user",
+        object_id=user.id,
+        region_code=user.scope,
+        now=now,
+        summary={"username": user.username, "sessions_ended": ended},
+    )
+    return ended
+
+
+def do_enable_user(session: Session, *, actor: Actor, user: User, now: datetime) -> None:
+    _check_may_grant(actor, user.scope)
+    user.is_active = True
+    user.disabled_at = None
+    record(
+        session,
+        actor=actor,
+        action="user.enabled",
+        object_type="user",
+        object_id=user.id,
+        region_code=user.scope,
+        now=now,
+        summary={"username": user.username},
+    )
+
+
+def do_reset_password(
+    session: Session, *, actor: Actor, user: User, password: str, now: datetime
+) -> None:
+    """Set a new password and end every session of the account."""
+    _check_may_grant(actor, user.scope)
+    problems = rules.password_problems(password, username=user.username)
+    if problems:
+        raise InvalidInput("The password was not changed.", details=problems)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    ended = _revoke_sessions(session, user_id=user.id, now=now)
+    record(
+        session,
+        actor=actor,
+        action="user.password_reset",
+        object_type="user",
+        object_id=user.id,
+        region_code=user.scope,
+        now=now,
+        summary={"username": user.username, "sessions_ended": ended},
+    )
+
+
+def _revoke_sessions(session: Session, *, user_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+# ---------------------------------------------------------------- logins
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    auth_session: AuthSession
+
+
+def check_login_allowed(
+    session: Session, *, username: str, ip: str, now: datetime, limits: rules.LoginLimits
+) -> None:
+    """429 when this IP or this account has failed too often within the window."""
+    since = rules.login_window_start(now, limits)
+    failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    from_ip = session.scalar(select(func.count()).where(LoginAttempt.ip == ip, *failed)) or 0
+    on_account = (
+        session.scalar(select(func.count()).where(LoginAttempt.username == username, *failed)) or 0
+    )
+    if rules.login_throttled(
+        failures_from_ip=from_ip, failures_on_account=on_account, limits=limits
+    ):
+        minutes = int(limits.window.total_seconds() // 60)
+        raise TooManyRequests(
+            "Too many failed logins. Try again in %(minutes)s minutes.",
+            params={"minutes": minutes},
+            headers={"Retry-After": str(int(limits.window.total_seconds()))},
+        )
+
+
+def do_login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    limits: rules.LoginLimits,
+    lifetime: timedelta,
+) -> LoginResult:
+    """Check the password and open a session, or record and audit the failure.
+
+    The caller must commit even when this raises InvalidCredentials or TooManyRequests:
+    the attempt row and its audit row are what the throttle and the auditors read.
+    """
+    username = normalise_username(username)[:64]
+    ip = actor.ip or "unknown"
+    try:
+        check_login_allowed(session, username=username, ip=ip, now=now, limits=limits)
+    except TooManyRequests:
+        record(
+            session,
+            actor=actor,
+            action="auth.login_throttled",
+            object_type="user",
+            now=now,
+            summary={"username": username},
+        )
+        raise
+    user = session.scalar(select(User).where(User.username == username))
+    valid = password_matches(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid or not user.is_active:
+        session.add(LoginAttempt(at=now, username=username, ip=ip, success=False))
+        reason = "unknown user" if user is None else ("disabled" if valid else "bad password")
+        record(
+            session,
+            actor=actor,
+            action="auth.login_failed",
+            object_type="user",
+            object_id=None if user is None else user.id,
+            now=now,
+            summary={"username": username, "reason": reason},
+        )
+        raise InvalidCredentials("Wrong username or password, or the account is disabled.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(LoginAttempt(at=now, username=username, ip=ip, success=True))
+    token = secrets.token_urlsafe(32)
+    auth_session = AuthSession(
+        token_hash=token_digest(token),
+        user_id=user.id,
+        kind=kind,
+        created_at=now,
+        expires_at=now + lifetime,
+        ip=ip,
+    )
+    session.add(auth_session)
+    session.flush()
+    record(
+        session,
+        actor=actor_for(user, request_id=actor.request_id, ip=actor.ip),
+        action="auth.login",
+        object_type="auth_session",
+        object_id=auth_session.id,
+        region_code=user.scope,
+        now=now,
+        summary={"kind": kind},
+    )
+    return LoginResult(token=token, auth_session=auth_session)
+
+
+def authenticate(session: Session, *, token: str, kind: str, now: datetime) -> User | None:
+    """The active user behind a live session token, or None."""
+    auth_session = session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_digest(token))
+    )
+    if (
+        auth_session is None
+        or auth_session.kind != kind
+        or auth_session.revoked_at is not None
+        or auth_session.expires_at <= now
+        or not auth_session.user.is_active
+    ):
+        return None
+    return auth_session.user
+
+
+def do_logout(session: Session, *, token: str, actor: Actor, now: datetime) -> None:
+    auth_session = session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_digest(token))
+    )
+    if auth_session is None or auth_session.revoked_at is not None:
+        return
+    auth_session.revoked_at = now
+    record(
+        session,
+        actor=actor,
+        action="auth.logout",
+        object_type="auth_session",
+        object_id=auth_session.id,
+        now=now,
+    )
+
+
+# ---------------------------------------------------------------- API keys
+
+API_KEY_PREFIX = "ggk"
+
+
+def check_create_api_key(session: Session, *, name: str) -> None:
+    if not 1 <= len(name.strip()) <= 128:
+        raise InvalidInput(
+            "The key was not created.",
+            details=[Problem("name", "A name has 1 to 128 characters.")],
+        )
+    if session.scalar(select(ApiKey.id).where(ApiKey.name == name.strip())) is not None:
+        raise Conflict("An API key named %(name)s exists.", params={"name": name.strip()})
+
+
+def do_create_api_key(
+    session: Session, *, actor: Actor, name: str, now: datetime
+) -> tuple[str, ApiKey]:
+    """Create a key; the plaintext is returned once and never stored."""
+    if actor.role not in ("system", Role.ADMIN):
+        raise Forbidden("Only administrators manage API keys.")
+    check_create_api_key(session, name=name)
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"
+    key = ApiKey(
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=token_digest(plaintext),
+        created_at=now,
+        created_by=actor.username,
+    )
+    session.add(key)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="apikey.created",
+        object_type="api_key",
+        object_id=key.id,
+        now=now,
+        summary={"name": key.name, "prefix": prefix},
+    )
+    return plaintext, key
+
+
+def authenticate_api_key(session: Session, *, plaintext: str) -> ApiKey | None:
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if key is None or key.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(key.key_hash, token_digest(plaintext)):
+        return None
+    return key
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+
+
+def do_revoke_api_key(session: Session, *, actor: Actor, name: str, now: datetime) -> ApiKey:
+    if actor.role not in ("system", Role.ADMIN):
+        raise Forbidden("Only administrators manage API keys.")
+    key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+    if key is None:
+        raise NotFound("No API key named %(name)s.", params={"name": name})
+    key.revoked_at = now
+    record(
+        session,
+        actor=actor,
+        action="apikey.revoked",
+        object_type="api_key",
+        object_id=key.id,
+        now=now,
+        summary={"name": key.name},
+    )
+    return key

@@ -1,0 +1,418 @@
+"""The ``gridgov`` command."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gridgov.config import Settings, get_settings
+from gridgov.db import Database, NotMigratedError, current_revision, ensure_migrated, head_revision
+from gridgov.errors import DomainError
+
+app = typer.Typer(help="gridgov: grid-based grassroots governance.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+region_app = typer.Typer(
+    help="Regions (district, streets, communities, grids).", no_args_is_help=True
+)
+demo_app = typer.Typer(help="The Shantou demo district.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (user_app, "user"),
+    (apikey_app, "apikey"),
+    (audit_app, "audit"),
+    (region_app, "region"),
+    (demo_app, "demo"),
+):
+    app.add_typer(sub, name=name)
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad setting
+        err.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _database(*, migrated: bool = True) -> Database:
+    settings = _settings()
+    db = Database.from_url(settings.resolved_database_url, keys=settings.keys)
+    if migrated:
+        try:
+            ensure_migrated(db.engine)
+        except NotMigratedError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    return db
+
+
+def _actor() -> Actor:
+    return Actor.system("cli:" + getpass.getuser())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(exc: DomainError) -> typer.Exit:
+    err.print(f"[red]{exc}[/red]")
+    for problem in exc.details:
+        err.print(f"  - {problem.field}: {problem.text()}")
+    return typer.Exit(1)
+
+
+# Imported late so that ``gridgov --help`` stays fast.
+from gridgov.accounts import service as accounts  # noqa: E402
+from gridgov.audit import service as audit  # noqa: E402
+from gridgov.audit.service import Actor  # noqa: E402
+from gridgov.territory import service as territory  # noqa: E402
+
+# ---------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(help="Proxies trusted for X-Forwarded-For (behind a load balancer)."),
+    ] = None,
+) -> None:
+    """Serve the web app and API with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    settings.keys  # noqa: B018 - create missing key files once, before workers start
+    _database()  # refuse an unmigrated database with the command to run
+    out.print(f"gridgov serving on http://{host}:{port} ({workers} worker(s))")
+    uvicorn.run(
+        "gridgov.web.asgi:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=False,
+        log_config=None,
+    )
+
+
+# ---------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from gridgov.db import upgrade
+
+    settings = _settings()
+    url = settings.resolved_database_url
+    upgrade(url)
+    db = Database.from_url(url, keys=settings.keys)
+    out.print(f"Database at revision {current_revision(db.engine)}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the code's."""
+    db = _database(migrated=False)
+    out.print(f"database: {current_revision(db.engine) or '(empty)'}  code: {head_revision()}")
+
+
+# ---------------------------------------------------------------- users
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option(help="Login name: lower-case letters, digits, . _ -")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="resident, grid_worker, dispatcher, unit_staff, "
+            "branch_secretary, leader, auditor or admin"
+        ),
+    ],
+    scope: Annotated[str, typer.Option(help="Region code prefix, e.g. 440512 or 440512003.")],
+    password: Annotated[
+        str | None, typer.Option(help="At least 10 characters; asked for when omitted.")
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown to others.")] = "",
+) -> None:
+    """Create an account."""
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = accounts.do_create_user(
+                session,
+                actor=_actor(),
+                username=username,
+                role=role,
+                scope=scope,
+                password=password,
+                display_name=display_name,
+                now=_now(),
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Created {user.username} ({user.role}, scope {user.scope}).")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List accounts."""
+    db = _database()
+    with db.session() as session:
+        users = accounts.list_users(session, viewer=_actor())
+    table = Table("username", "role", "scope", "active", "created (UTC)")
+    for user in users:
+        table.add_row(
+            user.username,
+            user.role,
+            user.scope,
+            "yes" if user.is_active else "no",
+            user.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+def _with_user(username: str) -> tuple[Database, str]:
+    return _database(), username
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable an account; its sessions and tokens stop working at once."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = accounts.get_user_by_username(session, username=username)
+            ended = accounts.do_disable_user(session, actor=_actor(), user=user, now=_now())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Disabled {username}; {ended} session(s) ended.")
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Enable a disabled account."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = accounts.get_user_by_username(session, username=username)
+            accounts.do_enable_user(session, actor=_actor(), user=user, now=_now())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Enabled {username}.")
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Asked for when omitted.")] = None,
+) -> None:
+    """Set a new password; every session of the account ends."""
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = accounts.get_user_by_username(session, username=username)
+            accounts.do_reset_password(
+                session, actor=_actor(), user=user, password=password, now=_now()
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Password of {username} changed; its sessions ended.")
+
+
+# ---------------------------------------------------------------- API keys
+
+
+@apikey_app.command("create")
+def apikey_create(name: Annotated[str, typer.Option(help="What the key is for.")]) -> None:
+    """Create an API key. The key is printed once, on the last line."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            plaintext, _key = accounts.do_create_api_key(
+                session, actor=_actor(), name=name, now=_now()
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"API key {name!r} created. Store it now: it is not shown again.")
+    print(plaintext)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List API keys (never the keys themselves)."""
+    db = _database()
+    with db.session() as session:
+        keys = accounts.list_api_keys(session)
+    table = Table("name", "prefix", "created (UTC)", "by", "revoked")
+    for key in keys:
+        table.add_row(
+            key.name,
+            key.prefix,
+            key.created_at.strftime("%Y-%m-%d %H:%M"),
+            key.created_by,
+            key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
+        )
+    out.print(table)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(name: str) -> None:
+    """Revoke an API key at once."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            accounts.do_revoke_api_key(session, actor=_actor(), name=name, now=_now())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Revoked {name!r}.")
+
+
+# ---------------------------------------------------------------- audit
+
+
+def _parse_anchor(anchor: str | None) -> tuple[int, str] | None:
+    if anchor is None:
+        return None
+    seq, _, digest = anchor.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        err.print("[red]--anchor takes SEQ:HASH as printed by `gridgov audit head`.[/red]")
+        raise typer.Exit(2)
+    return int(seq), digest
+
+
+@audit_app.command("verify")
+def audit_verify(
+    anchor: Annotated[
+        str | None, typer.Option(help="SEQ:HASH recorded earlier by `gridgov audit head`.")
+    ] = None,
+) -> None:
+    """Walk the chain; exit 1 naming the first row changed, deleted, inserted or reordered."""
+    db = _database()
+    with db.session() as session:
+        result = audit.verify(session, anchor=_parse_anchor(anchor))
+    if result.problem is not None:
+        err.print(
+            f"[red]Audit chain BROKEN at row {result.problem.seq}: {result.problem.reason}[/red]"
+        )
+        raise typer.Exit(1)
+    out.print(f"Audit chain intact: {result.checked} rows checked, head {result.head_seq}.")
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print SEQ:HASH of the newest row; keep it outside the database as an anchor."""
+    db = _database()
+    with db.session() as session:
+        result = audit.verify(session)
+    print(f"{result.head_seq}:{result.head_hash}")
+
+
+@audit_app.command("purge")
+def audit_purge(
+    before: Annotated[str, typer.Option(help="Delete rows older than this date (YYYY-MM-DD).")],
+) -> None:
+    """Delete old rows; rows younger than the retention period (>= 180 days) are kept."""
+    settings = _settings()
+    try:
+        cutoff = datetime.combine(date.fromisoformat(before), time(), tzinfo=settings.tz)
+    except ValueError as exc:
+        err.print("[red]--before takes a date as YYYY-MM-DD.[/red]")
+        raise typer.Exit(2) from exc
+    db = _database()
+    try:
+        with db.transaction() as session:
+            count = audit.do_purge(
+                session,
+                actor=_actor(),
+                before=cutoff,
+                now=_now(),
+                retention_days=settings.audit_retention_days,
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Purged {count} audit row(s) older than {before}.")
+
+
+# ---------------------------------------------------------------- regions
+
+
+@region_app.command("add")
+def region_add(
+    code: Annotated[str, typer.Option(help="Region code, e.g. 440512003.")],
+    name: Annotated[str, typer.Option(help="Name, e.g. 广澳街道.")],
+    level: Annotated[str, typer.Option(help="district, street, community, grid or micro_grid")],
+    parent: Annotated[str | None, typer.Option(help="Parent region code.")] = None,
+) -> None:
+    """Add one region by hand (the territory import adds many at once)."""
+    db = _database()
+    try:
+        with db.transaction() as session:
+            territory.do_create_region(
+                session,
+                actor=_actor(),
+                code=code,
+                name=name,
+                level=level,
+                parent_code=parent,
+                now=_now(),
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Added {level} {code} {name}.")
+
+
+# ---------------------------------------------------------------- demo
+
+
+@demo_app.command("build")
+def demo_build(
+    if_empty: Annotated[bool, typer.Option(help="Do nothing when the database has data.")] = False,
+) -> None:
+    """Build the Shantou demo district (濠江区) and demo accounts."""
+    from gridgov.demo import build
+
+    settings = _settings()
+    db = _database()
+    if not build.is_empty(db):
+        if if_empty:
+            out.print("The database already holds a district; demo not rebuilt.")
+            return
+        err.print("[red]The database is not empty; the demo builds only into an empty one.[/red]")
+        raise typer.Exit(1)
+    created = build.build(db, data_dir=settings.data_dir, now=_now())
+    table = Table("username", "role", "password")
+    for account in created:
+        table.add_row(account.username, account.role, account.password)
+    out.print(f"Demo district {build.DISTRICT_NAME} ({build.DISTRICT_CODE}) built.")
+    out.print(table)
+    out.print(f"These passwords are also in {settings.data_dir / 'demo-accounts.txt'}.")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,188 @@
+"""Engines, sessions and the migration check, for SQLite and PostgreSQL alike.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged write survives a
+power cut) and foreign keys on. Write transactions on SQLite begin ``IMMEDIATE`` so
+that two writers queue on the lock instead of failing half-way; reads stay deferred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+from gridgov.config import Keys
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+AUDIT_KEY_INFO = "gridgov.audit_key"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on both engines (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # A bare postgresql:// URL means psycopg 3, the driver we ship.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is unreliable).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("gridgov_write", False)
+        mode = "IMMEDIATE" if write else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@dataclass
+class Database:
+    """One engine and its sessions. Sessions carry the audit key for the chain."""
+
+    url: str
+    engine: Engine
+    audit_key: bytes
+
+    @classmethod
+    def from_url(cls, url: str, *, keys: Keys) -> Database:
+        return cls(url=url, engine=create_db_engine(url), audit_key=keys.audit)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, *, write: bool = False) -> Session:
+        """A new session. ``write=True`` takes SQLite's write lock at BEGIN."""
+        bind = self.engine.execution_options(gridgov_write=True) if write else self.engine
+        session = Session(bind, expire_on_commit=False)
+        session.info[AUDIT_KEY_INFO] = self.audit_key
+        return session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write session that commits on success and rolls back on error."""
+        session = self.session(write=True)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@cache
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+class NotMigratedError(RuntimeError):
+    pass
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Refuse to serve a database that is not at the code's migration head."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current != head:
+        state = "empty (no tables)" if current is None else f"at revision {current}"
+        raise NotMigratedError(
+            f"The database is {state}; this version of gridgov needs revision {head}. "
+            "Run: gridgov db upgrade"
+        )

@@ -1,0 +1,1 @@
+"""The Shantou demo district (濠江区, 440512)."""

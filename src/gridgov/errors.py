@@ -1,0 +1,114 @@
+"""Typed domain errors with stable codes; the web layer maps them to one error shape.
+
+``message`` is an English catalogue id with ``%(name)s`` placeholders; it is translated
+into the user's language when rendered. ``details`` carry field-level problems.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "invalid_input"
+    UNAUTHENTICATED = "unauthenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    TOO_MANY_REQUESTS = "too_many_requests"
+    NOT_READY = "not_ready"
+    INTERNAL = "internal_error"
+
+
+class DomainError(Exception):
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+    status: int = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        params: dict[str, Any] | None = None,
+        details: list[Problem] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message % (params or {}) if params else message)
+        self.message = message
+        self.params = params or {}
+        self.details = details or []
+        self.headers = headers or {}
+
+
+class InvalidInput(DomainError):
+    code = ErrorCode.INVALID_INPUT
+    status = 422
+
+
+class Unauthenticated(DomainError):
+    code = ErrorCode.UNAUTHENTICATED
+    status = 401
+
+
+class InvalidCredentials(DomainError):
+    code = ErrorCode.INVALID_CREDENTIALS
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = ErrorCode.FORBIDDEN
+    status = 403
+
+
+class CsrfFailed(DomainError):
+    code = ErrorCode.CSRF_FAILED
+    status = 403
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+    status = 404
+
+
+class Conflict(DomainError):
+    code = ErrorCode.CONFLICT
+    status = 409
+
+
+class TooManyRequests(DomainError):
+    code = ErrorCode.TOO_MANY_REQUESTS
+    status = 429
+
+
+class NotReady(DomainError):
+    code = ErrorCode.NOT_READY
+    status = 503
+
+
+class Problem:
+    """One field-level problem: a catalogue message id, its parameters, the field."""
+
+    __slots__ = ("field", "message", "params")
+
+    def __init__(self, field: str, message: str, **params: Any) -> None:
+        self.field = field
+        self.message = message
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Problem({self.field!r}, {self.message % self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and (self.field, self.message, self.params) == (
+            other.field,
+            other.message,
+            other.params,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.message))
+
+    def text(self) -> str:
+        return self.message % self.params if self.params else self.message

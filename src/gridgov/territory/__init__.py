@@ -1,0 +1,1 @@
+"""Regions and grids, addressed by hierarchical codes."""

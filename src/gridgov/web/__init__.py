@@ -1,0 +1,1 @@
+"""The web layer: app factory, dependencies, pages, templates, static files, catalogues."""

@@ -1,0 +1,116 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from gridgov import __version__
+from gridgov.config import Settings
+from gridgov.db import Database, ensure_migrated
+from gridgov.web import errors
+from gridgov.web.deps import CSRF_COOKIE, AppState
+from gridgov.web.logs import request_id_var
+
+log = logging.getLogger("gridgov.access")
+STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the app. Refuses to start on a database that is not migrated."""
+    db = database or Database.from_url(settings.resolved_database_url, keys=settings.keys)
+    ensure_migrated(db.engine)
+    app = FastAPI(
+        title="gridgov",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.gridgov = AppState(settings=settings, db=db)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.state.request_id = rid
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = rid
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        seed = getattr(request.state, "new_csrf_seed", None)
+        if seed:
+            response.set_cookie(
+                CSRF_COOKIE,
+                seed,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                max_age=60 * 60 * 24 * 30,
+            )
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "request_id": rid,
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }
+            },
+        )
+        return response
+
+    from gridgov.accounts import api as accounts_api
+    from gridgov.accounts import pages as accounts_pages
+    from gridgov.audit import api as audit_api
+    from gridgov.audit import pages as audit_pages
+    from gridgov.territory import api as territory_api
+    from gridgov.territory import pages as territory_pages
+    from gridgov.web import pages, probes
+
+    app.include_router(probes.router)
+    app.include_router(pages.router)
+    app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(territory_api.router, prefix="/api/v1")
+    app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(accounts_pages.router)
+    app.include_router(territory_pages.router)
+    app.include_router(audit_pages.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI from the vendored bundle; works offline."""
+        return HTMLResponse((TEMPLATES_DIR / "api_docs.html").read_text())
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

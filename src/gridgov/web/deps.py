@@ -1,0 +1,334 @@
+"""Typed dependencies: the database session, the clock, the caller and what they may do.
+
+Every non-public route names its authorisation in its signature: ``CurrentUser``,
+``PageUser``, a ``require_roles(...)`` alias or ``ApiKeyAuth``. Each of those callables
+is marked with ``AUTH_MARK``; a test walks the route table and fails on any route
+outside ``PUBLIC_PATHS`` that has none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from gridgov.accounts import service as accounts
+from gridgov.accounts.models import ApiKey, User
+from gridgov.accounts.rules import LoginLimits, Role
+from gridgov.audit.service import Actor, record
+from gridgov.config import Settings
+from gridgov.db import Database
+from gridgov.errors import CsrfFailed, Forbidden, NotFound, Unauthenticated
+
+T = TypeVar("T")
+AUTH_MARK = "__gridgov_authorises__"
+SESSION_COOKIE = "gg_session"
+CSRF_COOKIE = "gg_csrf"
+LANG_COOKIE = "gg_lang"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+# Routes anyone may call: health probes, the login page, the language switch, static
+# files and the API description. Everything else must declare its authorisation.
+PUBLIC_PATHS = frozenset(
+    {
+        "/healthz",
+        "/readyz",
+        "/login",
+        "/lang/{language}",
+        "/api/openapi.json",
+        "/api/docs",
+        "/api/v1/auth/token",
+        "/static",
+    }
+)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+
+    @property
+    def login_limits(self) -> LoginLimits:
+        return LoginLimits(
+            window=timedelta(minutes=self.settings.login_window_minutes),
+            max_failures_per_ip=self.settings.login_max_failures_per_ip,
+            max_failures_per_account=self.settings.login_max_failures_per_account,
+        )
+
+
+def _authorises(function: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(function, AUTH_MARK, True)
+    return function
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.gridgov
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_now() -> datetime:
+    """The clock. Tests override this dependency to fix time."""
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """One session per request. Unsafe methods get a write session (SQLite: BEGIN
+    IMMEDIATE); the route commits after its ``do_*`` call, before it responds."""
+    session = state.db.session(write=request.method not in SAFE_METHODS)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def request_id(request: Request) -> str | None:
+    value = getattr(request.state, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+def anonymous_actor(request: Request) -> Actor:
+    return Actor.anonymous(request_id=request_id(request), ip=client_ip(request))
+
+
+# ---------------------------------------------------------------- cookies and CSRF
+
+
+def sign(key: bytes, value: str) -> str:
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_cookie_value(key: bytes, token: str) -> str:
+    return f"{token}.{sign(key, token)}"
+
+
+def unsign_cookie_value(key: bytes, value: str | None) -> str | None:
+    if not value or "." not in value:
+        return None
+    token, _, signature = value.rpartition(".")
+    return token if hmac.compare_digest(signature, sign(key, token)) else None
+
+
+def csrf_token_for(request: Request, key: bytes) -> str:
+    """The CSRF token of this browser: HMAC of its random csrf cookie."""
+    seed = getattr(request.state, "csrf_seed", None) or request.cookies.get(CSRF_COOKIE)
+    if not seed:
+        seed = secrets.token_urlsafe(24)
+        request.state.new_csrf_seed = seed
+    request.state.csrf_seed = seed
+    return sign(key, "csrf:" + seed)
+
+
+async def verify_csrf(request: Request, state: StateDep) -> None:
+    """Double-submit check for cookie-authenticated forms and htmx requests."""
+    seed = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = sign(state.settings.keys.session, "csrf:" + seed) if seed else None
+    if not sent or not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed("The form has expired. Reload the page and try again.")
+
+
+CsrfChecked = Depends(verify_csrf)
+
+
+# ---------------------------------------------------------------- who is calling
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    kind: str  # "cookie" or "bearer"
+    token: str
+
+
+def _principal(
+    request: Request, state: AppState, session: Session, now: datetime
+) -> Principal | None:
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    principal: Principal | None = None
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+        user = accounts.authenticate(session, token=token, kind="bearer", now=now)
+        principal = Principal(user, "bearer", token) if user else None
+    else:
+        token_or_none = unsign_cookie_value(
+            state.settings.keys.session, request.cookies.get(SESSION_COOKIE)
+        )
+        if token_or_none:
+            user = accounts.authenticate(session, token=token_or_none, kind="cookie", now=now)
+            principal = Principal(user, "cookie", token_or_none) if user else None
+    request.state.principal = principal
+    request.state.user = principal.user if principal else None
+    return principal
+
+
+def actor_of(request: Request, user: User) -> Actor:
+    return accounts.actor_for(user, request_id=request_id(request), ip=client_ip(request))
+
+
+def audit_refusal(
+    request: Request,
+    session: Session,
+    now: datetime,
+    *,
+    actor: Actor,
+    reason: str,
+    object_type: str = "route",
+    object_id: str | None = None,
+) -> None:
+    """Record a refused authorisation and commit it; the caller then raises."""
+    session.rollback()  # end any read snapshot: the refusal is all this request writes
+    record(
+        session,
+        actor=actor,
+        action="authz.refused",
+        object_type=object_type,
+        object_id=object_id or f"{request.method} {request.url.path}",
+        now=now,
+        summary={"reason": reason},
+    )
+    session.commit()
+
+
+@_authorises
+def require_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
+    """The caller, by bearer token or session cookie; 401 otherwise.
+
+    A cookie-authenticated API call that changes state must carry the CSRF header.
+    """
+    principal = _principal(request, state, session, now)
+    if principal is None:
+        raise Unauthenticated("Please log in.")
+    if principal.kind == "cookie" and request.method not in SAFE_METHODS:
+        seed = request.cookies.get(CSRF_COOKIE)
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = sign(state.settings.keys.session, "csrf:" + seed) if seed else ""
+        if not expected or not hmac.compare_digest(sent, expected):
+            raise CsrfFailed("The form has expired. Reload the page and try again.")
+    return principal.user
+
+
+def optional_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User | None:
+    principal = _principal(request, state, session, now)
+    return principal.user if principal else None
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: the handler redirects to /login."""
+
+
+@_authorises
+def require_page_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
+    principal = _principal(request, state, session, now)
+    if principal is None:
+        raise LoginRequired
+    return principal.user
+
+
+PageUser = Annotated[User, Depends(require_page_user)]
+
+
+def require_roles(*roles: Role, page: bool = False) -> Callable[..., User]:
+    """A dependency that admits only ``roles``; others get 403 and an audit row.
+
+    Use it in an alias: ``AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]``.
+    """
+    allowed = frozenset(roles)
+    base = require_page_user if page else require_user
+
+    @_authorises
+    def dependency(
+        request: Request, session: SessionDep, now: Now, user: Annotated[User, Depends(base)]
+    ) -> User:
+        if user.role_enum not in allowed:
+            audit_refusal(
+                request,
+                session,
+                now,
+                actor=actor_of(request, user),
+                reason="role " + user.role + " not in " + ",".join(sorted(allowed)),
+            )
+            raise Forbidden("Your role may not do this.")
+        return user
+
+    return dependency
+
+
+@_authorises
+def require_api_key(request: Request, session: SessionDep) -> ApiKey:
+    """An integration key, from ``X-API-Key`` or Open311's ``api_key`` parameter."""
+    plaintext = request.headers.get("X-API-Key") or request.query_params.get("api_key")
+    key = accounts.authenticate_api_key(session, plaintext=plaintext or "")
+    if key is None:
+        raise Unauthenticated("A valid API key is required.")
+    return key
+
+
+ApiKeyAuth = Annotated[ApiKey, Depends(require_api_key)]
+
+
+def in_scope(
+    request: Request,
+    session: Session,
+    now: datetime,
+    user: User,
+    found: T | None,
+    *,
+    visible: Callable[[T], bool],
+    object_type: str,
+    object_id: str,
+) -> T:
+    """The object when it exists and the user may see it; else 404, audited if hidden.
+
+    Missing and out-of-scope answer alike, so scope never leaks what exists.
+    """
+    if found is None:
+        raise NotFound("Not found, or outside your area.")
+    if not visible(found):
+        audit_refusal(
+            request,
+            session,
+            now,
+            actor=actor_of(request, user),
+            reason="outside scope " + (user.effective_scope or "-"),
+            object_type=object_type,
+            object_id=object_id,
+        )
+        raise NotFound("Not found, or outside your area.")
+    return found

@@ -1,0 +1,149 @@
+"""One error shape for the API, friendly pages for people, no stack traces for anyone.
+
+API: ``{"error": {"code": "...", "message": "...", "details": [...]}}`` with a stable
+``code`` (gridgov.errors.ErrorCode). Pages: the same message in the user's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridgov.errors import DomainError, ErrorCode, Problem
+from gridgov.web import i18n
+from gridgov.web.deps import LoginRequired
+from gridgov.web.labels import N_
+from gridgov.web.render import language_of, render
+
+log = logging.getLogger("gridgov.web")
+
+_HTTP_CODES = {
+    401: (ErrorCode.UNAUTHENTICATED, N_("Please log in.")),
+    403: (ErrorCode.FORBIDDEN, N_("Your role may not do this.")),
+    404: (ErrorCode.NOT_FOUND, N_("Not found, or outside your area.")),
+    405: (ErrorCode.INVALID_INPUT, N_("This method is not allowed here.")),
+    422: (ErrorCode.INVALID_INPUT, N_("The request is not valid.")),
+    429: (ErrorCode.TOO_MANY_REQUESTS, N_("Too many requests. Try again later.")),
+    503: (ErrorCode.NOT_READY, N_("The service is not ready.")),
+}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/open311/")) or path in ("/healthz", "/readyz"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _problem_dict(problem: Problem, language: str) -> dict[str, Any]:
+    return {
+        "field": problem.field,
+        "message": i18n.gettext(language, problem.message, problem.params),
+    }
+
+
+def error_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    params: dict[str, Any] | None = None,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    language = language_of(request)
+    text = i18n.gettext(language, message, params)
+    if wants_json(request):
+        body = {"error": {"code": code, "message": text, "details": details or []}}
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "code": code, "message": text, "details": details or []},
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)  # noqa: S101 - registered for DomainError only
+    language = language_of(request)
+    return error_response(
+        request,
+        status=exc.status,
+        code=exc.code.value,
+        message=exc.message,
+        params=exc.params,
+        details=[_problem_dict(p, language) for p in exc.details],
+        headers=exc.headers,
+    )
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    details = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+            "message": str(error.get("msg", "")),
+        }
+        for error in exc.errors()
+    ]
+    return error_response(
+        request,
+        status=422,
+        code=ErrorCode.INVALID_INPUT.value,
+        message=N_("The request is not valid."),
+        details=details,
+    )
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    code, message = _HTTP_CODES.get(exc.status_code, (ErrorCode.INVALID_INPUT, N_("Bad request.")))
+    return error_response(
+        request,
+        status=exc.status_code,
+        code=code.value,
+        message=message,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def on_login_required(request: Request, exc: Exception) -> Response:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"fields": {"path": request.url.path}})
+    response = error_response(
+        request,
+        status=500,
+        code=ErrorCode.INTERNAL.value,
+        message=N_(
+            "Something went wrong on our side. The error was logged; "
+            "quote the request id when you report it."
+        ),
+    )
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    return response
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,161 @@
+"""The shell's pages: login, logout, the home page of each role, the language switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gridgov.accounts import service as accounts
+from gridgov.accounts.rules import Role
+from gridgov.errors import DomainError, InvalidCredentials, TooManyRequests
+from gridgov.territory import service as territory
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    signed_cookie_value,
+    unsign_cookie_value,
+)
+from gridgov.web.labels import N_
+from gridgov.web.render import language_of, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Tile:
+    title: str
+    description: str
+    href: str
+
+
+# What each role finds on its home page. A tile appears only when its page exists.
+_USERS = Tile(
+    N_("Accounts"), N_("People who use gridgov in your area, their roles and scopes."), "/users"
+)
+_REGIONS = Tile(N_("Regions"), N_("The district, its streets, communities and grids."), "/regions")
+_AUDIT = Tile(
+    N_("Audit log"), N_("Every change, who made it and when; verify the chain."), "/audit"
+)
+HOME_TILES: dict[Role, tuple[Tile, ...]] = {
+    Role.RESIDENT: (),
+    Role.GRID_WORKER: (_REGIONS,),
+    Role.DISPATCHER: (_REGIONS,),
+    Role.UNIT_STAFF: (_REGIONS,),
+    Role.BRANCH_SECRETARY: (_REGIONS,),
+    Role.LEADER: (_REGIONS,),
+    Role.AUDITOR: (_AUDIT, _USERS, _REGIONS),
+    Role.ADMIN: (_USERS, _REGIONS, _AUDIT),
+}
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+    actor = actor_of(request, user)
+    region = None
+    if user.effective_scope:
+        try:
+            region = territory.get_region(session, code=user.effective_scope, viewer=actor)
+        except DomainError:
+            region = None
+    return render(
+        request,
+        "home.html",
+        {"tiles": HOME_TILES[user.role_enum], "region": region, "role": user.role},
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def login_submit(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    now: Now,
+    username: Annotated[str, Form(max_length=128)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2048)] = "/",
+) -> Response:
+    try:
+        result = accounts.do_login(
+            session,
+            username=username,
+            password=password,
+            kind="cookie",
+            actor=anonymous_actor(request),
+            now=now,
+            limits=state.login_limits,
+            lifetime=timedelta(hours=state.settings.session_hours),
+        )
+    except (InvalidCredentials, TooManyRequests) as exc:
+        session.commit()  # the failed attempt and its audit row must stay
+        message = i18n.gettext(language_of(request), exc.message, exc.params)
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": message, "username": username},
+            status_code=exc.status,
+            headers=exc.headers,
+        )
+    session.commit()
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_cookie_value(state.settings.keys.session, result.token),
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.secure_cookies,
+        max_age=state.settings.session_hours * 3600,
+    )
+    # A new CSRF seed after login: a token seen before login is worth nothing after.
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(
+    request: Request, state: StateDep, user: PageUser, session: SessionDep, now: Now
+) -> Response:
+    token = unsign_cookie_value(state.settings.keys.session, request.cookies.get(SESSION_COOKIE))
+    if token:
+        accounts.do_logout(session, token=token, actor=actor_of(request, user), now=now)
+        session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@router.get("/lang/{language}")
+def switch_language(request: Request, language: str, next: str = "/") -> Response:
+    chosen = i18n.normalise(language)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, samesite="lax", max_age=60 * 60 * 24 * 365)
+    return response

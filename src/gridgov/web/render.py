@@ -1,0 +1,83 @@
+"""Template rendering in the user's language, with the CSRF token and the nav."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from gridgov import __version__
+from gridgov.config import SUPPORTED_LANGUAGES
+from gridgov.web import i18n
+from gridgov.web.deps import LANG_COOKIE, AppState, csrf_token_for
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(("html", "xml")),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def language_of(request: Request) -> str:
+    """Query ``?lang=``, then the language cookie, the user's preference, the browser's."""
+    cached = getattr(request.state, "language", None)
+    if isinstance(cached, str):
+        return cached
+    state: AppState | None = getattr(request.app.state, "gridgov", None)
+    default = state.settings.default_language if state else "zh_Hans"
+    user = getattr(request.state, "user", None)
+    language = i18n.choose(
+        (
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            getattr(user, "language", None),
+            i18n.from_accept_language(request.headers.get("accept-language")),
+        ),
+        default,
+    )
+    request.state.language = language
+    return language
+
+
+def translator(catalogue: NullTranslations) -> Callable[..., str]:
+    """``_("Text %(n)s", n=3)`` in templates: look up, then fill in (escaped on output)."""
+
+    def translate(message: str, **params: Any) -> str:
+        text = catalogue.gettext(message)
+        return text % params if params else text
+
+    return translate
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    catalogue = i18n.translations(language)
+    state: AppState | None = getattr(request.app.state, "gridgov", None)
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": language,
+        "html_lang": i18n.HTML_LANG[language],
+        "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token_for(request, state.settings.keys.session) if state else "",
+        "version": __version__,
+        "_": translator(catalogue),
+    }
+    values.update(context or {})
+    html = environment.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
