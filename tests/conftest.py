@@ -55,8 +55,10 @@ def _pg_conninfo(url: str) -> str:
 
 
 def _with_database(url: str, name: str) -> str:
-    return make_url(url).set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False
+    return (
+        make_url(url)
+        .set(drivername="postgresql+psycopg", database=name)
+        .render_as_string(hide_password=False)
     )
 
 

@@ -30,8 +30,13 @@ def make_district(db: Database, now: datetime = FIXED_NOW) -> None:
     with db.transaction() as session:
         for code, name, level, parent in REGIONS:
             territory.do_create_region(
-                session, actor=SYSTEM, code=code, name=name, level=level,
-                parent_code=parent, now=now,
+                session,
+                actor=SYSTEM,
+                code=code,
+                name=name,
+                level=level,
+                parent_code=parent,
+                now=now,
             )
 
 
@@ -46,8 +51,13 @@ def make_user(
 ) -> User:
     with db.transaction() as session:
         return accounts.do_create_user(
-            session, actor=SYSTEM, username=username, role=role, scope=scope,
-            password=password, now=now,
+            session,
+            actor=SYSTEM,
+            username=username,
+            role=role,
+            scope=scope,
+            password=password,
+            now=now,
         )
 
 
@@ -59,7 +69,7 @@ def bearer(client: TestClient, username: str, password: str = PASSWORD) -> dict[
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
     """The CSRF token a page hands out (the page also sets the csrf cookie)."""
-    html = client.get(path).text
+    html = str(client.get(path).text)
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]

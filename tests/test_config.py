@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from gridgov.config import ConfigError, Settings
 
 
-def test_defaults_put_sqlite_in_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_put_sqlite_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     settings = Settings(data_dir=tmp_path / "d")
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'd' / 'gridgov.sqlite3'}"

@@ -53,7 +53,9 @@ def test_a_changed_row_is_named() -> None:
     head = head_of(rows)
     rows[2]["summary"] = rules.summary_json({"username": "someone-else"})
     _, problem = rules.verify_chain(KEY, rows, head=head)
-    assert problem is not None and problem.seq == 3 and "changed" in problem.reason
+    assert problem is not None
+    assert problem.seq == 3
+    assert "changed" in problem.reason
 
 
 def test_a_deleted_row_is_named() -> None:
@@ -68,7 +70,8 @@ def test_a_deleted_tail_is_caught_by_the_head() -> None:
     rows = chain(5)
     head = head_of(rows)
     _, problem = rules.verify_chain(KEY, rows[:3], head=head)
-    assert problem is not None and problem.seq == 4
+    assert problem is not None
+    assert problem.seq == 4
 
 
 def test_an_inserted_row_is_named() -> None:
@@ -79,7 +82,8 @@ def test_an_inserted_row_is_named() -> None:
     # shift the rest up by one to make room, as an attacker with SQL would
     tail = [dict(r, seq=r["seq"] + 1) for r in rows[2:]]
     _, problem = rules.verify_chain(KEY, [*rows[:2], forged, *tail], head=head)
-    assert problem is not None and problem.seq == 3
+    assert problem is not None
+    assert problem.seq == 3
 
 
 def test_reordered_rows_are_named() -> None:
@@ -87,13 +91,15 @@ def test_reordered_rows_are_named() -> None:
     head = head_of(rows)
     rows[1], rows[2] = dict(rows[2], seq=2), dict(rows[1], seq=3)
     _, problem = rules.verify_chain(KEY, rows, head=head)
-    assert problem is not None and problem.seq == 2
+    assert problem is not None
+    assert problem.seq == 2
 
 
 def test_another_key_cannot_verify() -> None:
     rows = chain(2)
     _, problem = rules.verify_chain(b"x" * 32, rows, head=head_of(rows))
-    assert problem is not None and problem.seq == 1
+    assert problem is not None
+    assert problem.seq == 1
 
 
 def test_canonical_form_ignores_time_zone_representation() -> None:
@@ -102,9 +108,7 @@ def test_canonical_form_ignores_time_zone_representation() -> None:
     assert rules.canonical(row) == rules.canonical(shanghai)
 
 
-@pytest.mark.parametrize(
-    ("age_days", "allowed"), [(179, False), (180, True), (400, True)]
-)
+@pytest.mark.parametrize(("age_days", "allowed"), [(179, False), (180, True), (400, True)])
 def test_rows_younger_than_180_days_are_never_purged(age_days: int, allowed: bool) -> None:
     now = datetime(2026, 11, 29, tzinfo=UTC)
     problem = rules.purge_cutoff_problem(now - timedelta(days=age_days), now, timedelta(days=30))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -29,7 +29,7 @@ def chained(db: Database) -> Database:
 
 
 @pytest.fixture
-def raw_sql(chained: Database) -> Iterator[Callable[[str], None]]:
+def raw_sql(chained: Database) -> Callable[[str], None]:
     """Run SQL as an attacker with database access would (triggers off on PostgreSQL)."""
 
     def run(statement: str) -> None:
@@ -38,7 +38,7 @@ def raw_sql(chained: Database) -> Iterator[Callable[[str], None]]:
             connection.execute(text(statement))
             _enable_guard(connection)
 
-    yield run
+    return run
 
 
 def _disable_guard(connection: Connection) -> None:
@@ -58,20 +58,18 @@ def verify(db: Database) -> audit.Verification:
 
 def test_every_change_is_chained(chained: Database) -> None:
     result = verify(chained)
-    assert result.ok and result.checked == 7 and result.head_seq == 7
+    assert result.ok
+    assert result.checked == 7
+    assert result.head_seq == 7
 
 
 @pytest.mark.parametrize(
     ("tamper", "row"),
     [
-        pytest.param(
-            "UPDATE audit_event SET actor = 'nobody' WHERE seq = 4", 4, id="changed"
-        ),
+        pytest.param("UPDATE audit_event SET actor = 'nobody' WHERE seq = 4", 4, id="changed"),
         pytest.param("DELETE FROM audit_event WHERE seq = 3", 3, id="deleted"),
         pytest.param("DELETE FROM audit_event WHERE seq = 1", 1, id="first-deleted"),
-        pytest.param(
-            "DELETE FROM audit_event WHERE seq = 7", 7, id="last-deleted"
-        ),
+        pytest.param("DELETE FROM audit_event WHERE seq = 7", 7, id="last-deleted"),
         pytest.param(
             "INSERT INTO audit_event (seq, at, actor, role, action, object_type, summary, "
             "prev_hash, hash) SELECT 8, at, 'ghost', 'admin', 'user.created', 'user', '{}', "
@@ -95,7 +93,8 @@ def test_tampering_names_the_row(
     # then verification fails at that row
     result = verify(chained)
     assert not result.ok
-    assert result.problem is not None and result.problem.seq == row, result.problem
+    assert result.problem is not None
+    assert result.problem.seq == row, result.problem
 
 
 def test_swapping_two_rows_is_named(chained: Database, raw_sql: Callable[[str], None]) -> None:
@@ -105,18 +104,22 @@ def test_swapping_two_rows_is_named(chained: Database, raw_sql: Callable[[str], 
     raw_sql("UPDATE audit_event SET seq = 4 WHERE seq = 1003")
     # then the walk stops at row 3
     result = verify(chained)
-    assert result.problem is not None and result.problem.seq == 3
+    assert result.problem is not None
+    assert result.problem.seq == 3
 
 
 def test_cli_verify_exits_non_zero_naming_the_row(
-    chained: Database, settings: Settings, raw_sql: Callable[[str], None], monkeypatch: pytest.MonkeyPatch
+    chained: Database,
+    settings: Settings,
+    raw_sql: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _cli_env(monkeypatch, settings)
     runner = CliRunner()
     intact = runner.invoke(cli, ["audit", "verify"])
     assert intact.exit_code == 0, intact.output
     assert "7 rows checked" in intact.output
-    raw_sql("UPDATE audit_event SET summary = '{\"username\": \"x\"}' WHERE seq = 6")
+    raw_sql('UPDATE audit_event SET summary = \'{"username": "x"}\' WHERE seq = 6')
     broken = runner.invoke(cli, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "row 6" in broken.output
@@ -130,14 +133,13 @@ def test_an_anchor_catches_a_cut_tail_with_a_rewound_head(
     anchor = (before.head_seq, before.head_hash)
     # When the last row is deleted and the head rewound to the row before it
     raw_sql("DELETE FROM audit_event WHERE seq = 7")
-    raw_sql(
-        "UPDATE audit_head SET seq = 6, hash = (SELECT hash FROM audit_event WHERE seq = 6)"
-    )
+    raw_sql("UPDATE audit_head SET seq = 6, hash = (SELECT hash FROM audit_event WHERE seq = 6)")
     # Then the chain alone looks whole, but the anchor does not match
     assert verify(chained).ok
     with chained.session() as session:
         result = audit.verify(session, anchor=anchor)
-    assert result.problem is not None and result.problem.seq == 7
+    assert result.problem is not None
+    assert result.problem.seq == 7
 
 
 def test_postgresql_refuses_updates_and_deletes(chained: Database) -> None:
@@ -161,30 +163,43 @@ def test_purge_keeps_the_last_180_days_and_the_chain_verifies(chained: Database)
     # When rows older than 200 days before "later" are purged
     with chained.transaction() as session:
         purged = audit.do_purge(
-            session, actor=SYSTEM, before=later - timedelta(days=200), now=later,
+            session,
+            actor=SYSTEM,
+            before=later - timedelta(days=200),
+            now=later,
             retention_days=180,
         )
     # Then the old rows are gone, and the chain still verifies from the purge record
     assert purged == 7
     result = verify(chained)
     assert result.ok, result.problem
-    assert result.first_seq == 8 and result.head_seq == 9
+    assert result.first_seq == 8
+    assert result.head_seq == 9
 
 
 def test_purging_younger_rows_is_refused(chained: Database) -> None:
     with pytest.raises(InvalidInput, match="180"), chained.transaction() as session:
         audit.do_purge(
-            session, actor=SYSTEM, before=FIXED_NOW, now=FIXED_NOW + timedelta(days=30),
+            session,
+            actor=SYSTEM,
+            before=FIXED_NOW,
+            now=FIXED_NOW + timedelta(days=30),
             retention_days=180,
         )
 
 
-def test_a_rolled_back_change_leaves_no_audit_row(chained: Database) -> None:
-    with pytest.raises(RuntimeError), chained.transaction() as session:
+def _doomed_change(db: Database) -> None:
+    with db.transaction() as session:
         audit.record(session, actor=SYSTEM, action="test.doomed", object_type="test", now=FIXED_NOW)
         raise RuntimeError("crash before commit")
+
+
+def test_a_rolled_back_change_leaves_no_audit_row(chained: Database) -> None:
+    with pytest.raises(RuntimeError):
+        _doomed_change(chained)
     result = verify(chained)
-    assert result.ok and result.head_seq == 7
+    assert result.ok
+    assert result.head_seq == 7
 
 
 def _cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:

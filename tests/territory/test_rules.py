@@ -16,12 +16,21 @@ from gridgov.territory.rules import Level, code_problem
         pytest.param("44051200100203", Level.GRID, "440512001002", None, id="grid-14"),
         pytest.param("440512001002003", Level.GRID, "440512001002", None, id="grid-15"),
         pytest.param(
-            "440513001", Level.STREET, "440512",
-            "Code %(code)s does not extend its parent's code %(parent)s.", id="not-nested",
+            "440513001",
+            Level.STREET,
+            "440512",
+            "Code %(code)s does not extend its parent's code %(parent)s.",
+            id="not-nested",
         ),
-        pytest.param("44051x", Level.DISTRICT, None, "A region code has digits only.", id="letters"),
-        pytest.param("4405120", Level.DISTRICT, None, "A %(level)s code has %(n)s digits.", id="len"),
-        pytest.param("440512001", Level.STREET, None, "A %(level)s needs a parent region.", id="orphan"),
+        pytest.param(
+            "44051x", Level.DISTRICT, None, "A region code has digits only.", id="letters"
+        ),
+        pytest.param(
+            "4405120", Level.DISTRICT, None, "A %(level)s code has %(n)s digits.", id="len"
+        ),
+        pytest.param(
+            "440512001", Level.STREET, None, "A %(level)s needs a parent region.", id="orphan"
+        ),
     ],
 )
 def test_code_problem(code: str, level: Level, parent: str | None, message: str | None) -> None:

@@ -10,9 +10,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
@@ -23,6 +23,17 @@ from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
 DISTRICT_CODE_LENGTH = 6
+
+
+_HEAD = cast(Table, AuditHead.__table__)
+_BUMP_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("hash"))
+_INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
 
 
 @dataclass(frozen=True)
@@ -62,16 +73,14 @@ def record(
     object_id: str | int | None = None,
     region_code: str | None = None,
     summary: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one chained audit row in the caller's transaction."""
+) -> int:
+    """Append one chained audit row in the caller's transaction; return its sequence."""
     # Bump the head first: this takes the row lock (PostgreSQL) or the write lock
     # (SQLite) before the previous hash is read, so concurrent appends queue up.
-    seq, prev_hash = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one()
+    # Prebuilt Core statements on the session's connection: this runs on every write of
+    # the application, and an audit row is never read back in the same transaction.
+    connection = session.connection()
+    seq, prev_hash = connection.execute(_BUMP_HEAD).one()
     fields: dict[str, Any] = {
         "seq": seq,
         "at": now,
@@ -87,11 +96,9 @@ def record(
         "ip": actor.ip,
     }
     digest = rules.chain_hash(_key(session), prev_hash, fields)
-    event = AuditEvent(**fields, prev_hash=prev_hash, hash=digest)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    session.flush([event])
-    return event
+    connection.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
+    connection.execute(_SET_HEAD_HASH, {"hash": digest})
+    return int(seq)
 
 
 def list_events(

@@ -96,8 +96,7 @@ def get_session(request: Request, state: StateDep) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # rolls back whatever was not committed; keeps loaded objects
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -164,6 +163,29 @@ CsrfChecked = Depends(verify_csrf)
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """What pages and error handlers show of the caller, readable after the session ends."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    effective_scope: str | None
+    language: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            effective_scope=user.effective_scope,
+            language=user.language,
+        )
+
+
+@dataclass(frozen=True)
 class Principal:
     user: User
     kind: str  # "cookie" or "bearer"
@@ -190,7 +212,7 @@ def _principal(
             user = accounts.authenticate(session, token=token_or_none, kind="cookie", now=now)
             principal = Principal(user, "cookie", token_or_none) if user else None
     request.state.principal = principal
-    request.state.user = principal.user if principal else None
+    request.state.user = Viewer.of(principal.user) if principal else None
     return principal
 
 
@@ -209,7 +231,7 @@ def audit_refusal(
     object_id: str | None = None,
 ) -> None:
     """Record a refused authorisation and commit it; the caller then raises."""
-    session.rollback()  # end any read snapshot: the refusal is all this request writes
+    session.commit()  # end the read snapshot; nothing else is pending in a dependency
     record(
         session,
         actor=actor,
@@ -272,9 +294,14 @@ def require_roles(*roles: Role, page: bool = False) -> Callable[..., User]:
     allowed = frozenset(roles)
     base = require_page_user if page else require_user
 
+    # ``base`` is a local name, which a string annotation could not resolve: hence the
+    # default-value form of Depends here.
     @_authorises
     def dependency(
-        request: Request, session: SessionDep, now: Now, user: Annotated[User, Depends(base)]
+        request: Request,
+        session: SessionDep,
+        now: Now,
+        user: User = Depends(base),  # noqa: B008
     ) -> User:
         if user.role_enum not in allowed:
             audit_refusal(
@@ -287,6 +314,7 @@ def require_roles(*roles: Role, page: bool = False) -> Callable[..., User]:
             raise Forbidden("Your role may not do this.")
         return user
 
+    dependency.__name__ = "require_" + "_or_".join(sorted(allowed))
     return dependency
 
 
@@ -332,3 +360,36 @@ def in_scope(
         )
         raise NotFound("Not found, or outside your area.")
     return found
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    dependant: Any  # fastapi.dependencies.models.Dependant
+    endpoint: Callable[..., Any]
+
+
+def route_table(app: Any) -> list[RouteInfo]:
+    """Every API route of the app with its full path, whichever way FastAPI stores
+    included routers (flat before 0.16x, ``_IncludedRouter`` since)."""
+    from fastapi import routing
+
+    routes: list[Any] = list(app.routes)
+    iterate = getattr(routing, "iter_route_contexts", None)
+    if iterate is not None:
+        routes = list(iterate(routes))
+    table: list[RouteInfo] = []
+    for route in routes:
+        dependant = getattr(route, "dependant", None)
+        if dependant is None:
+            continue
+        table.append(
+            RouteInfo(
+                path=route.path,
+                methods=frozenset(route.methods or ()),
+                dependant=dependant,
+                endpoint=route.endpoint,
+            )
+        )
+    return table

@@ -1,0 +1,93 @@
+"""Catalogues are complete, and languages are negotiated as residents expect."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from gridgov.web import i18n
+
+SRC = Path(__file__).parents[2] / "src"
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "Problem": (2,),
+    **{
+        name: None
+        for name in (
+            "InvalidInput",
+            "NotFound",
+            "Forbidden",
+            "Conflict",
+            "TooManyRequests",
+            "Unauthenticated",
+            "InvalidCredentials",
+            "CsrfFailed",
+            "NotReady",
+            "DomainError",
+        )
+    },
+}
+METHOD_MAP = [("**.py", "python"), ("gridgov/web/templates/**.html", "jinja2")]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(SRC),
+        METHOD_MAP,
+        keywords=KEYWORDS,
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant", "en"])
+def test_catalogue_translates_every_message_in_the_source(language: str) -> None:
+    path = i18n.TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id: m.string for m in catalog if m.id and m.string}
+    missing = sorted(_source_messages() - set(translated))
+    assert missing == [], f"run `make messages` and translate: {missing[:5]}"
+    for message_id, text in translated.items():
+        assert isinstance(message_id, str)
+        assert isinstance(text, str)
+        assert set(PLACEHOLDER.findall(message_id)) == set(PLACEHOLDER.findall(text)), message_id
+
+
+def test_extraction_finds_messages_in_code_and_templates() -> None:
+    messages = _source_messages()
+    assert "Wrong username or password, or the account is disabled." in messages
+    assert "Welcome, %(name)s" in messages
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
+        ("zh-Hant-TW", "zh_Hant"),
+        ("zh-MO", "zh_Hant"),
+        ("pt-PT,en;q=0.5", "en"),
+        ("en;q=0.2,zh-HK;q=0.9", "zh_Hant"),
+        ("fr-FR", None),
+        ("", None),
+        ("en;q=0", None),
+    ],
+)
+def test_accept_language(header: str, expected: str | None) -> None:
+    assert i18n.from_accept_language(header) == expected
+
+
+def test_gettext_fills_parameters_in_the_language() -> None:
+    text = i18n.gettext("zh_Hans", "Welcome, %(name)s", {"name": "陈明"})
+    assert "陈明" in text
+    assert text != "Welcome, 陈明"
+    assert i18n.gettext("en", "Welcome, %(name)s", {"name": "Chen"}) == "Welcome, Chen"
