@@ -10,14 +10,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test lint unit bench messages clean
+.PHONY: install demo serve test lint bench messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -54,6 +54,16 @@ messages: install
 		else verb=init; fi; \
 		$(BIN)/pybabel $$verb -l $$lang -i src/gridgov/web/translations/messages.pot \
 			-d src/gridgov/web/translations $$( [ $$verb = update ] && echo --no-fuzzy-matching ); done
+
+# Re-resolve the newest versions pyproject.toml allows and record them.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions that make test and make demo install (pip -c). Regenerate with"; \
+	  echo "# \`make lock\` after changing dependencies in pyproject.toml."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' | sort -f; } > constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

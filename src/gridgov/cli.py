@@ -11,9 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gridgov.accounts import service as accounts
+from gridgov.audit import service as audit
+from gridgov.audit.service import Actor
 from gridgov.config import Settings, get_settings
 from gridgov.db import Database, NotMigratedError, current_revision, ensure_migrated, head_revision
 from gridgov.errors import DomainError
+from gridgov.territory import service as territory
 
 app = typer.Typer(help="gridgov: grid-based grassroots governance.", no_args_is_help=True)
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -72,12 +76,6 @@ def _fail(exc: DomainError) -> typer.Exit:
         err.print(f"  - {problem.field}: {problem.text()}")
     return typer.Exit(1)
 
-
-# Imported late so that ``gridgov --help`` stays fast.
-from gridgov.accounts import service as accounts  # noqa: E402
-from gridgov.audit import service as audit  # noqa: E402
-from gridgov.audit.service import Actor  # noqa: E402
-from gridgov.territory import service as territory  # noqa: E402
 
 # ---------------------------------------------------------------- serve
 
@@ -190,10 +188,6 @@ def user_list() -> None:
             user.created_at.strftime("%Y-%m-%d %H:%M"),
         )
     out.print(table)
-
-
-def _with_user(username: str) -> tuple[Database, str]:
-    return _database(), username
 
 
 @user_app.command("disable")
