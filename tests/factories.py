@@ -81,3 +81,49 @@ def page_login(client: TestClient, username: str, password: str = PASSWORD) -> N
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
     assert response.status_code == 303, response.text
+
+
+# A small territory with real geometry: 濠江区 → 达濠街道 → 青篮社区 → two grids, and
+# 广澳街道 → 东湖社区 → one grid; each parent exactly covered by its children.
+def _box(x0: float, y0: float, x1: float, y1: float) -> dict[str, object]:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+    }
+
+
+SMALL_TERRITORY = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": name, "level": level},
+            "geometry": _box(*bounds),
+        }
+        for code, name, level, bounds in (
+            ("440512", "濠江区", "district", (116.70, 23.28, 116.74, 23.30)),
+            ("440512001", "达濠街道", "street", (116.70, 23.28, 116.72, 23.30)),
+            ("440512002", "广澳街道", "street", (116.72, 23.28, 116.74, 23.30)),
+            ("440512001001", "青篮社区", "community", (116.70, 23.28, 116.72, 23.30)),
+            ("440512002001", "东湖社区", "community", (116.72, 23.28, 116.74, 23.30)),
+            ("44051200100101", "青篮社区第1网格", "grid", (116.70, 23.28, 116.71, 23.30)),
+            ("44051200100102", "青篮社区第2网格", "grid", (116.71, 23.28, 116.72, 23.30)),
+            ("44051200200101", "东湖社区第1网格", "grid", (116.72, 23.28, 116.74, 23.30)),
+        )
+    ],
+}
+
+
+def make_territory(db: Database, now: datetime = FIXED_NOW) -> None:
+    with db.transaction() as session:
+        checked = territory.check_import_geojson(session, document=SMALL_TERRITORY)
+        assert checked.ok, checked.problems
+        territory.do_import_geojson(session, actor=SYSTEM, checked=checked, now=now)
+
+
+def mainland_id(birth: str, sequence: str, region: str = "440512") -> str:
+    """A valid GB 11643 number: region, birth date YYYYMMDD, 3-digit sequence, check."""
+    from gridgov.registry.documents import check_digit
+
+    body = region + birth + sequence
+    return body + check_digit(body)

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from gridgov import models  # noqa: F401 - the complete metadata
 from gridgov.config import Settings
 from gridgov.db import Base, Database, NotMigratedError, current_revision, head_revision
 from gridgov.web.app import create_app

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table
 
 from gridgov.accounts import service as accounts
@@ -17,6 +20,7 @@ from gridgov.audit.service import Actor
 from gridgov.config import Settings, get_settings
 from gridgov.db import Database, NotMigratedError, current_revision, ensure_migrated, head_revision
 from gridgov.errors import DomainError
+from gridgov.territory import geo
 from gridgov.territory import service as territory
 
 app = typer.Typer(help="gridgov: grid-based grassroots governance.", no_args_is_help=True)
@@ -27,6 +31,7 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 region_app = typer.Typer(
     help="Regions (district, streets, communities, grids).", no_args_is_help=True
 )
+territory_app = typer.Typer(help="Grid boundaries: import, export, locate.", no_args_is_help=True)
 demo_app = typer.Typer(help="The Shantou demo district.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
@@ -34,6 +39,7 @@ for sub, name in (
     (apikey_app, "apikey"),
     (audit_app, "audit"),
     (region_app, "region"),
+    (territory_app, "territory"),
     (demo_app, "demo"),
 ):
     app.add_typer(sub, name=name)
@@ -378,15 +384,88 @@ def region_add(
     out.print(f"Added {level} {code} {name}.")
 
 
+# ---------------------------------------------------------------- territory
+
+
+@territory_app.command("import")
+def territory_import(
+    file: Annotated[Path, typer.Argument(help="A GeoJSON FeatureCollection (WGS84).")],
+    dry_run: Annotated[bool, typer.Option(help="Check and report only; write nothing.")] = False,
+    tolerance: Annotated[
+        float, typer.Option(help="Overlaps and gaps smaller than this many m² are accepted.")
+    ] = geo.DEFAULT_TOLERANCE_M2,
+) -> None:
+    """Import grid boundaries: all features or none, with a report of every problem."""
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]Cannot read {file}: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    db = _database()
+    with db.session() as session:
+        checked = territory.check_import_geojson(session, document=document, tolerance_m2=tolerance)
+    if not checked.ok:
+        table = Table("feature", "code", "problem", title=f"{file}: nothing imported")
+        for problem in checked.problems:
+            index = "" if problem.index is None else str(problem.index)
+            table.add_row(index, problem.code, problem.reason)
+        err.print(table)
+        raise typer.Exit(1)
+    if dry_run:
+        out.print(f"{file}: {len(checked.features)} feature(s), no problems (dry run).")
+        return
+    with db.transaction() as session:
+        result = territory.do_import_geojson(
+            session, actor=_actor(), checked=checked, now=_now(), source=str(file)
+        )
+    out.print(f"Imported {file}: {result.created} created, {result.updated} updated.")
+
+
+@territory_app.command("export")
+def territory_export(file: Annotated[Path, typer.Argument(help="Where to write GeoJSON.")]) -> None:
+    """Write every region as a GeoJSON feature (code, name, level, parent_code)."""
+    db = _database()
+    with db.session() as session:
+        document = territory.export_geojson(session, viewer=_actor())
+    file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    out.print(f"Wrote {len(document['features'])} region(s) to {file}.")
+
+
+@territory_app.command("locate")
+def territory_locate(
+    lon: Annotated[float, typer.Argument(help="Longitude (WGS84).")],
+    lat: Annotated[float, typer.Argument(help="Latitude (WGS84).")],
+) -> None:
+    """Print the grid containing a point, or `outside` with the nearest grid."""
+    db = _database()
+    with db.session() as session:
+        location = territory.get_locator(session).locate(lon, lat)
+    if location.grid is None:
+        if location.nearest is None:
+            print("outside (no grids are known)")
+        else:
+            print(
+                f"outside; nearest grid {location.nearest.code} {location.nearest.name} "
+                f"at {location.distance_m:,.0f} m"
+            )
+        raise typer.Exit(3)
+    path = " > ".join(r.name for r in location.ancestors)
+    print(f"{location.grid.code} {location.grid.name}" + (f"  ({path})" if path else ""))
+
+
 # ---------------------------------------------------------------- demo
 
 
 @demo_app.command("build")
 def demo_build(
     if_empty: Annotated[bool, typer.Option(help="Do nothing when the database has data.")] = False,
+    seed: Annotated[int, typer.Option(help="Same seed, same district.")] = 1,
 ) -> None:
-    """Build the Shantou demo district (濠江区) and demo accounts."""
+    """Build the Shantou demo district (濠江区): 269 grids, households, people, accounts."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from gridgov.demo import build
+    from gridgov.demo.geography import DISTRICT_CODE, DISTRICT_NAME
 
     settings = _settings()
     db = _database()
@@ -396,13 +475,38 @@ def demo_build(
             return
         err.print("[red]The database is not empty; the demo builds only into an empty one.[/red]")
         raise typer.Exit(1)
-    created = build.build(db, data_dir=settings.data_dir, now=_now())
+    columns = (
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=out, transient=False) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        summary = build.build(
+            db, data_dir=settings.data_dir, now=_now(), seed=seed, progress=progress
+        )
+    out.print(
+        f"Demo district {DISTRICT_NAME} ({DISTRICT_CODE}) built: {summary.grids} grids, "
+        f"{summary.households:,} households, {summary.residents:,} residents, "
+        f"{summary.grid_workers:,} grid workers, {summary.organisations:,} organisations."
+    )
     table = Table("username", "role", "password")
-    for account in created:
+    for account in summary.accounts:
         table.add_row(account.username, account.role, account.password)
-    out.print(f"Demo district {build.DISTRICT_NAME} ({build.DISTRICT_CODE}) built.")
     out.print(table)
     out.print(f"These passwords are also in {settings.data_dir / 'demo-accounts.txt'}.")
+
+
+from gridgov.registry.cli import registry_app  # noqa: E402 - it imports helpers above
+
+app.add_typer(registry_app, name="registry")
 
 
 def main() -> None:

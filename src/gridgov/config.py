@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Audit retention: rows younger than this are never purged (the floor is 180).
     audit_retention_days: int = 180
     log_level: str = "INFO"
+    # A base map, only where a tile server is reachable (the grids draw without one),
+    # e.g. "https://tiles.intranet.example/{z}/{x}/{y}.png".
+    map_tile_url: str | None = None
+    map_tile_attribution: str = ""
 
     @classmethod
     def settings_customise_sources(

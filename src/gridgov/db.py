@@ -24,9 +24,11 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from gridgov.config import Keys
+from gridgov.fields import FieldCipher
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_KEY_INFO = "gridgov.audit_key"
+FIELD_CIPHER_INFO = "gridgov.field_cipher"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -104,15 +106,22 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @dataclass
 class Database:
-    """One engine and its sessions. Sessions carry the audit key for the chain."""
+    """One engine and its sessions. Sessions carry the audit key for the chain and the
+    cipher for personal fields; neither is ever stored in the database."""
 
     url: str
     engine: Engine
     audit_key: bytes
+    field_cipher: FieldCipher
 
     @classmethod
     def from_url(cls, url: str, *, keys: Keys) -> Database:
-        return cls(url=url, engine=create_db_engine(url), audit_key=keys.audit)
+        return cls(
+            url=url,
+            engine=create_db_engine(url),
+            audit_key=keys.audit,
+            field_cipher=FieldCipher(keys.field),
+        )
 
     @property
     def dialect(self) -> str:
@@ -123,6 +132,7 @@ class Database:
         bind = self.engine.execution_options(gridgov_write=True) if write else self.engine
         session = Session(bind, expire_on_commit=False)
         session.info[AUDIT_KEY_INFO] = self.audit_key
+        session.info[FIELD_CIPHER_INFO] = self.field_cipher
         return session
 
     @contextmanager

@@ -331,6 +331,22 @@ def do_login(
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(LoginAttempt(at=now, username=username, ip=ip, success=True))
+    return do_open_session(
+        session, user=user, kind=kind, actor=actor, now=now, lifetime=lifetime, how="password"
+    )
+
+
+def do_open_session(
+    session: Session,
+    *,
+    user: User,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+    how: str,
+) -> LoginResult:
+    """A new session for ``user``, after a password check or a demo sign-in."""
     token = secrets.token_urlsafe(32)
     auth_session = AuthSession(
         token_hash=token_digest(token),
@@ -338,7 +354,7 @@ def do_login(
         kind=kind,
         created_at=now,
         expires_at=now + lifetime,
-        ip=ip,
+        ip=actor.ip or "unknown",
     )
     session.add(auth_session)
     session.flush()
@@ -350,7 +366,7 @@ def do_login(
         object_id=auth_session.id,
         region_code=user.scope,
         now=now,
-        summary={"kind": kind},
+        summary={"kind": kind, "how": how},
     )
     return LoginResult(token=token, auth_session=auth_session)
 

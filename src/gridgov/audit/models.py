@@ -26,7 +26,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(64))
-    region_code: Mapped[str | None] = mapped_column(String(15))
+    region_code: Mapped[str | None] = mapped_column(String(18))
     summary: Mapped[str] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))

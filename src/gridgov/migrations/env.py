@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
+from gridgov import settings_store as _settings_store  # noqa: F401
+
 # Import every models module so that autogenerate sees the whole schema.
 from gridgov.accounts import models as _accounts  # noqa: F401
 from gridgov.audit import models as _audit  # noqa: F401
 from gridgov.db import Base, create_db_engine
+from gridgov.registry import models as _registry  # noqa: F401
 from gridgov.territory import models as _territory  # noqa: F401
 
 config = context.config

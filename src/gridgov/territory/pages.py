@@ -1,13 +1,14 @@
-"""Region pages."""
+"""Region pages and the map."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gridgov.registry import service as registry
 from gridgov.territory import service
 from gridgov.territory.api import ScopedRegionPage
-from gridgov.web.deps import PageUser, SessionDep, actor_of
+from gridgov.web.deps import PageUser, SessionDep, StateDep, actor_of
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -21,9 +22,39 @@ def regions_page(request: Request, user: PageUser, session: SessionDep) -> HTMLR
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
 def region_page(
-    request: Request, region: ScopedRegionPage, user: PageUser, session: SessionDep
+    request: Request,
+    region: ScopedRegionPage,
+    user: PageUser,
+    session: SessionDep,
+    state: StateDep,
 ) -> HTMLResponse:
+    """A region's card: its children, counts of what lies inside, and for a grid its
+    workers, organisations and chat groups; a small map of its outline."""
     children = service.list_regions(
         session, viewer=actor_of(request, user), parent_code=region.code
     )
-    return render(request, "territory/region.html", {"region": region, "children": children})
+    return render(
+        request,
+        "territory/region.html",
+        {
+            "region": region,
+            "children": children,
+            "summary": registry.grid_summary(session, code=region.code),
+            "chat_groups": service.chat_groups(session, code=region.code),
+            "tile_url": state.settings.map_tile_url or "",
+        },
+    )
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, user: PageUser, state: StateDep, code: str = "") -> HTMLResponse:
+    """The grids drawn from their own polygons (no tile server needed); tap to drill down."""
+    return render(
+        request,
+        "territory/map.html",
+        {
+            "start": code or user.effective_scope or "",
+            "tile_url": state.settings.map_tile_url or "",
+            "tile_attribution": state.settings.map_tile_attribution,
+        },
+    )

@@ -16,12 +16,31 @@ class Level(StrEnum):
     MICRO_GRID = "micro_grid"
 
 
+class GridKind(StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 全科网格
+    DEDICATED = "dedicated"  # 专属网格: a park, an industrial zone, a campus
+
+
+LEVEL_DEPTH = {
+    Level.DISTRICT: 0,
+    Level.STREET: 1,
+    Level.COMMUNITY: 2,
+    Level.GRID: 3,
+    Level.MICRO_GRID: 4,
+}
+CHILD_LEVEL = {
+    Level.DISTRICT: Level.STREET,
+    Level.STREET: Level.COMMUNITY,
+    Level.COMMUNITY: Level.GRID,
+    Level.GRID: Level.MICRO_GRID,
+}
+
 CODE_LENGTHS: dict[Level, tuple[int, ...]] = {
     Level.DISTRICT: (6,),
     Level.STREET: (9,),
     Level.COMMUNITY: (12,),
     Level.GRID: (14, 15),
-    Level.MICRO_GRID: (15,),
+    Level.MICRO_GRID: (16, 17, 18),  # the grid's code + 2 or 3 digits
 }
 _DIGITS = re.compile(r"[0-9]+")
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
-from gridgov.territory.models import Region
-from gridgov.territory.rules import Level, code_problem
+from gridgov.territory import geo
+from gridgov.territory.locate import Locator, RegionInfo
+from gridgov.territory.models import ChatGroup, Region, TerritoryVersion
+from gridgov.territory.rules import LEVEL_DEPTH, Level, code_problem
 
 
 def get_region(session: Session, *, code: str, viewer: Actor) -> Region:
@@ -36,6 +44,14 @@ def list_regions(
     if parent_code is not None:
         query = query.where(Region.parent_code == parent_code)
     return list(session.scalars(query))
+
+
+def chat_groups(session: Session, *, code: str) -> list[ChatGroup]:
+    return list(
+        session.scalars(
+            select(ChatGroup).where(ChatGroup.region_code == code).order_by(ChatGroup.id)
+        )
+    )
 
 
 def count_regions(session: Session) -> int:
@@ -85,6 +101,7 @@ def do_create_region(
     region = Region(code=code, name=name.strip(), level=level_enum.value, parent_code=parent_code)
     session.add(region)
     session.flush()
+    _bump_version(session)
     record(
         session,
         actor=actor,
@@ -96,3 +113,197 @@ def do_create_region(
         summary={"name": region.name, "level": region.level},
     )
     return region
+
+
+# ---------------------------------------------------------------- geometry and locate
+
+
+def territory_version(session: Session) -> int:
+    return session.scalar(select(TerritoryVersion.version).where(TerritoryVersion.id == 1)) or 0
+
+
+def _bump_version(session: Session) -> None:
+    session.execute(
+        update(TerritoryVersion)
+        .where(TerritoryVersion.id == 1)
+        .values(version=TerritoryVersion.version + 1)
+    )
+
+
+_locator_cache: dict[str, tuple[int, Locator]] = {}
+_locator_lock = threading.Lock()
+
+
+def get_locator(session: Session) -> Locator:
+    """The locator for the current territory: built once per process and rebuilt when
+    any instance has changed the territory (one tiny query checks the version)."""
+    version = territory_version(session)
+    key = str(session.get_bind().engine.url)
+    cached = _locator_cache.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _locator_lock:
+        cached = _locator_cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        locator = build_locator(session)
+        _locator_cache[key] = (version, locator)
+        return locator
+
+
+def build_locator(session: Session) -> Locator:
+    rows = session.execute(
+        select(
+            Region.code, Region.name, Region.level, Region.parent_code, Region.geometry
+        ).order_by(Region.code)
+    ).all()
+    regions: list[RegionInfo] = []
+    geometries = []
+    for code, name, level, parent_code, geometry in rows:
+        info = RegionInfo(code, name, Level(level), parent_code)
+        if info.level in (Level.GRID, Level.MICRO_GRID):
+            if geometry is None:
+                continue
+            geometries.append(shapely.from_wkb(geometry))
+        regions.append(info)
+    return Locator(regions, geometries)
+
+
+def _geometry_columns(geometry: BaseGeometry) -> dict[str, object]:
+    minx, miny, maxx, maxy = geometry.bounds
+    # A label point that lies inside the polygon even when the centroid would not.
+    centroid = (
+        geometry.centroid if geometry.centroid.within(geometry) else geometry.representative_point()
+    )
+    return {
+        "geometry": shapely.to_wkb(geometry),
+        "min_lon": minx,
+        "min_lat": miny,
+        "max_lon": maxx,
+        "max_lat": maxy,
+        "centroid_lon": centroid.x,
+        "centroid_lat": centroid.y,
+        "area_m2": geo.area_m2(geometry),
+    }
+
+
+def existing_for_import(session: Session) -> list[geo.Existing]:
+    rows = session.execute(
+        select(Region.code, Region.level, Region.parent_code, Region.geometry)
+    ).all()
+    return [
+        geo.Existing(
+            code, Level(level), parent_code, shapely.from_wkb(geometry) if geometry else None
+        )
+        for code, level, parent_code, geometry in rows
+    ]
+
+
+def check_import_geojson(
+    session: Session, *, document: dict[str, Any], tolerance_m2: float = geo.DEFAULT_TOLERANCE_M2
+) -> geo.Checked:
+    """Every problem of the file, judged with what the database holds; writes nothing."""
+    checked = geo.parse_features(document)
+    if not checked.ok:
+        return checked
+    return geo.check_import(checked, existing_for_import(session), tolerance_m2=tolerance_m2)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def do_import_geojson(
+    session: Session,
+    *,
+    actor: Actor,
+    checked: geo.Checked,
+    now: datetime,
+    source: str = "",
+) -> ImportResult:
+    """Write a checked import: all of it, in the caller's transaction, parents first."""
+    if not checked.ok:
+        raise InvalidInput(
+            "The territory file has %(n)s problem(s); nothing was imported.",
+            params={"n": len(checked.problems)},
+        )
+    existing = {
+        code: region_id for code, region_id in session.execute(select(Region.code, Region.id)).all()
+    }
+    created = updated = 0
+    for feature in sorted(checked.features, key=lambda f: (LEVEL_DEPTH[f.level], f.code)):
+        values: dict[str, object] = {
+            "name": feature.name,
+            "level": feature.level.value,
+            "parent_code": feature.parent_code,
+            "kind": feature.kind.value,
+            **_geometry_columns(feature.geometry),
+        }
+        if feature.code in existing:
+            session.execute(update(Region).where(Region.code == feature.code).values(**values))
+            updated += 1
+        else:
+            session.execute(insert(Region).values(code=feature.code, **values))
+            created += 1
+    _bump_version(session)
+    record(
+        session,
+        actor=actor,
+        action="territory.imported",
+        object_type="territory",
+        now=now,
+        summary={"created": created, "updated": updated, "source": source[-200:]},
+    )
+    return ImportResult(created, updated)
+
+
+def _feature(region: Region) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {
+            "code": region.code,
+            "name": region.name,
+            "level": region.level,
+            "parent_code": region.parent_code,
+            "kind": region.kind,
+        },
+        "geometry": (
+            json.loads(shapely.to_geojson(shapely.from_wkb(region.geometry)))
+            if region.geometry
+            else None
+        ),
+    }
+
+
+def children_geojson(session: Session, *, parent: Region) -> dict[str, Any]:
+    """The children of ``parent`` as a FeatureCollection, with the parent itself in
+    ``parent``: what the map draws at each step of a drill-down."""
+    children = session.scalars(
+        select(Region).where(Region.parent_code == parent.code).order_by(Region.code)
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(child) for child in children],
+        "parent": _feature(parent),
+    }
+
+
+def grids_geojson(session: Session, *, under: str) -> dict[str, Any]:
+    """Every grid under a region (the code prefix), for drawing them all at once."""
+    grids = session.scalars(
+        select(Region)
+        .where(scope_clause(under, Region.code), Region.level == Level.GRID.value)
+        .order_by(Region.code)
+    )
+    return {"type": "FeatureCollection", "features": [_feature(grid) for grid in grids]}
+
+
+def export_geojson(session: Session, *, viewer: Actor) -> dict[str, Any]:
+    """Every region the viewer may see as a GeoJSON FeatureCollection."""
+    query = select(Region).order_by(Region.code)
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, Region.code))
+    features = [_feature(region) for region in session.scalars(query)]
+    return {"type": "FeatureCollection", "features": features}

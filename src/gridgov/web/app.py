@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from gridgov import __version__
+from gridgov import __version__, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
 from gridgov.web import errors
@@ -47,7 +47,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         docs_url=None,
         redoc_url=None,
     )
-    app.state.gridgov = AppState(settings=settings, db=db)
+    with db.session() as session:
+        demo_mode = settings_store.demo_mode(session)
+    app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
 
     @app.middleware("http")
@@ -94,6 +96,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.accounts import pages as accounts_pages
     from gridgov.audit import api as audit_api
     from gridgov.audit import pages as audit_pages
+    from gridgov.registry import api as registry_api
+    from gridgov.registry import pages as registry_pages
     from gridgov.territory import api as territory_api
     from gridgov.territory import pages as territory_pages
     from gridgov.web import pages, probes
@@ -103,9 +107,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(territory_api.router, prefix="/api/v1")
     app.include_router(audit_api.router, prefix="/api/v1")
+    app.include_router(registry_api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(registry_pages.router)
+    if demo_mode:
+        from gridgov.demo import pages as demo_pages
+
+        app.include_router(demo_pages.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

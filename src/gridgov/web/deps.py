@@ -47,6 +47,7 @@ PUBLIC_PATHS = frozenset(
         "/api/docs",
         "/api/v1/auth/token",
         "/static",
+        "/demo/sign-in/{username}",
     }
 )
 
@@ -55,6 +56,7 @@ PUBLIC_PATHS = frozenset(
 class AppState:
     settings: Settings
     db: Database
+    demo_mode: bool = False
 
     @property
     def login_limits(self) -> LoginLimits:

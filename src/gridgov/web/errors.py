@@ -125,7 +125,15 @@ async def on_login_required(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"fields": {"path": request.url.path}})
+    log.exception(
+        "unhandled error",
+        extra={
+            "fields": {
+                "path": request.url.path,
+                "request_id": getattr(request.state, "request_id", None),
+            }
+        },
+    )
     response = error_response(
         request,
         status=500,

@@ -18,6 +18,7 @@ from gridgov.web.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
     SESSION_COOKIE,
+    AppState,
     CsrfChecked,
     Now,
     OptionalUser,
@@ -46,19 +47,35 @@ class Tile:
 _USERS = Tile(
     N_("Accounts"), N_("People who use gridgov in your area, their roles and scopes."), "/users"
 )
+_MAP = Tile(N_("Map"), N_("The grids of your area; tap to go down a level."), "/map")
+_RESIDENTS = Tile(
+    N_("Residents"),
+    N_("The people of your area, their households and tags."),
+    "/registry/residents",
+)
+_ORGS = Tile(
+    N_("Organisations"),
+    N_("Party organisations, departments, offices, enterprises."),
+    "/registry/organisations",
+)
+_IMPORTS = Tile(
+    N_("Import templates"),
+    N_("Spreadsheet templates for households, residents and more."),
+    "/registry/templates",
+)
 _REGIONS = Tile(N_("Regions"), N_("The district, its streets, communities and grids."), "/regions")
 _AUDIT = Tile(
     N_("Audit log"), N_("Every change, who made it and when; verify the chain."), "/audit"
 )
 HOME_TILES: dict[Role, tuple[Tile, ...]] = {
     Role.RESIDENT: (),
-    Role.GRID_WORKER: (_REGIONS,),
-    Role.DISPATCHER: (_REGIONS,),
-    Role.UNIT_STAFF: (_REGIONS,),
-    Role.BRANCH_SECRETARY: (_REGIONS,),
-    Role.LEADER: (_REGIONS,),
+    Role.GRID_WORKER: (_MAP, _RESIDENTS, _REGIONS),
+    Role.DISPATCHER: (_MAP, _RESIDENTS, _REGIONS),
+    Role.UNIT_STAFF: (_MAP, _ORGS, _REGIONS),
+    Role.BRANCH_SECRETARY: (_MAP, _RESIDENTS, _ORGS),
+    Role.LEADER: (_MAP, _REGIONS, _ORGS),
     Role.AUDITOR: (_AUDIT, _USERS, _REGIONS),
-    Role.ADMIN: (_USERS, _REGIONS, _AUDIT),
+    Role.ADMIN: (_USERS, _MAP, _REGIONS, _RESIDENTS, _IMPORTS, _AUDIT),
 }
 
 
@@ -85,11 +102,25 @@ def home(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
     )
 
 
+def _demo_accounts(state: AppState, session: SessionDep) -> list[tuple[str, str]]:
+    if not state.demo_mode:
+        return []
+    from gridgov.demo.pages import demo_accounts
+
+    return demo_accounts(session)
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+def login_page(
+    request: Request, user: OptionalUser, state: StateDep, session: SessionDep, next: str = "/"
+) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "error": None})
+    return render(
+        request,
+        "login.html",
+        {"next": safe_next(next), "error": None, "demo_accounts": _demo_accounts(state, session)},
+    )
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -119,7 +150,12 @@ def login_submit(
         return render(
             request,
             "login.html",
-            {"next": safe_next(next), "error": message, "username": username},
+            {
+                "next": safe_next(next),
+                "error": message,
+                "username": username,
+                "demo_accounts": _demo_accounts(state, session),
+            },
             status_code=exc.status,
             headers=exc.headers,
         )

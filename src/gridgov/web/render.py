@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.support import NullTranslations
 from fastapi import Request
@@ -24,6 +25,15 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def pager(params: Any, page: int) -> str:
+    """The current query string with ``page`` replaced (for Previous / Next links)."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page"]
+    return urlencode([*items, ("page", str(page))])
+
+
+environment.filters["pager"] = pager
 
 
 def language_of(request: Request) -> str:
@@ -76,6 +86,7 @@ def render(
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token_for(request, state.settings.keys.session) if state else "",
         "version": __version__,
+        "demo_mode": bool(state and state.demo_mode),
         "_": translator(catalogue),
     }
     values.update(context or {})

@@ -106,10 +106,10 @@ def upgrade() -> None:
     op.create_table(
         "region",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("code", sa.String(15), nullable=False),
+        sa.Column("code", sa.String(18), nullable=False),
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("level", sa.String(16), nullable=False),
-        sa.Column("parent_code", sa.String(15), nullable=True),
+        sa.Column("parent_code", sa.String(18), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_region"),
         sa.UniqueConstraint("code", name="uq_region_code"),
         sa.ForeignKeyConstraint(
@@ -129,7 +129,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("object_type", sa.String(64), nullable=False),
         sa.Column("object_id", sa.String(64), nullable=True),
-        sa.Column("region_code", sa.String(15), nullable=True),
+        sa.Column("region_code", sa.String(18), nullable=True),
         sa.Column("summary", sa.Text, nullable=False),
         sa.Column("request_id", sa.String(64), nullable=True),
         sa.Column("ip", sa.String(64), nullable=True),

@@ -1,0 +1,66 @@
+"""One-click sign-in as each demo role. Mounted only when the database is in demo mode;
+outside demo mode these routes do not exist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gridgov import settings_store
+from gridgov.accounts import service as accounts
+from gridgov.audit.service import Actor
+from gridgov.errors import NotFound
+from gridgov.web.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CsrfChecked,
+    Now,
+    SessionDep,
+    StateDep,
+    anonymous_actor,
+    signed_cookie_value,
+)
+
+router = APIRouter(include_in_schema=False)
+DEMO_PREFIX = "demo-"
+
+
+@router.post("/demo/sign-in/{username}", dependencies=[CsrfChecked])
+def demo_sign_in(
+    username: str, request: Request, state: StateDep, session: SessionDep, now: Now
+) -> Response:
+    """Open a session as a demo account without its password (demo mode only)."""
+    if not username.startswith(DEMO_PREFIX) or not settings_store.demo_mode(session):
+        raise NotFound("Not found, or outside your area.")
+    user = accounts.get_user_by_username(session, username=username)
+    result = accounts.do_open_session(
+        session,
+        user=user,
+        kind="cookie",
+        actor=anonymous_actor(request),
+        now=now,
+        lifetime=timedelta(hours=state.settings.session_hours),
+        how="demo",
+    )
+    session.commit()
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_cookie_value(state.settings.keys.session, result.token),
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.secure_cookies,
+        max_age=state.settings.session_hours * 3600,
+    )
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+def demo_accounts(session: SessionDep) -> list[tuple[str, str]]:
+    return [
+        (u.username, u.role)
+        for u in accounts.list_users(session, viewer=Actor.system())
+        if u.username.startswith(DEMO_PREFIX) and u.is_active
+    ]

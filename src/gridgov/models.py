@@ -1,0 +1,11 @@
+"""Every ORM model, imported once so that the metadata is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+from gridgov import settings_store
+from gridgov.accounts import models as accounts
+from gridgov.audit import models as audit
+from gridgov.registry import models as registry
+from gridgov.territory import models as territory
+
+__all__ = ["accounts", "audit", "registry", "settings_store", "territory"]

@@ -1,0 +1,248 @@
+"""Register pages: residents, households and organisations lists with search, a
+resident's card with the audited reveal, all scoped by the user's code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role, may_access
+from gridgov.errors import DomainError, NotFound
+from gridgov.registry import imports, ledger, service
+from gridgov.registry.models import Resident
+from gridgov.registry.rules import OrgKind, Tag
+from gridgov.territory.api import ScopedRegionPage
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    PageUser,
+    SessionDep,
+    actor_of,
+    in_scope,
+    require_roles,
+)
+from gridgov.web.render import language_of, render
+
+router = APIRouter(include_in_schema=False)
+AdminOrWorker = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GRID_WORKER, page=True))]
+Search = Annotated[str, Query(max_length=64)]
+Page = Annotated[int, Query(ge=0, le=10_000)]
+
+
+def scoped_resident_page(
+    resident_id: int, request: Request, session: SessionDep, now: Now, user: PageUser
+) -> Resident:
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Resident, resident_id),
+        visible=lambda r: may_access(user.effective_scope, r.grid_code),
+        object_type="resident",
+        object_id=str(resident_id),
+    )
+
+
+ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]
+
+
+@router.get("/registry/residents", response_class=HTMLResponse)
+def residents_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    q: Search = "",
+    region: str = "",
+    tag: str = "",
+    page: Page = 0,
+) -> HTMLResponse:
+    residents = service.list_residents(
+        session,
+        viewer=actor_of(request, user),
+        q=q,
+        region_code=region or None,
+        tag=tag or None,
+        limit=service.PAGE_SIZE,
+        offset=page * service.PAGE_SIZE,
+    )
+    return render(
+        request,
+        "registry/residents.html",
+        {
+            "residents": residents,
+            "q": q,
+            "region": region,
+            "tag": tag,
+            "page": page,
+            "tags": [t.value for t in Tag],
+            "page_size": service.PAGE_SIZE,
+        },
+    )
+
+
+@router.get("/registry/residents/{resident_id}", response_class=HTMLResponse)
+def resident_page(request: Request, resident: ScopedResidentPage, user: PageUser) -> HTMLResponse:
+    return render(
+        request,
+        "registry/resident.html",
+        {
+            "resident": resident,
+            "revealed": None,
+            "error": None,
+            "may_reveal": service.may_reveal(actor_of(request, user)),
+        },
+    )
+
+
+@router.post(
+    "/registry/residents/{resident_id}/reveal",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def reveal_submit(
+    request: Request,
+    resident: ScopedResidentPage,
+    user: PageUser,
+    session: SessionDep,
+    now: Now,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    try:
+        revealed = service.do_reveal_resident(
+            session, actor=actor, resident=resident, reason=reason, now=now
+        )
+    except DomainError as exc:
+        message = i18n.gettext(language_of(request), exc.message, exc.params)
+        return render(
+            request,
+            "registry/resident.html",
+            {
+                "resident": resident,
+                "revealed": None,
+                "error": message,
+                "may_reveal": service.may_reveal(actor),
+            },
+            status_code=exc.status,
+        )
+    session.commit()
+    response = render(
+        request,
+        "registry/resident.html",
+        {"resident": resident, "revealed": revealed, "error": None, "may_reveal": True},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/registry/households", response_class=HTMLResponse)
+def households_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    q: Search = "",
+    region: str = "",
+    page: Page = 0,
+) -> HTMLResponse:
+    households = service.list_households(
+        session,
+        viewer=actor_of(request, user),
+        q=q,
+        region_code=region or None,
+        limit=service.PAGE_SIZE,
+        offset=page * service.PAGE_SIZE,
+    )
+    return render(
+        request,
+        "registry/households.html",
+        {
+            "households": households,
+            "q": q,
+            "region": region,
+            "page": page,
+            "page_size": service.PAGE_SIZE,
+        },
+    )
+
+
+@router.get("/registry/organisations", response_class=HTMLResponse)
+def organisations_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    q: Search = "",
+    kind: str = "",
+    region: str = "",
+    page: Page = 0,
+) -> HTMLResponse:
+    organisations = service.list_organisations(
+        session,
+        viewer=actor_of(request, user),
+        q=q,
+        kind=kind or None,
+        region_code=region or None,
+        limit=service.PAGE_SIZE,
+        offset=page * service.PAGE_SIZE,
+    )
+    return render(
+        request,
+        "registry/organisations.html",
+        {
+            "organisations": organisations,
+            "q": q,
+            "kind": kind,
+            "region": region,
+            "page": page,
+            "kinds": [k.value for k in OrgKind],
+            "page_size": service.PAGE_SIZE,
+        },
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/regions/{code}/ledger.xlsx")
+def ledger_download(
+    request: Request, region: ScopedRegionPage, user: PageUser, session: SessionDep
+) -> Response:
+    """The region's ledger (台账): households, residents (masked), organisations, roles."""
+    content = ledger.export_ledger_xlsx(
+        session, grid_code=region.code, viewer=actor_of(request, user)
+    )
+    return _download(content, f"ledger-{region.code}.xlsx", XLSX)
+
+
+@router.get("/registry/templates", response_class=HTMLResponse)
+def templates_page(request: Request, user: AdminOrWorker) -> HTMLResponse:
+    """The import templates, one per kind, to download and fill in."""
+    return render(request, "registry/templates.html", {"kinds": [k.value for k in imports.Kind]})
+
+
+@router.get("/registry/templates/{kind}.{extension}")
+def template_download(kind: str, extension: str, user: AdminOrWorker) -> Response:
+    try:
+        chosen = imports.Kind(kind)
+    except ValueError as exc:
+        raise NotFound("Not found, or outside your area.") from exc
+    if extension == "xlsx":
+        return _download(imports.template_xlsx(chosen), f"{kind}-template.xlsx", XLSX)
+    if extension == "csv":
+        return _download(imports.template_csv(chosen), f"{kind}-template.csv", "text/csv")
+    raise NotFound("Not found, or outside your area.")
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

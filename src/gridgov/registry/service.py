@@ -1,0 +1,421 @@
+"""The register: validate and write buildings, households, residents, organisations and
+roles; read them within a scope; reveal a resident's ID number and phone (audited).
+
+Personal fields go through ``gridgov.fields``: nothing here ever stores or returns a
+full ID number or phone except ``do_reveal_resident``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.audit.service import Actor, record
+from gridgov.db import FIELD_CIPHER_INFO
+from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.fields import FieldCipher, mask_id, mask_phone
+from gridgov.registry import documents
+from gridgov.registry.documents import DocumentType
+from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
+from gridgov.registry.rules import (
+    OrgKind,
+    PersonRole,
+    Relation,
+    Sex,
+    Tag,
+    normalise_phone,
+    phone_problem,
+)
+from gridgov.territory import service as territory
+
+ID_FIELD = "id_number"
+PHONE_FIELD = "phone"
+# Roles that may see a resident's full ID number and phone, one audited reveal at a time.
+REVEAL_ROLES = frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.ADMIN})
+PAGE_SIZE = 50
+
+
+def cipher_of(session: Session) -> FieldCipher:
+    cipher = session.info.get(FIELD_CIPHER_INFO)
+    if not isinstance(cipher, FieldCipher):
+        raise RuntimeError("session has no field cipher: open it through gridgov.db.Database")
+    return cipher
+
+
+# ---------------------------------------------------------------- personal fields
+
+
+@dataclass(frozen=True)
+class SealedField:
+    encrypted: bytes
+    index: str
+    masked: str
+
+
+def seal_id_number(cipher: FieldCipher, number: str) -> SealedField:
+    return SealedField(
+        cipher.encrypt(number, field=ID_FIELD),
+        cipher.blind_index(number, field=ID_FIELD),
+        mask_id(number),
+    )
+
+
+def seal_phone(cipher: FieldCipher, phone: str) -> SealedField:
+    return SealedField(
+        cipher.encrypt(phone, field=PHONE_FIELD),
+        cipher.blind_index(phone, field=PHONE_FIELD),
+        mask_phone(phone),
+    )
+
+
+# ---------------------------------------------------------------- residents
+
+
+@dataclass
+class ResidentInput:
+    """A resident as typed or imported; ``check_resident`` normalises it in place."""
+
+    name: str
+    doc_type: str
+    id_number: str
+    phone: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    nationality: str = "CHN"
+    language: str = ""
+    household_number: str = ""
+    relation: str = ""
+    tags: tuple[str, ...] = ()
+    grid_code: str = ""
+
+
+def resident_problems(value: ResidentInput, *, today: date) -> list[Problem]:
+    """Every field-level problem of one resident, without the database. Normalises
+    ``value`` (document number, phone, derived birth date and sex) as it goes."""
+    problems: list[Problem] = []
+    value.name = value.name.strip()
+    if not value.name:
+        problems.append(Problem("name", "A name is required."))
+    elif len(value.name) > 128:
+        problems.append(Problem("name", "At most %(n)s characters.", n=128))
+    try:
+        doc_type = DocumentType(value.doc_type.strip() or DocumentType.MAINLAND_ID.value)
+    except ValueError:
+        problems.append(
+            Problem("doc_type", "Unknown document type %(value)s.", value=value.doc_type)
+        )
+        doc_type = None
+    if doc_type is not None:
+        value.doc_type = doc_type.value
+        value.id_number = documents.normalise(doc_type, value.id_number)
+        problems.extend(documents.document_problems(doc_type, value.id_number, today=today))
+        if not problems:
+            value.birth_date = value.birth_date or documents.birth_date_of(
+                doc_type, value.id_number
+            )
+            value.sex = value.sex or documents.sex_of(doc_type, value.id_number) or ""
+    if value.phone.strip():
+        value.phone = normalise_phone(value.phone)
+        if problem := phone_problem(value.phone):
+            problems.append(problem)
+    if value.sex and value.sex not in {s.value for s in Sex}:
+        problems.append(Problem("sex", "Sex is male or female."))
+    if value.relation and value.relation not in {r.value for r in Relation}:
+        problems.append(Problem("relation", "Unknown relation %(value)s.", value=value.relation))
+    known_tags = {t.value for t in Tag}
+    for tag in value.tags:
+        if tag not in known_tags:
+            problems.append(Problem("tags", "Unknown tag %(value)s.", value=tag))
+    value.nationality = value.nationality.strip().upper() or "CHN"
+    if len(value.nationality) != 3 or not value.nationality.isalpha():
+        problems.append(
+            Problem("nationality", "Nationality is a three-letter ISO 3166 code such as CHN.")
+        )
+    elif value.nationality != "CHN" and Tag.FOREIGN_RESIDENT.value not in value.tags:
+        value.tags = (*value.tags, Tag.FOREIGN_RESIDENT.value)
+    if value.birth_date and value.birth_date > today:
+        problems.append(Problem("birth_date", "The birth date is in the future."))
+    return problems
+
+
+def new_resident(
+    cipher: FieldCipher, value: ResidentInput, *, household_id: int | None, now: datetime
+) -> Resident:
+    """The row for a checked resident: personal fields sealed, never plaintext."""
+    sealed_id = seal_id_number(cipher, value.id_number)
+    sealed_phone = seal_phone(cipher, value.phone) if value.phone else None
+    return Resident(
+        name=value.name,
+        doc_type=value.doc_type,
+        id_number_enc=sealed_id.encrypted,
+        id_number_index=sealed_id.index,
+        id_number_masked=sealed_id.masked,
+        phone_enc=sealed_phone.encrypted if sealed_phone else None,
+        phone_index=sealed_phone.index if sealed_phone else None,
+        phone_masked=sealed_phone.masked if sealed_phone else None,
+        birth_date=value.birth_date,
+        sex=value.sex or None,
+        nationality=value.nationality,
+        language=value.language or None,
+        household_id=household_id,
+        relation=value.relation or None,
+        tags=",".join(value.tags),
+        grid_code=value.grid_code,
+        created_at=now,
+    )
+
+
+def find_resident_by_id_number(session: Session, *, doc_type: str, number: str) -> Resident | None:
+    cipher = cipher_of(session)
+    normalised = documents.normalise(DocumentType(doc_type), number)
+    index = cipher.blind_index(normalised, field=ID_FIELD)
+    return session.scalar(select(Resident).where(Resident.id_number_index == index))
+
+
+def do_create_resident(
+    session: Session, *, actor: Actor, value: ResidentInput, now: datetime
+) -> Resident:
+    problems = resident_problems(value, today=now.date())
+    household: Household | None = None
+    if value.household_number:
+        household = session.scalar(
+            select(Household).where(Household.number == value.household_number)
+        )
+        if household is None:
+            problems.append(
+                Problem(
+                    "household_number",
+                    "No household numbered %(value)s.",
+                    value=value.household_number,
+                )
+            )
+        elif not value.grid_code:
+            value.grid_code = household.grid_code
+    if not value.grid_code:
+        problems.append(Problem("grid_code", "A grid or a household is required."))
+    if problems:
+        raise InvalidInput("The resident was not added.", details=problems)
+    _check_may_write(actor, value.grid_code)
+    cipher = cipher_of(session)
+    if session.scalar(
+        select(Resident.id).where(
+            Resident.id_number_index == cipher.blind_index(value.id_number, field=ID_FIELD)
+        )
+    ):
+        raise InvalidInput(
+            "The resident was not added.",
+            details=[Problem("id_number", "This document number is already registered.")],
+        )
+    resident = new_resident(
+        cipher, value, household_id=household.id if household else None, now=now
+    )
+    session.add(resident)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="resident.created",
+        object_type="resident",
+        object_id=resident.id,
+        region_code=resident.grid_code,
+        now=now,
+        summary={"id_number": resident.id_number_masked, "grid": resident.grid_code},
+    )
+    return resident
+
+
+def _check_may_write(actor: Actor, region_code: str) -> None:
+    if actor.role == "system":
+        return
+    if actor.role not in (Role.ADMIN, Role.GRID_WORKER) or not may_access(actor.scope, region_code):
+        raise Forbidden("You may not change the register outside your area.")
+
+
+def get_resident(session: Session, *, resident_id: int, viewer: Actor) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None or not _visible(viewer, resident.grid_code):
+        raise NotFound("Not found, or outside your area.")
+    return resident
+
+
+def _visible(viewer: Actor, code: str) -> bool:
+    return viewer.role == "system" or may_access(viewer.scope, code)
+
+
+@dataclass(frozen=True)
+class Revealed:
+    id_number: str
+    phone: str | None
+
+
+def may_reveal(actor: Actor) -> bool:
+    return actor.role == "system" or actor.role in REVEAL_ROLES
+
+
+def do_reveal_resident(
+    session: Session, *, actor: Actor, resident: Resident, reason: str, now: datetime
+) -> Revealed:
+    """The full ID number and phone, for roles that may see them; every reveal is audited."""
+    if not may_reveal(actor):
+        raise Forbidden("Your role may not see full ID numbers or phone numbers.")
+    if not reason.strip():
+        raise InvalidInput(
+            "Say why you need the full numbers.",
+            details=[Problem("reason", "A reason is required.")],
+        )
+    cipher = cipher_of(session)
+    revealed = Revealed(
+        cipher.decrypt(resident.id_number_enc, field=ID_FIELD),
+        cipher.decrypt(resident.phone_enc, field=PHONE_FIELD) if resident.phone_enc else None,
+    )
+    record(
+        session,
+        actor=actor,
+        action="resident.revealed",
+        object_type="resident",
+        object_id=resident.id,
+        region_code=resident.grid_code,
+        now=now,
+        summary={"reason": reason.strip()[:200], "id_number": resident.id_number_masked},
+    )
+    return revealed
+
+
+def list_residents(
+    session: Session,
+    *,
+    viewer: Actor,
+    q: str = "",
+    region_code: str | None = None,
+    tag: str | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> list[Resident]:
+    """Residents in the viewer's scope. ``q`` is a name prefix, or a whole ID number or
+    phone (matched exactly through the blind index, never by decrypting)."""
+    query = select(Resident).order_by(Resident.grid_code, Resident.name, Resident.id)
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, Resident.grid_code))
+    if region_code:
+        query = query.where(scope_clause(region_code, Resident.grid_code))
+    if tag:
+        query = query.where(Resident.tags.contains(tag))
+    text = q.strip()
+    if text:
+        cipher = cipher_of(session)
+        candidates = [Resident.name.startswith(text, autoescape=True)]
+        upper = text.upper().replace(" ", "")
+        if len(upper) >= 5:
+            candidates.append(Resident.id_number_index == cipher.blind_index(upper, field=ID_FIELD))
+            phone = normalise_phone(text)
+            candidates.append(Resident.phone_index == cipher.blind_index(phone, field=PHONE_FIELD))
+        query = query.where(or_(*candidates))
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+# ---------------------------------------------------------------- places and households
+
+
+def locate_grid(session: Session, lon: float, lat: float) -> str | None:
+    location = territory.get_locator(session).locate(lon, lat)
+    return location.grid.code if location.grid else None
+
+
+def list_households(
+    session: Session,
+    *,
+    viewer: Actor,
+    q: str = "",
+    region_code: str | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> list[Household]:
+    query = select(Household).order_by(Household.grid_code, Household.number)
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, Household.grid_code))
+    if region_code:
+        query = query.where(scope_clause(region_code, Household.grid_code))
+    if q.strip():
+        like = q.strip()
+        query = query.where(
+            or_(
+                Household.number.startswith(like, autoescape=True),
+                Household.address.contains(like, autoescape=True),
+            )
+        )
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def list_organisations(
+    session: Session,
+    *,
+    viewer: Actor,
+    q: str = "",
+    kind: str | None = None,
+    region_code: str | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.region_code, Organisation.code)
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, Organisation.region_code))
+    if region_code:
+        query = query.where(Organisation.region_code == region_code)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if q.strip():
+        query = query.where(Organisation.name.contains(q.strip(), autoescape=True))
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+@dataclass(frozen=True)
+class GridSummary:
+    households: int
+    residents: int
+    buildings: int
+    workers: list[tuple[Resident, PersonRoleRow]]
+    organisations: list[Organisation]
+
+
+def grid_summary(session: Session, *, code: str) -> GridSummary:
+    """What a grid page shows. Callers check the scope first."""
+    households = (
+        session.scalar(
+            select(func.count()).select_from(Household).where(Household.grid_code == code)
+        )
+        or 0
+    )
+    residents = (
+        session.scalar(select(func.count()).select_from(Resident).where(Resident.grid_code == code))
+        or 0
+    )
+    buildings = (
+        session.scalar(select(func.count()).select_from(Building).where(Building.grid_code == code))
+        or 0
+    )
+    workers = [
+        (resident, role)
+        for resident, role in session.execute(
+            select(Resident, PersonRoleRow)
+            .join(PersonRoleRow, PersonRoleRow.resident_id == Resident.id)
+            .where(
+                PersonRoleRow.region_code == code,
+                PersonRoleRow.role == PersonRole.GRID_WORKER.value,
+            )
+            .order_by(PersonRoleRow.full_time.desc(), Resident.name)
+        )
+    ]
+    organisations = list(
+        session.scalars(
+            select(Organisation).where(Organisation.region_code == code).order_by(Organisation.code)
+        )
+    )
+    return GridSummary(households, residents, buildings, workers, organisations)
+
+
+def org_kinds() -> list[str]:
+    return [k.value for k in OrgKind]
