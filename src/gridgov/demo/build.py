@@ -236,6 +236,18 @@ def _org(
     }
 
 
+def _org_level(
+    session: Session, areas: list[Area], name: str, kind: str, parents: dict[str, int]
+) -> dict[str, int]:
+    """One party organisation per area, under its parent area's; area code → id."""
+    rows = [
+        _org(f"P{a.code}", name.format(name=a.name), kind, a.code, parents[a.parent_code or ""])
+        for a in areas
+    ]
+    ids = _insert_returning(session, Organisation, rows)
+    return dict(zip((a.code for a in areas), ids, strict=True))
+
+
 def _organisations(session: Session, land: Territory, rng: random.Random) -> Orgs:
     ids: list[int] = []
     (committee,) = _insert_returning(
@@ -244,54 +256,14 @@ def _organisations(session: Session, land: Territory, rng: random.Random) -> Org
         [_org("P440512", "中共汕头市濠江区委员会", "party_committee", DISTRICT_CODE)],
     )
     ids.append(committee)
-    street_rows = [
-        _org(f"P{s.code}", f"中共{s.name}工作委员会", "party_committee", s.code, committee)
-        for s in land.streets
-    ]
-    street_ids = dict(
-        zip(
-            (s.code for s in land.streets),
-            _insert_returning(session, Organisation, street_rows),
-            strict=True,
-        )
+    street_ids = _org_level(
+        session, land.streets, "中共{name}工作委员会", "party_committee", {DISTRICT_CODE: committee}
     )
-    ids.extend(street_ids.values())
-    community_rows = [
-        _org(
-            f"P{c.code}",
-            f"中共{c.name}委员会",
-            "party_committee",
-            c.code,
-            street_ids[c.parent_code or ""],
-        )
-        for c in land.communities
-    ]
-    community_ids = dict(
-        zip(
-            (c.code for c in land.communities),
-            _insert_returning(session, Organisation, community_rows),
-            strict=True,
-        )
+    community_ids = _org_level(
+        session, land.communities, "中共{name}委员会", "party_committee", street_ids
     )
-    ids.extend(community_ids.values())
-    branch_rows = [
-        _org(
-            f"P{g.code}",
-            f"{g.name}党支部",
-            "party_branch",
-            g.code,
-            community_ids[g.parent_code or ""],
-        )
-        for g in land.grids
-    ]
-    grid_branch = dict(
-        zip(
-            (g.code for g in land.grids),
-            _insert_returning(session, Organisation, branch_rows),
-            strict=True,
-        )
-    )
-    ids.extend(grid_branch.values())
+    grid_branch = _org_level(session, land.grids, "{name}党支部", "party_branch", community_ids)
+    ids += [*street_ids.values(), *community_ids.values(), *grid_branch.values()]
     group_rows = [
         _org(
             f"P{g.code}G{n}",
