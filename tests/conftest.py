@@ -120,6 +120,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         session_key=_b64(TEST_KEYS.session),
         audit_key=_b64(TEST_KEYS.audit),
         field_key=_b64(TEST_KEYS.field),
+        sweep_seconds=0,
+        notify_mode="record",
     )
 
 

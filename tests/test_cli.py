@@ -104,12 +104,12 @@ def test_apikey_create_prints_the_key_once_on_its_last_line(env: Database) -> No
 
 
 def test_demo_build_makes_the_district_once(env: Database, settings: Settings) -> None:
-    first = runner.invoke(cli, ["demo", "build", "--if-empty"])
+    first = runner.invoke(cli, ["demo", "build", "--if-empty", "--cases", "40"])
     assert first.exit_code == 0, first.output
     assert "濠江区" in first.output
     credentials = (settings.data_dir / "demo-accounts.txt").read_text()
     assert "demo-admin\tadmin\tdemo-" in credentials
-    again = runner.invoke(cli, ["demo", "build", "--if-empty"])
+    again = runner.invoke(cli, ["demo", "build", "--if-empty", "--cases", "40"])
     assert again.exit_code == 0
     assert "not rebuilt" in again.output
     assert runner.invoke(cli, ["demo", "build"]).exit_code == 1

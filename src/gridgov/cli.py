@@ -460,6 +460,7 @@ def territory_locate(
 def demo_build(
     if_empty: Annotated[bool, typer.Option(help="Do nothing when the database has data.")] = False,
     seed: Annotated[int, typer.Option(help="Same seed, same district.")] = 1,
+    cases: Annotated[int, typer.Option(help="How many months' worth of cases to simulate.")] = 2500,
 ) -> None:
     """Build the Shantou demo district (濠江区): 269 grids, households, people, accounts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -490,12 +491,18 @@ def demo_build(
             bar.update(tasks[step], completed=done, total=total)
 
         summary = build.build(
-            db, data_dir=settings.data_dir, now=_now(), seed=seed, progress=progress
+            db,
+            data_dir=settings.data_dir,
+            now=_now(),
+            seed=seed,
+            progress=progress,
+            case_count=cases,
         )
     out.print(
         f"Demo district {DISTRICT_NAME} ({DISTRICT_CODE}) built: {summary.grids} grids, "
         f"{summary.households:,} households, {summary.residents:,} residents, "
-        f"{summary.grid_workers:,} grid workers, {summary.organisations:,} organisations."
+        f"{summary.grid_workers:,} grid workers, {summary.organisations:,} organisations, "
+        f"{summary.cases:,} cases."
     )
     table = Table("username", "role", "password")
     for account in summary.accounts:
@@ -504,9 +511,11 @@ def demo_build(
     out.print(f"These passwords are also in {settings.data_dir / 'demo-accounts.txt'}.")
 
 
-from gridgov.registry.cli import registry_app  # noqa: E402 - it imports helpers above
+from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
+from gridgov.registry.cli import registry_app  # noqa: E402
 
 app.add_typer(registry_app, name="registry")
+app.add_typer(cases_app, name="cases")
 
 
 def main() -> None:

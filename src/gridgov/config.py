@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # e.g. "https://tiles.intranet.example/{z}/{x}/{y}.png".
     map_tile_url: str | None = None
     map_tile_attribution: str = ""
+    # The case sweep and outbox delivery inside the server, every N seconds (0: off,
+    # e.g. when a separate `gridgov cases sweep` runs from cron).
+    sweep_seconds: int = 60
+    # "log" writes notifications to the log; "record" keeps them in memory (demo, tests).
+    notify_mode: str = "log"
 
     @classmethod
     def settings_customise_sources(

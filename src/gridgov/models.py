@@ -5,7 +5,8 @@ from __future__ import annotations
 from gridgov import settings_store
 from gridgov.accounts import models as accounts
 from gridgov.audit import models as audit
+from gridgov.cases import models as cases
 from gridgov.registry import models as registry
 from gridgov.territory import models as territory
 
-__all__ = ["accounts", "audit", "registry", "settings_store", "territory"]
+__all__ = ["accounts", "audit", "cases", "registry", "settings_store", "territory"]

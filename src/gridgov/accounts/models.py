@@ -30,6 +30,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Unit staff belong to a unit (a department, a street or community office): its inbox.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
     sessions: Mapped[list[AuthSession]] = relationship(back_populates="user")
 

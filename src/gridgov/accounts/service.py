@@ -58,6 +58,7 @@ def actor_for(user: User, *, request_id: str | None = None, ip: str | None = Non
         role=user.role,
         user_id=user.id,
         scope=user.effective_scope,
+        organisation_id=user.organisation_id,
         request_id=request_id,
         ip=ip,
     )

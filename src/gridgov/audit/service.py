@@ -44,6 +44,7 @@ class Actor:
     role: str
     user_id: int | None = None
     scope: str | None = None
+    organisation_id: int | None = None  # the unit a unit-staff user belongs to
     request_id: str | None = None
     ip: str | None = None
 

@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor, record
+from gridgov.cases import service as cases_service
 from gridgov.db import Database
+from gridgov.demo import cases as demo_cases
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
 from gridgov.registry import service as registry
@@ -114,6 +116,7 @@ class Summary:
     grid_workers: int
     organisations: int
     accounts: list[DemoAccount]
+    cases: int = 0
 
 
 def is_empty(db: Database) -> bool:
@@ -132,6 +135,7 @@ def build(
     now: datetime,
     seed: int = 1,
     progress: Progress = _quiet,
+    case_count: int = 2500,
 ) -> Summary:
     """Everything in one transaction: a failed build leaves the database empty."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
@@ -149,6 +153,12 @@ def build(
         counts = _people(session, land, orgs, rng, today=today, now=now, progress=progress)
         _chat_groups(session, land)
         created = _accounts(session, land, rng, actor=actor, now=now)
+        cases_service.do_load_categories(
+            session,
+            actor=actor,
+            now=now,
+            rows=cases_service.category_rows(cases_service.default_category_document()),
+        )
         settings_store.put(session, settings_store.DEMO_MODE, "on")
         summary = Summary(
             grids=len(land.grids),
@@ -173,6 +183,15 @@ def build(
             },
         )
     _write_credentials(data_dir / "demo-accounts.txt", created)
+    if case_count:
+        simulated = demo_cases.simulate(
+            db,
+            rng=random.Random(seed + 1),  # noqa: S311 - reproducible demo data
+            now=now,
+            count=case_count,
+            progress=progress,
+        )
+        summary = Summary(**{**summary.__dict__, "cases": simulated})
     return summary
 
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from gridgov import settings_store as _settings_store  # noqa: F401
-
-# Import every models module so that autogenerate sees the whole schema.
-from gridgov.accounts import models as _accounts  # noqa: F401
-from gridgov.audit import models as _audit  # noqa: F401
+from gridgov import models  # noqa: F401 - every model, so the metadata is complete
 from gridgov.db import Base, create_db_engine
-from gridgov.registry import models as _registry  # noqa: F401
-from gridgov.territory import models as _territory  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +17,12 @@ def run_migrations_online() -> None:
         raise RuntimeError("no database URL given to the migrations")
     engine = create_db_engine(url)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables that other tables point at; with foreign keys
+            # enforced, dropping the old copy fails. Off for the migration (the pragma only
+            # takes effect outside a transaction), checked and back on afterwards.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -31,6 +31,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            problems = raw.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the migration: {problems[:5]}")
     engine.dispose()
 
 

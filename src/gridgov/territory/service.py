@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,10 @@ def chat_groups(session: Session, *, code: str) -> list[ChatGroup]:
             select(ChatGroup).where(ChatGroup.region_code == code).order_by(ChatGroup.id)
         )
     )
+
+
+def chat_group_by_external_id(session: Session, external_id: str) -> ChatGroup | None:
+    return session.scalar(select(ChatGroup).where(ChatGroup.external_id == external_id))
 
 
 def count_regions(session: Session) -> int:
@@ -123,6 +128,7 @@ def territory_version(session: Session) -> int:
 
 
 def _bump_version(session: Session) -> None:
+    _locator_cache.clear()  # this instance sees its own change at once
     session.execute(
         update(TerritoryVersion)
         .where(TerritoryVersion.id == 1)
@@ -130,24 +136,26 @@ def _bump_version(session: Session) -> None:
     )
 
 
-_locator_cache: dict[str, tuple[int, Locator]] = {}
+_locator_cache: dict[str, tuple[int, Locator, float]] = {}
 _locator_lock = threading.Lock()
+VERSION_CHECK_SECONDS = 2.0
 
 
 def get_locator(session: Session) -> Locator:
     """The locator for the current territory: built once per process and rebuilt when
-    any instance has changed the territory (one tiny query checks the version)."""
-    version = territory_version(session)
+    any instance has changed the territory. The version is checked (one tiny query) at
+    most every ``VERSION_CHECK_SECONDS``; this instance's own changes rebuild at once."""
     key = str(session.get_bind().engine.url)
     cached = _locator_cache.get(key)
+    if cached is not None and time.monotonic() - cached[2] < VERSION_CHECK_SECONDS:
+        return cached[1]
+    version = territory_version(session)
     if cached is not None and cached[0] == version:
+        _locator_cache[key] = (version, cached[1], time.monotonic())
         return cached[1]
     with _locator_lock:
-        cached = _locator_cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
         locator = build_locator(session)
-        _locator_cache[key] = (version, locator)
+        _locator_cache[key] = (version, locator, time.monotonic())
         return locator
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,11 +39,45 @@ SECURITY_HEADERS = {
 }
 
 
+async def _periodic_sweep(state: AppState) -> None:
+    """The case sweep and outbox delivery every ``sweep_seconds``, off the event loop.
+    Safe on every instance at once: escalations and messages happen exactly once."""
+    from datetime import UTC, datetime
+
+    from gridgov.cases import notify, sweep
+
+    def one_pass() -> None:
+        now = datetime.now(UTC)
+        sweep.sweep(state.db, now=now, tz=state.settings.timezone)
+        sweep.deliver(state.db, channels=notify.channels(state.settings), now=now)
+
+    while True:
+        await asyncio.sleep(state.settings.sweep_seconds)
+        try:
+            await anyio.to_thread.run_sync(one_pass)
+        except Exception:
+            log.exception("periodic sweep failed")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: AppState = app.state.gridgov
+    task = None
+    if state.settings.sweep_seconds > 0:
+        task = asyncio.create_task(_periodic_sweep(state))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app. Refuses to start on a database that is not migrated."""
     db = database or Database.from_url(settings.resolved_database_url, keys=settings.keys)
     ensure_migrated(db.engine)
     app = FastAPI(
+        lifespan=_lifespan,
         title="gridgov",
         version=__version__,
         openapi_url="/api/openapi.json",
@@ -96,6 +133,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.accounts import pages as accounts_pages
     from gridgov.audit import api as audit_api
     from gridgov.audit import pages as audit_pages
+    from gridgov.cases import api as cases_api
+    from gridgov.cases import open311
+    from gridgov.cases import pages as cases_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.territory import api as territory_api
@@ -108,10 +148,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(territory_api.router, prefix="/api/v1")
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(registry_api.router, prefix="/api/v1")
+    app.include_router(cases_api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(cases_pages.router)
+    app.include_router(open311.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

@@ -48,6 +48,26 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/auth/token",
         "/static",
         "/demo/sign-in/{username}",
+        "/api/v1/track/{tracking_code}",
+        "/api/v1/track/{tracking_code}/rating",
+        "/api/v1/track/{tracking_code}/contest",
+        "/report",
+        "/report/area.geojson",
+        "/track",
+        "/track/{code}",
+        "/track/{code}/rating",
+        "/track/{code}/contest",
+        # Open311 GeoReport v2: GETs are public by the spec; POST requests checks api_key
+        # itself (it arrives in the form body).
+        "/open311/discovery.json",
+        "/open311/discovery.xml",
+        "/open311/v2/services.{format}",
+        "/open311/v2/services/{service_code}.{format}",
+        "/open311/v2/requests.{format}",
+        "/open311/v2/requests/{service_request_id}.{format}",
+        "/open311/v2/tokens/{token}.{format}",
+        "/open311/v2/servicerequestupdates.{format}",
+        "/open311/{path:path}",
     }
 )
 

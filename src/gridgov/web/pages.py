@@ -63,19 +63,25 @@ _IMPORTS = Tile(
     N_("Spreadsheet templates for households, residents and more."),
     "/registry/templates",
 )
+_CASES = Tile(
+    N_("Cases"), N_("Reports to handle, by due time; escalate, resolve, verify."), "/cases"
+)
+_REPORT = Tile(
+    N_("Report a problem"), N_("Tell your grid what is wrong; follow it with a code."), "/report"
+)
 _REGIONS = Tile(N_("Regions"), N_("The district, its streets, communities and grids."), "/regions")
 _AUDIT = Tile(
     N_("Audit log"), N_("Every change, who made it and when; verify the chain."), "/audit"
 )
 HOME_TILES: dict[Role, tuple[Tile, ...]] = {
-    Role.RESIDENT: (),
-    Role.GRID_WORKER: (_MAP, _RESIDENTS, _REGIONS),
-    Role.DISPATCHER: (_MAP, _RESIDENTS, _REGIONS),
-    Role.UNIT_STAFF: (_MAP, _ORGS, _REGIONS),
-    Role.BRANCH_SECRETARY: (_MAP, _RESIDENTS, _ORGS),
-    Role.LEADER: (_MAP, _REGIONS, _ORGS),
+    Role.RESIDENT: (_REPORT,),
+    Role.GRID_WORKER: (_CASES, _MAP, _RESIDENTS, _REGIONS),
+    Role.DISPATCHER: (_CASES, _MAP, _RESIDENTS, _REGIONS),
+    Role.UNIT_STAFF: (_CASES, _MAP, _ORGS, _REGIONS),
+    Role.BRANCH_SECRETARY: (_CASES, _MAP, _RESIDENTS, _ORGS),
+    Role.LEADER: (_CASES, _MAP, _REGIONS, _ORGS),
     Role.AUDITOR: (_AUDIT, _USERS, _REGIONS),
-    Role.ADMIN: (_USERS, _MAP, _REGIONS, _RESIDENTS, _IMPORTS, _AUDIT),
+    Role.ADMIN: (_USERS, _CASES, _MAP, _REGIONS, _RESIDENTS, _IMPORTS, _AUDIT),
 }
 
 

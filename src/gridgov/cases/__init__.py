@@ -1,0 +1,1 @@
+"""Cases: intake, classify, locate, route, workflow, deadlines, escalation."""

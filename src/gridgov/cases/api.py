@@ -1,0 +1,391 @@
+"""Cases API: intake (idempotent), lists and the case with its timeline, one route per
+workflow step, the public tracking view, and chat-group intake for bridges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.cases import figures, service
+from gridgov.cases.models import Case
+from gridgov.cases.rules import PUBLIC_STATUS, Channel, Level, Route, State
+from gridgov.cases.schemas import (
+    ActionIn,
+    AssignIn,
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    ChatMessageIn,
+    ContestIn,
+    EventOut,
+    MergeIn,
+    PublicCaseOut,
+    RateIn,
+    VerifyIn,
+)
+from gridgov.errors import InvalidInput, NotFound
+from gridgov.territory import service as territory
+from gridgov.web.deps import (
+    ApiKeyAuth,
+    CurrentUser,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    in_scope,
+    require_roles,
+)
+
+router = APIRouter(tags=["cases"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+
+
+def scoped_case(
+    case_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> Case:
+    """The case if inside the caller's area; 404 (audited) otherwise."""
+    actor = actor_of(request, user)
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Case, case_id),
+        visible=lambda case: service.may_see(actor, case),
+        object_type="case",
+        object_id=str(case_id),
+    )
+
+
+ScopedCase = Annotated[Case, Depends(scoped_case)]
+
+
+def detail(session: SessionDep, case: Case) -> CaseDetailOut:
+    events = [EventOut.model_validate(e) for e in service.timeline(session, case)]
+    return CaseDetailOut.model_validate(
+        {**CaseOut.model_validate(case).model_dump(), "timeline": events}
+    )
+
+
+@router.post("/cases", response_model=CaseDetailOut, status_code=201)
+def create_case(
+    body: CaseIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Report a problem (web, app, or a hotline operator for a caller). A retry with the
+    same Idempotency-Key returns the first case (200) instead of making another."""
+    intake = service.do_intake(
+        session,
+        actor=actor_of(request, user),
+        value=service.IntakeInput(
+            description=body.description,
+            channel=body.channel,
+            category_code=body.category,
+            lon=body.lon,
+            lat=body.lat,
+            address=body.address,
+            reporter_name=body.reporter_name,
+            reporter_phone=body.reporter_phone,
+            anonymous=body.anonymous,
+            reporter_user_id=user.id if body.channel is not Channel.HOTLINE else None,
+            idempotency_key=idempotency_key,
+            source=f"user:{user.username}",
+        ),
+        now=now,
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return JSONResponse(
+        detail(session, intake.case).model_dump(mode="json"),
+        status_code=201 if intake.created else 200,
+    )
+
+
+@router.post("/intake/chat", response_model=CaseOut, status_code=201)
+def chat_message(
+    body: ChatMessageIn,
+    request: Request,
+    key: ApiKeyAuth,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> JSONResponse:
+    """A message from a grid's group chat: the group's binding decides the grid; the
+    bridge's message id makes redelivery harmless."""
+    group = territory.chat_group_by_external_id(session, body.group_id)
+    if group is None:
+        raise NotFound("No chat group is bound to %(value)s.", params={"value": body.group_id})
+    intake = service.do_intake(
+        session,
+        actor=anonymous_actor(request),
+        value=service.IntakeInput(
+            description=body.text,
+            channel=Channel.CHAT,
+            lon=body.lon,
+            lat=body.lat,
+            grid_code=group.region_code,
+            reporter_name=body.sender_name,
+            idempotency_key=f"chat:{body.group_id}:{body.message_id}",
+            source=f"chat:{body.group_id}:{body.sender_name}"[:128],
+        ),
+        now=now,
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return JSONResponse(
+        CaseOut.model_validate(intake.case).model_dump(mode="json"),
+        status_code=201 if intake.created else 200,
+    )
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def list_cases(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    state: Annotated[State | None, Query()] = None,
+    overdue: bool = False,
+    region: Annotated[str | None, Query(max_length=18)] = None,
+    mine: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Case]:
+    """Cases in the caller's area, soonest due first; ``mine`` keeps the caller's unit's."""
+    return service.list_cases(
+        session,
+        viewer=actor_of(request, user),
+        state=state.value if state else None,
+        overdue=overdue,
+        region_code=region,
+        unit=mine,
+        now=now,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetailOut)
+def get_case(case: ScopedCase, session: SessionDep) -> CaseDetailOut:
+    return detail(session, case)
+
+
+def _step(
+    name: str,
+) -> Any:
+    """One endpoint per workflow step; the service checks who may take it."""
+
+    def endpoint(
+        case: ScopedCase,
+        body: ActionIn,
+        request: Request,
+        user: CurrentUser,
+        session: SessionDep,
+        state: StateDep,
+        now: Now,
+    ) -> CaseDetailOut:
+        actor = actor_of(request, user)
+        note = body.note
+        if name == "acknowledge":
+            service.do_acknowledge(session, actor=actor, case=case, now=now)
+        elif name == "start":
+            service.do_start(session, actor=actor, case=case, now=now, note=note)
+        elif name == "resolve":
+            service.do_resolve(session, actor=actor, case=case, note=note, now=now)
+        elif name == "escalate":
+            service.do_escalate(
+                session, actor=actor, case=case, reason=note, now=now, tz=state.settings.timezone
+            )
+        elif name == "return":
+            service.do_return(session, actor=actor, case=case, reason=note, now=now)
+        elif name == "reject":
+            service.do_reject(session, actor=actor, case=case, reason=note, now=now)
+        elif name == "accept":
+            service.do_accept(session, actor=actor, case=case, now=now)
+        elif name == "request-suspension":
+            service.do_request_suspension(session, actor=actor, case=case, reason=note, now=now)
+        elif name == "approve-suspension":
+            service.do_approve_suspension(session, actor=actor, case=case, now=now)
+        elif name == "resume":
+            service.do_resume(session, actor=actor, case=case, now=now)
+        session.commit()
+        return detail(session, case)
+
+    endpoint.__name__ = "case_" + name.replace("-", "_")
+    endpoint.__doc__ = f"Workflow step: {name}."
+    return endpoint
+
+
+STEPS = (
+    "accept",
+    "reject",
+    "acknowledge",
+    "start",
+    "resolve",
+    "escalate",
+    "return",
+    "request-suspension",
+    "approve-suspension",
+    "resume",
+)
+for _name in STEPS:
+    router.add_api_route(
+        f"/cases/{{case_id}}/{_name}",
+        _step(_name),
+        methods=["POST"],
+        response_model=CaseDetailOut,
+        name=f"case_{_name}",
+    )
+
+
+@router.post("/cases/{case_id}/assign", response_model=CaseDetailOut)
+def assign_case(
+    case: ScopedCase,
+    body: AssignIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> CaseDetailOut:
+    """Assign by the routing rules, or to a level (and department) the dispatcher chooses."""
+    actor = actor_of(request, user)
+    service.check_dispatch(actor, case)
+    override = None
+    if body.level:
+        try:
+            override = Route(Level(body.level), body.department, "dispatcher")
+        except ValueError as exc:
+            raise InvalidInput("Unknown level %(level)s.", params={"level": body.level}) from exc
+    service.do_assign(
+        session, actor=actor, case=case, now=now, route=override, tz=state.settings.timezone
+    )
+    session.commit()
+    return detail(session, case)
+
+
+@router.post("/cases/{case_id}/verify", response_model=CaseDetailOut)
+def verify_case(
+    case: ScopedCase,
+    body: VerifyIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> CaseDetailOut:
+    service.do_verify(
+        session,
+        actor=actor_of(request, user),
+        case=case,
+        passed=body.passed,
+        note=body.note,
+        now=now,
+    )
+    session.commit()
+    return detail(session, case)
+
+
+@router.post("/cases/{case_id}/merge", response_model=CaseDetailOut)
+def merge_case(
+    case: ScopedCase,
+    body: MergeIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> CaseDetailOut:
+    """Merge this case, a duplicate, into the original."""
+    actor = actor_of(request, user)
+    original = service.get_case(session, case_id=body.original_id, viewer=actor)
+    service.do_merge(session, actor=actor, duplicate=case, original=original, now=now)
+    session.commit()
+    return detail(session, case)
+
+
+FigureReader = Annotated[
+    User,
+    Depends(require_roles(Role.LEADER, Role.AUDITOR, Role.ADMIN, Role.DISPATCHER, Role.UNIT_STAFF)),
+]
+
+
+@router.get("/cases-figures")
+def case_figures(
+    user: FigureReader,
+    session: SessionDep,
+    now: Now,
+    start: datetime,
+    end: datetime,
+    group: Annotated[str, Query(pattern="^(grid|community|street|unit|all)$")] = "grid",
+) -> list[dict[str, Any]]:
+    """Response, resolution, satisfaction, on-time closure, closure and rework rates and
+    the overdue count, per group, over cases created in [start, end) (docs/cases.md)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidInput("Give start and end with a time zone.")
+    rows = figures.compute(
+        session, start=start, end=end, now=now, group=group, scope=user.effective_scope
+    )
+    return [row.as_dict() for row in rows]
+
+
+# ---------------------------------------------------------------- public tracking
+
+
+def public_view(session: SessionDep, case: Case) -> PublicCaseOut:
+    events = service.timeline(session, case, public_only=True)
+    return PublicCaseOut(
+        tracking_code=case.tracking_code,
+        status=PUBLIC_STATUS[State(case.state)],
+        state=case.state,
+        category_code=case.category_code,
+        created_at=case.created_at,
+        resolution_due_at=case.resolution_due_at,
+        closed_at=case.closed_at,
+        rating=case.rating,
+        timeline=[
+            EventOut(
+                at=e.at,
+                actor="",
+                role=e.role,
+                kind=e.kind,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                note="" if e.role not in ("reporter",) else e.note,
+            )
+            for e in events
+        ],
+    )
+
+
+@router.get("/track/{tracking_code}", response_model=PublicCaseOut)
+def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
+    """Anyone with the tracking code follows the case: no account, no personal data."""
+    return public_view(session, service.get_by_tracking_code(session, tracking_code))
+
+
+@router.post("/track/{tracking_code}/rating", response_model=PublicCaseOut)
+def rate(tracking_code: str, body: RateIn, session: SessionDep, now: Now) -> PublicCaseOut:
+    """The reporter rates the closed case (满意 / 基本满意 / 不满意), once."""
+    case = service.get_by_tracking_code(session, tracking_code)
+    service.do_rate(session, case=case, rating=body.rating, now=now, note=body.note)
+    session.commit()
+    return public_view(session, case)
+
+
+@router.post("/track/{tracking_code}/contest", response_model=PublicCaseOut)
+def contest(tracking_code: str, body: ContestIn, session: SessionDep, now: Now) -> PublicCaseOut:
+    """The reporter disputes the close, once: the case goes back to work."""
+    case = service.get_by_tracking_code(session, tracking_code)
+    service.do_contest(session, case=case, reason=body.reason, now=now)
+    session.commit()
+    return public_view(session, case)

@@ -1,0 +1,100 @@
+"""``gridgov cases …``: the sweep, outbox delivery, the category catalogue, holidays."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+cases_app = typer.Typer(
+    help="Cases: sweep, notifications, categories, holidays.", no_args_is_help=True
+)
+
+
+def _parse_now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a time zone, e.g. 2026-10-09T09:00:00+08:00")
+    return moment
+
+
+@cases_app.command("sweep")
+def sweep_command(
+    now: Annotated[str | None, typer.Option(help="ISO time to sweep at (default: now).")] = None,
+) -> None:
+    """Escalate what was not acknowledged in time, mark what is overdue, queue reminders."""
+    from gridgov.cases import sweep
+    from gridgov.cli import _database, _settings, out
+
+    settings = _settings()
+    result = sweep.sweep(_database(), now=_parse_now(now), tz=settings.timezone)
+    out.print(
+        f"escalated {result.escalated}, newly overdue {result.overdue}, "
+        f"reminders {result.reminders}, lost to another sweeper {result.lost_races}"
+    )
+
+
+@cases_app.command("deliver")
+def deliver_command() -> None:
+    """Send the outbox's due messages (in-app now; SMS and chat through their adapters)."""
+    from gridgov.cases import notify, sweep
+    from gridgov.cli import _database, _settings, out
+
+    sent = sweep.deliver(_database(), channels=notify.channels(_settings()), now=datetime.now(UTC))
+    out.print(f"delivered {sent} message(s)")
+
+
+@cases_app.command("categories")
+def categories_command(
+    file: Annotated[
+        Path | None, typer.Argument(help="A catalogue JSON; default: the shipped one.")
+    ] = None,
+) -> None:
+    """Load the category catalogue (insert new, update existing, deactivate missing)."""
+    from gridgov.cases import service
+    from gridgov.cli import _actor, _database, _now, err, out
+
+    document = json.loads(file.read_text("utf-8")) if file else service.default_category_document()
+    problems = service.catalogue_problems(document)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]{problem.field}: {problem.text()}[/red]")
+        raise typer.Exit(1)
+    with _database().transaction() as session:
+        created, updated = service.do_load_categories(
+            session,
+            actor=_actor(),
+            rows=service.category_rows(document),
+            now=_now(),
+            source=str(file or "default"),
+        )
+    out.print(f"categories: {created} created, {updated} updated")
+
+
+@cases_app.command("holiday")
+def holiday_command(
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    workday: Annotated[
+        bool, typer.Option("--workday/--off", help="A make-up working day, or a day off.")
+    ] = False,
+    note: Annotated[str, typer.Option(help="Why, e.g. 国庆节 or 台风停工.")] = "",
+) -> None:
+    """Set one day in the holiday table (beats the calendar package; covers new years)."""
+    from gridgov.cases import service
+    from gridgov.cli import _actor, _database, _now, out
+
+    with _database().transaction() as session:
+        service.do_set_holiday(
+            session,
+            actor=_actor(),
+            day=date.fromisoformat(day),
+            is_workday=workday,
+            note=note,
+            now=_now(),
+        )
+    out.print(f"{day}: {'working day' if workday else 'day off'}")

@@ -1,0 +1,207 @@
+"""Cases and everything that hangs off them: categories (the catalogue as rows), grid
+matters lists, the holiday table, assignments, the timeline, photos and the outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridgov.cases.rules import Channel, Level, Rating, State
+from gridgov.db import Base, UTCDateTime
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
+
+
+class Category(Base):
+    """One entry of the catalogue (after GB/T 30428.2), seeded from the shipped default
+    and editable by administrators. Groups have no deadlines; leaves are chosen."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    parent_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    start_level: Mapped[str | None] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
+    response_amount: Mapped[int | None] = mapped_column(Integer)
+    response_unit: Mapped[str | None] = mapped_column(String(16))
+    resolution_amount: Mapped[int | None] = mapped_column(Integer)
+    resolution_unit: Mapped[str | None] = mapped_column(String(16))
+    reporter_confirms: Mapped[bool] = mapped_column(Boolean, default=False)
+    grid_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class GridMatter(Base):
+    """A grid's matters list (事项清单): the categories its workers settle themselves.
+    A grid with no rows has no list of its own and follows the catalogue."""
+
+    __tablename__ = "grid_matter"
+    __table_args__ = (UniqueConstraint("grid_code", "category_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
+
+
+class Holiday(Base):
+    """An administrator's entry in the working calendar: beats the calendar package,
+    and covers years it does not know yet."""
+
+    __tablename__ = "holiday"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Case(Base):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        CheckConstraint(_in("state", State), name="state"),
+        CheckConstraint(_in("channel", Channel), name="channel"),
+        CheckConstraint(_in("level", Level), name="level"),
+        CheckConstraint(_in("rating", Rating), name="rating"),
+        Index("ix_case_file_state_resolution_due_at", "state", "resolution_due_at"),
+        Index("ix_case_file_grid_code_state", "grid_code", "state"),
+        # Likely duplicates: same category, near the same latitude.
+        Index("ix_case_file_category_code_lat", "category_code", "lat"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    category_code: Mapped[str | None] = mapped_column(ForeignKey("category.code"), index=True)
+    suggested_category: Mapped[str | None] = mapped_column(String(16))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(256), default="")
+    grid_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    level: Mapped[str] = mapped_column(String(16), default=Level.GRID.value)
+    # Where the case sits now: the region of the handling unit (grid, community, street)
+    # or the district for a department; and the department, when one handles it.
+    unit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    reporter_name: Mapped[str] = mapped_column(String(64), default="")
+    reporter_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reporter_phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    reporter_phone_masked: Mapped[str | None] = mapped_column(String(32))
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(128), default="")  # API key name, chat group…
+    spam_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_warning: Mapped[str] = mapped_column(String(256), default="")
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    reworks: Mapped[int] = mapped_column(Integer, default=0)
+    contested: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspension_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[str | None] = mapped_column(String(24))
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change: concurrent writers (two sweeps) update only the version
+    # they read, so each escalation happens once.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Assignment(Base):
+    """A unit handling a case: the lead, or a co-handler; each reports in (报到)."""
+
+    __tablename__ = "case_assignment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str] = mapped_column(String(18), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    lead: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseEvent(Base):
+    """One line of a case's timeline: who did what, when, with a note and photos."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Photo(Base):
+    """A photo attached at intake or as evidence of a step; kept in the database so
+    that every app instance serves it."""
+
+    __tablename__ = "case_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """A notification written in the same transaction as the change that caused it and
+    delivered after commit. ``dedupe_key`` makes a reminder or escalation notice exist
+    once, however many sweeps run."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sent_at_available_at", "sent_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(String(256))
+    body: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(256), default="")

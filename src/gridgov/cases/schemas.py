@@ -1,0 +1,124 @@
+"""API shapes of cases. Reporter phones appear masked; public views carry no person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.cases.rules import Channel, Rating
+
+
+class CaseIn(BaseModel):
+    description: str = Field(min_length=1, max_length=2000)
+    category: str | None = Field(default=None, max_length=16)
+    lon: float | None = None
+    lat: float | None = None
+    address: str = Field(default="", max_length=256)
+    reporter_name: str = Field(default="", max_length=64)
+    reporter_phone: str = Field(default="", max_length=32)
+    anonymous: bool = False
+    channel: Channel = Channel.API
+
+
+class ChatMessageIn(BaseModel):
+    """A message posted in a grid's group chat, as a WeCom/WeChat bridge forwards it."""
+
+    group_id: str = Field(min_length=1, max_length=128)
+    message_id: str = Field(min_length=8, max_length=128)
+    sender_name: str = Field(default="", max_length=64)
+    text: str = Field(min_length=1, max_length=2000)
+    lon: float | None = None
+    lat: float | None = None
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    tracking_code: str
+    channel: str
+    state: str
+    description: str
+    category_code: str | None
+    suggested_category: str | None
+    lon: float | None
+    lat: float | None
+    address: str
+    grid_code: str | None
+    level: str
+    unit_code: str | None
+    reporter_name: str
+    reporter_phone_masked: str | None
+    anonymous: bool
+    spam_suspected: bool
+    duplicate_of_id: int | None
+    created_at: datetime
+    assigned_at: datetime | None
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    overdue_at: datetime | None
+    due_warning: str
+    escalations: int
+    reworks: int
+    rating: str | None
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    role: str
+    kind: str
+    from_state: str | None
+    to_state: str | None
+    note: str
+
+
+class CaseDetailOut(CaseOut):
+    timeline: list[EventOut]
+
+
+class PublicCaseOut(BaseModel):
+    """What anyone with the tracking code sees: no names, no phones, public steps only."""
+
+    tracking_code: str
+    status: str
+    state: str
+    category_code: str | None
+    created_at: datetime
+    resolution_due_at: datetime | None
+    closed_at: datetime | None
+    rating: str | None
+    timeline: list[EventOut]
+
+
+class ActionIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class AssignIn(BaseModel):
+    level: str | None = Field(default=None, max_length=16)
+    department: str | None = Field(default=None, max_length=64)
+
+
+class VerifyIn(BaseModel):
+    passed: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class RateIn(BaseModel):
+    rating: Rating
+    note: str = Field(default="", max_length=500)
+
+
+class ContestIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeIn(BaseModel):
+    original_id: int

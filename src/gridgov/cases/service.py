@@ -1,0 +1,1162 @@
+"""Cases: intake on every channel, understanding, routing, the workflow, deadlines,
+the sweep and the outbox. ``check_*`` validates and authorises, ``do_*`` changes state
+in the caller's transaction with an event row (the timeline) and an audit row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.audit.service import Actor, record
+from gridgov.cases import rules
+from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
+from gridgov.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    Category,
+    GridMatter,
+    Holiday,
+    OutboxMessage,
+    Photo,
+)
+from gridgov.cases.rules import Channel, Level, Rating, Route, State
+from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.registry import service as registry
+from gridgov.registry.models import Building, Organisation
+from gridgov.registry.rules import normalise_phone, phone_problem
+from gridgov.territory import service as territory
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+AUTO_CATEGORY_PROBABILITY = 0.6
+DUPLICATE_METRES = 100.0
+DUPLICATE_WINDOW = timedelta(hours=48)
+FLOOD_WINDOW = timedelta(minutes=10)
+FLOOD_LIMIT = 5
+DEFAULT_ROUTE = Route(Level.GRID, None, "district default")
+DEFAULT_RESPONSE = (1, DeadlineUnit.WORKING_DAYS)
+DEFAULT_RESOLUTION = (7, DeadlineUnit.WORKING_DAYS)
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.LEADER, Role.ADMIN})
+_LINK = re.compile(r"https?://|www\.|\.(com|cn|net|top|xyz)\b", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- the calendar
+
+
+def calendar_for(session: Session, tz_name: str = "Asia/Shanghai") -> WorkCalendar:
+    from zoneinfo import ZoneInfo
+
+    overrides = {h.day: h.is_workday for h in session.scalars(select(Holiday))}
+    return WorkCalendar(overrides=overrides, tz=ZoneInfo(tz_name))
+
+
+# ---------------------------------------------------------------- intake
+
+
+@dataclass
+class IntakeInput:
+    description: str
+    channel: Channel
+    category_code: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    grid_code: str | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_user_id: int | None = None
+    anonymous: bool = False
+    idempotency_key: str | None = None
+    source: str = ""
+    photos: Sequence[tuple[str, bytes]] = field(default_factory=tuple)
+
+
+def intake_problems(session: Session, value: IntakeInput) -> list[Problem]:
+    problems: list[Problem] = []
+    value.description = value.description.strip()
+    if len(value.description) < 4:
+        problems.append(Problem("description", "Describe the problem in a few words."))
+    elif len(value.description) > 2000:
+        problems.append(Problem("description", "At most %(n)s characters.", n=2000))
+    if (value.lon is None) != (value.lat is None):
+        problems.append(Problem("lat", "Give both longitude and latitude, or neither."))
+    elif (
+        value.lon is not None
+        and value.lat is not None
+        and not (-180 <= value.lon <= 180 and -90 <= value.lat <= 90 and math.isfinite(value.lon))
+    ):
+        problems.append(Problem("lon", "The point is not a longitude/latitude."))
+    if value.reporter_phone.strip():
+        value.reporter_phone = normalise_phone(value.reporter_phone)
+        if problem := phone_problem(value.reporter_phone):
+            problems.append(problem)
+    if value.category_code:
+        category = session.scalar(select(Category).where(Category.code == value.category_code))
+        if category is None or not category.active or category.start_level is None:
+            problems.append(
+                Problem("category", "Unknown category %(value)s.", value=value.category_code)
+            )
+    problems.extend(photo_problems(value.photos))
+    if value.idempotency_key is not None and not 8 <= len(value.idempotency_key) <= 128:
+        problems.append(Problem("idempotency_key", "An idempotency key has 8 to 128 characters."))
+    return problems
+
+
+def photo_problems(photos: Sequence[tuple[str, bytes]]) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(photos) > MAX_PHOTOS:
+        problems.append(Problem("photos", "At most %(n)s photos.", n=MAX_PHOTOS))
+    for content_type, data in photos:
+        if content_type not in PHOTO_TYPES:
+            problems.append(Problem("photos", "Photos must be JPEG, PNG or WebP."))
+        if len(data) > MAX_PHOTO_BYTES:
+            problems.append(Problem("photos", "A photo may be at most 5 MB."))
+    return problems
+
+
+def _tracking_code() -> str:
+    """Ten characters from 32 (50 bits): a collision is as good as impossible, and the
+    unique constraint would refuse one rather than mix two cases."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+def find_by_idempotency_key(session: Session, key: str | None) -> Case | None:
+    if not key:
+        return None
+    return session.scalar(select(Case).where(Case.idempotency_key == key))
+
+
+@dataclass(frozen=True)
+class Intake:
+    case: Case
+    created: bool  # False when an idempotent retry found the first case
+    duplicates: tuple[int, ...] = ()
+
+
+def do_intake(
+    session: Session,
+    *,
+    actor: Actor,
+    value: IntakeInput,
+    now: datetime,
+    tz: str = "Asia/Shanghai",
+) -> Intake:
+    """Take a report from any channel: validate, locate, classify, screen, store, then
+    accept and route it at once when nothing needs a dispatcher's eye."""
+    existing = find_by_idempotency_key(session, value.idempotency_key)
+    if existing is not None:
+        return Intake(existing, created=False)
+    problems = intake_problems(session, value)
+    if problems:
+        raise InvalidInput("The report was not taken.", details=problems)
+    _locate(session, value)
+    suggestion = None
+    if not value.category_code:
+        suggestion = suggest_category(value.description)
+    phone_index = None
+    case = Case(
+        tracking_code=_tracking_code(),
+        idempotency_key=value.idempotency_key,
+        channel=value.channel.value,
+        state=State.SUBMITTED.value,
+        description=value.description,
+        category_code=value.category_code or None,
+        suggested_category=suggestion[0] if suggestion else None,
+        lon=value.lon,
+        lat=value.lat,
+        address=value.address.strip()[:256],
+        grid_code=value.grid_code,
+        level=Level.GRID.value,
+        reporter_name="" if value.anonymous else value.reporter_name.strip()[:64],
+        reporter_user_id=value.reporter_user_id,
+        anonymous=value.anonymous,
+        source=value.source[:128],
+        created_at=now,
+        updated_at=now,
+    )
+    if value.reporter_phone and not value.anonymous:
+        sealed = registry.seal_phone(registry.cipher_of(session), value.reporter_phone)
+        case.reporter_phone_enc, phone_index = sealed.encrypted, sealed.index
+        case.reporter_phone_index, case.reporter_phone_masked = sealed.index, sealed.masked
+    case.spam_suspected = spam_suspected(
+        session, text=value.description, source=value.source, phone_index=phone_index, now=now
+    )
+    if suggestion and suggestion[1] >= AUTO_CATEGORY_PROBABILITY and not case.category_code:
+        suggested = session.scalar(select(Category).where(Category.code == suggestion[0]))
+        if suggested is not None and suggested.active and suggested.start_level is not None:
+            case.category_code = suggestion[0]
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request with the same idempotency key won the race: answer with its case.
+        session.rollback()
+        first = find_by_idempotency_key(session, value.idempotency_key)
+        if first is None:
+            raise
+        return Intake(first, created=False)
+    for content_type, data in value.photos:
+        _add_photo(session, case, None, content_type, data, now)
+    _event(session, case, actor, now, "submitted", None, State.SUBMITTED, note=value.channel.value)
+    record(
+        session,
+        actor=actor,
+        action="case.submitted",
+        object_type="case",
+        object_id=case.id,
+        region_code=case.grid_code,
+        now=now,
+        summary={
+            "channel": case.channel,
+            "category": case.category_code,
+            "spam": case.spam_suspected,
+        },
+    )
+    _notify_reporter(session, case, now, "received")
+    duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
+    if duplicates:
+        _event(
+            session,
+            case,
+            actor,
+            now,
+            "duplicate_suspected",
+            None,
+            None,
+            note=", ".join(f"#{d}" for d in duplicates),
+            public=False,
+        )
+    if not case.spam_suspected and case.category_code and case.grid_code and not duplicates:
+        system = Actor.system("router")
+        _move(session, case, system, now, State.ACCEPTED, "accepted")
+        do_assign(session, actor=system, case=case, now=now, tz=tz)
+    return Intake(case, created=True, duplicates=duplicates)
+
+
+def _locate(session: Session, value: IntakeInput) -> None:
+    """Fill the grid from the point, or the point and grid from a known building."""
+    if value.grid_code:
+        return
+    if value.lon is not None and value.lat is not None:
+        location = territory.get_locator(session).locate(value.lon, value.lat)
+        value.grid_code = location.grid.code if location.grid else None
+        return
+    text = value.address.strip()
+    if len(text) >= 4:
+        building = session.scalar(
+            select(Building)
+            .where(
+                or_(
+                    Building.address == text,
+                    Building.name == text,
+                    Building.address.contains(text, autoescape=True),
+                )
+            )
+            .order_by(Building.id)
+            .limit(1)
+        )
+        if building is not None:
+            value.lon, value.lat, value.grid_code = building.lon, building.lat, building.grid_code
+
+
+def suggest_category(text: str) -> tuple[str, float] | None:
+    from gridgov.cases import classify
+
+    suggestions = classify.default().suggest(text, k=1)
+    return (suggestions[0].code, suggestions[0].probability) if suggestions else None
+
+
+def spam_signals(text: str) -> list[str]:
+    """Why a text looks like spam or abuse: links, keyword stuffing, a wall of one sign."""
+    signals: list[str] = []
+    if _LINK.search(text):
+        signals.append("link")
+    words = re.findall(r"\w{2,}", text)
+    if len(words) >= 6 and len(set(words)) <= len(words) / 3:
+        signals.append("repeated words")
+    if len(text) >= 12 and max(text.count(c) for c in set(text)) > len(text) / 2:
+        signals.append("repeated characters")
+    return signals
+
+
+def spam_suspected(
+    session: Session, *, text: str, source: str, phone_index: str | None, now: datetime
+) -> bool:
+    """Hold for review: a spammy text, or a flood from one source or phone."""
+    if spam_signals(text):
+        return True
+    since = now - FLOOD_WINDOW
+    same = []
+    if phone_index:
+        same.append(Case.reporter_phone_index == phone_index)
+    # One account, or one sender in a group chat; not a whole gateway or hotline.
+    if source.startswith(("user:", "chat:")) and source.count(":") >= 1:
+        same.append(Case.source == source)
+    if not same:
+        return False
+    recent = (
+        session.scalar(
+            select(func.count()).select_from(Case).where(Case.created_at >= since, or_(*same))
+        )
+        or 0
+    )
+    return recent >= FLOOD_LIMIT
+
+
+def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Case]:
+    """Open cases of the same category near the same point within the time window."""
+    if case.lon is None or case.lat is None or not case.category_code:
+        return []
+    degrees = DUPLICATE_METRES / 111_000
+    candidates = session.scalars(
+        select(Case)
+        .where(
+            Case.id != case.id,
+            Case.category_code == case.category_code,
+            Case.state.in_([s.value for s in rules.OPEN_STATES]),
+            Case.created_at >= now - DUPLICATE_WINDOW,
+            Case.lat.between(case.lat - degrees, case.lat + degrees),
+            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
+        )
+        .order_by(Case.created_at)
+    )
+    return [c for c in candidates if _metres(c, case) <= DUPLICATE_METRES]
+
+
+def _metres(a: Case, b: Case) -> float:
+    dx = ((a.lon or 0.0) - (b.lon or 0.0)) * 111_320 * math.cos(math.radians(a.lat or 0.0))
+    dy = ((a.lat or 0.0) - (b.lat or 0.0)) * 110_574
+    return math.hypot(dx, dy)
+
+
+def _add_photo(
+    session: Session,
+    case: Case,
+    event_id: int | None,
+    content_type: str,
+    data: bytes,
+    now: datetime,
+) -> None:
+    import hashlib
+
+    session.add(
+        Photo(
+            case_id=case.id,
+            event_id=event_id,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            created_at=now,
+        )
+    )
+
+
+# ---------------------------------------------------------------- the workflow
+
+
+def _event(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    kind: str,
+    from_state: State | None,
+    to_state: State | None,
+    *,
+    note: str = "",
+    public: bool = True,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        at=now,
+        actor=actor.username,
+        role=actor.role,
+        kind=kind,
+        from_state=from_state.value if from_state else None,
+        to_state=to_state.value if to_state else None,
+        note=note[:2000],
+        public=public,
+    )
+    session.add(event)
+    return event
+
+
+def _move(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    target: State,
+    kind: str,
+    *,
+    note: str = "",
+    public: bool = True,
+) -> CaseEvent:
+    current = State(case.state)
+    rules.transition(current, target)
+    case.state = target.value
+    case.updated_at = now
+    case.version += 1
+    event = _event(session, case, actor, now, kind, current, target, note=note, public=public)
+    record(
+        session,
+        actor=actor,
+        action=f"case.{kind}",
+        object_type="case",
+        object_id=case.id,
+        region_code=case.grid_code,
+        now=now,
+        summary={"from": current.value, "to": target.value, "note": note[:200]},
+    )
+    return event
+
+
+def category_of(session: Session, case: Case) -> Category | None:
+    """The case's category; cached in the session, so routing asks the database once."""
+    if not case.category_code:
+        return None
+    cache: dict[str, Category | None] = session.info.setdefault("gridgov.categories", {})
+    if case.category_code not in cache:
+        cache[case.category_code] = session.scalar(
+            select(Category).where(Category.code == case.category_code)
+        )
+    return cache[case.category_code]
+
+
+def grid_matters(session: Session, grid_code: str | None) -> frozenset[str] | None:
+    if not grid_code:
+        return None
+    codes = frozenset(
+        session.scalars(select(GridMatter.category_code).where(GridMatter.grid_code == grid_code))
+    )
+    return codes or None
+
+
+def route_case(session: Session, case: Case, override: Route | None = None) -> Route:
+    category = category_of(session, case)
+    return rules.route(
+        override=override,
+        category_level=category.start_level if category else None,
+        category_department=category.department if category else None,
+        grid_allowed=category.grid_allowed if category else True,
+        grid_matters=grid_matters(session, case.grid_code),
+        category_code=case.category_code,
+        district_default=DEFAULT_ROUTE,
+    )
+
+
+def _unit_code(case: Case, level: Level) -> str:
+    grid = case.grid_code or ""
+    return {
+        Level.GRID: grid,
+        Level.COMMUNITY: grid[:12],
+        Level.STREET: grid[:9],
+        Level.DEPARTMENT: grid[:6],
+    }[level]
+
+
+def _department_id(session: Session, name: str | None, district: str) -> int | None:
+    if not name:
+        return None
+    return session.scalar(
+        select(Organisation.id)
+        .where(
+            Organisation.kind == "department",
+            Organisation.name.endswith(name),
+            Organisation.region_code == district,
+        )
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+
+
+def _deadlines(
+    session: Session, case: Case
+) -> tuple[tuple[int, DeadlineUnit], tuple[int, DeadlineUnit]]:
+    category = category_of(session, case)
+    if (
+        category is None
+        or category.response_amount is None
+        or category.resolution_amount is None
+        or category.response_unit is None
+        or category.resolution_unit is None
+    ):
+        return DEFAULT_RESPONSE, DEFAULT_RESOLUTION
+    return (
+        (category.response_amount, DeadlineUnit(category.response_unit)),
+        (category.resolution_amount, DeadlineUnit(category.resolution_unit)),
+    )
+
+
+def do_assign(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    route: Route | None = None,
+    tz: str = "Asia/Shanghai",
+    co_handlers: Sequence[Route] = (),
+) -> Assignment:
+    """Route (most specific wins) and assign; the response and resolution clocks start."""
+    check_dispatch(actor, case)
+    chosen = route or route_case(session, case)
+    if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
+        raise InvalidInput("Locate the case to a grid before assigning it.")
+    target = State.ASSIGNED
+    _move(
+        session,
+        case,
+        actor,
+        now,
+        target,
+        "assigned",
+        note=" ".join(filter(None, (chosen.level.value, chosen.department, f"({chosen.source})"))),
+    )
+    return _new_assignment(session, case, actor, chosen, now, tz, co_handlers=co_handlers)
+
+
+def _new_assignment(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    chosen: Route,
+    now: datetime,
+    tz: str,
+    *,
+    co_handlers: Sequence[Route] = (),
+) -> Assignment:
+    calendar = calendar_for(session, tz)
+    (response_amount, response_unit), (resolution_amount, resolution_unit) = _deadlines(
+        session, case
+    )
+    response = calendar.due(now, response_amount, response_unit)
+    session.execute(
+        update(Assignment)
+        .where(Assignment.case_id == case.id, Assignment.active.is_(True))
+        .values(active=False)
+    )
+    lead: Assignment | None = None
+    for is_lead, route in [(True, chosen), *((False, r) for r in co_handlers)]:
+        unit = _unit_code(case, route.level)
+        department = (
+            _department_id(session, route.department, unit[:6])
+            if route.level is Level.DEPARTMENT
+            else None
+        )
+        assignment = Assignment(
+            case_id=case.id,
+            level=route.level.value,
+            unit_code=unit,
+            department_id=department,
+            lead=is_lead,
+            active=True,
+            assigned_at=now,
+            response_due_at=response.at,
+        )
+        session.add(assignment)
+        session.flush()
+        lead = lead or assignment
+        _notify_unit(session, case, assignment, now)
+    assert lead is not None  # noqa: S101 - the lead is always first
+    case.level = chosen.level.value
+    case.unit_code = lead.unit_code
+    case.department_id = lead.department_id
+    case.assigned_at = case.assigned_at or now
+    case.acknowledged_at = None
+    case.response_due_at = response.at
+    if case.resolution_due_at is None:
+        resolution = calendar.due(now, resolution_amount, resolution_unit)
+        case.resolution_due_at = resolution.at
+        case.due_warning = " ".join(response.warnings + resolution.warnings)[:256]
+    return lead
+
+
+def do_accept(
+    session: Session, *, actor: Actor, case: Case, now: datetime, category_code: str | None = None
+) -> None:
+    check_dispatch(actor, case)
+    if category_code:
+        problems = intake_problems(
+            session, IntakeInput("xxxx", Channel.STAFF, category_code=category_code)
+        )
+        if problems:
+            raise InvalidInput("The case was not accepted.", details=problems)
+        case.category_code = category_code
+    case.spam_suspected = False
+    _move(session, case, actor, now, State.ACCEPTED, "accepted")
+
+
+def do_reject(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
+    check_dispatch(actor, case)
+    _require(reason, "reason")
+    _move(session, case, actor, now, State.REJECTED, "rejected", note=reason)
+    _notify_reporter(session, case, now, "rejected")
+
+
+def do_merge(
+    session: Session, *, actor: Actor, duplicate: Case, original: Case, now: datetime
+) -> None:
+    """A duplicate closes as rejected pointing to its original; both reporters stay informed."""
+    check_dispatch(actor, duplicate)
+    if duplicate.id == original.id or original.duplicate_of_id is not None:
+        raise Conflict("A case cannot be merged into itself or into a merged case.")
+    duplicate.duplicate_of_id = original.id
+    if State(duplicate.state) is State.SUBMITTED:
+        _move(session, duplicate, actor, now, State.ACCEPTED, "accepted", public=False)
+    _move(
+        session,
+        duplicate,
+        actor,
+        now,
+        State.REJECTED,
+        "merged",
+        note=f"#{original.id} {original.tracking_code}",
+    )
+    _event(session, original, actor, now, "duplicate_merged", None, None, note=f"#{duplicate.id}")
+    _notify_reporter(session, duplicate, now, "merged")
+
+
+def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
+    """The unit reports in (报到). A co-handler reports in without moving the case."""
+    assignment = check_handler(session, actor, case)
+    assignment.acknowledged_at = assignment.acknowledged_at or now
+    if assignment.lead:
+        case.acknowledged_at = now
+        _move(session, case, actor, now, State.ACKNOWLEDGED, "acknowledged")
+    else:
+        _event(session, case, actor, now, "co_acknowledged", None, None, note=assignment.unit_code)
+
+
+def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
+    check_handler(session, actor, case)
+    _move(session, case, actor, now, State.IN_PROGRESS, "started", note=note)
+
+
+def do_resolve(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    note: str,
+    now: datetime,
+    photos: Sequence[tuple[str, bytes]] = (),
+) -> None:
+    check_handler(session, actor, case)
+    _require(note, "note")
+    problems = photo_problems(photos)
+    if problems:
+        raise InvalidInput("The result was not recorded.", details=problems)
+    event = _move(session, case, actor, now, State.RESOLVED, "resolved", note=note)
+    if photos:
+        session.flush()  # the event's id, for the photos
+    for content_type, data in photos:
+        _add_photo(session, case, event.id, content_type, data, now)
+    case.resolved_at = now
+    _notify_reporter(session, case, now, "resolved")
+
+
+def do_verify(
+    session: Session, *, actor: Actor, case: Case, passed: bool, note: str, now: datetime
+) -> None:
+    """The grid worker (or the reporter) checks the result on the spot: passed closes the
+    case; failed sends it back to work (返工)."""
+    check_verifier(actor, case)
+    if passed:
+        _move(session, case, actor, now, State.VERIFIED, "verified", note=note)
+        _move(session, case, actor, now, State.CLOSED, "closed")
+        case.closed_at = now
+        _notify_reporter(session, case, now, "closed")
+    else:
+        _require(note, "note")
+        case.reworks += 1
+        _move(session, case, actor, now, State.IN_PROGRESS, "rework", note=note)
+
+
+def do_escalate(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    reason: str,
+    now: datetime,
+    tz: str = "Asia/Shanghai",
+) -> Assignment:
+    """Up one rung of the ladder (吹哨), by hand with a reason."""
+    check_handler(session, actor, case)
+    _require(reason, "reason")
+    return escalate_one(session, case, actor, now, reason, tz)
+
+
+def escalate_one(
+    session: Session, case: Case, actor: Actor, now: datetime, reason: str, tz: str
+) -> Assignment:
+    current = Level(case.level)
+    upper = rules.next_level(current)
+    if upper is None:
+        raise Conflict("The case is already with a department; it cannot go higher.")
+    category = category_of(session, case)
+    department = category.department if category and upper is Level.DEPARTMENT else None
+    case.escalations += 1
+    _move(
+        session,
+        case,
+        actor,
+        now,
+        State.ESCALATED,
+        "escalated",
+        note=f"{current.value} → {upper.value}: {reason}",
+    )
+    return _new_assignment(session, case, actor, Route(upper, department, "escalation"), now, tz)
+
+
+def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
+    """The unit hands a mis-routed case back to the dispatcher (退单)."""
+    check_handler(session, actor, case)
+    _require(reason, "reason")
+    session.execute(update(Assignment).where(Assignment.case_id == case.id).values(active=False))
+    _move(session, case, actor, now, State.RETURNED, "returned", note=reason)
+
+
+def do_request_suspension(
+    session: Session, *, actor: Actor, case: Case, reason: str, now: datetime
+) -> None:
+    check_handler(session, actor, case)
+    _require(reason, "reason")
+    case.suspension_requested = True
+    _event(session, case, actor, now, "suspension_requested", None, None, note=reason)
+
+
+def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
+    """挂账 needs a supervisor: a leader or an administrator within scope."""
+    if actor.role not in SUPERVISOR_ROLES or not _in_scope(actor, case):
+        raise Forbidden("Only a supervisor may approve a suspension.")
+    if not case.suspension_requested:
+        raise Conflict("Nobody has asked to suspend this case.")
+    case.suspension_requested = False
+    _move(session, case, actor, now, State.SUSPENDED, "suspended")
+
+
+def do_resume(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
+    if actor.role not in SUPERVISOR_ROLES | DISPATCH_ROLES or not _in_scope(actor, case):
+        raise Forbidden("Your role may not do this.")
+    _move(session, case, actor, now, State.IN_PROGRESS, "resumed")
+
+
+def do_rate(session: Session, *, case: Case, rating: Rating, now: datetime, note: str = "") -> None:
+    """The reporter's verdict (满意 / 基本满意 / 不满意), once, after the close."""
+    if State(case.state) is not State.CLOSED:
+        raise Conflict("A case is rated once it is closed.")
+    if case.rating is not None:
+        raise Conflict("This case has been rated already.")
+    case.rating = rating.value
+    case.rated_at = now
+    reporter = Actor(username="reporter", role="reporter")
+    _event(
+        session,
+        case,
+        reporter,
+        now,
+        "rated",
+        None,
+        None,
+        note=rating.value + (f": {note}" if note else ""),
+    )
+    record(
+        session,
+        actor=reporter,
+        action="case.rated",
+        object_type="case",
+        object_id=case.id,
+        region_code=case.grid_code,
+        now=now,
+        summary={"rating": rating.value},
+    )
+
+
+def do_contest(session: Session, *, case: Case, reason: str, now: datetime) -> None:
+    """The reporter disputes a close, once: the case goes back to work."""
+    if State(case.state) is not State.CLOSED:
+        raise Conflict("Only a closed case can be contested.")
+    if case.contested:
+        raise Conflict("A close can be contested once.")
+    _require(reason, "reason")
+    case.contested = True
+    case.closed_at = None
+    case.reworks += 1
+    _move(
+        session,
+        case,
+        Actor(username="reporter", role="reporter"),
+        now,
+        State.IN_PROGRESS,
+        "contested",
+        note=reason,
+    )
+
+
+REQUIRED = {
+    "reason": "A reason is required.",
+    "note": "A note on what was done is required.",
+}
+
+
+def _require(text: str, name: str) -> None:
+    if not text.strip():
+        message = REQUIRED[name]
+        raise InvalidInput(message, details=[Problem(name, message)])
+
+
+# ---------------------------------------------------------------- who may act
+
+
+DISTRICT_CODE_LENGTH = 6
+
+
+def _in_scope(actor: Actor, case: Case) -> bool:
+    """A case belongs where it was located or is handled; one not located anywhere yet
+    belongs to the whole district (its dispatchers place it)."""
+    if actor.role == "system":
+        return True
+    code = case.grid_code or case.unit_code
+    if code is None:
+        return bool(actor.scope) and len(actor.scope or "") == DISTRICT_CODE_LENGTH
+    return may_access(actor.scope, code)
+
+
+def may_see(actor: Actor, case: Case) -> bool:
+    return _in_scope(actor, case)
+
+
+def check_dispatch(actor: Actor, case: Case) -> None:
+    if actor.role != "system" and (actor.role not in DISPATCH_ROLES or not _in_scope(actor, case)):
+        raise Forbidden("Only a dispatcher may do this.")
+
+
+def check_handler(session: Session, actor: Actor, case: Case) -> Assignment:
+    """The active assignment the actor works for: grid workers for their grid, unit staff
+    for their unit (department by membership, offices by scope), dispatchers for any."""
+    assignments = list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.case_id == case.id, Assignment.active.is_(True))
+            .order_by(Assignment.lead.desc(), Assignment.id)
+        )
+    )
+    if not assignments:
+        raise Conflict("The case is not assigned to anyone.")
+    if actor.role == "system" or (actor.role in DISPATCH_ROLES and _in_scope(actor, case)):
+        return assignments[0]
+    for assignment in assignments:
+        if _works_for(actor, assignment):
+            return assignment
+    raise Forbidden("This case is not assigned to your unit.")
+
+
+def _works_for(actor: Actor, assignment: Assignment) -> bool:
+    if assignment.level == Level.GRID.value:
+        return actor.role == Role.GRID_WORKER and may_access(actor.scope, assignment.unit_code)
+    if assignment.department_id is not None:
+        return actor.role == Role.UNIT_STAFF and actor.organisation_id == assignment.department_id
+    return (
+        actor.role in (Role.UNIT_STAFF, Role.BRANCH_SECRETARY)
+        and actor.scope == assignment.unit_code
+    )
+
+
+def check_verifier(actor: Actor, case: Case) -> None:
+    if actor.role == "system" or (actor.role in DISPATCH_ROLES and _in_scope(actor, case)):
+        return
+    if actor.role == Role.GRID_WORKER and may_access(actor.scope, case.grid_code or ""):
+        return
+    raise Forbidden("Only the grid's worker or a dispatcher verifies a result.")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_case(session: Session, *, case_id: int, viewer: Actor) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not may_see(viewer, case):
+        raise NotFound("Not found, or outside your area.")
+    return case
+
+
+def get_by_tracking_code(session: Session, code: str) -> Case:
+    case = session.scalar(select(Case).where(Case.tracking_code == code.strip().upper()))
+    if case is None:
+        raise NotFound("No case has this tracking code.")
+    return case
+
+
+def timeline(session: Session, case: Case, *, public_only: bool = False) -> list[CaseEvent]:
+    query = (
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
+    )
+    if public_only:
+        query = query.where(CaseEvent.public.is_(True))
+    return list(session.scalars(query))
+
+
+def list_cases(
+    session: Session,
+    *,
+    viewer: Actor,
+    state: str | None = None,
+    overdue: bool = False,
+    region_code: str | None = None,
+    unit: bool = False,
+    now: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Case]:
+    query = select(Case).order_by(Case.resolution_due_at.is_(None), Case.resolution_due_at, Case.id)
+    if viewer.role != "system":
+        visible = [
+            scope_clause(viewer.scope, Case.grid_code),
+            scope_clause(viewer.scope, Case.unit_code),
+        ]
+        if viewer.scope and len(viewer.scope) == DISTRICT_CODE_LENGTH:
+            # Not located anywhere yet: the district's dispatchers place it.
+            visible.append(Case.grid_code.is_(None) & Case.unit_code.is_(None))
+        query = query.where(or_(*visible))
+    if unit and viewer.organisation_id is not None:
+        query = query.where(Case.department_id == viewer.organisation_id)
+    if state:
+        query = query.where(Case.state == state)
+    if overdue and now is not None:
+        query = query.where(overdue_clause(now))
+    if region_code:
+        query = query.where(scope_clause(region_code, Case.grid_code))
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
+    """ "Overdue" defined once, in SQL: open, with a resolution due time in the past."""
+    return Case.state.in_(
+        [s.value for s in rules.OPEN_STATES - {State.SUSPENDED, State.SUBMITTED}]
+    ) & (Case.resolution_due_at < now)
+
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    """The same definition in Python."""
+    open_ = State(case.state) in rules.OPEN_STATES - {State.SUSPENDED, State.SUBMITTED}
+    return open_ and case.resolution_due_at is not None and case.resolution_due_at < now
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def _outbox(
+    session: Session,
+    *,
+    now: datetime,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    case: Case | None,
+    dedupe_key: str,
+) -> None:
+    session.add(
+        OutboxMessage(
+            created_at=now,
+            available_at=now,
+            channel=channel,
+            recipient=recipient[:128],
+            subject=subject[:256],
+            body=body,
+            case_id=case.id if case else None,
+            dedupe_key=dedupe_key[:128],
+        )
+    )
+
+
+def _notify_reporter(session: Session, case: Case, now: datetime, what: str) -> None:
+    subject = f"[{case.tracking_code}] {what}"
+    body = f"case {case.tracking_code}: {what}"
+    if case.reporter_user_id is not None:
+        _outbox(
+            session,
+            now=now,
+            channel="in_app",
+            recipient=f"user:{case.reporter_user_id}",
+            subject=subject,
+            body=body,
+            case=case,
+            dedupe_key=f"reporter:{case.id}:{what}:{case.version}",
+        )
+    if case.reporter_phone_index is not None:
+        _outbox(
+            session,
+            now=now,
+            channel="sms",
+            recipient=f"phone-index:{case.reporter_phone_index}",
+            subject=subject,
+            body=body,
+            case=case,
+            dedupe_key=f"sms:{case.id}:{what}:{case.version}",
+        )
+
+
+def _notify_unit(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
+    channel = "chat" if assignment.level == Level.GRID.value else "in_app"
+    recipient = (
+        f"department:{assignment.department_id}"
+        if assignment.department_id
+        else f"unit:{assignment.unit_code}"
+    )
+    due = assignment.response_due_at.isoformat() if assignment.response_due_at else ""
+    _outbox(
+        session,
+        now=now,
+        channel=channel,
+        recipient=recipient,
+        subject=f"[{case.tracking_code}] assigned",
+        body=f"report in by {due}",
+        case=case,
+        dedupe_key=f"assigned:{assignment.id}",
+    )
+
+
+# ---------------------------------------------------------------- the catalogue as rows
+
+CATEGORY_FIELDS = (
+    "parent_code",
+    "name_zh",
+    "name_en",
+    "start_level",
+    "department",
+    "response_amount",
+    "response_unit",
+    "resolution_amount",
+    "resolution_unit",
+    "reporter_confirms",
+    "grid_allowed",
+    "urgency",
+)
+
+
+def category_rows(document: dict[str, object]) -> list[dict[str, object]]:
+    """Rows for the category table from a catalogue document (categories.json shape)."""
+    rows: list[dict[str, object]] = []
+    entries = document.get("categories")
+    if not isinstance(entries, list):
+        raise InvalidInput("A catalogue has a list of categories.")
+    for entry in entries:
+        response = entry.get("response") or {}
+        resolution = entry.get("resolution") or {}
+        rows.append(
+            {
+                "code": entry["code"],
+                "parent_code": entry.get("parent"),
+                "name_zh": entry["name_zh"],
+                "name_en": entry["name_en"],
+                "start_level": entry.get("start_level"),
+                "department": entry.get("department"),
+                "response_amount": response.get("amount"),
+                "response_unit": response.get("unit"),
+                "resolution_amount": resolution.get("amount"),
+                "resolution_unit": resolution.get("unit"),
+                "reporter_confirms": bool(entry.get("reporter_confirms", False)),
+                "grid_allowed": bool(entry.get("grid_allowed", True)),
+                "urgency": entry.get("urgency"),
+            }
+        )
+    return rows
+
+
+def do_load_categories(
+    session: Session,
+    *,
+    actor: Actor,
+    rows: Sequence[dict[str, object]],
+    now: datetime,
+    source: str = "default",
+) -> tuple[int, int]:
+    """Insert new categories and update existing ones by code; returns (created, updated).
+    Categories missing from the file stay, inactive, so old cases keep their category."""
+    existing = {c.code: c for c in session.scalars(select(Category))}
+    created = updated = 0
+    for row in rows:
+        code = str(row["code"])
+        category = existing.get(code)
+        if category is None:
+            session.add(Category(code=code, active=True, **{k: row[k] for k in CATEGORY_FIELDS}))
+            created += 1
+        else:
+            for key in CATEGORY_FIELDS:
+                setattr(category, key, row[key])
+            category.active = True
+            updated += 1
+    codes = {str(row["code"]) for row in rows}
+    for code, category in existing.items():
+        if code not in codes:
+            category.active = False
+    record(
+        session,
+        actor=actor,
+        action="categories.loaded",
+        object_type="category",
+        now=now,
+        summary={"created": created, "updated": updated, "source": source[-120:]},
+    )
+    return created, updated
+
+
+def default_category_document() -> dict[str, object]:
+    import json
+    from importlib import resources
+
+    text = resources.files("gridgov.cases").joinpath("data/categories.json").read_text("utf-8")
+    document: dict[str, object] = json.loads(text)
+    return document
+
+
+def catalogue_problems(document: dict[str, object]) -> list[Problem]:
+    """Every problem of a catalogue document (``catalogue.parse``), naming the entry."""
+    from gridgov.cases import catalogue
+
+    _parsed, problems = catalogue.parse(document)
+    return problems
+
+
+def do_set_holiday(
+    session: Session, *, actor: Actor, day: date, is_workday: bool, note: str, now: datetime
+) -> None:
+    row = session.get(Holiday, day)
+    if row is None:
+        session.add(Holiday(day=day, is_workday=is_workday, note=note[:128]))
+    else:
+        row.is_workday, row.note = is_workday, note[:128]
+    record(
+        session,
+        actor=actor,
+        action="holiday.set",
+        object_type="holiday",
+        object_id=day.isoformat(),
+        now=now,
+        summary={"workday": is_workday, "note": note[:64]},
+    )
+
+
+def list_categories(session: Session, *, leaves_only: bool = True) -> list[Category]:
+    query = select(Category).where(Category.active.is_(True)).order_by(Category.code)
+    if leaves_only:
+        query = query.where(Category.start_level.is_not(None))
+    return list(session.scalars(query))

@@ -1,0 +1,220 @@
+// Case pages, drawn with Leaflet and no tile server (outlines come from our own data):
+//  - the public report form: tap the map or use the phone's location to fill lon/lat;
+//    "report anonymously" hides the name and phone fields;
+//  - the case page: the case's point inside its grid's outline;
+//  - the map of open cases: circles per cell, sized by count, from /cases/map.json.
+(function () {
+  "use strict";
+  var RED = "#b3261e", BLUE = "#1a73e8", ORANGE = "#e37400";
+
+  function plainMap(element, options) {
+    var settings = { attributionControl: false, zoomSnap: 0.5 };
+    Object.keys(options || {}).forEach(function (k) { settings[k] = options[k]; });
+    return L.map(element, settings);
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  function pointMarker(latlng) {
+    return L.circleMarker(latlng, { radius: 9, color: RED, weight: 3, fillColor: RED, fillOpacity: 0.6 });
+  }
+
+  // ------------------------------------------------------------ the report form
+  function reportForm() {
+    var form = document.getElementById("report-form");
+    if (!form) { return; }
+    var lon = document.getElementById("report-lon");
+    var lat = document.getElementById("report-lat");
+    var status = document.getElementById("point-status");
+    var row = document.getElementById("locate-row");
+    var locate = document.getElementById("locate-me");
+    var clear = document.getElementById("clear-point");
+    var mapElement = document.getElementById("report-map");
+    var anonymous = document.getElementById("report-anonymous");
+    var who = document.getElementById("report-who");
+    var map = null;
+    var marker = null;
+
+    function toggleWho() {
+      var off = anonymous.checked;
+      who.hidden = off;
+      Array.prototype.forEach.call(who.querySelectorAll("input"), function (input) { input.disabled = off; });
+    }
+    if (anonymous && who) { anonymous.addEventListener("change", toggleWho); toggleWho(); }
+
+    function showPoint(lng, lt) {
+      status.textContent = status.dataset.chosen + ": " + lt.toFixed(5) + ", " + lng.toFixed(5);
+      clear.hidden = false;
+      if (!map) { return; }
+      if (marker) { marker.setLatLng([lt, lng]); } else { marker = pointMarker([lt, lng]).addTo(map); }
+    }
+
+    function setPoint(lng, lt, centre) {
+      lon.value = lng.toFixed(6);
+      lat.value = lt.toFixed(6);
+      showPoint(lng, lt);
+      if (map && centre) { map.setView([lt, lng], Math.max(map.getZoom() || 0, 16)); }
+    }
+
+    function clearPoint() {
+      lon.value = ""; lat.value = "";
+      status.textContent = map ? status.dataset.hint : "";
+      clear.hidden = true;
+      if (marker) { map.removeLayer(marker); marker = null; }
+    }
+
+    row.hidden = false;
+    if (!("geolocation" in navigator)) { locate.hidden = true; }
+    locate.addEventListener("click", function () {
+      locate.disabled = true;
+      status.textContent = locate.dataset.busy;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        locate.disabled = false;
+        setPoint(position.coords.longitude, position.coords.latitude, true);
+      }, function () {
+        locate.disabled = false;
+        status.textContent = locate.dataset.failed;
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+    clear.addEventListener("click", clearPoint);
+    if (lon.value && lat.value) { showPoint(parseFloat(lon.value), parseFloat(lat.value)); }
+
+    if (!mapElement || !window.L) { return; }
+    getJSON(mapElement.dataset.area).then(function (area) {
+      mapElement.hidden = false;
+      map = plainMap(mapElement);
+      var outline = L.geoJSON(area, {
+        interactive: false,
+        style: { color: RED, weight: 2, fillColor: RED, fillOpacity: 0.04 }
+      }).addTo(map);
+      map.fitBounds(outline.getBounds(), { padding: [6, 6] });
+      map.on("click", function (event) { setPoint(event.latlng.lng, event.latlng.lat, false); });
+      if (lon.value && lat.value) {
+        setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
+      } else {
+        status.textContent = status.dataset.hint;
+      }
+    }).catch(function () { mapElement.hidden = true; });
+  }
+
+  // ------------------------------------------------------------ the case page
+  function caseMap() {
+    var element = document.getElementById("case-map");
+    if (!element || !window.L) { return; }
+    var here = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lon)];
+    var map = plainMap(element);
+    map.scrollWheelZoom.disable();
+    map.setView(here, 16);
+    pointMarker(here).addTo(map);
+    if (!element.dataset.grid) { return; }
+    getJSON("/api/v1/regions/" + encodeURIComponent(element.dataset.grid) + "/children.geojson")
+      .then(function (data) {
+        if (!data.parent || !data.parent.geometry) { return; }
+        var shape = L.geoJSON(data.parent, {
+          interactive: false,
+          style: { color: ORANGE, weight: 2, fillColor: ORANGE, fillOpacity: 0.08 }
+        }).addTo(map);
+        shape.bringToBack();
+        map.fitBounds(shape.getBounds().extend(here), { padding: [10, 10], maxZoom: 17 });
+      })
+      .catch(function () { /* the point alone still shows */ });
+  }
+
+  // ------------------------------------------------------------ the map of open cases
+  function casesMap() {
+    var element = document.getElementById("cases-map");
+    if (!element || !window.L) { return; }
+    var map = plainMap(element, { zoomSnap: 1 });
+    var layer = L.layerGroup().addTo(map);
+    var summary = document.getElementById("cases-map-summary");
+    var ticket = 0;
+
+    function describe(data) {
+      if (!summary) { return; }
+      var overdue = data.cells.reduce(function (n, c) { return n + c.overdue; }, 0);
+      summary.textContent = (summary.dataset.template || "")
+        .replace("{total}", data.total).replace("{overdue}", overdue)
+        .replace("{unlocated}", data.unlocated);
+    }
+
+    function popup(cell) {
+      var body = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = "/cases/" + encodeURIComponent(cell.case_id);
+      link.textContent = (element.dataset.openLabel || "Open") + " " + cell.tracking_code;
+      body.appendChild(link);
+      return body;
+    }
+
+    function draw(data) {
+      layer.clearLayers();
+      data.cells.forEach(function (cell) {
+        var colour = cell.overdue ? RED : BLUE;
+        var circle = L.circleMarker([cell.lat, cell.lon], {
+          radius: Math.min(40, 9 + Math.sqrt(cell.count) * 4),
+          color: colour, weight: 2, fillColor: colour, fillOpacity: 0.55
+        });
+        circle.bindTooltip(String(cell.count), { permanent: true, direction: "center", className: "cluster-label" });
+        if (cell.case_id) {
+          circle.bindPopup(popup(cell));
+        } else {
+          circle.on("click", function () { map.setView([cell.lat, cell.lon], Math.min(map.getZoom() + 2, 19)); });
+        }
+        circle.addTo(layer);
+      });
+      describe(data);
+    }
+
+    function load() {
+      var mine = ++ticket;
+      var zoom = Math.round(map.getZoom());
+      return getJSON(element.dataset.json + "?zoom=" + zoom).then(function (data) {
+        if (mine === ticket) { draw(data); }
+        return data;
+      });
+    }
+
+    function start() {
+      map.on("zoomend", load);
+      return load();
+    }
+
+    function withoutOutline() {
+      // No outline to frame the view: look at the cases themselves.
+      getJSON(element.dataset.json + "?zoom=12").then(function (data) {
+        if (data.cells.length) {
+          map.fitBounds(L.latLngBounds(data.cells.map(function (c) { return [c.lat, c.lon]; })).pad(0.2), { maxZoom: 15 });
+        } else {
+          map.setView([0, 0], 2);
+        }
+        start();
+      });
+    }
+
+    if (!element.dataset.scope) { withoutOutline(); return; }
+    getJSON("/api/v1/regions/" + encodeURIComponent(element.dataset.scope) + "/children.geojson")
+      .then(function (data) {
+        var parts = data.features.filter(function (f) { return f.geometry; });
+        L.geoJSON({ type: "FeatureCollection", features: parts }, {
+          interactive: false, style: { color: "#5d6677", weight: 1, fill: false, opacity: 0.6 }
+        }).addTo(map);
+        if (!data.parent.geometry) { withoutOutline(); return; }
+        var outline = L.geoJSON(data.parent, {
+          interactive: false, style: { color: RED, weight: 2, fillColor: RED, fillOpacity: 0.03 }
+        }).addTo(map);
+        map.fitBounds(outline.getBounds(), { padding: [6, 6] });
+        start();
+      })
+      .catch(withoutOutline);
+  }
+
+  reportForm();
+  caseMap();
+  casesMap();
+})();
