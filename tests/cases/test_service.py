@@ -330,3 +330,45 @@ def test_figures_follow_their_definitions(db: Database, people: dict[str, Actor]
             scope="440512",
         )
     assert [r.group for r in by_grid] == ["44051200100101"]
+
+
+def test_in_app_notifications_reach_the_unit(db: Database, people: dict[str, Actor]) -> None:
+    # Given a department case (its staff are told in the app) and a grid case
+    report(db, text="井盖丢了，晚上很危险", category="C0101")
+    with db.session() as session:
+        department = cases.inbox(session, actor=people["xu.dept"])
+        dispatcher = cases.inbox(session, actor=people["lin.dispatch"])
+    assert [m.subject.split("] ")[1] for m in department] == ["assigned"]
+    assert dispatcher == []
+
+
+def test_a_grid_matters_list_keeps_other_matters_off_the_grid(
+    db: Database, people: dict[str, Actor]
+) -> None:
+    # Given grid 1 settles only small ads (E0201), when litter (E0101) is reported there
+    with db.transaction() as session:
+        cases.do_set_grid_matters(
+            session,
+            actor=people["lin.dispatch"],
+            grid_code="44051200100101",
+            category_codes=["E0201"],
+            now=FIXED_NOW,
+        )
+    litter = report(db)
+    ads = report(
+        db,
+        text="单元门贴满了小广告",
+        category="E0201",
+        point=(116.7080, 23.2950),
+        phone="13900004444",
+    )
+    # Then litter goes to the community and small ads stay in the grid
+    assert (litter.level, ads.level) == ("community", "grid")
+    with db.transaction() as session, pytest.raises(InvalidInput):
+        cases.do_set_grid_matters(
+            session,
+            actor=people["lin.dispatch"],
+            grid_code="44051200100101",
+            category_codes=["X9999"],
+            now=FIXED_NOW,
+        )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
@@ -32,7 +32,9 @@ _BUMP_HEAD = (
     .values(seq=_HEAD.c.seq + 1)
     .returning(_HEAD.c.seq, _HEAD.c.hash)
 )
-_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("hash"))
+_SET_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+)
 _INSERT_EVENT = insert(cast(Table, AuditEvent.__table__))
 
 
@@ -75,13 +77,21 @@ def record(
     region_code: str | None = None,
     summary: dict[str, Any] | None = None,
 ) -> int:
-    """Append one chained audit row in the caller's transaction; return its sequence."""
-    # Bump the head first: this takes the row lock (PostgreSQL) or the write lock
-    # (SQLite) before the previous hash is read, so concurrent appends queue up.
-    # Prebuilt Core statements on the session's connection: this runs on every write of
-    # the application, and an audit row is never read back in the same transaction.
+    """Append one chained audit row in the caller's transaction; return its sequence.
+
+    The first row of a transaction bumps the head with ``UPDATE … RETURNING``, which
+    takes the row lock (PostgreSQL) or the write lock (SQLite) before the previous hash
+    is read, so concurrent appends queue up. Later rows of the same transaction hold
+    that lock already and chain in memory; the head is written once, just before the
+    commit (``_write_head``). Prebuilt Core statements on the session's connection:
+    this runs on every write of the application.
+    """
     connection = session.connection()
-    seq, prev_hash = connection.execute(_BUMP_HEAD).one()
+    pending: dict[str, Any] | None = session.info.get(_PENDING_HEAD)
+    if pending is None:
+        seq, prev_hash = connection.execute(_BUMP_HEAD).one()
+    else:
+        seq, prev_hash = pending["seq"] + 1, pending["hash"]
     fields: dict[str, Any] = {
         "seq": seq,
         "at": now,
@@ -98,8 +108,26 @@ def record(
     }
     digest = rules.chain_hash(_key(session), prev_hash, fields)
     connection.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
-    connection.execute(_SET_HEAD_HASH, {"hash": digest})
+    session.info[_PENDING_HEAD] = {"seq": int(seq), "hash": digest}
     return int(seq)
+
+
+_PENDING_HEAD = "gridgov.audit_pending_head"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_head(session: Session) -> None:
+    """Store the chain's new head in the same transaction as its rows."""
+    pending = session.info.pop(_PENDING_HEAD, None)
+    if pending is not None:
+        session.connection().execute(_SET_HEAD, pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: Any) -> None:
+    """A rolled-back transaction's rows are gone: so is the head it was building."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING_HEAD, None)
 
 
 def list_events(

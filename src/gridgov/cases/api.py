@@ -73,7 +73,7 @@ def detail(session: SessionDep, case: Case) -> CaseDetailOut:
     )
 
 
-@router.post("/cases", response_model=CaseDetailOut, status_code=201)
+@router.post("/cases", response_model=CaseOut, status_code=201)
 def create_case(
     body: CaseIn,
     request: Request,
@@ -84,7 +84,8 @@ def create_case(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Report a problem (web, app, or a hotline operator for a caller). A retry with the
-    same Idempotency-Key returns the first case (200) instead of making another."""
+    same Idempotency-Key returns the first case (200) instead of making another. The
+    timeline is at GET /cases/{id}."""
     intake = service.do_intake(
         session,
         actor=actor_of(request, user),
@@ -107,7 +108,7 @@ def create_case(
     )
     session.commit()
     return JSONResponse(
-        detail(session, intake.case).model_dump(mode="json"),
+        CaseOut.model_validate(intake.case).model_dump(mode="json"),
         status_code=201 if intake.created else 200,
     )
 

@@ -76,6 +76,42 @@ def categories_command(
     out.print(f"categories: {created} created, {updated} updated")
 
 
+@cases_app.command("export-categories")
+def export_categories_command(
+    file: Annotated[Path, typer.Argument(help="Where to write JSON.")],
+) -> None:
+    """Write the catalogue as it stands, to edit and load back with `cases categories`."""
+    from gridgov.cases import service
+    from gridgov.cli import _database, out
+
+    with _database().session() as session:
+        document = service.category_document(session)
+    file.write_text(json.dumps(document, ensure_ascii=False, indent=2), "utf-8")
+    out.print(f"Wrote {len(document['categories'])} categories to {file}.")  # type: ignore[arg-type]
+
+
+@cases_app.command("matters")
+def matters_command(
+    grid: Annotated[str, typer.Argument(help="Grid code.")],
+    categories: Annotated[
+        list[str] | None, typer.Argument(help="Category codes; none clears.")
+    ] = None,
+) -> None:
+    """Set a grid's matters list (事项清单): the categories its workers settle themselves."""
+    from gridgov.cases import service
+    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.errors import DomainError
+
+    try:
+        with _database().transaction() as session:
+            service.do_set_grid_matters(
+                session, actor=_actor(), grid_code=grid, category_codes=categories or [], now=_now()
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{grid}: {len(categories or [])} matter(s) on its list")
+
+
 @cases_app.command("holiday")
 def holiday_command(
     day: Annotated[str, typer.Argument(help="YYYY-MM-DD")],

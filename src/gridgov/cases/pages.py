@@ -39,6 +39,7 @@ from gridgov.web.deps import (
     CsrfChecked,
     Now,
     OptionalUser,
+    PageUser,
     SessionDep,
     StateDep,
     actor_of,
@@ -131,7 +132,7 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _category_name(category: Category | None, language: str) -> str:
+def _category_name(category: Category | service.CategoryInfo | None, language: str) -> str:
     if category is None:
         return ""
     return category.name_en if language == "en" else category.name_zh
@@ -1025,3 +1026,20 @@ def act_submit(
         )
     session.commit()
     return RedirectResponse(_back(next, case), status_code=303)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+    """The in-app notifications of the user, their unit and their area, newest first."""
+    messages = service.inbox(session, actor=actor_of(request, user))
+    tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    rows = [
+        {
+            "when": _local(m.created_at, tz),
+            "subject": m.subject,
+            "body": m.body,
+            "case_id": m.case_id,
+        }
+        for m in messages
+    ]
+    return render(request, "cases/notifications.html", {"rows": rows})

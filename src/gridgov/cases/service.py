@@ -8,11 +8,12 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,11 +58,22 @@ _LINK = re.compile(r"https?://|www\.|\.(com|cn|net|top|xyz)\b", re.IGNORECASE)
 # ---------------------------------------------------------------- the calendar
 
 
+_HOLIDAYS_TTL = 30.0
+_holidays: dict[str, tuple[float, dict[date, bool]]] = {}
+
+
 def calendar_for(session: Session, tz_name: str = "Asia/Shanghai") -> WorkCalendar:
+    """The working calendar with the holiday table's overrides, read at most every
+    ``_HOLIDAYS_TTL`` seconds per process (the table changes a few times a year)."""
     from zoneinfo import ZoneInfo
 
-    overrides = {h.day: h.is_workday for h in session.scalars(select(Holiday))}
-    return WorkCalendar(overrides=overrides, tz=ZoneInfo(tz_name))
+    key = str(session.get_bind().engine.url)
+    cached = _holidays.get(key)
+    if cached is None or time.monotonic() - cached[0] > _HOLIDAYS_TTL:
+        overrides = {h.day: h.is_workday for h in session.scalars(select(Holiday))}
+        cached = (time.monotonic(), overrides)
+        _holidays[key] = cached
+    return WorkCalendar(overrides=cached[1], tz=ZoneInfo(tz_name))
 
 
 # ---------------------------------------------------------------- intake
@@ -105,7 +117,7 @@ def intake_problems(session: Session, value: IntakeInput) -> list[Problem]:
         if problem := phone_problem(value.reporter_phone):
             problems.append(problem)
     if value.category_code:
-        category = session.scalar(select(Category).where(Category.code == value.category_code))
+        category = _catalogue_of(session)[0].get(value.category_code)
         if category is None or not category.active or category.start_level is None:
             problems.append(
                 Problem("category", "Unknown category %(value)s.", value=value.category_code)
@@ -196,9 +208,10 @@ def do_intake(
         session, text=value.description, source=value.source, phone_index=phone_index, now=now
     )
     if suggestion and suggestion[1] >= AUTO_CATEGORY_PROBABILITY and not case.category_code:
-        suggested = session.scalar(select(Category).where(Category.code == suggestion[0]))
-        if suggested is not None and suggested.active and suggested.start_level is not None:
-            case.category_code = suggestion[0]
+        case.category_code = suggestion[0]
+        suggested = category_of(session, case)
+        if suggested is None or not suggested.active or suggested.start_level is None:
+            case.category_code = None  # a retired category: leave it to the dispatcher
     session.add(case)
     try:
         session.flush()
@@ -242,8 +255,9 @@ def do_intake(
         )
     if not case.spam_suspected and case.category_code and case.grid_code and not duplicates:
         system = Actor.system("router")
-        _move(session, case, system, now, State.ACCEPTED, "accepted")
-        do_assign(session, actor=system, case=case, now=now, tz=tz)
+        with session.no_autoflush:  # one UPDATE of the case for both steps
+            _move(session, case, system, now, State.ACCEPTED, "accepted")
+            do_assign(session, actor=system, case=case, now=now, tz=tz)
     return Intake(case, created=True, duplicates=duplicates)
 
 
@@ -426,25 +440,72 @@ def _move(
     return event
 
 
-def category_of(session: Session, case: Case) -> Category | None:
-    """The case's category; cached in the session, so routing asks the database once."""
+_CATALOGUE_TTL = 30.0
+# Per process and database: (read at, categories by code, grid matters by grid code).
+_catalogue: dict[str, tuple[float, dict[str, CategoryInfo], dict[str, frozenset[str]]]] = {}
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """What routing and deadlines need of a category, detached from any session."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    active: bool
+    start_level: str | None
+    department: str | None
+    grid_allowed: bool
+    response_amount: int | None
+    response_unit: str | None
+    resolution_amount: int | None
+    resolution_unit: str | None
+
+
+def _catalogue_of(session: Session) -> tuple[dict[str, CategoryInfo], dict[str, frozenset[str]]]:
+    """Categories and grid matters lists, read at most every ``_CATALOGUE_TTL`` seconds
+    per process (administrators change them rarely; this instance's own changes clear it)."""
+    key = str(session.get_bind().engine.url)
+    cached = _catalogue.get(key)
+    if cached is None or time.monotonic() - cached[0] > _CATALOGUE_TTL:
+        categories = {
+            c.code: CategoryInfo(
+                code=c.code,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                active=c.active,
+                start_level=c.start_level,
+                department=c.department,
+                grid_allowed=c.grid_allowed,
+                response_amount=c.response_amount,
+                response_unit=c.response_unit,
+                resolution_amount=c.resolution_amount,
+                resolution_unit=c.resolution_unit,
+            )
+            for c in session.scalars(select(Category))
+        }
+        matters: dict[str, set[str]] = {}
+        for grid, code in session.execute(select(GridMatter.grid_code, GridMatter.category_code)):
+            matters.setdefault(grid, set()).add(code)
+        cached = (time.monotonic(), categories, {g: frozenset(c) for g, c in matters.items()})
+        _catalogue[key] = cached
+    return cached[1], cached[2]
+
+
+def forget_catalogue() -> None:
+    _catalogue.clear()
+
+
+def category_of(session: Session, case: Case) -> CategoryInfo | None:
     if not case.category_code:
         return None
-    cache: dict[str, Category | None] = session.info.setdefault("gridgov.categories", {})
-    if case.category_code not in cache:
-        cache[case.category_code] = session.scalar(
-            select(Category).where(Category.code == case.category_code)
-        )
-    return cache[case.category_code]
+    return _catalogue_of(session)[0].get(case.category_code)
 
 
 def grid_matters(session: Session, grid_code: str | None) -> frozenset[str] | None:
     if not grid_code:
         return None
-    codes = frozenset(
-        session.scalars(select(GridMatter.category_code).where(GridMatter.grid_code == grid_code))
-    )
-    return codes or None
+    return _catalogue_of(session)[1].get(grid_code)
 
 
 def route_case(session: Session, case: Case, override: Route | None = None) -> Route:
@@ -546,11 +607,12 @@ def _new_assignment(
         session, case
     )
     response = calendar.due(now, response_amount, response_unit)
-    session.execute(
-        update(Assignment)
-        .where(Assignment.case_id == case.id, Assignment.active.is_(True))
-        .values(active=False)
-    )
+    if case.assigned_at is not None:  # a first assignment has nothing to retire
+        session.execute(
+            update(Assignment)
+            .where(Assignment.case_id == case.id, Assignment.active.is_(True))
+            .values(active=False)
+        )
     lead: Assignment | None = None
     for is_lead, route in [(True, chosen), *((False, r) for r in co_handlers)]:
         unit = _unit_code(case, route.level)
@@ -570,7 +632,6 @@ def _new_assignment(
             response_due_at=response.at,
         )
         session.add(assignment)
-        session.flush()
         lead = lead or assignment
         _notify_unit(session, case, assignment, now)
     assert lead is not None  # noqa: S101 - the lead is always first
@@ -1030,7 +1091,7 @@ def _notify_unit(session: Session, case: Case, assignment: Assignment, now: date
         subject=f"[{case.tracking_code}] assigned",
         body=f"report in by {due}",
         case=case,
-        dedupe_key=f"assigned:{assignment.id}",
+        dedupe_key=f"assigned:{case.id}:{case.version}:{assignment.unit_code}",
     )
 
 
@@ -1091,6 +1152,7 @@ def do_load_categories(
 ) -> tuple[int, int]:
     """Insert new categories and update existing ones by code; returns (created, updated).
     Categories missing from the file stay, inactive, so old cases keep their category."""
+    forget_catalogue()
     existing = {c.code: c for c in session.scalars(select(Category))}
     created = updated = 0
     for row in rows:
@@ -1139,6 +1201,7 @@ def catalogue_problems(document: dict[str, object]) -> list[Problem]:
 def do_set_holiday(
     session: Session, *, actor: Actor, day: date, is_workday: bool, note: str, now: datetime
 ) -> None:
+    _holidays.clear()  # this instance sees the change at once
     row = session.get(Holiday, day)
     if row is None:
         session.add(Holiday(day=day, is_workday=is_workday, note=note[:128]))
@@ -1160,3 +1223,94 @@ def list_categories(session: Session, *, leaves_only: bool = True) -> list[Categ
     if leaves_only:
         query = query.where(Category.start_level.is_not(None))
     return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- in-app notifications
+
+
+def recipients_of(actor: Actor) -> list[str]:
+    """The outbox recipients an in-app user reads: their own, their unit's, their area's."""
+    names = []
+    if actor.user_id is not None:
+        names.append(f"user:{actor.user_id}")
+    if actor.organisation_id is not None:
+        names.append(f"department:{actor.organisation_id}")
+    if actor.scope and actor.role != Role.RESIDENT:
+        names.append(f"unit:{actor.scope}")
+    return names
+
+
+def inbox(session: Session, *, actor: Actor, limit: int = 100) -> list[OutboxMessage]:
+    """The user's in-app notifications, newest first."""
+    names = recipients_of(actor)
+    if not names:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == "in_app", OutboxMessage.recipient.in_(names))
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# ---------------------------------------------------------------- grid matters lists
+
+
+def do_set_grid_matters(
+    session: Session, *, actor: Actor, grid_code: str, category_codes: Sequence[str], now: datetime
+) -> None:
+    """Replace a grid's matters list (事项清单); an empty list removes it, and the grid
+    then follows the catalogue."""
+    known = _catalogue_of(session)[0]
+    unknown = [c for c in category_codes if c not in known or known[c].start_level is None]
+    if unknown:
+        problems = [Problem("category", "Unknown category %(value)s.", value=c) for c in unknown]
+        raise InvalidInput("The matters list was not changed.", details=problems)
+    if territory.find_region(session, code=grid_code) is None:
+        raise NotFound("No such region.")
+    session.execute(delete(GridMatter).where(GridMatter.grid_code == grid_code))
+    session.add_all(
+        GridMatter(grid_code=grid_code, category_code=c) for c in sorted(set(category_codes))
+    )
+    forget_catalogue()
+    record(
+        session,
+        actor=actor,
+        action="grid_matters.set",
+        object_type="region",
+        object_id=grid_code,
+        region_code=grid_code,
+        now=now,
+        summary={"categories": sorted(set(category_codes))},
+    )
+
+
+def category_document(session: Session) -> dict[str, object]:
+    """The catalogue as it stands, in the shape ``categories.json`` has: export it, edit
+    it, load it back with ``gridgov cases categories FILE``."""
+    entries: list[dict[str, object]] = []
+    for c in session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.code)
+    ):
+        entry: dict[str, object] = {
+            "code": c.code,
+            "parent": c.parent_code,
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+        }
+        if c.start_level is not None:
+            entry.update(
+                {
+                    "start_level": c.start_level,
+                    "department": c.department,
+                    "response": {"amount": c.response_amount, "unit": c.response_unit},
+                    "resolution": {"amount": c.resolution_amount, "unit": c.resolution_unit},
+                    "reporter_confirms": c.reporter_confirms,
+                    "grid_allowed": c.grid_allowed,
+                    "urgency": c.urgency,
+                }
+            )
+        entries.append(entry)
+    return {"version": 1, "categories": entries}
