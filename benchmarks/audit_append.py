@@ -27,6 +27,7 @@ from sqlalchemy import text
 from gridgov.audit.service import Actor, record
 from gridgov.config import Keys
 from gridgov.db import Database, upgrade
+from scratch import scratch_postgres
 
 KEYS = Keys(session=b"s" * 32, audit=b"a" * 32, field=b"f" * 32)
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -97,22 +98,6 @@ def run(url: str, n: int) -> None:
     print(f"  ratio chained/reference:         {per['chained'] / per['plain']:7.2f}x  (goal <= 2x)")
 
 
-def run_postgres(admin_url: str, n: int) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"gridgov_bench_{os.getpid()}"
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        run(url.set(database=name).render_as_string(hide_password=False), n)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", default=os.environ.get("GRIDGOV_TEST_DATABASE_URL"))
@@ -121,7 +106,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.n)
     if args.postgres:
-        run_postgres(args.postgres, args.n)
+        with scratch_postgres(args.postgres, "audit") as url:
+            run(url, args.n)
 
 
 if __name__ == "__main__":

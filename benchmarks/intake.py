@@ -35,6 +35,7 @@ from gridgov.demo.geography import build_territory
 from gridgov.territory import service as territory
 from gridgov.web.app import create_app
 from gridgov.web.deps import CurrentUser, SessionDep
+from scratch import scratch_postgres
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PASSWORD = "Benchmark-intake-2026"  # noqa: S105 - a scratch benchmark account
@@ -158,22 +159,6 @@ def run(url: str, clients: int, seconds: float) -> None:
     print(f"  ratio intake/reference:          {ratio:8.2f}  (goal >= 0.5)")
 
 
-def run_postgres(admin_url: str, clients: int, seconds: float) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"gridgov_bench_intake_{os.getpid()}"
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        run(url.set(database=name).render_as_string(hide_password=False), clients, seconds)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=8)
@@ -183,7 +168,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'intake.sqlite3'}", args.clients, args.seconds)
     if args.postgres:
-        run_postgres(args.postgres, args.clients, args.seconds)
+        with scratch_postgres(args.postgres, "intake") as url:
+            run(url, args.clients, args.seconds)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from gridgov.cases.models import Assignment, Case
 from gridgov.config import Keys
 from gridgov.db import Database, upgrade
 from gridgov.territory import service as territory
+from scratch import scratch_postgres
 
 KEYS = Keys(session=b"s" * 32, audit=b"a" * 32, field=b"f" * 32)
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -184,22 +185,6 @@ def run(url: str, count: int) -> None:
     db.dispose()
 
 
-def run_postgres(admin_url: str, count: int) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"gridgov_bench_sweep_{os.getpid()}"
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        run(url.set(database=name).render_as_string(hide_password=False), count)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -208,7 +193,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'sweep.sqlite3'}", args.cases)
     if args.postgres:
-        run_postgres(args.postgres, args.cases)
+        with scratch_postgres(args.postgres, "sweep") as url:
+            run(url, args.cases)
 
 
 if __name__ == "__main__":
