@@ -460,7 +460,7 @@ def territory_locate(
 def demo_build(
     if_empty: Annotated[bool, typer.Option(help="Do nothing when the database has data.")] = False,
     seed: Annotated[int, typer.Option(help="Same seed, same district.")] = 1,
-    cases: Annotated[int, typer.Option(help="How many months' worth of cases to simulate.")] = 2500,
+    cases: Annotated[int, typer.Option(help="How many cases to simulate (over 120 days).")] = 1000,
 ) -> None:
     """Build the Shantou demo district (濠江区): 269 grids, households, people, accounts."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -135,7 +135,7 @@ def build(
     now: datetime,
     seed: int = 1,
     progress: Progress = _quiet,
-    case_count: int = 2500,
+    case_count: int = 1000,
 ) -> Summary:
     """Everything in one transaction: a failed build leaves the database empty."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets

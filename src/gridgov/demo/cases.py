@@ -60,8 +60,8 @@ def simulate(
     *,
     rng: random.Random,
     now: datetime,
-    count: int = 2500,
-    days: int = 180,
+    count: int = 1000,
+    days: int = 120,
     progress: Progress | None = None,
 ) -> int:
     """Make ``count`` cases spread over the last ``days``; returns how many were made."""
