@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ NAMING_CONVENTION = {
 }
 
 
+def enum_check(column: str, enum: type[StrEnum]) -> str:
+    """The CHECK expression that keeps ``column`` to the values of ``enum``."""
+    return f"{column} IN (" + ", ".join(f"'{member.value}'" for member in enum) + ")"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -62,10 +68,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:

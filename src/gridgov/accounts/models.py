@@ -8,14 +8,12 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridgov.accounts.rules import Role
-from gridgov.db import Base, UTCDateTime
-
-ROLE_CHECK = "role IN (" + ", ".join(f"'{r.value}'" for r in Role) + ")"
+from gridgov.db import Base, UTCDateTime, enum_check
 
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role"),)
+    __table_args__ = (CheckConstraint(enum_check("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

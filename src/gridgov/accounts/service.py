@@ -155,14 +155,6 @@ def do_create_user(
     return user
 
 
-def get_user(session: Session, *, user_id: int, viewer: Actor) -> User:
-    """The user, if the viewer may see them; NotFound otherwise (no existence leak)."""
-    user = session.get(User, user_id)
-    if user is None or not may_see_user(viewer, user):
-        raise NotFound("No such user.")
-    return user
-
-
 def get_user_by_username(session: Session, *, username: str) -> User:
     user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:

@@ -4,7 +4,6 @@ matters lists, the holiday table, assignments, the timeline, photos and the outb
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -22,11 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.cases.rules import Channel, Level, Rating, State
-from gridgov.db import Base, UTCDateTime
-
-
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
+from gridgov.db import Base, UTCDateTime, enum_check
 
 
 class Category(Base):
@@ -78,10 +73,10 @@ class Holiday(Base):
 class Case(Base):
     __tablename__ = "case_file"
     __table_args__ = (
-        CheckConstraint(_in("state", State), name="state"),
-        CheckConstraint(_in("channel", Channel), name="channel"),
-        CheckConstraint(_in("level", Level), name="level"),
-        CheckConstraint(_in("rating", Rating), name="rating"),
+        CheckConstraint(enum_check("state", State), name="state"),
+        CheckConstraint(enum_check("channel", Channel), name="channel"),
+        CheckConstraint(enum_check("level", Level), name="level"),
+        CheckConstraint(enum_check("rating", Rating), name="rating"),
         Index("ix_case_file_state_resolution_due_at", "state", "resolution_due_at"),
         Index("ix_case_file_grid_code_state", "grid_code", "state"),
         # Likely duplicates: same category, near the same latitude.

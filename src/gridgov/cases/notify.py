@@ -40,7 +40,3 @@ def channels(settings: Settings) -> dict[str, Channel]:
     if settings.notify_mode == "record":
         return {"sms": _recording, "chat": _recording, "email": _recording}
     return {"sms": LogChannel("sms"), "chat": LogChannel("chat"), "email": LogChannel("email")}
-
-
-def recorded() -> RecordingChannel:
-    return _recording

@@ -250,12 +250,3 @@ def deliver(
             message.attempts += 1
             sent += 1
     return sent
-
-
-def overdue_count(session: Session, now: datetime, scope: str | None = None) -> int:
-    query = select(func.count()).select_from(Case).where(cases.overdue_clause(now))
-    if scope:
-        from gridgov.accounts.rules import scope_clause
-
-        query = query.where(scope_clause(scope, Case.grid_code))
-    return session.scalar(query) or 0

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
@@ -185,7 +185,3 @@ def _live(session: Session, case: Case, rng: random.Random, start: datetime, now
         cases.do_rate(session, case=case, rating=rating, now=at)
         if rating is Rating.DISSATISFIED and rng.random() < 0.5 and (at := step(2)) is not None:
             cases.do_contest(session, case=case, reason="问题没有彻底解决", now=at)
-
-
-def count_cases(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Case)) or 0

@@ -8,7 +8,6 @@ numbers and phones are stored encrypted, blind-indexed and masked (gridgov.field
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -24,12 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime
+from gridgov.db import Base, UTCDateTime, enum_check
 from gridgov.registry.rules import OrgKind, PersonRole, Relation, Sex
-
-
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{m.value}'" for m in enum) + ")"
 
 
 class Building(Base):
@@ -61,8 +56,8 @@ class Household(Base):
 class Resident(Base):
     __tablename__ = "resident"
     __table_args__ = (
-        CheckConstraint(_in("sex", Sex), name="sex"),
-        CheckConstraint(_in("relation", Relation), name="relation"),
+        CheckConstraint(enum_check("sex", Sex), name="sex"),
+        CheckConstraint(enum_check("relation", Relation), name="relation"),
         Index("ix_resident_grid_code_name", "grid_code", "name"),
     )
 
@@ -88,7 +83,7 @@ class Resident(Base):
 
 class Organisation(Base):
     __tablename__ = "organisation"
-    __table_args__ = (CheckConstraint(_in("kind", OrgKind), name="kind"),)
+    __table_args__ = (CheckConstraint(enum_check("kind", OrgKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -107,7 +102,7 @@ class PersonRoleRow(Base):
 
     __tablename__ = "person_role"
     __table_args__ = (
-        CheckConstraint(_in("role", PersonRole), name="role"),
+        CheckConstraint(enum_check("role", PersonRole), name="role"),
         Index("ix_person_role_region_code_role", "region_code", "role"),
     )
 

@@ -82,7 +82,3 @@ def phone_problem(phone: str) -> Problem | None:
     if _MAINLAND_MOBILE.fullmatch(phone) or _OTHER_PHONE.fullmatch(phone):
         return None
     return Problem("phone", "A phone number has 5 to 15 digits, optionally after a +.")
-
-
-def enum_values(enum: type[StrEnum]) -> str:
-    return ", ".join(member.value for member in enum)

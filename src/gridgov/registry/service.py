@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.db import FIELD_CIPHER_INFO
-from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.errors import Forbidden, InvalidInput, Problem
 from gridgov.fields import FieldCipher, mask_id, mask_phone
 from gridgov.registry import documents
 from gridgov.registry.documents import DocumentType
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
 from gridgov.registry.rules import (
-    OrgKind,
     PersonRole,
     Relation,
     Sex,
@@ -30,7 +29,6 @@ from gridgov.registry.rules import (
     normalise_phone,
     phone_problem,
 )
-from gridgov.territory import service as territory
 
 ID_FIELD = "id_number"
 PHONE_FIELD = "phone"
@@ -235,13 +233,6 @@ def _check_may_write(actor: Actor, region_code: str) -> None:
         raise Forbidden("You may not change the register outside your area.")
 
 
-def get_resident(session: Session, *, resident_id: int, viewer: Actor) -> Resident:
-    resident = session.get(Resident, resident_id)
-    if resident is None or not _visible(viewer, resident.grid_code):
-        raise NotFound("Not found, or outside your area.")
-    return resident
-
-
 def _visible(viewer: Actor, code: str) -> bool:
     return viewer.role == "system" or may_access(viewer.scope, code)
 
@@ -318,11 +309,6 @@ def list_residents(
 
 
 # ---------------------------------------------------------------- places and households
-
-
-def locate_grid(session: Session, lon: float, lat: float) -> str | None:
-    location = territory.get_locator(session).locate(lon, lat)
-    return location.grid.code if location.grid else None
 
 
 def list_households(
@@ -415,7 +401,3 @@ def grid_summary(session: Session, *, code: str) -> GridSummary:
         )
     )
     return GridSummary(households, residents, buildings, workers, organisations)
-
-
-def org_kinds() -> list[str]:
-    return [k.value for k in OrgKind]

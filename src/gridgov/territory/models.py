@@ -5,11 +5,8 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base
+from gridgov.db import Base, enum_check
 from gridgov.territory.rules import GridKind, Level
-
-LEVEL_CHECK = "level IN (" + ", ".join(f"'{lv.value}'" for lv in Level) + ")"
-KIND_CHECK = "kind IN (" + ", ".join(f"'{k.value}'" for k in GridKind) + ")"
 
 
 class Region(Base):
@@ -21,8 +18,8 @@ class Region(Base):
 
     __tablename__ = "region"
     __table_args__ = (
-        CheckConstraint(LEVEL_CHECK, name="level"),
-        CheckConstraint(KIND_CHECK, name="kind"),
+        CheckConstraint(enum_check("level", Level), name="level"),
+        CheckConstraint(enum_check("kind", GridKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
