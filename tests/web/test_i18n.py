@@ -18,6 +18,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "N_": None,
     "Problem": (2,),
+    "DataFileError": (2,),
     **{
         name: None
         for name in (

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -33,7 +33,6 @@ from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
-from gridgov.web import i18n
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
@@ -49,7 +48,14 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.labels import N_
-from gridgov.web.render import language_of, render
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    local_time,
+    no_store,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,15 +129,6 @@ LABELS = (
 # ---------------------------------------------------------------- helpers
 
 
-def _local(moment: datetime | None, tz: ZoneInfo) -> str:
-    """A UTC time as the district's wall clock, minutes precision; empty when None."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
 def _category_name(category: Category | service.CategoryInfo | None, language: str) -> str:
     if category is None:
         return ""
@@ -158,21 +155,6 @@ def category_groups(
         (_category_name(categories.get(parent), language), items)
         for parent, items in groups.items()
     ]
-
-
-def _message(language: str, error: DomainError) -> str:
-    """The error in the reader's language, with state values in words too."""
-    params = {
-        key: i18n.gettext(language, value) if isinstance(value, str) and value else value
-        for key, value in (error.params or {}).items()
-    }
-    return i18n.gettext(language, error.message, params)
-
-
-def _problems(language: str, error: DomainError | None) -> list[tuple[str | None, str]]:
-    if error is None:
-        return []
-    return [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
 
 
 def sniff(data: bytes) -> str | None:
@@ -225,14 +207,6 @@ def _coordinate(text: str) -> float | None:
         ) from exc
 
 
-R = TypeVar("R", bound=Response)
-
-
-def _no_store(response: R) -> R:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # ---------------------------------------------------------------- the public report form
 
 
@@ -248,11 +222,11 @@ def _report_page(
     context = {
         "groups": category_groups(_categories(session), language),
         "form": form,
-        "error": _message(language, error) if error else None,
-        "problems": _problems(language, error),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
         "max_photos": REPORT_PHOTOS,
     }
-    return _no_store(render(request, "cases/report.html", context, status_code=status_code))
+    return no_store(render(request, "cases/report.html", context, status_code=status_code))
 
 
 def _new_key() -> str:
@@ -328,7 +302,7 @@ def report_submit(
         session.rollback()
         return _report_page(request, session, form, error=exc, status_code=exc.status)
     session.commit()
-    return _no_store(
+    return no_store(
         render(
             request,
             "cases/reported.html",
@@ -376,7 +350,7 @@ def _track_form(request: Request, code: str, error: DomainError | None) -> HTMLR
     return render(
         request,
         "cases/track_form.html",
-        {"code": code, "error": _message(language, error) if error else None},
+        {"code": code, "error": error_message(language, error) if error else None},
         status_code=error.status if error else 200,
     )
 
@@ -400,7 +374,7 @@ def _track_page(
     tz = ZoneInfo(state.settings.timezone)
     events = [
         {
-            "at": _local(e.at, tz),
+            "at": local_time(e.at, tz),
             "kind": e.kind,
             "to_state": e.to_state,
             # Staff notes may name people; only the reporter's own words are shown.
@@ -413,15 +387,15 @@ def _track_page(
         "case": case,
         "category": _category_name(service.category_of(session, case), language),
         "status": rules.PUBLIC_STATUS[State(case.state)],
-        "created": _local(case.created_at, tz),
-        "due": _local(case.resolution_due_at, tz),
-        "closed_at": _local(case.closed_at, tz),
+        "created": local_time(case.created_at, tz),
+        "due": local_time(case.resolution_due_at, tz),
+        "closed_at": local_time(case.closed_at, tz),
         "events": events,
         "may_rate": closed and case.rating is None,
         "may_contest": closed and not case.contested,
         "ratings": [r.value for r in Rating],
-        "error": _message(language, error) if error else None,
-        "problems": _problems(language, error),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
     }
     return render(request, "cases/track.html", context, status_code=status_code)
 
@@ -435,7 +409,7 @@ def track_page(
         case = _tracked(session, code)
     except NotFound as exc:
         return _track_form(request, code, exc)
-    return _no_store(_track_page(request, session, state, case))
+    return no_store(_track_page(request, session, state, case))
 
 
 @router.post("/track/{code}/rating", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -599,7 +573,7 @@ def cases_page(
             {
                 "case": case,
                 "category": _category_name(categories.get(case.category_code or ""), language),
-                "due": _local(case.resolution_due_at, tz),
+                "due": local_time(case.resolution_due_at, tz),
                 "overdue": service.is_overdue(case, now),
             }
             for case in rows
@@ -837,24 +811,24 @@ def _case_page(
         "levels": [level.value for level in Level],
         "overdue": service.is_overdue(case, now),
         "times": {
-            "created": _local(case.created_at, tz),
-            "assigned": _local(case.assigned_at, tz),
-            "response_due": _local(case.response_due_at, tz),
-            "resolution_due": _local(case.resolution_due_at, tz),
-            "acknowledged": _local(case.acknowledged_at, tz),
-            "resolved": _local(case.resolved_at, tz),
-            "closed": _local(case.closed_at, tz),
+            "created": local_time(case.created_at, tz),
+            "assigned": local_time(case.assigned_at, tz),
+            "response_due": local_time(case.response_due_at, tz),
+            "resolution_due": local_time(case.resolution_due_at, tz),
+            "acknowledged": local_time(case.acknowledged_at, tz),
+            "resolved": local_time(case.resolved_at, tz),
+            "closed": local_time(case.closed_at, tz),
         },
-        "events": [(e, _local(e.at, tz)) for e in service.timeline(session, case)],
+        "events": [(e, local_time(e.at, tz)) for e in service.timeline(session, case)],
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
         "original": original,
-        "error": _message(language, error) if error else None,
-        "problems": _problems(language, error),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
         "max_photos": ACTION_PHOTOS,
     }
-    return _no_store(render(request, "cases/case.html", context, status_code=status_code))
+    return no_store(render(request, "cases/case.html", context, status_code=status_code))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -1035,7 +1009,7 @@ def notifications_page(request: Request, user: PageUser, session: SessionDep) ->
     tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
     rows = [
         {
-            "when": _local(m.created_at, tz),
+            "when": local_time(m.created_at, tz),
             "subject": m.subject,
             "body": m.body,
             "case_id": m.case_id,

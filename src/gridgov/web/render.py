@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gridgov import __version__
 from gridgov.config import SUPPORTED_LANGUAGES
+from gridgov.errors import DomainError
 from gridgov.web import i18n
 from gridgov.web.deps import LANG_COOKIE, AppState, csrf_token_for
 
@@ -92,3 +95,40 @@ def render(
     values.update(context or {})
     html = environment.get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+# -- helpers every page module shares ----------------------------------------------
+
+R = TypeVar("R", bound=Response)
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A UTC time as the district's wall clock, minutes precision; empty when None."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def error_message(language: str, error: DomainError) -> str:
+    """The error in the reader's language, with label parameters (states, roles) in
+    words too."""
+    params = {
+        key: i18n.gettext(language, value) if isinstance(value, str) and value else value
+        for key, value in (error.params or {}).items()
+    }
+    return i18n.gettext(language, error.message, params)
+
+
+def error_problems(language: str, error: DomainError | None) -> list[tuple[str | None, str]]:
+    """The error's field problems in the reader's language: (field, message)."""
+    if error is None:
+        return []
+    return [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
+
+
+def no_store(response: R) -> R:
+    """Pages with personal data or forms are not kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
