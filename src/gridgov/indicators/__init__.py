@@ -1,0 +1,1 @@
+"""The organisational-strength index, the three-rate evaluation and the dashboard."""

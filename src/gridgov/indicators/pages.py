@@ -1,0 +1,731 @@
+"""Indicator pages: the league tables of a computed tree, a unit's scorecard, the
+downloads (XLSX, CSV), and the reviewers' manual assessments.
+
+Every staff role may look, within the viewer's region code; leaders and administrators
+compute a period; leaders, administrators and auditors score manual items, and a second
+of them confirms each score (docs/indicators.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES, may_access
+from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.indicators import export, service
+from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
+from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
+from gridgov.web.deps import (
+    AppState,
+    CsrfChecked,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    in_scope,
+    require_roles,
+)
+from gridgov.web.labels import N_
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    local_time,
+    no_store,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+StaffPage = Annotated[User, Depends(require_roles(*sorted(STAFF_ROLES), page=True))]
+ComputerPage = Annotated[User, Depends(require_roles(*sorted(service.COMPUTERS), page=True))]
+ReviewerPage = Annotated[User, Depends(require_roles(*sorted(service.REVIEWERS), page=True))]
+TreeKey = Annotated[str, Path(max_length=48)]
+PeriodKey = Annotated[str, Path(max_length=8)]
+UnitKey = Annotated[str, Path(max_length=32)]
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+HISTORY = 12  # periods of a unit's totals on its scorecard
+CHOICES = 12  # recent periods offered by the compute and assessment forms
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+# Catalogue ids of values these pages show through ``_(value)``: leagues, bands, the
+# notes of leaves without data, the states of assessments.
+LABELS = (
+    N_("grid"),
+    N_("community"),
+    N_("street"),
+    N_("department"),
+    N_("party_grid"),
+    N_("party_community"),
+    N_("party_street"),
+    N_("party_district"),
+    N_("green"),
+    N_("amber"),
+    N_("red"),
+    N_("no data: league mean"),
+    N_("no data: full"),
+    N_("no data: zero"),
+    N_("new entry"),
+    N_("not_scored"),
+    N_("pending"),
+    N_("confirmed"),
+    N_("rejected"),
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _tz(state: AppState) -> ZoneInfo:
+    return ZoneInfo(state.settings.timezone)
+
+
+def name_in(language: str, zh: str, en: str) -> str:
+    """A tree's or an indicator's name in the reader's language."""
+    return zh if language.startswith("zh") else en
+
+
+def points(value: float) -> str:
+    """Points and totals, always with two decimals so a column lines up."""
+    return f"{value:.2f}"
+
+
+def plain(value: float) -> str:
+    """A number without trailing zeros: 40, 6.67."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def raw_value(metric: str, raw: float | None) -> str:
+    """A leaf's raw value; rates as percentages; empty without data."""
+    if raw is None:
+        return ""
+    if metric.endswith("_rate"):
+        return f"{raw * 100:.1f}%"
+    return plain(raw)
+
+
+def movement(score: IndicatorScore) -> tuple[str, str]:
+    """(css class, text) of the places gained since the last period."""
+    if score.previous_rank is None:
+        return "move-new", "new"
+    gained = score.previous_rank - score.rank
+    if gained > 0:
+        return "move-up", f"▲{gained}"
+    if gained < 0:
+        return "move-down", f"▼{-gained}"
+    return "move-same", "–"
+
+
+def _filename(*parts: str) -> str:
+    return "-".join(_SAFE_NAME.sub("_", part) for part in parts)
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TreeChoice:
+    key: str
+    name: str
+    tree: Tree
+
+
+def tree_choices(session: Session, language: str) -> list[TreeChoice]:
+    """The latest revision of every stored tree, the shipped ones first; the shipped
+    files themselves while nothing is stored (computing loads them)."""
+    stored = [tree for _row, tree in service.trees(session)]
+    if not stored:
+        stored = [service.parse(service.shipped_text(key)) for key in service.SHIPPED]
+    order = {key: n for n, key in enumerate(service.SHIPPED)}
+    stored.sort(key=lambda tree: (order.get(tree.key, len(order)), tree.key))
+    return [TreeChoice(t.key, name_in(language, t.name_zh, t.name_en), t) for t in stored]
+
+
+def recent(tree: Tree, now: datetime, tz: ZoneInfo) -> list[str]:
+    """The latest periods up to the current one, newest first."""
+    return [p.key for p in recent_periods(tree.period, now.astimezone(tz).date(), CHOICES)][::-1]
+
+
+def _pick_tree(choices: Sequence[TreeChoice], key: str) -> TreeChoice | None:
+    return next((c for c in choices if c.key == key), choices[0] if choices else None)
+
+
+def _scoped_score(
+    request: Request,
+    session: Session,
+    now: datetime,
+    user: User,
+    snapshot: IndicatorSnapshot,
+    unit: str,
+) -> IndicatorScore:
+    """The unit's score if the viewer may see it; 404 (audited when hidden) otherwise."""
+    found = session.scalars(
+        select(IndicatorScore).where(
+            IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
+        )
+    ).first()
+    scope = user.effective_scope
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        found,
+        visible=lambda score: may_access(scope, score.region_code),
+        object_type="indicator_score",
+        object_id=f"{snapshot.tree_key}/{snapshot.period}/{unit}",
+    )
+
+
+def _snapshot(session: Session, key: str, period: str) -> IndicatorSnapshot:
+    snapshot = service.snapshot_for(session, key, period)
+    if snapshot is None:
+        raise NotFound("Not found, or outside your area.")
+    return snapshot
+
+
+# ---------------------------------------------------------------- rankings
+
+
+def _rankings_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User,
+    now: datetime,
+    *,
+    tree_key: str,
+    period: str,
+    league: str,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    tz = _tz(state)
+    scope = user.effective_scope
+    choices = tree_choices(session, language)
+    chosen = _pick_tree(choices, tree_key)
+    computed = service.periods(session, chosen.key) if chosen else []
+    the_period = period if period in computed else (computed[0] if computed else "")
+    snapshot = service.snapshot_for(session, chosen.key, the_period) if chosen else None
+    leagues = service.leagues(session, snapshot, scope) if snapshot else []
+    the_league = league if league in leagues else (leagues[0] if leagues else "")
+    tree = service.snapshot_tree(session, snapshot)[1] if snapshot else None
+    tops = list(tree.indicators) if tree else []
+    rows = []
+    if snapshot is not None and the_league:
+        for score in service.league_table(session, snapshot, the_league, scope):
+            nodes = json.loads(score.detail)["nodes"]
+            move_class, move_text = movement(score)
+            rows.append(
+                {
+                    "score": score,
+                    "total": points(score.total),
+                    "move_class": move_class,
+                    "move": move_text,
+                    "tops": [points(nodes.get(top.id, 0.0)) for top in tops],
+                }
+            )
+    may_compute = user.role_enum in service.COMPUTERS
+    compute_periods = recent(chosen.tree, now, tz) if chosen and may_compute else []
+    wanted = period or (compute_periods[1] if len(compute_periods) > 1 else "")
+    context = {
+        "choices": choices,
+        "tree": chosen,
+        "periods": computed,
+        "period": the_period,
+        "snapshot": snapshot,
+        "computed_at": local_time(snapshot.computed_at, tz) if snapshot else "",
+        "leagues": leagues,
+        "league": the_league,
+        "tops": [name_in(language, top.name_zh, top.name_en) for top in tops],
+        "rows": rows,
+        "may_compute": may_compute,
+        "compute_periods": compute_periods,
+        "compute_period": wanted if wanted in compute_periods else the_period,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    return no_store(render(request, "indicators/rankings.html", context, status_code=status_code))
+
+
+@router.get("/indicators", response_class=HTMLResponse)
+def rankings_page(
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    tree: Annotated[str, Query(max_length=48)] = "",
+    period: Annotated[str, Query(max_length=8)] = "",
+    league: Annotated[str, Query(max_length=24)] = "",
+) -> HTMLResponse:
+    """A tree's league table for a computed period, within the viewer's area."""
+    return _rankings_page(
+        request, session, state, user, now, tree_key=tree, period=period, league=league
+    )
+
+
+@router.post("/indicators/compute", dependencies=[CsrfChecked])
+def compute_submit(
+    request: Request,
+    user: ComputerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    tree: Annotated[str, Form(max_length=48)] = "",
+    period: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Compute (or recompute, while provisional) a tree for a period; back to its table."""
+    try:
+        service.ensure_shipped(session, now=now)
+        snapshot = service.compute(
+            session,
+            key=tree,
+            period=period,
+            now=now,
+            actor=actor_of(request, user),
+            tz=_tz(state),
+        )
+        target = urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
+    except DomainError as exc:
+        session.rollback()
+        return _rankings_page(
+            request,
+            session,
+            state,
+            user,
+            now,
+            tree_key=tree,
+            period=period,
+            league="",
+            error=exc,
+            status_code=exc.status,
+        )
+    session.commit()
+    return RedirectResponse(f"/indicators?{target}", status_code=303)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@dataclass(frozen=True)
+class Item:
+    unit: service.Unit
+    leaf: Indicator
+    leaf_name: str
+    assessment: Assessment | None
+    scored_at: str
+    reviewed_at: str
+
+    @property
+    def state(self) -> str:
+        return self.assessment.state if self.assessment else "not_scored"
+
+
+def _assessments_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User,
+    now: datetime,
+    *,
+    tree_key: str,
+    period: str,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    tz = _tz(state)
+    scope = user.effective_scope
+    choices = [
+        c
+        for c in tree_choices(session, language)
+        if any(leaf.method is Method.MANUAL for leaf in c.tree.leaves())
+    ]
+    chosen = _pick_tree(choices, tree_key)
+    items: list[Item] = []
+    offered: list[str] = []
+    the_period = ""
+    if chosen is not None:
+        computed = service.periods(session, chosen.key)
+        offered = sorted(set(recent(chosen.tree, now, tz)) | set(computed), reverse=True)
+        fallback = computed[0] if computed else recent(chosen.tree, now, tz)[1]
+        the_period = period if period in offered else fallback
+        if the_period not in offered:
+            offered.insert(0, the_period)
+        found = {
+            (a.unit, a.indicator_id): a
+            for a in service.assessments(
+                session, tree_key=chosen.key, period=the_period, scope=scope
+            )
+        }
+        manual = [leaf for leaf in chosen.tree.leaves() if leaf.method is Method.MANUAL]
+        for unit in service.units_of(session, chosen.tree):
+            if not may_access(scope, unit.region_code):
+                continue
+            for leaf in manual:
+                row = found.get((unit.key, leaf.id))
+                items.append(
+                    Item(
+                        unit,
+                        leaf,
+                        name_in(language, leaf.name_zh, leaf.name_en),
+                        row,
+                        local_time(row.scored_at, tz) if row else "",
+                        local_time(row.reviewed_at, tz) if row else "",
+                    )
+                )
+    context = {
+        "choices": choices,
+        "tree": chosen,
+        "periods": offered,
+        "period": the_period,
+        "items": items,
+        "reviewer": user.role_enum in service.REVIEWERS,
+        "username": user.username,
+        "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    return no_store(
+        render(request, "indicators/assessments.html", context, status_code=status_code)
+    )
+
+
+@router.get("/indicators/assessments", response_class=HTMLResponse)
+def assessments_page(
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    tree: Annotated[str, Query(max_length=48)] = "",
+    period: Annotated[str, Query(max_length=8)] = "",
+) -> HTMLResponse:
+    """The manual items of a tree for a period, unit by unit, with their review state."""
+    return _assessments_page(request, session, state, user, now, tree_key=tree, period=period)
+
+
+def sniff_document(data: bytes) -> str:
+    """The evidence file's type from its first bytes: what the browser said is not trusted."""
+    if data[:5] == b"%PDF-":
+        return "application/pdf"
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"
+
+
+def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
+    """(file name, sniffed type, bytes) of the evidence file; None when none was sent."""
+    if upload is None:
+        return None
+    data = upload.file.read(MAX_ATTACHMENT_BYTES + 1)
+    if not data and not upload.filename:
+        return None
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            "The score was not taken.",
+            details=[Problem("attachment", "An evidence file may be at most 5 MB.")],
+        )
+    name = (upload.filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[-128:] or "evidence", sniff_document(data), data
+
+
+def _points(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError as exc:
+        raise InvalidInput(
+            "The score was not taken.",
+            details=[Problem("points", "Points must be a number.")],
+        ) from exc
+
+
+@router.post("/indicators/assessments/score", dependencies=[CsrfChecked])
+def score_submit(
+    request: Request,
+    user: ReviewerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    tree: Annotated[str, Form(max_length=48)] = "",
+    period: Annotated[str, Form(max_length=8)] = "",
+    indicator: Annotated[str, Form(max_length=48)] = "",
+    unit: Annotated[str, Form(max_length=32)] = "",
+    points: Annotated[str, Form(max_length=16)] = "",
+    evidence: Annotated[str, Form(max_length=4000)] = "",
+    attachment: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """A reviewer scores a manual item; it waits for a second reviewer."""
+    try:
+        service.do_score(
+            session,
+            actor=actor_of(request, user),
+            tree_key=tree,
+            indicator_id=indicator,
+            period=period,
+            unit=unit,
+            points=_points(points),
+            evidence=evidence,
+            now=now,
+            attachment=read_attachment(attachment),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _assessments_page(
+            request,
+            session,
+            state,
+            user,
+            now,
+            tree_key=tree,
+            period=period,
+            error=exc,
+            status_code=exc.status,
+        )
+    session.commit()
+    return RedirectResponse(
+        "/indicators/assessments?" + urlencode({"tree": tree, "period": period}), status_code=303
+    )
+
+
+def _scoped_assessment(
+    request: Request, session: Session, now: datetime, user: User, assessment_id: int
+) -> Assessment:
+    scope = user.effective_scope
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Assessment, assessment_id),
+        visible=lambda row: may_access(scope, row.region_code),
+        object_type="indicator_assessment",
+        object_id=str(assessment_id),
+    )
+
+
+@router.post("/indicators/assessments/{assessment_id}/review", dependencies=[CsrfChecked])
+def review_submit(
+    request: Request,
+    assessment_id: int,
+    user: ReviewerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A second reviewer confirms a pending score, or sends it back with a reason."""
+    row = _scoped_assessment(request, session, now, user, assessment_id)
+    tree_key, period = row.tree_key, row.period
+    try:
+        if decision not in ("confirm", "reject"):
+            raise InvalidInput("Confirm the score or send it back.")
+        service.do_review(
+            session,
+            actor=actor_of(request, user),
+            assessment_id=assessment_id,
+            confirm=decision == "confirm",
+            note=note,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _assessments_page(
+            request,
+            session,
+            state,
+            user,
+            now,
+            tree_key=tree_key,
+            period=period,
+            error=exc,
+            status_code=exc.status,
+        )
+    session.commit()
+    return RedirectResponse(
+        "/indicators/assessments?" + urlencode({"tree": tree_key, "period": period}),
+        status_code=303,
+    )
+
+
+@router.get("/indicators/assessments/{assessment_id}/attachment")
+def assessment_attachment(
+    request: Request, assessment_id: int, user: StaffPage, session: SessionDep, now: Now
+) -> Response:
+    """The evidence file of an assessment, as a download, within the viewer's area."""
+    row = _scoped_assessment(request, session, now, user, assessment_id)
+    if row.attachment is None:
+        raise NotFound("Not found, or outside your area.")
+    name = row.attachment_name or "evidence"
+    fallback = _SAFE_NAME.sub("_", name)
+    return Response(
+        row.attachment,
+        media_type=row.attachment_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+            ),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# ---------------------------------------------------------------- downloads
+
+
+@router.get("/indicators/{key}/{period}.xlsx")
+def rankings_download(
+    request: Request,
+    key: TreeKey,
+    period: PeriodKey,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+) -> Response:
+    """Every league of the viewer's area, and the scorecards, as a workbook."""
+    snapshot = _snapshot(session, key, period)
+    body = export.rankings_xlsx(
+        session, snapshot, user.effective_scope, language_of(request), tz=_tz(state)
+    )
+    return _download(body, XLSX, _filename(key, period) + ".xlsx")
+
+
+@router.get("/indicators/{key}/{period}.csv")
+def rankings_csv(
+    request: Request, key: TreeKey, period: PeriodKey, user: StaffPage, session: SessionDep
+) -> Response:
+    """The league tables of the viewer's area as CSV (UTF-8 with a BOM, for Excel)."""
+    snapshot = _snapshot(session, key, period)
+    text = export.rankings_csv(session, snapshot, user.effective_scope, language_of(request))
+    return _download(
+        text.encode(export.CSV_ENCODING),
+        "text/csv; charset=utf-8",
+        _filename(key, period) + ".csv",
+    )
+
+
+@router.get("/indicators/{key}/{period}/{unit}.xlsx")
+def scorecard_download(
+    request: Request,
+    key: TreeKey,
+    period: PeriodKey,
+    unit: UnitKey,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> Response:
+    """One unit's scorecard as a workbook."""
+    snapshot = _snapshot(session, key, period)
+    _scoped_score(request, session, now, user, snapshot, unit)
+    body = export.scorecard_xlsx(
+        session, snapshot, unit, actor_of(request, user), language_of(request), tz=_tz(state)
+    )
+    return _download(body, XLSX, _filename(key, period, unit) + ".xlsx")
+
+
+# ---------------------------------------------------------------- the scorecard
+
+
+def history(session: Session, key: str, unit: str, scope: str | None) -> list[dict[str, Any]]:
+    """The unit's total, rank and band in the latest computed periods, newest first."""
+    rows: list[dict[str, Any]] = []
+    for period in service.periods(session, key)[:HISTORY]:
+        snapshot = service.snapshot_for(session, key, period)
+        if snapshot is None:
+            continue
+        score = session.scalars(
+            select(IndicatorScore).where(
+                IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
+            )
+        ).first()
+        if score is not None and may_access(scope, score.region_code):
+            rows.append(
+                {
+                    "period": period,
+                    "total": points(score.total),
+                    "rank": score.rank,
+                    "band": score.band,
+                    "final": snapshot.final,
+                }
+            )
+    return rows
+
+
+@router.get("/indicators/{key}/{period}/{unit}", response_class=HTMLResponse)
+def scorecard_page(
+    request: Request,
+    key: TreeKey,
+    period: PeriodKey,
+    unit: UnitKey,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    """A unit's scorecard: every node with its points, every leaf with its working."""
+    language = language_of(request)
+    snapshot = _snapshot(session, key, period)
+    score = _scoped_score(request, session, now, user, snapshot, unit)
+    tree_row, tree = service.snapshot_tree(session, snapshot)
+    size = session.scalar(
+        select(func.count()).where(
+            IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.league == score.league
+        )
+    )
+    lines = [
+        {
+            "line": line,
+            "name": name_in(language, line.name_zh, line.name_en),
+            "weight": plain(line.weight),
+            "points": points(line.points),
+            "raw": raw_value(line.metric, line.raw) if line.leaf else "",
+        }
+        for line in service.expand(tree, score)
+    ]
+    move_class, move_text = movement(score)
+    context = {
+        "snapshot": snapshot,
+        "tree_name": name_in(language, tree.name_zh, tree.name_en),
+        "revision": tree_row.revision,
+        "score": score,
+        "total": points(score.total),
+        "out_of": plain(tree.total),
+        "league_size": size,
+        "move_class": move_class,
+        "move": move_text,
+        "lines": lines,
+        "history": history(session, key, unit, user.effective_scope),
+        "computed_at": local_time(snapshot.computed_at, _tz(state)),
+    }
+    return no_store(render(request, "indicators/scorecard.html", context))
