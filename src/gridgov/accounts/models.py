@@ -30,6 +30,9 @@ class User(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Unit staff belong to a unit (a department, a street or community office): its inbox.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # A resident's account linked to their register entry (after a grid worker checked
+    # their document): what lets them vote and speak in their community.
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), unique=True)
 
     sessions: Mapped[list[AuthSession]] = relationship(back_populates="user")
 

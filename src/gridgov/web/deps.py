@@ -68,6 +68,24 @@ PUBLIC_PATHS = frozenset(
         "/open311/v2/tokens/{token}.{format}",
         "/open311/v2/servicerequestupdates.{format}",
         "/open311/{path:path}",
+        # The discussion loop: anyone reads discussions and proposals; writing needs login.
+        "/portal/{region_code}/discussions",
+        "/discussions/{discussion_id}",
+        "/proposals/{proposal_id}",
+        # Public notices (公示) and the village/community portal: anyone reads and objects.
+        "/portal",
+        "/portal/{region_code}",
+        "/notices/{notice_id}",
+        "/notices/{notice_id}/print",
+        "/notices/{notice_id}/objections",
+        "/notices/{notice_id}/files/{file_id}",
+        "/api/v1/portal/{region_code}/notices",
+        "/api/v1/notices/{notice_id}",
+        # Elections of deliberation representatives: anyone reads candidates and results.
+        "/portal/{region_code}/elections",
+        "/elections/{election_id}",
+        "/api/v1/elections/{election_id}",
+        "/api/v1/elections/{election_id}/result",
     }
 )
 

@@ -1,0 +1,512 @@
+"""Deliberation API: matters and their chain of stages, meetings (convene, sign-in,
+show-of-hands totals, roll-call votes, secret ballots, close and decide), and the
+supervision committee's view. Thin: the service checks, changes and audits.
+
+Running a matter or a meeting needs a run role (branch secretary, community office
+staff, leader, admin) within scope; every staff role may read within scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.deliberation import service
+from gridgov.deliberation.models import Matter, Meeting
+from gridgov.deliberation.rules import Check, Choice, Voting
+from gridgov.errors import InvalidInput
+from gridgov.web.deps import Now, SessionDep, actor_of, require_roles
+
+router = APIRouter(tags=["deliberation"])
+
+RUN = tuple(Role(r) for r in sorted(service.RUN_ROLES))
+READ = tuple(Role(r) for r in sorted(service.READ_ROLES))
+SUPERVISE = tuple(Role(r) for r in sorted(service.SUPERVISION_ROLES))
+Runner = Annotated[User, Depends(require_roles(*RUN))]
+Reader = Annotated[User, Depends(require_roles(*READ))]
+Supervisor = Annotated[User, Depends(require_roles(*SUPERVISE))]
+
+
+class MatterIn(BaseModel):
+    region_code: str = Field(min_length=6, max_length=18)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    template_key: str = Field(default="si_yi_liang_gong_kai", max_length=48)
+    one_person: bool = False
+
+
+class ExplainedOut(BaseModel):
+    message: str
+    params: dict[str, Any]
+    text: str
+
+
+class StepOut(BaseModel):
+    stage_id: str
+    outcome: str
+    next_stage_id: str | None
+    meeting_id: int | None
+    notice_id: int | None
+    explanation: dict[str, ExplainedOut]
+    actor: str
+    at: datetime
+
+
+class StageOut(BaseModel):
+    id: str
+    kind: str
+    name_zh: str
+    name_en: str
+    body: str
+    alternative_bodies: list[str]
+    merged_from: list[str]
+
+
+class MatterOut(BaseModel):
+    id: int
+    region_code: str
+    title: str
+    description: str
+    state: str
+    stage_id: str | None
+    one_person: bool
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeetingOut(BaseModel):
+    id: int
+    matter_id: int | None
+    stage_id: str | None
+    body: str
+    title: str
+    place: str
+    voting: str
+    state: str
+    notified_at: datetime
+    starts_at: datetime
+    proxies_allowed: bool
+    members: int
+    households_total: int
+    households_represented: int
+    present: int
+    proxies: int
+    yes: int
+    no: int
+    abstain: int
+    quorum_met: bool | None
+    outcome: str | None
+    explanation: dict[str, ExplainedOut]
+    minutes: str
+    version: int
+
+
+class MemberOut(BaseModel):
+    id: int
+    resident_id: int | None
+    name: str
+    household_id: int | None
+    signed_in_at: datetime | None
+    proxy_holder_id: int | None
+
+
+class LiveOut(BaseModel):
+    members: int
+    present: int
+    proxies: int
+    households_total: int
+    households_represented: int
+    yes: int
+    no: int
+    abstain: int
+    quorum: ExplainedOut
+    decision: ExplainedOut | None
+
+
+class MeetingDetailOut(MeetingOut):
+    roster: list[MemberOut]
+    live: LiveOut | None
+
+
+class ImplementationOut(BaseModel):
+    id: int
+    title: str
+    state: str
+    progress: int
+    completed_at: datetime | None
+
+
+class MatterDetailOut(MatterOut):
+    stages: list[StageOut]
+    steps: list[StepOut]
+    meetings: list[MeetingOut]
+    implementation: ImplementationOut | None
+    notice_ids: list[int]
+
+
+class ConveneIn(BaseModel):
+    notified_at: datetime
+    starts_at: datetime
+    voting: Voting = Voting.SHOW_OF_HANDS
+    body: str | None = Field(default=None, max_length=48)
+    title: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+
+
+class SignInIn(BaseModel):
+    member_id: int
+    proxy_holder_id: int | None = None
+
+
+class TotalsIn(BaseModel):
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    abstain: int = Field(default=0, ge=0)
+    version: int | None = None
+
+
+class VoteIn(BaseModel):
+    member_id: int | None = None  # omitted: the caller's own (resident account) ballot
+    choice: Choice
+
+
+class CloseIn(BaseModel):
+    returned: bool = False
+    version: int | None = None
+
+
+class OverdueOut(BaseModel):
+    milestone_id: int
+    title: str
+    due_on: date
+    implementation_id: int
+    implementation: str
+    matter_id: int | None
+
+
+class CommentOut(BaseModel):
+    id: int
+    stage_id: str | None
+    text: str
+    language: str
+    author_name: str
+    created_at: datetime
+
+
+class SupervisionOut(BaseModel):
+    matters: list[MatterOut]
+    stages: dict[int, str | None]
+    no_quorum_meeting_ids: list[int]
+    overdue: list[OverdueOut]
+    disclosures_due: list[dict[str, int | None]]
+    comments: dict[int, list[CommentOut]]
+
+
+def _explained(text: str) -> dict[str, ExplainedOut]:
+    return {
+        key: ExplainedOut(
+            message=value["message"],
+            params=value.get("params", {}),
+            text=value["message"] % value.get("params", {}),
+        )
+        for key, value in service.explanation_of(text).items()
+    }
+
+
+def _matter_out(matter: Matter) -> MatterOut:
+    return MatterOut.model_validate(matter, from_attributes=True)
+
+
+def _meeting_out(meeting: Meeting) -> MeetingOut:
+    values = {
+        name: getattr(meeting, name) for name in MeetingOut.model_fields if name != "explanation"
+    }
+    return MeetingOut(**values, explanation=_explained(meeting.explanation))
+
+
+def _check(check: Check) -> ExplainedOut:
+    return ExplainedOut(message=check.message, params=check.params, text=check.text())
+
+
+@router.get("/deliberation/matters", response_model=list[MatterOut])
+def list_matters(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    region_code: str | None = None,
+    state: str | None = None,
+) -> list[MatterOut]:
+    actor = actor_of(request, user)
+    rows = service.list_matters(session, viewer=actor, region_code=region_code, state=state)
+    return [_matter_out(m) for m in rows]
+
+
+@router.post("/deliberation/matters", response_model=MatterDetailOut, status_code=201)
+def open_matter(
+    body: MatterIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> MatterDetailOut:
+    matter = service.do_open_matter(
+        session,
+        actor=actor_of(request, user),
+        region_code=body.region_code,
+        title=body.title,
+        description=body.description,
+        template_key=body.template_key,
+        one_person=body.one_person,
+        now=now,
+    )
+    session.commit()
+    return _matter_detail(session, matter)
+
+
+def _matter_detail(session: Any, matter: Matter) -> MatterDetailOut:
+    procedure = service.procedure_of(session, matter)
+    implementation = service.implementation_of(session, matter.id)
+    return MatterDetailOut(
+        **_matter_out(matter).model_dump(),
+        stages=[
+            StageOut(
+                id=s.id,
+                kind=s.kind.value,
+                name_zh=s.names.zh_Hans,
+                name_en=s.names.en,
+                body=s.body.value,
+                alternative_bodies=[a.body.value for a in s.alternatives],
+                merged_from=list(s.merged_from),
+            )
+            for s in procedure.stages
+        ],
+        steps=[
+            StepOut(
+                stage_id=s.stage_id,
+                outcome=s.outcome,
+                next_stage_id=s.next_stage_id,
+                meeting_id=s.meeting_id,
+                notice_id=s.notice_id,
+                explanation=_explained(s.explanation),
+                actor=s.actor,
+                at=s.at,
+            )
+            for s in service.matter_steps(session, matter.id)
+        ],
+        meetings=[_meeting_out(m) for m in service.meetings_of(session, matter.id)],
+        implementation=ImplementationOut.model_validate(implementation, from_attributes=True)
+        if implementation
+        else None,
+        notice_ids=[n.id for n in service.notices_of(session, matter.id)],
+    )
+
+
+@router.get("/deliberation/matters/{matter_id}", response_model=MatterDetailOut)
+def get_matter(
+    matter_id: int, request: Request, session: SessionDep, user: Reader
+) -> MatterDetailOut:
+    matter = service.get_matter(session, matter_id=matter_id, viewer=actor_of(request, user))
+    return _matter_detail(session, matter)
+
+
+@router.post(
+    "/deliberation/matters/{matter_id}/meetings", response_model=MeetingDetailOut, status_code=201
+)
+def convene(
+    matter_id: int, body: ConveneIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> MeetingDetailOut:
+    meeting = service.do_convene(
+        session,
+        actor=actor_of(request, user),
+        matter_id=matter_id,
+        notified_at=body.notified_at,
+        starts_at=body.starts_at,
+        voting=body.voting.value,
+        body=body.body,
+        title=body.title,
+        place=body.place,
+        now=now,
+    )
+    session.commit()
+    return _meeting_detail(session, meeting)
+
+
+def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
+    live = None
+    if meeting.state in service.OPEN_MEETING_STATES:
+        count = service.live_count(session, meeting)
+        live = LiveOut(
+            members=count.attendance.members,
+            present=count.attendance.present,
+            proxies=count.attendance.proxies,
+            households_total=count.attendance.households_total,
+            households_represented=count.attendance.households_represented,
+            yes=count.yes,
+            no=count.no,
+            abstain=count.abstain,
+            quorum=_check(count.quorum),
+            decision=_check(count.decision) if count.decision else None,
+        )
+    return MeetingDetailOut(
+        **_meeting_out(meeting).model_dump(),
+        roster=[
+            MemberOut(
+                id=m.id,
+                resident_id=m.resident_id,
+                name=m.name,
+                household_id=m.household_id,
+                signed_in_at=m.signed_in_at,
+                proxy_holder_id=m.proxy_for_id,
+            )
+            for m in service.members_of(session, meeting.id)
+        ],
+        live=live,
+    )
+
+
+@router.get("/deliberation/meetings/{meeting_id}", response_model=MeetingDetailOut)
+def get_meeting(
+    meeting_id: int, request: Request, session: SessionDep, user: Reader
+) -> MeetingDetailOut:
+    meeting = service.get_meeting(session, meeting_id=meeting_id, viewer=actor_of(request, user))
+    return _meeting_detail(session, meeting)
+
+
+@router.post("/deliberation/meetings/{meeting_id}/sign-in", response_model=MemberOut)
+def sign_in(
+    meeting_id: int, body: SignInIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> MemberOut:
+    member = service.do_sign_in(
+        session,
+        actor=actor_of(request, user),
+        meeting_id=meeting_id,
+        member_id=body.member_id,
+        proxy_holder_id=body.proxy_holder_id,
+        now=now,
+    )
+    session.commit()
+    return MemberOut(
+        id=member.id,
+        resident_id=member.resident_id,
+        name=member.name,
+        household_id=member.household_id,
+        signed_in_at=member.signed_in_at,
+        proxy_holder_id=member.proxy_for_id,
+    )
+
+
+@router.post("/deliberation/meetings/{meeting_id}/totals", response_model=MeetingDetailOut)
+def record_totals(
+    meeting_id: int, body: TotalsIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> MeetingDetailOut:
+    meeting = service.do_record_totals(
+        session,
+        actor=actor_of(request, user),
+        meeting_id=meeting_id,
+        yes=body.yes,
+        no=body.no,
+        abstain=body.abstain,
+        expected_version=body.version,
+        now=now,
+    )
+    session.commit()
+    return _meeting_detail(session, meeting)
+
+
+@router.post("/deliberation/meetings/{meeting_id}/votes", status_code=201)
+def record_vote(
+    meeting_id: int, body: VoteIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> dict[str, Any]:
+    """A roll-call vote recorded by the clerk: one per member (409 the second time)."""
+    if body.member_id is None:
+        raise InvalidInput("Say whose vote this is: member_id.")
+    vote = service.do_record_vote(
+        session,
+        actor=actor_of(request, user),
+        meeting_id=meeting_id,
+        member_id=body.member_id,
+        choice=body.choice.value,
+        now=now,
+    )
+    session.commit()
+    return {"id": vote.id, "member_id": vote.member_id, "choice": vote.choice}
+
+
+@router.post("/deliberation/meetings/{meeting_id}/ballots", status_code=201)
+def cast_ballot(
+    meeting_id: int, body: VoteIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> dict[str, Any]:
+    """A secret ballot handed in through the clerk: a receipt for the member, the choice
+    kept apart with nothing linking them. One per member (409 the second time)."""
+    if body.member_id is None:
+        raise InvalidInput("Say whose ballot this is: member_id.")
+    service.do_cast_ballot(
+        session,
+        actor=actor_of(request, user),
+        meeting_id=meeting_id,
+        member_id=body.member_id,
+        choice=body.choice.value,
+        now=now,
+    )
+    session.commit()
+    return {"box": service.ballot_box(meeting_id), "voted": True}
+
+
+@router.post("/deliberation/meetings/{meeting_id}/close", response_model=MeetingDetailOut)
+def close_meeting(
+    meeting_id: int, body: CloseIn, request: Request, session: SessionDep, user: Runner, now: Now
+) -> MeetingDetailOut:
+    """Close and decide by the stage's rules; without a quorum the meeting ends
+    ``no_quorum`` (200) and the matter stays at its stage."""
+    meeting = service.do_close_meeting(
+        session,
+        actor=actor_of(request, user),
+        meeting_id=meeting_id,
+        returned=body.returned,
+        expected_version=body.version,
+        now=now,
+    )
+    session.commit()
+    return _meeting_detail(session, meeting)
+
+
+@router.get("/deliberation/supervision", response_model=SupervisionOut)
+def supervision(
+    request: Request,
+    session: SessionDep,
+    user: Supervisor,
+    now: Now,
+    region_code: str | None = None,
+) -> SupervisionOut:
+    view = service.supervision_view(
+        session,
+        viewer=actor_of(request, user),
+        today=service.local_date(now),
+        region_code=region_code,
+    )
+    return SupervisionOut(
+        matters=[_matter_out(m) for m in view.matters],
+        stages={k: (v.id if v else None) for k, v in view.stages.items()},
+        no_quorum_meeting_ids=[m.id for m in view.no_quorum],
+        overdue=[
+            OverdueOut(
+                milestone_id=m.id,
+                title=m.title,
+                due_on=m.due_on,
+                implementation_id=i.id,
+                implementation=i.title,
+                matter_id=i.matter_id,
+            )
+            for m, i in view.overdue
+        ],
+        disclosures_due=[
+            {"matter_id": m.id, "notice_id": n.id if n else None} for m, n in view.disclosures_due
+        ],
+        comments={
+            k: [CommentOut.model_validate(c, from_attributes=True) for c in v]
+            for k, v in view.comments.items()
+        },
+    )

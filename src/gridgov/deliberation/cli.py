@@ -1,0 +1,75 @@
+"""``gridgov deliberation …``: procedure files and the notices' sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gridgov.cases.cli import _parse_now
+
+deliberation_app = typer.Typer(
+    help="Deliberation: procedure files (四议两公开), the notices' sweep.", no_args_is_help=True
+)
+
+
+@deliberation_app.command("check")
+def check_command(file: Annotated[Path, typer.Argument(help="A procedure file (YAML).")]) -> None:
+    """Validate a procedure file without storing it; a mistake is reported with its line."""
+    from gridgov.cli import _fail, out
+    from gridgov.deliberation import service
+    from gridgov.errors import DomainError
+
+    try:
+        procedure = service.check_template(file.read_text("utf-8"))
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    stages = " → ".join(stage.id for stage in procedure.stages)
+    out.print(f"{procedure.id}: {stages}: OK")
+
+
+@deliberation_app.command("load")
+def load_command(
+    file: Annotated[
+        Path | None, typer.Argument(help="A procedure file; default: the shipped ones.")
+    ] = None,
+) -> None:
+    """Store a procedure file as its key's next revision (new matters use it)."""
+    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.deliberation import service
+    from gridgov.errors import DomainError
+
+    texts = (
+        [file.read_text("utf-8")]
+        if file
+        else [service.shipped_template(key) for key in service.SHIPPED_TEMPLATES]
+    )
+    try:
+        with _database().transaction() as session:
+            rows = [
+                service.do_load_template(session, text=text, actor=_actor(), now=_now())
+                for text in texts
+            ]
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    for row in rows:
+        out.print(f"{row.key}: revision {row.revision} ({row.sha256[:12]})")
+
+
+@deliberation_app.command("sweep")
+def sweep_command(
+    now: Annotated[str | None, typer.Option(help="ISO time to sweep at (default: now).")] = None,
+) -> None:
+    """Close notices whose posting period is over; remind of routine disclosures due."""
+    from gridgov.cli import _actor, _database, _settings, out
+    from gridgov.deliberation import notices
+
+    with _database().transaction() as session:
+        counts = notices.sweep(
+            session, now=_parse_now(now), actor=_actor(), tz=_settings().timezone
+        )
+    out.print(
+        f"closed {counts['closed']} notice(s), {counts['close_failed']} could not close, "
+        f"{counts['reminders']} reminder(s) queued"
+    )

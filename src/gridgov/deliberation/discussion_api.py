@@ -1,0 +1,542 @@
+"""Discussion loop API: discussions and proposals of a community, comments (and
+supervision comments), the community's answer to a proposal, reports and moderation.
+
+Every route needs a signed-in caller; what a caller may write follows the same rules as
+the pages (residents in their own community, staff within their scope). Hidden items
+come back with their reason and without their text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+
+from gridgov.deliberation import discussion
+from gridgov.deliberation.discussion import Answer, Target
+from gridgov.deliberation.models import Comment, ContentReport, Discussion, Proposal
+from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
+
+router = APIRouter(tags=["deliberation"])
+
+RegionCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class PostIn(BaseModel):
+    title: str = Field(max_length=400)
+    body: str = Field(max_length=10_000)
+    language: str = Field(default="", max_length=32, description="BCP-47: ko, ja, pt, en, zh_Hant…")
+
+
+class ProposalIn(PostIn):
+    discussion_id: int | None = Field(default=None, ge=1)
+
+
+class CommentIn(BaseModel):
+    target_type: str = Field(
+        max_length=24,
+        description="discussion or proposal; with supervision also matter, notice, implementation",
+    )
+    target_id: int = Field(ge=1)
+    text: str = Field(max_length=4000)
+    language: str = Field(default="", max_length=32)
+    supervision: bool = False
+    stage_id: str | None = Field(default=None, max_length=48, description="a matter's stage")
+
+
+class AnswerIn(BaseModel):
+    decision: Answer
+    reason: str = Field(max_length=8000, description="required; published with the answer")
+    merged_into_id: int | None = Field(default=None, ge=1)
+
+
+class ReportIn(BaseModel):
+    target_type: str = Field(max_length=24, description="discussion, proposal or comment")
+    target_id: int = Field(ge=1)
+    reason: str = Field(max_length=1000)
+
+
+class HideIn(BaseModel):
+    target_type: str = Field(max_length=24)
+    target_id: int = Field(ge=1)
+    reason: str = Field(max_length=400)
+
+
+class ReleaseIn(BaseModel):
+    target_type: str = Field(max_length=24)
+    target_id: int = Field(ge=1)
+
+
+class CommentOut(BaseModel):
+    id: int
+    target_type: str
+    target_id: int
+    stage_id: str | None
+    supervision: bool
+    text: str | None  # None when hidden
+    language: str
+    author_name: str
+    author_role: str
+    created_at: datetime
+    held: bool
+    hidden_reason: str | None
+
+
+class DiscussionOut(BaseModel):
+    id: int
+    region_code: str
+    title: str | None  # None when hidden
+    body: str | None
+    language: str
+    author_name: str
+    created_at: datetime
+    held: bool
+    hidden_reason: str | None
+    proposals: int = 0
+    answered: int = 0
+    comments: int = 0
+
+
+class ProposalOut(BaseModel):
+    id: int
+    region_code: str
+    discussion_id: int | None
+    title: str | None  # None when hidden
+    body: str | None
+    language: str
+    author_name: str
+    created_at: datetime
+    state: str
+    answer: str
+    answered_by: str | None
+    answered_at: datetime | None
+    merged_into_id: int | None
+    held: bool
+    hidden_reason: str | None
+    implementation_id: int | None = None
+
+
+class MilestoneOut(BaseModel):
+    title: str
+    due_on: date
+    done_on: date | None
+
+
+class ImplementationOut(BaseModel):
+    id: int
+    state: str
+    progress: int
+    owner: str
+    created_at: datetime
+    completed_at: datetime | None
+    milestones: list[MilestoneOut]
+
+
+class DiscussionDetailOut(DiscussionOut):
+    proposal_list: list[ProposalOut]
+    comment_list: list[CommentOut]
+
+
+class ProposalDetailOut(ProposalOut):
+    implementation: ImplementationOut | None
+    comment_list: list[CommentOut]
+    supervision: list[CommentOut]
+
+
+class ReportOut(BaseModel):
+    id: int
+    target_type: str
+    target_id: int
+    reason: str
+    at: datetime
+    resolved_at: datetime | None
+
+
+class QueueItemOut(BaseModel):
+    target_type: str
+    target_id: int
+    region_code: str
+    held: bool
+    hidden_reason: str | None
+    reports: list[ReportOut]
+
+
+class AnsweredOut(BaseModel):
+    proposal: ProposalOut
+    implementation_id: int | None
+
+
+class ModeratedOut(BaseModel):
+    target_type: str
+    target_id: int
+    held: bool
+    hidden_reason: str | None
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _discussion_out(row: Discussion, counts: tuple[int, int, int] = (0, 0, 0)) -> DiscussionOut:
+    hidden = row.hidden_reason is not None
+    return DiscussionOut(
+        id=row.id,
+        region_code=row.region_code,
+        title=None if hidden else row.title,
+        body=None if hidden else row.body,
+        language=row.language,
+        author_name=row.author_name,
+        created_at=row.created_at,
+        held=row.held,
+        hidden_reason=row.hidden_reason,
+        proposals=counts[0],
+        answered=counts[1],
+        comments=counts[2],
+    )
+
+
+def _proposal_out(row: Proposal, implementation_id: int | None = None) -> ProposalOut:
+    hidden = row.hidden_reason is not None
+    return ProposalOut(
+        id=row.id,
+        region_code=row.region_code,
+        discussion_id=row.discussion_id,
+        title=None if hidden else row.title,
+        body=None if hidden else row.body,
+        language=row.language,
+        author_name=row.author_name,
+        created_at=row.created_at,
+        state=row.state,
+        answer=row.answer,
+        answered_by=row.answered_by,
+        answered_at=row.answered_at,
+        merged_into_id=row.merged_into_id,
+        held=row.held,
+        hidden_reason=row.hidden_reason,
+        implementation_id=implementation_id,
+    )
+
+
+def _comment_out(row: Comment) -> CommentOut:
+    return CommentOut(
+        id=row.id,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        stage_id=row.stage_id,
+        supervision=row.supervision,
+        text=None if row.hidden_reason is not None else row.text,
+        language=row.language,
+        author_name=row.author_name,
+        author_role=row.author_role,
+        created_at=row.created_at,
+        held=row.held,
+        hidden_reason=row.hidden_reason,
+    )
+
+
+def _report_out(row: ContentReport) -> ReportOut:
+    return ReportOut(
+        id=row.id,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        reason=row.reason,
+        at=row.at,
+        resolved_at=row.resolved_at,
+    )
+
+
+def _moderated(kind: str, row: Any) -> ModeratedOut:
+    return ModeratedOut(
+        target_type=kind, target_id=row.id, held=row.held, hidden_reason=row.hidden_reason
+    )
+
+
+# ---------------------------------------------------------------- discussions
+
+
+@router.get(
+    "/deliberation/communities/{region_code}/discussions", response_model=list[DiscussionOut]
+)
+def list_discussions(
+    region_code: RegionCode, session: SessionDep, user: CurrentUser
+) -> list[DiscussionOut]:
+    """A community's discussions, newest first, with counts of proposals, answered
+    proposals and comments."""
+    return [
+        _discussion_out(s.discussion, (s.proposals, s.answered, s.comments))
+        for s in discussion.list_discussions(session, region_code, viewer=user)
+    ]
+
+
+@router.post(
+    "/deliberation/communities/{region_code}/discussions",
+    response_model=DiscussionOut,
+    status_code=201,
+)
+def open_discussion(
+    region_code: RegionCode,
+    body: PostIn,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: CurrentUser,
+) -> DiscussionOut:
+    """Open a discussion in the author's language; suspected spam comes back held."""
+    row = discussion.do_open_discussion(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        region_code=region_code,
+        title=body.title,
+        body=body.body,
+        language=body.language,
+        now=now,
+    )
+    session.commit()
+    return _discussion_out(row)
+
+
+@router.get("/deliberation/discussions/{discussion_id}", response_model=DiscussionDetailOut)
+def get_discussion(
+    discussion_id: ItemId, session: SessionDep, user: CurrentUser
+) -> DiscussionDetailOut:
+    row = discussion.get_discussion(session, discussion_id, viewer=user)
+    proposals = discussion.list_proposals(
+        session, row.region_code, viewer=user, discussion_id=row.id
+    )
+    comments = discussion.comments_of(
+        session, Target.DISCUSSION.value, row.id, viewer=user, region_code=row.region_code
+    )
+    return DiscussionDetailOut(
+        **_discussion_out(row).model_dump(),
+        proposal_list=[_proposal_out(p) for p in proposals],
+        comment_list=[_comment_out(c) for c in comments],
+    )
+
+
+# ---------------------------------------------------------------- proposals
+
+
+@router.get("/deliberation/communities/{region_code}/proposals", response_model=list[ProposalOut])
+def list_proposals(
+    region_code: RegionCode, session: SessionDep, user: CurrentUser
+) -> list[ProposalOut]:
+    return [_proposal_out(p) for p in discussion.list_proposals(session, region_code, viewer=user)]
+
+
+@router.post(
+    "/deliberation/communities/{region_code}/proposals",
+    response_model=ProposalOut,
+    status_code=201,
+)
+def submit_proposal(
+    region_code: RegionCode,
+    body: ProposalIn,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: CurrentUser,
+) -> ProposalOut:
+    """Submit a proposal, from a discussion (``discussion_id``) or on its own."""
+    row = discussion.do_submit_proposal(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        region_code=region_code,
+        discussion_id=body.discussion_id,
+        title=body.title,
+        body=body.body,
+        language=body.language,
+        now=now,
+    )
+    session.commit()
+    return _proposal_out(row)
+
+
+@router.get("/deliberation/proposals/awaiting", response_model=list[ProposalOut])
+def proposals_awaiting(session: SessionDep, user: CurrentUser) -> list[ProposalOut]:
+    """Proposals in the caller's area awaiting the community's answer (empty for roles
+    that do not answer)."""
+    return [_proposal_out(p) for p in discussion.proposals_awaiting(session, user=user)]
+
+
+@router.get("/deliberation/proposals/{proposal_id}", response_model=ProposalDetailOut)
+def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) -> ProposalDetailOut:
+    """A proposal with its answer, where it was merged, its governance action with
+    milestones, comments and supervision comments."""
+    row = discussion.get_proposal(session, proposal_id, viewer=user)
+    implementation, milestones = discussion.implementation_of(session, row)
+    comments = discussion.comments_of(
+        session, Target.PROPOSAL.value, row.id, viewer=user, region_code=row.region_code
+    )
+    supervision = (
+        discussion.comments_of(
+            session,
+            Target.IMPLEMENTATION.value,
+            implementation.id,
+            viewer=user,
+            region_code=row.region_code,
+        )
+        if implementation
+        else []
+    )
+    return ProposalDetailOut(
+        **_proposal_out(row, implementation.id if implementation else None).model_dump(),
+        implementation=ImplementationOut(
+            id=implementation.id,
+            state=implementation.state,
+            progress=implementation.progress,
+            owner=implementation.owner,
+            created_at=implementation.created_at,
+            completed_at=implementation.completed_at,
+            milestones=[
+                MilestoneOut(title=m.title, due_on=m.due_on, done_on=m.done_on) for m in milestones
+            ],
+        )
+        if implementation
+        else None,
+        comment_list=[_comment_out(c) for c in comments],
+        supervision=[_comment_out(c) for c in supervision],
+    )
+
+
+@router.post("/deliberation/proposals/{proposal_id}/answer", response_model=AnsweredOut)
+def answer_proposal(
+    proposal_id: ItemId,
+    body: AnswerIn,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: CurrentUser,
+) -> AnsweredOut:
+    """The community's answer (accepted, merged, not_adopted) with its public reason;
+    accepted opens the governance action. Answering twice is refused (409)."""
+    answered = discussion.do_answer_proposal(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        proposal_id=proposal_id,
+        decision=body.decision.value,
+        reason=body.reason,
+        merged_into_id=body.merged_into_id,
+        now=now,
+    )
+    session.commit()
+    implementation_id = answered.implementation.id if answered.implementation else None
+    return AnsweredOut(
+        proposal=_proposal_out(answered.proposal, implementation_id),
+        implementation_id=implementation_id,
+    )
+
+
+# ---------------------------------------------------------------- comments
+
+
+@router.post("/deliberation/comments", response_model=CommentOut, status_code=201)
+def comment(
+    body: CommentIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> CommentOut:
+    """Comment on a discussion or proposal; with ``supervision`` also on a matter's
+    stage (``stage_id``), a notice or an implementation record."""
+    row = discussion.do_comment(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=body.target_type,
+        target_id=body.target_id,
+        text=body.text,
+        language=body.language,
+        supervision=body.supervision,
+        stage_id=body.stage_id,
+        now=now,
+    )
+    session.commit()
+    return _comment_out(row)
+
+
+# ---------------------------------------------------------------- reports and moderation
+
+
+@router.post("/deliberation/reports", response_model=ReportOut, status_code=201)
+def report(
+    body: ReportIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ReportOut:
+    """Report a discussion, proposal or comment to the moderators."""
+    row = discussion.do_report(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=body.target_type,
+        target_id=body.target_id,
+        reason=body.reason,
+        now=now,
+    )
+    session.commit()
+    return _report_out(row)
+
+
+@router.get("/deliberation/moderation", response_model=list[QueueItemOut])
+def moderation_queue(session: SessionDep, user: CurrentUser) -> list[QueueItemOut]:
+    """Open reports and held items in the caller's area (empty for non-moderators)."""
+    return [
+        QueueItemOut(
+            target_type=q.kind.value,
+            target_id=q.item.id,
+            region_code=q.region_code,
+            held=q.item.held,
+            hidden_reason=q.item.hidden_reason,
+            reports=[_report_out(r) for r in q.reports],
+        )
+        for q in discussion.moderation_queue(session, user=user)
+    ]
+
+
+@router.post("/deliberation/moderation/hide", response_model=ModeratedOut)
+def hide(
+    body: HideIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ModeratedOut:
+    """Hide with a public reason (moderators in scope); open reports are closed."""
+    row = discussion.do_hide(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=body.target_type,
+        target_id=body.target_id,
+        reason=body.reason,
+        now=now,
+    )
+    session.commit()
+    return _moderated(body.target_type, row)
+
+
+@router.post("/deliberation/moderation/release", response_model=ModeratedOut)
+def release(
+    body: ReleaseIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ModeratedOut:
+    """Release an item held as possible spam (moderators in scope)."""
+    row = discussion.do_release(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=body.target_type,
+        target_id=body.target_id,
+        now=now,
+    )
+    session.commit()
+    return _moderated(body.target_type, row)
+
+
+@router.post("/deliberation/reports/{report_id}/dismiss", response_model=ReportOut)
+def dismiss(
+    report_id: ItemId, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ReportOut:
+    row = discussion.do_dismiss_report(
+        session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
+    )
+    session.commit()
+    return _report_out(row)

@@ -1,0 +1,690 @@
+"""Pages of the discussion loop (讨论 → 献策 → 治理 → 监督).
+
+Public (no login to read): ``/portal/{region_code}/discussions``, ``/discussions/{id}``
+and ``/proposals/{id}``; writing on them needs a signed-in resident of the community or
+staff in scope. Staff: ``/deliberation/proposals`` (proposals awaiting the community's
+answer) and ``/deliberation/moderation`` (reports and held items).
+
+Hidden content shows its reason only; held content shows to its author and the
+moderators only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.config import SUPPORTED_LANGUAGES
+from gridgov.deliberation import discussion
+from gridgov.deliberation.discussion import Target
+from gridgov.deliberation.models import Discussion, Proposal
+from gridgov.errors import DomainError, InvalidInput, NotFound
+from gridgov.territory import service as territory
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    AppState,
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    require_roles,
+)
+from gridgov.web.labels import N_
+from gridgov.web.render import error_message, language_of, local_time, no_store, render
+
+router = APIRouter(include_in_schema=False)
+
+RegionCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AnswerPage = Annotated[User, Depends(require_roles(*discussion.ANSWER_ROLES, page=True))]
+ModeratorPage = Annotated[User, Depends(require_roles(*discussion.MODERATOR_ROLES, page=True))]
+
+# Catalogue ids of the values these pages show through ``_(value)``.
+LABELS = (
+    N_("submitted"),
+    N_("accepted"),
+    N_("merged"),
+    N_("not_adopted"),
+    N_("not_started"),
+    N_("in_progress"),
+    N_("done"),
+    N_("discussion"),
+    N_("proposal"),
+    N_("comment"),
+    N_("matter"),
+    N_("notice"),
+    N_("implementation"),
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def language_label(code: str) -> str:
+    """A language tag in its own words (한국어, português, 繁體中文); the code otherwise."""
+    if code in i18n.LANGUAGE_NAMES:
+        return i18n.LANGUAGE_NAMES[code]
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    name = locale.get_display_name(locale)
+    return name or code
+
+
+def _problems(language: str, error: DomainError | None) -> list[str]:
+    if error is None:
+        return []
+    return [i18n.gettext(language, p.message, p.params) for p in error.details]
+
+
+def _chosen_language(language: str, other: str) -> str:
+    return other.strip() or language.strip()
+
+
+def _safe_next(target: str, fallback: str) -> str:
+    """A local path to go back to after a form; never another site."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def _region_name(session: Session, code: str) -> str:
+    region = territory.find_region(session, code=code)
+    return region.name if region else code
+
+
+def _base_context(
+    request: Request, state: AppState, user: User | None, error: DomainError | None
+) -> dict[str, Any]:
+    language = language_of(request)
+    return {
+        "tz": ZoneInfo(state.settings.timezone),
+        "local": local_time,
+        "language_label": language_label,
+        "app_languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
+        "signed_in": user is not None,
+        "login_next": quote(request.url.path, safe="/"),
+        "error": error_message(language, error) if error else None,
+        "problems": _problems(language, error),
+    }
+
+
+def _comments(
+    session: Session, target: Target, target_id: int, user: User | None, region_code: str
+) -> list[Any]:
+    return discussion.comments_of(
+        session, target.value, target_id, viewer=user, region_code=region_code
+    )
+
+
+# ---------------------------------------------------------------- a community's discussions
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User | None,
+    region_code: str,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    region = territory.find_region(session, code=region_code)
+    if region is None or region.level != "community":
+        raise NotFound("There is no community %(code)s.", params={"code": region_code})
+    context = _base_context(request, state, user, error)
+    context.update(
+        {
+            "region": region,
+            "summaries": discussion.list_discussions(session, region.code, viewer=user),
+            "standalone": discussion.list_proposals(
+                session, region.code, viewer=user, standalone=True
+            ),
+            "may_write": user is not None and discussion.may_write_in(user, region.code),
+            "may_moderate": discussion.may_moderate(user, region.code),
+            "form": form or {},
+        }
+    )
+    return no_store(
+        render(
+            request,
+            "deliberation/discussions.html",
+            context,
+            status_code=error.status if error else 200,
+        )
+    )
+
+
+@router.get("/portal/{region_code}/discussions", response_class=HTMLResponse)
+def discussions_page(
+    request: Request,
+    region_code: RegionCode,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """A community's discussions and proposals, for anyone to read."""
+    return _list_page(request, session, state, user, region_code)
+
+
+@router.post(
+    "/portal/{region_code}/discussions/new",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def discussion_open(
+    request: Request,
+    region_code: RegionCode,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    title: Annotated[str, Form(max_length=400)] = "",
+    body: Annotated[str, Form(max_length=10_000)] = "",
+    language: Annotated[str, Form(max_length=32)] = "",
+    language_other: Annotated[str, Form(max_length=32)] = "",
+    kind: Annotated[str, Form(max_length=16)] = "discussion",
+) -> Response:
+    """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
+    chosen = _chosen_language(language, language_other)
+    try:
+        if kind == "proposal":
+            proposal = discussion.do_submit_proposal(
+                session,
+                user=user,
+                actor=actor_of(request, user),
+                region_code=region_code,
+                title=title,
+                body=body,
+                language=chosen,
+                now=now,
+            )
+            target = f"/proposals/{proposal.id}"
+        else:
+            opened = discussion.do_open_discussion(
+                session,
+                user=user,
+                actor=actor_of(request, user),
+                region_code=region_code,
+                title=title,
+                body=body,
+                language=chosen,
+                now=now,
+            )
+            target = f"/discussions/{opened.id}"
+    except DomainError as exc:
+        session.rollback()
+        form = {"title": title, "body": body, "language": chosen, "kind": kind}
+        return _list_page(request, session, state, user, region_code, error=exc, form=form)
+    session.commit()
+    return RedirectResponse(target, status_code=303)
+
+
+# ---------------------------------------------------------------- one discussion
+
+
+def _discussion_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User | None,
+    row: Discussion,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    context = _base_context(request, state, user, error)
+    context.update(
+        {
+            "discussion": row,
+            "region_name": _region_name(session, row.region_code),
+            "proposals": discussion.list_proposals(
+                session, row.region_code, viewer=user, discussion_id=row.id
+            ),
+            "comments": _comments(session, Target.DISCUSSION, row.id, user, row.region_code),
+            "may_write": user is not None
+            and discussion.may_write_in(user, row.region_code)
+            and not row.held
+            and row.hidden_reason is None,
+            "may_moderate": discussion.may_moderate(user, row.region_code),
+            "form": form or {},
+        }
+    )
+    return no_store(
+        render(
+            request,
+            "deliberation/discussion.html",
+            context,
+            status_code=error.status if error else 200,
+        )
+    )
+
+
+@router.get("/discussions/{discussion_id}", response_class=HTMLResponse)
+def discussion_page(
+    request: Request,
+    discussion_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """A discussion with its proposals and comments, for anyone to read."""
+    row = discussion.get_discussion(session, discussion_id, viewer=user)
+    return _discussion_page(request, session, state, user, row)
+
+
+@router.post(
+    "/discussions/{discussion_id}/proposals",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def discussion_propose(
+    request: Request,
+    discussion_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    title: Annotated[str, Form(max_length=400)] = "",
+    body: Annotated[str, Form(max_length=10_000)] = "",
+    language: Annotated[str, Form(max_length=32)] = "",
+    language_other: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    chosen = _chosen_language(language, language_other)
+    try:
+        proposal = discussion.do_submit_proposal(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            discussion_id=discussion_id,
+            title=title,
+            body=body,
+            language=chosen,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        row = discussion.get_discussion(session, discussion_id, viewer=user)
+        form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
+        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+    session.commit()
+    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)
+
+
+@router.post(
+    "/discussions/{discussion_id}/comments",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def discussion_comment(
+    request: Request,
+    discussion_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    text: Annotated[str, Form(max_length=4000)] = "",
+    language: Annotated[str, Form(max_length=32)] = "",
+    language_other: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    chosen = _chosen_language(language, language_other)
+    try:
+        discussion.do_comment(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=Target.DISCUSSION.value,
+            target_id=discussion_id,
+            text=text,
+            language=chosen,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        row = discussion.get_discussion(session, discussion_id, viewer=user)
+        form = {"text": text, "language": chosen, "kind": "comment"}
+        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+    session.commit()
+    return RedirectResponse(f"/discussions/{discussion_id}#comments", status_code=303)
+
+
+# ---------------------------------------------------------------- one proposal
+
+
+def _proposal_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User | None,
+    row: Proposal,
+    now: datetime,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    implementation, milestones = discussion.implementation_of(session, row)
+    merged_into = session.get(Proposal, row.merged_into_id) if row.merged_into_id else None
+    parent = session.get(Discussion, row.discussion_id) if row.discussion_id else None
+    context = _base_context(request, state, user, error)
+    supervision = (
+        _comments(session, Target.IMPLEMENTATION, implementation.id, user, row.region_code)
+        if implementation
+        else []
+    )
+    context.update(
+        {
+            "proposal": row,
+            "region_name": _region_name(session, row.region_code),
+            "discussion": parent,
+            "merged_into": merged_into,
+            "merged_here": discussion.merged_here(session, row),
+            "implementation": implementation,
+            "milestones": milestones,
+            "today": now.astimezone(ZoneInfo(state.settings.timezone)).date(),
+            "comments": _comments(session, Target.PROPOSAL, row.id, user, row.region_code),
+            "supervision": supervision,
+            "may_write": user is not None
+            and discussion.may_write_in(user, row.region_code)
+            and not row.held
+            and row.hidden_reason is None,
+            "may_supervise": implementation is not None
+            and discussion.may_supervise(user, row.region_code),
+            "may_answer": discussion.may_answer(user, row.region_code)
+            and row.state == "submitted"
+            and not row.held,
+            "may_moderate": discussion.may_moderate(user, row.region_code),
+            "candidates": discussion.merge_candidates(session, row),
+            "answers": [a.value for a in discussion.Answer],
+            "form": form or {},
+        }
+    )
+    return no_store(
+        render(
+            request,
+            "deliberation/proposal.html",
+            context,
+            status_code=error.status if error else 200,
+        )
+    )
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(
+    request: Request,
+    proposal_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """A proposal, the community's answer and reason, and its governance action."""
+    row = discussion.get_proposal(session, proposal_id, viewer=user)
+    return _proposal_page(request, session, state, user, row, now)
+
+
+@router.post(
+    "/proposals/{proposal_id}/comments",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def proposal_comment(
+    request: Request,
+    proposal_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    text: Annotated[str, Form(max_length=4000)] = "",
+    language: Annotated[str, Form(max_length=32)] = "",
+    language_other: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    chosen = _chosen_language(language, language_other)
+    try:
+        discussion.do_comment(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=Target.PROPOSAL.value,
+            target_id=proposal_id,
+            text=text,
+            language=chosen,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        row = discussion.get_proposal(session, proposal_id, viewer=user)
+        form = {"text": text, "language": chosen, "kind": "comment"}
+        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+    session.commit()
+    return RedirectResponse(f"/proposals/{proposal_id}#comments", status_code=303)
+
+
+def _merged_into(value: str) -> int | None:
+    value = value.strip().lstrip("#")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput("Name the proposal it is merged into.")
+    return int(value)
+
+
+@router.post(
+    "/deliberation/proposals/{proposal_id}/answer",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def proposal_answer(
+    request: Request,
+    proposal_id: ItemId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: AnswerPage,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=8000)] = "",
+    merged_into: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The community's answer, with its reason; from the proposal or the staff list."""
+    try:
+        discussion.do_answer_proposal(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            proposal_id=proposal_id,
+            decision=decision,
+            reason=reason,
+            merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        row = discussion.get_proposal(session, proposal_id, viewer=user)
+        form = {"decision": decision, "reason": reason, "merged_into": merged_into}
+        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+    session.commit()
+    return RedirectResponse(_safe_next(next, f"/proposals/{proposal_id}"), status_code=303)
+
+
+# ---------------------------------------------------------------- supervision and reports
+
+
+@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def supervision_comment(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: PageUser,
+    target_type: Annotated[str, Form(max_length=24)] = "",
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    stage_id: Annotated[str, Form(max_length=48)] = "",
+    text: Annotated[str, Form(max_length=4000)] = "",
+    language: Annotated[str, Form(max_length=32)] = "",
+    language_other: Annotated[str, Form(max_length=32)] = "",
+    next: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A supervision comment (监督) on a matter's stage, a notice or an implementation
+    record; other pages embed this form and name where to come back to."""
+    try:
+        discussion.do_comment(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=target_type,
+            target_id=target_id,
+            stage_id=stage_id or None,
+            supervision=True,
+            text=text,
+            language=_chosen_language(language, language_other),
+            now=now,
+        )
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return RedirectResponse(_safe_next(next, "/"), status_code=303)
+
+
+@router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def content_report(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: PageUser,
+    target_type: Annotated[str, Form(max_length=24)] = "",
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Report a discussion, proposal or comment to the moderators."""
+    try:
+        discussion.do_report(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=target_type,
+            target_id=target_id,
+            reason=reason,
+            now=now,
+        )
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return RedirectResponse(_safe_next(next, "/"), status_code=303)
+
+
+# ---------------------------------------------------------------- staff: answers
+
+
+@router.get("/deliberation/proposals", response_class=HTMLResponse)
+def proposals_awaiting_page(
+    request: Request, session: SessionDep, state: StateDep, user: AnswerPage
+) -> HTMLResponse:
+    """Proposals in the viewer's area awaiting the community's answer."""
+    context = _base_context(request, state, user, None)
+    rows = discussion.proposals_awaiting(session, user=user)
+    context.update(
+        {
+            "proposals": rows,
+            "regions": {p.region_code: _region_name(session, p.region_code) for p in rows},
+            "candidates": {p.id: discussion.merge_candidates(session, p) for p in rows},
+            "answers": [a.value for a in discussion.Answer],
+        }
+    )
+    return no_store(render(request, "deliberation/proposals.html", context))
+
+
+# ---------------------------------------------------------------- staff: moderation
+
+
+@router.get("/deliberation/moderation", response_class=HTMLResponse)
+def moderation_page(
+    request: Request, session: SessionDep, state: StateDep, user: ModeratorPage
+) -> HTMLResponse:
+    """Reports and held items in the viewer's area: hide, release or dismiss."""
+    context = _base_context(request, state, user, None)
+    queue = discussion.moderation_queue(session, user=user)
+    context.update({"queue": queue})
+    return no_store(render(request, "deliberation/moderation.html", context))
+
+
+@router.post("/deliberation/moderation/hide", dependencies=[CsrfChecked])
+def moderation_hide(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: ModeratorPage,
+    target_type: Annotated[str, Form(max_length=24)] = "",
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    reason: Annotated[str, Form(max_length=400)] = "",
+    next: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    try:
+        discussion.do_hide(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=target_type,
+            target_id=target_id,
+            reason=reason,
+            now=now,
+        )
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return RedirectResponse(_safe_next(next, "/deliberation/moderation"), status_code=303)
+
+
+@router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])
+def moderation_release(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: ModeratorPage,
+    target_type: Annotated[str, Form(max_length=24)] = "",
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+) -> Response:
+    try:
+        discussion.do_release(
+            session,
+            user=user,
+            actor=actor_of(request, user),
+            target_type=target_type,
+            target_id=target_id,
+            now=now,
+        )
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return RedirectResponse("/deliberation/moderation", status_code=303)
+
+
+@router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
+def moderation_dismiss(
+    request: Request, report_id: ItemId, session: SessionDep, now: Now, user: ModeratorPage
+) -> Response:
+    try:
+        discussion.do_dismiss_report(
+            session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
+        )
+    except DomainError:
+        session.rollback()
+        raise
+    session.commit()
+    return RedirectResponse("/deliberation/moderation", status_code=303)

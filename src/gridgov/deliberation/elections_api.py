@@ -1,0 +1,292 @@
+"""Elections API (under ``/api/v1``): an election with its candidates and, once counted,
+its result (public); a resident's vote; a clerk's paper ballot; counting; publishing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.deliberation import elections
+from gridgov.deliberation.models import Election
+from gridgov.errors import Conflict, NotFound
+from gridgov.territory import service as territory
+from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of, require_roles
+
+router = APIRouter(tags=["deliberation"])
+
+ElectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ClerkUser = Annotated[User, Depends(require_roles(*elections.CLERK_ROLES))]
+RunUser = Annotated[User, Depends(require_roles(*elections.ELECTION_ROLES))]
+CandidateIds = Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=99)]
+
+
+class EligibilityOut(BaseModel):
+    min_age: int
+    residence_in_region: bool
+    include_macau_residents: bool
+    include_foreign_residents: bool
+
+
+class RulesOut(BaseModel):
+    eligibility: EligibilityOut
+    tie_break: str
+    winning_share: str | None
+    in_words: list[str]
+
+
+class CandidateOut(BaseModel):
+    id: int
+    constituency_id: int
+    name: str
+    statement: str
+    state: str
+    review: str
+    override: str | None
+    votes: int | None
+    elected: bool | None
+
+
+class ConstituencyOut(BaseModel):
+    id: int
+    name: str
+    region_code: str
+    seats: int
+
+
+class ElectionOut(BaseModel):
+    id: int
+    region_code: str
+    title: str
+    state: str
+    voting_opens_at: datetime
+    voting_closes_at: datetime
+    counted_at: datetime | None
+    rules: RulesOut
+    constituencies: list[ConstituencyOut]
+    candidates: list[CandidateOut]
+    result_notice_id: int | None
+
+
+class ConstituencyResultOut(BaseModel):
+    constituency: int
+    name: str
+    region_code: str
+    seats: int
+    ballots_cast: int
+    valid_ballots: int
+    invalid_ballots: int
+    blank_choices: int
+    votes: dict[str, int]
+    elected: list[int]
+    tied: list[int]
+    runoff: list[int]
+    runoff_seats: int
+    unfilled: int
+    tie_break: str
+    seed: str | None
+    draw: list[int]
+
+
+class ResultOut(BaseModel):
+    election_id: int
+    counted_at: str
+    receipts: int
+    ballots: int
+    tie_break: str
+    winning_share: str | None
+    constituencies: list[ConstituencyResultOut]
+    result_notice_id: int | None
+
+
+class VoteIn(BaseModel):
+    choices: CandidateIds = Field(default_factory=list)
+
+
+class BallotIn(BaseModel):
+    resident_id: int = Field(ge=1, le=2**31 - 1)
+    choices: CandidateIds = Field(default_factory=list)
+
+
+class VotedOut(BaseModel):
+    election_id: int
+    voted: bool
+
+
+class NoticeRef(BaseModel):
+    election_id: int
+    state: str
+    notice_id: int
+
+
+def _election(session: Session, election_id: int) -> Election:
+    return elections.get_election(session, election_id)
+
+
+def _out(session: Session, election: Election) -> ElectionOut:
+    election_rules = elections.rules_of(election)
+    rule = election_rules.eligibility
+    share = election_rules.winning_share
+    notice = elections.result_notice(session, election.id)
+    region = territory.find_region(session, code=election.region_code)
+    candidates = []
+    for c in elections.candidates_of(session, election.id):
+        review = elections.review_of(c)
+        candidates.append(
+            CandidateOut(
+                id=c.id,
+                constituency_id=c.constituency_id,
+                name=c.name,
+                statement=c.statement,
+                state=c.state,
+                review=review.text(),
+                override=review.override,
+                votes=c.votes,
+                elected=c.elected,
+            )
+        )
+    return ElectionOut(
+        id=election.id,
+        region_code=election.region_code,
+        title=election.title,
+        state=election.state,
+        voting_opens_at=election.voting_opens_at,
+        voting_closes_at=election.voting_closes_at,
+        counted_at=election.counted_at,
+        rules=RulesOut(
+            eligibility=EligibilityOut(
+                min_age=rule.min_age,
+                residence_in_region=rule.residence_in_region,
+                include_macau_residents=rule.include_macau_residents,
+                include_foreign_residents=rule.include_foreign_residents,
+            ),
+            tie_break=election_rules.tie_break.value,
+            winning_share=f"{share.numerator}/{share.denominator}" if share else None,
+            in_words=[
+                line.text()
+                for line in elections.rules_in_words(
+                    election_rules, region.name if region else election.region_code
+                )
+            ],
+        ),
+        constituencies=[
+            ConstituencyOut(id=c.id, name=c.name, region_code=c.region_code, seats=c.seats)
+            for c in elections.constituencies_of(session, election.id)
+        ],
+        candidates=candidates,
+        result_notice_id=notice.id if notice is not None else None,
+    )
+
+
+@router.get("/elections/{election_id}", response_model=ElectionOut)
+def election_detail(election_id: ElectionId, session: SessionDep) -> ElectionOut:
+    """An election for anyone: constituencies, rules, candidates and their review."""
+    return _out(session, _election(session, election_id))
+
+
+@router.get("/elections/{election_id}/result", response_model=ResultOut)
+def election_result(election_id: ElectionId, session: SessionDep) -> ResultOut:
+    """The count, once made: votes per candidate, the elected, ties, seeds and draws."""
+    election = _election(session, election_id)
+    result: dict[str, Any] | None = elections.result_of(election)
+    if result is None:
+        raise NotFound("This election has not been counted yet.")
+    notice = elections.result_notice(session, election.id)
+    return ResultOut.model_validate(
+        {
+            **result,
+            "election_id": election.id,
+            "result_notice_id": notice.id if notice is not None else None,
+        }
+    )
+
+
+@router.post("/elections/{election_id}/vote", response_model=VotedOut, status_code=201)
+def vote(
+    election_id: ElectionId,
+    body: VoteIn,
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: CurrentUser,
+) -> VotedOut:
+    """The caller's own vote, as the resident their account is linked to."""
+    elections.do_vote(
+        session,
+        actor=actor_of(request, user),
+        election_id=election_id,
+        resident_id=user.resident_id,
+        choices=body.choices,
+        now=now,
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return VotedOut(election_id=election_id, voted=True)
+
+
+@router.get("/elections/{election_id}/vote", response_model=VotedOut)
+def my_vote(election_id: ElectionId, session: SessionDep, user: CurrentUser) -> VotedOut:
+    """Whether the caller has voted; never what they chose."""
+    election = _election(session, election_id)
+    voted = user.resident_id is not None and elections.has_voted(
+        session, election.id, user.resident_id
+    )
+    return VotedOut(election_id=election.id, voted=voted)
+
+
+@router.post("/elections/{election_id}/ballots", response_model=VotedOut, status_code=201)
+def record_ballot(
+    election_id: ElectionId,
+    body: BallotIn,
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: ClerkUser,
+) -> VotedOut:
+    """A clerk records the paper ballot of a named voter at the polling station."""
+    elections.do_record_paper_ballot(
+        session,
+        actor=actor_of(request, user),
+        election_id=election_id,
+        resident_id=body.resident_id,
+        choices=body.choices,
+        now=now,
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return VotedOut(election_id=election_id, voted=True)
+
+
+@router.post("/elections/{election_id}/count", response_model=ResultOut)
+def count(
+    election_id: ElectionId, request: Request, session: SessionDep, now: Now, user: RunUser
+) -> ResultOut:
+    """Count once voting has closed."""
+    election = elections.do_count(
+        session, actor=actor_of(request, user), election_id=election_id, now=now
+    )
+    session.commit()
+    result = elections.result_of(election)
+    if result is None:  # pragma: no cover - do_count always stores one
+        raise Conflict("This election has not been counted yet.")
+    return ResultOut.model_validate(
+        {**result, "election_id": election.id, "result_notice_id": None}
+    )
+
+
+@router.post("/elections/{election_id}/publish", response_model=NoticeRef, status_code=201)
+def publish(
+    election_id: ElectionId, request: Request, session: SessionDep, now: Now, user: RunUser
+) -> NoticeRef:
+    """Publish the count as an election-result notice with its objection window."""
+    notice = elections.do_publish(
+        session, actor=actor_of(request, user), election_id=election_id, now=now
+    )
+    session.commit()
+    return NoticeRef(election_id=election_id, state=notice.state, notice_id=notice.id)

@@ -1,0 +1,751 @@
+"""Election pages: elections of deliberation representatives (议事代表选举).
+
+Public (no login; listed in ``gridgov.web.deps.PUBLIC_PATHS``):
+``/portal/{region_code}/elections`` (the elections of a village or community) and
+``/elections/{id}`` (constituencies and seats, the eligibility rules in words, the
+candidates with their statements and review outcome, the state; the count once made,
+and a link to the result notice).
+
+Residents: ``/elections/{id}/vote``, for a signed-in resident whose account is linked to
+their register entry; after voting they see that they have voted, never their choices.
+
+Staff: ``/deliberation/elections`` (the scoped list), ``/deliberation/elections/new``,
+``/deliberation/elections/{id}`` (nominate, review, open the review and the vote, count,
+publish) and ``/deliberation/elections/{id}/ballots`` (the clerk's paper-ballot entry at
+the polling station: find the voter by name and whole document number, then record).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import may_access
+from gridgov.audit.service import Actor
+from gridgov.deliberation import elections
+from gridgov.deliberation.models import Election
+from gridgov.deliberation.rules import CandidateState, ElectionState
+from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
+from gridgov.registry import service as registry
+from gridgov.registry.models import Resident
+from gridgov.territory import service as territory
+from gridgov.territory.models import Region
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    require_roles,
+)
+from gridgov.web.labels import N_
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    local_time,
+    no_store,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+ClerkPage = Annotated[User, Depends(require_roles(*elections.CLERK_ROLES, page=True))]
+RunPage = Annotated[User, Depends(require_roles(*elections.ELECTION_ROLES, page=True))]
+ElectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RegionCode = Annotated[str, Path(min_length=6, max_length=18, pattern=r"^[0-9]+$")]
+STEPS = ("review", "open", "count", "publish")
+
+LABELS = (
+    N_("nomination"),
+    N_("review"),
+    N_("voting"),
+    N_("counted"),
+    N_("published"),
+    N_("nominated"),
+    N_("eligible"),
+    N_("ineligible"),
+    N_("withdrawn"),
+    N_("Meets the eligibility rules."),
+    N_("The date of birth is missing."),
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _region_name(session: Session, code: str) -> str:
+    region = territory.find_region(session, code=code)
+    return region.name if region else code
+
+
+def _staff_election(session: Session, actor: Actor, election_id: int) -> Election:
+    election = session.get(Election, election_id)
+    if election is None or not elections.may_see_staff(actor, election):
+        raise NotFound("Not found, or outside your area.")
+    return election
+
+
+def _error_page(request: Request, error: DomainError) -> HTMLResponse:
+    language = language_of(request)
+    return render(
+        request,
+        "deliberation/election_missing.html",
+        {"error": error_message(language, error)},
+        status_code=error.status,
+    )
+
+
+def detail(session: Session, election: Election, language: str, tz: ZoneInfo) -> dict[str, Any]:
+    """What the public page and the staff console show of an election."""
+    election_rules = elections.rules_of(election)
+    region = _region_name(session, election.region_code)
+    candidates = elections.candidates_of(session, election.id)
+    result = elections.result_of(election)
+    parts = {int(item["constituency"]): item for item in (result or {}).get("constituencies", [])}
+    names = {c.id: c.name for c in candidates}
+    constituencies = []
+    for constituency in elections.constituencies_of(session, election.id):
+        item = parts.get(constituency.id)
+        rows: list[dict[str, Any]] = []
+        for candidate in candidates:
+            if candidate.constituency_id != constituency.id:
+                continue
+            review = elections.review_of(candidate)
+            rows.append(
+                {
+                    "id": candidate.id,
+                    "name": candidate.name,
+                    "statement": candidate.statement,
+                    "state": candidate.state,
+                    "review": i18n.gettext(language, review.message, review.params)
+                    if review.message
+                    else "",
+                    "override": review.override,
+                    "votes": candidate.votes,
+                    "elected": candidate.elected,
+                }
+            )
+        if item is not None:
+            rows.sort(key=lambda r: (-int(r["votes"] or 0), int(r["id"])))
+        constituencies.append(
+            {
+                "id": constituency.id,
+                "name": constituency.name,
+                "region_code": constituency.region_code,
+                "region": _region_name(session, constituency.region_code),
+                "seats": constituency.seats,
+                "candidates": rows,
+                "count": item,
+                "draw": [names.get(c, str(c)) for c in (item or {}).get("draw", [])],
+                "runoff": [names.get(c, str(c)) for c in (item or {}).get("runoff", [])],
+            }
+        )
+    notice = elections.result_notice(session, election.id)
+    return {
+        "election": election,
+        "region": region,
+        "state": election.state,
+        "states": [s.value for s in ElectionState],
+        "rules": [
+            i18n.gettext(language, line.message, line.params)
+            for line in elections.rules_in_words(election_rules, region)
+        ],
+        "opens": local_time(election.voting_opens_at, tz),
+        "closes": local_time(election.voting_closes_at, tz),
+        "counted": local_time(election.counted_at, tz),
+        "constituencies": constituencies,
+        "result": result,
+        "notice_id": notice.id if notice is not None else None,
+    }
+
+
+# ---------------------------------------------------------------- public pages
+
+
+@router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
+def portal_elections(
+    request: Request,
+    region_code: RegionCode,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """The elections of a village or community (and of the regions under it)."""
+    region = territory.find_region(session, code=region_code)
+    if region is None:
+        return _error_page(request, NotFound("No such region."))
+    tz = ZoneInfo(state.settings.timezone)
+    rows = [
+        {
+            "election": e,
+            "opens": local_time(e.voting_opens_at, tz),
+            "closes": local_time(e.voting_closes_at, tz),
+        }
+        for e in elections.list_elections(session, region_code=region_code)
+    ]
+    return render(request, "deliberation/elections.html", {"region": region, "rows": rows})
+
+
+@router.get("/elections/{election_id}", response_class=HTMLResponse)
+def election_page(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """An election, for anyone: its constituencies, rules, candidates and result."""
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    language = language_of(request)
+    context = detail(session, election, language, ZoneInfo(state.settings.timezone))
+    context["may_vote"] = user is not None and user.resident_id is not None
+    return render(request, "deliberation/election.html", context)
+
+
+# ---------------------------------------------------------------- voting
+
+
+def _vote_page(
+    request: Request,
+    session: Session,
+    user: User,
+    election: Election,
+    tz: ZoneInfo,
+    *,
+    error: DomainError | None = None,
+) -> Response:
+    language = language_of(request)
+    context: dict[str, Any] = {
+        "election": election,
+        "opens": local_time(election.voting_opens_at, tz),
+        "closes": local_time(election.voting_closes_at, tz),
+        "linked": user.resident_id is not None,
+        "voted": False,
+        "ballot": None,
+        "refusal": None,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    if user.resident_id is not None:
+        context["voted"] = elections.has_voted(session, election.id, user.resident_id)
+        resident = session.get(Resident, user.resident_id)
+        if not context["voted"] and resident is not None:
+            try:
+                if election.state != ElectionState.VOTING.value:
+                    raise Conflict("This election is not taking votes.")
+                context["ballot"] = elections.check_voter(session, election, resident)
+            except DomainError as exc:
+                context["refusal"] = error_message(language, exc)
+    status = error.status if error else 200
+    return no_store(render(request, "deliberation/election_vote.html", context, status_code=status))
+
+
+@router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
+def vote_page(
+    request: Request, election_id: ElectionId, session: SessionDep, state: StateDep, user: PageUser
+) -> Response:
+    """The ballot of a signed-in resident: up to ``seats`` candidates of their
+    constituency; once voted, only that they have voted."""
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    return _vote_page(request, session, user, election, ZoneInfo(state.settings.timezone))
+
+
+@router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
+def vote_submit(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    choices: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    try:
+        elections.do_vote(
+            session,
+            actor=actor_of(request, user),
+            election_id=election.id,
+            resident_id=user.resident_id,
+            choices=choices or [],
+            now=now,
+            tz=state.settings.timezone,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _vote_page(
+            request, session, user, election, ZoneInfo(state.settings.timezone), error=exc
+        )
+    session.commit()
+    return RedirectResponse(f"/elections/{election.id}/vote", status_code=303)
+
+
+# ---------------------------------------------------------------- staff
+
+
+@router.get("/deliberation/elections", response_class=HTMLResponse)
+def staff_list(
+    request: Request, session: SessionDep, state: StateDep, user: ClerkPage
+) -> HTMLResponse:
+    """The elections in the viewer's area."""
+    tz = ZoneInfo(state.settings.timezone)
+    scope = user.effective_scope or ""
+    rows = [
+        {
+            "election": e,
+            "region": _region_name(session, e.region_code),
+            "opens": local_time(e.voting_opens_at, tz),
+            "closes": local_time(e.voting_closes_at, tz),
+        }
+        for e in (elections.list_elections(session, region_code=scope) if scope else [])
+    ]
+    may_run = user.role in elections.ELECTION_ROLES
+    return render(
+        request, "deliberation/election_staff_list.html", {"rows": rows, "may_run": may_run}
+    )
+
+
+def _communities(session: Session, scope: str) -> list[Region]:
+    return list(
+        session.scalars(
+            select(Region)
+            .where(Region.level == "community", Region.code.startswith(scope, autoescape=True))
+            .order_by(Region.code)
+        )
+    )
+
+
+def _new_page(
+    request: Request,
+    session: Session,
+    user: User,
+    form: dict[str, str],
+    *,
+    error: DomainError | None = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    context = {
+        "form": form,
+        "regions": _communities(session, user.effective_scope or ""),
+        "default_rules": elections.rules_text(elections.template_rules(session)),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    return render(
+        request,
+        "deliberation/election_new.html",
+        context,
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/deliberation/elections/new", response_class=HTMLResponse)
+def new_page(request: Request, session: SessionDep, user: RunPage) -> HTMLResponse:
+    return _new_page(request, session, user, {})
+
+
+def _parse_local(text: str, tz: ZoneInfo, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            "The election was not created.",
+            details=[Problem(field, "Give a date and time such as 2026-12-01 08:00.")],
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
+
+
+def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
+    """One constituency a line: ``name, region code, seats`` (commas or tabs)."""
+    items: list[elections.ConstituencyInput] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
+        if len(parts) != 3 or not parts[2].isdigit():
+            raise InvalidInput(
+                "The election was not created.",
+                details=[
+                    Problem(
+                        "constituencies",
+                        "Line %(line)s: write a constituency as name, region code, seats.",
+                        line=number,
+                    )
+                ],
+            )
+        items.append(elections.ConstituencyInput(parts[0], parts[1], int(parts[2])))
+    return items
+
+
+@router.post("/deliberation/elections/new", dependencies=[CsrfChecked])
+def new_submit(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: RunPage,
+    region: Annotated[str, Form(max_length=18)] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+    constituencies: Annotated[str, Form(max_length=10_000)] = "",
+    opens: Annotated[str, Form(max_length=32)] = "",
+    closes: Annotated[str, Form(max_length=32)] = "",
+    rules_yaml: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    form = {
+        "region": region,
+        "title": title,
+        "constituencies": constituencies,
+        "opens": opens,
+        "closes": closes,
+        "rules_yaml": rules_yaml,
+    }
+    tz = ZoneInfo(state.settings.timezone)
+    try:
+        election = elections.do_create_election(
+            session,
+            actor=actor_of(request, user),
+            region_code=region,
+            title=title,
+            constituencies=parse_constituencies(constituencies),
+            rules_yaml=rules_yaml or None,
+            voting_opens_at=_parse_local(opens, tz, "opens"),
+            voting_closes_at=_parse_local(closes, tz, "closes"),
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _new_page(request, session, user, form, error=exc)
+    session.commit()
+    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+
+
+def _console(
+    request: Request,
+    session: Session,
+    state_tz: str,
+    user: User,
+    election: Election,
+    *,
+    q: str = "",
+    error: DomainError | None = None,
+) -> Response:
+    language = language_of(request)
+    actor = actor_of(request, user)
+    context = detail(session, election, language, ZoneInfo(state_tz))
+    matches: list[Resident] = []
+    if q.strip() and election.state == ElectionState.NOMINATION.value:
+        matches = registry.list_residents(
+            session, viewer=actor, q=q, region_code=election.region_code, limit=20
+        )
+    context.update(
+        {
+            "may_run": user.role in elections.ELECTION_ROLES,
+            "q": q,
+            "matches": matches,
+            "receipts": elections.receipts_count(session, election.id),
+            "error": error_message(language, error) if error else None,
+            "problems": error_problems(language, error),
+        }
+    )
+    return no_store(
+        render(
+            request,
+            "deliberation/election_console.html",
+            context,
+            status_code=error.status if error else 200,
+        )
+    )
+
+
+@router.get("/deliberation/elections/{election_id}", response_class=HTMLResponse)
+def console_page(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    user: ClerkPage,
+    q: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    election = _staff_election(session, actor_of(request, user), election_id)
+    return _console(request, session, state.settings.timezone, user, election, q=q)
+
+
+@router.post("/deliberation/elections/{election_id}/nominate", dependencies=[CsrfChecked])
+def nominate_submit(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: RunPage,
+    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    constituency_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    statement: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    election = _staff_election(session, actor_of(request, user), election_id)
+    try:
+        elections.do_nominate(
+            session,
+            actor=actor_of(request, user),
+            election_id=election.id,
+            constituency_id=constituency_id,
+            resident_id=resident_id,
+            statement=statement,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _console(request, session, state.settings.timezone, user, election, error=exc)
+    session.commit()
+    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+
+
+@router.post(
+    "/deliberation/elections/{election_id}/candidates/{candidate_id}/review",
+    dependencies=[CsrfChecked],
+)
+def review_submit(
+    request: Request,
+    election_id: ElectionId,
+    candidate_id: RowId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: RunPage,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Confirm the rules' finding (no decision) or override it with a reason."""
+    election = _staff_election(session, actor_of(request, user), election_id)
+    try:
+        override = None
+        if decision:
+            try:
+                override = CandidateState(decision)
+            except ValueError:
+                raise InvalidInput("A review finds a candidate eligible or ineligible.") from None
+        if decision == "withdrawn":
+            elections.do_withdraw_candidate(
+                session,
+                actor=actor_of(request, user),
+                election_id=election.id,
+                candidate_id=candidate_id,
+                reason=reason,
+                now=now,
+            )
+        else:
+            elections.do_review_candidate(
+                session,
+                actor=actor_of(request, user),
+                election_id=election.id,
+                candidate_id=candidate_id,
+                override=override,
+                reason=reason,
+                now=now,
+            )
+    except DomainError as exc:
+        session.rollback()
+        return _console(request, session, state.settings.timezone, user, election, error=exc)
+    session.commit()
+    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+
+
+@router.post("/deliberation/elections/{election_id}/act/{step}", dependencies=[CsrfChecked])
+def act_submit(
+    request: Request,
+    election_id: ElectionId,
+    step: Annotated[str, Path(max_length=16)],
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: RunPage,
+) -> Response:
+    """Move the election on: open the review, open the vote, count, publish."""
+    if step not in STEPS:
+        raise NotFound("Not found, or outside your area.")
+    actor = actor_of(request, user)
+    election = _staff_election(session, actor, election_id)
+    try:
+        if step == "review":
+            elections.do_open_review(session, actor=actor, election_id=election.id, now=now)
+        elif step == "open":
+            elections.do_open_voting(session, actor=actor, election_id=election.id, now=now)
+        elif step == "count":
+            elections.do_count(session, actor=actor, election_id=election.id, now=now)
+        else:
+            elections.do_publish(session, actor=actor, election_id=election.id, now=now)
+    except DomainError as exc:
+        session.rollback()
+        return _console(request, session, state.settings.timezone, user, election, error=exc)
+    session.commit()
+    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+
+
+# ---------------------------------------------------------------- paper ballots
+
+
+def _ballot_page(
+    request: Request,
+    session: Session,
+    state_tz: str,
+    user: User,
+    election: Election,
+    *,
+    voter: Resident | None = None,
+    form: dict[str, str] | None = None,
+    recorded: str = "",
+    error: DomainError | None = None,
+) -> Response:
+    language = language_of(request)
+    tz = ZoneInfo(state_tz)
+    ballot = None
+    voted = False
+    refusal = None
+    if voter is not None:
+        voted = elections.has_voted(session, election.id, voter.id)
+        if not voted:
+            try:
+                ballot = elections.check_voter(session, election, voter)
+            except DomainError as exc:
+                refusal = error_message(language, exc)
+    context = {
+        "election": election,
+        "opens": local_time(election.voting_opens_at, tz),
+        "closes": local_time(election.voting_closes_at, tz),
+        "voting": election.state == ElectionState.VOTING.value,
+        "voter": voter,
+        "voted": voted,
+        "ballot": ballot,
+        "refusal": refusal,
+        "form": form or {},
+        "recorded": recorded,
+        "receipts": elections.receipts_count(session, election.id),
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    return no_store(
+        render(
+            request,
+            "deliberation/election_ballots.html",
+            context,
+            status_code=error.status if error else 200,
+        )
+    )
+
+
+@router.get("/deliberation/elections/{election_id}/ballots", response_class=HTMLResponse)
+def ballots_page(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    user: ClerkPage,
+    recorded: Annotated[str, Query(max_length=128)] = "",
+) -> Response:
+    """The clerk's paper-ballot entry: find the voter, then record their ballot."""
+    election = _staff_election(session, actor_of(request, user), election_id)
+    return _ballot_page(
+        request, session, state.settings.timezone, user, election, recorded=recorded
+    )
+
+
+@router.post("/deliberation/elections/{election_id}/ballots/find", dependencies=[CsrfChecked])
+def ballots_find(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    user: ClerkPage,
+    name: Annotated[str, Form(max_length=128)] = "",
+    id_number: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """The voter by name and whole document number (a POST: the number stays out of
+    URLs and logs)."""
+    actor = actor_of(request, user)
+    election = _staff_election(session, actor, election_id)
+    try:
+        voter = elections.find_voter(
+            session, actor=actor, election=election, name=name, id_number=id_number
+        )
+    except DomainError as exc:
+        return _ballot_page(
+            request,
+            session,
+            state.settings.timezone,
+            user,
+            election,
+            form={"name": name},
+            error=exc,
+        )
+    return _ballot_page(request, session, state.settings.timezone, user, election, voter=voter)
+
+
+@router.post("/deliberation/elections/{election_id}/ballots", dependencies=[CsrfChecked])
+def ballots_submit(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: ClerkPage,
+    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    choices: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    actor = actor_of(request, user)
+    election = _staff_election(session, actor, election_id)
+    try:
+        elections.do_record_paper_ballot(
+            session,
+            actor=actor,
+            election_id=election.id,
+            resident_id=resident_id,
+            choices=choices or [],
+            now=now,
+            tz=state.settings.timezone,
+        )
+    except DomainError as exc:
+        session.rollback()
+        voter = session.get(Resident, resident_id)
+        return _ballot_page(
+            request,
+            session,
+            state.settings.timezone,
+            user,
+            election,
+            voter=voter if voter is not None and may_access(actor.scope, voter.grid_code) else None,
+            error=exc,
+        )
+    session.commit()
+    voter = session.get(Resident, resident_id)
+    name = voter.name if voter is not None else ""
+    return RedirectResponse(
+        f"/deliberation/elections/{election.id}/ballots?{urlencode({'recorded': name})}",
+        status_code=303,
+    )

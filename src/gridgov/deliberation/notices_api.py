@@ -1,0 +1,249 @@
+"""Notices API (under /api/v1): public reading (a region's notices, a notice with its
+public objections and answers), staff drafting, posting and closing, objections by
+signed-in users and answers by staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.accounts.models import User
+from gridgov.deliberation import notices
+from gridgov.deliberation.models import Notice, NoticeObjection
+from gridgov.deliberation.rules import NoticeKind
+from gridgov.errors import NotFound
+from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of, require_roles
+
+router = APIRouter(tags=["deliberation"])
+
+NoticeStaff = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES))]
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RegionCode = Annotated[str, Path(min_length=6, max_length=18, pattern=r"^[0-9]+$")]
+
+
+class NoticeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    region_code: str
+    kind: str
+    title: str
+    body: str
+    language: str
+    state: str
+    matter_id: int | None
+    election_id: int | None
+    posting_days: int
+    objection_days: int
+    channels: str
+    masked_findings: int
+    posted_at: datetime | None
+    closes_at: datetime | None
+    objections_until: datetime | None
+    closed_at: datetime | None
+
+
+class ObjectionOut(BaseModel):
+    id: int
+    kind: str
+    text: str
+    language: str
+    author: str
+    at: datetime
+    answer: str
+    answered_at: datetime | None
+
+
+class NoticeDetailOut(NoticeOut):
+    objections: list[ObjectionOut]
+
+
+class NoticeIn(BaseModel):
+    region_code: str = Field(max_length=18)
+    kind: NoticeKind
+    title: str = Field(max_length=400)
+    body: str = Field(max_length=40000)
+    matter_id: int | None = None
+    election_id: int | None = None
+    posting_days: int | None = None
+    objection_days: int | None = None
+    channels: list[str] = Field(default_factory=lambda: ["portal"], max_length=3)
+    language: str = Field(default="zh_Hans", max_length=16)
+
+
+class ObjectionIn(BaseModel):
+    kind: Literal["objection", "question"] = "objection"
+    text: str = Field(max_length=4000)
+    author_name: str = Field(max_length=128)
+    language: str = Field(default="zh_Hans", max_length=16)
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(max_length=8000)
+
+
+def _objection_out(row: NoticeObjection, *, full_name: bool) -> ObjectionOut:
+    return ObjectionOut(
+        id=row.id,
+        kind=row.kind,
+        text=row.text,
+        language=row.language,
+        author=row.author_name if full_name else notices.public_name(row.author_name),
+        at=row.at,
+        answer=row.answer,
+        answered_at=row.answered_at,
+    )
+
+
+def _detail(session: SessionDep, notice: Notice) -> NoticeDetailOut:
+    objections = [
+        _objection_out(o, full_name=False) for o in notices.objections_of(session, notice.id)
+    ]
+    return NoticeDetailOut.model_validate(
+        {**NoticeOut.model_validate(notice).model_dump(), "objections": objections}
+    )
+
+
+@router.get("/portal/{region_code}/notices", response_model=list[NoticeOut])
+def region_notices(region_code: RegionCode, session: SessionDep) -> list[NoticeOut]:
+    """The posted and closed notices of a region and the regions under it (public)."""
+    return [
+        NoticeOut.model_validate(n)
+        for n in notices.notices_for(session, region_code, portal_only=True)
+    ]
+
+
+@router.get("/notices/{notice_id}", response_model=NoticeDetailOut)
+def get_notice(notice_id: NoticeId, session: SessionDep) -> NoticeDetailOut:
+    """A posted or closed notice with its public objections and answers (public)."""
+    return _detail(session, notices.get_public(session, notice_id))
+
+
+@router.get("/notices", response_model=list[NoticeOut])
+def list_notices(user: NoticeStaff, session: SessionDep) -> list[NoticeOut]:
+    """Every notice in the caller's area, drafts included."""
+    return [
+        NoticeOut.model_validate(n)
+        for n in notices.notices_in_scope(session, scope=user.effective_scope)
+    ]
+
+
+@router.post("/notices", response_model=NoticeOut, status_code=201)
+def draft_notice(
+    body: NoticeIn, request: Request, user: NoticeStaff, session: SessionDep, now: Now
+) -> NoticeOut:
+    """Save a draft; ID numbers and phones are masked (``masked_findings`` counts them)."""
+    notice = notices.do_draft(
+        session,
+        actor=actor_of(request, user),
+        region_code=body.region_code,
+        kind=body.kind,
+        title=body.title,
+        body=body.body,
+        now=now,
+        matter_id=body.matter_id,
+        election_id=body.election_id,
+        posting_days=body.posting_days,
+        objection_days=body.objection_days,
+        channels=tuple(body.channels),
+        language=body.language,
+    )
+    session.commit()
+    return NoticeOut.model_validate(notice)
+
+
+@router.post("/notices/{notice_id}/post", response_model=NoticeOut)
+def post_notice(
+    notice_id: NoticeId,
+    request: Request,
+    user: NoticeStaff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> NoticeOut:
+    notice = notices.do_post(
+        session,
+        actor=actor_of(request, user),
+        notice_id=notice_id,
+        now=now,
+        base_url=str(request.base_url),
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return NoticeOut.model_validate(notice)
+
+
+@router.post("/notices/{notice_id}/close", response_model=NoticeOut)
+def close_notice(
+    notice_id: NoticeId,
+    request: Request,
+    user: NoticeStaff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> NoticeOut:
+    """Refused (409) before the posting period is over, naming when it may close."""
+    notice = notices.do_close(
+        session,
+        actor=actor_of(request, user),
+        notice_id=notice_id,
+        now=now,
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return NoticeOut.model_validate(notice)
+
+
+@router.post("/notices/{notice_id}/objections", response_model=ObjectionOut, status_code=201)
+def object_to_notice(
+    notice_id: NoticeId,
+    body: ObjectionIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> ObjectionOut:
+    """Object or ask while the window is open (409 after it, naming its end)."""
+    row = notices.do_object(
+        session,
+        notice_id=notice_id,
+        text=body.text,
+        kind=body.kind,
+        author_name=body.author_name,
+        author_user_id=user.id,
+        language=body.language,
+        now=now,
+        actor=actor_of(request, user),
+        tz=state.settings.timezone,
+    )
+    session.commit()
+    return _objection_out(row, full_name=True)
+
+
+@router.post("/notices/{notice_id}/objections/{objection_id}/answer", response_model=ObjectionOut)
+def answer_objection(
+    notice_id: NoticeId,
+    objection_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: AnswerIn,
+    request: Request,
+    user: NoticeStaff,
+    session: SessionDep,
+    now: Now,
+) -> ObjectionOut:
+    if objection_id not in {
+        o.id for o in notices.objections_of(session, notice_id, public_only=False)
+    }:
+        raise NotFound("There is no objection %(id)s.", params={"id": objection_id})
+    row = notices.do_answer(
+        session,
+        actor=actor_of(request, user),
+        objection_id=objection_id,
+        answer=body.answer,
+        now=now,
+    )
+    session.commit()
+    return _objection_out(row, full_name=True)

@@ -1,0 +1,792 @@
+"""Notice pages (公示/公开).
+
+Public (no login; listed in ``gridgov.web.deps.PUBLIC_PATHS``): ``/notices/{id}`` (the
+masked notice, its period and countdown, objections and their answers, the objection
+form while the window is open), ``/notices/{id}/print`` (the A4 notice with a QR code
+to its page), ``/notices/{id}/objections`` (the objection form's POST) and
+``/notices/{id}/files/{file_id}`` (the board photo). Drafts exist only for staff who may
+manage them. Staff: ``/notices`` (the scoped list, routine disclosures due), ``/notices/new``
+and the action forms on the notice page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import segno
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role, may_access
+from gridgov.audit.service import Actor
+from gridgov.deliberation import notices, rules
+from gridgov.deliberation import service as deliberation
+from gridgov.deliberation.models import DeliberationFile, Notice
+from gridgov.deliberation.rules import NoticeKind, NoticeState
+from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.territory import service as territory
+from gridgov.territory.models import Region
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    require_roles,
+)
+from gridgov.web.labels import N_
+from gridgov.web.render import language_of, local_time, no_store, render
+
+router = APIRouter(include_in_schema=False)
+
+STAFF = (
+    Role.GRID_WORKER,
+    Role.DISPATCHER,
+    Role.UNIT_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.LEADER,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+StaffPage = Annotated[User, Depends(require_roles(*STAFF, page=True))]
+NoticePage = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES, page=True))]
+BoardPage = Annotated[User, Depends(require_roles(*notices.BOARD_ROLES, page=True))]
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+LABELS = (
+    N_("draft"),
+    N_("posted"),
+    N_("closed"),
+    N_("withdrawn"),
+    N_("resolution"),
+    N_("result"),
+    N_("village_affairs"),
+    N_("party_affairs"),
+    N_("finances"),
+    N_("major_matters"),
+    N_("election_result"),
+    N_("other"),
+    N_("portal"),
+    N_("board"),
+    N_("chat"),
+    N_("objection"),
+    N_("question"),
+    N_("overdue"),
+    N_("due"),
+    N_("ok"),
+    N_("id_number"),
+    N_("old_id_number"),
+    N_("mainland_mobile"),
+    N_("macau_phone"),
+    N_("hong_kong_phone"),
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def message(language: str, error: DomainError) -> str:
+    params = {
+        key: i18n.gettext(language, value) if isinstance(value, str) and value else value
+        for key, value in (error.params or {}).items()
+    }
+    return i18n.gettext(language, error.message, params)
+
+
+def problems_of(language: str, error: DomainError | None) -> list[tuple[str | None, str]]:
+    if error is None:
+        return []
+    return [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
+
+
+def html_lang(language: str) -> str:
+    return language.replace("_", "-")
+
+
+def remaining(until: datetime | None, now: datetime) -> dict[str, int] | None:
+    """Whole days and hours left until ``until`` (None once it has passed)."""
+    if until is None or now >= until:
+        return None
+    seconds = int((until - now).total_seconds())
+    return {"days": seconds // 86400, "hours": (seconds % 86400) // 3600}
+
+
+def region_name(session: Session, code: str) -> str:
+    region = territory.find_region(session, code=code)
+    return region.name if region else code
+
+
+def notice_url(request: Request, notice_id: int) -> str:
+    return f"{str(request.base_url).rstrip('/')}/notices/{notice_id}"
+
+
+def qr_svg(url: str) -> str:
+    """An offline QR code of ``url`` as inline SVG (segno: pure Python)."""
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2, title=url))
+
+
+def viewer_actor(request: Request, user: User | None) -> Actor | None:
+    return actor_of(request, user) if user is not None else None
+
+
+def visible_notice(session: Session, notice_id: int, actor: Actor | None) -> Notice:
+    """Public notices for everyone; drafts only for staff who may see their region."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound("There is no notice %(id)s.", params={"id": notice_id})
+    if notices.is_public(notice):
+        return notice
+    if (
+        actor is not None
+        and actor.role != Role.RESIDENT.value
+        and may_access(actor.scope, notice.region_code)
+    ):
+        return notice
+    raise NotFound("There is no notice %(id)s.", params={"id": notice_id})
+
+
+def _not_found(request: Request, error: DomainError) -> HTMLResponse:
+    language = language_of(request)
+    return render(
+        request,
+        "deliberation/notice_missing.html",
+        {"error": message(language, error)},
+        status_code=error.status,
+    )
+
+
+# ---------------------------------------------------------------- staff list
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notice_list(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: StaffPage,
+    show: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """The notices of the viewer's area and the routine disclosures due or overdue."""
+    tz = ZoneInfo(state.settings.timezone)
+    scope = user.effective_scope
+    chosen = show if show in {s.value for s in NoticeState} else None
+    rows = notices.notices_in_scope(session, scope=scope, state=chosen)
+    names = {
+        r.code: r.name
+        for r in session.scalars(
+            select(Region).where(Region.code.in_({n.region_code for n in rows}))
+        )
+    }
+    items = [
+        {
+            "notice": n,
+            "region": names.get(n.region_code, n.region_code),
+            "posted": local_time(n.posted_at, tz),
+            "closes": local_time(n.closes_at, tz),
+            "may_close": n.state == NoticeState.POSTED.value
+            and n.closes_at is not None
+            and now >= n.closes_at,
+        }
+        for n in rows
+    ]
+    due = notices.due_disclosures(
+        session, scope=scope, today=now.astimezone(tz).date(), tz=state.settings.timezone
+    )
+    context = {
+        "items": items,
+        "due": due,
+        "show": show,
+        "states": [s.value for s in NoticeState],
+        "may_draft": user.role in notices.NOTICE_ROLES,
+    }
+    return render(request, "deliberation/notices.html", context)
+
+
+# ---------------------------------------------------------------- drafting
+
+
+def _regions_for(session: Session, scope: str | None) -> list[Region]:
+    if not scope:
+        return []
+    return [
+        r
+        for r in territory.list_regions(session, viewer=Actor.system())
+        if r.level in ("community", "street", "district") and r.code.startswith(scope)
+    ]
+
+
+def _new_page(
+    request: Request,
+    session: Session,
+    user: User,
+    form: dict[str, Any],
+    *,
+    error: DomainError | None = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    context = {
+        "form": form,
+        "regions": _regions_for(session, user.effective_scope),
+        "kinds": [k.value for k in NoticeKind],
+        "channels": notices.CHANNELS,
+        "default_days": rules.DEFAULT_POSTING_DAYS,
+        "error": message(language, error) if error else None,
+        "problems": problems_of(language, error),
+    }
+    return render(
+        request,
+        "deliberation/notice_new.html",
+        context,
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/notices/new", response_class=HTMLResponse)
+def notice_new(
+    request: Request,
+    session: SessionDep,
+    user: NoticePage,
+    region: Annotated[str, Query(max_length=18)] = "",
+    kind: Annotated[str, Query(max_length=24)] = "",
+    matter_id: Annotated[int | None, Query(ge=1)] = None,
+    election_id: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    form = {
+        "region": region or (user.effective_scope or ""),
+        "kind": kind or NoticeKind.VILLAGE_AFFAIRS.value,
+        "title": "",
+        "body": "",
+        "posting_days": str(rules.DEFAULT_POSTING_DAYS),
+        "objection_days": "",
+        "channels": ["portal"],
+        "language": language_of(request),
+        "matter_id": matter_id or "",
+        "election_id": election_id or "",
+    }
+    return _new_page(request, session, user, form)
+
+
+def _days(text: str, field: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            "The notice was not saved.",
+            details=[Problem(field, "Give a whole number of days.")],
+        ) from exc
+
+
+def _optional_id(text: str, field: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            "The notice was not saved.", details=[Problem(field, "Not a number.")]
+        ) from exc
+
+
+@router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def notice_create(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: NoticePage,
+    region: Annotated[str, Form(max_length=18)] = "",
+    kind: Annotated[str, Form(max_length=24)] = "",
+    title: Annotated[str, Form(max_length=400)] = "",
+    body: Annotated[str, Form(max_length=40000)] = "",
+    posting_days: Annotated[str, Form(max_length=8)] = "",
+    objection_days: Annotated[str, Form(max_length=8)] = "",
+    channels: Annotated[list[str] | None, Form()] = None,
+    language: Annotated[str, Form(max_length=16)] = "zh_Hans",
+    matter_id: Annotated[str, Form(max_length=12)] = "",
+    election_id: Annotated[str, Form(max_length=12)] = "",
+) -> HTMLResponse:
+    form = {
+        "region": region,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "posting_days": posting_days,
+        "objection_days": objection_days,
+        "channels": list(channels or []),
+        "language": language,
+        "matter_id": matter_id,
+        "election_id": election_id,
+    }
+    try:
+        try:
+            chosen_kind = NoticeKind(kind)
+        except ValueError as exc:
+            raise InvalidInput(
+                "The notice was not saved.",
+                details=[Problem("kind", "%(value)s is not a kind of notice.", value=kind)],
+            ) from exc
+        findings = rules.scan_personal_data(title.strip()) + rules.scan_personal_data(body.strip())
+        notice = notices.do_draft(
+            session,
+            actor=actor_of(request, user),
+            region_code=region.strip(),
+            kind=chosen_kind,
+            title=title,
+            body=body,
+            now=now,
+            matter_id=_optional_id(matter_id, "matter"),
+            election_id=_optional_id(election_id, "election"),
+            posting_days=_days(posting_days, "posting_days"),
+            objection_days=_days(objection_days, "objection_days"),
+            channels=tuple(channels or ()),
+            language=language.strip() or "zh_Hans",
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _new_page(request, session, user, form, error=exc)
+    session.commit()
+    context = {
+        "notice": notice,
+        # the masked forms only: the values themselves are never shown again
+        "findings": [(f.kind.value, f.masked) for f in findings],
+    }
+    return render(request, "deliberation/notice_saved.html", context, status_code=201)
+
+
+# ---------------------------------------------------------------- the notice page
+
+
+def _notice_page(
+    request: Request,
+    session: Session,
+    tz_name: str,
+    now: datetime,
+    notice: Notice,
+    actor: Actor | None,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+    flash: str | None = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    tz = ZoneInfo(tz_name)
+    manage = actor is not None and notices.may_manage(actor, notice)
+    board = actor is not None and notices.may_manage(actor, notice, notices.BOARD_ROLES)
+    objections = notices.objections_of(session, notice.id, public_only=not manage)
+    photos = notices.board_photos(session, notice.id) if notices.is_public(notice) else []
+    context = {
+        "notice": notice,
+        "notice_lang": html_lang(notice.language),
+        "region": region_name(session, notice.region_code),
+        "channels": notices.channels_of(notice),
+        "posted": local_time(notice.posted_at, tz),
+        "closes": local_time(notice.closes_at, tz),
+        "objections_until": local_time(notice.objections_until, tz),
+        "closed": local_time(notice.closed_at, tz),
+        "left": remaining(notice.closes_at, now) if notice.state == "posted" else None,
+        "objections_open": notices.objections_open(notice, now),
+        "objections": [
+            {
+                "row": o,
+                "at": local_time(o.at, tz),
+                "answered": local_time(o.answered_at, tz),
+                "held": notices.is_held(o),
+                "name": o.author_name if manage else notices.public_name(o.author_name),
+                "lang": html_lang(o.language),
+            }
+            for o in objections
+        ],
+        "photos": photos,
+        "manage": manage,
+        "board": board,
+        "may_close": notice.state == "posted"
+        and notice.closes_at is not None
+        and now >= notice.closes_at,
+        "needs_photo": "board" in notices.channels_of(notice)
+        and notices.is_public(notice)
+        and not photos,
+        "form": form or {"author_name": "", "text": "", "kind": "objection"},
+        "flash": flash,
+        "error": message(language, error) if error else None,
+        "problems": problems_of(language, error),
+    }
+    return render(
+        request,
+        "deliberation/notice.html",
+        context,
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/notices/{notice_id}", response_class=HTMLResponse)
+def notice_page(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: OptionalUser,
+    sent: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    """The notice for everyone: masked text, period, objections and answers."""
+    actor = viewer_actor(request, user)
+    try:
+        notice = visible_notice(session, notice_id, actor)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    flash = {
+        "held": N_("Thank you. Your message is held for review before it is shown."),
+        "shown": N_("Thank you. Your message is shown below; the answer will be public."),
+    }.get(sent)
+    return no_store(
+        _notice_page(request, session, state.settings.timezone, now, notice, actor, flash=flash)
+    )
+
+
+@router.post(
+    "/notices/{notice_id}/objections", response_class=HTMLResponse, dependencies=[CsrfChecked]
+)
+def objection_submit(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: OptionalUser,
+    text: Annotated[str, Form(max_length=4000)] = "",
+    kind: Annotated[str, Form(max_length=16)] = "objection",
+    author_name: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Anyone may object or ask while the window is open; a name is required."""
+    actor = viewer_actor(request, user) or anonymous_actor(request)
+    try:
+        notice = notices.get_public(session, notice_id)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    form = {"author_name": author_name, "text": text, "kind": kind}
+    try:
+        objection = notices.do_object(
+            session,
+            notice_id=notice.id,
+            text=text,
+            kind=kind,
+            author_name=author_name,
+            author_user_id=user.id if user is not None else None,
+            language=language_of(request),
+            now=now,
+            actor=actor,
+            tz=state.settings.timezone,
+        )
+    except DomainError as exc:
+        session.rollback()
+        notice = notices.get_public(session, notice_id)
+        return _notice_page(
+            request,
+            session,
+            state.settings.timezone,
+            now,
+            notice,
+            viewer_actor(request, user),
+            error=exc,
+            form=form,
+        )
+    session.commit()
+    sent = "held" if notices.is_held(objection) else "shown"
+    return RedirectResponse(f"/notices/{notice_id}?sent={sent}", status_code=303)
+
+
+def _staff_action(
+    request: Request,
+    session: Session,
+    tz_name: str,
+    now: datetime,
+    user: User,
+    notice_id: int,
+    action: Any,
+) -> Response:
+    """Run ``action()`` (a ``do_*``), commit and go back to the notice page; on a refusal
+    show the page with the reason."""
+    actor = actor_of(request, user)
+    try:
+        notice = visible_notice(session, notice_id, actor)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    try:
+        action()
+    except DomainError as exc:
+        session.rollback()
+        notice = visible_notice(session, notice_id, actor)
+        return _notice_page(request, session, tz_name, now, notice, actor, error=exc)
+    session.commit()
+    return RedirectResponse(f"/notices/{notice.id}", status_code=303)
+
+
+@router.post("/notices/{notice_id}/post", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def notice_post(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: NoticePage,
+) -> Response:
+    tz = state.settings.timezone
+    return _staff_action(
+        request,
+        session,
+        tz,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_post(
+            session,
+            actor=actor_of(request, user),
+            notice_id=notice_id,
+            now=now,
+            base_url=str(request.base_url),
+            tz=tz,
+        ),
+    )
+
+
+@router.post("/notices/{notice_id}/close", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def notice_close(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: NoticePage,
+) -> Response:
+    tz = state.settings.timezone
+    return _staff_action(
+        request,
+        session,
+        tz,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_close(
+            session, actor=actor_of(request, user), notice_id=notice_id, now=now, tz=tz
+        ),
+    )
+
+
+def _sniff(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:5] == b"%PDF-":
+        return "application/pdf"
+    return "application/octet-stream"
+
+
+@router.post(
+    "/notices/{notice_id}/board-photo", response_class=HTMLResponse, dependencies=[CsrfChecked]
+)
+def board_photo(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: BoardPage,
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    data = photo.file.read(deliberation.FILE_LIMIT + 1) if photo is not None else b""
+    name = (photo.filename if photo is not None else "") or "board"
+    return _staff_action(
+        request,
+        session,
+        state.settings.timezone,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_attach_board_photo(
+            session,
+            actor=actor_of(request, user),
+            notice_id=notice_id,
+            name=name,
+            content_type=_sniff(data),
+            data=data,
+            now=now,
+        ),
+    )
+
+
+@router.post(
+    "/notices/{notice_id}/objections/{objection_id}/answer",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def objection_answer(
+    request: Request,
+    notice_id: NoticeId,
+    objection_id: RowId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: NoticePage,
+    answer: Annotated[str, Form(max_length=8000)] = "",
+) -> Response:
+    return _staff_action(
+        request,
+        session,
+        state.settings.timezone,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_answer(
+            session,
+            actor=actor_of(request, user),
+            objection_id=_objection_of(session, notice_id, objection_id),
+            answer=answer,
+            now=now,
+        ),
+    )
+
+
+@router.post(
+    "/notices/{notice_id}/objections/{objection_id}/hide",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def objection_hide(
+    request: Request,
+    notice_id: NoticeId,
+    objection_id: RowId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: NoticePage,
+    reason: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    return _staff_action(
+        request,
+        session,
+        state.settings.timezone,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_hide_objection(
+            session,
+            actor=actor_of(request, user),
+            objection_id=_objection_of(session, notice_id, objection_id),
+            reason=reason,
+            now=now,
+        ),
+    )
+
+
+@router.post(
+    "/notices/{notice_id}/objections/{objection_id}/release",
+    response_class=HTMLResponse,
+    dependencies=[CsrfChecked],
+)
+def objection_release(
+    request: Request,
+    notice_id: NoticeId,
+    objection_id: RowId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: NoticePage,
+) -> Response:
+    return _staff_action(
+        request,
+        session,
+        state.settings.timezone,
+        now,
+        user,
+        notice_id,
+        lambda: notices.do_release_objection(
+            session,
+            actor=actor_of(request, user),
+            objection_id=_objection_of(session, notice_id, objection_id),
+            now=now,
+        ),
+    )
+
+
+def _objection_of(session: Session, notice_id: int, objection_id: int) -> int:
+    """The objection's id when it belongs to this notice (the URL cannot mix them)."""
+    for objection in notices.objections_of(session, notice_id, public_only=False):
+        if objection.id == objection_id:
+            return objection_id
+    raise NotFound("There is no objection %(id)s.", params={"id": objection_id})
+
+
+@router.get("/notices/{notice_id}/files/{file_id}")
+def notice_file(
+    request: Request,
+    notice_id: NoticeId,
+    file_id: RowId,
+    session: SessionDep,
+    user: OptionalUser,
+) -> Response:
+    """A photo of the notice on the board: public evidence, as the notice is."""
+    visible_notice(session, notice_id, viewer_actor(request, user))
+    row = session.get(DeliberationFile, file_id)
+    if row is None or row.owner_type != "notice" or row.owner_id != notice_id:
+        raise NotFound("Not found, or outside your area.")
+    return Response(
+        row.data,
+        media_type=row.content_type,
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
+    )
+
+
+@router.get("/notices/{notice_id}/print", response_class=HTMLResponse)
+def notice_print(
+    request: Request,
+    notice_id: NoticeId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: OptionalUser,
+) -> Response:
+    """The A4 notice for the board, with a QR code to its page."""
+    actor = viewer_actor(request, user)
+    try:
+        notice = visible_notice(session, notice_id, actor)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    tz = ZoneInfo(state.settings.timezone)
+    url = notice_url(request, notice.id)
+    if notice.posted_at is not None:
+        posted, closes, until = notice.posted_at, notice.closes_at, notice.objections_until
+    else:
+        # A draft prints with the period it would have if posted now.
+        posted = now
+        closes = rules.posting_closes_at(now, notice.posting_days)
+        until = rules.objection_window_end(now, notice.objection_days)
+    context = {
+        "notice": notice,
+        "notice_lang": html_lang(notice.language),
+        "region": region_name(session, notice.region_code),
+        "posted": local_time(posted, tz),
+        "closes": local_time(closes, tz),
+        "objections_until": local_time(until, tz),
+        "url": url,
+        "qr": qr_svg(url),
+        "issued": local_time(posted, tz)[:10],
+    }
+    return render(request, "deliberation/notice_print.html", context)
