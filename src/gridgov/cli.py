@@ -497,6 +497,7 @@ def demo_build(
             seed=seed,
             progress=progress,
             case_count=cases,
+            tz=settings.tz,
         )
     out.print(
         f"Demo district {DISTRICT_NAME} ({DISTRICT_CODE}) built: {summary.grids} grids, "
@@ -512,10 +513,14 @@ def demo_build(
 
 
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
+from gridgov.deliberation.cli import deliberation_app  # noqa: E402
+from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
 
 app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
+app.add_typer(indicators_app, name="indicators")
+app.add_typer(deliberation_app, name="deliberation")
 
 
 def main() -> None:

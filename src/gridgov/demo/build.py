@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases_service
 from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
+from gridgov.demo import deliberation as demo_deliberation
+from gridgov.demo import indicators as demo_indicators
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
 from gridgov.registry import service as registry
@@ -124,6 +127,9 @@ def is_empty(db: Database) -> bool:
         return territory.count_regions(session) == 0
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 def _quiet(_step: str, _done: int, _total: int) -> None:
     return None
 
@@ -136,6 +142,7 @@ def build(
     seed: int = 1,
     progress: Progress = _quiet,
     case_count: int = 1000,
+    tz: ZoneInfo = SHANGHAI,
 ) -> Summary:
     """Everything in one transaction: a failed build leaves the database empty."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
@@ -192,6 +199,23 @@ def build(
             progress=progress,
         )
         summary = Summary(**{**summary.__dict__, "cases": simulated})
+        progress("indicators", 0, 1)
+        demo_indicators.simulate(
+            db,
+            rng=random.Random(seed + 2),  # noqa: S311 - reproducible demo data
+            now=now,
+            tz=tz,
+            days=demo_cases.DAYS,
+        )
+        progress("indicators", 1, 1)
+        progress("deliberation", 0, 1)
+        demo_deliberation.simulate(
+            db,
+            rng=random.Random(seed + 3),  # noqa: S311 - reproducible demo data
+            now=now,
+            tz=tz,
+        )
+        progress("deliberation", 1, 1)
     return summary
 
 

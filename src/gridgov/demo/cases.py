@@ -55,13 +55,16 @@ def labelled_texts() -> dict[str, list[str]]:
     return by_category
 
 
+DAYS = 120  # the simulated months: the cases of the last 120 days
+
+
 def simulate(
     db: Database,
     *,
     rng: random.Random,
     now: datetime,
     count: int = 1000,
-    days: int = 120,
+    days: int = DAYS,
     progress: Progress | None = None,
 ) -> int:
     """Make ``count`` cases spread over the last ``days``; returns how many were made."""

@@ -40,15 +40,20 @@ SECURITY_HEADERS = {
 
 
 async def _periodic_sweep(state: AppState) -> None:
-    """The case sweep and outbox delivery every ``sweep_seconds``, off the event loop.
-    Safe on every instance at once: escalations and messages happen exactly once."""
+    """The case sweep, the notices' sweep (closing notices whose period is over, reminding
+    of routine disclosures due) and outbox delivery every ``sweep_seconds``, off the event
+    loop. Safe on every instance at once: escalations and messages happen exactly once."""
     from datetime import UTC, datetime
 
+    from gridgov.audit.service import Actor
     from gridgov.cases import notify, sweep
+    from gridgov.deliberation import notices
 
     def one_pass() -> None:
         now = datetime.now(UTC)
         sweep.sweep(state.db, now=now, tz=state.settings.timezone)
+        with state.db.transaction() as session:
+            notices.sweep(session, now=now, actor=Actor.system("sweep"), tz=state.settings.timezone)
         sweep.deliver(state.db, channels=notify.channels(state.settings), now=now)
 
     while True:
@@ -136,6 +141,22 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.cases import api as cases_api
     from gridgov.cases import open311
     from gridgov.cases import pages as cases_pages
+    from gridgov.deliberation import (
+        api as deliberation_api,
+    )
+    from gridgov.deliberation import (
+        discussion_api,
+        discussion_pages,
+        elections_api,
+        elections_pages,
+        matters_pages,
+        notices_api,
+        notices_pages,
+        portal_pages,
+    )
+    from gridgov.indicators import api as indicators_api
+    from gridgov.indicators import dashboard as indicators_dashboard
+    from gridgov.indicators import pages as indicators_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.territory import api as territory_api
@@ -149,11 +170,18 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(registry_api.router, prefix="/api/v1")
     app.include_router(cases_api.router, prefix="/api/v1")
+    app.include_router(indicators_api.router, prefix="/api/v1")
+    for api in (deliberation_api, notices_api, discussion_api, elections_api):
+        app.include_router(api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(indicators_dashboard.router)  # before /indicators/{key}/…
+    app.include_router(indicators_pages.router)
+    for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
+        app.include_router(module.router)
     app.include_router(open311.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
