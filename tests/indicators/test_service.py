@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -12,6 +12,7 @@ from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
 from gridgov.cases.models import Case
 from gridgov.db import Database
+from gridgov.deliberation.models import Meeting
 from gridgov.errors import Conflict, Forbidden, InvalidInput
 from gridgov.indicators import service
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot
@@ -320,3 +321,44 @@ def test_a_final_period_takes_no_more_assessments(db: Database) -> None:
         )
     # then it is refused: the published numbers stand
     assert caught.value.params == {"period": OCTOBER}
+
+
+def test_meetings_held_feed_participation_and_quorum(db: Database) -> None:
+    # given two October meetings of 青篮社区: its party members' meeting (7 of 9 present,
+    # quorate) and a council meeting that closed without a quorum
+    make_indicators_world(db)
+    held = datetime(2026, 10, 20, 11, 30, tzinfo=UTC)
+    with db.transaction() as session:
+        session.execute(
+            insert(Meeting),
+            [
+                {
+                    "region_code": "440512001001",
+                    "body": body,
+                    "title": title,
+                    "notified_at": held - timedelta(days=3),
+                    "starts_at": held,
+                    "voting": "show_of_hands",
+                    "state": state,
+                    "members": members,
+                    "present": present,
+                    "quorum_met": quorate,
+                    "clerk": "wu.community",
+                    "created_at": held - timedelta(days=3),
+                }
+                for body, title, state, members, present, quorate in (
+                    ("party_members_meeting", "十月党员大会", "decided", 9, 7, True),
+                    ("deliberation_council", "十月议事会", "no_quorum", 11, 4, False),
+                )
+            ],
+        )
+    # when the organisational-strength index is computed for October
+    scores = _scores(db, compute_october(db, "org_strength"))
+    # then the community's party committee has 7/9 attendance (of a 0.8 target) and
+    # one of two meetings quorate
+    leaves = json.loads(scores["P440512001001"].detail)["leaves"]
+    assert leaves["participation"][:2] == [pytest.approx(7 / 9), round(5 * (7 / 9) / 0.8, 4)]
+    assert leaves["quorum"][:2] == [0.5, 2.0]
+    # and where no unit of a league held a meeting, the "mean" rule has nothing to average
+    # and gives every branch the full weight rather than ranking them on nothing
+    assert json.loads(scores["P" + GRID_1].detail)["leaves"]["quorum"][1:] == [4.0, "no data: full"]

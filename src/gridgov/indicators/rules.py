@@ -101,6 +101,11 @@ BASE_METRICS = frozenset(
         "central_households",
         "volunteers",
         "grid_workers",
+        "meetings_held",
+        "meetings_quorate",
+        "party_members_summoned",
+        "party_members_attended",
+        "disclosures_posted",
     }
 )
 BUILT_IN_DERIVED: dict[str, str] = {
@@ -115,6 +120,8 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "volunteers_per_100_households": "volunteers / households * 100",
     "central_households_per_100_households": "central_households / households * 100",
     "grid_workers_per_1000_households": "grid_workers / households * 1000",
+    "quorum_rate": "meetings_quorate / meetings_held",
+    "party_attendance_rate": "party_members_attended / party_members_summoned",
 }
 
 

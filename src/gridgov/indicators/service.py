@@ -34,6 +34,8 @@ from gridgov.cases.models import Case, Category
 from gridgov.cases.rules import OPEN_STATES
 from gridgov.cases.service import overdue_clause
 from gridgov.datafiles import DataFileError
+from gridgov.deliberation.models import Meeting, Notice
+from gridgov.deliberation.rules import Body, MeetingState, NoticeKind
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot, IndicatorTree
 from gridgov.indicators.rules import (
@@ -69,6 +71,19 @@ FIGURE_COUNTS = (
     "resolved",
     "rework_cases",
     "overdue_cases",
+)
+MEETING_COUNTS = (
+    "meetings_held",
+    "meetings_quorate",
+    "party_members_summoned",
+    "party_members_attended",
+)
+# The routine disclosures a village or community owes on a rhythm (docs/deliberation.md).
+ROUTINE_DISCLOSURES = (
+    NoticeKind.VILLAGE_AFFAIRS,
+    NoticeKind.PARTY_AFFAIRS,
+    NoticeKind.FINANCES,
+    NoticeKind.MAJOR_MATTERS,
 )
 ROLE_COUNTS = {
     "party_members": PersonRole.PARTY_MEMBER,
@@ -287,6 +302,22 @@ def count(
             for code, n in rows:
                 _add_up(counts.by_region, code, metric, float(n))
             counts.loaded.add(metric)
+    meeting_metrics = [m for m in MEETING_COUNTS if m in wanted]
+    if meeting_metrics:
+        _count_meetings(session, counts, meeting_metrics, start=start, end=end)
+    if "disclosures_posted" in wanted:
+        notices = session.execute(
+            select(Notice.region_code, func.count())
+            .where(
+                Notice.posted_at >= start,
+                Notice.posted_at < end,
+                Notice.kind.in_([k.value for k in ROUTINE_DISCLOSURES]),
+            )
+            .group_by(Notice.region_code)
+        )
+        for code, n in notices:
+            _add_up(counts.by_region, code, "disclosures_posted", float(n))
+        counts.loaded.add("disclosures_posted")
     roles = {metric: role for metric, role in ROLE_COUNTS.items() if metric in wanted}
     if roles:
         metric_of = {role.value: metric for metric, role in roles.items()}
@@ -299,6 +330,33 @@ def count(
             _add_up(counts.by_region, code, metric_of[role], float(n))
         counts.loaded |= set(roles)
     return counts
+
+
+def _count_meetings(
+    session: Session, counts: Counts, metrics: list[str], *, start: datetime, end: datetime
+) -> None:
+    """Meetings held in the period (decided, or closed without a quorum), by the region
+    of the village or community that held them."""
+    party = Meeting.body == Body.PARTY_MEMBERS_MEETING.value
+    columns = {
+        "meetings_held": func.count(),
+        "meetings_quorate": func.count().filter(Meeting.quorum_met.is_(True)),
+        "party_members_summoned": func.coalesce(func.sum(Meeting.members).filter(party), 0),
+        "party_members_attended": func.coalesce(func.sum(Meeting.present).filter(party), 0),
+    }
+    rows = session.execute(
+        select(Meeting.region_code, *(columns[m] for m in metrics))
+        .where(
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+            Meeting.state.in_([MeetingState.DECIDED.value, MeetingState.NO_QUORUM.value]),
+        )
+        .group_by(Meeting.region_code)
+    )
+    for code, *values in rows:
+        for metric, value in zip(metrics, values, strict=True):
+            _add_up(counts.by_region, code, metric, float(value or 0))
+    counts.loaded |= set(metrics)
 
 
 def _count_cases(
