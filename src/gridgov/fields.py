@@ -60,3 +60,12 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """A resident's name as the public sees it: the first character, the rest starred
+    (陈**, J***); staff who answer or moderate see it in full."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * min(len(name) - 1, 3)

@@ -73,6 +73,10 @@ def test_residents_write_in_their_language_and_anyone_reads(
     proposal = client.get(proposal_where)
     assert proposal.status_code == 200
     assert "Pintar uma faixa amarela" in proposal.text
+    # with the residents' names masked for the public (k**, s***)
+    assert "s***" in proposal.text
+    assert "silva" not in proposal.text
+    assert "k**" in page.text
     # and a signed-out reader is offered the login, not a form
     assert f"/login?next={LIST}" in listing.text
     assert f'action="{LIST}/new"' not in listing.text
@@ -302,6 +306,10 @@ def test_the_api_runs_the_loop(client: TestClient, db: Database) -> None:
     # then the list counts the proposal, unanswered
     listed = client.get(f"{base}/discussions", headers=kim).json()
     assert [(d["language"], d["proposals"], d["answered"]) for d in listed] == [("ko", 1, 0)]
+    # and residents read residents' names masked, staff in full
+    assert listed[0]["author_name"] == "k**"
+    staff_view = client.get(f"{base}/discussions", headers=secretary).json()
+    assert staff_view[0]["author_name"] == "kim"
     # When kim tries to answer, then it is refused
     answer = {"decision": "not_adopted", "reason": "이미 계획됨"}
     refused = client.post(

@@ -14,9 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
 from gridgov.deliberation import discussion
 from gridgov.deliberation.discussion import Answer, Target
 from gridgov.deliberation.models import Comment, ContentReport, Discussion, Proposal
+from gridgov.fields import mask_name
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
 
 router = APIRouter(tags=["deliberation"])
@@ -182,7 +185,18 @@ class ModeratedOut(BaseModel):
 # ---------------------------------------------------------------- shaping
 
 
-def _discussion_out(row: Discussion, counts: tuple[int, int, int] = (0, 0, 0)) -> DiscussionOut:
+def _staff(user: User) -> bool:
+    return user.role != Role.RESIDENT
+
+
+def _name(name: str, full: bool) -> str:
+    """Residents' names are masked for residents; staff see them in full."""
+    return name if full else mask_name(name)
+
+
+def _discussion_out(
+    row: Discussion, counts: tuple[int, int, int] = (0, 0, 0), *, staff: bool = False
+) -> DiscussionOut:
     hidden = row.hidden_reason is not None
     return DiscussionOut(
         id=row.id,
@@ -190,7 +204,7 @@ def _discussion_out(row: Discussion, counts: tuple[int, int, int] = (0, 0, 0)) -
         title=None if hidden else row.title,
         body=None if hidden else row.body,
         language=row.language,
-        author_name=row.author_name,
+        author_name=_name(row.author_name, staff),
         created_at=row.created_at,
         held=row.held,
         hidden_reason=row.hidden_reason,
@@ -200,7 +214,9 @@ def _discussion_out(row: Discussion, counts: tuple[int, int, int] = (0, 0, 0)) -
     )
 
 
-def _proposal_out(row: Proposal, implementation_id: int | None = None) -> ProposalOut:
+def _proposal_out(
+    row: Proposal, implementation_id: int | None = None, *, staff: bool = False
+) -> ProposalOut:
     hidden = row.hidden_reason is not None
     return ProposalOut(
         id=row.id,
@@ -209,7 +225,7 @@ def _proposal_out(row: Proposal, implementation_id: int | None = None) -> Propos
         title=None if hidden else row.title,
         body=None if hidden else row.body,
         language=row.language,
-        author_name=row.author_name,
+        author_name=_name(row.author_name, staff),
         created_at=row.created_at,
         state=row.state,
         answer=row.answer,
@@ -222,7 +238,7 @@ def _proposal_out(row: Proposal, implementation_id: int | None = None) -> Propos
     )
 
 
-def _comment_out(row: Comment) -> CommentOut:
+def _comment_out(row: Comment, *, staff: bool = False) -> CommentOut:
     return CommentOut(
         id=row.id,
         target_type=row.target_type,
@@ -231,7 +247,7 @@ def _comment_out(row: Comment) -> CommentOut:
         supervision=row.supervision,
         text=None if row.hidden_reason is not None else row.text,
         language=row.language,
-        author_name=row.author_name,
+        author_name=_name(row.author_name, staff or row.author_role != Role.RESIDENT),
         author_role=row.author_role,
         created_at=row.created_at,
         held=row.held,
@@ -268,7 +284,7 @@ def list_discussions(
     """A community's discussions, newest first, with counts of proposals, answered
     proposals and comments."""
     return [
-        _discussion_out(s.discussion, (s.proposals, s.answered, s.comments))
+        _discussion_out(s.discussion, (s.proposals, s.answered, s.comments), staff=_staff(user))
         for s in discussion.list_discussions(session, region_code, viewer=user)
     ]
 
@@ -298,7 +314,7 @@ def open_discussion(
         now=now,
     )
     session.commit()
-    return _discussion_out(row)
+    return _discussion_out(row, staff=_staff(user))
 
 
 @router.get("/deliberation/discussions/{discussion_id}", response_model=DiscussionDetailOut)
@@ -313,9 +329,9 @@ def get_discussion(
         session, Target.DISCUSSION.value, row.id, viewer=user, region_code=row.region_code
     )
     return DiscussionDetailOut(
-        **_discussion_out(row).model_dump(),
-        proposal_list=[_proposal_out(p) for p in proposals],
-        comment_list=[_comment_out(c) for c in comments],
+        **_discussion_out(row, staff=_staff(user)).model_dump(),
+        proposal_list=[_proposal_out(p, staff=_staff(user)) for p in proposals],
+        comment_list=[_comment_out(c, staff=_staff(user)) for c in comments],
     )
 
 
@@ -326,7 +342,10 @@ def get_discussion(
 def list_proposals(
     region_code: RegionCode, session: SessionDep, user: CurrentUser
 ) -> list[ProposalOut]:
-    return [_proposal_out(p) for p in discussion.list_proposals(session, region_code, viewer=user)]
+    return [
+        _proposal_out(p, staff=_staff(user))
+        for p in discussion.list_proposals(session, region_code, viewer=user)
+    ]
 
 
 @router.post(
@@ -355,14 +374,17 @@ def submit_proposal(
         now=now,
     )
     session.commit()
-    return _proposal_out(row)
+    return _proposal_out(row, staff=_staff(user))
 
 
 @router.get("/deliberation/proposals/awaiting", response_model=list[ProposalOut])
 def proposals_awaiting(session: SessionDep, user: CurrentUser) -> list[ProposalOut]:
     """Proposals in the caller's area awaiting the community's answer (empty for roles
     that do not answer)."""
-    return [_proposal_out(p) for p in discussion.proposals_awaiting(session, user=user)]
+    return [
+        _proposal_out(p, staff=_staff(user))
+        for p in discussion.proposals_awaiting(session, user=user)
+    ]
 
 
 @router.get("/deliberation/proposals/{proposal_id}", response_model=ProposalDetailOut)
@@ -386,7 +408,9 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
         else []
     )
     return ProposalDetailOut(
-        **_proposal_out(row, implementation.id if implementation else None).model_dump(),
+        **_proposal_out(
+            row, implementation.id if implementation else None, staff=_staff(user)
+        ).model_dump(),
         implementation=ImplementationOut(
             id=implementation.id,
             state=implementation.state,
@@ -400,8 +424,8 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
         )
         if implementation
         else None,
-        comment_list=[_comment_out(c) for c in comments],
-        supervision=[_comment_out(c) for c in supervision],
+        comment_list=[_comment_out(c, staff=_staff(user)) for c in comments],
+        supervision=[_comment_out(c, staff=_staff(user)) for c in supervision],
     )
 
 
@@ -429,7 +453,7 @@ def answer_proposal(
     session.commit()
     implementation_id = answered.implementation.id if answered.implementation else None
     return AnsweredOut(
-        proposal=_proposal_out(answered.proposal, implementation_id),
+        proposal=_proposal_out(answered.proposal, implementation_id, staff=_staff(user)),
         implementation_id=implementation_id,
     )
 
@@ -456,7 +480,7 @@ def comment(
         now=now,
     )
     session.commit()
-    return _comment_out(row)
+    return _comment_out(row, staff=_staff(user))
 
 
 # ---------------------------------------------------------------- reports and moderation

@@ -44,6 +44,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.fields import mask_name
 from gridgov.territory import service as territory
 from gridgov.territory.models import ChatGroup, Region
 
@@ -495,12 +496,8 @@ def _flooding(
 
 
 def public_name(name: str) -> str:
-    """A signer as the public sees them: the first character, the rest starred (陈**);
-    the name in full is for the staff who answer."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    return name[0] + "*" * min(len(name) - 1, 3)
+    """A signer as the public sees them (``fields.mask_name``); staff see the full name."""
+    return mask_name(name)
 
 
 def is_held(objection: NoticeObjection) -> bool:

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from gridgov import __version__
 from gridgov.config import SUPPORTED_LANGUAGES
 from gridgov.errors import DomainError
+from gridgov.fields import mask_name
 from gridgov.web import i18n
 from gridgov.web.deps import LANG_COOKIE, AppState, csrf_token_for
 
@@ -37,6 +38,7 @@ def pager(params: Any, page: int) -> str:
 
 
 environment.filters["pager"] = pager
+environment.filters["mask_name"] = mask_name
 
 
 def language_of(request: Request) -> str:
