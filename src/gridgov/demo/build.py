@@ -199,6 +199,15 @@ def build(
             progress=progress,
         )
         summary = Summary(**{**summary.__dict__, "cases": simulated})
+        progress("deliberation", 0, 1)
+        demo_deliberation.simulate(
+            db,
+            rng=random.Random(seed + 3),  # noqa: S311 - reproducible demo data
+            now=now,
+            tz=tz,
+        )
+        progress("deliberation", 1, 1)
+        # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(
             db,
@@ -208,14 +217,6 @@ def build(
             days=demo_cases.DAYS,
         )
         progress("indicators", 1, 1)
-        progress("deliberation", 0, 1)
-        demo_deliberation.simulate(
-            db,
-            rng=random.Random(seed + 3),  # noqa: S311 - reproducible demo data
-            now=now,
-            tz=tz,
-        )
-        progress("deliberation", 1, 1)
     return summary
 
 
