@@ -55,6 +55,7 @@ from gridgov.web.render import (
     local_time,
     no_store,
     render,
+    sniff,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -155,17 +156,6 @@ def category_groups(
         (_category_name(categories.get(parent), language), items)
         for parent, items in groups.items()
     ]
-
-
-def sniff(data: bytes) -> str | None:
-    """The image type from the file's first bytes: what the browser said is not trusted."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def read_photos(

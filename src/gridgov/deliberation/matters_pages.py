@@ -46,7 +46,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.labels import N_
-from gridgov.web.render import error_message, language_of, local_time, no_store, render
+from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 
 router = APIRouter(include_in_schema=False)
 
@@ -615,26 +615,13 @@ async def file_submit(
             owner_id=meeting.id,
             purpose=purpose,
             name=file.filename or "scan",
-            content_type=_sniff(data) or "",
+            content_type=sniff(data) or "",
             data=data,
             now=now,
             region_code=meeting.region_code,
         )
 
     return _act(request, session, state, user, meeting, act)
-
-
-def _sniff(data: bytes) -> str | None:
-    """The file type from its first bytes: what the browser said is not trusted."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:5] == b"%PDF-":
-        return "application/pdf"
-    return None
 
 
 @router.get("/deliberation/meetings/{meeting_id}/files/{file_id}")

@@ -43,7 +43,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.labels import N_
-from gridgov.web.render import language_of, local_time, no_store, render
+from gridgov.web.render import language_of, local_time, no_store, render, sniff
 
 router = APIRouter(include_in_schema=False)
 
@@ -583,18 +583,6 @@ def notice_close(
     )
 
 
-def _sniff(data: bytes) -> str:
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:5] == b"%PDF-":
-        return "application/pdf"
-    return "application/octet-stream"
-
-
 @router.post(
     "/notices/{notice_id}/board-photo", response_class=HTMLResponse, dependencies=[CsrfChecked]
 )
@@ -621,7 +609,7 @@ def board_photo(
             actor=actor_of(request, user),
             notice_id=notice_id,
             name=name,
-            content_type=_sniff(data),
+            content_type=sniff(data) or "application/octet-stream",
             data=data,
             now=now,
         ),

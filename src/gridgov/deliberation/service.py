@@ -315,7 +315,8 @@ def _explain(check: Check) -> dict[str, Any]:
     return {"message": check.message, "params": check.params}
 
 
-def _local_date(moment: datetime, tz: str = TIMEZONE) -> date:
+def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
+    """The calendar day of ``moment`` in the district's time zone."""
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
@@ -939,17 +940,17 @@ def check_convene(
             "Notice cannot be given in the future.",
             details=[Problem("notified_at", "Notice cannot be given in the future.")],
         )
-    earliest = earliest_meeting(held, _local_date(notified_at, tz))
-    if starts_at < notified_at or _local_date(starts_at, tz) < earliest:
+    earliest = earliest_meeting(held, local_date(notified_at, tz))
+    if starts_at < notified_at or local_date(starts_at, tz) < earliest:
         raise Conflict(
             "The %(body)s needs %(days)s days' notice: given on %(notified)s, it may sit "
             "from %(earliest)s, not on %(day)s.",
             params={
                 "body": held.body.value,
                 "days": held.notice_days,
-                "notified": _local_date(notified_at, tz).isoformat(),
+                "notified": local_date(notified_at, tz).isoformat(),
                 "earliest": earliest.isoformat(),
-                "day": _local_date(starts_at, tz).isoformat(),
+                "day": local_date(starts_at, tz).isoformat(),
             },
             details=[Problem("starts_at", "Too soon after the notice.")],
         )
@@ -993,7 +994,7 @@ def do_convene(
     )
     if held.roster is None:  # pragma: no cover - load_procedure requires it
         raise Conflict("The stage names no roster.")
-    entries = roster_of(session, held.roster, matter.region_code, _local_date(starts_at, tz))
+    entries = roster_of(session, held.roster, matter.region_code, local_date(starts_at, tz))
     if not entries:
         raise Conflict(
             "The roster %(roster)s of %(region)s is empty: nobody to convene.",
@@ -1088,10 +1089,10 @@ def do_sign_in(
     through a proxy held by that member, who is present in person; only where the stage
     allows proxies. Stored as ``MeetingMember.proxy_for_id`` = the holder's row."""
     meeting = _open_meeting(session, actor, meeting_id)
-    if _local_date(now, tz) < _local_date(meeting.starts_at, tz):
+    if local_date(now, tz) < local_date(meeting.starts_at, tz):
         raise Conflict(
             "The meeting sits on %(day)s; sign-in opens that day.",
-            params={"day": _local_date(meeting.starts_at, tz).isoformat()},
+            params={"day": local_date(meeting.starts_at, tz).isoformat()},
         )
     member = _member(session, meeting, member_id)
     if member.signed_in_at is not None:
@@ -1736,7 +1737,7 @@ def do_mark_milestone_done(
     if milestone is None:
         raise NotFound("Not found, or outside your area.")
     row = _writable_implementation(session, actor, milestone.implementation_id)
-    if done_on > _local_date(now, tz):
+    if done_on > local_date(now, tz):
         raise InvalidInput(
             "A milestone cannot be done in the future.",
             details=[Problem("done_on", "A milestone cannot be done in the future.")],
@@ -1963,8 +1964,3 @@ def supervision_view(
 def implementation_of(session: Session, matter_id: int) -> Implementation | None:
     """The implementation record of an adopted matter, if any."""
     return _implementation_of(session, matter_id)
-
-
-def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
-    """The calendar day of ``moment`` in the district's time zone."""
-    return _local_date(moment, tz)

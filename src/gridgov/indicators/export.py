@@ -36,7 +36,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
-from gridgov.errors import NotFound
 from gridgov.indicators import service
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot, IndicatorTree
 from gridgov.indicators.rules import Tree
@@ -194,17 +193,10 @@ def scorecard_xlsx(
     )
     widths = [display_width(h) + 2 for h in headers]
     row = HEADER_ROW + 1
-    for period in sorted(service.periods(session, snapshot.tree_key)):
-        other = service.snapshot_for(session, snapshot.tree_key, period)
-        if other is None:
-            continue
-        try:
-            past = service.score_of(session, other, unit, viewer)
-        except NotFound:  # the unit was not scored that period
-            continue
+    for other, past in service.unit_history(session, snapshot.tree_key, unit, viewer.scope):
         movement = None if past.previous_rank is None else past.previous_rank - past.rank
         values: list[Any] = [
-            period,
+            other.period,
             past.total,
             past.rank,
             movement,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -40,12 +40,14 @@ from gridgov.web.deps import (
 )
 from gridgov.web.labels import N_
 from gridgov.web.render import (
+    download,
     error_message,
     error_problems,
     language_of,
     local_time,
     no_store,
     render,
+    sniff,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -133,17 +135,6 @@ def movement(score: IndicatorScore) -> tuple[str, str]:
 
 def _filename(*parts: str) -> str:
     return "-".join(_SAFE_NAME.sub("_", part) for part in parts)
-
-
-def _download(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @dataclass(frozen=True)
@@ -430,19 +421,6 @@ def assessments_page(
     return _assessments_page(request, session, state, user, now, tree_key=tree, period=period)
 
 
-def sniff_document(data: bytes) -> str:
-    """The evidence file's type from its first bytes: what the browser said is not trusted."""
-    if data[:5] == b"%PDF-":
-        return "application/pdf"
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
-
-
 def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
     """(file name, sniffed type, bytes) of the evidence file; None when none was sent."""
     if upload is None:
@@ -456,7 +434,7 @@ def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
             details=[Problem("attachment", "An evidence file may be at most 5 MB.")],
         )
     name = (upload.filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[-128:] or "evidence", sniff_document(data), data
+    return name[-128:] or "evidence", sniff(data) or "application/octet-stream", data
 
 
 def _points(text: str) -> float:
@@ -586,17 +564,10 @@ def assessment_attachment(
     row = _scoped_assessment(request, session, now, user, assessment_id)
     if row.attachment is None:
         raise NotFound("Not found, or outside your area.")
-    name = row.attachment_name or "evidence"
-    fallback = _SAFE_NAME.sub("_", name)
-    return Response(
+    return download(
         row.attachment,
-        media_type=row.attachment_type or "application/octet-stream",
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-            ),
-            "Cache-Control": "private, no-store",
-        },
+        row.attachment_name or "evidence",
+        row.attachment_type or "application/octet-stream",
     )
 
 
@@ -617,7 +588,7 @@ def rankings_download(
     body = export.rankings_xlsx(
         session, snapshot, user.effective_scope, language_of(request), tz=_tz(state)
     )
-    return _download(body, XLSX, _filename(key, period) + ".xlsx")
+    return download(body, _filename(key, period) + ".xlsx", XLSX)
 
 
 @router.get("/indicators/{key}/{period}.csv")
@@ -627,10 +598,8 @@ def rankings_csv(
     """The league tables of the viewer's area as CSV (UTF-8 with a BOM, for Excel)."""
     snapshot = _snapshot(session, key, period)
     text = export.rankings_csv(session, snapshot, user.effective_scope, language_of(request))
-    return _download(
-        text.encode(export.CSV_ENCODING),
-        "text/csv; charset=utf-8",
-        _filename(key, period) + ".csv",
+    return download(
+        text.encode(export.CSV_ENCODING), _filename(key, period) + ".csv", "text/csv; charset=utf-8"
     )
 
 
@@ -651,7 +620,7 @@ def scorecard_download(
     body = export.scorecard_xlsx(
         session, snapshot, unit, actor_of(request, user), language_of(request), tz=_tz(state)
     )
-    return _download(body, XLSX, _filename(key, period, unit) + ".xlsx")
+    return download(body, _filename(key, period, unit) + ".xlsx", XLSX)
 
 
 # ---------------------------------------------------------------- the scorecard
@@ -659,27 +628,16 @@ def scorecard_download(
 
 def history(session: Session, key: str, unit: str, scope: str | None) -> list[dict[str, Any]]:
     """The unit's total, rank and band in the latest computed periods, newest first."""
-    rows: list[dict[str, Any]] = []
-    for period in service.periods(session, key)[:HISTORY]:
-        snapshot = service.snapshot_for(session, key, period)
-        if snapshot is None:
-            continue
-        score = session.scalars(
-            select(IndicatorScore).where(
-                IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
-            )
-        ).first()
-        if score is not None and may_access(scope, score.region_code):
-            rows.append(
-                {
-                    "period": period,
-                    "total": points(score.total),
-                    "rank": score.rank,
-                    "band": score.band,
-                    "final": snapshot.final,
-                }
-            )
-    return rows
+    return [
+        {
+            "period": snapshot.period,
+            "total": points(score.total),
+            "rank": score.rank,
+            "band": score.band,
+            "final": snapshot.final,
+        }
+        for snapshot, score in reversed(service.unit_history(session, key, unit, scope))
+    ][:HISTORY]
 
 
 @router.get("/indicators/{key}/{period}/{unit}", response_class=HTMLResponse)

@@ -145,8 +145,7 @@ def latest_tree(session: Session, key: str) -> IndicatorTree | None:
 
 
 def trees(session: Session) -> list[tuple[IndicatorTree, Tree]]:
-    """The latest revision of every stored tree key, and the shipped trees not stored yet
-    (revision 0: they are stored the first time something is computed or scored)."""
+    """The latest revision of every stored tree key, and the shipped trees not stored yet."""
     latest = (
         select(IndicatorTree.key, func.max(IndicatorTree.revision).label("revision"))
         .group_by(IndicatorTree.key)
@@ -161,37 +160,31 @@ def trees(session: Session) -> list[tuple[IndicatorTree, Tree]]:
         .order_by(IndicatorTree.key)
     )
     stored = [(row, parse(row.source)) for row in rows]
-    missing = set(SHIPPED) - {row.key for row, _ in stored}
-    for key in sorted(missing):
-        text = shipped_text(key)
-        tree = parse(text)
-        row = IndicatorTree(
-            key=key,
-            revision=0,
-            name_zh=tree.name_zh,
-            name_en=tree.name_en,
-            source=text,
-            sha256="",
-            loaded_by="",
-        )
-        stored.append((row, tree))
+    missing = sorted(set(SHIPPED) - {row.key for row, _ in stored})
+    stored += [(row, parse(row.source)) for row in map(_unstored_shipped, missing)]
     return sorted(stored, key=lambda pair: pair[0].key)
+
+
+def _unstored_shipped(key: str) -> IndicatorTree:
+    """A shipped tree nobody stored yet, as revision 0 (not added to the session): it is
+    stored the first time something is computed or scored (``ensure_shipped``)."""
+    text = shipped_text(key)
+    tree = parse(text)
+    return IndicatorTree(
+        key=key,
+        revision=0,
+        name_zh=tree.name_zh,
+        name_en=tree.name_en,
+        source=text,
+        sha256="",
+        loaded_by="",
+    )
 
 
 def get_tree(session: Session, key: str) -> tuple[IndicatorTree, Tree]:
     row = latest_tree(session, key)
     if row is None and key in SHIPPED:
-        text = shipped_text(key)
-        tree = parse(text)
-        row = IndicatorTree(
-            key=key,
-            revision=0,
-            name_zh=tree.name_zh,
-            name_en=tree.name_en,
-            source=text,
-            sha256="",
-            loaded_by="",
-        )
+        row = _unstored_shipped(key)
     if row is None:
         raise NotFound("There is no indicator tree %(key)s.", params={"key": key})
     return row, parse(row.source)
@@ -600,6 +593,25 @@ def periods(session: Session, key: str) -> list[str]:
     )
 
 
+def unit_history(
+    session: Session, key: str, unit: str, scope: str | None
+) -> list[tuple[IndicatorSnapshot, IndicatorScore]]:
+    """A unit's score in every computed period of a tree (the newest revision's snapshot
+    of each period), oldest first, in one query; nothing outside ``scope``."""
+    rows = session.execute(
+        select(IndicatorSnapshot, IndicatorScore)
+        .join(IndicatorScore, IndicatorScore.snapshot_id == IndicatorSnapshot.id)
+        .join(IndicatorTree, IndicatorTree.id == IndicatorSnapshot.tree_id)
+        .where(IndicatorSnapshot.tree_key == key, IndicatorScore.unit == unit)
+        .where(scope_clause(scope, IndicatorScore.region_code))
+        .order_by(IndicatorSnapshot.period, IndicatorTree.revision.desc())
+    ).all()
+    latest: dict[str, tuple[IndicatorSnapshot, IndicatorScore]] = {}
+    for snapshot, score in rows:
+        latest.setdefault(snapshot.period, (snapshot, score))
+    return list(latest.values())
+
+
 def snapshot_tree(session: Session, snapshot: IndicatorSnapshot) -> tuple[IndicatorTree, Tree]:
     row = session.get(IndicatorTree, snapshot.tree_id)
     if row is None:  # the foreign key forbids it
@@ -614,17 +626,17 @@ def leagues(session: Session, snapshot: IndicatorSnapshot, scope: str | None) ->
         .where(scope_clause(scope, IndicatorScore.region_code))
         .distinct()
     )
-    order = ["street", "community", "grid", "department"]
-    found = set(session.scalars(query))
-    return sorted(
-        found,
-        key=lambda league: (
-            order.index(league.removeprefix("party_"))
-            if league.removeprefix("party_") in order
-            else 9,
-            league,
-        ),
-    )
+    return sorted(set(session.scalars(query)), key=_league_order)
+
+
+# Streets down to grids, then departments; party leagues beside their level's; the
+# district's league of one last.
+_LEAGUE_ORDER = ("street", "community", "grid", "department")
+
+
+def _league_order(league: str) -> tuple[int, str]:
+    level = league.removeprefix("party_")
+    return (_LEAGUE_ORDER.index(level) if level in _LEAGUE_ORDER else len(_LEAGUE_ORDER), league)
 
 
 def league_table(

@@ -25,7 +25,7 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
-from gridgov.web.render import language_of, render
+from gridgov.web.render import download, language_of, render
 
 router = APIRouter(include_in_schema=False)
 AdminOrWorker = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GRID_WORKER, page=True))]
@@ -208,14 +208,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/regions/{code}/ledger.xlsx")
-def ledger_download(
+def ledgerdownload(
     request: Request, region: ScopedRegionPage, user: PageUser, session: SessionDep
 ) -> Response:
     """The region's ledger (台账): households, residents (masked), organisations, roles."""
     content = ledger.export_ledger_xlsx(
         session, grid_code=region.code, viewer=actor_of(request, user)
     )
-    return _download(content, f"ledger-{region.code}.xlsx", XLSX)
+    return download(content, f"ledger-{region.code}.xlsx", XLSX)
 
 
 @router.get("/registry/templates", response_class=HTMLResponse)
@@ -225,24 +225,13 @@ def templates_page(request: Request, user: AdminOrWorker) -> HTMLResponse:
 
 
 @router.get("/registry/templates/{kind}.{extension}")
-def template_download(kind: str, extension: str, user: AdminOrWorker) -> Response:
+def templatedownload(kind: str, extension: str, user: AdminOrWorker) -> Response:
     try:
         chosen = imports.Kind(kind)
     except ValueError as exc:
         raise NotFound("Not found, or outside your area.") from exc
     if extension == "xlsx":
-        return _download(imports.template_xlsx(chosen), f"{kind}-template.xlsx", XLSX)
+        return download(imports.template_xlsx(chosen), f"{kind}-template.xlsx", XLSX)
     if extension == "csv":
-        return _download(imports.template_csv(chosen), f"{kind}-template.csv", "text/csv")
+        return download(imports.template_csv(chosen), f"{kind}-template.csv", "text/csv")
     raise NotFound("Not found, or outside your area.")
-
-
-def _download(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )

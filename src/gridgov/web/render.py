@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
@@ -134,3 +135,34 @@ def no_store(response: R) -> R:
     """Pages with personal data or forms are not kept by browsers or proxies."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def sniff(data: bytes) -> str | None:
+    """An upload's type from its first bytes (what the browser said is not trusted):
+    JPEG, PNG, WebP or PDF; None for anything else. Callers decide what they accept."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:5] == b"%PDF-":
+        return "application/pdf"
+    return None
+
+
+_UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def download(body: bytes, filename: str, media_type: str) -> Response:
+    """A file to save, never kept by caches; a non-ASCII name (居民.xlsx) goes in
+    ``filename*`` with an ASCII stand-in for old clients."""
+    fallback = _UNSAFE_IN_FILENAME.sub("_", filename)
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
