@@ -203,7 +203,9 @@ def _step(
         elif name == "start":
             service.do_start(session, actor=actor, case=case, now=now, note=note)
         elif name == "resolve":
-            service.do_resolve(session, actor=actor, case=case, note=note, now=now)
+            service.do_resolve(
+                session, actor=actor, case=case, note=note, now=now, tz=state.settings.timezone
+            )
         elif name == "escalate":
             service.do_escalate(
                 session, actor=actor, case=case, reason=note, now=now, tz=state.settings.timezone
@@ -219,7 +221,7 @@ def _step(
         elif name == "approve-suspension":
             service.do_approve_suspension(session, actor=actor, case=case, now=now)
         elif name == "resume":
-            service.do_resume(session, actor=actor, case=case, now=now)
+            service.do_resume(session, actor=actor, case=case, now=now, tz=state.settings.timezone)
         session.commit()
         return detail(session, case)
 
