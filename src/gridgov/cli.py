@@ -522,6 +522,10 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
 
+from gridgov.jobs_cli import jobs_app  # noqa: E402
+
+app.add_typer(jobs_app, name="jobs")
+
 
 def main() -> None:
     try:

@@ -23,8 +23,9 @@ from gridgov.cases.rules import OPEN_STATES, State
 MINUTE = timedelta(minutes=1)
 
 
-def bj(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BEIJING)  # type: ignore[misc]
+def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """Beijing wall-clock time."""
+    return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
 
 
 DUE = bj(2026, 11, 30, 17, 30)

@@ -40,28 +40,26 @@ SECURITY_HEADERS = {
 
 
 async def _periodic_sweep(state: AppState) -> None:
-    """The case sweep, the notices' sweep (closing notices whose period is over, reminding
-    of routine disclosures due) and outbox delivery every ``sweep_seconds``, off the event
-    loop. Safe on every instance at once: escalations and messages happen exactly once."""
+    """The background jobs (``gridgov.jobs``: the case sweep, the notices' sweep, outbox
+    delivery), each when its interval has passed, checked every ``sweep_seconds``, off
+    the event loop. Each job is isolated: one failing does not block the others. Safe on
+    every instance at once: escalations and messages happen exactly once."""
     from datetime import UTC, datetime
 
-    from gridgov.audit.service import Actor
-    from gridgov.cases import notify, sweep
-    from gridgov.deliberation import notices
+    from gridgov import jobs
+
+    scheduler = jobs.Scheduler()
 
     def one_pass() -> None:
-        now = datetime.now(UTC)
-        sweep.sweep(state.db, now=now, tz=state.settings.timezone)
-        with state.db.transaction() as session:
-            notices.sweep(session, now=now, actor=Actor.system("sweep"), tz=state.settings.timezone)
-        sweep.deliver(state.db, channels=notify.channels(state.settings), now=now)
+        context = jobs.JobContext(db=state.db, settings=state.settings, now=datetime.now(UTC))
+        scheduler.tick(context)
 
     while True:
         await asyncio.sleep(state.settings.sweep_seconds)
         try:
             await anyio.to_thread.run_sync(one_pass)
         except Exception:
-            log.exception("periodic sweep failed")
+            log.exception("periodic jobs failed")
 
 
 @asynccontextmanager
