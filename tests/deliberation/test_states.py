@@ -4,6 +4,7 @@ move refused; and a withdrawn matter leaves nothing open for the sweep to trip o
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ from tests.factories import make_territory
     ],
 )
 def test_every_state_has_a_row_and_is_reachable_from_the_first(
-    noun: str, table: dict, enum: type
+    noun: str, table: dict[StrEnum, frozenset[StrEnum]], enum: type[StrEnum]
 ) -> None:
     assert set(table) == set(enum)
     assert reachable(table, INITIAL[noun]) == set(enum)
