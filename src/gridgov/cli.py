@@ -50,10 +50,14 @@ err = Console(stderr=True)
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        settings = get_settings()
     except Exception as exc:  # pydantic's ValidationError names the bad setting
         err.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    from gridgov import clock
+
+    clock.set_office_timezone(settings.timezone)
+    return settings
 
 
 def _database(*, migrated: bool = True) -> Database:

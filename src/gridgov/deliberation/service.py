@@ -15,13 +15,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov import revisions
+from gridgov import clock, revisions
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.datafiles import DataFileError
@@ -316,9 +315,10 @@ def _explain(check: Check) -> dict[str, Any]:
     return {"message": check.message, "params": check.params}
 
 
-def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
-    """The calendar day of ``moment`` in the district's time zone."""
-    return moment.astimezone(ZoneInfo(tz)).date()
+def local_date(moment: datetime, tz: str | None = None) -> date:
+    """The calendar day of ``moment`` in the district's time zone (the office clock's,
+    ``gridgov.clock``, unless one is given)."""
+    return clock.local_date(moment, tz)
 
 
 def _clean(text: str, field: str, limit: int, *, required: bool = True) -> str:
@@ -526,7 +526,7 @@ def _notice_body(session: Session, matter: Matter, kind: NoticeKind) -> str:
             lines.append("")
             lines.append(f"{implementation.title}: {implementation.progress}%")
             for update_row in implementation_updates(session, implementation.id):
-                lines.append(f"{update_row.at.date().isoformat()} {update_row.text}")
+                lines.append(f"{local_date(update_row.at).isoformat()} {update_row.text}")
     return "\n".join(lines).strip()
 
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from gridgov import __version__, settings_store
+from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
 from gridgov.web import errors
@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     """Build the app. Refuses to start on a database that is not migrated."""
     db = database or Database.from_url(settings.resolved_database_url, keys=settings.keys)
     ensure_migrated(db.engine)
+    clock.set_office_timezone(settings.timezone)
     app = FastAPI(
         lifespan=_lifespan,
         title="gridgov",
