@@ -153,6 +153,13 @@ class WorkCalendar:
         entered holiday does not make a year known: the others may still be missing)."""
         return year in official_years() or year in self._complete_years
 
+    def unknown_years(self, start: datetime, end: datetime) -> tuple[int, ...]:
+        """The years from `start` to `end` (local dates) that the calendar does not know:
+        deadlines over them counted weekends only."""
+        first = start.astimezone(self.tz).year
+        last = end.astimezone(self.tz).year
+        return tuple(year for year in range(first, last + 1) if not self.knows(year))
+
     def is_workday(self, day: date) -> bool:
         """Override, then the package, then Monday–Friday. Never raises; a datetime counts
         as its own wall-clock date."""

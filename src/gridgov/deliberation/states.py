@@ -51,12 +51,14 @@ def move(table: dict[E, frozenset[E]], current: str, target: E, noun: str) -> st
     """The target state's value, or Conflict naming both states when ``table`` does not
     allow the move."""
     state = type(target)(current)
-    if target not in table[state]:
-        raise Conflict(
-            "A %(noun)s cannot go from %(current)s to %(target)s.",
-            params={"noun": noun, "current": state.value, "target": target.value},
-        )
-    return target.value
+    if target in table[state]:
+        return target.value
+    params = {"current": state.value, "target": target.value}
+    if noun == "matter":
+        raise Conflict("A matter cannot go from %(current)s to %(target)s.", params=params)
+    if noun == "meeting":
+        raise Conflict("A meeting cannot go from %(current)s to %(target)s.", params=params)
+    raise Conflict("A notice cannot go from %(current)s to %(target)s.", params=params)
 
 
 def reachable(table: dict[E, frozenset[E]], start: E) -> set[E]:

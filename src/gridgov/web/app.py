@@ -182,6 +182,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
         app.include_router(module.router)
     app.include_router(open311.router)
+    from gridgov.cases import calendar_pages
+
+    app.include_router(calendar_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 
