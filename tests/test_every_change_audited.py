@@ -18,7 +18,7 @@ from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
 from gridgov.cases import service as cases
 from gridgov.cases.models import Case
-from gridgov.cases.rules import Rating
+from gridgov.cases.rules import Level, Rating, Route
 from gridgov.db import Database
 from tests.cases.factories import make_cases_world, report
 from tests.conftest import FIXED_NOW
@@ -70,9 +70,12 @@ def _call_graph() -> tuple[dict[Key, set[Key]], list[Key]]:
                         edges.add((module, node.id))
                     elif node.id in names:
                         edges.add(names[node.id])
-                elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                    if node.value.id in modules:
-                        edges.add((modules[node.value.id], node.attr))
+                elif (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in modules
+                ):
+                    edges.add((modules[node.value.id], node.attr))
             if function.name.startswith("do_") and not module.endswith(("pages", "api", "cli")):
                 do_functions.append((module, function.name))
     return graph, do_functions
@@ -151,7 +154,7 @@ def test_every_case_step_called_for_real_writes_an_audit_row(db: Database) -> No
         case.id,
         "do_assign",
         dispatcher,
-        co_handlers=(cases.Route(cases.Level.COMMUNITY, None, "dispatcher"),),
+        co_handlers=(Route(Level.COMMUNITY, None, "dispatcher"),),
     )
     step(case.id, "do_acknowledge", community)  # the co-handler reports in
     step(case.id, "do_acknowledge", worker)
