@@ -434,7 +434,10 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
     """Open cases of the same category near the same point within the time window."""
     if case.lon is None or case.lat is None or not case.category_code:
         return []
-    degrees = DUPLICATE_METRES / 111_000
+    degrees = DUPLICATE_METRES / 110_574  # of latitude
+    # A degree of longitude shrinks with the cosine of the latitude: the box must widen
+    # with it (a fixed factor missed neighbours north of about 24.6°).
+    lon_degrees = DUPLICATE_METRES / (111_320 * max(math.cos(math.radians(case.lat)), 0.01))
     candidates = session.scalars(
         select(Case)
         .where(
@@ -442,8 +445,8 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
             Case.category_code == case.category_code,
             Case.state.in_([s.value for s in rules.OPEN_STATES]),
             Case.created_at >= now - DUPLICATE_WINDOW,
-            Case.lat.between(case.lat - degrees, case.lat + degrees),
-            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
+            Case.lat.between(case.lat - degrees * 1.01, case.lat + degrees * 1.01),
+            Case.lon.between(case.lon - lon_degrees * 1.01, case.lon + lon_degrees * 1.01),
         )
         .order_by(Case.created_at)
     )

@@ -832,9 +832,14 @@ def roster_of(session: Session, roster: Roster, region_code: str, day: date) -> 
             .order_by(Household.number)
         ).all()
         heads: dict[int, tuple[int, str]] = {}
+        # Only the householders of this region's households, not every one in the database.
         for resident_id, name, household_id in session.execute(
             select(Resident.id, Resident.name, Resident.household_id)
-            .where(Resident.relation == "householder", Resident.household_id.is_not(None))
+            .join(Household, Household.id == Resident.household_id)
+            .where(
+                Resident.relation == "householder",
+                Household.grid_code.startswith(region_code, autoescape=True),
+            )
             .order_by(Resident.id)
         ):
             if household_id is not None:
