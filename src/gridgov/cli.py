@@ -50,10 +50,14 @@ err = Console(stderr=True)
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        settings = get_settings()
     except Exception as exc:  # pydantic's ValidationError names the bad setting
         err.print(f"[red]Configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    from gridgov import clock
+
+    clock.set_office_timezone(settings.timezone)
+    return settings
 
 
 def _database(*, migrated: bool = True) -> Database:
@@ -521,6 +525,10 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
+
+from gridgov.jobs_cli import jobs_app  # noqa: E402
+
+app.add_typer(jobs_app, name="jobs")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import pytest
 from gridgov.cases.calendar import (
     BEIJING,
     GUARD_DAYS,
+    UNKNOWN_YEAR,
     DeadlineUnit,
     Due,
     WorkCalendar,
@@ -190,15 +191,25 @@ def test_unknown_year_uses_weekends_and_warns(
     assert due == Due(at=expected, warnings=warnings)
 
 
-def test_override_in_unknown_year_is_honoured_and_makes_it_known() -> None:
+def test_override_in_unknown_year_is_honoured_but_the_year_stays_unknown() -> None:
     # given an administrator who entered National Day 2031 (one day, for the test)
     calendar = WorkCalendar(overrides={date(2031, 10, 1): False})
     # when a case is received the day before with 3 working days
     due = calendar.due(bj(2031, 9, 30, 10), 3, WD)
-    # then 1 October is skipped, 2031 counts as known, and no warning is given
+    # then 1 October is skipped, but one holiday does not make 2031 known: still a warning
+    assert not calendar.knows(2031)
+    assert not calendar.is_workday(date(2031, 10, 1))
+    assert due == Due(at=bj(2031, 10, 6, 10), warnings=(UNKNOWN_YEAR % {"year": 2031},))
+
+
+def test_a_year_marked_complete_is_known_and_gives_no_warning() -> None:
+    # given an administrator who entered National Day 2031 and marked 2031 complete
+    calendar = WorkCalendar(overrides={date(2031, 10, 1): False}, complete_years={2031})
+    # when a case is received the day before with 3 working days
+    due = calendar.due(bj(2031, 9, 30, 10), 3, WD)
+    # then 2031 is known, 2032 is not, and no warning is given
     assert calendar.knows(2031)
     assert not calendar.knows(2032)
-    assert not calendar.is_workday(date(2031, 10, 1))
     assert due == Due(at=bj(2031, 10, 6, 10))
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 
 from gridgov.audit.service import Actor
 from gridgov.cases import service as cases
-from gridgov.cases.models import Case
+from gridgov.cases.models import Assignment, Case
 from gridgov.db import Database
 from gridgov.indicators import service
 from gridgov.registry.models import Household, Organisation, PersonRoleRow, Resident
@@ -125,18 +125,39 @@ def make_indicators_world(db: Database) -> dict[str, int]:
             )
             _members(session, db, grid, members, ids["P" + grid])
         department = ids["D001"]
-        session.execute(
-            insert(Case),
-            [
-                case_row(GRID_1, rating="satisfied"),
-                case_row(GRID_1, rating="satisfied", reworks=1),
-                case_row(GRID_1, rating="dissatisfied"),
-                case_row(GRID_1, state="in_progress", on_time_response=False),
-                case_row(GRID_2, rating="satisfied", department_id=department),
-                case_row(GRID_2, rating="satisfied", department_id=department),
-            ],
-        )
+        rows = [
+            case_row(GRID_1, rating="satisfied"),
+            case_row(GRID_1, rating="satisfied", reworks=1),
+            case_row(GRID_1, rating="dissatisfied"),
+            case_row(GRID_1, state="in_progress", on_time_response=False),
+            case_row(GRID_2, rating="satisfied", department_id=department),
+            case_row(GRID_2, rating="satisfied", department_id=department),
+        ]
+        # Each case's one assignment carries the response clock the figures read.
+        insert_cases(session, rows)
     return ids
+
+
+def insert_cases(session: Any, rows: list[dict[str, Any]]) -> None:
+    """Cases as the workflow leaves them, each with its one assignment."""
+    case_ids = session.execute(insert(Case).returning(Case.id), rows).scalars().all()
+    session.execute(
+        insert(Assignment), [assignment_row(i, r) for i, r in zip(case_ids, rows, strict=True)]
+    )
+
+
+def assignment_row(case_id: int, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "level": row["level"],
+        "unit_code": row["unit_code"],
+        "department_id": row["department_id"],
+        "lead": True,
+        "active": True,
+        "assigned_at": row["assigned_at"],
+        "response_due_at": row["response_due_at"],
+        "acknowledged_at": row["acknowledged_at"],
+    }
 
 
 def _members(session: Any, db: Database, grid: str, count: int, branch: int) -> None:

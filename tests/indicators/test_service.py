@@ -10,7 +10,6 @@ from sqlalchemy import func, insert, select
 
 from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
-from gridgov.cases.models import Case
 from gridgov.db import Database
 from gridgov.deliberation.models import Meeting
 from gridgov.errors import Conflict, Forbidden, InvalidInput
@@ -25,6 +24,7 @@ from tests.indicators.factories import (
     TZ,
     case_row,
     compute_october,
+    insert_cases,
     make_indicators_world,
 )
 
@@ -103,7 +103,7 @@ def test_a_final_period_recomputes_to_the_same_numbers(db: Database) -> None:
     before = {u: s.total for u, s in _scores(db, first).items()}
     # when a late rating and another October case arrive, and October is computed again
     with db.transaction() as session:
-        session.execute(insert(Case), [case_row(GRID_3, rating="dissatisfied")])
+        insert_cases(session, [case_row(GRID_3, rating="dissatisfied")])
     again = compute_october(db, now=datetime(2026, 12, 20, tzinfo=UTC))
     # then the stored numbers stand
     assert again == first
@@ -117,7 +117,7 @@ def test_a_provisional_period_follows_the_data(db: Database) -> None:
     first = compute_october(db, now=EARLY_NOVEMBER)
     assert _scores(db, first)[GRID_3].rank == 2
     with db.transaction() as session:
-        session.execute(insert(Case), [case_row(GRID_3, rating="dissatisfied", state="closed")])
+        insert_cases(session, [case_row(GRID_3, rating="dissatisfied", state="closed")])
     again = compute_october(db, now=EARLY_NOVEMBER)
     scores = _scores(db, again)
     # grid 3 now has one case: responded and closed in time but rated dissatisfied

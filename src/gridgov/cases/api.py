@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases import figures, service
+from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case
 from gridgov.cases.rules import PUBLIC_STATUS, Channel, Level, Route, State
 from gridgov.cases.schemas import (
@@ -32,6 +34,7 @@ from gridgov.errors import InvalidInput, NotFound
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     ApiKeyAuth,
+    AppState,
     CurrentUser,
     Now,
     SessionDep,
@@ -41,6 +44,7 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
+from gridgov.web.render import language_of
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -66,10 +70,19 @@ def scoped_case(
 ScopedCase = Annotated[Case, Depends(scoped_case)]
 
 
-def detail(session: SessionDep, case: Case) -> CaseDetailOut:
+def case_out(session: Session, case: Case, request: Request) -> CaseOut:
+    """The case with its unknown-year warnings in the caller's language."""
+    state: AppState = request.app.state.gridgov
+    warnings = due_warnings(session, case, language_of(request), state.settings.timezone)
+    return CaseOut.model_validate(case).model_copy(
+        update={"due_warning": " ".join(warnings), "due_warnings": warnings}
+    )
+
+
+def detail(session: SessionDep, case: Case, request: Request) -> CaseDetailOut:
     events = [EventOut.model_validate(e) for e in service.timeline(session, case)]
     return CaseDetailOut.model_validate(
-        {**CaseOut.model_validate(case).model_dump(), "timeline": events}
+        {**case_out(session, case, request).model_dump(), "timeline": events}
     )
 
 
@@ -108,7 +121,7 @@ def create_case(
     )
     session.commit()
     return JSONResponse(
-        CaseOut.model_validate(intake.case).model_dump(mode="json"),
+        case_out(session, intake.case, request).model_dump(mode="json"),
         status_code=201 if intake.created else 200,
     )
 
@@ -145,7 +158,7 @@ def chat_message(
     )
     session.commit()
     return JSONResponse(
-        CaseOut.model_validate(intake.case).model_dump(mode="json"),
+        case_out(session, intake.case, request).model_dump(mode="json"),
         status_code=201 if intake.created else 200,
     )
 
@@ -162,9 +175,9 @@ def list_cases(
     mine: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[Case]:
+) -> list[CaseOut]:
     """Cases in the caller's area, soonest due first; ``mine`` keeps the caller's unit's."""
-    return service.list_cases(
+    found = service.list_cases(
         session,
         viewer=actor_of(request, user),
         state=state.value if state else None,
@@ -175,11 +188,12 @@ def list_cases(
         limit=limit,
         offset=offset,
     )
+    return [case_out(session, case, request) for case in found]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case: ScopedCase, session: SessionDep) -> CaseDetailOut:
-    return detail(session, case)
+def get_case(case: ScopedCase, session: SessionDep, request: Request) -> CaseDetailOut:
+    return detail(session, case, request)
 
 
 def _step(
@@ -203,7 +217,9 @@ def _step(
         elif name == "start":
             service.do_start(session, actor=actor, case=case, now=now, note=note)
         elif name == "resolve":
-            service.do_resolve(session, actor=actor, case=case, note=note, now=now)
+            service.do_resolve(
+                session, actor=actor, case=case, note=note, now=now, tz=state.settings.timezone
+            )
         elif name == "escalate":
             service.do_escalate(
                 session, actor=actor, case=case, reason=note, now=now, tz=state.settings.timezone
@@ -219,9 +235,9 @@ def _step(
         elif name == "approve-suspension":
             service.do_approve_suspension(session, actor=actor, case=case, now=now)
         elif name == "resume":
-            service.do_resume(session, actor=actor, case=case, now=now)
+            service.do_resume(session, actor=actor, case=case, now=now, tz=state.settings.timezone)
         session.commit()
-        return detail(session, case)
+        return detail(session, case, request)
 
     endpoint.__name__ = "case_" + name.replace("-", "_")
     endpoint.__doc__ = f"Workflow step: {name}."
@@ -273,7 +289,7 @@ def assign_case(
         session, actor=actor, case=case, now=now, route=override, tz=state.settings.timezone
     )
     session.commit()
-    return detail(session, case)
+    return detail(session, case, request)
 
 
 @router.post("/cases/{case_id}/verify", response_model=CaseDetailOut)
@@ -294,7 +310,7 @@ def verify_case(
         now=now,
     )
     session.commit()
-    return detail(session, case)
+    return detail(session, case, request)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseDetailOut)
@@ -311,7 +327,7 @@ def merge_case(
     original = service.get_case(session, case_id=body.original_id, viewer=actor)
     service.do_merge(session, actor=actor, duplicate=case, original=original, now=now)
     session.commit()
-    return detail(session, case)
+    return detail(session, case, request)
 
 
 FigureReader = Annotated[

@@ -16,7 +16,9 @@ Which days are working days, in this order:
 2. the `chinese_calendar` package for the years it covers: public holidays and the
    make-up working days on weekends (调休);
 3. for any other year, Monday to Friday. `WorkCalendar.due` then adds a warning naming
-   that year, shown in logs and on the case page.
+   that year, shown in logs and on the case page. A year is known when the package
+   covers it or an administrator marked it complete (`complete_years`); entering one
+   holiday of a year does not make the year known.
 
 A start outside working time (before the morning, in the lunch break, after the
 afternoon, or on a non-working day) is moved to the start of the next working interval
@@ -33,7 +35,7 @@ returned are in UTC.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -132,6 +134,7 @@ class WorkCalendar:
         self,
         *,
         overrides: Mapping[date, bool] | None = None,
+        complete_years: Iterable[int] = (),
         tz: ZoneInfo = BEIJING,
         hours: WorkingHours = DEFAULT_HOURS,
     ) -> None:
@@ -139,15 +142,23 @@ class WorkCalendar:
         if any(isinstance(day, datetime) for day in table):
             raise ValueError("Calendar overrides are keyed by dates, not datetimes.")
         self._overrides = table
-        self._override_years = frozenset(day.year for day in table)
+        self._complete_years = frozenset(complete_years)
         self.tz = tz
         self.hours = hours
 
     # Days
 
     def knows(self, year: int) -> bool:
-        """Whether the package covers `year` or an administrator entered any day of it."""
-        return year in official_years() or year in self._override_years
+        """Whether the package covers `year` or an administrator marked it complete (one
+        entered holiday does not make a year known: the others may still be missing)."""
+        return year in official_years() or year in self._complete_years
+
+    def unknown_years(self, start: datetime, end: datetime) -> tuple[int, ...]:
+        """The years from `start` to `end` (local dates) that the calendar does not know:
+        deadlines over them counted weekends only."""
+        first = start.astimezone(self.tz).year
+        last = end.astimezone(self.tz).year
+        return tuple(year for year in range(first, last + 1) if not self.knows(year))
 
     def is_workday(self, day: date) -> bool:
         """Override, then the package, then Monday–Friday. Never raises; a datetime counts
@@ -182,6 +193,14 @@ class WorkCalendar:
         else:
             at = self._add_working_days(begin, amount, seen)
         return Due(at=at, warnings=self._warnings(seen))
+
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """`start` moved on by `amount` of working time (a start outside working time
+        counts from the next working interval); a zero amount returns `start`."""
+        _require_aware(start, "start")
+        if amount <= timedelta():
+            return start.astimezone(UTC)
+        return self._add_working_time(start.astimezone(UTC), amount, set())
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """Working hours from `a` to `b`; negative when `b` comes before `a`."""
@@ -229,7 +248,9 @@ class WorkCalendar:
         raise _too_far(first)
 
     def _add_working_hours(self, start: datetime, amount: int, seen: set[int]) -> datetime:
-        left = timedelta(hours=amount)
+        return self._add_working_time(start, timedelta(hours=amount), seen)
+
+    def _add_working_time(self, start: datetime, left: timedelta, seen: set[int]) -> datetime:
         for begin, end in self._intervals_from(start, seen):
             if end - begin >= left:
                 return begin + left

@@ -134,3 +134,29 @@ def holiday_command(
             now=_now(),
         )
     out.print(f"{day}: {'working day' if workday else 'day off'}")
+
+
+@cases_app.command("holiday-year")
+def holiday_year_command(
+    year: Annotated[int, typer.Argument(help="e.g. 2027")],
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete/--incomplete", help="Every holiday of the year is entered, or not."
+        ),
+    ] = True,
+) -> None:
+    """Mark a year complete in the holiday table: deadlines in it stop carrying the
+    unknown-year warning. One entered holiday alone does not make a year known."""
+    from gridgov.cases import service
+    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.errors import DomainError
+
+    try:
+        with _database().transaction() as session:
+            service.do_mark_holiday_year(
+                session, actor=_actor(), year=year, complete=complete, now=_now()
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{year}: {'complete' if complete else 'not complete'}")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,6 +71,18 @@ class Holiday(Base):
     note: Mapped[str] = mapped_column(String(128), default="")
 
 
+class HolidayYear(Base):
+    """A year an administrator marked complete: every holiday and make-up working day
+    of it is in the holiday table, so deadlines in it carry no warning."""
+
+    __tablename__ = "holiday_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    marked_by: Mapped[str] = mapped_column(String(64), default="")
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Case(Base):
     __tablename__ = "case_file"
     __table_args__ = (
@@ -118,6 +131,9 @@ class Case(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the resolution clock stopped (resolved, suspended); None while it runs.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verification_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_warning: Mapped[str] = mapped_column(String(256), default="")
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     reworks: Mapped[int] = mapped_column(Integer, default=0)
@@ -125,8 +141,10 @@ class Case(Base):
     suspension_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     rating: Mapped[str | None] = mapped_column(String(24))
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped by every change: concurrent writers (two sweeps) update only the version
-    # they read, so each escalation happens once.
+    # Bumped by every change: a writer locks the row and goes on only when the version
+    # is still the one it read (``service.lock_case``); the sweep updates only the
+    # version it read, so each escalation happens once and a person's step never
+    # silently overwrites the sweep's, or another person's.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -134,6 +152,15 @@ class Assignment(Base):
     """A unit handling a case: the lead, or a co-handler; each reports in (报到)."""
 
     __tablename__ = "case_assignment"
+    __table_args__ = (
+        # The sweep's scan: active assignments not yet reported in, by response due time.
+        Index(
+            "ix_case_assignment_awaiting_due",
+            "response_due_at",
+            sqlite_where=text("active AND acknowledged_at IS NULL"),
+            postgresql_where=text("active AND acknowledged_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
@@ -145,6 +172,9 @@ class Assignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the assignment stopped being active (escalated past, returned, reassigned):
+    # its response clock stops there (``clocks.response_outcome``).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseEvent(Base):
@@ -186,7 +216,16 @@ class OutboxMessage(Base):
     once, however many sweeps run."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_sent_at_available_at", "sent_at", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_sent_at_available_at", "sent_at", "available_at"),
+        # Delivery's scan: unsent messages by the time they become available.
+        Index(
+            "ix_outbox_unsent_available_at",
+            "available_at",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

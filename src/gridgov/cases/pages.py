@@ -28,6 +28,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import rules, service
+from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, Category, Photo
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
@@ -810,7 +811,11 @@ def _case_page(
             "acknowledged": local_time(case.acknowledged_at, tz),
             "resolved": local_time(case.resolved_at, tz),
             "closed": local_time(case.closed_at, tz),
+            "verification_due": local_time(
+                case.verification_due_at if case.state == State.RESOLVED.value else None, tz
+            ),
         },
+        "due_warnings": due_warnings(session, case, language, state.settings.timezone),
         "events": [(e, local_time(e.at, tz)) for e in service.timeline(session, case)],
         "photos": _photos(session, case),
         "steps": steps,

@@ -62,6 +62,10 @@ class CaseOut(BaseModel):
     closed_at: datetime | None
     overdue_at: datetime | None
     due_warning: str
+    # One warning per year the due times run through that the holiday calendar does not
+    # know, in the caller's language (docs/cases.md, "Working days").
+    due_warnings: list[str] = []
+    verification_due_at: datetime | None = None
     escalations: int
     reworks: int
     rating: str | None

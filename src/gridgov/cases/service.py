@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import rules
+from gridgov.cases import clocks, rules
 from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
 from gridgov.cases.models import (
     Assignment,
@@ -28,6 +28,7 @@ from gridgov.cases.models import (
     Category,
     GridMatter,
     Holiday,
+    HolidayYear,
     OutboxMessage,
     Photo,
 )
@@ -59,21 +60,119 @@ _LINK = re.compile(r"https?://|www\.|\.(com|cn|net|top|xyz)\b", re.IGNORECASE)
 
 
 _HOLIDAYS_TTL = 30.0
-_holidays: dict[str, tuple[float, dict[date, bool]]] = {}
+_holidays: dict[str, tuple[float, dict[date, bool], frozenset[int]]] = {}
 
 
 def calendar_for(session: Session, tz_name: str = "Asia/Shanghai") -> WorkCalendar:
-    """The working calendar with the holiday table's overrides, read at most every
-    ``_HOLIDAYS_TTL`` seconds per process (the table changes a few times a year)."""
+    """The working calendar with the holiday table's overrides and the years marked
+    complete, read at most every ``_HOLIDAYS_TTL`` seconds per process (the tables
+    change a few times a year)."""
     from zoneinfo import ZoneInfo
 
     key = str(session.get_bind().engine.url)
     cached = _holidays.get(key)
     if cached is None or time.monotonic() - cached[0] > _HOLIDAYS_TTL:
         overrides = {h.day: h.is_workday for h in session.scalars(select(Holiday))}
-        cached = (time.monotonic(), overrides)
+        complete = frozenset(
+            session.scalars(select(HolidayYear.year).where(HolidayYear.complete.is_(True)))
+        )
+        cached = (time.monotonic(), overrides, complete)
         _holidays[key] = cached
-    return WorkCalendar(overrides=cached[1], tz=ZoneInfo(tz_name))
+    return WorkCalendar(overrides=cached[1], complete_years=cached[2], tz=ZoneInfo(tz_name))
+
+
+def unknown_years(session: Session, case: Case, tz: str = "Asia/Shanghai") -> tuple[int, ...]:
+    """The years a case's clocks run through that the holiday calendar does not know (the
+    package does not cover them and no administrator marked them complete): its due
+    times then count weekends only, and every view of them says so."""
+    dues = [d for d in (case.response_due_at, case.resolution_due_at) if d is not None]
+    if not dues:
+        return ()
+    start = case.assigned_at or case.created_at
+    return calendar_for(session, tz).unknown_years(start, max(dues))
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """One year of the working calendar: known from the package, marked complete by an
+    administrator, or unknown; with the administrator's entries for it."""
+
+    year: int
+    status: str  # package, complete, unknown
+    holidays: tuple[Holiday, ...]
+    marked_by: str = ""
+
+
+def holiday_years(session: Session, *, today: date) -> list[YearStatus]:
+    """Every year worth showing: last year to two years ahead, and any year with entries."""
+    from gridgov.cases.calendar import official_years
+
+    entries: dict[int, list[Holiday]] = {}
+    for row in session.scalars(select(Holiday).order_by(Holiday.day)):
+        entries.setdefault(row.day.year, []).append(row)
+    marks = {row.year: row for row in session.scalars(select(HolidayYear))}
+    years = set(range(today.year - 1, today.year + 3)) | set(entries) | set(marks)
+    result = []
+    for year in sorted(years):
+        mark = marks.get(year)
+        if year in official_years():
+            status = "package"
+        elif mark is not None and mark.complete:
+            status = "complete"
+        else:
+            status = "unknown"
+        result.append(
+            YearStatus(year, status, tuple(entries.get(year, ())), mark.marked_by if mark else "")
+        )
+    return result
+
+
+def do_mark_holiday_year(
+    session: Session, *, actor: Actor, year: int, complete: bool, now: datetime
+) -> None:
+    """An administrator says a year's holidays are all entered (or takes it back); only
+    then do deadlines in that year stop carrying the unknown-year warning."""
+    if not 2000 <= year <= 2200:
+        raise InvalidInput(
+            "The year must be between 2000 and 2200.",
+            details=[Problem("year", "The year must be between 2000 and 2200.")],
+        )
+    _holidays.clear()
+    row = session.get(HolidayYear, year)
+    if row is None:
+        row = HolidayYear(year=year)
+        session.add(row)
+    elif row.complete == complete:
+        return  # nothing changes, nothing to audit
+    row.complete, row.marked_by, row.marked_at = complete, actor.username[:64], now
+    record(
+        session,
+        actor=actor,
+        action="holiday_year.marked",
+        object_type="holiday_year",
+        object_id=str(year),
+        now=now,
+        summary={"complete": complete},
+    )
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def lock_case(session: Session, case: Case) -> None:
+    """Load the case's row to change it: ``SELECT … FOR UPDATE`` on PostgreSQL (SQLite's
+    write transaction already holds the database's lock), then go on only when its
+    version is still the one the caller read. Someone who changed it meanwhile (a
+    person, or the sweep) wins; the caller gets a 409 and reloads."""
+    read = case.version
+    if session.is_modified(case):
+        session.flush()  # changes made earlier in this transaction (intake, then assign)
+        read = case.version
+    current = session.scalar(select(Case.version).where(Case.id == case.id).with_for_update())
+    if current != read:
+        raise Conflict(
+            "This case was changed by someone else a moment ago; reload it and try again."
+        )
 
 
 # ---------------------------------------------------------------- intake
@@ -212,12 +311,12 @@ def do_intake(
         suggested = category_of(session, case)
         if suggested is None or not suggested.active or suggested.start_level is None:
             case.category_code = None  # a retired category: leave it to the dispatcher
-    session.add(case)
     try:
-        session.flush()
+        with session.begin_nested():  # a savepoint: the caller's transaction stays whole
+            session.add(case)
+            session.flush()
     except IntegrityError:
         # Another request with the same idempotency key won the race: answer with its case.
-        session.rollback()
         first = find_by_idempotency_key(session, value.idempotency_key)
         if first is None:
             raise
@@ -257,7 +356,7 @@ def do_intake(
         system = Actor.system("router")
         with session.no_autoflush:  # one UPDATE of the case for both steps
             _move(session, case, system, now, State.ACCEPTED, "accepted")
-            do_assign(session, actor=system, case=case, now=now, tz=tz)
+            _assign(session, case, system, now, route=None, tz=tz)
     return Intake(case, created=True, duplicates=duplicates)
 
 
@@ -335,7 +434,10 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
     """Open cases of the same category near the same point within the time window."""
     if case.lon is None or case.lat is None or not case.category_code:
         return []
-    degrees = DUPLICATE_METRES / 111_000
+    degrees = DUPLICATE_METRES / 110_574  # of latitude
+    # A degree of longitude shrinks with the cosine of the latitude: the box must widen
+    # with it (a fixed factor missed neighbours north of about 24.6°).
+    lon_degrees = DUPLICATE_METRES / (111_320 * max(math.cos(math.radians(case.lat)), 0.01))
     candidates = session.scalars(
         select(Case)
         .where(
@@ -343,8 +445,8 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
             Case.category_code == case.category_code,
             Case.state.in_([s.value for s in rules.OPEN_STATES]),
             Case.created_at >= now - DUPLICATE_WINDOW,
-            Case.lat.between(case.lat - degrees, case.lat + degrees),
-            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
+            Case.lat.between(case.lat - degrees * 1.01, case.lat + degrees * 1.01),
+            Case.lon.between(case.lon - lon_degrees * 1.01, case.lon + lon_degrees * 1.01),
         )
         .order_by(Case.created_at)
     )
@@ -576,6 +678,20 @@ def do_assign(
 ) -> Assignment:
     """Route (most specific wins) and assign; the response and resolution clocks start."""
     check_dispatch(actor, case)
+    lock_case(session, case)
+    return _assign(session, case, actor, now, route=route, tz=tz, co_handlers=co_handlers)
+
+
+def _assign(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    *,
+    route: Route | None,
+    tz: str,
+    co_handlers: Sequence[Route] = (),
+) -> Assignment:
     chosen = route or route_case(session, case)
     if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
         raise InvalidInput("Locate the case to a grid before assigning it.")
@@ -608,11 +724,7 @@ def _new_assignment(
     )
     response = calendar.due(now, response_amount, response_unit)
     if case.assigned_at is not None:  # a first assignment has nothing to retire
-        session.execute(
-            update(Assignment)
-            .where(Assignment.case_id == case.id, Assignment.active.is_(True))
-            .values(active=False)
-        )
+        _end_assignments(session, case, now)
     lead: Assignment | None = None
     for is_lead, route in [(True, chosen), *((False, r) for r in co_handlers)]:
         unit = _unit_code(case, route.level)
@@ -648,10 +760,42 @@ def _new_assignment(
     return lead
 
 
+def _end_assignments(session: Session, case: Case, now: datetime) -> None:
+    """Retire the case's active assignments; each one's response clock stops now (a unit
+    that was already late stays late in its own figures)."""
+    session.execute(
+        update(Assignment)
+        .where(Assignment.case_id == case.id, Assignment.active.is_(True))
+        .values(active=False, ended_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _resolution_unit(session: Session, case: Case) -> DeadlineUnit:
+    return _deadlines(session, case)[1][1]
+
+
+def _resume_clock(session: Session, case: Case, now: datetime, tz: str) -> None:
+    """Work starts again: the resolution due time moves on by the time its clock stood
+    still (``clocks.extend_due``)."""
+    if case.paused_at is not None and case.resolution_due_at is not None:
+        case.resolution_due_at = clocks.extend_due(
+            case.resolution_due_at,
+            paused_at=case.paused_at,
+            resumed_at=now,
+            unit=_resolution_unit(session, case),
+            calendar=calendar_for(session, tz),
+        )
+    case.paused_at = None
+    case.verification_due_at = None
+    case.overdue_at = None
+
+
 def do_accept(
     session: Session, *, actor: Actor, case: Case, now: datetime, category_code: str | None = None
 ) -> None:
     check_dispatch(actor, case)
+    lock_case(session, case)
     if category_code:
         problems = intake_problems(
             session, IntakeInput("xxxx", Channel.STAFF, category_code=category_code)
@@ -666,6 +810,7 @@ def do_accept(
 def do_reject(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
     check_dispatch(actor, case)
     _require(reason, "reason")
+    lock_case(session, case)
     _move(session, case, actor, now, State.REJECTED, "rejected", note=reason)
     _notify_reporter(session, case, now, "rejected")
 
@@ -677,6 +822,7 @@ def do_merge(
     check_dispatch(actor, duplicate)
     if duplicate.id == original.id or original.duplicate_of_id is not None:
         raise Conflict("A case cannot be merged into itself or into a merged case.")
+    lock_case(session, duplicate)
     duplicate.duplicate_of_id = original.id
     if State(duplicate.state) is State.SUBMITTED:
         _move(session, duplicate, actor, now, State.ACCEPTED, "accepted", public=False)
@@ -696,16 +842,30 @@ def do_merge(
 def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """The unit reports in (报到). A co-handler reports in without moving the case."""
     assignment = check_handler(session, actor, case)
+    lock_case(session, case)
     assignment.acknowledged_at = assignment.acknowledged_at or now
     if assignment.lead:
         case.acknowledged_at = now
         _move(session, case, actor, now, State.ACKNOWLEDGED, "acknowledged")
     else:
+        case.version += 1
+        case.updated_at = now
         _event(session, case, actor, now, "co_acknowledged", None, None, note=assignment.unit_code)
+        record(
+            session,
+            actor=actor,
+            action="case.co_acknowledged",
+            object_type="case",
+            object_id=case.id,
+            region_code=case.grid_code,
+            now=now,
+            summary={"assignment": assignment.id, "unit": assignment.unit_code},
+        )
 
 
 def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
     check_handler(session, actor, case)
+    lock_case(session, case)
     _move(session, case, actor, now, State.IN_PROGRESS, "started", note=note)
 
 
@@ -717,13 +877,20 @@ def do_resolve(
     note: str,
     now: datetime,
     photos: Sequence[tuple[str, bytes]] = (),
+    tz: str = "Asia/Shanghai",
 ) -> None:
+    """The handler's result: the resolution clock stops here, the verification clock
+    (the check on the spot) starts."""
     check_handler(session, actor, case)
     _require(note, "note")
     problems = photo_problems(photos)
     if problems:
         raise InvalidInput("The result was not recorded.", details=problems)
+    lock_case(session, case)
     event = _move(session, case, actor, now, State.RESOLVED, "resolved", note=note)
+    case.paused_at = now
+    amount, unit = clocks.VERIFICATION
+    case.verification_due_at = calendar_for(session, tz).due(now, amount, unit).at
     if photos:
         session.flush()  # the event's id, for the photos
     for content_type, data in photos:
@@ -733,20 +900,31 @@ def do_resolve(
 
 
 def do_verify(
-    session: Session, *, actor: Actor, case: Case, passed: bool, note: str, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    passed: bool,
+    note: str,
+    now: datetime,
+    tz: str = "Asia/Shanghai",
 ) -> None:
     """The grid worker (or the reporter) checks the result on the spot: passed closes the
-    case; failed sends it back to work (返工)."""
+    case; failed sends it back to work (返工), and the resolution clock runs again from
+    where it stopped."""
     check_verifier(actor, case)
+    if not passed:
+        _require(note, "note")
+    lock_case(session, case)
     if passed:
         _move(session, case, actor, now, State.VERIFIED, "verified", note=note)
         _move(session, case, actor, now, State.CLOSED, "closed")
         case.closed_at = now
         _notify_reporter(session, case, now, "closed")
     else:
-        _require(note, "note")
         case.reworks += 1
         _move(session, case, actor, now, State.IN_PROGRESS, "rework", note=note)
+        _resume_clock(session, case, now, tz)
 
 
 def do_escalate(
@@ -761,6 +939,7 @@ def do_escalate(
     """Up one rung of the ladder (吹哨), by hand with a reason."""
     check_handler(session, actor, case)
     _require(reason, "reason")
+    lock_case(session, case)
     return escalate_one(session, case, actor, now, reason, tz)
 
 
@@ -790,7 +969,8 @@ def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: d
     """The unit hands a mis-routed case back to the dispatcher (退单)."""
     check_handler(session, actor, case)
     _require(reason, "reason")
-    session.execute(update(Assignment).where(Assignment.case_id == case.id).values(active=False))
+    lock_case(session, case)
+    _end_assignments(session, case, now)
     _move(session, case, actor, now, State.RETURNED, "returned", note=reason)
 
 
@@ -799,8 +979,23 @@ def do_request_suspension(
 ) -> None:
     check_handler(session, actor, case)
     _require(reason, "reason")
+    lock_case(session, case)
+    if State(case.state) is not State.IN_PROGRESS:
+        raise Conflict("Only a case in progress can be suspended.")
     case.suspension_requested = True
+    case.version += 1
+    case.updated_at = now
     _event(session, case, actor, now, "suspension_requested", None, None, note=reason)
+    record(
+        session,
+        actor=actor,
+        action="case.suspension_requested",
+        object_type="case",
+        object_id=case.id,
+        region_code=case.grid_code,
+        now=now,
+        summary={"reason": reason[:200]},
+    )
 
 
 def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
@@ -809,14 +1004,22 @@ def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: da
         raise Forbidden("Only a supervisor may approve a suspension.")
     if not case.suspension_requested:
         raise Conflict("Nobody has asked to suspend this case.")
+    lock_case(session, case)
     case.suspension_requested = False
     _move(session, case, actor, now, State.SUSPENDED, "suspended")
+    case.paused_at = now  # the resolution clock stands still (挂账)
 
 
-def do_resume(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
+def do_resume(
+    session: Session, *, actor: Actor, case: Case, now: datetime, tz: str = "Asia/Shanghai"
+) -> None:
+    """Work on a suspended case starts again: its resolution due time moves on by the
+    working time it was suspended."""
     if actor.role not in SUPERVISOR_ROLES | DISPATCH_ROLES or not _in_scope(actor, case):
         raise Forbidden("Your role may not do this.")
+    lock_case(session, case)
     _move(session, case, actor, now, State.IN_PROGRESS, "resumed")
+    _resume_clock(session, case, now, tz)
 
 
 def do_rate(session: Session, *, case: Case, rating: Rating, now: datetime, note: str = "") -> None:
@@ -825,6 +1028,8 @@ def do_rate(session: Session, *, case: Case, rating: Rating, now: datetime, note
         raise Conflict("A case is rated once it is closed.")
     if case.rating is not None:
         raise Conflict("This case has been rated already.")
+    lock_case(session, case)
+    case.version += 1
     case.rating = rating.value
     case.rated_at = now
     reporter = Actor(username="reporter", role="reporter")
@@ -850,13 +1055,17 @@ def do_rate(session: Session, *, case: Case, rating: Rating, now: datetime, note
     )
 
 
-def do_contest(session: Session, *, case: Case, reason: str, now: datetime) -> None:
-    """The reporter disputes a close, once: the case goes back to work."""
+def do_contest(
+    session: Session, *, case: Case, reason: str, now: datetime, tz: str = "Asia/Shanghai"
+) -> None:
+    """The reporter disputes a close, once: the case goes back to work, and the
+    resolution clock runs again from where it stopped."""
     if State(case.state) is not State.CLOSED:
         raise Conflict("Only a closed case can be contested.")
     if case.contested:
         raise Conflict("A close can be contested once.")
     _require(reason, "reason")
+    lock_case(session, case)
     case.contested = True
     case.closed_at = None
     case.reworks += 1
@@ -869,6 +1078,7 @@ def do_contest(session: Session, *, case: Case, reason: str, now: datetime) -> N
         "contested",
         note=reason,
     )
+    _resume_clock(session, case, now, tz)
 
 
 REQUIRED = {
@@ -1008,16 +1218,14 @@ def list_cases(
 
 
 def overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
-    """ "Overdue" defined once, in SQL: open, with a resolution due time in the past."""
-    return Case.state.in_(
-        [s.value for s in rules.OPEN_STATES - {State.SUSPENDED, State.SUBMITTED}]
-    ) & (Case.resolution_due_at < now)
+    """ "Overdue" defined once (``clocks.is_overdue``), in SQL: the resolution clock runs
+    (``clocks.RUNNING``) and its due time is in the past."""
+    return Case.state.in_([s.value for s in clocks.RUNNING]) & (Case.resolution_due_at < now)
 
 
 def is_overdue(case: Case, now: datetime) -> bool:
     """The same definition in Python."""
-    open_ = State(case.state) in rules.OPEN_STATES - {State.SUSPENDED, State.SUBMITTED}
-    return open_ and case.resolution_due_at is not None and case.resolution_due_at < now
+    return clocks.is_overdue(State(case.state), case.resolution_due_at, now)
 
 
 # ---------------------------------------------------------------- notifications

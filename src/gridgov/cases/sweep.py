@@ -2,6 +2,11 @@
 reminders; and the delivery of the outbox. Both are safe with several app instances on
 one PostgreSQL: every escalation is a compare-and-set on the case's version, overdue
 marking updates only rows not yet marked, and every message has a unique dedupe key.
+
+Each item is isolated: one case that fails to escalate is logged with its id and the
+rest go on; delivery claims a batch and commits, sends outside any transaction, then
+marks what was sent (at least once: a crash between sending and marking sends again
+after the claim's lease, with the same ``dedupe_key`` for the channel to drop).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class SweepResult:
     overdue: int = 0
     reminders: int = 0
     lost_races: int = 0
+    failed: int = 0
 
 
 def sweep(
@@ -63,13 +69,29 @@ def sweep(
             )
         )
     for case_id, version in late:
-        if _escalate_once(db, case_id=case_id, version=version, now=now, tz=tz):
+        try:
+            escalated = _escalate_once(db, case_id=case_id, version=version, now=now, tz=tz)
+        except Exception:
+            # One case's error must not stop the others: logged with its id, retried next pass.
+            log.exception("escalation failed", extra={"fields": {"case_id": case_id}})
+            result.failed += 1
+            continue
+        if escalated:
             result.escalated += 1
         else:
             result.lost_races += 1
-    with db.transaction() as session:
-        result.overdue = _mark_overdue(session, now)
-        result.reminders = _remind(session, now)
+    try:
+        with db.transaction() as session:
+            result.overdue = _mark_overdue(session, now)
+    except Exception:
+        log.exception("marking overdue cases failed")
+        result.failed += 1
+    try:
+        with db.transaction() as session:
+            result.reminders = _remind(session, now)
+    except Exception:
+        log.exception("queueing reminders failed")
+        result.failed += 1
     return result
 
 
@@ -190,7 +212,10 @@ def _remind(session: Session, now: datetime) -> int:
 class Channel(Protocol):
     """An external channel: SMS, e-mail, a chat group. ``send`` raises on failure."""
 
-    def send(self, message: OutboxMessage) -> None: ...
+    def send(self, message: OutboxMessage) -> None:
+        """Send one message. Delivery is at least once: pass ``message.dedupe_key`` to
+        the gateway as its idempotency key so a resend after a crash is dropped there."""
+        ...
 
 
 class RecordingChannel:
@@ -210,12 +235,22 @@ def deliver(
     now: datetime,
     limit: int = 200,
     max_attempts: int = 5,
+    lease: timedelta = timedelta(minutes=5),
     on_error: Callable[[OutboxMessage, Exception], None] | None = None,
 ) -> int:
-    """Send what is due, after the writes that queued it have committed. In-app messages
-    need no sending: the app reads them. Rows are claimed with SKIP LOCKED on PostgreSQL
-    so two instances never send the same message."""
+    """Send what is due, after the writes that queued it have committed, in three steps:
+
+    1. claim a batch in a short transaction (``SKIP LOCKED`` on PostgreSQL, so two
+       instances never claim the same row): in-app messages need no sending and are
+       marked sent at once; the others are leased (``available_at`` moves ``lease`` on)
+       and counted as an attempt; commit;
+    2. send each through its channel outside any transaction (no write lock held while a
+       gateway answers); one failure does not stop the others;
+    3. mark the sent ones sent, and the failed ones with their error and a back-off.
+
+    Returns the number of messages delivered."""
     sent = 0
+    to_send: list[OutboxMessage] = []
     with db.transaction() as session:
         query = (
             select(OutboxMessage)
@@ -230,23 +265,44 @@ def deliver(
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for message in session.scalars(query):
-            channel = channels.get(message.channel)
             if message.channel == "in_app":
                 message.sent_at = now
                 sent += 1
-                continue
-            if channel is None:
-                continue
-            try:
-                channel.send(message)
-            except Exception as exc:
+            elif message.channel in channels:
+                message.available_at = now + lease
                 message.attempts += 1
-                message.last_error = str(exc)[:256]
-                message.available_at = now + timedelta(minutes=2**message.attempts)
-                if on_error:
-                    on_error(message, exc)
-                continue
-            message.sent_at = now
-            message.attempts += 1
-            sent += 1
+                to_send.append(message)
+    failures: dict[int, Exception] = {}
+    for message in to_send:
+        try:
+            channels[message.channel].send(message)
+        except Exception as exc:
+            failures[message.id] = exc
+            log.warning(
+                "delivery failed",
+                extra={"fields": {"outbox_id": message.id, "error": str(exc)[:200]}},
+            )
+            if on_error:
+                on_error(message, exc)
+    if not to_send:
+        return sent
+    with db.transaction() as session:
+        for message in to_send:
+            error = failures.get(message.id)
+            if error is None:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None))
+                    .values(sent_at=now)
+                )
+                sent += 1
+            else:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id)
+                    .values(
+                        last_error=str(error)[:256],
+                        available_at=now + timedelta(minutes=2**message.attempts),
+                    )
+                )
     return sent

@@ -266,8 +266,19 @@ def may_see_staff(actor: Actor, election: Election) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def get_election(session: Session, election_id: int) -> Election:
-    election = session.get(Election, election_id)
+def get_election(session: Session, election_id: int, *, lock: bool = False) -> Election:
+    """The election; ``lock`` loads its row to change it (``SELECT … FOR UPDATE`` on
+    PostgreSQL, fresh from the database), so two steps at once run one after the other
+    and the second sees the first's state (a refused move is a 409)."""
+    if lock:
+        election = session.scalars(
+            select(Election)
+            .where(Election.id == election_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+    else:
+        election = session.get(Election, election_id)
     if election is None:
         raise NotFound("There is no election %(id)s.", params={"id": election_id})
     return election
@@ -613,7 +624,7 @@ def do_nominate(
 ) -> Candidate:
     """A resident of the register as a candidate of a constituency, with their
     statement. One candidacy per resident per election."""
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     if state_of(election) is not ElectionState.NOMINATION:
         raise Conflict("Nominations are closed for this election.")
@@ -706,7 +717,7 @@ def do_review_candidate(
     """Review a nominee: the eligibility rules decide and their reason is recorded; staff
     may confirm it (no ``override``) or override it to ``eligible``/``ineligible`` with a
     reason. Allowed during nomination and review."""
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     if state_of(election) not in (ElectionState.NOMINATION, ElectionState.REVIEW):
         raise Conflict("Candidates are reviewed before voting opens.")
@@ -765,7 +776,7 @@ def do_withdraw_candidate(
     reason: str,
     now: datetime,
 ) -> Candidate:
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     if state_of(election) not in (ElectionState.NOMINATION, ElectionState.REVIEW):
         raise Conflict("A candidate withdraws before voting opens.")
@@ -786,7 +797,7 @@ def do_withdraw_candidate(
 
 def do_open_review(session: Session, *, actor: Actor, election_id: int, now: datetime) -> Election:
     """Close nominations and review every nominee against the rules automatically."""
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     _move(election, ElectionState.REVIEW)
     reviewed = 0
@@ -812,7 +823,7 @@ def do_open_review(session: Session, *, actor: Actor, election_id: int, now: dat
 def do_open_voting(session: Session, *, actor: Actor, election_id: int, now: datetime) -> Election:
     """End the review: every nominee reviewed, every constituency with a candidate.
     Votes are taken from ``voting_opens_at`` to ``voting_closes_at``."""
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     transition(state_of(election), ElectionState.VOTING)
     if now >= election.voting_closes_at:
@@ -1084,7 +1095,7 @@ def _ensure(condition: bool, what: str) -> None:
 def do_count(session: Session, *, actor: Actor, election_id: int, now: datetime) -> Election:
     """Count each constituency once voting has closed; store each candidate's votes and
     whether elected, and the whole count (with a lot's seed and draw) on the election."""
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     transition(state_of(election), ElectionState.COUNTED)
     if now < election.voting_closes_at:
@@ -1241,7 +1252,7 @@ def do_publish(session: Session, *, actor: Actor, election_id: int, now: datetim
     """Publish the count as an election-result notice with its objection window."""
     from gridgov.deliberation import notices  # written alongside; imported when needed
 
-    election = get_election(session, election_id)
+    election = get_election(session, election_id, lock=True)
     check_may_run(actor, election.region_code)
     transition(state_of(election), ElectionState.PUBLISHED)
     title, body = result_notice_text(

@@ -19,6 +19,7 @@ with an audit row. ``now`` is always passed in.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,10 +44,13 @@ from gridgov.deliberation.models import (
     NoticeObjection,
 )
 from gridgov.deliberation.rules import NoticeKind, NoticeState
-from gridgov.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.deliberation.states import NOTICE_ALLOWED, move
+from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_name
 from gridgov.territory import service as territory
 from gridgov.territory.models import ChatGroup, Region
+
+log = logging.getLogger("gridgov.notices")
 
 # Who drafts, posts, closes and answers: the village or community's cadres, and above.
 NOTICE_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.LEADER, Role.ADMIN})
@@ -348,7 +352,7 @@ def do_post(
             "Only a draft can be posted; this notice is %(state)s.",
             params={"state": notice.state},
         )
-    notice.state = NoticeState.POSTED.value
+    notice.state = move(NOTICE_ALLOWED, notice.state, NoticeState.POSTED, "notice")
     notice.posted_by = actor.username
     notice.posted_at = now
     notice.closes_at = rules.posting_closes_at(now, notice.posting_days)
@@ -448,7 +452,7 @@ def do_close(
     notice = _notice(session, notice_id, lock=True)
     _authorise(actor, notice.region_code)
     check_close(notice, now, tz)
-    notice.state = NoticeState.CLOSED.value
+    notice.state = move(NOTICE_ALLOWED, notice.state, NoticeState.CLOSED, "notice")
     notice.closed_at = now
     session.flush()
     record(
@@ -466,6 +470,38 @@ def do_close(
         advance = deliberation.advance_after_disclosure  # type: ignore[attr-defined,unused-ignore]
         advance(session, matter_id=notice.matter_id, notice_id=notice.id, actor=actor, now=now)
     return notice
+
+
+def withdraw_for_matter(
+    session: Session, *, actor: Actor, matter_id: int, now: datetime
+) -> list[int]:
+    """Withdraw the draft and posted notices of a withdrawn matter (the matters' service
+    calls this in its own transaction); returns their ids."""
+    withdrawn = []
+    for notice in session.scalars(
+        select(Notice)
+        .where(
+            Notice.matter_id == matter_id,
+            Notice.state.in_([NoticeState.DRAFT.value, NoticeState.POSTED.value]),
+        )
+        .order_by(Notice.id)
+        .with_for_update()
+    ):
+        before = notice.state
+        notice.state = move(NOTICE_ALLOWED, notice.state, NoticeState.WITHDRAWN, "notice")
+        notice.closed_at = now
+        record(
+            session,
+            actor=actor,
+            action="notice.withdrawn",
+            object_type="notice",
+            object_id=notice.id,
+            region_code=notice.region_code,
+            now=now,
+            summary={"matter": matter_id, "from": before},
+        )
+        withdrawn.append(notice.id)
+    return withdrawn
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -828,7 +864,10 @@ def sweep(session: Session, *, now: datetime, actor: Actor, tz: str = DEFAULT_TZ
             with session.begin_nested():
                 do_close(session, actor=actor, notice_id=notice_id, now=now, tz=tz)
             counts["closed"] += 1
-        except DomainError:
+        except Exception:
+            # One notice's refusal or error does not stop the others; it is logged with its
+            # id, and audited only when something changed (below).
+            log.warning("notice not closed", exc_info=True, extra={"fields": {"notice": notice_id}})
             counts["close_failed"] += 1
     today = now.astimezone(ZoneInfo(tz)).date()
     for due in due_disclosures(session, scope=None, today=today, tz=tz):
@@ -859,7 +898,7 @@ def sweep(session: Session, *, now: datetime, actor: Actor, tz: str = DEFAULT_TZ
             counts["reminders"] += 1
         except IntegrityError:
             continue  # another sweeper queued it a moment ago
-    if counts["closed"] or counts["reminders"] or counts["close_failed"]:
+    if counts["closed"] or counts["reminders"]:
         record(
             session,
             actor=actor,

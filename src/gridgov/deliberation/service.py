@@ -15,13 +15,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov import revisions
+from gridgov import clock, revisions
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.datafiles import DataFileError
@@ -69,6 +68,7 @@ from gridgov.deliberation.rules import (
     load_procedure,
     next_stage,
 )
+from gridgov.deliberation.states import MATTER_ALLOWED, MEETING_ALLOWED, move
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.registry.models import Household, PersonRoleRow, Resident
 from gridgov.territory import service as territory
@@ -315,9 +315,10 @@ def _explain(check: Check) -> dict[str, Any]:
     return {"message": check.message, "params": check.params}
 
 
-def local_date(moment: datetime, tz: str = TIMEZONE) -> date:
-    """The calendar day of ``moment`` in the district's time zone."""
-    return moment.astimezone(ZoneInfo(tz)).date()
+def local_date(moment: datetime, tz: str | None = None) -> date:
+    """The calendar day of ``moment`` in the district's time zone (the office clock's,
+    ``gridgov.clock``, unless one is given)."""
+    return clock.local_date(moment, tz)
 
 
 def _clean(text: str, field: str, limit: int, *, required: bool = True) -> str:
@@ -525,7 +526,7 @@ def _notice_body(session: Session, matter: Matter, kind: NoticeKind) -> str:
             lines.append("")
             lines.append(f"{implementation.title}: {implementation.progress}%")
             for update_row in implementation_updates(session, implementation.id):
-                lines.append(f"{update_row.at.date().isoformat()} {update_row.text}")
+                lines.append(f"{local_date(update_row.at).isoformat()} {update_row.text}")
     return "\n".join(lines).strip()
 
 
@@ -625,10 +626,11 @@ def _record_step(
     session.add(step)
     session.flush()
     if target is None:
-        matter.state = (
-            MatterState.COMPLETED.value
-            if outcome is Outcome.ADOPTED
-            else MatterState.REJECTED.value
+        matter.state = move(
+            MATTER_ALLOWED,
+            matter.state,
+            MatterState.COMPLETED if outcome is Outcome.ADOPTED else MatterState.REJECTED,
+            "matter",
         )
     if stage.kind is StageKind.DECISION and outcome is Outcome.ADOPTED:
         do_start_implementation(
@@ -667,17 +669,24 @@ def do_withdraw_matter(
     check_may_run(actor, matter.region_code)
     if matter.state != MatterState.OPEN.value:
         raise Conflict("The matter is no longer open.")
-    if session.scalars(
-        select(Meeting.id).where(
-            Meeting.matter_id == matter.id, Meeting.state.in_(OPEN_MEETING_STATES)
-        )
-    ).first():
-        raise Conflict("Close or cancel the matter's open meeting first.")
     reason = _clean(reason, "reason", 2000)
     _bump(session, Matter, matter.id, matter.version)
     session.refresh(matter, attribute_names=["version"])
-    matter.state = MatterState.WITHDRAWN.value
+    matter.state = move(MATTER_ALLOWED, matter.state, MatterState.WITHDRAWN, "matter")
     matter.updated_at = now
+    # Nothing of a withdrawn matter stays open: its meetings are cancelled, its notices
+    # withdrawn (each audited), so no sweep tries to close them ever after.
+    for meeting in session.scalars(
+        select(Meeting)
+        .where(Meeting.matter_id == matter.id, Meeting.state.in_(OPEN_MEETING_STATES))
+        .order_by(Meeting.id)
+    ):
+        do_cancel_meeting(
+            session, actor=actor, meeting_id=meeting.id, reason=reason or "withdrawn", now=now
+        )
+    from gridgov.deliberation import notices
+
+    notices.withdraw_for_matter(session, actor=actor, matter_id=matter.id, now=now)
     record(
         session,
         actor=actor,
@@ -823,9 +832,14 @@ def roster_of(session: Session, roster: Roster, region_code: str, day: date) -> 
             .order_by(Household.number)
         ).all()
         heads: dict[int, tuple[int, str]] = {}
+        # Only the householders of this region's households, not every one in the database.
         for resident_id, name, household_id in session.execute(
             select(Resident.id, Resident.name, Resident.household_id)
-            .where(Resident.relation == "householder", Resident.household_id.is_not(None))
+            .join(Household, Household.id == Resident.household_id)
+            .where(
+                Resident.relation == "householder",
+                Household.grid_code.startswith(region_code, autoescape=True),
+            )
             .order_by(Resident.id)
         ):
             if household_id is not None:
@@ -1113,7 +1127,7 @@ def do_sign_in(
     if getattr(result, "rowcount", 0) != 1:
         return member  # a concurrent request signed them in first
     if meeting.state == MeetingState.CONVENED.value:
-        meeting.state = MeetingState.IN_SESSION.value
+        meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
     record(
         session,
         actor=actor,
@@ -1313,7 +1327,7 @@ def do_record_totals(
     )
     session.refresh(meeting)
     meeting.yes, meeting.no, meeting.abstain = yes, no, abstain
-    meeting.state = MeetingState.IN_SESSION.value
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
     record(
         session,
         actor=actor,
@@ -1502,7 +1516,7 @@ def do_cancel_meeting(
     reason = _clean(reason, "reason", 2000)
     _bump(session, Meeting, meeting.id, meeting.version)
     session.refresh(meeting)
-    meeting.state = MeetingState.CANCELLED.value
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.CANCELLED, "meeting")
     meeting.decided_at = now
     record(
         session,
@@ -1583,7 +1597,7 @@ def do_close_meeting(
         "abstain": abstain,
     }
     if not quorum.passed:
-        meeting.state = MeetingState.NO_QUORUM.value
+        meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.NO_QUORUM, "meeting")
         meeting.outcome = None
         meeting.explanation = json.dumps({"quorum": _explain(quorum)}, ensure_ascii=False)
         record(
@@ -1605,7 +1619,7 @@ def do_close_meeting(
     explanation: dict[str, Any] = {"quorum": _explain(quorum), "decision": _explain(decision)}
     if returned:
         explanation["returned"] = {"message": N_("Returned for revision."), "params": {}}
-    meeting.state = MeetingState.DECIDED.value
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.DECIDED, "meeting")
     meeting.outcome = outcome.value
     meeting.explanation = json.dumps(explanation, ensure_ascii=False)
     record(

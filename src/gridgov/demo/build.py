@@ -32,6 +32,7 @@ from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases_service
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
 from gridgov.demo import deliberation as demo_deliberation
@@ -147,7 +148,7 @@ def build(
     """Everything in one transaction: a failed build leaves the database empty."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     actor = Actor.system("demo")
-    today = now.date()
+    today = local_today(now, tz)
     progress("territory", 0, 1)
     land = build_territory(seed)
     with db.transaction() as session:

@@ -52,6 +52,7 @@ from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import may_access
 from gridgov.audit.service import Actor, record
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.deliberation import discussion, elections, notices
 from gridgov.deliberation import service as deliberation
@@ -536,7 +537,7 @@ def _seat_bodies(
     wanted = ("branch_committee", "residents_committee", "supervisor")
     if all(seated.get(body) for body in wanted):
         return seated
-    today = now.date()
+    today = local_today(now)
     adults = [
         p
         for p in _people(session, code)

@@ -95,6 +95,7 @@ BASE_METRICS = frozenset(
         "resolved",
         "rework_cases",
         "overdue_cases",
+        "responses",
         "households",
         "residents",
         "party_members",
@@ -109,7 +110,7 @@ BASE_METRICS = frozenset(
     }
 )
 BUILT_IN_DERIVED: dict[str, str] = {
-    "response_rate": "responded_on_time / assigned",
+    "response_rate": "responded_on_time / responses",
     "resolution_rate": "resolved_ok / assigned",
     "satisfaction_rate": "satisfied / rated",
     "on_time_closure_rate": "closed_on_time / assigned",

@@ -71,6 +71,7 @@ FIGURE_COUNTS = (
     "resolved",
     "rework_cases",
     "overdue_cases",
+    "responses",
 )
 MEETING_COUNTS = (
     "meetings_held",

@@ -24,6 +24,7 @@ import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
+from gridgov.clock import local_today
 from gridgov.errors import Problem
 
 FIELD = "id_number"
@@ -153,7 +154,8 @@ def region_prefix(number: str) -> str:
 
 
 def _today() -> date:
-    return datetime.now(_CHINA_STANDARD_TIME).date()
+    """Only when the caller gave no ``today``: the office's date now."""
+    return local_today(datetime.now(_CHINA_STANDARD_TIME))
 
 
 def _gb11643_value(doc_type: DocumentType, number: str) -> str | None:

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import SCOPE_LENGTHS, Role, may_access
 from gridgov.audit.service import Actor, record
+from gridgov.clock import local_today
 from gridgov.errors import Forbidden, InvalidInput, Problem
 from gridgov.fields import mask_id, mask_phone
 from gridgov.registry import documents, service
@@ -1333,7 +1334,7 @@ def _resident_input(ctx: _Context, row: _Row) -> tuple[service.ResidentInput, bo
 
 
 def _check_residents(ctx: _Context, rows: list[_Row]) -> Writer:
-    today = ctx.now.date()
+    today = local_today(ctx.now)
     items: list[tuple[_Row, service.ResidentInput]] = []
     for done, row in enumerate(rows, start=1):
         value, lost_digits = _resident_input(ctx, row)
@@ -1579,7 +1580,7 @@ def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
 
 
 def _check_roles(ctx: _Context, rows: list[_Row]) -> Writer:
-    today = ctx.now.date()
+    today = local_today(ctx.now)
     items: list[tuple[_Row, RoleInput, int]] = []
     for done, row in enumerate(rows, start=1):
         doc_type, role = row.get("doc_type"), row.get("role")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
+from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
 from gridgov.errors import Forbidden, InvalidInput, Problem
 from gridgov.fields import FieldCipher, mask_id, mask_phone
@@ -177,7 +178,7 @@ def find_resident_by_id_number(session: Session, *, doc_type: str, number: str) 
 def do_create_resident(
     session: Session, *, actor: Actor, value: ResidentInput, now: datetime
 ) -> Resident:
-    problems = resident_problems(value, today=now.date())
+    problems = resident_problems(value, today=local_today(now))
     household: Household | None = None
     if value.household_number:
         household = session.scalar(

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from gridgov import __version__, settings_store
+from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
 from gridgov.web import errors
@@ -40,28 +40,26 @@ SECURITY_HEADERS = {
 
 
 async def _periodic_sweep(state: AppState) -> None:
-    """The case sweep, the notices' sweep (closing notices whose period is over, reminding
-    of routine disclosures due) and outbox delivery every ``sweep_seconds``, off the event
-    loop. Safe on every instance at once: escalations and messages happen exactly once."""
+    """The background jobs (``gridgov.jobs``: the case sweep, the notices' sweep, outbox
+    delivery), each when its interval has passed, checked every ``sweep_seconds``, off
+    the event loop. Each job is isolated: one failing does not block the others. Safe on
+    every instance at once: escalations and messages happen exactly once."""
     from datetime import UTC, datetime
 
-    from gridgov.audit.service import Actor
-    from gridgov.cases import notify, sweep
-    from gridgov.deliberation import notices
+    from gridgov import jobs
+
+    scheduler = jobs.Scheduler()
 
     def one_pass() -> None:
-        now = datetime.now(UTC)
-        sweep.sweep(state.db, now=now, tz=state.settings.timezone)
-        with state.db.transaction() as session:
-            notices.sweep(session, now=now, actor=Actor.system("sweep"), tz=state.settings.timezone)
-        sweep.deliver(state.db, channels=notify.channels(state.settings), now=now)
+        context = jobs.JobContext(db=state.db, settings=state.settings, now=datetime.now(UTC))
+        scheduler.tick(context)
 
     while True:
         await asyncio.sleep(state.settings.sweep_seconds)
         try:
             await anyio.to_thread.run_sync(one_pass)
         except Exception:
-            log.exception("periodic sweep failed")
+            log.exception("periodic jobs failed")
 
 
 @asynccontextmanager
@@ -81,6 +79,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     """Build the app. Refuses to start on a database that is not migrated."""
     db = database or Database.from_url(settings.resolved_database_url, keys=settings.keys)
     ensure_migrated(db.engine)
+    clock.set_office_timezone(settings.timezone)
     app = FastAPI(
         lifespan=_lifespan,
         title="gridgov",
@@ -183,6 +182,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
         app.include_router(module.router)
     app.include_router(open311.router)
+    from gridgov.cases import calendar_pages
+
+    app.include_router(calendar_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

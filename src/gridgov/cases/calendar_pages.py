@@ -1,0 +1,123 @@
+"""The working calendar's admin page: each year's status (known from the package,
+marked complete by an administrator, or unknown) with its entered holidays; mark a year
+complete, enter a day off or a make-up working day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.cases import service
+from gridgov.cases.models import Case
+from gridgov.clock import local_today
+from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.web import i18n
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.labels import N_
+from gridgov.web.render import error_message, error_problems, language_of, render
+
+router = APIRouter(include_in_schema=False)
+# The calendar's warning (cases.calendar.UNKNOWN_YEAR), marked here for the catalogues.
+UNKNOWN_YEAR_MESSAGE = N_(
+    "The holiday calendar does not know %(year)s; weekends only were used for %(year)s."
+)
+
+
+def due_warnings(session: Session, case: Case, language: str, tz: str) -> list[str]:
+    """One warning per year the case's clocks run through that the calendar does not
+    know, in the reader's language: shown on the case page and in every API answer
+    that carries its due times."""
+    return [
+        i18n.gettext(language, UNKNOWN_YEAR_MESSAGE, {"year": year})
+        for year in service.unknown_years(session, case, tz)
+    ]
+
+
+AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    *,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    years = service.holiday_years(session, today=local_today(now, state.settings.timezone))
+    context = {
+        "years": years,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    return render(request, "cases/calendar.html", context, status_code=status_code)
+
+
+@router.get("/admin/calendar", response_class=HTMLResponse)
+def calendar_page(
+    request: Request, admin: AdminPage, session: SessionDep, state: StateDep, now: Now
+) -> HTMLResponse:
+    return _page(request, session, state, now)
+
+
+@router.post("/admin/calendar/years", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def mark_year(
+    request: Request,
+    admin: AdminPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    year: Annotated[int, Form(ge=2000, le=2200)],
+    complete: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        service.do_mark_holiday_year(
+            session, actor=actor_of(request, admin), year=year, complete=complete, now=now
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, session, state, now, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/admin/calendar", status_code=303)
+
+
+@router.post("/admin/calendar/days", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def set_day(
+    request: Request,
+    admin: AdminPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    day: Annotated[str, Form(max_length=10)],
+    workday: Annotated[bool, Form()] = False,
+    note: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    try:
+        try:
+            parsed = date.fromisoformat(day.strip())
+        except ValueError as exc:
+            raise InvalidInput(
+                "Give the day as YYYY-MM-DD.",
+                details=[Problem("day", "Give the day as YYYY-MM-DD.")],
+            ) from exc
+        service.do_set_holiday(
+            session,
+            actor=actor_of(request, admin),
+            day=parsed,
+            is_workday=workday,
+            note=note,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, session, state, now, error=exc, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/admin/calendar", status_code=303)

@@ -1,0 +1,66 @@
+"""Clocks you can trust: each assignment's response clock keeps its end, the
+resolution clock pauses (paused_at) and verification has its own due time; the years
+an administrator marked complete in the holiday table; the indexes the sweep and the
+outbox delivery scan by.
+
+Revision ID: 0006_clocks
+Revises: 0005_deliberation
+Create Date: 2026-12-06 14:40:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006_clocks"
+down_revision: str | None = "0005_deliberation"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "holiday_year",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("marked_by", sa.String(length=64), nullable=False),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_holiday_year")),
+    )
+    with op.batch_alter_table("case_file") as batch:
+        batch.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("verification_due_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("case_assignment") as batch:
+        batch.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(
+        "ix_case_assignment_awaiting_due",
+        "case_assignment",
+        ["response_due_at"],
+        unique=False,
+        sqlite_where=sa.text("active AND acknowledged_at IS NULL"),
+        postgresql_where=sa.text("active AND acknowledged_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_unsent_available_at",
+        "outbox",
+        ["available_at"],
+        unique=False,
+        sqlite_where=sa.text("sent_at IS NULL"),
+        postgresql_where=sa.text("sent_at IS NULL"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_outbox_unsent_available_at", table_name="outbox")
+    op.drop_index("ix_case_assignment_awaiting_due", table_name="case_assignment")
+    with op.batch_alter_table("case_assignment") as batch:
+        batch.drop_column("ended_at")
+    with op.batch_alter_table("case_file") as batch:
+        batch.drop_column("verification_due_at")
+        batch.drop_column("paused_at")
+    op.drop_table("holiday_year")

@@ -1,0 +1,128 @@
+"""List pages and APIs run a number of queries that does not grow with their rows; and
+the duplicate search finds neighbours at any latitude."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
+
+from gridgov.cases.models import Assignment, Case, OutboxMessage
+from gridgov.db import Database
+from tests.cases.factories import make_cases_world, report
+from tests.conftest import FIXED_NOW
+from tests.factories import bearer, page_login
+from tests.querycount import count_queries
+
+GRID_1 = "44051200100101"
+
+
+def _add_cases(db: Database, count: int, start: int) -> None:
+    """``count`` assigned grid cases, each with its assignment and a notice for the unit."""
+    rows: list[dict[str, Any]] = [
+        {
+            "tracking_code": f"Q{start + n:09d}",
+            "channel": "web",
+            "state": "assigned",
+            "description": "楼道灯坏了",
+            "category_code": "E0101",
+            "grid_code": GRID_1,
+            "level": "grid",
+            "unit_code": GRID_1,
+            "created_at": FIXED_NOW - timedelta(hours=n),
+            "updated_at": FIXED_NOW,
+            "assigned_at": FIXED_NOW - timedelta(hours=n),
+            "response_due_at": FIXED_NOW + timedelta(hours=2),
+            "resolution_due_at": FIXED_NOW + timedelta(days=n % 9 - 3),
+        }
+        for n in range(count)
+    ]
+    with db.transaction() as session:
+        ids = session.execute(insert(Case).returning(Case.id), rows).scalars().all()
+        session.execute(
+            insert(Assignment),
+            [
+                {
+                    "case_id": case_id,
+                    "level": "grid",
+                    "unit_code": GRID_1,
+                    "lead": True,
+                    "active": True,
+                    "assigned_at": FIXED_NOW,
+                    "response_due_at": FIXED_NOW + timedelta(hours=2),
+                }
+                for case_id in ids
+            ],
+        )
+        session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "created_at": FIXED_NOW,
+                    "available_at": FIXED_NOW,
+                    "channel": "in_app",
+                    "recipient": f"unit:{GRID_1}",
+                    "subject": "[Q] assigned",
+                    "body": "report in",
+                    "case_id": case_id,
+                    "dedupe_key": f"q:{case_id}",
+                }
+                for case_id in ids
+            ],
+        )
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        pytest.param("/api/v1/cases?limit=500", False, id="api-cases"),
+        pytest.param("/api/v1/cases?limit=500&overdue=true", False, id="api-cases-overdue"),
+        pytest.param("/cases", True, id="page-cases"),
+        pytest.param("/notifications", True, id="page-notifications"),
+    ],
+)
+def test_a_list_runs_as_many_queries_for_100_rows_as_for_10(
+    db: Database, client: TestClient, path: str, page: bool
+) -> None:
+    make_cases_world(db)
+    if page:
+        page_login(client, "chen.worker")
+        headers: dict[str, str] = {}
+    else:
+        headers = bearer(client, "chen.worker")
+    # Given 10 cases
+    _add_cases(db, 10, 0)
+    client.get(path, headers=headers)  # warm the per-process caches (30 s lifetime)
+    with count_queries(db) as ten:
+        first = client.get(path, headers=headers)
+    # When 90 more arrive
+    _add_cases(db, 90, 10)
+    client.get(path, headers=headers)
+    with count_queries(db) as hundred:
+        second = client.get(path, headers=headers)
+    # Then the list answers with more rows but the same number of queries
+    assert first.status_code == second.status_code == 200
+    assert len(second.content) > len(first.content)
+    assert hundred.count == ten.count, hundred.statements
+
+
+@pytest.mark.parametrize("lat", [23.29, 31.23, 45.75])
+def test_a_duplicate_90_metres_east_is_found_at_any_latitude(db: Database, lat: float) -> None:
+    make_cases_world(db)
+    # Given a report, and another 90 m east of it (Shantou, Shanghai, Harbin latitudes)
+    import math
+
+    east = 90 / (111_320 * math.cos(math.radians(lat)))
+    first = report(db, point=(116.705, lat), phone="13900001111")
+    second = report(db, point=(116.705 + east, lat), phone="13900002222")
+    # Then the second is held as a likely duplicate of the first
+    from gridgov.cases import service as cases
+
+    with db.session() as session:
+        stored = session.get(Case, second.id)
+        assert stored is not None
+        found = cases.likely_duplicates(session, stored, now=FIXED_NOW)
+    assert [c.id for c in found] == [first.id]
