@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
-from gridgov.cases import rules, service
+from gridgov.cases import permissions, rules, service
 from gridgov.cases.models import Case, Category, Photo
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
@@ -83,7 +83,6 @@ TrackingCode = Annotated[str, Path(max_length=32)]
 
 DISPATCH = frozenset({Role.DISPATCHER.value, Role.ADMIN.value})
 SUPERVISE = frozenset({Role.LEADER.value, Role.ADMIN.value})
-VERIFY = frozenset({Role.GRID_WORKER.value, *DISPATCH})
 
 # Catalogue ids of the values these pages show through ``_(value)``: states, timeline
 # entries, ratings, channels, the list views.
@@ -679,67 +678,9 @@ def scoped_case_page(
 
 ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]
 
-# The workflow steps a page offers: the state each one moves the case to (checked
-# against rules.ALLOWED), the states it starts from when the target alone is ambiguous,
-# and who may take it. The service decides in the end; this only picks the forms.
-STEP_TARGET: dict[str, State] = {
-    "accept": State.ACCEPTED,
-    "reject": State.REJECTED,
-    "merge": State.REJECTED,
-    "assign": State.ASSIGNED,
-    "acknowledge": State.ACKNOWLEDGED,
-    "start": State.IN_PROGRESS,
-    "resolve": State.RESOLVED,
-    "verify": State.VERIFIED,
-    "escalate": State.ESCALATED,
-    "return": State.RETURNED,
-    "request-suspension": State.SUSPENDED,
-    "approve-suspension": State.SUSPENDED,
-    "resume": State.IN_PROGRESS,
-}
-STEP_FROM: dict[str, frozenset[State]] = {
-    "start": frozenset({State.ACKNOWLEDGED}),
-    "resume": frozenset({State.SUSPENDED}),
-}
-STEPS = tuple(STEP_TARGET)
-
-
-def _handles(role: str, case: Case) -> bool:
-    """Whether the role works cases at the case's level (the service checks the unit)."""
-    if role in DISPATCH:
-        return True
-    if case.level == Level.GRID.value:
-        return role == Role.GRID_WORKER.value
-    return role in (Role.UNIT_STAFF.value, Role.BRANCH_SECRETARY.value)
-
-
-def _may(step: str, role: str, case: Case) -> bool:
-    if step in ("accept", "reject", "merge", "assign"):
-        return role in DISPATCH and not (step == "merge" and case.duplicate_of_id is not None)
-    if step == "verify":
-        return role in VERIFY
-    if step == "approve-suspension":
-        return role in SUPERVISE and case.suspension_requested
-    if step == "request-suspension":
-        return _handles(role, case) and not case.suspension_requested
-    if step == "resume":
-        return role in SUPERVISE | DISPATCH
-    if step == "escalate":
-        return _handles(role, case) and rules.next_level(Level(case.level)) is not None
-    return _handles(role, case)
-
-
-def available_steps(role: str, case: Case) -> list[str]:
-    """The steps the viewer may take on the case in its state, in workflow order."""
-    state = State(case.state)
-    allowed = rules.ALLOWED[state]
-    return [
-        step
-        for step in STEPS
-        if STEP_TARGET[step] in allowed
-        and state in STEP_FROM.get(step, frozenset(State))
-        and _may(step, role, case)
-    ]
+# The workflow steps and who may take them: ``cases.permissions``, the same checks the
+# service authorises with, so a page never offers a step that would be refused.
+STEP_TARGET = permissions.STEP_TARGET
 
 
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
@@ -782,7 +723,7 @@ def _case_page(
     categories = _categories(session)
     category = categories.get(case.category_code or "")
     departments = _departments(session, case)
-    steps = available_steps(user.role, case)
+    steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
     if user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
         duplicates = service.likely_duplicates(session, case, now=now)
@@ -894,7 +835,11 @@ def take_step(
     elif step == "reject":
         service.do_reject(session, actor=actor, case=case, reason=reason, now=now)
     elif step == "merge":
-        target = service.get_case(session, case_id=_original_id(original), viewer=actor)
+        if _CODE.fullmatch(original.strip()) and not original.strip().isdigit():
+            found = service.get_by_tracking_code(session, original)
+            target = service.get_case(session, case_id=found.id, viewer=actor)
+        else:
+            target = service.get_case(session, case_id=_original_id(original), viewer=actor)
         service.do_merge(session, actor=actor, duplicate=case, original=target, now=now)
     elif step == "assign":
         service.check_dispatch(actor, case)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import rules
+from gridgov.cases import permissions, rules
 from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
 from gridgov.cases.models import (
     Assignment,
@@ -575,7 +575,7 @@ def do_assign(
     co_handlers: Sequence[Route] = (),
 ) -> Assignment:
     """Route (most specific wins) and assign; the response and resolution clocks start."""
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="assign")
     chosen = route or route_case(session, case)
     if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
         raise InvalidInput("Locate the case to a grid before assigning it.")
@@ -634,6 +634,7 @@ def _new_assignment(
         session.add(assignment)
         lead = lead or assignment
         _notify_unit(session, case, assignment, now)
+        _flag_unstaffed(session, case, assignment, now)
     assert lead is not None  # noqa: S101 - the lead is always first
     case.level = chosen.level.value
     case.unit_code = lead.unit_code
@@ -651,7 +652,7 @@ def _new_assignment(
 def do_accept(
     session: Session, *, actor: Actor, case: Case, now: datetime, category_code: str | None = None
 ) -> None:
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="accept")
     if category_code:
         problems = intake_problems(
             session, IntakeInput("xxxx", Channel.STAFF, category_code=category_code)
@@ -664,7 +665,7 @@ def do_accept(
 
 
 def do_reject(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="reject")
     _require(reason, "reason")
     _move(session, case, actor, now, State.REJECTED, "rejected", note=reason)
     _notify_reporter(session, case, now, "rejected")
@@ -674,7 +675,7 @@ def do_merge(
     session: Session, *, actor: Actor, duplicate: Case, original: Case, now: datetime
 ) -> None:
     """A duplicate closes as rejected pointing to its original; both reporters stay informed."""
-    check_dispatch(actor, duplicate)
+    permissions.check_step(session, actor=actor, case=duplicate, step="merge")
     if duplicate.id == original.id or original.duplicate_of_id is not None:
         raise Conflict("A case cannot be merged into itself or into a merged case.")
     duplicate.duplicate_of_id = original.id
@@ -695,6 +696,7 @@ def do_merge(
 
 def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """The unit reports in (报到). A co-handler reports in without moving the case."""
+    permissions.check_step(session, actor=actor, case=case, step="acknowledge")
     assignment = check_handler(session, actor, case)
     assignment.acknowledged_at = assignment.acknowledged_at or now
     if assignment.lead:
@@ -705,7 +707,7 @@ def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime)
 
 
 def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="start")
     _move(session, case, actor, now, State.IN_PROGRESS, "started", note=note)
 
 
@@ -718,11 +720,20 @@ def do_resolve(
     now: datetime,
     photos: Sequence[tuple[str, bytes]] = (),
 ) -> None:
-    check_handler(session, actor, case)
+    """Record the result. On a case not yet reported in or started, resolving reports in
+    and starts it first (the timeline shows each step): one step for a worker on the spot."""
+    permissions.check_step(session, actor=actor, case=case, step="resolve")
     _require(note, "note")
     problems = photo_problems(photos)
     if problems:
         raise InvalidInput("The result was not recorded.", details=problems)
+    if State(case.state) is State.ASSIGNED:
+        assignment = check_handler(session, actor, case)
+        assignment.acknowledged_at = assignment.acknowledged_at or now
+        case.acknowledged_at = now
+        _move(session, case, actor, now, State.ACKNOWLEDGED, "acknowledged")
+    if State(case.state) is State.ACKNOWLEDGED:
+        _move(session, case, actor, now, State.IN_PROGRESS, "started")
     event = _move(session, case, actor, now, State.RESOLVED, "resolved", note=note)
     if photos:
         session.flush()  # the event's id, for the photos
@@ -736,8 +747,8 @@ def do_verify(
     session: Session, *, actor: Actor, case: Case, passed: bool, note: str, now: datetime
 ) -> None:
     """The grid worker (or the reporter) checks the result on the spot: passed closes the
-    case; failed sends it back to work (返工)."""
-    check_verifier(actor, case)
+    case; failed sends it back to work (返工). Nobody checks a result they recorded."""
+    permissions.check_step(session, actor=actor, case=case, step="verify")
     if passed:
         _move(session, case, actor, now, State.VERIFIED, "verified", note=note)
         _move(session, case, actor, now, State.CLOSED, "closed")
@@ -759,7 +770,7 @@ def do_escalate(
     tz: str = "Asia/Shanghai",
 ) -> Assignment:
     """Up one rung of the ladder (吹哨), by hand with a reason."""
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="escalate")
     _require(reason, "reason")
     return escalate_one(session, case, actor, now, reason, tz)
 
@@ -788,7 +799,7 @@ def escalate_one(
 
 def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
     """The unit hands a mis-routed case back to the dispatcher (退单)."""
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="return")
     _require(reason, "reason")
     session.execute(update(Assignment).where(Assignment.case_id == case.id).values(active=False))
     _move(session, case, actor, now, State.RETURNED, "returned", note=reason)
@@ -797,7 +808,7 @@ def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: d
 def do_request_suspension(
     session: Session, *, actor: Actor, case: Case, reason: str, now: datetime
 ) -> None:
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="request-suspension")
     _require(reason, "reason")
     case.suspension_requested = True
     _event(session, case, actor, now, "suspension_requested", None, None, note=reason)
@@ -805,17 +816,13 @@ def do_request_suspension(
 
 def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """挂账 needs a supervisor: a leader or an administrator within scope."""
-    if actor.role not in SUPERVISOR_ROLES or not _in_scope(actor, case):
-        raise Forbidden("Only a supervisor may approve a suspension.")
-    if not case.suspension_requested:
-        raise Conflict("Nobody has asked to suspend this case.")
+    permissions.check_step(session, actor=actor, case=case, step="approve-suspension")
     case.suspension_requested = False
     _move(session, case, actor, now, State.SUSPENDED, "suspended")
 
 
 def do_resume(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
-    if actor.role not in SUPERVISOR_ROLES | DISPATCH_ROLES or not _in_scope(actor, case):
-        raise Forbidden("Your role may not do this.")
+    permissions.check_step(session, actor=actor, case=case, step="resume")
     _move(session, case, actor, now, State.IN_PROGRESS, "resumed")
 
 
@@ -938,14 +945,6 @@ def _works_for(actor: Actor, assignment: Assignment) -> bool:
         actor.role in (Role.UNIT_STAFF, Role.BRANCH_SECRETARY)
         and actor.scope == assignment.unit_code
     )
-
-
-def check_verifier(actor: Actor, case: Case) -> None:
-    if actor.role == "system" or (actor.role in DISPATCH_ROLES and _in_scope(actor, case)):
-        return
-    if actor.role == Role.GRID_WORKER and may_access(actor.scope, case.grid_code or ""):
-        return
-    raise Forbidden("Only the grid's worker or a dispatcher verifies a result.")
 
 
 # ---------------------------------------------------------------- reading
@@ -1095,6 +1094,43 @@ def _notify_unit(session: Session, case: Case, assignment: Assignment, now: date
     )
 
 
+def _flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
+    """A case routed to a department or office with nobody to work it (no active account,
+    or a department the register does not know) reaches the district's dispatchers at
+    once, rather than at its deadline."""
+    from gridgov.accounts import units
+
+    if assignment.level == Level.GRID.value:
+        return
+    missing = assignment.level == Level.DEPARTMENT.value and assignment.department_id is None
+    if not missing and units.has_active_staff(
+        session, organisation_id=assignment.department_id, region_code=assignment.unit_code
+    ):
+        return
+    session.flush()  # the assignment's id, for the message's key
+    _event(
+        session,
+        case,
+        Actor.system("router"),
+        now,
+        "unstaffed",
+        None,
+        None,
+        note=assignment.unit_code,
+        public=False,
+    )
+    _outbox(
+        session,
+        now=now,
+        channel="in_app",
+        recipient=f"dispatchers:{(case.grid_code or assignment.unit_code)[:DISTRICT_CODE_LENGTH]}",
+        subject=f"[{case.tracking_code}] unstaffed",
+        body=f"unstaffed:{assignment.level}",
+        case=case,
+        dedupe_key=f"unstaffed:{case.id}:{assignment.id}",
+    )
+
+
 # ---------------------------------------------------------------- the catalogue as rows
 
 CATEGORY_FIELDS = (
@@ -1237,6 +1273,8 @@ def recipients_of(actor: Actor) -> list[str]:
         names.append(f"department:{actor.organisation_id}")
     if actor.scope and actor.role != Role.RESIDENT:
         names.append(f"unit:{actor.scope}")
+    if actor.scope and actor.role in DISPATCH_ROLES:
+        names.append(f"dispatchers:{actor.scope[:DISTRICT_CODE_LENGTH]}")
     return names
 
 
