@@ -28,7 +28,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import permissions, rules, service
-from gridgov.cases.models import Case, Category, Photo
+from gridgov.cases.models import Case, CaseEvent, Category, Photo
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
@@ -374,7 +374,11 @@ def _track_page(
         for e in service.timeline(session, case, public_only=True)
     ]
     closed = State(case.state) is State.CLOSED
+    outcome = public_outcome(session, case)
     context = {
+        "outcome": outcome,
+        "outcome_at": local_time(outcome.at, tz) if outcome else "",
+        "outcome_photos": _public_photos(session, case, outcome),
         "case": case,
         "category": _category_name(service.category_of(session, case), language),
         "status": rules.PUBLIC_STATUS[State(case.state)],
@@ -389,6 +393,51 @@ def _track_page(
         "problems": error_problems(language, error),
     }
     return render(request, "cases/track.html", context, status_code=status_code)
+
+
+def public_outcome(session: Session, case: Case) -> CaseEvent | None:
+    """What was done, as the public may read it: the latest result recorded, unless the
+    handler marked it internal; None before any result."""
+    if State(case.state) not in (State.RESOLVED, State.VERIFIED, State.CLOSED):
+        return None
+    return session.scalar(
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.kind == "resolved",
+            CaseEvent.public.is_(True),
+        )
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .limit(1)
+    )
+
+
+def _public_photos(session: Session, case: Case, outcome: CaseEvent | None) -> list[int]:
+    if outcome is None:
+        return []
+    return list(
+        session.scalars(
+            select(Photo.id)
+            .where(Photo.case_id == case.id, Photo.event_id == outcome.id)
+            .order_by(Photo.id)
+        )
+    )
+
+
+@router.get("/track/{code}/photos/{photo_id}")
+def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Response:
+    """The after-photo of the published result; the report's own photos and every other
+    step's stay with the staff."""
+    case = _tracked(session, code)
+    if photo_id not in _public_photos(session, case, public_outcome(session, case)):
+        raise NotFound("Not found, or outside your area.")
+    photo = session.get(Photo, photo_id)
+    assert photo is not None  # noqa: S101 - listed just above
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
+    )
 
 
 @router.get("/track/{code}", response_class=HTMLResponse)
@@ -940,17 +989,35 @@ def act_submit(
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+def notifications_page(
+    request: Request, user: PageUser, session: SessionDep, now: Now
+) -> HTMLResponse:
     """The in-app notifications of the user, their unit and their area, newest first."""
     messages = service.inbox(session, actor=actor_of(request, user))
     tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    seen = user.notifications_seen_at
+    codes = dict(
+        session.execute(
+            select(Case.id, Case.tracking_code).where(
+                Case.id.in_({m.case_id for m in messages if m.case_id is not None})
+            )
+        ).tuples()
+    )
+    resident = user.role == Role.RESIDENT.value
     rows = [
         {
             "when": local_time(m.created_at, tz),
             "subject": m.subject,
             "body": m.body,
             "case_id": m.case_id,
+            # One tap to the case: staff open the case, a resident its tracking page.
+            "href": (f"/track/{codes[m.case_id]}" if resident else f"/cases/{m.case_id}")
+            if m.case_id in codes
+            else "",
+            "unread": seen is None or m.created_at > seen,
         }
         for m in messages
     ]
-    return render(request, "cases/notifications.html", {"rows": rows})
+    user.notifications_seen_at = now
+    session.commit()
+    return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})
