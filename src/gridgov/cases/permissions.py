@@ -123,8 +123,15 @@ def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None
             "A case cannot go from %(current)s to %(target)s.",
             params={"current": case.state, "target": STEP_TARGET[step].value},
         )
-    if step in ("accept", "reject", "assign"):
+    if step in ("accept", "reject"):
         service.check_dispatch(actor, case)
+    elif step == "assign":
+        service.check_dispatch(actor, case)
+        if (
+            case.grid_code is None
+            and service.route_case(session, case).level is not Level.DEPARTMENT
+        ):
+            raise Conflict("Locate the case to a grid before assigning it.")
     elif step == "merge":
         service.check_dispatch(actor, case)
         if case.duplicate_of_id is not None:
