@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import rules
@@ -190,3 +190,36 @@ def check_unit_exists(unit: Unit | None) -> Unit:
     if unit is None:
         raise NotFound("Not found, or outside your area.")
     return unit
+
+
+def units_matching(
+    session: Session, *, text: str, viewer: Actor | None = None, limit: int = 20
+) -> list[Unit]:
+    """Units whose code is ``text`` or whose name contains it (a search, not a choice)."""
+    text = text.strip()[:128]
+    if not text:
+        return []
+    query = select(Organisation).where(
+        Organisation.kind.in_(UNIT_KINDS),
+        or_(Organisation.code == text, Organisation.name.contains(text, autoescape=True)),
+    )
+    if viewer is not None and viewer.role != "system":
+        query = query.where(rules.scope_clause(viewer.scope, Organisation.region_code))
+    return [_unit(o) for o in session.scalars(query.order_by(Organisation.code).limit(limit))]
+
+
+def units_for_region(session: Session, *, region_code: str) -> list[Unit]:
+    """The departments of the district and the offices whose region holds this one: the
+    units a case located here can be assigned to."""
+    district = region_code[:6]
+    offices = [region_code[:n] for n in (9, 12) if len(region_code) >= n]
+    query = select(Organisation).where(
+        or_(
+            and_(Organisation.kind == "department", Organisation.region_code == district),
+            and_(
+                Organisation.kind.in_(("street_office", "community_office")),
+                Organisation.region_code.in_(offices or ["-"]),
+            ),
+        )
+    )
+    return [_unit(o) for o in session.scalars(query.order_by(Organisation.kind, Organisation.code))]

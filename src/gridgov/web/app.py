@@ -174,6 +174,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for api in (deliberation_api, notices_api, discussion_api, elections_api):
         app.include_router(api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
+    # Units and their staff; the dispatcher's desk (issue 10).
+    from gridgov.accounts import units_pages
+    from gridgov.cases import desk_pages
+
+    app.include_router(units_pages.router)
+    app.include_router(desk_pages.router)
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
