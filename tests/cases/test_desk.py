@@ -4,6 +4,7 @@ words, phone (blind index), category, region, unit, state and dates."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,15 +27,10 @@ def people(db: Database) -> dict[str, Actor]:
     return make_cases_world(db)
 
 
-def found(db: Database, actor: Actor, **criteria: object) -> list[str]:
+def found(db: Database, actor: Actor, **criteria: Any) -> list[str]:
+    query = desk.Search(**criteria)
     with db.session() as session:
-        rows = desk.search(
-            session,
-            actor=actor,
-            query=desk.Search(**criteria),
-            now=FIXED_NOW,
-            tz=TZ,  # type: ignore[arg-type]
-        )
+        rows = desk.search(session, actor=actor, query=query, now=FIXED_NOW, tz=TZ)
         return [c.tracking_code for c in rows]
 
 
