@@ -339,7 +339,11 @@ def test_in_app_notifications_reach_the_unit(db: Database, people: dict[str, Act
     with db.session() as session:
         department = cases.inbox(session, actor=people["xu.dept"])
         dispatcher = cases.inbox(session, actor=people["lin.dispatch"])
-    assert [m.subject.split("] ")[1] for m in department] == ["assigned"]
+    assert [m.dedupe_key.split(":")[0] for m in department] == ["assigned"]
+    # in words, in the office's language, with the case's link and a local time
+    assert department[0].subject.endswith("井盖")
+    assert f"/cases/{department[0].case_id}" in department[0].body
+    assert "T" not in department[0].body.split("。")[0]
     assert dispatcher == []
 
 

@@ -28,6 +28,16 @@ UNIT_KINDS = ("department", "street_office", "community_office")
 UNIT_ROLES = frozenset({Role.UNIT_STAFF.value, Role.BRANCH_SECRETARY.value})
 
 
+def N_(message: str) -> str:
+    return message
+
+
+NAME_IT = N_("Name the unit by its code or name.")
+NO_UNIT = N_("No department or office is called %(unit)s.")
+SEVERAL = N_("Several units match %(unit)s: %(names)s.")
+ONLY_UNIT_ROLES = N_("Only unit staff and branch secretaries belong to a unit.")
+
+
 @dataclass(frozen=True)
 class Unit:
     id: int
@@ -45,10 +55,7 @@ def find_unit(session: Session, *, text: str, viewer: Actor | None = None) -> Un
     name contains ``text``; InvalidInput naming the candidates when it is ambiguous."""
     text = text.strip()
     if not text or len(text) > 128:
-        raise InvalidInput(
-            "Name the unit by its code or name.",
-            details=[Problem("unit", "Name the unit by its code or name.")],
-        )
+        raise InvalidInput(NAME_IT, details=[Problem("unit", NAME_IT)])
     base = select(Organisation).where(Organisation.kind.in_(UNIT_KINDS))
     if viewer is not None and viewer.role != "system":
         base = base.where(rules.scope_clause(viewer.scope, Organisation.region_code))
@@ -66,19 +73,12 @@ def find_unit(session: Session, *, text: str, viewer: Actor | None = None) -> Un
         )
     if not found:
         raise InvalidInput(
-            "No department or office is called %(unit)s.",
-            params={"unit": text},
-            details=[Problem("unit", "No department or office is called %(unit)s.", unit=text)],
+            NO_UNIT, params={"unit": text}, details=[Problem("unit", NO_UNIT, unit=text)]
         )
     if len(found) > 1:
         names = "、".join(o.name for o in found[:5])
-        raise InvalidInput(
-            "Several units match %(unit)s: %(names)s.",
-            params={"unit": text, "names": names},
-            details=[
-                Problem("unit", "Several units match %(unit)s: %(names)s.", unit=text, names=names)
-            ],
-        )
+        params = {"unit": text, "names": names}
+        raise InvalidInput(SEVERAL, params=params, details=[Problem("unit", SEVERAL, **params)])
     return _unit(found[0])
 
 
@@ -103,10 +103,7 @@ def check_set_unit(actor: Actor, user: User, unit: Unit | None) -> None:
     ):
         raise Forbidden("You may not manage accounts outside your scope.")
     if unit is not None and user.role not in UNIT_ROLES:
-        raise InvalidInput(
-            "Only unit staff and branch secretaries belong to a unit.",
-            details=[Problem("unit", "Only unit staff and branch secretaries belong to a unit.")],
-        )
+        raise InvalidInput(ONLY_UNIT_ROLES, details=[Problem("unit", ONLY_UNIT_ROLES)])
 
 
 def do_set_unit(

@@ -37,15 +37,16 @@ QUEUE_LABELS = {
 }
 
 
+DATES = N_("Give dates as YYYY-MM-DD.")
+
+
 def _day(text: str, field: str) -> date | None:
     if not text.strip():
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InvalidInput(
-            "Give dates as YYYY-MM-DD.", details=[Problem(field, "Give dates as YYYY-MM-DD.")]
-        ) from exc
+        raise InvalidInput(DATES, details=[Problem(field, DATES)]) from exc
 
 
 @router.get("/desk", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import permissions, rules
+from gridgov.cases import messages, permissions, rules
 from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
 from gridgov.cases.models import (
     Assignment,
@@ -239,7 +239,7 @@ def do_intake(
             "spam": case.spam_suspected,
         },
     )
-    _notify_reporter(session, case, now, "received")
+    _notify_reporter(session, case, now, "received", tz)
     duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
     if duplicates:
         _event(
@@ -633,7 +633,7 @@ def _new_assignment(
         )
         session.add(assignment)
         lead = lead or assignment
-        _notify_unit(session, case, assignment, now)
+        _notify_unit(session, case, assignment, now, tz)
         _flag_unstaffed(session, case, assignment, now)
     assert lead is not None  # noqa: S101 - the lead is always first
     case.level = chosen.level.value
@@ -1047,48 +1047,86 @@ def _outbox(
     )
 
 
-def _notify_reporter(session: Session, case: Case, now: datetime, what: str) -> None:
-    subject = f"[{case.tracking_code}] {what}"
-    body = f"case {case.tracking_code}: {what}"
+def _language_of(session: Session, user_id: int | None) -> str | None:
+    from gridgov.accounts.models import User
+
+    if user_id is None:
+        return None
+    return session.scalar(select(User.language).where(User.id == user_id))
+
+
+def _case_params(session: Session, case: Case, language: str | None) -> dict[str, object]:
+    category = category_of(session, case)
+    return {
+        "code": case.tracking_code,
+        "category": messages.category_label(category.name_zh, category.name_en, language)
+        if category
+        else "—",
+        "place": case.address or case.grid_code or "—",
+    }
+
+
+def _notify_reporter(
+    session: Session, case: Case, now: datetime, what: str, tz: str = "Asia/Shanghai"
+) -> None:
+    """Tell the reporter, in their language, with a link to the tracking page."""
+    recipients = []
     if case.reporter_user_id is not None:
-        _outbox(
-            session,
-            now=now,
-            channel="in_app",
-            recipient=f"user:{case.reporter_user_id}",
-            subject=subject,
-            body=body,
-            case=case,
-            dedupe_key=f"reporter:{case.id}:{what}:{case.version}",
+        recipients.append(
+            ("in_app", f"user:{case.reporter_user_id}", f"reporter:{case.id}:{what}:{case.version}")
         )
     if case.reporter_phone_index is not None:
+        recipients.append(
+            (
+                "sms",
+                f"phone-index:{case.reporter_phone_index}",
+                f"sms:{case.id}:{what}:{case.version}",
+            )
+        )
+    if not recipients:
+        return
+    language = _language_of(session, case.reporter_user_id)
+    params = {
+        **_case_params(session, case, language),
+        "when": messages.local(now, tz),
+        "link": f"/track/{case.tracking_code}",
+    }
+    subject, body = messages.compose(what, language=language, params=params)
+    for channel, recipient, key in recipients:
         _outbox(
             session,
             now=now,
-            channel="sms",
-            recipient=f"phone-index:{case.reporter_phone_index}",
+            channel=channel,
+            recipient=recipient,
             subject=subject,
             body=body,
             case=case,
-            dedupe_key=f"sms:{case.id}:{what}:{case.version}",
+            dedupe_key=key,
         )
 
 
-def _notify_unit(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
+def _notify_unit(
+    session: Session, case: Case, assignment: Assignment, now: datetime, tz: str = "Asia/Shanghai"
+) -> None:
     channel = "chat" if assignment.level == Level.GRID.value else "in_app"
     recipient = (
         f"department:{assignment.department_id}"
         if assignment.department_id
         else f"unit:{assignment.unit_code}"
     )
-    due = assignment.response_due_at.isoformat() if assignment.response_due_at else ""
+    params = {
+        **_case_params(session, case, None),
+        "due": messages.local(assignment.response_due_at, tz),
+        "link": f"/cases/{case.id}",
+    }
+    subject, body = messages.compose("assigned", language=None, params=params)
     _outbox(
         session,
         now=now,
         channel=channel,
         recipient=recipient,
-        subject=f"[{case.tracking_code}] assigned",
-        body=f"report in by {due}",
+        subject=subject,
+        body=body,
         case=case,
         dedupe_key=f"assigned:{case.id}:{case.version}:{assignment.unit_code}",
     )
@@ -1108,6 +1146,20 @@ def _flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: d
     ):
         return
     session.flush()  # the assignment's id, for the message's key
+    unit_name = (
+        session.scalar(select(Organisation.name).where(Organisation.id == assignment.department_id))
+        if assignment.department_id
+        else None
+    )
+    subject, body = messages.compose(
+        "unstaffed",
+        language=None,
+        params={
+            **_case_params(session, case, None),
+            "unit": unit_name or assignment.unit_code,
+            "link": f"/cases/{case.id}",
+        },
+    )
     _event(
         session,
         case,
@@ -1124,8 +1176,8 @@ def _flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: d
         now=now,
         channel="in_app",
         recipient=f"dispatchers:{(case.grid_code or assignment.unit_code)[:DISTRICT_CODE_LENGTH]}",
-        subject=f"[{case.tracking_code}] unstaffed",
-        body=f"unstaffed:{assignment.level}",
+        subject=subject,
+        body=body,
         case=case,
         dedupe_key=f"unstaffed:{case.id}:{assignment.id}",
     )
