@@ -732,6 +732,45 @@ ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]
 STEP_TARGET = permissions.STEP_TARGET
 
 
+# Words the timeline's notes are made of (routing sources, system actors, event kinds).
+NOTE_LABELS = (
+    N_("category"),
+    N_("grid matters list"),
+    N_("district default"),
+    N_("dispatcher"),
+    N_("escalation"),
+    N_("not a grid matter"),
+    N_("router"),
+    N_("sweep"),
+    N_("unstaffed"),
+)
+_ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
+_ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
+
+
+def event_note(event: CaseEvent, language: str) -> str:
+    """A timeline note in the reader's words: routing notes, escalations, channels and
+    ratings are stored as codes and shown as labels; people's own words stay as written."""
+    from gridgov.web.i18n import gettext
+
+    note = event.note or ""
+    wide = language.startswith("zh")
+    colon, left, right, comma = ("：", "（", "）", "、") if wide else (": ", " (", ")", ", ")
+    if event.kind == "assigned" and (found := _ASSIGNED_NOTE.fullmatch(note)):
+        sources = comma.join(gettext(language, part) for part in found["source"].split(", "))
+        unit = f" · {found['unit']}" if found["unit"] else ""
+        return f"{gettext(language, found['level'])}{unit}{left}{sources}{right}"
+    if event.kind == "escalated" and (found := _ESCALATED_NOTE.fullmatch(note)):
+        low, high = gettext(language, found["low"]), gettext(language, found["high"])
+        return f"{low} → {high}{colon}{found['reason']}"
+    if event.kind == "submitted" or event.kind == "unstaffed":
+        return gettext(language, note) if event.kind == "submitted" else note
+    if event.kind == "rated":
+        rating, _, words = note.partition(": ")
+        return gettext(language, rating) + (f"{colon}{words}" if words else "")
+    return note
+
+
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
     """Photo ids of the case by the timeline event they belong to (None: the report)."""
     rows = session.execute(
@@ -801,7 +840,10 @@ def _case_page(
             "resolved": local_time(case.resolved_at, tz),
             "closed": local_time(case.closed_at, tz),
         },
-        "events": [(e, local_time(e.at, tz)) for e in service.timeline(session, case)],
+        "events": [
+            (e, local_time(e.at, tz), event_note(e, language))
+            for e in service.timeline(session, case)
+        ],
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
@@ -996,13 +1038,11 @@ def notifications_page(
     messages = service.inbox(session, actor=actor_of(request, user))
     tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
     seen = user.notifications_seen_at
-    codes = dict(
-        session.execute(
-            select(Case.id, Case.tracking_code).where(
-                Case.id.in_({m.case_id for m in messages if m.case_id is not None})
-            )
-        ).tuples()
-    )
+    ids = {m.case_id for m in messages if m.case_id is not None}
+    codes = {
+        row[0]: row[1]
+        for row in session.execute(select(Case.id, Case.tracking_code).where(Case.id.in_(ids)))
+    }
     resident = user.role == Role.RESIDENT.value
     rows = [
         {

@@ -44,7 +44,7 @@ STEP_FROM: dict[str, frozenset[State]] = {
 }
 # Resolving implies reporting in and starting: a worker on the spot records the result
 # in one step (the timeline still shows each step).
-RESOLVE_FROM = frozenset({State.ASSIGNED, State.ACKNOWLEDGED, State.IN_PROGRESS})
+RESOLVE_FROM = frozenset({State.ASSIGNED, State.ESCALATED, State.ACKNOWLEDGED, State.IN_PROGRESS})
 COMMUNITY_CODE_LENGTH = 12
 
 

@@ -727,7 +727,7 @@ def do_resolve(
     problems = photo_problems(photos)
     if problems:
         raise InvalidInput("The result was not recorded.", details=problems)
-    if State(case.state) is State.ASSIGNED:
+    if State(case.state) in (State.ASSIGNED, State.ESCALATED):
         assignment = check_handler(session, actor, case)
         assignment.acknowledged_at = assignment.acknowledged_at or now
         case.acknowledged_at = now
