@@ -79,9 +79,7 @@ def _walk(db: Database, people: dict[str, Actor]) -> Case:
     return case
 
 
-def test_the_main_pages_show_words_not_codes(
-    db: Database, client: TestClient, app: object
-) -> None:
+def test_the_main_pages_show_words_not_codes(db: Database, client: TestClient, app: object) -> None:
     people = make_cases_world(db)
     case = _walk(db, people)
     light = report(db, category="C0102", text="路灯不亮了好几天")
