@@ -89,3 +89,37 @@ def test_the_desk_page_shows_the_queues_and_searches(
     client.cookies.clear()
     page_login(client, "chen.worker")
     assert client.get("/desk").status_code == 403
+
+
+def test_the_dispatcher_assigns_a_returned_case_to_a_unit_by_name(
+    db: Database, client: TestClient, people: dict[str, Actor]
+) -> None:
+    from tests.factories import csrf_of
+
+    # Given a grid case its worker handed back (退单)
+    case = report(db)
+    with db.transaction() as session:
+        found_case = session.get(Case, case.id)
+        assert found_case is not None
+        cases.do_return(
+            session, actor=people["chen.worker"], case=found_case, reason="是路灯", now=FIXED_NOW
+        )
+    page_login(client, "lin.dispatch")
+    page = client.get(f"/cases/{case.id}")
+    assert 'datalist id="units"' in page.text
+    # When the dispatcher types part of the bureau's name
+    token = csrf_of(client, f"/cases/{case.id}")
+    unknown = client.post(
+        f"/cases/{case.id}/act/assign", data={"csrf_token": token, "department": "没有这个局"}
+    )
+    assert unknown.status_code == 422
+    done = client.post(
+        f"/cases/{case.id}/act/assign", data={"csrf_token": token, "department": "城市管理"}
+    )
+    # Then the case is the bureau's
+    assert done.status_code == 303
+    with db.session() as session:
+        assigned = session.get(Case, case.id)
+        assert assigned is not None
+        assert (assigned.state, assigned.level) == ("assigned", "department")
+        assert assigned.department_id == people["xu.dept"].organisation_id

@@ -794,6 +794,14 @@ def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
     ]
 
 
+def _unit_names(session: Session, case: Case) -> list[str]:
+    from gridgov.accounts import units
+
+    if not case.grid_code:
+        return []
+    return [u.name for u in units.units_for_region(session, region_code=case.grid_code)]
+
+
 def _case_page(
     request: Request,
     session: Session,
@@ -827,6 +835,7 @@ def _case_page(
         "suggested": _category_name(categories.get(case.suggested_category or ""), language),
         "department": dict(departments).get(case.department_id or 0, ""),
         "departments": [name for _, name in departments],
+        "units": _unit_names(session, case),
         "default_department": (category.department if category else None) or "",
         "groups": category_groups(categories, language),
         "levels": [level.value for level in Level],
@@ -899,6 +908,31 @@ def _original_id(text: str) -> int:
     return int(digits)
 
 
+_KIND_LEVEL = {"department": Level.DEPARTMENT, "street_office": Level.STREET}
+
+
+def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
+    """Assign to a unit named by the dispatcher: a department of the district, or the
+    street or community office of the case's own place."""
+    from gridgov.accounts import units
+
+    unit = units.find_unit(session, text=name, viewer=actor)
+    allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
+    if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (
+        unit.region_code
+    ):
+        allowed.add(unit.id)
+    if unit.id not in allowed:
+        message = N_("%(unit)s is not a unit for this place.")
+        raise InvalidInput(
+            message,
+            params={"unit": unit.name},
+            details=[Problem("department", message, unit=unit.name)],
+        )
+    level = _KIND_LEVEL.get(unit.kind, Level.COMMUNITY)
+    return Route(level, unit.name if level is Level.DEPARTMENT else None, "dispatcher")
+
+
 def take_step(
     session: Session,
     *,
@@ -935,7 +969,9 @@ def take_step(
     elif step == "assign":
         service.check_dispatch(actor, case)
         override = None
-        if level:
+        if not level and department.strip():
+            override = _unit_route(session, case, department, actor)
+        elif level:
             try:
                 override = Route(Level(level), department.strip() or None, "dispatcher")
             except ValueError as exc:
