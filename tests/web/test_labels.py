@@ -102,3 +102,25 @@ def test_the_main_pages_show_words_not_codes(db: Database, client: TestClient, a
             text = visible_text(response.text)
             assert ISO_TIME.findall(text) == [], (username, path)
             assert raw_codes(text) == [], (username, path, text[:4000])
+
+
+@pytest.mark.parametrize(
+    ("template", "origin"),
+    [
+        ("https://{s}.tile.example.cn/{z}/{x}/{y}.png", "https://*.tile.example.cn"),
+        ("http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png", "http://10.1.2.3:8080"),
+        ("javascript:alert(1)", None),
+        ("https://a.example;script-src *", None),
+        (None, None),
+    ],
+)
+def test_the_tile_server_is_admitted_by_the_content_security_policy(
+    template: str | None, origin: str | None
+) -> None:
+    from gridgov.web.app import SECURITY_HEADERS, with_tile_host
+
+    policy = with_tile_host(SECURITY_HEADERS, template)["Content-Security-Policy"]
+    if origin is None:
+        assert policy == SECURITY_HEADERS["Content-Security-Policy"]
+    else:
+        assert f"img-src 'self' data: blob: {origin};" in policy
