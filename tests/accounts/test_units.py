@@ -176,3 +176,42 @@ def test_the_admin_sets_the_unit_on_the_page_and_the_unit_lists_its_staff(
     # An office with nobody says so
     empty = client.get(f"/units/{ids['S001']}", headers={"Accept-Language": "en"})
     assert "Nobody can work this unit" in empty.text
+
+
+def test_a_signed_in_resident_sees_their_reports_and_a_visitor_the_start_page(
+    db: Database, client: TestClient
+) -> None:
+    from gridgov.cases import service as cases
+    from gridgov.cases.rules import Channel
+
+    make_units(db)
+    resident = make_user(db, "li.resident", "resident", "44051200100101")
+    with db.transaction() as session:
+        cases.do_load_categories(
+            session,
+            actor=SYSTEM,
+            rows=cases.category_rows(cases.default_category_document()),
+            now=FIXED_NOW,
+        )
+        mine = cases.do_intake(
+            session,
+            actor=SYSTEM,
+            value=cases.IntakeInput(
+                description="楼下路灯坏了",
+                channel=Channel.WEB,
+                category_code="C0102",
+                lon=116.705,
+                lat=23.29,
+                reporter_user_id=resident.id,
+            ),
+            now=FIXED_NOW,
+        ).case
+    start = client.get("/", headers={"Accept-Language": "en"})
+    assert start.status_code == 200
+    assert 'href="/report"' in start.text
+    assert 'href="/track"' in start.text
+    assert 'href="/login"' in start.text
+    page_login(client, "li.resident")
+    home = client.get("/")
+    assert 'id="my-reports"' in home.text
+    assert f"/track/{mine.tracking_code}" in home.text

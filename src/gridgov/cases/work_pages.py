@@ -56,3 +56,21 @@ def work_context(
         "chosen_label": LIST_LABELS[found.chosen],
         "rows": rows,
     }
+
+
+def my_reports(request: Request, session: Session, actor: Actor) -> list[dict[str, Any]] | None:
+    """A signed-in resident's own reports, newest first, each to its tracking page."""
+    from sqlalchemy import select
+
+    from gridgov.cases.models import Case
+
+    if actor.role != "resident" or actor.user_id is None:
+        return None
+    tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    found = session.scalars(
+        select(Case)
+        .where(Case.reporter_user_id == actor.user_id)
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(50)
+    )
+    return [{"case": case, "created": local_time(case.created_at, tz)} for case in found]

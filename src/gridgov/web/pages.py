@@ -121,6 +121,7 @@ def home(
             "region": region,
             "role": user.role,
             "work": work_pages.work_context(request, session, actor, now, list_),
+            "my_reports": work_pages.my_reports(request, session, actor),
         },
     )
 
