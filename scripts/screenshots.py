@@ -2,8 +2,10 @@
 and a laptop's 1366 px, in Simplified Chinese and English.
 
     .venv/bin/python scripts/screenshots.py [--cases 300] [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py --database data/gridgov.sqlite3  # a built demo
 
-Builds the demo into a temporary SQLite database, serves it on a free loopback port and
+Builds the demo into a temporary SQLite database (or opens a built one, whose keys are in
+its directory's secrets/), serves it on a free loopback port and
 drives the distribution's Chromium (/usr/bin/chromium) through Playwright; nothing is
 downloaded. Takes a couple of minutes (the demo build dominates).
 """
@@ -59,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--database", type=Path, default=None, help="a built demo (SQLite)")
     args = parser.parse_args()
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -66,20 +69,30 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/demo.sqlite3"
-        settings = Settings(
-            data_dir=Path(tmp),
-            database_url=url,
-            session_key=_key(),
-            audit_key=_key(),
-            field_key=_key(),
-            sweep_seconds=0,
-            notify_mode="record",
-        )
-        upgrade(url)
-        db = Database.from_url(url, keys=settings.keys)
-        print("building the demo district …", flush=True)
-        demo.build(db, data_dir=Path(tmp), now=datetime.now(UTC), case_count=args.cases)
+        if args.database is not None:
+            url = f"sqlite:///{args.database.resolve()}"
+            settings = Settings(
+                data_dir=args.database.resolve().parent,
+                database_url=url,
+                sweep_seconds=0,
+                notify_mode="record",
+            )
+            db = Database.from_url(url, keys=settings.keys)
+        else:
+            url = f"sqlite:///{tmp}/demo.sqlite3"
+            settings = Settings(
+                data_dir=Path(tmp),
+                database_url=url,
+                session_key=_key(),
+                audit_key=_key(),
+                field_key=_key(),
+                sweep_seconds=0,
+                notify_mode="record",
+            )
+            upgrade(url)
+            db = Database.from_url(url, keys=settings.keys)
+            print("building the demo district …", flush=True)
+            demo.build(db, data_dir=Path(tmp), now=datetime.now(UTC), case_count=args.cases)
         with db.session() as session:
             closed = session.scalar(
                 select(Case).where(Case.state == "closed").order_by(Case.closed_at.desc()).limit(1)
@@ -104,7 +117,7 @@ def main() -> None:
             ("worker-home", "demo-worker", "/"),
             ("case", "demo-dispatcher", f"/cases/{worker_case.id}" if worker_case else "/cases"),
             ("desk", "demo-dispatcher", "/desk?queue=check"),
-            ("unit-home", "demo-unit", "/"),
+            ("department-home", "demo-department", "/"),
             ("dashboard", "demo-leader", "/dashboard"),
         ]
         with sync_playwright() as playwright:
