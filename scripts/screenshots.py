@@ -7,7 +7,8 @@ and a laptop's 1366 px, in Simplified Chinese and English.
 Builds the demo into a temporary SQLite database (or opens a built one, whose keys are in
 its directory's secrets/), serves it on a free loopback port and
 drives the distribution's Chromium (/usr/bin/chromium) through Playwright; nothing is
-downloaded. Takes a couple of minutes (the demo build dominates).
+downloaded. Chinese text needs a CJK font (Debian: fonts-wqy-microhei). Takes a couple
+of minutes (the demo build dominates).
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _staff_password(settings: Settings) -> str:
+    """The demo staff accounts' shared password, from the demo's credentials file."""
+    for line in (settings.data_dir / "demo-accounts.txt").read_text("utf-8").splitlines():
+        if line.startswith("staff-*"):
+            return line.split("\t")[-1]
+    raise SystemExit("no staff password in demo-accounts.txt")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=300)
@@ -94,6 +103,12 @@ def main() -> None:
             print("building the demo district …", flush=True)
             demo.build(db, data_dir=Path(tmp), now=datetime.now(UTC), case_count=args.cases)
         with db.session() as session:
+            busy_grid = session.scalar(
+                select(Case.grid_code)
+                .where(Case.level == "grid", Case.state.in_(("assigned", "in_progress")))
+                .order_by(Case.id.desc())
+                .limit(1)
+            )
             closed = session.scalar(
                 select(Case).where(Case.state == "closed").order_by(Case.closed_at.desc()).limit(1)
             )
@@ -114,7 +129,7 @@ def main() -> None:
             ("start", None, "/"),
             ("report", None, "/report"),
             ("track", None, f"/track/{closed.tracking_code}" if closed else "/track"),
-            ("worker-home", "demo-worker", "/"),
+            ("worker-home", f"gw-{busy_grid}" if busy_grid else "demo-worker", "/"),
             ("case", "demo-dispatcher", f"/cases/{worker_case.id}" if worker_case else "/cases"),
             ("desk", "demo-dispatcher", "/desk?queue=check"),
             ("department-home", "demo-department", "/"),
@@ -132,9 +147,14 @@ def main() -> None:
                             )
                             page = context.new_page()
                             page.goto(f"/lang/{language}?next=/")
-                            if who:
+                            if who and who.startswith("demo-"):
                                 page.goto("/login")
                                 page.click(f"form[action='/demo/sign-in/{who}'] button")
+                            elif who:
+                                page.goto("/login")
+                                page.fill("input[name=username]", who)
+                                page.fill("input[name=password]", _staff_password(settings))
+                                page.click("form[action='/login'] button[type=submit]")
                             contexts[who] = page
                         page = contexts[who]  # type: ignore[assignment]
                         page.goto(path)  # type: ignore[attr-defined]
