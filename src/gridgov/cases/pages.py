@@ -319,6 +319,23 @@ def report_area(session: SessionDep) -> JSONResponse:
     )
 
 
+@router.get("/report/grids.geojson")
+def report_grids(session: SessionDep) -> JSONResponse:
+    """The district's grid lines, for the report form's map without a tile server: a
+    resident sees which grid they tap in (public: no login needed)."""
+    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
+    top = next((r for r in regions if r.level == "district"), None) or next(
+        (r for r in regions if r.parent_code is None), None
+    )
+    if top is None:
+        raise NotFound("Not found, or outside your area.")
+    return JSONResponse(
+        territory.grids_geojson(session, under=top.code),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=600"},
+    )
+
+
 # ---------------------------------------------------------------- public tracking
 
 

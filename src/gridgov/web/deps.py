@@ -54,6 +54,7 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/track/{tracking_code}/contest",
         "/report",
         "/report/area.geojson",
+        "/report/grids.geojson",
         "/track",
         "/track/{code}",
         "/track/{code}/rating",
