@@ -811,6 +811,18 @@ def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
     ]
 
 
+def _office_name(session: Session, case: Case) -> str:
+    """The street or community office a case sits with, by name, when the register has it."""
+    from gridgov.accounts import units
+
+    if case.department_id is not None or not case.unit_code or not case.grid_code:
+        return ""
+    for unit in units.units_for_region(session, region_code=case.grid_code):
+        if unit.kind != "department" and unit.region_code == case.unit_code:
+            return unit.name
+    return ""
+
+
 def _unit_names(session: Session, case: Case) -> list[str]:
     from gridgov.accounts import units
 
@@ -850,7 +862,8 @@ def _case_page(
         "case": case,
         "category": _category_name(category, language),
         "suggested": _category_name(categories.get(case.suggested_category or ""), language),
-        "department": dict(departments).get(case.department_id or 0, ""),
+        "department": dict(departments).get(case.department_id or 0, "")
+        or _office_name(session, case),
         "departments": [name for _, name in departments],
         "units": _unit_names(session, case),
         "default_department": (category.department if category else None) or "",
