@@ -155,31 +155,62 @@ def user_create(
             "branch_secretary, leader, auditor or admin"
         ),
     ],
-    scope: Annotated[str, typer.Option(help="Region code prefix, e.g. 440512 or 440512003.")],
+    scope: Annotated[
+        str, typer.Option(help="Region code prefix, e.g. 440512; with --unit, the unit's.")
+    ] = "",
     password: Annotated[
         str | None, typer.Option(help="At least 10 characters; asked for when omitted.")
     ] = None,
     display_name: Annotated[str, typer.Option(help="Name shown to others.")] = "",
+    unit: Annotated[
+        str, typer.Option(help="The department or office (code or name) the account works in.")
+    ] = "",
 ) -> None:
     """Create an account."""
+    from gridgov.accounts import units
+
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     db = _database()
     try:
         with db.transaction() as session:
+            found = units.find_unit(session, text=unit) if unit else None
             user = accounts.do_create_user(
                 session,
                 actor=_actor(),
                 username=username,
                 role=role,
-                scope=scope,
+                scope=scope or (found.region_code if found else ""),
                 password=password,
                 display_name=display_name,
                 now=_now(),
             )
+            if found is not None:
+                units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
     except DomainError as exc:
         raise _fail(exc) from exc
-    out.print(f"Created {user.username} ({user.role}, scope {user.scope}).")
+    where = f", unit {found.name}" if found else ""
+    out.print(f"Created {user.username} ({user.role}, scope {user.scope}{where}).")
+
+
+@user_app.command("set-unit")
+def user_set_unit(
+    username: str,
+    unit: Annotated[str, typer.Argument(help="Code or name of the unit; '-' for none.")],
+) -> None:
+    """Put an account in a department, street office or community office."""
+    from gridgov.accounts import units
+
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = accounts.get_user_by_username(session, username=username)
+            found = None if unit == "-" else units.find_unit(session, text=unit)
+            units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    where = found.name if found else "no unit"
+    out.print(f"{username} now works in {where} (scope {user.scope}).")
 
 
 @user_app.command("list")

@@ -47,8 +47,15 @@ def test_a_worker_takes_the_steps_and_the_public_follows(db: Database, client: T
     refused = client.post(f"/api/v1/cases/{case['id']}/acknowledge", json={}, headers=worker)
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "conflict"
-    client.post(
+    # Nobody checks their own result: the worker is refused, the community checks it
+    own = client.post(
         f"/api/v1/cases/{case['id']}/verify", json={"passed": True, "note": "ok"}, headers=worker
+    )
+    assert own.status_code == 403
+    client.post(
+        f"/api/v1/cases/{case['id']}/verify",
+        json={"passed": True, "note": "ok"},
+        headers=bearer(client, "wu.community"),
     )
     # Anyone with the tracking code follows it, without names or phones
     public = client.get(f"/api/v1/track/{case['tracking_code']}")

@@ -423,7 +423,9 @@ def requests_world(db: Database, people: dict[str, Actor]) -> dict[str, Case]:
         cases.do_acknowledge(session, actor=worker, case=case, now=later)
         cases.do_start(session, actor=worker, case=case, now=later)
         cases.do_resolve(session, actor=worker, case=case, note="已清理", now=later)
-        cases.do_verify(session, actor=worker, case=case, passed=True, note="", now=later)
+        cases.do_verify(
+            session, actor=people["wu.community"], case=case, passed=True, note="", now=later
+        )
     lights = report(
         db,
         category="C0102",

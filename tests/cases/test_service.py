@@ -83,9 +83,10 @@ def test_the_whole_loop_to_a_rated_close(db: Database, people: dict[str, Actor])
         photos=[("image/jpeg", b"\xff\xd8jpeg")],
     )
     # A failed check sends it back (返工), then it passes
-    act(db, case.id, "verify", worker, passed=False, note="角落还有垃圾")
+    community = people["wu.community"]
+    act(db, case.id, "verify", community, passed=False, note="角落还有垃圾")
     act(db, case.id, "resolve", worker, note="角落也清理了")
-    done = act(db, case.id, "verify", worker, passed=True, note="现场确认")
+    done = act(db, case.id, "verify", community, passed=True, note="现场确认")
     assert done.state == "closed"
     assert done.reworks == 1
     with db.transaction() as session:
@@ -104,14 +105,14 @@ def test_the_reporter_contests_a_close_once(db: Database, people: dict[str, Acto
         ("acknowledge", {}),
         ("start", {}),
         ("resolve", {"note": "处理完毕"}),
-        ("verify", {"passed": True, "note": "ok"}),
     ):
         act(db, case.id, step, worker, **extra)
+    act(db, case.id, "verify", people["lin.dispatch"], passed=True, note="ok")
     with db.transaction() as session:
         cases.do_contest(session, case=got(session, case.id), reason="根本没处理", now=FIXED_NOW)
     assert load(db, case.id).state == "in_progress"
     act(db, case.id, "resolve", worker, note="重新处理")
-    act(db, case.id, "verify", worker, passed=True, note="ok")
+    act(db, case.id, "verify", people["lin.dispatch"], passed=True, note="ok")
     with db.transaction() as session, pytest.raises(Conflict):
         cases.do_contest(session, case=got(session, case.id), reason="还是不行", now=FIXED_NOW)
 
@@ -286,9 +287,9 @@ def test_figures_follow_their_definitions(db: Database, people: dict[str, Actor]
     act(db, done.id, "acknowledge", worker)
     act(db, done.id, "start", worker)
     act(db, done.id, "resolve", worker, note="处理")
-    act(db, done.id, "verify", worker, passed=False, note="不彻底")
+    act(db, done.id, "verify", people["wu.community"], passed=False, note="不彻底")
     act(db, done.id, "resolve", worker, note="再处理")
-    act(db, done.id, "verify", worker, passed=True, note="ok")
+    act(db, done.id, "verify", people["wu.community"], passed=True, note="ok")
     with db.transaction() as session:
         closed = session.get(Case, done.id)
         assert closed is not None
@@ -338,7 +339,11 @@ def test_in_app_notifications_reach_the_unit(db: Database, people: dict[str, Act
     with db.session() as session:
         department = cases.inbox(session, actor=people["xu.dept"])
         dispatcher = cases.inbox(session, actor=people["lin.dispatch"])
-    assert [m.subject.split("] ")[1] for m in department] == ["assigned"]
+    assert [m.dedupe_key.split(":")[0] for m in department] == ["assigned"]
+    # in words, in the office's language, with the case's link and a local time
+    assert department[0].subject.endswith("井盖")
+    assert f"/cases/{department[0].case_id}" in department[0].body
+    assert "T" not in department[0].body.split("。")[0]
     assert dispatcher == []
 
 

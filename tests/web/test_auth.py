@@ -22,9 +22,11 @@ def test_a_page_login_sets_a_session_and_logout_ends_it(db: Database, client: Te
     # When they log out
     response = client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
     assert response.status_code == 303
-    # Then the old cookie no longer works, even if replayed
+    # Then the old cookie no longer works, even if replayed: a staff page sends to the
+    # login, and the home is the visitor's start page again
     client.cookies.set("gg_session", cookie or "")
-    assert client.get("/").status_code == 303
+    assert client.get("/users").status_code == 303
+    assert "zhou.admin" not in client.get("/").text
 
 
 def test_a_login_form_without_the_csrf_token_is_refused(db: Database, client: TestClient) -> None:

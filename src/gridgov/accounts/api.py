@@ -7,10 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from gridgov.accounts import service
+from gridgov.accounts import service, units
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
-from gridgov.accounts.schemas import ApiKeyOut, TokenRequest, TokenResponse, UserCreate, UserOut
+from gridgov.accounts.schemas import (
+    ApiKeyOut,
+    TokenRequest,
+    TokenResponse,
+    UnitSet,
+    UserCreate,
+    UserOut,
+)
 from gridgov.errors import InvalidCredentials, TooManyRequests
 from gridgov.web.deps import (
     ApiKeyAuth,
@@ -97,18 +104,40 @@ def list_users(request: Request, viewer: AccountReader, session: SessionDep) -> 
 def create_user(
     body: UserCreate, request: Request, admin: AdminUser, session: SessionDep, now: Now
 ) -> User:
+    actor = actor_of(request, admin)
+    unit = units.find_unit(session, text=body.unit, viewer=actor) if body.unit else None
     user = service.do_create_user(
         session,
-        actor=actor_of(request, admin),
+        actor=actor,
         username=body.username,
         role=body.role.value,
-        scope=body.scope,
+        scope=body.scope or (unit.region_code if unit else ""),
         password=body.password,
         display_name=body.display_name,
         now=now,
     )
+    if unit is not None:
+        units.do_set_unit(session, actor=actor, user=user, unit=unit, now=now)
     session.commit()
     return user
+
+
+@router.put("/users/{user_id}/unit", response_model=UserOut)
+def set_user_unit(
+    body: UnitSet,
+    request: Request,
+    admin: AdminUser,
+    target: ScopedUser,
+    session: SessionDep,
+    now: Now,
+) -> User:
+    """Put the account in a department or office (by code or name); its scope becomes the
+    unit's region. ``null`` takes it out of its unit."""
+    actor = actor_of(request, admin)
+    unit = units.find_unit(session, text=body.unit, viewer=actor) if body.unit else None
+    units.do_set_unit(session, actor=actor, user=target, unit=unit, now=now)
+    session.commit()
+    return target
 
 
 @router.get("/users/{user_id}", response_model=UserOut)

@@ -29,10 +29,12 @@ class User(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Unit staff belong to a unit (a department, a street or community office): its inbox.
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     # A resident's account linked to their register entry (after a grid worker checked
     # their document): what lets them vote and speak in their community.
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), unique=True)
+    # When the user last opened their notifications: newer ones count as unread.
+    notifications_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     sessions: Mapped[list[AuthSession]] = relationship(back_populates="user")
 

@@ -100,8 +100,13 @@ def create_user_submit(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, target: ScopedUserPage, viewer: ReaderPage) -> HTMLResponse:
-    return render(request, "accounts/user.html", {"target": target})
+def user_page(
+    request: Request, target: ScopedUserPage, viewer: ReaderPage, session: SessionDep
+) -> HTMLResponse:
+    from gridgov.accounts import units
+
+    context = {"target": target, "unit": units.unit_of(session, target)}
+    return render(request, "accounts/user.html", context)
 
 
 @router.post("/users/{user_id}/disable", dependencies=[CsrfChecked])

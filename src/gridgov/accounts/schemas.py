@@ -31,14 +31,24 @@ class UserOut(BaseModel):
     is_active: bool
     created_at: datetime
     disabled_at: datetime | None
+    # The unit (department, street or community office) a staff account works in.
+    organisation_id: int | None = None
 
 
 class UserCreate(BaseModel):
     username: str = Field(max_length=64)
     role: Role
-    scope: str = Field(max_length=15)
+    # Optional with ``unit``: the unit's region code is the scope then.
+    scope: str = Field(default="", max_length=15)
     password: str = Field(max_length=1024)
     display_name: str = Field(default="", max_length=128)
+    unit: str | None = Field(default=None, max_length=128, description="unit code or name")
+
+
+class UnitSet(BaseModel):
+    """The unit an account works in, by code or name; null for none."""
+
+    unit: str | None = Field(default=None, max_length=128)
 
 
 class ApiKeyOut(BaseModel):

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
-from gridgov.cases import rules, service
+from gridgov.cases import permissions, rules, service
 from gridgov.cases.calendar_pages import due_warnings
-from gridgov.cases.models import Case, Category, Photo
+from gridgov.cases.models import Case, CaseEvent, Category, Photo
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
@@ -84,7 +84,6 @@ TrackingCode = Annotated[str, Path(max_length=32)]
 
 DISPATCH = frozenset({Role.DISPATCHER.value, Role.ADMIN.value})
 SUPERVISE = frozenset({Role.LEADER.value, Role.ADMIN.value})
-VERIFY = frozenset({Role.GRID_WORKER.value, *DISPATCH})
 
 # Catalogue ids of the values these pages show through ``_(value)``: states, timeline
 # entries, ratings, channels, the list views.
@@ -321,6 +320,23 @@ def report_area(session: SessionDep) -> JSONResponse:
     )
 
 
+@router.get("/report/grids.geojson")
+def report_grids(session: SessionDep) -> JSONResponse:
+    """The district's grid lines, for the report form's map without a tile server: a
+    resident sees which grid they tap in (public: no login needed)."""
+    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
+    top = next((r for r in regions if r.level == "district"), None) or next(
+        (r for r in regions if r.parent_code is None), None
+    )
+    if top is None:
+        raise NotFound("Not found, or outside your area.")
+    return JSONResponse(
+        territory.grids_geojson(session, under=top.code),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=600"},
+    )
+
+
 # ---------------------------------------------------------------- public tracking
 
 
@@ -376,7 +392,11 @@ def _track_page(
         for e in service.timeline(session, case, public_only=True)
     ]
     closed = State(case.state) is State.CLOSED
+    outcome = public_outcome(session, case)
     context = {
+        "outcome": outcome,
+        "outcome_at": local_time(outcome.at, tz) if outcome else "",
+        "outcome_photos": _public_photos(session, case, outcome),
         "case": case,
         "category": _category_name(service.category_of(session, case), language),
         "status": rules.PUBLIC_STATUS[State(case.state)],
@@ -391,6 +411,51 @@ def _track_page(
         "problems": error_problems(language, error),
     }
     return render(request, "cases/track.html", context, status_code=status_code)
+
+
+def public_outcome(session: Session, case: Case) -> CaseEvent | None:
+    """What was done, as the public may read it: the latest result recorded, unless the
+    handler marked it internal; None before any result."""
+    if State(case.state) not in (State.RESOLVED, State.VERIFIED, State.CLOSED):
+        return None
+    return session.scalar(
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.kind == "resolved",
+            CaseEvent.public.is_(True),
+        )
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .limit(1)
+    )
+
+
+def _public_photos(session: Session, case: Case, outcome: CaseEvent | None) -> list[int]:
+    if outcome is None:
+        return []
+    return list(
+        session.scalars(
+            select(Photo.id)
+            .where(Photo.case_id == case.id, Photo.event_id == outcome.id)
+            .order_by(Photo.id)
+        )
+    )
+
+
+@router.get("/track/{code}/photos/{photo_id}")
+def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Response:
+    """The after-photo of the published result; the report's own photos and every other
+    step's stay with the staff."""
+    case = _tracked(session, code)
+    if photo_id not in _public_photos(session, case, public_outcome(session, case)):
+        raise NotFound("Not found, or outside your area.")
+    photo = session.get(Photo, photo_id)
+    assert photo is not None  # noqa: S101 - listed just above
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
+    )
 
 
 @router.get("/track/{code}", response_class=HTMLResponse)
@@ -680,67 +745,48 @@ def scoped_case_page(
 
 ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]
 
-# The workflow steps a page offers: the state each one moves the case to (checked
-# against rules.ALLOWED), the states it starts from when the target alone is ambiguous,
-# and who may take it. The service decides in the end; this only picks the forms.
-STEP_TARGET: dict[str, State] = {
-    "accept": State.ACCEPTED,
-    "reject": State.REJECTED,
-    "merge": State.REJECTED,
-    "assign": State.ASSIGNED,
-    "acknowledge": State.ACKNOWLEDGED,
-    "start": State.IN_PROGRESS,
-    "resolve": State.RESOLVED,
-    "verify": State.VERIFIED,
-    "escalate": State.ESCALATED,
-    "return": State.RETURNED,
-    "request-suspension": State.SUSPENDED,
-    "approve-suspension": State.SUSPENDED,
-    "resume": State.IN_PROGRESS,
-}
-STEP_FROM: dict[str, frozenset[State]] = {
-    "start": frozenset({State.ACKNOWLEDGED}),
-    "resume": frozenset({State.SUSPENDED}),
-}
-STEPS = tuple(STEP_TARGET)
+# The workflow steps and who may take them: ``cases.permissions``, the same checks the
+# service authorises with, so a page never offers a step that would be refused.
+STEP_TARGET = permissions.STEP_TARGET
 
 
-def _handles(role: str, case: Case) -> bool:
-    """Whether the role works cases at the case's level (the service checks the unit)."""
-    if role in DISPATCH:
-        return True
-    if case.level == Level.GRID.value:
-        return role == Role.GRID_WORKER.value
-    return role in (Role.UNIT_STAFF.value, Role.BRANCH_SECRETARY.value)
+# Words the timeline's notes are made of (routing sources, system actors, event kinds).
+NOTE_LABELS = (
+    N_("category"),
+    N_("grid matters list"),
+    N_("district default"),
+    N_("dispatcher"),
+    N_("escalation"),
+    N_("not a grid matter"),
+    N_("router"),
+    N_("sweep"),
+    N_("unstaffed"),
+)
+_ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
+_ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
 
 
-def _may(step: str, role: str, case: Case) -> bool:
-    if step in ("accept", "reject", "merge", "assign"):
-        return role in DISPATCH and not (step == "merge" and case.duplicate_of_id is not None)
-    if step == "verify":
-        return role in VERIFY
-    if step == "approve-suspension":
-        return role in SUPERVISE and case.suspension_requested
-    if step == "request-suspension":
-        return _handles(role, case) and not case.suspension_requested
-    if step == "resume":
-        return role in SUPERVISE | DISPATCH
-    if step == "escalate":
-        return _handles(role, case) and rules.next_level(Level(case.level)) is not None
-    return _handles(role, case)
+def event_note(event: CaseEvent, language: str) -> str:
+    """A timeline note in the reader's words: routing notes, escalations, channels and
+    ratings are stored as codes and shown as labels; people's own words stay as written."""
+    from gridgov.web.i18n import gettext
 
-
-def available_steps(role: str, case: Case) -> list[str]:
-    """The steps the viewer may take on the case in its state, in workflow order."""
-    state = State(case.state)
-    allowed = rules.ALLOWED[state]
-    return [
-        step
-        for step in STEPS
-        if STEP_TARGET[step] in allowed
-        and state in STEP_FROM.get(step, frozenset(State))
-        and _may(step, role, case)
-    ]
+    note = event.note or ""
+    wide = language.startswith("zh")
+    colon, left, right, comma = ("：", "（", "）", "、") if wide else (": ", " (", ")", ", ")
+    if event.kind == "assigned" and (found := _ASSIGNED_NOTE.fullmatch(note)):
+        sources = comma.join(gettext(language, part) for part in found["source"].split(", "))
+        unit = f" · {found['unit']}" if found["unit"] else ""
+        return f"{gettext(language, found['level'])}{unit}{left}{sources}{right}"
+    if event.kind == "escalated" and (found := _ESCALATED_NOTE.fullmatch(note)):
+        low, high = gettext(language, found["low"]), gettext(language, found["high"])
+        return f"{low} → {high}{colon}{found['reason']}"
+    if event.kind == "submitted" or event.kind == "unstaffed":
+        return gettext(language, note) if event.kind == "submitted" else note
+    if event.kind == "rated":
+        rating, _, words = note.partition(": ")
+        return gettext(language, rating) + (f"{colon}{words}" if words else "")
+    return note
 
 
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
@@ -766,6 +812,26 @@ def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
     ]
 
 
+def _office_name(session: Session, case: Case) -> str:
+    """The street or community office a case sits with, by name, when the register has it."""
+    from gridgov.accounts import units
+
+    if case.department_id is not None or not case.unit_code or not case.grid_code:
+        return ""
+    for unit in units.units_for_region(session, region_code=case.grid_code):
+        if unit.kind != "department" and unit.region_code == case.unit_code:
+            return unit.name
+    return ""
+
+
+def _unit_names(session: Session, case: Case) -> list[str]:
+    from gridgov.accounts import units
+
+    if not case.grid_code:
+        return []
+    return [u.name for u in units.units_for_region(session, region_code=case.grid_code)]
+
+
 def _case_page(
     request: Request,
     session: Session,
@@ -783,7 +849,7 @@ def _case_page(
     categories = _categories(session)
     category = categories.get(case.category_code or "")
     departments = _departments(session, case)
-    steps = available_steps(user.role, case)
+    steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
     if user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
         duplicates = service.likely_duplicates(session, case, now=now)
@@ -797,8 +863,10 @@ def _case_page(
         "case": case,
         "category": _category_name(category, language),
         "suggested": _category_name(categories.get(case.suggested_category or ""), language),
-        "department": dict(departments).get(case.department_id or 0, ""),
+        "department": dict(departments).get(case.department_id or 0, "")
+        or _office_name(session, case),
         "departments": [name for _, name in departments],
+        "units": _unit_names(session, case),
         "default_department": (category.department if category else None) or "",
         "groups": category_groups(categories, language),
         "levels": [level.value for level in Level],
@@ -816,7 +884,10 @@ def _case_page(
             ),
         },
         "due_warnings": due_warnings(session, case, language, state.settings.timezone),
-        "events": [(e, local_time(e.at, tz)) for e in service.timeline(session, case)],
+        "events": [
+            (e, local_time(e.at, tz), event_note(e, language))
+            for e in service.timeline(session, case)
+        ],
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
@@ -872,6 +943,31 @@ def _original_id(text: str) -> int:
     return int(digits)
 
 
+_KIND_LEVEL = {"department": Level.DEPARTMENT, "street_office": Level.STREET}
+
+
+def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
+    """Assign to a unit named by the dispatcher: a department of the district, or the
+    street or community office of the case's own place."""
+    from gridgov.accounts import units
+
+    unit = units.find_unit(session, text=name, viewer=actor)
+    allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
+    if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (
+        unit.region_code
+    ):
+        allowed.add(unit.id)
+    if unit.id not in allowed:
+        message = N_("%(unit)s is not a unit for this place.")
+        raise InvalidInput(
+            message,
+            params={"unit": unit.name},
+            details=[Problem("department", message, unit=unit.name)],
+        )
+    level = _KIND_LEVEL.get(unit.kind, Level.COMMUNITY)
+    return Route(level, unit.name if level is Level.DEPARTMENT else None, "dispatcher")
+
+
 def take_step(
     session: Session,
     *,
@@ -899,12 +995,18 @@ def take_step(
     elif step == "reject":
         service.do_reject(session, actor=actor, case=case, reason=reason, now=now)
     elif step == "merge":
-        target = service.get_case(session, case_id=_original_id(original), viewer=actor)
+        if _CODE.fullmatch(original.strip()) and not original.strip().isdigit():
+            found = service.get_by_tracking_code(session, original)
+            target = service.get_case(session, case_id=found.id, viewer=actor)
+        else:
+            target = service.get_case(session, case_id=_original_id(original), viewer=actor)
         service.do_merge(session, actor=actor, duplicate=case, original=target, now=now)
     elif step == "assign":
         service.check_dispatch(actor, case)
         override = None
-        if level:
+        if not level and department.strip():
+            override = _unit_route(session, case, department, actor)
+        elif level:
             try:
                 override = Route(Level(level), department.strip() or None, "dispatcher")
             except ValueError as exc:
@@ -1000,17 +1102,33 @@ def act_submit(
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+def notifications_page(
+    request: Request, user: PageUser, session: SessionDep, now: Now
+) -> HTMLResponse:
     """The in-app notifications of the user, their unit and their area, newest first."""
     messages = service.inbox(session, actor=actor_of(request, user))
     tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    seen = user.notifications_seen_at
+    ids = {m.case_id for m in messages if m.case_id is not None}
+    codes = {
+        row[0]: row[1]
+        for row in session.execute(select(Case.id, Case.tracking_code).where(Case.id.in_(ids)))
+    }
+    resident = user.role == Role.RESIDENT.value
     rows = [
         {
             "when": local_time(m.created_at, tz),
             "subject": m.subject,
             "body": m.body,
             "case_id": m.case_id,
+            # One tap to the case: staff open the case, a resident its tracking page.
+            "href": (f"/track/{codes[m.case_id]}" if resident else f"/cases/{m.case_id}")
+            if m.case_id in codes
+            else "",
+            "unread": seen is None or m.created_at > seen,
         }
         for m in messages
     ]
-    return render(request, "cases/notifications.html", {"rows": rows})
+    user.notifications_seen_at = now
+    session.commit()
+    return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})

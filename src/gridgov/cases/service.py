@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import clocks, rules
+from gridgov.cases import clocks, messages, permissions, rules
 from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
 from gridgov.cases.models import (
     Assignment,
@@ -338,7 +338,7 @@ def do_intake(
             "spam": case.spam_suspected,
         },
     )
-    _notify_reporter(session, case, now, "received")
+    _notify_reporter(session, case, now, "received", tz)
     duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
     if duplicates:
         _event(
@@ -677,7 +677,7 @@ def do_assign(
     co_handlers: Sequence[Route] = (),
 ) -> Assignment:
     """Route (most specific wins) and assign; the response and resolution clocks start."""
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="assign")
     lock_case(session, case)
     return _assign(session, case, actor, now, route=route, tz=tz, co_handlers=co_handlers)
 
@@ -745,7 +745,8 @@ def _new_assignment(
         )
         session.add(assignment)
         lead = lead or assignment
-        _notify_unit(session, case, assignment, now)
+        _notify_unit(session, case, assignment, now, tz)
+        _flag_unstaffed(session, case, assignment, now)
     assert lead is not None  # noqa: S101 - the lead is always first
     case.level = chosen.level.value
     case.unit_code = lead.unit_code
@@ -794,7 +795,7 @@ def _resume_clock(session: Session, case: Case, now: datetime, tz: str) -> None:
 def do_accept(
     session: Session, *, actor: Actor, case: Case, now: datetime, category_code: str | None = None
 ) -> None:
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="accept")
     lock_case(session, case)
     if category_code:
         problems = intake_problems(
@@ -808,7 +809,7 @@ def do_accept(
 
 
 def do_reject(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
-    check_dispatch(actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="reject")
     _require(reason, "reason")
     lock_case(session, case)
     _move(session, case, actor, now, State.REJECTED, "rejected", note=reason)
@@ -819,7 +820,7 @@ def do_merge(
     session: Session, *, actor: Actor, duplicate: Case, original: Case, now: datetime
 ) -> None:
     """A duplicate closes as rejected pointing to its original; both reporters stay informed."""
-    check_dispatch(actor, duplicate)
+    permissions.check_step(session, actor=actor, case=duplicate, step="merge")
     if duplicate.id == original.id or original.duplicate_of_id is not None:
         raise Conflict("A case cannot be merged into itself or into a merged case.")
     lock_case(session, duplicate)
@@ -841,6 +842,7 @@ def do_merge(
 
 def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """The unit reports in (报到). A co-handler reports in without moving the case."""
+    permissions.check_step(session, actor=actor, case=case, step="acknowledge")
     assignment = check_handler(session, actor, case)
     lock_case(session, case)
     assignment.acknowledged_at = assignment.acknowledged_at or now
@@ -864,7 +866,7 @@ def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime)
 
 
 def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="start")
     lock_case(session, case)
     _move(session, case, actor, now, State.IN_PROGRESS, "started", note=note)
 
@@ -880,13 +882,22 @@ def do_resolve(
     tz: str = "Asia/Shanghai",
 ) -> None:
     """The handler's result: the resolution clock stops here, the verification clock
-    (the check on the spot) starts."""
-    check_handler(session, actor, case)
+    (the check on the spot) starts. On a case not yet reported in or started, resolving
+    reports in and starts it first (the timeline shows each step): one step for a worker
+    on the spot."""
+    permissions.check_step(session, actor=actor, case=case, step="resolve")
     _require(note, "note")
     problems = photo_problems(photos)
     if problems:
         raise InvalidInput("The result was not recorded.", details=problems)
     lock_case(session, case)
+    if State(case.state) in (State.ASSIGNED, State.ESCALATED):
+        assignment = check_handler(session, actor, case)
+        assignment.acknowledged_at = assignment.acknowledged_at or now
+        case.acknowledged_at = now
+        _move(session, case, actor, now, State.ACKNOWLEDGED, "acknowledged")
+    if State(case.state) is State.ACKNOWLEDGED:
+        _move(session, case, actor, now, State.IN_PROGRESS, "started")
     event = _move(session, case, actor, now, State.RESOLVED, "resolved", note=note)
     case.paused_at = now
     amount, unit = clocks.VERIFICATION
@@ -911,8 +922,8 @@ def do_verify(
 ) -> None:
     """The grid worker (or the reporter) checks the result on the spot: passed closes the
     case; failed sends it back to work (返工), and the resolution clock runs again from
-    where it stopped."""
-    check_verifier(actor, case)
+    where it stopped. Nobody checks a result they recorded."""
+    permissions.check_step(session, actor=actor, case=case, step="verify")
     if not passed:
         _require(note, "note")
     lock_case(session, case)
@@ -937,7 +948,7 @@ def do_escalate(
     tz: str = "Asia/Shanghai",
 ) -> Assignment:
     """Up one rung of the ladder (吹哨), by hand with a reason."""
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="escalate")
     _require(reason, "reason")
     lock_case(session, case)
     return escalate_one(session, case, actor, now, reason, tz)
@@ -967,7 +978,7 @@ def escalate_one(
 
 def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
     """The unit hands a mis-routed case back to the dispatcher (退单)."""
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="return")
     _require(reason, "reason")
     lock_case(session, case)
     _end_assignments(session, case, now)
@@ -977,7 +988,7 @@ def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: d
 def do_request_suspension(
     session: Session, *, actor: Actor, case: Case, reason: str, now: datetime
 ) -> None:
-    check_handler(session, actor, case)
+    permissions.check_step(session, actor=actor, case=case, step="request-suspension")
     _require(reason, "reason")
     lock_case(session, case)
     if State(case.state) is not State.IN_PROGRESS:
@@ -1000,10 +1011,7 @@ def do_request_suspension(
 
 def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """挂账 needs a supervisor: a leader or an administrator within scope."""
-    if actor.role not in SUPERVISOR_ROLES or not _in_scope(actor, case):
-        raise Forbidden("Only a supervisor may approve a suspension.")
-    if not case.suspension_requested:
-        raise Conflict("Nobody has asked to suspend this case.")
+    permissions.check_step(session, actor=actor, case=case, step="approve-suspension")
     lock_case(session, case)
     case.suspension_requested = False
     _move(session, case, actor, now, State.SUSPENDED, "suspended")
@@ -1015,8 +1023,7 @@ def do_resume(
 ) -> None:
     """Work on a suspended case starts again: its resolution due time moves on by the
     working time it was suspended."""
-    if actor.role not in SUPERVISOR_ROLES | DISPATCH_ROLES or not _in_scope(actor, case):
-        raise Forbidden("Your role may not do this.")
+    permissions.check_step(session, actor=actor, case=case, step="resume")
     lock_case(session, case)
     _move(session, case, actor, now, State.IN_PROGRESS, "resumed")
     _resume_clock(session, case, now, tz)
@@ -1150,14 +1157,6 @@ def _works_for(actor: Actor, assignment: Assignment) -> bool:
     )
 
 
-def check_verifier(actor: Actor, case: Case) -> None:
-    if actor.role == "system" or (actor.role in DISPATCH_ROLES and _in_scope(actor, case)):
-        return
-    if actor.role == Role.GRID_WORKER and may_access(actor.scope, case.grid_code or ""):
-        return
-    raise Forbidden("Only the grid's worker or a dispatcher verifies a result.")
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -1256,50 +1255,139 @@ def _outbox(
     )
 
 
-def _notify_reporter(session: Session, case: Case, now: datetime, what: str) -> None:
-    subject = f"[{case.tracking_code}] {what}"
-    body = f"case {case.tracking_code}: {what}"
+def _language_of(session: Session, user_id: int | None) -> str | None:
+    from gridgov.accounts.models import User
+
+    if user_id is None:
+        return None
+    return session.scalar(select(User.language).where(User.id == user_id))
+
+
+def _case_params(session: Session, case: Case, language: str | None) -> dict[str, object]:
+    category = category_of(session, case)
+    return {
+        "code": case.tracking_code,
+        "category": messages.category_label(category.name_zh, category.name_en, language)
+        if category
+        else "—",
+        "place": case.address or case.grid_code or "—",
+    }
+
+
+def _notify_reporter(
+    session: Session, case: Case, now: datetime, what: str, tz: str = "Asia/Shanghai"
+) -> None:
+    """Tell the reporter, in their language, with a link to the tracking page."""
+    recipients = []
     if case.reporter_user_id is not None:
-        _outbox(
-            session,
-            now=now,
-            channel="in_app",
-            recipient=f"user:{case.reporter_user_id}",
-            subject=subject,
-            body=body,
-            case=case,
-            dedupe_key=f"reporter:{case.id}:{what}:{case.version}",
+        recipients.append(
+            ("in_app", f"user:{case.reporter_user_id}", f"reporter:{case.id}:{what}:{case.version}")
         )
     if case.reporter_phone_index is not None:
+        recipients.append(
+            (
+                "sms",
+                f"phone-index:{case.reporter_phone_index}",
+                f"sms:{case.id}:{what}:{case.version}",
+            )
+        )
+    if not recipients:
+        return
+    language = _language_of(session, case.reporter_user_id)
+    params = {
+        **_case_params(session, case, language),
+        "when": messages.local(now, tz),
+        "link": f"/track/{case.tracking_code}",
+    }
+    subject, body = messages.compose(what, language=language, params=params)
+    for channel, recipient, key in recipients:
         _outbox(
             session,
             now=now,
-            channel="sms",
-            recipient=f"phone-index:{case.reporter_phone_index}",
+            channel=channel,
+            recipient=recipient,
             subject=subject,
             body=body,
             case=case,
-            dedupe_key=f"sms:{case.id}:{what}:{case.version}",
+            dedupe_key=key,
         )
 
 
-def _notify_unit(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
+def _notify_unit(
+    session: Session, case: Case, assignment: Assignment, now: datetime, tz: str = "Asia/Shanghai"
+) -> None:
     channel = "chat" if assignment.level == Level.GRID.value else "in_app"
     recipient = (
         f"department:{assignment.department_id}"
         if assignment.department_id
         else f"unit:{assignment.unit_code}"
     )
-    due = assignment.response_due_at.isoformat() if assignment.response_due_at else ""
+    params = {
+        **_case_params(session, case, None),
+        "due": messages.local(assignment.response_due_at, tz),
+        "link": f"/cases/{case.id}",
+    }
+    subject, body = messages.compose("assigned", language=None, params=params)
     _outbox(
         session,
         now=now,
         channel=channel,
         recipient=recipient,
-        subject=f"[{case.tracking_code}] assigned",
-        body=f"report in by {due}",
+        subject=subject,
+        body=body,
         case=case,
         dedupe_key=f"assigned:{case.id}:{case.version}:{assignment.unit_code}",
+    )
+
+
+def _flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
+    """A case routed to a department or office with nobody to work it (no active account,
+    or a department the register does not know) reaches the district's dispatchers at
+    once, rather than at its deadline."""
+    from gridgov.accounts import units
+
+    if assignment.level == Level.GRID.value:
+        return
+    missing = assignment.level == Level.DEPARTMENT.value and assignment.department_id is None
+    if not missing and units.has_active_staff(
+        session, organisation_id=assignment.department_id, region_code=assignment.unit_code
+    ):
+        return
+    session.flush()  # the assignment's id, for the message's key
+    unit_name = (
+        session.scalar(select(Organisation.name).where(Organisation.id == assignment.department_id))
+        if assignment.department_id
+        else None
+    )
+    subject, body = messages.compose(
+        "unstaffed",
+        language=None,
+        params={
+            **_case_params(session, case, None),
+            "unit": unit_name or assignment.unit_code,
+            "link": f"/cases/{case.id}",
+        },
+    )
+    _event(
+        session,
+        case,
+        Actor.system("router"),
+        now,
+        "unstaffed",
+        None,
+        None,
+        note=assignment.unit_code,
+        public=False,
+    )
+    _outbox(
+        session,
+        now=now,
+        channel="in_app",
+        recipient=f"dispatchers:{(case.grid_code or assignment.unit_code)[:DISTRICT_CODE_LENGTH]}",
+        subject=subject,
+        body=body,
+        case=case,
+        dedupe_key=f"unstaffed:{case.id}:{assignment.id}",
     )
 
 
@@ -1445,6 +1533,8 @@ def recipients_of(actor: Actor) -> list[str]:
         names.append(f"department:{actor.organisation_id}")
     if actor.scope and actor.role != Role.RESIDENT:
         names.append(f"unit:{actor.scope}")
+    if actor.scope and actor.role in DISPATCH_ROLES:
+        names.append(f"dispatchers:{actor.scope[:DISTRICT_CODE_LENGTH]}")
     return names
 
 

@@ -37,6 +37,7 @@ from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
+from gridgov.demo import staff as demo_staff
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
 from gridgov.registry import service as registry
@@ -161,6 +162,14 @@ def build(
         counts = _people(session, land, orgs, rng, today=today, now=now, progress=progress)
         _chat_groups(session, land)
         created = _accounts(session, land, rng, actor=actor, now=now)
+        staff_password, staff_count = demo_staff.create_staff(
+            session, grid_codes=[g.code for g in land.grids], actor=actor, now=now
+        )
+        created.append(
+            DemoAccount(
+                f"staff-*, gw-*, demo-department ({staff_count})", "unit_staff", staff_password
+            )
+        )
         cases_service.do_load_categories(
             session,
             actor=actor,

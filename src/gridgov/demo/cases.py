@@ -25,6 +25,7 @@ from gridgov.cases import service as cases
 from gridgov.cases.models import Case
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.db import Database
+from gridgov.demo import staff as demo_staff
 from gridgov.errors import DomainError
 from gridgov.registry.models import Building
 
@@ -41,9 +42,9 @@ SPAM = (
     "加微信领红包 http://hb.example.com 加微信领红包 加微信领红包 加微信领红包 加微信领红包",
     "代开发票代开发票代开发票 www.fapiao.example.cn 代开发票代开发票",
 )
-DISPATCHER = Actor.system("demo-dispatcher")
-WORKER = Actor.system("demo-grid-worker")
-UNIT = Actor.system("demo-unit")
+# Each step through the account whose job it is (demo/staff.py): the dispatcher
+# dispatches, the grid's worker or the unit's staff handle, the community checks.
+DISPATCHER = demo_staff.DISPATCHER
 LEADER = Actor(username="demo-leader", role="leader", scope="440512")
 
 
@@ -72,6 +73,7 @@ def simulate(
     with db.session() as session:
         leaves = [c.code for c in cases.list_categories(session) if texts.get(c.code)]
         buildings = session.execute(select(Building.lon, Building.lat, Building.address)).all()
+        people = demo_staff.People.load(session)
     weights = [w for _, w in CHANNELS]
     made = 0
     starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in range(count))
@@ -98,7 +100,7 @@ def simulate(
         try:
             with db.transaction() as session:
                 case = cases.do_intake(session, actor=DISPATCHER, value=value, now=start).case
-                _live(session, case, rng, start, now)
+                _live(session, case, rng, start, now, people)
             made += 1
         except DomainError:
             continue
@@ -107,7 +109,14 @@ def simulate(
     return made
 
 
-def _live(session: Session, case: Case, rng: random.Random, start: datetime, now: datetime) -> None:
+def _live(
+    session: Session,
+    case: Case,
+    rng: random.Random,
+    start: datetime,
+    now: datetime,
+    people: demo_staff.People,
+) -> None:
     """Play the case's life forward from ``start`` while the simulated clock is before now."""
     clock = start
 
@@ -130,7 +139,9 @@ def _live(session: Session, case: Case, rng: random.Random, start: datetime, now
         )
         cases.do_assign(session, actor=DISPATCHER, case=case, now=at)
     if rng.random() < 0.02 and (at := step(rng.uniform(1, 8))) is not None:
-        cases.do_return(session, actor=DISPATCHER, case=case, reason="不属于本单位职责", now=at)
+        cases.do_return(
+            session, actor=people.handler(case), case=case, reason="不属于本单位职责", now=at
+        )
         if (at := step(rng.uniform(1, 4))) is None:
             return
         cases.do_assign(
@@ -151,37 +162,46 @@ def _live(session: Session, case: Case, rng: random.Random, start: datetime, now
         )
     elif rng.random() < 0.06 and (at := step(rng.uniform(0.5, 6))) is not None:
         cases.do_escalate(
-            session, actor=DISPATCHER, case=case, reason="涉及多个单位，需上级协调", now=at
+            session,
+            actor=people.handler(case),
+            case=case,
+            reason="涉及多个单位，需上级协调",
+            now=at,
         )
     if (at := step(rng.uniform(0.3, 20))) is None:
         return
-    cases.do_acknowledge(session, actor=DISPATCHER, case=case, now=at)
+    cases.do_acknowledge(session, actor=people.handler(case), case=case, now=at)
     if (at := step(rng.uniform(0.5, 24))) is None:
         return
-    cases.do_start(session, actor=DISPATCHER, case=case, now=at)
+    cases.do_start(session, actor=people.handler(case), case=case, now=at)
     if rng.random() < 0.01:
         cases.do_request_suspension(
-            session, actor=DISPATCHER, case=case, reason="需等待产权方确认", now=at
+            session, actor=people.handler(case), case=case, reason="需等待产权方确认", now=at
         )
         cases.do_approve_suspension(session, actor=LEADER, case=case, now=at)
         return
     slow = rng.random() < 0.12
     if (at := step(rng.uniform(24, 400) if slow else rng.uniform(2, 100))) is None:
         return
-    cases.do_resolve(session, actor=DISPATCHER, case=case, note="已现场处理完毕", now=at)
+    cases.do_resolve(session, actor=people.handler(case), case=case, note="已现场处理完毕", now=at)
     if rng.random() < 0.09:
         if (at := step(rng.uniform(1, 24))) is None:
             return
         cases.do_verify(
-            session, actor=DISPATCHER, case=case, passed=False, note="现场复核未整改到位", now=at
+            session,
+            actor=people.checker(case),
+            case=case,
+            passed=False,
+            note="现场复核未整改到位",
+            now=at,
         )
         if (at := step(rng.uniform(4, 48))) is None:
             return
-        cases.do_resolve(session, actor=DISPATCHER, case=case, note="已重新整改", now=at)
+        cases.do_resolve(session, actor=people.handler(case), case=case, note="已重新整改", now=at)
     if (at := step(rng.uniform(1, 24))) is None:
         return
     cases.do_verify(
-        session, actor=DISPATCHER, case=case, passed=True, note="网格员现场核实", now=at
+        session, actor=people.checker(case), case=case, passed=True, note="社区现场核查", now=at
     )
     if rng.random() < 0.72 and (at := step(rng.uniform(1, 72))) is not None:
         rating = rng.choices(list(Rating), weights=(80, 15, 5))[0]

@@ -164,10 +164,17 @@ def dashboard_page(
         {"code": code, "name": localised(language, zh, en), "count": n}
         for code, zh, en, n in board.top_categories
     ]
-    latest = service.latest_snapshot(session, RATES_TREE)
+    this_month = period_containing(PeriodKind.MONTH, now.astimezone(tz).date())
+    # Rank on the last complete month: a few days of the running one rank nobody fairly.
+    latest = service.snapshot_for(
+        session, RATES_TREE, this_month.previous().key
+    ) or service.latest_snapshot(session, RATES_TREE)
+    if latest is not None and latest.period == this_month.key:
+        latest = None
     grids = service.league_table(session, latest, "grid", scope) if latest else []
     best, worst = top_and_bottom(grids, DASHBOARD_TOP)
-    this_month = period_containing(PeriodKind.MONTH, now.astimezone(tz).date())
+    if not period:
+        period = this_month.previous().key
     report_period = latest.period if latest else this_month.previous().key
     return render(
         request,

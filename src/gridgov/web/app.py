@@ -39,6 +39,31 @@ SECURITY_HEADERS = {
 }
 
 
+def tile_origin(template: str | None) -> str | None:
+    """The origin a tile URL template loads from, for the content-security policy:
+    ``https://{s}.tile.example/{z}/{x}/{y}.png`` → ``https://*.tile.example``."""
+    if not template:
+        return None
+    found = re.match(r"(https?)://([^/?#]+)", template.strip())
+    if found is None:
+        return None
+    host = re.sub(r"\{[a-z]+\}", "*", found[2])
+    if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?", host):
+        return None
+    return f"{found[1]}://{host}"
+
+
+def with_tile_host(headers: dict[str, str], template: str | None) -> dict[str, str]:
+    """The security headers, with the configured tile server admitted for images."""
+    origin = tile_origin(template)
+    if origin is None:
+        return headers
+    policy = headers["Content-Security-Policy"].replace(
+        "img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}"
+    )
+    return {**headers, "Content-Security-Policy": policy}
+
+
 async def _periodic_sweep(state: AppState) -> None:
     """The background jobs (``gridgov.jobs``: the case sweep, the notices' sweep, outbox
     delivery), each when its interval has passed, checked every ``sweep_seconds``, off
@@ -92,6 +117,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         demo_mode = settings_store.demo_mode(session)
     app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
+    security_headers = with_tile_host(SECURITY_HEADERS, settings.map_tile_url)
 
     @app.middleware("http")
     async def request_context(
@@ -107,7 +133,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = rid
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in security_headers.items():
             response.headers.setdefault(name, value)
         seed = getattr(request.state, "new_csrf_seed", None)
         if seed:
@@ -173,6 +199,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for api in (deliberation_api, notices_api, discussion_api, elections_api):
         app.include_router(api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
+    # Units and their staff; the dispatcher's desk (issue 10).
+    from gridgov.accounts import units_pages
+    from gridgov.cases import desk_pages
+
+    app.include_router(units_pages.router)
+    app.include_router(desk_pages.router)
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)

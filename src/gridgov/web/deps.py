@@ -41,6 +41,7 @@ PUBLIC_PATHS = frozenset(
     {
         "/healthz",
         "/readyz",
+        "/",  # a visitor's start page; a signed-in person's work list
         "/login",
         "/lang/{language}",
         "/api/openapi.json",
@@ -53,10 +54,12 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/track/{tracking_code}/contest",
         "/report",
         "/report/area.geojson",
+        "/report/grids.geojson",
         "/track",
         "/track/{code}",
         "/track/{code}/rating",
         "/track/{code}/contest",
+        "/track/{code}/photos/{photo_id}",
         # Open311 GeoReport v2: GETs are public by the spec; POST requests checks api_key
         # itself (it arrives in the form body).
         "/open311/discovery.json",
@@ -212,6 +215,8 @@ class Viewer:
     role: str
     effective_scope: str | None
     language: str | None
+    organisation_id: int | None = None  # the unit the user works in
+    notifications_seen_at: datetime | None = None  # for the navigation's unread badge
 
     @classmethod
     def of(cls, user: User) -> Viewer:
@@ -222,6 +227,8 @@ class Viewer:
             role=user.role,
             effective_scope=user.effective_scope,
             language=user.language,
+            organisation_id=user.organisation_id,
+            notifications_seen_at=user.notifications_seen_at,
         )
 
 

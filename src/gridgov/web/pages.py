@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridgov.accounts import service as accounts
@@ -93,7 +93,19 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+def home(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    now: Now,
+    list_: Annotated[str, Query(alias="list", max_length=16)] = "",
+) -> HTMLResponse:
+    """A visitor's start page (report, track, the portal, sign in); a person's work list
+    with its counts; every role's tiles."""
+    from gridgov.cases import work_pages
+
+    if user is None:
+        return render(request, "start.html", {})
     actor = actor_of(request, user)
     region = None
     if user.effective_scope:
@@ -104,7 +116,13 @@ def home(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
     return render(
         request,
         "home.html",
-        {"tiles": HOME_TILES[user.role_enum], "region": region, "role": user.role},
+        {
+            "tiles": HOME_TILES[user.role_enum],
+            "region": region,
+            "role": user.role,
+            "work": work_pages.work_context(request, session, actor, now, list_),
+            "my_reports": work_pages.my_reports(request, session, actor),
+        },
     )
 
 

@@ -95,9 +95,32 @@ def render(
         "demo_mode": bool(state and state.demo_mode),
         "_": translator(catalogue),
     }
+    if state is not None and values["user"] is not None and "unread_count" not in (context or {}):
+        values["unread_count"] = _unread(state, values["user"])
     values.update(context or {})
     html = environment.get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def _unread(state: AppState, user: Any) -> int:
+    """The navigation's badge: the user's in-app notifications since they last looked."""
+    from gridgov.audit.service import Actor
+    from gridgov.cases import service as cases
+    from gridgov.cases.worklist import unread_count
+
+    actor = Actor(
+        username=user.username,
+        role=user.role,
+        user_id=user.id,
+        scope=user.effective_scope,
+        organisation_id=getattr(user, "organisation_id", None),
+    )
+    with state.db.session() as session:
+        return unread_count(
+            session,
+            recipients=cases.recipients_of(actor),
+            since=getattr(user, "notifications_seen_at", None),
+        )
 
 
 # -- helpers every page module shares ----------------------------------------------

@@ -95,6 +95,20 @@
       }).addTo(map);
       map.fitBounds(outline.getBounds(), { padding: [6, 6] });
       map.on("click", function (event) { setPoint(event.latlng.lng, event.latlng.lat, false); });
+      if (mapElement.dataset.grids) {
+        // Grid lines and names, drawn from our own data: no tile server needed.
+        getJSON(mapElement.dataset.grids).then(function (grids) {
+          L.geoJSON(grids, {
+            interactive: false,
+            style: { color: "#5f6368", weight: 1, fill: false, opacity: 0.6 },
+            onEachFeature: function (feature, layer) {
+              if (feature.properties && feature.properties.name) {
+                layer.bindTooltip(feature.properties.name, { permanent: false, direction: "center" });
+              }
+            }
+          }).addTo(map);
+        }).catch(function () { return null; });
+      }
       if (lon.value && lat.value) {
         setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
       } else {
