@@ -67,6 +67,13 @@ class CaseOut(BaseModel):
     rating: str | None
 
 
+class CaseCreatedOut(CaseOut):
+    """A new case with the reporter's secret, shown this once: it rates and contests the
+    case at /track/{tracking_code} (header X-Reporter-Token). Null on a retry."""
+
+    reporter_token: str | None = None
+
+
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

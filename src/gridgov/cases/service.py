@@ -94,6 +94,8 @@ class IntakeInput:
     anonymous: bool = False
     idempotency_key: str | None = None
     source: str = ""
+    # Who sent it (``user:17``, ``form:…``, ``chat:…``): idempotency keys are theirs alone.
+    principal: str = ""
     photos: Sequence[tuple[str, bytes]] = field(default_factory=tuple)
 
 
@@ -157,6 +159,7 @@ class Intake:
     case: Case
     created: bool  # False when an idempotent retry found the first case
     duplicates: tuple[int, ...] = ()
+    secret: str | None = None  # the reporter's credential, issued once (cases/reporter.py)
 
 
 def do_intake(
@@ -169,7 +172,14 @@ def do_intake(
 ) -> Intake:
     """Take a report from any channel: validate, locate, classify, screen, store, then
     accept and route it at once when nothing needs a dispatcher's eye."""
-    existing = find_by_idempotency_key(session, value.idempotency_key)
+    from gridgov.cases import reporter
+
+    stored_key = (
+        reporter.scoped_key(value.principal, value.idempotency_key)
+        if value.principal
+        else value.idempotency_key
+    )
+    existing = find_by_idempotency_key(session, stored_key)
     if existing is not None:
         return Intake(existing, created=False)
     problems = intake_problems(session, value)
@@ -182,7 +192,7 @@ def do_intake(
     phone_index = None
     case = Case(
         tracking_code=_tracking_code(),
-        idempotency_key=value.idempotency_key,
+        idempotency_key=stored_key,
         channel=value.channel.value,
         state=State.SUBMITTED.value,
         description=value.description,
@@ -207,6 +217,8 @@ def do_intake(
     case.spam_suspected = spam_suspected(
         session, text=value.description, source=value.source, phone_index=phone_index, now=now
     )
+    secret = reporter.issue_secret(case)
+    reporter.seal_description(session, case)
     if suggestion and suggestion[1] >= AUTO_CATEGORY_PROBABILITY and not case.category_code:
         case.category_code = suggestion[0]
         suggested = category_of(session, case)
@@ -218,7 +230,7 @@ def do_intake(
     except IntegrityError:
         # Another request with the same idempotency key won the race: answer with its case.
         session.rollback()
-        first = find_by_idempotency_key(session, value.idempotency_key)
+        first = find_by_idempotency_key(session, stored_key)
         if first is None:
             raise
         return Intake(first, created=False)
@@ -239,7 +251,7 @@ def do_intake(
             "spam": case.spam_suspected,
         },
     )
-    _notify_reporter(session, case, now, "received")
+    _notify_reporter(session, case, now, "received", link=f"/track/{case.tracking_code}?k={secret}")
     duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
     if duplicates:
         _event(
@@ -258,7 +270,7 @@ def do_intake(
         with session.no_autoflush:  # one UPDATE of the case for both steps
             _move(session, case, system, now, State.ACCEPTED, "accepted")
             do_assign(session, actor=system, case=case, now=now, tz=tz)
-    return Intake(case, created=True, duplicates=duplicates)
+    return Intake(case, created=True, duplicates=duplicates, secret=secret)
 
 
 def _locate(session: Session, value: IntakeInput) -> None:
@@ -1048,7 +1060,9 @@ def _outbox(
     )
 
 
-def _notify_reporter(session: Session, case: Case, now: datetime, what: str) -> None:
+def _notify_reporter(
+    session: Session, case: Case, now: datetime, what: str, *, link: str = ""
+) -> None:
     subject = f"[{case.tracking_code}] {what}"
     body = f"case {case.tracking_code}: {what}"
     if case.reporter_user_id is not None:
@@ -1069,7 +1083,7 @@ def _notify_reporter(session: Session, case: Case, now: datetime, what: str) -> 
             channel="sms",
             recipient=f"phone-index:{case.reporter_phone_index}",
             subject=subject,
-            body=body,
+            body=body + (f" {link}" if link else ""),
             case=case,
             dedupe_key=f"sms:{case.id}:{what}:{case.version}",
         )
