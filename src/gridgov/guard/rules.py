@@ -132,7 +132,6 @@ class Write(StrEnum):
     CONTEST = "contest"
     OBJECTION = "objection"
     COMMENT = "comment"
-    REPORTER_TOKEN = "reporter_token"
 
 
 @dataclass(frozen=True)
@@ -149,12 +148,10 @@ PER_SOURCE: dict[Write, Limit] = {
     Write.CONTEST: Limit(5, timedelta(hours=1)),
     Write.OBJECTION: Limit(5, timedelta(minutes=10)),
     Write.COMMENT: Limit(10, timedelta(minutes=10)),
-    Write.REPORTER_TOKEN: Limit(20, timedelta(minutes=10)),
 }
 PER_TARGET: dict[Write, Limit] = {
     Write.RATING: Limit(5, timedelta(hours=1)),
     Write.CONTEST: Limit(5, timedelta(hours=1)),
     Write.OBJECTION: Limit(50, timedelta(minutes=10)),
     Write.COMMENT: Limit(100, timedelta(minutes=10)),
-    Write.REPORTER_TOKEN: Limit(10, timedelta(minutes=10)),
 }
