@@ -398,8 +398,9 @@ def territory_import(
     """Import grid boundaries: all features or none, with a report of every problem."""
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        err.print(f"[red]Cannot read {file}: {exc}[/red]")
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        err.print(f"[red]Cannot read {file}: {reason}[/red]")
         raise typer.Exit(2) from exc
     db = _database()
     with db.session() as session:
@@ -528,3 +529,6 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except DomainError as exc:  # bad input that no command caught: a message, no traceback
+        _fail(exc)
+        sys.exit(2)

@@ -20,6 +20,8 @@ from gridgov.deliberation import discussion
 from gridgov.deliberation.discussion import Answer, Target
 from gridgov.deliberation.models import Comment, ContentReport, Discussion, Proposal
 from gridgov.fields import mask_name
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
 
 router = APIRouter(tags=["deliberation"])
@@ -467,6 +469,13 @@ def comment(
 ) -> CommentOut:
     """Comment on a discussion or proposal; with ``supervision`` also on a matter's
     stage (``stage_id``), a notice or an implementation record."""
+    check_rate(
+        session,
+        write=Write.COMMENT,
+        source=f"user:{user.id}",
+        target=f"{body.target_type}:{body.target_id}",
+        now=now,
+    )
     row = discussion.do_comment(
         session,
         user=user,

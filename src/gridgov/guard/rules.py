@@ -68,11 +68,16 @@ def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
 # ---------------------------------------------------------------- spreadsheet cells
 
 
+def looks_like_formula(text: str) -> bool:
+    return bool(text) and text.lstrip(" ").startswith(FORMULA_START)
+
+
 def inert_cell(value: object) -> object:
-    """A text cell that Excel or LibreOffice would read as a formula (``=``, ``+``, ``-``,
+    """A CSV cell that Excel or LibreOffice would read as a formula (``=``, ``+``, ``-``,
     ``@``, a tab, CR or LF) gets a leading ``'``, so that spreadsheets show it as text.
-    Numbers and other values pass unchanged."""
-    if isinstance(value, str) and value and value.lstrip(" ").startswith(FORMULA_START):
+    Numbers and other values pass unchanged. (XLSX cells get Excel's quote prefix:
+    ``registry.imports.workbook_bytes``.)"""
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 
@@ -155,3 +160,23 @@ PER_TARGET: dict[Write, Limit] = {
     Write.OBJECTION: Limit(50, timedelta(minutes=10)),
     Write.COMMENT: Limit(100, timedelta(minutes=10)),
 }
+
+
+# ---------------------------------------------------------------- spreadsheets read
+
+MAX_SHEET_BYTES = 20 * 1024 * 1024  # a file to import, as uploaded or read from disk
+MAX_SHEET_ROWS = 500_000  # a district's whole register fits; a million-row file does not
+MAX_SHEET_COLUMNS = 200
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024  # an XLSX's parts, all together, unpacked
+MAX_ZIP_RATIO = 200  # a part that unpacks to more than 200 times its packed size
+
+
+def xlsx_bomb(entries: list[tuple[str, int, int]]) -> bool:
+    """Whether an XLSX's zip entries (name, packed, unpacked bytes) look like a zip bomb:
+    checked from the zip directory, before anything is unpacked."""
+    if sum(unpacked for _, _, unpacked in entries) > MAX_UNZIPPED_BYTES:
+        return True
+    return any(
+        unpacked > 1024 * 1024 and unpacked > MAX_ZIP_RATIO * max(packed, 1)
+        for _, packed, unpacked in entries
+    )
