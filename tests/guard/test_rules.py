@@ -27,7 +27,7 @@ def test_deep_json_is_found_without_recursing_through_it() -> None:
     for _ in range(10_000):
         deep = [deep]
     assert rules.json_depth(deep) == rules.MAX_JSON_DEPTH + 1
-    assert list(rules.bad_json_values(deep))[0][1] == "depth"
+    assert next(iter(rules.bad_json_values(deep)))[1] == "depth"
 
 
 @pytest.mark.parametrize(
@@ -49,9 +49,11 @@ def test_numbers_typed_into_free_text_are_masked() -> None:
     text = f"我叫陈伟雄，身份证{number}，电话 138 1234 5678，卡号6222 0212 3456 7890 128"
     masked = rules.mask_free_text(text)
     assert number not in masked
-    assert number[:6] in masked and number[-4:] in masked
+    assert number[:6] in masked
+    assert number[-4:] in masked
     assert "138****5678" in masked
-    assert "6222" in masked and "7890 128" not in masked
+    assert "6222" in masked
+    assert "7890 128" not in masked
     assert rules.has_personal_numbers(text)
     assert not rules.has_personal_numbers("路灯坏了三天，3号楼门口")
 
