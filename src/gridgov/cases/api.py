@@ -27,6 +27,8 @@ from gridgov.cases.schemas import (
     MergeIn,
     PublicCaseOut,
     RateIn,
+    RevealedDescriptionOut,
+    RevealIn,
     VerifyIn,
 )
 from gridgov.errors import InvalidInput, NotFound
@@ -463,3 +465,22 @@ def contest(
     service.do_contest(session, case=case, reason=body.reason, now=now)
     session.commit()
     return public_view(session, case)
+
+
+@router.post("/cases/{case_id}/reveal", response_model=RevealedDescriptionOut)
+def reveal_description(
+    case: ScopedCase,
+    body: RevealIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> RevealedDescriptionOut:
+    """The description as typed: ID, phone and bank-card numbers in it are masked in
+    every answer; grid workers, dispatchers and administrators may see them, one audited
+    reveal at a time, with a reason."""
+    text = reporter.do_reveal_description(
+        session, actor=actor_of(request, user), case=case, reason=body.reason, now=now
+    )
+    session.commit()
+    return RevealedDescriptionOut(id=case.id, description=text)

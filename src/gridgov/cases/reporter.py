@@ -127,3 +127,32 @@ def channel_for(*, role: str, asked: str, route: str) -> str:
 
 def is_staff(role: str) -> bool:
     return role in STAFF_CHANNEL_ROLES
+
+
+def do_reveal_description(
+    session: Session, *, actor: Actor, case: Case, reason: str, now: datetime
+) -> str:
+    """The description as typed, with the numbers the intake masked, for the roles that
+    may reveal residents' numbers; every reveal is audited with its reason."""
+    from gridgov.errors import InvalidInput, Problem
+    from gridgov.registry import service as registry
+
+    if not registry.may_reveal(actor):
+        raise Forbidden("Your role may not see full ID numbers or phone numbers.")
+    if not reason.strip():
+        raise InvalidInput(
+            "Say why you need the full numbers.",
+            details=[Problem("reason", "A reason is required.")],
+        )
+    text = reveal_description(session, case)
+    record(
+        session,
+        actor=actor,
+        action="case.description_revealed",
+        object_type="case",
+        object_id=case.id,
+        region_code=case.grid_code,
+        now=now,
+        summary={"reason": reason.strip()[:200]},
+    )
+    return text

@@ -129,3 +129,14 @@ class ContestIn(BaseModel):
 
 class MergeIn(BaseModel):
     original_id: int
+
+
+class RevealIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RevealedDescriptionOut(BaseModel):
+    """A case's description as typed, numbers and all (an audited reveal)."""
+
+    id: int
+    description: str
