@@ -146,7 +146,8 @@ def test_the_form_key_of_another_browser_makes_a_new_case(db: Database, client: 
             },
         )
     codes = [re.search(r'class="tracking-code"><code>(\w+)<', r.text) for r in (first, second)]
-    assert codes[0] and codes[1]
+    assert codes[0]
+    assert codes[1]
     assert codes[0].group(1) != codes[1].group(1)
 
 
