@@ -513,10 +513,14 @@ def demo_build(
     out.print(f"These passwords are also in {settings.data_dir / 'demo-accounts.txt'}.")
 
 
+from gridgov.backup_cli import backup_command, restore_command  # noqa: E402
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
+
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
