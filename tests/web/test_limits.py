@@ -233,3 +233,13 @@ def test_the_refusal_of_a_public_rating_is_audited(db: Database, client: TestCli
             select(AuditEvent.action).where(AuditEvent.action == "case.reporter_refused")
         ).all()
     assert actions == ["case.reporter_refused"]
+
+
+def test_a_heic_photo_is_recognised_as_the_attachment_message_promises() -> None:
+    from gridgov.deliberation.service import FILE_TYPES
+    from gridgov.web.render import sniff
+
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+    assert sniff(heic) == "image/heic"
+    assert sniff(heic) in FILE_TYPES
+    assert sniff(b"\x00\x00\x00\x18ftypisom") is None  # an MP4 video is not a photo
