@@ -433,8 +433,9 @@ def territory_import(
     """Import grid boundaries: all features or none, with a report of every problem."""
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        err.print(f"[red]Cannot read {file}: {exc}[/red]")
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        err.print(f"[red]Cannot read {file}: {reason}[/red]")
         raise typer.Exit(2) from exc
     db = _database()
     with db.session() as session:
@@ -547,10 +548,14 @@ def demo_build(
     out.print(f"These passwords are also in {settings.data_dir / 'demo-accounts.txt'}.")
 
 
+from gridgov.backup_cli import backup_command, restore_command  # noqa: E402
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
+
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
@@ -567,3 +572,6 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except DomainError as exc:  # bad input that no command caught: a message, no traceback
+        _fail(exc)
+        sys.exit(2)

@@ -21,6 +21,9 @@ class ErrorCode(StrEnum):
     TOO_MANY_REQUESTS = "too_many_requests"
     NOT_READY = "not_ready"
     INTERNAL = "internal_error"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNAVAILABLE = "unavailable"
 
 
 class DomainError(Exception):

@@ -7,6 +7,7 @@ from gridgov.accounts import models as accounts
 from gridgov.audit import models as audit
 from gridgov.cases import models as cases
 from gridgov.deliberation import models as deliberation
+from gridgov.guard import models as guard
 from gridgov.indicators import models as indicators
 from gridgov.registry import models as registry
 from gridgov.territory import models as territory
@@ -16,6 +17,7 @@ __all__ = [
     "audit",
     "cases",
     "deliberation",
+    "guard",
     "indicators",
     "registry",
     "settings_store",

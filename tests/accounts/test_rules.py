@@ -108,3 +108,38 @@ def test_login_throttle(from_ip: int, on_account: int, throttled: bool) -> None:
         )
         is throttled
     )
+
+
+def _limits() -> rules.LoginLimits:
+    from datetime import timedelta
+
+    return rules.LoginLimits(
+        window=timedelta(minutes=15), max_failures_per_ip=10, max_failures_per_account=10
+    )
+
+
+@pytest.mark.parametrize(
+    ("pair", "account", "since", "known", "wait"),
+    [
+        (0, 9, 0.0, False, None),  # under the account limit: no delay
+        (0, 10, 0.5, False, 1),  # the first delay is one second
+        (0, 13, 3.0, False, 5),  # doubling: 8 seconds, 3 gone
+        (0, 40, 0.0, False, 60),  # never more than a minute
+        (0, 40, 0.0, True, None),  # an address the owner signed in from before
+        (10, 10, 100.0, True, 900),  # this address guessed too often: the window
+    ],
+)
+def test_login_wait_grows_per_account_and_stops_per_address(
+    pair: int, account: int, since: float, known: bool, wait: int | None
+) -> None:
+    assert (
+        rules.login_wait(
+            failures_from_ip=pair,
+            failures_pair=pair,
+            failures_on_account=account,
+            seconds_since_account_failure=since,
+            known_address=known,
+            limits=_limits(),
+        )
+        == wait
+    )

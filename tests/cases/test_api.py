@@ -64,7 +64,9 @@ def test_a_worker_takes_the_steps_and_the_public_follows(db: Database, client: T
     assert "陈女士" not in public.text
     assert "138" not in public.text
     rated = client.post(
-        f"/api/v1/track/{case['tracking_code']}/rating", json={"rating": "satisfied"}
+        f"/api/v1/track/{case['tracking_code']}/rating",
+        json={"rating": "satisfied"},
+        headers={"X-Reporter-Token": case["reporter_token"]},
     )
     assert rated.json()["rating"] == "satisfied"
     assert client.get("/api/v1/track/NOSUCHCODE").status_code == 404

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from gridgov.audit.service import Actor
-from gridgov.cases import pages
+from gridgov.cases import pages, reporter
 from gridgov.cases import service as cases
 from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
@@ -127,10 +127,10 @@ def test_the_report_form_takes_an_anonymous_report_with_a_point(
         files=[("photos", ("gate.png", PNG, "image/png"))],
         headers=EN,
     )
-    # Then the tracking code is shown with a link to its page
+    # Then the tracking code is shown with the reporter's private link to its page
     assert response.status_code == 200, response.text
     code = tracking_code_in(response.text)
-    assert f'href="/track/{code}"' in response.text
+    assert f'href="/track/{code}?k=' in response.text
     with db.session() as session:
         case = session.scalar(select(Case).where(Case.tracking_code == code))
         assert case is not None
@@ -252,25 +252,37 @@ def test_the_tracking_page_shows_the_state_and_no_reporter(
     assert "No case has this tracking code." in unknown.text
 
 
+def secret_for(db: Database, case: Case) -> str:
+    """The reporter's secret, issued anew (the first one was shown once, at intake)."""
+    with db.transaction() as session:
+        loaded = session.get(Case, case.id)
+        assert loaded is not None
+        return reporter.issue_secret(loaded)
+
+
 def test_the_reporter_rates_a_closed_case_once(
     client: TestClient, db: Database, people: dict[str, Actor]
 ) -> None:
     case = report(db)
-    open_page = client.get(f"/track/{case.tracking_code}")
+    secret = secret_for(db, case)
+    open_page = client.get(f"/track/{case.tracking_code}?k={secret}")
     assert "/rating" not in open_page.text
     close(db, people, case.id)
-    page = client.get(f"/track/{case.tracking_code}")
+    # Without the reporter's link the public page offers no rating
+    assert "/rating" not in client.get(f"/track/{case.tracking_code}").text
+    page = client.get(f"/track/{case.tracking_code}?k={secret}")
     assert f'action="/track/{case.tracking_code}/rating"' in page.text
+    assert hidden(page.text, "k") == secret
     token = hidden(page.text, "csrf_token")
     rated = client.post(
         f"/track/{case.tracking_code}/rating",
-        data={"csrf_token": token, "rating": "basically_satisfied", "note": "还行"},
+        data={"csrf_token": token, "rating": "basically_satisfied", "note": "还行", "k": secret},
     )
     assert rated.status_code == 303
     assert load(db, case.id).rating == "basically_satisfied"
     again = client.post(
         f"/track/{case.tracking_code}/rating",
-        data={"csrf_token": token, "rating": "dissatisfied"},
+        data={"csrf_token": token, "rating": "dissatisfied", "k": secret},
         headers=EN,
     )
     assert again.status_code == 409
@@ -282,21 +294,23 @@ def test_the_reporter_contests_a_close_once_and_only_a_close(
     client: TestClient, db: Database, people: dict[str, Actor]
 ) -> None:
     case = report(db)
+    secret = secret_for(db, case)
     token = csrf_of(client, "/report")
     early = client.post(
         f"/track/{case.tracking_code}/contest",
-        data={"csrf_token": token, "reason": "没处理"},
+        data={"csrf_token": token, "reason": "没处理", "k": secret},
         headers=EN,
     )
     assert early.status_code == 409
     assert load(db, case.id).state == "assigned"
     close(db, people, case.id)
     contested = client.post(
-        f"/track/{case.tracking_code}/contest", data={"csrf_token": token, "reason": "还是很脏"}
+        f"/track/{case.tracking_code}/contest",
+        data={"csrf_token": token, "reason": "还是很脏", "k": secret},
     )
     assert contested.status_code == 303
     assert load(db, case.id).state == "in_progress"
-    page = client.get(f"/track/{case.tracking_code}")
+    page = client.get(f"/track/{case.tracking_code}?k={secret}")
     assert "/contest" not in page.text
 
 

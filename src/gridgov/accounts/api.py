@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -12,6 +12,8 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.accounts.schemas import (
     ApiKeyOut,
+    ThrottleClear,
+    ThrottleOut,
     TokenRequest,
     TokenResponse,
     UnitSet,
@@ -176,3 +178,31 @@ def enable_user(
 def api_key_whoami(key: ApiKeyAuth) -> ApiKeyOut:
     """Lets an integration check its API key."""
     return ApiKeyOut.model_validate(key)
+
+
+@router.get("/auth/throttles", response_model=list[ThrottleOut])
+def list_throttles(user: AdminUser, state: StateDep, session: SessionDep, now: Now) -> list[Any]:
+    """Accounts and addresses with failed logins within the window (administrators)."""
+    return list(service.list_throttles(session, now=now, limits=state.login_limits))
+
+
+@router.post("/auth/throttles/clear")
+def clear_throttle(
+    body: ThrottleClear,
+    request: Request,
+    user: AdminUser,
+    state: StateDep,
+    session: SessionDep,
+    now: Now,
+) -> dict[str, int]:
+    """End an account's login throttle and delay (from one address, or all), audited."""
+    cleared = service.do_clear_throttle(
+        session,
+        actor=actor_of(request, user),
+        username=body.username,
+        ip=body.ip,
+        now=now,
+        limits=state.login_limits,
+    )
+    session.commit()
+    return {"cleared": cleared}

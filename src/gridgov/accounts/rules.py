@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,3 +135,37 @@ def login_throttled(
         failures_from_ip >= limits.max_failures_per_ip
         or failures_on_account >= limits.max_failures_per_account
     )
+
+
+MAX_ACCOUNT_DELAY_SECONDS = 60
+
+
+def login_wait(
+    *,
+    failures_from_ip: int,
+    failures_pair: int,
+    failures_on_account: int,
+    seconds_since_account_failure: float | None,
+    known_address: bool,
+    limits: LoginLimits,
+) -> int | None:
+    """Seconds this attempt must wait, or None when it may go ahead (ADR 0012).
+
+    One address that failed too often on one account, or on accounts in general, waits
+    out the window. Failures on an account from everywhere past the account limit bring a
+    delay that doubles with each (1, 2, 4 … at most 60 seconds) instead of a lockout, so
+    that guessing from many addresses stays slow while the owner still gets in; an
+    address the account signed in from before skips that delay altogether.
+    """
+    if (
+        failures_pair >= limits.max_failures_per_account
+        or failures_from_ip >= limits.max_failures_per_ip
+    ):
+        return int(limits.window.total_seconds())
+    excess = failures_on_account - limits.max_failures_per_account
+    if known_address or excess < 0 or seconds_since_account_failure is None:
+        return None
+    delay = min(1 << min(excess, 16), MAX_ACCOUNT_DELAY_SECONDS)
+    if seconds_since_account_failure >= delay:
+        return None
+    return max(1, math.ceil(delay - seconds_since_account_failure))

@@ -57,3 +57,19 @@ class ApiKeyOut(BaseModel):
     name: str
     prefix: str
     created_at: datetime
+
+
+class ThrottleOut(BaseModel):
+    """Recent failed logins on one account from one address."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    username: str
+    ip: str
+    failures: int
+    last_at: datetime
+
+
+class ThrottleClear(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    ip: str | None = Field(default=None, max_length=64)

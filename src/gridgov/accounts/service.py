@@ -9,11 +9,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import rules
@@ -255,25 +255,66 @@ class LoginResult:
     auth_session: AuthSession
 
 
+KNOWN_ADDRESS_DAYS = timedelta(days=30)
+
+
 def check_login_allowed(
     session: Session, *, username: str, ip: str, now: datetime, limits: rules.LoginLimits
 ) -> None:
-    """429 when this IP or this account has failed too often within the window."""
+    """429 when this address failed too often (on this account, or at all) within the
+    window, or while the account's growing delay after many failures runs
+    (``rules.login_wait``): many addresses slow an account's guessing down, never lock
+    its owner out."""
     since = rules.login_window_start(now, limits)
     failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)
     from_ip = session.scalar(select(func.count()).where(LoginAttempt.ip == ip, *failed)) or 0
-    on_account = (
-        session.scalar(select(func.count()).where(LoginAttempt.username == username, *failed)) or 0
+    pair = (
+        session.scalar(
+            select(func.count()).where(
+                LoginAttempt.username == username, LoginAttempt.ip == ip, *failed
+            )
+        )
+        or 0
     )
-    if rules.login_throttled(
-        failures_from_ip=from_ip, failures_on_account=on_account, limits=limits
-    ):
+    on_account, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, *failed
+        )
+    ).one()
+    known = session.scalar(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.ip == ip,
+            LoginAttempt.success.is_(True),
+            LoginAttempt.at >= now - KNOWN_ADDRESS_DAYS,
+        )
+        .limit(1)
+    )
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    wait = rules.login_wait(
+        failures_from_ip=from_ip,
+        failures_pair=pair,
+        failures_on_account=on_account or 0,
+        seconds_since_account_failure=(now - last).total_seconds() if last else None,
+        known_address=known is not None,
+        limits=limits,
+    )
+    if wait is None:
+        return
+    if wait >= limits.window.total_seconds():
         minutes = int(limits.window.total_seconds() // 60)
         raise TooManyRequests(
             "Too many failed logins. Try again in %(minutes)s minutes.",
             params={"minutes": minutes},
-            headers={"Retry-After": str(int(limits.window.total_seconds()))},
+            headers={"Retry-After": str(wait)},
         )
+    raise TooManyRequests(
+        "Too many failed logins on this account. Try again in %(seconds)s seconds.",
+        params={"seconds": wait},
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def do_login(
@@ -476,3 +517,64 @@ def do_revoke_api_key(session: Session, *, actor: Actor, name: str, now: datetim
         summary={"name": key.name},
     )
     return key
+
+
+# ---------------------------------------------------------------- throttles
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Recent failed logins on one account from one address."""
+
+    username: str
+    ip: str
+    failures: int
+    last_at: datetime
+
+
+def list_throttles(
+    session: Session, *, now: datetime, limits: rules.LoginLimits, limit: int = 200
+) -> list[Throttle]:
+    """Failed logins within the window, per account and address, most recent first."""
+    since = rules.login_window_start(now, limits)
+    rows = session.execute(
+        select(LoginAttempt.username, LoginAttempt.ip, func.count(), func.max(LoginAttempt.at))
+        .where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        .group_by(LoginAttempt.username, LoginAttempt.ip)
+        .order_by(func.max(LoginAttempt.at).desc())
+        .limit(limit)
+    ).all()
+    return [
+        Throttle(u, ip, n, at if at.tzinfo else at.replace(tzinfo=UTC)) for u, ip, n, at in rows
+    ]
+
+
+def do_clear_throttle(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    ip: str | None,
+    now: datetime,
+    limits: rules.LoginLimits,
+) -> int:
+    """Forget an account's recent failed logins (from one address, or all): its throttle
+    and delay end at once. Audited; the failures stay in the audit log."""
+    since = rules.login_window_start(now, limits)
+    query = delete(LoginAttempt).where(
+        LoginAttempt.username == normalise_username(username),
+        LoginAttempt.success.is_(False),
+        LoginAttempt.at >= since,
+    )
+    if ip:
+        query = query.where(LoginAttempt.ip == ip)
+    cleared = int(getattr(session.execute(query), "rowcount", 0) or 0)
+    record(
+        session,
+        actor=actor,
+        action="auth.throttle_cleared",
+        object_type="user",
+        now=now,
+        summary={"username": username, "ip": ip or "*", "cleared": cleared},
+    )
+    return cleared

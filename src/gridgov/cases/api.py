@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
-from gridgov.cases import figures, service
+from gridgov.cases import figures, reporter, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case
 from gridgov.cases.rules import PUBLIC_STATUS, Channel, Level, Route, State
 from gridgov.cases.schemas import (
     ActionIn,
     AssignIn,
+    CaseCreatedOut,
     CaseDetailOut,
     CaseIn,
     CaseOut,
@@ -28,19 +29,25 @@ from gridgov.cases.schemas import (
     MergeIn,
     PublicCaseOut,
     RateIn,
+    RevealedDescriptionOut,
+    RevealIn,
     VerifyIn,
 )
 from gridgov.errors import InvalidInput, NotFound
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     ApiKeyAuth,
     AppState,
     CurrentUser,
     Now,
+    OptionalUser,
     SessionDep,
     StateDep,
     actor_of,
     anonymous_actor,
+    client_ip,
     in_scope,
     require_roles,
 )
@@ -48,6 +55,7 @@ from gridgov.web.render import language_of
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+ReporterToken = Annotated[str | None, Header(alias="X-Reporter-Token", max_length=128)]
 
 
 def scoped_case(
@@ -86,7 +94,7 @@ def detail(session: SessionDep, case: Case, request: Request) -> CaseDetailOut:
     )
 
 
-@router.post("/cases", response_model=CaseOut, status_code=201)
+@router.post("/cases", response_model=CaseCreatedOut, status_code=201)
 def create_case(
     body: CaseIn,
     request: Request,
@@ -97,14 +105,26 @@ def create_case(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Report a problem (web, app, or a hotline operator for a caller). A retry with the
-    same Idempotency-Key returns the first case (200) instead of making another. The
+    same Idempotency-Key by the same caller returns the first case (200) instead of making
+    another; another caller's key never finds it. The channel is the caller's to name only
+    for staff (hotline, staff); the answer carries the reporter's secret once. The
     timeline is at GET /cases/{id}."""
+    channel = Channel(
+        reporter.channel_for(role=user.role, asked=body.channel.value, route=Channel.API.value)
+    )
+    staff = reporter.is_staff(user.role)
+    check_rate(
+        session,
+        write=Write.REPORT_STAFF if staff else Write.REPORT,
+        source=f"user:{user.id}",
+        now=now,
+    )
     intake = service.do_intake(
         session,
         actor=actor_of(request, user),
         value=service.IntakeInput(
             description=body.description,
-            channel=body.channel,
+            channel=channel,
             category_code=body.category,
             lon=body.lon,
             lat=body.lat,
@@ -112,18 +132,21 @@ def create_case(
             reporter_name=body.reporter_name,
             reporter_phone=body.reporter_phone,
             anonymous=body.anonymous,
-            reporter_user_id=user.id if body.channel is not Channel.HOTLINE else None,
+            reporter_user_id=user.id if channel is not Channel.HOTLINE else None,
             idempotency_key=idempotency_key,
-            source=f"user:{user.username}",
+            # Staff entering callers' reports are limited by check_rate above, not held
+            # as a flood (the source's "user:" prefix is what the flood check reads).
+            source=f"{'staff' if staff else 'user'}:{user.username}",
+            principal=f"user:{user.id}",
         ),
         now=now,
         tz=state.settings.timezone,
     )
     session.commit()
-    return JSONResponse(
-        case_out(session, intake.case, request).model_dump(mode="json"),
-        status_code=201 if intake.created else 200,
+    out = CaseCreatedOut.model_validate(
+        {**case_out(session, intake.case, request).model_dump(), "reporter_token": intake.secret}
     )
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if intake.created else 200)
 
 
 @router.post("/intake/chat", response_model=CaseOut, status_code=201)
@@ -152,6 +175,7 @@ def chat_message(
             reporter_name=body.sender_name,
             idempotency_key=f"chat:{body.group_id}:{body.message_id}",
             source=f"chat:{body.group_id}:{body.sender_name}"[:128],
+            principal=f"apikey:{key.id}",
         ),
         now=now,
         tz=state.settings.timezone,
@@ -390,19 +414,90 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
     return public_view(session, service.get_by_tracking_code(session, tracking_code))
 
 
-@router.post("/track/{tracking_code}/rating", response_model=PublicCaseOut)
-def rate(tracking_code: str, body: RateIn, session: SessionDep, now: Now) -> PublicCaseOut:
-    """The reporter rates the closed case (满意 / 基本满意 / 不满意), once."""
+def _as_reporter(
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: User | None,
+    tracking_code: str,
+    token: str | None,
+    write: Write,
+) -> Case:
+    """The case, when the caller is its reporter (signed in, or holding its secret);
+    403 (audited) otherwise. Anonymous callers are rate-limited per address and case."""
     case = service.get_by_tracking_code(session, tracking_code)
+    check_rate(session, write=write, source=client_ip(request), target=str(case.id), now=now)
+    reporter.check_reporter(
+        session,
+        case=case,
+        secret=token,
+        user_id=user.id if user else None,
+        actor=actor_of(request, user) if user else anonymous_actor(request),
+        action=write.value,
+        now=now,
+    )
+    return case
+
+
+@router.post(
+    "/track/{tracking_code}/rating",
+    response_model=PublicCaseOut,
+    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+)
+def rate(
+    tracking_code: str,
+    body: RateIn,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: OptionalUser,
+    token: ReporterToken = None,
+) -> PublicCaseOut:
+    """The reporter rates the closed case (满意 / 基本满意 / 不满意), once. The tracking
+    code finds the case; the reporter proves who they are with the secret they were given
+    (header X-Reporter-Token) or by signing in."""
+    case = _as_reporter(request, session, now, user, tracking_code, token, Write.RATING)
     service.do_rate(session, case=case, rating=body.rating, now=now, note=body.note)
     session.commit()
     return public_view(session, case)
 
 
-@router.post("/track/{tracking_code}/contest", response_model=PublicCaseOut)
-def contest(tracking_code: str, body: ContestIn, session: SessionDep, now: Now) -> PublicCaseOut:
-    """The reporter disputes the close, once: the case goes back to work."""
-    case = service.get_by_tracking_code(session, tracking_code)
+@router.post(
+    "/track/{tracking_code}/contest",
+    response_model=PublicCaseOut,
+    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+)
+def contest(
+    tracking_code: str,
+    body: ContestIn,
+    request: Request,
+    session: SessionDep,
+    now: Now,
+    user: OptionalUser,
+    token: ReporterToken = None,
+) -> PublicCaseOut:
+    """The reporter disputes the close, once: the case goes back to work. Needs the
+    reporter, as for the rating."""
+    case = _as_reporter(request, session, now, user, tracking_code, token, Write.CONTEST)
     service.do_contest(session, case=case, reason=body.reason, now=now)
     session.commit()
     return public_view(session, case)
+
+
+@router.post("/cases/{case_id}/reveal", response_model=RevealedDescriptionOut)
+def reveal_description(
+    case: ScopedCase,
+    body: RevealIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> RevealedDescriptionOut:
+    """The description as typed: ID, phone and bank-card numbers in it are masked in
+    every answer; grid workers, dispatchers and administrators may see them, one audited
+    reveal at a time, with a reason."""
+    text = reporter.do_reveal_description(
+        session, actor=actor_of(request, user), case=case, reason=body.reason, now=now
+    )
+    session.commit()
+    return RevealedDescriptionOut(id=case.id, description=text)

@@ -119,6 +119,10 @@ class Case(Base):
     reporter_phone_masked: Mapped[str | None] = mapped_column(String(32))
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reporter's credential (SHA-256 of a secret shown once), separate from the public
+    # tracking code; and the description as typed, sealed, when numbers in it were masked.
+    reporter_secret_hash: Mapped[str | None] = mapped_column(String(64))
+    description_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     source: Mapped[str] = mapped_column(String(128), default="")  # API key name, chat group…
     spam_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))

@@ -27,14 +27,17 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
-from gridgov.cases import permissions, rules, service
+from gridgov.cases import permissions, reporter, rules, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, CaseEvent, Category, Photo
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
+    CSRF_COOKIE,
     AppState,
     CsrfChecked,
     Now,
@@ -266,9 +269,19 @@ def report_submit(
         if user is not None:
             actor = actor_of(request, user)
             source = f"user:{user.username}"
+            principal = f"user:{user.id}"
         else:
             actor = anonymous_actor(request)
             source = f"web:{client_ip(request)}"
+            # The anonymous form's session: this browser's CSRF cookie (verified above).
+            principal = "form:" + request.cookies.get(CSRF_COOKIE, "")
+        staff = user is not None and reporter.is_staff(user.role)
+        check_rate(
+            session,
+            write=Write.REPORT_STAFF if staff else Write.REPORT,
+            source=principal if staff else client_ip(request),
+            now=now,
+        )
         intake = service.do_intake(
             session,
             actor=actor,
@@ -285,6 +298,7 @@ def report_submit(
                 anonymous=hidden,
                 idempotency_key=idempotency_key or None,
                 source=source,
+                principal=principal,
                 photos=pictures,
             ),
             now=now,
@@ -298,7 +312,11 @@ def report_submit(
         render(
             request,
             "cases/reported.html",
-            {"code": intake.case.tracking_code, "created": intake.created},
+            {
+                "code": intake.case.tracking_code,
+                "created": intake.created,
+                "secret": intake.secret,
+            },
         )
     )
 
@@ -378,9 +396,12 @@ def _track_page(
     *,
     error: DomainError | None = None,
     status_code: int = 200,
+    secret: str = "",
+    user: User | None = None,
 ) -> HTMLResponse:
     language = language_of(request)
     tz = ZoneInfo(state.settings.timezone)
+    is_reporter = reporter.is_reporter(case, secret=secret, user_id=user.id if user else None)
     events = [
         {
             "at": local_time(e.at, tz),
@@ -404,8 +425,9 @@ def _track_page(
         "due": local_time(case.resolution_due_at, tz),
         "closed_at": local_time(case.closed_at, tz),
         "events": events,
-        "may_rate": closed and case.rating is None,
-        "may_contest": closed and not case.contested,
+        "may_rate": closed and case.rating is None and is_reporter,
+        "may_contest": closed and not case.contested and is_reporter,
+        "secret": secret if is_reporter else "",
         "ratings": [r.value for r in Rating],
         "error": error_message(language, error) if error else None,
         "problems": error_problems(language, error),
@@ -456,18 +478,56 @@ def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Respo
         media_type=photo.content_type,
         headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
     )
+ReporterSecret = Annotated[str, Query(alias="k", max_length=128)]
 
 
 @router.get("/track/{code}", response_class=HTMLResponse)
 def track_page(
-    request: Request, code: TrackingCode, session: SessionDep, state: StateDep, user: OptionalUser
+    request: Request,
+    code: TrackingCode,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+    k: ReporterSecret = "",
 ) -> HTMLResponse:
-    """Anyone with the tracking code follows the case: no names, no phones."""
+    """Anyone with the tracking code follows the case: no names, no phones. The rating
+    and reopening forms appear for the reporter only: signed in, or with the link
+    (``?k=``) given at submission."""
     try:
         case = _tracked(session, code)
     except NotFound as exc:
         return _track_form(request, code, exc)
-    return no_store(_track_page(request, session, state, case))
+    return no_store(_track_page(request, session, state, case, secret=k, user=user))
+
+
+def _reporter_case(
+    request: Request,
+    session: Session,
+    now: datetime,
+    user: User | None,
+    code: str,
+    k: str,
+    write: Write,
+) -> Case:
+    """The case, for its reporter only (403, audited, otherwise); rate-limited per
+    address and per case."""
+    case = _tracked(session, code)
+    check_rate(session, write=write, source=client_ip(request), target=str(case.id), now=now)
+    reporter.check_reporter(
+        session,
+        case=case,
+        secret=k,
+        user_id=user.id if user else None,
+        actor=actor_of(request, user) if user else anonymous_actor(request),
+        action=write.value,
+        now=now,
+    )
+    return case
+
+
+def _back_to_track(case: Case, k: str) -> RedirectResponse:
+    query = f"?k={k}" if k and reporter.secret_matches(case, k) else ""
+    return RedirectResponse(f"/track/{case.tracking_code}{query}", status_code=303)
 
 
 @router.post("/track/{code}/rating", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -477,10 +537,12 @@ def rating_submit(
     session: SessionDep,
     state: StateDep,
     now: Now,
+    user: OptionalUser,
     rating: Annotated[str, Form(max_length=24)] = "",
     note: Annotated[str, Form(max_length=500)] = "",
+    k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = _tracked(session, code)
+    case = _reporter_case(request, session, now, user, code, k, Write.RATING)
     try:
         try:
             chosen = Rating(rating)
@@ -492,9 +554,11 @@ def rating_submit(
         service.do_rate(session, case=case, rating=chosen, now=now, note=note.strip())
     except DomainError as exc:
         session.rollback()
-        return _track_page(request, session, state, case, error=exc, status_code=exc.status)
+        return _track_page(
+            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
+        )
     session.commit()
-    return RedirectResponse(f"/track/{case.tracking_code}", status_code=303)
+    return _back_to_track(case, k)
 
 
 @router.post("/track/{code}/contest", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -504,9 +568,11 @@ def contest_submit(
     session: SessionDep,
     state: StateDep,
     now: Now,
+    user: OptionalUser,
     reason: Annotated[str, Form(max_length=500)] = "",
+    k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = _tracked(session, code)
+    case = _reporter_case(request, session, now, user, code, k, Write.CONTEST)
     try:
         # The service lets any state that may go back to work be contested; a reporter
         # contests a close only.
@@ -515,9 +581,11 @@ def contest_submit(
         service.do_contest(session, case=case, reason=reason, now=now)
     except DomainError as exc:
         session.rollback()
-        return _track_page(request, session, state, case, error=exc, status_code=exc.status)
+        return _track_page(
+            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
+        )
     session.commit()
-    return RedirectResponse(f"/track/{case.tracking_code}", status_code=303)
+    return _back_to_track(case, k)
 
 
 # ---------------------------------------------------------------- lists

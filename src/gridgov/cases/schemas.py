@@ -71,6 +71,13 @@ class CaseOut(BaseModel):
     rating: str | None
 
 
+class CaseCreatedOut(CaseOut):
+    """A new case with the reporter's secret, shown this once: it rates and contests the
+    case at /track/{tracking_code} (header X-Reporter-Token). Null on a retry."""
+
+    reporter_token: str | None = None
+
+
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -126,3 +133,14 @@ class ContestIn(BaseModel):
 
 class MergeIn(BaseModel):
     original_id: int
+
+
+class RevealIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RevealedDescriptionOut(BaseModel):
+    """A case's description as typed, numbers and all (an audited reveal)."""
+
+    id: int
+    description: str

@@ -193,6 +193,8 @@ class IntakeInput:
     anonymous: bool = False
     idempotency_key: str | None = None
     source: str = ""
+    # Who sent it (``user:17``, ``form:…``, ``chat:…``): idempotency keys are theirs alone.
+    principal: str = ""
     photos: Sequence[tuple[str, bytes]] = field(default_factory=tuple)
 
 
@@ -256,6 +258,7 @@ class Intake:
     case: Case
     created: bool  # False when an idempotent retry found the first case
     duplicates: tuple[int, ...] = ()
+    secret: str | None = None  # the reporter's credential, issued once (cases/reporter.py)
 
 
 def do_intake(
@@ -268,7 +271,14 @@ def do_intake(
 ) -> Intake:
     """Take a report from any channel: validate, locate, classify, screen, store, then
     accept and route it at once when nothing needs a dispatcher's eye."""
-    existing = find_by_idempotency_key(session, value.idempotency_key)
+    from gridgov.cases import reporter
+
+    stored_key = (
+        reporter.scoped_key(value.principal, value.idempotency_key)
+        if value.principal
+        else value.idempotency_key
+    )
+    existing = find_by_idempotency_key(session, stored_key)
     if existing is not None:
         return Intake(existing, created=False)
     problems = intake_problems(session, value)
@@ -281,7 +291,7 @@ def do_intake(
     phone_index = None
     case = Case(
         tracking_code=_tracking_code(),
-        idempotency_key=value.idempotency_key,
+        idempotency_key=stored_key,
         channel=value.channel.value,
         state=State.SUBMITTED.value,
         description=value.description,
@@ -306,6 +316,8 @@ def do_intake(
     case.spam_suspected = spam_suspected(
         session, text=value.description, source=value.source, phone_index=phone_index, now=now
     )
+    secret = reporter.issue_secret(case)
+    reporter.seal_description(session, case)
     if suggestion and suggestion[1] >= AUTO_CATEGORY_PROBABILITY and not case.category_code:
         case.category_code = suggestion[0]
         suggested = category_of(session, case)
@@ -317,7 +329,7 @@ def do_intake(
             session.flush()
     except IntegrityError:
         # Another request with the same idempotency key won the race: answer with its case.
-        first = find_by_idempotency_key(session, value.idempotency_key)
+        first = find_by_idempotency_key(session, stored_key)
         if first is None:
             raise
         return Intake(first, created=False)
@@ -338,7 +350,9 @@ def do_intake(
             "spam": case.spam_suspected,
         },
     )
-    _notify_reporter(session, case, now, "received", tz)
+    _notify_reporter(
+        session, case, now, "received", tz, link=f"/track/{case.tracking_code}?k={secret}"
+    )
     duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
     if duplicates:
         _event(
@@ -357,7 +371,7 @@ def do_intake(
         with session.no_autoflush:  # one UPDATE of the case for both steps
             _move(session, case, system, now, State.ACCEPTED, "accepted")
             _assign(session, case, system, now, route=None, tz=tz)
-    return Intake(case, created=True, duplicates=duplicates)
+    return Intake(case, created=True, duplicates=duplicates, secret=secret)
 
 
 def _locate(session: Session, value: IntakeInput) -> None:
@@ -1275,9 +1289,16 @@ def _case_params(session: Session, case: Case, language: str | None) -> dict[str
 
 
 def _notify_reporter(
-    session: Session, case: Case, now: datetime, what: str, tz: str = "Asia/Shanghai"
+    session: Session,
+    case: Case,
+    now: datetime,
+    what: str,
+    tz: str = "Asia/Shanghai",
+    *,
+    link: str = "",
 ) -> None:
-    """Tell the reporter, in their language, with a link to the tracking page."""
+    """Tell the reporter, in their language, with a link to the tracking page (carrying
+    the reporter's secret when the caller has it: the SMS after a report)."""
     recipients = []
     if case.reporter_user_id is not None:
         recipients.append(
@@ -1297,7 +1318,7 @@ def _notify_reporter(
     params = {
         **_case_params(session, case, language),
         "when": messages.local(now, tz),
-        "link": f"/track/{case.tracking_code}",
+        "link": link or f"/track/{case.tracking_code}",
     }
     subject, body = messages.compose(what, language=language, params=params)
     for channel, recipient, key in recipients:

@@ -15,11 +15,13 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role
+from gridgov.accounts.rules import Role, may_access
 from gridgov.deliberation import discussion
 from gridgov.deliberation.discussion import Answer, Target
 from gridgov.deliberation.models import Comment, ContentReport, Discussion, Proposal
 from gridgov.fields import mask_name
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
 
 router = APIRouter(tags=["deliberation"])
@@ -185,17 +187,21 @@ class ModeratedOut(BaseModel):
 # ---------------------------------------------------------------- shaping
 
 
-def _staff(user: User) -> bool:
-    return user.role != Role.RESIDENT
+def _staff(user: User) -> str | None:
+    """The scope within which the caller sees residents' full names: staff their own
+    area; residents none."""
+    return None if user.role == Role.RESIDENT else user.effective_scope
 
 
-def _name(name: str, full: bool) -> str:
-    """Residents' names are masked for residents; staff see them in full."""
+def _name(name: str, scope: str | None, region: str | None) -> str:
+    """A resident's name in full for staff whose scope holds ``region``; masked for
+    everyone else, staff of other areas included."""
+    full = scope is not None and region is not None and may_access(scope, region)
     return name if full else mask_name(name)
 
 
 def _discussion_out(
-    row: Discussion, counts: tuple[int, int, int] = (0, 0, 0), *, staff: bool = False
+    row: Discussion, counts: tuple[int, int, int] = (0, 0, 0), *, staff: str | None = None
 ) -> DiscussionOut:
     hidden = row.hidden_reason is not None
     return DiscussionOut(
@@ -204,7 +210,7 @@ def _discussion_out(
         title=None if hidden else row.title,
         body=None if hidden else row.body,
         language=row.language,
-        author_name=_name(row.author_name, staff),
+        author_name=_name(row.author_name, staff, row.region_code),
         created_at=row.created_at,
         held=row.held,
         hidden_reason=row.hidden_reason,
@@ -215,7 +221,7 @@ def _discussion_out(
 
 
 def _proposal_out(
-    row: Proposal, implementation_id: int | None = None, *, staff: bool = False
+    row: Proposal, implementation_id: int | None = None, *, staff: str | None = None
 ) -> ProposalOut:
     hidden = row.hidden_reason is not None
     return ProposalOut(
@@ -225,7 +231,7 @@ def _proposal_out(
         title=None if hidden else row.title,
         body=None if hidden else row.body,
         language=row.language,
-        author_name=_name(row.author_name, staff),
+        author_name=_name(row.author_name, staff, row.region_code),
         created_at=row.created_at,
         state=row.state,
         answer=row.answer,
@@ -238,7 +244,9 @@ def _proposal_out(
     )
 
 
-def _comment_out(row: Comment, *, staff: bool = False) -> CommentOut:
+def _comment_out(
+    row: Comment, *, staff: str | None = None, region: str | None = None
+) -> CommentOut:
     return CommentOut(
         id=row.id,
         target_type=row.target_type,
@@ -247,7 +255,9 @@ def _comment_out(row: Comment, *, staff: bool = False) -> CommentOut:
         supervision=row.supervision,
         text=None if row.hidden_reason is not None else row.text,
         language=row.language,
-        author_name=_name(row.author_name, staff or row.author_role != Role.RESIDENT),
+        author_name=row.author_name
+        if row.author_role != Role.RESIDENT
+        else _name(row.author_name, staff, region),
         author_role=row.author_role,
         created_at=row.created_at,
         held=row.held,
@@ -331,7 +341,9 @@ def get_discussion(
     return DiscussionDetailOut(
         **_discussion_out(row, staff=_staff(user)).model_dump(),
         proposal_list=[_proposal_out(p, staff=_staff(user)) for p in proposals],
-        comment_list=[_comment_out(c, staff=_staff(user)) for c in comments],
+        comment_list=[
+            _comment_out(c, staff=_staff(user), region=row.region_code) for c in comments
+        ],
     )
 
 
@@ -424,8 +436,12 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
         )
         if implementation
         else None,
-        comment_list=[_comment_out(c, staff=_staff(user)) for c in comments],
-        supervision=[_comment_out(c, staff=_staff(user)) for c in supervision],
+        comment_list=[
+            _comment_out(c, staff=_staff(user), region=row.region_code) for c in comments
+        ],
+        supervision=[
+            _comment_out(c, staff=_staff(user), region=row.region_code) for c in supervision
+        ],
     )
 
 
@@ -467,6 +483,13 @@ def comment(
 ) -> CommentOut:
     """Comment on a discussion or proposal; with ``supervision`` also on a matter's
     stage (``stage_id``), a notice or an implementation record."""
+    check_rate(
+        session,
+        write=Write.COMMENT,
+        source=f"user:{user.id}",
+        target=f"{body.target_type}:{body.target_id}",
+        now=now,
+    )
     row = discussion.do_comment(
         session,
         user=user,

@@ -27,6 +27,8 @@ from gridgov.deliberation import discussion
 from gridgov.deliberation.discussion import Target
 from gridgov.deliberation.models import Discussion, Proposal
 from gridgov.errors import DomainError, InvalidInput, NotFound
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
@@ -342,6 +344,13 @@ def discussion_comment(
 ) -> Response:
     chosen = _chosen_language(language, language_other)
     try:
+        check_rate(
+            session,
+            write=Write.COMMENT,
+            source=f"user:{user.id}",
+            target=f"discussion:{discussion_id}",
+            now=now,
+        )
         discussion.do_comment(
             session,
             user=user,

@@ -15,6 +15,8 @@ from gridgov.deliberation import notices
 from gridgov.deliberation.models import Notice, NoticeObjection
 from gridgov.deliberation.rules import NoticeKind
 from gridgov.errors import NotFound
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of, require_roles
 
 router = APIRouter(tags=["deliberation"])
@@ -208,6 +210,9 @@ def object_to_notice(
     now: Now,
 ) -> ObjectionOut:
     """Object or ask while the window is open (409 after it, naming its end)."""
+    check_rate(
+        session, write=Write.OBJECTION, source=f"user:{user.id}", target=str(notice_id), now=now
+    )
     row = notices.do_object(
         session,
         notice_id=notice_id,

@@ -29,6 +29,8 @@ from gridgov.deliberation import service as deliberation
 from gridgov.deliberation.models import DeliberationFile, Notice
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
@@ -40,6 +42,7 @@ from gridgov.web.deps import (
     StateDep,
     actor_of,
     anonymous_actor,
+    client_ip,
     require_roles,
 )
 from gridgov.web.labels import N_
@@ -476,6 +479,8 @@ def objection_submit(
         return _not_found(request, exc)
     form = {"author_name": author_name, "text": text, "kind": kind}
     try:
+        source = f"user:{user.id}" if user is not None else client_ip(request)
+        check_rate(session, write=Write.OBJECTION, source=source, target=str(notice.id), now=now)
         objection = notices.do_object(
             session,
             notice_id=notice.id,

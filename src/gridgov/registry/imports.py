@@ -44,6 +44,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.clock import local_today
 from gridgov.errors import Forbidden, InvalidInput, Problem
 from gridgov.fields import mask_id, mask_phone
+from gridgov.guard import rules as guard
 from gridgov.registry import documents, service
 from gridgov.registry.documents import DocumentType
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
@@ -481,14 +482,20 @@ class Table:
 
 
 def read_table(data: bytes, *, filename: str) -> Table:
-    """Read CSV (UTF-8 with or without BOM, else GB18030) or XLSX (first sheet)."""
+    """Read CSV (UTF-8 with or without BOM, else GB18030) or XLSX (first sheet), within
+    the size, row and column caps of ``gridgov.guard.rules`` (checked before the whole
+    file is parsed; an XLSX's zip directory is checked before anything is unpacked)."""
+    if len(data) > guard.MAX_SHEET_BYTES:
+        raise InvalidInput(
+            "The file is larger than %(n)s MB.", params={"n": guard.MAX_SHEET_BYTES // 2**20}
+        )
     if data.startswith(b"PK\x03\x04"):
-        return _table(_xlsx_rows(data))
+        return _table(_capped(_xlsx_rows(data)))
     if data.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
         raise InvalidInput("Old .xls workbooks are not read: save the file as .xlsx or .csv.")
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise InvalidInput("The file is not a readable XLSX workbook.")
-    return _table(_csv_rows(data))
+    return _table(_capped(_csv_rows(data)))
 
 
 def _decode(data: bytes) -> str:
@@ -517,7 +524,28 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         ) from exc
 
 
+def _capped(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    for count, (number, cells) in enumerate(rows, start=1):
+        if count > guard.MAX_SHEET_ROWS:
+            raise InvalidInput(
+                "The file has more than %(n)s rows: split it.", params={"n": guard.MAX_SHEET_ROWS}
+            )
+        if len(cells) > guard.MAX_SHEET_COLUMNS and any(cells[guard.MAX_SHEET_COLUMNS :]):
+            raise InvalidInput(
+                "Row %(row)s has more than %(n)s columns.",
+                params={"row": number, "n": guard.MAX_SHEET_COLUMNS},
+            )
+        yield number, cells[: guard.MAX_SHEET_COLUMNS]
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = [(i.filename, i.compress_size, i.file_size) for i in archive.infolist()]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InvalidInput("The file is not a readable XLSX workbook.") from exc
+    if guard.xlsx_bomb(entries):
+        raise InvalidInput("The workbook unpacks to far more than its size: refused.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -1732,6 +1760,17 @@ def format_sheet(
 
 
 def workbook_bytes(workbook: Any) -> bytes:
+    """The workbook as XLSX bytes, every text cell that a spreadsheet would take for a
+    formula (``=`` ``+`` ``-`` ``@``, tab, CR) made inert first: whatever a resident typed
+    into the register comes back as text, never as a live formula. Every workbook gridgov
+    writes goes through here."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and guard.looks_like_formula(cell.value):
+                    # A text cell with Excel's quote prefix: shown as typed, never run.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

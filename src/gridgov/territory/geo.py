@@ -107,7 +107,15 @@ def infer_parent(code: str, level: Level) -> str | None:
 
 def parse_features(document: Mapping[str, Any]) -> Checked:
     """Read a GeoJSON FeatureCollection into features, noting every unreadable one."""
+    from gridgov.guard.rules import MAX_JSON_DEPTH, json_depth
+
     checked = Checked()
+    if not isinstance(document, Mapping):
+        checked.problems.append(ImportProblem(None, "", "not a GeoJSON FeatureCollection"))
+        return checked
+    if json_depth(document) > MAX_JSON_DEPTH:
+        checked.problems.append(ImportProblem(None, "", "nested too deep for GeoJSON"))
+        return checked
     if document.get("type") != "FeatureCollection" or not isinstance(
         document.get("features"), list
     ):
@@ -125,6 +133,8 @@ def _parse_feature(index: int, raw: Any) -> tuple[Feature | None, list[ImportPro
     if not isinstance(raw, dict) or raw.get("type") != "Feature":
         return None, [ImportProblem(index, "", "not a GeoJSON Feature")]
     props = raw.get("properties") or {}
+    if not isinstance(props, dict):
+        return None, [ImportProblem(index, "", "properties must be an object")]
     code = str(props.get("code") or "").strip()
     name = str(props.get("name") or "").strip()
     problems: list[ImportProblem] = []

@@ -12,14 +12,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
-from gridgov.web import errors
+from gridgov.web import errors, limits
 from gridgov.web.deps import CSRF_COOKIE, AppState
 from gridgov.web.logs import request_id_var
 
@@ -28,15 +28,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
-    ),
-}
+SECURITY_HEADERS = limits.SECURITY_HEADERS
 
 
 def tile_origin(template: str | None) -> str | None:
@@ -112,12 +104,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py).
+        dependencies=[Depends(limits.bounded_input)],
+        responses=limits.COMMON_RESPONSES,
     )
     with db.session() as session:
         demo_mode = settings_store.demo_mode(session)
     app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
     security_headers = with_tile_host(SECURITY_HEADERS, settings.map_tile_url)
+    # Inside request_context (added after it), so that a 413 gets the headers and the log.
+    app.add_middleware(limits.BodyLimit)
 
     @app.middleware("http")
     async def request_context(
@@ -145,6 +142,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                 secure=settings.secure_cookies,
                 max_age=60 * 60 * 24 * 30,
             )
+        limits.harden(request, response, secure_cookies=settings.secure_cookies)
         log.info(
             "request",
             extra={

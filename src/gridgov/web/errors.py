@@ -27,7 +27,8 @@ _HTTP_CODES = {
     401: (ErrorCode.UNAUTHENTICATED, N_("Please log in.")),
     403: (ErrorCode.FORBIDDEN, N_("Your role may not do this.")),
     404: (ErrorCode.NOT_FOUND, N_("Not found, or outside your area.")),
-    405: (ErrorCode.INVALID_INPUT, N_("This method is not allowed here.")),
+    405: (ErrorCode.METHOD_NOT_ALLOWED, N_("This method is not allowed here.")),
+    413: (ErrorCode.PAYLOAD_TOO_LARGE, N_("The request is too large.")),
     422: (ErrorCode.INVALID_INPUT, N_("The request is not valid.")),
     429: (ErrorCode.TOO_MANY_REQUESTS, N_("Too many requests. Try again later.")),
     503: (ErrorCode.NOT_READY, N_("The service is not ready.")),
@@ -50,6 +51,37 @@ def _problem_dict(problem: Problem, language: str) -> dict[str, Any]:
 
 
 def error_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    params: dict[str, Any] | None = None,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The error in the route family's shape: Open311's under /open311/, else ours."""
+    if request.url.path.startswith("/open311/"):
+        from gridgov.cases import open311
+
+        fmt = "xml" if request.url.path.endswith(".xml") else "json"
+        text = i18n.gettext(language_of(request), message, params)
+        texts = [f"{d['field']}: {d['message']}" for d in details or []] or [text]
+        response = open311.error_response(fmt, status, texts)
+        response.headers.update(headers or {})
+        return response
+    return own_error_response(
+        request,
+        status=status,
+        code=code,
+        message=message,
+        params=params,
+        details=details,
+        headers=headers,
+    )
+
+
+def own_error_response(
     request: Request,
     *,
     status: int,
@@ -108,12 +140,17 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     code, message = _HTTP_CODES.get(exc.status_code, (ErrorCode.INVALID_INPUT, N_("Bad request.")))
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        from gridgov.web.limits import allowed_methods
+
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return error_response(
         request,
         status=exc.status_code,
         code=code.value,
         message=message,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 
@@ -146,10 +183,36 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         response.headers["X-Request-ID"] = request_id
+    # A 500 leaves through ServerErrorMiddleware, outside request_context: the headers
+    # and the access-log line are added here.
+    from gridgov.web.limits import harden
+
+    state = getattr(request.app.state, "gridgov", None)
+    harden(request, response, secure_cookies=bool(state and state.settings.secure_cookies))
+    logging.getLogger("gridgov.access").info(
+        "request",
+        extra={
+            "fields": {
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.url.path,
+                "status": 500,
+            }
+        },
+    )
     return response
 
 
 def install(app: FastAPI) -> None:
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from gridgov.web import limits
+
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, limits.on_database_unavailable)
+    for refused in (DataError, OverflowError):
+        app.add_exception_handler(refused, limits.on_value_refused)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -162,7 +162,8 @@ def no_store(response: R) -> R:
 
 def sniff(data: bytes) -> str | None:
     """An upload's type from its first bytes (what the browser said is not trusted):
-    JPEG, PNG, WebP or PDF; None for anything else. Callers decide what they accept."""
+    JPEG, PNG, WebP, HEIC (phones' photos) or PDF; None for anything else. Callers
+    decide what they accept."""
     if data[:3] == b"\xff\xd8\xff":
         return "image/jpeg"
     if data[:8] == b"\x89PNG\r\n\x1a\n":
@@ -171,7 +172,12 @@ def sniff(data: bytes) -> str | None:
         return "image/webp"
     if data[:5] == b"%PDF-":
         return "application/pdf"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIC_BRANDS:
+        return "image/heic"
     return None
+
+
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
 
 
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")

@@ -102,7 +102,9 @@
             }
             l.bindPopup(body);
             if (features.length <= 60) {
-              l.bindTooltip(p.name, { permanent: true, direction: "center", className: "grid-label" });
+              var label = document.createElement("span");
+              label.textContent = p.name;  // a region's name is text, never HTML
+              l.bindTooltip(label, { permanent: true, direction: "center", className: "grid-label" });
             }
           }
         }).addTo(map);
