@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import math
 import os
@@ -210,7 +211,7 @@ def words(text: str) -> list[str]:
     neighbours: ``路灯 坏 了 路灯_坏 坏_了``."""
     folded = fold(text)
     tokens = [t for t in _jieba().lcut(folded) if _WORD.fullmatch(t)]
-    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a}_{b}" for a, b in itertools.pairwise(tokens)]
 
 
 # ---------------------------------------------------------------- the labelled sets
@@ -237,7 +238,8 @@ def split(
     each category validates, and the 5th, 10th … row of each other language (those
     files hold one or two rows per category, sorted by category). Deterministic."""
     seen: dict[tuple[str, str], int] = {}
-    train, validation = [], []
+    train: list[tuple[str, str, str]] = []
+    validation: list[tuple[str, str, str]] = []
     for row in rows:
         key = (row[2], row[1] if row[2] == "zh" else "")
         seen[key] = seen.get(key, 0) + 1
@@ -298,7 +300,7 @@ class Classifier:
     ) -> Classifier:
         from sklearn.svm import LinearSVC
 
-        triples = [(r[0], r[1], r[2] if len(r) > 2 else "zh") for r in rows]  # type: ignore[misc]
+        triples = [(r[0], r[1], r[2] if len(r) > 2 else "zh") for r in rows]
         data = augmented(triples)
         vectoriser = make_vectoriser()
         matrix = vectoriser.fit_transform([t for t, _, _ in data])

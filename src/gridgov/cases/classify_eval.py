@@ -115,8 +115,10 @@ def validate(out: object = sys.stdout) -> None:
             f"  {language:<4} {len(idx):>4}  {top1[idx].mean():.3f}  {top3[idx].mean():.3f}"
             f"  {family[idx].mean():.3f}  {family3[idx].mean():.3f}"
         )
-    say(f"  all  {len(texts):>4}  {top1.mean():.3f}  {top3.mean():.3f}  {family.mean():.3f}"
-        f"  {family3.mean():.3f}")
+    say(
+        f"  all  {len(texts):>4}  {top1.mean():.3f}  {top3.mean():.3f}  {family.mean():.3f}"
+        f"  {family3.mean():.3f}"
+    )
     # Platt scaling of the margin, cross-fitted: each half of the validation rows is
     # scored with the curve fitted on the other half, so the figures below are not
     # measured on the rows that fitted them.
@@ -161,8 +163,10 @@ def _validate_spam(say: object) -> None:
     screen = spam.Screen.train_split()
     caught = sum(1 for t in held if screen.reasons(t))
     false = [t for t in legit if screen.reasons(t)]
-    say(f"spam (validation): recall {caught}/{len(held)} = {caught / len(held):.3f}; "  # type: ignore[operator]
-        f"false positives {len(false)}/{len(legit)} = {len(false) / len(legit):.4f}")
+    say(
+        f"spam (validation): recall {caught}/{len(held)} = {caught / len(held):.3f}; "  # type: ignore[operator]
+        f"false positives {len(false)}/{len(legit)} = {len(false) / len(legit):.4f}"
+    )
     for text in false[:10]:
         say(f"  held legit: {text} {screen.reasons(text)}")  # type: ignore[operator]
 
@@ -194,8 +198,10 @@ def evaluate(directory: Path = FROZEN_DIR, out: object = sys.stdout) -> None:
     for text, code, language in reports:
         decision = classify.decide(text, cutoff=cutoff, model=model)
         groups[language or "?"].append((text, code, decision))
-    say("language  n  family top-1  family top-3  leaf top-1  leaf top-3  auto share  auto precision"
-        "  detected as")
+    say(
+        "language  n  family top-1  family top-3  leaf top-1  leaf top-3  auto share"
+        "  auto precision  detected as"
+    )
     for language in sorted(groups, key=lambda x: (x != "zh", x)):
         _line(say, language, groups[language])
     _line(say, "all", [r for rows in groups.values() for r in rows])
@@ -250,7 +256,10 @@ def _by_family(say: object, rows: list[tuple[str, str, classify.Decision]]) -> N
 
 def _spam(say: object, directory: Path) -> None:
     screen = spam.default()
-    spam_path, legit_paths = directory / "spam.csv", ["zh.csv", "multilingual.csv", "legit_hard.csv"]
+    spam_path, legit_paths = (
+        directory / "spam.csv",
+        ["zh.csv", "multilingual.csv", "legit_hard.csv"],
+    )
     if spam_path.exists():
         rows = _rows(spam_path)
         kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -263,8 +272,12 @@ def _spam(say: object, directory: Path) -> None:
         say(f"spam recall: {caught}/{total} = {caught / total:.3f}")  # type: ignore[operator]
         for kind, (n, held_n) in sorted(kinds.items()):
             say(f"  {kind:<12} {held_n}/{n}")  # type: ignore[operator]
-    legit = [r["text"] for name in legit_paths if (directory / name).exists()
-             for r in _rows(directory / name)]
+    legit = [
+        r["text"]
+        for name in legit_paths
+        if (directory / name).exists()
+        for r in _rows(directory / name)
+    ]
     if legit:
         false = [t for t in legit if screen.reasons(t)]
         say(  # type: ignore[operator]

@@ -48,35 +48,212 @@ _HANDLE_WORD = (
 )
 CONTACT = re.compile(
     _HANDLE_WORD
-    + r"[^a-z0-9" + _DIGIT_WORDS + r"]{0,6}"
-    + r"(?:@?[a-z][a-z0-9_\-]{3,}|@?[a-z0-9_\-]*\d[a-z0-9_\-]{3,}|(?:[" + _DIGIT_WORDS
+    + r"[^a-z0-9"
+    + _DIGIT_WORDS
+    + r"]{0,6}"
+    + r"(?:@?[a-z][a-z0-9_\-]{3,}|@?[a-z0-9_\-]*\d[a-z0-9_\-]{3,}|(?:["
+    + _DIGIT_WORDS
     + r"][\s·.\-]?){5,})",
     re.IGNORECASE,
 )
 # Terms that appear in spam, not in residents' sentences (a report names at most one
 # or two of them, inside a sentence).
 LEXICON = frozenset(
-    """
-    百家乐 博彩 赌场 娱乐城 真人视讯 彩金 注册送 首存 返水 六合彩 时时彩 北京赛车 体育投注
-    足球竞猜 老虎机 捕鱼 棋牌 开户 网上赌场 新葡京 威尼斯人 太阳城 皇冠体育 美女荷官 一肖中特
-    特码 爆分 电子游艺 带你上岸 导师带单 稳赚不赔 日赚 秒提款 高返水 信誉第一 招商 代理
-    成人视频 激情 无码 av 约炮 上门服务 学生妹 包夜 快餐 裸聊 一对一 福利 私密 成人用品 情趣
-    壮阳 延时 伟哥 佳丽 全套 会所 桑拿 特殊服务 楼凤 外围 黄色网站 看片 自拍 偷拍 福利姬
-    寂寞少妇 同城 小姐
-    无抵押 当天放款 黑户 不看征信 秒批 套现 代还 提额 养卡 停息挂账 小额贷款 快速到账 低息
-    学生贷 零门槛 下款 口子 网贷
-    代开发票 增值税专用发票 代开 专票 普票 开票 发票 税点 可验证 可查验 保真 出售发票
-    办证 刻章 毕业证 假证 学历认证 代写论文 论文发表 包过 私家侦探 开房记录 手机定位 窃听器
-    迷药 听话水 催情 枪支 弹药 仿真枪 气枪 猎枪 刷单 日结 打字员 宝妈 手机兼职 在家赚钱 外挂
-    减肥药 丰胸 无痛人流 男科 代孕 供卵 牛股 涨停 内幕 虚拟币 比特币 usdt 挖矿 高收益
-    casino slots jackpot betting bet poker roulette viagra cialis escort porn xxx sex payday
-    loan loans crypto bitcoin followers backlinks replica
-    """.split()
+    [
+        "百家乐",
+        "博彩",
+        "赌场",
+        "娱乐城",
+        "真人视讯",
+        "彩金",
+        "注册送",
+        "首存",
+        "返水",
+        "六合彩",
+        "时时彩",
+        "北京赛车",
+        "体育投注",
+        "足球竞猜",
+        "老虎机",
+        "捕鱼",
+        "棋牌",
+        "开户",
+        "网上赌场",
+        "新葡京",
+        "威尼斯人",
+        "太阳城",
+        "皇冠体育",
+        "美女荷官",
+        "一肖中特",
+        "特码",
+        "爆分",
+        "电子游艺",
+        "带你上岸",
+        "导师带单",
+        "稳赚不赔",
+        "日赚",
+        "秒提款",
+        "高返水",
+        "信誉第一",
+        "招商",
+        "代理",
+        "成人视频",
+        "激情",
+        "无码",
+        "av",
+        "约炮",
+        "上门服务",
+        "学生妹",
+        "包夜",
+        "快餐",
+        "裸聊",
+        "一对一",
+        "福利",
+        "私密",
+        "成人用品",
+        "情趣",
+        "壮阳",
+        "延时",
+        "伟哥",
+        "佳丽",
+        "全套",
+        "会所",
+        "桑拿",
+        "特殊服务",
+        "楼凤",
+        "外围",
+        "黄色网站",
+        "看片",
+        "自拍",
+        "偷拍",
+        "福利姬",
+        "寂寞少妇",
+        "同城",
+        "小姐",
+        "无抵押",
+        "当天放款",
+        "黑户",
+        "不看征信",
+        "秒批",
+        "套现",
+        "代还",
+        "提额",
+        "养卡",
+        "停息挂账",
+        "小额贷款",
+        "快速到账",
+        "低息",
+        "学生贷",
+        "零门槛",
+        "下款",
+        "口子",
+        "网贷",
+        "代开发票",
+        "增值税专用发票",
+        "代开",
+        "专票",
+        "普票",
+        "开票",
+        "发票",
+        "税点",
+        "可验证",
+        "可查验",
+        "保真",
+        "出售发票",
+        "办证",
+        "刻章",
+        "毕业证",
+        "假证",
+        "学历认证",
+        "代写论文",
+        "论文发表",
+        "包过",
+        "私家侦探",
+        "开房记录",
+        "手机定位",
+        "窃听器",
+        "迷药",
+        "听话水",
+        "催情",
+        "枪支",
+        "弹药",
+        "仿真枪",
+        "气枪",
+        "猎枪",
+        "刷单",
+        "日结",
+        "打字员",
+        "宝妈",
+        "手机兼职",
+        "在家赚钱",
+        "外挂",
+        "减肥药",
+        "丰胸",
+        "无痛人流",
+        "男科",
+        "代孕",
+        "供卵",
+        "牛股",
+        "涨停",
+        "内幕",
+        "虚拟币",
+        "比特币",
+        "usdt",
+        "挖矿",
+        "高收益",
+        "casino",
+        "slots",
+        "jackpot",
+        "betting",
+        "bet",
+        "poker",
+        "roulette",
+        "viagra",
+        "cialis",
+        "escort",
+        "porn",
+        "xxx",
+        "sex",
+        "payday",
+        "loan",
+        "loans",
+        "crypto",
+        "bitcoin",
+        "followers",
+        "backlinks",
+        "replica",
+    ]
 )
 # Small words of a sentence (Chinese function characters and English function words).
-_FUNCTION_CHARS = frozenset("的了在是有我们他她这那就都也还又把被说没不很太吗呢吧啊要会到去来给让对和跟个")
+_FUNCTION_CHARS = frozenset(
+    "的了在是有我们他她这那就都也还又把被说没不很太吗呢吧啊要会到去来给让对和跟个"
+)
 _FUNCTION_WORDS = frozenset(
-    "the a an is are was were my our we i you they it there this that to in on at of and".split()
+    [
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "was",
+        "were",
+        "my",
+        "our",
+        "we",
+        "i",
+        "you",
+        "they",
+        "it",
+        "there",
+        "this",
+        "that",
+        "to",
+        "in",
+        "on",
+        "at",
+        "of",
+        "and",
+    ]
 )
 ABUSE = re.compile(
     r"操你妈|草泥马|肏|你妈死|全家死光|死全家|去死吧|狗官|fuck\s*you|motherfucker", re.IGNORECASE
@@ -120,9 +297,9 @@ def rule_reasons(text: str) -> list[str]:
     compact = re.sub(r"\s+", "", folded)
     if len(compact) >= 8:
         repeated = _REPEAT_UNIT.search(compact)
-        if repeated and len(repeated.group(0)) >= 0.6 * len(compact):
-            reasons.append("repeated characters")
-        elif len(compact) >= 12 and max(compact.count(c) for c in set(compact)) > len(compact) / 2:
+        if (repeated and len(repeated.group(0)) >= 0.6 * len(compact)) or (
+            len(compact) >= 12 and max(compact.count(c) for c in set(compact)) > len(compact) / 2
+        ):
             reasons.append("repeated characters")
     words = re.findall(r"\w{2,}", folded)
     if len(words) >= 6 and len(set(words)) <= len(words) / 3:
@@ -149,7 +326,7 @@ def training_spam() -> list[str]:
 def generated_runs(n: int, seed: int = SEED) -> list[str]:
     """Keyword runs as spammers paste them: 4-10 lexicon terms, joined by spaces,
     nothing, commas or emoji, sometimes with a handle. Deterministic for a seed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible training data, not secrets
     terms = sorted(t for t in LEXICON if not t.isascii())
     joints = (" ", "", "，", "、", "|", "🔥", "💰", "❤", " ", "")
     handles = ("加V：hk{0}", "扣扣{0}", "tg@bet{0}", "薇信 ab{0}", "", "", "", "")
@@ -184,7 +361,10 @@ class Screen:
         from sklearn.linear_model import LogisticRegression
 
         vectoriser = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2,
+            analyzer="char_wb",
+            ngram_range=(1, 3),
+            sublinear_tf=True,
+            min_df=2,
             preprocessor=_folded,
         )
         texts = list(spam_texts) + list(legit_texts)
