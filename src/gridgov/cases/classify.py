@@ -310,7 +310,10 @@ class Classifier:
 
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         raw = self.model.decision_function(self.vectoriser.transform(list(texts)))
-        return np.asarray(raw, dtype=np.float64).reshape(len(texts), -1)
+        scores = np.asarray(raw, dtype=np.float64).reshape(len(texts), -1)
+        if len(self.classes) == 2 and scores.shape[1] == 1:  # a binary SVM: one margin
+            scores = np.hstack([-scores / 2, scores / 2])
+        return scores
 
     def probabilities(
         self,

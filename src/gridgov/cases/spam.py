@@ -46,14 +46,17 @@ _HANDLE_WORD = (
     r"wechat|薇|嘉\s*v|加\s*v|\+\s*v|v\s*[:：]|telegram|tg|纸?飞机号?|whatsapp|line\s*id|"
     r"蝌蚪|群号|q群|扣群)"
 )
+_DIGIT = f"[{_DIGIT_WORDS}]"
+# A handle word, a few signs (":", "❤", spaces), then an id: "@name", letters with a
+# digit ("hk8866"), five digits or Chinese digit words, or spaced letters and digits
+# ending in a digit ("c c 6 6 8 8").
 CONTACT = re.compile(
     _HANDLE_WORD
-    + r"[^a-z0-9"
-    + _DIGIT_WORDS
-    + r"]{0,6}"
-    + r"(?:@?[a-z][a-z0-9_\-]{3,}|@?[a-z0-9_\-]*\d[a-z0-9_\-]{3,}|(?:["
-    + _DIGIT_WORDS
-    + r"][\s·.\-]?){5,})",
+    + rf"[^a-z{_DIGIT_WORDS}]{{0,6}}"
+    + r"(?:@[a-z0-9_]{4,}"
+    + r"|(?=[a-z0-9_\-]*\d)[a-z0-9_\-]{5,}"
+    + rf"|(?:{_DIGIT}[\s·.\-]?){{5,}}"
+    + rf"|(?:(?:[a-z]|{_DIGIT})[\s·.\-]){{3,}}{_DIGIT})",
     re.IGNORECASE,
 )
 # Terms that appear in spam, not in residents' sentences (a report names at most one
