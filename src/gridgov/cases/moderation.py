@@ -20,8 +20,20 @@ from gridgov.cases import service
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
 from gridgov.errors import Conflict
+from gridgov.web.labels import N_
 
 REMOVED_NOTE = "spam"
+# Catalogue ids of the reasons a report is held (``Case.spam_reasons``), shown through _().
+REASON_LABELS = (
+    N_("link"),
+    N_("contact handle"),
+    N_("keyword run"),
+    N_("repeated characters"),
+    N_("repeated words"),
+    N_("abuse"),
+    N_("content model"),
+    N_("flood"),
+)
 
 
 def may_moderate(actor: Actor) -> bool:
