@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -171,6 +172,61 @@ def _validate_spam(say: object) -> None:
         say(f"  held legit: {text} {screen.reasons(text)}")  # type: ignore[operator]
 
 
+def select(out: object = sys.stdout) -> None:
+    """The candidate models on the validation split: how the shipped one was chosen."""
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
+    def say(line: str = "") -> None:
+        print(line, file=out)  # type: ignore[call-overload]
+
+    train, held = classify.split(classify.labelled())
+    data = classify.augmented(train)
+    texts, labels = [t for t, _, _ in data], [c for _, c, _ in data]
+    truth = [c for _, c, _ in held]
+    chinese = np.array([lang == "zh" for _, _, lang in held])
+
+    def svm(c: float) -> object:
+        return LinearSVC(C=c, random_state=0, max_iter=5000)
+
+    candidates = [
+        ("jieba words, SVM C=0.5", "words", (1, 3), svm(0.5)),
+        ("chars 1-3, SVM C=0.3 (shipped)", "chars", (1, 3), svm(0.3)),
+        ("chars 1-3, SVM C=1", "chars", (1, 3), svm(1.0)),
+        ("chars 1-4, SVM C=0.5", "chars", (1, 4), svm(0.5)),
+        ("words + chars 1-3, SVM C=0.5", "both", (1, 3), svm(0.5)),
+        (
+            "words + chars 1-3, SGD log-loss",
+            "both",
+            (1, 3),
+            SGDClassifier(loss="log_loss", alpha=2e-5, random_state=0, max_iter=30, tol=None),
+        ),
+        ("words + chars 1-3, Complement NB", "both", (1, 3), ComplementNB(alpha=0.3)),
+    ]
+    say("model                               leaf top-1  top-3  family top-1  zh family")
+    for name, kind, ngrams, estimator in candidates:
+        vectoriser = classify.make_vectoriser(kind, ngrams)
+        fitted: Any = estimator
+        fitted.fit(vectoriser.fit_transform(texts), labels)
+        matrix = vectoriser.transform([t for t, _, _ in held])
+        raw = (
+            fitted.decision_function(matrix)
+            if hasattr(fitted, "decision_function")
+            else fitted.predict_log_proba(matrix)
+        )
+        order = np.argsort(-np.asarray(raw), axis=1, kind="stable")
+        classes = list(fitted.classes_)
+        top = [[classes[j] for j in row[:3]] for row in order]
+        leaf1 = np.array([c[0] == t for c, t in zip(top, truth, strict=True)])
+        leaf3 = np.array([t in c for c, t in zip(top, truth, strict=True)])
+        family = np.array([c[0][:3] == t[:3] for c, t in zip(top, truth, strict=True)])
+        say(
+            f"  {name:<34} {leaf1.mean():.3f}       {leaf3.mean():.3f}  {family.mean():.3f}"
+            f"         {family[chinese].mean():.3f}"
+        )
+
+
 # ---------------------------------------------------------------- the frozen set
 
 
@@ -300,7 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--evaluate", action="store_true", help="score the frozen test set")
     parser.add_argument("--frozen", type=Path, default=FROZEN_DIR, help="its directory")
     parser.add_argument("--validate", action="store_true", help="own validation split")
+    parser.add_argument("--select", action="store_true", help="compare candidate models")
     args = parser.parse_args(argv)
+    if args.select:
+        select()
     if args.validate:
         validate()
     if args.evaluate:
@@ -312,6 +371,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for s in decision.suggestions:
             print(f"  {s.code}  {s.probability:.3f}")
         print(f"spam: {spam.default().reasons(text) or 'no'}")
-    if not (args.validate or args.evaluate or args.text):
+    if not (args.select or args.validate or args.evaluate or args.text):
         parser.print_help()
     return 0
