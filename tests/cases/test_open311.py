@@ -225,7 +225,7 @@ def test_the_array_form_of_anonymous_hides_the_reporter(
     db: Database, client: TestClient, api_key: str
 ) -> None:
     response = post(client, a_request(api_key, **{"attribute[anonymous][]": "true"}))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     case = load(db, response.json()[0]["service_request_id"])
     assert case.anonymous is True
     assert case.reporter_name == ""
@@ -245,7 +245,7 @@ def test_attributes_of_every_datatype_are_kept_with_the_report(
     )
     fields["attribute[hazards][]"] = ["night", "blocks_traffic"]
     response = post(client, fields)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     case = load(db, response.json()[0]["service_request_id"])
     assert case.description.startswith("小区门口垃圾堆了三天没人清理")
     assert "垃圾堆在东门右手边" in case.description
@@ -280,7 +280,7 @@ def test_keyword_run_spam_through_open311_is_held_and_never_listed(
 ) -> None:
     spam = "澳门新葡京 百家乐 真人视讯 娱乐城 注册送彩金 美女荷官 在线发牌"
     response = post(client, a_request(api_key, description=spam))
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     case = load(db, response.json()[0]["service_request_id"])
     assert case.spam_suspected is True
     assert "keyword run" in case.spam_reasons
@@ -745,7 +745,7 @@ def test_a_real_open311_client_lists_posts_and_reads_back(
     services = client.get_service_list()
     assert "E0101" in [s["service_code"] for s in services]
     definition = client.get_service_definition("E0101")
-    assert [a["code"] for a in definition["attributes"]] == ["reporter_name", "anonymous"]
+    assert [a["code"] for a in definition["attributes"]][:2] == ["reporter_name", "anonymous"]
     # When a request is posted, form-encoded as the specification says (georeport
     # 0.3.1 reads only; it has no method to create requests)
     form = urllib.parse.urlencode(
