@@ -176,6 +176,12 @@ def test_a_report_in_an_untrained_language_waits_for_the_dispatcher(
     # and it is in the dispatcher's triage list
     triage = client.get("/api/v1/cases-triage", headers=bearer(client, "lin.dispatch")).json()
     assert [c["id"] for c in triage] == [body["id"]]
+    # and the dispatcher's page shows the three suggestions and the report's language
+    page = client.get(f"/cases/{body['id']}", headers=bearer(client, "lin.dispatch"))
+    assert page.status_code == 200
+    assert "推荐类别" in page.text
+    assert page.text.count("<li>", page.text.index("推荐类别")) >= 3
+    assert ("Deutsch" in page.text) or ("未能识别的语言" in page.text)
 
 
 def test_a_clear_chinese_report_is_filed_and_keeps_its_language(
