@@ -241,24 +241,25 @@ def evaluate(directory: Path = FROZEN_DIR, out: object = sys.stdout) -> None:
 
     model = classify.default()
     cutoff = classify.threshold()
-    reports: list[tuple[str, str, str]] = []
+    reports: list[tuple[str, str, str, str]] = []
     for name, language in (("zh.csv", "zh"), ("multilingual.csv", ""), ("legit_hard.csv", "zh")):
         path = directory / name
         if path.exists():
             for row in _rows(path):
                 code = (row.get("category") or "").strip()
-                reports.append((row["text"], code, row.get("lang") or language))
+                reports.append((name, row["text"], code, row.get("lang") or language))
     say(f"frozen set: {directory}")
     say(f"threshold {cutoff}; auto-filed languages: {', '.join(sorted(classify.AUTO_LANGUAGES))}")
     groups: dict[str, list[tuple[str, str, classify.Decision]]] = defaultdict(list)
-    for text, code, language in reports:
+    for name, text, code, language in reports:
         decision = classify.decide(text, cutoff=cutoff, model=model)
-        groups[language or "?"].append((text, code, decision))
+        key = "zh (legit_hard.csv)" if name == "legit_hard.csv" else (language or "?")
+        groups[key].append((text, code, decision))
     say(
         "language  n  family top-1  family top-3  leaf top-1  leaf top-3  auto share"
         "  auto precision  detected as"
     )
-    for language in sorted(groups, key=lambda x: (x != "zh", x)):
+    for language in sorted(groups, key=lambda x: (not x.startswith("zh"), x)):
         _line(say, language, groups[language])
     _line(say, "all", [r for rows in groups.values() for r in rows])
     _by_family(say, [r for rows in groups.values() for r in rows])
@@ -286,7 +287,7 @@ def _line(say: object, language: str, rows: list[tuple[str, str, classify.Decisi
     precision = f"{auto_right / auto:.3f} ({auto_right}/{auto})" if auto else "-"
     common = ", ".join(f"{k} {v}" for k, v in sorted(detected.items(), key=lambda x: -x[1])[:3])
     say(  # type: ignore[operator]
-        f"  {language:<5} {n:>4}  {fam1 / n:.3f}         {fam3 / n:.3f}         {leaf}"
+        f"  {language:<19} {n:>4}  {fam1 / n:.3f}         {fam3 / n:.3f}         {leaf}"
         f"       {auto / n:.3f}       {precision}   {common}"
     )
 
