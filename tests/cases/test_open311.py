@@ -180,7 +180,7 @@ def test_a_service_definition_offers_reporter_name_and_anonymous(
 ) -> None:
     body = client.get(f"{V2}/services/E0101.json").json()
     assert body["service_code"] == "E0101"
-    name, anonymous = body["attributes"]
+    name, anonymous = body["attributes"][:2]
     assert name == {
         "variable": True,
         "code": "reporter_name",
@@ -199,9 +199,95 @@ def test_a_service_definition_offers_reporter_name_and_anonymous(
     assert root.tag == "service_definition"
     assert root.findtext("service_code") == "E0101"
     codes = [a.findtext("code") for a in root.findall("attributes/attribute")]
-    assert codes == ["reporter_name", "anonymous"]
+    assert codes == ["reporter_name", "anonymous", "details", "count", "noticed_at", "hazards"]
     keys = [v.findtext("key") for v in root.findall("attributes/attribute/values/value")]
-    assert keys == ["true", "false"]
+    assert keys[:2] == ["true", "false"]
+
+
+def test_a_service_definition_offers_every_datatype_of_the_spec(
+    client: TestClient, people: dict[str, Actor]
+) -> None:
+    attributes = client.get(f"{V2}/services/E0101.json").json()["attributes"]
+    assert {a["datatype"] for a in attributes} == {
+        "string",
+        "number",
+        "datetime",
+        "text",
+        "singlevaluelist",
+        "multivaluelist",
+    }
+    assert [a["order"] for a in attributes] == [1, 2, 3, 4, 5, 6]
+    hazards = next(a for a in attributes if a["datatype"] == "multivaluelist")
+    assert "night" in [v["key"] for v in hazards["values"]]
+
+
+def test_the_array_form_of_anonymous_hides_the_reporter(
+    db: Database, client: TestClient, api_key: str
+) -> None:
+    response = post(client, a_request(api_key, **{"attribute[anonymous][]": "true"}))
+    assert response.status_code == 200, response.text
+    case = load(db, response.json()[0]["service_request_id"])
+    assert case.anonymous is True
+    assert case.reporter_name == ""
+    assert case.reporter_phone_masked is None
+
+
+def test_attributes_of_every_datatype_are_kept_with_the_report(
+    db: Database, client: TestClient, api_key: str
+) -> None:
+    fields: dict[str, Any] = a_request(
+        api_key,
+        **{
+            "attribute[details]": "垃圾堆在东门右手边",
+            "attribute[count]": "3",
+            "attribute[noticed_at]": "2026-03-02T08:30:00+08:00",
+        },
+    )
+    fields["attribute[hazards][]"] = ["night", "blocks_traffic"]
+    response = post(client, fields)
+    assert response.status_code == 200, response.text
+    case = load(db, response.json()[0]["service_request_id"])
+    assert case.description.startswith("小区门口垃圾堆了三天没人清理")
+    assert "垃圾堆在东门右手边" in case.description
+    assert "数量: 3" in case.description
+    assert "阻碍通行、夜间更危险" in case.description
+
+
+def test_each_bad_attribute_gets_its_own_error(
+    db: Database, client: TestClient, api_key: str
+) -> None:
+    fields: dict[str, Any] = a_request(
+        api_key,
+        **{
+            "attribute[count]": "two",
+            "attribute[noticed_at]": "yesterday",
+            "attribute[anonymous]": "maybe",
+        },
+    )
+    fields["attribute[hazards][]"] = ["night", "aliens"]
+    response = post(client, fields)
+    assert response.status_code == 400
+    descriptions = [e["description"] for e in errors_of(response)]
+    assert len(descriptions) == 4, descriptions
+    for code in ("count", "noticed_at", "anonymous", "hazards"):
+        assert any(f"attribute[{code}]" in d for d in descriptions), (code, descriptions)
+    with db.session() as session:
+        assert session.scalars(select(Case)).all() == []
+
+
+def test_keyword_run_spam_through_open311_is_held_and_never_listed(
+    db: Database, client: TestClient, api_key: str
+) -> None:
+    spam = "澳门新葡京 百家乐 真人视讯 娱乐城 注册送彩金 美女荷官 在线发牌"
+    response = post(client, a_request(api_key, description=spam))
+    assert response.status_code == 200, response.text
+    case = load(db, response.json()[0]["service_request_id"])
+    assert case.spam_suspected is True
+    assert "keyword run" in case.spam_reasons
+    assert case.state == "submitted"
+    assert case.unit_code is None  # not routed, though the service code named a category
+    listed = client.get(f"{V2}/requests.json").json()
+    assert case.tracking_code not in [r["service_request_id"] for r in listed]
 
 
 def test_unknown_services_and_requests_are_spec_404s(
@@ -661,7 +747,7 @@ def test_a_real_open311_client_lists_posts_and_reads_back(
     services = client.get_service_list()
     assert "E0101" in [s["service_code"] for s in services]
     definition = client.get_service_definition("E0101")
-    assert [a["code"] for a in definition["attributes"]] == ["reporter_name", "anonymous"]
+    assert [a["code"] for a in definition["attributes"]][:2] == ["reporter_name", "anonymous"]
     # When a request is posted, form-encoded as the specification says (georeport
     # 0.3.1 reads only; it has no method to create requests)
     form = urllib.parse.urlencode(

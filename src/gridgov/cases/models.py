@@ -125,6 +125,12 @@ class Case(Base):
     description_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     source: Mapped[str] = mapped_column(String(128), default="")  # API key name, chat group…
     spam_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why it was held (spam screen reasons, comma-separated), for the moderator.
+    spam_reasons: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # The language the report was written in (ISO 639-1, "und" when unknown), so staff
+    # see it and reply in it; and the classifier's top three "CODE:probability".
+    language: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    suggestions: Mapped[str] = mapped_column(String(160), default="", server_default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

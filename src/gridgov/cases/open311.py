@@ -37,7 +37,7 @@ from gridgov.accounts import service as accounts
 from gridgov.accounts.models import ApiKey
 from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
-from gridgov.cases import service
+from gridgov.cases import open311_attributes, service
 from gridgov.cases.calendar import DeadlineUnit
 from gridgov.cases.models import Case, CaseEvent, Category
 from gridgov.cases.rules import PUBLIC_STATUS, Channel, State
@@ -394,42 +394,7 @@ def services(
 
 
 def _attributes(english: bool) -> list[Node]:
-    if english:
-        name_text = (
-            "The name to record for the person reporting; first_name and last_name are "
-            "used when this is empty."
-        )
-        name_hint = "At most 64 characters."
-        anonymous_text = "true: keep the reporter anonymous; no name or phone number is stored."
-        anonymous_hint = "true or false (the default)."
-        values = [{"key": "true", "name": "Yes"}, {"key": "false", "name": "No"}]
-    else:
-        name_text = "反映人姓名；留空时使用 first_name 与 last_name。"
-        name_hint = "不超过 64 个字符。"
-        anonymous_text = "true：匿名反映，不保存姓名和电话。"
-        anonymous_hint = "true 或 false（默认）。"
-        values = [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]
-    return [
-        {
-            "variable": True,
-            "code": "reporter_name",
-            "datatype": "string",
-            "required": False,
-            "datatype_description": name_hint,
-            "order": 1,
-            "description": name_text,
-        },
-        {
-            "variable": True,
-            "code": "anonymous",
-            "datatype": "singlevaluelist",
-            "required": False,
-            "datatype_description": anonymous_hint,
-            "order": 2,
-            "description": anonymous_text,
-            "values": values,
-        },
-    ]
+    return list(open311_attributes.definitions(english))
 
 
 @router.get("/open311/v2/services/{service_code}.{format}", name="open311_service_definition")
@@ -775,11 +740,11 @@ def _media_url(form: Form) -> None:
         raise Open311Error(400, "media_url must be an http or https URL.")
 
 
-def _anonymous(form: Form) -> bool:
-    value = _one(form, "attribute[anonymous]").lower()
-    if value not in ("", "true", "false"):
-        raise Open311Error(400, "attribute[anonymous] must be true or false.")
-    return value == "true"
+def _read_attributes(form: Form, now: datetime) -> open311_attributes.Attributes:
+    try:
+        return open311_attributes.read(form, now=now)
+    except open311_attributes.AttributeError_ as exc:
+        raise Open311Error(400, *exc.descriptions) from exc
 
 
 def _idempotency_key(key: ApiKey, value: str | None) -> str | None:
@@ -818,11 +783,15 @@ def create_request(
         raise Open311Error(400, *problems)
     category = _leaf(session, code)
     _media_url(form)
-    anonymous = _anonymous(form)
-    name = _one(form, "attribute[reporter_name]") or reporter_name(
+    attributes = _read_attributes(form, now)
+    anonymous = attributes.anonymous
+    name = attributes.reporter_name or reporter_name(
         _one(form, "first_name"), _one(form, "last_name")
     )
     description = _one(form, "description") or f"{category.name_zh} / {category.name_en}"
+    extra = "\n".join(filter(None, (attributes.details, attributes.summary(english))))
+    if extra:
+        description = f"{description}\n{extra}"
     actor = Actor(
         username=f"apikey:{key.name}"[:64],
         role="api_key",

@@ -135,6 +135,16 @@ LABELS = (
 # ---------------------------------------------------------------- helpers
 
 
+def report_language(code: str) -> dict[str, str]:
+    """The report's language for staff: its code for ``lang=`` and its own name; both
+    empty for Chinese (the page's language) and unknown text ("und")."""
+    from gridgov.cases import language as languages
+
+    if not code or code in ("zh", languages.UNDETERMINED):
+        return {"code": "", "name": ""}
+    return {"code": code, "name": languages.NAMES.get(code, code)}
+
+
 def _category_name(category: Category | service.CategoryInfo | None, language: str) -> str:
     if category is None:
         return ""
@@ -931,6 +941,11 @@ def _case_page(
         "case": case,
         "category": _category_name(category, language),
         "suggested": _category_name(categories.get(case.suggested_category or ""), language),
+        "suggestions": [
+            (code, _category_name(categories.get(code), language) or code, round(p * 100))
+            for code, p in service.parse_suggestions(case.suggestions)
+        ],
+        "report_language": report_language(case.language),
         "department": dict(departments).get(case.department_id or 0, "")
         or _office_name(session, case),
         "departments": [name for _, name in departments],

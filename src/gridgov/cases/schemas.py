@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridgov.cases.rules import Channel, Rating
 
@@ -32,6 +32,11 @@ class ChatMessageIn(BaseModel):
     lat: float | None = None
 
 
+class SuggestionOut(BaseModel):
+    code: str
+    probability: float
+
+
 class CaseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -52,6 +57,10 @@ class CaseOut(BaseModel):
     reporter_phone_masked: str | None
     anonymous: bool
     spam_suspected: bool
+    spam_reasons: str = ""
+    language: str = ""  # ISO 639-1 of the report's text; "und" when unknown
+    # The classifier's top three, most likely first (the dispatcher's triage list).
+    suggestions: list[SuggestionOut] = Field(default_factory=list)
     duplicate_of_id: int | None
     created_at: datetime
     assigned_at: datetime | None
@@ -69,6 +78,20 @@ class CaseOut(BaseModel):
     escalations: int
     reworks: int
     rating: str | None
+
+    @field_validator("suggestions", mode="before")
+    @classmethod
+    def _parse_suggestions(cls, value: object) -> object:
+        if isinstance(value, str):
+            out = []
+            for part in value.split():
+                code, _, probability = part.partition(":")
+                try:
+                    out.append({"code": code, "probability": float(probability)})
+                except ValueError:
+                    continue
+            return out
+        return value
 
 
 class CaseCreatedOut(CaseOut):

@@ -6,7 +6,6 @@ in the caller's transaction with an event row (the timeline) and an audit row.
 from __future__ import annotations
 
 import math
-import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import clocks, messages, permissions, rules
+from gridgov.cases import classify, clocks, messages, permissions, rules, spam
 from gridgov.cases.calendar import DeadlineUnit, WorkCalendar
 from gridgov.cases.models import (
     Assignment,
@@ -43,7 +42,6 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-AUTO_CATEGORY_PROBABILITY = 0.6
 DUPLICATE_METRES = 100.0
 DUPLICATE_WINDOW = timedelta(hours=48)
 FLOOD_WINDOW = timedelta(minutes=10)
@@ -53,7 +51,6 @@ DEFAULT_RESPONSE = (1, DeadlineUnit.WORKING_DAYS)
 DEFAULT_RESOLUTION = (7, DeadlineUnit.WORKING_DAYS)
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
 SUPERVISOR_ROLES = frozenset({Role.LEADER, Role.ADMIN})
-_LINK = re.compile(r"https?://|www\.|\.(com|cn|net|top|xyz)\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- the calendar
@@ -285,9 +282,12 @@ def do_intake(
     if problems:
         raise InvalidInput("The report was not taken.", details=problems)
     _locate(session, value)
-    suggestion = None
-    if not value.category_code:
-        suggestion = suggest_category(value.description)
+    decision = understand(value.description)
+    suggestion = (
+        (decision.suggestions[0].code, decision.suggestions[0].probability)
+        if decision.suggestions and not value.category_code
+        else None
+    )
     phone_index = None
     case = Case(
         tracking_code=_tracking_code(),
@@ -297,6 +297,8 @@ def do_intake(
         description=value.description,
         category_code=value.category_code or None,
         suggested_category=suggestion[0] if suggestion else None,
+        language=decision.language,
+        suggestions=format_suggestions(decision),
         lon=value.lon,
         lat=value.lat,
         address=value.address.strip()[:256],
@@ -313,12 +315,18 @@ def do_intake(
         sealed = registry.seal_phone(registry.cipher_of(session), value.reporter_phone)
         case.reporter_phone_enc, phone_index = sealed.encrypted, sealed.index
         case.reporter_phone_index, case.reporter_phone_masked = sealed.index, sealed.masked
-    case.spam_suspected = spam_suspected(
+    reasons = spam_reasons(
         session, text=value.description, source=value.source, phone_index=phone_index, now=now
     )
+    if value.reporter_name.strip():
+        reasons += [r for r in spam_signals(value.reporter_name) if r not in reasons]
+    case.spam_suspected = bool(reasons)
+    case.spam_reasons = ", ".join(reasons)[:160]
     secret = reporter.issue_secret(case)
     reporter.seal_description(session, case)
-    if suggestion and suggestion[1] >= AUTO_CATEGORY_PROBABILITY and not case.category_code:
+    # Filed without a person only when the classifier is sure, in a language it was
+    # validated on (classify.decide); everything else waits in the dispatcher's queue.
+    if suggestion and decision.auto and not case.category_code:
         case.category_code = suggestion[0]
         suggested = category_of(session, case)
         if suggested is None or not suggested.active or suggested.start_level is None:
@@ -400,32 +408,60 @@ def _locate(session: Session, value: IntakeInput) -> None:
             value.lon, value.lat, value.grid_code = building.lon, building.lat, building.grid_code
 
 
-def suggest_category(text: str) -> tuple[str, float] | None:
-    from gridgov.cases import classify
+def understand(text: str) -> classify.Decision:
+    """The report's language, the top three categories, and whether to file it alone."""
+    return classify.decide(text)
 
+
+def format_suggestions(decision: classify.Decision) -> str:
+    """``"C0102:0.981 C0503:0.012 C0101:0.004"`` for the case row (at most three)."""
+    return " ".join(f"{s.code}:{s.probability:.3f}" for s in decision.suggestions[:3])
+
+
+def parse_suggestions(value: str) -> list[tuple[str, float]]:
+    """The stored suggestions back as ``(code, probability)``; bad parts are skipped."""
+    out: list[tuple[str, float]] = []
+    for part in value.split():
+        code, _, probability = part.partition(":")
+        try:
+            out.append((code, float(probability)))
+        except ValueError:
+            continue
+    return out
+
+
+def suggest_category(text: str) -> tuple[str, float] | None:
     suggestions = classify.default().suggest(text, k=1)
     return (suggestions[0].code, suggestions[0].probability) if suggestions else None
 
 
 def spam_signals(text: str) -> list[str]:
-    """Why a text looks like spam or abuse: links, keyword stuffing, a wall of one sign."""
-    signals: list[str] = []
-    if _LINK.search(text):
-        signals.append("link")
-    words = re.findall(r"\w{2,}", text)
-    if len(words) >= 6 and len(set(words)) <= len(words) / 3:
-        signals.append("repeated words")
-    if len(text) >= 12 and max(text.count(c) for c in set(text)) > len(text) / 2:
-        signals.append("repeated characters")
-    return signals
+    """Why a text looks like spam or abuse (gridgov.cases.spam): links, contact handles,
+    keyword runs, repeated characters or words, abuse, the content model. Every public
+    write is screened with it: reports, discussions, proposals, comments, objections."""
+    if not text.strip():
+        return []
+    return spam.default().reasons(text)
 
 
 def spam_suspected(
     session: Session, *, text: str, source: str, phone_index: str | None, now: datetime
 ) -> bool:
     """Hold for review: a spammy text, or a flood from one source or phone."""
-    if spam_signals(text):
-        return True
+    return bool(spam_reasons(session, text=text, source=source, phone_index=phone_index, now=now))
+
+
+def spam_reasons(
+    session: Session, *, text: str, source: str, phone_index: str | None, now: datetime
+) -> list[str]:
+    """Why a report is held: the text's signals, and "flood" from one source or phone."""
+    signals = spam_signals(text)
+    if _flooding(session, source=source, phone_index=phone_index, now=now):
+        signals.append("flood")
+    return signals
+
+
+def _flooding(session: Session, *, source: str, phone_index: str | None, now: datetime) -> bool:
     since = now - FLOOD_WINDOW
     same = []
     if phone_index:

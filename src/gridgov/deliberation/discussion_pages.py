@@ -627,7 +627,11 @@ def moderation_page(
     """Reports and held items in the viewer's area: hide, release or dismiss."""
     context = _base_context(request, state, user, None)
     queue = discussion.moderation_queue(session, user=user)
-    context.update({"queue": queue})
+    # Reports held as possible spam share this one queue (cases.moderation).
+    from gridgov.cases import moderation as case_moderation
+
+    held_cases = case_moderation.held_cases(session, viewer=actor_of(request, user))
+    context.update({"queue": queue, "held_cases": held_cases})
     return no_store(render(request, "deliberation/moderation.html", context))
 
 

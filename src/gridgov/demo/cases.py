@@ -41,15 +41,19 @@ CHANNELS = (
 SPAM = (
     "加微信领红包 http://hb.example.com 加微信领红包 加微信领红包 加微信领红包 加微信领红包",
     "代开发票代开发票代开发票 www.fapiao.example.cn 代开发票代开发票",
+    # Keyword runs with no link, as they hit Chinese public forms: held all the same.
+    "澳门新葡京 百家乐 真人视讯 娱乐城 注册送彩金 美女荷官 日赚千元",
+    "无抵押贷款 当天放款 黑户可贷 不看征信 秒批 加V：dk8866",
 )
+FOREIGN_SHARE = 0.03  # reports written by foreign residents, in their languages
 # Each step through the account whose job it is (demo/staff.py): the dispatcher
 # dispatches, the grid's worker or the unit's staff handle, the community checks.
 DISPATCHER = demo_staff.DISPATCHER
 LEADER = Actor(username="demo-leader", role="leader", scope="440512")
 
 
-def labelled_texts() -> dict[str, list[str]]:
-    text = resources.files("gridgov.cases").joinpath("data/labelled.csv").read_text("utf-8")
+def labelled_texts(name: str = "labelled.csv") -> dict[str, list[str]]:
+    text = resources.files("gridgov.cases").joinpath("data", name).read_text("utf-8")
     by_category: dict[str, list[str]] = defaultdict(list)
     for row in csv.DictReader(io.StringIO(text)):
         by_category[row["category"]].append(row["text"])
@@ -70,6 +74,7 @@ def simulate(
 ) -> int:
     """Make ``count`` cases spread over the last ``days``; returns how many were made."""
     texts = labelled_texts()
+    foreign = labelled_texts("labelled_multilingual.csv")
     with db.session() as session:
         leaves = [c.code for c in cases.list_categories(session) if texts.get(c.code)]
         buildings = session.execute(select(Building.lon, Building.lat, Building.address)).all()
@@ -82,8 +87,9 @@ def simulate(
         category = rng.choice(leaves)
         lon, lat, address = rng.choice(buildings)
         spam = rng.random() < 0.004
+        words = foreign if rng.random() < FOREIGN_SHARE and foreign.get(category) else texts
         value = cases.IntakeInput(
-            description=rng.choice(SPAM) if spam else rng.choice(texts[category]),
+            description=rng.choice(SPAM) if spam else rng.choice(words[category]),
             channel=channel,
             category_code=None
             if channel in (Channel.CHAT, Channel.WEB) and rng.random() < 0.5

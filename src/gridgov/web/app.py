@@ -193,6 +193,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(audit_api.router, prefix="/api/v1")
     app.include_router(registry_api.router, prefix="/api/v1")
     app.include_router(cases_api.router, prefix="/api/v1")
+    from gridgov.cases import moderation_api as cases_moderation_api
+
+    app.include_router(cases_moderation_api.router, prefix="/api/v1")
     app.include_router(indicators_api.router, prefix="/api/v1")
     for api in (deliberation_api, notices_api, discussion_api, elections_api):
         app.include_router(api.router, prefix="/api/v1")
@@ -207,6 +210,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(cases_pages.router)
+    from gridgov.cases import moderation_pages as cases_moderation_pages
+
+    app.include_router(cases_moderation_pages.router)
     app.include_router(indicators_dashboard.router)  # before /indicators/{key}/…
     app.include_router(indicators_pages.router)
     for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
