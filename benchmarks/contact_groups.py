@@ -9,8 +9,8 @@ On the same households, two ways to cut them into fixed contact groups:
   to get balanced clusters. It knows nothing of buildings.
 
 Two places, made up reproducibly for a seed: the **village** (834 households in
-about 200 houses and compounds, 1–14 households each, mostly one to four, scattered along lanes around a
-few hamlet centres, cut into 80 groups of 10–11, Shicha's figures) and a **community**
+about 200 houses and compounds, 1–14 households each, mostly one to four, scattered
+around a few hamlet centres, cut into 80 groups of 10–11, Shicha's figures) and a **community**
 of 10,000 households in about 1,100 buildings (4–36 households each, clustered around
 the estate's centres; 960 groups of 10–11, and buildings larger than a
 group are carved into whole groups of their own first).
@@ -92,7 +92,9 @@ def timed(run: Callable[[], Any], rounds: int) -> tuple[float, Any]:
 
 def reference(homes: Sequence[Home], band: Band) -> tuple[tuple[int, ...], ...]:
     import numpy as np
-    from k_means_constrained import KMeansConstrained
+    from k_means_constrained import (  # type: ignore[import-untyped]  # ships no types
+        KMeansConstrained,
+    )
 
     lat0 = sum(h.lat for h in homes) / len(homes)
     kx = 111_320.0 * math.cos(math.radians(lat0))
@@ -117,7 +119,8 @@ def row(name: str, seconds: float, q: Quality) -> str:
 
 def compare(label: str, homes: list[Home], band: Band, *, with_reference: bool) -> Partition:
     print(f"{label}: {len(homes)} households, {band.groups} groups of {band.low}–{band.high}")
-    ours_s, ours = timed(lambda: partition(homes, band), ROUNDS)
+    ours_s, result = timed(lambda: partition(homes, band), ROUNDS)
+    ours: Partition = result
     print(row("gridgov", ours_s, ours.quality))
     if with_reference:
         ref_s, ref = timed(lambda: reference(homes, band), 1 if len(homes) > 2000 else ROUNDS)

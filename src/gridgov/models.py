@@ -8,6 +8,7 @@ from gridgov.audit import models as audit
 from gridgov.cases import models as cases
 from gridgov.deliberation import models as deliberation
 from gridgov.indicators import models as indicators
+from gridgov.outreach import models as outreach
 from gridgov.registry import models as registry
 from gridgov.territory import models as territory
 
@@ -17,6 +18,7 @@ __all__ = [
     "cases",
     "deliberation",
     "indicators",
+    "outreach",
     "registry",
     "settings_store",
     "territory",

@@ -669,7 +669,8 @@ def partition(
         score = (outside, sum(_sse(g) for g in groups))
         if best is None or score < best[0]:
             best = (score, groups, seats)
-    assert best is not None  # ANGLES is not empty
+    if best is None:  # pragma: no cover - ANGLES is not empty
+        raise PartitionError("no direction to cut along")
     groups = best[1]
     seats = _seat(groups, members, home_xy)
     return _result(groups, homes, band, seats, members, moved=0)
@@ -838,12 +839,12 @@ def _draw(groups: list[_Group], g: int, band: Band) -> bool:
                     best = (swap, block, c, back)
     if best is None:
         return False
-    _, block, c, back = best
-    groups[c].remove(block)
-    target.add(block)
-    if back is not None:
-        target.remove(back)
-        groups[c].add(back)
+    _, taken, c, given = best
+    groups[c].remove(taken)
+    target.add(taken)
+    if given is not None:
+        target.remove(given)
+        groups[c].add(given)
     return True
 
 
