@@ -737,9 +737,16 @@ def update(
     # Keep members' own blocks where they are.
     kept_seats = list(seats) + [None] * (band.groups - len(seats))
     _pin(groups, kept_seats[: band.groups], members)
+    # Groups already outside the band before the change are left as they were: an
+    # update repairs only what the change broke.
+    counted: dict[int, int] = defaultdict(int)
+    for g in previous.values():
+        counted[g] += 1
+    sizes = list(counted.values())
+    tolerated = Band(band.groups, min([band.low, *sizes]), max([band.high, *sizes]))
     for block in newcomers:
-        _place(groups, block, band)
-    _rebalance(groups, band)
+        _place(groups, block, tolerated)
+    _rebalance(groups, tolerated)
     home_xy = {h.id: frame.xy(h.lon, h.lat) for h in homes}
     new_seats = kept_seats[: band.groups] if seats else _seat(groups, members, home_xy)
     moved = sum(
@@ -764,7 +771,10 @@ def _place(groups: list[_Group], block: _Block, band: Band) -> None:
 
 
 def _rebalance(groups: list[_Group], band: Band, rounds: int = 200) -> None:
-    """Bring groups back into the band by moving the fewest, nearest boundary blocks."""
+    """Bring groups back into the band by moving the fewest, nearest boundary blocks;
+    when no neighbour has room, push a block on to the neighbour nearest a group that
+    has (an ejection chain), never moving the same block twice."""
+    pushed: set[int] = set()
     for _ in range(rounds):
         over = [g for g, group in enumerate(groups) if group.size > band.high]
         under = [g for g, group in enumerate(groups) if group.size < band.low]
@@ -776,7 +786,37 @@ def _rebalance(groups: list[_Group], band: Band, rounds: int = 200) -> None:
         for g in under:
             moved |= _draw(groups, g, band)
         if not moved:
-            return
+            if not _push(groups, over, band, pushed):
+                return
+
+
+def _push(groups: list[_Group], over: list[int], band: Band, pushed: set[int]) -> bool:
+    roomy = [c for c, group in enumerate(groups) if group.size < band.high]
+    if not roomy:
+        return False
+    for g in over:
+        source = groups[g]
+        sink = min(roomy, key=lambda c: _d2(*groups[c].centre(), source.centre()))
+        goal = groups[sink].centre()
+        best: tuple[float, _Block, int] | None = None
+        for block in source.blocks:
+            if block.pinned or id(block) in pushed:
+                continue
+            for c in _nearest(groups, block.x, block.y, NEAREST_GROUPS + 1):
+                if c == g:
+                    continue
+                ahead = _d2(*groups[c].centre(), goal) - _d2(*source.centre(), goal)
+                if ahead >= 0:
+                    continue  # not on the way to the group with room
+                cost = _d2(block.x, block.y, groups[c].centre()) + ahead
+                if best is None or cost < best[0]:
+                    best = (cost, block, c)
+        if best is not None:
+            pushed.add(id(best[1]))
+            source.remove(best[1])
+            groups[best[2]].add(best[1])
+            return True
+    return False
 
 
 def _shed(groups: list[_Group], g: int, band: Band) -> bool:
