@@ -785,9 +785,8 @@ def _rebalance(groups: list[_Group], band: Band, rounds: int = 200) -> None:
             moved |= _shed(groups, g, band)
         for g in under:
             moved |= _draw(groups, g, band)
-        if not moved:
-            if not _push(groups, over, band, pushed):
-                return
+        if not moved and not _push(groups, over, band, pushed):
+            return
 
 
 def _push(groups: list[_Group], over: list[int], band: Band, pushed: set[int]) -> bool:
