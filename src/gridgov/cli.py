@@ -515,12 +515,14 @@ def demo_build(
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
+from gridgov.outreach.cli import outreach_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
 
 app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
+app.add_typer(outreach_app, name="outreach")
 
 
 def main() -> None:

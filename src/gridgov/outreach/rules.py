@@ -253,3 +253,28 @@ def funnel(stages: list[Stage]) -> dict[Stage, int]:
     for stage in stages:
         counts[stage] += 1
     return counts
+
+
+# Values shown through ``_(value)`` on outreach pages.
+LABELS = (
+    N_("home"),
+    N_("phone"),
+    N_("chat"),
+    N_("meeting"),
+    N_("submitted"),
+    N_("approved"),
+    N_("returned"),
+    N_("fulfilled"),
+    N_("lapsed"),
+    N_("applicant"),
+    N_("activist"),
+    N_("target"),
+    N_("probationary"),
+    N_("full"),
+    N_("application"),
+    N_("talk"),
+    N_("training"),
+    N_("political_review"),
+    N_("branch_vote"),
+    N_("promote"),
+)
