@@ -65,7 +65,10 @@ def do_add_candidate(
     today: date,
     now: datetime,
     resident_id: int | None = None,
+    willing_only: bool = False,
 ) -> Candidate:
+    """An applicant (with the application as their first step), or with
+    ``willing_only`` someone who has said they wish to join, counted before applying."""
     branch, region = _branch(session, branch_id)
     check_officer(actor, region)
     name = name.strip()
@@ -81,7 +84,7 @@ def do_add_candidate(
         region_code=region,
         resident_id=resident_id,
         name=name,
-        stage=Stage.APPLICANT.value,
+        stage=(Stage.WILLING if willing_only else Stage.APPLICANT).value,
         stage_since=applied_on,
         reserve_cadre=False,
         plan="",
@@ -89,15 +92,16 @@ def do_add_candidate(
     )
     session.add(candidate)
     session.flush()
-    session.add(
-        CandidateStep(
-            candidate_id=candidate.id,
-            stage=Stage.APPLICANT.value,
-            step=Step.APPLICATION.value,
-            done_on=applied_on,
-            recorded_by=actor.username,
+    if not willing_only:
+        session.add(
+            CandidateStep(
+                candidate_id=candidate.id,
+                stage=Stage.APPLICANT.value,
+                step=Step.APPLICATION.value,
+                done_on=applied_on,
+                recorded_by=actor.username,
+            )
         )
-    )
     record(
         session,
         actor=actor,

@@ -1,7 +1,8 @@
 """Pure outreach rules: the kinds of things outreach records, the pledge state machine,
 visit periods, and the member pipeline (发展党员) as data. No I/O; ``today`` is passed in.
 
-The pipeline follows the 《中国共产党发展党员工作细则》: an applicant (入党申请人) is
+The pipeline follows the 《中国共产党发展党员工作细则》, with one stage in front that
+Shicha counts: people who have said they wish to join (willing). An applicant (入党申请人) is
 talked to within a month; an activist (入党积极分子) is trained and observed for at
 least a year before becoming a development target (发展对象); a development target
 passes political review and short-term training (at least three days or 24 class
@@ -110,6 +111,7 @@ class ChangeReason(StrEnum):
 
 
 class Stage(StrEnum):
+    WILLING = "willing"  # 有入党意愿 (Shicha counts them before anyone applies)
     APPLICANT = "applicant"  # 入党申请人
     ACTIVIST = "activist"  # 入党积极分子
     TARGET = "target"  # 发展对象
@@ -140,6 +142,7 @@ class StageRule:
 
 
 PIPELINE: dict[Stage, StageRule] = {
+    Stage.WILLING: StageRule(Stage.WILLING, Stage.APPLICANT, 0, (Step.APPLICATION,)),
     Stage.APPLICANT: StageRule(Stage.APPLICANT, Stage.ACTIVIST, 30, (Step.TALK,)),
     Stage.ACTIVIST: StageRule(Stage.ACTIVIST, Stage.TARGET, 365, (Step.TRAINING,), 0),
     Stage.TARGET: StageRule(
@@ -266,6 +269,7 @@ LABELS = (
     N_("returned"),
     N_("fulfilled"),
     N_("lapsed"),
+    N_("willing"),
     N_("applicant"),
     N_("activist"),
     N_("target"),

@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("plan", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "stage IN ('applicant', 'activist', 'target', 'probationary', 'full')",
+            "stage IN ('willing', 'applicant', 'activist', 'target', 'probationary', 'full')",
             name=op.f("ck_outreach_candidate_stage"),
         ),
         sa.ForeignKeyConstraint(
@@ -214,7 +214,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
-            "stage IN ('applicant', 'activist', 'target', 'probationary', 'full')",
+            "stage IN ('willing', 'applicant', 'activist', 'target', 'probationary', 'full')",
             name=op.f("ck_outreach_candidate_step_stage"),
         ),
         sa.CheckConstraint(
