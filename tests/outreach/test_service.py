@@ -192,3 +192,43 @@ def test_households_not_visited_in_the_period_are_listed(db: Database, world: li
         assert outreach.visit_coverage(session, region_code="440512001001", today=TODAY) == round(
             1 / 60, 4
         )
+
+
+def test_visit_coverage_feeds_the_indicator_counts(db: Database, world: list[int]) -> None:
+    from zoneinfo import ZoneInfo
+
+    from gridgov.indicators import service as indicators
+    from gridgov.indicators.rules import PeriodKind, parse_period
+
+    with db.transaction() as session:
+        outreach.do_create_scheme(
+            session,
+            actor=SECRETARY,
+            region_code="440512001001",
+            name="青篮",
+            groups=6,
+            now=FIXED_NOW,
+        )
+        for household, day in ((world[0], date(2026, 11, 1)), (world[1], date(2026, 10, 31))):
+            outreach.do_record_visit(
+                session,
+                actor=WORKER,
+                household_id=household,
+                visited_on=day,
+                kind=VisitKind.HOME,
+                heard="",
+                now=FIXED_NOW,
+                today=TODAY,
+            )
+        start, end = parse_period(PeriodKind.MONTH, "2026-11").bounds(ZoneInfo("Asia/Shanghai"))
+        counts = indicators.count(
+            session,
+            ["households_grouped", "households_visited", "visits_made"],
+            start=start,
+            end=end,
+            now=FIXED_NOW,
+        )
+    # November's visit counts, October's does not; all 60 households are grouped
+    assert counts.by_region[GRID]["households_grouped"] == 60
+    assert counts.by_region[GRID]["households_visited"] == 1
+    assert counts.by_region["440512001001"]["visits_made"] == 1

@@ -605,3 +605,32 @@ def visit_coverage(session: Session, *, region_code: str, today: date) -> float:
         or 0
     )
     return coverage(min(visited, grouped), grouped)
+
+
+VISIT_METRICS = ("households_grouped", "households_visited", "visits_made")
+
+
+def visit_figures(session: Session, *, start: date, end: date) -> dict[str, dict[str, float]]:
+    """For the indicator trees, by grid: households in a contact group, households
+    visited in [start, end), and visits made then."""
+    figures: dict[str, dict[str, float]] = {}
+
+    def put(code: str, metric: str, value: float) -> None:
+        figures.setdefault(code, dict.fromkeys(VISIT_METRICS, 0.0))[metric] += value
+
+    grouped = select(ContactHousehold.household_id).distinct().scalar_subquery()
+    for code, n in registry.households_by_grid(session, ids=grouped):
+        put(code, "households_grouped", float(n))
+    rows = session.execute(
+        select(
+            Visit.region_code,
+            func.count(func.distinct(Visit.household_id)),
+            func.count(),
+        )
+        .where(Visit.visited_on >= start, Visit.visited_on < end)
+        .group_by(Visit.region_code)
+    )
+    for code, households, visits in rows:
+        put(code, "households_visited", float(households))
+        put(code, "visits_made", float(visits))
+    return figures

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -464,3 +465,16 @@ def get_resident(session: Session, *, resident_id: int) -> Resident | None:
 
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:
     return session.get(Organisation, organisation_id)
+
+
+def households_by_grid(session: Session, *, ids: Any) -> list[tuple[str, int]]:
+    """How many of the households ``ids`` (a subquery of household ids) are in each
+    grid."""
+    return [
+        (grid, int(n))
+        for grid, n in session.execute(
+            select(Household.grid_code, func.count())
+            .where(Household.id.in_(ids))
+            .group_by(Household.grid_code)
+        )
+    ]
