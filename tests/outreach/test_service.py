@@ -13,6 +13,7 @@ from gridgov.cases.models import Case
 from gridgov.db import Database
 from gridgov.errors import NotFound
 from gridgov.outreach import service as outreach
+from gridgov.outreach import spreadsheets
 from gridgov.outreach.models import ContactChange
 from gridgov.outreach.rules import OpinionOutcome, VisitKind
 from gridgov.registry.models import Building, Household
@@ -97,7 +98,7 @@ def test_a_scheme_groups_whole_buildings_and_keeps_a_history_of_hand_moves(
         assert all(after[h] == target for h in world[:5])
         hand = session.scalars(select(ContactChange).where(ContactChange.reason == "hand")).all()
         assert sorted(c.household_id for c in hand) == sorted(world[:5])
-        assert outreach.export_xlsx(session, scheme)[:2] == b"PK"
+        assert spreadsheets.export_xlsx(session, scheme)[:2] == b"PK"
 
 
 def test_a_scheme_outside_ones_scope_is_not_found(db: Database, world: list[int]) -> None:
@@ -232,3 +233,56 @@ def test_visit_coverage_feeds_the_indicator_counts(db: Database, world: list[int
     assert counts.by_region[GRID]["households_grouped"] == 60
     assert counts.by_region[GRID]["households_visited"] == 1
     assert counts.by_region["440512001001"]["visits_made"] == 1
+
+
+def test_an_edited_spreadsheet_loads_back_all_or_nothing(db: Database, world: list[int]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from gridgov.errors import InvalidInput
+
+    with db.transaction() as session:
+        scheme, _ = outreach.do_create_scheme(
+            session,
+            actor=SECRETARY,
+            region_code="440512001001",
+            name="青篮",
+            groups=6,
+            now=FIXED_NOW,
+        )
+        exported = spreadsheets.export_xlsx(session, scheme)
+        scheme_id = scheme.id
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book.worksheets[0]
+    # Given the office moves the first household to another group in Excel …
+    first = sheet.cell(row=2, column=1).value
+    new_group = 1 if first != 1 else 2
+    sheet.cell(row=2, column=1).value = new_group
+    moved_number = sheet.cell(row=2, column=3).value
+    good = io.BytesIO()
+    book.save(good)
+    # … and also types a household number that does not exist
+    sheet.cell(row=3, column=3).value = "NO-SUCH"
+    bad = io.BytesIO()
+    book.save(bad)
+    with db.transaction() as session:
+        scheme = outreach.get_scheme(session, scheme_id=scheme_id, viewer=SECRETARY)
+        with pytest.raises(InvalidInput) as refused:
+            spreadsheets.do_import_groups(
+                session, actor=SECRETARY, scheme=scheme, data=bad.getvalue(), now=FIXED_NOW
+            )
+        assert [p.field for p in refused.value.details] == ["row 3"]
+        changed = spreadsheets.do_import_groups(
+            session, actor=SECRETARY, scheme=scheme, data=good.getvalue(), now=FIXED_NOW
+        )
+    assert changed == 1
+    with db.session() as session:
+        scheme = outreach.get_scheme(session, scheme_id=scheme_id, viewer=SECRETARY)
+        placed = outreach.placements(session, scheme)
+        moved = session.scalars(
+            select(ContactChange).where(ContactChange.reason == "imported")
+        ).one()
+        assert placed[moved.household_id] == new_group
+        assert moved.to_number == new_group
+        assert str(moved_number).startswith("QL-")

@@ -72,9 +72,32 @@ def export_command(
     """Write a scheme's groups as XLSX (group, member, household number, address)."""
     from gridgov.audit.service import Actor
     from gridgov.cli import _database, out
-    from gridgov.outreach import service
+    from gridgov.outreach import service, spreadsheets
 
     with _database().session() as session:
         scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=Actor.system("cli"))
-        file.write_bytes(service.export_xlsx(session, scheme))
+        file.write_bytes(spreadsheets.export_xlsx(session, scheme))
     out.print(f"wrote {file}")
+
+
+@outreach_app.command("import")
+def import_command(
+    scheme_id: Annotated[int, typer.Argument()],
+    file: Annotated[Path, typer.Argument(help="An XLSX as exported (组号, 联系党员, 户号, 地址).")],
+) -> None:
+    """Load a scheme's groups from an edited XLSX: all rows or none."""
+    from gridgov.audit.service import Actor
+    from gridgov.cli import _database, _fail, out
+    from gridgov.errors import DomainError
+    from gridgov.outreach import service, spreadsheets
+
+    actor = Actor.system("cli")
+    try:
+        with _database().transaction() as session:
+            scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+            changed = spreadsheets.do_import_groups(
+                session, actor=actor, scheme=scheme, data=file.read_bytes(), now=datetime.now(UTC)
+            )
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    out.print(f"{changed} households changed group")

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.outreach import pipeline, pledges, service
+from gridgov.outreach import pipeline, pledges, service, spreadsheets
 from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
 from gridgov.registry import service as registry
 from gridgov.web.deps import (
@@ -176,7 +176,25 @@ def scheme_move(
 @router.get("/outreach/schemes/{scheme_id}/groups.xlsx")
 def scheme_xlsx(request: Request, scheme_id: int, user: Staff, session: SessionDep) -> Response:
     scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
-    return download(service.export_xlsx(session, scheme), f"联系户-{scheme.id}.xlsx", XLSX)
+    return download(spreadsheets.export_xlsx(session, scheme), f"联系户-{scheme.id}.xlsx", XLSX)
+
+
+@router.post("/outreach/schemes/{scheme_id}/import", dependencies=[CsrfChecked])
+async def scheme_import(
+    request: Request,
+    scheme_id: int,
+    user: Secretary,
+    session: SessionDep,
+    now: Now,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Load the groups back from an edited XLSX: all rows or none, problems by row."""
+    actor = actor_of(request, user)
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    data = await file.read(spreadsheets.MAX_BYTES + 1)
+    spreadsheets.do_import_groups(session, actor=actor, scheme=scheme, data=data, now=now)
+    session.commit()
+    return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
 
 
 # ---------------------------------------------------------------- visits

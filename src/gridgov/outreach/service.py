@@ -1,17 +1,16 @@
 """Contact groups and visits: make, refit and hand-edit a scheme (every move kept in
-its history), export it as XLSX; log visits, turn an opinion into a case, list the
+its history),  log visits, turn an opinion into a case, list the
 households not visited within the period, and the coverage figures.
 
-Pledges are in ``pledges.py``, the member pipeline in ``pipeline.py``.
+Spreadsheets are in ``spreadsheets.py``, pledges in ``pledges.py``, the member
+pipeline in ``pipeline.py``.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from openpyxl import Workbook
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -42,7 +41,7 @@ WRITE_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
 SCHEME_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY})
 
 
-def _check_scope(actor: Actor, region_code: str, roles: frozenset[Role] = WRITE_ROLES) -> None:
+def check_scope(actor: Actor, region_code: str, roles: frozenset[Role] = WRITE_ROLES) -> None:
     if actor.role == "system":
         return
     if not may_access(actor.scope, region_code):
@@ -80,7 +79,7 @@ def do_create_scheme(
     households: list[int] | None = None,
 ) -> tuple[ContactScheme, part.Quality]:
     """Cut the region's households (or the listed ones) into ``groups`` contact groups."""
-    _check_scope(actor, region_code, SCHEME_ROLES)
+    check_scope(actor, region_code, SCHEME_ROLES)
     name = name.strip()
     problems: list[Problem] = []
     if not 1 <= len(name) <= 128:
@@ -216,7 +215,7 @@ def do_refresh_scheme(
 ) -> part.Quality:
     """Refit to the register as it is now: households that moved in or out, with as few
     other households changing group as the sizes allow."""
-    _check_scope(actor, scheme.region_code, SCHEME_ROLES)
+    check_scope(actor, scheme.region_code, SCHEME_ROLES)
     before = placements(session, scheme)
     homes = [h for h in _homes(session, scheme.region_code)]
     if len(before) < len(homes):  # a scheme over part of the region keeps to its part
@@ -262,7 +261,7 @@ def do_move_household(
     now: datetime,
 ) -> None:
     """Move one household by hand (the whole building goes with it)."""
-    _check_scope(actor, scheme.region_code, SCHEME_ROLES)
+    check_scope(actor, scheme.region_code, SCHEME_ROLES)
     before = placements(session, scheme)
     if household_id not in before:
         raise NotFound("Not found.")
@@ -396,39 +395,6 @@ def scheme_quality(session: Session, scheme: ContactScheme) -> part.Quality:
     return part.measure(groups, homes, part.Band(scheme.groups, scheme.size_low, scheme.size_high))
 
 
-def export_xlsx(session: Session, scheme: ContactScheme) -> bytes:
-    """One row per household: group, member, household number, address."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
-    sheet.title = "联系户"
-    sheet.append(["组号", "联系党员", "户号", "地址"])
-    members = {
-        g.number: g.member_id
-        for g in session.scalars(select(ContactGroup).where(ContactGroup.scheme_id == scheme.id))
-    }
-    names: dict[int, str] = {}
-    for household_id, number in sorted(
-        placements(session, scheme).items(), key=lambda x: (x[1], x[0])
-    ):
-        household = registry.get_household(session, household_id=household_id)
-        member_id = members.get(number)
-        if member_id and member_id not in names:
-            resident = registry.get_resident(session, resident_id=member_id)
-            names[member_id] = resident.name if resident else ""
-        sheet.append(
-            [
-                number,
-                names.get(member_id or 0, ""),
-                household.number if household else "",
-                household.address if household else "",
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 # ---------------------------------------------------------------- visits
 
 
@@ -458,7 +424,7 @@ def do_record_visit(
     household = registry.get_household(session, household_id=household_id)
     if household is None:
         raise NotFound("Not found.")
-    _check_scope(actor, household.grid_code)
+    check_scope(actor, household.grid_code)
     heard = heard.strip()
     problems: list[Problem] = []
     if len(heard) > MAX_NOTE:
@@ -514,7 +480,7 @@ def do_visit_to_case(
     session: Session, *, actor: Actor, visit: Visit, now: datetime, tz: str = "Asia/Shanghai"
 ) -> int:
     """The opinion heard becomes a case through intake; the visit keeps the link."""
-    _check_scope(actor, visit.region_code)
+    check_scope(actor, visit.region_code)
     if visit.case_id is not None:
         return visit.case_id
     if len(visit.heard.strip()) < 4:
