@@ -9,6 +9,10 @@ pledges with fulfilment, and a member pipeline with Shicha's numbers.
   member serving their group; some opinions became cases (through intake, linked).
 - **Pledges**: each serving member posts one for the year; the branch approves most,
   a third are fulfilled with evidence; most members consent to the public board.
+- **Pairings** (结对共建), Shantou's 1,091 scaled to the district: an organ branch for
+  each of the district's departments, each paired with four or five communities,
+  with agreements, monthly joint activities and two members each enrolled as
+  part-time grid workers of a paired grid.
 - **The pipeline** of 头村's party committee: 50 willing, 12 applications, 9 activists,
   2 new (probationary) members, 6 reserve cadres, every step dated by the statute.
 
@@ -32,7 +36,7 @@ from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.deliberation.rules import Tally
 from gridgov.errors import NotFound
-from gridgov.outreach import pipeline, pledges
+from gridgov.outreach import pairing, pipeline, pledges
 from gridgov.outreach import service as outreach
 from gridgov.outreach.models import ContactGroup, ContactHousehold, Visit
 from gridgov.outreach.rules import Stage, Step, VisitKind
@@ -354,6 +358,101 @@ def _pipeline(
     return len(candidates)
 
 
+ACTIVITIES = (
+    ("共建清洁家园", 3),
+    ("政策宣讲进社区", 1),
+    ("认领群众微心愿", 5),
+    ("联合走访困难户", 2),
+    ("共建平安巷道", 2),
+)
+
+
+def _pairings(session: Session, rng: random.Random, now: datetime, today: date) -> int:
+    departments = session.execute(
+        select(Organisation.id, Organisation.code, Organisation.name)
+        .where(Organisation.kind == "department")
+        .order_by(Organisation.code)
+    ).all()
+    communities = list(
+        session.scalars(select(Region).where(Region.level == "community").order_by(Region.code))
+    )
+    if not departments or not communities:
+        return 0
+    rows = [
+        {
+            "code": f"P{code}",
+            "name": f"{name}机关党支部",
+            "kind": "party_branch",
+            "parent_id": None,
+            "region_code": "440512",
+            "macau_funded": False,
+            "credit_code": None,
+            "note": "机关党支部",
+        }
+        for _, code, name in departments
+    ]
+    result = session.execute(
+        insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True), rows
+    )
+    branches = [row[0] for row in result]
+    actor = Actor(username="demo-admin", role="admin", scope="440512")
+    made = 0
+    for n, community in enumerate(communities):
+        branch = branches[n % len(branches)]
+        paired = pairing.do_pair(
+            session,
+            actor=actor,
+            branch_id=branch,
+            region_code=community.code,
+            agreement="每月开展共建活动；党员到社区报到，认领网格；协调解决群众急难愁盼",
+            signed_on=today - timedelta(days=rng.randint(150, 400)),
+            today=today,
+            now=now,
+        )
+        made += 1
+        for month in range(4):
+            title, solved = rng.choice(ACTIVITIES)
+            pairing.do_record_activity(
+                session,
+                actor=actor,
+                pairing=paired,
+                held_on=today - timedelta(days=30 * month + rng.randint(0, 20)),
+                title=title,
+                participants=rng.randint(8, 40),
+                problems_solved=rng.randint(0, solved),
+                today=today,
+                now=now,
+            )
+        grids = list(
+            session.scalars(
+                select(Region.code)
+                .where(Region.parent_code == community.code)
+                .order_by(Region.code)
+                .limit(2)
+            )
+        )
+        people = list(
+            session.scalars(
+                select(Resident.id)
+                .where(Resident.grid_code.startswith("440512"), Resident.doc_type == "mainland_id")
+                .order_by(Resident.id)
+                .offset(rng.randint(0, 50_000))
+                .limit(len(grids))
+            )
+        )
+        for grid, resident in zip(grids, people, strict=False):
+            pairing.do_enrol_worker(
+                session,
+                actor=actor,
+                pairing=paired,
+                resident_id=resident,
+                grid_code=grid,
+                since=today - timedelta(days=rng.randint(30, 120)),
+                now=now,
+            )
+    return made
+
+
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
     today = _today(now, tz)
     counts: dict[str, int] = {}
@@ -379,6 +478,7 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -
         shicha = next((v for v in villages if v.name == SHICHA_VILLAGE), villages[0])
         actor = next(a for _, a, code in schemes if code == shicha.code)
         counts["pipeline"] = _pipeline(session, rng, shicha.code, actor, now, today)
+        counts["pairings"] = _pairings(session, rng, now, today)
     for visit_id, actor in opinions:  # each opinion its own intake, as a worker would
         with db.transaction() as session:
             visit = outreach.get_visit(session, visit_id=visit_id, viewer=actor)

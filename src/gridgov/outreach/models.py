@@ -185,3 +185,43 @@ class CandidateStep(Base):
     adopted: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Pairing(Base):
+    """An organ's party branch paired with a village or community (结对共建)."""
+
+    __tablename__ = "outreach_pairing"
+    __table_args__ = (UniqueConstraint("branch_id", "region_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    agreement: Mapped[str] = mapped_column(Text, default="")
+    signed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JointActivity(Base):
+    __tablename__ = "outreach_joint_activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    problems_solved: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PairedWorker(Base):
+    """A member of the organ branch enrolled as a part-time grid worker of a paired grid."""
+
+    __tablename__ = "outreach_paired_worker"
+    __table_args__ = (UniqueConstraint("pairing_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    since: Mapped[date] = mapped_column(Date)

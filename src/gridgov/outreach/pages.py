@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.outreach import pipeline, pledges, service, spreadsheets
+from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
 from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
 from gridgov.registry import service as registry
 from gridgov.web.deps import (
@@ -158,14 +158,10 @@ def scheme_move(
     )
     exact = [h for h in found if h.number == household_number.strip()]
     if not exact:
-        raise InvalidInput(
-            "The contact groups were not changed.",
-            details=[
-                Problem(
-                    "household_number", "No household numbered %(value)s.", value=household_number
-                )
-            ],
+        problem = Problem(
+            "household_number", "No household numbered %(value)s.", value=household_number
         )
+        raise InvalidInput("The contact groups were not changed.", details=[problem])
     service.do_move_household(
         session, actor=actor, scheme=scheme, household_id=exact[0].id, to_number=to_number, now=now
     )
@@ -418,3 +414,18 @@ def pipeline_page(
             "states": [s.value for s in PledgeState],
         },
     )
+
+
+# ---------------------------------------------------------------- pairing
+
+
+@router.get("/outreach/pairings", response_class=HTMLResponse)
+def pairings_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
+    """Pairings (结对共建) in scope with each one's record: the report."""
+    records = pairing.pairing_records(session, viewer=actor_of(request, user))
+    totals = {
+        "activities": sum(r.activities for r in records),
+        "problems_solved": sum(r.problems_solved for r in records),
+        "workers": sum(r.workers for r in records),
+    }
+    return render(request, "outreach/pairings.html", {"records": records, "totals": totals})

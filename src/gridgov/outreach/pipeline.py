@@ -154,16 +154,13 @@ def do_record_step(
     stage = Stage(candidate.stage)
     check_step(stage, step, candidate.stage_since, on, today)
     if not 0 <= hours <= 200:
-        raise InvalidInput(
-            "The step was not recorded.", details=[Problem("hours", "Between 0 and 200 hours.")]
-        )
+        problem = Problem("hours", "Between 0 and 200 hours.")
+        raise InvalidInput("The step was not recorded.", details=[problem])
     adopted = False
     if step is Step.BRANCH_VOTE:
         if tally is None:
-            raise InvalidInput(
-                "The step was not recorded.",
-                details=[Problem("present", "A branch vote needs its tally.")],
-            )
+            problem = Problem("present", "A branch vote needs its tally.")
+            raise InvalidInput("The step was not recorded.", details=[problem])
         adopted = branch_vote(tally)
     row = CandidateStep(
         candidate_id=candidate.id,

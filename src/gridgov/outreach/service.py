@@ -266,10 +266,8 @@ def do_move_household(
     if household_id not in before:
         raise NotFound("Not found.")
     if not 1 <= to_number <= scheme.groups:
-        raise InvalidInput(
-            "The contact groups were not changed.",
-            details=[Problem("group", "Between 1 and %(n)s groups.", n=scheme.groups)],
-        )
+        problem = Problem("group", "Between 1 and %(n)s groups.", n=scheme.groups)
+        raise InvalidInput("The contact groups were not changed.", details=[problem])
     household = registry.get_household(session, household_id=household_id)
     same_building = {
         p.id
@@ -484,10 +482,8 @@ def do_visit_to_case(
     if visit.case_id is not None:
         return visit.case_id
     if len(visit.heard.strip()) < 4:
-        raise InvalidInput(
-            "The visit was not turned into a case.",
-            details=[Problem("heard", "Describe the problem in a few words.")],
-        )
+        problem = Problem("heard", "Describe the problem in a few words.")
+        raise InvalidInput("The visit was not turned into a case.", details=[problem])
     household = registry.get_household(session, household_id=visit.household_id)
     intake = cases.do_intake(
         session,

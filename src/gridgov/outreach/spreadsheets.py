@@ -26,25 +26,19 @@ MAX_BYTES = 10 * 1024 * 1024
 def read_rows(data: bytes) -> list[tuple[int, object, object]]:
     """(row number, group, household number) from the first sheet, after its header."""
     if len(data) > MAX_BYTES:
-        raise InvalidInput(
-            "The file was not imported.",
-            details=[Problem("file", "A file may be at most %(n)s MB.", n=10)],
-        )
+        problem = Problem("file", "A file may be at most %(n)s MB.", n=10)
+        raise InvalidInput("The file was not imported.", details=[problem])
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # any unreadable file gets the same answer
-        raise InvalidInput(
-            "The file was not imported.",
-            details=[Problem("file", "This is not an XLSX file.")],
-        ) from exc
+        problem = Problem("file", "This is not an XLSX file.")
+        raise InvalidInput("The file was not imported.", details=[problem]) from exc
     sheet = book.worksheets[0]
     rows: list[tuple[int, object, object]] = []
     for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         if number - 1 > MAX_ROWS:
-            raise InvalidInput(
-                "The file was not imported.",
-                details=[Problem("file", "At most %(n)s rows.", n=MAX_ROWS)],
-            )
+            problem = Problem("file", "At most %(n)s rows.", n=MAX_ROWS)
+            raise InvalidInput("The file was not imported.", details=[problem])
         cells = [*row, None, None, None]
         group, household = cells[0], cells[2]
         if group is None and household is None:

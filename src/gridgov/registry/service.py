@@ -478,3 +478,40 @@ def households_by_grid(session: Session, *, ids: Any) -> list[tuple[str, int]]:
             .group_by(Household.grid_code)
         )
     ]
+
+
+def do_add_role(
+    session: Session,
+    *,
+    actor: Actor,
+    resident_id: int,
+    role: PersonRole,
+    region_code: str,
+    now: datetime,
+    since: date | None = None,
+    organisation_id: int | None = None,
+    full_time: bool = False,
+) -> PersonRoleRow:
+    """Give a resident a role in a region (a paired branch's member as a part-time grid
+    worker of the paired grid, say); the caller has checked who may."""
+    row = PersonRoleRow(
+        resident_id=resident_id,
+        role=role.value,
+        region_code=region_code,
+        organisation_id=organisation_id,
+        since=since,
+        full_time=full_time,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="role.added",
+        object_type="resident",
+        object_id=resident_id,
+        region_code=region_code,
+        now=now,
+        summary={"role": role.value, "organisation": organisation_id},
+    )
+    return row

@@ -1,5 +1,6 @@
 """Outreach: contact-group schemes, groups, households and their history; visits;
-public pledges and comments; the member pipeline and its steps.
+public pledges and comments; the member pipeline and its steps; pairings of organ
+branches with villages and communities, their joint activities and enrolled workers.
 
 Revision ID: 0010_outreach
 Revises: 0005_deliberation
@@ -315,9 +316,104 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    op.create_table(
+        "outreach_pairing",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("branch_id", sa.Integer(), nullable=False),
+        sa.Column("region_code", sa.String(length=18), nullable=False),
+        sa.Column("agreement", sa.Text(), nullable=False),
+        sa.Column("signed_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["branch_id"],
+            ["organisation.id"],
+            name=op.f("fk_outreach_pairing_branch_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_code"], ["region.code"], name=op.f("fk_outreach_pairing_region_code_region")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_pairing")),
+        sa.UniqueConstraint("branch_id", "region_code", name=op.f("uq_outreach_pairing_branch_id")),
+    )
+    with op.batch_alter_table("outreach_pairing", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_pairing_branch_id"), ["branch_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_pairing_region_code"), ["region_code"], unique=False
+        )
+
+    op.create_table(
+        "outreach_joint_activity",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pairing_id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("participants", sa.Integer(), nullable=False),
+        sa.Column("problems_solved", sa.Integer(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pairing_id"],
+            ["outreach_pairing.id"],
+            name=op.f("fk_outreach_joint_activity_pairing_id_outreach_pairing"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_joint_activity")),
+    )
+    with op.batch_alter_table("outreach_joint_activity", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_joint_activity_pairing_id"), ["pairing_id"], unique=False
+        )
+
+    op.create_table(
+        "outreach_paired_worker",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pairing_id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("grid_code", sa.String(length=18), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["grid_code"], ["region.code"], name=op.f("fk_outreach_paired_worker_grid_code_region")
+        ),
+        sa.ForeignKeyConstraint(
+            ["pairing_id"],
+            ["outreach_pairing.id"],
+            name=op.f("fk_outreach_paired_worker_pairing_id_outreach_pairing"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["resident.id"],
+            name=op.f("fk_outreach_paired_worker_resident_id_resident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_paired_worker")),
+        sa.UniqueConstraint(
+            "pairing_id", "resident_id", name=op.f("uq_outreach_paired_worker_pairing_id")
+        ),
+    )
+    with op.batch_alter_table("outreach_paired_worker", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_paired_worker_pairing_id"), ["pairing_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_paired_worker_resident_id"), ["resident_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outreach_paired_worker", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_paired_worker_resident_id"))
+        batch_op.drop_index(batch_op.f("ix_outreach_paired_worker_pairing_id"))
+
+    op.drop_table("outreach_paired_worker")
+    with op.batch_alter_table("outreach_joint_activity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_joint_activity_pairing_id"))
+
+    op.drop_table("outreach_joint_activity")
+    with op.batch_alter_table("outreach_pairing", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_pairing_region_code"))
+        batch_op.drop_index(batch_op.f("ix_outreach_pairing_branch_id"))
+
+    op.drop_table("outreach_pairing")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("outreach_visit", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_visit_visitor_id"))
