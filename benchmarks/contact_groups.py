@@ -127,7 +127,8 @@ def compare(label: str, homes: list[Home], band: Band, *, with_reference: bool) 
         ref_q = measure(ref, homes, band)
         print(row("reference", ref_s, ref_q))
         print(
-            f"  time ratio gridgov/reference {ours_s / ref_s:.2f}; "
+            f"  time ratio gridgov/reference {ours_s / ref_s:.2f}; largest in-group distance "
+            f"ratio {ours.quality.largest_distance_m / ref_q.largest_distance_m:.2f}; "
             f"mean diameter ratio {ours.quality.mean_diameter_m / ref_q.mean_diameter_m:.2f}; "
             f"to-centre ratio {ours.quality.mean_to_centre_m / ref_q.mean_to_centre_m:.2f}"
         )
