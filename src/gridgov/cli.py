@@ -552,6 +552,7 @@ from gridgov.backup_cli import backup_command, restore_command  # noqa: E402
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
+from gridgov.outreach.cli import outreach_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
 
 app.command("backup")(backup_command)
@@ -561,6 +562,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
+app.add_typer(outreach_app, name="outreach")
 
 from gridgov.jobs_cli import jobs_app  # noqa: E402
 

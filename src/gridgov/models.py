@@ -9,6 +9,7 @@ from gridgov.cases import models as cases
 from gridgov.deliberation import models as deliberation
 from gridgov.guard import models as guard
 from gridgov.indicators import models as indicators
+from gridgov.outreach import models as outreach
 from gridgov.registry import models as registry
 from gridgov.territory import models as territory
 
@@ -19,6 +20,7 @@ __all__ = [
     "deliberation",
     "guard",
     "indicators",
+    "outreach",
     "registry",
     "settings_store",
     "territory",

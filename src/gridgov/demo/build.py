@@ -37,6 +37,7 @@ from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
+from gridgov.demo import outreach as demo_outreach
 from gridgov.demo import staff as demo_staff
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
@@ -217,6 +218,7 @@ def build(
             tz=tz,
         )
         progress("deliberation", 1, 1)
+        demo_outreach.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz)  # noqa: S311
         # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(

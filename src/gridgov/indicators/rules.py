@@ -107,6 +107,10 @@ BASE_METRICS = frozenset(
         "party_members_summoned",
         "party_members_attended",
         "disclosures_posted",
+        # outreach: contact groups and visits (党员联系户)
+        "households_grouped",
+        "households_visited",
+        "visits_made",
     }
 )
 BUILT_IN_DERIVED: dict[str, str] = {
@@ -123,6 +127,7 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "grid_workers_per_1000_households": "grid_workers / households * 1000",
     "quorum_rate": "meetings_quorate / meetings_held",
     "party_attendance_rate": "party_members_attended / party_members_summoned",
+    "visit_coverage": "households_visited / households_grouped",
 }
 
 

@@ -312,6 +312,20 @@ def count(
         for code, n in notices:
             _add_up(counts.by_region, code, "disclosures_posted", float(n))
         counts.loaded.add("disclosures_posted")
+    visit_metrics = [
+        m for m in ("households_grouped", "households_visited", "visits_made") if m in wanted
+    ]
+    if visit_metrics:
+        from gridgov.outreach import service as outreach
+
+        # [start, end) are the local midnights in UTC; visits are dated by local day.
+        # Noon after a local midnight falls on that local day for any UTC offset
+        # within ±12 hours, so the period's first and last-plus-one days are these:
+        first, after = ((moment + timedelta(hours=12)).date() for moment in (start, end))
+        for code, values in outreach.visit_figures(session, start=first, end=after).items():
+            for metric in visit_metrics:
+                _add_up(counts.by_region, code, metric, values[metric])
+        counts.loaded |= set(visit_metrics)
     roles = {metric: role for metric, role in ROLE_COUNTS.items() if metric in wanted}
     if roles:
         metric_of = {role.value: metric for metric, role in roles.items()}

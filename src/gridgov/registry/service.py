@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -402,3 +403,116 @@ def grid_summary(session: Session, *, code: str) -> GridSummary:
         )
     )
     return GridSummary(households, residents, buildings, workers, organisations)
+
+
+# ---------------------------------------------------------------- for outreach
+
+
+@dataclass(frozen=True)
+class HouseholdPlace:
+    id: int
+    number: str
+    lon: float
+    lat: float
+    building_id: int | None
+    grid_code: str
+
+
+def household_places(session: Session, *, region_code: str) -> list[HouseholdPlace]:
+    """Every located household under ``region_code``, with its building (for contact
+    groups: where it is and which block it may not leave). Callers check the scope."""
+    rows = session.execute(
+        select(
+            Household.id,
+            Household.number,
+            func.coalesce(Household.lon, Building.lon),
+            func.coalesce(Household.lat, Building.lat),
+            Household.building_id,
+            Household.grid_code,
+        )
+        .outerjoin(Building, Building.id == Household.building_id)
+        .where(scope_clause(region_code, Household.grid_code))
+        .order_by(Household.id)
+    )
+    return [
+        HouseholdPlace(i, n, float(lon), float(lat), b, g)
+        for i, n, lon, lat, b, g in rows
+        if lon is not None and lat is not None
+    ]
+
+
+def party_members_in(session: Session, *, region_code: str) -> list[tuple[Resident, int | None]]:
+    """Party members whose role is under ``region_code``: (resident, their household)."""
+    rows = session.execute(
+        select(Resident, Resident.household_id)
+        .join(PersonRoleRow, PersonRoleRow.resident_id == Resident.id)
+        .where(
+            PersonRoleRow.role == PersonRole.PARTY_MEMBER.value,
+            scope_clause(region_code, PersonRoleRow.region_code),
+        )
+        .order_by(Resident.id)
+        .distinct()
+    )
+    return [(resident, household) for resident, household in rows]
+
+
+def get_household(session: Session, *, household_id: int) -> Household | None:
+    return session.get(Household, household_id)
+
+
+def get_resident(session: Session, *, resident_id: int) -> Resident | None:
+    return session.get(Resident, resident_id)
+
+
+def get_organisation(session: Session, *, organisation_id: int) -> Organisation | None:
+    return session.get(Organisation, organisation_id)
+
+
+def households_by_grid(session: Session, *, ids: Any) -> list[tuple[str, int]]:
+    """How many of the households ``ids`` (a subquery of household ids) are in each
+    grid."""
+    return [
+        (grid, int(n))
+        for grid, n in session.execute(
+            select(Household.grid_code, func.count())
+            .where(Household.id.in_(ids))
+            .group_by(Household.grid_code)
+        )
+    ]
+
+
+def do_add_role(
+    session: Session,
+    *,
+    actor: Actor,
+    resident_id: int,
+    role: PersonRole,
+    region_code: str,
+    now: datetime,
+    since: date | None = None,
+    organisation_id: int | None = None,
+    full_time: bool = False,
+) -> PersonRoleRow:
+    """Give a resident a role in a region (a paired branch's member as a part-time grid
+    worker of the paired grid, say); the caller has checked who may."""
+    row = PersonRoleRow(
+        resident_id=resident_id,
+        role=role.value,
+        region_code=region_code,
+        organisation_id=organisation_id,
+        since=since,
+        full_time=full_time,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="role.added",
+        object_type="resident",
+        object_id=resident_id,
+        region_code=region_code,
+        now=now,
+        summary={"role": role.value, "organisation": organisation_id},
+    )
+    return row

@@ -180,6 +180,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.indicators import api as indicators_api
     from gridgov.indicators import dashboard as indicators_dashboard
     from gridgov.indicators import pages as indicators_pages
+    from gridgov.outreach import pages as outreach_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.territory import api as territory_api
@@ -221,6 +222,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.cases import calendar_pages
 
     app.include_router(calendar_pages.router)
+    app.include_router(outreach_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

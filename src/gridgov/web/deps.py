@@ -75,6 +75,9 @@ PUBLIC_PATHS = frozenset(
         "/portal/{region_code}/discussions",
         "/discussions/{discussion_id}",
         "/proposals/{proposal_id}",
+        # Party members' public pledge board: anyone reads and comments (rate-limited).
+        "/board/{region_code}",
+        "/board/{region_code}/pledges/{pledge_id}/comments",
         # Public notices (公示) and the village/community portal: anyone reads and objects.
         "/portal",
         "/portal/{region_code}",

@@ -1,0 +1,227 @@
+"""Outreach tables: contact-group schemes, their groups and households, the history of
+every move, visits with the opinions heard, public pledges, and the member pipeline.
+
+Each row carries the region code it is scoped by: a scheme and its groups the village's
+or community's, a visit and a pledge the grid's, a pipeline record the branch's region.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.outreach.rules import (
+    ChangeReason,
+    OpinionOutcome,
+    PledgeState,
+    Stage,
+    Step,
+    VisitKind,
+)
+
+
+class ContactScheme(Base):
+    """A village's or community's households cut into fixed contact groups."""
+
+    __tablename__ = "contact_scheme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    groups: Mapped[int] = mapped_column(Integer)
+    size_low: Mapped[int] = mapped_column(Integer)
+    size_high: Mapped[int] = mapped_column(Integer)
+    member_max: Mapped[int] = mapped_column(Integer, default=15)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ContactGroup(Base):
+    __tablename__ = "contact_group"
+    __table_args__ = (UniqueConstraint("scheme_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1-based, as printed
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)
+
+
+class ContactHousehold(Base):
+    """A household's place in a scheme: one group per household per scheme."""
+
+    __tablename__ = "contact_household"
+    __table_args__ = (UniqueConstraint("scheme_id", "household_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("contact_group.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+
+
+class ContactChange(Base):
+    """History: a household entered, left or changed group, and why."""
+
+    __tablename__ = "contact_change"
+    __table_args__ = (CheckConstraint(enum_check("reason", ChangeReason), name="reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    from_number: Mapped[int | None] = mapped_column(Integer)
+    to_number: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Visit(Base):
+    """A visit to a household (走访): who went, what was heard, what became of it."""
+
+    __tablename__ = "outreach_visit"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", VisitKind), name="kind"),
+        CheckConstraint(enum_check("outcome", OpinionOutcome), name="outcome"),
+        Index("ix_outreach_visit_household_on", "household_id", "visited_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("contact_group.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)  # the household's grid
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    heard: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(16), default=OpinionOutcome.NONE.value)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_type: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Pledge(Base):
+    """A member's public pledge for the year (亮承诺)."""
+
+    __tablename__ = "outreach_pledge"
+    __table_args__ = (CheckConstraint(enum_check("state", PledgeState), name="state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    deliverables: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)  # the member's consent
+    state: Mapped[str] = mapped_column(String(16))
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    fulfilled_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PledgeComment(Base):
+    __tablename__ = "outreach_pledge_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("outreach_pledge.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)  # suspected spam: not shown
+    source: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Candidate(Base):
+    """A person in a branch's member pipeline (发展党员). Sensitive: only the branch's
+    own officers see it, and every read of the list is audited."""
+
+    __tablename__ = "outreach_candidate"
+    __table_args__ = (CheckConstraint(enum_check("stage", Stage), name="stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    name: Mapped[str] = mapped_column(String(128))
+    stage: Mapped[str] = mapped_column(String(16))
+    stage_since: Mapped[date] = mapped_column(Date)
+    reserve_cadre: Mapped[bool] = mapped_column(Boolean, default=False)  # 后备干部
+    plan: Mapped[str] = mapped_column(Text, default="")  # development plan
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CandidateStep(Base):
+    __tablename__ = "outreach_candidate_step"
+    __table_args__ = (
+        CheckConstraint(enum_check("step", Step), name="step"),
+        CheckConstraint(enum_check("stage", Stage), name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("outreach_candidate.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(24))
+    done_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[int] = mapped_column(Integer, default=0)
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Pairing(Base):
+    """An organ's party branch paired with a village or community (结对共建)."""
+
+    __tablename__ = "outreach_pairing"
+    __table_args__ = (UniqueConstraint("branch_id", "region_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    agreement: Mapped[str] = mapped_column(Text, default="")
+    signed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JointActivity(Base):
+    __tablename__ = "outreach_joint_activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    problems_solved: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PairedWorker(Base):
+    """A member of the organ branch enrolled as a part-time grid worker of a paired grid."""
+
+    __tablename__ = "outreach_paired_worker"
+    __table_args__ = (UniqueConstraint("pairing_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    since: Mapped[date] = mapped_column(Date)

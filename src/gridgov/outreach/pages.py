@@ -1,0 +1,431 @@
+"""Outreach pages: contact-group schemes (list, one scheme with its groups and the
+households not visited, refit, hand moves, XLSX), the phone form for a visit (with
+"turn into a case"), pledges for the branch to review, the public pledge board, and a
+branch's member pipeline (its officers only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
+from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
+from gridgov.registry import service as registry
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    client_ip,
+    require_roles,
+)
+from gridgov.web.render import download, error_message, error_problems, language_of, render
+
+router = APIRouter(include_in_schema=False)
+Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+Secretary = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
+Visitor = Annotated[
+    User, Depends(require_roles(Role.GRID_WORKER, Role.BRANCH_SECRETARY, Role.ADMIN, page=True))
+]
+RegionCode = Annotated[str, Path(pattern=r"^[0-9]{6,18}$")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_PHOTO = 5 * 1024 * 1024
+
+
+def _today(state: StateDep, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(state.settings.timezone)).date()
+
+
+def _error(request: Request, exc: DomainError) -> dict[str, object]:
+    language = language_of(request)
+    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+
+
+# ---------------------------------------------------------------- schemes
+
+
+@router.get("/outreach", response_class=HTMLResponse)
+def outreach_home(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
+    schemes = service.list_schemes(session, viewer=actor_of(request, user))
+    return render(request, "outreach/home.html", {"schemes": schemes})
+
+
+@router.post("/outreach/schemes", dependencies=[CsrfChecked], response_class=HTMLResponse)
+def scheme_create(
+    request: Request,
+    user: Secretary,
+    session: SessionDep,
+    now: Now,
+    region_code: Annotated[str, Form(max_length=18)] = "",
+    name: Annotated[str, Form(max_length=128)] = "",
+    groups: Annotated[int, Form(ge=1, le=5000)] = 1,
+    member_max: Annotated[int, Form(ge=1, le=200)] = 15,
+) -> Response:
+    try:
+        scheme, _ = service.do_create_scheme(
+            session,
+            actor=actor_of(request, user),
+            region_code=region_code.strip(),
+            name=name,
+            groups=groups,
+            member_max=member_max,
+            now=now,
+        )
+    except DomainError as exc:
+        session.rollback()
+        schemes = service.list_schemes(session, viewer=actor_of(request, user))
+        form = {"region_code": region_code, "name": name, "groups": groups}
+        return render(
+            request,
+            "outreach/home.html",
+            {"schemes": schemes, **_error(request, exc), "form": form},
+            status_code=exc.status,
+        )
+    session.commit()
+    return RedirectResponse(f"/outreach/schemes/{scheme.id}", status_code=303)
+
+
+@router.get("/outreach/schemes/{scheme_id}", response_class=HTMLResponse)
+def scheme_page(
+    request: Request,
+    scheme_id: int,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    group: Annotated[int | None, Query(ge=1, le=5000)] = None,
+) -> HTMLResponse:
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
+    today = _today(state, now)
+    rows = service.group_rows(session, scheme, today=today)
+    missing = service.not_visited(session, scheme=scheme, today=today, number=group)
+    households = {
+        h.id: h
+        for h in (
+            registry.get_household(session, household_id=household_id)
+            for household_id, _ in missing[:200]
+        )
+        if h is not None
+    }
+    return render(
+        request,
+        "outreach/scheme.html",
+        {
+            "scheme": scheme,
+            "rows": rows,
+            "quality": service.scheme_quality(session, scheme),
+            "missing": [(households.get(h), n) for h, n in missing[:200]],
+            "missing_total": len(missing),
+            "group": group,
+        },
+    )
+
+
+@router.post("/outreach/schemes/{scheme_id}/refresh", dependencies=[CsrfChecked])
+def scheme_refresh(
+    request: Request, scheme_id: int, user: Secretary, session: SessionDep, now: Now
+) -> Response:
+    actor = actor_of(request, user)
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    service.do_refresh_scheme(session, actor=actor, scheme=scheme, now=now)
+    session.commit()
+    return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
+
+
+@router.post("/outreach/schemes/{scheme_id}/move", dependencies=[CsrfChecked])
+def scheme_move(
+    request: Request,
+    scheme_id: int,
+    user: Secretary,
+    session: SessionDep,
+    now: Now,
+    household_number: Annotated[str, Form(max_length=32)] = "",
+    to_number: Annotated[int, Form(ge=1, le=5000)] = 1,
+) -> Response:
+    actor = actor_of(request, user)
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    found = registry.list_households(
+        session, viewer=actor, q=household_number.strip(), region_code=scheme.region_code, limit=2
+    )
+    exact = [h for h in found if h.number == household_number.strip()]
+    if not exact:
+        problem = Problem(
+            "household_number", "No household numbered %(value)s.", value=household_number
+        )
+        raise InvalidInput("The contact groups were not changed.", details=[problem])
+    service.do_move_household(
+        session, actor=actor, scheme=scheme, household_id=exact[0].id, to_number=to_number, now=now
+    )
+    session.commit()
+    return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
+
+
+@router.get("/outreach/schemes/{scheme_id}/groups.xlsx")
+def scheme_xlsx(request: Request, scheme_id: int, user: Staff, session: SessionDep) -> Response:
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
+    return download(spreadsheets.export_xlsx(session, scheme), f"联系户-{scheme.id}.xlsx", XLSX)
+
+
+@router.post("/outreach/schemes/{scheme_id}/import", dependencies=[CsrfChecked])
+async def scheme_import(
+    request: Request,
+    scheme_id: int,
+    user: Secretary,
+    session: SessionDep,
+    now: Now,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Load the groups back from an edited XLSX: all rows or none, problems by row."""
+    actor = actor_of(request, user)
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    data = await file.read(spreadsheets.MAX_BYTES + 1)
+    spreadsheets.do_import_groups(session, actor=actor, scheme=scheme, data=data, now=now)
+    session.commit()
+    return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- visits
+
+
+@router.get("/outreach/visits", response_class=HTMLResponse)
+def visits_page(
+    request: Request,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    household: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    visits = service.list_visits(session, viewer=actor_of(request, user), limit=50)
+    chosen = registry.get_household(session, household_id=household) if household else None
+    return render(
+        request,
+        "outreach/visits.html",
+        {
+            "visits": visits,
+            "household": chosen,
+            "kinds": [k.value for k in VisitKind],
+            "today": _today(state, now).isoformat(),
+        },
+    )
+
+
+@router.post("/outreach/visits", dependencies=[CsrfChecked], response_class=HTMLResponse)
+async def visit_record(
+    request: Request,
+    user: Visitor,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    household_id: Annotated[int, Form(ge=1)],
+    visited_on: Annotated[date, Form()],
+    kind: Annotated[VisitKind, Form()] = VisitKind.HOME,
+    heard: Annotated[str, Form(max_length=2000)] = "",
+    to_case: Annotated[bool, Form()] = False,
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    picture = None
+    if photo is not None and photo.filename:
+        data = await photo.read(MAX_PHOTO + 1)
+        picture = (photo.content_type or "", data)
+    actor = actor_of(request, user)
+    try:
+        visit = service.do_record_visit(
+            session,
+            actor=actor,
+            household_id=household_id,
+            visited_on=visited_on,
+            kind=kind,
+            heard=heard,
+            photo=picture,
+            now=now,
+            today=_today(state, now),
+        )
+        if to_case:
+            service.do_visit_to_case(
+                session, actor=actor, visit=visit, now=now, tz=state.settings.timezone
+            )
+    except DomainError as exc:
+        session.rollback()
+        return render(
+            request,
+            "outreach/visits.html",
+            {
+                "visits": service.list_visits(session, viewer=actor, limit=50),
+                "household": registry.get_household(session, household_id=household_id),
+                "kinds": [k.value for k in VisitKind],
+                "today": visited_on.isoformat(),
+                **_error(request, exc),
+                "form": {"heard": heard, "kind": kind.value},
+            },
+            status_code=exc.status,
+        )
+    session.commit()
+    return RedirectResponse("/outreach/visits", status_code=303)
+
+
+@router.post("/outreach/visits/{visit_id}/case", dependencies=[CsrfChecked])
+def visit_case(
+    request: Request, visit_id: int, user: Visitor, session: SessionDep, state: StateDep, now: Now
+) -> Response:
+    actor = actor_of(request, user)
+    visit = service.get_visit(session, visit_id=visit_id, viewer=actor)
+    case_id = service.do_visit_to_case(
+        session, actor=actor, visit=visit, now=now, tz=state.settings.timezone
+    )
+    session.commit()
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- pledges
+
+
+@router.get("/outreach/pledges", response_class=HTMLResponse)
+def pledges_page(
+    request: Request,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    items = pledges.list_pledges(session, viewer=actor)
+    names = {
+        p.member_id: (
+            r.name if (r := registry.get_resident(session, resident_id=p.member_id)) else ""
+        )
+        for p in items
+    }
+    return render(
+        request,
+        "outreach/pledges.html",
+        {"pledges": items, "names": names, "today": _today(state, now).isoformat()},
+    )
+
+
+@router.post("/outreach/pledges/{pledge_id}/review", dependencies=[CsrfChecked])
+def pledge_review(
+    request: Request,
+    pledge_id: int,
+    user: Secretary,
+    session: SessionDep,
+    now: Now,
+    approve: Annotated[bool, Form()] = False,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    actor = actor_of(request, user)
+    pledge = pledges.get_pledge(session, pledge_id=pledge_id, viewer=actor)
+    pledges.do_review_pledge(
+        session, actor=actor, pledge=pledge, approve=approve, note=note, now=now
+    )
+    session.commit()
+    return RedirectResponse("/outreach/pledges", status_code=303)
+
+
+@router.post("/outreach/pledges/{pledge_id}/fulfil", dependencies=[CsrfChecked])
+def pledge_fulfil(
+    request: Request,
+    pledge_id: int,
+    user: Secretary,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    evidence: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    actor = actor_of(request, user)
+    pledge = pledges.get_pledge(session, pledge_id=pledge_id, viewer=actor)
+    today = _today(state, now)
+    pledges.do_fulfil_pledge(
+        session, actor=actor, pledge=pledge, evidence=evidence, on=today, today=today, now=now
+    )
+    session.commit()
+    return RedirectResponse("/outreach/pledges", status_code=303)
+
+
+@router.get("/board/{region_code}", response_class=HTMLResponse)
+def board_page(
+    request: Request, region_code: RegionCode, session: SessionDep, state: StateDep, now: Now
+) -> HTMLResponse:
+    """The public board (亮身份、亮作为、亮承诺): anyone reads it."""
+    year = _today(state, now).year
+    entries = pledges.public_board(session, region_code=region_code, year=year)
+    return render(
+        request,
+        "outreach/board.html",
+        {"entries": entries, "region_code": region_code, "year": year},
+    )
+
+
+@router.post("/board/{region_code}/pledges/{pledge_id}/comments", dependencies=[CsrfChecked])
+def board_comment(
+    request: Request,
+    region_code: RegionCode,
+    pledge_id: int,
+    session: SessionDep,
+    now: Now,
+    text: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    pledges.do_comment(
+        session,
+        actor=anonymous_actor(request),
+        pledge_id=pledge_id,
+        text=text,
+        source=f"ip:{client_ip(request)}",
+        now=now,
+    )
+    session.commit()
+    return RedirectResponse(f"/board/{region_code}", status_code=303)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+@router.get("/outreach/pipeline/{branch_id}", response_class=HTMLResponse)
+def pipeline_page(
+    request: Request,
+    branch_id: int,
+    user: Secretary,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    candidates = pipeline.list_candidates(session, actor=actor, branch_id=branch_id, now=now)
+    session.commit()  # the audited read
+    today = _today(state, now)
+    return render(
+        request,
+        "outreach/pipeline.html",
+        {
+            "candidates": candidates,
+            "funnel": pipeline.branch_funnel(candidates),
+            "stages": STAGE_ORDER,
+            "due": pipeline.steps_due(session, candidates, today=today),
+            "reserve": [c for c in candidates if c.reserve_cadre],
+            "states": [s.value for s in PledgeState],
+        },
+    )
+
+
+# ---------------------------------------------------------------- pairing
+
+
+@router.get("/outreach/pairings", response_class=HTMLResponse)
+def pairings_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
+    """Pairings (结对共建) in scope with each one's record: the report."""
+    records = pairing.pairing_records(session, viewer=actor_of(request, user))
+    totals = {
+        "activities": sum(r.activities for r in records),
+        "problems_solved": sum(r.problems_solved for r in records),
+        "workers": sum(r.workers for r in records),
+    }
+    return render(request, "outreach/pairings.html", {"records": records, "totals": totals})

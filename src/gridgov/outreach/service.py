@@ -1,0 +1,598 @@
+"""Contact groups and visits: make, refit and hand-edit a scheme (every move kept in
+its history),  log visits, turn an opinion into a case, list the
+households not visited within the period, and the coverage figures.
+
+Spreadsheets are in ``spreadsheets.py``, pledges in ``pledges.py``, the member
+pipeline in ``pipeline.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.audit.service import Actor, record
+from gridgov.cases import service as cases
+from gridgov.cases.rules import Channel
+from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.outreach import partition as part
+from gridgov.outreach.models import (
+    ContactChange,
+    ContactGroup,
+    ContactHousehold,
+    ContactScheme,
+    Visit,
+)
+from gridgov.outreach.rules import (
+    MAX_NOTE,
+    VISIT_PERIOD_DAYS,
+    ChangeReason,
+    OpinionOutcome,
+    VisitKind,
+    coverage,
+)
+from gridgov.registry import service as registry
+
+WRITE_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
+SCHEME_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY})
+
+
+def check_scope(actor: Actor, region_code: str, roles: frozenset[Role] = WRITE_ROLES) -> None:
+    if actor.role == "system":
+        return
+    if not may_access(actor.scope, region_code):
+        raise NotFound("Not found.")
+    if actor.role not in roles:
+        raise Forbidden("Your role may not do this.")
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def _homes(session: Session, region_code: str) -> list[part.Home]:
+    return [
+        part.Home(p.id, p.lon, p.lat, f"b{p.building_id}" if p.building_id else None, p.number)
+        for p in registry.household_places(session, region_code=region_code)
+    ]
+
+
+def _members(session: Session, region_code: str, member_max: int) -> list[part.Member]:
+    return [
+        part.Member(resident.id, household, member_max)
+        for resident, household in registry.party_members_in(session, region_code=region_code)
+    ]
+
+
+def do_create_scheme(
+    session: Session,
+    *,
+    actor: Actor,
+    region_code: str,
+    name: str,
+    groups: int,
+    now: datetime,
+    member_max: int = 15,
+    households: list[int] | None = None,
+) -> tuple[ContactScheme, part.Quality]:
+    """Cut the region's households (or the listed ones) into ``groups`` contact groups."""
+    check_scope(actor, region_code, SCHEME_ROLES)
+    name = name.strip()
+    problems: list[Problem] = []
+    if not 1 <= len(name) <= 128:
+        problems.append(Problem("name", "A name of 1 to 128 characters is required."))
+    homes = _homes(session, region_code)
+    if households is not None:
+        wanted = set(households)
+        homes = [h for h in homes if h.id in wanted]
+    if not 1 <= groups <= max(1, len(homes)):
+        problems.append(Problem("groups", "Between 1 and %(n)s groups.", n=max(1, len(homes))))
+    if not 1 <= member_max <= 200:
+        problems.append(Problem("member_max", "Between 1 and %(n)s households.", n=200))
+    if problems:
+        raise InvalidInput("The contact groups were not made.", details=problems)
+    band = part.Band.for_count(len(homes), groups)
+    result = part.partition(homes, band, _members(session, region_code, member_max))
+    scheme = ContactScheme(
+        region_code=region_code,
+        name=name,
+        groups=groups,
+        size_low=band.low,
+        size_high=band.high,
+        member_max=member_max,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    session.add(scheme)
+    session.flush()
+    _store(session, scheme, result, {}, ChangeReason.GENERATED, actor, now)
+    record(
+        session,
+        actor=actor,
+        action="contact_scheme.created",
+        object_type="contact_scheme",
+        object_id=scheme.id,
+        region_code=region_code,
+        now=now,
+        summary={"groups": groups, "households": len(homes), **_figures(result.quality)},
+    )
+    return scheme, result.quality
+
+
+def _figures(q: part.Quality) -> dict[str, float | int]:
+    return {
+        "smallest": q.smallest,
+        "largest": q.largest,
+        "buildings_split": q.buildings_split,
+        "largest_distance_m": q.largest_distance_m,
+        "moved": q.moved,
+    }
+
+
+def _store(
+    session: Session,
+    scheme: ContactScheme,
+    result: part.Partition,
+    before: dict[int, int],
+    reason: ChangeReason,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Write the groups and households of ``result``; a history row per change."""
+    existing = {
+        g.number: g
+        for g in session.scalars(select(ContactGroup).where(ContactGroup.scheme_id == scheme.id))
+    }
+    for index, member in enumerate(result.members):
+        number = index + 1
+        group = existing.get(number)
+        if group is None:
+            group = ContactGroup(scheme_id=scheme.id, number=number, region_code=scheme.region_code)
+            session.add(group)
+            existing[number] = group
+        group.member_id = member
+    session.flush()
+    rows = {
+        r.household_id: r
+        for r in session.scalars(
+            select(ContactHousehold).where(ContactHousehold.scheme_id == scheme.id)
+        )
+    }
+    after = {h: g + 1 for g, homes in enumerate(result.groups) for h in homes}
+    changes: list[tuple[int, int | None, int | None]] = []
+    for household_id, number in after.items():
+        old = before.get(household_id)
+        if old == number:
+            continue
+        row = rows.get(household_id)
+        if row is None:
+            session.add(
+                ContactHousehold(
+                    scheme_id=scheme.id, group_id=existing[number].id, household_id=household_id
+                )
+            )
+        else:
+            row.group_id = existing[number].id
+        changes.append((household_id, old, number))
+    for household_id, old in before.items():
+        if household_id not in after:
+            session.delete(rows[household_id])
+            changes.append((household_id, old, None))
+    if changes:
+        session.execute(
+            insert(ContactChange),
+            [
+                {
+                    "scheme_id": scheme.id,
+                    "household_id": h,
+                    "from_number": old,
+                    "to_number": new,
+                    "reason": reason.value,
+                    "actor": actor.username,
+                    "at": now,
+                }
+                for h, old, new in changes
+            ],
+        )
+
+
+def placements(session: Session, scheme: ContactScheme) -> dict[int, int]:
+    """Household id → group number (1-based)."""
+    rows = session.execute(
+        select(ContactHousehold.household_id, ContactGroup.number)
+        .join(ContactGroup, ContactGroup.id == ContactHousehold.group_id)
+        .where(ContactHousehold.scheme_id == scheme.id)
+    )
+    return {h: n for h, n in rows}
+
+
+def do_refresh_scheme(
+    session: Session, *, actor: Actor, scheme: ContactScheme, now: datetime
+) -> part.Quality:
+    """Refit to the register as it is now: households that moved in or out, with as few
+    other households changing group as the sizes allow."""
+    check_scope(actor, scheme.region_code, SCHEME_ROLES)
+    before = placements(session, scheme)
+    homes = [h for h in _homes(session, scheme.region_code)]
+    if len(before) < len(homes):  # a scheme over part of the region keeps to its part
+        covered = set(before)
+        buildings = {h.block for h in homes if h.id in covered and h.block}
+        homes = [h for h in homes if h.id in covered or (h.block and h.block in buildings)]
+    band = part.Band(scheme.groups, scheme.size_low, scheme.size_high)
+    seats = [
+        g.member_id
+        for g in session.scalars(
+            select(ContactGroup)
+            .where(ContactGroup.scheme_id == scheme.id)
+            .order_by(ContactGroup.number)
+        )
+    ]
+    previous = {h: n - 1 for h, n in before.items()}
+    result = part.update(
+        previous, homes, band, _members(session, scheme.region_code, scheme.member_max), seats
+    )
+    _store(session, scheme, result, before, ChangeReason.UPDATED, actor, now)
+    scheme.updated_at = now
+    scheme.version += 1
+    record(
+        session,
+        actor=actor,
+        action="contact_scheme.refreshed",
+        object_type="contact_scheme",
+        object_id=scheme.id,
+        region_code=scheme.region_code,
+        now=now,
+        summary=_figures(result.quality),
+    )
+    return result.quality
+
+
+def do_move_household(
+    session: Session,
+    *,
+    actor: Actor,
+    scheme: ContactScheme,
+    household_id: int,
+    to_number: int,
+    now: datetime,
+) -> None:
+    """Move one household by hand (the whole building goes with it)."""
+    check_scope(actor, scheme.region_code, SCHEME_ROLES)
+    before = placements(session, scheme)
+    if household_id not in before:
+        raise NotFound("Not found.")
+    if not 1 <= to_number <= scheme.groups:
+        problem = Problem("group", "Between 1 and %(n)s groups.", n=scheme.groups)
+        raise InvalidInput("The contact groups were not changed.", details=[problem])
+    household = registry.get_household(session, household_id=household_id)
+    same_building = {
+        p.id
+        for p in registry.household_places(session, region_code=scheme.region_code)
+        if household is not None
+        and household.building_id
+        and p.building_id == household.building_id
+    } or {household_id}
+    target = session.scalar(
+        select(ContactGroup).where(
+            ContactGroup.scheme_id == scheme.id, ContactGroup.number == to_number
+        )
+    )
+    if target is None:  # pragma: no cover - groups 1..n always exist
+        raise NotFound("Not found.")
+    rows = session.scalars(
+        select(ContactHousehold).where(
+            ContactHousehold.scheme_id == scheme.id,
+            ContactHousehold.household_id.in_(same_building),
+        )
+    )
+    moved = 0
+    for row in rows:
+        old = before[row.household_id]
+        if old == to_number:
+            continue
+        row.group_id = target.id
+        session.add(
+            ContactChange(
+                scheme_id=scheme.id,
+                household_id=row.household_id,
+                from_number=old,
+                to_number=to_number,
+                reason=ChangeReason.HAND.value,
+                actor=actor.username,
+                at=now,
+            )
+        )
+        moved += 1
+    scheme.updated_at = now
+    scheme.version += 1
+    record(
+        session,
+        actor=actor,
+        action="contact_scheme.household_moved",
+        object_type="contact_scheme",
+        object_id=scheme.id,
+        region_code=scheme.region_code,
+        now=now,
+        summary={"household": household_id, "to": to_number, "households": moved},
+    )
+
+
+def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactScheme:
+    scheme = session.get(ContactScheme, scheme_id)
+    if scheme is None or not (
+        viewer.role == "system" or may_access(viewer.scope, scheme.region_code)
+    ):
+        raise NotFound("Not found.")
+    return scheme
+
+
+def list_schemes(session: Session, *, viewer: Actor) -> list[ContactScheme]:
+    query = select(ContactScheme).order_by(ContactScheme.region_code, ContactScheme.id)
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, ContactScheme.region_code))
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    number: int
+    member_name: str
+    households: int
+    visited: int
+
+
+def group_rows(session: Session, scheme: ContactScheme, *, today: date) -> list[GroupRow]:
+    since = today - timedelta(days=VISIT_PERIOD_DAYS)
+    sizes = dict(
+        session.execute(
+            select(ContactGroup.number, func.count(ContactHousehold.id))
+            .join(ContactHousehold, ContactHousehold.group_id == ContactGroup.id)
+            .where(ContactGroup.scheme_id == scheme.id)
+            .group_by(ContactGroup.number)
+        ).all()
+    )
+    visited = dict(
+        session.execute(
+            select(ContactGroup.number, func.count(func.distinct(Visit.household_id)))
+            .join(ContactHousehold, ContactHousehold.group_id == ContactGroup.id)
+            .join(Visit, Visit.household_id == ContactHousehold.household_id)
+            .where(ContactGroup.scheme_id == scheme.id, Visit.visited_on >= since)
+            .group_by(ContactGroup.number)
+        ).all()
+    )
+    rows = []
+    for group in session.scalars(
+        select(ContactGroup)
+        .where(ContactGroup.scheme_id == scheme.id)
+        .order_by(ContactGroup.number)
+    ):
+        member = (
+            registry.get_resident(session, resident_id=group.member_id) if group.member_id else None
+        )
+        rows.append(
+            GroupRow(
+                group.number,
+                member.name if member else "",
+                int(sizes.get(group.number, 0)),
+                int(visited.get(group.number, 0)),
+            )
+        )
+    return rows
+
+
+def scheme_quality(session: Session, scheme: ContactScheme) -> part.Quality:
+    by_group: dict[int, list[int]] = {}
+    for household, number in placements(session, scheme).items():
+        by_group.setdefault(number, []).append(household)
+    homes = [h for h in _homes(session, scheme.region_code) if h.id in placements(session, scheme)]
+    groups = [by_group.get(n, []) for n in range(1, scheme.groups + 1)]
+    return part.measure(groups, homes, part.Band(scheme.groups, scheme.size_low, scheme.size_high))
+
+
+# ---------------------------------------------------------------- visits
+
+
+def group_of_household(session: Session, household_id: int) -> ContactGroup | None:
+    return session.scalar(
+        select(ContactGroup)
+        .join(ContactHousehold, ContactHousehold.group_id == ContactGroup.id)
+        .where(ContactHousehold.household_id == household_id)
+        .order_by(ContactGroup.id.desc())
+        .limit(1)
+    )
+
+
+def do_record_visit(
+    session: Session,
+    *,
+    actor: Actor,
+    household_id: int,
+    visited_on: date,
+    kind: VisitKind,
+    heard: str,
+    now: datetime,
+    today: date,
+    visitor_id: int | None = None,
+    photo: tuple[str, bytes] | None = None,
+) -> Visit:
+    household = registry.get_household(session, household_id=household_id)
+    if household is None:
+        raise NotFound("Not found.")
+    check_scope(actor, household.grid_code)
+    heard = heard.strip()
+    problems: list[Problem] = []
+    if len(heard) > MAX_NOTE:
+        problems.append(Problem("heard", "At most %(n)s characters.", n=MAX_NOTE))
+    if visited_on > today:
+        problems.append(Problem("visited_on", "A visit cannot be dated in the future."))
+    if visited_on < today - timedelta(days=366):
+        problems.append(Problem("visited_on", "A visit is recorded within a year."))
+    if photo is not None:
+        problems.extend(cases.photo_problems([photo]))
+    if problems:
+        raise InvalidInput("The visit was not recorded.", details=problems)
+    group = group_of_household(session, household_id)
+    visit = Visit(
+        household_id=household_id,
+        group_id=group.id if group else None,
+        region_code=household.grid_code,
+        visited_on=visited_on,
+        kind=kind.value,
+        visitor_id=visitor_id if visitor_id is not None else (group.member_id if group else None),
+        recorded_by=actor.username,
+        heard=heard,
+        outcome=OpinionOutcome.NONE.value,
+        photo=photo[1] if photo else None,
+        photo_type=photo[0] if photo else "",
+        created_at=now,
+    )
+    session.add(visit)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="visit.recorded",
+        object_type="visit",
+        object_id=visit.id,
+        region_code=visit.region_code,
+        now=now,
+        summary={"household": household_id, "kind": kind.value},
+    )
+    return visit
+
+
+def get_visit(session: Session, *, visit_id: int, viewer: Actor) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None or not (
+        viewer.role == "system" or may_access(viewer.scope, visit.region_code)
+    ):
+        raise NotFound("Not found.")
+    return visit
+
+
+def do_visit_to_case(
+    session: Session, *, actor: Actor, visit: Visit, now: datetime, tz: str = "Asia/Shanghai"
+) -> int:
+    """The opinion heard becomes a case through intake; the visit keeps the link."""
+    check_scope(actor, visit.region_code)
+    if visit.case_id is not None:
+        return visit.case_id
+    if len(visit.heard.strip()) < 4:
+        problem = Problem("heard", "Describe the problem in a few words.")
+        raise InvalidInput("The visit was not turned into a case.", details=[problem])
+    household = registry.get_household(session, household_id=visit.household_id)
+    intake = cases.do_intake(
+        session,
+        actor=actor,
+        value=cases.IntakeInput(
+            description=visit.heard,
+            channel=Channel.STAFF,
+            lon=household.lon if household else None,
+            lat=household.lat if household else None,
+            address=household.address if household else "",
+            grid_code=visit.region_code,
+            source=f"visit:{visit.id}",
+            idempotency_key=f"outreach-visit-{visit.id}",
+        ),
+        now=now,
+        tz=tz,
+    )
+    visit.case_id = intake.case.id
+    visit.outcome = OpinionOutcome.CASE.value
+    record(
+        session,
+        actor=actor,
+        action="visit.case_opened",
+        object_type="visit",
+        object_id=visit.id,
+        region_code=visit.region_code,
+        now=now,
+        summary={"case": intake.case.id},
+    )
+    return intake.case.id
+
+
+def list_visits(
+    session: Session, *, viewer: Actor, region_code: str | None = None, limit: int = 50
+) -> list[Visit]:
+    query = select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc())
+    if viewer.role != "system":
+        query = query.where(scope_clause(viewer.scope, Visit.region_code))
+    if region_code:
+        query = query.where(scope_clause(region_code, Visit.region_code))
+    return list(session.scalars(query.limit(limit)))
+
+
+def not_visited(
+    session: Session, *, scheme: ContactScheme, today: date, number: int | None = None
+) -> list[tuple[int, int]]:
+    """(household id, group number) of households not visited within the period."""
+    since = today - timedelta(days=VISIT_PERIOD_DAYS)
+    recent = select(Visit.household_id).where(Visit.visited_on >= since)
+    query = (
+        select(ContactHousehold.household_id, ContactGroup.number)
+        .join(ContactGroup, ContactGroup.id == ContactHousehold.group_id)
+        .where(
+            ContactHousehold.scheme_id == scheme.id,
+            ContactHousehold.household_id.not_in(recent),
+        )
+        .order_by(ContactGroup.number, ContactHousehold.household_id)
+    )
+    if number is not None:
+        query = query.where(ContactGroup.number == number)
+    return [(h, n) for h, n in session.execute(query)]
+
+
+def visit_coverage(session: Session, *, region_code: str, today: date) -> float:
+    """Share of a region's grouped households visited within the period (an indicator)."""
+    since = today - timedelta(days=VISIT_PERIOD_DAYS)
+    grouped = (
+        session.scalar(
+            select(func.count(func.distinct(ContactHousehold.household_id)))
+            .join(ContactGroup, ContactGroup.id == ContactHousehold.group_id)
+            .where(scope_clause(region_code, ContactGroup.region_code))
+        )
+        or 0
+    )
+    visited = (
+        session.scalar(
+            select(func.count(func.distinct(Visit.household_id))).where(
+                scope_clause(region_code, Visit.region_code), Visit.visited_on >= since
+            )
+        )
+        or 0
+    )
+    return coverage(min(visited, grouped), grouped)
+
+
+VISIT_METRICS = ("households_grouped", "households_visited", "visits_made")
+
+
+def visit_figures(session: Session, *, start: date, end: date) -> dict[str, dict[str, float]]:
+    """For the indicator trees, by grid: households in a contact group, households
+    visited in [start, end), and visits made then."""
+    figures: dict[str, dict[str, float]] = {}
+
+    def put(code: str, metric: str, value: float) -> None:
+        figures.setdefault(code, dict.fromkeys(VISIT_METRICS, 0.0))[metric] += value
+
+    grouped = select(ContactHousehold.household_id).distinct().scalar_subquery()
+    for code, n in registry.households_by_grid(session, ids=grouped):
+        put(code, "households_grouped", float(n))
+    rows = session.execute(
+        select(
+            Visit.region_code,
+            func.count(func.distinct(Visit.household_id)),
+            func.count(),
+        )
+        .where(Visit.visited_on >= start, Visit.visited_on < end)
+        .group_by(Visit.region_code)
+    )
+    for code, households, visits in rows:
+        put(code, "households_visited", float(households))
+        put(code, "visits_made", float(visits))
+    return figures

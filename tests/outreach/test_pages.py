@@ -1,0 +1,164 @@
+"""Outreach pages through the app: a secretary makes groups, a worker logs a visit on
+the phone form and turns it into a case, the public board, the pipeline's officers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
+
+from gridgov.db import Database
+from gridgov.outreach.models import ContactScheme, Visit
+from gridgov.registry.models import Building, Household, Organisation
+from tests.cases.factories import make_cases_world
+from tests.factories import csrf_of, make_user, page_login
+
+GRID = "44051200100101"
+
+
+@pytest.fixture
+def households(db: Database) -> list[int]:
+    make_cases_world(db)
+    make_user(db, "li.secretary", "branch_secretary", "440512001001")
+    make_user(db, "wang.worker", "grid_worker", "44051200200101")
+    ids: list[int] = []
+    with db.transaction() as session:
+        for b in range(6):
+            building = Building(
+                code=f"B{b}",
+                name=f"{b}号楼",
+                address="青篮",
+                lon=116.701 + 0.001 * b,
+                lat=23.285,
+                grid_code=GRID,
+            )
+            session.add(building)
+            session.flush()
+            for unit in range(4):
+                household = Household(
+                    number=f"QL-{b}-{unit}",
+                    address=f"青篮{b}号{unit}房",
+                    building_id=building.id,
+                    lon=building.lon,
+                    lat=building.lat,
+                    grid_code=GRID,
+                )
+                session.add(household)
+                session.flush()
+                ids.append(household.id)
+        session.execute(
+            insert(Organisation),
+            [
+                {
+                    "code": "P1",
+                    "name": "支部",
+                    "kind": "party_branch",
+                    "region_code": GRID,
+                    "macau_funded": False,
+                    "note": "",
+                }
+            ],
+        )
+    return ids
+
+
+def test_a_secretary_makes_groups_and_sees_them_in_chinese(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    page_login(client, "li.secretary")
+    token = csrf_of(client, "/outreach")
+    response = client.post(
+        "/outreach/schemes",
+        data={
+            "region_code": "440512001001",
+            "name": "青篮联系户",
+            "groups": "3",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    assert "被拆分的楼栋：0" in page.text
+    assert "共3组，每组8–8户" in page.text
+    download = client.get(response.headers["location"] + "/groups.xlsx")
+    assert download.content[:2] == b"PK"
+    # Too many groups: a clear error on the same page, the typed name kept
+    response = client.post(
+        "/outreach/schemes",
+        data={"region_code": "440512001001", "name": "太多", "groups": "99", "csrf_token": token},
+    )
+    assert response.status_code == 422
+    assert "组数须在1至24之间" in response.text
+    assert 'value="太多"' in response.text
+
+
+def test_a_worker_logs_a_visit_and_its_opinion_becomes_a_case(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    page_login(client, "chen.worker")
+    token = csrf_of(client, f"/outreach/visits?household={households[0]}")
+    response = client.post(
+        "/outreach/visits",
+        data={
+            "household_id": str(households[0]),
+            "visited_on": "2026-11-29",
+            "kind": "home",
+            "heard": "楼下路灯坏了一个星期",
+            "to_case": "true",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    with db.session() as session:
+        visit = session.scalars(select(Visit)).one()
+        assert visit.case_id is not None
+        assert visit.outcome == "case"
+    listing = client.get("/outreach/visits")
+    assert f'href="/cases/{visit.case_id}"' in listing.text
+    assert "入户走访" in listing.text
+
+
+def test_a_visit_outside_ones_grid_is_not_found(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    page_login(client, "wang.worker")
+    token = csrf_of(client, "/outreach/visits")
+    response = client.post(
+        "/outreach/visits",
+        data={
+            "household_id": str(households[0]),
+            "visited_on": "2026-11-29",
+            "kind": "home",
+            "heard": "",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 404
+    with db.session() as session:
+        assert session.scalars(select(Visit)).all() == []
+
+
+def test_the_pipeline_page_is_for_the_branchs_officers_only(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    with db.session() as session:
+        branch = session.scalar(select(Organisation.id).where(Organisation.code == "P1"))
+    page_login(client, "chen.worker")
+    assert client.get(f"/outreach/pipeline/{branch}").status_code == 403
+    client.cookies.clear()
+    page_login(client, "li.secretary")
+    page = client.get(f"/outreach/pipeline/{branch}")
+    assert page.status_code == 200
+    assert "发展对象" in page.text
+
+
+def test_the_public_board_is_open_to_anyone(client: TestClient, db: Database) -> None:
+    make_cases_world(db)
+    response = client.get("/board/440512001001")
+    assert response.status_code == 200
+    assert "暂无承诺" in response.text
+    with db.session() as session:
+        assert session.scalars(select(ContactScheme)).all() == []

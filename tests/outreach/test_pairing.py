@@ -1,0 +1,136 @@
+"""Pairing on both engines: an organ branch paired with a community, a joint activity,
+a member enrolled as a part-time grid worker of a paired grid, and the record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import insert, select
+
+from gridgov.audit.service import Actor
+from gridgov.db import Database
+from gridgov.errors import Conflict, InvalidInput, NotFound
+from gridgov.outreach import pairing
+from gridgov.registry import service as registry
+from gridgov.registry.models import Organisation, PersonRoleRow
+from tests.conftest import FIXED_NOW
+from tests.factories import mainland_id, make_territory
+
+TODAY = date(2026, 11, 30)
+SECRETARY = Actor(username="li.secretary", role="branch_secretary", scope="440512001001")
+OUTSIDER = Actor(username="wu.secretary", role="branch_secretary", scope="440512002001")
+
+
+@pytest.fixture
+def ids(db: Database) -> dict[str, int]:
+    make_territory(db)
+    with db.transaction() as session:
+        branch = session.execute(
+            insert(Organisation).returning(Organisation.id),
+            [
+                {
+                    "code": "PD001",
+                    "name": "区民政局机关党支部",
+                    "kind": "party_branch",
+                    "region_code": "440512",
+                    "macau_funded": False,
+                    "note": "",
+                }
+            ],
+        ).scalar_one()
+        member = registry.do_create_resident(
+            session,
+            actor=Actor.system(),
+            value=registry.ResidentInput(
+                name="郑干部",
+                doc_type="mainland_id",
+                id_number=mainland_id("19850505", "031"),
+                grid_code="44051200200101",
+            ),
+            now=FIXED_NOW,
+        )
+        return {"branch": branch, "member": member.id}
+
+
+def test_a_pairing_records_activities_and_enrolled_workers(
+    db: Database, ids: dict[str, int]
+) -> None:
+    with db.transaction() as session:
+        with pytest.raises(NotFound):
+            pairing.do_pair(
+                session,
+                actor=OUTSIDER,
+                branch_id=ids["branch"],
+                region_code="440512001001",
+                agreement="",
+                signed_on=TODAY,
+                today=TODAY,
+                now=FIXED_NOW,
+            )
+        paired = pairing.do_pair(
+            session,
+            actor=SECRETARY,
+            branch_id=ids["branch"],
+            region_code="440512001001",
+            agreement="每月共建活动一次；认领微心愿",
+            signed_on=date(2026, 3, 1),
+            today=TODAY,
+            now=FIXED_NOW,
+        )
+        with pytest.raises(Conflict):
+            pairing.do_pair(
+                session,
+                actor=SECRETARY,
+                branch_id=ids["branch"],
+                region_code="440512001001",
+                agreement="",
+                signed_on=TODAY,
+                today=TODAY,
+                now=FIXED_NOW,
+            )
+        pairing.do_record_activity(
+            session,
+            actor=SECRETARY,
+            pairing=paired,
+            held_on=date(2026, 11, 2),
+            title="共建清洁家园",
+            participants=23,
+            problems_solved=4,
+            today=TODAY,
+            now=FIXED_NOW,
+        )
+        with pytest.raises(InvalidInput):  # a grid of another place
+            pairing.do_enrol_worker(
+                session,
+                actor=SECRETARY,
+                pairing=paired,
+                resident_id=ids["member"],
+                grid_code="44051200200101",
+                since=TODAY,
+                now=FIXED_NOW,
+            )
+        pairing.do_enrol_worker(
+            session,
+            actor=SECRETARY,
+            pairing=paired,
+            resident_id=ids["member"],
+            grid_code="44051200100102",
+            since=TODAY,
+            now=FIXED_NOW,
+        )
+    with db.session() as session:
+        records = pairing.pairing_records(session, viewer=SECRETARY)
+        assert [(r.activities, r.participants, r.problems_solved, r.workers) for r in records] == [
+            (1, 23, 4, 1)
+        ]
+        assert pairing.pairing_records(session, viewer=OUTSIDER) == []
+        role = session.scalars(
+            select(PersonRoleRow).where(PersonRoleRow.resident_id == ids["member"])
+        ).one()
+        assert (role.role, role.region_code, role.full_time) == (
+            "grid_worker",
+            "44051200100102",
+            False,
+        )
+        assert role.organisation_id == ids["branch"]
