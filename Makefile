@@ -43,6 +43,7 @@ test: lint
 	$(BIN)/pytest -n 2 -q
 
 bench: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	@for script in benchmarks/*.py; do \
 		[ "$$script" = benchmarks/scratch.py ] && continue; \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -9,6 +9,7 @@ from gridgov.cases import models as cases
 from gridgov.deliberation import models as deliberation
 from gridgov.indicators import models as indicators
 from gridgov.registry import models as registry
+from gridgov.services import models as services
 from gridgov.territory import models as territory
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "deliberation",
     "indicators",
     "registry",
+    "services",
     "settings_store",
     "territory",
 ]
