@@ -213,11 +213,12 @@ def do_set_active(
 
 
 def _set_matters(session: Session, point: ServicePoint, codes: list[str]) -> None:
-    found = dict(
-        session.execute(
+    found = {
+        code: matter_id
+        for code, matter_id in session.execute(
             select(ServiceMatter.code, ServiceMatter.id).where(ServiceMatter.code.in_(codes))
         ).tuples()
-    )
+    }
     unknown = sorted(set(codes) - set(found))
     if unknown:
         raise InvalidInput("Unknown matters: %(codes)s", params={"codes": ", ".join(unknown)[:200]})

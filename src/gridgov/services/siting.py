@@ -12,6 +12,7 @@ before the integer program, which keeps it small (ADR 0015).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -157,13 +158,15 @@ def exact_mclp(
             Method.MCLP, Solver.EXACT, [], baseline, 0.0, baseline, total, 0.0, True, unreachable
         )
     problem = pulp.LpProblem("mclp", pulp.LpMaximize)
-    x = {j: pulp.LpVariable(f"x{j}", cat=pulp.LpBinary) for j in used}
-    y = [pulp.LpVariable(f"y{i}", lowBound=0, upBound=1) for i in range(len(rows))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        x = {j: pulp.LpVariable(f"x{j}", cat=pulp.LpBinary) for j in used}
+        y = [pulp.LpVariable(f"y{i}", lowBound=0, upBound=1) for i in range(len(rows))]
     problem += pulp.LpAffineExpression([(y[i], row_w[i]) for i in range(len(rows))])
     for i, row in enumerate(rows):
         problem += pulp.LpAffineExpression([(x[j], 1) for j in row] + [(y[i], -1)]) >= 0
     problem += pulp.LpAffineExpression([(v, 1) for v in x.values()]) <= kk
-    status = problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
+    status = _solve(problem, time_limit)
     chosen = sorted(j for j, var in x.items() if (var.value() or 0) > 0.5)
     covered_rows = np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0 if chosen else None
     added = float(w[covered_rows].sum()) if covered_rows is not None else 0.0
@@ -180,6 +183,17 @@ def exact_mclp(
         optimal=optimal,
         unreachable=unreachable,
     )
+
+
+def _solve(problem: object, time_limit: float) -> int:
+    """CBC as shipped inside PuLP's wheel (PuLP 3 warns that 4.0 moves it out; the
+    version is pinned)."""
+    import pulp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        status: int = problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))  # type: ignore[attr-defined]
+    return status
 
 
 def greedy_lscp(cover: csr_matrix, weights: Floats, existing: Bools) -> Solution:
@@ -215,11 +229,13 @@ def exact_lscp(
             Method.LSCP, Solver.EXACT, [], baseline, 0.0, baseline, total, None, True, unreachable
         )
     problem = pulp.LpProblem("lscp", pulp.LpMinimize)
-    x = {j: pulp.LpVariable(f"x{j}", cat=pulp.LpBinary) for j in used}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        x = {j: pulp.LpVariable(f"x{j}", cat=pulp.LpBinary) for j in used}
     problem += pulp.LpAffineExpression([(v, 1) for v in x.values()])
     for row in rows:
         problem += pulp.LpAffineExpression([(x[j], 1) for j in row]) >= 1
-    status = problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit))
+    status = _solve(problem, time_limit)
     chosen = sorted(j for j, var in x.items() if (var.value() or 0) > 0.5)
     added = float(sum(row_w))
     return Solution(
