@@ -516,11 +516,13 @@ from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
+from gridgov.services.cli import services_app  # noqa: E402
 
 app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
+app.add_typer(services_app, name="services")
 
 
 def main() -> None:

@@ -94,8 +94,8 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
                 matters=COMMON + STREET_ONLY + ["foreigner-registration", "party-relation"],
             )
         for code, name in sorted(communities):
-            site = _office_site(session, code)
-            if site is None:
+            spot = _office_site(session, code)
+            if spot is None:
                 continue
             service.do_create_point(
                 session,
@@ -106,8 +106,8 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
                     name=f"{name}党群服务站",
                     kind=PointKind.STATION.value,
                     region_code=code,
-                    lon=site[0],
-                    lat=site[1],
+                    lon=spot[0],
+                    lat=spot[1],
                     address=f"广东省汕头市濠江区{name}居民委员会",
                     opening_hours=HOURS,
                     staff=rng.randint(2, 6),

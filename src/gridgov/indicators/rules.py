@@ -106,6 +106,7 @@ BASE_METRICS = frozenset(
         "party_members_summoned",
         "party_members_attended",
         "disclosures_posted",
+        "households_covered",  # within the service circle's walk (services/, ADR 0015)
     }
 )
 BUILT_IN_DERIVED: dict[str, str] = {
@@ -122,6 +123,7 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "grid_workers_per_1000_households": "grid_workers / households * 1000",
     "quorum_rate": "meetings_quorate / meetings_held",
     "party_attendance_rate": "party_members_attended / party_members_summoned",
+    "service_coverage_rate": "households_covered / households",
 }
 
 

@@ -183,6 +183,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
         app.include_router(module.router)
     app.include_router(open311.router)
+    from gridgov.services import api as services_api
+    from gridgov.services import pages as services_pages
+
+    app.include_router(services_api.router, prefix="/api/v1")
+    app.include_router(services_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 
