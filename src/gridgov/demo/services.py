@@ -70,9 +70,7 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
         )
         streets = {s["code"]: s for s in streets_data()}
         communities = list(
-            session.execute(
-                select(Region.code, Region.name).where(Region.level == "community")
-            ).tuples()
+            session.execute(select(Region.code, Region.name).where(Region.level == "community"))
         )
         for code, raw in sorted(streets.items()):
             site = _office_site(session, code) or (raw["seat"][0], raw["seat"][1])
@@ -140,7 +138,7 @@ def _records(session: Any, rng: random.Random, *, now: datetime, tz: ZoneInfo, d
         code: (mid, one_trip)
         for code, mid, one_trip in session.execute(
             select(ServiceMatter.code, ServiceMatter.id, ServiceMatter.one_trip)
-        ).tuples()
+        )
     }
     points = service.list_points(session)
     offered = service.matters_of(session, [p.id for p in points])

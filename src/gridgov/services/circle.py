@@ -313,7 +313,7 @@ def uncovered_spots(
     if scope:
         query = query.where(Household.grid_code.startswith(scope, autoescape=True))
     spots: dict[tuple[float, float], dict[str, Any]] = {}
-    for hid, lon, lat, grid in session.execute(query).tuples():
+    for hid, lon, lat, grid in session.execute(query):
         if hid in far and lon is not None and lat is not None:
             spot = spots.setdefault(
                 (lon, lat), {"lon": lon, "lat": lat, "grid": grid, "households": 0, "minutes": 0.0}

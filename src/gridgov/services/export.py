@@ -82,4 +82,4 @@ def coverage_xlsx(
 def region_names(session: Session) -> dict[str, str]:
     from sqlalchemy import select
 
-    return {code: name for code, name in session.execute(select(Region.code, Region.name)).tuples()}
+    return {code: name for code, name in session.execute(select(Region.code, Region.name))}

@@ -217,7 +217,7 @@ def do_site(
             select(Building.code, Building.name, Building.lon, Building.lat)
             .where(Building.grid_code.startswith(region_code, autoescape=True))
             .order_by(Building.code)
-        ).tuples()
+        )
     ] + [(code, code, lon, lat) for code, lon, lat in (extra_candidates or [])]
     if not candidates:
         raise InvalidInput("No candidate sites in %(code)s.", params={"code": region_code})

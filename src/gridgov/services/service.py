@@ -217,7 +217,7 @@ def _set_matters(session: Session, point: ServicePoint, codes: list[str]) -> Non
         code: matter_id
         for code, matter_id in session.execute(
             select(ServiceMatter.code, ServiceMatter.id).where(ServiceMatter.code.in_(codes))
-        ).tuples()
+        )
     }
     unknown = sorted(set(codes) - set(found))
     if unknown:
@@ -250,7 +250,7 @@ def matters_of(session: Session, point_ids: list[int]) -> dict[int, list[Matter]
         .join(ServiceMatter, ServiceMatter.id == PointMatter.matter_id)
         .where(PointMatter.point_id.in_(point_ids))
         .order_by(ServiceMatter.code)
-    ).tuples()
+    )
     out: dict[int, list[Matter]] = {pid: [] for pid in point_ids}
     for point_id, row in rows:
         out[point_id].append(matter_of(row))
