@@ -63,3 +63,20 @@ def test_households_no_candidate_reaches_are_reported_not_hidden() -> None:
     cover = csr_matrix(COVER.toarray()[:, :3])  # without D nobody reaches spot 4
     solution = siting.exact_lscp(cover, WEIGHTS, NONE)
     assert solution.unreachable == 10.0
+
+
+def test_exact_beats_greedy_where_greedy_is_lured_by_the_middle() -> None:
+    # A covers spots 0–1, B covers 2–3, C covers the middle 1–2 and looks best alone
+    cover = csr_matrix(np.array([[1, 0, 0], [1, 0, 1], [0, 1, 1], [0, 1, 0]], dtype=bool))
+    weights = np.array([4.5, 5.5, 5.5, 4.5])
+    none = np.zeros(4, dtype=bool)
+    greedy = siting.greedy_mclp(cover, weights, none, 2)
+    exact = siting.exact_mclp(cover, weights, none, 2)
+    assert greedy.chosen[0] == 2
+    assert greedy.added == 15.5
+    assert not greedy.optimal
+    assert greedy.bound is not None
+    assert greedy.bound >= 20.0
+    assert exact.chosen == [0, 1]
+    assert exact.added == 20.0
+    assert exact.optimal

@@ -145,9 +145,16 @@ def exact_mclp(
 ) -> Solution:
     """The maximal covering integer program: maximise Σ wᵢyᵢ subject to
     yᵢ ≤ Σ_{j covers i} xⱼ, Σ xⱼ = k, x binary, 0 ≤ y ≤ 1 (y is integral at an
-    optimum once x is), solved by CBC."""
+    optimum once x is), solved by CBC. When greedy's own bound already proves its
+    answer optimal, that answer is returned without calling the solver."""
     import pulp
 
+    greedy = greedy_mclp(cover, weights, existing, k)
+    if greedy.optimal:
+        greedy.solver = Solver.EXACT
+        greedy.chosen = sorted(greedy.chosen)
+        greedy.gains = []
+        return greedy
     matrix, w, baseline, total = _problem(cover, weights, existing)
     kk = max(0, min(k, matrix.shape[1]))
     rows, row_w = _merged(matrix, w)
