@@ -142,6 +142,7 @@ def measure(
     except ImportError:
         print("  pandana is not installed (pip install -e '.[bench]'): comparison skipped")
         return
+    print("  pandana: building contraction hierarchies (slow; progress below)...", flush=True)
     theirs, their_share = best(lambda: pandana_coverage(built, homes, sites), repeat=1)
     print(
         f"  pandana Network + set_pois + nearest_pois:    {theirs * 1000:8.1f} ms  "

@@ -145,7 +145,7 @@ def walk(
     n = places.ids.shape[0]
     if not points or n == 0:
         return Result(np.full(n, np.inf), np.full(n, -1, np.int64))
-    spots = graph.snap(places.lon, places.lat)
+    spots = graph.snap_cached(places.lon, places.lat)
     plon = np.array([p[0] for p in points], np.float64)
     plat = np.array([p[1] for p in points], np.float64)
     at = graph.snap(plon, plat)

@@ -76,7 +76,7 @@ class WalkGraph:
     head: Ints
     tail: Ints
     length: Floats
-    _tree: cKDTree | None = field(default=None, init=False, repr=False)
+    _snaps: dict[bytes, Snap] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def build(
@@ -143,6 +143,22 @@ class WalkGraph:
         tree, nodes = self._snap_index
         metres, index = tree.query(self.projection.forward(lon, lat))
         return Snap(nodes[np.asarray(index, np.int64)], np.asarray(metres, np.float64))
+
+    def snap_cached(self, lon: Floats, lat: Floats) -> Snap:
+        """``snap`` remembered for the same coordinates (the households, which do not
+        move when points do): recomputing coverage after a point changes skips the
+        KD-tree queries. Keeps the last four sets."""
+        import hashlib
+
+        lon = np.ascontiguousarray(lon, np.float64)
+        lat = np.ascontiguousarray(lat, np.float64)
+        key = hashlib.blake2b(lon.tobytes() + lat.tobytes(), digest_size=16).digest()
+        found = self._snaps.get(key)
+        if found is None:
+            found = self._snaps[key] = self.snap(lon, lat)
+            while len(self._snaps) > 4:
+                self._snaps.pop(next(iter(self._snaps)))
+        return found
 
     def total_km(self) -> float:
         return float(self.length.sum()) / 1000.0
