@@ -124,11 +124,21 @@ def measure(
     built.snap(homes.lon[:1], homes.lat[:1])  # and the KD-tree
     at = built.snap(np.array([s[0] for s in sites]), np.array([s[1] for s in sites])).node
     bare, _ = best(lambda: dijkstra(matrix, directed=True, indices=at, min_only=True))
-    ours, share = best(lambda: gridgov_coverage(built, homes, sites))
+
+    def first_time() -> float:
+        built._snaps.clear()  # households snapped afresh (a new network or register)
+        return gridgov_coverage(built, homes, sites)
+
+    first, share = best(first_time)
+    ours, _ = best(lambda: gridgov_coverage(built, homes, sites))
     print(f"  bare dijkstra(indices=points, min_only=True): {bare * 1000:8.1f} ms")
     print(
-        f"  gridgov coverage, all households:             {ours * 1000:8.1f} ms  "
+        f"  gridgov coverage after a point changes:       {ours * 1000:8.1f} ms  "
         f"= {ours / bare:.2f}x the bare call (goal <= 1.5x); {share:.1%} covered"
+    )
+    print(
+        f"  gridgov coverage, households snapped afresh:  {first * 1000:8.1f} ms  "
+        f"= {first / bare:.2f}x (the KD-tree snap of every household included)"
     )
 
     def ours_end_to_end() -> float:

@@ -65,6 +65,7 @@ def services_home(
         "services/map.html",
         {
             "snapshot": snapshot,
+            "network": circle.active_network(session),
             "computed_at": local_time(snapshot.computed_at, state.settings.tz) if snapshot else "",
             "own": own,
             "rows": [r for r in regions if len(r.code) in (9, 12) and r.code != scope],

@@ -16,7 +16,7 @@
   }
   get("/api/v1/services/coverage/grids.geojson").then(function (grids) {
     var layer = L.geoJSON(grids, { style: function (f) {
-      return { color: "#555", weight: 0.5, fillColor: shade(f.properties.share), fillOpacity: 0.35 };
+      return { color: "#555", weight: 0.5, fillColor: shade(f.properties.share), fillOpacity: 0.45 };
     }, onEachFeature: function (f, l) {
       var p = f.properties;
       l.bindPopup(p.name + "<br>" + p.covered + " / " + p.households + " " + element.dataset.householdsLabel);
@@ -24,11 +24,11 @@
     if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }
     return get("/api/v1/services/isochrones.geojson");
   }).then(function (areas) {
-    L.geoJSON(areas, { interactive: false, style: { color: "#1a73e8", weight: 1, fillOpacity: 0.12 } }).addTo(map);
+    L.geoJSON(areas, { interactive: false, style: { color: "#1a73e8", weight: 1.5, fillColor: "#1a73e8", fillOpacity: 0.3 } }).addTo(map);
     return get("/api/v1/services/coverage/uncovered.geojson");
   }).then(function (spots) {
     L.geoJSON(spots, { pointToLayer: function (f, latlng) {
-      return L.circleMarker(latlng, { radius: 2 + Math.min(4, f.properties.households / 10), color: "#5f2120", weight: 0, fillOpacity: 0.7 })
+      return L.circleMarker(latlng, { radius: 1.5 + Math.min(2.5, f.properties.households / 20), color: "#5f2120", weight: 0, fillOpacity: 0.45 })
         .bindPopup(f.properties.households + " " + element.dataset.householdsLabel + " · " + f.properties.minutes + " " + element.dataset.minutesLabel);
     } }).addTo(map);
     return get("/api/v1/services/points.geojson");
@@ -37,7 +37,7 @@
       var a = document.createElement("a");
       a.href = "/services/points/" + encodeURIComponent(f.properties.code);
       a.textContent = f.properties.name;
-      return L.circleMarker(latlng, { radius: f.properties.kind === "party_people_centre" ? 8 : 6, color: "#fff", weight: 2, fillColor: "#b3261e", fillOpacity: 1 }).bindPopup(a);
+      return L.circleMarker(latlng, { radius: f.properties.kind === "party_people_centre" ? 7 : 4, color: "#fff", weight: 1.5, fillColor: "#b3261e", fillOpacity: 1 }).bindPopup(a);
     } }).addTo(map);
   }).catch(function () { /* the table below still tells the figures */ });
 })();
