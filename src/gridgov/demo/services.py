@@ -37,20 +37,29 @@ COMMON = [
 STREET_ONLY = ["disability-subsidy", "minimum-living", "veteran-services", "residence-permit"]
 
 
-def _office_site(session: Any, code: str) -> tuple[float, float] | None:
-    """The household spot nearest the middle of a region's households: where its office
-    would stand (the demo has no real addresses of the offices)."""
-    rows = session.execute(
-        select(Household.lon, Household.lat).where(
-            Household.grid_code.startswith(code), Household.lon.is_not(None)
-        )
-    ).all()
-    if not rows:
-        return None
-    coords = np.array(rows, dtype=np.float64)
-    middle = np.median(coords, axis=0)
-    best = int(np.argmin(((coords - middle) ** 2).sum(axis=1)))
-    return float(coords[best, 0]), float(coords[best, 1])
+class _Homes:
+    """Every household's spot and grid, loaded once."""
+
+    def __init__(self, session: Any) -> None:
+        rows = session.execute(
+            select(Household.grid_code, Household.lon, Household.lat).where(
+                Household.lon.is_not(None)
+            )
+        ).all()
+        codes, lons, lats = zip(*rows, strict=True) if rows else ((), (), ())
+        self.codes = np.array(codes, dtype=str)
+        self.coords = np.column_stack([np.array(lons, float), np.array(lats, float)])
+
+    def office_site(self, code: str) -> tuple[float, float] | None:
+        """The household spot nearest the middle of a region's households: where its
+        office would stand (the demo has no real addresses of the offices)."""
+        inside = np.char.startswith(self.codes, code)
+        if not inside.any():
+            return None
+        coords = self.coords[inside]
+        middle = np.median(coords, axis=0)
+        best = int(np.argmin(((coords - middle) ** 2).sum(axis=1)))
+        return float(coords[best, 0]), float(coords[best, 1])
 
 
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, days: int) -> str:
@@ -69,11 +78,12 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
             note="Synthetic 130 m street lattice inside the real district boundary.",
         )
         streets = {s["code"]: s for s in streets_data()}
+        homes = _Homes(session)
         communities = list(
             session.execute(select(Region.code, Region.name).where(Region.level == "community"))
         )
         for code, raw in sorted(streets.items()):
-            site = _office_site(session, code) or (raw["seat"][0], raw["seat"][1])
+            site = homes.office_site(code) or (raw["seat"][0], raw["seat"][1])
             service.do_create_point(
                 session,
                 actor=ADMIN,
@@ -92,7 +102,7 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
                 matters=COMMON + STREET_ONLY + ["foreigner-registration", "party-relation"],
             )
         for code, name in sorted(communities):
-            spot = _office_site(session, code)
+            spot = homes.office_site(code)
             if spot is None:
                 continue
             service.do_create_point(

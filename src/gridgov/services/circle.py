@@ -122,11 +122,15 @@ def households(session: Session, scope: str | None = None) -> Places:
     if not rows:
         empty = np.zeros(0)
         return Places(empty, empty, np.zeros(0, np.int64), np.zeros(0, np.int64), [])
-    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    coords = np.array([(r[1], r[2]) for r in rows], np.float64)
+    ids, lons, lats, grids = zip(*rows, strict=True)
+    coords = np.column_stack([np.array(lons, np.float64), np.array(lats, np.float64)])
     unique, spot = np.unique(coords, axis=0, return_inverse=True)
     return Places(
-        unique[:, 0], unique[:, 1], spot.ravel().astype(np.int64), ids, [r[3] for r in rows]
+        unique[:, 0],
+        unique[:, 1],
+        spot.ravel().astype(np.int64),
+        np.array(ids, np.int64),
+        list(grids),
     )
 
 
