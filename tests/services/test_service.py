@@ -248,3 +248,23 @@ def test_the_pages_and_the_api_serve_the_circle(client: TestClient, db: Database
     closed = client.post("/api/v1/services/points/SP1/close", headers=headers)
     assert closed.status_code == 200
     assert client.get("/api/v1/services/coverage", headers=headers).json()["covered"] == 0
+
+
+@pytest.mark.integration
+def test_coverage_is_a_metric_of_the_indicator_trees(db: Database) -> None:
+    from gridgov.indicators import service as indicators
+    from gridgov.indicators.rules import BUILT_IN_DERIVED
+
+    build(db)
+    with db.session() as session:
+        counts = indicators.count(
+            session,
+            ["households_covered", "households"],
+            start=FIXED_NOW,
+            end=FIXED_NOW,
+            now=FIXED_NOW,
+        )
+    assert counts.by_region[GRID]["households_covered"] == 2.0
+    assert counts.by_region["440512"]["households_covered"] == 2.0
+    assert counts.by_region[GRID]["households"] == 6.0
+    assert BUILT_IN_DERIVED["service_coverage_rate"] == "households_covered / households"
