@@ -554,6 +554,7 @@ from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.outreach.cli import outreach_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
+from gridgov.services.cli import services_app  # noqa: E402
 
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
@@ -567,6 +568,7 @@ app.add_typer(outreach_app, name="outreach")
 from gridgov.jobs_cli import jobs_app  # noqa: E402
 
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(services_app, name="services")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from gridgov.guard import models as guard
 from gridgov.indicators import models as indicators
 from gridgov.outreach import models as outreach
 from gridgov.registry import models as registry
+from gridgov.services import models as services
 from gridgov.territory import models as territory
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "indicators",
     "outreach",
     "registry",
+    "services",
     "settings_store",
     "territory",
 ]

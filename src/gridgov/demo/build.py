@@ -39,6 +39,7 @@ from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
 from gridgov.demo import staff as demo_staff
+from gridgov.demo import services as demo_services
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
 from gridgov.registry import service as registry
@@ -229,6 +230,7 @@ def build(
             days=demo_cases.DAYS,
         )
         progress("indicators", 1, 1)
+    demo_services.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz, days=demo_cases.DAYS)  # noqa: S311
     return summary
 
 

@@ -111,6 +111,7 @@ BASE_METRICS = frozenset(
         "households_grouped",
         "households_visited",
         "visits_made",
+        "households_covered",  # within the service circle's walk (services/, ADR 0015)
     }
 )
 BUILT_IN_DERIVED: dict[str, str] = {
@@ -128,6 +129,7 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "quorum_rate": "meetings_quorate / meetings_held",
     "party_attendance_rate": "party_members_attended / party_members_summoned",
     "visit_coverage": "households_visited / households_grouped",
+    "service_coverage_rate": "households_covered / households",
 }
 
 

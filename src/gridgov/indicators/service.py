@@ -326,6 +326,12 @@ def count(
             for metric in visit_metrics:
                 _add_up(counts.by_region, code, metric, values[metric])
         counts.loaded |= set(visit_metrics)
+    if "households_covered" in wanted:  # the 10-minute service circle's current snapshot
+        from gridgov.services import circle
+
+        for code, covered in circle.covered_households(session):
+            _add_up(counts.by_region, code, "households_covered", float(covered))
+        counts.loaded.add("households_covered")
     roles = {metric: role for metric, role in ROLE_COUNTS.items() if metric in wanted}
     if roles:
         metric_of = {role.value: metric for metric, role in roles.items()}

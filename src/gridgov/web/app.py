@@ -223,6 +223,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.include_router(calendar_pages.router)
     app.include_router(outreach_pages.router)
+    from gridgov.services import api as services_api
+    from gridgov.services import pages as services_pages
+
+    app.include_router(services_api.router, prefix="/api/v1")
+    app.include_router(services_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

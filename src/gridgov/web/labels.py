@@ -11,6 +11,14 @@ def N_(message: str) -> str:
 
 
 LABELS = (
+    # service points and siting (services/)
+    N_("party_people_centre"),
+    N_("community_station"),
+    N_("convenience_window"),
+    N_("mclp"),
+    N_("lscp"),
+    N_("greedy"),
+    N_("exact"),
     N_("resident"),
     N_("grid_worker"),
     N_("dispatcher"),

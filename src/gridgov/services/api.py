@@ -1,0 +1,327 @@
+"""The services API: points, the catalogue, service records, the nearest point, coverage,
+isochrones, what-if and siting. Writes recompute coverage in the same transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES, may_access
+from gridgov.errors import NotFound
+from gridgov.services import circle, planning, schemas, service
+from gridgov.services.models import ServicePoint
+from gridgov.territory import service as territory
+from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
+from gridgov.web.render import language_of
+
+router = APIRouter(tags=["services"])
+Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
+Recorder = Annotated[User, Depends(require_roles(*service.RECORDERS))]
+Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
+
+
+def scoped_point(
+    code: str, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ServicePoint:
+    """A point anyone signed in may read (they are public places); changes check the
+    scope again in the service."""
+    found = service.find_point(session, code)
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        found,
+        visible=lambda p: True,
+        object_type="service_point",
+        object_id=code[:32],
+    )
+
+
+ScopedPoint = Annotated[ServicePoint, Depends(scoped_point)]
+
+
+def matter_out(language: str, matter: Any) -> schemas.MatterOut:
+    return schemas.MatterOut(
+        code=matter.code,
+        name=matter.name(language),
+        documents=matter.documents_in(language),
+        one_trip=matter.one_trip,
+        average_minutes=matter.average_minutes,
+        department=matter.department,
+    )
+
+
+@router.get("/services/matters", response_model=list[schemas.MatterOut])
+def list_matters(request: Request, user: CurrentUser, session: SessionDep) -> list[Any]:
+    """The catalogue in the caller's language (``?lang=`` or the usual negotiation)."""
+    language = language_of(request)
+    return [matter_out(language, m) for _row, m in service.list_matters(session)]
+
+
+@router.get("/services/points", response_model=list[schemas.PointOut])
+def list_points(user: CurrentUser, session: SessionDep) -> list[ServicePoint]:
+    return service.list_points(session)
+
+
+@router.get("/services/points.geojson")
+def points_geojson(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    points = service.list_points(session, active_only=True)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": p.code, "name": p.name, "kind": p.kind},
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+            }
+            for p in points
+        ],
+    }
+
+
+def _refresh(session: SessionDep, request: Request, user: User, now: Any, reason: str) -> None:
+    circle.refresh(session, actor=actor_of(request, user), now=now, reason=reason)
+
+
+@router.post("/services/points", response_model=schemas.PointOut, status_code=201)
+def create_point(
+    body: schemas.PointIn, request: Request, user: Manager, session: SessionDep, now: Now
+) -> ServicePoint:
+    data = service.PointInput(**body.model_dump(exclude={"matters"}, mode="json"))
+    point = service.do_create_point(
+        session, actor=actor_of(request, user), now=now, data=data, matters=body.matters
+    )
+    _refresh(session, request, user, now, "service_point.created")
+    session.commit()
+    return point
+
+
+@router.patch("/services/points/{code}", response_model=schemas.PointOut)
+def update_point(
+    body: schemas.PointPatch,
+    point: ScopedPoint,
+    request: Request,
+    user: Manager,
+    session: SessionDep,
+    now: Now,
+) -> ServicePoint:
+    """Change a point; new lon/lat is a move, and coverage is recomputed."""
+    current = {
+        k: getattr(point, k)
+        for k in ("code", "name", "kind", "region_code", "lon", "lat", "address")
+    } | {"opening_hours": point.opening_hours, "staff": point.staff}
+    changes = body.model_dump(exclude_unset=True, exclude={"matters"})
+    data = service.PointInput(**(current | {k: v for k, v in changes.items() if v is not None}))
+    service.do_update_point(
+        session,
+        actor=actor_of(request, user),
+        now=now,
+        point=point,
+        data=data,
+        matters=body.matters,
+    )
+    _refresh(session, request, user, now, "service_point.updated")
+    session.commit()
+    return point
+
+
+def _set_active(
+    point: ServicePoint, request: Request, user: User, session: SessionDep, now: Any, active: bool
+) -> ServicePoint:
+    service.do_set_active(
+        session, actor=actor_of(request, user), now=now, point=point, active=active
+    )
+    _refresh(session, request, user, now, "service_point." + ("reopened" if active else "closed"))
+    session.commit()
+    return point
+
+
+@router.post("/services/points/{code}/close", response_model=schemas.PointOut)
+def close_point(
+    point: ScopedPoint, request: Request, user: Manager, session: SessionDep, now: Now
+) -> ServicePoint:
+    """Close a point: it leaves coverage; its records stay."""
+    return _set_active(point, request, user, session, now, False)
+
+
+@router.post("/services/points/{code}/reopen", response_model=schemas.PointOut)
+def reopen_point(
+    point: ScopedPoint, request: Request, user: Manager, session: SessionDep, now: Now
+) -> ServicePoint:
+    return _set_active(point, request, user, session, now, True)
+
+
+@router.post("/services/points/{code}/records", status_code=201)
+def record_service(
+    body: schemas.RecordIn,
+    point: ScopedPoint,
+    request: Request,
+    user: Recorder,
+    session: SessionDep,
+    now: Now,
+) -> dict[str, Any]:
+    row = service.do_record_service(
+        session,
+        actor=actor_of(request, user),
+        now=now,
+        point=point,
+        matter_code=body.matter,
+        visits=body.visits,
+        minutes=body.minutes,
+    )
+    session.commit()
+    return {"id": row.id, "one_trip": row.visits == 1}
+
+
+@router.get("/services/nearest", response_model=list[schemas.NearestOut])
+def nearest(
+    user: CurrentUser,
+    session: SessionDep,
+    matter: Annotated[str, Query(min_length=1, max_length=32)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Annotated[float, Query(ge=-90, le=90)],
+) -> list[schemas.NearestOut]:
+    """The nearest open points offering ``matter``, by walking distance."""
+    service.find_matter(session, matter)
+    found = planning.nearest_offering(session, matter_code=matter, lon=lon, lat=lat)
+    return [
+        schemas.NearestOut(
+            point=schemas.PointOut.model_validate(n.point),
+            metres=round(n.metres, 1),
+            minutes=round(n.minutes, 1),
+            by_network=n.by_network,
+        )
+        for n in found
+    ]
+
+
+def _snapshot(session: SessionDep) -> Any:
+    snapshot = circle.current_snapshot(session)
+    if snapshot is None:
+        raise NotFound("Coverage has not been computed yet: import a walking network first.")
+    return snapshot
+
+
+@router.get("/services/coverage", response_model=schemas.CoverageOut)
+def coverage(user: Staff, session: SessionDep) -> schemas.CoverageOut:
+    """Households within the threshold, per region of the caller's area."""
+    snapshot = _snapshot(session)
+    return schemas.CoverageOut(
+        computed_at=snapshot.computed_at.isoformat(),
+        minutes=snapshot.minutes,
+        speed=snapshot.speed,
+        points=snapshot.points,
+        households=snapshot.households,
+        covered=snapshot.covered,
+        regions=[
+            schemas.RegionCoverageOut(
+                code=r.code, households=r.households, covered=r.covered, share=r.share
+            )
+            for r in circle.coverage_by_region(snapshot, user.effective_scope)
+        ],
+    )
+
+
+@router.post("/services/coverage", response_model=schemas.CoverageOut)
+def recompute(
+    body: schemas.CoverageIn, request: Request, user: Manager, session: SessionDep, now: Now
+) -> schemas.CoverageOut:
+    """Recompute with another threshold or walking speed (later changes keep them)."""
+    circle.refresh(
+        session,
+        actor=actor_of(request, user),
+        now=now,
+        reason="parameters",
+        minutes=body.minutes,
+        speed=body.speed,
+    )
+    session.commit()
+    return coverage(user, session)
+
+
+@router.get("/services/coverage/grids.geojson")
+def coverage_grids(user: Staff, session: SessionDep) -> dict[str, Any]:
+    """The caller's grids with the share of households within the threshold."""
+    snapshot = _snapshot(session)
+    scope = user.effective_scope or ""
+    shares = {r.code: r for r in circle.coverage_by_region(snapshot, scope)}
+    grids = territory.grids_geojson(session, under=scope)
+    for feature in grids["features"]:
+        props = feature["properties"]
+        found = shares.get(props.get("code"))
+        props["households"] = found.households if found else 0
+        props["covered"] = found.covered if found else 0
+        props["share"] = found.share if found else None
+    return grids
+
+
+@router.get("/services/coverage/uncovered.geojson")
+def uncovered(user: Staff, session: SessionDep) -> dict[str, Any]:
+    """Places whose households are beyond the threshold (households, worst minutes)."""
+    snapshot = _snapshot(session)
+    spots = circle.uncovered_spots(session, snapshot, user.effective_scope)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {k: s[k] for k in ("grid", "households", "minutes")},
+                "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+            }
+            for s in spots
+        ],
+    }
+
+
+@router.get("/services/isochrones.geojson")
+def isochrones(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """For each open point, the area within the threshold's walk."""
+    data: dict[str, Any] = json.loads(_snapshot(session).isochrones)
+    return data
+
+
+@router.post("/services/what-if", response_model=schemas.WhatIfOut)
+def what_if(body: schemas.WhatIfIn, user: Manager, session: SessionDep) -> schemas.WhatIfOut:
+    """Coverage if points were added, moved or closed; nothing is stored."""
+    result = planning.what_if(
+        session,
+        scenario=planning.Scenario(
+            add=list(body.add),
+            move={m.code: (m.lon, m.lat) for m in body.move},
+            close=list(body.close),
+        ),
+        scope=user.effective_scope,
+    )
+    return schemas.WhatIfOut(
+        minutes=result.minutes,
+        households=result.households,
+        covered_before=result.covered_before,
+        covered_after=result.covered_after,
+        points_change=round(result.points_change, 2),
+        gained=result.gained,
+        lost=result.lost,
+    )
+
+
+@router.post("/services/siting", status_code=201)
+def site(
+    body: schemas.SitingIn, request: Request, user: Manager, session: SessionDep, now: Now
+) -> dict[str, Any]:
+    """Where the next points should go in a region: stored, explained, audited."""
+    if not may_access(user.effective_scope, body.region_code):
+        raise NotFound("Not found, or outside your area.")
+    run = planning.do_site(
+        session,
+        actor=actor_of(request, user),
+        now=now,
+        region_code=body.region_code,
+        method=body.method,
+        solver=body.solver,
+        k=body.k,
+    )
+    session.commit()
+    return {"id": run.id, **planning.run_result(run)}

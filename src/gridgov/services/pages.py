@@ -1,0 +1,268 @@
+"""Service pages: the service map, a centre's page, finding the nearest point for a
+matter, the siting tool with what-if, and the XLSX export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES, may_access
+from gridgov.errors import DomainError, InvalidInput, NotFound
+from gridgov.services import circle, export, planning, service, siting
+from gridgov.services.models import ServicePoint
+from gridgov.territory import service as territory
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    in_scope,
+    require_roles,
+)
+from gridgov.web.render import download, error_message, language_of, local_time, render
+
+router = APIRouter(include_in_schema=False)
+StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+ManagerPage = Annotated[User, Depends(require_roles(*service.MANAGERS, page=True))]
+
+
+def _point_page(
+    code: str, request: Request, session: SessionDep, now: Now, user: PageUser
+) -> ServicePoint:
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        service.find_point(session, code),
+        visible=lambda p: True,  # service points are public places
+        object_type="service_point",
+        object_id=code[:32],
+    )
+
+
+PointPage = Annotated[ServicePoint, Depends(_point_page)]
+
+
+@router.get("/services", response_class=HTMLResponse)
+def services_home(
+    request: Request, user: StaffPage, session: SessionDep, state: StateDep
+) -> HTMLResponse:
+    """The service map with the coverage of the reader's area, region by region."""
+    snapshot = circle.current_snapshot(session)
+    scope = user.effective_scope
+    regions = circle.coverage_by_region(snapshot, scope) if snapshot else []
+    names = export.region_names(session)
+    own = next((r for r in regions if r.code == scope), None)
+    return render(
+        request,
+        "services/map.html",
+        {
+            "snapshot": snapshot,
+            "network": circle.active_network(session),
+            "computed_at": local_time(snapshot.computed_at, state.settings.tz) if snapshot else "",
+            "own": own,
+            "rows": [r for r in regions if len(r.code) in (9, 12) and r.code != scope],
+            "names": names,
+            "points": service.list_points(session, scope=scope),
+            "tile_url": state.settings.map_tile_url or "",
+        },
+    )
+
+
+@router.get("/services/points/{code}", response_class=HTMLResponse)
+def point_page(
+    request: Request, point: PointPage, user: PageUser, session: SessionDep
+) -> HTMLResponse:
+    """A centre's page: where and when, the matters it handles (in the reader's
+    language), its records and one-trip rate, the households it serves."""
+    language = language_of(request)
+    stats = service.record_stats(session, point_id=point.id)
+    snapshot = circle.current_snapshot(session)
+    served = None
+    if snapshot is not None:
+        import json
+
+        served = json.loads(snapshot.by_point).get(point.code)
+    return render(
+        request,
+        "services/point.html",
+        {
+            "point": point,
+            "matters": service.matters_of(session, [point.id])[point.id],
+            "language": language,
+            "stats": stats,
+            "served": served,
+            "minutes": snapshot.minutes if snapshot else None,
+            "may_record": user.role in {r.value for r in service.RECORDERS}
+            and may_access(user.effective_scope, point.region_code),
+        },
+    )
+
+
+@router.post("/services/points/{code}/records", dependencies=[CsrfChecked])
+def record_page(
+    request: Request,
+    point: PointPage,
+    user: PageUser,
+    session: SessionDep,
+    now: Now,
+    matter: Annotated[str, Form(max_length=32)],
+    visits: Annotated[int, Form(ge=1, le=20)],
+    minutes: Annotated[int, Form(ge=0, le=600)],
+) -> Response:
+    service.do_record_service(
+        session,
+        actor=actor_of(request, user),
+        now=now,
+        point=point,
+        matter_code=matter,
+        visits=visits,
+        minutes=minutes,
+    )
+    session.commit()
+    return RedirectResponse(f"/services/points/{point.code}", status_code=303)
+
+
+@router.get("/services/find", response_class=HTMLResponse)
+def find_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    matter: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+) -> HTMLResponse:
+    """Which point nearest to me handles this matter, and what to bring."""
+    language = language_of(request)
+    matters = service.list_matters(session)
+    chosen = next((m for _row, m in matters if m.code == matter[:32]), None)
+    found: list[planning.Nearby] = []
+    where = None
+    if lon is None or lat is None:
+        home = territory.find_region(session, code=user.effective_scope or user.scope or "")
+        if home is not None and home.centroid_lon is not None and home.centroid_lat is not None:
+            lon, lat, where = home.centroid_lon, home.centroid_lat, home.name
+    if chosen is not None and lon is not None and lat is not None:
+        found = planning.nearest_offering(session, matter_code=chosen.code, lon=lon, lat=lat)
+    return render(
+        request,
+        "services/find.html",
+        {
+            "matters": [m for _row, m in matters],
+            "chosen": chosen,
+            "language": language,
+            "found": found,
+            "where": where,
+            "lon": lon,
+            "lat": lat,
+        },
+    )
+
+
+def _siting_context(session: SessionDep, user: User) -> dict[str, Any]:
+    scope = user.effective_scope
+    snapshot = circle.current_snapshot(session)
+    regions = circle.coverage_by_region(snapshot, scope) if snapshot else []
+    return {
+        "snapshot": snapshot,
+        "regions": [r for r in regions if len(r.code) in (6, 9, 12)],
+        "names": export.region_names(session),
+        "runs": [(run, planning.run_result(run)) for run in planning.list_runs(session, scope)],
+        "points": service.list_points(session, scope=scope, active_only=True),
+        "methods": list(siting.Method),
+        "solvers": list(siting.Solver),
+    }
+
+
+@router.get("/services/siting", response_class=HTMLResponse)
+def siting_page(request: Request, user: ManagerPage, session: SessionDep) -> HTMLResponse:
+    return render(request, "services/siting.html", _siting_context(session, user))
+
+
+@router.post("/services/siting", dependencies=[CsrfChecked], response_model=None)
+def siting_run(
+    request: Request,
+    user: ManagerPage,
+    session: SessionDep,
+    now: Now,
+    region_code: Annotated[str, Form(max_length=18, pattern=r"^\d+$")],
+    method: Annotated[siting.Method, Form()],
+    solver: Annotated[siting.Solver, Form()],
+    k: Annotated[int, Form(ge=1, le=50)] = 1,
+) -> Response:
+    if not may_access(user.effective_scope, region_code):
+        raise NotFound("Not found, or outside your area.")
+    try:
+        planning.do_site(
+            session,
+            actor=actor_of(request, user),
+            now=now,
+            region_code=region_code,
+            method=method,
+            solver=solver,
+            k=k,
+        )
+    except DomainError as exc:
+        context = _siting_context(session, user)
+        context["error"] = error_message(language_of(request), exc)
+        return render(request, "services/siting.html", context, status_code=exc.status)
+    session.commit()
+    return RedirectResponse("/services/siting", status_code=303)
+
+
+@router.post("/services/what-if", dependencies=[CsrfChecked], response_class=HTMLResponse)
+def what_if_page(
+    request: Request,
+    user: ManagerPage,
+    session: SessionDep,
+    close: Annotated[str, Form(max_length=32)] = "",
+    add_lon: Annotated[str, Form(max_length=20)] = "",
+    add_lat: Annotated[str, Form(max_length=20)] = "",
+) -> HTMLResponse:
+    """Coverage if a point were closed or one added at a place: before and after."""
+    context = _siting_context(session, user)
+    try:
+        add: list[tuple[float, float]] = []
+        if add_lon.strip() or add_lat.strip():
+            try:
+                add = [(float(add_lon), float(add_lat))]
+            except ValueError as exc:
+                raise InvalidInput("The location is not a longitude and latitude.") from exc
+        context["what_if"] = planning.what_if(
+            session,
+            scenario=planning.Scenario(add=add, close=[close] if close else []),
+            scope=user.effective_scope,
+        )
+        context["what_if_close"] = close
+        context["what_if_add"] = add
+    except DomainError as exc:
+        context["error"] = error_message(language_of(request), exc)
+        return render(request, "services/siting.html", context, status_code=exc.status)
+    return render(request, "services/siting.html", context)
+
+
+@router.get("/services/coverage.xlsx")
+def coverage_xlsx(request: Request, user: StaffPage, session: SessionDep) -> Response:
+    snapshot = circle.current_snapshot(session)
+    if snapshot is None:
+        raise NotFound("Coverage has not been computed yet: import a walking network first.")
+    language = language_of(request)
+    body = export.coverage_xlsx(
+        session,
+        snapshot,
+        scope=user.effective_scope,
+        gettext=lambda text: i18n.gettext(language, text),
+        names=export.region_names(session),
+    )
+    return download(
+        body,
+        "service-coverage.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,89 @@
+"""The walking network's arithmetic on a hand-made network with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gridgov.services import graph as g
+from gridgov.services import networks
+
+# A street of six corners 100 m apart (0–5) and a lane of 300 m from corner 2 to a
+# cul-de-sac (6); corner 7 is an island nobody can reach. Lengths are given, so the
+# answers are exact; coordinates only place the corners for snapping.
+LON = np.array([116.700, 116.701, 116.702, 116.703, 116.704, 116.705, 116.702, 116.750])
+LAT = np.array([23.300, 23.300, 23.300, 23.300, 23.300, 23.300, 23.303, 23.350])
+HEAD = np.array([0, 1, 2, 3, 4, 2, 7])
+TAIL = np.array([1, 2, 3, 4, 5, 6, 7])
+LENGTH = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 300.0, 10.0])
+
+
+def street() -> g.WalkGraph:
+    return g.WalkGraph.build(LON, LAT, HEAD, TAIL, LENGTH)
+
+
+def test_nearest_point_distances_along_the_street() -> None:
+    # given points at both ends of the street
+    graph = street()
+    # when every corner asks for its nearest point
+    nearest = g.nearest_sources(graph, np.array([0, 5]))
+    # then the distances are along the street, the lane adds its 300 m, the island is cut off
+    assert nearest.metres[:7].tolist() == [0.0, 100.0, 200.0, 200.0, 100.0, 0.0, 500.0]
+    assert np.isinf(nearest.metres[7])
+    assert nearest.source[:7].tolist() == [0, 0, 0, 1, 1, 1, 0]
+    assert nearest.source[7] == -1
+
+
+def test_a_self_loop_disappears_and_parallel_edges_keep_the_shortest() -> None:
+    graph = g.WalkGraph.build(
+        LON[:3],
+        LAT[:3],
+        np.array([0, 0, 1, 1]),
+        np.array([1, 1, 2, 1]),
+        np.array([50.0, 20, 30, 5]),
+    )
+    assert graph.edge_count == 3
+    assert g.nearest_sources(graph, np.array([0])).metres.tolist() == [0.0, 20.0, 50.0]
+
+
+def test_places_snap_to_the_main_network_never_to_an_island() -> None:
+    graph = street()
+    # a door 0.0001° (~10 m) north of corner 3, and one right beside the island
+    snap = graph.snap(np.array([116.703, 116.7501]), np.array([23.3001, 23.350]))
+    assert snap.node[0] == 3
+    assert snap.metres[0] == pytest.approx(11.1, abs=0.2)
+    assert snap.node[1] != 7
+
+
+def test_walking_minutes_include_the_walk_to_the_street() -> None:
+    graph = street()
+    snap = graph.snap(np.array([116.703]), np.array([23.3001]))
+    nearest = g.nearest_sources(graph, np.array([0, 5]))
+    minutes = g.walking_minutes(graph, snap, nearest, speed_m_per_min=50.0)
+    assert minutes[0] == pytest.approx((200.0 + 11.1) / 50.0, abs=0.01)
+
+
+def test_coverage_matrix_marks_what_each_candidate_reaches() -> None:
+    graph = street()
+    # candidates at corners 1 and 6; demand at corners 0, 3 and 5; within 250 m
+    cover = g.coverage_matrix(
+        graph, np.array([1, 6]), np.zeros(2), np.array([0, 3, 5]), np.zeros(3), 250.0
+    )
+    assert cover.toarray().tolist() == [[True, False], [True, False], [False, False]]
+
+
+def test_an_isochrone_contains_what_it_reaches_and_not_beyond() -> None:
+    import shapely
+
+    graph = street()
+    area = g.isochrone(graph, 0, 250.0)
+    assert shapely.contains(area, shapely.Point(116.701, 23.300))
+    assert not shapely.contains(area, shapely.Point(116.705, 23.300))
+
+
+def test_the_stored_form_keeps_the_graph() -> None:
+    graph = street()
+    again = networks.from_bytes(networks.to_bytes(graph))
+    assert again.node_count == graph.node_count
+    assert again.edge_count == graph.edge_count
+    assert np.allclose(again.length, graph.length)
