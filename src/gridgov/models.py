@@ -6,6 +6,7 @@ from gridgov import settings_store
 from gridgov.accounts import models as accounts
 from gridgov.audit import models as audit
 from gridgov.cases import models as cases
+from gridgov.crisis import models as crisis
 from gridgov.deliberation import models as deliberation
 from gridgov.indicators import models as indicators
 from gridgov.registry import models as registry
@@ -15,6 +16,7 @@ __all__ = [
     "accounts",
     "audit",
     "cases",
+    "crisis",
     "deliberation",
     "indicators",
     "registry",
