@@ -102,6 +102,7 @@ class CheckinStatus(StrEnum):
 
 # What a worker records; "pending" is only the starting point.
 RECORDABLE = frozenset(CheckinStatus) - {CheckinStatus.PENDING}
+RECORDABLE_ORDER = tuple(s for s in CheckinStatus if s is not CheckinStatus.PENDING)
 UNREACHED = frozenset({CheckinStatus.PENDING, CheckinStatus.ABSENT})
 
 
