@@ -17,13 +17,13 @@ NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 def test_vulnerable_households_come_before_others() -> None:
     # given a household with two flags, one with one, one with none
     # then they are ordered by how vulnerable they are
-    assert rules.priority(["elderly_alone", "disabled"]) < rules.priority(["pregnant"])
+    assert rules.priority(["elderly_alone", "disability"]) < rules.priority(["pregnant"])
     assert rules.priority(["pregnant"]) < rules.priority([])
 
 
 def test_register_tags_become_flags_and_other_tags_do_not() -> None:
     flags = rules.flags_from_tags(["elderly_alone,veteran", "disability", "low_income"])
-    assert flags == ["disabled", "elderly_alone"]
+    assert flags == ["disability", "elderly_alone"]
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def test_opening_an_incident_lists_every_household_of_its_area_vulnerable_first(
             "QL-004",
             "QL-005",
         }
-        assert rows[0].flags == "chronic_illness,disabled"
+        assert rows[0].flags == "chronic_illness,disability"
 
 
 def test_a_check_in_outside_the_worker_scope_or_the_incident_is_refused(db: Database) -> None:
@@ -171,7 +171,7 @@ def test_sensitive_flags_are_anonymised_after_the_retention_period(db: Database)
     assert early.anonymised == 0
     with db.session() as session:
         kept = session.scalars(select(HouseholdCheckin.flags).where(HouseholdCheckin.flags != ""))
-        assert sorted(kept) == ["chronic_illness,disabled", "elderly_alone", "pregnant"]
+        assert sorted(kept) == ["chronic_illness,disability", "elderly_alone", "pregnant"]
     # and when it runs on day 30: every flag and note is gone, the statuses stay
     with db.transaction() as session:
         late = service.sweep(session, now=FIXED_NOW + timedelta(days=30))

@@ -74,7 +74,7 @@ async def create_broadcast(
         if headline.strip() or body.strip():
             blocks.append(Block(code, headline, body))
     fallback = str(form.get("fallback", ""))[:16]
-    severity = str(form.get("severity", "notice"))[:16]
+    severity = str(form.get("severity", "bulletin"))[:16]
     if fallback not in {b.language for b in blocks} and blocks:
         raise InvalidInput(
             "The broadcast was not saved.",

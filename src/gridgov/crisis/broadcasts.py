@@ -28,7 +28,7 @@ from gridgov.crisis.models import (
     Incident,
 )
 from gridgov.crisis.rules import Block, BroadcastChannel, BroadcastSeverity, DeliveryStatus
-from gridgov.crisis.service import check_command, may_see_incident
+from gridgov.crisis.service import check_command, may_see_incident, overlaps
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 
@@ -38,8 +38,8 @@ MAX_BLOCKS = 20
 def may_see_broadcast(actor: Actor, broadcast: Broadcast) -> bool:
     if actor.role == "system":
         return True
-    return may_access(actor.scope, broadcast.region_code) or any(
-        code.startswith(actor.scope or "-") for code in rules.split(broadcast.area_codes)
+    return may_access(actor.scope, broadcast.region_code) or overlaps(
+        actor.scope, rules.split(broadcast.area_codes)
     )
 
 

@@ -17,7 +17,7 @@ from gridgov.crisis.rules import CheckinStatus
 from gridgov.registry import service as registry
 
 STATUS_ZH = {
-    "pending": "未联系",
+    "unreached": "未联系",
     "reached": "已联系",
     "safe": "平安",
     "needs_help": "需要帮助",
@@ -27,7 +27,7 @@ STATUS_ZH = {
 NEED_ZH = {"medicine": "药品", "food": "食物", "transport": "交通", "medical": "就医"}
 FLAG_ZH = {
     "elderly_alone": "独居老人",
-    "disabled": "残疾人",
+    "disability": "残疾人",
     "pregnant": "孕产妇",
     "chronic_illness": "慢性病",
 }

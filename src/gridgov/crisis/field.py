@@ -20,6 +20,7 @@ from gridgov.audit.service import Actor
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.crisis import service
+from gridgov.crisis.labels import N_
 from gridgov.crisis.models import SyncReceipt
 from gridgov.errors import Conflict, InvalidInput, Problem
 
@@ -29,7 +30,7 @@ CASE_STEPS = ("acknowledge", "start", "resolve")
 
 class CaseConflict(Conflict):
     def __init__(self, server: dict[str, object]) -> None:
-        super().__init__("The case changed since you loaded it: compare and choose.")
+        super().__init__(N_("The case changed since you loaded it: compare and choose."))
         self.server = server
 
 

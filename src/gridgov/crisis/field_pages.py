@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from gridgov.cases import service as cases
 from gridgov.cases.rules import State
 from gridgov.crisis import service
+from gridgov.crisis.labels import N_
 from gridgov.crisis.pages import StaffPage, field_labels
 from gridgov.web import i18n
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
@@ -75,8 +76,8 @@ def manifest(request: Request) -> Response:
     language = language_of(request)
 
     document = {
-        "name": i18n.gettext(language, "gridgov field app"),
-        "short_name": i18n.gettext(language, "Field app"),
+        "name": i18n.gettext(language, N_("gridgov field app")),
+        "short_name": i18n.gettext(language, N_("Field app")),
         "start_url": "/field",
         "scope": "/",
         "display": "standalone",

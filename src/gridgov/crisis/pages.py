@@ -21,6 +21,7 @@ from gridgov.crisis.rules import (
     CheckinStatus,
     IncidentKind,
     IncidentLevel,
+    IncidentState,
     Need,
     Post,
     TaskKind,
@@ -184,7 +185,7 @@ def incident_page(
                 "post_kinds": [p.value for p in Post],
                 "task_kinds": [k.value for k in TaskKind],
                 "grids": rules.split(incident.area_codes),
-                "may_command": may_command(user) and incident.state == "active",
+                "may_command": may_command(user) and incident.state == IncidentState.ACTIVE.value,
                 "now_local": datetime.now(tz).strftime("%Y-%m-%dT%H:%M"),
             },
         )
@@ -358,7 +359,7 @@ def checkins_page(
                 "page": page,
                 "more": len(rows) == PAGE_SIZE,
                 "split": rules.split,
-                "active": incident.state == "active",
+                "active": incident.state == IncidentState.ACTIVE.value,
                 "labels": field_labels(request),
             },
         )

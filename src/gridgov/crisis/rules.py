@@ -32,8 +32,8 @@ class IncidentLevel(StrEnum):
 
 
 class IncidentState(StrEnum):
-    ACTIVE = "active"
-    CLOSED = "closed"
+    ACTIVE = "ongoing"
+    CLOSED = "ended"
 
 
 class Post(StrEnum):
@@ -92,7 +92,7 @@ def transition(current: TaskState, target: TaskState) -> TaskState:
 
 
 class CheckinStatus(StrEnum):
-    PENDING = "pending"  # not yet reached
+    PENDING = "unreached"  # not yet reached
     REACHED = "reached"
     SAFE = "safe"
     NEEDS_HELP = "needs_help"
@@ -100,7 +100,7 @@ class CheckinStatus(StrEnum):
     REFUSED = "refused"
 
 
-# What a worker records; "pending" is only the starting point.
+# What a worker records; "unreached" is only the starting point.
 RECORDABLE = frozenset(CheckinStatus) - {CheckinStatus.PENDING}
 RECORDABLE_ORDER = tuple(s for s in CheckinStatus if s is not CheckinStatus.PENDING)
 UNREACHED = frozenset({CheckinStatus.PENDING, CheckinStatus.ABSENT})
@@ -118,7 +118,7 @@ class Vulnerability(StrEnum):
     retention period. The register's tags ``elderly_alone`` and ``disability`` map here."""
 
     ELDERLY_ALONE = "elderly_alone"
-    DISABLED = "disabled"
+    DISABLED = "disability"
     PREGNANT = "pregnant"
     CHRONIC_ILLNESS = "chronic_illness"
 
@@ -271,7 +271,7 @@ class BroadcastChannel(StrEnum):
 
 
 class BroadcastSeverity(StrEnum):
-    NOTICE = "notice"
+    NOTICE = "bulletin"
     ALERT = "alert"
 
 

@@ -126,7 +126,7 @@ class BroadcastIn(BaseModel):
     incident_id: int | None = None
     region_code: str = Field(pattern=r"^[0-9]{6,17}$")
     area_codes: list[str] = Field(min_length=1, max_length=50)
-    severity: str = Field(default="notice", max_length=16)
+    severity: str = Field(default="bulletin", max_length=16)
     fallback_language: str = Field(max_length=16)
     blocks: list[BlockIn] = Field(min_length=1, max_length=20)
 

@@ -22,6 +22,7 @@ from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases
 from gridgov.crisis import rules
+from gridgov.crisis.labels import N_
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
 from gridgov.crisis.rules import (
     CheckinStatus,
@@ -48,7 +49,7 @@ class CheckinConflict(Conflict):
     """The household's check-in changed since the worker loaded it."""
 
     def __init__(self, checkin: HouseholdCheckin) -> None:
-        super().__init__("Someone else recorded this household meanwhile: compare and choose.")
+        super().__init__(N_("Someone else recorded this household meanwhile: compare and choose."))
         self.server = checkin_state(checkin)
 
 
@@ -67,7 +68,7 @@ def checkin_state(checkin: HouseholdCheckin) -> dict[str, object]:
 # ---------------------------------------------------------------- visibility
 
 
-def _overlaps(scope: str | None, codes: Sequence[str]) -> bool:
+def overlaps(scope: str | None, codes: Sequence[str]) -> bool:
     return bool(scope) and any(
         code.startswith(scope or "") or (scope or "").startswith(code) for code in codes
     )
@@ -79,7 +80,7 @@ def may_see_incident(actor: Actor, incident: Incident) -> bool:
         return True
     if actor.role == Role.RESIDENT:
         return False
-    return may_access(actor.scope, incident.region_code) or _overlaps(
+    return may_access(actor.scope, incident.region_code) or overlaps(
         actor.scope, rules.split(incident.area_codes)
     )
 

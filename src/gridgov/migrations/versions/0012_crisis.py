@@ -46,7 +46,7 @@ def upgrade() -> None:
             "level IN ('level_iv', 'level_iii', 'level_ii', 'level_i')",
             name=op.f("ck_incident_level"),
         ),
-        sa.CheckConstraint("state IN ('active', 'closed')", name=op.f("ck_incident_state")),
+        sa.CheckConstraint("state IN ('ongoing', 'ended')", name=op.f("ck_incident_state")),
         sa.ForeignKeyConstraint(
             ["region_code"], ["region.code"], name=op.f("fk_incident_region_code_region")
         ),
@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("severity IN ('notice', 'alert')", name=op.f("ck_broadcast_severity")),
+        sa.CheckConstraint("severity IN ('bulletin', 'alert')", name=op.f("ck_broadcast_severity")),
         sa.ForeignKeyConstraint(
             ["incident_id"], ["incident.id"], name=op.f("fk_broadcast_incident_id_incident")
         ),
@@ -159,7 +159,7 @@ def upgrade() -> None:
         sa.Column("anonymised", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "status IN ('pending', 'reached', 'safe', 'needs_help', 'absent', 'refused')",
+            "status IN ('unreached', 'reached', 'safe', 'needs_help', 'absent', 'refused')",
             name=op.f("ck_household_checkin_status"),
         ),
         sa.ForeignKeyConstraint(
