@@ -106,7 +106,7 @@ def test_the_board_and_the_export_show_the_viewer_area_only(
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book["入户情况"].iter_rows(min_row=2, values_only=True))
-    assert sorted(r[0] for r in rows) == ["QL-001", "QL-002", "QL-003"]
+    assert sorted(str(r[0]) for r in rows) == ["QL-001", "QL-002", "QL-003"]
     assert {r[0]: r[5] for r in rows}["QL-001"] == "独居老人"
 
 
