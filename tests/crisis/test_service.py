@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from gridgov.audit.service import Actor
 from gridgov.cases.models import OutboxMessage
-from gridgov.crisis import broadcasts, service
+from gridgov.crisis import broadcasts, checkins, service
+from gridgov.crisis import sweep as crisis_sweep
 from gridgov.crisis.models import BroadcastDelivery, HouseholdCheckin, Incident
 from gridgov.crisis.rules import Block
 from gridgov.db import Database
@@ -32,7 +33,7 @@ def test_opening_an_incident_lists_every_household_of_its_area_vulnerable_first(
     with db.session() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        rows = service.list_checkins(session, incident=incident, viewer=SYSTEM)
+        rows = checkins.list_checkins(session, incident=incident, viewer=SYSTEM)
         numbers = {world.households[n]: n for n in world.households}
         assert [numbers[r.household_id] for r in rows][:3] == ["QL-005", "QL-001", "QL-003"]
         assert {numbers[r.household_id] for r in rows} == {
@@ -53,7 +54,7 @@ def test_a_check_in_outside_the_worker_scope_or_the_incident_is_refused(db: Data
         assert incident is not None
         # when the worker of grid 2 records a household of grid 1: not found
         with pytest.raises(NotFound):
-            service.do_checkin(
+            checkins.do_checkin(
                 session,
                 actor=world.worker_2,
                 incident=incident,
@@ -63,7 +64,7 @@ def test_a_check_in_outside_the_worker_scope_or_the_incident_is_refused(db: Data
             )
         # and a household outside the incident's area: not found for anyone
         with pytest.raises(NotFound):
-            service.do_checkin(
+            checkins.do_checkin(
                 session,
                 actor=world.leader,
                 incident=incident,
@@ -75,7 +76,7 @@ def test_a_check_in_outside_the_worker_scope_or_the_incident_is_refused(db: Data
         with pytest.raises(NotFound):
             service.get_incident(session, incident_id=incident_id, viewer=world.outsider)
         # while the grid-1 worker records their own household
-        checkin = service.do_checkin(
+        checkin = checkins.do_checkin(
             session,
             actor=world.worker_1,
             incident=incident,
@@ -108,7 +109,7 @@ def test_a_check_in_on_a_stale_version_is_a_conflict_not_an_overwrite(db: Databa
     with db.transaction() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        service.do_checkin(
+        checkins.do_checkin(
             session,
             actor=world.worker_2,
             incident=incident,
@@ -120,8 +121,8 @@ def test_a_check_in_on_a_stale_version_is_a_conflict_not_an_overwrite(db: Databa
     with db.transaction() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        with pytest.raises(service.CheckinConflict) as raised:
-            service.do_checkin(
+        with pytest.raises(checkins.CheckinConflict) as raised:
+            checkins.do_checkin(
                 session,
                 actor=world.leader,
                 incident=incident,
@@ -154,7 +155,7 @@ def test_sensitive_flags_are_anonymised_after_the_retention_period(db: Database)
     with db.transaction() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        service.do_checkin(
+        checkins.do_checkin(
             session,
             actor=world.worker_1,
             incident=incident,
@@ -167,14 +168,14 @@ def test_sensitive_flags_are_anonymised_after_the_retention_period(db: Database)
         service.do_close_incident(session, actor=world.leader, incident=incident, now=FIXED_NOW)
     # when the sweep runs on day 29: nothing is erased
     with db.transaction() as session:
-        early = service.sweep(session, now=FIXED_NOW + timedelta(days=29))
+        early = crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(days=29))
     assert early.anonymised == 0
     with db.session() as session:
         kept = session.scalars(select(HouseholdCheckin.flags).where(HouseholdCheckin.flags != ""))
         assert sorted(kept) == ["chronic_illness,disability", "elderly_alone", "pregnant"]
     # and when it runs on day 30: every flag and note is gone, the statuses stay
     with db.transaction() as session:
-        late = service.sweep(session, now=FIXED_NOW + timedelta(days=30))
+        late = crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(days=30))
     assert late.anonymised == 5
     with db.session() as session:
         rows = list(session.scalars(select(HouseholdCheckin)))
@@ -182,7 +183,7 @@ def test_sensitive_flags_are_anonymised_after_the_retention_period(db: Database)
         assert sorted(r.status for r in rows).count("needs_help") == 1
     # and a second sweep changes nothing more
     with db.transaction() as session:
-        assert service.sweep(session, now=FIXED_NOW + timedelta(days=31)).anonymised == 0
+        assert crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(days=31)).anonymised == 0
 
 
 def test_unreached_households_escalate_once_after_the_set_hours(db: Database) -> None:
@@ -191,7 +192,7 @@ def test_unreached_households_escalate_once_after_the_set_hours(db: Database) ->
     with db.transaction() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        service.do_checkin(
+        checkins.do_checkin(
             session,
             actor=world.worker_1,
             incident=incident,
@@ -200,11 +201,17 @@ def test_unreached_households_escalate_once_after_the_set_hours(db: Database) ->
             now=FIXED_NOW,
         )
     with db.transaction() as session:
-        assert service.sweep(session, now=FIXED_NOW + timedelta(hours=5)).unreached_escalated == 0
+        assert (
+            crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=5)).unreached_escalated == 0
+        )
     with db.transaction() as session:
-        assert service.sweep(session, now=FIXED_NOW + timedelta(hours=6)).unreached_escalated == 4
+        assert (
+            crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=6)).unreached_escalated == 4
+        )
     with db.transaction() as session:
-        assert service.sweep(session, now=FIXED_NOW + timedelta(hours=7)).unreached_escalated == 0
+        assert (
+            crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=7)).unreached_escalated == 0
+        )
     with db.session() as session:
         notices = list(
             session.scalars(
@@ -234,7 +241,7 @@ def test_an_overdue_task_escalates_one_level_per_sweep(db: Database) -> None:
         task_id = task.id
     for hours, level in ((3, "community"), (4, "street"), (5, "street")):
         with db.transaction() as session:
-            service.sweep(session, now=FIXED_NOW + timedelta(hours=hours))
+            crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=hours))
         with db.session() as session:
             assert service.get_task(session, task_id=task_id, viewer=SYSTEM).level == level
 
@@ -356,5 +363,5 @@ def test_the_households_a_broadcast_missed_go_first_on_the_check_in_list(db: Dat
     with db.session() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
-        rows = service.list_checkins(session, incident=incident, viewer=world.worker_1)
+        rows = checkins.list_checkins(session, incident=incident, viewer=world.worker_1)
         assert [r.household_id for r in rows if r.missed_broadcast] == [world.households["QL-003"]]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
-from gridgov.crisis import broadcasts, field, service
+from gridgov.crisis import broadcasts, checkins, field, service
 from gridgov.crisis.models import Broadcast, HouseholdCheckin, Incident
 from gridgov.crisis.rules import Block
 from gridgov.crisis.schemas import (
@@ -265,7 +265,7 @@ def list_checkins(
     offset: int = 0,
 ) -> list[CheckinOut]:
     actor = actor_of(request, user)
-    found = service.list_checkins(
+    found = checkins.list_checkins(
         session,
         incident=incident,
         viewer=actor,
@@ -287,7 +287,7 @@ def record_checkin(
     now: Now,
 ) -> Any:
     try:
-        checkin = service.do_checkin(
+        checkin = checkins.do_checkin(
             session,
             actor=actor_of(request, user),
             incident=incident,
@@ -299,7 +299,7 @@ def record_checkin(
             base_version=body.base_version,
             now=now,
         )
-    except service.CheckinConflict as conflict:
+    except checkins.CheckinConflict as conflict:
         return conflict_response(request, conflict, conflict.server)
     session.commit()
     return checkin_out(checkin, sees_flags=True)
@@ -313,7 +313,7 @@ def get_board(
     session: SessionDep,
     by: str = "grid",
 ) -> list[BoardRowOut]:
-    rows = service.board(
+    rows = checkins.board(
         session,
         incident=incident,
         viewer=actor_of(request, user),
@@ -441,7 +441,7 @@ def _synced(request: Request, session: SessionDep, run: Any) -> JSONResponse:
     """Run one offline write; a replay of the key answers 200 with the first result."""
     try:
         result = run()
-    except (service.CheckinConflict, field.CaseConflict) as conflict:
+    except (checkins.CheckinConflict, field.CaseConflict) as conflict:
         return conflict_response(request, conflict, conflict.server)
     except IntegrityError:
         session.rollback()  # the same key raced in from another tab: answer with its result

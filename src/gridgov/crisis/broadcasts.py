@@ -374,3 +374,24 @@ def do_feed_checkins(session: Session, *, actor: Actor, broadcast: Broadcast, no
         summary={"households": count},
     )
     return count
+
+
+def do_mark_read_many(
+    session: Session, *, broadcast: Broadcast, household_ids: Sequence[int], now: datetime
+) -> int:
+    """Read receipts in a batch, as a gateway reports them."""
+    count = 0
+    ids = list(household_ids)
+    for start in range(0, len(ids), 500):
+        result = session.execute(
+            update(BroadcastDelivery)
+            .where(
+                BroadcastDelivery.broadcast_id == broadcast.id,
+                BroadcastDelivery.household_id.in_(ids[start : start + 500]),
+                BroadcastDelivery.read_at.is_(None),
+            )
+            .values(status=DeliveryStatus.READ.value, read_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return count

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
-from gridgov.crisis import rules, service
+from gridgov.crisis import checkins, rules, service
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import CheckinStatus
 from gridgov.registry import service as registry
@@ -46,7 +46,7 @@ def workbook(session: Session, *, incident: Incident, viewer: Actor, tz: str) ->
     statuses = [s.value for s in CheckinStatus]
     sheet.append(["区域代码", "名称", "户数", *[STATUS_ZH[s] for s in statuses], "未联系的重点户"])
     for by in ("community", "grid"):
-        for row in service.board(session, incident=incident, viewer=viewer, by=by):
+        for row in checkins.board(session, incident=incident, viewer=viewer, by=by):
             sheet.append(
                 [
                     row.code,
@@ -62,7 +62,7 @@ def workbook(session: Session, *, incident: Incident, viewer: Actor, tz: str) ->
     )
     offset = 0
     while True:
-        rows = service.list_checkins(
+        rows = checkins.list_checkins(
             session, incident=incident, viewer=viewer, limit=1000, offset=offset
         )
         if not rows:

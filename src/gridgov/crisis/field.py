@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit.service import Actor
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
-from gridgov.crisis import service
+from gridgov.crisis import checkins, service
 from gridgov.crisis.labels import N_
 from gridgov.crisis.models import SyncReceipt
 from gridgov.errors import Conflict, InvalidInput, Problem
@@ -128,7 +128,7 @@ def do_sync_checkin(
     if replay is not None:
         return replay
     incident = service.get_incident(session, incident_id=incident_id, viewer=actor)
-    checkin = service.do_checkin(
+    checkin = checkins.do_checkin(
         session,
         actor=actor,
         incident=incident,
@@ -139,7 +139,7 @@ def do_sync_checkin(
         base_version=base_version,
         now=now,
     )
-    result = {"kind": "checkin", "checkin": service.checkin_state(checkin)}
+    result = {"kind": "checkin", "checkin": checkins.checkin_state(checkin)}
     return _store(session, user_id=user_id, key=key, kind="checkin", result=result, now=now)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases.rules import State as CaseState
-from gridgov.crisis import broadcasts, export, rules, service
+from gridgov.crisis import broadcasts, checkins, export, rules, service
 from gridgov.crisis.labels import LABELS
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import (
@@ -179,7 +179,7 @@ def incident_page(
                 "people": people,
                 "tasks": tasks,
                 "due": {t.id: local_time(t.due_at, tz) for t in tasks},
-                "board": service.board(session, incident=incident, viewer=actor, by="community"),
+                "board": checkins.board(session, incident=incident, viewer=actor, by="community"),
                 "broadcasts": broadcasts.list_broadcasts(session, viewer=actor, incident=incident),
                 "levels": [v.value for v in IncidentLevel],
                 "post_kinds": [p.value for p in Post],
@@ -291,7 +291,7 @@ def move_task(
 def _board_context(
     incident: Incident, request: Request, user: User, session: SessionDep, by: str
 ) -> dict[str, object]:
-    rows = service.board(session, incident=incident, viewer=actor_of(request, user), by=by)
+    rows = checkins.board(session, incident=incident, viewer=actor_of(request, user), by=by)
     totals = {s.value: sum(r.counts.get(s.value, 0) for r in rows) for s in CheckinStatus}
     return {
         "incident": incident,
@@ -330,7 +330,7 @@ def checkins_page(
     page: Page = 0,
 ) -> HTMLResponse:
     actor = actor_of(request, user)
-    rows = service.list_checkins(
+    rows = checkins.list_checkins(
         session,
         incident=incident,
         viewer=actor,
@@ -380,7 +380,7 @@ def record_checkin(
     base_version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """The form without JavaScript; the field app posts to the sync API instead."""
-    service.do_checkin(
+    checkins.do_checkin(
         session,
         actor=actor_of(request, user),
         incident=incident,

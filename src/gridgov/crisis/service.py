@@ -1,28 +1,26 @@
 """Crisis mode: open an incident over an area, staff its three levels and two teams
 from the register, give out tasks per grid and building, check on every household
-(vulnerable ones first), and sweep: escalate unreached households and overdue tasks,
-anonymise sensitive flags after the retention period.
+(vulnerable ones first).
 
-Broadcasts are in ``broadcasts.py``; the field app's offline sync in ``field.py``.
+Check-ins and the board are in ``checkins.py``, the sweep (escalation, anonymisation)
+in ``sweep.py``, broadcasts in ``broadcasts.py``, the field app's offline sync in
+``field.py``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from shapely.geometry import Point, shape
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import service as cases
 from gridgov.crisis import rules
-from gridgov.crisis.labels import N_
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
 from gridgov.crisis.rules import (
     CheckinStatus,
@@ -43,26 +41,6 @@ COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
 # Roles that check on households and work tasks in the field.
 FIELD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER})
 MAX_AREA_CODES = 50
-
-
-class CheckinConflict(Conflict):
-    """The household's check-in changed since the worker loaded it."""
-
-    def __init__(self, checkin: HouseholdCheckin) -> None:
-        super().__init__(N_("Someone else recorded this household meanwhile: compare and choose."))
-        self.server = checkin_state(checkin)
-
-
-def checkin_state(checkin: HouseholdCheckin) -> dict[str, object]:
-    return {
-        "id": checkin.id,
-        "household_id": checkin.household_id,
-        "status": checkin.status,
-        "needs": rules.split(checkin.needs),
-        "version": checkin.version,
-        "updated_by": checkin.updated_by,
-        "updated_at": checkin.updated_at.isoformat() if checkin.updated_at else None,
-    }
 
 
 # ---------------------------------------------------------------- visibility
@@ -495,303 +473,3 @@ def tasks_for(session: Session, *, viewer: Actor, limit: int = 100) -> list[Inci
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-# ---------------------------------------------------------------- check-ins
-
-
-def get_checkin(
-    session: Session, *, incident: Incident, household_id: int, viewer: Actor
-) -> HouseholdCheckin:
-    """A household's check-in: 404 when it is not in the incident or not in the
-    viewer's own area (the same answer, so scope leaks nothing)."""
-    checkin = session.scalar(
-        select(HouseholdCheckin).where(
-            HouseholdCheckin.incident_id == incident.id,
-            HouseholdCheckin.household_id == household_id,
-        )
-    )
-    if checkin is None or not may_see_household(viewer, checkin.grid_code):
-        raise NotFound("Not found, or outside your area.")
-    return checkin
-
-
-def list_checkins(
-    session: Session,
-    *,
-    incident: Incident,
-    viewer: Actor,
-    grid_code: str | None = None,
-    status: str | None = None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[HouseholdCheckin]:
-    """The viewer's households, the vulnerable and the ones a broadcast missed first,
-    then the unreached."""
-    query = select(HouseholdCheckin).where(HouseholdCheckin.incident_id == incident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, HouseholdCheckin.grid_code))
-    if grid_code:
-        query = query.where(scope_clause(grid_code, HouseholdCheckin.grid_code))
-    if status:
-        query = query.where(HouseholdCheckin.status == status)
-    query = query.order_by(
-        HouseholdCheckin.priority,
-        HouseholdCheckin.missed_broadcast.desc(),
-        HouseholdCheckin.grid_code,
-        HouseholdCheckin.household_id,
-    )
-    return list(session.scalars(query.limit(limit).offset(offset)))
-
-
-def check_checkin_allowed(actor: Actor, incident: Incident) -> None:
-    if actor.role != "system" and actor.role not in FIELD_ROLES:
-        raise Forbidden("Your role may not record check-ins.")
-    if incident.state != IncidentState.ACTIVE.value:
-        raise Conflict("The incident is closed.")
-
-
-def do_checkin(
-    session: Session,
-    *,
-    actor: Actor,
-    incident: Incident,
-    household_id: int,
-    status: str,
-    needs: Sequence[str] = (),
-    flags: Sequence[str] | None = None,
-    note: str = "",
-    base_version: int | None = None,
-    now: datetime,
-) -> HouseholdCheckin:
-    """Record what a worker found at a household. Outside the incident or the worker's
-    area: 404. ``base_version`` (the version the worker saw) detects a concurrent
-    change: a conflict, never a silent overwrite."""
-    check_checkin_allowed(actor, incident)
-    checkin = get_checkin(session, incident=incident, household_id=household_id, viewer=actor)
-    problems = rules.checkin_problems(status, needs, note)
-    known_flags = {v.value for v in rules.Vulnerability}
-    if flags is not None and any(f not in known_flags for f in flags):
-        problems.append(Problem("flags", "Unknown flag."))
-    if problems:
-        raise InvalidInput("The check-in was not recorded.", details=problems)
-    if base_version is not None and base_version != checkin.version:
-        raise CheckinConflict(checkin)
-    values: dict[str, object] = {
-        "status": status,
-        "needs": rules.join(needs),
-        "note": note.strip(),
-        "updated_at": now,
-        "updated_by": actor.username[:64],
-        "version": checkin.version + 1,
-    }
-    if flags is not None and not checkin.anonymised:
-        values["flags"] = rules.join(flags)
-        values["priority"] = rules.priority(flags)
-    # Compare-and-set on the version: of two concurrent writers, one wins.
-    result = session.execute(
-        update(HouseholdCheckin)
-        .where(HouseholdCheckin.id == checkin.id, HouseholdCheckin.version == checkin.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(checkin)
-        raise CheckinConflict(checkin)
-    session.refresh(checkin)
-    record(
-        session,
-        actor=actor,
-        action="checkin.recorded",
-        object_type="household_checkin",
-        object_id=checkin.id,
-        region_code=checkin.grid_code,
-        now=now,
-        # No flags or notes in the audit trail: they are sensitive and will be erased.
-        summary={"incident": incident.id, "household": household_id, "status": status},
-    )
-    return checkin
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    code: str
-    name: str
-    total: int
-    counts: dict[str, int]
-    vulnerable_waiting: int
-
-    @property
-    def reached(self) -> int:
-        return self.total - self.counts.get(CheckinStatus.PENDING.value, 0)
-
-
-def board(
-    session: Session, *, incident: Incident, viewer: Actor, by: str = "grid"
-) -> list[BoardRow]:
-    """Counts per grid (or per community: the grid code's first 12 digits)."""
-    query = select(
-        HouseholdCheckin.grid_code, HouseholdCheckin.status, HouseholdCheckin.flags
-    ).where(HouseholdCheckin.incident_id == incident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, HouseholdCheckin.grid_code))
-    counts: dict[str, Counter[str]] = {}
-    vulnerable: Counter[str] = Counter()
-    for grid_code, status, flags in session.execute(query):
-        unit = grid_code[:12] if by == "community" else grid_code
-        counts.setdefault(unit, Counter())[status] += 1
-        if flags and status in (CheckinStatus.PENDING.value, CheckinStatus.ABSENT.value):
-            vulnerable[unit] += 1
-    names = {code: territory.find_region(session, code=code) for code in counts}
-    return [
-        BoardRow(
-            code=code,
-            name=region.name if (region := names[code]) else code,
-            total=sum(c.values()),
-            counts=dict(c),
-            vulnerable_waiting=vulnerable[code],
-        )
-        for code, c in sorted(counts.items())
-    ]
-
-
-# ---------------------------------------------------------------- the sweep
-
-
-@dataclass
-class SweepResult:
-    unreached_escalated: int = 0
-    tasks_escalated: int = 0
-    anonymised: int = 0
-
-
-def sweep(session: Session, *, now: datetime, actor: Actor | None = None) -> SweepResult:
-    """Escalate households still unreached ``unreached_hours`` after the incident
-    started, escalate overdue tasks one level up, and blank the sensitive flags and
-    notes of incidents closed longer than their retention period. Runs any number of
-    times with the same result."""
-    actor = actor or Actor.system("crisis-sweep")
-    result = SweepResult()
-    for incident in session.scalars(select(Incident).where(Incident.anonymised_at.is_(None))):
-        if incident.state == IncidentState.ACTIVE.value:
-            if rules.unreached_due(incident.started_at, incident.unreached_hours, now):
-                result.unreached_escalated += _escalate_unreached(session, incident, actor, now)
-            result.tasks_escalated += _escalate_tasks(session, incident, actor, now)
-        elif rules.due_for_anonymisation(incident.closed_at, incident.retention_days, now):
-            result.anonymised += _anonymise(session, incident, actor, now)
-    return result
-
-
-def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now: datetime) -> int:
-    waiting = list(
-        session.execute(
-            select(HouseholdCheckin.id, HouseholdCheckin.grid_code).where(
-                HouseholdCheckin.incident_id == incident.id,
-                HouseholdCheckin.status.in_([s.value for s in rules.UNREACHED]),
-                HouseholdCheckin.escalated_at.is_(None),
-            )
-        )
-    )
-    if not waiting:
-        return 0
-    ids = [row[0] for row in waiting]
-    for start in range(0, len(ids), 500):
-        session.execute(
-            update(HouseholdCheckin)
-            .where(HouseholdCheckin.id.in_(ids[start : start + 500]))
-            .values(escalated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    per_community = Counter(grid[:12] for _id, grid in waiting)
-    cases.queue_notifications(
-        session,
-        now=now,
-        messages=[
-            cases.Notification(
-                channel="in_app",
-                recipient=f"unit:{community}",
-                subject=f"[{incident.title}] unreached households: {count}",
-                body=f"incident {incident.id}: {count} households not reached",
-                dedupe_key=f"crisis:unreached:{incident.id}:{community}:{now.isoformat()}",
-            )
-            for community, count in sorted(per_community.items())
-        ],
-    )
-    record(
-        session,
-        actor=actor,
-        action="incident.unreached_escalated",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"households": len(ids)},
-    )
-    return len(ids)
-
-
-def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: datetime) -> int:
-    moved = 0
-    overdue = session.scalars(
-        select(IncidentTask).where(
-            IncidentTask.incident_id == incident.id,
-            IncidentTask.state.in_([TaskState.OPEN.value, TaskState.IN_PROGRESS.value]),
-            IncidentTask.due_at < now,
-        )
-    )
-    for task in overdue:
-        up = rules.next_level(TaskLevel(task.level))
-        if up is None:
-            continue
-        task.level = up.value
-        task.escalations += 1
-        task.version += 1
-        task.updated_at = now
-        unit = task.grid_code[:12] if up is TaskLevel.COMMUNITY else task.grid_code[:9]
-        cases.queue_notifications(
-            session,
-            now=now,
-            messages=[
-                cases.Notification(
-                    channel="in_app",
-                    recipient=f"unit:{unit}",
-                    subject=f"[{incident.title}] overdue task #{task.id}",
-                    body=f"task {task.id} ({task.kind}) in {task.grid_code} is overdue",
-                    dedupe_key=f"crisis:task:{task.id}:{task.escalations}",
-                )
-            ],
-        )
-        record(
-            session,
-            actor=actor,
-            action="incident.task_escalated",
-            object_type="incident_task",
-            object_id=task.id,
-            region_code=task.grid_code,
-            now=now,
-            summary={"to": up.value},
-        )
-        moved += 1
-    return moved
-
-
-def _anonymise(session: Session, incident: Incident, actor: Actor, now: datetime) -> int:
-    result = session.execute(
-        update(HouseholdCheckin)
-        .where(HouseholdCheckin.incident_id == incident.id)
-        .values(flags="", note="", priority=10, anonymised=True)
-        .execution_options(synchronize_session=False)
-    )
-    incident.anonymised_at = now
-    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    record(
-        session,
-        actor=actor,
-        action="incident.anonymised",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"checkins": count, "retention_days": incident.retention_days},
-    )
-    return count

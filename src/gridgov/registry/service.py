@@ -492,3 +492,21 @@ def buildings_in(session: Session, *, grid_code: str) -> list[Building]:
             select(Building).where(Building.grid_code == grid_code).order_by(Building.code)
         )
     )
+
+
+def people_with_role(
+    session: Session, *, role: str, prefixes: list[str], limit: int = 500
+) -> list[tuple[int, str, str, bool]]:
+    """(resident id, name, region code, full time) of people holding ``role`` in regions
+    under ``prefixes``: crisis teams are staffed from these. Callers check the scope."""
+    if not prefixes:
+        return []
+    where = or_(*(PersonRoleRow.region_code.startswith(p, autoescape=True) for p in prefixes))
+    rows = session.execute(
+        select(Resident.id, Resident.name, PersonRoleRow.region_code, PersonRoleRow.full_time)
+        .join(PersonRoleRow, PersonRoleRow.resident_id == Resident.id)
+        .where(PersonRoleRow.role == role, where)
+        .order_by(PersonRoleRow.region_code, PersonRoleRow.full_time.desc(), Resident.id)
+        .limit(limit)
+    )
+    return [(rid, name, code, bool(full)) for rid, name, code, full in rows]
