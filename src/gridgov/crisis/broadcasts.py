@@ -296,17 +296,31 @@ def do_mark_read(
 
 
 def do_mark_failed(session: Session, *, broadcast: Broadcast, household_id: int) -> bool:
-    result = session.execute(
-        update(BroadcastDelivery)
-        .where(
-            BroadcastDelivery.broadcast_id == broadcast.id,
-            BroadcastDelivery.household_id == household_id,
-            BroadcastDelivery.status == DeliveryStatus.QUEUED.value,
+    return do_mark_failed_many(session, broadcast=broadcast, household_ids=[household_id]) > 0
+
+
+def do_mark_failed_many(
+    session: Session, *, broadcast: Broadcast, household_ids: Sequence[int]
+) -> int:
+    """A gateway's report that a message did not arrive (number out of service, group
+    bridge down): the household goes on the "not reached" list. A read receipt wins."""
+    count = 0
+    ids = list(household_ids)
+    for start in range(0, len(ids), 500):
+        result = session.execute(
+            update(BroadcastDelivery)
+            .where(
+                BroadcastDelivery.broadcast_id == broadcast.id,
+                BroadcastDelivery.household_id.in_(ids[start : start + 500]),
+                BroadcastDelivery.status.in_(
+                    [DeliveryStatus.QUEUED.value, DeliveryStatus.DELIVERED.value]
+                ),
+            )
+            .values(status=DeliveryStatus.FAILED.value)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=DeliveryStatus.FAILED.value)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return count
 
 
 def receipt_counts(
@@ -395,3 +409,16 @@ def do_mark_read_many(
         )
         count += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return count
+
+
+def delivered_households(session: Session, *, broadcast: Broadcast) -> list[int]:
+    return list(
+        session.scalars(
+            select(BroadcastDelivery.household_id)
+            .where(
+                BroadcastDelivery.broadcast_id == broadcast.id,
+                BroadcastDelivery.status == DeliveryStatus.DELIVERED.value,
+            )
+            .order_by(BroadcastDelivery.household_id)
+        )
+    )

@@ -34,6 +34,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases_service
 from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
+from gridgov.demo import crisis as demo_crisis
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
@@ -217,6 +218,7 @@ def build(
             days=demo_cases.DAYS,
         )
         progress("indicators", 1, 1)
+        demo_crisis.simulate(db, rng=random.Random(seed + 4), now=now)  # noqa: S311 - demo data
     return summary
 
 

@@ -431,8 +431,20 @@ def household_facts(session: Session, *, prefixes: list[str]) -> list[HouseholdF
     if not prefixes:
         return []
     where = or_(*(Household.grid_code.startswith(p, autoescape=True) for p in prefixes))
-    households = list(session.scalars(select(Household).where(where).order_by(Household.id)))
-    members: dict[int, list[tuple[int, str, str | None, str | None, str, int]]] = {}
+    households = session.execute(
+        select(
+            Household.id,
+            Household.number,
+            Household.address,
+            Household.grid_code,
+            Household.building_id,
+            Household.lon,
+            Household.lat,
+        )
+        .where(where)
+        .order_by(Household.id)
+    ).all()
+    members: dict[int, list[tuple[int, str, str | None, str | None, int]]] = {}
     rows = session.execute(
         select(
             Resident.household_id,
@@ -445,30 +457,31 @@ def household_facts(session: Session, *, prefixes: list[str]) -> list[HouseholdF
         .join(Household, Household.id == Resident.household_id)
         .where(where)
     )
+    householder = Relation.HOUSEHOLDER.value
     for household_id, resident_id, tags, language, phone_index, relation in rows:
         if household_id is None:
             continue
-        rank = 0 if relation == Relation.HOUSEHOLDER.value else 1
+        rank = 0 if relation == householder else 1
         members.setdefault(household_id, []).append(
-            (rank, tags or "", language, phone_index, relation or "", resident_id)
+            (rank, tags or "", language, phone_index, resident_id)
         )
     facts = []
-    for household in households:
-        people = sorted(members.get(household.id, []), key=lambda m: (m[0], m[5]))
+    for hid, number, address, grid_code, building_id, lon, lat in households:
+        people = sorted(members.get(hid, ()), key=lambda m: (m[0], m[4]))
         phones = [p[3] for p in people if p[3]]
         facts.append(
             HouseholdFacts(
-                id=household.id,
-                number=household.number,
-                address=household.address,
-                grid_code=household.grid_code,
-                building_id=household.building_id,
-                lon=household.lon,
-                lat=household.lat,
+                id=hid,
+                number=number,
+                address=address,
+                grid_code=grid_code,
+                building_id=building_id,
+                lon=lon,
+                lat=lat,
                 tags=tuple(p[1] for p in people if p[1]),
                 languages=tuple(p[2] for p in people),
                 phone_index=phones[0] if phones else None,
-                resident_ids=tuple(p[5] for p in people),
+                resident_ids=tuple(p[4] for p in people),
             )
         )
     return facts
