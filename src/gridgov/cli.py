@@ -513,6 +513,7 @@ def demo_build(
 
 
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
+from gridgov.crisis.cli import crisis_app  # noqa: E402
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.registry.cli import registry_app  # noqa: E402
@@ -521,6 +522,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(cases_app, name="cases")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(deliberation_app, name="deliberation")
+app.add_typer(crisis_app, name="crisis")
 
 
 def main() -> None:

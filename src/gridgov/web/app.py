@@ -47,6 +47,7 @@ async def _periodic_sweep(state: AppState) -> None:
 
     from gridgov.audit.service import Actor
     from gridgov.cases import notify, sweep
+    from gridgov.crisis import sweep as crisis_sweep
     from gridgov.deliberation import notices
 
     def one_pass() -> None:
@@ -54,6 +55,8 @@ async def _periodic_sweep(state: AppState) -> None:
         sweep.sweep(state.db, now=now, tz=state.settings.timezone)
         with state.db.transaction() as session:
             notices.sweep(session, now=now, actor=Actor.system("sweep"), tz=state.settings.timezone)
+        with state.db.transaction() as session:
+            crisis_sweep.sweep(session, now=now)
         sweep.deliver(state.db, channels=notify.channels(state.settings), now=now)
 
     while True:
