@@ -280,7 +280,7 @@ def _broadcast(
             actor=leader,
             incident=incident,
             region_code="440512",
-            area_codes=STREETS,
+            area_codes=SEAFRONT,
             severity="alert",
             fallback_language="zh-Hans",
             blocks=BLOCKS,
