@@ -52,7 +52,7 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k 'Problem:2' -k InvalidInput -k NotFound \
 		-k Forbidden -k Conflict -k TooManyRequests -k Unauthenticated -k InvalidCredentials \
 		-k CsrfFailed -k NotReady -k DomainError -k 'DataFileError:2' -o src/gridgov/web/translations/messages.pot src
-	for lang in zh_Hans zh_Hant en; do \
+	for lang in zh_Hans zh_Hant en ko ja vi; do \
 		if [ -f src/gridgov/web/translations/$$lang/LC_MESSAGES/messages.po ]; then verb=update; \
 		else verb=init; fi; \
 		$(BIN)/pybabel $$verb -l $$lang -i src/gridgov/web/translations/messages.pot \

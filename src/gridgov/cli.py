@@ -550,6 +550,7 @@ def demo_build(
 
 from gridgov.backup_cli import backup_command, restore_command  # noqa: E402
 from gridgov.cases.cli import cases_app  # noqa: E402 - these import the helpers above
+from gridgov.crisis.cli import crisis_app  # noqa: E402
 from gridgov.deliberation.cli import deliberation_app  # noqa: E402
 from gridgov.indicators.cli import indicators_app  # noqa: E402
 from gridgov.outreach.cli import outreach_app  # noqa: E402
@@ -569,6 +570,7 @@ from gridgov.jobs_cli import jobs_app  # noqa: E402
 
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(services_app, name="services")
+app.add_typer(crisis_app, name="crisis")
 
 
 def main() -> None:

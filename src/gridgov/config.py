@@ -24,7 +24,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-SUPPORTED_LANGUAGES = ("zh_Hans", "zh_Hant", "en")
+SUPPORTED_LANGUAGES = ("zh_Hans", "zh_Hant", "en", "ko", "ja", "vi")
 KEY_NAMES = ("session", "audit", "field")
 KEY_BYTES = 32
 

@@ -75,6 +75,13 @@ def _notices_sweep(context: JobContext) -> Mapping[str, int]:
         )
 
 
+def _crisis_sweep(context: JobContext) -> Mapping[str, int]:
+    from gridgov.crisis import sweep as crisis_sweep
+
+    with context.db.transaction() as session:
+        return asdict(crisis_sweep.sweep(session, now=context.now))
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -99,6 +106,14 @@ register(
         timedelta(minutes=1),
         _notices_sweep,
         "close notices whose period is over, remind of routine disclosures due",
+    )
+)
+register(
+    Job(
+        "crisis.sweep",
+        timedelta(minutes=1),
+        _crisis_sweep,
+        "escalate unreached households and overdue tasks, anonymise closed incidents",
     )
 )
 register(

@@ -6,6 +6,7 @@ from gridgov import settings_store
 from gridgov.accounts import models as accounts
 from gridgov.audit import models as audit
 from gridgov.cases import models as cases
+from gridgov.crisis import models as crisis
 from gridgov.deliberation import models as deliberation
 from gridgov.guard import models as guard
 from gridgov.indicators import models as indicators
@@ -18,6 +19,7 @@ __all__ = [
     "accounts",
     "audit",
     "cases",
+    "crisis",
     "deliberation",
     "guard",
     "indicators",

@@ -50,7 +50,21 @@ def _source_messages() -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant", "en"])
+SHIPPED = sorted(
+    path.name
+    for path in i18n.TRANSLATIONS_DIR.iterdir()
+    if (path / "LC_MESSAGES" / "messages.po").exists()
+)
+
+
+def test_every_interface_language_ships_a_catalogue_and_six_or_more_do() -> None:
+    from gridgov.config import SUPPORTED_LANGUAGES
+
+    assert set(SUPPORTED_LANGUAGES) <= set(SHIPPED)
+    assert {"zh_Hans", "zh_Hant", "en", "ko", "ja", "vi"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("language", SHIPPED)
 def test_catalogue_translates_every_message_in_the_source(language: str) -> None:
     path = i18n.TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
@@ -79,6 +93,9 @@ def test_extraction_finds_messages_in_code_and_templates() -> None:
         ("pt-PT,en;q=0.5", "en"),
         ("en;q=0.2,zh-HK;q=0.9", "zh_Hant"),
         ("fr-FR", None),
+        ("ko-KR,ko;q=0.9,en;q=0.5", "ko"),
+        ("ja-JP", "ja"),
+        ("vi-VN,vi;q=0.9", "vi"),
         ("", None),
         ("en;q=0", None),
     ],
@@ -92,3 +109,10 @@ def test_gettext_fills_parameters_in_the_language() -> None:
     assert "陈明" in text
     assert text != "Welcome, 陈明"
     assert i18n.gettext("en", "Welcome, %(name)s", {"name": "Chen"}) == "Welcome, Chen"
+
+
+def test_right_to_left_languages_turn_the_page_around() -> None:
+    assert i18n.text_direction("ar") == "rtl"
+    assert i18n.text_direction("he_IL") == "rtl"
+    assert i18n.text_direction("zh_Hans") == "ltr"
+    assert i18n.text_direction("vi") == "ltr"

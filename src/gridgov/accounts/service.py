@@ -578,3 +578,18 @@ def do_clear_throttle(
         summary={"username": username, "ip": ip or "*", "cleared": cleared},
     )
     return cleared
+def users_of_residents(session: Session, *, resident_ids: list[int]) -> dict[int, int]:
+    """resident id -> id of the active account linked to that register entry."""
+    if not resident_ids:
+        return {}
+    found: dict[int, int] = {}
+    for start in range(0, len(resident_ids), 500):
+        chunk = resident_ids[start : start + 500]
+        for user_id, resident_id in session.execute(
+            select(User.id, User.resident_id).where(
+                User.resident_id.in_(chunk), User.is_active.is_(True)
+            )
+        ):
+            if resident_id is not None:
+                found[resident_id] = user_id
+    return found

@@ -35,6 +35,7 @@ from gridgov.cases import service as cases_service
 from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
+from gridgov.demo import crisis as demo_crisis
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
@@ -230,6 +231,7 @@ def build(
             days=demo_cases.DAYS,
         )
         progress("indicators", 1, 1)
+        demo_crisis.simulate(db, rng=random.Random(seed + 4), now=now)  # noqa: S311 - demo data
     demo_services.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz, days=demo_cases.DAYS)  # noqa: S311
     return summary
 

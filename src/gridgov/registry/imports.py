@@ -114,6 +114,8 @@ TAG_WORDS: dict[str, str] = {
     "退役军人": Tag.VETERAN,
     "留守儿童": Tag.LEFT_BEHIND_CHILD,
     "流动人口": Tag.FLOATING,
+    "孕产妇": Tag.PREGNANT,
+    "慢性病": Tag.CHRONIC_ILLNESS,
 }
 ORG_KIND_WORDS: dict[str, str] = {
     "党委": OrgKind.PARTY_COMMITTEE,

@@ -38,6 +38,8 @@ class Tag(StrEnum):
     VETERAN = "veteran"  # 退役军人
     LEFT_BEHIND_CHILD = "left_behind_child"  # 留守儿童
     FLOATING = "floating"  # 流动人口
+    PREGNANT = "pregnant"  # 孕产妇 (sensitive: crisis check-ins only)
+    CHRONIC_ILLNESS = "chronic_illness"  # 慢性病 (sensitive: crisis check-ins only)
 
 
 class OrgKind(StrEnum):

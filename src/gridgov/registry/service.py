@@ -516,3 +516,123 @@ def do_add_role(
         summary={"role": role.value, "organisation": organisation_id},
     )
     return row
+# ---------------------------------------------------------------- households for crisis mode
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """What a crisis needs of a household: where it is, its members' care tags and
+    languages (the householder's first) and how to reach it."""
+
+    id: int
+    number: str
+    address: str
+    grid_code: str
+    building_id: int | None
+    lon: float | None
+    lat: float | None
+    tags: tuple[str, ...]
+    languages: tuple[str | None, ...]
+    phone_index: str | None
+    resident_ids: tuple[int, ...]
+
+
+def household_facts(session: Session, *, prefixes: list[str]) -> list[HouseholdFacts]:
+    """Every household whose grid code starts with one of ``prefixes``, with its
+    residents' tags, languages and the first phone (the householder's when present).
+    Callers check the scope first."""
+    if not prefixes:
+        return []
+    where = or_(*(Household.grid_code.startswith(p, autoescape=True) for p in prefixes))
+    households = session.execute(
+        select(
+            Household.id,
+            Household.number,
+            Household.address,
+            Household.grid_code,
+            Household.building_id,
+            Household.lon,
+            Household.lat,
+        )
+        .where(where)
+        .order_by(Household.id)
+    ).all()
+    members: dict[int, list[tuple[int, str, str | None, str | None, int]]] = {}
+    rows = session.execute(
+        select(
+            Resident.household_id,
+            Resident.id,
+            Resident.tags,
+            Resident.language,
+            Resident.phone_index,
+            Resident.relation,
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .where(where)
+    )
+    householder = Relation.HOUSEHOLDER.value
+    for household_id, resident_id, tags, language, phone_index, relation in rows:
+        if household_id is None:
+            continue
+        rank = 0 if relation == householder else 1
+        members.setdefault(household_id, []).append(
+            (rank, tags or "", language, phone_index, resident_id)
+        )
+    facts = []
+    for hid, number, address, grid_code, building_id, lon, lat in households:
+        people = sorted(members.get(hid, ()), key=lambda m: (m[0], m[4]))
+        phones = [p[3] for p in people if p[3]]
+        facts.append(
+            HouseholdFacts(
+                id=hid,
+                number=number,
+                address=address,
+                grid_code=grid_code,
+                building_id=building_id,
+                lon=lon,
+                lat=lat,
+                tags=tuple(p[1] for p in people if p[1]),
+                languages=tuple(p[2] for p in people),
+                phone_index=phones[0] if phones else None,
+                resident_ids=tuple(p[4] for p in people),
+            )
+        )
+    return facts
+
+
+def households_by_id(session: Session, *, ids: list[int]) -> dict[int, Household]:
+    if not ids:
+        return {}
+    return {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+
+
+def residents_by_id(session: Session, *, ids: list[int]) -> dict[int, Resident]:
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Resident).where(Resident.id.in_(ids)))}
+
+
+def buildings_in(session: Session, *, grid_code: str) -> list[Building]:
+    return list(
+        session.scalars(
+            select(Building).where(Building.grid_code == grid_code).order_by(Building.code)
+        )
+    )
+
+
+def people_with_role(
+    session: Session, *, role: str, prefixes: list[str], limit: int = 500
+) -> list[tuple[int, str, str, bool]]:
+    """(resident id, name, region code, full time) of people holding ``role`` in regions
+    under ``prefixes``: crisis teams are staffed from these. Callers check the scope."""
+    if not prefixes:
+        return []
+    where = or_(*(PersonRoleRow.region_code.startswith(p, autoescape=True) for p in prefixes))
+    rows = session.execute(
+        select(Resident.id, Resident.name, PersonRoleRow.region_code, PersonRoleRow.full_time)
+        .join(PersonRoleRow, PersonRoleRow.resident_id == Resident.id)
+        .where(PersonRoleRow.role == role, where)
+        .order_by(PersonRoleRow.region_code, PersonRoleRow.full_time.desc(), Resident.id)
+        .limit(limit)
+    )
+    return [(rid, name, code, bool(full)) for rid, name, code, full in rows]

@@ -228,6 +228,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.include_router(services_api.router, prefix="/api/v1")
     app.include_router(services_pages.router)
+    from gridgov.crisis import api as crisis_api
+    from gridgov.crisis import broadcast_pages, field_pages
+    from gridgov.crisis import pages as crisis_pages
+
+    app.include_router(crisis_api.router, prefix="/api/v1")
+    for module in (crisis_pages, broadcast_pages, field_pages):
+        app.include_router(module.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

@@ -92,6 +92,9 @@ PUBLIC_PATHS = frozenset(
         "/elections/{election_id}",
         "/api/v1/elections/{election_id}",
         "/api/v1/elections/{election_id}/result",
+        # The field app's service worker and manifest: no data, needed before login.
+        "/sw.js",
+        "/manifest.webmanifest",
     }
 )
 

@@ -21,8 +21,31 @@ from gridgov.config import SUPPORTED_LANGUAGES
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DOMAIN = "messages"
 
-LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
-HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+LANGUAGE_NAMES = {
+    "zh_Hans": "简体中文",
+    "zh_Hant": "繁體中文",
+    "en": "English",
+    "ko": "한국어",
+    "ja": "日本語",
+    "vi": "Tiếng Việt",
+    "ar": "العربية",
+}
+HTML_LANG = {
+    "zh_Hans": "zh-Hans",
+    "zh_Hant": "zh-Hant",
+    "en": "en",
+    "ko": "ko",
+    "ja": "ja",
+    "vi": "vi",
+    "ar": "ar",
+}
+# Languages written right to left: pages get dir="rtl" (the CSS uses logical properties).
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+def text_direction(language: str) -> str:
+    return "rtl" if language.split("_")[0].split("-")[0] in RTL_LANGUAGES else "ltr"
+
 
 # Accept-Language tags and the catalogue they mean.
 _TAG_ALIASES = {

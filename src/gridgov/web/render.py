@@ -87,7 +87,8 @@ def render(
     values: dict[str, Any] = {
         "request": request,
         "lang": language,
-        "html_lang": i18n.HTML_LANG[language],
+        "html_lang": i18n.HTML_LANG.get(language, language.replace("_", "-")),
+        "text_dir": i18n.text_direction(language),
         "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token_for(request, state.settings.keys.session) if state else "",

@@ -1,0 +1,542 @@
+"""JSON routes of crisis mode under /api/v1: incidents, posts, tasks, check-ins, the
+board, broadcasts and their receipts, and the field app's offline sync."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.crisis import broadcasts, checkins, field, service
+from gridgov.crisis.models import Broadcast, HouseholdCheckin, Incident
+from gridgov.crisis.rules import Block
+from gridgov.crisis.schemas import (
+    BoardRowOut,
+    BroadcastIn,
+    BroadcastOut,
+    CheckinIn,
+    CheckinOut,
+    FieldCaseStepIn,
+    FieldCheckinIn,
+    FieldReportIn,
+    IncidentIn,
+    IncidentOut,
+    LevelIn,
+    PostIn,
+    PostOut,
+    ReceiptIn,
+    TaskIn,
+    TaskOut,
+    TaskStateIn,
+)
+from gridgov.errors import Conflict, NotFound
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    ApiKeyAuth,
+    CurrentUser,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    in_scope,
+    require_roles,
+)
+from gridgov.web.render import language_of
+
+router = APIRouter(tags=["crisis"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
+FieldUser = Annotated[
+    User,
+    Depends(require_roles(Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ADMIN)),
+]
+
+
+def scoped_incident(
+    incident_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> Incident:
+    actor = actor_of(request, user)
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Incident, incident_id),
+        visible=lambda incident: service.may_see_incident(actor, incident),
+        object_type="incident",
+        object_id=str(incident_id),
+    )
+
+
+ScopedIncident = Annotated[Incident, Depends(scoped_incident)]
+
+
+def scoped_broadcast(
+    broadcast_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> Broadcast:
+    actor = actor_of(request, user)
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Broadcast, broadcast_id),
+        visible=lambda b: broadcasts.may_see_broadcast(actor, b),
+        object_type="broadcast",
+        object_id=str(broadcast_id),
+    )
+
+
+ScopedBroadcast = Annotated[Broadcast, Depends(scoped_broadcast)]
+
+
+def checkin_out(checkin: HouseholdCheckin, *, sees_flags: bool) -> CheckinOut:
+    from gridgov.crisis import rules
+
+    return CheckinOut(
+        household_id=checkin.household_id,
+        grid_code=checkin.grid_code,
+        status=checkin.status,
+        needs=rules.split(checkin.needs),
+        flags=rules.split(checkin.flags) if sees_flags and not checkin.anonymised else None,
+        priority=checkin.priority,
+        missed_broadcast=checkin.missed_broadcast,
+        escalated=checkin.escalated_at is not None,
+        updated_at=checkin.updated_at,
+        version=checkin.version,
+    )
+
+
+# ---------------------------------------------------------------- incidents
+
+
+@router.get("/incidents", response_model=list[IncidentOut])
+def list_incidents(request: Request, user: CurrentUser, session: SessionDep) -> list[IncidentOut]:
+    found = service.list_incidents(session, viewer=actor_of(request, user))
+    return [IncidentOut.model_validate(i) for i in found]
+
+
+@router.post("/incidents", response_model=IncidentOut, status_code=201)
+def open_incident(
+    body: IncidentIn, request: Request, user: CurrentUser, session: SessionDep, now: Now
+) -> IncidentOut:
+    """Open an incident; every household of its area goes on the check-in list."""
+    incident = service.do_open_incident(
+        session,
+        actor=actor_of(request, user),
+        value=service.IncidentInput(
+            title=body.title,
+            kind=body.kind,
+            level=body.level,
+            region_code=body.region_code,
+            area_codes=tuple(body.area_codes),
+            area_geojson=body.area_geojson,
+            unreached_hours=body.unreached_hours,
+            retention_days=body.retention_days,
+        ),
+        now=now,
+    )
+    session.commit()
+    return IncidentOut.model_validate(incident)
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut)
+def get_incident(incident: ScopedIncident) -> IncidentOut:
+    return IncidentOut.model_validate(incident)
+
+
+@router.post("/incidents/{incident_id}/level", response_model=IncidentOut)
+def set_level(
+    incident: ScopedIncident,
+    body: LevelIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> IncidentOut:
+    service.do_set_level(
+        session, actor=actor_of(request, user), incident=incident, level=body.level, now=now
+    )
+    session.commit()
+    return IncidentOut.model_validate(incident)
+
+
+@router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
+def close_incident(
+    incident: ScopedIncident, request: Request, user: CurrentUser, session: SessionDep, now: Now
+) -> IncidentOut:
+    service.do_close_incident(session, actor=actor_of(request, user), incident=incident, now=now)
+    session.commit()
+    return IncidentOut.model_validate(incident)
+
+
+@router.get("/incidents/{incident_id}/posts", response_model=list[PostOut])
+def list_posts(incident: ScopedIncident, session: SessionDep) -> list[PostOut]:
+    return [PostOut.model_validate(p) for p in service.list_posts(session, incident=incident)]
+
+
+@router.post("/incidents/{incident_id}/posts", response_model=PostOut, status_code=201)
+def add_post(
+    incident: ScopedIncident,
+    body: PostIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> PostOut:
+    post = service.do_add_post(
+        session,
+        actor=actor_of(request, user),
+        incident=incident,
+        post=body.post,
+        unit_code=body.unit_code,
+        resident_id=body.resident_id,
+        now=now,
+    )
+    session.commit()
+    return PostOut.model_validate(post)
+
+
+@router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])
+def list_tasks(
+    incident: ScopedIncident, request: Request, user: CurrentUser, session: SessionDep
+) -> list[TaskOut]:
+    found = service.list_tasks(session, incident=incident, viewer=actor_of(request, user))
+    return [TaskOut.model_validate(t) for t in found]
+
+
+@router.post("/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=201)
+def add_task(
+    incident: ScopedIncident,
+    body: TaskIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> TaskOut:
+    task = service.do_add_task(
+        session,
+        actor=actor_of(request, user),
+        incident=incident,
+        kind=body.kind,
+        grid_code=body.grid_code,
+        building_id=body.building_id,
+        assignee_post_id=body.assignee_post_id,
+        due_at=body.due_at,
+        note=body.note,
+        now=now,
+    )
+    session.commit()
+    return TaskOut.model_validate(task)
+
+
+@router.post("/incident-tasks/{task_id}/state", response_model=TaskOut)
+def move_task(
+    task_id: int,
+    body: TaskStateIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> TaskOut:
+    actor = actor_of(request, user)
+    task = service.get_task(session, task_id=task_id, viewer=actor)
+    service.do_move_task(
+        session, actor=actor, task=task, target=body.state, version=body.version, now=now
+    )
+    session.commit()
+    return TaskOut.model_validate(task)
+
+
+# ---------------------------------------------------------------- check-ins and board
+
+
+@router.get("/incidents/{incident_id}/checkins", response_model=list[CheckinOut])
+def list_checkins(
+    incident: ScopedIncident,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    grid: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+) -> list[CheckinOut]:
+    actor = actor_of(request, user)
+    found = checkins.list_checkins(
+        session,
+        incident=incident,
+        viewer=actor,
+        grid_code=grid[:17] if grid else None,
+        status=status[:16] if status else None,
+        offset=max(0, offset),
+    )
+    return [checkin_out(c, sees_flags=True) for c in found]
+
+
+@router.post("/incidents/{incident_id}/checkins/{household_id}", response_model=CheckinOut)
+def record_checkin(
+    incident: ScopedIncident,
+    household_id: int,
+    body: CheckinIn,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+) -> Any:
+    try:
+        checkin = checkins.do_checkin(
+            session,
+            actor=actor_of(request, user),
+            incident=incident,
+            household_id=household_id,
+            status=body.status,
+            needs=body.needs,
+            flags=body.flags,
+            note=body.note,
+            base_version=body.base_version,
+            now=now,
+        )
+    except checkins.CheckinConflict as conflict:
+        return conflict_response(request, conflict, conflict.server)
+    session.commit()
+    return checkin_out(checkin, sees_flags=True)
+
+
+@router.get("/incidents/{incident_id}/board", response_model=list[BoardRowOut])
+def get_board(
+    incident: ScopedIncident,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    by: str = "grid",
+) -> list[BoardRowOut]:
+    rows = checkins.board(
+        session,
+        incident=incident,
+        viewer=actor_of(request, user),
+        by="community" if by == "community" else "grid",
+    )
+    return [
+        BoardRowOut(
+            code=r.code,
+            name=r.name,
+            total=r.total,
+            reached=r.reached,
+            counts=r.counts,
+            vulnerable_waiting=r.vulnerable_waiting,
+        )
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- broadcasts
+
+
+def broadcast_out(session: SessionDep, broadcast: Broadcast, viewer: Any) -> BroadcastOut:
+    return BroadcastOut(
+        id=broadcast.id,
+        incident_id=broadcast.incident_id,
+        region_code=broadcast.region_code,
+        severity=broadcast.severity,
+        fallback_language=broadcast.fallback_language,
+        languages=[b.language for b in broadcasts.blocks_of(session, broadcast)],
+        sent_at=broadcast.sent_at,
+        receipts=broadcasts.receipt_counts(session, broadcast=broadcast, viewer=viewer),
+    )
+
+
+@router.post("/broadcasts", response_model=BroadcastOut, status_code=201)
+def create_broadcast(
+    body: BroadcastIn, request: Request, user: CurrentUser, session: SessionDep, now: Now
+) -> BroadcastOut:
+    actor = actor_of(request, user)
+    incident = None
+    if body.incident_id is not None:
+        incident = service.get_incident(session, incident_id=body.incident_id, viewer=actor)
+    broadcast = broadcasts.do_create_broadcast(
+        session,
+        actor=actor,
+        incident=incident,
+        region_code=body.region_code,
+        area_codes=body.area_codes,
+        severity=body.severity,
+        fallback_language=body.fallback_language,
+        blocks=[Block(b.language, b.headline, b.body) for b in body.blocks],
+        now=now,
+    )
+    session.commit()
+    return broadcast_out(session, broadcast, actor)
+
+
+@router.get("/broadcasts/{broadcast_id}", response_model=BroadcastOut)
+def get_broadcast(
+    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep
+) -> BroadcastOut:
+    return broadcast_out(session, broadcast, actor_of(request, user))
+
+
+@router.post("/broadcasts/{broadcast_id}/send", response_model=BroadcastOut)
+def send_broadcast(
+    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep, now: Now
+) -> BroadcastOut:
+    actor = actor_of(request, user)
+    broadcasts.do_send_broadcast(session, actor=actor, broadcast=broadcast, now=now)
+    session.commit()
+    return broadcast_out(session, broadcast, actor)
+
+
+@router.post("/broadcasts/{broadcast_id}/feed-checkins")
+def feed_checkins(
+    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep, now: Now
+) -> dict[str, int]:
+    actor = actor_of(request, user)
+    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=now)
+    count = broadcasts.do_feed_checkins(session, actor=actor, broadcast=broadcast, now=now)
+    session.commit()
+    return {"households": count}
+
+
+@router.post("/broadcast-receipts/{broadcast_id}")
+def gateway_receipt(
+    broadcast_id: int, body: ReceiptIn, key: ApiKeyAuth, session: SessionDep, now: Now
+) -> dict[str, bool]:
+    """A read or failure receipt from an SMS gateway or chat bridge (API key)."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise NotFound("Not found, or outside your area.")
+    if body.status == "read":
+        changed = broadcasts.do_mark_read(
+            session, broadcast=broadcast, household_id=body.household_id, now=now
+        )
+    else:
+        changed = broadcasts.do_mark_failed(
+            session, broadcast=broadcast, household_id=body.household_id
+        )
+    session.commit()
+    return {"changed": changed}
+
+
+# ---------------------------------------------------------------- the field app's sync
+
+
+def conflict_response(request: Request, error: Conflict, server: dict[str, object]) -> JSONResponse:
+    language = language_of(request)
+    return JSONResponse(
+        {
+            "error": {
+                "code": error.code.value,
+                "message": i18n.gettext(language, error.message, error.params),
+                "details": [],
+            },
+            "server": server,
+        },
+        status_code=409,
+    )
+
+
+def _synced(request: Request, session: SessionDep, run: Any) -> JSONResponse:
+    """Run one offline write; a replay of the key answers 200 with the first result."""
+    try:
+        result = run()
+    except (checkins.CheckinConflict, field.CaseConflict) as conflict:
+        return conflict_response(request, conflict, conflict.server)
+    except IntegrityError:
+        session.rollback()  # the same key raced in from another tab: answer with its result
+        result = run()
+    session.commit()
+    return JSONResponse(result, status_code=200 if result.get("replayed") else 201)
+
+
+@router.post("/field/reports", status_code=201)
+def sync_report(
+    body: FieldReportIn,
+    request: Request,
+    user: FieldUser,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A problem reported offline, replayed with its Idempotency-Key: taken once."""
+    key = field.check_key(idempotency_key)
+    actor = actor_of(request, user)
+    return _synced(
+        request,
+        session,
+        lambda: field.do_sync_report(
+            session,
+            actor=actor,
+            user_id=user.id,
+            key=key,
+            description=body.description,
+            address=body.address,
+            lon=body.lon,
+            lat=body.lat,
+            now=now,
+            tz=state.settings.timezone,
+        ),
+    )
+
+
+@router.post("/field/checkins", status_code=201)
+def sync_checkin(
+    body: FieldCheckinIn,
+    request: Request,
+    user: FieldUser,
+    session: SessionDep,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A check-in made offline: once per key; 409 with the server's state when the
+    household was recorded by someone else since."""
+    key = field.check_key(idempotency_key)
+    actor = actor_of(request, user)
+    return _synced(
+        request,
+        session,
+        lambda: field.do_sync_checkin(
+            session,
+            actor=actor,
+            user_id=user.id,
+            key=key,
+            incident_id=body.incident_id,
+            household_id=body.household_id,
+            status=body.status,
+            needs=body.needs,
+            note=body.note,
+            base_version=body.base_version,
+            now=now,
+        ),
+    )
+
+
+@router.post("/field/case-steps", status_code=201)
+def sync_case_step(
+    body: FieldCaseStepIn,
+    request: Request,
+    user: FieldUser,
+    session: SessionDep,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A case update made offline, applied only at the version the worker saw."""
+    key = field.check_key(idempotency_key)
+    actor = actor_of(request, user)
+    return _synced(
+        request,
+        session,
+        lambda: field.do_sync_case_step(
+            session,
+            actor=actor,
+            user_id=user.id,
+            key=key,
+            case_id=body.case_id,
+            step=body.step,
+            note=body.note,
+            base_version=body.base_version,
+            now=now,
+        ),
+    )

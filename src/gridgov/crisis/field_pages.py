@@ -1,0 +1,93 @@
+"""The field app: the grid worker's home (their grid, active incidents, today's tasks,
+their open cases, a report form), the service worker that keeps it usable offline and
+the web app manifest that makes it installable. Offline writes go to an IndexedDB
+outbox in the browser (static/js/field.js) and sync through crisis/api.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gridgov.cases import service as cases
+from gridgov.cases.rules import State
+from gridgov.crisis import service
+from gridgov.crisis.labels import N_
+from gridgov.crisis.pages import StaffPage, field_labels
+from gridgov.web import i18n
+from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
+from gridgov.web.render import language_of, local_time, no_store, render
+
+router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).parents[1] / "web" / "static"
+OPEN_CASE_STATES = (State.ASSIGNED, State.ACKNOWLEDGED, State.IN_PROGRESS)
+
+
+@router.get("/field", response_class=HTMLResponse)
+def field_home(
+    request: Request, user: StaffPage, session: SessionDep, state: StateDep, now: Now
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    tz = ZoneInfo(state.settings.timezone)
+    today = now.astimezone(tz).date()
+    tasks = service.tasks_for(session, viewer=actor)
+    open_cases = [
+        c
+        for s in OPEN_CASE_STATES
+        for c in cases.list_cases(session, viewer=actor, state=s.value, limit=20)
+    ][:30]
+    return no_store(
+        render(
+            request,
+            "crisis/field.html",
+            {
+                "incidents": service.list_incidents(session, viewer=actor, active_only=True),
+                "tasks": tasks,
+                "today_tasks": [
+                    t for t in tasks if t.due_at is None or t.due_at.astimezone(tz).date() <= today
+                ],
+                "due": {t.id: local_time(t.due_at, tz) for t in tasks},
+                "cases": open_cases,
+                "labels": field_labels(request),
+                "scope": user.effective_scope or "",
+                "today": today.isoformat(),
+                "loaded": local_time(now, tz),
+            },
+        )
+    )
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from the root so that it may control every page."""
+    body = (STATIC / "js" / "sw.js").read_bytes()
+    return Response(
+        body,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/manifest.webmanifest")
+def manifest(request: Request) -> Response:
+    language = language_of(request)
+
+    document = {
+        "name": i18n.gettext(language, N_("gridgov field app")),
+        "short_name": i18n.gettext(language, N_("Field app")),
+        "start_url": "/field",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": "#1d4f91",
+        "lang": i18n.HTML_LANG.get(language, "zh-Hans"),
+        "icons": [{"src": "/static/favicon.svg", "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return Response(
+        json.dumps(document, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )

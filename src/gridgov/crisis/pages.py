@@ -1,0 +1,428 @@
+"""Crisis pages: the incidents list and the opening form, an incident's command page
+(level, posts, tasks), the live board, the check-in list (a field page that works
+offline, see field_pages.py) and the command centre's XLSX export."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.cases.rules import State as CaseState
+from gridgov.crisis import broadcasts, checkins, export, rules, service
+from gridgov.crisis.labels import LABELS
+from gridgov.crisis.models import Incident
+from gridgov.crisis.rules import (
+    CheckinStatus,
+    IncidentKind,
+    IncidentLevel,
+    IncidentState,
+    Need,
+    Post,
+    TaskKind,
+    Vulnerability,
+)
+from gridgov.errors import InvalidInput, Problem
+from gridgov.registry import service as registry
+from gridgov.web import i18n
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+    in_scope,
+    require_roles,
+)
+from gridgov.web.render import download, language_of, local_time, no_store, render
+
+router = APIRouter(include_in_schema=False)
+StaffPage = Annotated[
+    User,
+    Depends(
+        require_roles(
+            Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.AUDITOR, page=True
+        )
+    ),
+]
+Page = Annotated[int, Query(ge=0, le=10_000)]
+PAGE_SIZE = 100
+
+
+def scoped_incident_page(
+    incident_id: int, request: Request, session: SessionDep, now: Now, user: StaffPage
+) -> Incident:
+    actor = actor_of(request, user)
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        session.get(Incident, incident_id),
+        visible=lambda incident: service.may_see_incident(actor, incident),
+        object_type="incident",
+        object_id=str(incident_id),
+    )
+
+
+IncidentPage = Annotated[Incident, Depends(scoped_incident_page)]
+
+
+def field_labels(request: Request) -> dict[str, str]:
+    """Labels the field app's script shows (conflicts name states, never codes)."""
+    language = language_of(request)
+    codes = (*LABELS, *(s.value for s in CaseState), "report", "checkin", "case_step")
+    return {code: i18n.gettext(language, code) for code in codes}
+
+
+def _back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def may_command(user: User) -> bool:
+    return user.role_enum in service.COMMAND_ROLES
+
+
+@router.get("/crisis", response_class=HTMLResponse)
+def incidents_page(request: Request, user: StaffPage, session: SessionDep) -> HTMLResponse:
+    actor = actor_of(request, user)
+    return no_store(
+        render(
+            request,
+            "crisis/index.html",
+            {
+                "incidents": service.list_incidents(session, viewer=actor),
+                "kinds": [k.value for k in IncidentKind],
+                "levels": [v.value for v in IncidentLevel],
+                "may_command": may_command(user),
+                "scope": user.effective_scope or "",
+            },
+        )
+    )
+
+
+@router.post("/crisis", dependencies=[CsrfChecked])
+def open_incident(
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    now: Now,
+    title: Annotated[str, Form(max_length=128)],
+    kind: Annotated[str, Form(max_length=16)],
+    level: Annotated[str, Form(max_length=16)],
+    area: Annotated[str, Form(max_length=1000)],
+    unreached_hours: Annotated[int, Form(ge=1, le=240)] = 12,
+    retention_days: Annotated[int, Form(ge=1, le=3650)] = 30,
+    area_geojson: Annotated[str, Form(max_length=200_000)] = "",
+) -> Response:
+    codes = tuple(c for c in area.replace("，", ",").replace(" ", ",").split(",") if c)
+    region = _common_prefix_region(codes, user.effective_scope or "")
+    incident = service.do_open_incident(
+        session,
+        actor=actor_of(request, user),
+        value=service.IncidentInput(
+            title=title,
+            kind=kind,
+            level=level,
+            region_code=region,
+            area_codes=codes,
+            area_geojson=area_geojson or None,
+            unreached_hours=unreached_hours,
+            retention_days=retention_days,
+        ),
+        now=now,
+    )
+    session.commit()
+    return _back(f"/crisis/{incident.id}")
+
+
+def _common_prefix_region(codes: tuple[str, ...], scope: str) -> str:
+    """The incident's owning region: the user's own scope when the area lies in it."""
+    if not codes:
+        raise InvalidInput(
+            "The incident was not opened.",
+            details=[Problem("area", "Name at least one region, or draw the area.")],
+        )
+    return scope if all(c.startswith(scope) for c in codes) and scope else codes[0]
+
+
+@router.get("/crisis/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    tz = ZoneInfo(state.settings.timezone)
+    posts = service.list_posts(session, incident=incident)
+    people = registry.residents_by_id(session, ids=[p.resident_id for p in posts])
+    tasks = service.list_tasks(session, incident=incident, viewer=actor)
+    return no_store(
+        render(
+            request,
+            "crisis/incident.html",
+            {
+                "incident": incident,
+                "started": local_time(incident.started_at, tz),
+                "closed": local_time(incident.closed_at, tz),
+                "anonymise_after": local_time(
+                    rules.anonymise_after(incident.closed_at, incident.retention_days), tz
+                ),
+                "posts": posts,
+                "people": people,
+                "tasks": tasks,
+                "due": {t.id: local_time(t.due_at, tz) for t in tasks},
+                "board": checkins.board(session, incident=incident, viewer=actor, by="community"),
+                "broadcasts": broadcasts.list_broadcasts(session, viewer=actor, incident=incident),
+                "levels": [v.value for v in IncidentLevel],
+                "post_kinds": [p.value for p in Post],
+                "task_kinds": [k.value for k in TaskKind],
+                "grids": rules.split(incident.area_codes),
+                "may_command": may_command(user) and incident.state == IncidentState.ACTIVE.value,
+                "now_local": datetime.now(tz).strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+    )
+
+
+@router.post("/crisis/{incident_id}/level", dependencies=[CsrfChecked])
+def set_level(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    now: Now,
+    level: Annotated[str, Form(max_length=16)],
+) -> Response:
+    service.do_set_level(
+        session, actor=actor_of(request, user), incident=incident, level=level, now=now
+    )
+    session.commit()
+    return _back(f"/crisis/{incident.id}")
+
+
+@router.post("/crisis/{incident_id}/close", dependencies=[CsrfChecked])
+def close_incident(
+    incident: IncidentPage, request: Request, user: StaffPage, session: SessionDep, now: Now
+) -> Response:
+    service.do_close_incident(session, actor=actor_of(request, user), incident=incident, now=now)
+    session.commit()
+    return _back(f"/crisis/{incident.id}")
+
+
+@router.post("/crisis/{incident_id}/posts", dependencies=[CsrfChecked])
+def add_post(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    now: Now,
+    post: Annotated[str, Form(max_length=24)],
+    unit_code: Annotated[str, Form(max_length=32)],
+    resident_id: Annotated[int, Form(ge=1)],
+) -> Response:
+    service.do_add_post(
+        session,
+        actor=actor_of(request, user),
+        incident=incident,
+        post=post,
+        unit_code=unit_code.strip(),
+        resident_id=resident_id,
+        now=now,
+    )
+    session.commit()
+    return _back(f"/crisis/{incident.id}#posts")
+
+
+@router.post("/crisis/{incident_id}/tasks", dependencies=[CsrfChecked])
+def add_task(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    kind: Annotated[str, Form(max_length=24)],
+    grid_code: Annotated[str, Form(max_length=17)],
+    hours: Annotated[int, Form(ge=1, le=240)] = 4,
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    service.do_add_task(
+        session,
+        actor=actor_of(request, user),
+        incident=incident,
+        kind=kind,
+        grid_code=grid_code.strip(),
+        due_at=now + timedelta(hours=hours),
+        note=note,
+        now=now,
+    )
+    session.commit()
+    return _back(f"/crisis/{incident.id}#tasks")
+
+
+@router.post("/crisis/tasks/{task_id}/state", dependencies=[CsrfChecked])
+def move_task(
+    task_id: int,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    now: Now,
+    target: Annotated[str, Form(max_length=16)],
+    back: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    actor = actor_of(request, user)
+    task = service.get_task(session, task_id=task_id, viewer=actor)
+    service.do_move_task(session, actor=actor, task=task, target=target, now=now)
+    session.commit()
+    return _back(back if back.startswith("/") and not back.startswith("//") else "/field")
+
+
+# ---------------------------------------------------------------- board and check-ins
+
+
+def _board_context(
+    incident: Incident, request: Request, user: User, session: SessionDep, by: str
+) -> dict[str, object]:
+    rows = checkins.board(session, incident=incident, viewer=actor_of(request, user), by=by)
+    totals = {s.value: sum(r.counts.get(s.value, 0) for r in rows) for s in CheckinStatus}
+    return {
+        "incident": incident,
+        "rows": rows,
+        "board": rows,
+        "by": by,
+        "statuses": [s.value for s in CheckinStatus],
+        "totals": totals,
+        "total": sum(r.total for r in rows),
+    }
+
+
+@router.get("/crisis/{incident_id}/board", response_class=HTMLResponse)
+def board_page(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    by: Annotated[str, Query(pattern="^(grid|community)$")] = "grid",
+) -> HTMLResponse:
+    context = _board_context(incident, request, user, session, by)
+    if request.headers.get("HX-Request"):
+        return no_store(render(request, "crisis/_board.html", context))
+    return no_store(render(request, "crisis/board.html", context))
+
+
+@router.get("/crisis/{incident_id}/checkins", response_class=HTMLResponse)
+def checkins_page(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    status: Annotated[str, Query(max_length=16)] = "",
+    grid: Annotated[str, Query(max_length=17)] = "",
+    page: Page = 0,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    rows = checkins.list_checkins(
+        session,
+        incident=incident,
+        viewer=actor,
+        status=status or None,
+        grid_code=grid or None,
+        limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+    )
+    households = registry.households_by_id(session, ids=[r.household_id for r in rows])
+    tz = ZoneInfo(state.settings.timezone)
+    return no_store(
+        render(
+            request,
+            "crisis/checkins.html",
+            {
+                "incident": incident,
+                "rows": rows,
+                "households": households,
+                "updated": {r.id: local_time(r.updated_at, tz) for r in rows},
+                "statuses": [s.value for s in rules.RECORDABLE_ORDER],
+                "all_statuses": [s.value for s in CheckinStatus],
+                "needs": [n.value for n in Need],
+                "flags": [f.value for f in Vulnerability],
+                "status": status,
+                "grid": grid,
+                "page": page,
+                "more": len(rows) == PAGE_SIZE,
+                "split": rules.split,
+                "active": incident.state == IncidentState.ACTIVE.value,
+                "labels": field_labels(request),
+            },
+        )
+    )
+
+
+@router.post("/crisis/{incident_id}/checkins/{household_id}", dependencies=[CsrfChecked])
+def record_checkin(
+    incident: IncidentPage,
+    household_id: int,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    now: Now,
+    status: Annotated[str, Form(max_length=16)],
+    needs: Annotated[list[str] | None, Form(max_length=4)] = None,
+    note: Annotated[str, Form(max_length=1000)] = "",
+    base_version: Annotated[int | None, Form()] = None,
+) -> Response:
+    """The form without JavaScript; the field app posts to the sync API instead."""
+    checkins.do_checkin(
+        session,
+        actor=actor_of(request, user),
+        incident=incident,
+        household_id=household_id,
+        status=status,
+        needs=needs or [],
+        note=note,
+        base_version=base_version,
+        now=now,
+    )
+    session.commit()
+    return _back(f"/crisis/{incident.id}/checkins#h{household_id}")
+
+
+@router.get("/crisis/{incident_id}/export.xlsx")
+def export_checkins(
+    incident: IncidentPage,
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> Response:
+    """The command centre's workbook: the board and every household in the viewer's
+    area, sensitive flags included only inside it."""
+    actor = actor_of(request, user)
+    body = export.workbook(session, incident=incident, viewer=actor, tz=state.settings.timezone)
+    from gridgov.audit.service import record
+
+    record(
+        session,
+        actor=actor,
+        action="incident.exported",
+        object_type="incident",
+        object_id=incident.id,
+        region_code=incident.region_code,
+        now=now,
+        summary={"scope": actor.scope},
+    )
+    session.commit()
+    return download(
+        body,
+        f"incident-{incident.id}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

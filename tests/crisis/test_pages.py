@@ -1,0 +1,124 @@
+"""Crisis pages: the command page, check-ins, the live board, broadcasts written per
+language, the field app and its service worker; labels instead of codes."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from gridgov.db import Database
+from tests.crisis.factories import make_world, open_typhoon
+from tests.factories import csrf_of, page_login
+
+RAW_CODES = re.compile(r">\s*(needs_help|level_ii|door_to_door|elderly_alone|typhoon)\s*<")
+
+
+def test_the_worker_sees_their_households_with_flags_in_chinese(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "chen.worker")
+    page = client.get(f"/crisis/{incident_id}/checkins")
+    assert page.status_code == 200
+    html = page.text
+    assert "QL-001" in html
+    assert "QL-004" not in html
+    assert "独居老人" in html
+    assert "孕产妇" in html
+    assert 'data-offline="checkin"' in html
+    assert "个待同步" in html
+    assert not RAW_CODES.search(html)
+
+
+def test_a_check_in_form_without_javascript_records_and_returns(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "chen.worker")
+    token = csrf_of(client, f"/crisis/{incident_id}/checkins")
+    household = world.households["QL-002"]
+    response = client.post(
+        f"/crisis/{incident_id}/checkins/{household}",
+        data={"csrf_token": token, "status": "needs_help", "needs": ["food"], "base_version": "1"},
+    )
+    assert response.status_code == 303
+    html = client.get(f"/crisis/{incident_id}/checkins?status=needs_help").text
+    assert "QL-002" in html
+    assert "食物" in html
+
+
+def test_the_leader_opens_an_incident_and_writes_a_broadcast_in_two_languages(
+    client: TestClient, db: Database
+) -> None:
+    make_world(db)
+    page_login(client, "zhao.leader")
+    token = csrf_of(client, "/crisis")
+    opened = client.post(
+        "/crisis",
+        data={
+            "csrf_token": token,
+            "title": "停电抢修",
+            "kind": "outage",
+            "level": "level_iv",
+            "area": "44051200100101",
+        },
+    )
+    assert opened.status_code == 303, opened.text
+    incident_url = opened.headers["location"]
+    html = client.get(incident_url).text
+    assert "停水停电" in html
+    assert "四级" in html
+    created = client.post(
+        f"{incident_url}/broadcasts",
+        data={
+            "csrf_token": token,
+            "severity": "bulletin",
+            "fallback": "zh-Hans",
+            "headline_zh-Hans": "今晚停电",
+            "body_zh-Hans": "今晚20点至22点停电检修。",
+            "headline_ko": "오늘 밤 정전",
+            "body_ko": "오늘 밤 20시부터 22시까지 정전됩니다.",
+        },
+    )
+    assert created.status_code == 303, created.text
+    sent = client.post(f"{created.headers['location']}/send", data={"csrf_token": token})
+    assert sent.status_code == 303
+    page = client.get(created.headers["location"]).text
+    assert "오늘 밤 정전" in page
+    assert "已排队" in page
+
+
+def test_the_live_board_answers_htmx_with_the_fragment(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "zhao.leader")
+    full = client.get(f"/crisis/{incident_id}/board")
+    fragment = client.get(
+        f"/crisis/{incident_id}/board?by=community", headers={"HX-Request": "true"}
+    )
+    assert 'hx-trigger="every 15s"' in full.text
+    assert "<html" not in fragment.text
+    assert "青篮社区" in fragment.text
+
+
+def test_the_field_app_is_installable_and_its_worker_public(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    open_typhoon(db, world)
+    assert client.get("/sw.js").headers["content-type"].startswith("text/javascript")
+    manifest = client.get("/manifest.webmanifest").json()
+    assert manifest["start_url"] == "/field"
+    page_login(client, "chen.worker")
+    home = client.get("/field")
+    assert home.status_code == 200
+    assert 'rel="manifest"' in home.text
+    assert "/static/js/field.js" in home.text
+    assert "台风" in home.text
+    # someone of another community sees no incident of ours
+    client.cookies.clear()
+    page_login(client, "wang.worker")
+    assert "台风" not in client.get("/field").text
