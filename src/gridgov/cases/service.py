@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -349,6 +349,51 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
         .order_by(Case.created_at)
     )
     return [c for c in candidates if _metres(c, case) <= DUPLICATE_METRES]
+
+
+def likely_duplicates_of(
+    session: Session, cases: Sequence[Case], *, now: datetime
+) -> dict[int, list[Case]]:
+    """``likely_duplicates`` for a page of cases in one statement (one box per case,
+    OR-ed), not one statement per row. Cases without any are left out."""
+    located = [c for c in cases if c.lon is not None and c.lat is not None and c.category_code]
+    if not located:
+        return {}
+    degrees = DUPLICATE_METRES / 111_000
+    boxes = [
+        and_(
+            Case.category_code == c.category_code,
+            Case.lat.between(c.lat - degrees, c.lat + degrees),  # type: ignore[operator]
+            Case.lon.between(c.lon - degrees * 1.1, c.lon + degrees * 1.1),  # type: ignore[operator]
+        )
+        for c in located
+    ]
+    candidates = list(
+        session.scalars(
+            select(Case)
+            .where(
+                Case.state.in_([s.value for s in rules.OPEN_STATES]),
+                Case.created_at >= now - DUPLICATE_WINDOW,
+                or_(*boxes),
+            )
+            .order_by(Case.created_at)
+        )
+    )
+    found: dict[int, list[Case]] = {}
+    for case in located:
+        lat, lon = case.lat or 0.0, case.lon or 0.0
+        near = [
+            c
+            for c in candidates
+            if c.id != case.id
+            and c.category_code == case.category_code
+            and lat - degrees <= (c.lat or 0.0) <= lat + degrees
+            and lon - degrees * 1.1 <= (c.lon or 0.0) <= lon + degrees * 1.1
+            and _metres(c, case) <= DUPLICATE_METRES
+        ]
+        if near:
+            found[case.id] = near
+    return found
 
 
 def _metres(a: Case, b: Case) -> float:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -20,13 +17,12 @@ from gridgov import __version__, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
 from gridgov.web import errors
+from gridgov.web.context import RequestContext
 from gridgov.web.deps import CSRF_COOKIE, AppState
-from gridgov.web.logs import request_id_var
 
 log = logging.getLogger("gridgov.access")
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -94,45 +90,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        request.state.request_id = rid
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = rid
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        seed = getattr(request.state, "new_csrf_seed", None)
-        if seed:
-            response.set_cookie(
-                CSRF_COOKIE,
-                seed,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                max_age=60 * 60 * 24 * 30,
-            )
-        log.info(
-            "request",
-            extra={
-                "fields": {
-                    "request_id": rid,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }
-            },
-        )
-        return response
+    app.add_middleware(
+        RequestContext,
+        headers=SECURITY_HEADERS,
+        csrf_cookie=CSRF_COOKIE,
+        secure=settings.secure_cookies,
+    )
 
     from gridgov.accounts import api as accounts_api
     from gridgov.accounts import pages as accounts_pages
