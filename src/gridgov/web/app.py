@@ -11,12 +11,12 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from gridgov import __version__, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
-from gridgov.web import errors
+from gridgov.web import errors, static_files
 from gridgov.web.context import RequestContext
 from gridgov.web.deps import CSRF_COOKIE, AppState
 
@@ -90,6 +90,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
 
+    # HTML and JSON answers gzipped for clients that accept it (static files are gzipped
+    # once, at start-up, by static_files).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(
         RequestContext,
         headers=SECURITY_HEADERS,
@@ -156,5 +159,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         """Swagger UI from the vendored bundle; works offline."""
         return HTMLResponse((TEMPLATES_DIR / "api_docs.html").read_text())
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", static_files.assets(), name="static")
     return app

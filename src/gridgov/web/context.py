@@ -9,8 +9,8 @@ about as much as the whole of a health probe (see docs/adr/0017-speed.md).
 from __future__ import annotations
 
 import logging
-import re
 import random
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
