@@ -393,7 +393,11 @@ def test_a_page_of_duplicates_in_one_statement_finds_what_each_row_would(
             for c in rows
             if (found := cases.likely_duplicates(session, c, now=FIXED_NOW))
         }
-    # then both agree, and the pair found each other
+        ids = {c.id: cases.likely_duplicate_ids(session, c, now=FIXED_NOW) for c in rows}
+    # then all three agree, and the pair found each other
+    assert {k: v for k, v in ids.items() if v} == {
+        k: tuple(c.id for c in v) for k, v in one_by_one.items()
+    }
     assert {k: [c.id for c in v] for k, v in batched.items()} == {
         k: [c.id for c in v] for k, v in one_by_one.items()
     }

@@ -240,7 +240,7 @@ def do_intake(
         },
     )
     _notify_reporter(session, case, now, "received")
-    duplicates = tuple(c.id for c in likely_duplicates(session, case, now=now))
+    duplicates = likely_duplicate_ids(session, case, now=now)
     if duplicates:
         _event(
             session,
@@ -351,6 +351,29 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
     return [c for c in candidates if _metres(c, case) <= DUPLICATE_METRES]
 
 
+def likely_duplicate_ids(session: Session, case: Case, *, now: datetime) -> tuple[int, ...]:
+    """The ids ``likely_duplicates`` would give, reading three columns instead of whole
+    cases: intake asks this for every report."""
+    if case.lon is None or case.lat is None or not case.category_code:
+        return ()
+    degrees = DUPLICATE_METRES / 111_000
+    rows = session.execute(
+        select(Case.id, Case.lon, Case.lat)
+        .where(
+            Case.id != case.id,
+            Case.category_code == case.category_code,
+            Case.state.in_([s.value for s in rules.OPEN_STATES]),
+            Case.created_at >= now - DUPLICATE_WINDOW,
+            Case.lat.between(case.lat - degrees, case.lat + degrees),
+            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
+        )
+        .order_by(Case.created_at)
+    )
+    return tuple(
+        id_ for id_, lon, lat in rows if _distance(lon, lat, case.lon, case.lat) <= DUPLICATE_METRES
+    )
+
+
 def likely_duplicates_of(
     session: Session, cases: Sequence[Case], *, now: datetime
 ) -> dict[int, list[Case]]:
@@ -397,8 +420,14 @@ def likely_duplicates_of(
 
 
 def _metres(a: Case, b: Case) -> float:
-    dx = ((a.lon or 0.0) - (b.lon or 0.0)) * 111_320 * math.cos(math.radians(a.lat or 0.0))
-    dy = ((a.lat or 0.0) - (b.lat or 0.0)) * 110_574
+    return _distance(a.lon, a.lat, b.lon, b.lat)
+
+
+def _distance(
+    a_lon: float | None, a_lat: float | None, b_lon: float | None, b_lat: float | None
+) -> float:
+    dx = ((a_lon or 0.0) - (b_lon or 0.0)) * 111_320 * math.cos(math.radians(a_lat or 0.0))
+    dy = ((a_lat or 0.0) - (b_lat or 0.0)) * 110_574
     return math.hypot(dx, dy)
 
 
