@@ -2,9 +2,9 @@
 
 Two uvicorn processes, one worker each, on the same scratch database (SQLite in WAL
 mode with synchronous=FULL; PostgreSQL too with --postgres URL or
-GRIDGOV_TEST_DATABASE_URL): gridgov itself, and ``ref_app.py`` (FastAPI + sqlite3 or
+GRIDGOV_TEST_DATABASE_URL): gridgov itself, and ``support/ref_app.py`` (FastAPI + sqlite3 or
 psycopg, no gridgov code, doing the same I/O). Load comes from a third process: ``wrk``
-when installed (Debian: ``apt-get install wrk``), else ``loadgen.py`` (asyncio, raw
+when installed (Debian: ``apt-get install wrk``), else ``support/loadgen.py`` (asyncio, raw
 HTTP/1.1 keep-alive). Rounds alternate between the two servers so both see the same
 machine; each figure is the ratio gridgov / reference.
 
@@ -19,6 +19,7 @@ machine; each figure is the ratio gridgov / reference.
 
     python benchmarks/httpbench.py [--seconds 3] [--connections 16] [--rounds 2]
                                    [--postgres URL] [--only health,read,...]
+                                   [--gridgov-src OTHER_CHECKOUT/src]
 
 (Named httpbench, not http: a file called http.py beside a script shadows the standard
 library's ``http`` package for every import that follows.)
@@ -218,7 +219,7 @@ def load(
             .split("s,")[0]
         )
         return (total - errors) / elapsed, total
-    command = [sys.executable, str(HERE / "loadgen.py"), url, "--seconds", str(seconds)]
+    command = [sys.executable, str(HERE / "support" / "loadgen.py"), url, "--seconds", str(seconds)]
     command += ["--connections", str(connections), "--header", header]
     if bodies is not None:
         command += ["--bodies", str(bodies)]
@@ -238,8 +239,10 @@ def run(url: str, args: argparse.Namespace) -> None:
             "GRIDGOV_NOTIFY_MODE": "record",
             "GRIDGOV_LOGIN_MAX_FAILURES_PER_IP": "1000000",
         }
+        if args.gridgov_src:  # another checkout's code, for before/after figures
+            env["PYTHONPATH"] = str(Path(args.gridgov_src).resolve())
         gridgov_cmd = ["--factory", "gridgov.web.asgi:app_factory"]
-        ref_cmd = ["--app-dir", str(HERE), "ref_app:app"]
+        ref_cmd = ["--app-dir", str(HERE / "support"), "ref_app:app"]
         with (
             uvicorn_process(gridgov_cmd, env) as mine,
             uvicorn_process(ref_cmd, {"REF_DATABASE_URL": url}) as ref,
@@ -312,6 +315,11 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GRIDGOV_TEST_DATABASE_URL"))
     parser.add_argument("--only", type=lambda s: set(s.split(",")), default=set())
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--gridgov-src",
+        help="serve gridgov from this src/ folder (another checkout, e.g. the code before a "
+        "change) instead of the installed one; the database is migrated by the installed one",
+    )
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:

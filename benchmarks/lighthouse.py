@@ -50,7 +50,8 @@ def lighthouse_bin(node_dir: Path) -> Path:
         node_dir.mkdir(parents=True, exist_ok=True)
         npm = shutil.which("npm")
         if npm is None:
-            sys.exit("npm is needed once to install Lighthouse (Debian: apt-get install npm)")
+            print("skipped: npm is needed once to install Lighthouse (Debian: apt-get install npm)")
+            sys.exit(0)
         subprocess.run(  # noqa: S603
             [npm, "install", "--no-audit", "--no-fund", "--prefix", str(node_dir), LIGHTHOUSE],
             check=True,
@@ -104,6 +105,9 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--node-dir", type=Path, default=NODE_DIR)
     args = parser.parse_args()
+    if not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).exists():
+        print("skipped: no Chromium (Debian: apt-get install chromium, or set CHROME_PATH)")
+        return
     binary = lighthouse_bin(args.node_dir)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
