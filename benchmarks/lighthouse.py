@@ -10,7 +10,8 @@ Lighthouse comes from npm, installed once into ``.bench/node`` beside this repos
 (``npm install lighthouse@13.5.0``); nothing is fetched while it runs. Chromium:
 ``CHROME_PATH`` or /usr/bin/chromium (Debian: ``apt-get install chromium``).
 
-    python benchmarks/lighthouse.py [--pages report,list,dashboard]
+    python benchmarks/lighthouse.py [--pages report,list,dashboard] [--demo-cases 1000]
+                                    [--demo-dir DIR]   # build the demo once, reuse it
 """
 
 from __future__ import annotations
@@ -104,18 +105,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--node-dir", type=Path, default=NODE_DIR)
+    parser.add_argument("--demo-cases", type=int, default=1000, help="cases the demo simulates")
+    parser.add_argument("--demo-dir", type=Path, help="keep (and reuse) the demo database here")
     args = parser.parse_args()
     if not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).exists():
         print("skipped: no Chromium (Debian: apt-get install chromium, or set CHROME_PATH)")
         return
     binary = lighthouse_bin(args.node_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
+        data_dir = args.demo_dir or Path(tmp)
         url = f"sqlite:///{data_dir / 'demo.sqlite3'}"
         env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": str(data_dir)}
         gridgov = [str(Path(sys.executable).with_name("gridgov"))]
+        build = ["demo", "build", "--if-empty", "--cases", str(args.demo_cases)]
         subprocess.run([*gridgov, "db", "upgrade"], check=True, env=env)  # noqa: S603
-        subprocess.run([*gridgov, "demo", "build"], check=True, env=env)  # noqa: S603
+        subprocess.run([*gridgov, *build], check=True, env=env)  # noqa: S603
         settings = Settings(data_dir=data_dir, database_url=url)
         db = Database.from_url(url, keys=settings.keys)
         env["GRIDGOV_SWEEP_SECONDS"] = "0"
