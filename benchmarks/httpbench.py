@@ -2,9 +2,9 @@
 
 Two uvicorn processes, one worker each, on the same scratch database (SQLite in WAL
 mode with synchronous=FULL; PostgreSQL too with --postgres URL or
-GRIDGOV_TEST_DATABASE_URL): gridgov itself, and ``ref_app.py`` (FastAPI + sqlite3 or
+GRIDGOV_TEST_DATABASE_URL): gridgov itself, and ``support/ref_app.py`` (FastAPI + sqlite3 or
 psycopg, no gridgov code, doing the same I/O). Load comes from a third process: ``wrk``
-when installed (Debian: ``apt-get install wrk``), else ``loadgen.py`` (asyncio, raw
+when installed (Debian: ``apt-get install wrk``), else ``support/loadgen.py`` (asyncio, raw
 HTTP/1.1 keep-alive). Rounds alternate between the two servers so both see the same
 machine; each figure is the ratio gridgov / reference.
 
@@ -19,6 +19,7 @@ machine; each figure is the ratio gridgov / reference.
 
     python benchmarks/httpbench.py [--seconds 3] [--connections 16] [--rounds 2]
                                    [--postgres URL] [--only health,read,...]
+                                   [--gridgov-src OTHER_CHECKOUT/src]
 
 (Named httpbench, not http: a file called http.py beside a script shadows the standard
 library's ``http`` package for every import that follows.)
@@ -122,11 +123,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_process(target: list[str], env: dict[str, str]) -> Iterator[str]:
+def uvicorn_process(target: list[str], env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", *target, "--port", str(port)]
     command += ["--workers", "1", "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server log (INFO, as deployed)
+    process = subprocess.Popen(command, env={**os.environ, **env}, stderr=log)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -137,10 +139,11 @@ def uvicorn_process(target: list[str], env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"server did not start: {command}")
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 def bodies_file(directory: Path, tag: str) -> Path:
@@ -168,8 +171,36 @@ end
 """
 
 
-def load(url: str, token: str, seconds: float, connections: int, bodies: Path | None) -> float:
-    """Requests per second of successful (2xx) answers, from a separate process."""
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Figure:
+    rate: float = 0.0  # successful requests per second
+    cpu_ms: float = 0.0  # server CPU milliseconds per request
+
+
+def measure(
+    server: Server, path: str, token: str, args: argparse.Namespace, bodies: Path | None
+) -> Figure:
+    before = server.cpu_seconds()
+    rate, total = load(server.base + path, token, args.seconds, args.connections, bodies)
+    return Figure(rate, (server.cpu_seconds() - before) * 1000 / max(total, 1))
+
+
+def load(
+    url: str, token: str, seconds: float, connections: int, bodies: Path | None
+) -> tuple[float, int]:
+    """Requests per second of successful (2xx) answers, from a separate process, and
+    how many requests were answered."""
     header = f"Authorization: Bearer {token}"
     if shutil.which("wrk"):
         command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "-H", header]
@@ -187,14 +218,14 @@ def load(url: str, token: str, seconds: float, connections: int, bodies: Path | 
             .split(" in ")[1]
             .split("s,")[0]
         )
-        return (total - errors) / elapsed
-    command = [sys.executable, str(HERE / "loadgen.py"), url, "--seconds", str(seconds)]
+        return (total - errors) / elapsed, total
+    command = [sys.executable, str(HERE / "support" / "loadgen.py"), url, "--seconds", str(seconds)]
     command += ["--connections", str(connections), "--header", header]
     if bodies is not None:
         command += ["--bodies", str(bodies)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     result = json.loads(done.stdout)
-    return float(result["ok_rps"])
+    return float(result["ok_rps"]), int(result["total"])
 
 
 def run(url: str, args: argparse.Namespace) -> None:
@@ -206,17 +237,18 @@ def run(url: str, args: argparse.Namespace) -> None:
             "GRIDGOV_DATA_DIR": str(data_dir),
             "GRIDGOV_SWEEP_SECONDS": "0",
             "GRIDGOV_NOTIFY_MODE": "record",
-            "GRIDGOV_LOG_LEVEL": "WARNING",
             "GRIDGOV_LOGIN_MAX_FAILURES_PER_IP": "1000000",
         }
+        if args.gridgov_src:  # another checkout's code, for before/after figures
+            env["PYTHONPATH"] = str(Path(args.gridgov_src).resolve())
         gridgov_cmd = ["--factory", "gridgov.web.asgi:app_factory"]
-        ref_cmd = ["--app-dir", str(HERE), "ref_app:app"]
+        ref_cmd = ["--app-dir", str(HERE / "support"), "ref_app:app"]
         with (
             uvicorn_process(gridgov_cmd, env) as mine,
             uvicorn_process(ref_cmd, {"REF_DATABASE_URL": url}) as ref,
         ):
             token = httpx.post(
-                f"{mine}/api/v1/auth/token",
+                f"{mine.base}/api/v1/auth/token",
                 json={"username": "bench.dispatch", "password": PASSWORD},
             ).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}"}
@@ -227,40 +259,52 @@ def run(url: str, args: argparse.Namespace) -> None:
                     "lon": 116.70 + (n % 50) * 0.0012,
                     "lat": 23.26 + (n % 8) * 0.008,
                 }
-                reply = httpx.post(f"{mine}/api/v1/cases", json=body, headers=auth, timeout=30)
+                reply = httpx.post(f"{mine.base}/api/v1/cases", json=body, headers=auth, timeout=30)
                 reply.raise_for_status()
                 case_id = case_id or int(reply.json()["id"])
-            rates: dict[str, list[float]] = {}
+            figures: dict[str, list[Figure]] = {}
             chosen = [p for p in probes(case_id) if not args.only or p.name in args.only]
             for probe in chosen:
-                for base, path in ((mine, probe.gridgov), (ref, probe.reference)):
-                    status = httpx.get(base + path, headers=auth, timeout=30).status_code
+                for server, path in ((mine, probe.gridgov), (ref, probe.reference)):
+                    status = httpx.get(server.base + path, headers=auth, timeout=30).status_code
                     if not probe.post and status != 200:
-                        raise RuntimeError(f"{base}{path} answered {status}")
+                        raise RuntimeError(f"{server.base}{path} answered {status}")
             for round_ in range(args.rounds):
                 for probe in chosen:
-                    pair = rates.setdefault(probe.name, [0.0, 0.0])
-                    for side, (base, path) in enumerate(
+                    pair = figures.setdefault(probe.name, [Figure(), Figure()])
+                    for side, (server, path) in enumerate(
                         ((ref, probe.reference), (mine, probe.gridgov))
                     ):
                         bodies = bodies_file(data_dir, f"{side}{round_}") if probe.post else None
-                        pair[side] += (
-                            load(base + path, token, args.seconds, args.connections, bodies)
-                            / args.rounds
-                        )
+                        got = measure(server, path, token, args, bodies)
+                        pair[side].rate += got.rate / args.rounds
+                        pair[side].cpu_ms += got.cpu_ms / args.rounds
+    report(url, args, chosen, figures)
+
+
+def report(
+    url: str, args: argparse.Namespace, chosen: list[Probe], figures: dict[str, list[Figure]]
+) -> None:
     dialect = url.split(":")[0].split("+")[0]
     tool = "wrk" if shutil.which("wrk") else "loadgen.py"
     print(
         f"engine: {dialect}; load by {tool}, {args.connections} connections, "
         f"{args.rounds} rounds of {args.seconds:.0f} s per side; one uvicorn worker each"
     )
-    print(f"  {'request':<20}{'reference':>12}{'gridgov':>12}{'ratio':>8}  goal")
+    print(
+        f"  {'request':<20}{'reference':>11}{'gridgov':>10}{'ratio':>7}  {'goal':<14}"
+        f"server CPU per request: reference, gridgov, ratio"
+    )
     for probe in chosen:
-        ref_rate, mine_rate = rates[probe.name]
-        ratio = mine_rate / max(ref_rate, 1e-9)
+        ref, mine = figures[probe.name]
+        ratio = mine.rate / max(ref.rate, 1e-9)
         goal = GOALS.get(probe.name)
-        verdict = f">= {goal}" + ("  ok" if ratio >= goal else "  MISSED") if goal else "-"
-        print(f"  {probe.label:<20}{ref_rate:>10.0f}/s{mine_rate:>10.0f}/s{ratio:>8.2f}  {verdict}")
+        verdict = (f">= {goal}" + (" ok" if ratio >= goal else " MISSED")) if goal else "-"
+        cpu_ratio = ref.cpu_ms / max(mine.cpu_ms, 1e-9)
+        print(
+            f"  {probe.label:<20}{ref.rate:>9.0f}/s{mine.rate:>8.0f}/s{ratio:>7.2f}  {verdict:<14}"
+            f"{ref.cpu_ms:>6.2f} ms {mine.cpu_ms:>6.2f} ms {cpu_ratio:>6.2f}"
+        )
 
 
 def main() -> None:
@@ -271,6 +315,11 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GRIDGOV_TEST_DATABASE_URL"))
     parser.add_argument("--only", type=lambda s: set(s.split(",")), default=set())
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--gridgov-src",
+        help="serve gridgov from this src/ folder (another checkout, e.g. the code before a "
+        "change) instead of the installed one; the database is migrated by the installed one",
+    )
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:

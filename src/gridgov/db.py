@@ -70,21 +70,38 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# Connections kept open: as many as requests that run at once in the worker threads
+# (AnyIO's default limit is 40). With SQLAlchemy's default of 5, a busy server opened and
+# closed a connection per request beyond the fifth (PRAGMAs on SQLite, a login on
+# PostgreSQL); the overflow stays for bursts.
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+
+
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        pool: dict[str, Any] = {}
+        if database and database != ":memory:":
+            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         engine = create_engine(
-            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **pool
         )
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # A bare postgresql:// URL means psycopg 3, the driver we ship.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_engine(
+        parsed,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -377,3 +377,33 @@ def test_a_grid_matters_list_keeps_other_matters_off_the_grid(
             category_codes=["X9999"],
             now=FIXED_NOW,
         )
+
+
+def test_a_page_of_duplicates_in_one_statement_finds_what_each_row_would(
+    db: Database, people: dict[str, Actor]
+) -> None:
+    # given two pairs of reports at two points, a different category at the first point
+    # and a lone report far away
+    first = report(db)
+    second = report(db, text="门口垃圾又堆起来了", point=(116.7051, 23.2901), phone="13900001111")
+    other_kind = report(db, text="路灯坏了，晚上很黑", category="E0102", phone="13900002222")
+    far = report(db, text="垃圾没人收", point=(116.7400, 23.3100), phone="13900003333")
+    page = [first, second, other_kind, far]
+    with db.session() as session:
+        rows = [got(session, c.id) for c in page]
+        # when the page asks once, and each row asks on its own
+        batched = cases.likely_duplicates_of(session, rows, now=FIXED_NOW)
+        one_by_one = {
+            c.id: found
+            for c in rows
+            if (found := cases.likely_duplicates(session, c, now=FIXED_NOW))
+        }
+        ids = {c.id: cases.likely_duplicate_ids(session, c, now=FIXED_NOW) for c in rows}
+    # then all three agree, and the pair found each other
+    assert {k: v for k, v in ids.items() if v} == {
+        k: tuple(c.id for c in v) for k, v in one_by_one.items()
+    }
+    assert {k: [c.id for c in v] for k, v in batched.items()} == {
+        k: [c.id for c in v] for k, v in one_by_one.items()
+    }
+    assert [c.id for c in batched[second.id]] == [first.id]

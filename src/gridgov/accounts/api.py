@@ -72,7 +72,7 @@ def revoke_token(request: Request, user: CurrentUser, session: SessionDep, now: 
 
 
 @router.get("/me", response_model=UserOut)
-def me(user: CurrentUser) -> User:
+async def me(user: CurrentUser) -> User:
     return user
 
 

@@ -406,19 +406,19 @@ def do_open_session(
 
 
 def authenticate(session: Session, *, token: str, kind: str, now: datetime) -> User | None:
-    """The active user behind a live session token, or None."""
-    auth_session = session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == token_digest(token))
+    """The active user behind a live session token, or None. One statement: it runs
+    before every authenticated request."""
+    return session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.token_hash == token_digest(token),
+            AuthSession.kind == kind,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+            User.is_active.is_(True),
+        )
     )
-    if (
-        auth_session is None
-        or auth_session.kind != kind
-        or auth_session.revoked_at is not None
-        or auth_session.expires_at <= now
-        or not auth_session.user.is_active
-    ):
-        return None
-    return auth_session.user
 
 
 def do_logout(session: Session, *, token: str, actor: Actor, now: datetime) -> None:

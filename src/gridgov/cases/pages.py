@@ -700,10 +700,7 @@ def cases_page(
     categories = _categories(session)
     duplicates: dict[int, list[Case]] = {}
     if chosen == "new":
-        for case in rows:
-            found = service.likely_duplicates(session, case, now=now)
-            if found:
-                duplicates[case.id] = found
+        duplicates = service.likely_duplicates_of(session, rows, now=now)
     context = {
         "rows": [
             {

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
-from gridgov.web import errors, limits
+from gridgov.web import errors, limits, static_files
+from gridgov.web.context import RequestContext
 from gridgov.web.deps import CSRF_COOKIE, AppState
-from gridgov.web.logs import request_id_var
 
 log = logging.getLogger("gridgov.access")
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 SECURITY_HEADERS = limits.SECURITY_HEADERS
 
@@ -116,46 +113,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     # Inside request_context (added after it), so that a 413 gets the headers and the log.
     app.add_middleware(limits.BodyLimit)
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        request.state.request_id = rid
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = rid
-        for name, value in security_headers.items():
-            response.headers.setdefault(name, value)
-        seed = getattr(request.state, "new_csrf_seed", None)
-        if seed:
-            response.set_cookie(
-                CSRF_COOKIE,
-                seed,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                max_age=60 * 60 * 24 * 30,
-            )
-        limits.harden(request, response, secure_cookies=settings.secure_cookies)
-        log.info(
-            "request",
-            extra={
-                "fields": {
-                    "request_id": rid,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }
-            },
-        )
-        return response
+    # HTML and JSON answers gzipped for clients that accept it (static files are gzipped
+    # once, at start-up, by static_files).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(
+        RequestContext,
+        headers=security_headers,
+        csrf_cookie=CSRF_COOKIE,
+        secure=settings.secure_cookies,
+    )
 
     from gridgov.accounts import api as accounts_api
     from gridgov.accounts import pages as accounts_pages
@@ -245,5 +211,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         """Swagger UI from the vendored bundle; works offline."""
         return HTMLResponse((TEMPLATES_DIR / "api_docs.html").read_text())
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", static_files.assets(), name="static")
     return app

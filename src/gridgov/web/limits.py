@@ -23,6 +23,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
 
 from gridgov.errors import ErrorCode, InvalidInput, Problem
@@ -320,20 +321,30 @@ async def on_value_refused(request: Request, exc: Exception) -> Response:
 
 def harden(request: Request, response: Response, *, secure_cookies: bool) -> None:
     """Security headers on ``response``; no-store where personal data may be."""
+    harden_headers(
+        response.headers,
+        path=request.url.path,
+        signed_in=getattr(request.state, "user", None) is not None,
+        secure_cookies=secure_cookies,
+    )
+
+
+def harden_headers(
+    headers: MutableHeaders, *, path: str, signed_in: bool, secure_cookies: bool
+) -> None:
+    """The same on a response's raw headers (the ASGI request context calls this)."""
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        headers.setdefault(name, value)
     if secure_cookies:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-        raw = response.raw_headers
+        headers.setdefault("Strict-Transport-Security", HSTS)
+        raw = headers.raw
         for index, (key, cookie) in enumerate(raw):
             if key == b"set-cookie" and b"secure" not in cookie.lower():
                 raw[index] = (key, cookie + b"; Secure")
-    path = request.url.path
-    if "cache-control" not in response.headers and (
-        path.startswith(("/api/v1/", "/open311/"))
-        or getattr(request.state, "user", None) is not None
+    if "cache-control" not in headers and (
+        path.startswith(("/api/v1/", "/open311/")) or signed_in
     ):
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
 
 
 _PATTERNS: dict[int, tuple[tuple[Any, frozenset[str]], ...]] = {}

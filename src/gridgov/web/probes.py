@@ -12,7 +12,7 @@ router = APIRouter(tags=["probes"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """The process is up. Touches nothing else."""
     return {"status": "ok"}
 

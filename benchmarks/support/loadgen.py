@@ -81,7 +81,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         )
     )
     elapsed = time.perf_counter() - started
-    return {"ok_rps": (counts[0] - counts[1]) / elapsed, "errors": counts[1]}
+    return {"ok_rps": (counts[0] - counts[1]) / elapsed, "total": counts[0], "errors": counts[1]}
 
 
 def main() -> None:

@@ -14,15 +14,16 @@ Routes are ``async def`` calling the driver directly on the event loop, as a sma
 hand-written service would: no threadpool hop, no ORM, no middleware. That is the
 floor the framework and the driver allow; gridgov's ratios are measured against it.
 
-Run by httpbench.py as ``uvicorn --app-dir benchmarks ref_app:app`` with ``REF_DATABASE_URL``.
+Run by httpbench.py as ``uvicorn --app-dir benchmarks/support ref_app:app``, with
+``REF_DATABASE_URL`` naming the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,7 @@ LIST_SQL = (
 CASE_SQL = "SELECT id, tracking_code, description, state FROM case_file WHERE id = {p}"
 EVENTS_SQL = "SELECT kind, at FROM case_event WHERE case_id = {p} ORDER BY id"
 INSERT_SQL = "INSERT INTO bench_row (body) VALUES ({p})"
+POOL_SIZE = 16
 
 
 class Report(BaseModel):
@@ -62,55 +64,66 @@ class Report(BaseModel):
 
 
 class Driver:
-    """One connection per thread (sqlite3) or a small pool-less per-thread connection
-    (psycopg): what a hand-written app on the bare driver would do."""
+    """SQLite: one ``sqlite3`` connection used on the event loop (calls are in-process,
+    microseconds). PostgreSQL: a small pool of psycopg ``AsyncConnection``s in autocommit
+    mode (one round trip per statement). What a hand-written app on the driver does."""
 
     def __init__(self, url: str) -> None:
         self.postgres = url.startswith("postgresql")
         self.param = "%s" if self.postgres else "?"
-        self.url = url
-        self.local = threading.local()
+        self.url = url.replace("postgresql+psycopg", "postgresql")
+        self.conn: Any = None
+        self.pool: asyncio.Queue[Any] = asyncio.Queue()
+        self.opened = 0
 
-    def connection(self) -> Any:
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            if self.postgres:
-                import psycopg
+    def sqlite(self) -> Any:
+        if self.conn is None:
+            conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+                conn.execute("PRAGMA " + pragma)
+            conn.execute("PRAGMA busy_timeout=30000")
+            self.conn = conn
+        return self.conn
 
-                conn = psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"))
-            else:
-                conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
-                for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
-                    conn.execute("PRAGMA " + pragma)
-                conn.execute("PRAGMA busy_timeout=30000")
-            self.local.conn = conn
-        return conn
+    async def checkout(self) -> Any:
+        if self.pool.empty() and self.opened < POOL_SIZE:
+            import psycopg
 
-    def query(self, sql: str, *args: Any) -> Sequence[Any]:
-        conn = self.connection()
-        rows = conn.execute(sql.format(p=self.param), args).fetchall()
-        if self.postgres:
-            conn.rollback()
-        return list(rows)
+            self.opened += 1
+            return await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+        return await self.pool.get()
 
-    def insert(self, sql: str, *args: Any) -> None:
-        conn = self.connection()
-        if self.postgres:
-            conn.execute(sql.format(p=self.param), args)
-            conn.commit()
-        else:
+    async def query(self, sql: str, *args: Any) -> Sequence[Any]:
+        if not self.postgres:
+            return list(self.sqlite().execute(sql.format(p=self.param), args).fetchall())
+        conn = await self.checkout()
+        try:
+            cursor = await conn.execute(sql.format(p=self.param), args)
+            return list(await cursor.fetchall())
+        finally:
+            self.pool.put_nowait(conn)
+
+    async def insert(self, sql: str, *args: Any) -> None:
+        if not self.postgres:
+            conn = self.sqlite()
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(sql.format(p=self.param), args)
             conn.execute("COMMIT")
+            return
+        conn = await self.checkout()
+        try:
+            await conn.execute(sql.format(p=self.param), args)  # autocommit: one commit
+        finally:
+            self.pool.put_nowait(conn)
 
 
 db = Driver(URL)
 app = FastAPI()
 
 
-def caller(authorization: str) -> Sequence[Any]:
+async def caller(authorization: str) -> Sequence[Any]:
     token = authorization.removeprefix("Bearer ").strip()
-    rows = db.query(SESSION_SQL, hashlib.sha256(token.encode()).hexdigest())
+    rows = await db.query(SESSION_SQL, hashlib.sha256(token.encode()).hexdigest())
     if not rows:
         raise HTTPException(401)
     return rows[0]  # type: ignore[no-any-return]
@@ -123,27 +136,27 @@ async def healthz() -> dict[str, str]:
 
 @app.get("/me")
 async def me(authorization: str = Header("")) -> dict[str, Any]:
-    user = caller(authorization)
+    user = await caller(authorization)
     return {"id": user[0], "username": user[1], "role": user[2], "scope": user[3]}
 
 
 @app.get("/cases", response_class=HTMLResponse)
 async def cases(authorization: str = Header("")) -> str:
-    caller(authorization)
-    return LIST.render(rows=db.query(LIST_SQL))
+    await caller(authorization)
+    return LIST.render(rows=await db.query(LIST_SQL))
 
 
 @app.get("/cases/{case_id}", response_class=HTMLResponse)
 async def case(case_id: int, authorization: str = Header("")) -> str:
-    caller(authorization)
-    found = db.query(CASE_SQL, case_id)
+    await caller(authorization)
+    found = await db.query(CASE_SQL, case_id)
     if not found:
         raise HTTPException(404)
-    return CASE.render(case=found[0], events=db.query(EVENTS_SQL, case_id))
+    return CASE.render(case=found[0], events=await db.query(EVENTS_SQL, case_id))
 
 
 @app.post("/intake", status_code=201)
 async def intake(body: Report, authorization: str = Header("")) -> dict[str, str]:
-    caller(authorization)
-    db.insert(INSERT_SQL, body.description)
+    await caller(authorization)
+    await db.insert(INSERT_SQL, body.description)
     return {"ok": "1"}

@@ -1,0 +1,156 @@
+"""Lighthouse (mobile profile) on the public report form, a grid worker's list and the
+leader's dashboard, against the demo district, with the distribution's Chromium.
+
+Builds the demo on a scratch SQLite database, serves it with uvicorn, opens a cookie
+session for ``demo-worker`` and ``demo-leader`` and runs Lighthouse on each page,
+printing the performance score (goal >= 95), time to interactive and the bytes moved
+on a first visit (goals: dashboard <= 400 KB, /report <= 100 KB).
+
+Lighthouse comes from npm, installed once into ``.bench/node`` beside this repository
+(``npm install lighthouse@13.5.0``); nothing is fetched while it runs. Chromium:
+``CHROME_PATH`` or /usr/bin/chromium (Debian: ``apt-get install chromium``).
+
+    python benchmarks/lighthouse.py [--pages report,list,dashboard] [--demo-cases 1000]
+                                    [--demo-dir DIR]   # build the demo once, reuse it
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gridgov.accounts import service as accounts
+from gridgov.audit.service import Actor
+from gridgov.config import Settings
+from gridgov.db import Database
+from gridgov.web.deps import SESSION_COOKIE, signed_cookie_value
+from httpbench import uvicorn_process
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE_DIR = ROOT / ".bench" / "node"
+LIGHTHOUSE = "lighthouse@13.5.0"
+PAGES = {
+    # name: (path, account or None, byte budget)
+    "report": ("/report", None, 100 * 1024),
+    "list": ("/cases", "demo-worker", None),
+    "dashboard": ("/dashboard", "demo-leader", 400 * 1024),
+}
+GOAL_SCORE = 95
+
+
+def lighthouse_bin(node_dir: Path) -> Path:
+    binary = node_dir / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        node_dir.mkdir(parents=True, exist_ok=True)
+        npm = shutil.which("npm")
+        if npm is None:
+            print("skipped: npm is needed once to install Lighthouse (Debian: apt-get install npm)")
+            sys.exit(0)
+        subprocess.run(  # noqa: S603
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(node_dir), LIGHTHOUSE],
+            check=True,
+        )
+    return binary
+
+
+def cookie_for(db: Database, settings: Settings, username: str) -> str:
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        user = accounts.get_user_by_username(session, username=username)
+        result = accounts.do_open_session(
+            session,
+            user=user,
+            kind="cookie",
+            actor=Actor.system("lighthouse"),
+            now=now,
+            lifetime=timedelta(hours=1),
+            how="benchmark",
+        )
+    return f"{SESSION_COOKIE}={signed_cookie_value(settings.keys.session, result.token)}"
+
+
+def audit(binary: Path, url: str, cookie: str | None, out: Path) -> dict[str, float]:
+    chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    command = [
+        str(binary),
+        url,
+        "--only-categories=performance",
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+        "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync",
+    ]
+    if cookie:
+        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": chrome})  # noqa: S603
+    result = json.loads(out.read_text())
+    audits = result["audits"]
+    return {
+        "score": round(result["categories"]["performance"]["score"] * 100),
+        "interactive_s": audits["interactive"]["numericValue"] / 1000,
+        "fcp_s": audits["first-contentful-paint"]["numericValue"] / 1000,
+        "bytes": audits["total-byte-weight"]["numericValue"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--node-dir", type=Path, default=NODE_DIR)
+    parser.add_argument("--demo-cases", type=int, default=1000, help="cases the demo simulates")
+    parser.add_argument("--demo-dir", type=Path, help="keep (and reuse) the demo database here")
+    args = parser.parse_args()
+    if not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).exists():
+        print("skipped: no Chromium (Debian: apt-get install chromium, or set CHROME_PATH)")
+        return
+    binary = lighthouse_bin(args.node_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = args.demo_dir or Path(tmp)
+        url = f"sqlite:///{data_dir / 'demo.sqlite3'}"
+        env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": str(data_dir)}
+        gridgov = [str(Path(sys.executable).with_name("gridgov"))]
+        build = ["demo", "build", "--if-empty", "--cases", str(args.demo_cases)]
+        subprocess.run([*gridgov, "db", "upgrade"], check=True, env=env)  # noqa: S603
+        subprocess.run([*gridgov, *build], check=True, env=env)  # noqa: S603
+        settings = Settings(data_dir=data_dir, database_url=url)
+        db = Database.from_url(url, keys=settings.keys)
+        env["GRIDGOV_SWEEP_SECONDS"] = "0"
+        server_env = {k: v for k, v in env.items() if k.startswith("GRIDGOV_")}
+        rows = []
+        with uvicorn_process(["--factory", "gridgov.web.asgi:app_factory"], server_env) as app:
+            for name in args.pages.split(","):
+                path, account, budget = PAGES[name]
+                cookie = cookie_for(db, settings, account) if account else None
+                figures = audit(binary, app.base + path, cookie, data_dir / f"{name}.json")
+                rows.append((name, path, budget, figures))
+        db.dispose()
+    print(f"Lighthouse {LIGHTHOUSE.split('@')[1]}, mobile profile (simulated throttling)")
+    print(
+        f"  {'page':<24}{'score':>6}  {'goal':<10}{'interactive':>12}{'FCP':>7}"
+        f"{'bytes':>10}  budget"
+    )
+    for name, path, budget, f in rows:
+        name = f"{name} ({path})"
+        verdict = "ok" if f["score"] >= GOAL_SCORE else "MISSED"
+        weight = f"{f['bytes'] / 1024:>8.0f}KB"
+        within = (
+            "-"
+            if budget is None
+            else f"<= {budget // 1024} KB " + ("ok" if f["bytes"] <= budget else "MISSED")
+        )
+        print(
+            f"  {name:<24}{f['score']:>6}  >= {GOAL_SCORE} {verdict:<6}"
+            f"{f['interactive_s']:>10.1f} s{f['fcp_s']:>5.1f} s{weight}  {within}"
+        )
+
+
+if __name__ == "__main__":
+    main()
