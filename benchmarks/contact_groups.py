@@ -92,9 +92,7 @@ def timed(run: Callable[[], Any], rounds: int) -> tuple[float, Any]:
 
 def reference(homes: Sequence[Home], band: Band) -> tuple[tuple[int, ...], ...]:
     import numpy as np
-    from k_means_constrained import (  # type: ignore[import-untyped]  # ships no types
-        KMeansConstrained,
-    )
+    from k_means_constrained import KMeansConstrained
 
     lat0 = sum(h.lat for h in homes) / len(homes)
     kx = 111_320.0 * math.cos(math.radians(lat0))

@@ -578,6 +578,8 @@ def do_clear_throttle(
         summary={"username": username, "ip": ip or "*", "cleared": cleared},
     )
     return cleared
+
+
 def users_of_residents(session: Session, *, resident_ids: list[int]) -> dict[int, int]:
     """resident id -> id of the active account linked to that register entry."""
     if not resident_ids:

@@ -67,7 +67,7 @@ def release(
         session, actor=actor_of(request, user), case=case, now=now, tz=state.settings.timezone
     )
     session.commit()
-    return detail(session, case)
+    return detail(session, case, request)
 
 
 @router.post("/cases/{case_id}/remove", response_model=CaseDetailOut)
@@ -76,4 +76,4 @@ def remove(
 ) -> CaseDetailOut:
     moderation.do_remove_case(session, actor=actor_of(request, user), case=case, now=now)
     session.commit()
-    return detail(session, case)
+    return detail(session, case, request)

@@ -488,6 +488,8 @@ def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Respo
         media_type=photo.content_type,
         headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
     )
+
+
 ReporterSecret = Annotated[str, Query(alias="k", max_length=128)]
 
 

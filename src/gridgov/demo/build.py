@@ -39,8 +39,8 @@ from gridgov.demo import crisis as demo_crisis
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
-from gridgov.demo import staff as demo_staff
 from gridgov.demo import services as demo_services
+from gridgov.demo import staff as demo_staff
 from gridgov.demo.geography import DISTRICT_CODE, Area, Territory, build_territory
 from gridgov.demo.people import PeopleFactory, Person
 from gridgov.registry import service as registry

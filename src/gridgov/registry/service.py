@@ -516,6 +516,8 @@ def do_add_role(
         summary={"role": role.value, "organisation": organisation_id},
     )
     return row
+
+
 # ---------------------------------------------------------------- households for crisis mode
 
 

@@ -341,9 +341,7 @@ def harden_headers(
         for index, (key, cookie) in enumerate(raw):
             if key == b"set-cookie" and b"secure" not in cookie.lower():
                 raw[index] = (key, cookie + b"; Secure")
-    if "cache-control" not in headers and (
-        path.startswith(("/api/v1/", "/open311/")) or signed_in
-    ):
+    if "cache-control" not in headers and (path.startswith(("/api/v1/", "/open311/")) or signed_in):
         headers["Cache-Control"] = "no-store"
 
 
