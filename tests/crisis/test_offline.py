@@ -66,6 +66,14 @@ def _login(context: Any, base: str, username: str) -> Any:
     return page
 
 
+def _wait_cached(page: Any, path: str) -> None:
+    for _attempt in range(100):
+        if page.evaluate("(path) => caches.match(path).then((hit) => Boolean(hit))", path):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"{path} was not kept for offline use")
+
+
 def _expect_waiting(page: Any, count: int) -> None:
     expect(page.locator("#sync-bar [data-count]")).to_have_attribute(
         "data-count", str(count), timeout=20_000
@@ -113,8 +121,9 @@ def test_offline_work_survives_a_closed_page_and_arrives_once_with_conflicts_sho
         page.reload()
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         checkins = f"{live_server}/crisis/{incident_id}/checkins"
-        page.goto(checkins)
-        page.goto(f"{live_server}/field")
+        # (the check-in list and the case list are kept without being opened: today's work)
+        for path in (f"/crisis/{incident_id}/checkins", "/cases"):
+            _wait_cached(page, path)
 
         # when the network drops
         context.set_offline(True)

@@ -259,6 +259,13 @@
   window.addEventListener("offline", render);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => null);
+    // Today's work offline: the worker's grid, check-in lists and cases are fetched
+    // once through the service worker, which keeps a copy.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.onLine || !registration.active) return;
+      const urls = Array.from(document.querySelectorAll("a[data-prefetch]"), (a) => a.href);
+      registration.active.postMessage({ prefetch: urls });
+    });
   }
   render().then(sync);
   setInterval(sync, 30000);

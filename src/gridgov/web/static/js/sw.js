@@ -15,7 +15,7 @@ const SHELL = [
   "/manifest.webmanifest",
 ];
 // Pages kept for offline use: the field home, check-in lists, case lists and cases.
-const PAGES = [/^\/field$/, /^\/$/, /^\/crisis\/\d+\/checkins$/, /^\/crisis\/\d+\/board$/, /^\/cases$/, /^\/cases\/\d+$/];
+const PAGES = [/^\/field$/, /^\/$/, /^\/regions\/\d+$/, /^\/crisis\/\d+\/checkins$/, /^\/crisis\/\d+\/board$/, /^\/cases$/, /^\/cases\/\d+$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -43,6 +43,23 @@ self.addEventListener("message", (event) => {
   if (event.data === "forget") {
     // Logging out: personal data leaves the device (the outbox stays in IndexedDB).
     event.waitUntil(caches.delete(VERSION));
+  } else if (event.data && Array.isArray(event.data.prefetch)) {
+    // The field home names today's work (the grid, check-in lists, cases): keep a copy.
+    const urls = event.data.prefetch
+      .map((href) => new URL(href, self.location.origin))
+      .filter((url) => url.origin === self.location.origin && isPage(url))
+      .slice(0, 20);
+    event.waitUntil(
+      caches.open(VERSION).then((cache) =>
+        Promise.all(
+          urls.map((url) =>
+            fetch(url, { credentials: "same-origin" })
+              .then((response) => (response.ok && !response.redirected ? cache.put(url, response) : null))
+              .catch(() => null)
+          )
+        )
+      )
+    );
   }
 });
 
