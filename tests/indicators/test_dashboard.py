@@ -16,6 +16,7 @@ from gridgov.cases.rules import OPEN_STATES
 from gridgov.cases.service import overdue_clause
 from gridgov.db import Database
 from gridgov.indicators.models import IndicatorScore
+from gridgov.web.static_files import static_url
 from tests.conftest import FIXED_NOW
 from tests.factories import make_user, page_login
 from tests.indicators.factories import (
@@ -264,5 +265,5 @@ def test_the_wall_screen_renders_dark_and_refreshes_itself(
     assert 'class="dash dash-wall"' in html
     assert 'data-refresh="60"' in html
     assert big_number(html, "open-cases") == counted(db, "440512")[0]
-    assert "/static/js/dashboard.js" in html
+    assert static_url("js/dashboard.js") in html  # the content-hashed name
     assert 'name="screen" value="wall"' in html  # changing the map keeps the wall layout
