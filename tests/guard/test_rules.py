@@ -67,3 +67,10 @@ def test_a_zip_bomb_is_seen_from_its_directory() -> None:
     assert rules.xlsx_bomb([("xl/worksheets/sheet1.xml", 300_000, 1_500_000_000)])
     assert rules.xlsx_bomb([("a", 10_000, 5_000_000)])  # 500 times its size
     assert not rules.xlsx_bomb([("xl/worksheets/sheet1.xml", 200_000, 2_000_000)])
+
+
+def test_hits_are_kept_longer_than_every_window() -> None:
+    from gridgov.guard.service import KEEP_HITS
+
+    windows = [limit.window for limit in (*rules.PER_SOURCE.values(), *rules.PER_TARGET.values())]
+    assert max(windows) < KEEP_HITS

@@ -8,7 +8,8 @@ counted.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,9 @@ from sqlalchemy.orm import Session
 from gridgov.errors import TooManyRequests
 from gridgov.guard.models import RateHit
 from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Limit, Write
+
+KEEP_HITS = timedelta(days=1)  # longer than every window in the table
+CLEANUP_ODDS = 200
 
 
 def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
@@ -48,6 +52,8 @@ def check_rate(
     _hit(session, f"{write.value}:src:{source}", PER_SOURCE[write], now)
     if target is not None and write in PER_TARGET:
         _hit(session, f"{write.value}:obj:{target}", PER_TARGET[write], now)
+    if secrets.randbelow(CLEANUP_ODDS) == 0:  # now and then, forget hits no window needs
+        do_forget_hits(session, before=now - KEEP_HITS)
 
 
 def do_forget_hits(session: Session, *, before: datetime) -> int:

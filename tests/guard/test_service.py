@@ -1,0 +1,42 @@
+"""Rate limits counted in the database, on both engines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from gridgov.db import Database
+from gridgov.errors import TooManyRequests
+from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Write
+from gridgov.guard.service import check_rate, do_forget_hits
+from tests.conftest import FIXED_NOW
+
+
+def test_a_source_is_refused_past_its_limit_until_the_window_moves_on(db: Database) -> None:
+    limit = PER_SOURCE[Write.OBJECTION]
+    with db.transaction() as session:
+        for _ in range(limit.count):
+            check_rate(session, write=Write.OBJECTION, source="203.0.113.9", now=FIXED_NOW)
+    with pytest.raises(TooManyRequests) as refused, db.transaction() as session:
+        check_rate(session, write=Write.OBJECTION, source="203.0.113.9", now=FIXED_NOW)
+    assert int(refused.value.headers["Retry-After"]) == int(limit.window.total_seconds())
+    with db.transaction() as session:  # another address is not affected
+        check_rate(session, write=Write.OBJECTION, source="198.51.100.1", now=FIXED_NOW)
+    later = FIXED_NOW + limit.window + timedelta(seconds=1)
+    with db.transaction() as session:
+        check_rate(session, write=Write.OBJECTION, source="203.0.113.9", now=later)
+
+
+def test_a_target_is_protected_from_many_addresses(db: Database) -> None:
+    limit = PER_TARGET[Write.RATING]
+    with db.transaction() as session:
+        for n in range(limit.count):
+            check_rate(
+                session, write=Write.RATING, source=f"203.0.113.{n}", target="17", now=FIXED_NOW
+            )
+    with pytest.raises(TooManyRequests), db.transaction() as session:
+        check_rate(session, write=Write.RATING, source="192.0.2.1", target="17", now=FIXED_NOW)
+    with db.transaction() as session:
+        # one hit per source and one per target for each accepted rating
+        assert do_forget_hits(session, before=FIXED_NOW + timedelta(days=2)) == 2 * limit.count
