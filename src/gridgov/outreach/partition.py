@@ -31,6 +31,7 @@ moved) come with every result.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -380,8 +381,7 @@ def _d2(x: float, y: float, c: tuple[float, float]) -> float:
 
 
 def _nearest(groups: Sequence[_Group], x: float, y: float, k: int) -> list[int]:
-    scored = sorted(range(len(groups)), key=lambda g: _d2(x, y, groups[g].centre()))
-    return scored[:k]
+    return heapq.nsmallest(k, range(len(groups)), key=lambda g: _d2(x, y, groups[g].centre()))
 
 
 class _Buckets:
@@ -770,16 +770,23 @@ def _place(groups: list[_Group], block: _Block, band: Band) -> None:
     groups[(filled or order)[0]].add(block)
 
 
-def _rebalance(groups: list[_Group], band: Band, rounds: int = 200) -> None:
+def _rebalance(groups: list[_Group], band: Band, rounds: int = 200, patience: int = 25) -> None:
     """Bring groups back into the band by moving the fewest, nearest boundary blocks;
     when no neighbour has room, push a block on to the neighbour nearest a group that
     has (an ejection chain), never moving the same block twice."""
     pushed: set[int] = set()
+    best, stale = len(groups) + 1, 0
     for _ in range(rounds):
         over = [g for g, group in enumerate(groups) if group.size > band.high]
         under = [g for g, group in enumerate(groups) if group.size < band.low]
         if not over and not under:
             return
+        if len(over) + len(under) < best:
+            best, stale = len(over) + len(under), 0
+        else:
+            stale += 1
+            if stale > patience:  # no headway: what is left shows in the quality
+                return
         moved = False
         for g in over:
             moved |= _shed(groups, g, band)
@@ -852,12 +859,16 @@ def _draw(groups: list[_Group], g: int, band: Band) -> bool:
     target = groups[g]
     here = target.centre() if target.w else None
     best: tuple[float, _Block, int, _Block | None] | None = None
-    for c, other in enumerate(groups):
+    near = (
+        _nearest(groups, here[0], here[1], 2 * NEAREST_GROUPS + 1)
+        if here is not None
+        else range(len(groups))
+    )
+    for c in near:
+        other = groups[c]
         if c == g:
             continue
         centre = here if here is not None else other.centre()
-        if here is not None and _d2(*other.centre(), here) > _d2(0, 0, (0, 0)) + 4e6:
-            continue  # farther than 2 km: not a neighbour
         for block in other.blocks:
             if block.pinned:
                 continue
