@@ -146,7 +146,7 @@ def test_every_case_step_called_for_real_writes_an_audit_row(db: Database) -> No
     step(case.id, "do_approve_suspension", leader)
     step(case.id, "do_resume", leader)
     step(case.id, "do_resolve", worker, note="已清理")
-    step(case.id, "do_verify", worker, passed=False, note="不彻底")
+    step(case.id, "do_verify", dispatcher, passed=False, note="不彻底")
     step(case.id, "do_escalate", worker, reason="需要社区协调")
     step(case.id, "do_acknowledge", community)
     step(case.id, "do_return", community, reason="不属于本社区")
@@ -160,7 +160,7 @@ def test_every_case_step_called_for_real_writes_an_audit_row(db: Database) -> No
     step(case.id, "do_acknowledge", worker)
     step(case.id, "do_start", worker)
     step(case.id, "do_resolve", worker, note="已清理")
-    step(case.id, "do_verify", worker, passed=True, note="ok")
+    step(case.id, "do_verify", dispatcher, passed=True, note="ok")
     step(case.id, "do_rate", None, rating=Rating.SATISFIED)
     step(case.id, "do_contest", None, reason="又堆起来了")
     # a report held for the dispatcher (not located), accepted, then rejected

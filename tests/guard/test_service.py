@@ -9,7 +9,7 @@ import pytest
 from gridgov.db import Database
 from gridgov.errors import TooManyRequests
 from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Write
-from gridgov.guard.service import check_rate, do_forget_hits
+from gridgov.guard.service import check_rate, forget_old_hits
 from tests.conftest import FIXED_NOW
 
 
@@ -39,4 +39,4 @@ def test_a_target_is_protected_from_many_addresses(db: Database) -> None:
         check_rate(session, write=Write.RATING, source="192.0.2.1", target="17", now=FIXED_NOW)
     with db.transaction() as session:
         # one hit per source and one per target for each accepted rating
-        assert do_forget_hits(session, before=FIXED_NOW + timedelta(days=2)) == 2 * limit.count
+        assert forget_old_hits(session, before=FIXED_NOW + timedelta(days=2)) == 2 * limit.count

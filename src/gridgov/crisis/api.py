@@ -413,7 +413,7 @@ def gateway_receipt(
         )
     else:
         changed = broadcasts.do_mark_failed(
-            session, broadcast=broadcast, household_id=body.household_id
+            session, broadcast=broadcast, household_id=body.household_id, now=now
         )
     session.commit()
     return {"changed": changed}

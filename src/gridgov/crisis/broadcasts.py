@@ -233,6 +233,24 @@ def do_send_broadcast(
     return len(rows)
 
 
+def _audit_receipts(
+    session: Session, *, broadcast: Broadcast, status: str, count: int, now: datetime
+) -> int:
+    """One audit row per batch of receipts that changed something (none when nothing did)."""
+    if count:
+        record(
+            session,
+            actor=Actor.system("receipts"),
+            action=f"broadcast.{status}",
+            object_type="broadcast",
+            object_id=broadcast.id,
+            region_code=broadcast.region_code,
+            now=now,
+            summary={"households": count},
+        )
+    return count
+
+
 def do_refresh_receipts(session: Session, *, broadcast: Broadcast, now: datetime) -> int:
     """Mark deliveries whose outbox message went out as delivered (a chat post counts
     for every household of its group)."""
@@ -275,7 +293,7 @@ def do_refresh_receipts(session: Session, *, broadcast: Broadcast, now: datetime
                 .execution_options(synchronize_session=False)
             )
         count += len(ids)
-    return count
+    return _audit_receipts(session, broadcast=broadcast, status="delivered", count=count, now=now)
 
 
 def do_mark_read(
@@ -292,15 +310,20 @@ def do_mark_read(
         .values(status=DeliveryStatus.READ.value, read_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return _audit_receipts(session, broadcast=broadcast, status="read", count=changed, now=now) > 0
 
 
-def do_mark_failed(session: Session, *, broadcast: Broadcast, household_id: int) -> bool:
-    return do_mark_failed_many(session, broadcast=broadcast, household_ids=[household_id]) > 0
+def do_mark_failed(
+    session: Session, *, broadcast: Broadcast, household_id: int, now: datetime
+) -> bool:
+    return (
+        do_mark_failed_many(session, broadcast=broadcast, household_ids=[household_id], now=now) > 0
+    )
 
 
 def do_mark_failed_many(
-    session: Session, *, broadcast: Broadcast, household_ids: Sequence[int]
+    session: Session, *, broadcast: Broadcast, household_ids: Sequence[int], now: datetime
 ) -> int:
     """A gateway's report that a message did not arrive (number out of service, group
     bridge down): the household goes on the "not reached" list. A read receipt wins."""
@@ -320,7 +343,7 @@ def do_mark_failed_many(
             .execution_options(synchronize_session=False)
         )
         count += int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return count
+    return _audit_receipts(session, broadcast=broadcast, status="failed", count=count, now=now)
 
 
 def receipt_counts(
@@ -408,7 +431,7 @@ def do_mark_read_many(
             .execution_options(synchronize_session=False)
         )
         count += int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return count
+    return _audit_receipts(session, broadcast=broadcast, status="read", count=count, now=now)
 
 
 def delivered_households(session: Session, *, broadcast: Broadcast) -> list[int]:

@@ -302,7 +302,7 @@ def _broadcast(
         delivered_to = broadcasts.delivered_households(session, broadcast=broadcast)
         failed_ids = [h for h in delivered_to if rng.random() < 0.03]
         failed = broadcasts.do_mark_failed_many(
-            session, broadcast=broadcast, household_ids=failed_ids
+            session, broadcast=broadcast, household_ids=failed_ids, now=at + timedelta(hours=1)
         )
         failed_set = set(failed_ids)
         read_ids = [h for h in delivered_to if h not in failed_set and rng.random() < 0.6]

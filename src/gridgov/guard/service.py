@@ -53,10 +53,10 @@ def check_rate(
     if target is not None and write in PER_TARGET:
         _hit(session, f"{write.value}:obj:{target}", PER_TARGET[write], now)
     if secrets.randbelow(CLEANUP_ODDS) == 0:  # now and then, forget hits no window needs
-        do_forget_hits(session, before=now - KEEP_HITS)
+        forget_old_hits(session, before=now - KEEP_HITS)
 
 
-def do_forget_hits(session: Session, *, before: datetime) -> int:
+def forget_old_hits(session: Session, *, before: datetime) -> int:
     """Delete hits older than ``before`` (the sweep keeps the table small)."""
     result = session.execute(delete(RateHit).where(RateHit.at < before))
     return int(getattr(result, "rowcount", 0) or 0)
