@@ -137,6 +137,7 @@ class Write(StrEnum):
     CONTEST = "contest"
     OBJECTION = "objection"
     COMMENT = "comment"
+    PLACE_SEARCH = "place_search"  # a read, but an open door to the register
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ PER_SOURCE: dict[Write, Limit] = {
     Write.CONTEST: Limit(5, timedelta(hours=1)),
     Write.OBJECTION: Limit(5, timedelta(minutes=10)),
     Write.COMMENT: Limit(10, timedelta(minutes=10)),
+    Write.PLACE_SEARCH: Limit(60, timedelta(minutes=10)),
 }
 PER_TARGET: dict[Write, Limit] = {
     Write.RATING: Limit(5, timedelta(hours=1)),

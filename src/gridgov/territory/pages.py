@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gridgov.audit.service import Actor
 from gridgov.registry import service as registry
 from gridgov.territory import service
 from gridgov.territory.api import ScopedRegionPage
@@ -47,13 +48,25 @@ def region_page(
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, user: PageUser, state: StateDep, code: str = "") -> HTMLResponse:
-    """The grids drawn from their own polygons (no tile server needed); tap to drill down."""
+def map_page(
+    request: Request, user: PageUser, state: StateDep, session: SessionDep, code: str = ""
+) -> HTMLResponse:
+    """The grids drawn from their own polygons (no tile server needed); tap to drill down.
+
+    Never blank: a resident (no scope) sees the district's outline and grid lines, as
+    on the report form; with no area imported the page says so."""
+    scope = user.effective_scope
+    public = scope is None and not code
+    start = "" if public else code or scope or ""
+    viewer = Actor.system() if public else actor_of(request, user)
+    has_area = bool(service.list_regions(session, viewer=viewer, limit=1))
     return render(
         request,
         "territory/map.html",
         {
-            "start": code or user.effective_scope or "",
+            "start": start,
+            "public": public,
+            "has_area": has_area,
             "tile_url": state.settings.map_tile_url or "",
             "tile_attribution": state.settings.map_tile_attribution,
         },

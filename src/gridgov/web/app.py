@@ -149,6 +149,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.outreach import pages as outreach_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
+    from gridgov.registry import places_pages as registry_places
     from gridgov.territory import api as territory_api
     from gridgov.territory import pages as territory_pages
     from gridgov.web import pages, probes
@@ -176,6 +177,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(territory_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(registry_places.router)  # the report map's buildings
     app.include_router(cases_pages.router)
     from gridgov.cases import moderation_pages as cases_moderation_pages
 

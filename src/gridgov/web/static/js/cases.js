@@ -109,12 +109,86 @@
           }).addTo(map);
         }).catch(function () { return null; });
       }
+      if (mapElement.dataset.buildings) { buildingLayer(map, mapElement.dataset.buildings); }
       if (lon.value && lat.value) {
         setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
       } else {
         status.textContent = status.dataset.hint;
       }
     }).catch(function () { mapElement.hidden = true; });
+    placeSearch(function (place) {
+      var address = form.querySelector("input[name=address]");
+      if (address && !address.value) { address.value = place.name + (place.address ? " · " + place.address : ""); }
+      setPoint(place.lon, place.lat, true);
+      if (map) { map.setView([place.lat, place.lon], Math.max(map.getZoom(), 17)); }
+    });
+  }
+
+  // The register's buildings in view, loaded only once the map is zoomed in (so the
+  // page's first load stays light); names are text, never HTML.
+  function buildingLayer(map, url) {
+    var layer = L.layerGroup().addTo(map);
+    var last = "";
+    function refresh() {
+      if (map.getZoom() < 16) { layer.clearLayers(); last = ""; return; }
+      var b = map.getBounds();
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+      if (box === last) { return; }
+      last = box;
+      getJSON(url + "?bbox=" + encodeURIComponent(box)).then(function (data) {
+        if (box !== last) { return; }
+        layer.clearLayers();
+        data.features.forEach(function (f) {
+          var c = f.geometry.coordinates;
+          var label = document.createElement("span");
+          label.textContent = f.properties.name;
+          L.circleMarker([c[1], c[0]], { radius: 4, color: BLUE, weight: 1, fillOpacity: 0.5, interactive: false })
+            .bindTooltip(label, { permanent: map.getZoom() >= 17, direction: "right", className: "building-label" })
+            .addTo(layer);
+        });
+      }).catch(function () { return null; });
+    }
+    map.on("moveend", refresh);
+    refresh();
+  }
+
+  // The address box: buildings of the register whose name or address starts with the text.
+  function placeSearch(choose) {
+    var box = document.getElementById("place-search");
+    if (!box) { return; }
+    var input = document.getElementById("place-q");
+    var go = document.getElementById("place-go");
+    var list = document.getElementById("place-results");
+    box.hidden = false;
+    function say(text) {
+      list.textContent = "";
+      var li = document.createElement("li");
+      li.className = "muted small"; li.textContent = text; list.appendChild(li);
+    }
+    function search() {
+      var q = input.value.trim();
+      if (!q) { list.textContent = ""; return; }
+      getJSON(box.dataset.url + "?q=" + encodeURIComponent(q)).then(function (data) {
+        if (!data.features.length) { say(box.dataset.none); return; }
+        list.textContent = "";
+        data.features.forEach(function (f) {
+          var li = document.createElement("li");
+          var pick = document.createElement("button");
+          pick.type = "button"; pick.className = "link";
+          pick.textContent = f.properties.name + (f.properties.address ? " · " + f.properties.address : "");
+          pick.addEventListener("click", function () {
+            list.textContent = "";
+            choose({ name: f.properties.name, address: f.properties.address,
+                     lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] });
+          });
+          li.appendChild(pick); list.appendChild(li);
+        });
+      }).catch(function () { say(box.dataset.failed); });
+    }
+    go.addEventListener("click", search);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); search(); }
+    });
   }
 
   // ------------------------------------------------------------ the case page

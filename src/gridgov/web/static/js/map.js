@@ -74,7 +74,7 @@
         }
         var features = data.features.filter(function (f) { return f.geometry; });
         if (!features.length) {
-          if (outline) { map.fitBounds(outline.getBounds()); }
+          if (outline) { map.fitBounds(outline.getBounds()); } else if (path.length === 1) { empty(element); }
           return;
         }
         layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
@@ -111,6 +111,7 @@
         map.fitBounds(layer.getBounds(), { padding: [8, 8] });
       }).catch(function (error) {
         element.setAttribute("data-error", String(error));
+        if (!path.length) { empty(element); }
       });
     }
 
@@ -128,8 +129,42 @@
     });
   }
 
+  function empty(element) {
+    var notice = document.getElementById("map-empty");
+    if (notice) { notice.hidden = false; }
+    element.hidden = true;
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  // A resident (no scope): the district's outline and grid lines from the public
+  // endpoints of the report form, names as text.
+  function publicMap(element) {
+    fetchJSON(element.dataset.area).then(function (area) {
+      var map = makeMap(element);
+      var shape = L.geoJSON(area, { interactive: false, style: { color: COLOURS.district, weight: 3, fillOpacity: 0.04 } }).addTo(map);
+      map.fitBounds(shape.getBounds(), { padding: [8, 8] });
+      fetchJSON(element.dataset.grids).then(function (grids) {
+        L.geoJSON(grids, {
+          style: { color: COLOURS.grid, weight: 1, fillOpacity: 0.08 },
+          onEachFeature: function (f, l) {
+            var label = document.createElement("span");
+            label.textContent = f.properties.name;
+            l.bindTooltip(label, { direction: "center", className: "grid-label" });
+          }
+        }).addTo(map);
+      }).catch(function () { return null; });
+    }).catch(function () { empty(element); });
+  }
+
   var big = document.getElementById("grid-map");
-  if (big && big.dataset.start) { drill(big); }
+  if (big && big.dataset.start) { drill(big); } else if (big && big.dataset.area) { publicMap(big); } else if (big) { empty(big); }
   var small = document.getElementById("region-map");
   if (small) { outlineOnly(small); }
 })();
