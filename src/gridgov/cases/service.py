@@ -33,6 +33,7 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov import images
 from gridgov.registry import service as registry
 from gridgov.registry.models import Building, Organisation
 from gridgov.registry.rules import normalise_phone, phone_problem
@@ -235,6 +236,8 @@ def photo_problems(photos: Sequence[tuple[str, bytes]]) -> list[Problem]:
             problems.append(Problem("photos", "Photos must be JPEG, PNG or WebP."))
         if len(data) > MAX_PHOTO_BYTES:
             problems.append(Problem("photos", "A photo may be at most 5 MB."))
+        elif content_type in PHOTO_TYPES and (why := images.check(data)) is not None:
+            problems.append(Problem("photos", why))
     return problems
 
 
@@ -593,14 +596,19 @@ def _add_photo(
 ) -> None:
     import hashlib
 
+    try:
+        kept = images.normalise(data)
+    except images.PhotoRefused as exc:
+        raise InvalidInput(exc.message, details=[Problem("photos", exc.message)]) from exc
     session.add(
         Photo(
             case_id=case.id,
             event_id=event_id,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
+            content_type=kept.content_type,
+            size=len(kept.data),
+            sha256=hashlib.sha256(kept.data).hexdigest(),
+            data=kept.data,
+            thumbnail=kept.thumbnail,
             created_at=now,
         )
     )
