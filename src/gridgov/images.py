@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gridgov.web.labels import N_
+
 MAX_SIDE = 1600
 THUMB_SIDE = 320
 JPEG_QUALITY = 82
@@ -21,8 +23,8 @@ THUMB_QUALITY = 75
 MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
-NOT_AN_IMAGE = "A photo could not be read as an image (JPEG, PNG or WebP)."
-TOO_MANY_PIXELS = "A photo may have at most 40 million pixels."
+NOT_AN_IMAGE = N_("A photo could not be read as an image (JPEG, PNG or WebP).")
+TOO_MANY_PIXELS = N_("A photo may have at most 40 million pixels.")
 
 
 class PhotoRefused(ValueError):

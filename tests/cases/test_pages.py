@@ -19,13 +19,13 @@ from gridgov.cases.rules import Channel
 from gridgov.db import Database
 from gridgov.web.deps import route_table
 from tests.cases.factories import IN_GRID_1, make_cases_world, report
-from tests import photos
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
+from tests.photos import jpeg, png
 
 IN_GRID_2 = (116.715, 23.29)  # 青篮社区第2网格
-PNG = photos.png()
-JPEG = photos.jpeg()
+PNG = png()
+JPEG = jpeg()
 EN = {"Accept-Language": "en"}
 
 

@@ -24,10 +24,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov import images
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
-from gridgov import images
 from gridgov.cases import permissions, reporter, rules, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, CaseEvent, Category, Photo

@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gridgov import images
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.cases import classify, clocks, messages, permissions, rules, spam
@@ -33,7 +34,6 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from gridgov import images
 from gridgov.registry import service as registry
 from gridgov.registry.models import Building, Organisation
 from gridgov.registry.rules import normalise_phone, phone_problem
