@@ -241,6 +241,21 @@ def photo_problems(photos: Sequence[tuple[str, bytes]]) -> list[Problem]:
     return problems
 
 
+def kept_photo(content_type: str, data: bytes) -> tuple[str, bytes]:
+    """A photo another domain keeps (a visit's): upright, without EXIF, at most
+    1600 px, re-encoded (see :mod:`gridgov.images`); refused with a 422 otherwise."""
+    if content_type not in PHOTO_TYPES:
+        raise InvalidInput(
+            "Photos must be JPEG, PNG or WebP.",
+            details=[Problem("photos", "Photos must be JPEG, PNG or WebP.")],
+        )
+    try:
+        kept = images.normalise(data)
+    except images.PhotoRefused as exc:
+        raise InvalidInput(exc.message, details=[Problem("photos", exc.message)]) from exc
+    return kept.content_type, kept.data
+
+
 def _tracking_code() -> str:
     """Ten characters from 32 (50 bits): a collision is as good as impossible, and the
     unique constraint would refuse one rather than mix two cases."""
