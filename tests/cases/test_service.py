@@ -15,6 +15,7 @@ from gridgov.cases.models import Assignment, Case, CaseEvent, OutboxMessage
 from gridgov.cases.rules import Level, Rating, Route
 from gridgov.db import Database
 from gridgov.errors import Conflict, Forbidden, InvalidInput
+from tests import photos
 from tests.cases.factories import make_cases_world, report
 from tests.conftest import FIXED_NOW
 
@@ -80,7 +81,7 @@ def test_the_whole_loop_to_a_rated_close(db: Database, people: dict[str, Actor])
         "resolve",
         worker,
         note="已清理完毕，附照片",
-        photos=[("image/jpeg", b"\xff\xd8jpeg")],
+        photos=[("image/jpeg", photos.jpeg())],
     )
     # A failed check sends it back (返工), then it passes
     community = people["wu.community"]

@@ -699,3 +699,28 @@ def test_supervision_targets_must_exist_and_be_in_the_region(db: Database) -> No
             now=NOW,
         )
         assert (kept.author_role, kept.supervision) == ("auditor", True)
+
+
+def test_a_bank_card_number_in_a_comment_is_masked(db: Database) -> None:
+    # Given a proposal, and a comment carrying a bank-card number in groups of four
+    ids = make_community(db)
+    proposal_id = _propose(db, ids, "silva")
+    with db.transaction() as session:
+        kim, actor = user(session, ids, "kim")
+        comment_id = discussion.do_comment(
+            session,
+            user=kim,
+            actor=actor,
+            target_type="proposal",
+            target_id=proposal_id,
+            text="捐款请转 6222 0212 3456 7894，谢谢",
+            language="zh_Hans",
+            now=NOW,
+        ).id
+    # Then the stored comment keeps the first and last four digits only
+    with db.session() as session:
+        stored = session.get(Comment, comment_id)
+        assert stored is not None
+        assert "6222********7894" in stored.text
+        assert "0212" not in stored.text
+        assert "3456" not in stored.text

@@ -12,11 +12,12 @@ import pytest
 
 from gridgov.cases.models import Case
 from gridgov.db import Database
+from tests import photos
 from tests.cases.factories import make_cases_world
 from tests.e2e.conftest import Phone
 from tests.factories import PASSWORD
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPEG = photos.jpeg()
 pytestmark = pytest.mark.e2e
 
 

@@ -217,6 +217,9 @@ class Photo(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # At most 320 px, for lists and the case page's timeline; None for photos kept
+    # before thumbnails were made (the full photo is served instead).
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

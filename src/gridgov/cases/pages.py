@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov import images
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
@@ -173,6 +174,9 @@ def category_groups(
     ]
 
 
+PhotoSize = Annotated[Literal["full", "thumb"], Query()]
+
+
 def read_photos(
     uploads: Sequence[UploadFile] | None, limit: int, message: str
 ) -> list[tuple[str, bytes]]:
@@ -196,6 +200,8 @@ def photo_problems(photos: Sequence[tuple[str, bytes]]) -> list[Problem]:
             problems.append(Problem("photos", "Photos must be JPEG, PNG or WebP."))
         if len(data) > service.MAX_PHOTO_BYTES:
             problems.append(Problem("photos", "A photo may be at most 5 MB."))
+        elif content_type in service.PHOTO_TYPES and (why := images.check(data)) is not None:
+            problems.append(Problem("photos", why))
     return problems
 
 
@@ -475,7 +481,9 @@ def _public_photos(session: Session, case: Case, outcome: CaseEvent | None) -> l
 
 
 @router.get("/track/{code}/photos/{photo_id}")
-def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Response:
+def track_photo(
+    code: TrackingCode, photo_id: int, session: SessionDep, size: PhotoSize = "full"
+) -> Response:
     """The after-photo of the published result; the report's own photos and every other
     step's stay with the staff."""
     case = _tracked(session, code)
@@ -483,11 +491,7 @@ def track_photo(code: TrackingCode, photo_id: int, session: SessionDep) -> Respo
         raise NotFound("Not found, or outside your area.")
     photo = session.get(Photo, photo_id)
     assert photo is not None  # noqa: S101 - listed just above
-    return Response(
-        photo.data,
-        media_type=photo.content_type,
-        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
-    )
+    return _photo_response(photo, size, "private, max-age=3600")
 
 
 ReporterSecret = Annotated[str, Query(alias="k", max_length=128)]
@@ -995,16 +999,33 @@ def case_page(
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
 def case_photo(
-    case: ScopedCasePage, user: StaffPage, session: SessionDep, photo_id: int
+    case: ScopedCasePage,
+    user: StaffPage,
+    session: SessionDep,
+    photo_id: int,
+    size: PhotoSize = "full",
 ) -> Response:
-    """A photo of the case, with its own content type; only within the viewer's area."""
+    """A photo of the case, with its own content type; only within the viewer's area.
+    ``?size=thumb`` gives the list's thumbnail (the photo itself when it has none)."""
     photo = session.get(Photo, photo_id)
     if photo is None or photo.case_id != case.id:
         raise NotFound("Not found, or outside your area.")
+    return _photo_response(photo, size, "private, max-age=86400")
+
+
+def _photo_response(photo: Photo, size: str, cache: str) -> Response:
+    if size == "thumb" and photo.thumbnail is not None:
+        # Thumbnails are JPEG, or PNG when the photo kept its transparency.
+        thumb_type = "image/png" if photo.thumbnail[:4] == b"\x89PNG" else "image/jpeg"
+        return Response(
+            photo.thumbnail,
+            media_type=thumb_type,
+            headers={"Cache-Control": cache, "Content-Disposition": "inline"},
+        )
     return Response(
         photo.data,
         media_type=photo.content_type,
-        headers={"Cache-Control": "private, max-age=86400", "Content-Disposition": "inline"},
+        headers={"Cache-Control": cache, "Content-Disposition": "inline"},
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gridgov import images
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.cases import classify, clocks, messages, permissions, rules, spam
@@ -235,7 +236,24 @@ def photo_problems(photos: Sequence[tuple[str, bytes]]) -> list[Problem]:
             problems.append(Problem("photos", "Photos must be JPEG, PNG or WebP."))
         if len(data) > MAX_PHOTO_BYTES:
             problems.append(Problem("photos", "A photo may be at most 5 MB."))
+        elif content_type in PHOTO_TYPES and (why := images.check(data)) is not None:
+            problems.append(Problem("photos", why))
     return problems
+
+
+def kept_photo(content_type: str, data: bytes) -> tuple[str, bytes]:
+    """A photo another domain keeps (a visit's): upright, without EXIF, at most
+    1600 px, re-encoded (see :mod:`gridgov.images`); refused with a 422 otherwise."""
+    if content_type not in PHOTO_TYPES:
+        raise InvalidInput(
+            "Photos must be JPEG, PNG or WebP.",
+            details=[Problem("photos", "Photos must be JPEG, PNG or WebP.")],
+        )
+    try:
+        kept = images.normalise(data)
+    except images.PhotoRefused as exc:
+        raise InvalidInput(exc.message, details=[Problem("photos", exc.message)]) from exc
+    return kept.content_type, kept.data
 
 
 def _tracking_code() -> str:
@@ -593,14 +611,19 @@ def _add_photo(
 ) -> None:
     import hashlib
 
+    try:
+        kept = images.normalise(data)
+    except images.PhotoRefused as exc:
+        raise InvalidInput(exc.message, details=[Problem("photos", exc.message)]) from exc
     session.add(
         Photo(
             case_id=case.id,
             event_id=event_id,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
+            content_type=kept.content_type,
+            size=len(kept.data),
+            sha256=hashlib.sha256(kept.data).hexdigest(),
+            data=kept.data,
+            thumbnail=kept.thumbnail,
             created_at=now,
         )
     )

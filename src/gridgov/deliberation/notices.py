@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gridgov import images
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases
@@ -409,6 +410,13 @@ def do_attach_board_photo(
     _authorise(actor, notice.region_code, BOARD_ROLES)
     if not is_public(notice):
         raise Conflict("Post the notice before adding a photo of it on the board.")
+    if content_type.startswith("image/") and content_type != "image/heic":
+        # Like every photo: upright, without EXIF (a phone's GPS), at most 1600 px.
+        try:
+            kept = images.normalise(data)
+        except images.PhotoRefused as exc:
+            raise InvalidInput(exc.message, details=[Problem("file", exc.message)]) from exc
+        content_type, data = kept.content_type, kept.data
     return deliberation.do_attach_file(
         session,
         actor=actor,

@@ -91,6 +91,7 @@ LABELS = (
     N_("mainland_mobile"),
     N_("macau_phone"),
     N_("hong_kong_phone"),
+    N_("card_number"),
 )
 
 

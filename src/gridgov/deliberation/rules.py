@@ -1177,6 +1177,7 @@ class FindingKind(StrEnum):
     MAINLAND_MOBILE = "mainland_mobile"
     MACAU_PHONE = "macau_phone"
     HONG_KONG_PHONE = "hong_kong_phone"
+    CARD_NUMBER = "card_number"  # 16 to 19 digits passing the Luhn check (bank cards)
 
 
 @dataclass(frozen=True)
@@ -1193,6 +1194,26 @@ _ID18 = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[0-9]{15}(?![0-9A-Za-z])")
 _HK_MACAU = re.compile(r"(?<![0-9+])(?:\+|00)(85[23])[ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9+])(?:(?:\+|00)86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
+# 13 to 19 digits, in groups separated by single spaces or dashes; a card has 16 to 19.
+_CARD = re.compile(r"(?<![0-9A-Za-z*])(?:[0-9][ -]?){12,18}[0-9](?![0-9A-Za-z*])")
+
+
+def luhn_valid(number: str) -> bool:
+    """The Luhn (mod 10) check every bank card number passes."""
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def mask_card(number: str) -> str:
+    """``6222 **** **** 1234`` style: the first 4 and last 4 digits."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def _valid_id18(number: str) -> bool:
@@ -1216,7 +1237,8 @@ def _mask_phone_text(raw: str) -> str:
 
 
 def scan_personal_data(text: str) -> list[Finding]:
-    """ID numbers (18-character with a valid check digit, 15-digit old ones) and phone
+    """ID numbers (18-character with a valid check digit, 15-digit old ones), bank-card
+    numbers (16 to 19 digits, grouped or not, passing the Luhn check) and phone
     numbers (mainland mobiles with or without +86 and spaces or dashes; Macau +853 and
     Hong Kong +852 numbers) in ``text``, in order, masked as the registry masks them."""
     found: list[Finding] = []
@@ -1232,6 +1254,10 @@ def scan_personal_data(text: str) -> list[Finding]:
     for match in _ID15.finditer(text):
         if _valid_id15(match.group()):
             add(FindingKind.OLD_ID_NUMBER, match, mask_id(match.group()))
+    for match in _CARD.finditer(text):
+        digits = re.sub(r"[ -]", "", match.group())
+        if 16 <= len(digits) <= 19 and luhn_valid(digits):
+            add(FindingKind.CARD_NUMBER, match, mask_card(digits))
     for match in _HK_MACAU.finditer(text):
         kind = FindingKind.MACAU_PHONE if match.group(1) == "853" else FindingKind.HONG_KONG_PHONE
         add(kind, match, _mask_phone_text(match.group()))

@@ -435,6 +435,8 @@ def do_record_visit(
         problems.extend(cases.photo_problems([photo]))
     if problems:
         raise InvalidInput("The visit was not recorded.", details=problems)
+    if photo is not None:
+        photo = cases.kept_photo(*photo)
     group = group_of_household(session, household_id)
     visit = Visit(
         household_id=household_id,
