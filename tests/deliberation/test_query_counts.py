@@ -1,9 +1,10 @@
-"""The deliberation lists (matters, notices; pages and API) run a number of queries that
-does not grow with their rows."""
+"""The deliberation lists (matters, notices: pages and API; elections: page) run a number
+of queries that does not grow with their rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from sqlalchemy import insert
 
 from gridgov.db import Database
 from gridgov.deliberation import service
-from gridgov.deliberation.models import Matter, Notice
+from gridgov.deliberation.models import Election, Matter, Notice
 from tests.conftest import FIXED_NOW
 from tests.factories import bearer, make_territory, make_user, page_login
 from tests.querycount import assert_constant_queries
@@ -63,11 +64,32 @@ def _notices(db: Database, count: int, start: int) -> None:
         )
 
 
+def _elections(db: Database, count: int, start: int) -> None:
+    with db.transaction() as session:
+        session.execute(
+            insert(Election),
+            [
+                {
+                    "region_code": VILLAGE,
+                    "title": f"第{start + n}届村民委员会选举",
+                    "rules": "",
+                    "state": "nomination",
+                    "voting_opens_at": FIXED_NOW + timedelta(days=10),
+                    "voting_closes_at": FIXED_NOW + timedelta(days=11),
+                    "created_by": "qc.clerk",
+                    "created_at": FIXED_NOW,
+                }
+                for n in range(count)
+            ],
+        )
+
+
 CASES: list[tuple[str, bool, Callable[[Database, int, int], None]]] = [
     ("/deliberation", True, _matters),
     ("/api/v1/deliberation/matters", False, _matters),
     ("/notices", True, _notices),
     ("/api/v1/notices", False, _notices),
+    ("/deliberation/elections", True, _elections),
 ]
 
 
