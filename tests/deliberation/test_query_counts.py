@@ -1,5 +1,5 @@
-"""The deliberation lists (matters, notices: pages and API; elections: page) run a number
-of queries that does not grow with their rows."""
+"""The deliberation lists (matters, notices: pages and API; elections, proposals: pages)
+run a number of queries that does not grow with their rows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from gridgov.db import Database
 from gridgov.deliberation import service
-from gridgov.deliberation.models import Election, Matter, Notice
+from gridgov.deliberation.models import Election, Matter, Notice, Proposal
 from tests.conftest import FIXED_NOW
 from tests.factories import bearer, make_territory, make_user, page_login
 from tests.querycount import assert_constant_queries
@@ -84,12 +84,32 @@ def _elections(db: Database, count: int, start: int) -> None:
         )
 
 
+def _proposals(db: Database, count: int, start: int) -> None:
+    with db.transaction() as session:
+        session.execute(
+            insert(Proposal),
+            [
+                {
+                    "region_code": VILLAGE,
+                    "title": f"建议增设路灯{start + n}",
+                    "body": "村口太暗",
+                    "language": "zh_Hans",
+                    "author_name": "村民",
+                    "created_at": FIXED_NOW,
+                    "state": "submitted",
+                }
+                for n in range(count)
+            ],
+        )
+
+
 CASES: list[tuple[str, bool, Callable[[Database, int, int], None]]] = [
     ("/deliberation", True, _matters),
     ("/api/v1/deliberation/matters", False, _matters),
     ("/notices", True, _notices),
     ("/api/v1/notices", False, _notices),
     ("/deliberation/elections", True, _elections),
+    ("/deliberation/proposals", True, _proposals),
 ]
 
 
