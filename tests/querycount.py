@@ -3,7 +3,7 @@ the same number of queries for 10 rows as for 100 (no query per row)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,3 +36,27 @@ def count_queries(db: Database) -> Iterator[Queries]:
         yield queries
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+
+
+def assert_constant_queries(
+    db: Database,
+    client: Any,
+    path: str,
+    add_rows: Callable[[int, int], object],
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Given 10 rows of the listed thing, then 100: ``path`` answers 200 both times, with
+    more content the second time, after the same number of SQL statements."""
+    headers = headers or {}
+    add_rows(10, 0)
+    client.get(path, headers=headers)  # warm the per-process caches
+    with count_queries(db) as ten:
+        first = client.get(path, headers=headers)
+    add_rows(90, 10)
+    client.get(path, headers=headers)
+    with count_queries(db) as hundred:
+        second = client.get(path, headers=headers)
+    assert first.status_code == 200, first.text[:500]
+    assert second.status_code == 200, second.text[:500]
+    assert len(second.content) > len(first.content), path
+    assert hundred.count == ten.count, (ten.statements, hundred.statements)

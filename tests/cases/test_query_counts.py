@@ -76,23 +76,26 @@ def _add_cases(db: Database, count: int, start: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "page"),
+    ("path", "page", "username"),
     [
-        pytest.param("/api/v1/cases?limit=500", False, id="api-cases"),
-        pytest.param("/api/v1/cases?limit=500&overdue=true", False, id="api-cases-overdue"),
-        pytest.param("/cases", True, id="page-cases"),
-        pytest.param("/notifications", True, id="page-notifications"),
+        pytest.param("/api/v1/cases?limit=500", False, "chen.worker", id="api-cases"),
+        pytest.param(
+            "/api/v1/cases?limit=500&overdue=true", False, "chen.worker", id="api-cases-overdue"
+        ),
+        pytest.param("/cases", True, "chen.worker", id="page-cases"),
+        pytest.param("/notifications", True, "chen.worker", id="page-notifications"),
+        pytest.param("/desk?state=assigned", True, "lin.dispatch", id="page-desk"),
     ],
 )
 def test_a_list_runs_as_many_queries_for_100_rows_as_for_10(
-    db: Database, client: TestClient, path: str, page: bool
+    db: Database, client: TestClient, path: str, page: bool, username: str
 ) -> None:
     make_cases_world(db)
     if page:
-        page_login(client, "chen.worker")
+        page_login(client, username)
         headers: dict[str, str] = {}
     else:
-        headers = bearer(client, "chen.worker")
+        headers = bearer(client, username)
     # Given 10 cases
     _add_cases(db, 10, 0)
     client.get(path, headers=headers)  # warm the per-process caches (30 s lifetime)

@@ -797,6 +797,25 @@ def proposals_awaiting(session: Session, *, user: User, limit: int = 200) -> lis
     )
 
 
+def merge_candidates_of(session: Session, proposals: list[Proposal]) -> dict[int, list[Proposal]]:
+    """``merge_candidates`` for several proposals, one query per community, not per row."""
+    by_region: dict[str, list[Proposal]] = {}
+    for code in {p.region_code for p in proposals}:
+        by_region[code] = list(
+            session.scalars(
+                select(Proposal)
+                .where(
+                    Proposal.region_code == code,
+                    Proposal.held.is_(False),
+                    Proposal.state != ProposalState.MERGED.value,
+                )
+                .order_by(Proposal.id.desc())
+                .limit(101)
+            )
+        )
+    return {p.id: [c for c in by_region[p.region_code] if c.id != p.id][:100] for p in proposals}
+
+
 def merge_candidates(session: Session, proposal: Proposal) -> list[Proposal]:
     """Where a proposal may be merged: others of its community, not held or merged."""
     return list(

@@ -609,8 +609,8 @@ def proposals_awaiting_page(
     context.update(
         {
             "proposals": rows,
-            "regions": {p.region_code: _region_name(session, p.region_code) for p in rows},
-            "candidates": {p.id: discussion.merge_candidates(session, p) for p in rows},
+            "regions": {c: _region_name(session, c) for c in {p.region_code for p in rows}},
+            "candidates": discussion.merge_candidates_of(session, rows),
             "answers": [a.value for a in discussion.Answer],
         }
     )

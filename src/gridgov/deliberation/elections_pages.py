@@ -315,14 +315,17 @@ def staff_list(
     """The elections in the viewer's area."""
     tz = ZoneInfo(state.settings.timezone)
     scope = user.effective_scope or ""
+    found = elections.list_elections(session, region_code=scope) if scope else []
+    # One look-up per region, not one per election.
+    names = {code: _region_name(session, code) for code in {e.region_code for e in found}}
     rows = [
         {
             "election": e,
-            "region": _region_name(session, e.region_code),
+            "region": names[e.region_code],
             "opens": local_time(e.voting_opens_at, tz),
             "closes": local_time(e.voting_closes_at, tz),
         }
-        for e in (elections.list_elections(session, region_code=scope) if scope else [])
+        for e in found
     ]
     may_run = user.role in elections.ELECTION_ROLES
     return render(

@@ -163,13 +163,16 @@ def matters_page(request: Request, session: SessionDep, user: ReaderPage) -> HTM
     language = language_of(request)
     actor = actor_of(request, user)
     rows = []
-    for matter in service.list_matters(session, viewer=actor):
-        procedure = service.procedure_of(session, matter)
-        open_meetings = [
-            m
-            for m in service.meetings_of(session, matter.id)
-            if m.state in service.OPEN_MEETING_STATES
-        ]
+    matters = service.list_matters(session, viewer=actor)
+    # One query for every matter's meetings, one per template: not one per matter.
+    meetings = service.meetings_by_matter(session, [m.id for m in matters])
+    procedures: dict[tuple[int, bool], Procedure] = {}
+    for matter in matters:
+        key = (matter.template_id, matter.one_person)
+        if key not in procedures:
+            procedures[key] = service.procedure_of(session, matter)
+        procedure = procedures[key]
+        open_meetings = [m for m in meetings[matter.id] if m.state in service.OPEN_MEETING_STATES]
         rows.append(
             {
                 "matter": matter,

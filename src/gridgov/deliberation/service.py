@@ -902,6 +902,17 @@ def meetings_of(session: Session, matter_id: int) -> list[Meeting]:
     )
 
 
+def meetings_by_matter(session: Session, matter_ids: list[int]) -> dict[int, list[Meeting]]:
+    """The meetings of several matters in one query, each matter's in id order."""
+    found: dict[int, list[Meeting]] = {matter_id: [] for matter_id in matter_ids}
+    if matter_ids:
+        query = select(Meeting).where(Meeting.matter_id.in_(matter_ids)).order_by(Meeting.id)
+        for meeting in session.scalars(query):
+            if meeting.matter_id is not None:
+                found[meeting.matter_id].append(meeting)
+    return found
+
+
 def members_of(session: Session, meeting_id: int) -> list[MeetingMember]:
     return list(
         session.scalars(
