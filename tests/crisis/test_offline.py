@@ -17,6 +17,7 @@ from gridgov.cases.models import Case
 from gridgov.cases.rules import Channel
 from gridgov.crisis.models import HouseholdCheckin, SyncReceipt
 from gridgov.db import Database
+from gridgov.outreach.models import Visit
 from tests.conftest import FIXED_NOW
 from tests.crisis import browser
 from tests.crisis.factories import make_world, open_typhoon
@@ -199,5 +200,48 @@ def test_offline_work_survives_a_closed_page_and_arrives_once_with_conflicts_sho
                 )
                 == 1
             )
+    finally:
+        context.close()
+
+
+def test_a_visit_logged_offline_arrives_once_after_the_page_is_reopened(
+    db: Database, live_server: str, chromium: Any
+) -> None:
+    # given a worker of grid 1 who opened the field app once while online
+    world = make_world(db)
+    household = world.households["QL-002"]
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    try:
+        page = _login(context, live_server, "chen.worker")
+        page.goto(f"{live_server}/field")
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        # when the network drops and they log a visit to the Kim household
+        context.set_offline(True)
+        page.goto(f"{live_server}/field")
+        form = page.locator("#field-visit")
+        form.locator("select[name=household_id]").select_option(str(household))
+        form.locator("select[name=kind]").select_option("phone")
+        form.locator("textarea[name=heard]").fill("金女士希望社区有韩语的防台风通知")
+        form.locator("button[type=submit]").click()
+        _expect_waiting(page, 1)
+        # then closing the page keeps it
+        page.close()
+        page = context.new_page()
+        page.goto(f"{live_server}/field")
+        _expect_waiting(page, 1)
+        # and when the network returns it arrives, once, even after a reload
+        context.set_offline(False)
+        _expect_waiting(page, 0)
+        page.reload()
+        _expect_waiting(page, 0)
+        with db.session() as session:
+            visits = session.scalars(select(Visit).where(Visit.household_id == household)).all()
+            receipts = session.scalar(select(func.count()).select_from(SyncReceipt))
+        assert len(visits) == 1
+        assert (visits[0].kind, visits[0].heard) == ("phone", "金女士希望社区有韩语的防台风通知")
+        assert visits[0].recorded_by == "chen.worker"
+        assert receipts == 1
     finally:
         context.close()

@@ -20,6 +20,7 @@ from gridgov.accounts import rules
 from gridgov.accounts.models import ApiKey, AuthSession, LoginAttempt, User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
+from gridgov.config import SUPPORTED_LANGUAGES
 from gridgov.errors import (
     Conflict,
     Forbidden,
@@ -595,3 +596,31 @@ def users_of_residents(session: Session, *, resident_ids: list[int]) -> dict[int
             if resident_id is not None:
                 found[resident_id] = user_id
     return found
+
+
+def do_set_language(
+    session: Session, *, actor: Actor, user: User, language: str, now: datetime
+) -> bool:
+    """Keep ``language`` as the account's interface language; False when it already was.
+
+    Only the account's holder sets it (the caller passes the signed-in user).
+    """
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidInput("Choose one of the offered languages.")
+    if actor.user_id != user.id:
+        raise InvalidInput("You can only set your own language.")
+    if user.language == language:
+        return False
+    previous = user.language
+    user.language = language
+    record(
+        session,
+        actor=actor,
+        action="user.language_set",
+        object_type="user",
+        object_id=user.id,
+        region_code=user.scope,
+        now=now,
+        summary={"from": previous, "to": language},
+    )
+    return True

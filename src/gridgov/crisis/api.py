@@ -4,6 +4,7 @@ board, broadcasts and their receipts, and the field app's offline sync."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +24,7 @@ from gridgov.crisis.schemas import (
     FieldCaseStepIn,
     FieldCheckinIn,
     FieldReportIn,
+    FieldVisitIn,
     IncidentIn,
     IncidentOut,
     LevelIn,
@@ -538,5 +540,37 @@ def sync_case_step(
             note=body.note,
             base_version=body.base_version,
             now=now,
+        ),
+    )
+
+
+@router.post("/field/visits", status_code=201)
+def sync_visit(
+    body: FieldVisitIn,
+    request: Request,
+    user: FieldUser,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A household visit logged offline (outreach), replayed with its key: taken once."""
+    key = field.check_key(idempotency_key)
+    actor = actor_of(request, user)
+    today = now.astimezone(ZoneInfo(state.settings.timezone)).date()
+    return _synced(
+        request,
+        session,
+        lambda: field.do_sync_visit(
+            session,
+            actor=actor,
+            user_id=user.id,
+            key=key,
+            household_id=body.household_id,
+            visited_on=body.visited_on,
+            kind=body.kind,
+            heard=body.heard,
+            now=now,
+            today=today,
         ),
     )

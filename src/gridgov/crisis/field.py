@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,8 @@ from gridgov.crisis import checkins, service
 from gridgov.crisis.labels import N_
 from gridgov.crisis.models import SyncReceipt
 from gridgov.errors import Conflict, InvalidInput, Problem
+from gridgov.outreach import service as outreach
+from gridgov.outreach.rules import VisitKind
 
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CASE_STEPS = ("acknowledge", "start", "resolve")
@@ -174,6 +176,41 @@ def do_sync_case_step(
     session.flush()
     result = {"kind": "case_step", "case": case_state(case)}
     return _store(session, user_id=user_id, key=key, kind="case_step", result=result, now=now)
+
+
+def do_sync_visit(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    key: str,
+    household_id: int,
+    visited_on: date,
+    kind: VisitKind,
+    heard: str,
+    now: datetime,
+    today: date,
+) -> dict[str, Any]:
+    """A household visit logged offline, recorded through outreach once per key; a
+    household outside the worker's scope answers 404 like any other."""
+    replay = find_receipt(session, user_id=user_id, key=key)
+    if replay is not None:
+        return replay
+    visit = outreach.do_record_visit(
+        session,
+        actor=actor,
+        household_id=household_id,
+        visited_on=visited_on,
+        kind=kind,
+        heard=heard,
+        now=now,
+        today=today,
+    )
+    result = {
+        "kind": "visit",
+        "visit": {"id": visit.id, "household_id": household_id, "visited_on": str(visited_on)},
+    }
+    return _store(session, user_id=user_id, key=key, kind="visit", result=result, now=now)
 
 
 def is_duplicate_key(error: IntegrityError) -> bool:

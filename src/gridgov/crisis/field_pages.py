@@ -17,6 +17,8 @@ from gridgov.cases.rules import State
 from gridgov.crisis import service
 from gridgov.crisis.labels import N_
 from gridgov.crisis.pages import StaffPage, field_labels
+from gridgov.outreach.rules import VisitKind
+from gridgov.registry import service as registry
 from gridgov.web import i18n
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import language_of, local_time, no_store, render
@@ -55,6 +57,9 @@ def field_home(
                 "scope": user.effective_scope or "",
                 "today": today.isoformat(),
                 "loaded": local_time(now, tz),
+                # the households a visit may be logged for, offline too (outreach)
+                "households": registry.list_households(session, viewer=actor, limit=300),
+                "visit_kinds": [k.value for k in VisitKind],
             },
         )
     )

@@ -28,6 +28,7 @@ from gridgov.crisis.rules import (
     Vulnerability,
 )
 from gridgov.errors import InvalidInput, Problem
+from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
 from gridgov.web.deps import (
@@ -76,7 +77,14 @@ IncidentPage = Annotated[Incident, Depends(scoped_incident_page)]
 def field_labels(request: Request) -> dict[str, str]:
     """Labels the field app's script shows (conflicts name states, never codes)."""
     language = language_of(request)
-    codes = (*LABELS, *(s.value for s in CaseState), "report", "checkin", "case_step")
+    codes = (
+        *LABELS,
+        *(s.value for s in CaseState),
+        *(k.value for k in VisitKind),
+        "report",
+        "checkin",
+        "case_step",
+    )
     return {code: i18n.gettext(language, code) for code in codes}
 
 

@@ -3,9 +3,11 @@ household's area (the service decides; the shapes carry what they are given)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.outreach.rules import VisitKind
 
 
 class IncidentIn(BaseModel):
@@ -164,3 +166,12 @@ class FieldCaseStepIn(BaseModel):
     step: str = Field(max_length=16)
     note: str = Field(default="", max_length=2000)
     base_version: int
+
+
+class FieldVisitIn(BaseModel):
+    """A household visit logged offline (outreach): when, how, and what was heard."""
+
+    household_id: int
+    visited_on: date
+    kind: VisitKind = VisitKind.HOME
+    heard: str = Field(default="", max_length=2000)

@@ -203,6 +203,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(crisis_api.router, prefix="/api/v1")
     for module in (crisis_pages, broadcast_pages, field_pages):
         app.include_router(module.router)
+    from gridgov.accounts import account_pages
+
+    app.include_router(account_pages.router)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 

@@ -10,6 +10,7 @@
     report: "/api/v1/field/reports",
     checkin: "/api/v1/field/checkins",
     case_step: "/api/v1/field/case-steps",
+    visit: "/api/v1/field/visits",
   };
   const bar = document.getElementById("sync-bar");
   const labels = readJson("field-labels");
@@ -88,6 +89,14 @@
         base_version: number("base_version"),
       };
     }
+    if (kind === "visit") {
+      return {
+        household_id: number("household_id"),
+        visited_on: data.get("visited_on") || "",
+        kind: data.get("kind") || "home",
+        heard: data.get("heard") || "",
+      };
+    }
     return {
       case_id: number("case_id"),
       step: data.get("step") || "",
@@ -110,7 +119,7 @@
     await put(item);
     const note = form.querySelector(".queued");
     if (note) note.hidden = false;
-    if (kind === "report") form.reset();
+    if (kind === "report" || kind === "visit") form.reset();
     await render();
     sync();
   }
@@ -177,6 +186,7 @@
   function describe(item) {
     const body = item.body || {};
     if (item.kind === "checkin") return label(body.status) + (body.note ? " · " + body.note : "");
+    if (item.kind === "visit") return label(body.kind) + " · " + body.visited_on + (body.heard ? " · " + body.heard : "");
     if (item.kind === "case_step") return label(body.step) + (body.note ? " · " + body.note : "");
     return body.description || "";
   }
