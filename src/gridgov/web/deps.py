@@ -56,6 +56,8 @@ PUBLIC_PATHS = frozenset(
         "/report",
         "/report/area.geojson",
         "/report/grids.geojson",
+        "/report/buildings.json",  # register buildings in view: names only, bounded
+        "/report/places.json",  # the address box: prefix search, rate-limited
         "/track",
         "/track/{code}",
         "/track/{code}/rating",
