@@ -80,3 +80,12 @@ def test_no_module_takes_a_date_from_a_utc_datetime() -> None:
         if forbidden.search(line)
     ]
     assert offenders == []
+
+
+def test_a_minute_on_the_office_wall_clock() -> None:
+    # Given an instant in UTC, one stored naive by SQLite, and nothing
+    moment = datetime(2026, 11, 30, 16, 45, tzinfo=UTC)
+    # Then each reads as Beijing time to the minute, and nothing reads as nothing
+    assert clock.local_minute(moment, "Asia/Shanghai") == "2026-12-01 00:45"
+    assert clock.local_minute(moment.replace(tzinfo=None), "Asia/Shanghai") == "2026-12-01 00:45"
+    assert clock.local_minute(None) == ""

@@ -8,7 +8,7 @@ settings' timezone; the helpers take an explicit ``tz`` where the caller has one
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -32,6 +32,16 @@ def local_date(moment: datetime, tz: str | ZoneInfo | None = None) -> date:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"a local date needs an aware datetime, got the naive {moment}")
     return moment.astimezone(office_zone(tz)).date()
+
+
+def local_minute(moment: datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    """``moment`` on the office's wall clock to the minute (``2026-11-30 17:30``); empty
+    for None. A naive moment is taken as UTC (how SQLite hands stored times back)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(office_zone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 def local_today(now: datetime, tz: str | ZoneInfo | None = None) -> date:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from gridgov import clock
 
 DEFAULT_LANGUAGE = "zh_Hans"
 
@@ -60,9 +61,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 
 
 def local(moment: datetime | None, tz: str) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return clock.local_minute(moment, tz)
 
 
 def compose(kind: str, *, language: str | None, params: dict[str, Any]) -> tuple[str, str]:

@@ -4,12 +4,12 @@ board, broadcasts and their receipts, and the field app's offline sync."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
+from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.crisis import broadcasts, checkins, field, service
@@ -557,7 +557,7 @@ def sync_visit(
     """A household visit logged offline (outreach), replayed with its key: taken once."""
     key = field.check_key(idempotency_key)
     actor = actor_of(request, user)
-    today = now.astimezone(ZoneInfo(state.settings.timezone)).date()
+    today = clock.local_today(now, state.settings.timezone)
     return _synced(
         request,
         session,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from gridgov import clock
 from gridgov.audit.service import Actor
 from gridgov.crisis import checkins, rules, service
 from gridgov.crisis.models import Incident
@@ -80,9 +81,7 @@ def workbook(session: Session, *, incident: Incident, viewer: Actor, tz: str) ->
                     _zh(r.needs, NEED_ZH),
                     _zh(r.flags, FLAG_ZH) if sees else "",
                     r.note if sees else "",
-                    r.updated_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                    if r.updated_at
-                    else "",
+                    clock.local_minute(r.updated_at, zone),
                     r.updated_by,
                     "是" if r.escalated_at else "",
                 ]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.errors import DomainError, InvalidInput, Problem
@@ -42,7 +42,7 @@ MAX_PHOTO = 5 * 1024 * 1024
 
 
 def _today(state: StateDep, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(state.settings.timezone)).date()
+    return clock.local_today(now, state.settings.timezone)
 
 
 def _error(request: Request, exc: DomainError) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gridgov import __version__
+from gridgov import __version__, clock
 from gridgov.config import SUPPORTED_LANGUAGES
 from gridgov.errors import DomainError
 from gridgov.fields import mask_name
@@ -133,11 +133,7 @@ R = TypeVar("R", bound=Response)
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     """A UTC time as the district's wall clock, minutes precision; empty when None."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return clock.local_minute(moment, tz)
 
 
 def error_message(language: str, error: DomainError) -> str:
