@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gridgov import clock
 from gridgov.cases import service as cases
 from gridgov.cases.rules import State
 from gridgov.crisis import service
@@ -34,7 +35,7 @@ def field_home(
 ) -> HTMLResponse:
     actor = actor_of(request, user)
     tz = ZoneInfo(state.settings.timezone)
-    today = now.astimezone(tz).date()
+    today = clock.local_today(now, tz)
     tasks = service.tasks_for(session, viewer=actor)
     open_cases = [
         c

@@ -58,6 +58,11 @@ LABELS = (
     N_("grid"),
     N_("community"),
     N_("street"),
+    # the field app's kinds of waiting item
+    N_("report"),
+    N_("checkin"),
+    N_("case_step"),
+    N_("visit"),
 )
 
 # Block languages offered in the broadcast form, with their own names.

@@ -81,9 +81,6 @@ def field_labels(request: Request) -> dict[str, str]:
         *LABELS,
         *(s.value for s in CaseState),
         *(k.value for k in VisitKind),
-        "report",
-        "checkin",
-        "case_step",
     )
     return {code: i18n.gettext(language, code) for code in codes}
 
