@@ -51,12 +51,12 @@ bench: install
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k 'Problem:2' -k InvalidInput -k NotFound \
 		-k Forbidden -k Conflict -k TooManyRequests -k Unauthenticated -k InvalidCredentials \
-		-k CsrfFailed -k NotReady -k DomainError -k 'DataFileError:2' -o src/gridgov/web/translations/messages.pot src
+		-k CsrfFailed -k NotReady -k DomainError -k 'DataFileError:2' --no-location --sort-output -o src/gridgov/web/translations/messages.pot src
 	for lang in zh_Hans zh_Hant en ko ja vi; do \
 		if [ -f src/gridgov/web/translations/$$lang/LC_MESSAGES/messages.po ]; then verb=update; \
 		else verb=init; fi; \
 		$(BIN)/pybabel $$verb -l $$lang -i src/gridgov/web/translations/messages.pot \
-			-d src/gridgov/web/translations $$( [ $$verb = update ] && echo --no-fuzzy-matching ); done
+			-d src/gridgov/web/translations $$( [ $$verb = update ] && echo --no-fuzzy-matching --ignore-obsolete ); done
 
 # Re-resolve the newest versions pyproject.toml allows and record them.
 lock:

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridgov.accounts import service
 from gridgov.web.deps import LANG_COOKIE, CsrfChecked, Now, PageUser, SessionDep, actor_of
-from gridgov.web.pages import safe_next
 from gridgov.web.render import render
+from gridgov.web.toolkit import safe_next
 
 router = APIRouter(include_in_schema=False)
 

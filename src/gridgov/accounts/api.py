@@ -29,9 +29,9 @@ from gridgov.web.deps import (
     StateDep,
     actor_of,
     anonymous_actor,
-    in_scope,
     require_roles,
 )
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(tags=["accounts"])
 
@@ -76,23 +76,9 @@ async def me(user: CurrentUser) -> User:
     return user
 
 
-def scoped_user(
-    user_id: int, request: Request, session: SessionDep, now: Now, viewer: AccountReader
-) -> User:
-    """The user with this id if inside the viewer's scope; 404 (and audited) otherwise."""
-    actor = actor_of(request, viewer)
-    return in_scope(
-        request,
-        session,
-        now,
-        viewer,
-        session.get(User, user_id),
-        visible=lambda target: service.may_see_user(actor, target),
-        object_type="user",
-        object_id=str(user_id),
-    )
-
-
+scoped_user = scoped(
+    User, param="user_id", user=AccountReader, visible=service.may_see_user, object_type="user"
+)
 ScopedUser = Annotated[User, Depends(scoped_user)]
 
 

@@ -12,8 +12,10 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, in_scope, require_roles
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
+from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
+from gridgov.web.toolkit import form_action, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,22 +23,9 @@ AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
 ReaderPage = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR, page=True))]
 
 
-def scoped_user_page(
-    user_id: int, request: Request, session: SessionDep, now: Now, viewer: ReaderPage
-) -> User:
-    actor = actor_of(request, viewer)
-    return in_scope(
-        request,
-        session,
-        now,
-        viewer,
-        session.get(User, user_id),
-        visible=lambda target: service.may_see_user(actor, target),
-        object_type="user",
-        object_id=str(user_id),
-    )
-
-
+scoped_user_page = scoped(
+    User, param="user_id", user=ReaderPage, visible=service.may_see_user, object_type="user"
+)
 ScopedUserPage = Annotated[User, Depends(scoped_user_page)]
 
 
@@ -80,8 +69,10 @@ def create_user_submit(
     password: Annotated[str, Form(max_length=1024)] = "",
     display_name: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    try:
-        service.do_create_user(
+    form = {"username": username, "role": role, "scope": scope, "display_name": display_name}
+    return form_action(
+        session,
+        lambda: service.do_create_user(
             session,
             actor=actor_of(request, admin),
             username=username,
@@ -90,13 +81,14 @@ def create_user_submit(
             password=password,
             display_name=display_name,
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        form = {"username": username, "role": role, "scope": scope, "display_name": display_name}
-        return _users_page(request, admin, session, error=exc, form=form, status_code=exc.status)
-    session.commit()
-    return RedirectResponse("/users", status_code=303)
+        ),
+        to="/users",
+        request=request,
+        flash=N_("The account was created."),
+        on_error=lambda exc: _users_page(
+            request, admin, session, error=exc, form=form, status_code=exc.status
+        ),
+    )
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)

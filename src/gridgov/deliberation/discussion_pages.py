@@ -44,6 +44,7 @@ from gridgov.web.deps import (
 )
 from gridgov.web.labels import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
+from gridgov.web.toolkit import safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,13 +94,6 @@ def _problems(language: str, error: DomainError | None) -> list[str]:
 
 def _chosen_language(language: str, other: str) -> str:
     return other.strip() or language.strip()
-
-
-def _safe_next(target: str, fallback: str) -> str:
-    """A local path to go back to after a form; never another site."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
 
 
 def _region_name(session: Session, code: str) -> str:
@@ -525,7 +519,7 @@ def proposal_answer(
         form = {"decision": decision, "reason": reason, "merged_into": merged_into}
         return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
     session.commit()
-    return RedirectResponse(_safe_next(next, f"/proposals/{proposal_id}"), status_code=303)
+    return RedirectResponse(safe_next(next, f"/proposals/{proposal_id}"), status_code=303)
 
 
 # ---------------------------------------------------------------- supervision and reports
@@ -564,7 +558,7 @@ def supervision_comment(
         session.rollback()
         raise
     session.commit()
-    return RedirectResponse(_safe_next(next, "/"), status_code=303)
+    return RedirectResponse(safe_next(next, "/"), status_code=303)
 
 
 @router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -593,7 +587,7 @@ def content_report(
         session.rollback()
         raise
     session.commit()
-    return RedirectResponse(_safe_next(next, "/"), status_code=303)
+    return RedirectResponse(safe_next(next, "/"), status_code=303)
 
 
 # ---------------------------------------------------------------- staff: answers
@@ -660,7 +654,7 @@ def moderation_hide(
         session.rollback()
         raise
     session.commit()
-    return RedirectResponse(_safe_next(next, "/deliberation/moderation"), status_code=303)
+    return RedirectResponse(safe_next(next, "/deliberation/moderation"), status_code=303)
 
 
 @router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])

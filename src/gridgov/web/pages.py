@@ -32,6 +32,7 @@ from gridgov.web.deps import (
 )
 from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
+from gridgov.web.toolkit import safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,13 +84,6 @@ HOME_TILES: dict[Role, tuple[Tile, ...]] = {
     Role.AUDITOR: (_AUDIT, _USERS, _REGIONS),
     Role.ADMIN: (_USERS, _CASES, _MAP, _REGIONS, _RESIDENTS, _IMPORTS, _AUDIT),
 }
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 @router.get("/", response_class=HTMLResponse)

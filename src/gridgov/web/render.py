@@ -22,6 +22,7 @@ from gridgov.fields import mask_name
 from gridgov.web import i18n
 from gridgov.web.deps import LANG_COOKIE, AppState, csrf_token_for
 from gridgov.web.static_files import static_url
+from gridgov.web.toolkit import FLASH_COOKIE, take_flash
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -100,9 +101,15 @@ def render(
     }
     if state is not None and values["user"] is not None and "unread_count" not in (context or {}):
         values["unread_count"] = _unread(state, values["user"])
+    flash = take_flash(request)
+    if flash is not None:
+        values["flash_message"] = catalogue.gettext(flash)
     values.update(context or {})
     html = environment.get_template(template).render(values)
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if flash is not None:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
 
 
 def _unread(state: AppState, user: Any) -> int:

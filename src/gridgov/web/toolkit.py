@@ -1,0 +1,147 @@
+"""The route toolkit: the two shapes every pages and API module repeats, written once.
+
+- ``scoped(...)`` builds the dependency that loads one object by its path id and answers
+  404 (audited) when it is missing or outside the user's area: ``in_scope`` with the
+  loading, the actor and the audit names filled in.
+- ``form_action(...)`` runs a ``do_*`` for a form: on a ``DomainError`` it rolls back and
+  renders the form again with the error; on success it commits and redirects (303) with an
+  optional flash message that the next page shows once.
+
+Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
+page show text of its own choosing; ``render`` translates and clears them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.audit.service import Actor
+from gridgov.errors import DomainError
+from gridgov.web.deps import (
+    AppState,
+    Now,
+    SessionDep,
+    actor_of,
+    in_scope,
+    signed_cookie_value,
+    unsign_cookie_value,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+FLASH_COOKIE = "gg_flash"
+_FLASH_MAX = 200
+
+
+def scoped(
+    model: type[T],
+    *,
+    param: str,
+    user: Any,
+    visible: Callable[[Actor, T], bool],
+    object_type: str,
+    name: str | None = None,
+) -> Callable[..., T]:
+    """A FastAPI dependency: the ``model`` row whose id is the path parameter ``param``,
+    if the user (resolved by the ``user`` annotation, e.g. ``CurrentUser`` or a role
+    page dependency) may see it by ``visible(actor, row)``; else 404, audited when hidden.
+    """
+
+    def bound(request: Request, session: Session, now: Any, viewer: User, **path: Any) -> T:
+        object_id = path[param]
+        actor = actor_of(request, viewer)
+        return in_scope(
+            request,
+            session,
+            now,
+            viewer,
+            session.get(model, object_id),
+            visible=lambda found: visible(actor, found),
+            object_type=object_type,
+            object_id=str(object_id),
+        )
+
+    # FastAPI reads the dependency's parameters from its signature: the path id, then
+    # the request, the session, the clock and the user dependency the caller chose.
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    bound.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(param, kind, annotation=int),
+            inspect.Parameter("request", kind, annotation=Request),
+            inspect.Parameter("session", kind, annotation=SessionDep),
+            inspect.Parameter("now", kind, annotation=Now),
+            inspect.Parameter("viewer", kind, annotation=user),
+        ]
+    )
+    bound.__name__ = name or f"scoped_{object_type}"
+    bound.__qualname__ = bound.__name__
+    return bound
+
+
+def form_action(
+    session: Session,
+    run: Callable[[], R],
+    *,
+    to: str | Callable[[R], str],
+    on_error: Callable[[DomainError], Response],
+    request: Request | None = None,
+    flash: str | None = None,
+) -> Response:
+    """Run a form's action: commit and redirect (303) to ``to``, with ``flash`` shown once
+    on the next page; or, on a ``DomainError``, roll back and answer ``on_error(error)``
+    (the form again with the error and the user's input)."""
+    try:
+        result = run()
+    except DomainError as exc:
+        session.rollback()
+        return on_error(exc)
+    session.commit()
+    target = to(result) if callable(to) else to
+    response = RedirectResponse(target, status_code=303)
+    if flash is not None and request is not None:
+        set_flash(request, response, flash)
+    return response
+
+
+def set_flash(request: Request, response: Response, message: str) -> None:
+    """Show ``message`` (a catalogue id) once, on the next page this browser renders."""
+    state: AppState | None = getattr(request.app.state, "gridgov", None)
+    if state is None:
+        return
+    value = signed_cookie_value(state.settings.keys.session, message[:_FLASH_MAX].encode().hex())
+    response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/")
+
+
+def take_flash(request: Request) -> str | None:
+    """The flash message this request carries (a catalogue id), if its signature holds."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    state: AppState | None = getattr(request.app.state, "gridgov", None)
+    if not raw or state is None:
+        return None
+    hexed = unsign_cookie_value(state.settings.keys.session, raw)
+    if hexed is None:
+        return None
+    try:
+        return bytes.fromhex(hexed).decode()
+    except ValueError:
+        return None
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """A redirect target that stays on this site: a local path, never ``//host`` or a
+    scheme; anything else becomes ``fallback``."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return fallback
+    return target
