@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gridgov.web.labels import N_
+from gridgov.msgids import N_
 
 MAX_SIDE = 1600
 THUMB_SIDE = 320

@@ -11,9 +11,9 @@ from gridgov.accounts import service
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError
+from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
 from gridgov.web.toolkit import form_action, scoped
 

@@ -21,15 +21,12 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry.models import Organisation
 
 UNIT_KINDS = ("department", "street_office", "community_office")
 # The roles that work in a unit: its staff, and a community's party secretary.
 UNIT_ROLES = frozenset({Role.UNIT_STAFF.value, Role.BRANCH_SECRETARY.value})
-
-
-def N_(message: str) -> str:
-    return message
 
 
 NAME_IT = N_("Name the unit by its code or name.")

@@ -17,9 +17,9 @@ from gridgov.cases import service
 from gridgov.cases.models import Case
 from gridgov.clock import local_today
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.labels import N_
 from gridgov.web.render import error_message, error_problems, language_of, render
 
 router = APIRouter(include_in_schema=False)

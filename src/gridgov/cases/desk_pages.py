@@ -15,8 +15,8 @@ from gridgov.cases import desk, service
 from gridgov.cases.pages import category_groups
 from gridgov.cases.rules import State
 from gridgov.errors import InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.labels import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 
 router = APIRouter(include_in_schema=False)

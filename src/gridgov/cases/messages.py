@@ -13,12 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from gridgov import clock
+from gridgov.msgids import N_
 
 DEFAULT_LANGUAGE = "zh_Hans"
-
-
-def N_(message: str) -> str:
-    return message
 
 
 # kind → (subject, body). Placeholders: code, category, place, due, when, link, unit.

@@ -20,7 +20,7 @@ from gridgov.cases import service
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
 from gridgov.errors import Conflict
-from gridgov.web.labels import N_
+from gridgov.msgids import N_
 
 REMOVED_NOTE = "spam"
 # Catalogue ids of the reasons a report is held (``Case.spam_reasons``), shown through _().

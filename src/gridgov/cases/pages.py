@@ -35,6 +35,7 @@ from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
@@ -52,7 +53,6 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import (
     error_message,
     error_problems,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -1766,62 +1766,3 @@ def category_document(session: Session) -> dict[str, object]:
             )
         entries.append(entry)
     return {"version": 1, "categories": entries}
-
-
-# ---------------------------------------------------------------- the outbox for other domains
-
-
-@dataclass(frozen=True)
-class Notification:
-    """A message another domain (crisis broadcasts) puts in the outbox; ``dedupe_key``
-    makes it exist once."""
-
-    channel: str  # in_app, sms, chat, email
-    recipient: str
-    subject: str
-    body: str
-    dedupe_key: str
-
-
-def queue_notifications(
-    session: Session, *, now: datetime, messages: Sequence[Notification]
-) -> None:
-    """Queue many messages in the caller's transaction (one bulk insert); delivery
-    happens after commit like every other outbox message."""
-    if not messages:
-        return
-    session.execute(
-        insert(OutboxMessage),
-        [
-            {
-                "created_at": now,
-                "available_at": now,
-                "channel": m.channel,
-                "recipient": m.recipient[:128],
-                "subject": m.subject[:256],
-                "body": m.body,
-                "case_id": None,
-                "dedupe_key": m.dedupe_key[:128],
-                "attempts": 0,
-                "last_error": "",
-            }
-            for m in messages
-        ],
-    )
-
-
-def sent_times(session: Session, *, dedupe_keys: Sequence[str]) -> dict[str, datetime]:
-    """When each of these queued messages was sent (delivery receipts); unsent ones
-    are absent."""
-    found: dict[str, datetime] = {}
-    keys = list(dedupe_keys)
-    for start in range(0, len(keys), 500):
-        for key, sent_at in session.execute(
-            select(OutboxMessage.dedupe_key, OutboxMessage.sent_at).where(
-                OutboxMessage.dedupe_key.in_(keys[start : start + 500]),
-                OutboxMessage.sent_at.is_not(None),
-            )
-        ):
-            if sent_at is not None:
-                found[key] = sent_at
-    return found

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
 from gridgov.cases import service, worklist
-from gridgov.web.labels import N_
+from gridgov.msgids import N_
 from gridgov.web.render import language_of, local_time
 
 # The lists' names as people read them.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit.service import Actor, record
-from gridgov.cases import service as cases
+from gridgov.cases import outbox
 from gridgov.crisis import rules
 from gridgov.crisis.models import (
     Broadcast,
@@ -204,7 +204,7 @@ def do_send_broadcast(
             chat_sent.add(group)
             key = f"broadcast:{broadcast.id}:chat:{p.recipient}:{p.language}"
         messages.append(
-            cases.Notification(
+            outbox.Notification(
                 channel=p.channel.value,
                 recipient=p.recipient,
                 subject=block.headline,
@@ -214,7 +214,7 @@ def do_send_broadcast(
         )
     for start in range(0, len(rows), 2000):
         session.execute(insert(BroadcastDelivery), rows[start : start + 2000])
-    cases.queue_notifications(session, now=now, messages=messages)
+    outbox.queue_notifications(session, now=now, messages=messages)
     broadcast.sent_at = now
     record(
         session,
@@ -277,7 +277,7 @@ def do_refresh_receipts(session: Session, *, broadcast: Broadcast, now: datetime
             return f"broadcast:{broadcast.id}:chat:{recipient}:{language}"
         return str(key)
 
-    sent = cases.sent_times(session, dedupe_keys=sorted({key_of(r) for r in queued}))
+    sent = outbox.sent_times(session, dedupe_keys=sorted({key_of(r) for r in queued}))
     delivered: dict[datetime, list[int]] = {}
     for row in queued:
         at = sent.get(key_of(row))

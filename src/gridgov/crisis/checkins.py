@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.rules import Role, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.crisis import rules
-from gridgov.crisis.labels import N_
 from gridgov.crisis.models import HouseholdCheckin, Incident
 from gridgov.crisis.rules import (
     CheckinStatus,
@@ -24,6 +23,7 @@ from gridgov.crisis.rules import (
 )
 from gridgov.crisis.service import may_see_household
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 
 # Roles that run an incident (open it, staff it, give out tasks, broadcast).

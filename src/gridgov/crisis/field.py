@@ -20,9 +20,9 @@ from gridgov.audit.service import Actor
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.crisis import checkins, service
-from gridgov.crisis.labels import N_
 from gridgov.crisis.models import SyncReceipt
 from gridgov.errors import Conflict, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.outreach import service as outreach
 from gridgov.outreach.rules import VisitKind
 

@@ -16,8 +16,8 @@ from gridgov import clock
 from gridgov.cases import service as cases
 from gridgov.cases.rules import State
 from gridgov.crisis import service
-from gridgov.crisis.labels import N_
 from gridgov.crisis.pages import StaffPage, field_labels
+from gridgov.msgids import N_
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n

@@ -3,10 +3,7 @@ task and check-in states, needs, flags, channels, delivery states, languages."""
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    return message
-
+from gridgov.msgids import N_
 
 LABELS = (
     N_("epidemic"),

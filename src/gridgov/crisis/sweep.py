@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
-from gridgov.cases import service as cases
+from gridgov.cases import outbox
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentTask
 from gridgov.crisis.rules import (
@@ -78,11 +78,11 @@ def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now:
             .execution_options(synchronize_session=False)
         )
     per_community = Counter(grid[:12] for _id, grid in waiting)
-    cases.queue_notifications(
+    outbox.queue_notifications(
         session,
         now=now,
         messages=[
-            cases.Notification(
+            outbox.Notification(
                 channel="in_app",
                 recipient=f"unit:{community}",
                 subject=f"[{incident.title}] unreached households: {count}",
@@ -123,11 +123,11 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
         task.version += 1
         task.updated_at = now
         unit = task.grid_code[:12] if up is TaskLevel.COMMUNITY else task.grid_code[:9]
-        cases.queue_notifications(
+        outbox.queue_notifications(
             session,
             now=now,
             messages=[
-                cases.Notification(
+                outbox.Notification(
                     channel="in_app",
                     recipient=f"unit:{unit}",
                     subject=f"[{incident.title}] overdue task #{task.id}",

@@ -29,6 +29,7 @@ from gridgov.deliberation.models import Discussion, Proposal
 from gridgov.errors import DomainError, InvalidInput, NotFound
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
@@ -42,7 +43,6 @@ from gridgov.web.deps import (
     actor_of,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import safe_next
 

@@ -34,6 +34,7 @@ from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
@@ -49,7 +50,6 @@ from gridgov.web.deps import (
     actor_of,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import (
     error_message,
     error_problems,

@@ -36,6 +36,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import Procedure, Stage, Voting
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.web.deps import (
     CsrfChecked,
     Now,
@@ -45,7 +46,6 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 
 router = APIRouter(include_in_schema=False)

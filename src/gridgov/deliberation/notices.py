@@ -27,12 +27,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov import images
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
+from gridgov.cases import outbox
 from gridgov.cases import service as cases
 from gridgov.cases.models import OutboxMessage
 from gridgov.deliberation import rules
@@ -363,17 +363,18 @@ def do_post(
         link = f"{base_url.rstrip('/')}/notices/{notice.id}"
         closes = _local(notice.closes_at, tz)
         for group in _chat_groups(session, notice.region_code):
-            session.add(
-                OutboxMessage(
-                    created_at=now,
-                    available_at=now,
-                    channel="chat",
-                    recipient=f"chat-group:{group.id}",
-                    subject=f"[公示] {notice.title}"[:256],
-                    body=f"{notice.title}\n{link}\n公示至 {closes}",
-                    case_id=None,
-                    dedupe_key=f"notice:{notice.id}:chat:{group.id}",
-                )
+            outbox.queue_notifications(
+                session,
+                now=now,
+                messages=[
+                    outbox.Notification(
+                        channel="chat",
+                        recipient=f"chat-group:{group.id}",
+                        subject=f"[公示] {notice.title}",
+                        body=f"{notice.title}\n{link}\n公示至 {closes}",
+                        dedupe_key=f"notice:{notice.id}:chat:{group.id}",
+                    )
+                ],
             )
             queued += 1
     session.flush()
@@ -880,32 +881,23 @@ def sweep(session: Session, *, now: datetime, actor: Actor, tz: str = DEFAULT_TZ
     today = now.astimezone(ZoneInfo(tz)).date()
     for due in due_disclosures(session, scope=None, today=today, tz=tz):
         key = _reminder_key(due)
-        exists = session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)
+        queued_now = outbox.queue_once(
+            session,
+            now=now,
+            message=outbox.Notification(
+                channel="in_app",
+                recipient=f"unit:{due.region_code}",
+                subject=f"{due.region_name}: {due.kind} disclosure {due.status}",
+                body=(
+                    f"{due.kind} disclosure of {due.region_name} ({due.region_code}) "
+                    f"is {due.status}: publish by {due.due_on.isoformat()}; last "
+                    f"published {_iso_date(due.last_published)}"
+                ),
+                dedupe_key=key,
+            ),
         )
-        if exists:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    OutboxMessage(
-                        created_at=now,
-                        available_at=now,
-                        channel="in_app",
-                        recipient=f"unit:{due.region_code}",
-                        subject=f"{due.region_name}: {due.kind} disclosure {due.status}"[:256],
-                        body=(
-                            f"{due.kind} disclosure of {due.region_name} ({due.region_code}) "
-                            f"is {due.status}: publish by {due.due_on.isoformat()}; last "
-                            f"published {_iso_date(due.last_published)}"
-                        ),
-                        case_id=None,
-                        dedupe_key=key,
-                    )
-                )
+        if queued_now:
             counts["reminders"] += 1
-        except IntegrityError:
-            continue  # another sweeper queued it a moment ago
     if counts["closed"] or counts["reminders"]:
         record(
             session,
@@ -924,13 +916,6 @@ def _iso_date(day: date | None) -> str:
 
 def reminders_for(session: Session, region_code: str) -> list[OutboxMessage]:
     """The disclosure reminders queued for a region (newest first)."""
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.dedupe_key.startswith(f"disclosure:{region_code}:"),
-                OutboxMessage.recipient == f"unit:{region_code}",
-            )
-            .order_by(OutboxMessage.id.desc())
-        )
+    return outbox.queued_for(
+        session, recipient=f"unit:{region_code}", key_prefix=f"disclosure:{region_code}:"
     )

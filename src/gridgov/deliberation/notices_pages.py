@@ -31,6 +31,7 @@ from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
@@ -45,7 +46,6 @@ from gridgov.web.deps import (
     client_ip,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, local_time, no_store, render, sniff
 
 router = APIRouter(include_in_schema=False)

@@ -23,10 +23,10 @@ from gridgov.deliberation.models import Matter, Notice
 from gridgov.deliberation.notices_pages import html_lang, remaining
 from gridgov.deliberation.rules import MatterState, NoticeKind, NoticeState
 from gridgov.errors import DomainError, NotFound
+from gridgov.msgids import N_
 from gridgov.territory.models import Region
 from gridgov.web import i18n
 from gridgov.web.deps import Now, OptionalUser, SessionDep, StateDep
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, local_time, render
 
 router = APIRouter(include_in_schema=False)

@@ -27,14 +27,9 @@ from typing import Any, Literal, TypeVar
 from gridgov.datafiles import DataFileError, LineDict, load_yaml
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_id, mask_phone
+from gridgov.msgids import N_
 from gridgov.registry.documents import MAINLAND_PROVINCES, check_digit
 from gridgov.registry.rules import normalise_phone
-
-
-def N_(message: str) -> str:
-    """Marks a catalogue id for extraction (``pybabel -k N_``) without translating it."""
-    return message
-
 
 # --------------------------------------------------------------------------- vocabulary
 

@@ -70,14 +70,9 @@ from gridgov.deliberation.rules import (
 )
 from gridgov.deliberation.states import MATTER_ALLOWED, MEETING_ALLOWED, move
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry.models import Household, PersonRoleRow, Resident
 from gridgov.territory import service as territory
-
-
-def N_(message: str) -> str:
-    """Marks a catalogue id for extraction without translating it."""
-    return message
-
 
 SHIPPED_TEMPLATES = ("si_yi_liang_gong_kai", "community_council")
 FILE_LIMIT = 10 * 1024 * 1024

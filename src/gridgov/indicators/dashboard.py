@@ -27,8 +27,8 @@ from gridgov.cases import figures
 from gridgov.indicators import service
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, PeriodKind, Tree, parse_period, period_containing
+from gridgov.msgids import N_
 from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
 
 router = APIRouter(include_in_schema=False)

@@ -28,6 +28,7 @@ from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.indicators import export, service
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
+from gridgov.msgids import N_
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
@@ -38,7 +39,6 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import (
     download,
     error_message,

@@ -29,12 +29,7 @@ from gridgov.deliberation.rules import (
     evaluate_quorum,
 )
 from gridgov.errors import Conflict, InvalidInput, Problem
-
-
-def N_(message: str) -> str:
-    """Mark a message id for extraction; translated where it is shown."""
-    return message
-
+from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- visits
 

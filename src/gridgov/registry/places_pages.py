@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse
 from gridgov.errors import InvalidInput
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
 from gridgov.registry import places
 from gridgov.web.deps import Now, OptionalUser, SessionDep, client_ip
-from gridgov.web.labels import N_
 
 router = APIRouter(tags=["register"])
 

@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov.errors import DomainError, ErrorCode, Problem
+from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import LoginRequired
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
 
 log = logging.getLogger("gridgov.web")

@@ -5,10 +5,7 @@
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    return message
-
+from gridgov.msgids import N_
 
 LABELS = (
     # service points and siting (services/)

@@ -28,7 +28,7 @@ from starlette.routing import compile_path
 
 from gridgov.errors import ErrorCode, InvalidInput, Problem
 from gridgov.guard.rules import MAX_JSON_DEPTH, bad_json_values, int_in_range
-from gridgov.web.labels import N_
+from gridgov.msgids import N_
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError, InvalidCredentials, TooManyRequests
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
@@ -30,7 +31,6 @@ from gridgov.web.deps import (
     signed_cookie_value,
     unsign_cookie_value,
 )
-from gridgov.web.labels import N_
 from gridgov.web.render import language_of, render
 from gridgov.web.toolkit import safe_next
 
