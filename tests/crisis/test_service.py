@@ -365,3 +365,34 @@ def test_the_households_a_broadcast_missed_go_first_on_the_check_in_list(db: Dat
         assert incident is not None
         rows = checkins.list_checkins(session, incident=incident, viewer=world.worker_1)
         assert [r.household_id for r in rows if r.missed_broadcast] == [world.households["QL-003"]]
+
+
+def test_an_overdue_task_notice_is_text_for_a_person(db: Database) -> None:
+    # given a supply delivery due two hours into a typhoon
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        service.do_add_task(
+            session,
+            actor=world.leader,
+            incident=incident,
+            kind="supply_delivery",
+            grid_code=GRID_2,
+            due_at=FIXED_NOW + timedelta(hours=2),
+            now=FIXED_NOW,
+        )
+    # when the sweep runs after the deadline
+    with db.transaction() as session:
+        crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=3))
+    # then the community reads Chinese words and a link, not codes
+    with db.session() as session:
+        subject, body = session.execute(
+            select(OutboxMessage.subject, OutboxMessage.body).where(
+                OutboxMessage.dedupe_key.startswith("crisis:task:")
+            )
+        ).one()
+    assert "物资配送" in subject and "supply_delivery" not in subject + body
+    assert f"/crisis/{incident_id}" in body
+    assert "逾期" in subject or "超过" in body

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
 from gridgov.cases import outbox
+from gridgov.cases.messages import DEFAULT_LANGUAGE
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentTask
 from gridgov.crisis.rules import (
@@ -22,6 +23,7 @@ from gridgov.crisis.rules import (
     TaskLevel,
     TaskState,
 )
+from gridgov.msgids import N_
 
 # Roles that run an incident (open it, staff it, give out tasks, broadcast).
 COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
@@ -57,6 +59,14 @@ def sweep(session: Session, *, now: datetime, actor: Actor | None = None) -> Swe
     return result
 
 
+def _text(message: str, **params: object) -> str:
+    """A message for a unit's inbox, in the office's language (units read the default)."""
+    # The catalogues are the interface's; reading them is pure.
+    from gridgov.web.i18n import gettext
+
+    return gettext(DEFAULT_LANGUAGE, message, params or None)
+
+
 def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now: datetime) -> int:
     waiting = list(
         session.execute(
@@ -85,8 +95,19 @@ def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now:
             outbox.Notification(
                 channel="in_app",
                 recipient=f"unit:{community}",
-                subject=f"[{incident.title}] unreached households: {count}",
-                body=f"incident {incident.id}: {count} households not reached",
+                subject=_text(
+                    N_("[%(incident)s] %(count)s households not reached"),
+                    incident=incident.title,
+                    count=count,
+                ),
+                body=_text(
+                    N_(
+                        "%(count)s households in your community have not been reached. "
+                        "Send someone to check on them: %(link)s"
+                    ),
+                    count=count,
+                    link=f"/crisis/{incident.id}/checkins",
+                ),
                 dedupe_key=f"crisis:unreached:{incident.id}:{community}:{now.isoformat()}",
             )
             for community, count in sorted(per_community.items())
@@ -130,8 +151,20 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
                 outbox.Notification(
                     channel="in_app",
                     recipient=f"unit:{unit}",
-                    subject=f"[{incident.title}] overdue task #{task.id}",
-                    body=f"task {task.id} ({task.kind}) in {task.grid_code} is overdue",
+                    subject=_text(
+                        N_("[%(incident)s] Overdue task: %(kind)s"),
+                        incident=incident.title,
+                        kind=_text(task.kind),
+                    ),
+                    body=_text(
+                        N_(
+                            "The task (%(kind)s) in grid %(grid)s is past its deadline and "
+                            "now comes to you. %(link)s"
+                        ),
+                        kind=_text(task.kind),
+                        grid=task.grid_code,
+                        link=f"/crisis/{incident.id}",
+                    ),
                     dedupe_key=f"crisis:task:{task.id}:{task.escalations}",
                 )
             ],
