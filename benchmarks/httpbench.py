@@ -142,7 +142,15 @@ def uvicorn_process(target: list[str], env: dict[str, str]) -> Iterator[Server]:
         yield Server(base, process.pid)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            log.seek(0)
+            print(
+                f"server did not stop within 60 s; killed. Its log:\n{log.read().decode()[-2000:]}"
+            )
+            process.kill()
+            process.wait()
         log.close()
 
 

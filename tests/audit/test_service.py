@@ -209,3 +209,54 @@ def _cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
         value = getattr(settings, f"{name}_key")
         assert value
         monkeypatch.setenv(f"GRIDGOV_{name.upper()}_KEY", value)
+
+
+def _actions(db: Database) -> list[str]:
+    with db.session() as session:
+        return list(session.scalars(text("SELECT action FROM audit_event ORDER BY seq")).all())
+
+
+def test_rows_of_a_rolled_back_savepoint_are_dropped_and_the_chain_holds(
+    chained: Database,
+) -> None:
+    # given a transaction that audits, tries something in a savepoint that fails, and
+    # audits again in a savepoint that succeeds
+    before = _actions(chained)
+    with chained.transaction() as session:
+        audit.record(
+            session, actor=SYSTEM, action="test.kept_1", object_type="region", now=FIXED_NOW
+        )
+        try:
+            with session.begin_nested():
+                audit.record(
+                    session, actor=SYSTEM, action="test.undone", object_type="region", now=FIXED_NOW
+                )
+                raise InvalidInput("refused inside the savepoint")
+        except InvalidInput:
+            pass
+        with session.begin_nested():
+            audit.record(
+                session, actor=SYSTEM, action="test.kept_2", object_type="region", now=FIXED_NOW
+            )
+    # then only the kept rows were chained, in order, and the chain verifies
+    assert _actions(chained) == [*before, "test.kept_1", "test.kept_2"]
+    assert verify(chained).ok
+
+
+def test_a_rolled_back_transaction_leaves_no_audit_row_behind(chained: Database) -> None:
+    before = _actions(chained)
+
+    def refused_change() -> None:
+        with chained.transaction() as session:
+            audit.record(
+                session, actor=SYSTEM, action="test.undone", object_type="region", now=FIXED_NOW
+            )
+            raise InvalidInput("refused")
+
+    with pytest.raises(InvalidInput):
+        refused_change()
+    # the connection goes back to the pool; the next transaction must not inherit the row
+    with chained.transaction() as session:
+        audit.record(session, actor=SYSTEM, action="test.next", object_type="region", now=FIXED_NOW)
+    assert _actions(chained) == [*before, "test.next"]
+    assert verify(chained).ok

@@ -243,3 +243,23 @@ def test_a_person_and_the_sweep_at_once_one_wins_nothing_is_lost(
         assert (stored.state, stored.escalations, swept[0].escalated) == ("escalated", 1, 1)
         assert kinds[-1] == "escalated"
     assert len(kinds) == 4  # submitted, accepted, assigned, and the winner's step only
+
+
+def test_the_overdue_notice_is_a_sentence_with_a_link(
+    db: Database, people: dict[str, Actor]
+) -> None:
+    # Given a case nobody finished by its resolution due time
+    case = report(db)
+    assert case.resolution_due_at is not None
+    # When the sweep runs a day later
+    sweep.sweep(db, now=case.resolution_due_at + timedelta(days=1))
+    # Then the unit reads it in Chinese, with the case's code and a link, not "overdue"
+    with db.session() as session:
+        subject, body = session.execute(
+            select(OutboxMessage.subject, OutboxMessage.body).where(
+                OutboxMessage.dedupe_key == f"overdue:{case.id}"
+            )
+        ).one()
+    assert subject == f"［{case.tracking_code}］已超时"
+    assert f"/cases/{case.id}" in body
+    assert "超过办理时限" in body

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
@@ -26,12 +27,6 @@ DISTRICT_CODE_LENGTH = 6
 
 
 _HEAD = cast(Table, AuditHead.__table__)
-_BUMP_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(seq=_HEAD.c.seq + 1)
-    .returning(_HEAD.c.seq, _HEAD.c.hash)
-)
 _SET_HEAD = (
     update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 )
@@ -76,24 +71,19 @@ def record(
     object_id: str | int | None = None,
     region_code: str | None = None,
     summary: dict[str, Any] | None = None,
-) -> int:
-    """Append one chained audit row in the caller's transaction; return its sequence.
+) -> None:
+    """Add one audit row to the caller's transaction; it is chained when it commits.
 
-    The first row of a transaction bumps the head with ``UPDATE … RETURNING``, which
-    takes the row lock (PostgreSQL) or the write lock (SQLite) before the previous hash
-    is read, so concurrent appends queue up. Later rows of the same transaction hold
-    that lock already and chain in memory; the head is written once, just before the
-    commit (``_write_head``). Prebuilt Core statements on the session's connection:
-    this runs on every write of the application.
+    The rows wait on the transaction's connection until ``before_commit``
+    (``_append_pending``), which flushes the transaction's other writes, then bumps the
+    chain's head once for all of them with ``UPDATE … RETURNING`` (the row lock on
+    PostgreSQL, the write lock on SQLite), chains them in order and inserts them. The
+    head's lock is therefore held for the commit alone, not for the rest of a long
+    transaction: two instances' writers queue on it for milliseconds. Rows recorded
+    inside a savepoint that rolls back are dropped with it; a rolled-back transaction
+    drops them all.
     """
-    connection = session.connection()
-    pending: dict[str, Any] | None = session.info.get(_PENDING_HEAD)
-    if pending is None:
-        seq, prev_hash = connection.execute(_BUMP_HEAD).one()
-    else:
-        seq, prev_hash = pending["seq"] + 1, pending["hash"]
     fields: dict[str, Any] = {
-        "seq": seq,
         "at": now,
         "actor_id": actor.user_id,
         "actor": actor.username,
@@ -106,28 +96,84 @@ def record(
         "request_id": actor.request_id,
         "ip": actor.ip,
     }
-    digest = rules.chain_hash(_key(session), prev_hash, fields)
-    connection.execute(_INSERT_EVENT, {**fields, "prev_hash": prev_hash, "hash": digest})
-    session.info[_PENDING_HEAD] = {"seq": int(seq), "hash": digest}
-    return int(seq)
+    _pending(session.connection()).append(fields)
 
 
-_PENDING_HEAD = "gridgov.audit_pending_head"
+_PENDING = "gridgov.audit_pending"
+_MARKS = "gridgov.audit_savepoints"
+
+
+def _pending(connection: Connection) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], connection.info.setdefault(_PENDING, []))
+
+
+def _bump_head(count: int) -> Any:
+    return (
+        update(_HEAD)
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + count)
+        .returning(_HEAD.c.seq, _HEAD.c.hash)
+    )
 
 
 @event.listens_for(Session, "before_commit")
-def _write_head(session: Session) -> None:
-    """Store the chain's new head in the same transaction as its rows."""
-    pending = session.info.pop(_PENDING_HEAD, None)
-    if pending is not None:
-        session.connection().execute(_SET_HEAD, pending)
+def _append_pending(session: Session) -> None:
+    """Chain and insert the transaction's audit rows, and store the new head, in the
+    same transaction as the change they describe."""
+    session.flush()
+    bind = session.connection()
+    rows = bind.info.pop(_PENDING, None)
+    bind.info.pop(_MARKS, None)
+    if not rows:
+        return
+    last, prev_hash = bind.execute(_bump_head(len(rows))).one()
+    key = _key(session)
+    seq = int(last) - len(rows)
+    chained = []
+    for fields in rows:
+        seq += 1
+        fields = {**fields, "seq": seq}
+        digest = rules.chain_hash(key, prev_hash, fields)
+        chained.append({**fields, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    bind.execute(_INSERT_EVENT, chained)
+    bind.execute(_SET_HEAD, {"seq": seq, "hash": prev_hash})
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_head(session: Session, transaction: Any) -> None:
-    """A rolled-back transaction's rows are gone: so is the head it was building."""
-    if transaction.parent is None:
-        session.info.pop(_PENDING_HEAD, None)
+# Savepoints nest strictly, so a stack of "rows pending when it began" tells what a
+# rollback to the innermost one undoes. (SQLAlchemy names a savepoint only after its
+# "savepoint" event, so names cannot be matched.)
+@event.listens_for(Engine, "savepoint")
+def _savepoint(connection: Connection, name: str | None) -> None:
+    connection.info.setdefault(_MARKS, []).append(len(_pending(connection)))
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _rollback_savepoint(connection: Connection, name: str, context: Any) -> None:
+    marks: list[int] = connection.info.get(_MARKS, [])
+    if marks:
+        del _pending(connection)[marks.pop() :]
+
+
+@event.listens_for(Engine, "release_savepoint")
+def _release_savepoint(connection: Connection, name: str, context: Any) -> None:
+    marks: list[int] = connection.info.get(_MARKS, [])
+    if marks:
+        marks.pop()
+
+
+@event.listens_for(Engine, "rollback")
+def _rollback(connection: Connection) -> None:
+    connection.info.pop(_PENDING, None)
+    connection.info.pop(_MARKS, None)
+
+
+@event.listens_for(Engine, "commit")
+def _commit(connection: Connection) -> None:
+    # A commit outside a Session (none in gridgov) would leave rows behind: never carry
+    # them into the connection's next use.
+    connection.info.pop(_PENDING, None)
+    connection.info.pop(_MARKS, None)
 
 
 def list_events(

@@ -47,6 +47,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         N_("[%(code)s] New case: %(category)s"),
         N_("%(category)s at %(place)s. Report in by %(due)s. %(link)s"),
     ),
+    "overdue": (
+        N_("[%(code)s] Past its deadline"),
+        N_("Case %(code)s is past its deadline. Deal with it or ask for more time: %(link)s"),
+    ),
+    "report_in_soon": (
+        N_("[%(code)s] Report in within the hour"),
+        N_("Case %(code)s must be acknowledged within the hour: %(link)s"),
+    ),
     "unstaffed": (
         N_("[%(code)s] Nobody can work this case"),
         N_(

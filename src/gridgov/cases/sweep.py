@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
-from gridgov.cases import rules
+from gridgov.cases import messages, rules
 from gridgov.cases import service as cases
 from gridgov.cases.models import Assignment, Case, OutboxMessage
 from gridgov.db import Database
@@ -142,12 +142,17 @@ def _mark_overdue(session: Session, now: datetime) -> int:
                 "available_at": now,
                 "channel": "in_app",
                 "recipient": f"department:{dept}" if dept else f"unit:{unit}",
-                "subject": f"[{code}] overdue",
-                "body": f"case {code} is past its due time",
+                "subject": subject,
+                "body": body,
                 "case_id": case_id,
                 "dedupe_key": f"overdue:{case_id}",
             }
             for case_id, unit, code, dept in rows
+            for subject, body in [
+                messages.compose(
+                    "overdue", language=None, params={"code": code, "link": f"/cases/{case_id}"}
+                )
+            ]
         ],
     )
     record(
@@ -186,6 +191,9 @@ def _remind(session: Session, now: datetime) -> int:
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)
         ):
             continue
+        subject, body = messages.compose(
+            "report_in_soon", language=None, params={"code": code, "link": f"/cases/{case_id}"}
+        )
         try:
             with session.begin_nested():
                 session.add(
@@ -194,8 +202,8 @@ def _remind(session: Session, now: datetime) -> int:
                         available_at=now,
                         channel="in_app",
                         recipient=f"department:{dept}" if dept else f"unit:{unit}",
-                        subject=f"[{code}] report in within the hour",
-                        body=f"case {code}",
+                        subject=subject,
+                        body=body,
                         case_id=case_id,
                         dedupe_key=key,
                     )
