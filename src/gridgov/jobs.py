@@ -71,7 +71,11 @@ def _notices_sweep(context: JobContext) -> Mapping[str, int]:
 
     with context.db.transaction() as session:
         return notices.sweep(
-            session, now=context.now, actor=Actor.system("sweep"), tz=context.settings.timezone
+            session,
+            now=context.now,
+            actor=Actor.system("sweep"),
+            tz=context.settings.timezone,
+            language=context.settings.default_language,
         )
 
 

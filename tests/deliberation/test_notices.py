@@ -3,6 +3,7 @@ reminders. Integration tests on both engines."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from gridgov.deliberation import service as deliberation
 from gridgov.deliberation.models import Matter, NoticeObjection
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import Conflict, Forbidden, InvalidInput
+from gridgov.territory import service as territory
 from gridgov.territory.models import ChatGroup
 from tests.conftest import FIXED_NOW
 from tests.deliberation.factories_notices import (
@@ -245,6 +247,50 @@ def test_the_sweep_closes_due_notices_and_reminds_once(land: Database) -> None:
     # 青篮 published its village affairs this quarter: only its other kinds are due
     qinglan = {d.kind for d in due if d.region_code == QINGLAN}
     assert qinglan == {"party_affairs", "finances"}
+
+
+def _reminder(land: Database, kind: str) -> OutboxMessage:
+    with land.session() as session:
+        found = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.dedupe_key == f"disclosure:{QINGLAN}:{kind}:first"
+            )
+        )
+    assert found is not None
+    return found
+
+
+def test_a_disclosure_reminder_is_written_for_a_person(land: Database) -> None:
+    # Given 青篮, which has never published its party affairs
+    with land.session() as session:
+        name = territory.region_name(session, QINGLAN)
+    sweep_at = FIXED_NOW + timedelta(days=7)  # 2026-12-07, 17:30 in Shanghai
+    # when the sweep reminds it, in the office's default language
+    with land.transaction() as session:
+        notices.sweep(session, now=sweep_at, actor=SYSTEM)
+    # then the reminder reads as Chinese text with the office's date and a link to draft it
+    message = _reminder(land, "party_affairs")
+    link = f"/notices/new?region={QINGLAN}&kind=party_affairs"
+    assert name != QINGLAN
+    assert message.subject == f"{name}：党务公开须于2026-12-07前公布"
+    assert message.body == (f"请于2026-12-07前公布{name}的党务公开（上次公布：从未公开）：{link}")
+    # and shows no raw code and no timestamp
+    assert "party_affairs" not in message.body.replace(link, "")
+    assert re.search(r"\d{2}:\d{2}|T\d{2}", message.body) is None
+
+
+def test_a_disclosure_reminder_is_in_the_language_asked_for(land: Database) -> None:
+    # Given an office whose default language is English
+    with land.session() as session:
+        name = territory.region_name(session, QINGLAN)
+    # when the sweep reminds 青篮 of its finances, never published
+    with land.transaction() as session:
+        notices.sweep(session, now=FIXED_NOW, actor=SYSTEM, language="en")
+    # then the reminder is English, its kind a label
+    message = _reminder(land, "finances")
+    assert message.subject == f"{name}: Finances due by 2026-11-30"
+    assert message.body.startswith(f"Publish Finances of {name} by 2026-11-30 (last published: ")
+    assert message.body.endswith(f"/notices/new?region={QINGLAN}&kind=finances")
 
 
 def test_the_reminder_follows_the_next_due_date(land: Database) -> None:

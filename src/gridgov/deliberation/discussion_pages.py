@@ -7,6 +7,8 @@ answer) and ``/deliberation/moderation`` (reports and held items).
 
 Hidden content shows its reason only; held content shows to its author and the
 moderators only.
+
+Served with ``moderation_pages`` (each its own router).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import safe_next
+from gridgov.web.toolkit import form_action, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,11 +96,6 @@ def _problems(language: str, error: DomainError | None) -> list[str]:
 
 def _chosen_language(language: str, other: str) -> str:
     return other.strip() or language.strip()
-
-
-def _region_name(session: Session, code: str) -> str:
-    region = territory.find_region(session, code=code)
-    return region.name if region else code
 
 
 def _base_context(
@@ -246,7 +243,7 @@ def _discussion_page(
     context.update(
         {
             "discussion": row,
-            "region_name": _region_name(session, row.region_code),
+            "region_name": territory.region_name(session, row.region_code),
             "proposals": discussion.list_proposals(
                 session, row.region_code, viewer=user, discussion_id=row.id
             ),
@@ -300,8 +297,15 @@ def discussion_propose(
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     chosen = _chosen_language(language, language_other)
-    try:
-        proposal = discussion.do_submit_proposal(
+
+    def again(exc: DomainError) -> Response:
+        row = discussion.get_discussion(session, discussion_id, viewer=user)
+        form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
+        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+
+    return form_action(
+        session,
+        lambda: discussion.do_submit_proposal(
             session,
             user=user,
             actor=actor_of(request, user),
@@ -310,14 +314,10 @@ def discussion_propose(
             body=body,
             language=chosen,
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        row = discussion.get_discussion(session, discussion_id, viewer=user)
-        form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
-        return _discussion_page(request, session, state, user, row, error=exc, form=form)
-    session.commit()
-    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)
+        ),
+        to=lambda proposal: f"/proposals/{proposal.id}",
+        on_error=again,
+    )
 
 
 @router.post(
@@ -390,7 +390,7 @@ def _proposal_page(
     context.update(
         {
             "proposal": row,
-            "region_name": _region_name(session, row.region_code),
+            "region_name": territory.region_name(session, row.region_code),
             "discussion": parent,
             "merged_into": merged_into,
             "merged_here": discussion.merged_here(session, row),
@@ -455,8 +455,15 @@ def proposal_comment(
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     chosen = _chosen_language(language, language_other)
-    try:
-        discussion.do_comment(
+
+    def again(exc: DomainError) -> Response:
+        row = discussion.get_proposal(session, proposal_id, viewer=user)
+        form = {"text": text, "language": chosen, "kind": "comment"}
+        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+
+    return form_action(
+        session,
+        lambda: discussion.do_comment(
             session,
             user=user,
             actor=actor_of(request, user),
@@ -465,14 +472,10 @@ def proposal_comment(
             text=text,
             language=chosen,
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        row = discussion.get_proposal(session, proposal_id, viewer=user)
-        form = {"text": text, "language": chosen, "kind": "comment"}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
-    session.commit()
-    return RedirectResponse(f"/proposals/{proposal_id}#comments", status_code=303)
+        ),
+        to=f"/proposals/{proposal_id}#comments",
+        on_error=again,
+    )
 
 
 def _merged_into(value: str) -> int | None:
@@ -502,8 +505,15 @@ def proposal_answer(
     next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
-    try:
-        discussion.do_answer_proposal(
+
+    def again(exc: DomainError) -> Response:
+        row = discussion.get_proposal(session, proposal_id, viewer=user)
+        form = {"decision": decision, "reason": reason, "merged_into": merged_into}
+        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+
+    return form_action(
+        session,
+        lambda: discussion.do_answer_proposal(
             session,
             user=user,
             actor=actor_of(request, user),
@@ -512,14 +522,10 @@ def proposal_answer(
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        row = discussion.get_proposal(session, proposal_id, viewer=user)
-        form = {"decision": decision, "reason": reason, "merged_into": merged_into}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
-    session.commit()
-    return RedirectResponse(safe_next(next, f"/proposals/{proposal_id}"), status_code=303)
+        ),
+        to=safe_next(next, f"/proposals/{proposal_id}"),
+        on_error=again,
+    )
 
 
 # ---------------------------------------------------------------- supervision and reports
@@ -541,22 +547,18 @@ def supervision_comment(
 ) -> Response:
     """A supervision comment (监督) on a matter's stage, a notice or an implementation
     record; other pages embed this form and name where to come back to."""
-    try:
-        discussion.do_comment(
-            session,
-            user=user,
-            actor=actor_of(request, user),
-            target_type=target_type,
-            target_id=target_id,
-            stage_id=stage_id or None,
-            supervision=True,
-            text=text,
-            language=_chosen_language(language, language_other),
-            now=now,
-        )
-    except DomainError:
-        session.rollback()
-        raise
+    discussion.do_comment(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=target_type,
+        target_id=target_id,
+        stage_id=stage_id or None,
+        supervision=True,
+        text=text,
+        language=_chosen_language(language, language_other),
+        now=now,
+    )
     session.commit()
     return RedirectResponse(safe_next(next, "/"), status_code=303)
 
@@ -573,125 +575,14 @@ def content_report(
     next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Report a discussion, proposal or comment to the moderators."""
-    try:
-        discussion.do_report(
-            session,
-            user=user,
-            actor=actor_of(request, user),
-            target_type=target_type,
-            target_id=target_id,
-            reason=reason,
-            now=now,
-        )
-    except DomainError:
-        session.rollback()
-        raise
+    discussion.do_report(
+        session,
+        user=user,
+        actor=actor_of(request, user),
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason,
+        now=now,
+    )
     session.commit()
     return RedirectResponse(safe_next(next, "/"), status_code=303)
-
-
-# ---------------------------------------------------------------- staff: answers
-
-
-@router.get("/deliberation/proposals", response_class=HTMLResponse)
-def proposals_awaiting_page(
-    request: Request, session: SessionDep, state: StateDep, user: AnswerPage
-) -> HTMLResponse:
-    """Proposals in the viewer's area awaiting the community's answer."""
-    context = _base_context(request, state, user, None)
-    rows = discussion.proposals_awaiting(session, user=user)
-    context.update(
-        {
-            "proposals": rows,
-            "regions": {c: _region_name(session, c) for c in {p.region_code for p in rows}},
-            "candidates": discussion.merge_candidates_of(session, rows),
-            "answers": [a.value for a in discussion.Answer],
-        }
-    )
-    return no_store(render(request, "deliberation/proposals.html", context))
-
-
-# ---------------------------------------------------------------- staff: moderation
-
-
-@router.get("/deliberation/moderation", response_class=HTMLResponse)
-def moderation_page(
-    request: Request, session: SessionDep, state: StateDep, user: ModeratorPage
-) -> HTMLResponse:
-    """Reports and held items in the viewer's area: hide, release or dismiss."""
-    context = _base_context(request, state, user, None)
-    queue = discussion.moderation_queue(session, user=user)
-    # Reports held as possible spam share this one queue (cases.moderation).
-    from gridgov.cases import moderation as case_moderation
-
-    held_cases = case_moderation.held_cases(session, viewer=actor_of(request, user))
-    context.update({"queue": queue, "held_cases": held_cases})
-    return no_store(render(request, "deliberation/moderation.html", context))
-
-
-@router.post("/deliberation/moderation/hide", dependencies=[CsrfChecked])
-def moderation_hide(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: ModeratorPage,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
-    reason: Annotated[str, Form(max_length=400)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    try:
-        discussion.do_hide(
-            session,
-            user=user,
-            actor=actor_of(request, user),
-            target_type=target_type,
-            target_id=target_id,
-            reason=reason,
-            now=now,
-        )
-    except DomainError:
-        session.rollback()
-        raise
-    session.commit()
-    return RedirectResponse(safe_next(next, "/deliberation/moderation"), status_code=303)
-
-
-@router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])
-def moderation_release(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: ModeratorPage,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
-) -> Response:
-    try:
-        discussion.do_release(
-            session,
-            user=user,
-            actor=actor_of(request, user),
-            target_type=target_type,
-            target_id=target_id,
-            now=now,
-        )
-    except DomainError:
-        session.rollback()
-        raise
-    session.commit()
-    return RedirectResponse("/deliberation/moderation", status_code=303)
-
-
-@router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
-def moderation_dismiss(
-    request: Request, report_id: ItemId, session: SessionDep, now: Now, user: ModeratorPage
-) -> Response:
-    try:
-        discussion.do_dismiss_report(
-            session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
-        )
-    except DomainError:
-        session.rollback()
-        raise
-    session.commit()
-    return RedirectResponse("/deliberation/moderation", status_code=303)

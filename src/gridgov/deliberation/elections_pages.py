@@ -13,27 +13,27 @@ Staff: ``/deliberation/elections`` (the scoped list), ``/deliberation/elections/
 ``/deliberation/elections/{id}`` (nominate, review, open the review and the vote, count,
 publish) and ``/deliberation/elections/{id}/ballots`` (the clerk's paper-ballot entry at
 the polling station: find the voter by name and whole document number, then record).
+
+Served with ``election_public_pages`` and ``ballot_pages`` (each its own router).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
-from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
+from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
@@ -43,8 +43,6 @@ from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
     Now,
-    OptionalUser,
-    PageUser,
     SessionDep,
     StateDep,
     actor_of,
@@ -58,6 +56,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
+from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,11 +85,6 @@ LABELS = (
 # ---------------------------------------------------------------- helpers
 
 
-def _region_name(session: Session, code: str) -> str:
-    region = territory.find_region(session, code=code)
-    return region.name if region else code
-
-
 def _staff_election(session: Session, actor: Actor, election_id: int) -> Election:
     election = session.get(Election, election_id)
     if election is None or not elections.may_see_staff(actor, election):
@@ -111,7 +105,7 @@ def _error_page(request: Request, error: DomainError) -> HTMLResponse:
 def detail(session: Session, election: Election, language: str, tz: ZoneInfo) -> dict[str, Any]:
     """What the public page and the staff console show of an election."""
     election_rules = elections.rules_of(election)
-    region = _region_name(session, election.region_code)
+    region = territory.region_name(session, election.region_code)
     candidates = elections.candidates_of(session, election.id)
     result = elections.result_of(election)
     parts = {int(item["constituency"]): item for item in (result or {}).get("constituencies", [])}
@@ -145,7 +139,7 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
                 "id": constituency.id,
                 "name": constituency.name,
                 "region_code": constituency.region_code,
-                "region": _region_name(session, constituency.region_code),
+                "region": territory.region_name(session, constituency.region_code),
                 "seats": constituency.seats,
                 "candidates": rows,
                 "count": item,
@@ -172,139 +166,6 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
     }
 
 
-# ---------------------------------------------------------------- public pages
-
-
-@router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
-def portal_elections(
-    request: Request,
-    region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
-    """The elections of a village or community (and of the regions under it)."""
-    region = territory.find_region(session, code=region_code)
-    if region is None:
-        return _error_page(request, NotFound("No such region."))
-    tz = ZoneInfo(state.settings.timezone)
-    rows = [
-        {
-            "election": e,
-            "opens": local_time(e.voting_opens_at, tz),
-            "closes": local_time(e.voting_closes_at, tz),
-        }
-        for e in elections.list_elections(session, region_code=region_code)
-    ]
-    return render(request, "deliberation/elections.html", {"region": region, "rows": rows})
-
-
-@router.get("/elections/{election_id}", response_class=HTMLResponse)
-def election_page(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
-    """An election, for anyone: its constituencies, rules, candidates and result."""
-    election = session.get(Election, election_id)
-    if election is None:
-        return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
-    language = language_of(request)
-    context = detail(session, election, language, ZoneInfo(state.settings.timezone))
-    context["may_vote"] = user is not None and user.resident_id is not None
-    return render(request, "deliberation/election.html", context)
-
-
-# ---------------------------------------------------------------- voting
-
-
-def _vote_page(
-    request: Request,
-    session: Session,
-    user: User,
-    election: Election,
-    tz: ZoneInfo,
-    *,
-    error: DomainError | None = None,
-) -> Response:
-    language = language_of(request)
-    context: dict[str, Any] = {
-        "election": election,
-        "opens": local_time(election.voting_opens_at, tz),
-        "closes": local_time(election.voting_closes_at, tz),
-        "linked": user.resident_id is not None,
-        "voted": False,
-        "ballot": None,
-        "refusal": None,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
-    }
-    if user.resident_id is not None:
-        context["voted"] = elections.has_voted(session, election.id, user.resident_id)
-        resident = session.get(Resident, user.resident_id)
-        if not context["voted"] and resident is not None:
-            try:
-                if election.state != ElectionState.VOTING.value:
-                    raise Conflict("This election is not taking votes.")
-                context["ballot"] = elections.check_voter(session, election, resident)
-            except DomainError as exc:
-                context["refusal"] = error_message(language, exc)
-    status = error.status if error else 200
-    return no_store(render(request, "deliberation/election_vote.html", context, status_code=status))
-
-
-@router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
-def vote_page(
-    request: Request, election_id: ElectionId, session: SessionDep, state: StateDep, user: PageUser
-) -> Response:
-    """The ballot of a signed-in resident: up to ``seats`` candidates of their
-    constituency; once voted, only that they have voted."""
-    election = session.get(Election, election_id)
-    if election is None:
-        return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
-    return _vote_page(request, session, user, election, ZoneInfo(state.settings.timezone))
-
-
-@router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
-def vote_submit(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
-    choices: Annotated[list[int] | None, Form()] = None,
-) -> Response:
-    election = session.get(Election, election_id)
-    if election is None:
-        return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
-    try:
-        elections.do_vote(
-            session,
-            actor=actor_of(request, user),
-            election_id=election.id,
-            resident_id=user.resident_id,
-            choices=choices or [],
-            now=now,
-            tz=state.settings.timezone,
-        )
-    except DomainError as exc:
-        session.rollback()
-        return _vote_page(
-            request, session, user, election, ZoneInfo(state.settings.timezone), error=exc
-        )
-    session.commit()
-    return RedirectResponse(f"/elections/{election.id}/vote", status_code=303)
-
-
 # ---------------------------------------------------------------- staff
 
 
@@ -317,7 +178,7 @@ def staff_list(
     scope = user.effective_scope or ""
     found = elections.list_elections(session, region_code=scope) if scope else []
     # One look-up per region, not one per election.
-    names = {code: _region_name(session, code) for code in {e.region_code for e in found}}
+    names = {code: territory.region_name(session, code) for code in {e.region_code for e in found}}
     rows = [
         {
             "election": e,
@@ -430,8 +291,9 @@ def new_submit(
         "rules_yaml": rules_yaml,
     }
     tz = ZoneInfo(state.settings.timezone)
-    try:
-        election = elections.do_create_election(
+    return form_action(
+        session,
+        lambda: elections.do_create_election(
             session,
             actor=actor_of(request, user),
             region_code=region,
@@ -441,12 +303,10 @@ def new_submit(
             voting_opens_at=_parse_local(opens, tz, "opens"),
             voting_closes_at=_parse_local(closes, tz, "closes"),
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        return _new_page(request, session, user, form, error=exc)
-    session.commit()
-    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+        ),
+        to=lambda election: f"/deliberation/elections/{election.id}",
+        on_error=lambda exc: _new_page(request, session, user, form, error=exc),
+    )
 
 
 def _console(
@@ -513,8 +373,9 @@ def nominate_submit(
     statement: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     election = _staff_election(session, actor_of(request, user), election_id)
-    try:
-        elections.do_nominate(
+    return form_action(
+        session,
+        lambda: elections.do_nominate(
             session,
             actor=actor_of(request, user),
             election_id=election.id,
@@ -522,12 +383,12 @@ def nominate_submit(
             resident_id=resident_id,
             statement=statement,
             now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        return _console(request, session, state.settings.timezone, user, election, error=exc)
-    session.commit()
-    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+        ),
+        to=f"/deliberation/elections/{election.id}",
+        on_error=lambda exc: _console(
+            request, session, state.settings.timezone, user, election, error=exc
+        ),
+    )
 
 
 @router.post(
@@ -547,7 +408,8 @@ def review_submit(
 ) -> Response:
     """Confirm the rules' finding (no decision) or override it with a reason."""
     election = _staff_election(session, actor_of(request, user), election_id)
-    try:
+
+    def run() -> None:
         override = None
         if decision:
             try:
@@ -573,11 +435,15 @@ def review_submit(
                 reason=reason,
                 now=now,
             )
-    except DomainError as exc:
-        session.rollback()
-        return _console(request, session, state.settings.timezone, user, election, error=exc)
-    session.commit()
-    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
+
+    return form_action(
+        session,
+        run,
+        to=f"/deliberation/elections/{election.id}",
+        on_error=lambda exc: _console(
+            request, session, state.settings.timezone, user, election, error=exc
+        ),
+    )
 
 
 @router.post("/deliberation/elections/{election_id}/act/{step}", dependencies=[CsrfChecked])
@@ -595,7 +461,8 @@ def act_submit(
         raise NotFound("Not found, or outside your area.")
     actor = actor_of(request, user)
     election = _staff_election(session, actor, election_id)
-    try:
+
+    def run() -> None:
         if step == "review":
             elections.do_open_review(session, actor=actor, election_id=election.id, now=now)
         elif step == "open":
@@ -604,151 +471,12 @@ def act_submit(
             elections.do_count(session, actor=actor, election_id=election.id, now=now)
         else:
             elections.do_publish(session, actor=actor, election_id=election.id, now=now)
-    except DomainError as exc:
-        session.rollback()
-        return _console(request, session, state.settings.timezone, user, election, error=exc)
-    session.commit()
-    return RedirectResponse(f"/deliberation/elections/{election.id}", status_code=303)
 
-
-# ---------------------------------------------------------------- paper ballots
-
-
-def _ballot_page(
-    request: Request,
-    session: Session,
-    state_tz: str,
-    user: User,
-    election: Election,
-    *,
-    voter: Resident | None = None,
-    form: dict[str, str] | None = None,
-    recorded: str = "",
-    error: DomainError | None = None,
-) -> Response:
-    language = language_of(request)
-    tz = ZoneInfo(state_tz)
-    ballot = None
-    voted = False
-    refusal = None
-    if voter is not None:
-        voted = elections.has_voted(session, election.id, voter.id)
-        if not voted:
-            try:
-                ballot = elections.check_voter(session, election, voter)
-            except DomainError as exc:
-                refusal = error_message(language, exc)
-    context = {
-        "election": election,
-        "opens": local_time(election.voting_opens_at, tz),
-        "closes": local_time(election.voting_closes_at, tz),
-        "voting": election.state == ElectionState.VOTING.value,
-        "voter": voter,
-        "voted": voted,
-        "ballot": ballot,
-        "refusal": refusal,
-        "form": form or {},
-        "recorded": recorded,
-        "receipts": elections.receipts_count(session, election.id),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
-    }
-    return no_store(
-        render(
-            request,
-            "deliberation/election_ballots.html",
-            context,
-            status_code=error.status if error else 200,
-        )
-    )
-
-
-@router.get("/deliberation/elections/{election_id}/ballots", response_class=HTMLResponse)
-def ballots_page(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: ClerkPage,
-    recorded: Annotated[str, Query(max_length=128)] = "",
-) -> Response:
-    """The clerk's paper-ballot entry: find the voter, then record their ballot."""
-    election = _staff_election(session, actor_of(request, user), election_id)
-    return _ballot_page(
-        request, session, state.settings.timezone, user, election, recorded=recorded
-    )
-
-
-@router.post("/deliberation/elections/{election_id}/ballots/find", dependencies=[CsrfChecked])
-def ballots_find(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: ClerkPage,
-    name: Annotated[str, Form(max_length=128)] = "",
-    id_number: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    """The voter by name and whole document number (a POST: the number stays out of
-    URLs and logs)."""
-    actor = actor_of(request, user)
-    election = _staff_election(session, actor, election_id)
-    try:
-        voter = elections.find_voter(
-            session, actor=actor, election=election, name=name, id_number=id_number
-        )
-    except DomainError as exc:
-        return _ballot_page(
-            request,
-            session,
-            state.settings.timezone,
-            user,
-            election,
-            form={"name": name},
-            error=exc,
-        )
-    return _ballot_page(request, session, state.settings.timezone, user, election, voter=voter)
-
-
-@router.post("/deliberation/elections/{election_id}/ballots", dependencies=[CsrfChecked])
-def ballots_submit(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: ClerkPage,
-    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-    choices: Annotated[list[int] | None, Form()] = None,
-) -> Response:
-    actor = actor_of(request, user)
-    election = _staff_election(session, actor, election_id)
-    try:
-        elections.do_record_paper_ballot(
-            session,
-            actor=actor,
-            election_id=election.id,
-            resident_id=resident_id,
-            choices=choices or [],
-            now=now,
-            tz=state.settings.timezone,
-        )
-    except DomainError as exc:
-        session.rollback()
-        voter = session.get(Resident, resident_id)
-        return _ballot_page(
-            request,
-            session,
-            state.settings.timezone,
-            user,
-            election,
-            voter=voter if voter is not None and may_access(actor.scope, voter.grid_code) else None,
-            error=exc,
-        )
-    session.commit()
-    voter = session.get(Resident, resident_id)
-    name = voter.name if voter is not None else ""
-    return RedirectResponse(
-        f"/deliberation/elections/{election.id}/ballots?{urlencode({'recorded': name})}",
-        status_code=303,
+    return form_action(
+        session,
+        run,
+        to=f"/deliberation/elections/{election.id}",
+        on_error=lambda exc: _console(
+            request, session, state.settings.timezone, user, election, error=exc
+        ),
     )

@@ -7,6 +7,8 @@ to its page), ``/notices/{id}/objections`` (the objection form's POST) and
 ``/notices/{id}/files/{file_id}`` (the board photo). Drafts exist only for staff who may
 manage them. Staff: ``/notices`` (the scoped list, routine disclosures due), ``/notices/new``
 and the action forms on the notice page.
+
+Served with ``notice_actions_pages`` (each its own router).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import segno
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +27,6 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import notices, rules
-from gridgov.deliberation import service as deliberation
 from gridgov.deliberation.models import DeliberationFile, Notice
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
@@ -46,7 +47,8 @@ from gridgov.web.deps import (
     client_ip,
     require_roles,
 )
-from gridgov.web.render import language_of, local_time, no_store, render, sniff
+from gridgov.web.render import language_of, local_time, no_store, render
+from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,11 +124,6 @@ def remaining(until: datetime | None, now: datetime) -> dict[str, int] | None:
         return None
     seconds = int((until - now).total_seconds())
     return {"days": seconds // 86400, "hours": (seconds % 86400) // 3600}
-
-
-def region_name(session: Session, code: str) -> str:
-    region = territory.find_region(session, code=code)
-    return region.name if region else code
 
 
 def notice_url(request: Request, notice_id: int) -> str:
@@ -392,7 +389,7 @@ def _notice_page(
     context = {
         "notice": notice,
         "notice_lang": html_lang(notice.language),
-        "region": region_name(session, notice.region_code),
+        "region": territory.region_name(session, notice.region_code),
         "channels": notices.channels_of(notice),
         "posted": local_time(notice.posted_at, tz),
         "closes": local_time(notice.closes_at, tz),
@@ -528,200 +525,12 @@ def _staff_action(
         notice = visible_notice(session, notice_id, actor)
     except NotFound as exc:
         return _not_found(request, exc)
-    try:
-        action()
-    except DomainError as exc:
-        session.rollback()
-        notice = visible_notice(session, notice_id, actor)
-        return _notice_page(request, session, tz_name, now, notice, actor, error=exc)
-    session.commit()
-    return RedirectResponse(f"/notices/{notice.id}", status_code=303)
 
+    def again(error: DomainError) -> Response:
+        fresh = visible_notice(session, notice_id, actor)
+        return _notice_page(request, session, tz_name, now, fresh, actor, error=error)
 
-@router.post("/notices/{notice_id}/post", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def notice_post(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    tz = state.settings.timezone
-    return _staff_action(
-        request,
-        session,
-        tz,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_post(
-            session,
-            actor=actor_of(request, user),
-            notice_id=notice_id,
-            now=now,
-            base_url=str(request.base_url),
-            tz=tz,
-        ),
-    )
-
-
-@router.post("/notices/{notice_id}/close", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def notice_close(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    tz = state.settings.timezone
-    return _staff_action(
-        request,
-        session,
-        tz,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_close(
-            session, actor=actor_of(request, user), notice_id=notice_id, now=now, tz=tz
-        ),
-    )
-
-
-@router.post(
-    "/notices/{notice_id}/board-photo", response_class=HTMLResponse, dependencies=[CsrfChecked]
-)
-def board_photo(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: BoardPage,
-    photo: Annotated[UploadFile | None, File()] = None,
-) -> Response:
-    data = photo.file.read(deliberation.FILE_LIMIT + 1) if photo is not None else b""
-    name = (photo.filename if photo is not None else "") or "board"
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_attach_board_photo(
-            session,
-            actor=actor_of(request, user),
-            notice_id=notice_id,
-            name=name,
-            content_type=sniff(data) or "application/octet-stream",
-            data=data,
-            now=now,
-        ),
-    )
-
-
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/answer",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
-def objection_answer(
-    request: Request,
-    notice_id: NoticeId,
-    objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-    answer: Annotated[str, Form(max_length=8000)] = "",
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_answer(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            answer=answer,
-            now=now,
-        ),
-    )
-
-
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/hide",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
-def objection_hide(
-    request: Request,
-    notice_id: NoticeId,
-    objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-    reason: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_hide_objection(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            reason=reason,
-            now=now,
-        ),
-    )
-
-
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/release",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
-def objection_release(
-    request: Request,
-    notice_id: NoticeId,
-    objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_release_objection(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            now=now,
-        ),
-    )
-
-
-def _objection_of(session: Session, notice_id: int, objection_id: int) -> int:
-    """The objection's id when it belongs to this notice (the URL cannot mix them)."""
-    for objection in notices.objections_of(session, notice_id, public_only=False):
-        if objection.id == objection_id:
-            return objection_id
-    raise NotFound("There is no objection %(id)s.", params={"id": objection_id})
+    return form_action(session, action, to=f"/notices/{notice.id}", on_error=again)
 
 
 @router.get("/notices/{notice_id}/files/{file_id}")
@@ -775,7 +584,7 @@ def notice_print(
     context = {
         "notice": notice,
         "notice_lang": html_lang(notice.language),
-        "region": region_name(session, notice.region_code),
+        "region": territory.region_name(session, notice.region_code),
         "posted": local_time(posted, tz),
         "closes": local_time(closes, tz),
         "objections_until": local_time(until, tz),

@@ -36,6 +36,13 @@ def find_region(session: Session, *, code: str) -> Region | None:
     return session.scalar(select(Region).where(Region.code == code))
 
 
+def region_name(session: Session, code: str) -> str:
+    """The name of the region with this code, for a page or a message; the code itself
+    when there is no such region."""
+    region = find_region(session, code=code)
+    return region.name if region else code
+
+
 def list_regions(
     session: Session, *, viewer: Actor, parent_code: str | None = None, limit: int = 1000
 ) -> list[Region]:

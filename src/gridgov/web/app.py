@@ -134,11 +134,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         api as deliberation_api,
     )
     from gridgov.deliberation import (
+        ballot_pages,
         discussion_api,
         discussion_pages,
+        election_public_pages,
         elections_api,
         elections_pages,
         matters_pages,
+        moderation_pages,
+        notice_actions_pages,
         notices_api,
         notices_pages,
         portal_pages,
@@ -184,7 +188,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(cases_moderation_pages.router)
     app.include_router(indicators_dashboard.router)  # before /indicators/{key}/…
     app.include_router(indicators_pages.router)
-    for module in (portal_pages, matters_pages, notices_pages, discussion_pages, elections_pages):
+    for module in (
+        portal_pages,
+        matters_pages,
+        notices_pages,
+        notice_actions_pages,
+        discussion_pages,
+        moderation_pages,
+        elections_pages,
+        election_public_pages,
+        ballot_pages,
+    ):
         app.include_router(module.router)
     app.include_router(open311.router)
     from gridgov.cases import calendar_pages

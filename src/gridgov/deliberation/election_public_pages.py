@@ -1,0 +1,171 @@
+"""An election's public pages (the portal's list, the result) and the voter's own ballot."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.deliberation import elections
+from gridgov.deliberation.elections_pages import ElectionId, RegionCode, _error_page, detail
+from gridgov.deliberation.models import Election
+from gridgov.deliberation.rules import ElectionState
+from gridgov.errors import Conflict, DomainError, NotFound
+from gridgov.registry.models import Resident
+from gridgov.territory import service as territory
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+)
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    local_time,
+    no_store,
+    render,
+)
+from gridgov.web.toolkit import form_action
+
+# ---------------------------------------------------------------- public pages
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
+def portal_elections(
+    request: Request,
+    region_code: RegionCode,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """The elections of a village or community (and of the regions under it)."""
+    region = territory.find_region(session, code=region_code)
+    if region is None:
+        return _error_page(request, NotFound("No such region."))
+    tz = ZoneInfo(state.settings.timezone)
+    rows = [
+        {
+            "election": e,
+            "opens": local_time(e.voting_opens_at, tz),
+            "closes": local_time(e.voting_closes_at, tz),
+        }
+        for e in elections.list_elections(session, region_code=region_code)
+    ]
+    return render(request, "deliberation/elections.html", {"region": region, "rows": rows})
+
+
+@router.get("/elections/{election_id}", response_class=HTMLResponse)
+def election_page(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+) -> HTMLResponse:
+    """An election, for anyone: its constituencies, rules, candidates and result."""
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    language = language_of(request)
+    context = detail(session, election, language, ZoneInfo(state.settings.timezone))
+    context["may_vote"] = user is not None and user.resident_id is not None
+    return render(request, "deliberation/election.html", context)
+
+
+# ---------------------------------------------------------------- voting
+
+
+def _vote_page(
+    request: Request,
+    session: Session,
+    user: User,
+    election: Election,
+    tz: ZoneInfo,
+    *,
+    error: DomainError | None = None,
+) -> Response:
+    language = language_of(request)
+    context: dict[str, Any] = {
+        "election": election,
+        "opens": local_time(election.voting_opens_at, tz),
+        "closes": local_time(election.voting_closes_at, tz),
+        "linked": user.resident_id is not None,
+        "voted": False,
+        "ballot": None,
+        "refusal": None,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+    if user.resident_id is not None:
+        context["voted"] = elections.has_voted(session, election.id, user.resident_id)
+        resident = session.get(Resident, user.resident_id)
+        if not context["voted"] and resident is not None:
+            try:
+                if election.state != ElectionState.VOTING.value:
+                    raise Conflict("This election is not taking votes.")
+                context["ballot"] = elections.check_voter(session, election, resident)
+            except DomainError as exc:
+                context["refusal"] = error_message(language, exc)
+    status = error.status if error else 200
+    return no_store(render(request, "deliberation/election_vote.html", context, status_code=status))
+
+
+@router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
+def vote_page(
+    request: Request, election_id: ElectionId, session: SessionDep, state: StateDep, user: PageUser
+) -> Response:
+    """The ballot of a signed-in resident: up to ``seats`` candidates of their
+    constituency; once voted, only that they have voted."""
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    return _vote_page(request, session, user, election, ZoneInfo(state.settings.timezone))
+
+
+@router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
+def vote_submit(
+    request: Request,
+    election_id: ElectionId,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: PageUser,
+    choices: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    election = session.get(Election, election_id)
+    if election is None:
+        return _error_page(
+            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+        )
+    return form_action(
+        session,
+        lambda: elections.do_vote(
+            session,
+            actor=actor_of(request, user),
+            election_id=election.id,
+            resident_id=user.resident_id,
+            choices=choices or [],
+            now=now,
+            tz=state.settings.timezone,
+        ),
+        to=f"/elections/{election.id}/vote",
+        on_error=lambda exc: _vote_page(
+            request, session, user, election, ZoneInfo(state.settings.timezone), error=exc
+        ),
+    )

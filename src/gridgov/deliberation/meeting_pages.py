@@ -1,0 +1,349 @@
+"""The clerk's meeting console (phone/tablet): tap to sign in, live quorum arithmetic,
+votes, minutes, the signed sheet's photo, close and decide. htmx swaps the console in
+place; a plain form gets a redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.audit.service import Actor
+from gridgov.deliberation import service
+from gridgov.deliberation.matter_pages_common import (
+    FILE_PURPOSES,
+    ReaderPage,
+    RunnerPage,
+    ScopedMeeting,
+    _explanations,
+    _tz,
+    stage_name,
+)
+from gridgov.deliberation.models import (
+    BallotReceipt,
+    DeliberationFile,
+    Meeting,
+    MeetingVote,
+)
+from gridgov.deliberation.rules import Voting
+from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.web.deps import (
+    CsrfChecked,
+    Now,
+    SessionDep,
+    StateDep,
+    actor_of,
+)
+from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
+from gridgov.web.toolkit import form_action
+
+# ---------------------------------------------------------------- the meeting console
+
+
+def _console_context(
+    request: Request, session: Session, state: Any, user: User, meeting: Meeting
+) -> dict[str, Any]:
+    language = language_of(request)
+    tz = _tz(state)
+    members = service.members_of(session, meeting.id)
+    names = {m.id: m.name for m in members}
+    live = (
+        service.live_count(session, meeting)
+        if meeting.state in service.OPEN_MEETING_STATES
+        else None
+    )
+    voted: set[int] = set()
+    votes: dict[int, str] = {}
+    if meeting.voting == Voting.ROLL_CALL.value:
+        for member_id, choice in session.execute(
+            select(MeetingVote.member_id, MeetingVote.choice).where(
+                MeetingVote.meeting_id == meeting.id
+            )
+        ):
+            votes[member_id] = choice
+        voted = set(votes)
+    elif meeting.voting == Voting.SECRET_BALLOT.value:
+        for voter in session.scalars(
+            select(BallotReceipt.voter).where(BallotReceipt.box == service.ballot_box(meeting.id))
+        ):
+            if voter.startswith("member:"):
+                voted.add(int(voter.split(":", 1)[1]))
+    stage = service.held_stage(session, meeting)
+    return {
+        "meeting": meeting,
+        "stage_name": stage_name(stage, language),
+        "members": members,
+        "names": names,
+        "live": live,
+        "votes": votes,
+        "voted": voted,
+        "open": meeting.state in service.OPEN_MEETING_STATES,
+        "may_run": service.may_run(actor_of(request, user), meeting.region_code),
+        "starts": local_time(meeting.starts_at, tz),
+        "notified": local_time(meeting.notified_at, tz),
+        "explanations": _explanations(meeting.explanation),
+        "files": service.files_of(session, "meeting", meeting.id),
+        "decided": meeting.state not in service.OPEN_MEETING_STATES,
+    }
+
+
+def _console(
+    request: Request,
+    session: Session,
+    state: Any,
+    user: User,
+    meeting: Meeting,
+    *,
+    error: DomainError | None = None,
+    partial: bool = False,
+) -> HTMLResponse:
+    language = language_of(request)
+    context = _console_context(request, session, state, user, meeting)
+    context["error"] = error_message(language, error) if error else None
+    status = error.status if error and not partial else 200
+    template = "deliberation/_meeting_console.html" if partial else "deliberation/meeting.html"
+    return no_store(render(request, template, context, status_code=status))
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/deliberation/meetings/{meeting_id}", response_class=HTMLResponse)
+def meeting_page(
+    request: Request,
+    meeting: ScopedMeeting,
+    user: ReaderPage,
+    session: SessionDep,
+    state: StateDep,
+) -> HTMLResponse:
+    return _console(request, session, state, user, meeting, partial=_is_htmx(request))
+
+
+def _act(
+    request: Request,
+    session: Session,
+    state: Any,
+    user: User,
+    meeting: Meeting,
+    action: Any,
+) -> Response:
+    """Run one console action; htmx gets the console back, a plain form a redirect."""
+    htmx = _is_htmx(request)
+
+    def console(error: DomainError | None = None) -> HTMLResponse:
+        fresh = session.get(Meeting, meeting.id) or meeting
+        return _console(request, session, state, user, fresh, error=error, partial=htmx)
+
+    answer = form_action(
+        session,
+        lambda: action(actor_of(request, user)),
+        to=f"/deliberation/meetings/{meeting.id}",
+        on_error=console,
+    )
+    # htmx swaps the console in place: it gets the fresh console, not a redirect.
+    return console() if htmx and isinstance(answer, RedirectResponse) else answer
+
+
+@router.post("/deliberation/meetings/{meeting_id}/sign-in/{member_id}", dependencies=[CsrfChecked])
+def sign_in_submit(
+    request: Request,
+    member_id: int,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    proxy_holder: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    holder = int(proxy_holder) if proxy_holder.strip().isdigit() else None
+    return _act(
+        request,
+        session,
+        state,
+        user,
+        meeting,
+        lambda actor: service.do_sign_in(
+            session,
+            actor=actor,
+            meeting_id=meeting.id,
+            member_id=member_id,
+            proxy_holder_id=holder,
+            now=now,
+            tz=str(_tz(state)),
+        ),
+    )
+
+
+@router.post("/deliberation/meetings/{meeting_id}/vote/{member_id}", dependencies=[CsrfChecked])
+def vote_submit(
+    request: Request,
+    member_id: int,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    choice: Annotated[str, Form(max_length=8)],
+) -> Response:
+    def act(actor: Actor) -> None:
+        if meeting.voting == Voting.SECRET_BALLOT.value:
+            service.do_cast_ballot(
+                session,
+                actor=actor,
+                meeting_id=meeting.id,
+                member_id=member_id,
+                choice=choice,
+                now=now,
+            )
+        else:
+            service.do_record_vote(
+                session,
+                actor=actor,
+                meeting_id=meeting.id,
+                member_id=member_id,
+                choice=choice,
+                now=now,
+            )
+
+    return _act(request, session, state, user, meeting, act)
+
+
+def _count(text: str, field: str) -> int:
+    value = text.strip() or "0"
+    if not value.isdigit():
+        raise InvalidInput(
+            "%(field)s must be a whole number.",
+            params={"field": field},
+            details=[Problem(field, "A whole number.")],
+        )
+    return int(value)
+
+
+@router.post("/deliberation/meetings/{meeting_id}/totals", dependencies=[CsrfChecked])
+def totals_submit(
+    request: Request,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    yes: Annotated[str, Form(max_length=8)] = "0",
+    no: Annotated[str, Form(max_length=8)] = "0",
+    abstain: Annotated[str, Form(max_length=8)] = "0",
+) -> Response:
+    return _act(
+        request,
+        session,
+        state,
+        user,
+        meeting,
+        lambda actor: service.do_record_totals(
+            session,
+            actor=actor,
+            meeting_id=meeting.id,
+            yes=_count(yes, "yes"),
+            no=_count(no, "no"),
+            abstain=_count(abstain, "abstain"),
+            now=now,
+        ),
+    )
+
+
+@router.post("/deliberation/meetings/{meeting_id}/minutes", dependencies=[CsrfChecked])
+def minutes_submit(
+    request: Request,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    minutes: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        state,
+        user,
+        meeting,
+        lambda actor: service.do_edit_minutes(
+            session, actor=actor, meeting_id=meeting.id, minutes=minutes, now=now
+        ),
+    )
+
+
+@router.post("/deliberation/meetings/{meeting_id}/files", dependencies=[CsrfChecked])
+async def file_submit(
+    request: Request,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    file: Annotated[UploadFile, File()],
+    purpose: Annotated[str, Form(max_length=24)] = "sign_in",
+) -> Response:
+    data = await file.read(service.FILE_LIMIT + 1)
+
+    def act(actor: Actor) -> None:
+        service.check_may_run(actor, meeting.region_code)
+        if purpose not in FILE_PURPOSES:
+            raise InvalidInput("Unknown purpose %(value)s.", params={"value": purpose})
+        service.do_attach_file(
+            session,
+            actor=actor,
+            owner_type="meeting",
+            owner_id=meeting.id,
+            purpose=purpose,
+            name=file.filename or "scan",
+            content_type=sniff(data) or "",
+            data=data,
+            now=now,
+            region_code=meeting.region_code,
+        )
+
+    return _act(request, session, state, user, meeting, act)
+
+
+@router.get("/deliberation/meetings/{meeting_id}/files/{file_id}")
+def file_view(
+    meeting: ScopedMeeting, user: ReaderPage, session: SessionDep, file_id: int
+) -> Response:
+    row = session.get(DeliberationFile, file_id)
+    if row is None or row.owner_type != "meeting" or row.owner_id != meeting.id:
+        raise NotFound("Not found, or outside your area.")
+    return Response(
+        row.data,
+        media_type=row.content_type,
+        headers={"Cache-Control": "private, max-age=86400", "Content-Disposition": "inline"},
+    )
+
+
+@router.post("/deliberation/meetings/{meeting_id}/close", dependencies=[CsrfChecked])
+def close_submit(
+    request: Request,
+    meeting: ScopedMeeting,
+    user: RunnerPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    returned: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        state,
+        user,
+        meeting,
+        lambda actor: service.do_close_meeting(
+            session, actor=actor, meeting_id=meeting.id, returned=bool(returned), now=now
+        ),
+    )

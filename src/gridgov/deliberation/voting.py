@@ -1,0 +1,484 @@
+"""Voting in a meeting: totals, named votes, secret ballots, minutes, and closing the
+meeting with its verdict (which records the matter's step).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import Actor, record
+from gridgov.deliberation.access import TEXT_LIMIT, _clean, _explain, check_may_run
+from gridgov.deliberation.matters import _bump, _record_step, procedure_of
+from gridgov.deliberation.meetings import (
+    Attendance,
+    _member,
+    _open_meeting,
+    attendance,
+    ballot_box,
+    counted_votes,
+    get_meeting,
+    held_stage,
+)
+from gridgov.deliberation.models import (
+    BallotReceipt,
+    Matter,
+    Meeting,
+    MeetingMember,
+    MeetingVote,
+    SecretBallot,
+)
+from gridgov.deliberation.rules import (
+    Check,
+    Choice,
+    MatterState,
+    MeetingState,
+    Outcome,
+    Rule,
+    Stage,
+    Tally,
+    Voting,
+    check_tally,
+    evaluate_decision,
+    evaluate_quorum,
+)
+from gridgov.deliberation.states import MEETING_ALLOWED, move
+from gridgov.errors import Conflict, Forbidden, InvalidInput, Problem
+from gridgov.msgids import N_
+
+
+@dataclass(frozen=True)
+class LiveCount:
+    """What the clerk's console shows while the meeting sits: attendance, the votes so
+    far, and the quorum and decision arithmetic as they stand."""
+
+    attendance: Attendance
+    yes: int
+    no: int
+    abstain: int
+    quorum: Check
+    decision: Check | None  # None without a quorum
+
+
+def _rules_of(stage: Stage) -> tuple[Rule, Rule]:
+    if stage.quorum is None or stage.decision is None:
+        raise Conflict(
+            "The %(stage)s stage is a disclosure; nothing is voted on.",
+            params={"stage": stage.id},
+        )
+    return stage.quorum, stage.decision
+
+
+def live_count(session: Session, meeting: Meeting) -> LiveCount:
+    stage = held_stage(session, meeting)
+    seen = attendance(session, meeting)
+    yes, no, abstain = counted_votes(session, meeting)
+    tally = Tally(
+        members=seen.members,
+        present=seen.present,
+        households_total=seen.households_total,
+        households_represented=seen.households_represented,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        proxies=seen.proxies,
+    )
+    quorum_rule, decision_rule = _rules_of(stage)
+    quorum = evaluate_quorum(quorum_rule, tally)
+    decision = evaluate_decision(decision_rule, tally) if quorum.passed else None
+    return LiveCount(seen, yes, no, abstain, quorum, decision)
+
+
+def do_record_totals(
+    session: Session,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    yes: int,
+    no: int,
+    abstain: int,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Meeting:
+    """The clerk's count of a show of hands; may be corrected until the meeting decides.
+    Refused when it does not add up (for + against + abstaining ≤ present)."""
+    meeting = _open_meeting(session, actor, meeting_id)
+    if meeting.voting != Voting.SHOW_OF_HANDS.value:
+        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
+    seen = attendance(session, meeting)
+    Tally(
+        members=seen.members,
+        present=seen.present,
+        households_total=seen.households_total,
+        households_represented=seen.households_represented,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        proxies=seen.proxies,
+    )
+    _bump(
+        session,
+        Meeting,
+        meeting.id,
+        meeting.version if expected_version is None else expected_version,
+    )
+    session.refresh(meeting)
+    meeting.yes, meeting.no, meeting.abstain = yes, no, abstain
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
+    record(
+        session,
+        actor=actor,
+        action="deliberation.totals_recorded",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={"present": seen.present, "yes": yes, "no": no, "abstain": abstain},
+    )
+    return meeting
+
+
+def _choice(choice: str) -> Choice:
+    try:
+        return Choice(choice)
+    except ValueError:
+        raise InvalidInput(
+            "A vote is yes, no or abstain, not %(value)s.",
+            params={"value": choice},
+            details=[Problem("choice", "A vote is yes, no or abstain.")],
+        ) from None
+
+
+def _present_member(session: Session, meeting: Meeting, member_id: int) -> MeetingMember:
+    member = _member(session, meeting, member_id)
+    if member.signed_in_at is None:
+        raise Conflict(
+            "%(name)s is not signed in: only members present vote.", params={"name": member.name}
+        )
+    return member
+
+
+ALREADY_VOTED = N_("%(name)s has already voted.")
+
+
+def do_record_vote(
+    session: Session,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    member_id: int,
+    choice: str,
+    now: datetime,
+) -> MeetingVote:
+    """A member's vote at a roll call, recorded by the clerk. One per member however
+    many requests race: the unique key decides, inside a savepoint, and the loser gets
+    Conflict ("already voted") without spoiling the rest of its transaction."""
+    meeting = _open_meeting(session, actor, meeting_id)
+    if meeting.voting != Voting.ROLL_CALL.value:
+        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
+    value = _choice(choice)
+    member = _present_member(session, meeting, member_id)
+    vote = MeetingVote(
+        meeting_id=meeting.id,
+        member_id=member.id,
+        choice=value.value,
+        at=now,
+        recorded_by=actor.username,
+    )
+    try:
+        with session.begin_nested():
+            session.add(vote)
+    except IntegrityError:
+        raise Conflict(ALREADY_VOTED, params={"name": member.name}) from None
+    record(
+        session,
+        actor=actor,
+        action="deliberation.vote_recorded",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={"member": member.id, "resident": member.resident_id, "choice": value.value},
+    )
+    return vote
+
+
+def do_cast_ballot(
+    session: Session,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    member_id: int,
+    choice: str,
+    now: datetime,
+) -> None:
+    """A secret ballot: a receipt that the member voted (unique per ballot box and
+    voter) and, apart, the ballot with the choice and nothing that links it to the
+    receipt: no voter, no time, and a random id (not the next number, which would follow
+    the receipts' order). The audit row names the voter, never the choice."""
+    meeting = _open_meeting(session, actor, meeting_id)
+    if meeting.voting != Voting.SECRET_BALLOT.value:
+        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
+    value = _choice(choice)
+    member = _present_member(session, meeting, member_id)
+    box = ballot_box(meeting.id)
+    try:
+        with session.begin_nested():
+            session.add(BallotReceipt(box=box, voter=f"member:{member.id}", at=now))
+            session.flush()
+    except IntegrityError:
+        raise Conflict(ALREADY_VOTED, params={"name": member.name}) from None
+    for _attempt in range(5):
+        try:
+            with session.begin_nested():
+                session.add(
+                    SecretBallot(
+                        id=_BALLOT_IDS + secrets.randbelow(_BALLOT_IDS),
+                        box=box,
+                        choices=value.value,
+                    )
+                )
+                session.flush()
+            break
+        except IntegrityError:  # pragma: no cover - a one-in-a-billion id collision
+            continue
+    else:  # pragma: no cover
+        raise Conflict("The ballot could not be stored; try again.")
+    record(
+        session,
+        actor=actor,
+        action="deliberation.ballot_cast",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={"box": box, "member": member.id},
+    )
+
+
+_BALLOT_IDS = 1 << 30  # ballot ids are drawn from [2**30, 2**31)
+
+
+def member_of_resident(session: Session, meeting_id: int, resident_id: int) -> MeetingMember:
+    member = session.scalars(
+        select(MeetingMember).where(
+            MeetingMember.meeting_id == meeting_id, MeetingMember.resident_id == resident_id
+        )
+    ).first()
+    if member is None:
+        raise Forbidden("You are not on this meeting's roster.")
+    return member
+
+
+def do_edit_minutes(
+    session: Session,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    minutes: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Meeting:
+    """The minutes' text, editable until the meeting has decided."""
+    meeting = get_meeting(session, meeting_id=meeting_id, viewer=actor)
+    check_may_run(actor, meeting.region_code)
+    if meeting.state in (MeetingState.DECIDED.value, MeetingState.CANCELLED.value):
+        raise Conflict("The minutes of a decided meeting are final.")
+    text = _clean(minutes, "minutes", TEXT_LIMIT * 5, required=False)
+    _bump(
+        session,
+        Meeting,
+        meeting.id,
+        meeting.version if expected_version is None else expected_version,
+    )
+    session.refresh(meeting)
+    meeting.minutes = text
+    record(
+        session,
+        actor=actor,
+        action="deliberation.minutes_edited",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={"sha256": hashlib.sha256(text.encode()).hexdigest(), "length": len(text)},
+    )
+    return meeting
+
+
+def do_cancel_meeting(
+    session: Session, *, actor: Actor, meeting_id: int, reason: str, now: datetime
+) -> Meeting:
+    meeting = _open_meeting(session, actor, meeting_id)
+    reason = _clean(reason, "reason", 2000)
+    _bump(session, Meeting, meeting.id, meeting.version)
+    session.refresh(meeting)
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.CANCELLED, "meeting")
+    meeting.decided_at = now
+    record(
+        session,
+        actor=actor,
+        action="deliberation.meeting_cancelled",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={"reason": reason},
+    )
+    return meeting
+
+
+def _matter_to_decide(
+    session: Session, meeting: Meeting, stage: Stage, *, returned: bool
+) -> Matter:
+    """The matter a closing meeting decides: still open and at the meeting's stage."""
+    matter = session.get(Matter, meeting.matter_id)
+    if (
+        matter is None
+        or matter.state != MatterState.OPEN.value
+        or (matter.stage_id != meeting.stage_id)
+    ):
+        raise Conflict("The matter has moved on; this meeting can no longer decide it.")
+    if returned and Outcome.RETURNED not in stage.outcomes:
+        raise Conflict(
+            "The %(stage)s stage cannot end %(outcome)s.",
+            params={"stage": stage.id, "outcome": Outcome.RETURNED.value},
+        )
+    return matter
+
+
+def _final_tally(session: Session, meeting: Meeting) -> Tally:
+    """Who was there and how they voted, as the rules count them."""
+    seen = attendance(session, meeting)
+    yes, no, abstain = counted_votes(session, meeting)
+    return Tally(
+        members=seen.members,
+        present=seen.present,
+        households_total=seen.households_total,
+        households_represented=seen.households_represented,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        proxies=seen.proxies,
+    )
+
+
+def do_close_meeting(
+    session: Session,
+    *,
+    actor: Actor,
+    meeting_id: int,
+    now: datetime,
+    returned: bool = False,
+    expected_version: int | None = None,
+) -> Meeting:
+    """Close the meeting and decide by the stage's rules. Without a quorum it ends
+    NO_QUORUM, decides nothing, and the matter stays at its stage (convene again).
+    With one it is adopted or rejected by the vote (``returned``: the meeting sent the
+    matter back for revision instead, where the stage allows it); the matter's step is
+    recorded with the arithmetic and the matter moves on."""
+    meeting = _open_meeting(session, actor, meeting_id)
+    stage = held_stage(session, meeting)
+    quorum_rule, decision_rule = _rules_of(stage)
+    matter = _matter_to_decide(session, meeting, stage, returned=returned)
+    _bump(
+        session,
+        Meeting,
+        meeting.id,
+        meeting.version if expected_version is None else expected_version,
+    )
+    session.refresh(meeting)
+    tally = _final_tally(session, meeting)
+    check_tally(stage, tally)
+    quorum = evaluate_quorum(quorum_rule, tally)
+    meeting.present, meeting.proxies = tally.present, tally.proxies
+    meeting.households_represented = tally.households_represented
+    meeting.yes, meeting.no, meeting.abstain = tally.yes, tally.no, tally.abstain
+    meeting.quorum_met = quorum.passed
+    meeting.decided_at = now
+    counts = {
+        "members": tally.members,
+        "present": tally.present,
+        "proxies": tally.proxies,
+        "households": tally.households_total,
+        "represented": tally.households_represented,
+        "yes": tally.yes,
+        "no": tally.no,
+        "abstain": tally.abstain,
+    }
+    if not quorum.passed:
+        meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.NO_QUORUM, "meeting")
+        meeting.outcome = None
+        meeting.explanation = json.dumps({"quorum": _explain(quorum)}, ensure_ascii=False)
+        record(
+            session,
+            actor=actor,
+            action="deliberation.meeting_no_quorum",
+            object_type="meeting",
+            object_id=meeting.id,
+            region_code=meeting.region_code,
+            now=now,
+            summary={**counts, "matter": meeting.matter_id, "quorum": quorum.text()},
+        )
+        return meeting
+    decision = evaluate_decision(decision_rule, tally)
+    if returned:
+        outcome = Outcome.RETURNED
+    else:
+        outcome = Outcome.ADOPTED if decision.passed else Outcome.REJECTED
+    explanation: dict[str, Any] = {"quorum": _explain(quorum), "decision": _explain(decision)}
+    if returned:
+        explanation["returned"] = {"message": N_("Returned for revision."), "params": {}}
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.DECIDED, "meeting")
+    meeting.outcome = outcome.value
+    meeting.explanation = json.dumps(explanation, ensure_ascii=False)
+    record(
+        session,
+        actor=actor,
+        action="deliberation.meeting_decided",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={
+            **counts,
+            "matter": meeting.matter_id,
+            "outcome": outcome.value,
+            "quorum": quorum.text(),
+            "decision": decision.text(),
+        },
+    )
+    _record_step(
+        session,
+        actor=actor,
+        matter=matter,
+        procedure=procedure_of(session, matter),
+        outcome=outcome,
+        now=now,
+        meeting_id=meeting.id,
+        explanation=explanation,
+    )
+    return meeting
+
+
+def explanation_of(text: str) -> dict[str, dict[str, Any]]:
+    """A stored explanation (meeting or step): {part: {message, params}}; {} if none."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    if "message" in value:
+        return {"note": value}
+    return {k: v for k, v in value.items() if isinstance(v, dict) and "message" in v}
