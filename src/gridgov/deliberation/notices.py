@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from gridgov import images
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
+from gridgov.cases import moderation
 from gridgov.cases import service as cases
 from gridgov.cases.models import OutboxMessage
 from gridgov.deliberation import rules
@@ -63,7 +64,7 @@ ROUTINE_KINDS = (NoticeKind.VILLAGE_AFFAIRS, NoticeKind.PARTY_AFFAIRS, NoticeKin
 PUBLIC_STATES = (NoticeState.POSTED.value, NoticeState.CLOSED.value)
 MAX_POSTING_DAYS = 90
 REMIND_DAYS = 7  # a routine disclosure is "due" this many days before its last day
-HELD = "held for review"  # hidden_reason of an objection held as suspected spam
+HELD = moderation.OBJECTION_HELD  # hidden_reason of an objection held as suspected spam
 FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_LIMIT = 5
 DEFAULT_TZ = "Asia/Shanghai"
@@ -545,7 +546,7 @@ def public_name(name: str) -> str:
 
 
 def is_held(objection: NoticeObjection) -> bool:
-    return bool(objection.hidden_reason and objection.hidden_reason.startswith(HELD))
+    return moderation.objection_is_held(objection)
 
 
 def do_object(
@@ -613,7 +614,7 @@ def do_object(
         author_user_id=author_user_id,
         at=now,
         answer="",
-        hidden_reason=f"{HELD}: {', '.join(sorted(set(signals)))}"[:200] if signals else None,
+        hidden_reason=moderation.objection_hold(signals),
     )
     session.add(objection)
     session.flush()
