@@ -48,6 +48,7 @@ REASON_LABELS = (
     N_("repeated characters"),
     N_("repeated words"),
     N_("abuse"),
+    N_("gibberish"),
     N_("content model"),
     N_("flood"),
 )
