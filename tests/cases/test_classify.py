@@ -70,6 +70,24 @@ def test_the_split_validates_every_fifth_row_per_category_and_language(
     assert not {t for t, _, _ in train} & {t for t, _, _ in validation}
 
 
+def test_the_variants_of_one_generated_phrase_stay_on_one_side_of_the_split(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    # Given the generated English rows, four variants of each hand-written phrase
+    english = [r for r in classify._grouped() if r[3].startswith(("C0", "E0", "S0"))]
+    assert len(english) >= 2000
+    # when the rows are split
+    _, validation = classify.split(rows)
+    held = {t for t, _, _ in validation}
+    sides: dict[str, set[bool]] = {}
+    for text, _, _, group in english:
+        sides.setdefault(group, set()).add(text in held)
+    # then no phrase is both trained on and validated, and about a fifth validate
+    assert all(len(side) == 1 for side in sides.values())
+    validated = sum(1 for side in sides.values() if side == {True})
+    assert 0.15 < validated / len(sides) < 0.25
+
+
 # ---------------------------------------------------------------- folding
 
 
@@ -200,14 +218,14 @@ def test_below_the_threshold_the_dispatcher_decides() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("0.8", 0.8), ("", 0.98), ("x", 0.98), ("7", 0.98)]
+    ("value", "expected"), [("0.8", 0.8), ("", 0.97), ("x", 0.97), ("7", 0.97)]
 )
 def test_the_threshold_is_a_setting(
     monkeypatch: pytest.MonkeyPatch, value: str, expected: float
 ) -> None:
     monkeypatch.setenv("GRIDGOV_CLASSIFIER_THRESHOLD", value)
     assert classify.threshold() == expected
-    assert classify.AUTO_THRESHOLD == 0.98
+    assert classify.AUTO_THRESHOLD == 0.97
 
 
 def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:

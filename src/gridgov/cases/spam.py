@@ -8,11 +8,17 @@ reason, so a moderator sees why an item was held:
 - ``contact handle``: QQ / WeChat / Telegram / WhatsApp handles, also obfuscated (薇❤,
   扣扣, spaced or Chinese digits);
 - ``keyword run``: several terms of the adult / gambling / loan / fake-invoice / SEO
-  lexicon with hardly any of the small words that make a sentence;
+  lexicon with hardly any of the small words that make a sentence; the lexicon is also
+  looked up with the spaces and signs between letters taken out ("贷 款", "博*彩") and
+  after folding variant spellings (菠菜 → 博彩);
 - ``repeated characters``: one sign or a short unit repeated to fill the text;
 - ``abuse``: slurs and threats aimed at people;
-- ``content model``: a character n-gram logistic regression trained on spam and on every
-  labelled report, held only above a high probability (``MODEL_THRESHOLD``).
+- ``gibberish``: keyboard mash (``asdf``, ``qwer``) and the words a pinyin input method
+  makes of it (阿斯顿, 撒旦法);
+- ``content model``: a character n-gram logistic regression trained on spam (written rows,
+  generated keyword runs and generated spam of every kind) against every labelled
+  report and the spam-looking legitimate reports of data/spam_legit.csv, held above
+  ``MODEL_THRESHOLD``.
 
 A resident's report *about* gambling, fraud or illegal flyers has the words but also
 the sentence around them, so the rules and the model let it through (tests and the
@@ -33,8 +39,14 @@ from typing import Any
 
 import numpy as np
 
-MODEL_THRESHOLD = 0.6  # chosen on the validation split: legit reports there stay below 0.3
+# Chosen on the validation split (``--validate-spam``): from 0.4 to 0.9 the screen holds
+# none of the 1,613 legitimate validation rows (at 0.3 one); 0.5 holds 34/36 held-out
+# written spam, 0.6 33/36. 0.6, because an objection about costs written for a test
+# ("修缮费用偏高…", a genre the validation rows barely have) scored 0.47: public
+# objections and comments must not be held for talking about money.
+MODEL_THRESHOLD = 0.6
 SEED = 20261206
+GENERATED = 1500  # generated spam rows (``generated_spam``) beside the written ones
 
 LINK = re.compile(
     r"https?://|www\.|\b[a-z0-9-]{2,}\.(com|cn|net|top|xyz|vip|cc|me|io|org|info|site|app)\b",
@@ -236,7 +248,110 @@ LEXICON = frozenset(
         "followers",
         "backlinks",
         "replica",
+        # Added with the generated spam (docs/classifier.md, "The spam screen"): the
+        # words of adult, gambling, loan, invoice and SEO spam the first lexicon missed,
+        # euphemisms (菠菜 for 博彩) and pinyin abbreviations (dk 贷款, bc 博彩).
+        "网赌",
+        "菠菜",
+        "上下分",
+        "出款",
+        "回血",
+        "上岸",
+        "跟单",
+        "彩票计划",
+        "快三",
+        "炸金花",
+        "牛牛",
+        "龙虎斗",
+        "存一送一",
+        "充值秒到",
+        "负盈利",
+        "空降",
+        "一夜情",
+        "黄片",
+        "成人直播",
+        "推油",
+        "全国空降",
+        "少妇",
+        "熟女",
+        "约pao",
+        "可约",
+        "秒下",
+        "放款",
+        "黑白户",
+        "征信修复",
+        "花呗套现",
+        "借呗",
+        "不押不抵",
+        "pos机",
+        "验证后付款",
+        "验后付",
+        "真票",
+        "快速排名",
+        "关键词推广",
+        "涨粉",
+        "刷赞",
+        "外链",
+        "蜘蛛池",
+        "站群",
+        "高仿",
+        "一比一",
+        "靓号",
+        "四件套",
+        "代考",
+        "保分",
+        "带单",
+        "空投",
+        "一件代发",
+        "dk",
+        "bc",
+        "fp",
+        "yp",
+        "daikuan",
+        "bocai",
+        "fapiao",
+        "yuepao",
+        "wangdu",
+        "taoxian",
+        "baijiale",
+        "hookups",
+        "spins",
+        "signup",
     ]
+)
+# Variant spellings spammers use to slip past word lists, folded before the rules read a
+# text: euphemisms and look-alike characters (菠菜 → 博彩, 代款 → 贷款, 発 → 发).
+VARIANTS = (
+    ("菠菜", "博彩"),
+    ("代款", "贷款"),
+    ("袋款", "贷款"),
+    ("货款无抵押", "贷款无抵押"),
+    ("発", "发"),
+    ("蕟", "发"),
+    ("徾信", "微信"),
+    ("威信", "微信"),
+    ("薇信", "微信"),
+    ("维信", "微信"),
+)
+# Keyboard mash: runs along a keyboard row (Latin), and the words a pinyin input method
+# turns such runs into (asdf → 阿斯顿发). Two of them make a text gibberish.
+KEYBOARD = re.compile(
+    r"asdf|sdfg|dfgh|fghj|ghjk|hjkl|jkl;|qwer|wert|tyui|yuio|uiop|zxcv|xcvb|cvbn|vbnm"
+)
+IME_MASH = (
+    "阿斯顿",
+    "撒旦法",
+    "手动阀",
+    "士大夫",
+    "阿斯蒂芬",
+    "啊实打实",
+    "暗室逢灯",
+    "阿道夫",
+    "大苏打",
+    "撒大声地",
+    "是打发",
+    "阿萨德",
+    "去玩儿",
 )
 # Small words of a sentence (Chinese function characters and English function words).
 _FUNCTION_CHARS = frozenset(
@@ -276,12 +391,25 @@ _REPEAT_UNIT = re.compile(r"(.{1,4}?)\1{5,}", re.DOTALL)
 
 
 def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    folded = unicodedata.normalize("NFKC", text).lower()
+    for variant, word in VARIANTS:
+        folded = folded.replace(variant, word)
+    return folded
+
+
+_SEPARATORS = re.compile(r"[\s*·•.\-_|/\\~^+❤♥★☆✨🔥💰❗!,，、]+")
+
+
+def _compact(folded: str) -> str:
+    """The text without the spaces and signs spammers put between the letters of a word
+    ("贷 款", "博*彩"): the lexicon is also looked up in this form."""
+    return _SEPARATORS.sub("", folded)
 
 
 def lexicon_hits(text: str) -> set[str]:
     folded = _folded(text)
-    found = {term for term in LEXICON if term in folded and not term.isascii()}
+    compact = _compact(folded)
+    found = {term for term in LEXICON if not term.isascii() and (term in folded or term in compact)}
     found |= {w for w in re.findall(r"[a-z]+", folded) if w in LEXICON}
     return found
 
@@ -324,7 +452,19 @@ def rule_reasons(text: str) -> list[str]:
         reasons.append("repeated words")
     if ABUSE.search(folded):
         reasons.append("abuse")
+    if _gibberish(folded):
+        reasons.append("gibberish")
     return reasons
+
+
+def _gibberish(folded: str) -> bool:
+    """Keyboard mash: two runs along a keyboard row, or one in a short text of Latin
+    letters only; or two words a pinyin input method makes of such runs."""
+    runs = len(KEYBOARD.findall(folded))
+    latin_only = bool(re.fullmatch(r"[a-z0-9\s;,.'!?]+", folded.strip()))
+    if runs >= 2 or (runs == 1 and latin_only and len(folded) < 60):
+        return True
+    return sum(folded.count(word) for word in IME_MASH) >= 2
 
 
 # ---------------------------------------------------------------- the content model
@@ -335,10 +475,14 @@ def _read(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def written_spam() -> list[str]:
+    """The hand-written spam rows (data/spam_train.csv)."""
+    return [row["text"] for row in _read("spam_train.csv")]
+
+
 def training_spam() -> list[str]:
-    """The written spam rows (data/spam_train.csv) plus generated keyword runs."""
-    written = [row["text"] for row in _read("spam_train.csv")]
-    return written + generated_runs(400)
+    """The written spam rows, then generated keyword runs and generated spam of every kind."""
+    return written_spam() + generated_runs(400) + generated_spam(GENERATED)
 
 
 def generated_runs(n: int, seed: int = SEED) -> list[str]:
@@ -359,10 +503,269 @@ def generated_runs(n: int, seed: int = SEED) -> list[str]:
     return out
 
 
+# Building blocks of the generated spam (``generated_spam``): what each kind sells, the
+# pitch around it, and how it says where to reach the seller. Written for this module;
+# combined with a fixed seed.
+_OFFERS = {
+    "adult": (
+        "同城约会",
+        "上门服务",
+        "全套服务",
+        "学生妹兼职",
+        "寂寞少妇",
+        "成人视频",
+        "裸聊一对一",
+        "福利视频",
+        "私密相册",
+        "空降外围",
+        "夜场佳丽",
+        "会所spa",
+        "推油按摩",
+        "一夜情",
+        "成人直播",
+        "无码高清",
+        "激情聊天",
+        "约pao",
+        "熟女交友",
+        "特殊服务",
+    ),
+    "gambling": (
+        "真人百家乐",
+        "网上赌场",
+        "体育投注",
+        "足球竞猜",
+        "菠菜平台",
+        "六合彩特码",
+        "时时彩计划",
+        "快三回血",
+        "棋牌上下分",
+        "电子游艺爆分",
+        "捕鱼提现",
+        "炸金花牛牛",
+        "澳门新葡京",
+        "线上娱乐城",
+        "彩票跟单",
+        "世界杯外围",
+        "电竞投注",
+        "老虎机",
+        "网赌出款",
+        "注册送彩金",
+    ),
+    "loans": (
+        "无抵押贷款",
+        "当天放款",
+        "黑白户可贷",
+        "不看征信",
+        "秒批秒下",
+        "信用卡套现",
+        "花呗套现",
+        "网贷新口子",
+        "小额借款",
+        "征信修复",
+        "停息挂账",
+        "代还信用卡",
+        "大额贷款",
+        "私人放款",
+        "学生贷",
+        "pos机办理",
+        "提额养卡",
+        "低息借款",
+        "急用钱",
+        "房抵车抵",
+    ),
+    "invoices": (
+        "代开发票",
+        "增值税专用发票",
+        "普票专票",
+        "各行业发票",
+        "可验证真票",
+        "税点低",
+        "餐饮住宿发票",
+        "建筑劳务发票",
+        "验证后付款",
+        "出售发票",
+        "开票服务",
+        "可查验",
+    ),
+    "seo": (
+        "快速排名",
+        "百度首页",
+        "关键词推广",
+        "seo优化",
+        "抖音涨粉",
+        "刷赞刷评",
+        "外链收录",
+        "蜘蛛池",
+        "站群泛目录",
+        "直播间人气",
+        "真人粉丝",
+        "小红书代发",
+    ),
+    "other": (
+        "高仿名表",
+        "一比一包包",
+        "代考包过",
+        "办证刻章",
+        "假学历",
+        "刷单兼职",
+        "日结打字员",
+        "手机兼职",
+        "虚拟币带单",
+        "区块链空投",
+        "外汇带单",
+        "靓号出售",
+        "银行卡四件套",
+        "私家侦探",
+        "手机定位",
+        "减肥药",
+        "壮阳药",
+        "仿真枪",
+        "电子烟批发",
+        "微商一件代发",
+    ),
+}
+_PITCHES = (
+    "{a} {b} {c}",
+    "{a}，{b}，{c}",
+    "{a}|{b}|{c}|{d}",
+    "【{a}】{b} {c} {d}",
+    "🔥{a}🔥{b}🔥{c}",
+    "专业{a}，{b}，{c}，诚信经营",
+    "{a} {b} {c} {d} {e}",
+    "{a}{b}{c}{d}",
+    "💰{a} 💰{b} 💰{c}",
+    "本公司提供{a}、{b}、{c}，价格优惠",
+    "{a}！{b}！{c}！",
+    "{a} ❤ {b} ❤ {c}",
+    "您好，{a}，{b}，有需要的朋友{contact}",
+    "{a}，{b}。{contact}",
+    "想要{a}吗？{b}，{c}",
+    "最新{a} {b} 火爆招商中 {c}",
+    "{a} {b} 24小时在线 {contact}",
+)
+_CONTACTS = (
+    "加V：{h}",
+    "加微信{h}",
+    "vx：{h}",
+    "薇❤{h}",
+    "扣扣{n}",
+    "QQ{n}",
+    "tg@{h}",
+    "飞机号@{h}",
+    "联系电话1{n}",
+    "私聊",
+    "看主页",
+    "点我头像",
+    "详情进群",
+    "wx {h}",
+    "+V {h}",
+    "微 信 {sp}",
+    "Q Q {spn}",
+    "telegram @{h}",
+    "",
+)
+_EN_OFFERS = (
+    "hot singles near you",
+    "18+ private video chat",
+    "discreet hookups tonight",
+    "online casino bonus",
+    "free spins no deposit",
+    "sports betting tips",
+    "vip baccarat",
+    "instant payday loans",
+    "no credit check cash",
+    "cheap business invoices",
+    "rank #1 on google",
+    "buy followers and likes",
+    "cheap backlinks",
+    "replica watches",
+    "crypto signals 10x",
+    "work from home $500 a day",
+    "claim your free iphone",
+)
+_EN_PITCHES = (
+    "{a}!!! {b} - {c}",
+    "{a} | {b} | {c}",
+    "Best {a}, {b}. Contact {contact}",
+    "{a} {b} {c} {contact}",
+    "🔥 {a} 🔥 {b} 🔥",
+    "Get {a} now, {b}, limited offer",
+)
+_EN_CONTACTS = ("telegram @{h}", "whatsapp +{n}", "click my profile", "dm me", "line id {h}", "")
+
+
+def _spaced(text: str, rng: random.Random) -> str:
+    """Spammers' obfuscation: signs between the letters of each word, or none."""
+    style = rng.random()
+    if style < 0.12:
+        return " ".join(text)
+    if style < 0.18:
+        return rng.choice(("*", "-", "·", "❤")).join(text)
+    return text
+
+
+def generated_spam(n: int, seed: int = SEED) -> list[str]:
+    """Spam of every kind Chinese public forms get, generated from the blocks above:
+    keyword runs and pitches with some sentence structure, contact handles in their many
+    disguises, letters spaced out or joined by signs, emoji, repeated characters, keyboard
+    mash and English spam. Deterministic for a seed."""
+    rng = random.Random(seed + 1)  # noqa: S311 - reproducible training data, not secrets
+    kinds = sorted(_OFFERS)
+    handle_letters = "abcdefghjkmnpqrstuvwxyz"
+    out: list[str] = []
+    for i in range(n):
+        roll = i % 10
+        handle = "".join(rng.choice(handle_letters) for _ in range(rng.randint(2, 5)))
+        handle += str(rng.randint(10, 999999))
+        number = str(rng.randint(10000, 99999999999))
+        contact = rng.choice(_CONTACTS).format(
+            h=handle, n=number, sp=" ".join(handle), spn=" ".join(number[:8])
+        )
+        if roll < 7:
+            offers = _OFFERS[kinds[rng.randrange(len(kinds))]]
+            words = [_spaced(w, rng) for w in rng.sample(offers, 5)]
+            pitch = rng.choice(_PITCHES)
+            text = pitch.format(
+                a=words[0], b=words[1], c=words[2], d=words[3], e=words[4], contact=contact
+            )
+            if "{contact}" not in pitch and rng.random() < 0.6:
+                text += " " + contact
+        elif roll == 7:
+            words = rng.sample(_EN_OFFERS, 3)
+            text = rng.choice(_EN_PITCHES).format(
+                a=words[0],
+                b=words[1],
+                c=words[2],
+                contact=rng.choice(_EN_CONTACTS).format(h=handle, n=number),
+            )
+        elif roll == 8:
+            unit = rng.choice(("哈", "啊", "6", "顶", "！", "?", "😂", "好", "。", "test ", "赞"))
+            text = unit * rng.randint(8, 30)
+        else:
+            if rng.random() < 0.5:
+                rows = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+                parts = []
+                for _ in range(rng.randint(2, 4)):
+                    row = rng.choice(rows)
+                    start = rng.randrange(len(row) - 3)
+                    parts.append(row[start : start + rng.randint(3, len(row) - start)])
+                text = rng.choice((" ", "", ";")).join(parts)
+            else:
+                text = "".join(rng.sample(IME_MASH, 3))
+        out.append(text)
+    return out
+
+
+def legit_hard() -> list[str]:
+    """Legitimate reports written to look like spam (data/spam_legit.csv): residents
+    reporting gambling, flyers, fraud or vice, angry repeats, phone numbers, terse notes."""
+    return [row["text"] for row in _read("spam_legit.csv")]
+
+
 def _legit() -> list[str]:
     from gridgov.cases import classify
 
-    return [t for t, _, _ in classify.labelled()]
+    return [t for t, _, _ in classify.labelled()] + legit_hard()
 
 
 class Screen:
@@ -401,6 +804,7 @@ class Screen:
         spam_rows = training_spam()
         train_spam = [t for i, t in enumerate(spam_rows) if i % classify.HOLD_OUT_EVERY != 0]
         legit = [t for t, _, _ in classify.split(classify.labelled())[0]]
+        legit += [t for i, t in enumerate(legit_hard()) if i % classify.HOLD_OUT_EVERY != 0]
         return cls.train(train_spam, legit)
 
     def probability(self, text: str) -> float:

@@ -61,8 +61,10 @@ def moderation_page(
     # Reports held as possible spam share this one queue (cases.moderation).
     from gridgov.cases import moderation as case_moderation
 
-    held_cases = case_moderation.held_cases(session, viewer=actor_of(request, user))
-    context.update({"queue": queue, "held_cases": held_cases})
+    viewer = actor_of(request, user)
+    held_cases = case_moderation.held_cases(session, viewer=viewer)
+    held_objections = case_moderation.held_objections(session, viewer=viewer)
+    context.update({"queue": queue, "held_cases": held_cases, "held_objections": held_objections})
     return no_store(render(request, "deliberation/moderation.html", context))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
+from gridgov.cases import moderation
 from gridgov.deliberation.models import (
     Notice,
     NoticeObjection,
@@ -31,7 +32,7 @@ ROUTINE_KINDS = (NoticeKind.VILLAGE_AFFAIRS, NoticeKind.PARTY_AFFAIRS, NoticeKin
 PUBLIC_STATES = (NoticeState.POSTED.value, NoticeState.CLOSED.value)
 MAX_POSTING_DAYS = 90
 REMIND_DAYS = 7  # a routine disclosure is "due" this many days before its last day
-HELD = "held for review"  # hidden_reason of an objection held as suspected spam
+HELD = moderation.OBJECTION_HELD  # hidden_reason of an objection held as suspected spam
 FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_LIMIT = 5
 DEFAULT_TZ = "Asia/Shanghai"

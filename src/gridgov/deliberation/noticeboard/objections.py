@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
+from gridgov.cases import moderation
 from gridgov.cases import service as cases
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
@@ -20,7 +21,6 @@ from gridgov.deliberation.noticeboard.common import (
     DEFAULT_TZ,
     FLOOD_LIMIT,
     FLOOD_WINDOW,
-    HELD,
     OBJECTION_KINDS,
     _authorise,
     _local,
@@ -61,7 +61,7 @@ def public_name(name: str) -> str:
 
 
 def is_held(objection: NoticeObjection) -> bool:
-    return bool(objection.hidden_reason and objection.hidden_reason.startswith(HELD))
+    return moderation.objection_is_held(objection)
 
 
 def do_object(
@@ -129,7 +129,7 @@ def do_object(
         author_user_id=author_user_id,
         at=now,
         answer="",
-        hidden_reason=f"{HELD}: {', '.join(sorted(set(signals)))}"[:200] if signals else None,
+        hidden_reason=moderation.objection_hold(signals),
     )
     session.add(objection)
     session.flush()
