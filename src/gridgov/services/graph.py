@@ -151,7 +151,7 @@ class WalkGraph:
         coordinates themselves, which costs a fraction of hashing them."""
         lon = np.ascontiguousarray(lon, np.float64)
         lat = np.ascontiguousarray(lat, np.float64)
-        for seen_lon, seen_lat, found in self._snaps:
+        for seen_lon, seen_lat, found in list(self._snaps):  # a copy: other requests may add
             if np.array_equal(seen_lon, lon) and np.array_equal(seen_lat, lat):
                 return found
         found = self.snap(lon, lat)

@@ -226,7 +226,7 @@ def do_site(
     # Candidates on the same node with the same offset are the same site for coverage.
     _, first = np.unique(np.column_stack([at.node, np.round(at.metres)]), axis=0, return_index=True)
     first = np.sort(first)
-    spots = graph.snap(places.lon, places.lat)
+    spots = graph.snap_cached(places.lon, places.lat)  # as walk() just snapped them
     cover = g.coverage_matrix(
         graph, at.node[first], at.metres[first], spots.node, spots.metres, limit_m
     )
