@@ -193,3 +193,17 @@ def test_an_integer_program_with_a_fractional_relaxation_is_branched_not_rounded
     assert optimal
     assert sorted(np.round(x).tolist()) == [0.0, 1.0]
     assert bound == -1.0
+
+
+def test_the_reduction_finds_a_candidate_inside_another_across_its_blocks_of_columns() -> None:
+    # given 700 candidates each reaching its own spot, and one more reaching spots 5 and
+    # 600 (the pairs are compared 512 columns at a time)
+    dense = np.zeros((700, 701), dtype=bool)
+    dense[np.arange(700), np.arange(700)] = True
+    dense[[5, 600], 700] = True
+    # when reduced
+    reduced = siting.reduce_cover(csr_matrix(dense), np.ones(700))
+    # then candidates 5 and 600 go, inside the last one, and nothing else does
+    assert reduced.columns.tolist() == [c for c in range(701) if c not in (5, 600)]
+    assert reduced.cover.shape == (699, 699)  # spots 5 and 600 merge: the same reach
+    assert sorted(reduced.weight.tolist())[-1] == 2.0

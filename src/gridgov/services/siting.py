@@ -155,17 +155,21 @@ def reduce_cover(matrix: csr_matrix, weights: Floats) -> Reduced:
     rows = csr_matrix(matrix[positive & reached])
     w = w[positive & reached]
     counts = np.diff(rows.tocsc().indptr)
-    ones = csr_matrix((np.ones(rows.nnz, np.int32), rows.indices, rows.indptr), shape=rows.shape)
-    overlap = coo_matrix(ones.T @ ones)
-    i, j, shared = overlap.row, overlap.col, overlap.data
-    # i is inside j: all of i's demand is j's; j is bigger, or as big and listed first.
-    inside = (
-        (i != j)
-        & (shared == counts[i])
-        & ((counts[j] > counts[i]) | ((counts[j] == counts[i]) & (j < i)))
+    ones = csc_matrix(
+        csr_matrix((np.ones(rows.nnz, np.int32), rows.indices, rows.indptr), shape=rows.shape)
     )
+    by_candidate = csr_matrix(ones.T)
     dominated = np.zeros(rows.shape[1], dtype=bool)
-    dominated[i[inside]] = True
+    for start in range(0, rows.shape[1], 512):  # the candidate pairs, 512 columns at a time
+        overlap = coo_matrix(by_candidate @ ones[:, start : start + 512])
+        i, j, shared = overlap.row, overlap.col + start, overlap.data
+        # i is inside j: all of i's demand is j's; j is bigger, or as big and listed first.
+        inside = (
+            (i != j)
+            & (shared == counts[i])
+            & ((counts[j] > counts[i]) | ((counts[j] == counts[i]) & (j < i)))
+        )
+        dominated[i[inside]] = True
     columns = np.flatnonzero(~dominated & (counts > 0)).astype(np.int64)
     kept = csr_matrix(rows[:, columns])
     if kept.shape[0] == 0:
