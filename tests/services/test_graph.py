@@ -87,3 +87,59 @@ def test_the_stored_form_keeps_the_graph() -> None:
     assert again.node_count == graph.node_count
     assert again.edge_count == graph.edge_count
     assert np.allclose(again.length, graph.length)
+
+
+def test_walk_gives_every_household_its_minutes_and_on_asking_its_nearest_point() -> None:
+    from gridgov.services.circle import Places, walk
+
+    # given households at corner 2 (two of them), corner 4 and the cul-de-sac (6), and
+    # points standing on corners 0 and 5
+    graph = street()
+    spots = [2, 4, 6]
+    places = Places(LON[spots], LAT[spots], np.array([0, 0, 1, 2]), np.arange(4), ["g"] * 4)
+    points = [(float(LON[0]), float(LAT[0])), (float(LON[5]), float(LAT[5]))]
+    # when they walk at 50 m a minute
+    result = walk(graph, places, points, 50.0)
+    # then corner 2 is 200 m from the first point (300 m from the second), corner 4 is
+    # 100 m from the second, the cul-de-sac 500 m from the first
+    assert result.minutes.tolist() == [4.0, 4.0, 2.0, 10.0]
+    assert result.nearest.tolist() == [0, 0, 1, 0]
+
+
+def test_a_point_moved_changes_the_minutes_and_the_households_are_not_snapped_again() -> None:
+    from gridgov.services.circle import Places, walk
+
+    graph = street()
+    places = Places(LON[[1, 3]], LAT[[1, 3]], np.array([0, 1]), np.arange(2), ["g"] * 2)
+    before = walk(graph, places, [(float(LON[0]), float(LAT[0]))], 50.0)
+    homes = places.snapped(graph)
+    # when the point moves from corner 0 to corner 4
+    after = walk(graph, places, [(float(LON[4]), float(LAT[4]))], 50.0)
+    # then the minutes follow it, from the same snapped households
+    assert before.minutes.tolist() == [2.0, 6.0]
+    assert after.minutes.tolist() == [6.0, 2.0]
+    assert places.snapped(graph) is homes
+
+
+def test_the_snap_cache_knows_coordinates_by_value_and_a_moved_household_is_snapped_anew() -> None:
+    graph = street()
+    lon, lat = LON[[1, 3]].copy(), LAT[[1, 3]].copy()
+    first = graph.snap_cached(lon, lat)
+    # the same coordinates read again (a new array, as from the database) hit the cache
+    assert graph.snap_cached(lon.copy(), lat.copy()) is first
+    # a household that moved to corner 4 is snapped again, and the cached copy is intact
+    lon[1] = LON[4]
+    assert graph.snap_cached(lon, lat).node.tolist() == [1, 4]
+    assert first.node.tolist() == [1, 3]
+
+
+def test_within_agrees_with_the_minutes_the_snapshot_stores() -> None:
+    from gridgov.services.circle import within
+
+    # given minutes stored as float32: 12.3 rounds up to 12.300000190734863 there
+    minutes = np.array([12.2, 12.3, 12.4], np.float32)
+    # then the household at float32(12.3) is beyond a 12.3-minute threshold, as reading
+    # the stored minutes back in float64 says, and the one below is within
+    assert within(minutes, 12.3).tolist() == [True, False, False]
+    assert (minutes.astype(np.float64) <= 12.3).tolist() == [True, False, False]
+    assert within(minutes, 12.4).tolist() == [True, True, True]

@@ -13,12 +13,14 @@ import hashlib
 import io
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,7 @@ from gridgov.services.service import _require
 
 NETWORK_ADMINS = frozenset({Role.ADMIN})
 _GRAPHS: OrderedDict[str, g.WalkGraph] = OrderedDict()
+Minutes = NDArray[np.float32]
 
 
 # -- the network ------------------------------------------------------------------------
@@ -110,6 +113,30 @@ class Places:
     spot: g.Ints  # household → spot
     ids: g.Ints  # household ids
     grid: list[str]  # household → grid code
+    _homes: tuple[g.WalkGraph, g.Snap] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _doors: tuple[g.WalkGraph, float, Minutes] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def snapped(self, graph: g.WalkGraph) -> g.Snap:
+        """Each household's network node and door-to-node metres on ``graph``: the
+        spots snapped once (``snap_cached``, so a fresh read of unchanged households
+        skips the KD-tree too), then spread to their households; remembered for the
+        last graph, so scenarios on the same places do it once."""
+        if self._homes is None or self._homes[0] is not graph:
+            spots = graph.snap_cached(self.lon, self.lat)
+            self._homes = (graph, g.Snap(spots.node[self.spot], spots.metres[self.spot]))
+        return self._homes[1]
+
+    def door_minutes(self, graph: g.WalkGraph, speed: float) -> Minutes:
+        """Each household's minutes from its door to its node, remembered for the last
+        graph and speed (neither changes when a point does)."""
+        if self._doors is None or self._doors[0] is not graph or self._doors[1] != speed:
+            minutes = (self.snapped(graph).metres / speed).astype(np.float32)
+            self._doors = (graph, speed, minutes)
+        return self._doors[2]
 
 
 def households(session: Session, scope: str | None = None) -> Places:
@@ -136,26 +163,49 @@ def households(session: Session, scope: str | None = None) -> Places:
 
 @dataclass
 class Result:
-    """Walking minutes per household and which point is nearest (index into points)."""
+    """Walking minutes per household, as float32 (the precision snapshots store), and
+    on asking which point is nearest to each (index into points, -1 for none)."""
 
-    minutes: g.Floats
-    nearest: g.Ints
+    minutes: Minutes
+    node_source: g.Ints  # per network node: the nearest point, -1 when none
+    home_node: g.Ints  # per household: its network node
+
+    @cached_property
+    def nearest(self) -> g.Ints:
+        return self.node_source[self.home_node]
 
 
 def walk(
     graph: g.WalkGraph, places: Places, points: list[tuple[float, float]], speed: float
 ) -> Result:
-    """Minutes from every household to its nearest point: one multi-source Dijkstra."""
+    """Minutes from every household to its nearest point: one multi-source Dijkstra,
+    then one lookup per household of its node's minutes plus its door's (no loop over
+    households; docs/services.md)."""
     n = places.ids.shape[0]
     if not points or n == 0:
-        return Result(np.full(n, np.inf), np.full(n, -1, np.int64))
-    spots = graph.snap_cached(places.lon, places.lat)
+        return Result(
+            np.full(n, np.inf, np.float32), np.full(1, -1, np.int64), np.zeros(n, np.int64)
+        )
+    homes = places.snapped(graph)
     plon = np.array([p[0] for p in points], np.float64)
     plat = np.array([p[1] for p in points], np.float64)
     at = graph.snap(plon, plat)
     nearest = g.nearest_sources(graph, at.node, at.metres)
-    spot_minutes = g.walking_minutes(graph, spots, nearest, speed)
-    return Result(spot_minutes[places.spot], nearest.source[spots.node][places.spot])
+    node_minutes = (nearest.metres / speed).astype(np.float32)
+    minutes = node_minutes[homes.node]
+    minutes += places.door_minutes(graph, speed)
+    return Result(minutes, nearest.source, homes.node)
+
+
+def within(minutes: Minutes, threshold: float) -> NDArray[np.bool_]:
+    """Households within ``threshold`` minutes, decided as the stored float32 minutes
+    compared with the exact threshold (so the count and the uncovered places read back
+    from the snapshot agree): the threshold rounded down to float32, no conversion of
+    every household's minutes."""
+    limit = np.float32(threshold)
+    if float(limit) > threshold:
+        limit = np.nextafter(limit, np.float32(-np.inf))
+    return np.asarray(minutes <= limit)
 
 
 def roll_up(by_grid: dict[str, list[int]]) -> dict[str, list[int]]:
@@ -198,7 +248,7 @@ def refresh(
     )
     places = households(session)
     result = walk(graph, places, [(p.lon, p.lat) for p in points], speed)
-    covered = result.minutes <= minutes
+    covered = within(result.minutes, minutes)
     by_grid: dict[str, list[int]] = {}
     for code, ok in zip(places.grid, covered.tolist(), strict=True):
         bucket = by_grid.setdefault(code, [0, 0])
@@ -211,9 +261,7 @@ def refresh(
         for i, p in enumerate(points):
             by_point[p.code] = [int(nearest_counts[i]), int(covered_counts[i])]
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer, ids=places.ids, minutes=np.minimum(result.minutes, 1e6).astype(np.float32)
-    )
+    np.savez_compressed(buffer, ids=places.ids, minutes=np.minimum(result.minutes, np.float32(1e6)))
     snapshot = CoverageSnapshot(
         network_id=network.id,
         computed_at=now,

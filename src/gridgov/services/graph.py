@@ -76,7 +76,7 @@ class WalkGraph:
     head: Ints
     tail: Ints
     length: Floats
-    _snaps: dict[bytes, Snap] = field(default_factory=dict, init=False, repr=False)
+    _snaps: list[tuple[Floats, Floats, Snap]] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def build(
@@ -147,17 +147,16 @@ class WalkGraph:
     def snap_cached(self, lon: Floats, lat: Floats) -> Snap:
         """``snap`` remembered for the same coordinates (the households, which do not
         move when points do): recomputing coverage after a point changes skips the
-        KD-tree queries. Keeps the last four sets."""
-        import hashlib
-
+        KD-tree queries. Keeps the last four sets and recognises them by comparing the
+        coordinates themselves, which costs a fraction of hashing them."""
         lon = np.ascontiguousarray(lon, np.float64)
         lat = np.ascontiguousarray(lat, np.float64)
-        key = hashlib.blake2b(lon.tobytes() + lat.tobytes(), digest_size=16).digest()
-        found = self._snaps.get(key)
-        if found is None:
-            found = self._snaps[key] = self.snap(lon, lat)
-            while len(self._snaps) > 4:
-                self._snaps.pop(next(iter(self._snaps)))
+        for seen_lon, seen_lat, found in list(self._snaps):  # a copy: other requests may add
+            if np.array_equal(seen_lon, lon) and np.array_equal(seen_lat, lat):
+                return found
+        found = self.snap(lon, lat)
+        self._snaps.append((lon.copy(), lat.copy(), found))
+        del self._snaps[:-4]
         return found
 
     def total_km(self) -> float:
@@ -193,15 +192,17 @@ def nearest_sources(
         return_predecessors=True,
         limit=limit,
     )
+    # Map the source node back to the first source index at that node; an unreached
+    # node (scipy's -9999) maps to position's last slot, -1.
     reached = np.asarray(reached, np.int64)
-    # Map the source node back to the first source index at that node.
-    position = np.full(n, -1, np.int64)
+    reached[reached < 0] = n
+    position = np.full(n + 1, -1, np.int64)
     position[unique] = first
-    source = np.where(reached >= 0, position[np.maximum(reached, 0)], -1)
+    source = position[reached]
     metres = np.asarray(metres, np.float64)
     if offsets is not None:
-        off = np.asarray(offsets, np.float64)
-        metres = np.where(source >= 0, metres + off[np.maximum(source, 0)], np.inf)
+        # An unreached node is already inf; inf plus any offset stays inf.
+        metres += np.asarray(offsets, np.float64)[source]
     return Nearest(metres, source)
 
 

@@ -29,6 +29,7 @@ from gridgov.services.circle import (
     households,
     roll_up,
     walk,
+    within,
 )
 from gridgov.services.models import ServicePoint, SitingRun
 from gridgov.services.service import MANAGERS, _require, points_offering
@@ -140,8 +141,8 @@ def what_if(
     after_at = [
         scenario.move.get(p.code, (p.lon, p.lat)) for p in points if p.code not in scenario.close
     ] + list(scenario.add)
-    before = walk(graph, places, before_at, speed).minutes <= minutes
-    after = walk(graph, places, after_at, speed).minutes <= minutes
+    before = within(walk(graph, places, before_at, speed).minutes, minutes)
+    after = within(walk(graph, places, after_at, speed).minutes, minutes)
     in_scope = np.array(
         [scope is None or may_access(scope, code) for code in places.grid], dtype=bool
     )
@@ -210,7 +211,7 @@ def do_site(
     existing = walk(graph, places, [(p.lon, p.lat) for p in points], snapshot.speed).minutes
     spot_weight = np.bincount(places.spot, minlength=places.lon.shape[0]).astype(np.float64)
     spot_covered = np.zeros(places.lon.shape[0], dtype=bool)
-    spot_covered[places.spot[existing <= snapshot.minutes]] = True
+    spot_covered[places.spot[within(existing, snapshot.minutes)]] = True
     candidates = [
         (code, name, lon, lat)
         for code, name, lon, lat in session.execute(
@@ -225,7 +226,7 @@ def do_site(
     # Candidates on the same node with the same offset are the same site for coverage.
     _, first = np.unique(np.column_stack([at.node, np.round(at.metres)]), axis=0, return_index=True)
     first = np.sort(first)
-    spots = graph.snap(places.lon, places.lat)
+    spots = graph.snap_cached(places.lon, places.lat)  # as walk() just snapped them
     cover = g.coverage_matrix(
         graph, at.node[first], at.metres[first], spots.node, spots.metres, limit_m
     )
