@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.cutting import bisect, carve
+from gridgov.outreach.partition.elastic import settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
 from gridgov.outreach.partition.improve import improve, pin, seat
 from gridgov.outreach.partition.measure import measure
@@ -85,27 +86,27 @@ def partition(
     if len({h.id for h in homes}) != len(homes):
         raise PartitionError("a household appears twice")
     frame = Frame.around(homes)
-    carved, rest = carve(to_blocks(homes, frame), band)
+    blocks = to_blocks(homes, frame)
+    carved, rest = carve(blocks, band)
     if len(carved) > band.groups:
         raise PartitionError("oversized buildings alone need more groups than asked for")
     home_xy = {h.id: frame.xy(h.lon, h.lat) for h in homes}
     best: tuple[tuple[int, float], list[Group], list[int | None]] | None = None
     for angle in ANGLES:
-        for block in rest:
-            block.pinned = False
-        runs = _arrange(rest, band.groups - len(carved), band, math.radians(angle))
+        # Each direction starts from fresh blocks: settling resizes pieces in place.
+        fresh = [_copy(block) for block in rest]
+        runs = _arrange(fresh, band.groups - len(carved), band, math.radians(angle))
         groups: list[Group] = []
-        for run in [*carved, *runs]:
+        for run in [*([_copy(block) for block in run] for run in carved), *runs]:
             group = Group()
             for block in run:
                 group.add(block)
             groups.append(group)
         rebalance(groups, band)
+        settle(groups, band)
         seats = seat(groups, members, home_xy)
         pin(groups, seats, members)
-        low = min(band.low, min(g.size for g in groups))
-        high = max(band.high, max(g.size for g in groups))
-        improve(groups, low, high)
+        improve(groups, band.low, band.high)
         outside = sum(1 for g in groups if not band.low <= g.size <= band.high)
         score = (outside, sum(_sse(g) for g in groups))
         if best is None or score < best[0]:
@@ -113,8 +114,13 @@ def partition(
     if best is None:  # pragma: no cover - ANGLES is not empty
         raise PartitionError("no direction to cut along")
     groups = best[1]
+    tidy(groups, {h: n for block in blocks for n, h in enumerate(block.homes)})
     seats = seat(groups, members, home_xy)
     return _result(groups, homes, band, seats, members, moved=0)
+
+
+def _copy(block: Block) -> Block:
+    return Block(block.key, list(block.homes), block.x, block.y, parent=block.parent)
 
 
 def _sse(group: Group) -> float:

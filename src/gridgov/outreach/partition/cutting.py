@@ -31,7 +31,13 @@ def carve(blocks: list[Block], band: Band) -> tuple[list[list[Block]], list[Bloc
             sizes = [band.low] * (m - 1) + [s - (m - 1) * band.low]
         start = 0
         for n, size in enumerate(sizes):
-            part = Block(f"{block.key}#{n}", block.homes[start : start + size], block.x, block.y)
+            part = Block(
+                f"{block.key}#{n}",
+                block.homes[start : start + size],
+                block.x,
+                block.y,
+                parent=block.key,
+            )
             start += size
             if size >= band.low:
                 carved.append([part])

@@ -58,6 +58,7 @@ class Block:
     x: float
     y: float
     pinned: bool = False  # holds a member's home: stays with that member's group
+    parent: str | None = None  # the building a piece was carved from (larger than a group)
 
     @property
     def size(self) -> int:
@@ -117,6 +118,12 @@ class Group:
         self.w -= block.size
         self.sx -= block.size * block.x
         self.sy -= block.size * block.y
+
+    def add_homes(self, block: Block, count: int) -> None:
+        """``count`` households joined (or, negative, left) ``block``, already here."""
+        self.w += count
+        self.sx += count * block.x
+        self.sy += count * block.y
 
     def centre(self) -> tuple[float, float]:
         return (self.sx / self.w, self.sy / self.w) if self.w else (0.0, 0.0)

@@ -12,7 +12,8 @@ from gridgov.outreach.partition.model import IMPROVEMENT_PASSES, NEAREST_GROUPS,
 
 
 def improve(groups: list[Group], low: int, high: int, passes: int = IMPROVEMENT_PASSES) -> None:
-    """Move or swap blocks to nearer groups while sizes stay within [low, high]."""
+    """Move or swap blocks to nearer groups while no group gets further from [low, high]
+    than it was (a group in range stays in it)."""
     if len(groups) < 2:
         return
     span = _typical_span(groups)
@@ -62,8 +63,15 @@ def _sse_delta_move(source: Group, target: Group, block: Block) -> float:
     return join - leave
 
 
+def _keeps(before: int, after: int, low: int, high: int) -> bool:
+    """A size change that leaves the group no further outside [low, high]."""
+    return max(0, low - after, after - high) <= max(0, low - before, before - high)
+
+
 def _try_move(source: Group, target: Group, block: Block, low: int, high: int) -> bool:
-    if source.size - block.size < low or target.size + block.size > high:
+    if not _keeps(source.size, source.size - block.size, low, high) or not _keeps(
+        target.size, target.size + block.size, low, high
+    ):
         return False
     if _sse_delta_move(source, target, block) >= -1e-9:
         return False
@@ -88,7 +96,10 @@ def _try_swap(
             continue
         new_source = source.size - block.size + other.size
         new_target = target.size - other.size + block.size
-        if not (low <= new_source <= high and low <= new_target <= high):
+        if not (
+            _keeps(source.size, new_source, low, high)
+            and _keeps(target.size, new_target, low, high)
+        ):
             continue
         gain_in = other.size * (d2(other.x, other.y, sc) - d2(other.x, other.y, tc))
         delta = gain_out + gain_in
