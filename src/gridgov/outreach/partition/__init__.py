@@ -14,17 +14,25 @@ or a household standing alone. The method, in four steps:
    of groups can balance (whole blocks: a prefix of the sorted blocks, topped up with
    a small subset sum of blocks just past the cut when no prefix fits), down to
    single groups. Halves stay compact because each is a slab of its parent.
-3. **Repair.** Groups whole blocks could not bring into the band give or take the
-   nearest boundary blocks from neighbouring groups.
-4. **Improve locally.** Boundary blocks move, or swap, to a nearer group while sizes
-   stay in the band and the move shrinks the spread, until nothing improves.
+3. **Repair** (``elastic``). A building larger than a group is elastic: its
+   households pass, by the shortest chain of groups linked through such buildings,
+   from a group over the band to one with room (or into one under it), and it may
+   open a piece in a nearby group while it is in fewer than ``ceil(size / max)``
+   groups. Chains still out of the band trade whole blocks, or move a building's
+   piece, with neighbouring chains (never widening a group beyond the widest the
+   bisection made); when no trade helps, the excess is pushed on to the neighbour
+   nearer a chain with room (an ejection chain). What is left shows in the quality.
+4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
+   while no group leaves the band (or gets further outside it), until nothing
+   improves. Each piece of a tall building is then given consecutive floors.
 
 Members are then seated: the member living in a group serves it; the remaining groups
 go to the nearest member with room under their own maximum.
 
 ``update`` keeps a previous partition: households that stayed keep their group,
 newcomers join the group of their building or the nearest group with room, and only
-groups pushed out of the band give up or take a few boundary blocks. Quality measures
+groups pushed out of the band give up or take a few boundary blocks (or households
+of a tall building they share). Quality measures
 (size spread, largest in-group straight-line distance, buildings split, households
 moved) come with every result.
 """
@@ -36,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.cutting import bisect, carve
-from gridgov.outreach.partition.elastic import settle, tidy
+from gridgov.outreach.partition.elastic import equalize, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
 from gridgov.outreach.partition.improve import improve, pin, seat
 from gridgov.outreach.partition.measure import measure
@@ -119,6 +127,10 @@ def partition(
     return _result(groups, homes, band, seats, members, moved=0)
 
 
+def _in_band(band: Band, size: int) -> bool:
+    return band.low <= size <= band.high
+
+
 def _copy(block: Block) -> Block:
     return Block(block.key, list(block.homes), block.x, block.y, parent=block.parent)
 
@@ -171,8 +183,11 @@ def update(
                 pieces[g].append(h)
             else:
                 fresh.append(h)
+        elastic = block.key if block.size > band.high else None
         for g, homes_of_piece in sorted(pieces.items()):
-            groups[g].add(Block(f"{block.key}@{g}", homes_of_piece, block.x, block.y))
+            groups[g].add(
+                Block(f"{block.key}@{g}", homes_of_piece, block.x, block.y, parent=elastic)
+            )
         if fresh:
             piece = Block(f"{block.key}+", fresh, block.x, block.y)
             if pieces:
@@ -194,6 +209,8 @@ def update(
     for block in newcomers:
         _place(groups, block, tolerated)
     rebalance(groups, tolerated)
+    outside = [g for g, group in enumerate(groups) if not _in_band(tolerated, group.size)]
+    equalize(groups, tolerated, only=outside)
     home_xy = {h.id: frame.xy(h.lon, h.lat) for h in homes}
     new_seats = kept_seats[: band.groups] if seats else seat(groups, members, home_xy)
     moved = sum(

@@ -285,12 +285,22 @@ def _best_trade(
                 s_chain, t_chain = chain[source], chain[target]
                 there = groups[target].centre()
                 here = groups[source].centre()
-                for block in groups[source].blocks:
-                    if block.parent is not None or block.pinned:
-                        continue
-                    if not _fits(block, groups[target].blocks, limit):
+                for block in list(groups[source].blocks):
+                    if block.pinned or not _fits(block, groups[target].blocks, limit):
                         continue
                     cost = d2(block.x, block.y, there) - d2(block.x, block.y, here)
+                    if block.parent is not None:  # a piece relinks chains: try it
+                        if best is not None and best[0] < 0 and id(block) in pushed:
+                            continue
+                        linked = [g for g, c in enumerate(chain) if c in (a, b)]
+                        groups[source].remove(block)
+                        groups[target].add(block)
+                        gain = before - _local_excess(groups, linked, band)
+                        groups[target].remove(block)
+                        groups[source].add(block)
+                        if gain > 0 and (best is None or (-gain, cost) < best[:2]):
+                            best = (-gain, cost, (source, target, block, None))
+                        continue
                     for back in [None, *groups[target].blocks]:
                         if back is not None and (
                             back.parent is not None or back.pinned or back.size == block.size
@@ -341,3 +351,26 @@ def _diameter2(blocks: Sequence[Block]) -> float:
 def _fits(block: Block, others: Sequence[Block], limit: float) -> bool:
     """``block`` joins ``others`` without a distance inside the group above the limit."""
     return all((block.x - o.x) ** 2 + (block.y - o.y) ** 2 <= limit for o in others)
+
+
+def _local_excess(groups: Sequence[Group], members: Sequence[int], band: Band) -> int:
+    """How far the chains among ``members`` (and only them) are from the band."""
+    root = {g: g for g in members}
+
+    def find(g: int) -> int:
+        while root[g] != g:
+            root[g] = root[root[g]]
+            g = root[g]
+        return g
+
+    first: dict[str, int] = {}
+    for g in members:
+        for block in groups[g].blocks:
+            if block.parent is not None:
+                root[find(g)] = find(first.setdefault(block.parent, g))
+    total: dict[int, int] = defaultdict(int)
+    count: dict[int, int] = defaultdict(int)
+    for g in members:
+        total[find(g)] += groups[g].size
+        count[find(g)] += 1
+    return sum(_excess(total[c], count[c], band) for c in total)
