@@ -17,11 +17,11 @@ group are carved into whole groups of their own first).
 
 Printed for each: time (best of three for gridgov; one run of the reference on the
 community, in a child process given up after ``--reference-limit`` seconds, when the
-ratio is printed as a bound), the smallest and largest group, buildings split, the
-largest in-group straight-line distance, the mean group diameter and the mean distance
-to the group's centre; and the ratio of times. Then an update: five households leave
-and five arrive elsewhere; how many households changed group (at most those five plus
-a handful).
+ratio is printed as a bound), the smallest and largest group, how many groups are
+outside the band, buildings split, the largest in-group straight-line distance, the
+mean group diameter and the mean distance to the group's centre; and the ratio of
+times. Then an update: five households leave and five arrive elsewhere; how many
+households changed group (at most those five plus a handful).
 
     python benchmarks/contact_groups.py [--seed 1] [--skip-reference-community]
 
@@ -110,7 +110,8 @@ def reference(homes: Sequence[Home], band: Band) -> tuple[tuple[int, ...], ...]:
 
 def row(name: str, seconds: float, q: Quality) -> str:
     return (
-        f"  {name:<10} {seconds:8.3f} s  sizes {q.smallest}–{q.largest}  "
+        f"  {name:<10} {seconds:8.3f} s  sizes {q.smallest}–{q.largest} "
+        f"({q.out_of_band} outside)  "
         f"split {q.buildings_split:>3} of {q.blocks}  largest {q.largest_distance_m:7.1f} m  "
         f"diameter {q.mean_diameter_m:6.1f} m  to centre {q.mean_to_centre_m:6.1f} m"
     )

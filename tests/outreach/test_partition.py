@@ -98,3 +98,48 @@ def test_no_households_is_refused() -> None:
         partition([], Band(1, 1, 1))
     with pytest.raises(PartitionError):
         Band.for_count(5, 6)
+
+
+def community(seed: int, households: int) -> list[Home]:
+    """Apartment buildings of 4–36 households (the benchmark's community, smaller)."""
+    rng = random.Random(seed)
+    homes: list[Home] = []
+    building = 0
+    while len(homes) < households:
+        building += 1
+        lon, lat = LON0 + rng.gauss(0, 0.004), LAT0 + rng.gauss(0, 0.003)
+        size = min(households - len(homes), rng.randint(4, 36))
+        for unit in range(size):
+            homes.append(Home(len(homes) + 1, lon, lat, f"T{building}", f"{unit:03d}"))
+    return homes
+
+
+def test_a_tower_shares_its_households_out_so_every_group_reaches_the_band() -> None:
+    # Given a tower of 25 households and a compound of 7 beside it, cut into 3 groups
+    # of 10–11 (whole groups of 10 from the tower would leave 5 + 7 = 12 in the third)
+    homes = [Home(n, LON0, LAT0, "tower", f"{n:03d}") for n in range(1, 26)]
+    homes += [Home(100 + n, LON0 + 0.0003, LAT0, "compound", f"{n:03d}") for n in range(1, 8)]
+    result = partition(homes, Band.for_count(len(homes), 3))
+    # Then every group is in the band, the tower is in the 3 groups it needs, the
+    # compound in one, and each group's share of the tower is consecutive floors
+    assert sorted(len(g) for g in result.groups) == [10, 11, 11]
+    tower_groups = [sorted(h for h in group if h <= 25) for group in result.groups]
+    assert sum(1 for part in tower_groups if part) == 3
+    assert all(part == list(range(part[0], part[-1] + 1)) for part in tower_groups if part)
+    assert sum(1 for group in result.groups if any(h > 100 for h in group)) == 1
+    assert result.quality.buildings_split == 0
+
+
+def test_a_community_of_towers_comes_out_in_the_band_without_a_building_split() -> None:
+    # Given 1,000 households in buildings of 4–36 (most larger than a group of 10–11)
+    homes = community(4, 1000)
+    band = Band.for_count(len(homes), 96)
+    # When they are cut into 96 groups
+    result = partition(homes, band)
+    # Then no building is in more groups than its size needs, and all but a few groups
+    # are in the band (moving whole blocks only left 16 of 96 outside, sizes 8–15)
+    assert result.quality.buildings_split == 0
+    assert result.quality.out_of_band <= 5
+    assert result.quality.smallest >= 8
+    assert result.quality.largest <= 13
+    assert sum(len(g) for g in result.groups) == 1000

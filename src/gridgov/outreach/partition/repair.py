@@ -1,0 +1,149 @@
+"""Step 3: groups that whole blocks left outside the band give or take boundary
+blocks from their neighbours."""
+
+from __future__ import annotations
+
+from gridgov.outreach.partition.geometry import Block, Group, d2, nearest
+from gridgov.outreach.partition.model import NEAREST_GROUPS, Band
+
+
+def rebalance(groups: list[Group], band: Band, rounds: int = 200, patience: int = 25) -> None:
+    """Bring groups back into the band by moving the fewest, nearest boundary blocks;
+    when no neighbour has room, push a block on to the neighbour nearest a group that
+    has (an ejection chain), never moving the same block twice."""
+    pushed: set[int] = set()
+    best, stale = len(groups) + 1, 0
+    for _ in range(rounds):
+        over = [g for g, group in enumerate(groups) if group.size > band.high]
+        under = [g for g, group in enumerate(groups) if group.size < band.low]
+        if not over and not under:
+            return
+        if len(over) + len(under) < best:
+            best, stale = len(over) + len(under), 0
+        else:
+            stale += 1
+            if stale > patience:  # no headway: what is left shows in the quality
+                return
+        moved = False
+        for g in over:
+            moved |= _shed(groups, g, band)
+        for g in under:
+            moved |= _draw(groups, g, band)
+        if not moved and not _push(groups, over, band, pushed):
+            return
+
+
+def _push(groups: list[Group], over: list[int], band: Band, pushed: set[int]) -> bool:
+    roomy = [c for c, group in enumerate(groups) if group.size < band.high]
+    if not roomy:
+        return False
+    for g in over:
+        source = groups[g]
+        sink = min(roomy, key=lambda c: d2(*groups[c].centre(), source.centre()))
+        goal = groups[sink].centre()
+        best: tuple[float, Block, int] | None = None
+        for block in source.blocks:
+            if block.pinned or id(block) in pushed:
+                continue
+            for c in nearest(groups, block.x, block.y, NEAREST_GROUPS + 1):
+                if c == g:
+                    continue
+                ahead = d2(*groups[c].centre(), goal) - d2(*source.centre(), goal)
+                if ahead >= 0:
+                    continue  # not on the way to the group with room
+                cost = d2(block.x, block.y, groups[c].centre()) + ahead
+                if best is None or cost < best[0]:
+                    best = (cost, block, c)
+        if best is not None:
+            pushed.add(id(best[1]))
+            source.remove(best[1])
+            groups[best[2]].add(best[1])
+            return True
+    return False
+
+
+def _shed(groups: list[Group], g: int, band: Band) -> bool:
+    """Give a block to a nearby group with room, or swap it for a smaller one."""
+    source = groups[g]
+    best: tuple[float, Block, int, Block | None] | None = None
+    for block in source.blocks:
+        if block.pinned:
+            continue
+        for c in nearest(groups, block.x, block.y, NEAREST_GROUPS + 1):
+            if c == g:
+                continue
+            other = groups[c]
+            cost = d2(block.x, block.y, other.centre()) - d2(block.x, block.y, source.centre())
+            if other.size + block.size <= band.high and source.size - block.size >= 1:
+                if best is None or cost < best[0]:
+                    best = (cost, block, c, None)
+                continue
+            for back in other.blocks:
+                if back.pinned or back.size >= block.size:
+                    continue
+                if other.size - back.size + block.size > band.high:
+                    continue
+                if source.size - block.size + back.size < band.low:
+                    continue
+                swap = cost + d2(back.x, back.y, source.centre())
+                if best is None or swap < best[0]:
+                    best = (swap, block, c, back)
+    return _apply(groups, g, best)
+
+
+def _draw(groups: list[Group], g: int, band: Band) -> bool:
+    """Take a block a nearby group can spare, or swap one of ours for a larger one."""
+    target = groups[g]
+    here = target.centre() if target.w else None
+    best: tuple[float, Block, int, Block | None] | None = None
+    near = (
+        nearest(groups, here[0], here[1], 2 * NEAREST_GROUPS + 1)
+        if here is not None
+        else range(len(groups))
+    )
+    for c in near:
+        other = groups[c]
+        if c == g:
+            continue
+        centre = here if here is not None else other.centre()
+        for block in other.blocks:
+            if block.pinned:
+                continue
+            cost = d2(block.x, block.y, centre) - d2(block.x, block.y, other.centre())
+            if other.size - block.size >= band.low and target.size + block.size <= band.high:
+                if best is None or cost < best[0]:
+                    best = (cost, block, c, None)
+                continue
+            for back in target.blocks:
+                if back.pinned or back.size >= block.size:
+                    continue
+                if other.size - block.size + back.size < band.low:
+                    continue
+                if target.size - back.size + block.size > band.high:
+                    continue
+                swap = cost + d2(back.x, back.y, other.centre())
+                if best is None or swap < best[0]:
+                    best = (swap, block, c, back)
+    if best is None:
+        return False
+    _, taken, c, given = best
+    groups[c].remove(taken)
+    target.add(taken)
+    if given is not None:
+        target.remove(given)
+        groups[c].add(given)
+    return True
+
+
+def _apply(
+    groups: list[Group], g: int, best: tuple[float, Block, int, Block | None] | None
+) -> bool:
+    if best is None:
+        return False
+    _, block, c, back = best
+    groups[g].remove(block)
+    groups[c].add(block)
+    if back is not None:
+        groups[c].remove(back)
+        groups[g].add(back)
+    return True
