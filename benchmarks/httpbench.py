@@ -258,6 +258,7 @@ def run(url: str, args: argparse.Namespace) -> None:
             token = httpx.post(
                 f"{mine.base}/api/v1/auth/token",
                 json={"username": "bench.dispatch", "password": PASSWORD},
+                timeout=60,  # argon2 on a busy machine
             ).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}"}
             case_id = 0
@@ -267,7 +268,9 @@ def run(url: str, args: argparse.Namespace) -> None:
                     "lon": 116.70 + (n % 50) * 0.0012,
                     "lat": 23.26 + (n % 8) * 0.008,
                 }
-                reply = httpx.post(f"{mine.base}/api/v1/cases", json=body, headers=auth, timeout=30)
+                reply = httpx.post(
+                    f"{mine.base}/api/v1/cases", json=body, headers=auth, timeout=180
+                )
                 reply.raise_for_status()
                 case_id = case_id or int(reply.json()["id"])
             figures: dict[str, list[Figure]] = {}

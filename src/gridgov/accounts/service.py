@@ -409,8 +409,17 @@ def do_open_session(
 def authenticate(session: Session, *, token: str, kind: str, now: datetime) -> User | None:
     """The active user behind a live session token, or None. One statement: it runs
     before every authenticated request."""
-    return session.scalar(
-        select(User)
+    found = authenticate_until(session, token=token, kind=kind, now=now)
+    return found[0] if found else None
+
+
+def authenticate_until(
+    session: Session, *, token: str, kind: str, now: datetime
+) -> tuple[User, datetime] | None:
+    """The active user behind a live session token and when that session expires (for
+    the web layer's short-lived cache, ``gridgov.web.auth_cache``), or None."""
+    row = session.execute(
+        select(User, AuthSession.expires_at)
         .join(AuthSession, AuthSession.user_id == User.id)
         .where(
             AuthSession.token_hash == token_digest(token),
@@ -419,7 +428,8 @@ def authenticate(session: Session, *, token: str, kind: str, now: datetime) -> U
             AuthSession.expires_at > now,
             User.is_active.is_(True),
         )
-    )
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def do_logout(session: Session, *, token: str, actor: Actor, now: datetime) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -27,6 +28,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.config import Settings
 from gridgov.db import Database
 from gridgov.errors import CsrfFailed, Forbidden, NotFound, Unauthenticated
+from gridgov.web import auth_cache
 
 T = TypeVar("T")
 AUTH_MARK = "__gridgov_authorises__"
@@ -259,25 +261,42 @@ class Principal:
     token: str
 
 
-def _principal(
+def _credentials(request: Request, state: AppState) -> tuple[str, str | None]:
+    """The kind of session and its token, from a bearer header or the signed cookie."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return "bearer", header[7:].strip() or None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return "cookie", unsign_cookie_value(state.settings.keys.session, cookie)
+
+
+async def _principal(
     request: Request, state: AppState, session: Session, now: datetime
 ) -> Principal | None:
+    """The caller, once per request. A token seen in the last moments is answered from
+    this process's memory on the event loop (``web/auth_cache.py``); otherwise one
+    statement in a worker thread."""
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
     principal: Principal | None = None
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        token = header[7:].strip()
-        user = accounts.authenticate(session, token=token, kind="bearer", now=now)
-        principal = Principal(user, "bearer", token) if user else None
-    else:
-        token_or_none = unsign_cookie_value(
-            state.settings.keys.session, request.cookies.get(SESSION_COOKIE)
-        )
-        if token_or_none:
-            user = accounts.authenticate(session, token=token_or_none, kind="cookie", now=now)
-            principal = Principal(user, "cookie", token_or_none) if user else None
+    kind, token = _credentials(request, state)
+    if token:
+        db = state.db
+        user = auth_cache.cached_user(db.url, session, token=token, kind=kind, now=now)
+        if user is None:
+            user = await anyio.to_thread.run_sync(
+                partial(
+                    auth_cache.remember,
+                    db.url,
+                    db.session,
+                    session,
+                    token=token,
+                    kind=kind,
+                    now=now,
+                )
+            )
+        principal = Principal(user, kind, token) if user else None
     request.state.principal = principal
     request.state.user = Viewer.of(principal.user) if principal else None
     return principal
@@ -312,12 +331,12 @@ def audit_refusal(
 
 
 @_authorises
-def require_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
+async def require_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
     """The caller, by bearer token or session cookie; 401 otherwise.
 
     A cookie-authenticated API call that changes state must carry the CSRF header.
     """
-    principal = _principal(request, state, session, now)
+    principal = await _principal(request, state, session, now)
     if principal is None:
         raise Unauthenticated("Please log in.")
     if principal.kind == "cookie" and request.method not in SAFE_METHODS:
@@ -329,8 +348,10 @@ def require_user(request: Request, state: StateDep, session: SessionDep, now: No
     return principal.user
 
 
-def optional_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User | None:
-    principal = _principal(request, state, session, now)
+async def optional_user(
+    request: Request, state: StateDep, session: SessionDep, now: Now
+) -> User | None:
+    principal = await _principal(request, state, session, now)
     return principal.user if principal else None
 
 
@@ -343,8 +364,10 @@ class LoginRequired(Exception):
 
 
 @_authorises
-def require_page_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
-    principal = _principal(request, state, session, now)
+async def require_page_user(
+    request: Request, state: StateDep, session: SessionDep, now: Now
+) -> User:
+    principal = await _principal(request, state, session, now)
     if principal is None:
         raise LoginRequired
     return principal.user
@@ -353,7 +376,7 @@ def require_page_user(request: Request, state: StateDep, session: SessionDep, no
 PageUser = Annotated[User, Depends(require_page_user)]
 
 
-def require_roles(*roles: Role, page: bool = False) -> Callable[..., User]:
+def require_roles(*roles: Role, page: bool = False) -> Callable[..., Awaitable[User]]:
     """A dependency that admits only ``roles``; others get 403 and an audit row.
 
     Use it in an alias: ``AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]``.
@@ -364,19 +387,22 @@ def require_roles(*roles: Role, page: bool = False) -> Callable[..., User]:
     # ``base`` is a local name, which a string annotation could not resolve: hence the
     # default-value form of Depends here.
     @_authorises
-    def dependency(
+    async def dependency(
         request: Request,
         session: SessionDep,
         now: Now,
         user: User = Depends(base),  # noqa: B008
     ) -> User:
         if user.role_enum not in allowed:
-            audit_refusal(
-                request,
-                session,
-                now,
-                actor=actor_of(request, user),
-                reason="role " + user.role + " not in " + ",".join(sorted(allowed)),
+            await anyio.to_thread.run_sync(
+                partial(
+                    audit_refusal,
+                    request,
+                    session,
+                    now,
+                    actor=actor_of(request, user),
+                    reason="role " + user.role + " not in " + ",".join(sorted(allowed)),
+                )
             )
             raise Forbidden("Your role may not do this.")
         return user

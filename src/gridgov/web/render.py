@@ -21,7 +21,7 @@ from gridgov.errors import DomainError
 from gridgov.fields import mask_name
 from gridgov.web import i18n
 from gridgov.web.deps import LANG_COOKIE, AppState, csrf_token_for
-from gridgov.web.static_files import static_url
+from gridgov.web.static_files import inline_static, static_url
 from gridgov.web.toolkit import FLASH_COOKIE, take_flash
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -43,6 +43,7 @@ def pager(params: Any, page: int) -> str:
 environment.filters["pager"] = pager
 environment.filters["mask_name"] = mask_name
 environment.globals["static_url"] = static_url
+environment.globals["inline_static"] = inline_static
 
 
 def language_of(request: Request) -> str:

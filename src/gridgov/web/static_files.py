@@ -20,6 +20,7 @@ from email.utils import formatdate
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
@@ -76,6 +77,11 @@ class StaticAssets:
             name = hashed_name(relative, digest)
             self.hashed[name] = relative
             self.urls[relative] = f"{prefix}/{name}"
+
+    def text(self, relative: str) -> str:
+        """A stylesheet's text, to inline in a page's ``<style>`` (never ``</`` in it)."""
+        asset = self.assets[relative.lstrip("/")]
+        return asset.body.decode("utf-8").replace("</", "<\\/")
 
     def url(self, relative: str) -> str:
         """The hashed URL of a static file (the plain one if it is not known)."""
@@ -138,3 +144,10 @@ def assets() -> StaticAssets:
 def static_url(relative: str) -> str:
     """For templates: ``{{ static_url('css/app.css') }}`` -> the hashed URL."""
     return assets().url(relative)
+
+
+def inline_static(relative: str) -> Markup:
+    """For templates: a page's critical stylesheet inline,
+    ``<style>{{ inline_static('css/app.css') }}</style>``: the first paint waits for no
+    request. Our own files, read at start-up; a missing name is a programming error."""
+    return Markup(assets().text(relative))  # noqa: S704 - our own static file, not input

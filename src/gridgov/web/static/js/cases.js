@@ -85,43 +85,88 @@
     clear.addEventListener("click", clearPoint);
     if (lon.value && lat.value) { showPoint(parseFloat(lon.value), parseFloat(lat.value)); }
 
-    if (!mapElement || !window.L) { return; }
-    getJSON(mapElement.dataset.area).then(function (area) {
-      mapElement.hidden = false;
-      map = plainMap(mapElement);
-      var outline = L.geoJSON(area, {
-        interactive: false,
-        style: { color: RED, weight: 2, fillColor: RED, fillOpacity: 0.04 }
-      }).addTo(map);
-      map.fitBounds(outline.getBounds(), { padding: [6, 6] });
-      map.on("click", function (event) { setPoint(event.latlng.lng, event.latlng.lat, false); });
-      if (mapElement.dataset.grids) {
-        // Grid lines and names, drawn from our own data: no tile server needed.
-        getJSON(mapElement.dataset.grids).then(function (grids) {
-          L.geoJSON(grids, {
-            interactive: false,
-            style: { color: "#5f6368", weight: 1, fill: false, opacity: 0.6 },
-            onEachFeature: function (feature, layer) {
-              if (feature.properties && feature.properties.name) {
-                layer.bindTooltip(feature.properties.name, { permanent: false, direction: "center" });
-              }
-            }
-          }).addTo(map);
-        }).catch(function () { return null; });
-      }
-      if (mapElement.dataset.buildings) { buildingLayer(map, mapElement.dataset.buildings); }
-      if (lon.value && lat.value) {
-        setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
-      } else {
-        status.textContent = status.dataset.hint;
-      }
-    }).catch(function () { mapElement.hidden = true; });
     placeSearch(function (place) {
       var address = form.querySelector("input[name=address]");
       if (address && !address.value) { address.value = place.name + (place.address ? " · " + place.address : ""); }
       setPoint(place.lon, place.lat, true);
       if (map) { map.setView([place.lat, place.lon], Math.max(map.getZoom(), 17)); }
     });
+    if (!mapElement) { return; }
+    if (window.L) { drawMap(); return; }
+    if (!mapElement.dataset.leafletJs) { return; }
+    // The map is not needed to report (the form works without it), so Leaflet and the
+    // outlines load only when the "where" box comes near the screen or the person starts
+    // filling in the form: the first paint waits for none of it.
+    var where = mapElement.parentElement;
+    var started = false;
+    function start() {
+      if (started) { return; }
+      started = true;
+      form.removeEventListener("focusin", start);
+      loadLeaflet(mapElement).then(drawMap).catch(function () { mapElement.hidden = true; });
+    }
+    form.addEventListener("focusin", start);
+    if ("IntersectionObserver" in window) {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); start(); }
+      });
+      seen.observe(where);
+    } else {
+      start();
+    }
+
+    function drawMap() {
+      getJSON(mapElement.dataset.area).then(function (area) {
+        mapElement.hidden = false;
+        map = plainMap(mapElement);
+        var outline = L.geoJSON(area, {
+          interactive: false,
+          style: { color: RED, weight: 2, fillColor: RED, fillOpacity: 0.04 }
+        }).addTo(map);
+        map.fitBounds(outline.getBounds(), { padding: [6, 6] });
+        map.on("click", function (event) { setPoint(event.latlng.lng, event.latlng.lat, false); });
+        if (mapElement.dataset.grids) {
+          // Grid lines and names, drawn from our own data: no tile server needed.
+          getJSON(mapElement.dataset.grids).then(function (grids) {
+            L.geoJSON(grids, {
+              interactive: false,
+              style: { color: "#5f6368", weight: 1, fill: false, opacity: 0.6 },
+              onEachFeature: function (feature, layer) {
+                if (feature.properties && feature.properties.name) {
+                  layer.bindTooltip(feature.properties.name, { permanent: false, direction: "center" });
+                }
+              }
+            }).addTo(map);
+          }).catch(function () { return null; });
+        }
+        if (mapElement.dataset.buildings) { buildingLayer(map, mapElement.dataset.buildings); }
+        if (lon.value && lat.value) {
+          setPoint(parseFloat(lon.value), parseFloat(lat.value), true);
+        } else {
+          status.textContent = status.dataset.hint;
+        }
+      }).catch(function () { mapElement.hidden = true; });
+    }
+  }
+
+  // Leaflet's stylesheet and script (hashed URLs in data-leaflet-css/-js), added once.
+  var leaflet = null;
+  function loadLeaflet(element) {
+    if (window.L) { return Promise.resolve(); }
+    if (!leaflet) {
+      leaflet = new Promise(function (resolve, reject) {
+        var css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = element.dataset.leafletCss;
+        document.head.appendChild(css);
+        var script = document.createElement("script");
+        script.src = element.dataset.leafletJs;
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error("leaflet")); };
+        document.head.appendChild(script);
+      });
+    }
+    return leaflet;
   }
 
   // The register's buildings in view, loaded only once the map is zoomed in (so the

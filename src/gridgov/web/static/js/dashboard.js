@@ -1,6 +1,8 @@
 // The leader's dashboard (/dashboard) and the monthly report (/indicators/report/…).
-// Charts (ECharts) and the grid map (Leaflet) read their data from data-* attributes
-// and /dashboard/map.json: no inline scripts (CSP). ?screen=wall reloads every minute.
+// The charts are drawn on the server (inline SVG); this script only adds the grid map
+// (Leaflet, loaded when the map comes near the screen, so the first view needs neither
+// its script nor its stylesheet) from data-* attributes and /dashboard/map.json: no
+// inline scripts (CSP). ?screen=wall reloads every minute.
 (function () {
   "use strict";
   var BANDS = { green: "#188038", amber: "#f9ab00", red: "#d93025" };
@@ -16,58 +18,6 @@
   var wall = root.classList.contains("dash-wall");
   if (wall) { document.body.classList.add("wall"); }
   Array.prototype.forEach.call(document.querySelectorAll(".js-hide"), function (el) { el.hidden = true; });
-
-  function read(element) {
-    try { return JSON.parse(element.getAttribute("data-chart") || "null"); } catch (e) { return null; }
-  }
-
-  var charts = [];
-  function chartOn(element) {
-    var chart = window.echarts.init(element, wall ? "dark" : null, { renderer: "canvas" });
-    charts.push(chart);
-    return chart;
-  }
-
-  function percent(value) { return value === null || value === undefined ? "—" : value + "%"; }
-
-  function trendChart(element) {
-    var data = read(element);
-    if (!data || !window.echarts) { return; }
-    chartOn(element).setOption({
-      backgroundColor: "transparent",
-      color: ["#1a73e8", "#188038", "#e37400", "#9334e6"],
-      tooltip: { trigger: "axis", valueFormatter: percent },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: data.labels, boundaryGap: false },
-      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-      series: data.series.map(function (s) {
-        return { name: s.name, type: "line", data: s.data, symbolSize: 7, connectNulls: false };
-      })
-    });
-  }
-
-  function categoryChart(element) {
-    var data = read(element);
-    if (!data || !window.echarts) { return; }
-    var rows = data.slice().reverse();  // the commonest at the top
-    chartOn(element).setOption({
-      backgroundColor: "transparent",
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
-               axisLabel: { width: 140, overflow: "truncate" } },
-      series: [{ type: "bar", data: rows.map(function (r) { return r.count; }), itemStyle: { color: "#1a73e8" },
-                 label: { show: true, position: "right" } }]
-    });
-  }
-
-  var trend = document.getElementById("trend-chart");
-  if (trend) { trendChart(trend); }
-  var categories = document.getElementById("category-chart");
-  if (categories) { categoryChart(categories); }
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
   function getJSON(url) {
     return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
@@ -153,9 +103,45 @@
     });
   }
 
+  // Leaflet's stylesheet and script, added to the page once, on demand.
+  var leaflet = null;
+  function loadLeaflet(element) {
+    if (window.L) { return Promise.resolve(); }
+    if (!leaflet) {
+      leaflet = new Promise(function (resolve, reject) {
+        var css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = element.dataset.leafletCss;
+        document.head.appendChild(css);
+        var script = document.createElement("script");
+        script.src = element.dataset.leafletJs;
+        script.onload = function () { resolve(); };
+        script.onerror = function () { reject(new Error("leaflet")); };
+        document.head.appendChild(script);
+      });
+    }
+    return leaflet;
+  }
+
+  function whenNear(element, action) {
+    if (!("IntersectionObserver" in window)) { action(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        seen.disconnect();
+        action();
+      }
+    }, { rootMargin: "200px" });
+    seen.observe(element);
+  }
+
   var mapElement = document.getElementById("dash-map");
   var form = document.getElementById("map-form");
-  if (mapElement && form && mapElement.dataset.scope) { gridMap(mapElement, form); }
+  if (mapElement && form && mapElement.dataset.scope) {
+    whenNear(mapElement, function () {
+      loadLeaflet(mapElement).then(function () { gridMap(mapElement, form); })
+        .catch(function (error) { mapElement.setAttribute("data-error", String(error)); });
+    });
+  }
 
   if (root.dataset.refresh) {
     window.setTimeout(function () { window.location.reload(); }, Number(root.dataset.refresh) * 1000);
