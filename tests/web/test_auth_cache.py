@@ -1,4 +1,4 @@
-"""The short-lived memory of who a token belongs to (web/auth_cache.py, ADR 0019): a
+"""The short-lived memory of who a token belongs to (web/auth_cache.py, ADR 0021): a
 repeated call authenticates without SQL, a change made through this process is seen at
 once, and one made behind its back (another instance, raw SQL) within the TTL."""
 

@@ -1,4 +1,4 @@
-"""Who a session token belongs to, remembered for a moment (ADR 0019).
+"""Who a session token belongs to, remembered for a moment (ADR 0021).
 
 Every authenticated request used to look its token up: a worker-thread hop, a
 connection from the pool, BEGIN, one SELECT, ROLLBACK — most of the server time of a
