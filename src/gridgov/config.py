@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 10
     login_max_failures_per_account: int = 10
     secure_cookies: bool = False
+    # Rate limits on public and staff writes (guard/rules.py) multiplied by this: above 1
+    # for a hotline centre whose operators file hundreds of calls an hour, or a load test.
+    rate_limit_factor: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
     # Audit retention: rows younger than this are never purged (the floor is 180).
     audit_retention_days: int = 180
     log_level: str = "INFO"

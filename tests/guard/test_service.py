@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from gridgov.db import Database
 from gridgov.errors import TooManyRequests
 from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Write
-from gridgov.guard.service import check_rate, forget_old_hits
+from gridgov.guard.service import check_rate, forget_old_hits, set_limit_factor
 from tests.conftest import FIXED_NOW
 
 
@@ -40,3 +41,23 @@ def test_a_target_is_protected_from_many_addresses(db: Database) -> None:
     with db.transaction() as session:
         # one hit per source and one per target for each accepted rating
         assert forget_old_hits(session, before=FIXED_NOW + timedelta(days=2)) == 2 * limit.count
+
+
+@pytest.fixture
+def doubled_limits() -> Iterator[None]:
+    set_limit_factor(2.0)
+    yield
+    set_limit_factor(1.0)
+
+
+def test_the_limit_factor_lets_a_hotline_centre_file_more(
+    db: Database, doubled_limits: None
+) -> None:
+    # given GRIDGOV_RATE_LIMIT_FACTOR=2: an operator may file twice the staff limit
+    limit = PER_SOURCE[Write.REPORT_STAFF]
+    with db.transaction() as session:
+        for _ in range(2 * limit.count):
+            check_rate(session, write=Write.REPORT_STAFF, source="user:7", now=FIXED_NOW)
+    # and no more
+    with pytest.raises(TooManyRequests), db.transaction() as session:
+        check_rate(session, write=Write.REPORT_STAFF, source="user:7", now=FIXED_NOW)

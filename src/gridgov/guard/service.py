@@ -20,6 +20,14 @@ from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Limit, Write
 
 KEEP_HITS = timedelta(days=1)  # longer than every window in the table
 CLEANUP_ODDS = 200
+_factor = 1.0
+
+
+def set_limit_factor(factor: float) -> None:
+    """Multiply every limit's count by ``factor`` (``Settings.rate_limit_factor``), once
+    at start-up like the office timezone."""
+    global _factor
+    _factor = max(1.0, factor)
 
 
 def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
@@ -29,7 +37,7 @@ def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
             RateHit.bucket == bucket, RateHit.at > since
         )
     ).one()
-    if (count or 0) >= limit.count:
+    if (count or 0) >= limit.count * _factor:
         wait = limit.window - (now - oldest) if oldest is not None else limit.window
         seconds = max(1, math.ceil(wait.total_seconds()))
         raise TooManyRequests(

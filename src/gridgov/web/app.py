@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
+from gridgov.guard import service as guard
 from gridgov.web import errors, limits, static_files
 from gridgov.web.context import RequestContext
 from gridgov.web.deps import CSRF_COOKIE, AppState
@@ -94,6 +95,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     db = database or Database.from_url(settings.resolved_database_url, keys=settings.keys)
     ensure_migrated(db.engine)
     clock.set_office_timezone(settings.timezone)
+    guard.set_limit_factor(settings.rate_limit_factor)
     app = FastAPI(
         lifespan=_lifespan,
         title="gridgov",
