@@ -121,7 +121,7 @@ def simulated_small_world(db: Database) -> None:
     SIMULATED[db.engine.dialect.name] = counts
 
 
-pytestmark = pytest.mark.prebuilt.with_args(simulated_small_world)
+pytestmark = [pytest.mark.prebuilt.with_args(simulated_small_world), pytest.mark.slow]
 
 
 def run(db: Database) -> dict[str, int]:
