@@ -1,6 +1,7 @@
 # gridgov: two commands. `make demo` installs and serves the demo district;
 # `make test` installs and runs lint and the whole test suite (SQLite, and PostgreSQL
 # when GRIDGOV_TEST_DATABASE_URL is set or a local server answers on 127.0.0.1:5432).
+# `make test-fast`: lint and everything but the tests marked slow or e2e, for every day.
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test lint bench messages lock clean
+.PHONY: install demo serve test test-fast lint bench messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +36,23 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
-	@if [ -z "$$GRIDGOV_TEST_DATABASE_URL" ] && $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=2).close()" 2>/dev/null; then \
+# Two workers that steal work from each other (the long tests do not queue behind one
+# worker), their temporary files (the SQLite test databases) on tmpfs where there is
+# one: a synchronous commit then costs nothing, and nothing a test checks depends on
+# surviving a power cut.
+PYTEST_RUN = \
+	if [ -z "$$GRIDGOV_TEST_DATABASE_URL" ] && $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=2).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the PostgreSQL leg too."; \
 		export GRIDGOV_TEST_DATABASE_URL="$(LOCAL_PG)"; \
 	fi; \
-	$(BIN)/pytest -n 2 -q
+	basetemp=$$(mktemp -d /dev/shm/gridgov-test.XXXXXX 2>/dev/null || mktemp -d); \
+	$(BIN)/pytest -n 2 --dist worksteal -q --basetemp="$$basetemp"
+
+test: lint
+	@$(PYTEST_RUN); status=$$?; rm -rf "$$basetemp"; exit $$status
+
+test-fast: lint
+	@$(PYTEST_RUN) -m "not slow and not e2e"; status=$$?; rm -rf "$$basetemp"; exit $$status
 
 bench: install
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'

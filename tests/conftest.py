@@ -5,6 +5,17 @@ CI=true an unreachable PostgreSQL fails the tests instead of skipping them.
 Every test database is built by running the migrations: SQLite once per session into
 a template file that each test copies; PostgreSQL once into a template database that
 each test clones with CREATE DATABASE ... TEMPLATE.
+
+A test that only reads what an expensive builder makes (the demo's simulated months,
+say) takes ``@pytest.mark.prebuilt(builder)``: the builder runs once per engine per
+session (per xdist worker) on a copy of the migrated template, and each test gets its
+own copy of the result. Clones skip waiting for the disk on commit
+(``synchronous_commit = off``): nothing a test checks depends on surviving a crash.
+
+Password hashing is argon2 with its default parameters, as in production, but each
+worker hashes a given password once and checks a given (hash, password) pair once
+(``RememberingHasher``): thousands of test accounts share a handful of passwords, and
+each default hash costs a fifth of a second of CPU.
 """
 
 from __future__ import annotations
@@ -13,16 +24,19 @@ import base64
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from gridgov.accounts import service as accounts_service
 from gridgov.config import Keys, Settings
 from gridgov.db import Database, upgrade
 from gridgov.web.app import create_app
@@ -31,6 +45,45 @@ from gridgov.web.deps import get_now
 PG_ENV = "GRIDGOV_TEST_DATABASE_URL"
 FIXED_NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # a Monday, 17:30 in Shanghai
 TEST_KEYS = Keys(session=b"s" * 32, audit=b"a" * 32, field=b"f" * 32)
+
+
+class RememberingHasher(PasswordHasher):
+    """argon2 with the production parameters, remembering what it worked out: one real
+    hash per password (its salt shared by the accounts that use that password) and one
+    real check per (hash, password) pair, its answer or its error given again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hashes: dict[str | bytes, str] = {}
+        self._checks: dict[tuple[str | bytes, str | bytes], Exception | None] = {}
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        if salt is not None:
+            return super().hash(password, salt=salt)
+        if password not in self._hashes:
+            self._hashes[password] = super().hash(password)
+        return self._hashes[password]
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        key = (hash, password)
+        if key not in self._checks:
+            try:
+                super().verify(hash, password)
+                self._checks[key] = None
+            except Exception as exc:  # the argon2 errors: mismatch, bad hash
+                self._checks[key] = exc
+        error = self._checks[key]
+        if error is not None:
+            raise type(error)(*error.args)
+        return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembering_hasher() -> Iterator[None]:
+    production = accounts_service._hasher
+    accounts_service._hasher = RememberingHasher()
+    yield
+    accounts_service._hasher = production
 
 
 def _b64(raw: bytes) -> str:
@@ -93,23 +146,101 @@ def pg_template() -> Iterator[tuple[str, str]]:
         admin.close()
 
 
+Builder = Callable[[Database], object]
+
+
+def _clone_pg(admin_url: str, template_name: str, prefix: str) -> str:
+    """A new database copied from ``template_name``; commits there do not wait for the
+    disk (a per-database setting, so it is set on each copy)."""
+    name = f"{prefix}_{_worker()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_pg_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+    return name
+
+
+def _drop_pg(admin_url: str, name: str) -> None:
+    with psycopg.connect(_pg_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _build(url: str, build: Builder) -> None:
+    database = Database.from_url(url, keys=TEST_KEYS)
+    try:
+        build(database)
+    finally:
+        database.dispose()
+
+
+class Prebuilt:
+    """Templates made by builders, once per engine per session: a builder's result is
+    the migrated template plus whatever the builder wrote."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._sqlite: dict[Builder, Path] = {}
+        self._pg: dict[Builder, str] = {}
+        self._admin_url: str | None = None
+
+    def sqlite(self, build: Builder, base: Path) -> Path:
+        if build not in self._sqlite:
+            path = self._tmp.mktemp("prebuilt") / "gridgov.sqlite3"
+            shutil.copyfile(base, path)
+            _build(f"sqlite:///{path}", build)
+            self._sqlite[build] = path
+        return self._sqlite[build]
+
+    def postgresql(self, build: Builder, admin_url: str, base: str) -> str:
+        if build not in self._pg:
+            self._admin_url = admin_url
+            name = _clone_pg(admin_url, base, "gridgov_pre")
+            try:
+                _build(_with_database(admin_url, name), build)
+            except BaseException:
+                _drop_pg(admin_url, name)
+                raise
+            self._pg[build] = name
+        return self._pg[build]
+
+    def drop(self) -> None:
+        if self._admin_url is not None:
+            for name in self._pg.values():
+                _drop_pg(self._admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def prebuilt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prebuilt]:
+    templates = Prebuilt(tmp_path_factory)
+    yield templates
+    templates.drop()
+
+
+def _builder(request: pytest.FixtureRequest) -> Builder | None:
+    marker = request.node.get_closest_marker("prebuilt")
+    return None if marker is None else marker.args[0]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    build = _builder(request)
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
+        if build is not None:
+            template = request.getfixturevalue("prebuilt").sqlite(build, template)
         path = tmp_path / "gridgov.sqlite3"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
     admin_url, template_name = request.getfixturevalue("pg_template")
-    name = f"gridgov_t_{_worker()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_pg_conninfo(admin_url), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    if build is not None:
+        template_name = request.getfixturevalue("prebuilt").postgresql(
+            build, admin_url, template_name
+        )
+    name = _clone_pg(admin_url, template_name, "gridgov_t")
     try:
         yield _with_database(admin_url, name)
     finally:
-        with psycopg.connect(_pg_conninfo(admin_url), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_pg(admin_url, name)
 
 
 @pytest.fixture

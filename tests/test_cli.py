@@ -103,6 +103,7 @@ def test_apikey_create_prints_the_key_once_on_its_last_line(env: Database) -> No
     assert key not in listed.output
 
 
+@pytest.mark.slow
 def test_demo_build_makes_the_district_once(env: Database, settings: Settings) -> None:
     first = runner.invoke(cli, ["demo", "build", "--if-empty", "--cases", "40"])
     assert first.exit_code == 0, first.output

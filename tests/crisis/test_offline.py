@@ -23,6 +23,8 @@ from tests.crisis import browser
 from tests.crisis.factories import make_world, open_typhoon
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.slow  # a real Chromium, offline and back
+
 live_server = browser.live_server
 chromium = browser.chromium
 

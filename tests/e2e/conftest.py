@@ -2,6 +2,9 @@
 SQLite database, driven by Playwright through the distribution's Chromium
 (``/usr/bin/chromium``; never a downloaded browser). Without Chromium the tests skip,
 saying why, unless CI=true, where they fail. Phones are 360 px wide.
+
+One server per worker serves every test: each test plugs its own app (on its own copy
+of the database) into the server's switch, and unplugs it at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from gridgov.config import Settings
 from gridgov.db import Database
@@ -58,11 +62,30 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(live_app: FastAPI) -> Iterator[str]:
+class Switch:
+    """The ASGI app the shared server runs: the current test's app, or a 503 between
+    tests. The apps' own start-up work is off in tests (no sweep), so the server runs
+    without a lifespan."""
+
+    def __init__(self) -> None:
+        self.app: FastAPI | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is not None:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b"no test is running"})
+
+
+@pytest.fixture(scope="session")
+def shared_server() -> Iterator[tuple[str, Switch]]:
+    switch = Switch()
     port = _free_port()
     config = uvicorn.Config(
-        live_app, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        switch, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -73,10 +96,21 @@ def live_server(live_app: FastAPI) -> Iterator[str]:
             pytest.fail("the live server did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", switch
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(live_app: FastAPI, shared_server: tuple[str, Switch]) -> Iterator[str]:
+    """The shared server, serving this test's app."""
+    url, switch = shared_server
+    switch.app = live_app
+    try:
+        yield url
+    finally:
+        switch.app = None
 
 
 @pytest.fixture(scope="session")

@@ -75,6 +75,7 @@ def _fuzz(app: FastAPI, headers: dict[str, str]) -> tuple[list[str], Counter[int
     return errors, statuses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["admin", "grid_worker"])
 def test_the_api_fuzzed_as_admin_and_as_a_scoped_worker_gives_no_server_error(
     db: Database, app: FastAPI, who: str
