@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Two workers that steal work from each other (the long tests do not queue behind one
 # worker), their temporary files (the SQLite test databases) on tmpfs where there is

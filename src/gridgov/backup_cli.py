@@ -21,7 +21,7 @@ PassphraseFile = Annotated[
 
 
 def _passphrase(file: Path | None, *, confirm: bool) -> str:
-    from gridgov.cli import err
+    from gridgov.clikit import err
 
     if file is not None:
         try:
@@ -43,7 +43,9 @@ def backup_command(
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Back up the database, the keys (sealed with a passphrase) and the audit anchor."""
-    from gridgov.cli import _database, _settings, err, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import settings as _settings
 
     settings = _settings()
     passphrase = _passphrase(passphrase_file, confirm=True)
@@ -79,7 +81,8 @@ def restore_command(
 ) -> None:
     """Restore an archive into an empty data directory (or empty PostgreSQL database),
     then verify the audit chain against the archive's anchor."""
-    from gridgov.cli import _settings, err, out
+    from gridgov.clikit import err, out
+    from gridgov.clikit import settings as _settings
 
     settings = _settings()
     passphrase = _passphrase(passphrase_file, confirm=False)

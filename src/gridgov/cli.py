@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import TaskID
 from rich.table import Table
 
 from gridgov.accounts import service as accounts
 from gridgov.audit import service as audit
-from gridgov.audit.service import Actor
-from gridgov.config import Settings, get_settings
-from gridgov.db import Database, NotMigratedError, current_revision, ensure_migrated, head_revision
+from gridgov.clikit import actor as _actor
+from gridgov.clikit import database as _database
+from gridgov.clikit import err, out
+from gridgov.clikit import fail as _fail
+from gridgov.clikit import now as _now
+from gridgov.clikit import settings as _settings
+from gridgov.db import Database, current_revision, head_revision
 from gridgov.errors import DomainError
 from gridgov.territory import geo
 from gridgov.territory import service as territory
@@ -43,49 +45,6 @@ for sub, name in (
     (demo_app, "demo"),
 ):
     app.add_typer(sub, name=name)
-
-out = Console()
-err = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        settings = get_settings()
-    except Exception as exc:  # pydantic's ValidationError names the bad setting
-        err.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    from gridgov import clock
-
-    clock.set_office_timezone(settings.timezone)
-    return settings
-
-
-def _database(*, migrated: bool = True) -> Database:
-    settings = _settings()
-    db = Database.from_url(settings.resolved_database_url, keys=settings.keys)
-    if migrated:
-        try:
-            ensure_migrated(db.engine)
-        except NotMigratedError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from exc
-    return db
-
-
-def _actor() -> Actor:
-    return Actor.system("cli:" + getpass.getuser())
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _fail(exc: DomainError) -> typer.Exit:
-    err.print(f"[red]{exc}[/red]")
-    for problem in exc.details:
-        err.print(f"  - {problem.field}: {problem.text()}")
-    return typer.Exit(1)
-
 
 # ---------------------------------------------------------------- serve
 

@@ -16,7 +16,7 @@ jobs_app = typer.Typer(
 def list_command() -> None:
     """The registered jobs, their intervals and what they do."""
     from gridgov import jobs
-    from gridgov.cli import out
+    from gridgov.clikit import out
 
     for job in jobs.JOBS.values():
         out.print(f"{job.name}\tevery {int(job.interval.total_seconds())} s\t{job.description}")
@@ -30,7 +30,9 @@ def run_command(
     """Run one job, or every job in turn, once; each is isolated from the others' errors.
     Exits with 1 when a job failed."""
     from gridgov import jobs
-    from gridgov.cli import _database, _settings, err, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import settings as _settings
 
     moment = datetime.now(UTC)
     if now:

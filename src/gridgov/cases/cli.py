@@ -9,18 +9,11 @@ from typing import Annotated
 
 import typer
 
+from gridgov.clikit import parse_now as _parse_now
+
 cases_app = typer.Typer(
     help="Cases: sweep, notifications, categories, holidays.", no_args_is_help=True
 )
-
-
-def _parse_now(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC)
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise typer.BadParameter("give a time zone, e.g. 2026-10-09T09:00:00+08:00")
-    return moment
 
 
 @cases_app.command("sweep")
@@ -29,7 +22,9 @@ def sweep_command(
 ) -> None:
     """Escalate what was not acknowledged in time, mark what is overdue, queue reminders."""
     from gridgov.cases import sweep
-    from gridgov.cli import _database, _settings, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
+    from gridgov.clikit import settings as _settings
 
     settings = _settings()
     result = sweep.sweep(_database(), now=_parse_now(now), tz=settings.timezone)
@@ -43,7 +38,9 @@ def sweep_command(
 def deliver_command() -> None:
     """Send the outbox's due messages (in-app now; SMS and chat through their adapters)."""
     from gridgov.cases import notify, sweep
-    from gridgov.cli import _database, _settings, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
+    from gridgov.clikit import settings as _settings
 
     sent = sweep.deliver(_database(), channels=notify.channels(_settings()), now=datetime.now(UTC))
     out.print(f"delivered {sent} message(s)")
@@ -57,7 +54,10 @@ def categories_command(
 ) -> None:
     """Load the category catalogue (insert new, update existing, deactivate missing)."""
     from gridgov.cases import service
-    from gridgov.cli import _actor, _database, _now, err, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import now as _now
 
     document = json.loads(file.read_text("utf-8")) if file else service.default_category_document()
     problems = service.catalogue_problems(document)
@@ -82,7 +82,8 @@ def export_categories_command(
 ) -> None:
     """Write the catalogue as it stands, to edit and load back with `cases categories`."""
     from gridgov.cases import service
-    from gridgov.cli import _database, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
 
     with _database().session() as session:
         document = service.category_document(session)
@@ -99,7 +100,11 @@ def matters_command(
 ) -> None:
     """Set a grid's matters list (事项清单): the categories its workers settle themselves."""
     from gridgov.cases import service
-    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
 
     try:
@@ -122,7 +127,10 @@ def holiday_command(
 ) -> None:
     """Set one day in the holiday table (beats the calendar package; covers new years)."""
     from gridgov.cases import service
-    from gridgov.cli import _actor, _database, _now, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
 
     with _database().transaction() as session:
         service.do_set_holiday(
@@ -149,7 +157,11 @@ def holiday_year_command(
     """Mark a year complete in the holiday table: deadlines in it stop carrying the
     unknown-year warning. One entered holiday alone does not make a year known."""
     from gridgov.cases import service
-    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
 
     try:

@@ -71,8 +71,7 @@ def local(moment: datetime | None, tz: str) -> str:
 
 def compose(kind: str, *, language: str | None, params: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of a message of ``kind`` in ``language``."""
-    # The catalogues are the interface's (web/translations); reading them is pure.
-    from gridgov.web.i18n import gettext, normalise
+    from gridgov.i18n import gettext, normalise
 
     chosen = normalise(language) or DEFAULT_LANGUAGE
     subject, body = TEMPLATES[kind]

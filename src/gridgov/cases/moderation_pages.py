@@ -1,32 +1,19 @@
-"""HTML actions on reports and notice objections held as possible spam: release or
-remove, from the one moderation queue (``/deliberation/moderation`` lists them beside
-held posts)."""
+"""HTML actions on reports held as possible spam: release or remove, from the one
+moderation queue (``/deliberation/moderation`` lists them beside held posts and
+objections)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from gridgov.accounts.models import User
 from gridgov.cases import moderation
 from gridgov.cases.pages import ScopedCasePage, StaffPage
 from gridgov.errors import DomainError
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.toolkit import form_action
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 
 router = APIRouter()
 QUEUE = "/deliberation/moderation"
-ObjectionModerator = Annotated[
-    User, Depends(require_roles(*moderation.OBJECTION_MODERATORS, page=True))
-]
-ObjectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def _raise(error: DomainError) -> Response:
-    """The error page (the app's handler): the queue has no form to show again."""
-    raise error
 
 
 @router.post("/cases/{case_id}/release-held", dependencies=[CsrfChecked])
@@ -60,43 +47,3 @@ def remove_held(
         raise
     session.commit()
     return RedirectResponse(QUEUE, status_code=303)
-
-
-@router.post(
-    "/deliberation/moderation/objections/{objection_id}/release", dependencies=[CsrfChecked]
-)
-def release_objection(
-    request: Request,
-    objection_id: ObjectionId,
-    session: SessionDep,
-    now: Now,
-    user: ObjectionModerator,
-) -> Response:
-    return form_action(
-        session,
-        lambda: moderation.do_release_objection(
-            session, actor=actor_of(request, user), objection_id=objection_id, now=now
-        ),
-        to=QUEUE,
-        on_error=_raise,
-    )
-
-
-@router.post(
-    "/deliberation/moderation/objections/{objection_id}/remove", dependencies=[CsrfChecked]
-)
-def remove_objection(
-    request: Request,
-    objection_id: ObjectionId,
-    session: SessionDep,
-    now: Now,
-    user: ObjectionModerator,
-) -> Response:
-    return form_action(
-        session,
-        lambda: moderation.do_remove_objection(
-            session, actor=actor_of(request, user), objection_id=objection_id, now=now
-        ),
-        to=QUEUE,
-        on_error=_raise,
-    )

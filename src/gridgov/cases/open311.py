@@ -43,7 +43,7 @@ from gridgov.cases.models import Case, CaseEvent, Category
 from gridgov.cases.rules import PUBLIC_STATUS, Channel, State
 from gridgov.errors import DomainError
 from gridgov.fields import mask_id, mask_phone
-from gridgov.registry.models import Building, Organisation
+from gridgov.registry import public as registry_public
 from gridgov.web import i18n
 from gridgov.web.deps import Now, SessionDep, StateDep, client_ip, request_id
 from gridgov.web.render import language_of
@@ -444,8 +444,8 @@ class Lookups:
 
     def department(self, department_id: int) -> str | None:
         if department_id not in self.departments:
-            organisation = self.session.get(Organisation, department_id)
-            self.departments[department_id] = organisation.name if organisation else ""
+            name = registry_public.organisation_name(self.session, department_id)
+            self.departments[department_id] = name or ""
         return self.departments[department_id] or None
 
 
@@ -723,8 +723,7 @@ def location(session: Session, form: Form) -> Location:
         found.lat = _coordinate("lat", lat, 90)
         found.lon = _coordinate("long", lon, 180)
     if address_id:
-        # The registry has no reader by code; a plain read keeps this layer thin.
-        building = session.scalar(select(Building).where(Building.code == address_id))
+        building = registry_public.building_by_code(session, address_id)
         if building is None:
             raise Open311Error(400, f"address_id {address_id!r} is not a known address.")
         found.address = found.address or building.address

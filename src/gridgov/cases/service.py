@@ -34,8 +34,8 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.rules import Channel, Level, Rating, Route, State
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.registry import public as registry_public
 from gridgov.registry import service as registry
-from gridgov.registry.models import Building, Organisation
 from gridgov.registry.rules import normalise_phone, phone_problem
 from gridgov.territory import service as territory
 
@@ -410,18 +410,7 @@ def _locate(session: Session, value: IntakeInput) -> None:
         return
     text = value.address.strip()
     if len(text) >= 4:
-        building = session.scalar(
-            select(Building)
-            .where(
-                or_(
-                    Building.address == text,
-                    Building.name == text,
-                    Building.address.contains(text, autoescape=True),
-                )
-            )
-            .order_by(Building.id)
-            .limit(1)
-        )
+        building = registry_public.building_at(session, text)
         if building is not None:
             value.lon, value.lat, value.grid_code = building.lon, building.lat, building.grid_code
 
@@ -783,16 +772,7 @@ def _unit_code(case: Case, level: Level) -> str:
 def _department_id(session: Session, name: str | None, district: str) -> int | None:
     if not name:
         return None
-    return session.scalar(
-        select(Organisation.id)
-        .where(
-            Organisation.kind == "department",
-            Organisation.name.endswith(name),
-            Organisation.region_code == district,
-        )
-        .order_by(Organisation.id)
-        .limit(1)
-    )
+    return registry_public.department_named(session, name=name, district=district)
 
 
 def _deadlines(
@@ -1509,7 +1489,7 @@ def _flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: d
         return
     session.flush()  # the assignment's id, for the message's key
     unit_name = (
-        session.scalar(select(Organisation.name).where(Organisation.id == assignment.department_id))
+        registry_public.organisation_name(session, assignment.department_id)
         if assignment.department_id
         else None
     )

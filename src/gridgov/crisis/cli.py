@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.cases.cli import _parse_now
+from gridgov.clikit import parse_now as _parse_now
 
 crisis_app = typer.Typer(
     help="Crisis mode: incidents, check-ins, the sweep (escalation, anonymisation).",
@@ -22,7 +22,9 @@ def sweep_command(
 ) -> None:
     """Escalate unreached households and overdue tasks; anonymise the sensitive flags of
     incidents closed longer than their retention period (also run inside the server)."""
-    from gridgov.cli import _actor, _database, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
     from gridgov.crisis import sweep
 
     with _database().transaction() as session:
@@ -37,7 +39,8 @@ def sweep_command(
 def list_command() -> None:
     """Incidents, newest first, with their households' check-in counts."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
     from gridgov.crisis import checkins, service
 
     system = Actor.system("cli")
@@ -59,7 +62,10 @@ def export_command(
 ) -> None:
     """The command centre's workbook: the board and every household, vulnerable first."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, _fail, _settings, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
+    from gridgov.clikit import settings as _settings
     from gridgov.crisis import export, service
     from gridgov.errors import DomainError
 

@@ -23,6 +23,7 @@ from gridgov.crisis.rules import (
     TaskLevel,
     TaskState,
 )
+from gridgov.i18n import gettext
 from gridgov.msgids import N_
 
 # Roles that run an incident (open it, staff it, give out tasks, broadcast).
@@ -61,9 +62,6 @@ def sweep(session: Session, *, now: datetime, actor: Actor | None = None) -> Swe
 
 def _text(message: str, **params: object) -> str:
     """A message for a unit's inbox, in the office's language (units read the default)."""
-    # The catalogues are the interface's; reading them is pure.
-    from gridgov.web.i18n import gettext
-
     return gettext(DEFAULT_LANGUAGE, message, params or None)
 
 

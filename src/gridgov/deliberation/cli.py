@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.cases.cli import _parse_now
+from gridgov.clikit import parse_now as _parse_now
 
 deliberation_app = typer.Typer(
     help="Deliberation: procedure files (四议两公开), the notices' sweep.", no_args_is_help=True
@@ -17,7 +17,8 @@ deliberation_app = typer.Typer(
 @deliberation_app.command("check")
 def check_command(file: Annotated[Path, typer.Argument(help="A procedure file (YAML).")]) -> None:
     """Validate a procedure file without storing it; a mistake is reported with its line."""
-    from gridgov.cli import _fail, out
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
     from gridgov.deliberation import service
     from gridgov.errors import DomainError
 
@@ -36,7 +37,11 @@ def load_command(
     ] = None,
 ) -> None:
     """Store a procedure file as its key's next revision (new matters use it)."""
-    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.deliberation import service
     from gridgov.errors import DomainError
 
@@ -62,7 +67,10 @@ def sweep_command(
     now: Annotated[str | None, typer.Option(help="ISO time to sweep at (default: now).")] = None,
 ) -> None:
     """Close notices whose posting period is over; remind of routine disclosures due."""
-    from gridgov.cli import _actor, _database, _settings, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
+    from gridgov.clikit import settings as _settings
     from gridgov.deliberation import notices
 
     with _database().transaction() as session:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from gridgov.accounts.models import User
 from gridgov.deliberation import discussion
 from gridgov.deliberation.discussion_pages import AnswerPage, ItemId, ModeratorPage, _base_context
+from gridgov.deliberation.noticeboard import held
+from gridgov.errors import DomainError
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     CsrfChecked,
@@ -18,9 +21,10 @@ from gridgov.web.deps import (
     SessionDep,
     StateDep,
     actor_of,
+    require_roles,
 )
 from gridgov.web.render import no_store, render
-from gridgov.web.toolkit import safe_next
+from gridgov.web.toolkit import form_action, safe_next
 
 # ---------------------------------------------------------------- staff: answers
 
@@ -63,7 +67,7 @@ def moderation_page(
 
     viewer = actor_of(request, user)
     held_cases = case_moderation.held_cases(session, viewer=viewer)
-    held_objections = case_moderation.held_objections(session, viewer=viewer)
+    held_objections = held.held_objections(session, viewer=viewer)
     context.update({"queue": queue, "held_cases": held_cases, "held_objections": held_objections})
     return no_store(render(request, "deliberation/moderation.html", context))
 
@@ -122,3 +126,53 @@ def moderation_dismiss(
     )
     session.commit()
     return RedirectResponse("/deliberation/moderation", status_code=303)
+
+
+ObjectionModerator = Annotated[User, Depends(require_roles(*held.OBJECTION_MODERATORS, page=True))]
+ObjectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+QUEUE = "/deliberation/moderation"
+
+
+def _raise(error: DomainError) -> Response:
+    """The error page (the app's handler): the queue has no form to show again."""
+    raise error
+
+
+@router.post(
+    "/deliberation/moderation/objections/{objection_id}/release", dependencies=[CsrfChecked]
+)
+def release_objection(
+    request: Request,
+    objection_id: ObjectionId,
+    session: SessionDep,
+    now: Now,
+    user: ObjectionModerator,
+) -> Response:
+    return form_action(
+        session,
+        lambda: held.do_release_objection(
+            session, actor=actor_of(request, user), objection_id=objection_id, now=now
+        ),
+        to=QUEUE,
+        on_error=_raise,
+    )
+
+
+@router.post(
+    "/deliberation/moderation/objections/{objection_id}/remove", dependencies=[CsrfChecked]
+)
+def remove_objection(
+    request: Request,
+    objection_id: ObjectionId,
+    session: SessionDep,
+    now: Now,
+    user: ObjectionModerator,
+) -> Response:
+    return form_action(
+        session,
+        lambda: held.do_remove_objection(
+            session, actor=actor_of(request, user), objection_id=objection_id, now=now
+        ),
+        to=QUEUE,
+        on_error=_raise,
+    )

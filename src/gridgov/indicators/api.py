@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
@@ -17,6 +16,7 @@ from gridgov.errors import NotFound
 from gridgov.indicators import service
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Tree
+from gridgov.indicators.schemas import ReviewIn, ScoreIn
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of, require_roles
 
 router = APIRouter(tags=["indicators"])
@@ -201,20 +201,6 @@ def scorecard(
         **_score(score),
         "lines": [line.__dict__ for line in service.expand(tree, score)],
     }
-
-
-class ScoreIn(BaseModel):
-    tree: str = Field(max_length=48)
-    indicator: str = Field(max_length=48)
-    period: str = Field(max_length=8)
-    unit: str = Field(max_length=32)
-    points: float
-    evidence: str = Field(min_length=1, max_length=4000)
-
-
-class ReviewIn(BaseModel):
-    confirm: bool
-    note: str = Field(default="", max_length=2000)
 
 
 def _assessment(row: Assessment) -> dict[str, Any]:

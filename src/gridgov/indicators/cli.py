@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from gridgov.cases.cli import _parse_now
+from gridgov.clikit import parse_now as _parse_now
 from gridgov.indicators.models import IndicatorSnapshot
 
 indicators_app = typer.Typer(
@@ -21,21 +21,15 @@ indicators_app = typer.Typer(
 
 def _roots(session: Session) -> list[str]:
     """The top regions: the command line sees the whole territory, one root at a time."""
-    from sqlalchemy import select
+    from gridgov.territory import service as territory
 
-    from gridgov.territory.models import Region
-
-    return list(
-        session.scalars(
-            select(Region.code).where(Region.parent_code.is_(None)).order_by(Region.code)
-        )
-    )
+    return territory.root_codes(session)
 
 
 @indicators_app.command("check")
 def check_command(file: Annotated[Path, typer.Argument(help="A tree file (YAML).")]) -> None:
     """Validate a tree file without storing it; a mistake is reported with its line."""
-    from gridgov.cli import _fail
+    from gridgov.clikit import fail as _fail
     from gridgov.errors import DomainError
     from gridgov.indicators import service
 
@@ -43,7 +37,7 @@ def check_command(file: Annotated[Path, typer.Argument(help="A tree file (YAML).
         tree = service.check_tree(file.read_text("utf-8"))
     except DomainError as exc:
         raise _fail(exc) from exc
-    from gridgov.cli import out
+    from gridgov.clikit import out
 
     out.print(
         f"{tree.key}: {len(tree.leaves())} leaves, total {tree.total:g}, "
@@ -58,7 +52,11 @@ def load_command(
     ] = None,
 ) -> None:
     """Store a tree file as its key's next revision (the shipped trees when no file)."""
-    from gridgov.cli import _actor, _database, _fail, _now, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.indicators import service
 
@@ -82,7 +80,7 @@ def export_tree_command(
     key: Annotated[str, typer.Argument(help="Tree key, e.g. org_strength.")],
 ) -> None:
     """Print the latest revision of a tree file, to edit and load again."""
-    from gridgov.cli import _database
+    from gridgov.clikit import database as _database
     from gridgov.indicators import service
 
     with _database().session() as session:
@@ -97,7 +95,11 @@ def compute_command(
     now: Annotated[str | None, typer.Option(help="ISO time to compute at.")] = None,
 ) -> None:
     """Compute a tree for a period (a final period keeps its stored numbers)."""
-    from gridgov.cli import _actor, _database, _fail, _settings, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
+    from gridgov.clikit import settings as _settings
     from gridgov.errors import DomainError
     from gridgov.indicators import service
 
@@ -116,7 +118,7 @@ def compute_command(
 
 
 def _snapshot_or_fail(session: Session, key: str, period: str) -> IndicatorSnapshot:
-    from gridgov.cli import _fail
+    from gridgov.clikit import fail as _fail
     from gridgov.errors import NotFound
     from gridgov.indicators import service
 
@@ -139,7 +141,8 @@ def rank_command(
     top: Annotated[int, typer.Option(min=1, help="Rows per league.")] = 20,
 ) -> None:
     """Print the league tables of a computed period."""
-    from gridgov.cli import _database, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
     from gridgov.indicators import service
 
     with _database().session() as session:
@@ -174,7 +177,9 @@ def export_command(
     lang: Annotated[str, typer.Option(help="Language of the labels.")] = "zh_Hans",
 ) -> None:
     """Write the rankings with every unit's scorecard (XLSX) or the rankings (CSV)."""
-    from gridgov.cli import _database, _fail, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
     from gridgov.errors import InvalidInput
     from gridgov.indicators import export
 

@@ -35,12 +35,12 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from gridgov import i18n
 from gridgov.audit.service import Actor
 from gridgov.indicators import service
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot, IndicatorTree
 from gridgov.indicators.rules import Tree
 from gridgov.registry.imports import display_width, first_sheet, workbook_bytes
-from gridgov.web import i18n
 
 CSV_ENCODING = "utf-8-sig"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

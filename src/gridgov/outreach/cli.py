@@ -23,7 +23,9 @@ def groups_command(
 ) -> None:
     """Cut the region's households into contact groups and print their quality."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, _fail, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.outreach import service
 
@@ -54,7 +56,8 @@ def groups_command(
 def refit_command(scheme_id: Annotated[int, typer.Argument()]) -> None:
     """Refit a scheme to the register (households that moved in or out)."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
     from gridgov.outreach import service
 
     actor = Actor.system("cli")
@@ -71,7 +74,8 @@ def export_command(
 ) -> None:
     """Write a scheme's groups as XLSX (group, member, household number, address)."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import out
     from gridgov.outreach import service, spreadsheets
 
     with _database().session() as session:
@@ -87,7 +91,9 @@ def import_command(
 ) -> None:
     """Load a scheme's groups from an edited XLSX: all rows or none."""
     from gridgov.audit.service import Actor
-    from gridgov.cli import _database, _fail, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.outreach import service, spreadsheets
 

@@ -19,8 +19,8 @@ from gridgov.registry.schemas import (
     RevealRequest,
     WorkerOut,
 )
-from gridgov.territory.api import ScopedRegion
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope
+from gridgov.web.regions import ScopedRegion
 
 router = APIRouter(tags=["registry"])
 

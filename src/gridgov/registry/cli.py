@@ -41,7 +41,11 @@ def registry_import(
     ] = None,
 ) -> None:
     """Import a spreadsheet: every row or none, with a report of every problem."""
-    from gridgov.cli import _actor, _database, _fail, _now, err, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
 
     try:
         data = file.read_bytes()
@@ -115,7 +119,7 @@ def registry_template(
     file: Annotated[Path, typer.Argument(help="Where to write it: a .xlsx or .csv name.")],
 ) -> None:
     """Write an empty import template with Chinese headers."""
-    from gridgov.cli import err, out
+    from gridgov.clikit import err, out
 
     suffix = file.suffix.lower()
     if suffix == ".xlsx":
@@ -134,7 +138,10 @@ def registry_ledger(
     file: Annotated[Path, typer.Argument(help="Where to write the .xlsx ledger.")],
 ) -> None:
     """Export a grid's ledger (台账): households, residents, organisations, roles."""
-    from gridgov.cli import _actor, _database, _fail, err, out
+    from gridgov.clikit import actor as _actor
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import fail as _fail
 
     if file.suffix.lower() != ".xlsx":
         err.print("[red]The ledger file name ends in .xlsx.[/red]")

@@ -14,7 +14,6 @@ from gridgov.errors import DomainError, NotFound
 from gridgov.registry import imports, ledger, service
 from gridgov.registry.models import Resident
 from gridgov.registry.rules import OrgKind, Tag
-from gridgov.territory.api import ScopedRegionPage
 from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
@@ -25,6 +24,7 @@ from gridgov.web.deps import (
     in_scope,
     require_roles,
 )
+from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import download, language_of, render
 
 router = APIRouter(include_in_schema=False)

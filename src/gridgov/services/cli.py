@@ -22,7 +22,10 @@ def catalogue_command(
     file: Annotated[Path | None, typer.Argument(help="A matters file (YAML).")] = None,
 ) -> None:
     """Load the matters catalogue (the shipped one when no file)."""
-    from gridgov.cli import _database, _fail, _now, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.services import service
 
@@ -43,7 +46,10 @@ def network_command(
     name: Annotated[str, typer.Option(help="A name for the network.")] = "",
 ) -> None:
     """Import a walking network, make it the active one and recompute coverage."""
-    from gridgov.cli import _database, _fail, _now, err, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import err, out
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
     from gridgov.errors import DomainError
     from gridgov.services import circle, networks
     from gridgov.services.rules import NetworkSource
@@ -81,7 +87,10 @@ def coverage_command(
     speed: Annotated[float | None, typer.Option(help="Walking speed, metres a minute.")] = None,
 ) -> None:
     """Recompute coverage and print it by street."""
-    from gridgov.cli import _database, _fail, _now, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.services import circle
 
@@ -112,7 +121,10 @@ def site_command(
     solver: Annotated[str, typer.Option(help="greedy or exact.")] = "greedy",
 ) -> None:
     """Suggest sites for new points in a region; the run is stored and audited."""
-    from gridgov.cli import _database, _fail, _now, out
+    from gridgov.clikit import database as _database
+    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import now as _now
+    from gridgov.clikit import out
     from gridgov.errors import DomainError
     from gridgov.services import planning, siting
 

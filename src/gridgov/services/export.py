@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.services import circle, service
 from gridgov.services.models import CoverageSnapshot
-from gridgov.territory.models import Region
+from gridgov.territory import service as territory
 
 
 def coverage_xlsx(
@@ -80,6 +80,5 @@ def coverage_xlsx(
 
 
 def region_names(session: Session) -> dict[str, str]:
-    from sqlalchemy import select
-
-    return {code: name for code, name in session.execute(select(Region.code, Region.name))}
+    """Every region's name by code (the coverage tables name grids and regions)."""
+    return territory.region_names(session)

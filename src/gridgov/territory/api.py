@@ -4,55 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from gridgov.accounts.models import User
 from gridgov.accounts.rules import may_access
 from gridgov.territory import service
 from gridgov.territory.models import Region
 from gridgov.territory.schemas import RegionOut
-from gridgov.web.deps import (
-    CurrentUser,
-    Now,
-    PageUser,
-    SessionDep,
-    actor_of,
-    in_scope,
-)
+from gridgov.web.deps import CurrentUser, SessionDep, actor_of
+from gridgov.web.regions import ScopedRegion
 
 router = APIRouter(tags=["territory"])
-
-
-def _scoped_region(
-    request: Request, session: SessionDep, now: Now, user: User, code: str
-) -> Region:
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        service.find_region(session, code=code),
-        visible=lambda region: may_access(user.effective_scope, region.code),
-        object_type="region",
-        object_id=code,
-    )
-
-
-def scoped_region(
-    code: str, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> Region:
-    """The region if the caller's scope covers it; 404 (audited) otherwise."""
-    return _scoped_region(request, session, now, user, code)
-
-
-def scoped_region_page(
-    code: str, request: Request, session: SessionDep, now: Now, user: PageUser
-) -> Region:
-    return _scoped_region(request, session, now, user, code)
-
-
-ScopedRegion = Annotated[Region, Depends(scoped_region)]
-ScopedRegionPage = Annotated[Region, Depends(scoped_region_page)]
 
 
 @router.get("/regions", response_model=list[RegionOut])

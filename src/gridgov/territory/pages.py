@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse
 from gridgov.audit.service import Actor
 from gridgov.registry import service as registry
 from gridgov.territory import service
-from gridgov.territory.api import ScopedRegionPage
 from gridgov.web.deps import PageUser, SessionDep, StateDep, actor_of
+from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,46 @@ def region_name(session: Session, code: str) -> str:
     when there is no such region."""
     region = find_region(session, code=code)
     return region.name if region else code
+
+
+def region_names(session: Session, codes: Iterable[str] | None = None) -> dict[str, str]:
+    """Region code → name: every region, or only those of ``codes`` that are regions."""
+    query = select(Region.code, Region.name)
+    if codes is not None:
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        query = query.where(Region.code.in_(wanted))
+    return {code: name for code, name in session.execute(query)}
+
+
+def regions_at(
+    session: Session, *, levels: Iterable[str], code: str | None = None
+) -> list[tuple[str, str, str]]:
+    """Regions of ``levels`` (only the one with ``code`` when given), by code: code,
+    name, level."""
+    query = select(Region.code, Region.name, Region.level).where(Region.level.in_(list(levels)))
+    if code is not None:
+        query = query.where(Region.code == code)
+    return [(c, name, level) for c, name, level in session.execute(query.order_by(Region.code))]
+
+
+def region_levels(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Region code → level, for the codes that are regions."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Region.code, Region.level).where(Region.code.in_(wanted)))
+    return {c: level for c, level in rows}
+
+
+def root_codes(session: Session) -> list[str]:
+    """The top regions' codes (those without a parent), in order."""
+    return list(
+        session.scalars(
+            select(Region.code).where(Region.parent_code.is_(None)).order_by(Region.code)
+        )
+    )
 
 
 def list_regions(

@@ -18,7 +18,7 @@ from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
 from gridgov.db import Database, ensure_migrated
 from gridgov.guard import service as guard
-from gridgov.web import errors, limits, static_files
+from gridgov.web import errors, hardening, limits, static_files
 from gridgov.web.context import RequestContext
 from gridgov.web.deps import CSRF_COOKIE, AppState
 
@@ -26,7 +26,7 @@ log = logging.getLogger("gridgov.access")
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-SECURITY_HEADERS = limits.SECURITY_HEADERS
+SECURITY_HEADERS = hardening.SECURITY_HEADERS
 
 
 def tile_origin(template: str | None) -> str | None:
@@ -111,6 +111,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         demo_mode = settings_store.demo_mode(session)
     app.state.gridgov = AppState(settings=settings, db=db, demo_mode=demo_mode)
     errors.install(app)
+    limits.install(app)
     security_headers = with_tile_host(SECURITY_HEADERS, settings.map_tile_url)
     # Inside request_context (added after it), so that a 413 gets the headers and the log.
     app.add_middleware(limits.BodyLimit)

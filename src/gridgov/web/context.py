@@ -19,7 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gridgov.web.limits import harden_headers
+from gridgov.web.hardening import harden_headers
 from gridgov.web.logs import request_id_var
 
 log = logging.getLogger("gridgov.access")
@@ -40,7 +40,7 @@ def csrf_cookie_header(name: str, seed: str, *, secure: bool) -> str:
 class RequestContext:
     """Give every HTTP request an id (the caller's ``X-Request-ID`` when well formed),
     add ``headers`` to every response that does not set them itself, set the CSRF seed
-    cookie a page asked for, harden the response (``limits.harden_headers``: HSTS and
+    cookie a page asked for, harden the response (``hardening.harden_headers``: HSTS and
     Secure cookies when secure, no-store on personal answers), and log one line per
     request."""
 

@@ -19,6 +19,7 @@ from gridgov.errors import DomainError, ErrorCode, Problem
 from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import LoginRequired
+from gridgov.web.hardening import allowed_methods, harden
 from gridgov.web.render import language_of, render
 
 log = logging.getLogger("gridgov.web")
@@ -142,8 +143,6 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     code, message = _HTTP_CODES.get(exc.status_code, (ErrorCode.INVALID_INPUT, N_("Bad request.")))
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
-        from gridgov.web.limits import allowed_methods
-
         headers["Allow"] = ", ".join(allowed_methods(request))
     return error_response(
         request,
@@ -185,8 +184,6 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
         response.headers["X-Request-ID"] = request_id
     # A 500 leaves through ServerErrorMiddleware, outside request_context: the headers
     # and the access-log line are added here.
-    from gridgov.web.limits import harden
-
     state = getattr(request.app.state, "gridgov", None)
     harden(request, response, secure_cookies=bool(state and state.settings.secure_cookies))
     logging.getLogger("gridgov.access").info(
@@ -204,15 +201,6 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    from gridgov.web import limits
-
-    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
-        app.add_exception_handler(unavailable, limits.on_database_unavailable)
-    for refused in (DataError, OverflowError):
-        app.add_exception_handler(refused, limits.on_value_refused)
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -1,25 +1,27 @@
-"""Message catalogues (gettext .po files) and language negotiation.
-
-Message ids are English; ``zh_Hans`` is the default language. Catalogues are read from
-the .po sources at start-up, so no compiled .mo files are kept in the repository.
+"""Language negotiation for requests (``?lang=``, cookie, ``Accept-Language``) and the
+languages' names and writing direction. The catalogues themselves are ``gridgov.i18n``,
+re-exported here for the routes and templates.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Mapping
-from functools import cache
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from gridgov.i18n import DOMAIN, TRANSLATIONS_DIR, gettext, normalise, translations
 
-from gridgov.config import SUPPORTED_LANGUAGES
-
-TRANSLATIONS_DIR = Path(__file__).parent / "translations"
-DOMAIN = "messages"
+__all__ = [
+    "DOMAIN",
+    "HTML_LANG",
+    "LANGUAGE_NAMES",
+    "RTL_LANGUAGES",
+    "TRANSLATIONS_DIR",
+    "choose",
+    "from_accept_language",
+    "gettext",
+    "normalise",
+    "text_direction",
+    "translations",
+]
 
 LANGUAGE_NAMES = {
     "zh_Hans": "简体中文",
@@ -45,44 +47,6 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 def text_direction(language: str) -> str:
     return "rtl" if language.split("_")[0].split("-")[0] in RTL_LANGUAGES else "ltr"
-
-
-# Accept-Language tags and the catalogue they mean.
-_TAG_ALIASES = {
-    "zh": "zh_Hans",
-    "zh-cn": "zh_Hans",
-    "zh-sg": "zh_Hans",
-    "zh-hans": "zh_Hans",
-    "zh-tw": "zh_Hant",
-    "zh-hk": "zh_Hant",
-    "zh-mo": "zh_Hant",
-    "zh-hant": "zh_Hant",
-    "en": "en",
-}
-
-
-@cache
-def translations(language: str) -> NullTranslations:
-    """The compiled catalogue of ``language`` (cached); an empty one when unknown."""
-    path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language.replace("_Hans", "").replace("_Hant", ""))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
-
-
-def normalise(language: str | None) -> str | None:
-    if not language:
-        return None
-    candidate = language.strip().replace("-", "_")
-    for supported in SUPPORTED_LANGUAGES:
-        if candidate.lower() == supported.lower():
-            return supported
-    return _TAG_ALIASES.get(language.strip().lower())
 
 
 def from_accept_language(header: str | None) -> str | None:
@@ -116,8 +80,3 @@ def choose(candidates: Iterable[str | None], default: str) -> str:
         if found:
             return found
     return default
-
-
-def gettext(language: str, message: str, params: Mapping[str, Any] | None = None) -> str:
-    text = translations(language).gettext(message)
-    return text % dict(params) if params else text

@@ -8,9 +8,8 @@
   deeper than 32 levels; 422 with the field named, before the database is touched.
 - Handlers: the database unreachable → 503 with ``Retry-After`` (Open311's own error
   format under /open311/); a value the database still refuses → 422.
-- ``harden``: the security headers (HSTS when cookies are secure), ``no-store`` on
-  API answers and signed-in pages, ``Secure`` on every cookie when cookies are secure.
-- ``allowed_methods``: the full ``Allow`` list of a path, for 405 answers.
+- ``harden`` (the security headers) and ``allowed_methods`` (the ``Allow`` list of a
+  405) are in ``web/hardening.py``.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from starlette.datastructures import MutableHeaders
-from starlette.routing import compile_path
 
 from gridgov.errors import ErrorCode, InvalidInput, Problem
 from gridgov.guard.rules import MAX_JSON_DEPTH, bad_json_values, int_in_range
@@ -42,17 +39,6 @@ LIMIT_JSON = 1 * MIB
 LIMIT_FORM = 1 * MIB
 LIMIT_UPLOAD = 25 * MIB
 RETRY_AFTER_SECONDS = 10
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
-    ),
-}
-HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _error_body(description: str) -> dict[str, Any]:
@@ -319,54 +305,13 @@ async def on_value_refused(request: Request, exc: Exception) -> Response:
 # ---------------------------------------------------------------- headers
 
 
-def harden(request: Request, response: Response, *, secure_cookies: bool) -> None:
-    """Security headers on ``response``; no-store where personal data may be."""
-    harden_headers(
-        response.headers,
-        path=request.url.path,
-        signed_in=getattr(request.state, "user", None) is not None,
-        secure_cookies=secure_cookies,
-    )
+def install(app: Any) -> None:
+    """The handlers of the database's refusals: unreachable → 503, a value it refuses
+    → 422."""
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-
-def harden_headers(
-    headers: MutableHeaders, *, path: str, signed_in: bool, secure_cookies: bool
-) -> None:
-    """The same on a response's raw headers (the ASGI request context calls this)."""
-    for name, value in SECURITY_HEADERS.items():
-        headers.setdefault(name, value)
-    if secure_cookies:
-        headers.setdefault("Strict-Transport-Security", HSTS)
-        raw = headers.raw
-        for index, (key, cookie) in enumerate(raw):
-            if key == b"set-cookie" and b"secure" not in cookie.lower():
-                raw[index] = (key, cookie + b"; Secure")
-    if "cache-control" not in headers and (path.startswith(("/api/v1/", "/open311/")) or signed_in):
-        headers["Cache-Control"] = "no-store"
-
-
-_PATTERNS: dict[int, tuple[tuple[Any, frozenset[str]], ...]] = {}
-
-
-def _patterns(app: Any) -> tuple[tuple[Any, frozenset[str]], ...]:
-    known = _PATTERNS.get(id(app))
-    if known is None:
-        known = _PATTERNS[id(app)] = _find_patterns(app)
-    return known
-
-
-def _find_patterns(app: Any) -> tuple[tuple[Any, frozenset[str]], ...]:
-    from gridgov.web.deps import route_table
-
-    return tuple((compile_path(r.path)[0], r.methods) for r in route_table(app))
-
-
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route takes on this path (all routes, not the first match)."""
-    methods: set[str] = set()
-    for pattern, route_methods in _patterns(request.app):
-        if pattern.match(request.url.path):
-            methods |= route_methods
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, on_database_unavailable)
+    for refused in (DataError, OverflowError):
+        app.add_exception_handler(refused, on_value_refused)

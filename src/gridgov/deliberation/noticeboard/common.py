@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
-from gridgov.cases import moderation
 from gridgov.deliberation.models import (
     Notice,
     NoticeObjection,
 )
+from gridgov.deliberation.noticeboard import held
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import Forbidden, NotFound
 
@@ -32,7 +32,7 @@ ROUTINE_KINDS = (NoticeKind.VILLAGE_AFFAIRS, NoticeKind.PARTY_AFFAIRS, NoticeKin
 PUBLIC_STATES = (NoticeState.POSTED.value, NoticeState.CLOSED.value)
 MAX_POSTING_DAYS = 90
 REMIND_DAYS = 7  # a routine disclosure is "due" this many days before its last day
-HELD = moderation.OBJECTION_HELD  # hidden_reason of an objection held as suspected spam
+HELD = held.OBJECTION_HELD  # hidden_reason of an objection held as suspected spam
 FLOOD_WINDOW = timedelta(minutes=10)
 FLOOD_LIMIT = 5
 DEFAULT_TZ = "Asia/Shanghai"

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
-from gridgov.cases import moderation
 from gridgov.cases import service as cases
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
     NoticeObjection,
 )
+from gridgov.deliberation.noticeboard import held
 from gridgov.deliberation.noticeboard.common import (
     _LANGUAGE,
     DEFAULT_TZ,
@@ -61,7 +61,7 @@ def public_name(name: str) -> str:
 
 
 def is_held(objection: NoticeObjection) -> bool:
-    return moderation.objection_is_held(objection)
+    return held.objection_is_held(objection)
 
 
 def do_object(
@@ -129,7 +129,7 @@ def do_object(
         author_user_id=author_user_id,
         at=now,
         answer="",
-        hidden_reason=moderation.objection_hold(signals),
+        hidden_reason=held.objection_hold(signals),
     )
     session.add(objection)
     session.flush()

@@ -135,7 +135,7 @@ def reminder_text(due: RoutineDue, language: str | None) -> tuple[str, str]:
     """(subject, body) of the reminder of ``due`` in ``language`` (None: the office
     default, Simplified Chinese)."""
     # The catalogues are the interface's (web/translations); reading them is pure.
-    from gridgov.web.i18n import gettext, normalise
+    from gridgov.i18n import gettext, normalise
 
     chosen = normalise(language) or DEFAULT_LANGUAGE
     subject, body = REMINDERS[due.status]

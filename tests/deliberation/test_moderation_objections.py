@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
-from gridgov.cases import moderation
 from gridgov.db import Database
 from gridgov.deliberation.models import NoticeObjection
+from gridgov.deliberation.noticeboard import held as moderation
 from gridgov.errors import Conflict, NotFound
 from tests.conftest import FIXED_NOW
 from tests.deliberation.factories_notices import DONGHU, QINGLAN, posted

@@ -1,0 +1,47 @@
+"""The region in the caller's area, as a route dependency: shared by the territory and
+registry routes (and any other route keyed by a region code). 404 (audited) when the
+region is missing or outside the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import may_access
+from gridgov.territory.models import Region
+from gridgov.territory.service import find_region
+from gridgov.web.deps import CurrentUser, Now, PageUser, SessionDep, in_scope
+
+
+def _scoped_region(
+    request: Request, session: SessionDep, now: Now, user: User, code: str
+) -> Region:
+    return in_scope(
+        request,
+        session,
+        now,
+        user,
+        find_region(session, code=code),
+        visible=lambda region: may_access(user.effective_scope, region.code),
+        object_type="region",
+        object_id=code,
+    )
+
+
+def scoped_region(
+    code: str, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> Region:
+    """The region if the caller's scope covers it; 404 (audited) otherwise."""
+    return _scoped_region(request, session, now, user, code)
+
+
+def scoped_region_page(
+    code: str, request: Request, session: SessionDep, now: Now, user: PageUser
+) -> Region:
+    return _scoped_region(request, session, now, user, code)
+
+
+ScopedRegion = Annotated[Region, Depends(scoped_region)]
+ScopedRegionPage = Annotated[Region, Depends(scoped_region_page)]
