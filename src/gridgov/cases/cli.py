@@ -9,18 +9,11 @@ from typing import Annotated
 
 import typer
 
+from gridgov.cli_common import parse_now
+
 cases_app = typer.Typer(
     help="Cases: sweep, notifications, categories, holidays.", no_args_is_help=True
 )
-
-
-def _parse_now(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC)
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise typer.BadParameter("give a time zone, e.g. 2026-10-09T09:00:00+08:00")
-    return moment
 
 
 @cases_app.command("sweep")
@@ -32,7 +25,7 @@ def sweep_command(
     from gridgov.cli import _database, _settings, out
 
     settings = _settings()
-    result = sweep.sweep(_database(), now=_parse_now(now), tz=settings.timezone)
+    result = sweep.sweep(_database(), now=parse_now(now), tz=settings.timezone)
     out.print(
         f"escalated {result.escalated}, newly overdue {result.overdue}, "
         f"reminders {result.reminders}, lost to another sweeper {result.lost_races}"
