@@ -29,7 +29,8 @@ Key = tuple[str, str]  # (module, function name)
 
 
 def _module_of(path: Path) -> str:
-    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _is_module(dotted: str) -> bool:
@@ -62,6 +63,14 @@ def _call_graph() -> tuple[dict[Key, set[Key]], list[Key]]:
                     if alias.name.startswith("gridgov") and alias.asname:
                         modules[alias.asname] = alias.name
         own = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        # A facade's re-export (``from gridgov.cases.intake import do_intake`` in
+        # ``cases/service.py``) leads to the function it names.
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gridgov"):
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if name in names and name not in own:
+                        graph.setdefault((module, name), set()).add(names[name])
         for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
             edges = graph.setdefault((module, function.name), set())
             for node in ast.walk(function):

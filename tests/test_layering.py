@@ -21,7 +21,6 @@ PACKAGE = Path(gridgov.__file__).parent
 KNOWN_CYCLES = frozenset(
     {
         frozenset({"gridgov.cases.classify", "gridgov.cases.classify_eval", "gridgov.cases.spam"}),
-        frozenset({"gridgov.cases.permissions", "gridgov.cases.service"}),
     }
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts import units
 from gridgov.accounts.models import User
@@ -15,6 +15,7 @@ from gridgov.accounts.rules import Role, may_access
 from gridgov.errors import DomainError, NotFound
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, audit_refusal, require_roles
 from gridgov.web.render import error_message, language_of, render
+from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,21 +46,21 @@ def set_unit_submit(
 ) -> Response:
     """Put the account in the unit typed (code or name); empty takes it out."""
     actor = actor_of(request, admin)
-    try:
+
+    def run() -> None:
         found = units.find_unit(session, text=unit, viewer=actor) if unit.strip() else None
         units.do_set_unit(session, actor=actor, user=target, unit=found, now=now)
-    except DomainError as exc:
-        session.rollback()
-        current = units.unit_of(session, target)
+
+    def again(exc: DomainError) -> Response:
         context = {
             "target": target,
-            "unit": current,
+            "unit": units.unit_of(session, target),
             "unit_error": error_message(language_of(request), exc),
             "unit_text": unit,
         }
         return render(request, "accounts/user.html", context, status_code=exc.status)
-    session.commit()
-    return RedirectResponse(f"/users/{target.id}", status_code=303)
+
+    return form_action(session, run, to=f"/users/{target.id}", on_error=again)
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)

@@ -48,31 +48,20 @@ from gridgov.web.deps import (
     actor_of,
     anonymous_actor,
     client_ip,
-    in_scope,
     require_roles,
 )
 from gridgov.web.render import language_of
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 ReporterToken = Annotated[str | None, Header(alias="X-Reporter-Token", max_length=128)]
 
 
-def scoped_case(
-    case_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> Case:
-    """The case if inside the caller's area; 404 (audited) otherwise."""
-    actor = actor_of(request, user)
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Case, case_id),
-        visible=lambda case: service.may_see(actor, case),
-        object_type="case",
-        object_id=str(case_id),
-    )
+# The case if inside the caller's area; 404 (audited) otherwise.
+scoped_case = scoped(
+    Case, param="case_id", user=CurrentUser, visible=service.may_see, object_type="case"
+)
 
 
 ScopedCase = Annotated[Case, Depends(scoped_case)]

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -21,6 +21,7 @@ from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
 from gridgov.web.render import error_message, error_problems, language_of, render
+from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
 # The calendar's warning (cases.calendar.UNKNOWN_YEAR), marked here for the catalogues.
@@ -78,15 +79,14 @@ def mark_year(
     year: Annotated[int, Form(ge=2000, le=2200)],
     complete: Annotated[bool, Form()] = False,
 ) -> Response:
-    try:
-        service.do_mark_holiday_year(
+    return form_action(
+        session,
+        lambda: service.do_mark_holiday_year(
             session, actor=actor_of(request, admin), year=year, complete=complete, now=now
-        )
-    except DomainError as exc:
-        session.rollback()
-        return _page(request, session, state, now, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse("/admin/calendar", status_code=303)
+        ),
+        to="/admin/calendar",
+        on_error=lambda exc: _page(request, session, state, now, error=exc, status_code=exc.status),
+    )
 
 
 @router.post("/admin/calendar/days", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -100,7 +100,7 @@ def set_day(
     workday: Annotated[bool, Form()] = False,
     note: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    try:
+    def run() -> None:
         try:
             parsed = date.fromisoformat(day.strip())
         except ValueError as exc:
@@ -116,8 +116,10 @@ def set_day(
             note=note,
             now=now,
         )
-    except DomainError as exc:
-        session.rollback()
-        return _page(request, session, state, now, error=exc, status_code=exc.status)
-    session.commit()
-    return RedirectResponse("/admin/calendar", status_code=303)
+
+    return form_action(
+        session,
+        run,
+        to="/admin/calendar",
+        on_error=lambda exc: _page(request, session, state, now, error=exc, status_code=exc.status),
+    )

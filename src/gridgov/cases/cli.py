@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.clikit import parse_now as _parse_now
+from gridgov.clikit import parse_now
 
 cases_app = typer.Typer(
     help="Cases: sweep, notifications, categories, holidays.", no_args_is_help=True
@@ -27,7 +27,7 @@ def sweep_command(
     from gridgov.clikit import settings as _settings
 
     settings = _settings()
-    result = sweep.sweep(_database(), now=_parse_now(now), tz=settings.timezone)
+    result = sweep.sweep(_database(), now=parse_now(now), tz=settings.timezone)
     out.print(
         f"escalated {result.escalated}, newly overdue {result.overdue}, "
         f"reminders {result.reminders}, lost to another sweeper {result.lost_races}"

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
-from gridgov.cases import service
+from gridgov.cases import access, assigning, steps
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
 from gridgov.errors import Conflict
@@ -41,7 +41,7 @@ REASON_LABELS = (
 
 
 def may_moderate(actor: Actor) -> bool:
-    return actor.role in service.DISPATCH_ROLES
+    return actor.role in access.DISPATCH_ROLES
 
 
 def held_cases(session: Session, *, viewer: Actor, limit: int = 200) -> list[Case]:
@@ -61,11 +61,11 @@ def held_cases(session: Session, *, viewer: Actor, limit: int = 200) -> list[Cas
                 Case.grid_code.startswith(viewer.scope, autoescape=True),
             )
         )
-    return [c for c in session.scalars(query) if service.may_see(viewer, c)][:limit]
+    return [c for c in session.scalars(query) if access.may_see(viewer, c)][:limit]
 
 
 def check_held(actor: Actor, case: Case) -> None:
-    service.check_dispatch(actor, case)
+    access.check_dispatch(actor, case)
     if not case.spam_suspected or State(case.state) is not State.SUBMITTED:
         raise Conflict("This report is not held for review.")
 
@@ -78,7 +78,7 @@ def do_release_case(
     case.spam_suspected = False
     case.updated_at = now
     case.version += 1
-    service._event(session, case, actor, now, "released", None, None, public=False)
+    steps.add_event(session, case, actor, now, "released", None, None, public=False)
     record(
         session,
         actor=actor,
@@ -91,13 +91,13 @@ def do_release_case(
     )
     if case.category_code and case.grid_code:
         system = Actor.system("router")
-        service._move(session, case, system, now, State.ACCEPTED, "accepted")
-        service.do_assign(session, actor=system, case=case, now=now, tz=tz)
+        steps.move(session, case, system, now, State.ACCEPTED, "accepted")
+        assigning.do_assign(session, actor=system, case=case, now=now, tz=tz)
 
 
 def do_remove_case(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """Spam: the report is rejected (never public, never routed); the row stays for audit."""
     check_held(actor, case)
-    service._move(
+    steps.move(
         session, case, actor, now, State.REJECTED, "removed", note=REMOVED_NOTE, public=False
     )

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridgov.cases import moderation
 from gridgov.cases.pages import ScopedCasePage, StaffPage
-from gridgov.errors import DomainError
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 
 router = APIRouter()
@@ -25,13 +24,10 @@ def release_held(
     now: Now,
     user: StaffPage,
 ) -> Response:
-    try:
-        moderation.do_release_case(
-            session, actor=actor_of(request, user), case=case, now=now, tz=state.settings.timezone
-        )
-    except DomainError:
-        session.rollback()
-        raise
+    # A refusal propagates; the session dependency rolls back what was not committed.
+    moderation.do_release_case(
+        session, actor=actor_of(request, user), case=case, now=now, tz=state.settings.timezone
+    )
     session.commit()
     return RedirectResponse(QUEUE, status_code=303)
 
@@ -40,10 +36,6 @@ def release_held(
 def remove_held(
     request: Request, case: ScopedCasePage, session: SessionDep, now: Now, user: StaffPage
 ) -> Response:
-    try:
-        moderation.do_remove_case(session, actor=actor_of(request, user), case=case, now=now)
-    except DomainError:
-        session.rollback()
-        raise
+    moderation.do_remove_case(session, actor=actor_of(request, user), case=case, now=now)
     session.commit()
     return RedirectResponse(QUEUE, status_code=303)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
-from gridgov.cases import rules
+from gridgov.cases import access, routing, rules
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.rules import Level, State
 from gridgov.errors import Conflict, DomainError, Forbidden
@@ -62,13 +62,11 @@ def check_verifier(session: Session, actor: Actor, case: Case) -> None:
     """The check on the spot (核查): a dispatcher in scope, the community office, a worker
     of the grid, or the reporter where the category asks for it; never whoever recorded
     the result."""
-    from gridgov.cases import service
-
     if actor.role == "system":
         return
     if actor.user_id is not None and resolver_of(session, case) == actor.username:
         raise Forbidden("You recorded this result: someone else checks it.")
-    if actor.role in service.DISPATCH_ROLES and service.may_see(actor, case):
+    if actor.role in access.DISPATCH_ROLES and access.may_see(actor, case):
         return
     grid = case.grid_code or ""
     if actor.role == Role.GRID_WORKER and grid and may_access(actor.scope, grid):
@@ -80,7 +78,7 @@ def check_verifier(session: Session, actor: Actor, case: Case) -> None:
         and actor.scope == community
     ):
         return
-    category = service.category_of(session, case)
+    category = routing.category_of(session, case)
     if (
         actor.role == Role.RESIDENT
         and actor.user_id is not None
@@ -114,8 +112,6 @@ def _state_allows(step: str, case: Case) -> bool:
 def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None:
     """Raise Conflict when the case's state does not allow ``step``, Forbidden when the
     actor may not take it; return when the step would be accepted."""
-    from gridgov.cases import service
-
     if step not in STEP_TARGET:
         raise Conflict("Unknown step %(step)s.", params={"step": step})
     if not _state_allows(step, case):
@@ -124,40 +120,40 @@ def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None
             params={"current": case.state, "target": STEP_TARGET[step].value},
         )
     if step in ("accept", "reject"):
-        service.check_dispatch(actor, case)
+        access.check_dispatch(actor, case)
     elif step == "assign":
-        service.check_dispatch(actor, case)
+        access.check_dispatch(actor, case)
         if (
             case.grid_code is None
-            and service.route_case(session, case).level is not Level.DEPARTMENT
+            and routing.route_case(session, case).level is not Level.DEPARTMENT
         ):
             raise Conflict("Locate the case to a grid before assigning it.")
     elif step == "merge":
-        service.check_dispatch(actor, case)
+        access.check_dispatch(actor, case)
         if case.duplicate_of_id is not None:
             raise Conflict("A case cannot be merged into itself or into a merged case.")
     elif step == "acknowledge":
-        assignment = service.check_handler(session, actor, case)
+        assignment = access.check_handler(session, actor, case)
         if not assignment.lead and assignment.acknowledged_at is not None:
             raise Conflict("Your unit has reported in already.")
     elif step in ("start", "resolve", "return"):
-        service.check_handler(session, actor, case)
+        access.check_handler(session, actor, case)
     elif step == "escalate":
-        service.check_handler(session, actor, case)
+        access.check_handler(session, actor, case)
         if rules.next_level(Level(case.level)) is None:
             raise Conflict("The case is already with a department; it cannot go higher.")
     elif step == "request-suspension":
-        service.check_handler(session, actor, case)
+        access.check_handler(session, actor, case)
         if case.suspension_requested:
             raise Conflict("A suspension has been asked for already.")
     elif step == "approve-suspension":
-        if actor.role not in service.SUPERVISOR_ROLES or not service.may_see(actor, case):
+        if actor.role not in access.SUPERVISOR_ROLES or not access.may_see(actor, case):
             raise Forbidden("Only a supervisor may approve a suspension.")
         if not case.suspension_requested:
             raise Conflict("Nobody has asked to suspend this case.")
     elif step == "resume":
-        roles = service.SUPERVISOR_ROLES | service.DISPATCH_ROLES
-        if actor.role not in roles or not service.may_see(actor, case):
+        roles = access.SUPERVISOR_ROLES | access.DISPATCH_ROLES
+        if actor.role not in roles or not access.may_see(actor, case):
             raise Forbidden("Your role may not do this.")
     elif step == "verify":
         check_verifier(session, actor, case)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.clikit import parse_now as _parse_now
+from gridgov.clikit import parse_now
 
 crisis_app = typer.Typer(
     help="Crisis mode: incidents, check-ins, the sweep (escalation, anonymisation).",
@@ -28,7 +28,7 @@ def sweep_command(
     from gridgov.crisis import sweep
 
     with _database().transaction() as session:
-        result = sweep.sweep(session, now=_parse_now(now), actor=_actor())
+        result = sweep.sweep(session, now=parse_now(now), actor=_actor())
     out.print(
         f"{result.unreached_escalated} household(s) escalated, "
         f"{result.tasks_escalated} task(s) escalated, {result.anonymised} check-in(s) anonymised"

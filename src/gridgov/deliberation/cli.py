@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.clikit import parse_now as _parse_now
+from gridgov.clikit import parse_now
 
 deliberation_app = typer.Typer(
     help="Deliberation: procedure files (四议两公开), the notices' sweep.", no_args_is_help=True
@@ -74,9 +74,7 @@ def sweep_command(
     from gridgov.deliberation import notices
 
     with _database().transaction() as session:
-        counts = notices.sweep(
-            session, now=_parse_now(now), actor=_actor(), tz=_settings().timezone
-        )
+        counts = notices.sweep(session, now=parse_now(now), actor=_actor(), tz=_settings().timezone)
     out.print(
         f"closed {counts['closed']} notice(s), {counts['close_failed']} could not close, "
         f"{counts['reminders']} reminder(s) queued"

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from gridgov.clikit import parse_now as _parse_now
+from gridgov.clikit import parse_now
 from gridgov.indicators.models import IndicatorSnapshot
 
 indicators_app = typer.Typer(
@@ -106,9 +106,9 @@ def compute_command(
     tz = ZoneInfo(_settings().timezone)
     try:
         with _database().transaction() as session:
-            service.ensure_shipped(session, now=_parse_now(now))
+            service.ensure_shipped(session, now=parse_now(now))
             snapshot = service.compute(
-                session, key=key, period=period, now=_parse_now(now), actor=_actor(), tz=tz
+                session, key=key, period=period, now=parse_now(now), actor=_actor(), tz=tz
             )
             units = service.units_scored(session, snapshot)
     except DomainError as exc:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from gridgov.accounts.rules import may_access
 from gridgov.registry import service
 from gridgov.registry.models import Household, Organisation, Resident
 from gridgov.registry.schemas import (
@@ -19,8 +18,9 @@ from gridgov.registry.schemas import (
     RevealRequest,
     WorkerOut,
 )
-from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope
+from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
 from gridgov.web.regions import ScopedRegion
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(tags=["registry"])
 
@@ -29,20 +29,14 @@ Offset = Annotated[int, Query(ge=0)]
 Search = Annotated[str, Query(max_length=64)]
 
 
-def scoped_resident(
-    resident_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> Resident:
-    """The resident if inside the caller's scope; 404 (audited) otherwise."""
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Resident, resident_id),
-        visible=lambda r: may_access(user.effective_scope, r.grid_code),
-        object_type="resident",
-        object_id=str(resident_id),
-    )
+# The resident if inside the caller's scope; 404 (audited) otherwise.
+scoped_resident = scoped(
+    Resident,
+    param="resident_id",
+    user=CurrentUser,
+    visible=service.may_see_resident,
+    object_type="resident",
+)
 
 
 ScopedResident = Annotated[Resident, Depends(scoped_resident)]

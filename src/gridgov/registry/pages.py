@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role, may_access
+from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError, NotFound
 from gridgov.registry import imports, ledger, service
 from gridgov.registry.models import Resident
@@ -21,11 +21,11 @@ from gridgov.web.deps import (
     PageUser,
     SessionDep,
     actor_of,
-    in_scope,
     require_roles,
 )
 from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import download, language_of, render
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(include_in_schema=False)
 AdminOrWorker = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GRID_WORKER, page=True))]
@@ -33,19 +33,14 @@ Search = Annotated[str, Query(max_length=64)]
 Page = Annotated[int, Query(ge=0, le=10_000)]
 
 
-def scoped_resident_page(
-    resident_id: int, request: Request, session: SessionDep, now: Now, user: PageUser
-) -> Resident:
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Resident, resident_id),
-        visible=lambda r: may_access(user.effective_scope, r.grid_code),
-        object_type="resident",
-        object_id=str(resident_id),
-    )
+scoped_resident_page = scoped(
+    Resident,
+    param="resident_id",
+    user=PageUser,
+    visible=service.may_see_resident,
+    object_type="resident",
+    name="scoped_resident_page",
+)
 
 
 ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]

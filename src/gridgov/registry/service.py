@@ -239,6 +239,11 @@ def _visible(viewer: Actor, code: str) -> bool:
     return viewer.role == "system" or may_access(viewer.scope, code)
 
 
+def may_see_resident(viewer: Actor, resident: Resident) -> bool:
+    """A resident shows to readers whose area covers their grid."""
+    return _visible(viewer, resident.grid_code)
+
+
 @dataclass(frozen=True)
 class Revealed:
     id_number: str

@@ -1,0 +1,486 @@
+"""The case page (``/cases/{case_id}``) with its photos, its action forms and the steps
+they take, and the in-app notifications page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import Role
+from gridgov.audit.service import Actor
+from gridgov.cases import permissions, rules, service
+from gridgov.cases.calendar_pages import due_warnings
+from gridgov.cases.models import Case, CaseEvent, Photo
+from gridgov.cases.page_helpers import (
+    _CODE,
+    ACTION_PHOTOS,
+    DISPATCH,
+    PhotoSize,
+    StaffPage,
+    _categories,
+    _category_name,
+    category_groups,
+    photo_problems,
+    read_photos,
+    report_language,
+)
+from gridgov.cases.rules import Level, Route, State
+from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
+from gridgov.registry import service as registry
+from gridgov.web.deps import (
+    AppState,
+    CsrfChecked,
+    Now,
+    PageUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+)
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    local_time,
+    no_store,
+    render,
+)
+from gridgov.web.toolkit import form_action, scoped
+
+router = APIRouter(include_in_schema=False)
+
+
+# The case if the viewer may see it; 404 (audited) otherwise.
+scoped_case_page = scoped(
+    Case,
+    param="case_id",
+    user=StaffPage,
+    visible=service.may_see,
+    object_type="case",
+    name="scoped_case_page",
+)
+
+
+ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]
+
+# The workflow steps and who may take them: ``cases.permissions``, the same checks the
+# service authorises with, so a page never offers a step that would be refused.
+STEP_TARGET = permissions.STEP_TARGET
+
+
+# Words the timeline's notes are made of (routing sources, system actors, event kinds).
+NOTE_LABELS = (
+    N_("category"),
+    N_("grid matters list"),
+    N_("district default"),
+    N_("dispatcher"),
+    N_("escalation"),
+    N_("not a grid matter"),
+    N_("router"),
+    N_("sweep"),
+    N_("unstaffed"),
+)
+_ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
+_ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
+
+
+def event_note(event: CaseEvent, language: str) -> str:
+    """A timeline note in the reader's words: routing notes, escalations, channels and
+    ratings are stored as codes and shown as labels; people's own words stay as written."""
+    from gridgov.web.i18n import gettext
+
+    note = event.note or ""
+    wide = language.startswith("zh")
+    colon, left, right, comma = ("：", "（", "）", "、") if wide else (": ", " (", ")", ", ")
+    if event.kind == "assigned" and (found := _ASSIGNED_NOTE.fullmatch(note)):
+        sources = comma.join(gettext(language, part) for part in found["source"].split(", "))
+        unit = f" · {found['unit']}" if found["unit"] else ""
+        return f"{gettext(language, found['level'])}{unit}{left}{sources}{right}"
+    if event.kind == "escalated" and (found := _ESCALATED_NOTE.fullmatch(note)):
+        low, high = gettext(language, found["low"]), gettext(language, found["high"])
+        return f"{low} → {high}{colon}{found['reason']}"
+    if event.kind == "submitted" or event.kind == "unstaffed":
+        return gettext(language, note) if event.kind == "submitted" else note
+    if event.kind == "rated":
+        rating, _, words = note.partition(": ")
+        return gettext(language, rating) + (f"{colon}{words}" if words else "")
+    return note
+
+
+def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
+    """Photo ids of the case by the timeline event they belong to (None: the report)."""
+    rows = session.execute(
+        select(Photo.id, Photo.event_id).where(Photo.case_id == case.id).order_by(Photo.id)
+    ).all()
+    grouped: dict[int | None, list[int]] = {}
+    for photo_id, event_id in rows:
+        grouped.setdefault(event_id, []).append(photo_id)
+    return grouped
+
+
+def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
+    district = (case.grid_code or case.unit_code or "")[:6]
+    if not district:
+        return []
+    return [
+        (o.id, o.name)
+        for o in registry.list_organisations(
+            session, viewer=Actor.system(), kind="department", region_code=district, limit=200
+        )
+    ]
+
+
+def _office_name(session: Session, case: Case) -> str:
+    """The street or community office a case sits with, by name, when the register has it."""
+    from gridgov.accounts import units
+
+    if case.department_id is not None or not case.unit_code or not case.grid_code:
+        return ""
+    for unit in units.units_for_region(session, region_code=case.grid_code):
+        if unit.kind != "department" and unit.region_code == case.unit_code:
+            return unit.name
+    return ""
+
+
+def _unit_names(session: Session, case: Case) -> list[str]:
+    from gridgov.accounts import units
+
+    if not case.grid_code:
+        return []
+    return [u.name for u in units.units_for_region(session, region_code=case.grid_code)]
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User,
+    case: Case,
+    now: datetime,
+    *,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    tz = ZoneInfo(state.settings.timezone)
+    actor = actor_of(request, user)
+    categories = _categories(session)
+    category = categories.get(case.category_code or "")
+    departments = _departments(session, case)
+    steps = permissions.allowed_steps(session, actor=actor, case=case)
+    duplicates: list[Case] = []
+    if user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
+        duplicates = service.likely_duplicates(session, case, now=now)
+    original = None
+    if case.duplicate_of_id is not None:
+        try:
+            original = service.get_case(session, case_id=case.duplicate_of_id, viewer=actor)
+        except NotFound:
+            original = None
+    context = {
+        "case": case,
+        "category": _category_name(category, language),
+        "suggested": _category_name(categories.get(case.suggested_category or ""), language),
+        "suggestions": [
+            (code, _category_name(categories.get(code), language) or code, round(p * 100))
+            for code, p in service.parse_suggestions(case.suggestions)
+        ],
+        "report_language": report_language(case.language),
+        "department": dict(departments).get(case.department_id or 0, "")
+        or _office_name(session, case),
+        "departments": [name for _, name in departments],
+        "units": _unit_names(session, case),
+        "default_department": (category.department if category else None) or "",
+        "groups": category_groups(categories, language),
+        "levels": [level.value for level in Level],
+        "overdue": service.is_overdue(case, now),
+        "times": {
+            "created": local_time(case.created_at, tz),
+            "assigned": local_time(case.assigned_at, tz),
+            "response_due": local_time(case.response_due_at, tz),
+            "resolution_due": local_time(case.resolution_due_at, tz),
+            "acknowledged": local_time(case.acknowledged_at, tz),
+            "resolved": local_time(case.resolved_at, tz),
+            "closed": local_time(case.closed_at, tz),
+            "verification_due": local_time(
+                case.verification_due_at if case.state == State.RESOLVED.value else None, tz
+            ),
+        },
+        "due_warnings": due_warnings(session, case, language, state.settings.timezone),
+        "events": [
+            (e, local_time(e.at, tz), event_note(e, language))
+            for e in service.timeline(session, case)
+        ],
+        "photos": _photos(session, case),
+        "steps": steps,
+        "duplicates": duplicates,
+        "original": original,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+        "max_photos": ACTION_PHOTOS,
+    }
+    return no_store(render(request, "cases/case.html", context, status_code=status_code))
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    case: ScopedCasePage,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    return _case_page(request, session, state, user, case, now)
+
+
+@router.get("/cases/{case_id}/photos/{photo_id}")
+def case_photo(
+    case: ScopedCasePage,
+    user: StaffPage,
+    session: SessionDep,
+    photo_id: int,
+    size: PhotoSize = "full",
+) -> Response:
+    """A photo of the case, with its own content type; only within the viewer's area.
+    ``?size=thumb`` gives the list's thumbnail (the photo itself when it has none)."""
+    photo = session.get(Photo, photo_id)
+    if photo is None or photo.case_id != case.id:
+        raise NotFound("Not found, or outside your area.")
+    return _photo_response(photo, size, "private, max-age=86400")
+
+
+def _photo_response(photo: Photo, size: str, cache: str) -> Response:
+    if size == "thumb" and photo.thumbnail is not None:
+        # Thumbnails are JPEG, or PNG when the photo kept its transparency.
+        thumb_type = "image/png" if photo.thumbnail[:4] == b"\x89PNG" else "image/jpeg"
+        return Response(
+            photo.thumbnail,
+            media_type=thumb_type,
+            headers={"Cache-Control": cache, "Content-Disposition": "inline"},
+        )
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": cache, "Content-Disposition": "inline"},
+    )
+
+
+def _back(next_path: str, case: Case) -> str:
+    """Back to the list the form came from, or the case page; never off-site."""
+    if next_path.startswith("/cases") and "//" not in next_path and "\\" not in next_path:
+        return next_path
+    return f"/cases/{case.id}"
+
+
+def _original_id(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit():
+        raise InvalidInput(
+            "Give the number of the case to merge into.",
+            details=[Problem("original", "Give the number of the case to merge into.")],
+        )
+    return int(digits)
+
+
+_KIND_LEVEL = {"department": Level.DEPARTMENT, "street_office": Level.STREET}
+
+
+def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
+    """Assign to a unit named by the dispatcher: a department of the district, or the
+    street or community office of the case's own place."""
+    from gridgov.accounts import units
+
+    unit = units.find_unit(session, text=name, viewer=actor)
+    allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
+    if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (
+        unit.region_code
+    ):
+        allowed.add(unit.id)
+    if unit.id not in allowed:
+        message = N_("%(unit)s is not a unit for this place.")
+        raise InvalidInput(
+            message,
+            params={"unit": unit.name},
+            details=[Problem("department", message, unit=unit.name)],
+        )
+    level = _KIND_LEVEL.get(unit.kind, Level.COMMUNITY)
+    return Route(level, unit.name if level is Level.DEPARTMENT else None, "dispatcher")
+
+
+def take_step(
+    session: Session,
+    *,
+    step: str,
+    actor: Actor,
+    case: Case,
+    now: datetime,
+    tz: str,
+    note: str,
+    reason: str,
+    result: str,
+    level: str,
+    department: str,
+    original: str,
+    category: str,
+    assign: bool,
+    photos: Sequence[tuple[str, bytes]],
+) -> None:
+    """Call the service for one workflow step; it checks who may and whether the state
+    allows it, and raises a DomainError when not."""
+    if step == "accept":
+        service.do_accept(session, actor=actor, case=case, now=now, category_code=category or None)
+        if assign:
+            service.do_assign(session, actor=actor, case=case, now=now, tz=tz)
+    elif step == "reject":
+        service.do_reject(session, actor=actor, case=case, reason=reason, now=now)
+    elif step == "merge":
+        if _CODE.fullmatch(original.strip()) and not original.strip().isdigit():
+            found = service.get_by_tracking_code(session, original)
+            target = service.get_case(session, case_id=found.id, viewer=actor)
+        else:
+            target = service.get_case(session, case_id=_original_id(original), viewer=actor)
+        service.do_merge(session, actor=actor, duplicate=case, original=target, now=now)
+    elif step == "assign":
+        service.check_dispatch(actor, case)
+        override = None
+        if not level and department.strip():
+            override = _unit_route(session, case, department, actor)
+        elif level:
+            try:
+                override = Route(Level(level), department.strip() or None, "dispatcher")
+            except ValueError as exc:
+                raise InvalidInput("Unknown level %(level)s.", params={"level": level}) from exc
+        service.do_assign(session, actor=actor, case=case, now=now, route=override, tz=tz)
+    elif step == "acknowledge":
+        service.do_acknowledge(session, actor=actor, case=case, now=now)
+    elif step == "start":
+        service.do_start(session, actor=actor, case=case, now=now, note=note)
+    elif step == "resolve":
+        problems = photo_problems(photos)
+        if problems:
+            raise InvalidInput("The photos were not taken.", details=problems)
+        service.do_resolve(session, actor=actor, case=case, note=note, now=now, photos=photos)
+    elif step == "verify":
+        if result not in ("passed", "failed"):
+            raise InvalidInput(
+                "Say whether the result passed the check.",
+                details=[Problem("result", "Say whether the result passed the check.")],
+            )
+        service.do_verify(
+            session, actor=actor, case=case, passed=result == "passed", note=note, now=now
+        )
+    elif step == "escalate":
+        service.do_escalate(session, actor=actor, case=case, reason=reason, now=now, tz=tz)
+    elif step == "return":
+        service.do_return(session, actor=actor, case=case, reason=reason, now=now)
+    elif step == "request-suspension":
+        service.do_request_suspension(session, actor=actor, case=case, reason=reason, now=now)
+    elif step == "approve-suspension":
+        service.do_approve_suspension(session, actor=actor, case=case, now=now)
+    elif step == "resume":
+        service.do_resume(session, actor=actor, case=case, now=now)
+    else:  # pragma: no cover - the route refuses unknown steps first
+        raise NotFound("Not found, or outside your area.")
+
+
+@router.post("/cases/{case_id}/act/{step}", dependencies=[CsrfChecked])
+def act_submit(
+    request: Request,
+    step: str,
+    case: ScopedCasePage,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    result: Annotated[str, Form(max_length=16)] = "",
+    level: Annotated[str, Form(max_length=16)] = "",
+    department: Annotated[str, Form(max_length=64)] = "",
+    original: Annotated[str, Form(max_length=32)] = "",
+    category: Annotated[str, Form(max_length=16)] = "",
+    assign: Annotated[str, Form(max_length=8)] = "",
+    next: Annotated[str, Form(max_length=256)] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """One workflow step from the case page's forms; back to the page (303) when done,
+    the page again with the refusal in words (and its status) when not."""
+    if step not in STEP_TARGET:
+        raise NotFound("Not found, or outside your area.")
+    actor = actor_of(request, user)
+
+    def run() -> None:
+        pictures = (
+            read_photos(photos, ACTION_PHOTOS, N_("The photos were not taken."))
+            if step == "resolve"
+            else []
+        )
+        take_step(
+            session,
+            step=step,
+            actor=actor,
+            case=case,
+            now=now,
+            tz=state.settings.timezone,
+            note=note,
+            reason=reason,
+            result=result,
+            level=level,
+            department=department,
+            original=original,
+            category=category,
+            assign=bool(assign),
+            photos=pictures,
+        )
+
+    return form_action(
+        session,
+        run,
+        to=_back(next, case),
+        on_error=lambda exc: _case_page(
+            request, session, state, user, case, now, error=exc, status_code=exc.status
+        ),
+    )
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(
+    request: Request, user: PageUser, session: SessionDep, now: Now
+) -> HTMLResponse:
+    """The in-app notifications of the user, their unit and their area, newest first."""
+    messages = service.inbox(session, actor=actor_of(request, user))
+    tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    seen = user.notifications_seen_at
+    ids = {m.case_id for m in messages if m.case_id is not None}
+    codes = {
+        row[0]: row[1]
+        for row in session.execute(select(Case.id, Case.tracking_code).where(Case.id.in_(ids)))
+    }
+    resident = user.role == Role.RESIDENT.value
+    rows = [
+        {
+            "when": local_time(m.created_at, tz),
+            "subject": m.subject,
+            "body": m.body,
+            "case_id": m.case_id,
+            # One tap to the case: staff open the case, a resident its tracking page.
+            "href": (f"/track/{codes[m.case_id]}" if resident else f"/cases/{m.case_id}")
+            if m.case_id in codes
+            else "",
+            "unread": seen is None or m.created_at > seen,
+        }
+        for m in messages
+    ]
+    user.notifications_seen_at = now
+    session.commit()
+    return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})

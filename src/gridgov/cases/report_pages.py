@@ -1,0 +1,200 @@
+"""The public report form (no login): ``/report``, and the area and grids it draws on
+its map (``/report/area.geojson``, ``/report/grids.geojson``)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.models import User
+from gridgov.audit.service import Actor
+from gridgov.cases import reporter, service
+from gridgov.cases.page_helpers import (
+    REPORT_PHOTOS,
+    _categories,
+    _coordinate,
+    category_groups,
+    read_photos,
+)
+from gridgov.cases.rules import Channel
+from gridgov.errors import DomainError, NotFound
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
+from gridgov.territory import service as territory
+from gridgov.web.deps import (
+    CSRF_COOKIE,
+    CsrfChecked,
+    Now,
+    OptionalUser,
+    SessionDep,
+    StateDep,
+    actor_of,
+    anonymous_actor,
+    client_ip,
+)
+from gridgov.web.render import (
+    error_message,
+    error_problems,
+    language_of,
+    no_store,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    form: dict[str, str],
+    *,
+    error: DomainError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = language_of(request)
+    context = {
+        "groups": category_groups(_categories(session), language),
+        "form": form,
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+        "max_photos": REPORT_PHOTOS,
+    }
+    return no_store(render(request, "cases/report.html", context, status_code=status_code))
+
+
+def _new_key() -> str:
+    return "web-" + secrets.token_urlsafe(18)
+
+
+def _sender(request: Request, user: User | None) -> tuple[Actor, str, str]:
+    """Who sends the report: the actor, the case's source and the principal its
+    idempotency key belongs to."""
+    if user is not None:
+        return actor_of(request, user), f"user:{user.username}", f"user:{user.id}"
+    # The anonymous form's session: this browser's CSRF cookie (verified by the route).
+    principal = "form:" + request.cookies.get(CSRF_COOKIE, "")
+    return anonymous_actor(request), f"web:{client_ip(request)}", principal
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, session: SessionDep, user: OptionalUser) -> HTMLResponse:
+    """Report a problem; anyone may, without an account."""
+    return _report_page(request, session, {"idempotency_key": _new_key()})
+
+
+@router.post("/report", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def report_submit(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    user: OptionalUser,
+    description: Annotated[str, Form(max_length=4000)] = "",
+    category: Annotated[str, Form(max_length=16)] = "",
+    lon: Annotated[str, Form(max_length=32)] = "",
+    lat: Annotated[str, Form(max_length=32)] = "",
+    address: Annotated[str, Form(max_length=256)] = "",
+    name: Annotated[str, Form(max_length=64)] = "",
+    phone: Annotated[str, Form(max_length=32)] = "",
+    anonymous: Annotated[str, Form(max_length=8)] = "",
+    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> HTMLResponse:
+    hidden = bool(anonymous)
+    form = {
+        "description": description,
+        "category": category,
+        "lon": lon,
+        "lat": lat,
+        "address": address,
+        "name": "" if hidden else name,
+        "phone": "" if hidden else phone,
+        "anonymous": "1" if hidden else "",
+        "idempotency_key": idempotency_key or _new_key(),
+    }
+    try:
+        pictures = read_photos(photos, REPORT_PHOTOS, N_("The report was not taken."))
+        actor, source, principal = _sender(request, user)
+        staff = user is not None and reporter.is_staff(user.role)
+        check_rate(
+            session,
+            write=Write.REPORT_STAFF if staff else Write.REPORT,
+            source=principal if staff else client_ip(request),
+            now=now,
+        )
+        intake = service.do_intake(
+            session,
+            actor=actor,
+            value=service.IntakeInput(
+                description=description,
+                channel=Channel.WEB,
+                category_code=category or None,
+                lon=_coordinate(lon),
+                lat=_coordinate(lat),
+                address=address,
+                reporter_name="" if hidden else name,
+                reporter_phone="" if hidden else phone,
+                reporter_user_id=user.id if user is not None else None,
+                anonymous=hidden,
+                idempotency_key=idempotency_key or None,
+                source=source,
+                principal=principal,
+                photos=pictures,
+            ),
+            now=now,
+            tz=state.settings.timezone,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _report_page(request, session, form, error=exc, status_code=exc.status)
+    session.commit()
+    return no_store(
+        render(
+            request,
+            "cases/reported.html",
+            {
+                "code": intake.case.tracking_code,
+                "created": intake.created,
+                "secret": intake.secret,
+            },
+        )
+    )
+
+
+@router.get("/report/area.geojson")
+def report_area(session: SessionDep) -> JSONResponse:
+    """The district's outline, for the report form's map (public: no login needed)."""
+    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
+    top = next((r for r in regions if r.level == "district"), None) or next(
+        (r for r in regions if r.parent_code is None), None
+    )
+    if top is None or top.geometry is None:
+        raise NotFound("Not found, or outside your area.")
+    feature = territory.children_geojson(session, parent=top)["parent"]
+    return JSONResponse(
+        feature,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=600"},
+    )
+
+
+@router.get("/report/grids.geojson")
+def report_grids(session: SessionDep) -> JSONResponse:
+    """The district's grid lines, for the report form's map without a tile server: a
+    resident sees which grid they tap in (public: no login needed)."""
+    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
+    top = next((r for r in regions if r.level == "district"), None) or next(
+        (r for r in regions if r.parent_code is None), None
+    )
+    if top is None:
+        raise NotFound("Not found, or outside your area.")
+    return JSONResponse(
+        territory.grids_geojson(session, under=top.code),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=600"},
+    )

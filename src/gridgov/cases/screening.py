@@ -1,0 +1,196 @@
+"""Understanding a report: its language and likely categories (the classifier), spam
+and floods (held for review), and likely duplicates near the same point."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from gridgov.cases import classify, rules, spam
+from gridgov.cases.models import (
+    Case,
+)
+
+DUPLICATE_METRES = 100.0
+DUPLICATE_WINDOW = timedelta(hours=48)
+FLOOD_WINDOW = timedelta(minutes=10)
+FLOOD_LIMIT = 5
+
+
+def understand(text: str) -> classify.Decision:
+    """The report's language, the top three categories, and whether to file it alone."""
+    return classify.decide(text)
+
+
+def format_suggestions(decision: classify.Decision) -> str:
+    """``"C0102:0.981 C0503:0.012 C0101:0.004"`` for the case row (at most three)."""
+    return " ".join(f"{s.code}:{s.probability:.3f}" for s in decision.suggestions[:3])
+
+
+def parse_suggestions(value: str) -> list[tuple[str, float]]:
+    """The stored suggestions back as ``(code, probability)``; bad parts are skipped."""
+    out: list[tuple[str, float]] = []
+    for part in value.split():
+        code, _, probability = part.partition(":")
+        try:
+            out.append((code, float(probability)))
+        except ValueError:
+            continue
+    return out
+
+
+def suggest_category(text: str) -> tuple[str, float] | None:
+    suggestions = classify.default().suggest(text, k=1)
+    return (suggestions[0].code, suggestions[0].probability) if suggestions else None
+
+
+def spam_signals(text: str) -> list[str]:
+    """Why a text looks like spam or abuse (gridgov.cases.spam): links, contact handles,
+    keyword runs, repeated characters or words, abuse, the content model. Every public
+    write is screened with it: reports, discussions, proposals, comments, objections."""
+    if not text.strip():
+        return []
+    return spam.default().reasons(text)
+
+
+def spam_suspected(
+    session: Session, *, text: str, source: str, phone_index: str | None, now: datetime
+) -> bool:
+    """Hold for review: a spammy text, or a flood from one source or phone."""
+    return bool(spam_reasons(session, text=text, source=source, phone_index=phone_index, now=now))
+
+
+def spam_reasons(
+    session: Session, *, text: str, source: str, phone_index: str | None, now: datetime
+) -> list[str]:
+    """Why a report is held: the text's signals, and "flood" from one source or phone."""
+    signals = spam_signals(text)
+    if _flooding(session, source=source, phone_index=phone_index, now=now):
+        signals.append("flood")
+    return signals
+
+
+def _flooding(session: Session, *, source: str, phone_index: str | None, now: datetime) -> bool:
+    since = now - FLOOD_WINDOW
+    same = []
+    if phone_index:
+        same.append(Case.reporter_phone_index == phone_index)
+    # One account, or one sender in a group chat; not a whole gateway or hotline.
+    if source.startswith(("user:", "chat:")) and source.count(":") >= 1:
+        same.append(Case.source == source)
+    if not same:
+        return False
+    recent = (
+        session.scalar(
+            select(func.count()).select_from(Case).where(Case.created_at >= since, or_(*same))
+        )
+        or 0
+    )
+    return recent >= FLOOD_LIMIT
+
+
+def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Case]:
+    """Open cases of the same category near the same point within the time window."""
+    if case.lon is None or case.lat is None or not case.category_code:
+        return []
+    degrees = DUPLICATE_METRES / 110_574  # of latitude
+    # A degree of longitude shrinks with the cosine of the latitude: the box must widen
+    # with it (a fixed factor missed neighbours north of about 24.6°).
+    lon_degrees = DUPLICATE_METRES / (111_320 * max(math.cos(math.radians(case.lat)), 0.01))
+    candidates = session.scalars(
+        select(Case)
+        .where(
+            Case.id != case.id,
+            Case.category_code == case.category_code,
+            Case.state.in_([s.value for s in rules.OPEN_STATES]),
+            Case.created_at >= now - DUPLICATE_WINDOW,
+            Case.lat.between(case.lat - degrees * 1.01, case.lat + degrees * 1.01),
+            Case.lon.between(case.lon - lon_degrees * 1.01, case.lon + lon_degrees * 1.01),
+        )
+        .order_by(Case.created_at)
+    )
+    return [c for c in candidates if _metres(c, case) <= DUPLICATE_METRES]
+
+
+def likely_duplicate_ids(session: Session, case: Case, *, now: datetime) -> tuple[int, ...]:
+    """The ids ``likely_duplicates`` would give, reading three columns instead of whole
+    cases: intake asks this for every report."""
+    if case.lon is None or case.lat is None or not case.category_code:
+        return ()
+    degrees = DUPLICATE_METRES / 111_000
+    rows = session.execute(
+        select(Case.id, Case.lon, Case.lat)
+        .where(
+            Case.id != case.id,
+            Case.category_code == case.category_code,
+            Case.state.in_([s.value for s in rules.OPEN_STATES]),
+            Case.created_at >= now - DUPLICATE_WINDOW,
+            Case.lat.between(case.lat - degrees, case.lat + degrees),
+            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
+        )
+        .order_by(Case.created_at)
+    )
+    return tuple(
+        id_ for id_, lon, lat in rows if _distance(lon, lat, case.lon, case.lat) <= DUPLICATE_METRES
+    )
+
+
+def likely_duplicates_of(
+    session: Session, cases: Sequence[Case], *, now: datetime
+) -> dict[int, list[Case]]:
+    """``likely_duplicates`` for a page of cases in one statement (one box per case,
+    OR-ed), not one statement per row. Cases without any are left out."""
+    located = [c for c in cases if c.lon is not None and c.lat is not None and c.category_code]
+    if not located:
+        return {}
+    degrees = DUPLICATE_METRES / 111_000
+    boxes = [
+        and_(
+            Case.category_code == c.category_code,
+            Case.lat.between(c.lat - degrees, c.lat + degrees),  # type: ignore[operator]
+            Case.lon.between(c.lon - degrees * 1.1, c.lon + degrees * 1.1),  # type: ignore[operator]
+        )
+        for c in located
+    ]
+    candidates = list(
+        session.scalars(
+            select(Case)
+            .where(
+                Case.state.in_([s.value for s in rules.OPEN_STATES]),
+                Case.created_at >= now - DUPLICATE_WINDOW,
+                or_(*boxes),
+            )
+            .order_by(Case.created_at)
+        )
+    )
+    found: dict[int, list[Case]] = {}
+    for case in located:
+        lat, lon = case.lat or 0.0, case.lon or 0.0
+        near = [
+            c
+            for c in candidates
+            if c.id != case.id
+            and c.category_code == case.category_code
+            and lat - degrees <= (c.lat or 0.0) <= lat + degrees
+            and lon - degrees * 1.1 <= (c.lon or 0.0) <= lon + degrees * 1.1
+            and _metres(c, case) <= DUPLICATE_METRES
+        ]
+        if near:
+            found[case.id] = near
+    return found
+
+
+def _metres(a: Case, b: Case) -> float:
+    return _distance(a.lon, a.lat, b.lon, b.lat)
+
+
+def _distance(
+    a_lon: float | None, a_lat: float | None, b_lon: float | None, b_lat: float | None
+) -> float:
+    dx = ((a_lon or 0.0) - (b_lon or 0.0)) * 111_320 * math.cos(math.radians(a_lat or 0.0))
+    dy = ((a_lat or 0.0) - (b_lat or 0.0)) * 110_574
+    return math.hypot(dx, dy)

@@ -1,0 +1,79 @@
+"""Checking and writing buildings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gridgov.errors import Problem
+from gridgov.registry.imports.checks import BuildingInput, building_problems
+from gridgov.registry.imports.context import (
+    Writer,
+    _Context,
+    _duplicates,
+    _existing,
+    _insert,
+    _locate,
+    _Row,
+)
+from gridgov.registry.models import Building
+
+
+def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
+    items: list[tuple[_Row, BuildingInput]] = []
+    for done, row in enumerate(rows, start=1):
+        value = BuildingInput(
+            code=ctx.code(row, "code"),
+            name=row.get("name"),
+            address=row.get("address"),
+            lon=ctx.number(row, "lon"),
+            lat=ctx.number(row, "lat"),
+            grid_code=ctx.code(row, "grid_code"),
+        )
+        for problem in building_problems(value):
+            ctx.problem(row, problem)
+        items.append((row, value))
+        ctx.tick(done)
+    _duplicates(
+        ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
+    )
+    _already(ctx, items, Building.code, "code", "Building %(code)s is already registered.")
+    pending = []
+    for row, value in items:
+        if row.number in ctx.bad:
+            continue
+        if value.grid_code:
+            ctx.check_region(row, "grid_code", value.grid_code, grid=True)
+        else:
+            pending.append((row, value))
+    _locate(ctx, pending)
+
+    def write() -> None:
+        _insert(
+            ctx,
+            Building,
+            [
+                {
+                    "code": v.code,
+                    "name": v.name,
+                    "address": v.address,
+                    "lon": v.lon,
+                    "lat": v.lat,
+                    "grid_code": v.grid_code,
+                }
+                for _, v in items
+            ],
+        )
+
+    return write
+
+
+def _already(
+    ctx: _Context, items: Sequence[tuple[_Row, Any]], column: Any, key: str, message: str
+) -> None:
+    """Report rows whose ``key`` value is already in the database."""
+    values = [getattr(v, key) for _, v in items if getattr(v, key)]
+    existing = _existing(ctx.session, column, values)
+    for row, value in items:
+        if getattr(value, key) in existing:
+            ctx.problem(row, Problem(key, message, code=getattr(value, key)))
