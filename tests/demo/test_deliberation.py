@@ -224,7 +224,8 @@ def test_routine_disclosures_are_answered_and_one_is_overdue(db: Database) -> No
                 OutboxMessage.dedupe_key.startswith(f"disclosure:{VILLAGE}:")
             )
         ).all()
-        assert any("party_affairs" in r and "overdue" in r for r in reminders)
+        # the party-affairs disclosure is overdue, and the office reads it in words
+        assert any("党务公开" in r and "逾期" in r for r in reminders)
 
 
 def test_the_international_community_talks_in_many_languages_and_gets_answers(

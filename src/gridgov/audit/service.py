@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit import rules
@@ -123,7 +123,10 @@ def _append_pending(session: Session) -> None:
     session.flush()
     bind = session.connection()
     rows = bind.info.pop(_PENDING, None)
-    bind.info.pop(_MARKS, None)
+    # Rows chained now are in the database: a savepoint rolled back later undoes them
+    # there (with the head), so the open savepoints mark an empty pending list.
+    marks: list[int] = bind.info.get(_MARKS, [])
+    marks[:] = [0] * len(marks)
     if not rows:
         return
     last, prev_hash = bind.execute(_bump_head(len(rows))).one()
@@ -143,6 +146,20 @@ def _append_pending(session: Session) -> None:
 # Savepoints nest strictly, so a stack of "rows pending when it began" tells what a
 # rollback to the innermost one undoes. (SQLAlchemy names a savepoint only after its
 # "savepoint" event, so names cannot be matched.)
+@event.listens_for(Session, "do_orm_execute")
+def _append_before_reading(state: ORMExecuteState) -> None:
+    """A transaction that reads the audit log sees its own rows: chain them first (the
+    rare transaction that does so takes the head's lock earlier)."""
+    if not state.is_select:
+        return
+    bind = state.session.connection()
+    if not bind.info.get(_PENDING):
+        return
+    froms: list[Any] = getattr(state.statement, "get_final_froms", list)()
+    if any(getattr(table, "name", None) == AuditEvent.__tablename__ for table in froms):
+        _append_pending(state.session)
+
+
 @event.listens_for(Engine, "savepoint")
 def _savepoint(connection: Connection, name: str | None) -> None:
     connection.info.setdefault(_MARKS, []).append(len(_pending(connection)))
