@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 
-from gridgov.cases import classify
+from gridgov.cases import classify, classify_eval
 from gridgov.cases.catalogue import load_default
 from gridgov.cases.classify import Classifier, fold
 
@@ -229,7 +229,7 @@ def test_the_threshold_is_a_setting(
 
 
 def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert classify.main(["井盖丢了，晚上很危险"]) == 0
+    assert classify_eval.main(["井盖丢了，晚上很危险"]) == 0
     out = capsys.readouterr().out
     assert "language zh" in out
     assert "C0101" in out

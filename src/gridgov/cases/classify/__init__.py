@@ -508,13 +508,3 @@ def decide(
     if not suggestions or suggestions[0].probability < limit:
         return Decision(language, suggestions, False, "unsure")
     return Decision(language, suggestions, True, "")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from gridgov.cases import classify_eval
-
-    return classify_eval.main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
