@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
+from gridgov.cases import messages as messages_text
 from gridgov.cases import permissions, rules, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, CaseEvent, Photo
@@ -467,20 +468,24 @@ def notifications_page(
         for row in session.execute(select(Case.id, Case.tracking_code).where(Case.id.in_(ids)))
     }
     resident = user.role == Role.RESIDENT.value
-    rows = [
-        {
-            "when": local_time(m.created_at, tz),
-            "subject": m.subject,
-            "body": m.body,
-            "case_id": m.case_id,
-            # One tap to the case: staff open the case, a resident its tracking page.
-            "href": (f"/track/{codes[m.case_id]}" if resident else f"/cases/{m.case_id}")
-            if m.case_id in codes
-            else "",
-            "unread": seen is None or m.created_at > seen,
-        }
-        for m in messages
-    ]
+    rows = []
+    for m in messages:
+        # The words, and the path the message ends with as the link (messages of other
+        # domains: a notice to publish, an incident); a case's message opens the case.
+        text, path = messages_text.split_link(m.body)
+        rows.append(
+            {
+                "when": local_time(m.created_at, tz),
+                "subject": m.subject,
+                "body": text,
+                "case_id": m.case_id,
+                # One tap to the case: staff open the case, a resident its tracking page.
+                "href": (f"/track/{codes[m.case_id]}" if resident else f"/cases/{m.case_id}")
+                if m.case_id in codes
+                else (path or ""),
+                "unread": seen is None or m.created_at > seen,
+            }
+        )
     user.notifications_seen_at = now
     session.commit()
     return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})

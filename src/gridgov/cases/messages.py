@@ -9,6 +9,7 @@ default. The link is a path on this installation: ``/track/CODE`` for reporters,
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         ),
     ),
 }
+
+
+_TRAILING_LINK = re.compile(r"[\s:：]*(/[^\s]*)\s*$")
+
+
+def split_link(body: str) -> tuple[str, str | None]:
+    """A message's text without the site path it ends with, and that path: the inbox shows
+    the words and makes the path a link ("…请即公布：/notices/new?…" → words + link)."""
+    found = _TRAILING_LINK.search(body)
+    if found is None or found.group(1).startswith("//"):
+        return body, None
+    return body[: found.start()].rstrip(" ，,。:：") or body, found.group(1)
 
 
 def local(moment: datetime | None, tz: str) -> str:
