@@ -253,6 +253,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         field_key=_b64(TEST_KEYS.field),
         sweep_seconds=0,
         notify_mode="record",
+        warm_models=False,  # the tests that classify train the models themselves
     )
 
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # The case sweep and outbox delivery inside the server, every N seconds (0: off,
     # e.g. when a separate `gridgov cases sweep` runs from cron).
     sweep_seconds: int = 60
+    # Train the report classifier and the spam screen in the background at start-up, so
+    # the first report after a restart does not wait for them (several seconds).
+    warm_models: bool = True
     # "log" writes notifications to the log; "record" keeps them in memory (demo, tests).
     notify_mode: str = "log"
 

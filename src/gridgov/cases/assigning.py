@@ -35,8 +35,8 @@ def do_assign(
     co_handlers: Sequence[Route] = (),
 ) -> Assignment:
     """Route (most specific wins) and assign; the response and resolution clocks start."""
-    permissions.check_step(session, actor=actor, case=case, step="assign")
     lock_case(session, case)
+    permissions.check_step(session, actor=actor, case=case, step="assign")
     return assign(session, case, actor, now, route=route, tz=tz, co_handlers=co_handlers)
 
 

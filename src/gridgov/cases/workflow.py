@@ -27,8 +27,8 @@ from gridgov.errors import Conflict, InvalidInput
 def do_accept(
     session: Session, *, actor: Actor, case: Case, now: datetime, category_code: str | None = None
 ) -> None:
-    permissions.check_step(session, actor=actor, case=case, step="accept")
     lock_case(session, case)
+    permissions.check_step(session, actor=actor, case=case, step="accept")
     if category_code:
         problems = intake_problems(
             session, IntakeInput("xxxx", Channel.STAFF, category_code=category_code)
@@ -41,9 +41,9 @@ def do_accept(
 
 
 def do_reject(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="reject")
     require(reason, "reason")
-    lock_case(session, case)
     move(session, case, actor, now, State.REJECTED, "rejected", note=reason)
     notify_reporter(session, case, now, "rejected")
 
@@ -76,9 +76,9 @@ def do_merge(
 
 def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """The unit reports in (报到). A co-handler reports in without moving the case."""
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="acknowledge")
     assignment = check_handler(session, actor, case)
-    lock_case(session, case)
     assignment.acknowledged_at = assignment.acknowledged_at or now
     if assignment.lead:
         case.acknowledged_at = now
@@ -102,8 +102,8 @@ def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime)
 
 
 def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
-    permissions.check_step(session, actor=actor, case=case, step="start")
     lock_case(session, case)
+    permissions.check_step(session, actor=actor, case=case, step="start")
     move(session, case, actor, now, State.IN_PROGRESS, "started", note=note)
 
 
@@ -121,12 +121,12 @@ def do_resolve(
     (the check on the spot) starts. On a case not yet reported in or started, resolving
     reports in and starts it first (the timeline shows each step): one step for a worker
     on the spot."""
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="resolve")
     require(note, "note")
     problems = photo_problems(photos)
     if problems:
         raise InvalidInput("The result was not recorded.", details=problems)
-    lock_case(session, case)
     if State(case.state) in (State.ASSIGNED, State.ESCALATED):
         assignment = check_handler(session, actor, case)
         assignment.acknowledged_at = assignment.acknowledged_at or now
@@ -159,10 +159,10 @@ def do_verify(
     """The grid worker (or the reporter) checks the result on the spot: passed closes the
     case; failed sends it back to work (返工), and the resolution clock runs again from
     where it stopped. Nobody checks a result they recorded."""
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="verify")
     if not passed:
         require(note, "note")
-    lock_case(session, case)
     if passed:
         move(session, case, actor, now, State.VERIFIED, "verified", note=note)
         move(session, case, actor, now, State.CLOSED, "closed")
@@ -184,17 +184,17 @@ def do_escalate(
     tz: str = "Asia/Shanghai",
 ) -> Assignment:
     """Up one rung of the ladder (吹哨), by hand with a reason."""
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="escalate")
     require(reason, "reason")
-    lock_case(session, case)
     return escalate_one(session, case, actor, now, reason, tz)
 
 
 def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: datetime) -> None:
     """The unit hands a mis-routed case back to the dispatcher (退单)."""
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="return")
     require(reason, "reason")
-    lock_case(session, case)
     end_assignments(session, case, now)
     move(session, case, actor, now, State.RETURNED, "returned", note=reason)
 
@@ -202,9 +202,9 @@ def do_return(session: Session, *, actor: Actor, case: Case, reason: str, now: d
 def do_request_suspension(
     session: Session, *, actor: Actor, case: Case, reason: str, now: datetime
 ) -> None:
+    lock_case(session, case)
     permissions.check_step(session, actor=actor, case=case, step="request-suspension")
     require(reason, "reason")
-    lock_case(session, case)
     if State(case.state) is not State.IN_PROGRESS:
         raise Conflict("Only a case in progress can be suspended.")
     case.suspension_requested = True
@@ -225,8 +225,8 @@ def do_request_suspension(
 
 def do_approve_suspension(session: Session, *, actor: Actor, case: Case, now: datetime) -> None:
     """挂账 needs a supervisor: a leader or an administrator within scope."""
-    permissions.check_step(session, actor=actor, case=case, step="approve-suspension")
     lock_case(session, case)
+    permissions.check_step(session, actor=actor, case=case, step="approve-suspension")
     case.suspension_requested = False
     move(session, case, actor, now, State.SUSPENDED, "suspended")
     case.paused_at = now  # the resolution clock stands still (挂账)
@@ -237,8 +237,8 @@ def do_resume(
 ) -> None:
     """Work on a suspended case starts again: its resolution due time moves on by the
     working time it was suspended."""
-    permissions.check_step(session, actor=actor, case=case, step="resume")
     lock_case(session, case)
+    permissions.check_step(session, actor=actor, case=case, step="resume")
     move(session, case, actor, now, State.IN_PROGRESS, "resumed")
     resume_clock(session, case, now, tz)
 

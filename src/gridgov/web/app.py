@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -77,9 +78,23 @@ async def _periodic_sweep(state: AppState) -> None:
             log.exception("periodic jobs failed")
 
 
+def _warm_models() -> None:
+    """Train the classifier and the spam screen (each once per process, cached) before
+    the first report needs them."""
+    from gridgov.cases import classify, spam
+
+    try:
+        classify.default()
+        spam.default()
+    except Exception:  # a report would train them again, and log its own error
+        log.exception("warming the models failed")
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.gridgov
+    if state.settings.warm_models:
+        threading.Thread(target=_warm_models, name="warm-models", daemon=True).start()
     task = None
     if state.settings.sweep_seconds > 0:
         task = asyncio.create_task(_periodic_sweep(state))
