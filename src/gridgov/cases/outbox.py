@@ -28,6 +28,7 @@ class Notification:
     subject: str
     body: str
     dedupe_key: str
+    case_id: int | None = None  # the case it is about: the inbox opens it
 
 
 def _row(now: datetime, m: Notification) -> dict[str, object]:
@@ -38,7 +39,7 @@ def _row(now: datetime, m: Notification) -> dict[str, object]:
         "recipient": m.recipient[:128],
         "subject": m.subject[:256],
         "body": m.body,
-        "case_id": None,
+        "case_id": m.case_id,
         "dedupe_key": m.dedupe_key[:128],
         "attempts": 0,
         "last_error": "",

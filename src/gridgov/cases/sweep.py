@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
-from gridgov.cases import messages, rules
+from gridgov.cases import messages, outbox, rules
 from gridgov.cases import service as cases
 from gridgov.cases.models import Assignment, Case, OutboxMessage
 from gridgov.db import Database
@@ -118,52 +117,39 @@ def _escalate_once(db: Database, *, case_id: int, version: int, now: datetime, t
 
 def _mark_overdue(session: Session, now: datetime) -> int:
     """Set overdue_at once per case (only rows not yet marked) and queue one notice each."""
-    ids = [
-        row[0]
-        for row in session.execute(
-            update(Case)
-            .where(cases.overdue_clause(now), Case.overdue_at.is_(None))
-            .values(overdue_at=now)
-            .returning(Case.id, Case.unit_code, Case.tracking_code)
-        )
-    ]
-    if not ids:
-        return 0
     rows = session.execute(
-        select(Case.id, Case.unit_code, Case.tracking_code, Case.department_id).where(
-            Case.id.in_(ids)
-        )
+        update(Case)
+        .where(cases.overdue_clause(now), Case.overdue_at.is_(None))
+        .values(overdue_at=now)
+        .returning(Case.id, Case.unit_code, Case.tracking_code, Case.department_id)
     ).all()
-    session.execute(
-        insert(OutboxMessage),
-        [
-            {
-                "created_at": now,
-                "available_at": now,
-                "channel": "in_app",
-                "recipient": f"department:{dept}" if dept else f"unit:{unit}",
-                "subject": subject,
-                "body": body,
-                "case_id": case_id,
-                "dedupe_key": f"overdue:{case_id}",
-            }
-            for case_id, unit, code, dept in rows
-            for subject, body in [
-                messages.compose(
-                    "overdue", language=None, params={"code": code, "link": f"/cases/{case_id}"}
-                )
-            ]
-        ],
-    )
+    if not rows:
+        return 0
+    notices = []
+    for case_id, unit, code, dept in rows:
+        subject, body = messages.compose(
+            "overdue", language=None, params={"code": code, "link": f"/cases/{case_id}"}
+        )
+        notices.append(
+            outbox.Notification(
+                channel="in_app",
+                recipient=f"department:{dept}" if dept else f"unit:{unit}",
+                subject=subject,
+                body=body,
+                dedupe_key=f"overdue:{case_id}",
+                case_id=case_id,
+            )
+        )
+    outbox.queue_notifications(session, now=now, messages=notices)
     record(
         session,
         actor=SWEEPER,
         action="case.marked_overdue",
         object_type="case",
         now=now,
-        summary={"cases": len(ids)},
+        summary={"cases": len(rows)},
     )
-    return len(ids)
+    return len(rows)
 
 
 def _remind(session: Session, now: datetime) -> int:
@@ -186,31 +172,21 @@ def _remind(session: Session, now: datetime) -> int:
     ).all()
     queued = 0
     for assignment_id, unit, dept, case_id, code in due_soon:
-        key = f"remind:{assignment_id}"
-        if session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)
-        ):
-            continue
         subject, body = messages.compose(
             "report_in_soon", language=None, params={"code": code, "link": f"/cases/{case_id}"}
         )
-        try:
-            with session.begin_nested():
-                session.add(
-                    OutboxMessage(
-                        created_at=now,
-                        available_at=now,
-                        channel="in_app",
-                        recipient=f"department:{dept}" if dept else f"unit:{unit}",
-                        subject=subject,
-                        body=body,
-                        case_id=case_id,
-                        dedupe_key=key,
-                    )
-                )
-            queued += 1
-        except IntegrityError:
-            continue  # another sweeper queued it a moment ago
+        queued += outbox.queue_once(
+            session,
+            now=now,
+            message=outbox.Notification(
+                channel="in_app",
+                recipient=f"department:{dept}" if dept else f"unit:{unit}",
+                subject=subject,
+                body=body,
+                dedupe_key=f"remind:{assignment_id}",
+                case_id=case_id,
+            ),
+        )
     return queued
 
 

@@ -98,35 +98,32 @@ def do_release_objection(
     session: Session, *, actor: Actor, objection_id: int, now: datetime
 ) -> NoticeObjection:
     """Not spam after all: the objection is shown on the public notice page."""
-    objection, notice = _held_objection(session, actor, objection_id)
-    previous = objection.hidden_reason
-    objection.hidden_reason = None
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.objection_released",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "was": previous},
-    )
-    return objection
+    return _decide(session, actor, objection_id, now, None, "notice.objection_released")
 
 
 def do_remove_objection(
     session: Session, *, actor: Actor, objection_id: int, now: datetime
 ) -> NoticeObjection:
     """Spam: the objection stays hidden for good (kept for audit, never public)."""
+    return _decide(session, actor, objection_id, now, OBJECTION_REMOVED, "notice.objection_removed")
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    objection_id: int,
+    now: datetime,
+    hidden_reason: str | None,
+    action: str,
+) -> NoticeObjection:
     objection, notice = _held_objection(session, actor, objection_id)
     previous = objection.hidden_reason
-    objection.hidden_reason = OBJECTION_REMOVED
+    objection.hidden_reason = hidden_reason
     session.flush()
     record(
         session,
         actor=actor,
-        action="notice.objection_removed",
+        action=action,
         object_type="notice",
         object_id=notice.id,
         region_code=notice.region_code,
