@@ -131,7 +131,7 @@ def test_offline_work_survives_a_closed_page_and_arrives_once_with_conflicts_sho
         # when the network drops
         context.set_offline(True)
         page.goto(f"{live_server}/field")
-        assert "离线" in page.inner_text("#sync-bar")
+        expect(page.locator("#sync-bar [data-online]")).to_contain_text("离线", timeout=20_000)
         # and the worker files a report
         page.fill("#field-report textarea[name=description]", REPORT)
         page.click("#field-report button[type=submit]")

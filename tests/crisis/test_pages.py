@@ -4,9 +4,12 @@ language, the field app and its service worker; labels instead of codes."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from gridgov.crisis import field_pages
 from gridgov.db import Database
 from tests.crisis.factories import make_world, open_typhoon
 from tests.factories import csrf_of, page_login
@@ -122,3 +125,31 @@ def test_the_field_app_is_installable_and_its_worker_public(
     client.cookies.clear()
     page_login(client, "wang.worker")
     assert "台风" not in client.get("/field").text
+
+
+def test_the_worker_cache_is_renamed_when_a_file_it_keeps_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a service worker keeping one script
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "sw.js").write_text(
+        'const VERSION = "gridgov-field-v1";\n'
+        'const SHELL = [\n  "/field",\n  "/static/js/field.js",\n];\n'
+    )
+    (tmp_path / "js" / "field.js").write_text("render();")
+    monkeypatch.setattr(field_pages, "STATIC", tmp_path)
+
+    def served_version() -> str:
+        field_pages.service_worker_script.cache_clear()
+        script = field_pages.service_worker_script().decode()
+        return script.split('const VERSION = "')[1].split('"')[0]
+
+    # when the script it keeps changes
+    before = served_version()
+    (tmp_path / "js" / "field.js").write_text("showConnection(); render();")
+    after = served_version()
+    field_pages.service_worker_script.cache_clear()
+    # then the cache is named anew, so phones drop the old copy
+    assert before.startswith("gridgov-field-")
+    assert before != "gridgov-field-v1"
+    assert after != before

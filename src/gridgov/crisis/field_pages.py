@@ -5,7 +5,10 @@ outbox in the browser (static/js/field.js) and sync through crisis/api.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,12 +69,28 @@ def field_home(
     )
 
 
+@cache
+def service_worker_script() -> bytes:
+    """sw.js with its cache named after the content of the files it keeps.
+
+    Static files are served cache-first offline, so a phone would keep an old field.js
+    for ever if the cache's name stayed the same. Naming it after a hash of sw.js and
+    every shell file makes a release change the worker's bytes: the browser installs
+    the new worker, which drops the old cache when it activates."""
+    script = (STATIC / "js" / "sw.js").read_text(encoding="utf-8")
+    digest = hashlib.sha256(script.encode())
+    shell = re.search(r"const SHELL = \[(.*?)\];", script, re.S)
+    for url in re.findall(r'"/static/([^"]+)"', shell.group(1) if shell else ""):
+        digest.update((STATIC / url).read_bytes())
+    version = f"gridgov-field-{digest.hexdigest()[:12]}"
+    return re.sub(r'const VERSION = "[^"]*";', f'const VERSION = "{version}";', script).encode()
+
+
 @router.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, served from the root so that it may control every page."""
-    body = (STATIC / "js" / "sw.js").read_bytes()
     return Response(
-        body,
+        service_worker_script(),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
     )

@@ -198,17 +198,22 @@
       .join(" · ");
   }
 
+  function showConnection() {
+    bar.querySelector("[data-online]").textContent = navigator.onLine
+      ? bar.dataset.onlineText
+      : bar.dataset.offlineText;
+    bar.classList.toggle("offline", !navigator.onLine);
+  }
+
   async function render() {
     if (!bar) return;
+    // The connection is shown at once; the count waits for IndexedDB.
+    showConnection();
     const items = await all();
     const waiting = items.filter((i) => i.state === "waiting").length;
     const count = bar.querySelector("[data-count]");
     count.textContent = bar.dataset.waitingText.replace("{n}", String(waiting));
     count.dataset.count = String(waiting);
-    bar.querySelector("[data-online]").textContent = navigator.onLine
-      ? bar.dataset.onlineText
-      : bar.dataset.offlineText;
-    bar.classList.toggle("offline", !navigator.onLine);
     const list = bar.querySelector("[data-problems]");
     list.replaceChildren();
     for (const item of items.filter((i) => i.state !== "waiting")) {
