@@ -143,3 +143,115 @@ def test_within_agrees_with_the_minutes_the_snapshot_stores() -> None:
     assert within(minutes, 12.3).tolist() == [True, False, False]
     assert (minutes.astype(np.float64) <= 12.3).tolist() == [True, False, False]
     assert within(minutes, 12.4).tolist() == [True, True, True]
+
+
+# -- snapping: exact against brute force --------------------------------------------------
+
+
+def scattered(count: int, seed: int) -> g.WalkGraph:
+    """An island of two corners far away (nodes 0 and 1), then ``count`` corners
+    scattered over about 2 × 2 km around Haojiang, clustered along a few streets as real
+    networks are, joined in one chain (the main network)."""
+    rng = np.random.default_rng(seed)
+    street = rng.integers(0, 12, count)
+    along = rng.uniform(0.0, 0.018, count)
+    lon = 116.70 + np.where(street < 6, along, street * 0.003 + rng.normal(0, 0.00002, count))
+    lat = 23.30 + np.where(street < 6, street * 0.003 + rng.normal(0, 0.00002, count), along)
+    lon = np.concatenate([[116.80, 116.8001], lon])
+    lat = np.concatenate([[23.40, 23.4001], lat])
+    head = np.concatenate([[0], np.arange(2, count + 1)])
+    tail = np.concatenate([[1], np.arange(3, count + 2)])
+    return g.WalkGraph.build(lon, lat, head, tail)
+
+
+def brute_force(graph: g.WalkGraph, lon: g.Floats, lat: g.Floats) -> tuple[g.Floats, g.Floats]:
+    """Every place's distance to every main-network node, the slow way: (metres to the
+    nearest, metres to every node)."""
+    main = np.flatnonzero(graph.main_component)
+    places = graph.projection.forward(lon, lat)
+    nodes = graph.xy[main]
+    dx = places[:, 0][:, None] - nodes[:, 0][None, :]
+    dy = places[:, 1][:, None] - nodes[:, 1][None, :]
+    every = np.full((len(lon), graph.node_count), np.inf)
+    every[:, main] = np.sqrt(dx * dx + dy * dy)
+    return every.min(axis=1), every
+
+
+@pytest.mark.parametrize("parallel_from", [0, 10**9], ids=["every-core", "one-thread"])
+def test_snap_finds_the_nearest_node_that_brute_force_finds(
+    monkeypatch: pytest.MonkeyPatch, parallel_from: int
+) -> None:
+    # given 3,000 corners along streets and 4,000 doors scattered over and beyond them
+    graph = scattered(3000, seed=7)
+    rng = np.random.default_rng(8)
+    lon = rng.uniform(116.695, 116.74, 4000)
+    lat = rng.uniform(23.295, 23.34, 4000)
+    monkeypatch.setattr(g, "PARALLEL_FROM", parallel_from)
+    # when they are snapped, on every core or on one
+    snap = graph.snap(lon, lat)
+    # then each door gets the node brute force says is nearest, at the same distance,
+    # never the island
+    nearest, every = brute_force(graph, lon, lat)
+    assert snap.node.dtype == np.int64
+    assert np.allclose(snap.metres, nearest, rtol=0, atol=1e-9)
+    assert np.allclose(every[np.arange(4000), snap.node], nearest, rtol=0, atol=1e-9)
+    unique = (every <= nearest[:, None] + 1e-9).sum(axis=1) == 1
+    assert unique.sum() > 3990
+    assert (snap.node[unique] == every[unique].argmin(axis=1)).all()
+    assert not np.isin(snap.node, [0, 1]).any()
+
+
+def test_snap_keeps_the_order_of_the_places_and_answers_duplicates_alike() -> None:
+    # given 500 doors, the first 100 of them listed again at the end
+    graph = scattered(800, seed=3)
+    rng = np.random.default_rng(4)
+    lon = rng.uniform(116.70, 116.72, 500)
+    lat = rng.uniform(23.30, 23.32, 500)
+    lon, lat = np.concatenate([lon, lon[:100]]), np.concatenate([lat, lat[:100]])
+    # when they are snapped in that order and in a shuffled one
+    snap = graph.snap(lon, lat)
+    shuffle = rng.permutation(600)
+    shuffled = graph.snap(lon[shuffle], lat[shuffle])
+    # then each door's answer follows it, and a door listed twice gets the same answer
+    assert (shuffled.node == snap.node[shuffle]).all()
+    assert (shuffled.metres == snap.metres[shuffle]).all()
+    assert (snap.node[500:] == snap.node[:100]).all()
+    assert (snap.metres[500:] == snap.metres[:100]).all()
+
+
+def test_two_corners_on_one_spot_both_count_as_nearest() -> None:
+    # given corners 1 and 2 of a street at the very same spot
+    lon = np.array([116.700, 116.701, 116.701, 116.702])
+    lat = np.array([23.300, 23.300, 23.300, 23.300])
+    graph = g.WalkGraph.build(lon, lat, np.array([0, 1, 2]), np.array([1, 2, 3]), np.ones(3))
+    # when a door 10 m north of that spot is snapped
+    snap = graph.snap(np.array([116.701]), np.array([23.30009]))
+    # then it goes to one of the two, 10 m away
+    assert snap.node[0] in (1, 2)
+    assert snap.metres[0] == pytest.approx(10.0, abs=0.02)
+
+
+def test_snapping_no_places_gives_no_answers() -> None:
+    snap = street().snap(np.zeros(0), np.zeros(0))
+    assert snap.node.shape == (0,)
+    assert snap.metres.shape == (0,)
+
+
+def test_the_matrix_keeps_the_shortest_of_parallel_edges_whichever_way_they_run() -> None:
+    # given 40 corners and 400 random edges, many of them parallel or reversed copies
+    rng = np.random.default_rng(5)
+    head = rng.integers(0, 40, 400)
+    tail = rng.integers(0, 40, 400)
+    length = rng.uniform(1.0, 100.0, 400)
+    graph = g.WalkGraph.build(np.zeros(40), np.zeros(40), head, tail, length)
+    # when the network becomes a matrix
+    dense = graph.matrix.toarray()
+    # then each pair of corners holds the shortest edge between them, both ways
+    expected = np.zeros((40, 40))
+    for a, b, metres in zip(head, tail, length, strict=True):
+        if a != b:
+            for i, j in ((a, b), (b, a)):
+                if expected[i, j] == 0 or metres < expected[i, j]:
+                    expected[i, j] = metres
+    assert (dense == expected).all()
+    assert graph.matrix.has_sorted_indices

@@ -11,14 +11,15 @@ households.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from pykdtree.kdtree import KDTree
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from threadpoolctl import ThreadpoolController
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -26,6 +27,14 @@ Ints = NDArray[np.int64]
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
 MIN_EDGE_M = 0.01  # a zero-length edge would vanish from the sparse matrix
+PARALLEL_FROM = 20_000  # points snapped at once from which the KD-tree uses every core
+
+
+@cache
+def _openmp() -> ThreadpoolController:
+    """The OpenMP runtimes loaded (pykdtree's among them), to run a query on one thread;
+    found once, after pykdtree is imported. The limit is per calling thread."""
+    return ThreadpoolController()
 
 
 def haversine_m(lon1: Floats, lat1: Floats, lon2: Floats, lat2: Floats) -> Floats:
@@ -101,16 +110,27 @@ class WalkGraph:
 
     @cached_property
     def matrix(self) -> csr_matrix:
-        """Both directions of every edge, the shortest of parallel edges, as CSR."""
+        """Both directions of every edge, the shortest of parallel edges, as CSR.
+
+        Built directly as CSR: one stable integer sort of ``row * n + col`` and the
+        minimum of each run of equal keys (a lexsort with the float weights as a third key
+        took four times as long, more than the Dijkstra on a small network)."""
         n = self.node_count
         rows = np.concatenate([self.head, self.tail])
         cols = np.concatenate([self.tail, self.head])
         weights = np.maximum(np.concatenate([self.length, self.length]), MIN_EDGE_M)
-        order = np.lexsort((weights, cols, rows))
-        rows, cols, weights = rows[order], cols[order], weights[order]
-        first = np.ones(rows.shape[0], dtype=bool)
-        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        return csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
+        key = rows * n + cols
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        first = np.ones(key.shape[0], dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        shortest = np.minimum.reduceat(weights[order], starts) if starts.size else weights[:0]
+        key = key[starts]
+        row = key // max(n, 1)
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        return csr_matrix((shortest, key - row * n, indptr), shape=(n, n))
 
     @cached_property
     def projection(self) -> Projection:
@@ -132,17 +152,29 @@ class WalkGraph:
         return np.asarray(labels == np.bincount(labels).argmax())
 
     @cached_property
-    def _snap_index(self) -> tuple[cKDTree, Ints]:
+    def _snap_index(self) -> tuple[KDTree, Ints]:
         nodes = np.flatnonzero(self.main_component).astype(np.int64)
-        return cKDTree(self.xy[nodes]), nodes
+        return KDTree(np.ascontiguousarray(self.xy[nodes])), nodes
 
     def snap(self, lon: Floats, lat: Floats) -> Snap:
-        """The nearest node of the main network to each point (a KD-tree query)."""
+        """The nearest node of the main network to each point, in the points' order.
+
+        A KD-tree query (pykdtree: exact, about twice as fast as scipy's ``cKDTree``
+        here and ten times faster to build). A batch of fewer than ``PARALLEL_FROM``
+        points is answered on one thread: waking OpenMP's second thread costs more than
+        such a batch, and on a busy machine it can wait milliseconds for a core."""
         if self.node_count == 0:
             raise ValueError("the network has no nodes")
         tree, nodes = self._snap_index
-        metres, index = tree.query(self.projection.forward(lon, lat))
-        return Snap(nodes[np.asarray(index, np.int64)], np.asarray(metres, np.float64))
+        xy = self.projection.forward(lon, lat)
+        if xy.shape[0] == 0:
+            return Snap(np.zeros(0, np.int64), np.zeros(0, np.float64))
+        if xy.shape[0] < PARALLEL_FROM:
+            with _openmp().limit(limits=1, user_api="openmp"):
+                metres, index = tree.query(xy)
+        else:
+            metres, index = tree.query(xy)
+        return Snap(nodes[index], np.asarray(metres, np.float64))
 
     def snap_cached(self, lon: Floats, lat: Floats) -> Snap:
         """``snap`` remembered for the same coordinates (the households, which do not
