@@ -33,8 +33,9 @@ PARALLEL_FROM = 20_000  # points snapped at once from which the KD-tree uses eve
 @cache
 def _openmp() -> ThreadpoolController:
     """The OpenMP runtimes loaded (pykdtree's among them), to run a query on one thread;
-    found once, after pykdtree is imported. The limit is per calling thread."""
-    return ThreadpoolController()
+    found once, after pykdtree is imported. The limit is per calling thread (OpenMP's
+    thread count is a per-thread setting), so concurrent requests do not disturb it."""
+    return ThreadpoolController().select(user_api="openmp")
 
 
 def haversine_m(lon1: Floats, lat1: Floats, lon2: Floats, lat2: Floats) -> Floats:
@@ -170,7 +171,7 @@ class WalkGraph:
         if xy.shape[0] == 0:
             return Snap(np.zeros(0, np.int64), np.zeros(0, np.float64))
         if xy.shape[0] < PARALLEL_FROM:
-            with _openmp().limit(limits=1, user_api="openmp"):
+            with _openmp().limit(limits=1):
                 metres, index = tree.query(xy)
         else:
             metres, index = tree.query(xy)
