@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gridgov.cases import classify, spam
+from gridgov.cases import classify, spam, spam_corpus
 
 FROZEN_DIR = Path(__file__).resolve().parents[3] / "tests" / "data" / "classifier_frozen"
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
@@ -190,41 +190,81 @@ def validate_spam(out: object = sys.stdout) -> None:
 
 
 def _validate_spam(say: object) -> None:
-    """Recall on the held-out written spam and on the held-out generated spam (apart: the
-    generated rows share their blocks with the training rows, so that figure is
-    optimistic), and false positives on the classifier's validation reports plus the
-    held-out spam-looking legitimate reports (data/spam_legit.csv); then the content
-    model's threshold against them."""
-    legit = [t for t, _, _ in classify.split(classify.labelled())[1]]
-    hard = [t for i, t in enumerate(spam.legit_hard()) if i % classify.HOLD_OUT_EVERY == 0]
-    written = len(spam.written_spam())
+    """Five-fold cross-validation of the spam screen on our own data: each fold's screen
+    is trained without one fifth (``i % 5 == fold``) of the spam rows (written and
+    generated), of the spam-looking reports (data/spam_legit.csv) and of the generated
+    spam-looking reports, and without the classifier's validation reports; it is scored
+    on what it did not see. Recall on the written spam by kind, and on the generated
+    spam apart (it shares its blocks with the training rows, so that figure is
+    optimistic); false positives on the reports (every fold scores them) and on the
+    held-out spam-looking reports; then the content model's threshold."""
+    every = classify.HOLD_OUT_EVERY
+    reports = [t for t, _, _ in classify.split(classify.labelled())[1]]
+    kinds = [kind for _, kind in spam.written_spam_rows()]
+    written = len(kinds)
     spam_rows = spam.training_spam()
-    held = [(i < written, t) for i, t in enumerate(spam_rows) if i % classify.HOLD_OUT_EVERY == 0]
-    screen = spam.Screen.train_split()
-    for label, rows in (
-        ("written", [t for w, t in held if w]),
-        ("generated", [t for w, t in held if not w]),
-    ):
-        caught = sum(1 for t in rows if screen.reasons(t))
-        say(f"spam (validation, {label}): recall {caught}/{len(rows)} = {caught / len(rows):.3f}")  # type: ignore[operator]
-    for label, rows in (("reports", legit), ("spam-looking reports", hard)):
-        false = [t for t in rows if screen.reasons(t)]
-        say(  # type: ignore[operator]
-            f"false positives on {label}: {len(false)}/{len(rows)} = {len(false) / len(rows):.4f}"
+    hard = spam.legit_hard()
+    made = spam_corpus.generated_legit(spam.GENERATED_LEGIT)
+    caught_by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    generated = [0, 0]
+    false: dict[str, list[int]] = {"reports": [0, 0], "spam-looking": [0, 0], "generated": [0, 0]}
+    held_legit: list[str] = []
+    held_reports: set[str] = set()
+    scored: list[tuple[bool, bool, float]] = []  # (is spam, a rule holds, probability)
+    for fold in range(every):
+        screen = spam.Screen.train_split(fold)
+        for i, text in enumerate(spam_rows):
+            if i % every != fold:
+                continue
+            held = bool(screen.reasons(text))
+            if i < written:
+                caught_by_kind[kinds[i]][0] += held
+                caught_by_kind[kinds[i]][1] += 1
+                rules = bool(screen.reasons(text, model=False))
+                scored.append((True, rules, screen.probability(text)))
+            else:
+                generated[0] += held
+                generated[1] += 1
+        legit_sets = (
+            ("reports", reports),
+            ("spam-looking", [t for i, t in enumerate(hard) if i % every == fold]),
+            ("generated", [t for i, t in enumerate(made) if i % every == fold]),
         )
-        for text in false[:10]:
-            say(f"  held legit: {text} {screen.reasons(text)}")  # type: ignore[operator]
-    say("content model threshold: written recall / false positives (reports + spam-looking)")  # type: ignore[operator]
-    spam_written = [t for w, t in held if w]
-    legit_all = legit + hard
-    p_spam = [(bool(spam.rule_reasons(t)), screen.probability(t)) for t in spam_written]
-    p_legit = [(bool(spam.rule_reasons(t)), screen.probability(t)) for t in legit_all]
+        for label, rows in legit_sets:
+            for text in rows:
+                held = bool(screen.reasons(text))
+                false[label][0] += held
+                false[label][1] += 1
+                if held:
+                    if label == "reports":
+                        held_reports.add(text)
+                    held_legit.append(f"{text} {screen.reasons(text)}")
+                if label != "generated":
+                    rules = bool(screen.reasons(text, model=False))
+                    scored.append((False, rules, screen.probability(text)))
+    total = [sum(v[0] for v in caught_by_kind.values()), sum(v[1] for v in caught_by_kind.values())]
+    say(f"spam (written, 5 folds): recall {total[0]}/{total[1]} = {total[0] / total[1]:.3f}")  # type: ignore[operator]
+    say(  # type: ignore[operator]
+        "  " + ", ".join(f"{kind} {c}/{n}" for kind, (c, n) in sorted(caught_by_kind.items()))
+    )
+    say(  # type: ignore[operator]
+        f"spam (generated, 5 folds): recall {generated[0]}/{generated[1]}"
+        f" = {generated[0] / generated[1]:.3f}"
+    )
+    for label, (count, n) in false.items():
+        say(f"false positives on {label}: {count}/{n} = {count / n:.4f}")  # type: ignore[operator]
+    say(f"  distinct reports held by any fold: {len(held_reports)}/{len(reports)}")  # type: ignore[operator]
+    for line in held_legit[:25]:
+        say(f"  held legit: {line}")  # type: ignore[operator]
+    say("content model threshold: written recall / false positives (reports x5 + spam-looking)")  # type: ignore[operator]
+    spam_n = sum(1 for is_spam, _, _ in scored if is_spam)
+    legit_n = len(scored) - spam_n
     for cut in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        caught = sum(1 for r, p in p_spam if r or p >= cut)
-        false_n = sum(1 for r, p in p_legit if r or p >= cut)
+        caught = sum(1 for s, r, p in scored if s and (r or p >= cut))
+        false_n = sum(1 for s, r, p in scored if not s and (r or p >= cut))
         say(  # type: ignore[operator]
-            f"  {cut:.1f}  {caught}/{len(p_spam)} = {caught / len(p_spam):.3f}"
-            f"  {false_n}/{len(p_legit)} = {false_n / len(p_legit):.4f}"
+            f"  {cut:.1f}  {caught}/{spam_n} = {caught / spam_n:.3f}"
+            f"  {false_n}/{legit_n} = {false_n / legit_n:.4f}"
         )
 
 
