@@ -74,7 +74,8 @@ def test_coverage_keeps_the_order_of_the_seven_and_ignores_strays() -> None:
 
 def test_text_and_dates_are_checked() -> None:
     value, problems = text_problems("  协调厂房  ", "done", 10)
-    assert value == "协调厂房" and problems == []
+    assert value == "协调厂房"
+    assert problems == []
     _, problems = text_problems("   ", "done", 10)
     assert [p.field for p in problems] == ["done"]
     _, problems = text_problems("x" * 11, "done", 10)

@@ -305,7 +305,8 @@ def test_a_request_is_received_accepted_by_a_branch_and_resolved_late(
         )
         assert request.due_on == date(2026, 11, 20)
         (view,) = enterprises.view_requests([request], today=TODAY)
-        assert view.overdue and not view.late
+        assert view.overdue
+        assert not view.late
         with pytest.raises(Conflict):  # resolved only once accepted
             enterprises.do_close_request(
                 session,
@@ -366,7 +367,8 @@ def test_a_request_is_received_accepted_by_a_branch_and_resolved_late(
             now=FIXED_NOW,
         )
         (view,) = enterprises.view_requests([request], today=TODAY)
-        assert not view.overdue and view.late
+        assert not view.overdue
+        assert view.late
         assert _audits(session, "enterprise_request.") == 3
         late = session.scalar(
             select(AuditEvent.summary).where(AuditEvent.action == "enterprise_request.resolved")
@@ -429,7 +431,8 @@ def test_a_received_request_may_be_declined_and_others_cannot_touch_it(
         )
     with db.session() as session:
         stored = session.get(EnterpriseRequest, request_id)
-        assert stored is not None and stored.state == "declined"
+        assert stored is not None
+        assert stored.state == "declined"
         assert stored.closed_by == "staff-s440512001"
         rows = enterprises.enterprise_rows(session, viewer=ADMIN, today=TODAY, macau=True)
         assert all(r.open_requests == 0 for r in rows)
@@ -508,10 +511,12 @@ def test_a_brand_is_kept_by_its_own_officers_and_shows_its_figures(
             )
         ]
         assert [a for a, _ in summaries] == ["brand.created", "brand.updated"]
-        assert "published" in summaries[1][1] and "slogan" not in summaries[1][1]
+        assert "published" in summaries[1][1]
+        assert "slogan" not in summaries[1][1]
     with db.session() as session:
         found, shown = brands.public_brand(session, code="P44051200100101")
-        assert shown.name == "红色网格·暖心青篮" and found.id == ids["branch"]
+        assert shown.name == "红色网格·暖心青篮"
+        assert found.id == ids["branch"]
         figures = brands.figures(session, branch_id=ids["branch"], today=TODAY)
         # two members (one in the branch, one in its party group; the volunteer is not),
         # one pledge fulfilled this year (last year's does not count)

@@ -17,6 +17,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
+from gridgov.msgids import N_
 from gridgov.outreach import brands, enterprises
 from gridgov.outreach.enterprise_models import EnterpriseRequest
 from gridgov.outreach.enterprise_rules import PRIORITIES, PRIORITY_ORDER, Priority
@@ -223,7 +224,7 @@ def service_record(
         to=f"/outreach/enterprises/{org.id}",
         on_error=_again(request, session, org, actor, today, "service"),
         request=request,
-        flash="The service was recorded.",
+        flash=N_("The service was recorded."),
     )
 
 
@@ -260,7 +261,7 @@ def request_receive(
         to=f"/outreach/enterprises/{org.id}",
         on_error=_again(request, session, org, actor, today, "request"),
         request=request,
-        flash="The request was recorded.",
+        flash=N_("The request was recorded."),
     )
 
 
@@ -308,7 +309,7 @@ def request_accept(
         to=f"/outreach/enterprises/{item.enterprise_id}",
         on_error=_request_again(request, session, item, actor, today),
         request=request,
-        flash="The request was accepted.",
+        flash=N_("The request was accepted."),
     )
 
 
@@ -345,7 +346,7 @@ def request_close(
         to=f"/outreach/enterprises/{item.enterprise_id}",
         on_error=_request_again(request, session, item, actor, today),
         request=request,
-        flash="The request was resolved." if resolved else "The request was declined.",
+        flash=N_("The request was resolved.") if resolved else N_("The request was declined."),
     )
 
 
@@ -429,7 +430,7 @@ def brand_save(
         to=f"/outreach/brands/{org.id}",
         on_error=again,
         request=request,
-        flash="The brand was saved.",
+        flash=N_("The brand was saved."),
     )
 
 
