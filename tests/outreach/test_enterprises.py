@@ -175,8 +175,10 @@ def _enterprise(session: Any, ids: dict[str, int], key: str, viewer: Actor = ADM
 
 
 def _audits(session: Any, prefix: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action.startswith(prefix))
+    return int(
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.startswith(prefix))
+        )
     )
 
 
