@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
+from gridgov.accounts.models import User
 from gridgov.db import Database
 from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
 from gridgov.registry.models import Organisation
@@ -38,6 +39,11 @@ def ids(db: Database) -> dict[str, int]:
     make_user(db, "li.secretary", "branch_secretary", "44051200100101")
     make_user(db, "wang.worker", "grid_worker", "44051200100101")
     with db.transaction() as session:
+        session.execute(
+            update(User)
+            .where(User.username == "staff-s440512001")
+            .values(display_name="达濠街道办事处工作人员")
+        )
         found = session.execute(
             insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
             [
@@ -78,6 +84,8 @@ def test_street_staff_serve_an_enterprise_and_handle_its_request(
     shown = client.get(page)
     assert "人才安居优先" in shown.text
     assert "服务已记录。" in shown.text
+    assert "达濠街道办事处工作人员" in shown.text  # who served, by name
+    assert "staff-s440512001" not in shown.text
     assert "talent_housing" not in shown.text.replace('value="talent_housing"', "")
     response = client.post(
         page + "/requests",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov import clock
+from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.audit.service import Actor
@@ -144,12 +145,15 @@ def enterprises_page(
 def _enterprise_context(
     session: Any, org: Organisation, actor: Actor, today: date
 ) -> dict[str, object]:
+    records = enterprises.list_records(session, enterprise_id=org.id)
+    requests = enterprises.list_requests(session, enterprise_id=org.id)
+    who = [r.served_by for r in records]
+    who += [u for r in requests for u in (r.accepted_by, r.closed_by) if u]
     return {
         "enterprise": org,
-        "records": enterprises.list_records(session, enterprise_id=org.id),
-        "requests": enterprises.view_requests(
-            enterprises.list_requests(session, enterprise_id=org.id), today=today
-        ),
+        "records": records,
+        "requests": enterprises.view_requests(requests, today=today),
+        "people": accounts.display_names(session, who),
         "branches": register.party_organisations_over(session, region_code=org.region_code),
         "priorities": _priorities(),
         "labels": dict(_priorities()),
