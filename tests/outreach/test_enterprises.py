@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
@@ -66,6 +66,9 @@ def ids(db: Database) -> dict[str, int]:
             insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True), rows
         ).scalars()
         e1, e2, e3, street, branch, organ, social = found.all()
+        session.execute(
+            update(Organisation).where(Organisation.id == branch).values(parent_id=street)
+        )
         (group,) = session.execute(
             insert(Organisation).returning(Organisation.id),
             [
@@ -523,6 +526,8 @@ def test_a_brand_is_kept_by_its_own_officers_and_shows_its_figures(
         # two members (one in the branch, one in its party group; the volunteer is not),
         # one pledge fulfilled this year (last year's does not count)
         assert (figures.members, figures.pledges_fulfilled) == (2, 1)
+        # the street's committee counts the members of the branches under it
+        assert brands.figures(session, branch_id=ids["street"], today=TODAY).members == 2
         organ = brands.figures(session, branch_id=ids["organ"], today=TODAY)
         assert organ.activities == 1
         featured = brands.featured_activities(session, branch_id=ids["organ"])

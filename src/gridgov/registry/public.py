@@ -134,19 +134,20 @@ def organisation_id_by_code(session: Session, code: str) -> int | None:
 
 
 def branch_member_ids(session: Session, *, branch_id: int) -> list[int]:
-    """Residents holding the party-member role in the party organisation or in a party
-    group directly under it (a grid's branch seats its members in its groups)."""
-    groups = select(Organisation.id).where(
-        Organisation.parent_id == branch_id, Organisation.kind == OrgKind.PARTY_GROUP.value
+    """Residents holding the party-member role in the party organisation or in any
+    organisation under it (a grid's branch seats its members in its party groups, a
+    community's committee has its grids' branches under it)."""
+    tree = (
+        select(Organisation.id.label("id"))
+        .where(Organisation.id == branch_id)
+        .cte("tree", recursive=True)
     )
+    tree = tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
     rows = session.scalars(
         select(PersonRoleRow.resident_id)
         .where(
             PersonRoleRow.role == PersonRole.PARTY_MEMBER.value,
-            or_(
-                PersonRoleRow.organisation_id == branch_id,
-                PersonRoleRow.organisation_id.in_(groups),
-            ),
+            PersonRoleRow.organisation_id.in_(select(tree.c.id)),
         )
         .distinct()
     )
