@@ -111,6 +111,11 @@ def test_street_staff_serve_an_enterprise_and_handle_its_request(
     assert response.status_code == 409
     assert "诉求当前状态为已接收，不能变为已处置。" in response.text
     assert "食品经营许可证延续" in response.text
+    response = client.post(  # an id past any column's range is refused, not a 500
+        f"/outreach/enterprise-requests/{request.id}/accept",
+        data={"on": "2026-11-30", "branch_id": "99999999999", "csrf_token": token},
+    )
+    assert response.status_code == 422
     response = client.post(
         f"/outreach/enterprise-requests/{request.id}/accept",
         data={"on": "2026-11-30", "branch_id": str(ids["street"]), "csrf_token": token},

@@ -295,7 +295,7 @@ def request_accept(
     state: StateDep,
     now: Now,
     on: Annotated[date, Form()],
-    branch_id: Annotated[str, Form(max_length=12, pattern=r"^[0-9]*$")] = "",
+    branch_id: Annotated[str, Form(pattern=r"^[0-9]{0,9}$")] = "",
 ) -> Response:
     actor = actor_of(request, user)
     today = _today(state, now)
