@@ -10,6 +10,7 @@ from gridgov.crisis import models as crisis
 from gridgov.deliberation import models as deliberation
 from gridgov.guard import models as guard
 from gridgov.indicators import models as indicators
+from gridgov.outreach import enterprise_models as enterprises
 from gridgov.outreach import models as outreach
 from gridgov.registry import models as registry
 from gridgov.services import models as services
@@ -21,6 +22,7 @@ __all__ = [
     "cases",
     "crisis",
     "deliberation",
+    "enterprises",
     "guard",
     "indicators",
     "outreach",

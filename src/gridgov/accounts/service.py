@@ -163,6 +163,19 @@ def get_user_by_username(session: Session, *, username: str) -> User:
     return user
 
 
+def display_names(session: Session, usernames: list[str]) -> dict[str, str]:
+    """Username → the name a page shows for who did something (the display name, or the
+    username when the account has none or is gone)."""
+    wanted = sorted({u for u in usernames if u})
+    names = dict.fromkeys(wanted, "")
+    if wanted:
+        for username, display in session.execute(
+            select(User.username, User.display_name).where(User.username.in_(wanted))
+        ):
+            names[username] = display
+    return {u: d or u for u, d in names.items()}
+
+
 def may_see_user(viewer: Actor, user: User) -> bool:
     if viewer.role == "system" or viewer.user_id == user.id:
         return True

@@ -11,6 +11,7 @@ account per role. Demo mode is switched on: a banner, and one-click sign-in by r
 The organisations are made by ``organisations``, the people and places by
 ``population``, both in bulk (``bulk``); then the simulated months act through the
 services: ``cases``, ``deliberation`` (a package of table-driven scripts), ``outreach``,
+``enterprises``,
 ``indicators``, ``crisis`` and ``services``.
 
 Demo account passwords are random, printed once and written to
@@ -38,6 +39,7 @@ from gridgov.db import Database
 from gridgov.demo import cases as demo_cases
 from gridgov.demo import crisis as demo_crisis
 from gridgov.demo import deliberation as demo_deliberation
+from gridgov.demo import enterprises as demo_enterprises
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
 from gridgov.demo import services as demo_services
@@ -175,6 +177,9 @@ def build(
         )
         progress("deliberation", 1, 1)
         demo_outreach.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz)  # noqa: S311
+        progress("enterprises", 0, 1)
+        demo_enterprises.simulate(db, rng=random.Random(seed + 5), now=now, tz=tz)  # noqa: S311
+        progress("enterprises", 1, 1)
         # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(

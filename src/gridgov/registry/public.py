@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.metrics import GroupedCounts, Window
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
-from gridgov.registry.rules import OrgKind, PersonRole
+from gridgov.registry.rules import PARTY_KINDS, OrgKind, PersonRole
 
 # People's roles counted per region: metric → role.
 ROLE_COUNTS = {
@@ -126,3 +126,45 @@ def department_named(session: Session, *, name: str, district: str) -> int | Non
 
 def organisation_name(session: Session, organisation_id: int) -> str | None:
     return session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
+
+
+def organisation_id_by_code(session: Session, code: str) -> int | None:
+    """The id of the organisation with ``code`` (a public page's address), if any."""
+    return session.scalar(select(Organisation.id).where(Organisation.code == code))
+
+
+def branch_member_ids(session: Session, *, branch_id: int) -> list[int]:
+    """Residents holding the party-member role in the party organisation or in any
+    organisation under it (a grid's branch seats its members in its party groups, a
+    community's committee has its grids' branches under it)."""
+    tree = (
+        select(Organisation.id.label("id"))
+        .where(Organisation.id == branch_id)
+        .cte("tree", recursive=True)
+    )
+    tree = tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    rows = session.scalars(
+        select(PersonRoleRow.resident_id)
+        .where(
+            PersonRoleRow.role == PersonRole.PARTY_MEMBER.value,
+            PersonRoleRow.organisation_id.in_(select(tree.c.id)),
+        )
+        .distinct()
+    )
+    return sorted(rows)
+
+
+def party_organisations_over(session: Session, *, region_code: str) -> list[tuple[int, str]]:
+    """Party organisations whose region is ``region_code`` or contains it (the district's
+    organ branches, the street's working committee, …): id and name, by region and code."""
+    prefixes = [region_code[:n] for n in range(6, len(region_code) + 1)]
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(
+            Organisation.kind.in_([k.value for k in PARTY_KINDS - {OrgKind.PARTY_GROUP}]),
+            Organisation.region_code.in_(prefixes),
+        )
+        .order_by(Organisation.region_code, Organisation.code)
+        .limit(200)
+    )
+    return [(oid, name) for oid, name in rows]

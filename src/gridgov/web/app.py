@@ -223,6 +223,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.include_router(calendar_pages.router)
     app.include_router(outreach_pages.router)
+    from gridgov.outreach import enterprise_pages
+
+    app.include_router(enterprise_pages.router)  # 七个优先 and 一支部一品牌
     from gridgov.services import api as services_api
     from gridgov.services import pages as services_pages
 

@@ -83,6 +83,8 @@ PUBLIC_PATHS = frozenset(
         # Party members' public pledge board: anyone reads and comments (rate-limited).
         "/board/{region_code}",
         "/board/{region_code}/pledges/{pledge_id}/comments",
+        # A party organisation's published brand (一支部一品牌): anyone reads it.
+        "/brand/{code}",
         # Public notices (公示) and the village/community portal: anyone reads and objects.
         "/portal",
         "/portal/{region_code}",

@@ -1,0 +1,458 @@
+"""Enterprise service desk pages (七个优先): the list of enterprises in the caller's
+area with this year's coverage of the seven priorities and the open requests by due
+date; an enterprise's page (its service records and requests, with the forms that
+record and handle them); and party organisations' brands (一支部一品牌): the staff page
+(edited by the branch's own officers) and the public page ``/brand/{code}``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gridgov import clock
+from gridgov.accounts import service as accounts
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.audit.service import Actor
+from gridgov.errors import DomainError
+from gridgov.msgids import N_
+from gridgov.outreach import brands, enterprises
+from gridgov.outreach.enterprise_models import EnterpriseRequest
+from gridgov.outreach.enterprise_rules import PRIORITIES, PRIORITY_ORDER, Priority
+from gridgov.registry import public as register
+from gridgov.registry.models import Organisation
+from gridgov.registry.rules import PARTY_KINDS, OrgKind
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.render import error_message, error_problems, language_of, render
+from gridgov.web.toolkit import form_action, scoped
+
+router = APIRouter(include_in_schema=False)
+Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+Server = Annotated[
+    User,
+    Depends(require_roles(Role.ADMIN, Role.UNIT_STAFF, Role.BRANCH_SECRETARY, page=True)),
+]
+Officer = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
+OrgCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+Text = Annotated[str, Form(max_length=2000)]
+
+
+def _party_visible(actor: Actor, org: Organisation) -> bool:
+    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
+    return OrgKind(org.kind) in PARTY_KINDS and brands.may_see_branch(actor, branch)
+
+
+ScopedEnterprise = Annotated[
+    Organisation,
+    Depends(
+        scoped(
+            Organisation,
+            param="enterprise_id",
+            user=Staff,
+            visible=enterprises.may_see_enterprise,
+            object_type="enterprise",
+            name="scoped_enterprise_page",
+        )
+    ),
+]
+ScopedRequest = Annotated[
+    EnterpriseRequest,
+    Depends(
+        scoped(
+            EnterpriseRequest,
+            param="request_id",
+            user=Server,
+            visible=enterprises.may_see_request,
+            object_type="enterprise_request",
+            name="scoped_enterprise_request_page",
+        )
+    ),
+]
+ScopedBranch = Annotated[
+    Organisation,
+    Depends(
+        scoped(
+            Organisation,
+            param="branch_id",
+            user=Staff,
+            visible=_party_visible,
+            object_type="organisation",
+            name="scoped_party_organisation_page",
+        )
+    ),
+]
+
+
+def _today(state: StateDep, now: datetime) -> date:
+    return clock.local_today(now, state.settings.timezone)
+
+
+def _priorities() -> list[tuple[str, str]]:
+    return [(p.value, PRIORITIES[p].label) for p in PRIORITY_ORDER]
+
+
+# ---------------------------------------------------------------- the list
+
+
+@router.get("/outreach/enterprises", response_class=HTMLResponse)
+def enterprises_page(
+    request: Request,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    macau: Literal["", "yes", "no"] = "",
+    priority: Priority | Literal[""] = "",
+    covered: Literal["yes", "no"] = "yes",
+    q: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    today = _today(state, now)
+    rows = enterprises.enterprise_rows(
+        session,
+        viewer=actor,
+        today=today,
+        macau=None if not macau else macau == "yes",
+        priority=Priority(priority) if priority else None,
+        covered=covered == "yes",
+        q=q,
+    )
+    queue = enterprises.view_requests(
+        enterprises.open_requests_in_scope(session, viewer=actor, limit=50), today=today
+    )
+    names = register.organisation_names(session, [v.request.enterprise_id for v in queue])
+    return render(
+        request,
+        "outreach/enterprises.html",
+        {
+            "rows": rows,
+            "queue": queue,
+            "names": names,
+            "year": today.year,
+            "priorities": _priorities(),
+            "labels": dict(_priorities()),
+            "filters": {"macau": macau, "priority": priority, "covered": covered, "q": q},
+        },
+    )
+
+
+# ---------------------------------------------------------------- one enterprise
+
+
+def _enterprise_context(
+    session: Any, org: Organisation, actor: Actor, today: date
+) -> dict[str, object]:
+    records = enterprises.list_records(session, enterprise_id=org.id)
+    requests = enterprises.list_requests(session, enterprise_id=org.id)
+    who = [r.served_by for r in records]
+    who += [u for r in requests for u in (r.accepted_by, r.closed_by) if u]
+    return {
+        "enterprise": org,
+        "records": records,
+        "requests": enterprises.view_requests(requests, today=today),
+        "people": accounts.display_names(session, who),
+        "branches": register.party_organisations_over(session, region_code=org.region_code),
+        "priorities": _priorities(),
+        "labels": dict(_priorities()),
+        "today": today.isoformat(),
+        "may_serve": actor.role in enterprises.SERVE_ROLES,
+    }
+
+
+def _again(
+    request: Request, session: Any, org: Organisation, actor: Actor, today: date, form: str
+) -> Any:
+    def answer(exc: DomainError) -> Response:
+        language = language_of(request)
+        context = _enterprise_context(session, org, actor, today)
+        context.update(
+            {
+                "error": error_message(language, exc),
+                "problems": error_problems(language, exc),
+                "error_form": form,
+            }
+        )
+        return render(request, "outreach/enterprise.html", context, status_code=exc.status)
+
+    return answer
+
+
+@router.get("/outreach/enterprises/{enterprise_id}", response_class=HTMLResponse)
+def enterprise_page(
+    request: Request,
+    org: ScopedEnterprise,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    context = _enterprise_context(session, org, actor_of(request, user), _today(state, now))
+    return render(request, "outreach/enterprise.html", context)
+
+
+@router.post(
+    "/outreach/enterprises/{enterprise_id}/services",
+    dependencies=[CsrfChecked],
+    response_class=HTMLResponse,
+)
+def service_record(
+    request: Request,
+    org: ScopedEnterprise,
+    user: Server,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    priority: Annotated[Priority, Form()],
+    served_on: Annotated[date, Form()],
+    done: Text = "",
+    outcome: Text = "",
+) -> Response:
+    actor = actor_of(request, user)
+    today = _today(state, now)
+    return form_action(
+        session,
+        lambda: enterprises.do_record_service(
+            session,
+            actor=actor,
+            enterprise=org,
+            priority=priority,
+            served_on=served_on,
+            done=done,
+            outcome=outcome,
+            today=today,
+            now=now,
+        ),
+        to=f"/outreach/enterprises/{org.id}",
+        on_error=_again(request, session, org, actor, today, "service"),
+        request=request,
+        flash=N_("The service was recorded."),
+    )
+
+
+@router.post(
+    "/outreach/enterprises/{enterprise_id}/requests",
+    dependencies=[CsrfChecked],
+    response_class=HTMLResponse,
+)
+def request_receive(
+    request: Request,
+    org: ScopedEnterprise,
+    user: Server,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    priority: Annotated[Priority, Form()],
+    received_on: Annotated[date, Form()],
+    ask: Text = "",
+) -> Response:
+    actor = actor_of(request, user)
+    today = _today(state, now)
+    return form_action(
+        session,
+        lambda: enterprises.do_receive_request(
+            session,
+            actor=actor,
+            enterprise=org,
+            priority=priority,
+            ask=ask,
+            received_on=received_on,
+            today=today,
+            now=now,
+        ),
+        to=f"/outreach/enterprises/{org.id}",
+        on_error=_again(request, session, org, actor, today, "request"),
+        request=request,
+        flash=N_("The request was recorded."),
+    )
+
+
+def _request_again(
+    request: Request, session: Any, item: EnterpriseRequest, actor: Actor, today: date
+) -> Any:
+    form = f"request-{item.id}"
+
+    def answer(exc: DomainError) -> Response:
+        org = enterprises.get_enterprise(session, enterprise_id=item.enterprise_id, viewer=actor)
+        again: Response = _again(request, session, org, actor, today, form)(exc)
+        return again
+
+    return answer
+
+
+@router.post(
+    "/outreach/enterprise-requests/{request_id}/accept",
+    dependencies=[CsrfChecked],
+    response_class=HTMLResponse,
+)
+def request_accept(
+    request: Request,
+    item: ScopedRequest,
+    user: Server,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    on: Annotated[date, Form()],
+    branch_id: Annotated[str, Form(pattern=r"^[0-9]{0,9}$")] = "",
+) -> Response:
+    actor = actor_of(request, user)
+    today = _today(state, now)
+    return form_action(
+        session,
+        lambda: enterprises.do_accept_request(
+            session,
+            actor=actor,
+            request=item,
+            on=on,
+            branch_id=int(branch_id) if branch_id else None,
+            today=today,
+            now=now,
+        ),
+        to=f"/outreach/enterprises/{item.enterprise_id}",
+        on_error=_request_again(request, session, item, actor, today),
+        request=request,
+        flash=N_("The request was accepted."),
+    )
+
+
+@router.post(
+    "/outreach/enterprise-requests/{request_id}/close",
+    dependencies=[CsrfChecked],
+    response_class=HTMLResponse,
+)
+def request_close(
+    request: Request,
+    item: ScopedRequest,
+    user: Server,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    on: Annotated[date, Form()],
+    resolved: Annotated[bool, Form()] = False,
+    reply: Text = "",
+) -> Response:
+    actor = actor_of(request, user)
+    today = _today(state, now)
+    return form_action(
+        session,
+        lambda: enterprises.do_close_request(
+            session,
+            actor=actor,
+            request=item,
+            resolved=resolved,
+            reply=reply,
+            on=on,
+            today=today,
+            now=now,
+        ),
+        to=f"/outreach/enterprises/{item.enterprise_id}",
+        on_error=_request_again(request, session, item, actor, today),
+        request=request,
+        flash=N_("The request was resolved.") if resolved else N_("The request was declined."),
+    )
+
+
+# ---------------------------------------------------------------- brands
+
+
+@router.get("/outreach/brands", response_class=HTMLResponse)
+def brands_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
+    items = brands.list_brands(session, viewer=actor_of(request, user))
+    return render(request, "outreach/brands.html", {"brands": items})
+
+
+def _brand_context(session: Any, org: Organisation, today: date) -> dict[str, object]:
+    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
+    return {
+        "branch": branch,
+        "brand": brands.get_brand(session, branch_id=org.id),
+        "figures": brands.figures(session, branch_id=org.id, today=today),
+        "activities": brands.featured_activities(session, branch_id=org.id),
+        "year": today.year,
+    }
+
+
+@router.get("/outreach/brands/{branch_id}", response_class=HTMLResponse)
+def brand_page(
+    request: Request,
+    org: ScopedBranch,
+    user: Staff,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    context = _brand_context(session, org, _today(state, now))
+    context["may_edit"] = user.role in (Role.BRANCH_SECRETARY.value, Role.ADMIN.value)
+    return render(request, "outreach/brand.html", context)
+
+
+@router.post(
+    "/outreach/brands/{branch_id}", dependencies=[CsrfChecked], response_class=HTMLResponse
+)
+def brand_save(
+    request: Request,
+    org: ScopedBranch,
+    user: Officer,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    name: Annotated[str, Form(max_length=64)] = "",
+    slogan: Annotated[str, Form(max_length=128)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    published: Annotated[bool, Form()] = False,
+) -> Response:
+    actor = actor_of(request, user)
+    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
+
+    def again(exc: DomainError) -> Response:
+        language = language_of(request)
+        context = _brand_context(session, org, _today(state, now))
+        context.update(
+            {
+                "may_edit": True,
+                "error": error_message(language, exc),
+                "problems": error_problems(language, exc),
+                "form": {"name": name, "slogan": slogan, "description": description},
+            }
+        )
+        return render(request, "outreach/brand.html", context, status_code=exc.status)
+
+    return form_action(
+        session,
+        lambda: brands.do_save_brand(
+            session,
+            actor=actor,
+            branch=branch,
+            name=name,
+            slogan=slogan,
+            description=description,
+            published=published,
+            now=now,
+        ),
+        to=f"/outreach/brands/{org.id}",
+        on_error=again,
+        request=request,
+        flash=N_("The brand was saved."),
+    )
+
+
+@router.get("/brand/{code}", response_class=HTMLResponse)
+def public_brand_page(
+    request: Request, code: OrgCode, session: SessionDep, state: StateDep, now: Now
+) -> HTMLResponse:
+    """A published brand (一支部一品牌): anyone reads it."""
+    branch, brand = brands.public_brand(session, code=code)
+    today = _today(state, now)
+    return render(
+        request,
+        "outreach/brand_public.html",
+        {
+            "branch": branch,
+            "brand": brand,
+            "figures": brands.figures(session, branch_id=branch.id, today=today),
+            "activities": brands.featured_activities(session, branch_id=branch.id),
+            "year": today.year,
+        },
+    )
