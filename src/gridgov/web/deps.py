@@ -83,6 +83,8 @@ PUBLIC_PATHS = frozenset(
         # Party members' public pledge board: anyone reads and comments (rate-limited).
         "/board/{region_code}",
         "/board/{region_code}/pledges/{pledge_id}/comments",
+        # A volunteer certificate's code checked by whoever holds the paper (masked name).
+        "/volunteer-certificates/verify",
         # Public notices (公示) and the village/community portal: anyone reads and objects.
         "/portal",
         "/portal/{region_code}",
