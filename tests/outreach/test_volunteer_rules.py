@@ -122,7 +122,7 @@ def test_the_certificate_is_a_one_page_pdf_with_the_hours_and_the_code() -> None
     assert b"/STSong-Light" in pdf
     assert b"(12.5) Tj" in pdf
     assert b"(ABCDEFGH2345) Tj" in pdf
-    assert b"(2026-08-01 \\226 2026-11-30) Tj" in pdf or b"(2026-08-01" in pdf
+    assert b"(2026-08-01" in pdf
     assert pdf.rstrip().endswith(b"%%EOF")
 
 

@@ -112,7 +112,9 @@ def test_an_international_team_takes_foreign_residents_who_become_volunteers(
     team_id = _team(db, people)
     with db.transaction() as session:
         team = session.get(VolunteerTeam, team_id)
-        assert team is not None and team.international and team.leader_id == people["chen"]
+        assert team is not None
+        assert team.international
+        assert team.leader_id == people["chen"]
         names = [r.name for r in volunteers.team_members(session, team)]
         assert names == ["Park Seo-yeon", "林热心", "陈志愿"]
         # then each member holds a volunteer role in the register

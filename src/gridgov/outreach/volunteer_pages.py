@@ -19,6 +19,7 @@ from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
@@ -224,7 +225,7 @@ def member_add(
         to=f"/volunteers/teams/{team_id}",
         on_error=lambda exc: _team_page(request, user, session, state, team, exc=exc),
         request=request,
-        flash="The volunteer joined the team.",
+        flash=N_("The volunteer joined the team."),
     )
 
 
@@ -406,7 +407,7 @@ def signup_create(
             request, user, session, state, now, activity, team, exc=exc
         ),
         request=request,
-        flash="Signed up.",
+        flash=N_("Signed up."),
     )
 
 
