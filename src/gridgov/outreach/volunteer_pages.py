@@ -41,6 +41,7 @@ Organiser = Annotated[
 ]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PDF = "application/pdf"
+HOURS_ROWS_SHOWN = 200  # the per-volunteer table; choosing a team narrows it
 
 
 def _acting(request: Request, user: User) -> volunteers.Acting:
@@ -542,7 +543,8 @@ def hours_page(
         error = exc
     teams = {t.team.id: t for t in volunteers.list_teams(session, acting=acting)}
     context = {
-        "rows": rows,
+        "rows": rows[:HOURS_ROWS_SHOWN],
+        "hidden": max(0, len(rows) - HOURS_ROWS_SHOWN),
         "by_team": volunteers.hours_by_team(rows),
         "total": rules.hours_text(sum(r.minutes for r in rows)),
         "start": first.isoformat(),
