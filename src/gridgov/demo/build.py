@@ -44,6 +44,7 @@ from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
 from gridgov.demo import services as demo_services
 from gridgov.demo import staff as demo_staff
+from gridgov.demo import volunteers as demo_volunteers
 from gridgov.demo.bulk import insert_rows
 from gridgov.demo.geography import DISTRICT_CODE, Territory, build_territory
 from gridgov.demo.organisations import organisations
@@ -180,6 +181,9 @@ def build(
         progress("enterprises", 0, 1)
         demo_enterprises.simulate(db, rng=random.Random(seed + 5), now=now, tz=tz)  # noqa: S311
         progress("enterprises", 1, 1)
+        progress("volunteers", 0, 1)
+        demo_volunteers.simulate(db, rng=random.Random(seed + 6), now=now, tz=tz)  # noqa: S311
+        progress("volunteers", 1, 1)
         # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(

@@ -225,3 +225,91 @@ class PairedWorker(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     since: Mapped[date] = mapped_column(Date)
+
+
+class VolunteerTeam(Base):
+    """A volunteer team (志愿服务队) serving a region; an international team gathers
+    foreign residents with local ones. Its leader is a resident of the register."""
+
+    __tablename__ = "volunteer_team"
+    __table_args__ = (UniqueConstraint("region_code", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    international: Mapped[bool] = mapped_column(Boolean, default=False)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VolunteerMember(Base):
+    """A resident in a team (they also hold a volunteer role in the register)."""
+
+    __tablename__ = "volunteer_member"
+    __table_args__ = (UniqueConstraint("team_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    since: Mapped[date] = mapped_column(Date)
+
+
+class VolunteerActivity(Base):
+    """A team's activity: where, when (stored in UTC, shown local), how many places,
+    and how many minutes it credits at most."""
+
+    __tablename__ = "volunteer_activity"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("credit_minutes > 0", name="credit_minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)  # the team's
+    title: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(Integer)
+    credit_minutes: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VolunteerSignup(Base):
+    """A volunteer signed up for an activity, checked in and out by the organiser; the
+    minutes credited are set at check-out."""
+
+    __tablename__ = "volunteer_signup"
+    __table_args__ = (UniqueConstraint("activity_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("volunteer_activity.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    signed_up_by: Mapped[str] = mapped_column(String(64))
+    signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class VolunteerCertificate(Base):
+    """A certificate of service hours issued for a period; its code verifies it."""
+
+    __tablename__ = "volunteer_certificate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    activities: Mapped[int] = mapped_column(Integer)
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ the members with voting rights present, more than half of those entitled in favo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
@@ -277,3 +277,97 @@ LABELS = (
     N_("branch_vote"),
     N_("promote"),
 )
+
+
+# ---------------------------------------------------------------- volunteers
+#
+# Volunteer service hours (志愿服务时长): an activity credits at most its own hours; a
+# volunteer's hours for it are the time between the organiser's check-in and check-out,
+# in whole minutes, never more than the activity credits and never less than nothing.
+
+MAX_ACTIVITY_MINUTES = 12 * 60  # one activity credits at most a 12-hour day
+CHECK_IN_EARLY = timedelta(hours=2)  # a check-in before this much ahead of the start is refused
+MAX_CAPACITY = 500
+MAX_PERIOD_DAYS = 3 * 366  # a certificate or hours table covers at most three years
+
+
+def credited_minutes(checked_in: datetime, checked_out: datetime, credit_minutes: int) -> int:
+    """Minutes credited for one sign-up: the actual time present, bounded by the
+    activity's credited time."""
+    actual = int((checked_out - checked_in).total_seconds() // 60)
+    return max(0, min(actual, credit_minutes))
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours with one decimal, as certificates print them: 150 → ``2.5``."""
+    tenths = (minutes * 10 + 30) // 60  # to the nearest tenth of an hour, halves up
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def activity_problems(
+    *,
+    title: str,
+    place: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    credit_minutes: int,
+) -> list[Problem]:
+    """What is wrong with an activity's fields; empty when nothing is."""
+    problems: list[Problem] = []
+    if not 1 <= len(title) <= 200:
+        problems.append(Problem("title", N_("A title of 1 to 200 characters is required.")))
+    if not 1 <= len(place) <= 200:
+        problems.append(Problem("place", N_("A place of 1 to 200 characters is required.")))
+    if ends_at <= starts_at:
+        problems.append(Problem("ends_at", N_("The end must be after the start.")))
+    elif ends_at - starts_at > timedelta(days=1):
+        problems.append(Problem("ends_at", N_("An activity lasts at most a day.")))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        problems.append(Problem("capacity", N_("Places from 1 to %(n)s."), n=MAX_CAPACITY))
+    if not 1 <= credit_minutes <= MAX_ACTIVITY_MINUTES:
+        problems.append(
+            Problem("hours", N_("Hours credited from 0.5 to %(n)s."), n=MAX_ACTIVITY_MINUTES // 60)
+        )
+    elif ends_at > starts_at and credit_minutes > (ends_at - starts_at).total_seconds() // 60:
+        problems.append(Problem("hours", N_("An activity cannot credit more hours than it lasts.")))
+    return problems
+
+
+def signup_problem(*, taken: int, capacity: int, ends_at: datetime, now: datetime) -> str | None:
+    """Why a sign-up is refused (a message id), or None: the activity is over, or full."""
+    if now >= ends_at:
+        return N_("This activity is over; sign-ups are closed.")
+    if taken >= capacity:
+        return N_("This activity is full: %(capacity)s places, all taken.")
+    return None
+
+
+def check_in_problem(
+    *, at: datetime, starts_at: datetime, ends_at: datetime, now: datetime
+) -> str | None:
+    """Why a check-in at ``at`` is refused, or None."""
+    if at > now:
+        return N_("A check-in cannot be in the future.")
+    if at < starts_at - CHECK_IN_EARLY or at >= ends_at:
+        return N_("A check-in must fall between two hours before the start and the end.")
+    return None
+
+
+def check_out_problem(*, at: datetime, checked_in: datetime | None, now: datetime) -> str | None:
+    """Why a check-out at ``at`` is refused, or None."""
+    if checked_in is None:
+        return N_("Check the volunteer in first.")
+    if at > now:
+        return N_("A check-out cannot be in the future.")
+    if at <= checked_in:
+        return N_("The check-out must be after the check-in.")
+    return None
+
+
+def period_problem(start: date, end: date) -> Problem | None:
+    if end < start:
+        return Problem("end", N_("The period's end must not be before its start."))
+    if (end - start).days > MAX_PERIOD_DAYS:
+        return Problem("end", N_("A period of at most three years."))
+    return None

@@ -643,3 +643,15 @@ def people_with_role(
         .limit(limit)
     )
     return [(rid, name, code, bool(full)) for rid, name, code, full in rows]
+
+
+def has_role(session: Session, *, resident_id: int, role: PersonRole) -> bool:
+    """True when the resident holds ``role`` anywhere in the register."""
+    return (
+        session.scalar(
+            select(PersonRoleRow.id)
+            .where(PersonRoleRow.resident_id == resident_id, PersonRoleRow.role == role.value)
+            .limit(1)
+        )
+        is not None
+    )

@@ -85,6 +85,8 @@ PUBLIC_PATHS = frozenset(
         "/board/{region_code}/pledges/{pledge_id}/comments",
         # A party organisation's published brand (一支部一品牌): anyone reads it.
         "/brand/{code}",
+        # A volunteer certificate's code checked by whoever holds the paper (masked name).
+        "/volunteer-certificates/verify",
         # Public notices (公示) and the village/community portal: anyone reads and objects.
         "/portal",
         "/portal/{region_code}",

@@ -2,7 +2,7 @@
 their handling, and party organisations' brands (一支部一品牌).
 
 Revision ID: 0016_enterprises
-Revises: 0013_photo_thumbnails
+Revises: 0014_volunteers
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_enterprises"
-down_revision: str | None = "0013_photo_thumbnails"
+down_revision: str | None = "0014_volunteers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
