@@ -126,3 +126,22 @@ def department_named(session: Session, *, name: str, district: str) -> int | Non
 
 def organisation_name(session: Session, organisation_id: int) -> str | None:
     return session.scalar(select(Organisation.name).where(Organisation.id == organisation_id))
+
+
+def organisations_by_code(
+    session: Session, codes: Iterable[str]
+) -> dict[str, tuple[int, str, str, str]]:
+    """Organisation code → id, kind, name, region code, for the codes that exist."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(
+            Organisation.code,
+            Organisation.id,
+            Organisation.kind,
+            Organisation.name,
+            Organisation.region_code,
+        ).where(Organisation.code.in_(wanted))
+    )
+    return {code: (oid, kind, name, region) for code, oid, kind, name, region in rows}

@@ -169,6 +169,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.indicators import dashboard as indicators_dashboard
     from gridgov.indicators import pages as indicators_pages
     from gridgov.outreach import pages as outreach_pages
+    from gridgov.outreach import programme_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.registry import places_pages as registry_places
@@ -223,6 +224,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.include_router(calendar_pages.router)
     app.include_router(outreach_pages.router)
+    app.include_router(programme_pages.router)
     from gridgov.services import api as services_api
     from gridgov.services import pages as services_pages
 
