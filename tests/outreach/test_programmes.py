@@ -164,10 +164,13 @@ def test_a_tree_rolls_up_progress_and_money_and_the_overdue_task(
             (None, world["committee"]): "青篮社区党委"
         }
         done = session.get(programmes.ProjectTask, ids["t0"])
-        assert done is not None and done.progress == 100 and done.done_on == date(2026, 4, 1)
+        assert done is not None
+        assert done.progress == 100
+        assert done.done_on == date(2026, 4, 1)
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
         assert actions.count("project_task.updated") == 2
-        assert "programme.created" in actions and "project.created" in actions
+        assert "programme.created" in actions
+        assert "project.created" in actions
 
 
 def test_overdue_tasks_are_counted_in_the_viewer_area_only(
@@ -214,10 +217,10 @@ def test_others_areas_and_roles_are_refused(db: Database, world: dict[str, int])
         ]
         assert programmes.list_projects(session, viewer=EAST) == []
         street = Actor(username="s", role="leader", scope="440512002")
+        east = programmes.do_create_programme(
+            session, actor=EAST, region_code="440512002001", name="东湖", now=FIXED_NOW
+        )
         with pytest.raises(NotFound):  # a programme of another street's community
-            east = programmes.do_create_programme(
-                session, actor=EAST, region_code="440512002001", name="东湖", now=FIXED_NOW
-            )
             programmes.get_programme(session, programme_id=east.id, viewer=SECRETARY)
         assert programmes.get_programme(session, programme_id=east.id, viewer=street)
         assert [p.id for p in programmes.list_projects(session, viewer=SECRETARY)] == [

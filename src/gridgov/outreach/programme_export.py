@@ -32,6 +32,7 @@ PROJECT_HEADERS = (
     N_("Done"),
     N_("Overdue"),
 )
+YES = N_("Yes")
 TASK_HEADERS = (
     N_("Project"),
     N_("Task"),
@@ -99,7 +100,7 @@ def export_xlsx(
                     inert_cell(task.title),
                     inert_cell(task_owners.get((task.owner_user_id, task.owner_org_id), "")),
                     task.due_on,
-                    t("Yes") if task.milestone else "",
+                    t(YES) if task.milestone else "",
                     t(status.value),
                     task.progress,
                     task.spent_fen / 100,

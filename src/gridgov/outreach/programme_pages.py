@@ -16,6 +16,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
+from gridgov.msgids import N_
 from gridgov.outreach import programme_export, programmes
 from gridgov.outreach.models import Programme, Project, ProjectTask
 from gridgov.outreach.programme_rules import (
@@ -191,7 +192,7 @@ def programme_create(
             request, session, user, _today(state, now), error=exc, form=form
         ),
         request=request,
-        flash="The programme was created.",
+        flash=N_("The programme was created."),
     )
 
 
@@ -312,7 +313,7 @@ def project_create(
             request, session, user, programme, _today(state, now), error=exc, form=form
         ),
         request=request,
-        flash="The project was created.",
+        flash=N_("The project was created."),
     )
 
 
@@ -445,7 +446,7 @@ def task_add(
             request, session, user, project, _today(state, now), error=exc, form=form
         ),
         request=request,
-        flash="The task was added.",
+        flash=N_("The task was added."),
     )
 
 
@@ -487,5 +488,5 @@ def task_update(
             error=exc,
         ),
         request=request,
-        flash="The task was updated.",
+        flash=N_("The task was updated."),
     )
