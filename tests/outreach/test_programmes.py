@@ -15,6 +15,7 @@ from gridgov.db import Database
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridgov.outreach import programmes
 from gridgov.outreach import public as outreach
+from gridgov.outreach.models import ProjectTask
 from gridgov.outreach.programme_rules import TaskStatus
 from gridgov.registry.models import Organisation
 from tests.conftest import FIXED_NOW
@@ -163,7 +164,7 @@ def test_a_tree_rolls_up_progress_and_money_and_the_overdue_task(
         assert programmes.owner_names(session, [project]) == {
             (None, world["committee"]): "青篮社区党委"
         }
-        done = session.get(programmes.ProjectTask, ids["t0"])
+        done = session.get(ProjectTask, ids["t0"])
         assert done is not None
         assert done.progress == 100
         assert done.done_on == date(2026, 4, 1)
