@@ -11,7 +11,7 @@ account per role. Demo mode is switched on: a banner, and one-click sign-in by r
 The organisations are made by ``organisations``, the people and places by
 ``population``, both in bulk (``bulk``); then the simulated months act through the
 services: ``cases``, ``deliberation`` (a package of table-driven scripts), ``outreach``,
-``indicators``, ``crisis`` and ``services``.
+``programmes``, ``indicators``, ``crisis`` and ``services``.
 
 Demo account passwords are random, printed once and written to
 ``<data_dir>/demo-accounts.txt`` (mode 0600): gridgov has no default account.
@@ -40,6 +40,7 @@ from gridgov.demo import crisis as demo_crisis
 from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
+from gridgov.demo import programmes as demo_programmes
 from gridgov.demo import services as demo_services
 from gridgov.demo import staff as demo_staff
 from gridgov.demo.bulk import insert_rows
@@ -175,6 +176,9 @@ def build(
         )
         progress("deliberation", 1, 1)
         demo_outreach.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz)  # noqa: S311
+        progress("programmes", 0, 1)
+        demo_programmes.simulate(db, rng=random.Random(seed + 5), now=now, tz=tz)  # noqa: S311
+        progress("programmes", 1, 1)
         # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(
