@@ -161,3 +161,51 @@ def test_a_leader_plans_on_the_forms_and_sees_the_overdue_task_on_the_dashboard(
         "/outreach/programmes",
     )
     assert answer.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_a_community_secretary_plans_a_project_under_the_district_programme(
+    client: TestClient, db: Database, world: None
+) -> None:
+    page_login(client, "chen.leader")
+    answer = _post(
+        client,
+        "/outreach/programmes",
+        {"name": "党建引领“1+6+9”", "region_code": "440512"},
+        "/outreach/programmes",
+    )
+    programme_url = answer.headers["location"]  # type: ignore[attr-defined]
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    page_login(client, "li.secretary")
+    # The district's programme opens for the community, its form set to the community
+    page = client.get(programme_url)
+    assert page.status_code == 200
+    assert 'name="region_code" maxlength="18" inputmode="numeric" value="440512001001"' in page.text
+    answer = _post(
+        client,
+        f"{programme_url}/projects",
+        {
+            "name": "青篮议事厅",
+            "region_code": "440512001001",
+            "owner_username": "li.secretary",
+            "budget": "30000",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-12-31",
+        },
+        programme_url,
+    )
+    assert answer.status_code == 303, answer.text  # type: ignore[attr-defined]
+    # A project of the whole district is not the community's to create
+    answer = _post(
+        client,
+        f"{programme_url}/projects",
+        {
+            "name": "全区",
+            "region_code": "440512",
+            "owner_username": "li.secretary",
+            "budget": "0",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-12-31",
+        },
+        programme_url,
+    )
+    assert answer.status_code == 404  # type: ignore[attr-defined]
