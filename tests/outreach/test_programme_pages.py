@@ -129,6 +129,7 @@ def test_a_leader_plans_on_the_forms_and_sees_the_overdue_task_on_the_dashboard(
     assert "已完成" in page.text
     assert "超期 10 天" in page.text
     assert "in_progress" not in page.text.replace('value="in_progress"', "")
+    assert "进行中" in page.text  # a task under way, in the task's own words
     assert "44051200100101" in page.text  # the grids served, linked
     tree = client.get("/outreach/programmes")
     assert "党建引领“1+6+9”" in tree.text

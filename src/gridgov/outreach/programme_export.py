@@ -16,7 +16,7 @@ from gridgov.i18n import gettext
 from gridgov.msgids import N_
 from gridgov.outreach import programmes
 from gridgov.outreach.models import Programme, Project
-from gridgov.outreach.programme_rules import TaskStatus, days_overdue
+from gridgov.outreach.programme_rules import TASK_LABELS, TaskStatus, days_overdue
 
 PROJECT_HEADERS = (
     N_("Programme"),
@@ -101,7 +101,7 @@ def export_xlsx(
                     inert_cell(task_owners.get((task.owner_user_id, task.owner_org_id), "")),
                     task.due_on,
                     t(YES) if task.milestone else "",
-                    t(status.value),
+                    t(TASK_LABELS[status.value]),
                     task.progress,
                     task.spent_fen / 100,
                     days_overdue(task.due_on, status, today) or "",

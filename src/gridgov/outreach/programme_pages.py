@@ -21,6 +21,7 @@ from gridgov.outreach import programme_export, programmes
 from gridgov.outreach.models import Programme, Project, ProjectTask
 from gridgov.outreach.programme_rules import (
     CLOSED,
+    TASK_LABELS,
     TASK_TRANSITIONS,
     TaskStatus,
     days_overdue,
@@ -386,6 +387,7 @@ def _project_page(
                 for t in tasks
             ],
             "may_add": actor.role in {r.value for r in programmes.TASK_ROLES},
+            "labels": TASK_LABELS,
             "yuan": format_yuan,
             "today": today.isoformat(),
             "form": form or {},

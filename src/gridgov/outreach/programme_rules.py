@@ -276,9 +276,11 @@ def task_problems(
     return problems
 
 
-LABELS = (
-    N_("planned"),
-    N_("in_progress"),
-    N_("done"),
-    N_("cancelled"),
-)
+# What each status is called on the pages and in exports (catalogue ids): a task under
+# way is 进行中, not the case workflow's 处置中.
+TASK_LABELS: Mapping[str, str] = {
+    TaskStatus.PLANNED.value: N_("planned"),
+    TaskStatus.IN_PROGRESS.value: N_("Under way"),
+    TaskStatus.DONE.value: N_("done"),
+    TaskStatus.CANCELLED.value: N_("cancelled"),
+}
