@@ -11,7 +11,7 @@ account per role. Demo mode is switched on: a banner, and one-click sign-in by r
 The organisations are made by ``organisations``, the people and places by
 ``population``, both in bulk (``bulk``); then the simulated months act through the
 services: ``cases``, ``deliberation`` (a package of table-driven scripts), ``outreach``,
-``enterprises``,
+``enterprises``, ``volunteers``, ``programmes``,
 ``indicators``, ``crisis`` and ``services``.
 
 Demo account passwords are random, printed once and written to
@@ -42,6 +42,7 @@ from gridgov.demo import deliberation as demo_deliberation
 from gridgov.demo import enterprises as demo_enterprises
 from gridgov.demo import indicators as demo_indicators
 from gridgov.demo import outreach as demo_outreach
+from gridgov.demo import programmes as demo_programmes
 from gridgov.demo import services as demo_services
 from gridgov.demo import staff as demo_staff
 from gridgov.demo import volunteers as demo_volunteers
@@ -184,6 +185,9 @@ def build(
         progress("volunteers", 0, 1)
         demo_volunteers.simulate(db, rng=random.Random(seed + 6), now=now, tz=tz)  # noqa: S311
         progress("volunteers", 1, 1)
+        progress("programmes", 0, 1)
+        demo_programmes.simulate(db, rng=random.Random(seed + 7), now=now, tz=tz)  # noqa: S311
+        progress("programmes", 1, 1)
         # Indicators last: the index counts the meetings deliberation has held.
         progress("indicators", 0, 1)
         demo_indicators.simulate(

@@ -1,7 +1,8 @@
 """The leader's dashboard and the monthly report, scoped by the viewer's region code.
 
 ``/dashboard``: open and overdue cases now, this month's rates and their six-month
-trend, the commonest problems, the units most overdue, a map of the grids coloured by
+trend, the commonest problems, the units most overdue, the programmes' overdue tasks
+(from ``outreach.public``, the most overdue first), a map of the grids coloured by
 any indicator of any computed snapshot (colours from ``/dashboard/map.json``) and the
 best and worst grids of the latest three-rate ranking. ``?screen=wall`` is the dark
 large-screen layout that refreshes itself every minute.
@@ -24,10 +25,12 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases import figures
+from gridgov.clock import local_today
 from gridgov.indicators import service
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, PeriodKind, Tree, parse_period, period_containing
 from gridgov.msgids import N_
+from gridgov.outreach import public as outreach
 from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import language_of, render
 
@@ -42,6 +45,7 @@ PeriodKey = Annotated[str, Query(max_length=8)]
 RATES_TREE = "three_rates"
 STRENGTH_TREE = "org_strength"
 DASHBOARD_TOP = 5
+OVERDUE_TASKS_TOP = 8
 REPORT_TOP = 10
 # Roles for which /cases has the "overdue" view.
 OVERDUE_VIEW = frozenset({Role.LEADER.value, Role.ADMIN.value, Role.DISPATCHER.value})
@@ -176,6 +180,9 @@ def dashboard_page(
     if not period:
         period = this_month.previous().key
     report_period = latest.period if latest else this_month.previous().key
+    late_tasks, most_late_tasks = outreach.overdue_tasks(
+        session, scope=scope, today=local_today(now, tz), limit=OVERDUE_TASKS_TOP
+    )
     return render(
         request,
         "indicators/dashboard.html",
@@ -186,6 +193,8 @@ def dashboard_page(
             "trend": trend,
             "categories": categories,
             "overdue_link": user.role in OVERDUE_VIEW,
+            "late_tasks": late_tasks,
+            "most_late_tasks": most_late_tasks,
             "choice": map_choice(session, language, tree, period, indicator),
             "scope": scope or "",
             "scope_name": service.region_names(session, [scope or ""]).get(scope or "", ""),

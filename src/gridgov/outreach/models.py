@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.outreach.programme_rules import TaskStatus
 from gridgov.outreach.rules import (
     ChangeReason,
     OpinionOutcome,
@@ -239,6 +241,19 @@ class VolunteerTeam(Base):
     name: Mapped[str] = mapped_column(String(128))
     international: Mapped[bool] = mapped_column(Boolean, default=False)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
+# ---------------------------------------------------------------- programmes (党建+项目)
+
+
+class Programme(Base):
+    """A programme (the "1" of 1+6+9, or one of its "6" and "9"): a node of a tree."""
+
+    __tablename__ = "outreach_programme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -274,6 +289,26 @@ class VolunteerActivity(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int] = mapped_column(Integer)
     credit_minutes: Mapped[int] = mapped_column(Integer)
+class Project(Base):
+    """A project under a programme, owned by a staff account or a party organisation,
+    with its budget (fen), dates, and the place it serves (``region_code``)."""
+
+    __tablename__ = "outreach_project"
+    __table_args__ = (
+        CheckConstraint("(owner_user_id IS NULL) <> (owner_org_id IS NULL)", name="one_owner"),
+        CheckConstraint("budget_fen >= 0", name="budget"),
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    budget_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -313,3 +348,49 @@ class VolunteerCertificate(Base):
     issuer: Mapped[str] = mapped_column(String(200))
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+class ProjectGrid(Base):
+    """A grid (or any region inside the project's) the project serves."""
+
+    __tablename__ = "outreach_project_grid"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("outreach_project.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
+
+
+class ProjectUnit(Base):
+    """A unit of the register (a party organisation, a department) the project serves
+    or works with."""
+
+    __tablename__ = "outreach_project_unit"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("outreach_project.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+
+
+class ProjectTask(Base):
+    """A task of a project: owner, due date, a milestone or not, status, progress and
+    the money spent. ``region_code`` is the project's, kept for scoped lists."""
+
+    __tablename__ = "outreach_task"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", TaskStatus), name="status"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        CheckConstraint("spent_fen >= 0", name="spent"),
+        Index("ix_outreach_task_region_due", "region_code", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("outreach_project.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(18))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    milestone: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.PLANNED.value)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    done_on: Mapped[date | None] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

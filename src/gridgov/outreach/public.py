@@ -1,17 +1,21 @@
 """What other domains may read of outreach: the contact-group and visit counts of the
-indicator trees (a metric provider, ``gridgov.metrics``)."""
+indicator trees (a metric provider, ``gridgov.metrics``) and the programmes' overdue
+tasks of an area (the leader's dashboard)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from gridgov.metrics import GroupedCounts, Window
+from gridgov.outreach import programmes
+from gridgov.outreach.programmes import OverdueTask
 from gridgov.outreach.service import VISIT_METRICS, visit_figures
 
 VISIT_COUNTS = VISIT_METRICS
+__all__ = ["VISIT_COUNTS", "OverdueTask", "overdue_tasks", "visit_counts"]
 
 
 def visit_counts(session: Session, metrics: Sequence[str], window: Window) -> GroupedCounts:
@@ -28,3 +32,12 @@ def visit_counts(session: Session, metrics: Sequence[str], window: Window) -> Gr
             for code, values in visit_figures(session, start=first, end=after).items()
         }
     )
+
+
+def overdue_tasks(
+    session: Session, *, scope: str | None, today: date, limit: int = 10
+) -> tuple[int, list[OverdueTask]]:
+    """Programmes' tasks overdue in ``scope`` at ``today`` (the office's local date):
+    how many, and the ``limit`` most overdue (earliest due first), for the leader's
+    dashboard."""
+    return programmes.overdue_tasks(session, scope=scope, today=today, limit=limit)

@@ -168,3 +168,20 @@ def party_organisations_over(session: Session, *, region_code: str) -> list[tupl
         .limit(200)
     )
     return [(oid, name) for oid, name in rows]
+def organisations_by_code(
+    session: Session, codes: Iterable[str]
+) -> dict[str, tuple[int, str, str, str]]:
+    """Organisation code → id, kind, name, region code, for the codes that exist."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(
+            Organisation.code,
+            Organisation.id,
+            Organisation.kind,
+            Organisation.name,
+            Organisation.region_code,
+        ).where(Organisation.code.in_(wanted))
+    )
+    return {code: (oid, kind, name, region) for code, oid, kind, name, region in rows}

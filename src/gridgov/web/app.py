@@ -170,6 +170,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.indicators import pages as indicators_pages
     from gridgov.outreach import pages as outreach_pages
     from gridgov.outreach import volunteer_pages
+    from gridgov.outreach import programme_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.registry import places_pages as registry_places
@@ -228,6 +229,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     app.include_router(enterprise_pages.router)  # 七个优先 and 一支部一品牌
     app.include_router(volunteer_pages.router)
+    app.include_router(programme_pages.router)
     from gridgov.services import api as services_api
     from gridgov.services import pages as services_pages
 

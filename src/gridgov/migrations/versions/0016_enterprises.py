@@ -2,7 +2,7 @@
 their handling, and party organisations' brands (一支部一品牌).
 
 Revision ID: 0016_enterprises
-Revises: 0014_volunteers
+Revises: 0015_programmes
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_enterprises"
-down_revision: str | None = "0014_volunteers"
+down_revision: str | None = "0015_programmes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,494 @@
+"""Programme pages (党建+项目, 1+6+9): the programme tree with each programme's rolled-up
+progress, budget and overdue tasks; a programme with its projects (add one, XLSX); a
+project with its tasks (add one, move one on: status, progress, money spent)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov import clock
+from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES
+from gridgov.audit.service import Actor
+from gridgov.errors import DomainError
+from gridgov.msgids import N_
+from gridgov.outreach import programme_export, programmes
+from gridgov.outreach.models import Programme, Project, ProjectTask
+from gridgov.outreach.programme_rules import (
+    CLOSED,
+    TASK_LABELS,
+    TASK_TRANSITIONS,
+    TaskStatus,
+    days_overdue,
+    format_yuan,
+    parse_yuan,
+    tree_order,
+)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.render import download, error_message, error_problems, language_of, render
+from gridgov.web.toolkit import form_action, scoped
+
+router = APIRouter(include_in_schema=False)
+StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Text200 = Annotated[str, Form(max_length=200)]
+Short = Annotated[str, Form(max_length=64)]
+DateText = Annotated[str, Form(max_length=10)]
+Codes = Annotated[str, Form(max_length=4000)]
+
+ScopedProgramme = Annotated[
+    Programme,
+    Depends(
+        scoped(
+            Programme,
+            param="programme_id",
+            user=StaffPage,
+            visible=programmes.visible,
+            object_type="programme",
+            name="scoped_programme_page",
+        )
+    ),
+]
+ScopedProject = Annotated[
+    Project,
+    Depends(
+        scoped(
+            Project,
+            param="project_id",
+            user=StaffPage,
+            visible=programmes.visible,
+            object_type="project",
+            name="scoped_project_page",
+        )
+    ),
+]
+ScopedTask = Annotated[
+    ProjectTask,
+    Depends(
+        scoped(
+            ProjectTask,
+            param="task_id",
+            user=StaffPage,
+            visible=programmes.visible,
+            object_type="project_task",
+            name="scoped_task_page",
+        )
+    ),
+]
+
+
+def _today(state: StateDep, now: datetime) -> date:
+    return clock.local_today(now, state.settings.timezone)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _codes(text: str) -> list[str]:
+    """Codes typed one a line or separated by commas, spaces or 、."""
+    for sep in (",", "，", "、", "\n", "\r", "\t"):
+        text = text.replace(sep, " ")
+    return [c for c in text.split(" ") if c]
+
+
+def _may_plan(actor: Actor) -> bool:
+    return actor.role in {r.value for r in programmes.PLAN_ROLES}
+
+
+def _error(request: Request, exc: DomainError | None) -> dict[str, object]:
+    if exc is None:
+        return {}
+    language = language_of(request)
+    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+
+
+# ---------------------------------------------------------------- the tree
+
+
+def _tree_page(
+    request: Request,
+    session: Session,
+    user: User,
+    today: date,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    listed = programmes.list_programmes(session, viewer=actor)
+    by_id = {p.id: p for p in listed}
+    projects = programmes.list_projects(session, viewer=actor)
+    rollups = programmes.project_rollups(session, projects, today=today)
+    tree = programmes.tree_rollups(listed, projects, rollups)
+    order = tree_order({p.id: p.parent_id for p in listed}, {p.id: p.name for p in listed})
+    # Projects in the viewer's area under a programme of a wider area they cannot open.
+    elsewhere = [p for p in projects if p.programme_id not in by_id]
+    return render(
+        request,
+        "outreach/programmes.html",
+        {
+            "rows": [(by_id[row.id], row.depth, tree[row.id]) for row in order],
+            "elsewhere": [(p, rollups[p.id]) for p in elsewhere],
+            "may_plan": _may_plan(actor),
+            "yuan": format_yuan,
+            "form": form or {},
+            **_error(request, error),
+        },
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/outreach/programmes", response_class=HTMLResponse)
+def programmes_page(
+    request: Request, user: StaffPage, session: SessionDep, state: StateDep, now: Now
+) -> HTMLResponse:
+    return _tree_page(request, session, user, _today(state, now))
+
+
+@router.post("/outreach/programmes", dependencies=[CsrfChecked], response_class=HTMLResponse)
+def programme_create(
+    request: Request,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    name: Text200 = "",
+    region_code: Annotated[str, Form(max_length=18)] = "",
+    parent_id: Annotated[int | None, Form(ge=1)] = None,
+    summary: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    actor = actor_of(request, user)
+
+    def run() -> Programme:
+        parent = (
+            programmes.get_programme(session, programme_id=parent_id, viewer=actor)
+            if parent_id
+            else None
+        )
+        return programmes.do_create_programme(
+            session,
+            actor=actor,
+            region_code=region_code,
+            name=name,
+            summary=summary,
+            parent=parent,
+            now=now,
+        )
+
+    form = {"name": name, "region_code": region_code, "summary": summary}
+    return form_action(
+        session,
+        run,
+        to=lambda p: f"/outreach/programmes/{p.id}",
+        on_error=lambda exc: _tree_page(
+            request, session, user, _today(state, now), error=exc, form=form
+        ),
+        request=request,
+        flash=N_("The programme was created."),
+    )
+
+
+# ---------------------------------------------------------------- a programme
+
+
+def _programme_page(
+    request: Request,
+    session: Session,
+    user: User,
+    programme: Programme,
+    today: date,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    listed = programmes.list_programmes(session, viewer=actor)
+    by_id = {p.id: p for p in listed}
+    below = programmes.subtree_ids(listed, programme.id)
+    projects = programmes.list_projects(session, viewer=actor, programme_ids=below)
+    rollups = programmes.project_rollups(session, projects, today=today)
+    tree = programmes.tree_rollups([by_id[i] for i in below], projects, rollups)
+    trail: list[Programme] = []
+    parent = by_id.get(programme.parent_id or 0)
+    while parent is not None and parent not in trail:
+        trail.insert(0, parent)
+        parent = by_id.get(parent.parent_id or 0)
+    own = [p for p in projects if p.programme_id == programme.id]
+    owners = programmes.owner_names(session, own)
+    return render(
+        request,
+        "outreach/programme.html",
+        {
+            "programme": programme,
+            "trail": trail,
+            "rollup": tree[programme.id],
+            "children": [
+                (by_id[i], tree[i])
+                for i in below
+                if i in by_id and by_id[i].parent_id == programme.id
+            ],
+            "projects": [
+                (p, rollups[p.id], owners.get((p.owner_user_id, p.owner_org_id), "")) for p in own
+            ],
+            "may_plan": _may_plan(actor),
+            "yuan": format_yuan,
+            "form": form or {},
+            **_error(request, error),
+        },
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/outreach/programmes/{programme_id}", response_class=HTMLResponse)
+def programme_page(
+    request: Request,
+    programme: ScopedProgramme,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    return _programme_page(request, session, user, programme, _today(state, now))
+
+
+@router.post(
+    "/outreach/programmes/{programme_id}/projects",
+    dependencies=[CsrfChecked],
+    response_class=HTMLResponse,
+)
+def project_create(
+    request: Request,
+    programme: ScopedProgramme,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    name: Text200 = "",
+    region_code: Annotated[str, Form(max_length=18)] = "",
+    owner_username: Short = "",
+    owner_org_code: Short = "",
+    budget: Annotated[str, Form(max_length=32)] = "0",
+    starts_on: DateText = "",
+    ends_on: DateText = "",
+    grids: Codes = "",
+    units: Codes = "",
+) -> Response:
+    value = programmes.ProjectInput(
+        name=name,
+        region_code=region_code,
+        owner_username=owner_username,
+        owner_org_code=owner_org_code,
+        budget_fen=parse_yuan(budget),
+        starts_on=_date(starts_on),
+        ends_on=_date(ends_on),
+        grid_codes=_codes(grids),
+        unit_codes=_codes(units),
+    )
+    form = {
+        "name": name,
+        "region_code": region_code,
+        "owner_username": owner_username,
+        "owner_org_code": owner_org_code,
+        "budget": budget,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "grids": grids,
+        "units": units,
+    }
+    return form_action(
+        session,
+        lambda: programmes.do_create_project(
+            session, actor=actor_of(request, user), programme=programme, value=value, now=now
+        ),
+        to=lambda p: f"/outreach/projects/{p.id}",
+        on_error=lambda exc: _programme_page(
+            request, session, user, programme, _today(state, now), error=exc, form=form
+        ),
+        request=request,
+        flash=N_("The project was created."),
+    )
+
+
+@router.get("/outreach/programmes/{programme_id}/projects.xlsx")
+def programme_xlsx(
+    request: Request,
+    programme: ScopedProgramme,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> Response:
+    actor = actor_of(request, user)
+    listed = programmes.list_programmes(session, viewer=actor)
+    below = programmes.subtree_ids(listed, programme.id)
+    projects = programmes.list_projects(session, viewer=actor, programme_ids=below)
+    data = programme_export.export_xlsx(
+        session,
+        programme=programme,
+        programme_list=listed,
+        projects=projects,
+        today=_today(state, now),
+        language=language_of(request),
+    )
+    return download(data, f"项目-{programme.id}.xlsx", XLSX)
+
+
+# ---------------------------------------------------------------- a project
+
+
+def _project_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    today: date,
+    *,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    actor = actor_of(request, user)
+    tasks = programmes.project_tasks(session, project)
+    owners = programmes.owner_names(session, [project, *tasks])
+    rollup = programmes.project_rollups(session, [project], today=today)[project.id]
+    programme = session.get(Programme, project.programme_id)
+    return render(
+        request,
+        "outreach/project.html",
+        {
+            "project": project,
+            "programme": programme
+            if programme is not None and programmes.visible(actor, programme)
+            else None,
+            "owner": owners.get((project.owner_user_id, project.owner_org_id), ""),
+            "links": programmes.project_links(session, project),
+            "rollup": rollup,
+            "tasks": [
+                {
+                    "task": t,
+                    "owner": owners.get((t.owner_user_id, t.owner_org_id), ""),
+                    "late": days_overdue(t.due_on, TaskStatus(t.status), today),
+                    "may_update": programmes.may_update_task(actor, t)
+                    and TaskStatus(t.status) != TaskStatus.CANCELLED,
+                    "next": [
+                        TaskStatus(t.status),
+                        *sorted(TASK_TRANSITIONS[TaskStatus(t.status)], key=list(TaskStatus).index),
+                    ],
+                    "closed": TaskStatus(t.status) in CLOSED,
+                }
+                for t in tasks
+            ],
+            "may_add": actor.role in {r.value for r in programmes.TASK_ROLES},
+            "labels": TASK_LABELS,
+            "yuan": format_yuan,
+            "today": today.isoformat(),
+            "form": form or {},
+            **_error(request, error),
+        },
+        status_code=error.status if error else 200,
+    )
+
+
+@router.get("/outreach/projects/{project_id}", response_class=HTMLResponse)
+def project_page(
+    request: Request,
+    project: ScopedProject,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+) -> HTMLResponse:
+    return _project_page(request, session, user, project, _today(state, now))
+
+
+@router.post(
+    "/outreach/projects/{project_id}/tasks", dependencies=[CsrfChecked], response_class=HTMLResponse
+)
+def task_add(
+    request: Request,
+    project: ScopedProject,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    title: Text200 = "",
+    due_on: DateText = "",
+    milestone: Annotated[bool, Form()] = False,
+    owner_username: Short = "",
+    owner_org_code: Short = "",
+) -> Response:
+    value = programmes.TaskInput(
+        title=title,
+        due_on=_date(due_on),
+        milestone=milestone,
+        owner_username=owner_username,
+        owner_org_code=owner_org_code,
+    )
+    form = {
+        "title": title,
+        "due_on": due_on,
+        "owner_username": owner_username,
+        "owner_org_code": owner_org_code,
+    }
+    return form_action(
+        session,
+        lambda: programmes.do_add_task(
+            session, actor=actor_of(request, user), project=project, value=value, now=now
+        ),
+        to=f"/outreach/projects/{project.id}",
+        on_error=lambda exc: _project_page(
+            request, session, user, project, _today(state, now), error=exc, form=form
+        ),
+        request=request,
+        flash=N_("The task was added."),
+    )
+
+
+@router.post("/outreach/tasks/{task_id}", dependencies=[CsrfChecked], response_class=HTMLResponse)
+def task_update(
+    request: Request,
+    task: ScopedTask,
+    user: StaffPage,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    status: Annotated[TaskStatus, Form()],
+    progress: Annotated[int, Form()] = 0,
+    spent: Annotated[str, Form(max_length=32)] = "0",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    today = _today(state, now)
+    project_id = task.project_id
+    return form_action(
+        session,
+        lambda: programmes.do_update_task(
+            session,
+            actor=actor_of(request, user),
+            task=task,
+            status=status,
+            progress=progress,
+            spent_fen=parse_yuan(spent),
+            note=note,
+            today=today,
+            now=now,
+        ),
+        to=f"/outreach/projects/{project_id}#task-{task.id}",
+        on_error=lambda exc: _project_page(
+            request,
+            session,
+            user,
+            programmes.get_project(session, project_id=project_id, viewer=actor_of(request, user)),
+            today,
+            error=exc,
+        ),
+        request=request,
+        flash=N_("The task was updated."),
+    )
