@@ -174,6 +174,8 @@ def display_names(session: Session, usernames: list[str]) -> dict[str, str]:
         ):
             names[username] = display
     return {u: d or u for u, d in names.items()}
+
+
 def user_names(session: Session, ids: list[int]) -> dict[int, str]:
     """User id → the name to show (the display name, else the username), for the ids
     that exist: what other domains print beside an account they refer to."""

@@ -241,19 +241,6 @@ class VolunteerTeam(Base):
     name: Mapped[str] = mapped_column(String(128))
     international: Mapped[bool] = mapped_column(Boolean, default=False)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
-# ---------------------------------------------------------------- programmes (党建+项目)
-
-
-class Programme(Base):
-    """A programme (the "1" of 1+6+9, or one of its "6" and "9"): a node of a tree."""
-
-    __tablename__ = "outreach_programme"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -289,26 +276,6 @@ class VolunteerActivity(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int] = mapped_column(Integer)
     credit_minutes: Mapped[int] = mapped_column(Integer)
-class Project(Base):
-    """A project under a programme, owned by a staff account or a party organisation,
-    with its budget (fen), dates, and the place it serves (``region_code``)."""
-
-    __tablename__ = "outreach_project"
-    __table_args__ = (
-        CheckConstraint("(owner_user_id IS NULL) <> (owner_org_id IS NULL)", name="one_owner"),
-        CheckConstraint("budget_fen >= 0", name="budget"),
-        CheckConstraint("ends_on >= starts_on", name="dates"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    budget_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -348,6 +315,49 @@ class VolunteerCertificate(Base):
     issuer: Mapped[str] = mapped_column(String(200))
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# ---------------------------------------------------------------- programmes (党建+项目)
+
+
+class Programme(Base):
+    """A programme (the "1" of 1+6+9, or one of its "6" and "9"): a node of a tree."""
+
+    __tablename__ = "outreach_programme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Project(Base):
+    """A project under a programme, owned by a staff account or a party organisation,
+    with its budget (fen), dates, and the place it serves (``region_code``)."""
+
+    __tablename__ = "outreach_project"
+    __table_args__ = (
+        CheckConstraint("(owner_user_id IS NULL) <> (owner_org_id IS NULL)", name="one_owner"),
+        CheckConstraint("budget_fen >= 0", name="budget"),
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    budget_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ProjectGrid(Base):
     """A grid (or any region inside the project's) the project serves."""
 

@@ -168,6 +168,8 @@ def party_organisations_over(session: Session, *, region_code: str) -> list[tupl
         .limit(200)
     )
     return [(oid, name) for oid, name in rows]
+
+
 def organisations_by_code(
     session: Session, codes: Iterable[str]
 ) -> dict[str, tuple[int, str, str, str]]:

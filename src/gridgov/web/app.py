@@ -169,8 +169,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.indicators import dashboard as indicators_dashboard
     from gridgov.indicators import pages as indicators_pages
     from gridgov.outreach import pages as outreach_pages
-    from gridgov.outreach import volunteer_pages
-    from gridgov.outreach import programme_pages
+    from gridgov.outreach import programme_pages, volunteer_pages
     from gridgov.registry import api as registry_api
     from gridgov.registry import pages as registry_pages
     from gridgov.registry import places_pages as registry_places
