@@ -44,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.cutting import bisect, carve
-from gridgov.outreach.partition.elastic import equalize, settle, tidy
+from gridgov.outreach.partition.elastic import diameter2, equalize, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
 from gridgov.outreach.partition.improve import improve, pin, seat
 from gridgov.outreach.partition.measure import measure
@@ -57,6 +57,7 @@ from gridgov.outreach.partition.model import (
     PartitionError,
     Quality,
 )
+from gridgov.outreach.partition.pack import pack
 from gridgov.outreach.partition.repair import rebalance
 
 __all__ = [
@@ -122,6 +123,8 @@ def partition(
     if best is None:  # pragma: no cover - ANGLES is not empty
         raise PartitionError("no direction to cut along")
     groups = best[1]
+    if best[0][0]:  # groups still outside the band: exact packing around each
+        pack(groups, band, max(diameter2(group.blocks) for group in groups))
     tidy(groups, {h: n for block in blocks for n, h in enumerate(block.homes)})
     seats = seat(groups, members, home_xy)
     return _result(groups, homes, band, seats, members, moved=0)
