@@ -21,7 +21,10 @@ or a household standing alone. The method, in four steps:
    groups. Chains still out of the band trade whole blocks, or move a building's
    piece, with neighbouring chains (never widening a group beyond the widest the
    bisection made); when no trade helps, the excess is pushed on to the neighbour
-   nearer a chain with room (an ejection chain). What is left shows in the quality.
+   nearer a chain with room (an ejection chain). Groups still outside the band are
+   then packed exactly (``pack``): a small integer program over each and its nearest
+   groups, kept only when fewer households miss the band. What is left shows in the
+   quality.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
