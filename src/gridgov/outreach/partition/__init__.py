@@ -21,7 +21,10 @@ or a household standing alone. The method, in four steps:
    groups. Chains still out of the band trade whole blocks, or move a building's
    piece, with neighbouring chains (never widening a group beyond the widest the
    bisection made); when no trade helps, the excess is pushed on to the neighbour
-   nearer a chain with room (an ejection chain). What is left shows in the quality.
+   nearer a chain with room (an ejection chain). Groups still outside the band are
+   then packed exactly (``pack``): a small integer program over each and its nearest
+   groups, kept only when fewer households miss the band. What is left shows in the
+   quality.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
@@ -44,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.cutting import bisect, carve
-from gridgov.outreach.partition.elastic import equalize, settle, tidy
+from gridgov.outreach.partition.elastic import diameter2, equalize, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
 from gridgov.outreach.partition.improve import improve, pin, seat
 from gridgov.outreach.partition.measure import measure
@@ -57,6 +60,7 @@ from gridgov.outreach.partition.model import (
     PartitionError,
     Quality,
 )
+from gridgov.outreach.partition.pack import pack
 from gridgov.outreach.partition.repair import rebalance
 
 __all__ = [
@@ -122,6 +126,8 @@ def partition(
     if best is None:  # pragma: no cover - ANGLES is not empty
         raise PartitionError("no direction to cut along")
     groups = best[1]
+    if best[0][0]:  # groups still outside the band: exact packing around each
+        pack(groups, band, max(diameter2(group.blocks) for group in groups))
     tidy(groups, {h: n for block in blocks for n, h in enumerate(block.homes)})
     seats = seat(groups, members, home_xy)
     return _result(groups, homes, band, seats, members, moved=0)

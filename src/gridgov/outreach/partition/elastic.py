@@ -201,7 +201,7 @@ def settle(groups: list[Group], band: Band, rounds: int = 2000) -> None:
     by ``equalize``."""
     equalize(groups, band)
     pushed: set[int] = set()
-    limit = max(_diameter2(group.blocks) for group in groups)  # no group grows wider
+    limit = max(diameter2(group.blocks) for group in groups)  # no group grows wider
     near: dict[int, list[int]] = {}  # a group's nearest groups, as the chains first stood
     for _ in range(rounds):
         chain = _chained(groups)
@@ -253,6 +253,9 @@ def _best_trade(
         cx, cy, n = centre.get(chain[g], (0.0, 0.0, 0))
         centre[chain[g]] = (cx + x, cy + y, n + 1)
     reach: dict[tuple[int, bool], float] = {}
+    by_chain: dict[int, list[int]] = defaultdict(list)
+    for g, c in enumerate(chain):
+        by_chain[c].append(g)
 
     def distance(c: int, over: bool) -> float:
         """From chain ``c`` to the nearest chain with room (``over``) or to spare."""
@@ -292,7 +295,7 @@ def _best_trade(
                     if block.parent is not None:  # a piece relinks chains: try it
                         if best is not None and best[0] < 0 and id(block) in pushed:
                             continue
-                        linked = [g for g, c in enumerate(chain) if c in (a, b)]
+                        linked = by_chain[a] + by_chain[b]
                         groups[source].remove(block)
                         groups[target].add(block)
                         gain = before - _local_excess(groups, linked, band)
@@ -341,7 +344,7 @@ def _best_trade(
     return push[2] if push is not None else None
 
 
-def _diameter2(blocks: Sequence[Block]) -> float:
+def diameter2(blocks: Sequence[Block]) -> float:
     return max(
         ((a.x - b.x) ** 2 + (a.y - b.y) ** 2 for i, a in enumerate(blocks) for b in blocks[i:]),
         default=0.0,
