@@ -3,6 +3,7 @@ board, broadcasts and their receipts, and the field app's offline sync."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -44,10 +45,10 @@ from gridgov.web.deps import (
     SessionDep,
     StateDep,
     actor_of,
-    in_scope,
     require_roles,
 )
 from gridgov.web.render import language_of
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(tags=["crisis"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
@@ -57,41 +58,13 @@ FieldUser = Annotated[
 ]
 
 
-def scoped_incident(
-    incident_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> Incident:
-    actor = actor_of(request, user)
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Incident, incident_id),
-        visible=lambda incident: service.may_see_incident(actor, incident),
-        object_type="incident",
-        object_id=str(incident_id),
-    )
-
-
+scoped_incident = scoped(
+    Incident, param="incident_id", user=CurrentUser, visible=service.may_see_incident
+)
 ScopedIncident = Annotated[Incident, Depends(scoped_incident)]
-
-
-def scoped_broadcast(
-    broadcast_id: int, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> Broadcast:
-    actor = actor_of(request, user)
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Broadcast, broadcast_id),
-        visible=lambda b: broadcasts.may_see_broadcast(actor, b),
-        object_type="broadcast",
-        object_id=str(broadcast_id),
-    )
-
-
+scoped_broadcast = scoped(
+    Broadcast, param="broadcast_id", user=CurrentUser, visible=broadcasts.may_see_broadcast
+)
 ScopedBroadcast = Annotated[Broadcast, Depends(scoped_broadcast)]
 
 
@@ -439,8 +412,24 @@ def conflict_response(request: Request, error: Conflict, server: dict[str, objec
     )
 
 
-def _synced(request: Request, session: SessionDep, run: Any) -> JSONResponse:
-    """Run one offline write; a replay of the key answers 200 with the first result."""
+def _synced(
+    request: Request,
+    user: User,
+    session: SessionDep,
+    idempotency_key: str | None,
+    write: Callable[..., dict[str, Any]],
+    fields: dict[str, Any],
+    **extra: Any,
+) -> JSONResponse:
+    """Run one offline write, ``write(session, actor, user_id, key, **fields, **extra)``
+    (``fields`` are the body's, named as the ``do_sync_*`` names them); a replay of the
+    key answers 200 with the first result."""
+    key = field.check_key(idempotency_key)
+    actor = actor_of(request, user)
+
+    def run() -> dict[str, Any]:
+        return write(session, actor=actor, user_id=user.id, key=key, **fields, **extra)
+
     try:
         result = run()
     except (checkins.CheckinConflict, field.CaseConflict) as conflict:
@@ -463,23 +452,15 @@ def sync_report(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A problem reported offline, replayed with its Idempotency-Key: taken once."""
-    key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
     return _synced(
         request,
+        user,
         session,
-        lambda: field.do_sync_report(
-            session,
-            actor=actor,
-            user_id=user.id,
-            key=key,
-            description=body.description,
-            address=body.address,
-            lon=body.lon,
-            lat=body.lat,
-            now=now,
-            tz=state.settings.timezone,
-        ),
+        idempotency_key,
+        field.do_sync_report,
+        body.model_dump(),
+        now=now,
+        tz=state.settings.timezone,
     )
 
 
@@ -493,25 +474,15 @@ def sync_checkin(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A check-in made offline: once per key; 409 with the server's state when the
-    household was recorded by someone else since."""
-    key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
+    household was recorded by someone else since. (Flags are set on the check-in page.)"""
     return _synced(
         request,
+        user,
         session,
-        lambda: field.do_sync_checkin(
-            session,
-            actor=actor,
-            user_id=user.id,
-            key=key,
-            incident_id=body.incident_id,
-            household_id=body.household_id,
-            status=body.status,
-            needs=body.needs,
-            note=body.note,
-            base_version=body.base_version,
-            now=now,
-        ),
+        idempotency_key,
+        field.do_sync_checkin,
+        body.model_dump(exclude={"flags"}),
+        now=now,
     )
 
 
@@ -525,22 +496,8 @@ def sync_case_step(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A case update made offline, applied only at the version the worker saw."""
-    key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
     return _synced(
-        request,
-        session,
-        lambda: field.do_sync_case_step(
-            session,
-            actor=actor,
-            user_id=user.id,
-            key=key,
-            case_id=body.case_id,
-            step=body.step,
-            note=body.note,
-            base_version=body.base_version,
-            now=now,
-        ),
+        request, user, session, idempotency_key, field.do_sync_case_step, body.model_dump(), now=now
     )
 
 
@@ -555,22 +512,14 @@ def sync_visit(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A household visit logged offline (outreach), replayed with its key: taken once."""
-    key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
     today = clock.local_today(now, state.settings.timezone)
     return _synced(
         request,
+        user,
         session,
-        lambda: field.do_sync_visit(
-            session,
-            actor=actor,
-            user_id=user.id,
-            key=key,
-            household_id=body.household_id,
-            visited_on=body.visited_on,
-            kind=body.kind,
-            heard=body.heard,
-            now=now,
-            today=today,
-        ),
+        idempotency_key,
+        field.do_sync_visit,
+        body.model_dump(),
+        now=now,
+        today=today,
     )

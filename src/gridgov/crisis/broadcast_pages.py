@@ -18,29 +18,17 @@ from gridgov.crisis.pages import IncidentPage, StaffPage, may_command
 from gridgov.crisis.rules import Block, BroadcastSeverity, DeliveryStatus
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import service as registry
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, in_scope
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import local_time, no_store, render
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BLOCKS = 12
 
 
-def scoped_broadcast_page(
-    broadcast_id: int, request: Request, session: SessionDep, now: Now, user: StaffPage
-) -> Broadcast:
-    actor = actor_of(request, user)
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Broadcast, broadcast_id),
-        visible=lambda b: broadcasts.may_see_broadcast(actor, b),
-        object_type="broadcast",
-        object_id=str(broadcast_id),
-    )
-
-
+scoped_broadcast_page = scoped(
+    Broadcast, param="broadcast_id", user=StaffPage, visible=broadcasts.may_see_broadcast
+)
 BroadcastPage = Annotated[Broadcast, Depends(scoped_broadcast_page)]
 
 

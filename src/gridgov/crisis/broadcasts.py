@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
@@ -300,18 +300,9 @@ def do_mark_read(
     session: Session, *, broadcast: Broadcast, household_id: int, now: datetime
 ) -> bool:
     """A read receipt (the resident opened it in the app; an SMS gateway's receipt)."""
-    result = session.execute(
-        update(BroadcastDelivery)
-        .where(
-            BroadcastDelivery.broadcast_id == broadcast.id,
-            BroadcastDelivery.household_id == household_id,
-            BroadcastDelivery.read_at.is_(None),
-        )
-        .values(status=DeliveryStatus.READ.value, read_at=now)
-        .execution_options(synchronize_session=False)
+    return (
+        do_mark_read_many(session, broadcast=broadcast, household_ids=[household_id], now=now) > 0
     )
-    changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return _audit_receipts(session, broadcast=broadcast, status="read", count=changed, now=now) > 0
 
 
 def do_mark_failed(
@@ -327,6 +318,25 @@ def do_mark_failed_many(
 ) -> int:
     """A gateway's report that a message did not arrive (number out of service, group
     bridge down): the household goes on the "not reached" list. A read receipt wins."""
+    count = _mark_deliveries(
+        session,
+        broadcast,
+        household_ids,
+        BroadcastDelivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.DELIVERED.value]),
+        status=DeliveryStatus.FAILED.value,
+    )
+    return _audit_receipts(session, broadcast=broadcast, status="failed", count=count, now=now)
+
+
+def _mark_deliveries(
+    session: Session,
+    broadcast: Broadcast,
+    household_ids: Sequence[int],
+    still: ColumnElement[bool],
+    **values: object,
+) -> int:
+    """Set ``values`` on the broadcast's deliveries to ``household_ids`` that are
+    ``still`` as the receipt expects, 500 households a statement; how many changed."""
     count = 0
     ids = list(household_ids)
     for start in range(0, len(ids), 500):
@@ -335,15 +345,13 @@ def do_mark_failed_many(
             .where(
                 BroadcastDelivery.broadcast_id == broadcast.id,
                 BroadcastDelivery.household_id.in_(ids[start : start + 500]),
-                BroadcastDelivery.status.in_(
-                    [DeliveryStatus.QUEUED.value, DeliveryStatus.DELIVERED.value]
-                ),
+                still,
             )
-            .values(status=DeliveryStatus.FAILED.value)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         count += int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return _audit_receipts(session, broadcast=broadcast, status="failed", count=count, now=now)
+    return count
 
 
 def receipt_counts(
@@ -417,20 +425,14 @@ def do_mark_read_many(
     session: Session, *, broadcast: Broadcast, household_ids: Sequence[int], now: datetime
 ) -> int:
     """Read receipts in a batch, as a gateway reports them."""
-    count = 0
-    ids = list(household_ids)
-    for start in range(0, len(ids), 500):
-        result = session.execute(
-            update(BroadcastDelivery)
-            .where(
-                BroadcastDelivery.broadcast_id == broadcast.id,
-                BroadcastDelivery.household_id.in_(ids[start : start + 500]),
-                BroadcastDelivery.read_at.is_(None),
-            )
-            .values(status=DeliveryStatus.READ.value, read_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = _mark_deliveries(
+        session,
+        broadcast,
+        household_ids,
+        BroadcastDelivery.read_at.is_(None),
+        status=DeliveryStatus.READ.value,
+        read_at=now,
+    )
     return _audit_receipts(session, broadcast=broadcast, status="read", count=count, now=now)
 
 

@@ -4,7 +4,6 @@ the offices' ledgers are; times in the office's time zone."""
 
 from __future__ import annotations
 
-import io
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -16,6 +15,7 @@ from gridgov.crisis import checkins, rules, service
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import CheckinStatus
 from gridgov.registry import service as registry
+from gridgov.registry.imports import first_sheet, workbook_bytes
 
 STATUS_ZH = {
     "unreached": "未联系",
@@ -41,8 +41,7 @@ def _zh(values: str, names: dict[str, str]) -> str:
 def workbook(session: Session, *, incident: Incident, viewer: Actor, tz: str) -> bytes:
     zone = ZoneInfo(tz)
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
+    sheet = first_sheet(book)
     sheet.title = "看板"
     statuses = [s.value for s in CheckinStatus]
     sheet.append(["区域代码", "名称", "户数", *[STATUS_ZH[s] for s in statuses], "未联系的重点户"])
@@ -87,6 +86,4 @@ def workbook(session: Session, *, incident: Incident, viewer: Actor, tz: str) ->
                 ]
             )
         offset += len(rows)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -37,10 +37,10 @@ from gridgov.web.deps import (
     SessionDep,
     StateDep,
     actor_of,
-    in_scope,
     require_roles,
 )
 from gridgov.web.render import download, language_of, local_time, no_store, render
+from gridgov.web.toolkit import scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[
@@ -55,22 +55,9 @@ Page = Annotated[int, Query(ge=0, le=10_000)]
 PAGE_SIZE = 100
 
 
-def scoped_incident_page(
-    incident_id: int, request: Request, session: SessionDep, now: Now, user: StaffPage
-) -> Incident:
-    actor = actor_of(request, user)
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Incident, incident_id),
-        visible=lambda incident: service.may_see_incident(actor, incident),
-        object_type="incident",
-        object_id=str(incident_id),
-    )
-
-
+scoped_incident_page = scoped(
+    Incident, param="incident_id", user=StaffPage, visible=service.may_see_incident
+)
 IncidentPage = Annotated[Incident, Depends(scoped_incident_page)]
 
 

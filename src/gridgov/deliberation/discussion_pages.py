@@ -114,6 +114,21 @@ def _base_context(
     }
 
 
+def _page(
+    request: Request,
+    state: AppState,
+    user: User | None,
+    error: DomainError | None,
+    template: str,
+    values: dict[str, Any],
+) -> HTMLResponse:
+    """``template`` with the shared context and ``values``; the error's status if any."""
+    context = _base_context(request, state, user, error)
+    context.update(values)
+    status = error.status if error else 200
+    return no_store(render(request, template, context, status_code=status))
+
+
 def _comments(
     session: Session, target: Target, target_id: int, user: User | None, region_code: str
 ) -> list[Any]:
@@ -138,8 +153,12 @@ def _list_page(
     region = territory.find_region(session, code=region_code)
     if region is None or region.level != "community":
         raise NotFound("There is no community %(code)s.", params={"code": region_code})
-    context = _base_context(request, state, user, error)
-    context.update(
+    return _page(
+        request,
+        state,
+        user,
+        error,
+        "deliberation/discussions.html",
         {
             "region": region,
             "summaries": discussion.list_discussions(session, region.code, viewer=user),
@@ -149,15 +168,7 @@ def _list_page(
             "may_write": user is not None and discussion.may_write_in(user, region.code),
             "may_moderate": discussion.may_moderate(user, region.code),
             "form": form or {},
-        }
-    )
-    return no_store(
-        render(
-            request,
-            "deliberation/discussions.html",
-            context,
-            status_code=error.status if error else 200,
-        )
+        },
     )
 
 
@@ -193,37 +204,27 @@ def discussion_open(
 ) -> Response:
     """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
     chosen = _chosen_language(language, language_other)
-    try:
-        if kind == "proposal":
-            proposal = discussion.do_submit_proposal(
-                session,
-                user=user,
-                actor=actor_of(request, user),
-                region_code=region_code,
-                title=title,
-                body=body,
-                language=chosen,
-                now=now,
-            )
-            target = f"/proposals/{proposal.id}"
-        else:
-            opened = discussion.do_open_discussion(
-                session,
-                user=user,
-                actor=actor_of(request, user),
-                region_code=region_code,
-                title=title,
-                body=body,
-                language=chosen,
-                now=now,
-            )
-            target = f"/discussions/{opened.id}"
-    except DomainError as exc:
-        session.rollback()
+    actor = actor_of(request, user)
+
+    def run() -> str:
+        do = discussion.do_submit_proposal if kind == "proposal" else discussion.do_open_discussion
+        row = do(
+            session,
+            user=user,
+            actor=actor,
+            region_code=region_code,
+            title=title,
+            body=body,
+            language=chosen,
+            now=now,
+        )
+        return f"/proposals/{row.id}" if kind == "proposal" else f"/discussions/{row.id}"
+
+    def again(exc: DomainError) -> Response:
         form = {"title": title, "body": body, "language": chosen, "kind": kind}
         return _list_page(request, session, state, user, region_code, error=exc, form=form)
-    session.commit()
-    return RedirectResponse(target, status_code=303)
+
+    return form_action(session, run, to=lambda target: target, on_error=again)
 
 
 # ---------------------------------------------------------------- one discussion
@@ -239,8 +240,12 @@ def _discussion_page(
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    context = _base_context(request, state, user, error)
-    context.update(
+    return _page(
+        request,
+        state,
+        user,
+        error,
+        "deliberation/discussion.html",
         {
             "discussion": row,
             "region_name": territory.region_name(session, row.region_code),
@@ -254,15 +259,7 @@ def _discussion_page(
             and row.hidden_reason is None,
             "may_moderate": discussion.may_moderate(user, row.region_code),
             "form": form or {},
-        }
-    )
-    return no_store(
-        render(
-            request,
-            "deliberation/discussion.html",
-            context,
-            status_code=error.status if error else 200,
-        )
+        },
     )
 
 
@@ -337,7 +334,8 @@ def discussion_comment(
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     chosen = _chosen_language(language, language_other)
-    try:
+
+    def run() -> None:
         check_rate(
             session,
             write=Write.COMMENT,
@@ -355,13 +353,13 @@ def discussion_comment(
             language=chosen,
             now=now,
         )
-    except DomainError as exc:
-        session.rollback()
+
+    def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
         return _discussion_page(request, session, state, user, row, error=exc, form=form)
-    session.commit()
-    return RedirectResponse(f"/discussions/{discussion_id}#comments", status_code=303)
+
+    return form_action(session, run, to=f"/discussions/{discussion_id}#comments", on_error=again)
 
 
 # ---------------------------------------------------------------- one proposal
@@ -381,13 +379,17 @@ def _proposal_page(
     implementation, milestones = discussion.implementation_of(session, row)
     merged_into = session.get(Proposal, row.merged_into_id) if row.merged_into_id else None
     parent = session.get(Discussion, row.discussion_id) if row.discussion_id else None
-    context = _base_context(request, state, user, error)
     supervision = (
         _comments(session, Target.IMPLEMENTATION, implementation.id, user, row.region_code)
         if implementation
         else []
     )
-    context.update(
+    return _page(
+        request,
+        state,
+        user,
+        error,
+        "deliberation/proposal.html",
         {
             "proposal": row,
             "region_name": territory.region_name(session, row.region_code),
@@ -412,15 +414,7 @@ def _proposal_page(
             "candidates": discussion.merge_candidates(session, row),
             "answers": [a.value for a in discussion.Answer],
             "form": form or {},
-        }
-    )
-    return no_store(
-        render(
-            request,
-            "deliberation/proposal.html",
-            context,
-            status_code=error.status if error else 200,
-        )
+        },
     )
 
 

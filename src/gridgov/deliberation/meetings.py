@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -27,11 +27,17 @@ from gridgov.deliberation.models import (
     MeetingVote,
     SecretBallot,
 )
-from gridgov.deliberation.rosters import _needs_households, households_of, roster_of
+from gridgov.deliberation.rosters import (
+    RosterEntry,
+    _needs_households,
+    households_of,
+    roster_of,
+)
 from gridgov.deliberation.rules import (
     Choice,
     MatterState,
     MeetingState,
+    Roster,
     Stage,
     Voting,
     earliest_meeting,
@@ -183,12 +189,7 @@ def do_convene(
     )
     if held.roster is None:  # pragma: no cover - load_procedure requires it
         raise Conflict("The stage names no roster.")
-    entries = roster_of(session, held.roster, matter.region_code, local_date(starts_at, tz))
-    if not entries:
-        raise Conflict(
-            "The roster %(roster)s of %(region)s is empty: nobody to convene.",
-            params={"roster": held.roster.value, "region": matter.region_code},
-        )
+    entries = _roster_on(session, held.roster, matter, local_date(starts_at, tz))
     meeting = Meeting(
         region_code=matter.region_code,
         matter_id=matter.id,
@@ -210,18 +211,7 @@ def do_convene(
         created_at=now,
         version=1,
     )
-    session.add(meeting)
-    session.flush()
-    session.add_all(
-        MeetingMember(
-            meeting_id=meeting.id,
-            resident_id=entry.resident_id,
-            name=entry.name[:128],
-            household_id=entry.household_id,
-        )
-        for entry in entries
-    )
-    session.flush()
+    _add_with_members(session, meeting, entries)
     record(
         session,
         actor=actor,
@@ -243,6 +233,33 @@ def do_convene(
         },
     )
     return meeting
+
+
+def _roster_on(session: Session, roster: Roster, matter: Matter, day: date) -> list[RosterEntry]:
+    """The roster as it stands on the meeting day; refused when it is empty."""
+    entries = roster_of(session, roster, matter.region_code, day)
+    if not entries:
+        raise Conflict(
+            "The roster %(roster)s of %(region)s is empty: nobody to convene.",
+            params={"roster": roster.value, "region": matter.region_code},
+        )
+    return entries
+
+
+def _add_with_members(session: Session, meeting: Meeting, entries: list[RosterEntry]) -> None:
+    """Store the meeting and snapshot its roster as its members."""
+    session.add(meeting)
+    session.flush()
+    session.add_all(
+        MeetingMember(
+            meeting_id=meeting.id,
+            resident_id=entry.resident_id,
+            name=entry.name[:128],
+            household_id=entry.household_id,
+        )
+        for entry in entries
+    )
+    session.flush()
 
 
 def _open_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:

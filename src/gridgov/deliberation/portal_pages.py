@@ -80,6 +80,40 @@ def portal(request: Request, session: SessionDep, user: OptionalUser) -> HTMLRes
     return render(request, "deliberation/portal.html", context)
 
 
+def _portal_matters(
+    session: Session, region: Region, language: str, tz: ZoneInfo
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The region's last hundred matters, those in progress and those decided, with
+    their (masked) titles as the public portal shows them."""
+    matter_query = select(Matter).order_by(Matter.updated_at.desc(), Matter.id.desc()).limit(100)
+    if region.level == "community":
+        matter_query = matter_query.where(Matter.region_code == region.code)
+    else:
+        matter_query = matter_query.where(Matter.region_code.startswith(region.code))
+    matters = list(session.scalars(matter_query))
+    in_progress = [
+        {
+            "matter": m,
+            # a matter's title is public; anything personal in it is masked all the same
+            "title": rules.mask_personal_data(m.title),
+            "stage": _stage_name(session, m, language),
+            "updated": local_time(m.updated_at, tz),
+        }
+        for m in matters
+        if m.state == MatterState.OPEN.value
+    ]
+    decided = [
+        {
+            "matter": m,
+            "title": rules.mask_personal_data(m.title),
+            "updated": local_time(m.updated_at, tz),
+        }
+        for m in matters
+        if m.state in (MatterState.COMPLETED.value, MatterState.REJECTED.value)
+    ]
+    return in_progress, decided
+
+
 @router.get("/portal/{region_code}", response_class=HTMLResponse)
 def portal_region(
     request: Request,
@@ -119,32 +153,7 @@ def portal_region(
     closed = [n for n in rows if n.state == NoticeState.CLOSED.value]
     results = [item(n) for n in closed if n.kind in {k.value for k in RESULT_KINDS}]
     past = [item(n) for n in closed if n.kind not in {k.value for k in RESULT_KINDS}]
-    matter_query = select(Matter).order_by(Matter.updated_at.desc(), Matter.id.desc()).limit(100)
-    if region.level == "community":
-        matter_query = matter_query.where(Matter.region_code == region.code)
-    else:
-        matter_query = matter_query.where(Matter.region_code.startswith(region.code))
-    matters = list(session.scalars(matter_query))
-    in_progress = [
-        {
-            "matter": m,
-            # a matter's title is public; anything personal in it is masked all the same
-            "title": rules.mask_personal_data(m.title),
-            "stage": _stage_name(session, m, language),
-            "updated": local_time(m.updated_at, tz),
-        }
-        for m in matters
-        if m.state == MatterState.OPEN.value
-    ]
-    decided = [
-        {
-            "matter": m,
-            "title": rules.mask_personal_data(m.title),
-            "updated": local_time(m.updated_at, tz),
-        }
-        for m in matters
-        if m.state in (MatterState.COMPLETED.value, MatterState.REJECTED.value)
-    ]
+    in_progress, decided = _portal_matters(session, region, language, tz)
     children = list(
         session.scalars(
             select(Region)

@@ -77,11 +77,9 @@ def _rules_of(stage: Stage) -> tuple[Rule, Rule]:
     return stage.quorum, stage.decision
 
 
-def live_count(session: Session, meeting: Meeting) -> LiveCount:
-    stage = held_stage(session, meeting)
-    seen = attendance(session, meeting)
-    yes, no, abstain = counted_votes(session, meeting)
-    tally = Tally(
+def _tally_of(seen: Attendance, yes: int, no: int, abstain: int) -> Tally:
+    """The tally of a meeting's attendance and votes; refused when it does not add up."""
+    return Tally(
         members=seen.members,
         present=seen.present,
         households_total=seen.households_total,
@@ -91,6 +89,24 @@ def live_count(session: Session, meeting: Meeting) -> LiveCount:
         abstain=abstain,
         proxies=seen.proxies,
     )
+
+
+def _bump_meeting(session: Session, meeting: Meeting, expected_version: int | None) -> None:
+    """Take the meeting at the version the clerk saw (Conflict if it moved), then reload."""
+    _bump(
+        session,
+        Meeting,
+        meeting.id,
+        meeting.version if expected_version is None else expected_version,
+    )
+    session.refresh(meeting)
+
+
+def live_count(session: Session, meeting: Meeting) -> LiveCount:
+    stage = held_stage(session, meeting)
+    seen = attendance(session, meeting)
+    yes, no, abstain = counted_votes(session, meeting)
+    tally = _tally_of(seen, yes, no, abstain)
     quorum_rule, decision_rule = _rules_of(stage)
     quorum = evaluate_quorum(quorum_rule, tally)
     decision = evaluate_decision(decision_rule, tally) if quorum.passed else None
@@ -114,23 +130,8 @@ def do_record_totals(
     if meeting.voting != Voting.SHOW_OF_HANDS.value:
         raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
     seen = attendance(session, meeting)
-    Tally(
-        members=seen.members,
-        present=seen.present,
-        households_total=seen.households_total,
-        households_represented=seen.households_represented,
-        yes=yes,
-        no=no,
-        abstain=abstain,
-        proxies=seen.proxies,
-    )
-    _bump(
-        session,
-        Meeting,
-        meeting.id,
-        meeting.version if expected_version is None else expected_version,
-    )
-    session.refresh(meeting)
+    _tally_of(seen, yes, no, abstain)  # refused when the totals do not add up
+    _bump_meeting(session, meeting, expected_version)
     meeting.yes, meeting.no, meeting.abstain = yes, no, abstain
     meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
     record(
@@ -293,13 +294,7 @@ def do_edit_minutes(
     if meeting.state in (MeetingState.DECIDED.value, MeetingState.CANCELLED.value):
         raise Conflict("The minutes of a decided meeting are final.")
     text = _clean(minutes, "minutes", TEXT_LIMIT * 5, required=False)
-    _bump(
-        session,
-        Meeting,
-        meeting.id,
-        meeting.version if expected_version is None else expected_version,
-    )
-    session.refresh(meeting)
+    _bump_meeting(session, meeting, expected_version)
     meeting.minutes = text
     record(
         session,
@@ -359,16 +354,7 @@ def _final_tally(session: Session, meeting: Meeting) -> Tally:
     """Who was there and how they voted, as the rules count them."""
     seen = attendance(session, meeting)
     yes, no, abstain = counted_votes(session, meeting)
-    return Tally(
-        members=seen.members,
-        present=seen.present,
-        households_total=seen.households_total,
-        households_represented=seen.households_represented,
-        yes=yes,
-        no=no,
-        abstain=abstain,
-        proxies=seen.proxies,
-    )
+    return _tally_of(seen, yes, no, abstain)
 
 
 def do_close_meeting(
@@ -389,45 +375,13 @@ def do_close_meeting(
     stage = held_stage(session, meeting)
     quorum_rule, decision_rule = _rules_of(stage)
     matter = _matter_to_decide(session, meeting, stage, returned=returned)
-    _bump(
-        session,
-        Meeting,
-        meeting.id,
-        meeting.version if expected_version is None else expected_version,
-    )
-    session.refresh(meeting)
+    _bump_meeting(session, meeting, expected_version)
     tally = _final_tally(session, meeting)
     check_tally(stage, tally)
     quorum = evaluate_quorum(quorum_rule, tally)
-    meeting.present, meeting.proxies = tally.present, tally.proxies
-    meeting.households_represented = tally.households_represented
-    meeting.yes, meeting.no, meeting.abstain = tally.yes, tally.no, tally.abstain
-    meeting.quorum_met = quorum.passed
-    meeting.decided_at = now
-    counts = {
-        "members": tally.members,
-        "present": tally.present,
-        "proxies": tally.proxies,
-        "households": tally.households_total,
-        "represented": tally.households_represented,
-        "yes": tally.yes,
-        "no": tally.no,
-        "abstain": tally.abstain,
-    }
+    counts = _store_tally(meeting, tally, quorum_met=quorum.passed, now=now)
     if not quorum.passed:
-        meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.NO_QUORUM, "meeting")
-        meeting.outcome = None
-        meeting.explanation = json.dumps({"quorum": _explain(quorum)}, ensure_ascii=False)
-        record(
-            session,
-            actor=actor,
-            action="deliberation.meeting_no_quorum",
-            object_type="meeting",
-            object_id=meeting.id,
-            region_code=meeting.region_code,
-            now=now,
-            summary={**counts, "matter": meeting.matter_id, "quorum": quorum.text()},
-        )
+        _close_without_quorum(session, actor, meeting, quorum, counts, now=now)
         return meeting
     decision = evaluate_decision(decision_rule, tally)
     if returned:
@@ -467,6 +421,52 @@ def do_close_meeting(
         explanation=explanation,
     )
     return meeting
+
+
+def _store_tally(
+    meeting: Meeting, tally: Tally, *, quorum_met: bool, now: datetime
+) -> dict[str, int]:
+    """Write the final tally on the meeting; the counts its audit records name."""
+    meeting.present, meeting.proxies = tally.present, tally.proxies
+    meeting.households_represented = tally.households_represented
+    meeting.yes, meeting.no, meeting.abstain = tally.yes, tally.no, tally.abstain
+    meeting.quorum_met = quorum_met
+    meeting.decided_at = now
+    return {
+        "members": tally.members,
+        "present": tally.present,
+        "proxies": tally.proxies,
+        "households": tally.households_total,
+        "represented": tally.households_represented,
+        "yes": tally.yes,
+        "no": tally.no,
+        "abstain": tally.abstain,
+    }
+
+
+def _close_without_quorum(
+    session: Session,
+    actor: Actor,
+    meeting: Meeting,
+    quorum: Check,
+    counts: dict[str, int],
+    *,
+    now: datetime,
+) -> None:
+    """End the meeting NO_QUORUM: nothing decided, the matter stays at its stage."""
+    meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.NO_QUORUM, "meeting")
+    meeting.outcome = None
+    meeting.explanation = json.dumps({"quorum": _explain(quorum)}, ensure_ascii=False)
+    record(
+        session,
+        actor=actor,
+        action="deliberation.meeting_no_quorum",
+        object_type="meeting",
+        object_id=meeting.id,
+        region_code=meeting.region_code,
+        now=now,
+        summary={**counts, "matter": meeting.matter_id, "quorum": quorum.text()},
+    )
 
 
 def explanation_of(text: str) -> dict[str, dict[str, Any]]:

@@ -178,7 +178,9 @@ def build(
             tz=tz,
         )
         progress("deliberation", 1, 1)
+        progress("outreach", 0, 1)
         demo_outreach.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz)  # noqa: S311
+        progress("outreach", 1, 1)
         progress("enterprises", 0, 1)
         demo_enterprises.simulate(db, rng=random.Random(seed + 5), now=now, tz=tz)  # noqa: S311
         progress("enterprises", 1, 1)
@@ -198,8 +200,12 @@ def build(
             days=demo_cases.DAYS,
         )
         progress("indicators", 1, 1)
+        progress("crisis", 0, 1)
         demo_crisis.simulate(db, rng=random.Random(seed + 4), now=now)  # noqa: S311 - demo data
+        progress("crisis", 1, 1)
+    progress("services", 0, 1)
     demo_services.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz, days=demo_cases.DAYS)  # noqa: S311
+    progress("services", 1, 1)
     return summary
 
 

@@ -84,42 +84,30 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
         )
         for code, raw in sorted(streets.items()):
             site = homes.office_site(code) or (raw["seat"][0], raw["seat"][1])
-            service.do_create_point(
+            _add_point(
                 session,
-                actor=ADMIN,
-                now=now,
-                data=service.PointInput(
-                    code=f"SP{code}",
-                    name=f"{raw['name']}党群服务中心",
-                    kind=PointKind.CENTRE.value,
-                    region_code=code,
-                    lon=site[0],
-                    lat=site[1],
-                    address=f"广东省汕头市濠江区{raw['name']}办事处一楼",
-                    opening_hours=HOURS,
-                    staff=rng.randint(8, 16),
-                ),
+                now,
+                code,
+                site,
+                name=f"{raw['name']}党群服务中心",
+                kind=PointKind.CENTRE,
+                address=f"广东省汕头市濠江区{raw['name']}办事处一楼",
+                staff=rng.randint(8, 16),
                 matters=COMMON + STREET_ONLY + ["foreigner-registration", "party-relation"],
             )
         for code, name in sorted(communities):
             spot = homes.office_site(code)
             if spot is None:
                 continue
-            service.do_create_point(
+            _add_point(
                 session,
-                actor=ADMIN,
-                now=now,
-                data=service.PointInput(
-                    code=f"SP{code}",
-                    name=f"{name}党群服务站",
-                    kind=PointKind.STATION.value,
-                    region_code=code,
-                    lon=spot[0],
-                    lat=spot[1],
-                    address=f"广东省汕头市濠江区{name}居民委员会",
-                    opening_hours=HOURS,
-                    staff=rng.randint(2, 6),
-                ),
+                now,
+                code,
+                spot,
+                name=f"{name}党群服务站",
+                kind=PointKind.STATION,
+                address=f"广东省汕头市濠江区{name}居民委员会",
+                staff=rng.randint(2, 6),
                 matters=COMMON + (["party-relation"] if rng.random() < 0.5 else []),
             )
         _records(session, rng, now=now, tz=tz, days=days)
@@ -139,6 +127,38 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
             k=3,
         )
     return worst.code
+
+
+def _add_point(
+    session: Any,
+    now: datetime,
+    code: str,
+    site: tuple[float, float],
+    *,
+    name: str,
+    kind: PointKind,
+    address: str,
+    staff: int,
+    matters: list[str],
+) -> None:
+    """A centre or station at its office, open the district's usual hours."""
+    service.do_create_point(
+        session,
+        actor=ADMIN,
+        now=now,
+        data=service.PointInput(
+            code=f"SP{code}",
+            name=name,
+            kind=kind.value,
+            region_code=code,
+            lon=site[0],
+            lat=site[1],
+            address=address,
+            opening_hours=HOURS,
+            staff=staff,
+        ),
+        matters=matters,
+    )
 
 
 def _records(session: Any, rng: random.Random, *, now: datetime, tz: ZoneInfo, days: int) -> None:

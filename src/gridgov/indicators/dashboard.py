@@ -27,9 +27,9 @@ from gridgov.accounts.rules import Role
 from gridgov.cases import figures
 from gridgov.clock import local_today
 from gridgov.indicators import service
+from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, PeriodKind, Tree, parse_period, period_containing
-from gridgov.msgids import N_
 from gridgov.outreach import public as outreach
 from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import language_of, render
@@ -51,19 +51,7 @@ REPORT_TOP = 10
 OVERDUE_VIEW = frozenset({Role.LEADER.value, Role.ADMIN.value, Role.DISPATCHER.value})
 
 # Catalogue ids of the values these pages show through ``_(value)``.
-LABELS = (
-    N_("grid"),
-    N_("community"),
-    N_("street"),
-    N_("department"),
-    N_("party_grid"),
-    N_("party_community"),
-    N_("party_street"),
-    N_("party_district"),
-    N_("green"),
-    N_("amber"),
-    N_("red"),
-)
+LABELS = LEAGUE_AND_BAND_LABELS
 
 
 def localised(language: str, name_zh: str, name_en: str) -> str:

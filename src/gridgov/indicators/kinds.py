@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from gridgov.msgids import N_
+
 PLACES = 4
 
 
@@ -46,6 +48,22 @@ class Band(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+
+
+# Catalogue ids of the leagues (unit kinds) and bands, which pages show through ``_(value)``.
+LEAGUE_AND_BAND_LABELS = (
+    N_("grid"),
+    N_("community"),
+    N_("street"),
+    N_("department"),
+    N_("party_grid"),
+    N_("party_community"),
+    N_("party_street"),
+    N_("party_district"),
+    N_("green"),
+    N_("amber"),
+    N_("red"),
+)
 
 
 # Summable counts the service computes per unit; the built-in rates are ratios of them

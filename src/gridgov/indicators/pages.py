@@ -26,6 +26,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.indicators import export, service
+from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
@@ -68,17 +69,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 # Catalogue ids of values these pages show through ``_(value)``: leagues, bands, the
 # notes of leaves without data, the states of assessments.
 LABELS = (
-    N_("grid"),
-    N_("community"),
-    N_("street"),
-    N_("department"),
-    N_("party_grid"),
-    N_("party_community"),
-    N_("party_street"),
-    N_("party_district"),
-    N_("green"),
-    N_("amber"),
-    N_("red"),
+    *LEAGUE_AND_BAND_LABELS,
     N_("no data: league mean"),
     N_("no data: full"),
     N_("no data: zero"),

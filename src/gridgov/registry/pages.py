@@ -3,7 +3,7 @@ resident's card with the audited reveal, all scoped by the user's code."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -46,6 +46,25 @@ scoped_resident_page = scoped(
 ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]
 
 
+def _filters(q: str, region: str, page: int) -> dict[str, Any]:
+    """The search, the region and the page of a register list, as its service takes them."""
+    return {
+        "q": q,
+        "region_code": region or None,
+        "limit": service.PAGE_SIZE,
+        "offset": page * service.PAGE_SIZE,
+    }
+
+
+def _listing(request: Request, name: str, rows: Any, page: int, **shown: Any) -> HTMLResponse:
+    """A page of the register's ``name`` list (registry/<name>.html) with its filters."""
+    return render(
+        request,
+        f"registry/{name}.html",
+        {name: rows, "page": page, "page_size": service.PAGE_SIZE, **shown},
+    )
+
+
 @router.get("/registry/residents", response_class=HTMLResponse)
 def residents_page(
     request: Request,
@@ -56,27 +75,11 @@ def residents_page(
     tag: str = "",
     page: Page = 0,
 ) -> HTMLResponse:
-    residents = service.list_residents(
-        session,
-        viewer=actor_of(request, user),
-        q=q,
-        region_code=region or None,
-        tag=tag or None,
-        limit=service.PAGE_SIZE,
-        offset=page * service.PAGE_SIZE,
+    rows = service.list_residents(
+        session, viewer=actor_of(request, user), tag=tag or None, **_filters(q, region, page)
     )
-    return render(
-        request,
-        "registry/residents.html",
-        {
-            "residents": residents,
-            "q": q,
-            "region": region,
-            "tag": tag,
-            "page": page,
-            "tags": [t.value for t in Tag],
-            "page_size": service.PAGE_SIZE,
-        },
+    return _listing(
+        request, "residents", rows, page, q=q, region=region, tag=tag, tags=[t.value for t in Tag]
     )
 
 
@@ -144,25 +147,10 @@ def households_page(
     region: str = "",
     page: Page = 0,
 ) -> HTMLResponse:
-    households = service.list_households(
-        session,
-        viewer=actor_of(request, user),
-        q=q,
-        region_code=region or None,
-        limit=service.PAGE_SIZE,
-        offset=page * service.PAGE_SIZE,
+    rows = service.list_households(
+        session, viewer=actor_of(request, user), **_filters(q, region, page)
     )
-    return render(
-        request,
-        "registry/households.html",
-        {
-            "households": households,
-            "q": q,
-            "region": region,
-            "page": page,
-            "page_size": service.PAGE_SIZE,
-        },
-    )
+    return _listing(request, "households", rows, page, q=q, region=region)
 
 
 @router.get("/registry/organisations", response_class=HTMLResponse)
@@ -175,27 +163,18 @@ def organisations_page(
     region: str = "",
     page: Page = 0,
 ) -> HTMLResponse:
-    organisations = service.list_organisations(
-        session,
-        viewer=actor_of(request, user),
-        q=q,
-        kind=kind or None,
-        region_code=region or None,
-        limit=service.PAGE_SIZE,
-        offset=page * service.PAGE_SIZE,
+    rows = service.list_organisations(
+        session, viewer=actor_of(request, user), kind=kind or None, **_filters(q, region, page)
     )
-    return render(
+    return _listing(
         request,
-        "registry/organisations.html",
-        {
-            "organisations": organisations,
-            "q": q,
-            "kind": kind,
-            "region": region,
-            "page": page,
-            "kinds": [k.value for k in OrgKind],
-            "page_size": service.PAGE_SIZE,
-        },
+        "organisations",
+        rows,
+        page,
+        q=q,
+        kind=kind,
+        region=region,
+        kinds=[k.value for k in OrgKind],
     )
 
 

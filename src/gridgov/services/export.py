@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from gridgov.registry.imports import first_sheet, workbook_bytes
 from gridgov.services import circle, service
 from gridgov.services.models import CoverageSnapshot
 from gridgov.territory import service as territory
@@ -24,8 +24,7 @@ def coverage_xlsx(
 ) -> bytes:
     _ = gettext
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has one sheet
+    sheet = first_sheet(book)
     sheet.title = _("Coverage")[:31]
     sheet.append(
         [_("Region code"), _("Region"), _("Households"), _("Within the threshold"), _("Share")]
@@ -74,9 +73,7 @@ def coverage_xlsx(
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def region_names(session: Session) -> dict[str, str]:

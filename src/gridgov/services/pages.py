@@ -26,6 +26,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import download, error_message, language_of, local_time, render
+from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -181,6 +182,15 @@ def _siting_context(session: SessionDep, user: User) -> dict[str, Any]:
     }
 
 
+def _siting_error(
+    request: Request, session: SessionDep, user: User, error: DomainError
+) -> HTMLResponse:
+    """The siting page again, with what went wrong."""
+    context = _siting_context(session, user)
+    context["error"] = error_message(language_of(request), error)
+    return render(request, "services/siting.html", context, status_code=error.status)
+
+
 @router.get("/services/siting", response_class=HTMLResponse)
 def siting_page(request: Request, user: ManagerPage, session: SessionDep) -> HTMLResponse:
     return render(request, "services/siting.html", _siting_context(session, user))
@@ -199,8 +209,9 @@ def siting_run(
 ) -> Response:
     if not may_access(user.effective_scope, region_code):
         raise NotFound("Not found, or outside your area.")
-    try:
-        planning.do_site(
+    return form_action(
+        session,
+        lambda: planning.do_site(
             session,
             actor=actor_of(request, user),
             now=now,
@@ -208,13 +219,10 @@ def siting_run(
             method=method,
             solver=solver,
             k=k,
-        )
-    except DomainError as exc:
-        context = _siting_context(session, user)
-        context["error"] = error_message(language_of(request), exc)
-        return render(request, "services/siting.html", context, status_code=exc.status)
-    session.commit()
-    return RedirectResponse("/services/siting", status_code=303)
+        ),
+        to="/services/siting",
+        on_error=lambda exc: _siting_error(request, session, user, exc),
+    )
 
 
 @router.post("/services/what-if", dependencies=[CsrfChecked], response_class=HTMLResponse)
@@ -243,8 +251,7 @@ def what_if_page(
         context["what_if_close"] = close
         context["what_if_add"] = add
     except DomainError as exc:
-        context["error"] = error_message(language_of(request), exc)
-        return render(request, "services/siting.html", context, status_code=exc.status)
+        return _siting_error(request, session, user, exc)
     return render(request, "services/siting.html", context)
 
 

@@ -48,13 +48,15 @@ def scoped(
     param: str,
     user: Any,
     visible: Callable[[Actor, T], bool],
-    object_type: str,
+    object_type: str | None = None,
     name: str | None = None,
 ) -> Callable[..., T]:
     """A FastAPI dependency: the ``model`` row whose id is the path parameter ``param``,
     if the user (resolved by the ``user`` annotation, e.g. ``CurrentUser`` or a role
-    page dependency) may see it by ``visible(actor, row)``; else 404, audited when hidden.
+    page dependency) may see it by ``visible(actor, row)``; else 404, audited when hidden
+    under ``object_type`` (by default the parameter's name without ``_id``).
     """
+    audited_as = object_type or param.removesuffix("_id")
 
     def bound(request: Request, session: Session, now: Any, viewer: User, **path: Any) -> T:
         object_id = path[param]
@@ -66,7 +68,7 @@ def scoped(
             viewer,
             session.get(model, object_id),
             visible=lambda found: visible(actor, found),
-            object_type=object_type,
+            object_type=audited_as,
             object_id=str(object_id),
         )
 
@@ -82,7 +84,7 @@ def scoped(
             inspect.Parameter("viewer", kind, annotation=user),
         ]
     )
-    bound.__name__ = name or f"scoped_{object_type}"
+    bound.__name__ = name or f"scoped_{audited_as}"
     bound.__qualname__ = bound.__name__
     return bound
 

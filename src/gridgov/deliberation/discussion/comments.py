@@ -82,21 +82,11 @@ def _check_stage(session: Session, matter_id: int, stage_id: str | None) -> str:
     return stage_id
 
 
-def do_comment(
-    session: Session,
-    *,
-    user: User,
-    actor: Actor,
-    target_type: str,
-    target_id: int,
-    text: str,
-    language: str,
-    now: datetime,
-    supervision: bool = False,
-    stage_id: str | None = None,
-) -> Comment:
-    """Comment on a discussion or a proposal; or, as supervision (监督), on any stage of
-    a matter, a notice or an implementation record."""
+def _commentable(
+    session: Session, user: User, target_type: str, target_id: int, *, supervision: bool
+) -> tuple[Target, str]:
+    """The kind of item commented on and its region, when comments of this kind may go
+    on it: a discussion or proposal must be open (neither held nor hidden)."""
     try:
         kind = Target(target_type)
     except ValueError as exc:
@@ -115,6 +105,25 @@ def do_comment(
         proposal = get_proposal(session, target_id, viewer=user)
         if proposal.held or proposal.hidden_reason is not None:
             raise Conflict("This proposal is not open for comments.")
+    return kind, region_code
+
+
+def do_comment(
+    session: Session,
+    *,
+    user: User,
+    actor: Actor,
+    target_type: str,
+    target_id: int,
+    text: str,
+    language: str,
+    now: datetime,
+    supervision: bool = False,
+    stage_id: str | None = None,
+) -> Comment:
+    """Comment on a discussion or a proposal; or, as supervision (监督), on any stage of
+    a matter, a notice or an implementation record."""
+    kind, region_code = _commentable(session, user, target_type, target_id, supervision=supervision)
     if kind is Target.MATTER:
         stage_id = _check_stage(session, target_id, stage_id)
     elif stage_id:

@@ -39,6 +39,7 @@ from gridgov.deliberation.models import (
 from gridgov.deliberation.noticeboard import drafting, posting
 from gridgov.deliberation.rules import (
     CandidateState,
+    ElectionRules,
     ElectionState,
     NoticeKind,
 )
@@ -80,67 +81,11 @@ def do_count(session: Session, *, actor: Actor, election_id: int, now: datetime)
     counted: list[dict[str, Any]] = []
     ballots_total = 0
     for constituency in constituencies_of(session, election.id):
-        standing = [
-            c
-            for c in candidates
-            if c.constituency_id == constituency.id and c.state == CandidateState.ELIGIBLE.value
-        ]
-        # Read in choice order, never in insertion order.
-        stored = list(
-            session.scalars(
-                select(SecretBallot.choices)
-                .where(SecretBallot.box == ballot_box_of(election.id, constituency.id))
-                .order_by(SecretBallot.choices)
-            )
+        stored, item = _count_constituency(
+            session, election, election_rules, constituency, candidates, residents
         )
-        ballots = [[str(choice) for choice in json.loads(text)] for text in stored]
-        result = rules.count_votes(
-            election_id=str(election.id) + "/" + str(constituency.id),
-            seats=constituency.seats,
-            candidates=[
-                rules.Candidate(str(c.id), residents[c.resident_id].birth_date) for c in standing
-            ],
-            ballots=ballots,
-            tie_break=election_rules.tie_break,
-            winning_share=election_rules.winning_share,
-        )
-        # Tallies equal the stored ballots: every stored ballot was counted, every mark
-        # on it is a vote for a candidate and every unused choice a blank.
-        marked = sum(len(b) for b in ballots)
-        blanks = sum(constituency.seats - len(b) for b in ballots)
-        _ensure(result.ballots_cast == len(stored), "every stored ballot is counted")
-        _ensure(result.balanced, "votes and blanks fill every valid ballot's seats")
-        _ensure(
-            result.invalid_ballots > 0
-            or marked + blanks == sum(result.votes.values()) + result.blank_choices,
-            "the choices on the ballots equal the votes and blanks counted",
-        )
-        ballots_total += len(stored)
-        elected = set(result.elected)
-        for c in standing:
-            c.votes = result.votes[str(c.id)]
-            c.elected = str(c.id) in elected
-        counted.append(
-            {
-                "constituency": constituency.id,
-                "name": constituency.name,
-                "region_code": constituency.region_code,
-                "seats": constituency.seats,
-                "ballots_cast": result.ballots_cast,
-                "valid_ballots": result.valid_ballots,
-                "invalid_ballots": result.invalid_ballots,
-                "blank_choices": result.blank_choices,
-                "votes": {k: v for k, v in result.votes.items()},
-                "elected": [int(c) for c in result.elected],
-                "tied": [int(c) for c in result.tied],
-                "runoff": [int(c) for c in result.runoff],
-                "runoff_seats": result.runoff_seats,
-                "unfilled": result.unfilled,
-                "tie_break": result.tie_break.value,
-                "seed": result.seed,
-                "draw": [int(c) for c in result.draw],
-            }
-        )
+        ballots_total += stored
+        counted.append(item)
     receipts = receipts_count(session, election.id)
     _ensure(receipts == ballots_total, "every receipt has its ballot")
     share = election_rules.winning_share
@@ -173,6 +118,76 @@ def do_count(session: Session, *, actor: Actor, election_id: int, now: datetime)
         },
     )
     return election
+
+
+def _count_constituency(
+    session: Session,
+    election: Election,
+    election_rules: ElectionRules,
+    constituency: Constituency,
+    candidates: list[Candidate],
+    residents: dict[int, Resident],
+) -> tuple[int, dict[str, Any]]:
+    """Count one constituency's stored ballots and mark its candidates' votes and who is
+    elected: how many ballots were stored, and the count as the election records it."""
+    standing = [
+        c
+        for c in candidates
+        if c.constituency_id == constituency.id and c.state == CandidateState.ELIGIBLE.value
+    ]
+    # Read in choice order, never in insertion order.
+    stored = list(
+        session.scalars(
+            select(SecretBallot.choices)
+            .where(SecretBallot.box == ballot_box_of(election.id, constituency.id))
+            .order_by(SecretBallot.choices)
+        )
+    )
+    ballots = [[str(choice) for choice in json.loads(text)] for text in stored]
+    result = rules.count_votes(
+        election_id=str(election.id) + "/" + str(constituency.id),
+        seats=constituency.seats,
+        candidates=[
+            rules.Candidate(str(c.id), residents[c.resident_id].birth_date) for c in standing
+        ],
+        ballots=ballots,
+        tie_break=election_rules.tie_break,
+        winning_share=election_rules.winning_share,
+    )
+    # Tallies equal the stored ballots: every stored ballot was counted, every mark
+    # on it is a vote for a candidate and every unused choice a blank.
+    marked = sum(len(b) for b in ballots)
+    blanks = sum(constituency.seats - len(b) for b in ballots)
+    _ensure(result.ballots_cast == len(stored), "every stored ballot is counted")
+    _ensure(result.balanced, "votes and blanks fill every valid ballot's seats")
+    _ensure(
+        result.invalid_ballots > 0
+        or marked + blanks == sum(result.votes.values()) + result.blank_choices,
+        "the choices on the ballots equal the votes and blanks counted",
+    )
+    elected = set(result.elected)
+    for c in standing:
+        c.votes = result.votes[str(c.id)]
+        c.elected = str(c.id) in elected
+    return len(stored), {
+        "constituency": constituency.id,
+        "name": constituency.name,
+        "region_code": constituency.region_code,
+        "seats": constituency.seats,
+        "ballots_cast": result.ballots_cast,
+        "valid_ballots": result.valid_ballots,
+        "invalid_ballots": result.invalid_ballots,
+        "blank_choices": result.blank_choices,
+        "votes": {k: v for k, v in result.votes.items()},
+        "elected": [int(c) for c in result.elected],
+        "tied": [int(c) for c in result.tied],
+        "runoff": [int(c) for c in result.runoff],
+        "runoff_seats": result.runoff_seats,
+        "unfilled": result.unfilled,
+        "tie_break": result.tie_break.value,
+        "seed": result.seed,
+        "draw": [int(c) for c in result.draw],
+    }
 
 
 # --------------------------------------------------------------------------- publishing

@@ -40,6 +40,75 @@ class DraftCheck:
     channels: tuple[str, ...]
 
 
+def _period(
+    posting_days: int | None, objection_days: int | None, problems: list[Problem]
+) -> tuple[int, int]:
+    """The posting period and objection window (defaults filled in); what is wrong with
+    them goes on ``problems``."""
+    days = rules.DEFAULT_POSTING_DAYS if posting_days is None else posting_days
+    if not 1 <= days <= MAX_POSTING_DAYS:
+        problems.append(
+            Problem(
+                "posting_days",
+                "A notice is posted for %(low)s to %(high)s days.",
+                low=1,
+                high=MAX_POSTING_DAYS,
+            )
+        )
+    window = days if objection_days is None else objection_days
+    if not 0 <= window <= days:
+        problems.append(
+            Problem(
+                "objection_days",
+                "The objection window is at most the posting period (%(days)s days).",
+                days=days,
+            )
+        )
+    return days, window
+
+
+def _channels(channels: Sequence[str], problems: list[Problem]) -> tuple[str, ...]:
+    """The channels chosen, each once; unknown ones go on ``problems``."""
+    chosen = tuple(dict.fromkeys(c.strip() for c in channels if c.strip()))
+    if not chosen:
+        problems.append(Problem("channels", "Choose at least one channel."))
+    for channel in chosen:
+        if channel not in CHANNELS:
+            problems.append(
+                Problem(
+                    "channels",
+                    "%(value)s is not a channel; use %(expected)s.",
+                    value=channel,
+                    expected=", ".join(CHANNELS),
+                )
+            )
+    return chosen
+
+
+def _check_links(
+    session: Session,
+    region_code: str,
+    matter_id: int | None,
+    election_id: int | None,
+    problems: list[Problem],
+) -> None:
+    """The matter and election a notice names must belong to its region."""
+    if matter_id is not None:
+        matter = session.get(Matter, matter_id)
+        if matter is None or matter.region_code != region_code:
+            problems.append(
+                Problem("matter", "Matter %(id)s is not a matter of this region.", id=matter_id)
+            )
+    if election_id is not None:
+        election = session.get(Election, election_id)
+        if election is None or not region_code.startswith(election.region_code):
+            problems.append(
+                Problem(
+                    "election", "Election %(id)s is not an election of this region.", id=election_id
+                )
+            )
+
+
 def check_draft(
     session: Session,
     *,
@@ -79,56 +148,13 @@ def check_draft(
         problems.append(Problem("body", "A notice needs its text."))
     elif len(body) > 20000:
         problems.append(Problem("body", "At most %(n)s characters.", n=20000))
-    days = rules.DEFAULT_POSTING_DAYS if posting_days is None else posting_days
-    if not 1 <= days <= MAX_POSTING_DAYS:
-        problems.append(
-            Problem(
-                "posting_days",
-                "A notice is posted for %(low)s to %(high)s days.",
-                low=1,
-                high=MAX_POSTING_DAYS,
-            )
-        )
-    window = days if objection_days is None else objection_days
-    if not 0 <= window <= days:
-        problems.append(
-            Problem(
-                "objection_days",
-                "The objection window is at most the posting period (%(days)s days).",
-                days=days,
-            )
-        )
-    chosen = tuple(dict.fromkeys(c.strip() for c in channels if c.strip()))
-    if not chosen:
-        problems.append(Problem("channels", "Choose at least one channel."))
-    for channel in chosen:
-        if channel not in CHANNELS:
-            problems.append(
-                Problem(
-                    "channels",
-                    "%(value)s is not a channel; use %(expected)s.",
-                    value=channel,
-                    expected=", ".join(CHANNELS),
-                )
-            )
+    days, window = _period(posting_days, objection_days, problems)
+    chosen = _channels(channels, problems)
     if not _LANGUAGE.fullmatch(language):
         problems.append(
             Problem("language", "%(value)s is not a language tag such as en.", value=language)
         )
-    if matter_id is not None:
-        matter = session.get(Matter, matter_id)
-        if matter is None or matter.region_code != region_code:
-            problems.append(
-                Problem("matter", "Matter %(id)s is not a matter of this region.", id=matter_id)
-            )
-    if election_id is not None:
-        election = session.get(Election, election_id)
-        if election is None or not region_code.startswith(election.region_code):
-            problems.append(
-                Problem(
-                    "election", "Election %(id)s is not an election of this region.", id=election_id
-                )
-            )
+    _check_links(session, region_code, matter_id, election_id, problems)
     if problems:
         raise InvalidInput("The notice was not saved.", details=problems)
     findings = tuple(rules.scan_personal_data(title)) + tuple(rules.scan_personal_data(body))

@@ -98,6 +98,51 @@ def _lot_order(seed: str, tied: Sequence[str]) -> list[str]:
     return sorted(tied, key=lambda c: (hashlib.sha256(f"{seed}\x1f{c}".encode()).hexdigest(), c))
 
 
+def _tally(
+    ids: Sequence[str], seats: int, ballots: Sequence[Sequence[str]]
+) -> tuple[dict[str, int], int, int]:
+    """Each candidate's votes, the valid ballots and the blank choices on them; a ballot
+    marking more than ``seats``, someone twice or someone not listed is invalid."""
+    votes = dict.fromkeys(ids, 0)
+    valid = blank = 0
+    for ballot in ballots:
+        if (
+            len(ballot) > seats
+            or len(set(ballot)) != len(ballot)
+            or not set(ballot) <= votes.keys()
+        ):
+            continue
+        valid += 1
+        blank += seats - len(ballot)
+        for choice in ballot:
+            votes[choice] += 1
+    return votes, valid, blank
+
+
+def _older_first(
+    candidates: Sequence[Candidate], tied: Sequence[str], needed: int
+) -> tuple[list[str], list[str], int]:
+    """Break a tie for ``needed`` seats by age: those elected, oldest first, and, when
+    the last seats fall among people born the same day, those left to a runoff and the
+    seats it fills."""
+    ids = [candidate.id for candidate in candidates]
+    births = {candidate.id: candidate.born for candidate in candidates}
+    missing = [c for c in tied if births[c] is None]
+    if missing:
+        raise InvalidInput(
+            "older_first needs the date of birth of every tied candidate; %(candidate)s has none.",
+            params={"candidate": missing[0]},
+        )
+    born = {c: b for c in tied if (b := births[c]) is not None}
+    oldest_first = sorted(tied, key=lambda c: (born[c], ids.index(c)))
+    boundary = born[oldest_first[needed - 1]]
+    older = [c for c in oldest_first if born[c] < boundary]
+    same = [c for c in oldest_first if born[c] == boundary]
+    if len(older) + len(same) == needed:
+        return older + same, [], 0
+    return older, same, needed - len(older)
+
+
 def count_votes(
     *,
     election_id: str,
@@ -121,19 +166,7 @@ def count_votes(
     ids = [candidate.id for candidate in candidates]
     if len(set(ids)) != len(ids):
         raise InvalidInput("Each candidate is listed once.")
-    votes = dict.fromkeys(ids, 0)
-    valid = blank = 0
-    for ballot in ballots:
-        if (
-            len(ballot) > seats
-            or len(set(ballot)) != len(ballot)
-            or not set(ballot) <= votes.keys()
-        ):
-            continue
-        valid += 1
-        blank += seats - len(ballot)
-        for choice in ballot:
-            votes[choice] += 1
+    votes, valid, blank = _tally(ids, seats, ballots)
     ranked = sorted(ids, key=lambda c: (-votes[c], ids.index(c)))
 
     def qualifies(c: str) -> bool:
@@ -161,24 +194,8 @@ def count_votes(
             draw = tuple(_lot_order(seed, tied))
             elected = above + list(draw[:needed])
         elif tie_break is TieBreak.OLDER_FIRST:
-            births = {candidate.id: candidate.born for candidate in candidates}
-            missing = [c for c in tied if births[c] is None]
-            if missing:
-                raise InvalidInput(
-                    "older_first needs the date of birth of every tied candidate; "
-                    "%(candidate)s has none.",
-                    params={"candidate": missing[0]},
-                )
-            born = {c: b for c in tied if (b := births[c]) is not None}
-            oldest_first = sorted(tied, key=lambda c: (born[c], ids.index(c)))
-            boundary = born[oldest_first[needed - 1]]
-            older = [c for c in oldest_first if born[c] < boundary]
-            same = [c for c in oldest_first if born[c] == boundary]
-            if len(older) + len(same) == needed:
-                elected = above + older + same
-            else:
-                elected = above + older
-                runoff, runoff_seats = same, needed - len(older)
+            older, runoff, runoff_seats = _older_first(candidates, tied, needed)
+            elected = above + older
         else:
             runoff, runoff_seats = tied, needed
     return CountResult(

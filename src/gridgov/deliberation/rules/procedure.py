@@ -258,6 +258,9 @@ def _bodies(top: LineDict) -> dict[Body, dict[str, Any]]:
     return bodies
 
 
+_DISCLOSURE_KEYS = ("posting_days", "objection_days")
+
+
 @dataclass
 class _Draft:
     """A stage as read, before its outcomes are checked against the other stages."""
@@ -270,12 +273,11 @@ class _Draft:
 def _stage(data: LineDict, index: int, bodies: Mapping[Body, Mapping[str, Any]]) -> _Draft:
     where = f"stages[{index}]"
     stage_keys = ("id", "kind", "names", "body", "outcomes")
-    disclosure_keys = ("posting_days", "objection_days")
     _keys(
         data,
         where,
         stage_keys,
-        (*_BODY_KEYS, *disclosure_keys, "merge_when_one_person", "alternative_bodies"),
+        (*_BODY_KEYS, *_DISCLOSURE_KEYS, "merge_when_one_person", "alternative_bodies"),
     )
     stage_id = _identifier(data, "id", where)
     if stage_id == END:
@@ -287,52 +289,10 @@ def _stage(data: LineDict, index: int, bodies: Mapping[Body, Mapping[str, Any]])
     names = _names(data, where)
     body = _choice(data, "body", where, Body)
     voted = kind is not StageKind.DISCLOSURE
-    if voted == (body is Body.PUBLIC):
-        message = (
-            N_("%(where)s: a %(kind)s is held by a meeting, not by the public.")
-            if voted
-            else N_("%(where)s: a disclosure is made to the public; its body must be public.")
-        )
-        raise DataFileError(data.line_of("body"), message, where=where, kind=kind.value)
-    for key in _BODY_KEYS if not voted else disclosure_keys:
-        if key in data:
-            message = (
-                N_("%(where)s: a disclosure is not voted on; remove %(key)s.")
-                if not voted
-                else N_("%(where)s: %(key)s belongs to a disclosure, not to a %(kind)s.")
-            )
-            raise DataFileError(data.line_of(key), message, where=where, key=key, kind=kind.value)
-
-    settings = {**bodies.get(body, {}), **_meeting_settings(data, where)}
-    if voted:
-        for key in ("roster", "quorum", "decision"):
-            if key not in settings:
-                raise DataFileError(
-                    data.line,
-                    "%(where)s: %(key)s is missing, and bodies.%(body)s does not set it.",
-                    where=where,
-                    key=key,
-                    body=body.value,
-                )
-    posting_days = objection_days = None
-    if not voted:
-        posting_days = DEFAULT_POSTING_DAYS
-        if "posting_days" in data:
-            posting_days = _integer(data, "posting_days", where, 1)
-        objection_days = posting_days
-        if "objection_days" in data:
-            objection_days = _integer(data, "objection_days", where, 0)
-
-    outcomes_data = _mapping(data, "outcomes", where)
-    required = ("adopted", "rejected") if voted else ("adopted",)
-    optional = ("returned",)
-    _keys(outcomes_data, f"{where}.outcomes", required, optional)
-    outcomes: dict[Outcome, str | None] = {}
-    lines: dict[Outcome, int] = {}
-    for name in outcomes_data:
-        target = _identifier(outcomes_data, name, f"{where}.outcomes")
-        outcomes[Outcome(name)] = None if target == END else target
-        lines[Outcome(name)] = outcomes_data.line_of(name)
+    _check_body(data, where, kind, body, voted)
+    settings = _stage_settings(data, where, body, voted, bodies)
+    posting_days, objection_days = _disclosure_days(data, where, voted)
+    outcomes, lines = _outcomes(data, where, voted)
 
     merge = None
     if "merge_when_one_person" in data:
@@ -371,6 +331,79 @@ def _stage(data: LineDict, index: int, bodies: Mapping[Body, Mapping[str, Any]])
             ),
         )
     return _Draft(stage, lines, data.line_of("merge_when_one_person"))
+
+
+def _check_body(data: LineDict, where: str, kind: StageKind, body: Body, voted: bool) -> None:
+    """A voted stage is held by a meeting, a disclosure by the public; each names only
+    its own settings."""
+    if voted == (body is Body.PUBLIC):
+        message = (
+            N_("%(where)s: a %(kind)s is held by a meeting, not by the public.")
+            if voted
+            else N_("%(where)s: a disclosure is made to the public; its body must be public.")
+        )
+        raise DataFileError(data.line_of("body"), message, where=where, kind=kind.value)
+    for key in _BODY_KEYS if not voted else _DISCLOSURE_KEYS:
+        if key in data:
+            message = (
+                N_("%(where)s: a disclosure is not voted on; remove %(key)s.")
+                if not voted
+                else N_("%(where)s: %(key)s belongs to a disclosure, not to a %(kind)s.")
+            )
+            raise DataFileError(data.line_of(key), message, where=where, key=key, kind=kind.value)
+
+
+def _stage_settings(
+    data: LineDict,
+    where: str,
+    body: Body,
+    voted: bool,
+    bodies: Mapping[Body, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The stage's meeting settings over its body's; a voted stage must end with a
+    roster, a quorum and a decision rule."""
+    settings = {**bodies.get(body, {}), **_meeting_settings(data, where)}
+    if voted:
+        for key in ("roster", "quorum", "decision"):
+            if key not in settings:
+                raise DataFileError(
+                    data.line,
+                    "%(where)s: %(key)s is missing, and bodies.%(body)s does not set it.",
+                    where=where,
+                    key=key,
+                    body=body.value,
+                )
+    return settings
+
+
+def _disclosure_days(data: LineDict, where: str, voted: bool) -> tuple[int | None, int | None]:
+    """A disclosure's posting and objection days (None for a voted stage)."""
+    if voted:
+        return None, None
+    posting_days = DEFAULT_POSTING_DAYS
+    if "posting_days" in data:
+        posting_days = _integer(data, "posting_days", where, 1)
+    objection_days = posting_days
+    if "objection_days" in data:
+        objection_days = _integer(data, "objection_days", where, 0)
+    return posting_days, objection_days
+
+
+def _outcomes(
+    data: LineDict, where: str, voted: bool
+) -> tuple[dict[Outcome, str | None], dict[Outcome, int]]:
+    """Where each outcome leads (None: the end) and the line that says so."""
+    outcomes_data = _mapping(data, "outcomes", where)
+    required = ("adopted", "rejected") if voted else ("adopted",)
+    optional = ("returned",)
+    _keys(outcomes_data, f"{where}.outcomes", required, optional)
+    outcomes: dict[Outcome, str | None] = {}
+    lines: dict[Outcome, int] = {}
+    for name in outcomes_data:
+        target = _identifier(outcomes_data, name, f"{where}.outcomes")
+        outcomes[Outcome(name)] = None if target == END else target
+        lines[Outcome(name)] = outcomes_data.line_of(name)
+    return outcomes, lines
 
 
 def _alternatives(
