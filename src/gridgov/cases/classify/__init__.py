@@ -169,13 +169,16 @@ def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
                 term = unicodedata.normalize("NFKC", term.strip()).lower()
                 if term:
                     chinese.setdefault(term, row["zh"])
-    parts = []
+    latin, other = [], []
     for term in sorted(chinese, key=lambda t: (-len(t), t)):
         if any(c.isalpha() and (c.isascii() or "\u00c0" <= c <= "\u04ff") for c in term):
-            # Latin and Cyrillic: at a word start, with an inflected ending.
-            parts.append(rf"(?<!\w){re.escape(term)}\w{{0,4}}(?!\w)")
+            latin.append(re.escape(term))
         else:
-            parts.append(re.escape(term))
+            other.append(re.escape(term))
+    # Latin and Cyrillic terms at a word start, with an inflected ending; the word-start
+    # test is made once for all of them (inside each alternative it cost ~1 ms a text).
+    parts = [rf"(?<!\w)(?:{'|'.join(latin)})\w{{0,4}}(?!\w)"] if latin else []
+    parts += other
     return re.compile("|".join(parts)), chinese
 
 
