@@ -61,3 +61,96 @@ def test_the_level_check_constraint_holds(db: Database) -> None:
         session.execute(
             text("INSERT INTO region (code, name, level) VALUES ('440512', '濠江区', 'county')")
         )
+
+
+def _sqlite_db(tmp_path: Path) -> Database:
+    url = f"sqlite:///{tmp_path / 'writers.sqlite3'}"
+    database = Database.from_url(url, keys=TEST_KEYS)
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+    return database
+
+
+def test_sqlite_writers_in_one_process_queue_and_all_land(tmp_path: Path) -> None:
+    import threading
+
+    # Given eight threads, each writing twenty rows in its own write transactions
+    database = _sqlite_db(tmp_path)
+    failures: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(20):
+                with database.transaction() as session:
+                    session.execute(
+                        text("INSERT INTO note (body) VALUES (:b)"), {"b": f"{worker}-{n}"}
+                    )
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then none was refused and every row is there
+    assert failures == []
+    with database.session() as session:
+        assert session.execute(text("SELECT count(*) FROM note")).scalar() == 160
+    database.dispose()
+
+
+def test_a_sqlite_writer_that_rolls_back_or_is_closed_lets_the_next_one_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridgov import db as db_module
+
+    monkeypatch.setattr(db_module, "WRITER_WAIT_SECONDS", 1)
+    database = _sqlite_db(tmp_path)
+
+    # Given a write transaction that fails and rolls back
+    def failing_route() -> None:
+        with database.transaction() as session:
+            session.execute(text("INSERT INTO note (body) VALUES ('lost')"))
+            raise RuntimeError("the route failed")
+
+    with pytest.raises(RuntimeError):
+        failing_route()
+    # and one that is closed without committing (a route that answered an error)
+    session = database.session(write=True)
+    session.execute(text("INSERT INTO note (body) VALUES ('dropped')"))
+    session.close()
+    # When the next writer begins, then it is let in at once and its row is kept
+    with database.transaction() as session:
+        session.execute(text("INSERT INTO note (body) VALUES ('kept')"))
+    with database.session() as session:
+        assert session.execute(text("SELECT body FROM note")).scalars().all() == ["kept"]
+    database.dispose()
+
+
+def test_a_sqlite_writer_held_too_long_answers_database_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from gridgov import db as db_module
+
+    monkeypatch.setattr(db_module, "WRITER_WAIT_SECONDS", 0.05)
+    database = _sqlite_db(tmp_path)
+    # Given a writer that holds the database
+    holder = database.session(write=True)
+    holder.execute(text("INSERT INTO note (body) VALUES ('first')"))
+    # When a second writer in the same process waits past the limit
+    second = database.session(write=True)
+    with pytest.raises(OperationalError, match="database is locked"):
+        second.execute(text("INSERT INTO note (body) VALUES ('second')"))
+    second.close()
+    # Then it was refused as SQLite refuses (a 503 with Retry-After, web/limits.py), and
+    # the first writer still commits; reads were never held
+    with database.session() as reader:
+        assert reader.execute(text("SELECT count(*) FROM note")).scalar() == 0
+    holder.commit()
+    holder.close()
+    with database.session() as reader:
+        assert reader.execute(text("SELECT body FROM note")).scalars().all() == ["first"]
+    database.dispose()

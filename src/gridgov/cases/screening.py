@@ -84,12 +84,12 @@ def _flooding(session: Session, *, source: str, phone_index: str | None, now: da
         same.append(Case.source == source)
     if not same:
         return False
-    recent = (
-        session.scalar(
-            select(func.count()).select_from(Case).where(Case.created_at >= since, or_(*same))
-        )
-        or 0
+    # Counted up to the limit only: a source that floods does not make every further
+    # report count all of its earlier ones.
+    first = (
+        select(Case.id).where(Case.created_at >= since, or_(*same)).limit(FLOOD_LIMIT).subquery()
     )
+    recent = session.scalar(select(func.count()).select_from(first)) or 0
     return recent >= FLOOD_LIMIT
 
 

@@ -19,7 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gridgov.web.hardening import harden_headers
+from gridgov.web.hardening import API_PATHS, SECURITY_HEADERS, harden_headers
 from gridgov.web.logs import request_id_var
 
 log = logging.getLogger("gridgov.access")
@@ -51,6 +51,11 @@ class RequestContext:
         self.headers = dict(headers)
         self.csrf_cookie = csrf_cookie
         self.secure = secure
+        # Encoded once (with the security headers ``harden_headers`` would add): each
+        # response gets those it does not set itself.
+        merged = {name.lower(): value for name, value in SECURITY_HEADERS.items()}
+        merged.update((name.lower(), value) for name, value in self.headers.items())
+        self.raw_headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in merged.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,22 +72,27 @@ class RequestContext:
         async def send_with_context(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = rid
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                # On the raw list (names are lower case in ASGI): one pass to see what
+                # the response set, instead of a scan per header added.
+                raw = [(k, v) for k, v in message.get("headers", ()) if k != b"x-request-id"]
+                message["headers"] = raw
+                present = {k for k, _ in raw}
+                raw.append((b"x-request-id", rid.encode("latin-1")))
+                raw.extend(item for item in self.raw_headers if item[0] not in present)
                 seed = state.get("new_csrf_seed")
                 if seed:
-                    headers.append(
-                        "set-cookie",
-                        csrf_cookie_header(self.csrf_cookie, seed, secure=self.secure),
+                    cookie = csrf_cookie_header(self.csrf_cookie, seed, secure=self.secure)
+                    raw.append((b"set-cookie", cookie.encode("latin-1")))
+                if self.secure or (
+                    b"cache-control" not in present
+                    and (state.get("user") is not None or scope["path"].startswith(API_PATHS))
+                ):
+                    harden_headers(
+                        MutableHeaders(scope=message),
+                        path=scope["path"],
+                        signed_in=state.get("user") is not None,
+                        secure_cookies=self.secure,
                     )
-                harden_headers(
-                    headers,
-                    path=scope["path"],
-                    signed_in=state.get("user") is not None,
-                    secure_cookies=self.secure,
-                )
             await send(message)
 
         token = request_id_var.set(rid)

@@ -25,6 +25,7 @@ SECURITY_HEADERS = {
     ),
 }
 HSTS = "max-age=31536000; includeSubDomains"
+API_PATHS = ("/api/v1/", "/open311/")  # answers that are never cached
 
 
 def harden(request: Request, response: Response, *, secure_cookies: bool) -> None:
@@ -49,7 +50,7 @@ def harden_headers(
         for index, (key, cookie) in enumerate(raw):
             if key == b"set-cookie" and b"secure" not in cookie.lower():
                 raw[index] = (key, cookie + b"; Secure")
-    if "cache-control" not in headers and (path.startswith(("/api/v1/", "/open311/")) or signed_in):
+    if "cache-control" not in headers and (path.startswith(API_PATHS) or signed_in):
         headers["Cache-Control"] = "no-store"
 
 

@@ -129,6 +129,12 @@ class BodyLimit:
             if int(declared) > limit:
                 await self._refuse(scope, send, limit)
                 return
+        if declared in (None, b"0") and not any(
+            k == b"transfer-encoding" for k, _ in scope.get("headers", ())
+        ):
+            # No body at all (a GET): nothing to count, so no wrapped receive and send.
+            await self.app(scope, receive, send)
+            return
         received = 0
         exceeded = False
 
