@@ -3,16 +3,10 @@
 SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged write survives a
 power cut) and foreign keys on. Write transactions on SQLite begin ``IMMEDIATE`` so
 that two writers queue on the lock instead of failing half-way; reads stay deferred.
-Within one process, writers first queue on a Python lock (``WriterQueue``): SQLite's own
-busy handler polls with sleeps of up to 100 ms, so threads waiting on it can leave the
-lock free between polls (under httpbench's intake, 40 % of the threads' time was spent
-in those sleeps; docs/scaling.md).
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +21,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -111,46 +104,7 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-WRITER_WAIT_SECONDS = 30  # as long as SQLite's busy_timeout
-
-
-class WriterQueue:
-    """One SQLite writer at a time per engine, queued on a lock that wakes the next
-    writer as soon as the last one commits or rolls back (a ``threading.Lock``: a
-    transaction may begin in one worker thread and end in another). The holder is the
-    driver connection whose transaction has the lock. Other processes still meet
-    SQLite's own lock and its busy timeout."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holder: object | None = None
-
-    def take(self, connection: object) -> None:
-        if not self._lock.acquire(timeout=WRITER_WAIT_SECONDS):
-            # What SQLite says when its busy timeout runs out (a 503 with Retry-After).
-            locked = sqlite3.OperationalError("database is locked")
-            raise OperationalError("BEGIN IMMEDIATE", None, locked)
-        self._holder = connection
-
-    def give_back(self, connection: object) -> None:
-        if connection is not None and connection is self._holder:
-            self._holder = None
-            self._lock.release()
-
-
-def _then_give_back(end: Any, writers: WriterQueue) -> Any:
-    def ended(proxied: Any) -> None:
-        try:
-            end(proxied)
-        finally:
-            writers.give_back(proxied.driver_connection)
-
-    return ended
-
-
 def _configure_sqlite(engine: Engine) -> None:
-    writers = WriterQueue()
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is unreliable).
@@ -165,30 +119,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get("gridgov_write", False)
-        if not write:
-            connection.exec_driver_sql("BEGIN DEFERRED")
-            return
-        driver = connection.connection.driver_connection
-        writers.take(driver)
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            writers.give_back(driver)
-            raise
-
-    # Given back once the COMMIT or ROLLBACK has run (the "commit" event comes before
-    # it, and the next writer would meet SQLite's lock still held, and its sleeps).
-    dialect = engine.dialect
-    for name in ("do_commit", "do_rollback"):
-        setattr(dialect, name, _then_give_back(getattr(dialect, name), writers))
-
-    # A connection invalidated or returned mid-transaction ends it without the events
-    # above.
-    @event.listens_for(engine, "checkin")
-    @event.listens_for(engine, "invalidate")
-    @event.listens_for(engine, "soft_invalidate")
-    def _on_release(dbapi_connection: Any, *_: Any) -> None:
-        writers.give_back(dbapi_connection)
+        mode = "IMMEDIATE" if write else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @dataclass
