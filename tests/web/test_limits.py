@@ -78,6 +78,8 @@ def test_a_page_form_over_its_limit_gets_a_friendly_page(client: TestClient) -> 
         f"/api/v1/cases/{2**64}",
         "/api/v1/cases?offset=" + str(2**63),
         "/api/v1/cases?offset=99999999999999999999999",
+        "/api/v1/cases?offset=4³",  # a digit to str.isdigit, not to int()
+        "/api/v1/users/4²",
     ],
 )
 def test_ids_and_offsets_beyond_the_column_range_answer_422(

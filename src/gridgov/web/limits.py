@@ -231,7 +231,8 @@ def _text_problems(name: str, value: str, ints: frozenset[str]) -> list[Problem]
     if name in ints:
         stripped = value.strip()
         digits = stripped[1:] if stripped[:1] in "+-" else stripped
-        if digits.isdigit() and (len(digits) > 12 or not int_in_range(int(stripped))):
+        # isdecimal, not isdigit: "4³" is digits to isdigit, and int() refuses it.
+        if digits.isdecimal() and (len(digits) > 12 or not int_in_range(int(stripped))):
             return [Problem(name, "Number out of range.")]
     return []
 
