@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
 from gridgov.cases.models import OutboxMessage
 from gridgov.crisis import broadcasts, checkins, service
@@ -18,6 +19,7 @@ from gridgov.db import Database
 from gridgov.errors import Forbidden, NotFound
 from tests.conftest import FIXED_NOW
 from tests.crisis.factories import COMMUNITY, GRID_1, GRID_2, make_world, open_typhoon
+from tests.factories import make_user
 
 SYSTEM = Actor.system("test")
 
@@ -397,3 +399,34 @@ def test_an_overdue_task_notice_is_text_for_a_person(db: Database) -> None:
     assert "supply_delivery" not in subject + body
     assert f"/crisis/{incident_id}" in body
     assert "逾期" in subject or "超过" in body
+
+
+def test_the_community_office_works_the_task_that_escalates_to_it(db: Database) -> None:
+    # given a delivery task in grid 2, past its deadline, and the community office's staff
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    office = accounts.actor_for(make_user(db, "he.office", "unit_staff", COMMUNITY))
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        task_id = service.do_add_task(
+            session,
+            actor=world.leader,
+            incident=incident,
+            kind="supply_delivery",
+            grid_code=GRID_2,
+            due_at=FIXED_NOW + timedelta(hours=2),
+            now=FIXED_NOW,
+        ).id
+    # when the sweep escalates it to the community, whose office is told
+    with db.transaction() as session:
+        crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=3))
+    # then the office's staff may take it and finish it, in their area
+    with db.transaction() as session:
+        task = service.get_task(session, task_id=task_id, viewer=office)
+        assert task.level == "community"
+        service.do_move_task(
+            session, actor=office, task=task, target="done", now=FIXED_NOW + timedelta(hours=4)
+        )
+    with db.session() as session:
+        assert service.get_task(session, task_id=task_id, viewer=SYSTEM).state == "done"

@@ -40,7 +40,10 @@ def test_the_clerk_opens_a_matter_convenes_signs_in_votes_and_decides(
     village = make_village(db)
     page_login(client, village.users["clerk"])
 
-    # when the clerk opens a matter and convenes the branch committee
+    # when the clerk opens a matter (the procedures offered by name) and convenes the
+    # branch committee
+    form = client.get("/deliberation/matters/new").text
+    assert '<option value="si_yi_liang_gong_kai">四议两公开</option>' in form
     matter_id = _open(client)
     page = client.get(f"/deliberation/matters/{matter_id}")
     assert page.status_code == 200

@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gridgov import clock
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role
 from gridgov.crisis import broadcasts, checkins, field, service
 from gridgov.crisis.models import Broadcast, HouseholdCheckin, Incident
-from gridgov.crisis.rules import Block
+from gridgov.crisis.rules import FIELD_ROLES, Block
 from gridgov.crisis.schemas import (
     BoardRowOut,
     BroadcastIn,
@@ -54,7 +53,7 @@ router = APIRouter(tags=["crisis"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
 FieldUser = Annotated[
     User,
-    Depends(require_roles(Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ADMIN)),
+    Depends(require_roles(*FIELD_ROLES)),
 ]
 
 

@@ -13,11 +13,12 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, scope_clause
+from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident
 from gridgov.crisis.rules import (
+    FIELD_ROLES,
     CheckinStatus,
     IncidentState,
 )
@@ -26,10 +27,6 @@ from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
 
-# Roles that run an incident (open it, staff it, give out tasks, broadcast).
-COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
-# Roles that check on households and work tasks in the field.
-FIELD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER})
 MAX_AREA_CODES = 50
 
 

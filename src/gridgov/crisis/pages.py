@@ -18,6 +18,7 @@ from gridgov.crisis import broadcasts, checkins, export, rules, service
 from gridgov.crisis.labels import LABELS
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import (
+    FIELD_ROLES,
     CheckinStatus,
     IncidentKind,
     IncidentLevel,
@@ -45,11 +46,7 @@ from gridgov.web.toolkit import scoped
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[
     User,
-    Depends(
-        require_roles(
-            Role.GRID_WORKER, Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.AUDITOR, page=True
-        )
-    ),
+    Depends(require_roles(*FIELD_ROLES, Role.AUDITOR, page=True)),
 ]
 Page = Annotated[int, Query(ge=0, le=10_000)]
 PAGE_SIZE = 100
@@ -77,7 +74,7 @@ def _back(url: str) -> RedirectResponse:
 
 
 def may_command(user: User) -> bool:
-    return user.role_enum in service.COMMAND_ROLES
+    return user.role_enum in rules.COMMAND_ROLES
 
 
 @router.get("/crisis", response_class=HTMLResponse)

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from gridgov.accounts.rules import Role
 from gridgov.errors import InvalidInput, Problem
+
+# Roles that run an incident (open it, staff it, give out tasks, broadcast).
+COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
+# Roles that check on households and work tasks in the field, in their scope: the grid
+# workers, and the community office's staff and its branch secretary, to whom a task
+# past its deadline escalates (sweep.py) and who lead the village in a typhoon.
+FIELD_ROLES = COMMAND_ROLES | {Role.GRID_WORKER, Role.UNIT_STAFF, Role.BRANCH_SECRETARY}
 
 
 class IncidentKind(StrEnum):

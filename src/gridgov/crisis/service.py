@@ -23,6 +23,8 @@ from gridgov.audit.service import Actor, record
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
 from gridgov.crisis.rules import (
+    COMMAND_ROLES,
+    FIELD_ROLES,
     CheckinStatus,
     IncidentKind,
     IncidentLevel,
@@ -36,10 +38,6 @@ from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
 
-# Roles that run an incident (open it, staff it, give out tasks, broadcast).
-COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
-# Roles that check on households and work tasks in the field.
-FIELD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER})
 MAX_AREA_CODES = 50
 
 

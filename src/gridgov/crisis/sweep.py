@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
 from gridgov.cases import outbox
 from gridgov.cases.messages import DEFAULT_LANGUAGE
@@ -26,10 +25,6 @@ from gridgov.crisis.rules import (
 from gridgov.i18n import gettext
 from gridgov.msgids import N_
 
-# Roles that run an incident (open it, staff it, give out tasks, broadcast).
-COMMAND_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
-# Roles that check on households and work tasks in the field.
-FIELD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER})
 MAX_AREA_CODES = 50
 
 

@@ -93,7 +93,7 @@ def _new_page(
     context = {
         "error": error_message(language, error) if error else None,
         "values": values,
-        "templates": service.SHIPPED_TEMPLATES,
+        "templates": service.shipped_template_names(language),
         "scope": user.effective_scope or "",
     }
     status = error.status if error else 200

@@ -35,6 +35,15 @@ def parse_template(source: str) -> Procedure:
     return load_procedure(source)
 
 
+def shipped_template_names(language: str) -> list[tuple[str, str]]:
+    """(key, name in the reader's language) of each shipped procedure, for a choice."""
+    named = []
+    for key in SHIPPED_TEMPLATES:
+        names = parse_template(shipped_template(key)).names
+        named.append((key, names.zh_Hans if language.startswith("zh") else names.en))
+    return named
+
+
 def check_template(text: str) -> Procedure:
     """Validate a procedure file; InvalidInput names the line of the first problem."""
     try:

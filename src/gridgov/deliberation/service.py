@@ -90,6 +90,7 @@ from gridgov.deliberation.procedures import (
     latest_template,
     parse_template,
     shipped_template,
+    shipped_template_names,
     template_by_id,
 )
 from gridgov.deliberation.rosters import (
@@ -222,6 +223,7 @@ __all__ = [
     "procedure_of",
     "roster_of",
     "shipped_template",
+    "shipped_template_names",
     "supervision_comments",
     "supervision_view",
     "template_by_id",
