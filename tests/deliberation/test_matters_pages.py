@@ -140,6 +140,29 @@ def test_supervision_view_for_auditors_not_for_grid_workers(
     assert client.get("/deliberation/supervision").status_code == 403
 
 
+def test_the_deliberation_tabs_are_only_those_the_viewer_may_open(
+    client: TestClient, db: Database
+) -> None:
+    # given the village's clerk and a dispatcher of the district
+    village = make_village(db, households=6, minors=2, representatives=8, party_members=6)
+    from tests.factories import make_user
+
+    make_user(db, "dl_dispatcher", "dispatcher", "440512")
+    # when each opens the deliberation home
+    page_login(client, village.users["clerk"])
+    clerk = client.get("/deliberation").text
+    client.cookies.clear()
+    page_login(client, "dl_dispatcher")
+    dispatcher = client.get("/deliberation").text
+    # then the clerk has every tab, and the dispatcher only moderation
+    for tab in ("/deliberation/proposals", "/deliberation/elections", "/deliberation/moderation"):
+        assert f'href="{tab}"' in clerk
+    assert 'href="/deliberation/proposals"' not in dispatcher
+    assert 'href="/deliberation/elections"' not in dispatcher
+    assert 'href="/deliberation/moderation"' in dispatcher
+    assert client.get("/deliberation/elections").status_code == 403
+
+
 def test_an_outsider_does_not_see_the_village_matter(client: TestClient, db: Database) -> None:
     village = make_village(db, households=6, minors=2, representatives=8, party_members=6)
     page_login(client, village.users["secretary"])

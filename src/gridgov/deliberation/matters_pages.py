@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.deliberation import implementation_pages, meeting_pages, service
+from gridgov.deliberation import discussion, elections, implementation_pages, meeting_pages, service
 from gridgov.deliberation.matter_pages_common import (
     ReaderPage,
     RunnerPage,
@@ -82,6 +82,10 @@ def matters_page(request: Request, session: SessionDep, user: ReaderPage) -> HTM
         "rows": rows,
         "may_run": user.role in service.RUN_ROLES,
         "may_supervise": user.role in service.SUPERVISION_ROLES,
+        # the tabs a viewer may open, and no other (a tab that answers 403 is a dead end)
+        "may_answer": user.role in discussion.ANSWER_ROLES,
+        "may_elect": user.role in elections.CLERK_ROLES,
+        "may_moderate": user.role in discussion.MODERATOR_ROLES,
     }
     return no_store(render(request, "deliberation/matters.html", context))
 
