@@ -31,11 +31,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.deliberation.rules import Tally
-from gridgov.errors import NotFound
+from gridgov.demo import staff as demo_staff
 from gridgov.outreach import pairing, pipeline, pledges
 from gridgov.outreach import service as outreach
 from gridgov.outreach.models import ContactGroup, ContactHousehold, Visit
@@ -75,24 +74,6 @@ RESERVE_PLANS = (
 
 def _today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
-
-
-def _secretary(session: Session, code: str, now: datetime) -> Actor:
-    username = f"demo-secretary-{code}"
-    try:
-        return accounts.actor_for(accounts.get_user_by_username(session, username=username))
-    except NotFound:
-        user = accounts.do_create_user(
-            session,
-            actor=Actor.system("demo"),
-            username=username,
-            role="branch_secretary",
-            scope=code,
-            password="demo-" + "".join(random.choices("abcdefghjkmnpqrstuvwxyz23456789", k=16)),  # noqa: S311
-            display_name=f"{code}党委书记",
-            now=now,
-        )
-        return accounts.actor_for(user)
 
 
 def _old_village(places: list[registry.HouseholdPlace], target: int) -> list[int]:
@@ -138,8 +119,9 @@ def _schemes(
     session: Session, villages: list[Region], now: datetime
 ) -> list[tuple[int, Actor, str]]:
     made: list[tuple[int, Actor, str]] = []
+    secretaries = demo_staff.community_secretaries(session, [v.code for v in villages], now)
     for village in villages:
-        actor = _secretary(session, village.code, now)
+        actor = secretaries[village.code]
         places = registry.household_places(session, region_code=village.code)
         if not places:
             continue

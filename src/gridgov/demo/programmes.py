@@ -13,19 +13,18 @@ Tasks are inserted in bulk, with the secretary as the one who last updated them.
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
-from gridgov.accounts.models import User
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor
 from gridgov.clock import local_today
 from gridgov.db import Database
+from gridgov.demo import staff as demo_staff
 from gridgov.errors import NotFound
 from gridgov.outreach import programmes
 from gridgov.outreach.models import Programme, ProjectTask
@@ -79,44 +78,6 @@ def _account(session: Session, username: str, role: str, scope: str, now: dateti
             now=now,
         )
         return accounts.actor_for(user)
-
-
-def _secretaries(session: Session, codes: list[str], now: datetime) -> dict[str, Actor]:
-    """Each community's branch secretary (``demo-secretary-<code>``): the ones the
-    deliberation and outreach demos made, the others made here in bulk with one
-    random password (never shown: these accounts act in the demo only)."""
-    names = {f"demo-secretary-{code}": code for code in codes}
-    existing = set(session.scalars(select(User.username).where(User.username.in_(list(names)))))
-    missing = [name for name in names if name not in existing]
-    if missing:
-        hashed = accounts.hash_password("demo-" + secrets.token_urlsafe(16))
-        table: Table = User.__table__  # type: ignore[assignment]
-        session.execute(
-            insert(table),
-            [
-                {
-                    "username": name,
-                    "display_name": f"{names[name]}党委书记",
-                    "role": "branch_secretary",
-                    "scope": names[name],
-                    "password_hash": hashed,
-                    "is_active": True,
-                    "created_at": now,
-                    "password_changed_at": now,
-                }
-                for name in missing
-            ],
-        )
-        record(
-            session,
-            actor=Actor.system("demo"),
-            action="demo.secretaries_created",
-            object_type="user",
-            now=now,
-            summary={"accounts": len(missing)},
-        )
-    users = session.scalars(select(User).where(User.username.in_(list(names))))
-    return {names[u.username]: accounts.actor_for(u) for u in users}
 
 
 def _tree(session: Session, leader: Actor, district: str, now: datetime) -> list[Programme]:
@@ -210,7 +171,7 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -
         codes = [f"P{c.code}" for c in communities] + [f"C{c.code}" for c in communities]
         orgs = registry.organisations_by_code(session, codes)
         departments = [code for _id, code, _name, _region in registry.departments(session)]
-        secretaries = _secretaries(session, [c.code for c in communities], now)
+        secretaries = demo_staff.community_secretaries(session, [c.code for c in communities], now)
         task_rows: list[dict[str, Any]] = []
         for n, community in enumerate(communities):
             secretary = secretaries[community.code]

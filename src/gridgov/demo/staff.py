@@ -22,6 +22,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.cases.models import Case
 from gridgov.cases.rules import Level
 from gridgov.registry.models import Organisation
+from gridgov.territory.models import Region
 
 DEMO_DEPARTMENT = "区城市管理和综合执法局"  # the one-click department account's unit
 DISPATCHER = Actor(username="demo-dispatcher", role="dispatcher", scope="440512")
@@ -130,3 +131,51 @@ class People:
         if case.level == Level.COMMUNITY.value:
             return DISPATCHER
         return self.offices.get(community, DISPATCHER)
+
+
+def community_secretaries(session: Session, codes: list[str], now: datetime) -> dict[str, Actor]:
+    """Each community's branch secretary (``demo-secretary-<code>``), by community code:
+    the ones an earlier demo step made, the others inserted at once with one random
+    password hash (never shown: they act in the demo only; one hash each would cost
+    about 0.2 s of CPU per community)."""
+    names = {f"demo-secretary-{code}": code for code in codes}
+    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    missing = [name for name in names if name not in found]
+    if missing:
+        hashed = accounts.hash_password("demo-" + secrets.token_urlsafe(16))
+        wanted = [names[n] for n in missing]
+        places: dict[str, str] = {
+            code: name
+            for code, name in session.execute(
+                select(Region.code, Region.name).where(Region.code.in_(wanted))
+            )
+        }
+        table: Table = User.__table__  # type: ignore[assignment]
+        session.execute(
+            insert(table),
+            [
+                {
+                    "username": name,
+                    "display_name": f"{places.get(names[name], names[name])}党委书记",
+                    "role": "branch_secretary",
+                    "scope": names[name],
+                    "password_hash": hashed,
+                    "is_active": True,
+                    "created_at": now,
+                    "password_changed_at": now,
+                }
+                for name in missing
+            ],
+        )
+        record(
+            session,
+            actor=Actor.system("demo"),
+            action="demo.secretaries_created",
+            object_type="user",
+            now=now,
+            summary={"accounts": len(missing)},
+        )
+        found.update(
+            (u.username, u) for u in session.scalars(select(User).where(User.username.in_(missing)))
+        )
+    return {names[name]: accounts.actor_for(user) for name, user in found.items()}

@@ -13,7 +13,6 @@ bulk with one audit row per team, as the outreach demo does with visits.
 from __future__ import annotations
 
 import random
-import secrets
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,10 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts import service as accounts
-from gridgov.accounts.models import User
 from gridgov.audit.service import Actor, record
 from gridgov.db import Database
+from gridgov.demo import staff as demo_staff
 from gridgov.demo.bulk import insert_rows
 from gridgov.outreach import rules
 from gridgov.outreach import volunteers as service
@@ -86,45 +84,6 @@ def _foreigners(session: Session) -> tuple[str | None, list[int]]:
     return code, by_community[code]
 
 
-def _secretaries(session: Session, codes: list[str], now: datetime) -> dict[str, Actor]:
-    """Each community's branch secretary (``demo-secretary-<code>``, as the outreach demo
-    names them): the missing ones are made in one insert with one password hash (as
-    the demo's staff are), since hashing one per community would cost seconds."""
-    names = {f"demo-secretary-{code}": code for code in codes}
-    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
-    missing = [name for name in names if name not in found]
-    if missing:
-        hashed = accounts.hash_password("demo-" + secrets.token_urlsafe(16))
-        session.execute(
-            insert(User),
-            [
-                {
-                    "username": name,
-                    "display_name": f"{names[name]}党委书记",
-                    "role": "branch_secretary",
-                    "scope": names[name],
-                    "password_hash": hashed,
-                    "is_active": True,
-                    "created_at": now,
-                    "password_changed_at": now,
-                }
-                for name in missing
-            ],
-        )
-        record(
-            session,
-            actor=Actor.system("demo"),
-            action="demo.staff_created",
-            object_type="user",
-            now=now,
-            summary={"secretaries": len(missing)},
-        )
-        found.update(
-            (u.username, u) for u in session.scalars(select(User).where(User.username.in_(missing)))
-        )
-    return {names[name]: accounts.actor_for(user) for name, user in found.items()}
-
-
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
     today = now.astimezone(tz).date()
     counts = {"teams": 0, "members": 0, "activities": 0, "signups": 0, "certificates": 0}
@@ -134,7 +93,7 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -
         )
         volunteers = _volunteers(session)
         intl_code, foreigners = _foreigners(session)
-        secretaries = _secretaries(session, [c.code for c in communities], now)
+        secretaries = demo_staff.community_secretaries(session, [c.code for c in communities], now)
         teams: list[tuple[int, str, bool, list[int], Actor]] = []
         role_rows: list[dict[str, Any]] = []
         for community in communities:

@@ -6,13 +6,12 @@ record and handle them); and party organisations' brands (一支部一品牌): t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gridgov import clock
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
@@ -27,7 +26,7 @@ from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
 from gridgov.web.render import error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action, scoped
+from gridgov.web.toolkit import form_action, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -86,10 +85,6 @@ ScopedBranch = Annotated[
 ]
 
 
-def _today(state: StateDep, now: datetime) -> date:
-    return clock.local_today(now, state.settings.timezone)
-
-
 def _priorities() -> list[tuple[str, str]]:
     return [(p.value, PRIORITIES[p].label) for p in PRIORITY_ORDER]
 
@@ -110,7 +105,7 @@ def enterprises_page(
     q: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
     actor = actor_of(request, user)
-    today = _today(state, now)
+    today = office_today(state, now)
     rows = enterprises.enterprise_rows(
         session,
         viewer=actor,
@@ -189,7 +184,7 @@ def enterprise_page(
     state: StateDep,
     now: Now,
 ) -> HTMLResponse:
-    context = _enterprise_context(session, org, actor_of(request, user), _today(state, now))
+    context = _enterprise_context(session, org, actor_of(request, user), office_today(state, now))
     return render(request, "outreach/enterprise.html", context)
 
 
@@ -211,7 +206,7 @@ def service_record(
     outcome: Text = "",
 ) -> Response:
     actor = actor_of(request, user)
-    today = _today(state, now)
+    today = office_today(state, now)
     return form_action(
         session,
         lambda: enterprises.do_record_service(
@@ -249,7 +244,7 @@ def request_receive(
     ask: Text = "",
 ) -> Response:
     actor = actor_of(request, user)
-    today = _today(state, now)
+    today = office_today(state, now)
     return form_action(
         session,
         lambda: enterprises.do_receive_request(
@@ -298,7 +293,7 @@ def request_accept(
     branch_id: Annotated[str, Form(pattern=r"^[0-9]{0,9}$")] = "",
 ) -> Response:
     actor = actor_of(request, user)
-    today = _today(state, now)
+    today = office_today(state, now)
     return form_action(
         session,
         lambda: enterprises.do_accept_request(
@@ -334,7 +329,7 @@ def request_close(
     reply: Text = "",
 ) -> Response:
     actor = actor_of(request, user)
-    today = _today(state, now)
+    today = office_today(state, now)
     return form_action(
         session,
         lambda: enterprises.do_close_request(
@@ -383,7 +378,7 @@ def brand_page(
     state: StateDep,
     now: Now,
 ) -> HTMLResponse:
-    context = _brand_context(session, org, _today(state, now))
+    context = _brand_context(session, org, office_today(state, now))
     context["may_edit"] = user.role in (Role.BRANCH_SECRETARY.value, Role.ADMIN.value)
     return render(request, "outreach/brand.html", context)
 
@@ -408,7 +403,7 @@ def brand_save(
 
     def again(exc: DomainError) -> Response:
         language = language_of(request)
-        context = _brand_context(session, org, _today(state, now))
+        context = _brand_context(session, org, office_today(state, now))
         context.update(
             {
                 "may_edit": True,
@@ -444,7 +439,7 @@ def public_brand_page(
 ) -> HTMLResponse:
     """A published brand (一支部一品牌): anyone reads it."""
     branch, brand = brands.public_brand(session, code=code)
-    today = _today(state, now)
+    today = office_today(state, now)
     return render(
         request,
         "outreach/brand_public.html",

@@ -5,13 +5,12 @@ branch's member pipeline (its officers only)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.errors import DomainError, InvalidInput, Problem
@@ -29,6 +28,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import download, error_message, error_problems, language_of, render
+from gridgov.web.toolkit import office_today
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -39,10 +39,6 @@ Visitor = Annotated[
 RegionCode = Annotated[str, Path(pattern=r"^[0-9]{6,18}$")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_PHOTO = 5 * 1024 * 1024
-
-
-def _today(state: StateDep, now: datetime) -> date:
-    return clock.local_today(now, state.settings.timezone)
 
 
 def _error(request: Request, exc: DomainError) -> dict[str, object]:
@@ -105,7 +101,7 @@ def scheme_page(
     group: Annotated[int | None, Query(ge=1, le=5000)] = None,
 ) -> HTMLResponse:
     scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
-    today = _today(state, now)
+    today = office_today(state, now)
     rows = service.group_rows(session, scheme, today=today)
     missing = service.not_visited(session, scheme=scheme, today=today, number=group)
     households = {
@@ -214,7 +210,7 @@ def visits_page(
             "visits": visits,
             "household": chosen,
             "kinds": [k.value for k in VisitKind],
-            "today": _today(state, now).isoformat(),
+            "today": office_today(state, now).isoformat(),
         },
     )
 
@@ -248,7 +244,7 @@ async def visit_record(
             heard=heard,
             photo=picture,
             now=now,
-            today=_today(state, now),
+            today=office_today(state, now),
         )
         if to_case:
             service.do_visit_to_case(
@@ -308,7 +304,7 @@ def pledges_page(
     return render(
         request,
         "outreach/pledges.html",
-        {"pledges": items, "names": names, "today": _today(state, now).isoformat()},
+        {"pledges": items, "names": names, "today": office_today(state, now).isoformat()},
     )
 
 
@@ -343,7 +339,7 @@ def pledge_fulfil(
 ) -> Response:
     actor = actor_of(request, user)
     pledge = pledges.get_pledge(session, pledge_id=pledge_id, viewer=actor)
-    today = _today(state, now)
+    today = office_today(state, now)
     pledges.do_fulfil_pledge(
         session, actor=actor, pledge=pledge, evidence=evidence, on=today, today=today, now=now
     )
@@ -356,7 +352,7 @@ def board_page(
     request: Request, region_code: RegionCode, session: SessionDep, state: StateDep, now: Now
 ) -> HTMLResponse:
     """The public board (亮身份、亮作为、亮承诺): anyone reads it."""
-    year = _today(state, now).year
+    year = office_today(state, now).year
     entries = pledges.public_board(session, region_code=region_code, year=year)
     return render(
         request,
@@ -401,7 +397,7 @@ def pipeline_page(
     actor = actor_of(request, user)
     candidates = pipeline.list_candidates(session, actor=actor, branch_id=branch_id, now=now)
     session.commit()  # the audited read
-    today = _today(state, now)
+    today = office_today(state, now)
     return render(
         request,
         "outreach/pipeline.html",

@@ -4,14 +4,13 @@ project with its tasks (add one, move one on: status, progress, money spent)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES
 from gridgov.audit.service import Actor
@@ -31,7 +30,7 @@ from gridgov.outreach.programme_rules import (
 )
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
 from gridgov.web.render import download, error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action, scoped
+from gridgov.web.toolkit import form_action, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -80,10 +79,6 @@ ScopedTask = Annotated[
         )
     ),
 ]
-
-
-def _today(state: StateDep, now: datetime) -> date:
-    return clock.local_today(now, state.settings.timezone)
 
 
 def _date(text: str) -> date | None:
@@ -151,7 +146,7 @@ def _tree_page(
 def programmes_page(
     request: Request, user: StaffPage, session: SessionDep, state: StateDep, now: Now
 ) -> HTMLResponse:
-    return _tree_page(request, session, user, _today(state, now))
+    return _tree_page(request, session, user, office_today(state, now))
 
 
 @router.post("/outreach/programmes", dependencies=[CsrfChecked], response_class=HTMLResponse)
@@ -190,7 +185,7 @@ def programme_create(
         run,
         to=lambda p: f"/outreach/programmes/{p.id}",
         on_error=lambda exc: _tree_page(
-            request, session, user, _today(state, now), error=exc, form=form
+            request, session, user, office_today(state, now), error=exc, form=form
         ),
         request=request,
         flash=N_("The programme was created."),
@@ -257,7 +252,7 @@ def programme_page(
     state: StateDep,
     now: Now,
 ) -> HTMLResponse:
-    return _programme_page(request, session, user, programme, _today(state, now))
+    return _programme_page(request, session, user, programme, office_today(state, now))
 
 
 @router.post(
@@ -311,7 +306,7 @@ def project_create(
         ),
         to=lambda p: f"/outreach/projects/{p.id}",
         on_error=lambda exc: _programme_page(
-            request, session, user, programme, _today(state, now), error=exc, form=form
+            request, session, user, programme, office_today(state, now), error=exc, form=form
         ),
         request=request,
         flash=N_("The project was created."),
@@ -336,7 +331,7 @@ def programme_xlsx(
         programme=programme,
         programme_list=listed,
         projects=projects,
-        today=_today(state, now),
+        today=office_today(state, now),
         language=language_of(request),
     )
     return download(data, f"项目-{programme.id}.xlsx", XLSX)
@@ -406,7 +401,7 @@ def project_page(
     state: StateDep,
     now: Now,
 ) -> HTMLResponse:
-    return _project_page(request, session, user, project, _today(state, now))
+    return _project_page(request, session, user, project, office_today(state, now))
 
 
 @router.post(
@@ -445,7 +440,7 @@ def task_add(
         ),
         to=f"/outreach/projects/{project.id}",
         on_error=lambda exc: _project_page(
-            request, session, user, project, _today(state, now), error=exc, form=form
+            request, session, user, project, office_today(state, now), error=exc, form=form
         ),
         request=request,
         flash=N_("The task was added."),
@@ -465,7 +460,7 @@ def task_update(
     spent: Annotated[str, Form(max_length=32)] = "0",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    today = _today(state, now)
+    today = office_today(state, now)
     project_id = task.project_id
     return form_action(
         session,

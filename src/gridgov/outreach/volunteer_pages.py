@@ -33,7 +33,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import download, error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import form_action, office_today
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[
@@ -46,10 +46,6 @@ HOURS_ROWS_SHOWN = 200  # the per-volunteer table; choosing a team narrows it
 
 def _acting(request: Request, user: User) -> volunteers.Acting:
     return volunteers.Acting(actor_of(request, user), user.resident_id)
-
-
-def _today(state: StateDep, now: datetime) -> date:
-    return clock.local_today(now, state.settings.timezone)
 
 
 def _errors(request: Request, exc: DomainError | None) -> dict[str, object]:
@@ -140,7 +136,7 @@ def team_create(
             name=name,
             international=international,
             leader_id=None,
-            today=_today(state, now),
+            today=office_today(state, now),
             now=now,
         ),
         to=lambda team: f"/volunteers/teams/{team.id}",
@@ -220,7 +216,7 @@ def member_add(
             acting=acting,
             team=team,
             resident_id=resident_id,
-            today=_today(state, now),
+            today=office_today(state, now),
             now=now,
         ),
         to=f"/volunteers/teams/{team_id}",
@@ -525,7 +521,7 @@ def hours_page(
 ) -> HTMLResponse:
     """Hours per volunteer and per team in a period; a volunteer sees their own."""
     acting = _acting(request, user)
-    first, last = _default_period(_today(state, now))
+    first, last = _default_period(office_today(state, now))
     error: DomainError | None = None
     rows: list[volunteers.HoursRow] = []
     try:

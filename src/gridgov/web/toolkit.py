@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
@@ -37,6 +39,12 @@ from gridgov.web.deps import (
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def office_today(state: AppState, now: datetime) -> date:
+    """Today in the office's time zone (the setting), for deadlines and periods."""
+    return clock.local_today(now, state.settings.timezone)
+
 
 FLASH_COOKIE = "gg_flash"
 _FLASH_MAX = 200
