@@ -22,7 +22,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.cases.models import Case
 from gridgov.cases.rules import Level
 from gridgov.registry.models import Organisation
-from gridgov.territory.models import Region
+from gridgov.territory import service as territory
 
 DEMO_DEPARTMENT = "区城市管理和综合执法局"  # the one-click department account's unit
 DISPATCHER = Actor(username="demo-dispatcher", role="dispatcher", scope="440512")
@@ -143,13 +143,7 @@ def community_secretaries(session: Session, codes: list[str], now: datetime) -> 
     missing = [name for name in names if name not in found]
     if missing:
         hashed = accounts.hash_password("demo-" + secrets.token_urlsafe(16))
-        wanted = [names[n] for n in missing]
-        places: dict[str, str] = {
-            code: name
-            for code, name in session.execute(
-                select(Region.code, Region.name).where(Region.code.in_(wanted))
-            )
-        }
+        places = territory.region_names(session, {names[n] for n in missing})
         table: Table = User.__table__  # type: ignore[assignment]
         session.execute(
             insert(table),
