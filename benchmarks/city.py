@@ -1,15 +1,21 @@
 """A city on PostgreSQL: gridgov's reads and its sweep next to hand-written SQL.
 
 Builds, with COPY, on a scratch database: a city district's regions (streets of 50
-communities of 10 grids: 20,000 grids at full size) and three years of cases (10 million
+communities of 10 grids: 20,000 grids at full size, each a square of the map), its
+households (4 million at full size, 200 a grid) and three years of cases (10 million
 at full size, 2 % of them open, spread over the grids and the months), then measures, in
 one run, each of these next to the hand-written SQL that fetches the same rows:
 
+    locate                   territory's in-memory locator vs a bounding-box query
     a dispatcher's queue     cases.list_cases(state=assigned), the district's 20 most due
     an overdue list          cases.list_cases(overdue=True)
     search                   cases.get_by_tracking_code
     the case page            cases.get_case + cases.timeline
     the three-rate figures   cases.figures.compute for one month, per grid
+    both indicator trees     indicators.compute_many(three_rates, org_strength) for a month
+                             vs one GROUP BY of the three rates per grid
+    the leader's dashboard   indicators' dashboard (open, overdue, six months' rates, top
+                             categories, most overdue units) vs the same five statements
     the sweep                cases.sweep.sweep (one pass) vs a bare count of what it marks
 
 p50/p95 over ``--repeat`` calls with fresh random parameters, in milliseconds. A cost
@@ -35,14 +41,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
+import shapely
 from sqlalchemy import text
 
 import gridgov.cases.figures as figures
 import gridgov.cases.service as cases
 import gridgov.cases.sweep as sweep
 from gridgov.audit.service import Actor
+from gridgov.cases.rules import OPEN_STATES
 from gridgov.config import Keys
 from gridgov.db import Database, upgrade
+from gridgov.indicators import service as indicators
+from gridgov.indicators.rules import PeriodKind, parse_period, recent_periods
+from gridgov.indicators.service.overview import dashboard
+from gridgov.territory import service as territory
+from indicators import HAND_SQL, TREES, TZ
 from scratch import scratch_postgres
 
 KEYS = Keys(session=b"s" * 32, audit=b"a" * 32, field=b"f" * 32)
@@ -50,10 +63,15 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 DISTRICT = "440512"
 FULL_GRIDS = 20_000
 FULL_CASES = 10_000_000
+HOUSEHOLDS_PER_GRID = 200  # 4 million at full size
+ORIGIN = (116.60, 23.25)  # the south-west corner of the city's lattice of grids
+CELL = 0.004  # a grid's side in degrees, about 400 m
 OPEN_SHARE = 0.02  # 200,000 open of 10 million
+RECENT_DAYS = 30  # the open cases are among the last month's
 YEARS = 3
 CATEGORIES = ("E0101", "C0102", "C0201", "E0102")
 RUNNING_SQL = "'assigned', 'acknowledged', 'escalated', 'returned', 'in_progress'"
+OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES))
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,15 @@ class City:
     grids: list[str]
     cases: int
     streets: list[str]
+    households: int
+    side: int  # grids per row of the lattice
+
+
+def grid_square(n: int, side: int) -> tuple[float, float, float, float]:
+    """The n-th grid's square on the lattice: min lon, min lat, max lon, max lat."""
+    x = ORIGIN[0] + (n % side) * CELL
+    y = ORIGIN[1] + (n // side) * CELL
+    return x, y, x + CELL, y + CELL
 
 
 def region_rows(grids: int) -> Iterator[tuple[str, str, str, str | None]]:
@@ -96,16 +123,33 @@ def build(url: str, scale: float) -> City:
     rng = random.Random(18)
     grids: list[str] = []
     streets: list[str] = []
+    side = max(1, round(grids_wanted**0.5))
     with psycopg.connect(conninfo) as conn:
         with conn.cursor().copy(
-            "COPY region (code, name, level, parent_code, kind) FROM STDIN"
+            "COPY region (code, name, level, parent_code, kind, geometry, min_lon, min_lat, "
+            "max_lon, max_lat, centroid_lon, centroid_lat, area_m2) FROM STDIN"
         ) as copy:
             for code, name, level, parent in region_rows(grids_wanted):
-                copy.write_row((code, name, level, parent, "comprehensive"))
+                shape: tuple[object, ...] = (None,) * 8
                 if level == "grid":
+                    x0, y0, x1, y1 = grid_square(len(grids), side)
+                    wkb = shapely.to_wkb(shapely.box(x0, y0, x1, y1))
+                    shape = (wkb, x0, y0, x1, y1, (x0 + x1) / 2, (y0 + y1) / 2, 400.0 * 400.0)
                     grids.append(code)
                 elif level == "street":
                     streets.append(code)
+                copy.write_row((code, name, level, parent, "comprehensive", *shape))
+        households = 0
+        with conn.cursor().copy(
+            "COPY household (number, address, lon, lat, grid_code) FROM STDIN"
+        ) as copy:
+            for n, grid in enumerate(grids):
+                x0, y0, _x1, _y1 = grid_square(n, side)
+                for h in range(HOUSEHOLDS_PER_GRID):
+                    lon = x0 + CELL * rng.random()
+                    lat = y0 + CELL * rng.random()
+                    copy.write_row((f"H{grid}{h:04d}", f"网格{n + 1}第{h + 1}户", lon, lat, grid))
+                    households += 1
         columns = (
             "tracking_code, channel, state, description, category_code, address, grid_code, "
             "level, unit_code, reporter_name, anonymous, source, spam_suspected, spam_reasons, "
@@ -115,14 +159,18 @@ def build(url: str, scale: float) -> City:
         )
         span = YEARS * 365 * 86400
         with conn.cursor().copy(f"COPY case_file ({columns}) FROM STDIN") as copy:
+            # Oldest first, as a real table grows: a month's cases lie together on disk.
+            # The open ones are among the last RECENT_DAYS' cases.
+            open_recent = min(1.0, OPEN_SHARE * YEARS * 365 / RECENT_DAYS)
             for n in range(count):
                 grid = grids[n % len(grids)]
-                open_ = rng.random() < OPEN_SHARE
-                age = rng.uniform(3600, 20 * 86400) if open_ else rng.uniform(86400, span)
+                age = max(600.0, span * (1 - (n + rng.random()) / count))
+                open_ = age < RECENT_DAYS * 86400 and rng.random() < open_recent
                 created = NOW - timedelta(seconds=age)
                 assigned = created + timedelta(minutes=5)
-                ack = created + timedelta(hours=rng.uniform(0.5, 30))
-                resolved = None if open_ else created + timedelta(days=rng.uniform(0.5, 9))
+                ack = min(NOW, created + timedelta(hours=rng.uniform(0.5, 30)))
+                done = min(NOW, created + timedelta(days=rng.uniform(0.5, 9)))
+                resolved = None if open_ else done
                 late = rng.random() < 0.01
                 copy.write_row(
                     (
@@ -160,7 +208,7 @@ def build(url: str, scale: float) -> City:
                     )
                 )
         conn.execute("ANALYZE")
-    return City(grids=grids, cases=count, streets=streets)
+    return City(grids=grids, cases=count, streets=streets, households=households, side=side)
 
 
 def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -185,6 +233,30 @@ def measure(url: str, city: City, repeat: int) -> None:
     print(f"  {'request (ms)':<26}{'p50':>9}{'p95':>9}{'SQL p50':>9}{'SQL p95':>9}{'ratio':>9}")
     with db.session() as session:
         conn = session.connection()
+        started = time.perf_counter()
+        locator = territory.get_locator(session)
+        print(f"  locator of {len(locator):,} grids built in {time.perf_counter() - started:.2f} s")
+
+        def point() -> tuple[float, float]:
+            n = rng.randrange(len(city.grids))
+            x0, y0, _x1, _y1 = grid_square(n, city.side)
+            return x0 + CELL * rng.random(), y0 + CELL * rng.random()
+
+        def locate() -> None:
+            found = territory.get_locator(session).locate(*point())
+            assert found.grid is not None
+
+        def locate_sql() -> None:
+            lon, lat = point()
+            conn.execute(
+                text(
+                    "SELECT code FROM region WHERE level = 'grid' AND min_lon <= :x "
+                    "AND max_lon >= :x AND min_lat <= :y AND max_lat >= :y"
+                ),
+                {"x": lon, "y": lat},
+            ).first()
+
+        row("locate", timed(locate, repeat), timed(locate_sql, repeat))
 
         def queue() -> None:
             cases.list_cases(session, viewer=dispatcher, state="assigned", limit=20)
@@ -262,6 +334,9 @@ def measure(url: str, city: City, repeat: int) -> None:
         slow = max(3, repeat // 5)
         row("three rates, one month", timed(rates, slow), timed(rates_sql, slow))
         session.rollback()
+        measure_trees(db, slow)
+        with db.session() as session:
+            measure_dashboard(session, slow)
 
     def bare_count() -> None:
         with db.session() as s:
@@ -286,6 +361,89 @@ def measure(url: str, city: City, repeat: int) -> None:
     db.dispose()
 
 
+def measure_trees(db: Database, repeat: int) -> None:
+    """Both indicator trees for October, computed and rolled back each time (the month is
+    provisional at NOW), next to the hand-written three rates per grid."""
+    with db.transaction() as session:
+        indicators.ensure_shipped(session, now=NOW)
+    period = "2026-10"
+    start, end = parse_period(PeriodKind.MONTH, period).bounds(TZ)
+    settle = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)  # October is not settled yet
+
+    def trees() -> None:
+        session = db.session(write=True)
+        try:
+            indicators.compute_many(
+                session, keys=TREES, period=period, now=settle, actor=Actor.system("city"), tz=TZ
+            )
+            session.flush()
+        finally:
+            session.rollback()
+            session.close()
+
+    def trees_sql() -> None:
+        with db.session() as session:
+            session.execute(HAND_SQL, {"start": start, "end": end}).all()
+
+    row("both trees, one month", timed(trees, repeat), timed(trees_sql, repeat))
+
+
+def measure_dashboard(session: Any, repeat: int) -> None:
+    """The leader's dashboard for the district next to the statements it needs: open and
+    overdue counts, six months' rates, the month's top categories, the most overdue units."""
+    conn = session.connection()
+    months = [p.bounds(TZ) for p in recent_months(6)]
+
+    def board() -> None:
+        dashboard(session, scope=DISTRICT, now=NOW, tz=TZ)
+
+    def board_sql() -> None:
+        scope = {"scope": f"{DISTRICT}%", "now": NOW}
+        for states in (OPEN_SQL, RUNNING_SQL):
+            due = "" if states == OPEN_SQL else "AND resolution_due_at < :now "
+            conn.execute(
+                text(
+                    f"SELECT count(*) FROM case_file WHERE state IN ({states}) {due}"
+                    "AND grid_code LIKE :scope"
+                ),
+                scope,
+            ).one()
+        for start, end in months:
+            conn.execute(
+                text(
+                    "SELECT count(*), count(acknowledged_at), count(resolved_at), "
+                    "count(*) FILTER (WHERE rating = 'satisfied') FROM case_file "
+                    "WHERE created_at >= :s AND created_at < :e AND state <> 'rejected' "
+                    "AND grid_code LIKE :scope"
+                ),
+                {"s": start, "e": end, **scope},
+            ).one()
+        conn.execute(
+            text(
+                "SELECT category_code, count(*) FROM case_file WHERE created_at >= :s "
+                "AND created_at < :e AND grid_code LIKE :scope GROUP BY category_code "
+                "ORDER BY count(*) DESC LIMIT 8"
+            ),
+            {"s": months[-1][0], "e": months[-1][1], **scope},
+        ).all()
+        conn.execute(
+            text(
+                "SELECT unit_code, department_id, count(*) FROM case_file "
+                f"WHERE state IN ({RUNNING_SQL}) AND resolution_due_at < :now "
+                "AND grid_code LIKE :scope GROUP BY unit_code, department_id "
+                "ORDER BY count(*) DESC LIMIT 8"
+            ),
+            scope,
+        ).all()
+
+    row("leader's dashboard", timed(board, repeat), timed(board_sql, repeat))
+
+
+def recent_months(count: int) -> list[Any]:
+    """The last ``count`` months up to NOW's, oldest first, as the dashboard reads them."""
+    return list(recent_periods(PeriodKind.MONTH, NOW.astimezone(TZ).date(), count))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", default=os.environ.get("GRIDGOV_TEST_DATABASE_URL"))
@@ -300,6 +458,7 @@ def main() -> None:
         city = build(url, args.scale)
         print(
             f"engine: postgresql; city at scale {args.scale:g}: {len(city.grids):,} grids, "
+            f"{city.households:,} households, "
             f"{city.cases:,} cases over {YEARS} years ({OPEN_SHARE:.0%} open), built with "
             f"COPY in {time.perf_counter() - started:.0f} s"
         )
