@@ -483,32 +483,28 @@ def _gibberish(folded: str) -> bool:
     return len(letters) >= 6 and all(c in INTERJECTIONS for c in letters)
 
 
+_SEQUENCE_PAIRS = frozenset(
+    sequence[i : i + 2] for sequence in SEQUENCES for i in range(len(sequence) - 1)
+)
+
+
 def _recited(folded: str) -> bool:
     """An alphabet or a fixed sequence recited ("abcdefg", "甲乙丙丁戊己", "あいうえお",
-    "赵钱孙李周吴郑王"): four letters or more in their order that make up at least half
-    of the text's letters."""
+    "赵钱孙李周吴郑王"): runs of four letters or more, each next to the one that follows
+    it in a sequence, that make up at least half of the text's letters."""
     letters = "".join(c for c in folded if c.isalnum())
     if len(letters) < 4:
         return False
-    covered = [False] * len(letters)
-    for sequence in SEQUENCES:
-        i = 0
-        while i < len(letters):
-            start = sequence.find(letters[i])
-            length = 0
-            while (
-                start >= 0
-                and i + length < len(letters)
-                and start + length < len(sequence)
-                and letters[i + length] == sequence[start + length]
-            ):
-                length += 1
-            if length >= 4:
-                covered[i : i + length] = [True] * length
-                i += length
-            else:
-                i += 1
-    return sum(covered) * 2 >= len(letters)
+    covered = 0
+    run = 1
+    for i in range(1, len(letters) + 1):
+        if i < len(letters) and letters[i - 1 : i + 1] in _SEQUENCE_PAIRS:
+            run += 1
+            continue
+        if run >= 4:
+            covered += run
+        run = 1
+    return covered * 2 >= len(letters)
 
 
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
