@@ -236,3 +236,73 @@ def test_the_rules_hold_none_of_the_labelled_reports() -> None:
     assert len(reports) > 8000
     # then no rule holds any of them
     assert [text for text in reports if spam.rule_reasons(text)] == []
+
+
+# ------------------------------------------------------ many voices (issue 13, round four)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # tests and greetings with nothing else
+        ("测试测试123", "gibberish"),
+        ("asdf", "gibberish"),
+        ("在吗", "gibberish"),
+        ("Test message, please ignore", "gibberish"),
+        ("。。。。", "gibberish"),
+        # an alphabet or a fixed sequence recited
+        ("甲乙丙丁戊己庚辛壬癸", "gibberish"),
+        ("abcdefg hijklmn", "gibberish"),
+        ("あいうえおかきくけこ", "gibberish"),
+        # one short unit said over and over
+        ("收到收到收到收到", "repeated characters"),
+        ("复制粘贴复制粘贴复制粘贴", "repeated characters"),
+        # search keywords pasted as a list, in Chinese and in English
+        ("家电维修 空调维修 冰箱维修 洗衣机维修 电视维修", "keyword run"),
+        ("cheap flights cheap hotels cheap car rental best travel deals", "keyword run"),
+        # spam in pinyin and in the other languages residents write
+        ("du qiu、bai jia le、liu he cai，zhuan qian kuai", "keyword run"),
+        ("Cá cược bóng đá uy tín, nạp rút nhanh, khuyến mãi 100%", "keyword run"),
+        ("토토사이트 안전놀이터 가입머니 지급", "keyword run"),
+    ],
+)
+def test_the_rules_of_round_four_name_their_reason(text: str, reason: str) -> None:
+    assert reason in spam.rule_reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a resident quoting a flyer, leaving an e-mail address, shouting for emphasis
+        "传单上写“日结三百 宝妈兼职 手机就能做”，我觉得是刷单诈骗",
+        "我的联系方式：QQ邮箱123456789@qq.com，有进展请发邮件给我",
+        "！！！！！！井盖又被偷了！！！！！！",
+        "路灯坏了路灯坏了路灯坏了，说了三遍了还没人修",
+        # short answers in a thread, reports in pinyin or with a test before them
+        "谢谢",
+        "好的",
+        "OK",
+        "+1",
+        "👍👍👍",
+        "lu deng huai le, wan shang hen hei",
+        "测试一下，看看能不能提交。我要反映的是四号楼前面的积水",
+        "Test of the system: the light outside block 4 is broken",
+    ],
+)
+def test_residents_who_quote_shout_or_test_pass_the_rules(text: str) -> None:
+    assert spam.rule_reasons(text) == []
+
+
+def test_the_voices_rows_are_many_and_apart_from_the_held_out_rows() -> None:
+    # Given the rows written as several spammers and the held-out rows written apart
+    written = spam.written_spam_rows()
+    voices = written[spam.first_author_rows() :]
+    held_out = spam.holdout_rows()
+    # then there are at least 600 new spam rows and as many new spam-looking reports
+    assert len(voices) >= 600
+    assert len(spam.legit_hard()) - spam.first_author_legit() >= len(voices)
+    # and no held-out row is among the training rows
+    training = {text for text, _ in written} | set(spam.legit_hard())
+    assert not training & {text for text, _, _ in held_out}
+    assert sum(1 for _, label, _ in held_out if label == "spam") >= 150
+    assert sum(1 for _, label, _ in held_out if label == "legit") >= 290
