@@ -236,3 +236,13 @@ def test_the_rules_hold_none_of_the_labelled_reports() -> None:
     assert len(reports) > 8000
     # then no rule holds any of them
     assert [text for text in reports if spam.rule_reasons(text)] == []
+
+
+def test_one_text_gets_the_probability_scikit_learn_gives_it() -> None:
+    """The single-text scorer (linear_text) against LogisticRegression.predict_proba."""
+    screen = spam.default()
+    assert screen.scorer is not None
+    texts = spam.training_spam()[::7] + spam_corpus.generated_legit(200) + ["", "路灯坏了"]
+    for text in texts:
+        expected = float(screen.model.predict_proba(screen.vectoriser.transform([text]))[0, 1])
+        assert abs(screen.probability(text) - expected) < 1e-12
