@@ -266,14 +266,16 @@ def run(url: str, args: argparse.Namespace) -> None:
             ).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}"}
             case_id = 0
-            for n in range(60):  # a queue to list; warms the classifier and locator
+            # A queue to list; warms the classifier and locator. The first report waits
+            # for the models' training, minutes on a loaded machine: a long timeout.
+            for n in range(60):
                 body = {
                     "description": TEXTS[n % len(TEXTS)] + f"（seed-{n}）",
                     "lon": 116.70 + (n % 50) * 0.0012,
                     "lat": 23.26 + (n % 8) * 0.008,
                 }
                 reply = httpx.post(
-                    f"{mine.base}/api/v1/cases", json=body, headers=auth, timeout=180
+                    f"{mine.base}/api/v1/cases", json=body, headers=auth, timeout=900
                 )
                 reply.raise_for_status()
                 case_id = case_id or int(reply.json()["id"])

@@ -63,6 +63,27 @@ def test_every_change_is_chained(chained: Database) -> None:
     assert result.head_seq == 7
 
 
+@pytest.mark.parametrize("rows", [1, 3, 101, 250])
+def test_a_transaction_of_many_rows_chains_them_all(chained: Database, rows: int) -> None:
+    """One statement appends a few rows and moves the head (PostgreSQL); more than 100
+    take the rows' INSERT and the head's UPDATE: both keep the chain whole."""
+    with chained.transaction() as session:
+        for n in range(rows):
+            audit.record(
+                session,
+                actor=SYSTEM,
+                action="test.many",
+                object_type="case",
+                object_id=n,
+                region_code="440512",
+                summary={"n": n, "note": "第一条" if n == 0 else ""},
+                now=FIXED_NOW,
+            )
+    result = verify(chained)
+    assert result.ok, result.problem
+    assert result.checked == result.head_seq == 7 + rows
+
+
 @pytest.mark.parametrize(
     ("tamper", "row"),
     [

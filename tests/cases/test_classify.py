@@ -185,6 +185,33 @@ def test_default_is_trained_once() -> None:
     assert classify.default() is classify.default()
 
 
+def test_threads_asking_at_once_share_one_training() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: classify.default(), range(4)))
+    assert all(m is models[0] for m in models)
+
+
+def test_one_text_is_scored_as_scikit_learn_scores_it(rows: list[tuple[str, str, str]]) -> None:
+    """The single-text scorer (linear_text) against the vectoriser and SVM themselves,
+    on every fifth labelled row of every language and on edge cases."""
+    import numpy as np
+
+    model = classify.default()
+    assert model.scorer is not None
+    texts = [t for t, _, _ in rows[::5]] + ["", "!!!", "Street light OUT on 5th", "路灯坏了 123"]
+    for text in texts:
+        fast = model.scorer.scores(text)
+        slow = np.asarray(model.model.decision_function(model.vectoriser.transform([text])))
+        np.testing.assert_allclose(fast, slow.reshape(-1), rtol=0, atol=1e-12)
+    tiny = Classifier.train(TINY)  # a model without Latin words: that part has no columns
+    assert tiny.scorer is not None
+    for text in ("路灯不亮", "垃圾没人收", "street"):
+        slow = np.asarray(tiny.model.decision_function(tiny.vectoriser.transform([text])))
+        np.testing.assert_allclose(tiny.scorer.scores(text), slow.reshape(-1), atol=1e-12)
+
+
 # ---------------------------------------------------------------- abstention
 
 

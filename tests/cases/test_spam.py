@@ -306,3 +306,13 @@ def test_the_voices_rows_are_many_and_apart_from_the_held_out_rows() -> None:
     assert not training & {text for text, _, _ in held_out}
     assert sum(1 for _, label, _ in held_out if label == "spam") >= 150
     assert sum(1 for _, label, _ in held_out if label == "legit") >= 290
+
+
+def test_one_text_gets_the_probability_scikit_learn_gives_it() -> None:
+    """The single-text scorer (linear_text) against LogisticRegression.predict_proba."""
+    screen = spam.default()
+    assert screen.scorer is not None
+    texts = spam.training_spam()[::7] + spam_corpus.generated_legit(200) + ["", "路灯坏了"]
+    for text in texts:
+        expected = float(screen.model.predict_proba(screen.vectoriser.transform([text]))[0, 1])
+        assert abs(screen.probability(text) - expected) < 1e-12

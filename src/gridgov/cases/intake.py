@@ -205,7 +205,10 @@ def do_intake(
     notify_reporter(
         session, case, now, "received", tz, link=f"/track/{case.tracking_code}?k={secret}"
     )
-    duplicates = likely_duplicate_ids(session, case, now=now)
+    # Reads of other cases: what this request has pending (its event, audit row and
+    # message) changes nothing they find, so it is flushed once, at commit.
+    with session.no_autoflush:
+        duplicates = likely_duplicate_ids(session, case, now=now)
     if duplicates:
         add_event(
             session,
@@ -273,9 +276,10 @@ def _screen(
 ) -> None:
     """Hold the case for review when its text or the reporter's name looks like spam, or
     its source or phone floods."""
-    reasons = spam_reasons(
-        session, text=value.description, source=value.source, phone_index=phone_index, now=now
-    )
+    with session.no_autoflush:  # counts earlier cases; the rate hit pending here is not one
+        reasons = spam_reasons(
+            session, text=value.description, source=value.source, phone_index=phone_index, now=now
+        )
     if value.reporter_name.strip():
         reasons += [r for r in spam_signals(value.reporter_name) if r not in reasons]
     case.spam_suspected = bool(reasons)
@@ -284,7 +288,13 @@ def _screen(
 
 def _store(session: Session, case: Case, stored_key: str | None) -> Case | None:
     """Insert the case in a savepoint (the caller's transaction stays whole); when another
-    request with the same idempotency key won the race, its case instead."""
+    request with the same idempotency key won the race, its case instead. Without a key
+    there is no race to lose (the tracking code's 50 bits do not collide): no savepoint,
+    which is two statements fewer (a round trip each on PostgreSQL)."""
+    if stored_key is None:
+        session.add(case)
+        session.flush()
+        return None
     try:
         with session.begin_nested():
             session.add(case)

@@ -54,7 +54,10 @@ def _language_of(session: Session, user_id: int | None) -> str | None:
 
     if user_id is None:
         return None
-    return session.scalar(select(User.language).where(User.id == user_id))
+    # Usually the caller, already in the session (authentication put it there): no SQL,
+    # and no flush of what the request has pending.
+    user = session.get(User, user_id)
+    return user.language if user is not None else None
 
 
 def _case_params(session: Session, case: Case, language: str | None) -> dict[str, object]:

@@ -39,6 +39,7 @@ import csv
 import io
 import itertools
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
@@ -47,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from gridgov.cases.linear_text import scorer_for
 from gridgov.cases.spam_corpus import (
     generated_evasions,
     generated_legit,
@@ -669,6 +671,7 @@ class Screen:
         self.model = model
         self.pairs = pairs
         self.threshold = threshold
+        self.scorer = scorer_for(vectoriser, model)  # one text without sklearn's overhead
 
     @classmethod
     def train(cls, spam_texts: Sequence[str], legit_texts: Sequence[str]) -> Screen:
@@ -716,6 +719,10 @@ class Screen:
         return cls.train(train_spam, legit)
 
     def probability(self, text: str) -> float:
+        if self.scorer is not None:  # a binary LogisticRegression: expit of its score
+            from scipy.special import expit
+
+            return float(expit(self.scorer.scores(text)[0]))
         matrix = self.vectoriser.transform([text])
         return float(np.asarray(self.model.predict_proba(matrix))[0, 1])
 
@@ -736,7 +743,16 @@ class Screen:
         return reasons
 
 
-@cache
+_TRAINING = threading.Lock()
+
+
 def default() -> Screen:
-    """The screen trained on every shipped row, once per process."""
+    """The screen trained on every shipped row, once per process (one thread trains,
+    any other asking meanwhile waits for it, as ``classify.default``)."""
+    with _TRAINING:
+        return _trained()
+
+
+@cache
+def _trained() -> Screen:
     return Screen.train(_weighted_spam(), _legit())

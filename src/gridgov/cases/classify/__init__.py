@@ -30,6 +30,7 @@ import logging
 import math
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gridgov.cases import language as lang
+from gridgov.cases.linear_text import scorer_for
 
 HOLD_OUT_EVERY = 5  # the 5th, 10th, ... example of each category (per file) validates
 # Chosen on the validation split (``--validate``): the smallest probability of the first
@@ -326,6 +328,8 @@ class Classifier:
             PLATT_BY_LANGUAGE if platt_by_language is None else platt_by_language
         )
         self.classes: list[str] = [str(c) for c in model.classes_]
+        # One report at a time without scikit-learn's batch machinery (linear_text).
+        self.scorer = scorer_for(vectoriser, model)
 
     @classmethod
     def train(
@@ -346,7 +350,10 @@ class Classifier:
         return cls(vectoriser, model, temperature)
 
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        raw = self.model.decision_function(self.vectoriser.transform(list(texts)))
+        if len(texts) == 1 and self.scorer is not None:
+            raw = self.scorer.scores(texts[0])
+        else:
+            raw = self.model.decision_function(self.vectoriser.transform(list(texts)))
         scores = np.asarray(raw, dtype=np.float64).reshape(len(texts), -1)
         if len(self.classes) == 2 and scores.shape[1] == 1:  # a binary SVM: one margin
             scores = np.hstack([-scores / 2, scores / 2])
@@ -477,9 +484,19 @@ def _no_columns(rows: int) -> Any:
     return csr_matrix((rows, 0), dtype=np.float64)
 
 
-@cache
+_TRAINING = threading.Lock()
+
+
 def default() -> Classifier:
-    """The model trained on every shipped labelled row, once per process."""
+    """The model trained on every shipped labelled row, once per process. The lock makes
+    a report that arrives while the start-up warm-up trains wait for that model instead
+    of training a second one beside it (minutes of CPU on a busy machine)."""
+    with _TRAINING:
+        return _trained()
+
+
+@cache
+def _trained() -> Classifier:
     return Classifier.train(labelled())
 
 
