@@ -58,6 +58,7 @@ def test_the_address_box_moves_the_pin_and_buildings_show_when_zoomed_in(
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto("/report")
+    page.locator("#report-map").scroll_into_view_if_needed()  # drawn once it is in view
     page.wait_for_selector("#report-map path")
     assert not any("/report/buildings.json" in url for url in requests)
     # And types the start of the building's name and picks it
@@ -78,6 +79,7 @@ def test_the_report_form_stays_light_on_first_load(db: Database, phone: Phone) -
     page = phone()
     page.route("**/*", lambda route: route.continue_())  # no HTTP cache
     page.goto("/report", wait_until="load")
+    page.locator("#report-map").scroll_into_view_if_needed()  # the map too, once in view
     page.wait_for_selector("#report-map path")
     weight = page.evaluate(
         """() => performance.getEntries()

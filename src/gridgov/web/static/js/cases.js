@@ -95,9 +95,9 @@
     if (window.L) { drawMap(); return; }
     if (!mapElement.dataset.leafletJs) { return; }
     // The map is not needed to report (the form works without it), so Leaflet and the
-    // outlines load only when the "where" box comes near the screen or the person starts
-    // filling in the form: the first paint waits for none of it.
-    var where = mapElement.parentElement;
+    // outlines load only when the person starts filling in the form or, once the page
+    // has loaded and the browser is idle, when half of the map's box (kept empty, at its
+    // size) is on the screen. The first paint and the form wait for none of it.
     var started = false;
     function start() {
       if (started) { return; }
@@ -106,14 +106,14 @@
       loadLeaflet(mapElement).then(drawMap).catch(function () { mapElement.hidden = true; });
     }
     form.addEventListener("focusin", start);
-    if ("IntersectionObserver" in window) {
+    whenSettled(function () {
+      if (started) { return; }
+      if (!("IntersectionObserver" in window)) { start(); return; }
       var seen = new IntersectionObserver(function (entries) {
-        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); start(); }
-      });
-      seen.observe(where);
-    } else {
-      start();
-    }
+        if (entries.some(function (e) { return e.intersectionRatio >= 0.5; })) { seen.disconnect(); start(); }
+      }, { threshold: [0.5] });
+      seen.observe(mapElement);
+    });
 
     function drawMap() {
       getJSON(mapElement.dataset.area).then(function (area) {
@@ -147,6 +147,18 @@
         }
       }).catch(function () { mapElement.hidden = true; });
     }
+  }
+
+  // Runs action after the load event, when the browser is next idle.
+  function whenSettled(action) {
+    function idle() {
+      if ("requestIdleCallback" in window) {
+        window.requestIdleCallback(action, { timeout: 1500 });
+      } else {
+        window.setTimeout(action, 100);
+      }
+    }
+    if (document.readyState === "complete") { idle(); } else { window.addEventListener("load", idle); }
   }
 
   // Leaflet's stylesheet and script (hashed URLs in data-leaflet-css/-js), added once.
