@@ -48,8 +48,7 @@ from gridgov.web.deps import (
     actor_of,
 )
 from gridgov.web.render import (
-    error_message,
-    error_problems,
+    error_context,
     language_of,
     local_time,
     no_store,
@@ -225,8 +224,7 @@ def _case_page(
         "steps": steps,
         "duplicates": duplicates,
         "original": original,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
     }
     return no_store(render(request, "cases/case.html", context, status_code=status_code))

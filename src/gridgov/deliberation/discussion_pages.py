@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -46,7 +46,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import form_action, safe_next
+from gridgov.web.toolkit import committed, form_action, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +54,11 @@ RegionCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AnswerPage = Annotated[User, Depends(require_roles(*discussion.ANSWER_ROLES, page=True))]
 ModeratorPage = Annotated[User, Depends(require_roles(*discussion.MODERATOR_ROLES, page=True))]
+# The form fields of an action on one discussion item (a discussion, proposal, comment)
+# and the page to come back to.
+TargetType = Annotated[str, Form(max_length=24)]
+TargetId = Annotated[int, Form(ge=1, le=2**31 - 1)]
+NextPath = Annotated[str, Form(max_length=200)]
 
 # Catalogue ids of the values these pages show through ``_(value)``.
 LABELS = (
@@ -496,7 +501,7 @@ def proposal_answer(
     decision: Annotated[str, Form(max_length=16)] = "",
     reason: Annotated[str, Form(max_length=8000)] = "",
     merged_into: Annotated[str, Form(max_length=16)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
 
@@ -531,13 +536,13 @@ def supervision_comment(
     session: SessionDep,
     now: Now,
     user: PageUser,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    target_type: TargetType = "",
+    target_id: TargetId = 0,
     stage_id: Annotated[str, Form(max_length=48)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """A supervision comment (监督) on a matter's stage, a notice or an implementation
     record; other pages embed this form and name where to come back to."""
@@ -553,8 +558,7 @@ def supervision_comment(
         language=_chosen_language(language, language_other),
         now=now,
     )
-    session.commit()
-    return RedirectResponse(safe_next(next, "/"), status_code=303)
+    return committed(session, safe_next(next, "/"))
 
 
 @router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -563,10 +567,10 @@ def content_report(
     session: SessionDep,
     now: Now,
     user: PageUser,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    target_type: TargetType = "",
+    target_id: TargetId = 0,
     reason: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """Report a discussion, proposal or comment to the moderators."""
     discussion.do_report(
@@ -578,5 +582,4 @@ def content_report(
         reason=reason,
         now=now,
     )
-    session.commit()
-    return RedirectResponse(safe_next(next, "/"), status_code=303)
+    return committed(session, safe_next(next, "/"))

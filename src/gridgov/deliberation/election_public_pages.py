@@ -27,8 +27,8 @@ from gridgov.web.deps import (
     actor_of,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
@@ -107,8 +107,7 @@ def _vote_page(
         "voted": False,
         "ballot": None,
         "refusal": None,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     if user.resident_id is not None:
         context["voted"] = elections.has_voted(session, election.id, user.resident_id)

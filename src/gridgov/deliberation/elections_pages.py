@@ -49,8 +49,8 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
@@ -217,8 +217,7 @@ def _new_page(
         "form": form,
         "regions": _communities(session, user.effective_scope or ""),
         "default_rules": elections.rules_text(elections.template_rules(session)),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return render(
         request,
@@ -333,8 +332,7 @@ def _console(
             "q": q,
             "matches": matches,
             "receipts": elections.receipts_count(session, election.id),
-            "error": error_message(language, error) if error else None,
-            "problems": error_problems(language, error),
+            **error_context(language, error),
         }
     )
     return no_store(

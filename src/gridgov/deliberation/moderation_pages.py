@@ -4,16 +4,24 @@ and moderation (hide, release, dismiss a report).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
 from gridgov.deliberation import discussion
-from gridgov.deliberation.discussion_pages import AnswerPage, ItemId, ModeratorPage, _base_context
+from gridgov.deliberation.discussion_pages import (
+    AnswerPage,
+    ItemId,
+    ModeratorPage,
+    NextPath,
+    TargetId,
+    TargetType,
+    _base_context,
+)
 from gridgov.deliberation.noticeboard import held
-from gridgov.errors import DomainError
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     CsrfChecked,
@@ -24,12 +32,13 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import no_store, render
-from gridgov.web.toolkit import form_action, safe_next
+from gridgov.web.toolkit import committed, safe_next
 
 # ---------------------------------------------------------------- staff: answers
 
 
 router = APIRouter(include_in_schema=False)
+QUEUE = "/deliberation/moderation"
 
 
 @router.get("/deliberation/proposals", response_class=HTMLResponse)
@@ -78,10 +87,10 @@ def moderation_hide(
     session: SessionDep,
     now: Now,
     user: ModeratorPage,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    target_type: TargetType = "",
+    target_id: TargetId = 0,
     reason: Annotated[str, Form(max_length=400)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     discussion.do_hide(
         session,
@@ -92,8 +101,7 @@ def moderation_hide(
         reason=reason,
         now=now,
     )
-    session.commit()
-    return RedirectResponse(safe_next(next, "/deliberation/moderation"), status_code=303)
+    return committed(session, safe_next(next, QUEUE))
 
 
 @router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])
@@ -102,8 +110,8 @@ def moderation_release(
     session: SessionDep,
     now: Now,
     user: ModeratorPage,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    target_type: TargetType = "",
+    target_id: TargetId = 0,
 ) -> Response:
     discussion.do_release(
         session,
@@ -113,8 +121,7 @@ def moderation_release(
         target_id=target_id,
         now=now,
     )
-    session.commit()
-    return RedirectResponse("/deliberation/moderation", status_code=303)
+    return committed(session, QUEUE)
 
 
 @router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
@@ -124,55 +131,32 @@ def moderation_dismiss(
     discussion.do_dismiss_report(
         session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
     )
-    session.commit()
-    return RedirectResponse("/deliberation/moderation", status_code=303)
+    return committed(session, QUEUE)
 
 
 ObjectionModerator = Annotated[User, Depends(require_roles(*held.OBJECTION_MODERATORS, page=True))]
 ObjectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-QUEUE = "/deliberation/moderation"
 
 
-def _raise(error: DomainError) -> Response:
-    """The error page (the app's handler): the queue has no form to show again."""
-    raise error
+def _objection_route(verb: str, do: Callable[..., object]) -> None:
+    """``POST .../objections/{id}/<verb>``: ``do`` on a held objection, back to the queue
+    (a refusal goes to the error page: the queue has no form to show again)."""
+
+    def handler(
+        request: Request,
+        objection_id: ObjectionId,
+        session: SessionDep,
+        now: Now,
+        user: ObjectionModerator,
+    ) -> Response:
+        do(session, actor=actor_of(request, user), objection_id=objection_id, now=now)
+        return committed(session, QUEUE)
+
+    handler.__name__ = handler.__qualname__ = f"{verb}_objection"
+    router.post(
+        f"/deliberation/moderation/objections/{{objection_id}}/{verb}", dependencies=[CsrfChecked]
+    )(handler)
 
 
-@router.post(
-    "/deliberation/moderation/objections/{objection_id}/release", dependencies=[CsrfChecked]
-)
-def release_objection(
-    request: Request,
-    objection_id: ObjectionId,
-    session: SessionDep,
-    now: Now,
-    user: ObjectionModerator,
-) -> Response:
-    return form_action(
-        session,
-        lambda: held.do_release_objection(
-            session, actor=actor_of(request, user), objection_id=objection_id, now=now
-        ),
-        to=QUEUE,
-        on_error=_raise,
-    )
-
-
-@router.post(
-    "/deliberation/moderation/objections/{objection_id}/remove", dependencies=[CsrfChecked]
-)
-def remove_objection(
-    request: Request,
-    objection_id: ObjectionId,
-    session: SessionDep,
-    now: Now,
-    user: ObjectionModerator,
-) -> Response:
-    return form_action(
-        session,
-        lambda: held.do_remove_objection(
-            session, actor=actor_of(request, user), objection_id=objection_id, now=now
-        ),
-        to=QUEUE,
-        on_error=_raise,
-    )
+_objection_route("release", held.do_release_objection)
+_objection_route("remove", held.do_remove_objection)

@@ -42,8 +42,7 @@ from gridgov.web.deps import (
 )
 from gridgov.web.render import (
     download,
-    error_message,
-    error_problems,
+    error_context,
     language_of,
     local_time,
     no_store,
@@ -248,8 +247,7 @@ def _rankings_page(
         "may_compute": may_compute,
         "compute_periods": compute_periods,
         "compute_period": wanted if wanted in compute_periods else the_period,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return no_store(render(request, "indicators/rankings.html", context, status_code=status_code))
 
@@ -390,8 +388,7 @@ def _assessments_page(
         "reviewer": user.role_enum in service.REVIEWERS,
         "username": user.username,
         "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return no_store(
         render(request, "indicators/assessments.html", context, status_code=status_code)

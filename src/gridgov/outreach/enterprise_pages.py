@@ -25,7 +25,7 @@ from gridgov.registry import public as register
 from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.render import error_message, error_problems, language_of, render
+from gridgov.web.render import error_context, language_of, render
 from gridgov.web.toolkit import form_action, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -165,8 +165,7 @@ def _again(
         context = _enterprise_context(session, org, actor, today)
         context.update(
             {
-                "error": error_message(language, exc),
-                "problems": error_problems(language, exc),
+                **error_context(language, exc),
                 "error_form": form,
             }
         )
@@ -407,8 +406,7 @@ def brand_save(
         context.update(
             {
                 "may_edit": True,
-                "error": error_message(language, exc),
-                "problems": error_problems(language, exc),
+                **error_context(language, exc),
                 "form": {"name": name, "slogan": slogan, "description": description},
             }
         )

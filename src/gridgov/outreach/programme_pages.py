@@ -29,7 +29,7 @@ from gridgov.outreach.programme_rules import (
     tree_order,
 )
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.render import download, error_message, error_problems, language_of, render
+from gridgov.web.render import download, error_context, language_of, render
 from gridgov.web.toolkit import form_action, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -100,10 +100,7 @@ def _may_plan(actor: Actor) -> bool:
 
 
 def _error(request: Request, exc: DomainError | None) -> dict[str, object]:
-    if exc is None:
-        return {}
-    language = language_of(request)
-    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+    return {} if exc is None else error_context(language_of(request), exc)
 
 
 # ---------------------------------------------------------------- the tree

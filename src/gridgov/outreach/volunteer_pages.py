@@ -32,7 +32,7 @@ from gridgov.web.deps import (
     actor_of,
     require_roles,
 )
-from gridgov.web.render import download, error_message, error_problems, language_of, render
+from gridgov.web.render import download, error_context, language_of, render
 from gridgov.web.toolkit import form_action, office_today
 
 router = APIRouter(include_in_schema=False)
@@ -49,10 +49,7 @@ def _acting(request: Request, user: User) -> volunteers.Acting:
 
 
 def _errors(request: Request, exc: DomainError | None) -> dict[str, object]:
-    if exc is None:
-        return {}
-    language = language_of(request)
-    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+    return {} if exc is None else error_context(language_of(request), exc)
 
 
 def _local(moment: datetime | None, state: StateDep) -> str:

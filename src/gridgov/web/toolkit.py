@@ -122,6 +122,13 @@ def form_action(
     return response
 
 
+def committed(session: Session, to: str) -> RedirectResponse:
+    """The end of an action whose refusals go to the error page (no form to show again):
+    commit, then see ``to`` (303)."""
+    session.commit()
+    return RedirectResponse(to, status_code=303)
+
+
 def set_flash(request: Request, response: Response, message: str) -> None:
     """Show ``message`` (a catalogue id) once, on the next page this browser renders."""
     state: AppState | None = getattr(request.app.state, "gridgov", None)
