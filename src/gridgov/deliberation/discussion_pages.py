@@ -13,6 +13,8 @@ Served with ``moderation_pages`` (each its own router).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -54,10 +56,7 @@ RegionCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AnswerPage = Annotated[User, Depends(require_roles(*discussion.ANSWER_ROLES, page=True))]
 ModeratorPage = Annotated[User, Depends(require_roles(*discussion.MODERATOR_ROLES, page=True))]
-# The form fields of an action on one discussion item (a discussion, proposal, comment)
-# and the page to come back to.
-TargetType = Annotated[str, Form(max_length=24)]
-TargetId = Annotated[int, Form(ge=1, le=2**31 - 1)]
+# The page a form comes back to.
 NextPath = Annotated[str, Form(max_length=200)]
 
 # Catalogue ids of the values these pages show through ``_(value)``.
@@ -530,14 +529,48 @@ def proposal_answer(
 # ---------------------------------------------------------------- supervision and reports
 
 
-@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def supervision_comment(
+@dataclass(frozen=True)
+class ItemAction:
+    """An action on the discussion item a form names (``target_type``, ``target_id``):
+    the supervision and report forms here, and moderation's."""
+
+    request: Request
+    session: Session
+    now: datetime
+    target_type: str
+    target_id: int
+
+    def run(self, user: User, do: Callable[..., object], to: str, **fields: Any) -> Response:
+        """``do`` (a ``do_*`` of the discussion loop) as ``user``; commit, then see ``to``."""
+        do(
+            self.session,
+            user=user,
+            actor=actor_of(self.request, user),
+            target_type=self.target_type,
+            target_id=self.target_id,
+            now=self.now,
+            **fields,
+        )
+        return committed(self.session, to)
+
+
+def _item_action(
     request: Request,
     session: SessionDep,
     now: Now,
+    target_type: Annotated[str, Form(max_length=24)] = "",
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+) -> ItemAction:
+    return ItemAction(request, session, now, target_type, target_id)
+
+
+OnItem = Annotated[ItemAction, Depends(_item_action)]
+
+
+@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def supervision_comment(
+    item: OnItem,
     user: PageUser,
-    target_type: TargetType = "",
-    target_id: TargetId = 0,
     stage_id: Annotated[str, Form(max_length=48)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
@@ -546,40 +579,23 @@ def supervision_comment(
 ) -> Response:
     """A supervision comment (监督) on a matter's stage, a notice or an implementation
     record; other pages embed this form and name where to come back to."""
-    discussion.do_comment(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
+    return item.run(
+        user,
+        discussion.do_comment,
+        safe_next(next, "/"),
         stage_id=stage_id or None,
         supervision=True,
         text=text,
         language=_chosen_language(language, language_other),
-        now=now,
     )
-    return committed(session, safe_next(next, "/"))
 
 
 @router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def content_report(
-    request: Request,
-    session: SessionDep,
-    now: Now,
+    item: OnItem,
     user: PageUser,
-    target_type: TargetType = "",
-    target_id: TargetId = 0,
     reason: Annotated[str, Form(max_length=1000)] = "",
     next: NextPath = "",
 ) -> Response:
     """Report a discussion, proposal or comment to the moderators."""
-    discussion.do_report(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
-        reason=reason,
-        now=now,
-    )
-    return committed(session, safe_next(next, "/"))
+    return item.run(user, discussion.do_report, safe_next(next, "/"), reason=reason)

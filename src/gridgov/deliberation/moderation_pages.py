@@ -17,8 +17,7 @@ from gridgov.deliberation.discussion_pages import (
     ItemId,
     ModeratorPage,
     NextPath,
-    TargetId,
-    TargetType,
+    OnItem,
     _base_context,
 )
 from gridgov.deliberation.noticeboard import held
@@ -83,45 +82,17 @@ def moderation_page(
 
 @router.post("/deliberation/moderation/hide", dependencies=[CsrfChecked])
 def moderation_hide(
-    request: Request,
-    session: SessionDep,
-    now: Now,
+    item: OnItem,
     user: ModeratorPage,
-    target_type: TargetType = "",
-    target_id: TargetId = 0,
     reason: Annotated[str, Form(max_length=400)] = "",
     next: NextPath = "",
 ) -> Response:
-    discussion.do_hide(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
-        reason=reason,
-        now=now,
-    )
-    return committed(session, safe_next(next, QUEUE))
+    return item.run(user, discussion.do_hide, safe_next(next, QUEUE), reason=reason)
 
 
 @router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])
-def moderation_release(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: ModeratorPage,
-    target_type: TargetType = "",
-    target_id: TargetId = 0,
-) -> Response:
-    discussion.do_release(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
-        now=now,
-    )
-    return committed(session, QUEUE)
+def moderation_release(item: OnItem, user: ModeratorPage) -> Response:
+    return item.run(user, discussion.do_release, QUEUE)
 
 
 @router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
