@@ -76,9 +76,7 @@ async def me(user: CurrentUser) -> User:
     return user
 
 
-scoped_user = scoped(
-    User, param="user_id", user=AccountReader, visible=service.may_see_user, object_type="user"
-)
+scoped_user = scoped(User, "user_id", AccountReader, service.may_see_user)
 ScopedUser = Annotated[User, Depends(scoped_user)]
 
 

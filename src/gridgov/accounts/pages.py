@@ -23,9 +23,7 @@ AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
 ReaderPage = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR, page=True))]
 
 
-scoped_user_page = scoped(
-    User, param="user_id", user=ReaderPage, visible=service.may_see_user, object_type="user"
-)
+scoped_user_page = scoped(User, "user_id", ReaderPage, service.may_see_user)
 ScopedUserPage = Annotated[User, Depends(scoped_user_page)]
 
 

@@ -59,9 +59,7 @@ ReporterToken = Annotated[str | None, Header(alias="X-Reporter-Token", max_lengt
 
 
 # The case if inside the caller's area; 404 (audited) otherwise.
-scoped_case = scoped(
-    Case, param="case_id", user=CurrentUser, visible=service.may_see, object_type="case"
-)
+scoped_case = scoped(Case, "case_id", CurrentUser, service.may_see)
 
 
 ScopedCase = Annotated[Case, Depends(scoped_case)]

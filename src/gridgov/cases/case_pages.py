@@ -60,14 +60,7 @@ router = APIRouter(include_in_schema=False)
 
 
 # The case if the viewer may see it; 404 (audited) otherwise.
-scoped_case_page = scoped(
-    Case,
-    param="case_id",
-    user=StaffPage,
-    visible=service.may_see,
-    object_type="case",
-    name="scoped_case_page",
-)
+scoped_case_page = scoped(Case, "case_id", StaffPage, service.may_see)
 
 
 ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]

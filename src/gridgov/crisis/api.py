@@ -57,13 +57,9 @@ FieldUser = Annotated[
 ]
 
 
-scoped_incident = scoped(
-    Incident, param="incident_id", user=CurrentUser, visible=service.may_see_incident
-)
+scoped_incident = scoped(Incident, "incident_id", CurrentUser, service.may_see_incident)
 ScopedIncident = Annotated[Incident, Depends(scoped_incident)]
-scoped_broadcast = scoped(
-    Broadcast, param="broadcast_id", user=CurrentUser, visible=broadcasts.may_see_broadcast
-)
+scoped_broadcast = scoped(Broadcast, "broadcast_id", CurrentUser, broadcasts.may_see_broadcast)
 ScopedBroadcast = Annotated[Broadcast, Depends(scoped_broadcast)]
 
 

@@ -26,9 +26,7 @@ router = APIRouter(include_in_schema=False)
 MAX_FORM_BLOCKS = 12
 
 
-scoped_broadcast_page = scoped(
-    Broadcast, param="broadcast_id", user=StaffPage, visible=broadcasts.may_see_broadcast
-)
+scoped_broadcast_page = scoped(Broadcast, "broadcast_id", StaffPage, broadcasts.may_see_broadcast)
 BroadcastPage = Annotated[Broadcast, Depends(scoped_broadcast_page)]
 
 

@@ -52,9 +52,7 @@ Page = Annotated[int, Query(ge=0, le=10_000)]
 PAGE_SIZE = 100
 
 
-scoped_incident_page = scoped(
-    Incident, param="incident_id", user=StaffPage, visible=service.may_see_incident
-)
+scoped_incident_page = scoped(Incident, "incident_id", StaffPage, service.may_see_incident)
 IncidentPage = Annotated[Incident, Depends(scoped_incident_page)]
 
 

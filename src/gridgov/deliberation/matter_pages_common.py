@@ -100,17 +100,11 @@ def _readable(actor: Actor, row: Matter | Meeting | Implementation) -> bool:
 
 ScopedMatter = Annotated[
     Matter,
-    Depends(
-        scoped(Matter, param="matter_id", user=ReaderPage, visible=_readable, object_type="matter")
-    ),
+    Depends(scoped(Matter, "matter_id", ReaderPage, _readable)),
 ]
 ScopedMeeting = Annotated[
     Meeting,
-    Depends(
-        scoped(
-            Meeting, param="meeting_id", user=ReaderPage, visible=_readable, object_type="meeting"
-        )
-    ),
+    Depends(scoped(Meeting, "meeting_id", ReaderPage, _readable)),
 ]
 
 
@@ -119,13 +113,5 @@ ScopedMeeting = Annotated[
 
 ScopedImplementation = Annotated[
     Implementation,
-    Depends(
-        scoped(
-            Implementation,
-            param="implementation_id",
-            user=ReaderPage,
-            visible=_readable,
-            object_type="implementation",
-        )
-    ),
+    Depends(scoped(Implementation, "implementation_id", ReaderPage, _readable)),
 ]

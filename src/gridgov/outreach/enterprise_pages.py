@@ -53,42 +53,23 @@ def _party_visible(actor: Actor, org: Organisation) -> bool:
 
 ScopedEnterprise = Annotated[
     Organisation,
-    Depends(
-        scoped(
-            Organisation,
-            param="enterprise_id",
-            user=Staff,
-            visible=enterprises.may_see_enterprise,
-            object_type="enterprise",
-            name="scoped_enterprise_page",
-        )
-    ),
+    Depends(scoped(Organisation, "enterprise_id", Staff, enterprises.may_see_enterprise)),
 ]
 ScopedRequest = Annotated[
     EnterpriseRequest,
     Depends(
         scoped(
             EnterpriseRequest,
-            param="request_id",
-            user=Server,
-            visible=enterprises.may_see_request,
+            "request_id",
+            Server,
+            enterprises.may_see_request,
             object_type="enterprise_request",
-            name="scoped_enterprise_request_page",
         )
     ),
 ]
 ScopedBranch = Annotated[
     Organisation,
-    Depends(
-        scoped(
-            Organisation,
-            param="branch_id",
-            user=Staff,
-            visible=_party_visible,
-            object_type="organisation",
-            name="scoped_party_organisation_page",
-        )
-    ),
+    Depends(scoped(Organisation, "branch_id", Staff, _party_visible, object_type="organisation")),
 ]
 
 

@@ -42,41 +42,16 @@ Codes = Annotated[str, Form(max_length=4000)]
 
 ScopedProgramme = Annotated[
     Programme,
-    Depends(
-        scoped(
-            Programme,
-            param="programme_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="programme",
-            name="scoped_programme_page",
-        )
-    ),
+    Depends(scoped(Programme, "programme_id", StaffPage, programmes.visible)),
 ]
 ScopedProject = Annotated[
     Project,
-    Depends(
-        scoped(
-            Project,
-            param="project_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="project",
-            name="scoped_project_page",
-        )
-    ),
+    Depends(scoped(Project, "project_id", StaffPage, programmes.visible)),
 ]
 ScopedTask = Annotated[
     ProjectTask,
     Depends(
-        scoped(
-            ProjectTask,
-            param="task_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="project_task",
-            name="scoped_task_page",
-        )
+        scoped(ProjectTask, "task_id", StaffPage, programmes.visible, object_type="project_task")
     ),
 ]
 

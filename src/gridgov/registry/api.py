@@ -30,13 +30,7 @@ Search = Annotated[str, Query(max_length=64)]
 
 
 # The resident if inside the caller's scope; 404 (audited) otherwise.
-scoped_resident = scoped(
-    Resident,
-    param="resident_id",
-    user=CurrentUser,
-    visible=service.may_see_resident,
-    object_type="resident",
-)
+scoped_resident = scoped(Resident, "resident_id", CurrentUser, service.may_see_resident)
 
 
 ScopedResident = Annotated[Resident, Depends(scoped_resident)]

@@ -33,14 +33,7 @@ Search = Annotated[str, Query(max_length=64)]
 Page = Annotated[int, Query(ge=0, le=10_000)]
 
 
-scoped_resident_page = scoped(
-    Resident,
-    param="resident_id",
-    user=PageUser,
-    visible=service.may_see_resident,
-    object_type="resident",
-    name="scoped_resident_page",
-)
+scoped_resident_page = scoped(Resident, "resident_id", PageUser, service.may_see_resident)
 
 
 ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]

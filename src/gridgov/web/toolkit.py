@@ -57,10 +57,10 @@ _FLASH_MAX = 200
 
 def scoped(
     model: type[T],
-    *,
     param: str,
     user: Any,
     visible: Callable[[Actor, T], bool],
+    *,
     object_type: str | None = None,
     name: str | None = None,
 ) -> Callable[..., T]:
