@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from gridgov.deliberation import service
 from gridgov.deliberation.matter_pages_common import (
     FILE_PURPOSES,
+    ReaderDesk,
     ReaderPage,
-    RunnerPage,
+    RunnerDesk,
     ScopedMeeting,
     _explanations,
     _tz,
@@ -35,7 +36,7 @@ from gridgov.web.deps import (
     SessionDep,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, form_action
 
 # ---------------------------------------------------------------- the meeting console
 
@@ -99,8 +100,6 @@ def _is_htmx(request: Request) -> bool:
 
 
 router = APIRouter(include_in_schema=False)
-ReaderDesk = Annotated[Desk, Depends(desk(ReaderPage, name="reader_desk"))]
-RunnerDesk = Annotated[Desk, Depends(desk(RunnerPage, name="runner_desk"))]
 
 
 @router.get("/deliberation/meetings/{meeting_id}", response_class=HTMLResponse)
