@@ -31,12 +31,16 @@ from gridgov.web.deps import (
     anonymous_actor,
     require_roles,
 )
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(tags=["accounts"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
 AccountReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR))]
+
+
+AdminDesk = Annotated[Desk, Depends(desk(AdminUser, name="admin_desk"))]
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @router.post("/auth/token", response_model=TokenResponse)
@@ -63,11 +67,11 @@ def create_token(
 
 
 @router.post("/auth/logout", status_code=204)
-def revoke_token(request: Request, user: CurrentUser, session: SessionDep, now: Now) -> Response:
+def revoke_token(desk: CurrentDesk) -> Response:
     """End the bearer token (or cookie session) used for this call, server-side."""
-    principal = request.state.principal
-    service.do_logout(session, token=principal.token, actor=actor_of(request, user), now=now)
-    session.commit()
+    principal = desk.request.state.principal
+    service.do_logout(desk.session, token=principal.token, actor=desk.actor, now=desk.now)
+    desk.session.commit()
     return Response(status_code=204)
 
 
@@ -171,22 +175,15 @@ def list_throttles(user: AdminUser, state: StateDep, session: SessionDep, now: N
 
 
 @router.post("/auth/throttles/clear")
-def clear_throttle(
-    body: ThrottleClear,
-    request: Request,
-    user: AdminUser,
-    state: StateDep,
-    session: SessionDep,
-    now: Now,
-) -> dict[str, int]:
+def clear_throttle(body: ThrottleClear, desk: AdminDesk) -> dict[str, int]:
     """End an account's login throttle and delay (from one address, or all), audited."""
     cleared = service.do_clear_throttle(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         username=body.username,
         ip=body.ip,
-        now=now,
-        limits=state.login_limits,
+        now=desk.now,
+        limits=desk.state.login_limits,
     )
-    session.commit()
+    desk.session.commit()
     return {"cleared": cleared}

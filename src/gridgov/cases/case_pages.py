@@ -41,10 +41,8 @@ from gridgov.registry import service as registry
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
-    Now,
     PageUser,
     SessionDep,
-    StateDep,
     actor_of,
 )
 from gridgov.web.render import (
@@ -54,7 +52,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import form_action, scoped
+from gridgov.web.toolkit import Desk, desk, form_action, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,6 +82,10 @@ NOTE_LABELS = (
 )
 _ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
 _ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def event_note(event: CaseEvent, language: str) -> str:
@@ -224,15 +226,8 @@ def _case_page(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(
-    request: Request,
-    case: ScopedCasePage,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    return _case_page(request, session, state, user, case, now)
+def case_page(case: ScopedCasePage, desk: StaffDesk) -> HTMLResponse:
+    return _case_page(desk.request, desk.session, desk.state, desk.user, case, desk.now)
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -387,13 +382,9 @@ def take_step(
 
 @router.post("/cases/{case_id}/act/{step}", dependencies=[CsrfChecked])
 def act_submit(
-    request: Request,
     step: str,
     case: ScopedCasePage,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     note: Annotated[str, Form(max_length=2000)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
     result: Annotated[str, Form(max_length=16)] = "",
@@ -407,9 +398,10 @@ def act_submit(
 ) -> Response:
     """One workflow step from the case page's forms; back to the page (303) when done,
     the page again with the refusal in words (and its status) when not."""
+    session = desk.session
     if step not in STEP_TARGET:
         raise NotFound("Not found, or outside your area.")
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> None:
         pictures = (
@@ -422,8 +414,8 @@ def act_submit(
             step=step,
             actor=actor,
             case=case,
-            now=now,
-            tz=state.settings.timezone,
+            now=desk.now,
+            tz=desk.tz,
             note=note,
             reason=reason,
             result=result,
@@ -440,18 +432,24 @@ def act_submit(
         run,
         to=_back(next, case),
         on_error=lambda exc: _case_page(
-            request, session, state, user, case, now, error=exc, status_code=exc.status
+            desk.request,
+            session,
+            desk.state,
+            desk.user,
+            case,
+            desk.now,
+            error=exc,
+            status_code=exc.status,
         ),
     )
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(
-    request: Request, user: PageUser, session: SessionDep, now: Now
-) -> HTMLResponse:
+def notifications_page(desk: PageDesk) -> HTMLResponse:
     """The in-app notifications of the user, their unit and their area, newest first."""
-    messages = service.inbox(session, actor=actor_of(request, user))
-    tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    session, user = desk.session, desk.user
+    messages = service.inbox(session, actor=desk.actor)
+    tz = ZoneInfo(desk.request.app.state.gridgov.settings.timezone)
     seen = user.notifications_seen_at
     ids = {m.case_id for m in messages if m.case_id is not None}
     codes = {
@@ -477,6 +475,6 @@ def notifications_page(
                 "unread": seen is None or m.created_at > seen,
             }
         )
-    user.notifications_seen_at = now
+    user.notifications_seen_at = desk.now
     session.commit()
-    return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})
+    return render(desk.request, "cases/notifications.html", {"rows": rows, "unread_count": 0})

@@ -48,7 +48,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import committed, form_action, safe_next
+from gridgov.web.toolkit import Desk, committed, desk, form_action, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,6 +78,10 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+AnswerDesk = Annotated[Desk, Depends(desk(AnswerPage, name="answer_desk"))]
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 def language_label(code: str) -> str:
@@ -194,12 +198,8 @@ def discussions_page(
     dependencies=[CsrfChecked],
 )
 def discussion_open(
-    request: Request,
     region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     title: Annotated[str, Form(max_length=400)] = "",
     body: Annotated[str, Form(max_length=10_000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
@@ -207,26 +207,29 @@ def discussion_open(
     kind: Annotated[str, Form(max_length=16)] = "discussion",
 ) -> Response:
     """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
+    session = desk.session
     chosen = _chosen_language(language, language_other)
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> str:
         do = discussion.do_submit_proposal if kind == "proposal" else discussion.do_open_discussion
         row = do(
             session,
-            user=user,
+            user=desk.user,
             actor=actor,
             region_code=region_code,
             title=title,
             body=body,
             language=chosen,
-            now=now,
+            now=desk.now,
         )
         return f"/proposals/{row.id}" if kind == "proposal" else f"/discussions/{row.id}"
 
     def again(exc: DomainError) -> Response:
         form = {"title": title, "body": body, "language": chosen, "kind": kind}
-        return _list_page(request, session, state, user, region_code, error=exc, form=form)
+        return _list_page(
+            desk.request, session, desk.state, desk.user, region_code, error=exc, form=form
+        )
 
     return form_action(session, run, to=lambda target: target, on_error=again)
 
@@ -286,35 +289,32 @@ def discussion_page(
     dependencies=[CsrfChecked],
 )
 def discussion_propose(
-    request: Request,
     discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     title: Annotated[str, Form(max_length=400)] = "",
     body: Annotated[str, Form(max_length=10_000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
-        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
     return form_action(
         session,
         lambda: discussion.do_submit_proposal(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             discussion_id=discussion_id,
             title=title,
             body=body,
             language=chosen,
-            now=now,
+            now=desk.now,
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
         on_error=again,
@@ -327,16 +327,13 @@ def discussion_propose(
     dependencies=[CsrfChecked],
 )
 def discussion_comment(
-    request: Request,
     discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def run() -> None:
@@ -345,23 +342,23 @@ def discussion_comment(
             write=Write.COMMENT,
             source=f"user:{user.id}",
             target=f"discussion:{discussion_id}",
-            now=now,
+            now=desk.now,
         )
         discussion.do_comment(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             target_type=Target.DISCUSSION.value,
             target_id=discussion_id,
             text=text,
             language=chosen,
-            now=now,
+            now=desk.now,
         )
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
-        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
     return form_action(session, run, to=f"/discussions/{discussion_id}#comments", on_error=again)
 
@@ -442,34 +439,33 @@ def proposal_page(
     dependencies=[CsrfChecked],
 )
 def proposal_comment(
-    request: Request,
     proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_proposal(session, proposal_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+        return _proposal_page(
+            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
+        )
 
     return form_action(
         session,
         lambda: discussion.do_comment(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             target_type=Target.PROPOSAL.value,
             target_id=proposal_id,
             text=text,
             language=chosen,
-            now=now,
+            now=desk.now,
         ),
         to=f"/proposals/{proposal_id}#comments",
         on_error=again,
@@ -491,12 +487,8 @@ def _merged_into(value: str) -> int | None:
     dependencies=[CsrfChecked],
 )
 def proposal_answer(
-    request: Request,
     proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: AnswerPage,
+    desk: AnswerDesk,
     decision: Annotated[str, Form(max_length=16)] = "",
     reason: Annotated[str, Form(max_length=8000)] = "",
     merged_into: Annotated[str, Form(max_length=16)] = "",
@@ -504,22 +496,26 @@ def proposal_answer(
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
 
+    session, user = desk.session, desk.user
+
     def again(exc: DomainError) -> Response:
         row = discussion.get_proposal(session, proposal_id, viewer=user)
         form = {"decision": decision, "reason": reason, "merged_into": merged_into}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+        return _proposal_page(
+            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
+        )
 
     return form_action(
         session,
         lambda: discussion.do_answer_proposal(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             proposal_id=proposal_id,
             decision=decision,
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
-            now=now,
+            now=desk.now,
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
         on_error=again,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -19,12 +19,10 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     OptionalUser,
     PageUser,
     SessionDep,
     StateDep,
-    actor_of,
 )
 from gridgov.web.render import (
     error_context,
@@ -34,12 +32,15 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk, form_action
 
 # ---------------------------------------------------------------- public pages
 
 
 router = APIRouter(include_in_schema=False)
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
@@ -124,47 +125,45 @@ def _vote_page(
 
 
 @router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
-def vote_page(
-    request: Request, election_id: ElectionId, session: SessionDep, state: StateDep, user: PageUser
-) -> Response:
+def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
     """The ballot of a signed-in resident: up to ``seats`` candidates of their
     constituency; once voted, only that they have voted."""
-    election = session.get(Election, election_id)
+    election = desk.session.get(Election, election_id)
     if election is None:
         return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
-    return _vote_page(request, session, user, election, ZoneInfo(state.settings.timezone))
+    return _vote_page(desk.request, desk.session, desk.user, election, ZoneInfo(desk.tz))
 
 
 @router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
 def vote_submit(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
-    choices: Annotated[list[int] | None, Form()] = None,
+    election_id: ElectionId, desk: PageDesk, choices: Annotated[list[int] | None, Form()] = None
 ) -> Response:
+    session = desk.session
     election = session.get(Election, election_id)
     if election is None:
         return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
     return form_action(
         session,
         lambda: elections.do_vote(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             election_id=election.id,
-            resident_id=user.resident_id,
+            resident_id=desk.user.resident_id,
             choices=choices or [],
-            now=now,
-            tz=state.settings.timezone,
+            now=desk.now,
+            tz=desk.tz,
         ),
         to=f"/elections/{election.id}/vote",
         on_error=lambda exc: _vote_page(
-            request, session, user, election, ZoneInfo(state.settings.timezone), error=exc
+            desk.request,
+            session,
+            desk.user,
+            election,
+            ZoneInfo(desk.tz),
+            error=exc,
         ),
     )

@@ -26,12 +26,11 @@ from gridgov.web.deps import (
     CsrfChecked,
     Now,
     SessionDep,
-    StateDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.render import no_store, render
-from gridgov.web.toolkit import committed, safe_next
+from gridgov.web.toolkit import Desk, committed, desk, safe_next
 
 # ---------------------------------------------------------------- staff: answers
 
@@ -40,13 +39,16 @@ router = APIRouter(include_in_schema=False)
 QUEUE = "/deliberation/moderation"
 
 
+AnswerDesk = Annotated[Desk, Depends(desk(AnswerPage, name="answer_desk"))]
+ModeratorDesk = Annotated[Desk, Depends(desk(ModeratorPage, name="moderator_desk"))]
+
+
 @router.get("/deliberation/proposals", response_class=HTMLResponse)
-def proposals_awaiting_page(
-    request: Request, session: SessionDep, state: StateDep, user: AnswerPage
-) -> HTMLResponse:
+def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
     """Proposals in the viewer's area awaiting the community's answer."""
-    context = _base_context(request, state, user, None)
-    rows = discussion.proposals_awaiting(session, user=user)
+    session = desk.session
+    context = _base_context(desk.request, desk.state, desk.user, None)
+    rows = discussion.proposals_awaiting(session, user=desk.user)
     context.update(
         {
             "proposals": rows,
@@ -57,27 +59,26 @@ def proposals_awaiting_page(
             "answers": [a.value for a in discussion.Answer],
         }
     )
-    return no_store(render(request, "deliberation/proposals.html", context))
+    return no_store(render(desk.request, "deliberation/proposals.html", context))
 
 
 # ---------------------------------------------------------------- staff: moderation
 
 
 @router.get("/deliberation/moderation", response_class=HTMLResponse)
-def moderation_page(
-    request: Request, session: SessionDep, state: StateDep, user: ModeratorPage
-) -> HTMLResponse:
+def moderation_page(desk: ModeratorDesk) -> HTMLResponse:
     """Reports and held items in the viewer's area: hide, release or dismiss."""
-    context = _base_context(request, state, user, None)
-    queue = discussion.moderation_queue(session, user=user)
+    session = desk.session
+    context = _base_context(desk.request, desk.state, desk.user, None)
+    queue = discussion.moderation_queue(session, user=desk.user)
     # Reports held as possible spam share this one queue (cases.moderation).
     from gridgov.cases import moderation as case_moderation
 
-    viewer = actor_of(request, user)
+    viewer = desk.actor
     held_cases = case_moderation.held_cases(session, viewer=viewer)
     held_objections = held.held_objections(session, viewer=viewer)
     context.update({"queue": queue, "held_cases": held_cases, "held_objections": held_objections})
-    return no_store(render(request, "deliberation/moderation.html", context))
+    return no_store(render(desk.request, "deliberation/moderation.html", context))
 
 
 @router.post("/deliberation/moderation/hide", dependencies=[CsrfChecked])
@@ -96,13 +97,11 @@ def moderation_release(item: OnItem, user: ModeratorPage) -> Response:
 
 
 @router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
-def moderation_dismiss(
-    request: Request, report_id: ItemId, session: SessionDep, now: Now, user: ModeratorPage
-) -> Response:
+def moderation_dismiss(report_id: ItemId, desk: ModeratorDesk) -> Response:
     discussion.do_dismiss_report(
-        session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
+        desk.session, user=desk.user, actor=desk.actor, report_id=report_id, now=desk.now
     )
-    return committed(session, QUEUE)
+    return committed(desk.session, QUEUE)
 
 
 ObjectionModerator = Annotated[User, Depends(require_roles(*held.OBJECTION_MODERATORS, page=True))]

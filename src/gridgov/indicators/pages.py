@@ -33,10 +33,6 @@ from gridgov.msgids import N_
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
     in_scope,
     require_roles,
 )
@@ -49,6 +45,7 @@ from gridgov.web.render import (
     render,
     sniff,
 )
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,6 +78,11 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+ComputerDesk = Annotated[Desk, Depends(desk(ComputerPage, name="computer_desk"))]
+ReviewerDesk = Annotated[Desk, Depends(desk(ReviewerPage, name="reviewer_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _tz(state: AppState) -> ZoneInfo:
@@ -254,32 +256,32 @@ def _rankings_page(
 
 @router.get("/indicators", response_class=HTMLResponse)
 def rankings_page(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     tree: Annotated[str, Query(max_length=48)] = "",
     period: Annotated[str, Query(max_length=8)] = "",
     league: Annotated[str, Query(max_length=24)] = "",
 ) -> HTMLResponse:
     """A tree's league table for a computed period, within the viewer's area."""
     return _rankings_page(
-        request, session, state, user, now, tree_key=tree, period=period, league=league
+        desk.request,
+        desk.session,
+        desk.state,
+        desk.user,
+        desk.now,
+        tree_key=tree,
+        period=period,
+        league=league,
     )
 
 
 @router.post("/indicators/compute", dependencies=[CsrfChecked])
 def compute_submit(
-    request: Request,
-    user: ComputerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ComputerDesk,
     tree: Annotated[str, Form(max_length=48)] = "",
     period: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """Compute (or recompute, while provisional) a tree for a period; back to its table."""
+    session, now = desk.session, desk.now
     try:
         service.ensure_shipped(session, now=now)
         snapshot = service.compute(
@@ -287,17 +289,17 @@ def compute_submit(
             key=tree,
             period=period,
             now=now,
-            actor=actor_of(request, user),
-            tz=_tz(state),
+            actor=desk.actor,
+            tz=_tz(desk.state),
         )
         target = urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
     except DomainError as exc:
         session.rollback()
         return _rankings_page(
-            request,
+            desk.request,
             session,
-            state,
-            user,
+            desk.state,
+            desk.user,
             now,
             tree_key=tree,
             period=period,
@@ -397,16 +399,14 @@ def _assessments_page(
 
 @router.get("/indicators/assessments", response_class=HTMLResponse)
 def assessments_page(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     tree: Annotated[str, Query(max_length=48)] = "",
     period: Annotated[str, Query(max_length=8)] = "",
 ) -> HTMLResponse:
     """The manual items of a tree for a period, unit by unit, with their review state."""
-    return _assessments_page(request, session, state, user, now, tree_key=tree, period=period)
+    return _assessments_page(
+        desk.request, desk.session, desk.state, desk.user, desk.now, tree_key=tree, period=period
+    )
 
 
 def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
@@ -437,11 +437,7 @@ def _points(text: str) -> float:
 
 @router.post("/indicators/assessments/score", dependencies=[CsrfChecked])
 def score_submit(
-    request: Request,
-    user: ReviewerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ReviewerDesk,
     tree: Annotated[str, Form(max_length=48)] = "",
     period: Annotated[str, Form(max_length=8)] = "",
     indicator: Annotated[str, Form(max_length=48)] = "",
@@ -451,27 +447,28 @@ def score_submit(
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """A reviewer scores a manual item; it waits for a second reviewer."""
+    session = desk.session
     try:
         service.do_score(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             tree_key=tree,
             indicator_id=indicator,
             period=period,
             unit=unit,
             points=_points(points),
             evidence=evidence,
-            now=now,
+            now=desk.now,
             attachment=read_attachment(attachment),
         )
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            request,
+            desk.request,
             session,
-            state,
-            user,
-            now,
+            desk.state,
+            desk.user,
+            desk.now,
             tree_key=tree,
             period=period,
             error=exc,
@@ -501,24 +498,21 @@ def _scoped_assessment(
 
 @router.post("/indicators/assessments/{assessment_id}/review", dependencies=[CsrfChecked])
 def review_submit(
-    request: Request,
     assessment_id: int,
-    user: ReviewerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ReviewerDesk,
     decision: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """A second reviewer confirms a pending score, or sends it back with a reason."""
-    row = _scoped_assessment(request, session, now, user, assessment_id)
+    session, now = desk.session, desk.now
+    row = _scoped_assessment(desk.request, session, now, desk.user, assessment_id)
     tree_key, period = row.tree_key, row.period
     try:
         if decision not in ("confirm", "reject"):
             raise InvalidInput("Confirm the score or send it back.")
         service.do_review(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             assessment_id=assessment_id,
             confirm=decision == "confirm",
             note=note,
@@ -527,10 +521,10 @@ def review_submit(
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            request,
+            desk.request,
             session,
-            state,
-            user,
+            desk.state,
+            desk.user,
             now,
             tree_key=tree_key,
             period=period,
@@ -545,11 +539,9 @@ def review_submit(
 
 
 @router.get("/indicators/assessments/{assessment_id}/attachment")
-def assessment_attachment(
-    request: Request, assessment_id: int, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
+def assessment_attachment(assessment_id: int, desk: StaffDesk) -> Response:
     """The evidence file of an assessment, as a download, within the viewer's area."""
-    row = _scoped_assessment(request, session, now, user, assessment_id)
+    row = _scoped_assessment(desk.request, desk.session, desk.now, desk.user, assessment_id)
     if row.attachment is None:
         raise NotFound("Not found, or outside your area.")
     return download(
@@ -563,50 +555,39 @@ def assessment_attachment(
 
 
 @router.get("/indicators/{key}/{period}.xlsx")
-def rankings_download(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-) -> Response:
+def rankings_download(key: TreeKey, period: PeriodKey, desk: StaffDesk) -> Response:
     """Every league of the viewer's area, and the scorecards, as a workbook."""
-    snapshot = _snapshot(session, key, period)
+    snapshot = _snapshot(desk.session, key, period)
     body = export.rankings_xlsx(
-        session, snapshot, user.effective_scope, language_of(request), tz=_tz(state)
+        desk.session,
+        snapshot,
+        desk.user.effective_scope,
+        language_of(desk.request),
+        tz=_tz(desk.state),
     )
     return download(body, _filename(key, period) + ".xlsx", XLSX)
 
 
 @router.get("/indicators/{key}/{period}.csv")
-def rankings_csv(
-    request: Request, key: TreeKey, period: PeriodKey, user: StaffPage, session: SessionDep
-) -> Response:
+def rankings_csv(key: TreeKey, period: PeriodKey, desk: StaffDesk) -> Response:
     """The league tables of the viewer's area as CSV (UTF-8 with a BOM, for Excel)."""
-    snapshot = _snapshot(session, key, period)
-    text = export.rankings_csv(session, snapshot, user.effective_scope, language_of(request))
+    snapshot = _snapshot(desk.session, key, period)
+    text = export.rankings_csv(
+        desk.session, snapshot, desk.user.effective_scope, language_of(desk.request)
+    )
     return download(
         text.encode(export.CSV_ENCODING), _filename(key, period) + ".csv", "text/csv; charset=utf-8"
     )
 
 
 @router.get("/indicators/{key}/{period}/{unit}.xlsx")
-def scorecard_download(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    unit: UnitKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> Response:
+def scorecard_download(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDesk) -> Response:
     """One unit's scorecard as a workbook."""
+    session = desk.session
     snapshot = _snapshot(session, key, period)
-    _scoped_score(request, session, now, user, snapshot, unit)
+    _scoped_score(desk.request, session, desk.now, desk.user, snapshot, unit)
     body = export.scorecard_xlsx(
-        session, snapshot, unit, actor_of(request, user), language_of(request), tz=_tz(state)
+        session, snapshot, unit, desk.actor, language_of(desk.request), tz=_tz(desk.state)
     )
     return download(body, _filename(key, period, unit) + ".xlsx", XLSX)
 
@@ -629,20 +610,12 @@ def history(session: Session, key: str, unit: str, scope: str | None) -> list[di
 
 
 @router.get("/indicators/{key}/{period}/{unit}", response_class=HTMLResponse)
-def scorecard_page(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    unit: UnitKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
+def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDesk) -> HTMLResponse:
     """A unit's scorecard: every node with its points, every leaf with its working."""
+    request, session = desk.request, desk.session
     language = language_of(request)
     snapshot = _snapshot(session, key, period)
-    score = _scoped_score(request, session, now, user, snapshot, unit)
+    score = _scoped_score(request, session, desk.now, desk.user, snapshot, unit)
     tree_row, tree = service.snapshot_tree(session, snapshot)
     size = session.scalar(
         select(func.count()).where(
@@ -671,7 +644,7 @@ def scorecard_page(
         "move_class": move_class,
         "move": move_text,
         "lines": lines,
-        "history": history(session, key, unit, user.effective_scope),
-        "computed_at": local_time(snapshot.computed_at, _tz(state)),
+        "history": history(session, key, unit, desk.user.effective_scope),
+        "computed_at": local_time(snapshot.computed_at, _tz(desk.state)),
     }
     return no_store(render(request, "indicators/scorecard.html", context))

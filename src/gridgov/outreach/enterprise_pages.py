@@ -25,7 +25,7 @@ from gridgov.outreach.enterprise_rules import PRIORITIES, PRIORITY_ORDER, Priori
 from gridgov.registry import public as register
 from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import error_context, language_of, render
 from gridgov.web.toolkit import Desk, desk, office_today, scoped
 
@@ -285,9 +285,9 @@ def request_close(
 
 
 @router.get("/outreach/brands", response_class=HTMLResponse)
-def brands_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
-    items = brands.list_brands(session, viewer=actor_of(request, user))
-    return render(request, "outreach/brands.html", {"brands": items})
+def brands_page(desk: StaffDesk) -> HTMLResponse:
+    items = brands.list_brands(desk.session, viewer=desk.actor)
+    return render(desk.request, "outreach/brands.html", {"brands": items})
 
 
 def _brand_view(
