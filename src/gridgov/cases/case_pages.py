@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import messages as messages_text
@@ -39,11 +38,9 @@ from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.web.deps import (
-    AppState,
     CsrfChecked,
     PageUser,
     SessionDep,
-    actor_of,
 )
 from gridgov.web.render import (
     error_context,
@@ -155,25 +152,23 @@ def _unit_names(session: Session, case: Case) -> list[str]:
 
 
 def _case_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
+    desk: Desk,
     case: Case,
     now: datetime,
     *,
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
-    actor = actor_of(request, user)
+    session = desk.session
+    language = language_of(desk.request)
+    tz = ZoneInfo(desk.state.settings.timezone)
+    actor = desk.actor
     categories = _categories(session)
     category = categories.get(case.category_code or "")
     departments = _departments(session, case)
     steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
-    if user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
+    if desk.user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
         duplicates = service.likely_duplicates(session, case, now=now)
     original = None
     if case.duplicate_of_id is not None:
@@ -210,7 +205,7 @@ def _case_page(
                 case.verification_due_at if case.state == State.RESOLVED.value else None, tz
             ),
         },
-        "due_warnings": due_warnings(session, case, language, state.settings.timezone),
+        "due_warnings": due_warnings(session, case, language, desk.state.settings.timezone),
         "events": [
             (e, local_time(e.at, tz), event_note(e, language))
             for e in service.timeline(session, case)
@@ -222,12 +217,12 @@ def _case_page(
         **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
     }
-    return no_store(render(request, "cases/case.html", context, status_code=status_code))
+    return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case: ScopedCasePage, desk: StaffDesk) -> HTMLResponse:
-    return _case_page(desk.request, desk.session, desk.state, desk.user, case, desk.now)
+    return _case_page(desk, case, desk.now)
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -432,10 +427,7 @@ def act_submit(
         run,
         to=_back(next, case),
         on_error=lambda exc: _case_page(
-            desk.request,
-            session,
-            desk.state,
-            desk.user,
+            desk,
             case,
             desk.now,
             error=exc,

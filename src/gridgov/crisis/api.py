@@ -42,7 +42,6 @@ from gridgov.web.deps import (
     CurrentUser,
     Now,
     SessionDep,
-    actor_of,
     require_roles,
 )
 from gridgov.web.render import language_of
@@ -359,9 +358,7 @@ def conflict_response(request: Request, error: Conflict, server: dict[str, objec
 
 
 def _synced(
-    request: Request,
-    user: User,
-    session: SessionDep,
+    desk: Desk,
     idempotency_key: str | None,
     write: Callable[..., dict[str, Any]],
     fields: dict[str, Any],
@@ -370,16 +367,17 @@ def _synced(
     """Run one offline write, ``write(session, actor, user_id, key, **fields, **extra)``
     (``fields`` are the body's, named as the ``do_sync_*`` names them); a replay of the
     key answers 200 with the first result."""
+    session = desk.session
     key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> dict[str, Any]:
-        return write(session, actor=actor, user_id=user.id, key=key, **fields, **extra)
+        return write(session, actor=actor, user_id=desk.user.id, key=key, **fields, **extra)
 
     try:
         result = run()
     except (checkins.CheckinConflict, field.CaseConflict) as conflict:
-        return conflict_response(request, conflict, conflict.server)
+        return conflict_response(desk.request, conflict, conflict.server)
     except IntegrityError:
         session.rollback()  # the same key raced in from another tab: answer with its result
         result = run()
@@ -393,9 +391,7 @@ def sync_report(
 ) -> JSONResponse:
     """A problem reported offline, replayed with its Idempotency-Key: taken once."""
     return _synced(
-        desk.request,
-        desk.user,
-        desk.session,
+        desk,
         idempotency_key,
         field.do_sync_report,
         body.model_dump(),
@@ -411,9 +407,7 @@ def sync_checkin(
     """A check-in made offline: once per key; 409 with the server's state when the
     household was recorded by someone else since. (Flags are set on the check-in page.)"""
     return _synced(
-        desk.request,
-        desk.user,
-        desk.session,
+        desk,
         idempotency_key,
         field.do_sync_checkin,
         body.model_dump(exclude={"flags"}),
@@ -427,9 +421,7 @@ def sync_case_step(
 ) -> JSONResponse:
     """A case update made offline, applied only at the version the worker saw."""
     return _synced(
-        desk.request,
-        desk.user,
-        desk.session,
+        desk,
         idempotency_key,
         field.do_sync_case_step,
         body.model_dump(),
@@ -444,9 +436,7 @@ def sync_visit(
     """A household visit logged offline (outreach), replayed with its key: taken once."""
     today = clock.local_today(desk.now, desk.tz)
     return _synced(
-        desk.request,
-        desk.user,
-        desk.session,
+        desk,
         idempotency_key,
         field.do_sync_visit,
         body.model_dump(),

@@ -7,9 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.deliberation import elections
 from gridgov.deliberation.elections_pages import ElectionId, RegionCode, _error_page, detail
 from gridgov.deliberation.models import Election
@@ -91,15 +89,14 @@ def election_page(
 
 
 def _vote_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     election: Election,
     tz: ZoneInfo,
     *,
     error: DomainError | None = None,
 ) -> Response:
-    language = language_of(request)
+    session, user = desk.session, desk.user
+    language = language_of(desk.request)
     context: dict[str, Any] = {
         "election": election,
         "opens": local_time(election.voting_opens_at, tz),
@@ -121,7 +118,9 @@ def _vote_page(
             except DomainError as exc:
                 context["refusal"] = error_message(language, exc)
     status = error.status if error else 200
-    return no_store(render(request, "deliberation/election_vote.html", context, status_code=status))
+    return no_store(
+        render(desk.request, "deliberation/election_vote.html", context, status_code=status)
+    )
 
 
 @router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
@@ -133,7 +132,7 @@ def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
         return _error_page(
             desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
-    return _vote_page(desk.request, desk.session, desk.user, election, ZoneInfo(desk.tz))
+    return _vote_page(desk, election, ZoneInfo(desk.tz))
 
 
 @router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
@@ -159,9 +158,7 @@ def vote_submit(
         ),
         to=f"/elections/{election.id}/vote",
         on_error=lambda exc: _vote_page(
-            desk.request,
-            session,
-            desk.user,
+            desk,
             election,
             ZoneInfo(desk.tz),
             error=exc,

@@ -206,22 +206,20 @@ def _communities(session: Session, scope: str) -> list[Region]:
 
 
 def _new_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     form: dict[str, str],
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
+    language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _communities(session, user.effective_scope or ""),
-        "default_rules": elections.rules_text(elections.template_rules(session)),
+        "regions": _communities(desk.session, desk.user.effective_scope or ""),
+        "default_rules": elections.rules_text(elections.template_rules(desk.session)),
         **error_context(language, error),
     }
     return render(
-        request,
+        desk.request,
         "deliberation/election_new.html",
         context,
         status_code=error.status if error else 200,
@@ -230,7 +228,7 @@ def _new_page(
 
 @router.get("/deliberation/elections/new", response_class=HTMLResponse)
 def new_page(desk: RunDesk) -> HTMLResponse:
-    return _new_page(desk.request, desk.session, desk.user, {})
+    return _new_page(desk, {})
 
 
 def _parse_local(text: str, tz: ZoneInfo, field: str) -> datetime:
@@ -302,7 +300,7 @@ def new_submit(
             now=desk.now,
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _new_page(desk.request, session, desk.user, form, error=exc),
+        on_error=lambda exc: _new_page(desk, form, error=exc),
     )
 
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.deliberation import discussion, elections, implementation_pages, meeting_pages, service
@@ -148,17 +147,15 @@ def new_matter_submit(
 
 
 def _matter_page(
-    request: Request,
-    session: Session,
-    state: Any,
-    user: User,
+    desk: Desk,
     matter: Matter,
     now: datetime,
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
+    session = desk.session
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
     procedure = service.procedure_of(session, matter)
     stage = service.current_stage(session, matter)
     steps = [
@@ -189,7 +186,7 @@ def _matter_page(
         "notices": service.notices_of(session, matter.id),
         "implementation": service.implementation_of(session, matter.id),
         "comments": comments,
-        "may_run": service.may_run(actor_of(request, user), matter.region_code),
+        "may_run": service.may_run(desk.actor, matter.region_code),
         "votings": [v.value for v in Voting],
         "default_notified": local_now.date().isoformat(),
         "default_starts": (local_now + timedelta(days=max(stage.notice_days, 1) if stage else 1))
@@ -198,12 +195,12 @@ def _matter_page(
         "error": error_message(language, error) if error else None,
     }
     status = error.status if error else 200
-    return no_store(render(request, "deliberation/matter.html", context, status_code=status))
+    return no_store(render(desk.request, "deliberation/matter.html", context, status_code=status))
 
 
 @router.get("/deliberation/matters/{matter_id}", response_class=HTMLResponse)
 def matter_page(matter: ScopedMatter, desk: ReaderDesk) -> HTMLResponse:
-    return _matter_page(desk.request, desk.session, desk.state, desk.user, matter, desk.now)
+    return _matter_page(desk, matter, desk.now)
 
 
 def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False) -> datetime:
@@ -253,9 +250,7 @@ def convene_submit(
         session,
         convene,
         to=lambda meeting: f"/deliberation/meetings/{meeting.id}",
-        on_error=lambda exc: _matter_page(
-            desk.request, session, desk.state, desk.user, matter, now, error=exc
-        ),
+        on_error=lambda exc: _matter_page(desk, matter, now, error=exc),
     )
 
 

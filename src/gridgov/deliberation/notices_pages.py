@@ -225,17 +225,15 @@ def _regions_for(session: Session, scope: str | None) -> list[Region]:
 
 
 def _new_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     form: dict[str, Any],
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
+    language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _regions_for(session, user.effective_scope),
+        "regions": _regions_for(desk.session, desk.user.effective_scope),
         "kinds": [k.value for k in NoticeKind],
         "channels": notices.CHANNELS,
         "default_days": rules.DEFAULT_POSTING_DAYS,
@@ -243,7 +241,7 @@ def _new_page(
         "problems": problems_of(language, error),
     }
     return render(
-        request,
+        desk.request,
         "deliberation/notice_new.html",
         context,
         status_code=error.status if error else 200,
@@ -270,7 +268,7 @@ def notice_new(
         "matter_id": matter_id or "",
         "election_id": election_id or "",
     }
-    return _new_page(desk.request, desk.session, desk.user, form)
+    return _new_page(desk, form)
 
 
 def _days(text: str, field: str) -> int | None:
@@ -349,7 +347,7 @@ def notice_create(
         )
     except DomainError as exc:
         session.rollback()
-        return _new_page(desk.request, session, desk.user, form, error=exc)
+        return _new_page(desk, form, error=exc)
     session.commit()
     context = {
         "notice": notice,

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -157,25 +157,22 @@ def _pick_tree(choices: Sequence[TreeChoice], key: str) -> TreeChoice | None:
 
 
 def _scoped_score(
-    request: Request,
-    session: Session,
-    now: datetime,
-    user: User,
+    desk: Desk,
     snapshot: IndicatorSnapshot,
     unit: str,
 ) -> IndicatorScore:
     """The unit's score if the viewer may see it; 404 (audited when hidden) otherwise."""
-    found = session.scalars(
+    found = desk.session.scalars(
         select(IndicatorScore).where(
             IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
         )
     ).first()
-    scope = user.effective_scope
+    scope = desk.user.effective_scope
     return in_scope(
-        request,
-        session,
-        now,
-        user,
+        desk.request,
+        desk.session,
+        desk.now,
+        desk.user,
         found,
         visible=lambda score: may_access(scope, score.region_code),
         object_type="indicator_score",
@@ -194,11 +191,7 @@ def _snapshot(session: Session, key: str, period: str) -> IndicatorSnapshot:
 
 
 def _rankings_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
-    now: datetime,
+    desk: Desk,
     *,
     tree_key: str,
     period: str,
@@ -206,9 +199,10 @@ def _rankings_page(
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
-    scope = user.effective_scope
+    session = desk.session
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
+    scope = desk.user.effective_scope
     choices = tree_choices(session, language)
     chosen = _pick_tree(choices, tree_key)
     computed = service.periods(session, chosen.key) if chosen else []
@@ -232,8 +226,8 @@ def _rankings_page(
                     "tops": [points(nodes.get(top.id, 0.0)) for top in tops],
                 }
             )
-    may_compute = user.role_enum in service.COMPUTERS
-    compute_periods = recent(chosen.tree, now, tz) if chosen and may_compute else []
+    may_compute = desk.user.role_enum in service.COMPUTERS
+    compute_periods = recent(chosen.tree, desk.now, tz) if chosen and may_compute else []
     wanted = period or (compute_periods[1] if len(compute_periods) > 1 else "")
     context = {
         "choices": choices,
@@ -251,7 +245,9 @@ def _rankings_page(
         "compute_period": wanted if wanted in compute_periods else the_period,
         **error_context(language, error),
     }
-    return no_store(render(request, "indicators/rankings.html", context, status_code=status_code))
+    return no_store(
+        render(desk.request, "indicators/rankings.html", context, status_code=status_code)
+    )
 
 
 @router.get("/indicators", response_class=HTMLResponse)
@@ -263,11 +259,7 @@ def rankings_page(
 ) -> HTMLResponse:
     """A tree's league table for a computed period, within the viewer's area."""
     return _rankings_page(
-        desk.request,
-        desk.session,
-        desk.state,
-        desk.user,
-        desk.now,
+        desk,
         tree_key=tree,
         period=period,
         league=league,
@@ -296,11 +288,7 @@ def compute_submit(
     except DomainError as exc:
         session.rollback()
         return _rankings_page(
-            desk.request,
-            session,
-            desk.state,
-            desk.user,
-            now,
+            desk,
             tree_key=tree,
             period=period,
             league="",
@@ -329,19 +317,16 @@ class Item:
 
 
 def _assessments_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
-    now: datetime,
+    desk: Desk,
     *,
     tree_key: str,
     period: str,
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
+    session, user = desk.session, desk.user
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
     scope = user.effective_scope
     choices = [
         c
@@ -354,8 +339,8 @@ def _assessments_page(
     the_period = ""
     if chosen is not None:
         computed = service.periods(session, chosen.key)
-        offered = sorted(set(recent(chosen.tree, now, tz)) | set(computed), reverse=True)
-        fallback = computed[0] if computed else recent(chosen.tree, now, tz)[1]
+        offered = sorted(set(recent(chosen.tree, desk.now, tz)) | set(computed), reverse=True)
+        fallback = computed[0] if computed else recent(chosen.tree, desk.now, tz)[1]
         the_period = period if period in offered else fallback
         if the_period not in offered:
             offered.insert(0, the_period)
@@ -393,7 +378,7 @@ def _assessments_page(
         **error_context(language, error),
     }
     return no_store(
-        render(request, "indicators/assessments.html", context, status_code=status_code)
+        render(desk.request, "indicators/assessments.html", context, status_code=status_code)
     )
 
 
@@ -404,9 +389,7 @@ def assessments_page(
     period: Annotated[str, Query(max_length=8)] = "",
 ) -> HTMLResponse:
     """The manual items of a tree for a period, unit by unit, with their review state."""
-    return _assessments_page(
-        desk.request, desk.session, desk.state, desk.user, desk.now, tree_key=tree, period=period
-    )
+    return _assessments_page(desk, tree_key=tree, period=period)
 
 
 def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
@@ -464,11 +447,7 @@ def score_submit(
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            desk.request,
-            session,
-            desk.state,
-            desk.user,
-            desk.now,
+            desk,
             tree_key=tree,
             period=period,
             error=exc,
@@ -480,16 +459,14 @@ def score_submit(
     )
 
 
-def _scoped_assessment(
-    request: Request, session: Session, now: datetime, user: User, assessment_id: int
-) -> Assessment:
-    scope = user.effective_scope
+def _scoped_assessment(desk: Desk, assessment_id: int) -> Assessment:
+    scope = desk.user.effective_scope
     return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Assessment, assessment_id),
+        desk.request,
+        desk.session,
+        desk.now,
+        desk.user,
+        desk.session.get(Assessment, assessment_id),
         visible=lambda row: may_access(scope, row.region_code),
         object_type="indicator_assessment",
         object_id=str(assessment_id),
@@ -505,7 +482,7 @@ def review_submit(
 ) -> Response:
     """A second reviewer confirms a pending score, or sends it back with a reason."""
     session, now = desk.session, desk.now
-    row = _scoped_assessment(desk.request, session, now, desk.user, assessment_id)
+    row = _scoped_assessment(desk, assessment_id)
     tree_key, period = row.tree_key, row.period
     try:
         if decision not in ("confirm", "reject"):
@@ -521,11 +498,7 @@ def review_submit(
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            desk.request,
-            session,
-            desk.state,
-            desk.user,
-            now,
+            desk,
             tree_key=tree_key,
             period=period,
             error=exc,
@@ -541,7 +514,7 @@ def review_submit(
 @router.get("/indicators/assessments/{assessment_id}/attachment")
 def assessment_attachment(assessment_id: int, desk: StaffDesk) -> Response:
     """The evidence file of an assessment, as a download, within the viewer's area."""
-    row = _scoped_assessment(desk.request, desk.session, desk.now, desk.user, assessment_id)
+    row = _scoped_assessment(desk, assessment_id)
     if row.attachment is None:
         raise NotFound("Not found, or outside your area.")
     return download(
@@ -585,7 +558,7 @@ def scorecard_download(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: Sta
     """One unit's scorecard as a workbook."""
     session = desk.session
     snapshot = _snapshot(session, key, period)
-    _scoped_score(desk.request, session, desk.now, desk.user, snapshot, unit)
+    _scoped_score(desk, snapshot, unit)
     body = export.scorecard_xlsx(
         session, snapshot, unit, desk.actor, language_of(desk.request), tz=_tz(desk.state)
     )
@@ -615,7 +588,7 @@ def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDe
     request, session = desk.request, desk.session
     language = language_of(request)
     snapshot = _snapshot(session, key, period)
-    score = _scoped_score(request, session, desk.now, desk.user, snapshot, unit)
+    score = _scoped_score(desk, snapshot, unit)
     tree_row, tree = service.snapshot_tree(session, snapshot)
     size = session.scalar(
         select(func.count()).where(

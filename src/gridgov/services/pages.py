@@ -180,13 +180,11 @@ def _siting_context(session: SessionDep, user: User) -> dict[str, Any]:
     }
 
 
-def _siting_error(
-    request: Request, session: SessionDep, user: User, error: DomainError
-) -> HTMLResponse:
+def _siting_error(desk: Desk, error: DomainError) -> HTMLResponse:
     """The siting page again, with what went wrong."""
-    context = _siting_context(session, user)
-    context["error"] = error_message(language_of(request), error)
-    return render(request, "services/siting.html", context, status_code=error.status)
+    context = _siting_context(desk.session, desk.user)
+    context["error"] = error_message(language_of(desk.request), error)
+    return render(desk.request, "services/siting.html", context, status_code=error.status)
 
 
 @router.get("/services/siting", response_class=HTMLResponse)
@@ -217,7 +215,7 @@ def siting_run(
             k=k,
         ),
         to="/services/siting",
-        on_error=lambda exc: _siting_error(desk.request, session, desk.user, exc),
+        on_error=lambda exc: _siting_error(desk, exc),
     )
 
 
@@ -246,7 +244,7 @@ def what_if_page(
         context["what_if_close"] = close
         context["what_if_add"] = add
     except DomainError as exc:
-        return _siting_error(desk.request, session, user, exc)
+        return _siting_error(desk, exc)
     return render(desk.request, "services/siting.html", context)
 
 
