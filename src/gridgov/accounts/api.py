@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -135,31 +136,27 @@ def get_user(target: ScopedUser) -> User:
     return target
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut)
-def disable_user(
-    request: Request,
-    admin: AdminUser,
-    target: ScopedUser,
-    session: SessionDep,
-    now: Now,
-) -> User:
-    """Disable the account; its sessions and tokens stop working at once."""
-    service.do_disable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return target
+def _account_switch(verb: str, do: Callable[..., object], doc: str | None) -> None:
+    """``POST /users/{id}/<verb>``: ``do`` (disable or enable) on the account."""
+
+    def handler(
+        request: Request, admin: AdminUser, target: ScopedUser, session: SessionDep, now: Now
+    ) -> User:
+        do(session, actor=actor_of(request, admin), user=target, now=now)
+        session.commit()
+        return target
+
+    handler.__name__ = handler.__qualname__ = f"{verb}_user"
+    handler.__doc__ = doc
+    router.post(f"/users/{{user_id}}/{verb}", response_model=UserOut)(handler)
 
 
-@router.post("/users/{user_id}/enable", response_model=UserOut)
-def enable_user(
-    request: Request,
-    admin: AdminUser,
-    target: ScopedUser,
-    session: SessionDep,
-    now: Now,
-) -> User:
-    service.do_enable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return target
+_account_switch(
+    "disable",
+    service.do_disable_user,
+    "Disable the account; its sessions and tokens stop working at once.",
+)
+_account_switch("enable", service.do_enable_user, None)
 
 
 @router.get("/integrations/whoami", response_model=ApiKeyOut)
