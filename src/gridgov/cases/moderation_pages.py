@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gridgov.cases import moderation
 from gridgov.cases.pages import ScopedCasePage, StaffPage
 from gridgov.web.deps import CsrfChecked
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, committed, desk
 
 router = APIRouter()
 QUEUE = "/deliberation/moderation"
@@ -25,12 +25,10 @@ StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 def release_held(case: ScopedCasePage, desk: StaffDesk) -> Response:
     # A refusal propagates; the session dependency rolls back what was not committed.
     moderation.do_release_case(desk.session, actor=desk.actor, case=case, now=desk.now, tz=desk.tz)
-    desk.session.commit()
-    return RedirectResponse(QUEUE, status_code=303)
+    return committed(desk.session, QUEUE)
 
 
 @router.post("/cases/{case_id}/remove-held", dependencies=[CsrfChecked])
 def remove_held(case: ScopedCasePage, desk: StaffDesk) -> Response:
     moderation.do_remove_case(desk.session, actor=desk.actor, case=case, now=desk.now)
-    desk.session.commit()
-    return RedirectResponse(QUEUE, status_code=303)
+    return committed(desk.session, QUEUE)

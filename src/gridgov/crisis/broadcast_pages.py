@@ -20,7 +20,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import service as registry
 from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, committed, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BLOCKS = 12
@@ -79,8 +79,7 @@ async def create_broadcast(incident: IncidentPage, desk: StaffDesk) -> Response:
         blocks=blocks,
         now=desk.now,
     )
-    desk.session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.get("/crisis/broadcasts/{broadcast_id}", response_class=HTMLResponse)
@@ -117,15 +116,13 @@ def _may_send(user: User, broadcast: Broadcast) -> bool:
 @router.post("/crisis/broadcasts/{broadcast_id}/send", dependencies=[CsrfChecked])
 def send_broadcast(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
     broadcasts.do_send_broadcast(desk.session, actor=desk.actor, broadcast=broadcast, now=desk.now)
-    desk.session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.post("/crisis/broadcasts/{broadcast_id}/receipts", dependencies=[CsrfChecked])
 def refresh_receipts(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
     broadcasts.do_refresh_receipts(desk.session, broadcast=broadcast, now=desk.now)
-    desk.session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.post("/crisis/broadcasts/{broadcast_id}/feed", dependencies=[CsrfChecked])

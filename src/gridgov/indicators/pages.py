@@ -45,7 +45,7 @@ from gridgov.web.render import (
     render,
     sniff,
 )
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, committed, desk
 
 router = APIRouter(include_in_schema=False)
 
@@ -295,8 +295,7 @@ def compute_submit(
             error=exc,
             status_code=exc.status,
         )
-    session.commit()
-    return RedirectResponse(f"/indicators?{target}", status_code=303)
+    return committed(session, f"/indicators?{target}")
 
 
 # ---------------------------------------------------------------- assessments

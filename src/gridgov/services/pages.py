@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
@@ -24,7 +24,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import download, error_message, language_of, local_time, render
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, committed, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -127,8 +127,7 @@ def record_page(
         visits=visits,
         minutes=minutes,
     )
-    desk.session.commit()
-    return RedirectResponse(f"/services/points/{point.code}", status_code=303)
+    return committed(desk.session, f"/services/points/{point.code}")
 
 
 @router.get("/services/find", response_class=HTMLResponse)
