@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridgov.accounts import service
-from gridgov.web.deps import LANG_COOKIE, CsrfChecked, Now, PageUser, SessionDep, actor_of
+from gridgov.web.deps import LANG_COOKIE, CsrfChecked, PageUser
 from gridgov.web.render import render
-from gridgov.web.toolkit import safe_next
+from gridgov.web.toolkit import Desk, desk, safe_next
 
 router = APIRouter(include_in_schema=False)
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -22,17 +25,14 @@ def account_page(request: Request, user: PageUser) -> HTMLResponse:
 
 @router.post("/account/language", dependencies=[CsrfChecked])
 def set_language_submit(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
+    desk: PageDesk,
     language: Annotated[str, Form(max_length=16)],
     next: Annotated[str, Form(max_length=500)] = "/account",
 ) -> Response:
     service.do_set_language(
-        session, actor=actor_of(request, user), user=user, language=language, now=now
+        desk.session, actor=desk.actor, user=desk.user, language=language, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     response = RedirectResponse(safe_next(next), status_code=303)
     # The cookie outranks the account's choice in negotiation, so it follows the choice.
     response.set_cookie(LANG_COOKIE, language, samesite="lax", max_age=60 * 60 * 24 * 365)

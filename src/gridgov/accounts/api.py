@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -31,12 +32,16 @@ from gridgov.web.deps import (
     anonymous_actor,
     require_roles,
 )
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(tags=["accounts"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
 AccountReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR))]
+
+
+AdminDesk = Annotated[Desk, Depends(desk(AdminUser, name="admin_desk"))]
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @router.post("/auth/token", response_model=TokenResponse)
@@ -63,11 +68,11 @@ def create_token(
 
 
 @router.post("/auth/logout", status_code=204)
-def revoke_token(request: Request, user: CurrentUser, session: SessionDep, now: Now) -> Response:
+def revoke_token(desk: CurrentDesk) -> Response:
     """End the bearer token (or cookie session) used for this call, server-side."""
-    principal = request.state.principal
-    service.do_logout(session, token=principal.token, actor=actor_of(request, user), now=now)
-    session.commit()
+    principal = desk.request.state.principal
+    service.do_logout(desk.session, token=principal.token, actor=desk.actor, now=desk.now)
+    desk.session.commit()
     return Response(status_code=204)
 
 
@@ -76,9 +81,7 @@ async def me(user: CurrentUser) -> User:
     return user
 
 
-scoped_user = scoped(
-    User, param="user_id", user=AccountReader, visible=service.may_see_user, object_type="user"
-)
+scoped_user = scoped(User, "user_id", AccountReader, service.may_see_user)
 ScopedUser = Annotated[User, Depends(scoped_user)]
 
 
@@ -133,31 +136,27 @@ def get_user(target: ScopedUser) -> User:
     return target
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut)
-def disable_user(
-    request: Request,
-    admin: AdminUser,
-    target: ScopedUser,
-    session: SessionDep,
-    now: Now,
-) -> User:
-    """Disable the account; its sessions and tokens stop working at once."""
-    service.do_disable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return target
+def _account_switch(verb: str, do: Callable[..., object], doc: str | None) -> None:
+    """``POST /users/{id}/<verb>``: ``do`` (disable or enable) on the account."""
+
+    def handler(
+        request: Request, admin: AdminUser, target: ScopedUser, session: SessionDep, now: Now
+    ) -> User:
+        do(session, actor=actor_of(request, admin), user=target, now=now)
+        session.commit()
+        return target
+
+    handler.__name__ = handler.__qualname__ = f"{verb}_user"
+    handler.__doc__ = doc
+    router.post(f"/users/{{user_id}}/{verb}", response_model=UserOut)(handler)
 
 
-@router.post("/users/{user_id}/enable", response_model=UserOut)
-def enable_user(
-    request: Request,
-    admin: AdminUser,
-    target: ScopedUser,
-    session: SessionDep,
-    now: Now,
-) -> User:
-    service.do_enable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return target
+_account_switch(
+    "disable",
+    service.do_disable_user,
+    "Disable the account; its sessions and tokens stop working at once.",
+)
+_account_switch("enable", service.do_enable_user, None)
 
 
 @router.get("/integrations/whoami", response_model=ApiKeyOut)
@@ -173,22 +172,15 @@ def list_throttles(user: AdminUser, state: StateDep, session: SessionDep, now: N
 
 
 @router.post("/auth/throttles/clear")
-def clear_throttle(
-    body: ThrottleClear,
-    request: Request,
-    user: AdminUser,
-    state: StateDep,
-    session: SessionDep,
-    now: Now,
-) -> dict[str, int]:
+def clear_throttle(body: ThrottleClear, desk: AdminDesk) -> dict[str, int]:
     """End an account's login throttle and delay (from one address, or all), audited."""
     cleared = service.do_clear_throttle(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         username=body.username,
         ip=body.ip,
-        now=now,
-        limits=state.login_limits,
+        now=desk.now,
+        limits=desk.state.login_limits,
     )
-    session.commit()
+    desk.session.commit()
     return {"cleared": cleared}

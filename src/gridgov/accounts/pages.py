@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts import service
 from gridgov.accounts.models import User
@@ -15,7 +16,7 @@ from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
 from gridgov.web.render import language_of, render
-from gridgov.web.toolkit import form_action, scoped
+from gridgov.web.toolkit import committed, form_action, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,9 +24,7 @@ AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
 ReaderPage = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR, page=True))]
 
 
-scoped_user_page = scoped(
-    User, param="user_id", user=ReaderPage, visible=service.may_see_user, object_type="user"
-)
+scoped_user_page = scoped(User, "user_id", ReaderPage, service.may_see_user)
 ScopedUserPage = Annotated[User, Depends(scoped_user_page)]
 
 
@@ -101,19 +100,18 @@ def user_page(
     return render(request, "accounts/user.html", context)
 
 
-@router.post("/users/{user_id}/disable", dependencies=[CsrfChecked])
-def disable_submit(
-    request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
-) -> Response:
-    service.do_disable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return RedirectResponse(f"/users/{target.id}", status_code=303)
+def _account_switch(verb: str, do: Callable[..., object]) -> None:
+    """``POST /users/{id}/<verb>``: ``do`` (disable or enable) on the account, back to it."""
+
+    def handler(
+        request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
+    ) -> Response:
+        do(session, actor=actor_of(request, admin), user=target, now=now)
+        return committed(session, f"/users/{target.id}")
+
+    handler.__name__ = handler.__qualname__ = f"{verb}_submit"
+    router.post(f"/users/{{user_id}}/{verb}", dependencies=[CsrfChecked])(handler)
 
 
-@router.post("/users/{user_id}/enable", dependencies=[CsrfChecked])
-def enable_submit(
-    request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
-) -> Response:
-    service.do_enable_user(session, actor=actor_of(request, admin), user=target, now=now)
-    session.commit()
-    return RedirectResponse(f"/users/{target.id}", status_code=303)
+_account_switch("disable", service.do_disable_user)
+_account_switch("enable", service.do_enable_user)

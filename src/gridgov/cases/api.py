@@ -51,7 +51,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -59,12 +59,13 @@ ReporterToken = Annotated[str | None, Header(alias="X-Reporter-Token", max_lengt
 
 
 # The case if inside the caller's area; 404 (audited) otherwise.
-scoped_case = scoped(
-    Case, param="case_id", user=CurrentUser, visible=service.may_see, object_type="case"
-)
+scoped_case = scoped(Case, "case_id", CurrentUser, service.may_see)
 
 
 ScopedCase = Annotated[Case, Depends(scoped_case)]
+
+
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 def case_out(session: Session, case: Case, request: Request) -> CaseOut:
@@ -85,19 +86,14 @@ def detail(session: SessionDep, case: Case, request: Request) -> CaseDetailOut:
 
 @router.post("/cases", response_model=CaseCreatedOut, status_code=201)
 def create_case(
-    body: CaseIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
+    body: CaseIn, desk: CurrentDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Report a problem (web, app, or a hotline operator for a caller). A retry with the
     same Idempotency-Key by the same caller returns the first case (200) instead of making
     another; another caller's key never finds it. The channel is the caller's to name only
     for staff (hotline, staff); the answer carries the reporter's secret once. The
     timeline is at GET /cases/{id}."""
+    session, user = desk.session, desk.user
     channel = Channel(
         reporter.channel_for(role=user.role, asked=body.channel.value, route=Channel.API.value)
     )
@@ -106,11 +102,11 @@ def create_case(
         session,
         write=Write.REPORT_STAFF if staff else Write.REPORT,
         source=f"user:{user.id}",
-        now=now,
+        now=desk.now,
     )
     intake = service.do_intake(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         value=service.IntakeInput(
             description=body.description,
             channel=channel,
@@ -128,12 +124,15 @@ def create_case(
             source=f"{'staff' if staff else 'user'}:{user.username}",
             principal=f"user:{user.id}",
         ),
-        now=now,
-        tz=state.settings.timezone,
+        now=desk.now,
+        tz=desk.tz,
     )
     session.commit()
     out = CaseCreatedOut.model_validate(
-        {**case_out(session, intake.case, request).model_dump(), "reporter_token": intake.secret}
+        {
+            **case_out(session, intake.case, desk.request).model_dump(),
+            "reporter_token": intake.secret,
+        }
     )
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if intake.created else 200)
 
@@ -280,17 +279,10 @@ for _name in STEPS:
 
 
 @router.post("/cases/{case_id}/assign", response_model=CaseDetailOut)
-def assign_case(
-    case: ScopedCase,
-    body: AssignIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> CaseDetailOut:
+def assign_case(case: ScopedCase, body: AssignIn, desk: CurrentDesk) -> CaseDetailOut:
     """Assign by the routing rules, or to a level (and department) the dispatcher chooses."""
-    actor = actor_of(request, user)
+    session = desk.session
+    actor = desk.actor
     service.check_dispatch(actor, case)
     override = None
     if body.level:
@@ -299,48 +291,41 @@ def assign_case(
         except ValueError as exc:
             raise InvalidInput("Unknown level %(level)s.", params={"level": body.level}) from exc
     service.do_assign(
-        session, actor=actor, case=case, now=now, route=override, tz=state.settings.timezone
+        session,
+        actor=actor,
+        case=case,
+        now=desk.now,
+        route=override,
+        tz=desk.tz,
     )
     session.commit()
-    return detail(session, case, request)
+    return detail(session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/verify", response_model=CaseDetailOut)
-def verify_case(
-    case: ScopedCase,
-    body: VerifyIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> CaseDetailOut:
+def verify_case(case: ScopedCase, body: VerifyIn, desk: CurrentDesk) -> CaseDetailOut:
+    session = desk.session
     service.do_verify(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         case=case,
         passed=body.passed,
         note=body.note,
-        now=now,
+        now=desk.now,
     )
     session.commit()
-    return detail(session, case, request)
+    return detail(session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseDetailOut)
-def merge_case(
-    case: ScopedCase,
-    body: MergeIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> CaseDetailOut:
+def merge_case(case: ScopedCase, body: MergeIn, desk: CurrentDesk) -> CaseDetailOut:
     """Merge this case, a duplicate, into the original."""
-    actor = actor_of(request, user)
+    session = desk.session
+    actor = desk.actor
     original = service.get_case(session, case_id=body.original_id, viewer=actor)
-    service.do_merge(session, actor=actor, duplicate=case, original=original, now=now)
+    service.do_merge(session, actor=actor, duplicate=case, original=original, now=desk.now)
     session.commit()
-    return detail(session, case, request)
+    return detail(session, case, desk.request)
 
 
 FigureReader = Annotated[
@@ -475,18 +460,13 @@ def contest(
 
 @router.post("/cases/{case_id}/reveal", response_model=RevealedDescriptionOut)
 def reveal_description(
-    case: ScopedCase,
-    body: RevealIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
+    case: ScopedCase, body: RevealIn, desk: CurrentDesk
 ) -> RevealedDescriptionOut:
     """The description as typed: ID, phone and bank-card numbers in it are masked in
     every answer; grid workers, dispatchers and administrators may see them, one audited
     reveal at a time, with a reason."""
     text = reporter.do_reveal_description(
-        session, actor=actor_of(request, user), case=case, reason=body.reason, now=now
+        desk.session, actor=desk.actor, case=case, reason=body.reason, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return RevealedDescriptionOut(id=case.id, description=text)

@@ -20,7 +20,7 @@ from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.render import error_message, error_problems, language_of, render
+from gridgov.web.render import error_context, language_of, render
 from gridgov.web.toolkit import form_action
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +56,7 @@ def _page(
     years = service.holiday_years(session, today=local_today(now, state.settings.timezone))
     context = {
         "years": years,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return render(request, "cases/calendar.html", context, status_code=status_code)
 

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import messages as messages_text
@@ -39,36 +38,24 @@ from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.web.deps import (
-    AppState,
     CsrfChecked,
-    Now,
     PageUser,
     SessionDep,
-    StateDep,
-    actor_of,
 )
 from gridgov.web.render import (
-    error_message,
-    error_problems,
+    error_context,
     language_of,
     local_time,
     no_store,
     render,
 )
-from gridgov.web.toolkit import form_action, scoped
+from gridgov.web.toolkit import Desk, desk, form_action, scoped
 
 router = APIRouter(include_in_schema=False)
 
 
 # The case if the viewer may see it; 404 (audited) otherwise.
-scoped_case_page = scoped(
-    Case,
-    param="case_id",
-    user=StaffPage,
-    visible=service.may_see,
-    object_type="case",
-    name="scoped_case_page",
-)
+scoped_case_page = scoped(Case, "case_id", StaffPage, service.may_see)
 
 
 ScopedCasePage = Annotated[Case, Depends(scoped_case_page)]
@@ -92,6 +79,10 @@ NOTE_LABELS = (
 )
 _ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
 _ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def event_note(event: CaseEvent, language: str) -> str:
@@ -161,25 +152,23 @@ def _unit_names(session: Session, case: Case) -> list[str]:
 
 
 def _case_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
+    desk: Desk,
     case: Case,
     now: datetime,
     *,
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
-    actor = actor_of(request, user)
+    session = desk.session
+    language = language_of(desk.request)
+    tz = ZoneInfo(desk.state.settings.timezone)
+    actor = desk.actor
     categories = _categories(session)
     category = categories.get(case.category_code or "")
     departments = _departments(session, case)
     steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
-    if user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
+    if desk.user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
         duplicates = service.likely_duplicates(session, case, now=now)
     original = None
     if case.duplicate_of_id is not None:
@@ -216,7 +205,7 @@ def _case_page(
                 case.verification_due_at if case.state == State.RESOLVED.value else None, tz
             ),
         },
-        "due_warnings": due_warnings(session, case, language, state.settings.timezone),
+        "due_warnings": due_warnings(session, case, language, desk.state.settings.timezone),
         "events": [
             (e, local_time(e.at, tz), event_note(e, language))
             for e in service.timeline(session, case)
@@ -225,23 +214,15 @@ def _case_page(
         "steps": steps,
         "duplicates": duplicates,
         "original": original,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
     }
-    return no_store(render(request, "cases/case.html", context, status_code=status_code))
+    return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(
-    request: Request,
-    case: ScopedCasePage,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    return _case_page(request, session, state, user, case, now)
+def case_page(case: ScopedCasePage, desk: StaffDesk) -> HTMLResponse:
+    return _case_page(desk, case, desk.now)
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -396,13 +377,9 @@ def take_step(
 
 @router.post("/cases/{case_id}/act/{step}", dependencies=[CsrfChecked])
 def act_submit(
-    request: Request,
     step: str,
     case: ScopedCasePage,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     note: Annotated[str, Form(max_length=2000)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
     result: Annotated[str, Form(max_length=16)] = "",
@@ -416,9 +393,10 @@ def act_submit(
 ) -> Response:
     """One workflow step from the case page's forms; back to the page (303) when done,
     the page again with the refusal in words (and its status) when not."""
+    session = desk.session
     if step not in STEP_TARGET:
         raise NotFound("Not found, or outside your area.")
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> None:
         pictures = (
@@ -431,8 +409,8 @@ def act_submit(
             step=step,
             actor=actor,
             case=case,
-            now=now,
-            tz=state.settings.timezone,
+            now=desk.now,
+            tz=desk.tz,
             note=note,
             reason=reason,
             result=result,
@@ -449,18 +427,21 @@ def act_submit(
         run,
         to=_back(next, case),
         on_error=lambda exc: _case_page(
-            request, session, state, user, case, now, error=exc, status_code=exc.status
+            desk,
+            case,
+            desk.now,
+            error=exc,
+            status_code=exc.status,
         ),
     )
 
 
 @router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(
-    request: Request, user: PageUser, session: SessionDep, now: Now
-) -> HTMLResponse:
+def notifications_page(desk: PageDesk) -> HTMLResponse:
     """The in-app notifications of the user, their unit and their area, newest first."""
-    messages = service.inbox(session, actor=actor_of(request, user))
-    tz = ZoneInfo(request.app.state.gridgov.settings.timezone)
+    session, user = desk.session, desk.user
+    messages = service.inbox(session, actor=desk.actor)
+    tz = ZoneInfo(desk.request.app.state.gridgov.settings.timezone)
     seen = user.notifications_seen_at
     ids = {m.case_id for m in messages if m.case_id is not None}
     codes = {
@@ -486,6 +467,6 @@ def notifications_page(
                 "unread": seen is None or m.created_at > seen,
             }
         )
-    user.notifications_seen_at = now
+    user.notifications_seen_at = desk.now
     session.commit()
-    return render(request, "cases/notifications.html", {"rows": rows, "unread_count": 0})
+    return render(desk.request, "cases/notifications.html", {"rows": rows, "unread_count": 0})

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
@@ -32,19 +32,17 @@ from gridgov.cases.page_helpers import (
     _category_name,
 )
 from gridgov.cases.rules import State
-from gridgov.web.deps import (
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
-)
 from gridgov.web.render import (
     language_of,
     local_time,
     render,
 )
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
+
+
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _stream(
@@ -127,20 +125,15 @@ def list_view(
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    view: Annotated[str, Query(max_length=16)] = "",
-    page: PageNumber = 0,
+    desk: StaffDesk, view: Annotated[str, Query(max_length=16)] = "", page: PageNumber = 0
 ) -> HTMLResponse:
     """Grid workers: their grid's open cases, most urgent first. Dispatchers: the queue
     (new, returned, overdue, open, all). Unit staff: their unit's inbox."""
-    actor = actor_of(request, user)
-    language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
-    views = views_for(user.role)
+    session, now = desk.session, desk.now
+    actor = desk.actor
+    language = language_of(desk.request)
+    tz = ZoneInfo(desk.tz)
+    views = views_for(desk.user.role)
     chosen = view if view in views else views[0]
     rows, more = list_view(session, actor, view=chosen, now=now, page=page)
     categories = _categories(session)
@@ -162,9 +155,9 @@ def cases_page(
         "page": page,
         "more": more,
         "duplicates": duplicates,
-        "dispatcher": user.role in DISPATCH,
+        "dispatcher": desk.user.role in DISPATCH,
     }
-    return render(request, "cases/list.html", context)
+    return render(desk.request, "cases/list.html", context)
 
 
 # ---------------------------------------------------------------- the clustered map
@@ -222,23 +215,17 @@ def cases_map_page(request: Request, user: StaffPage) -> HTMLResponse:
 
 
 @router.get("/cases/map.json")
-def cases_map_json(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
-    zoom: Annotated[int, Query(ge=0, le=22)] = 12,
-) -> JSONResponse:
+def cases_map_json(desk: StaffDesk, zoom: Annotated[int, Query(ge=0, le=22)] = 12) -> JSONResponse:
     """Counts of open cases per cell at ``zoom``, within the viewer's scope."""
-    actor = actor_of(request, user)
+    actor = desk.actor
     unit = actor.role in (Role.UNIT_STAFF.value, Role.BRANCH_SECRETARY.value)
-    found = list(open_cases(session, actor, unit=unit, now=now))
+    found = list(open_cases(desk.session, actor, unit=unit, now=desk.now))
     located = [c for c in found if c.lon is not None and c.lat is not None]
     body = {
         "zoom": zoom,
         "cell": cell_degrees(zoom),
         "total": len(located),
         "unlocated": len(found) - len(located),
-        "cells": cluster(located, zoom=zoom, now=now),
+        "cells": cluster(located, zoom=zoom, now=desk.now),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from gridgov.cases import moderation, service
@@ -19,23 +19,22 @@ from gridgov.cases.models import Case
 from gridgov.cases.rules import State
 from gridgov.cases.schemas import CaseDetailOut, CaseOut
 from gridgov.errors import Forbidden
-from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of
+from gridgov.web.deps import CurrentUser
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["cases"])
 
 
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+
+
 @router.get("/cases-triage", response_model=list[CaseOut])
-def triage(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[Case]:
+def triage(desk: CurrentDesk, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[Case]:
     """Submitted reports without a category and not held, oldest first."""
-    actor = actor_of(request, user)
+    actor = desk.actor
     if not moderation.may_moderate(actor):
         raise Forbidden("Only a dispatcher may do this.")
-    rows = session.scalars(
+    rows = desk.session.scalars(
         select(Case)
         .where(
             Case.state == State.SUBMITTED.value,
@@ -49,31 +48,22 @@ def triage(
 
 
 @router.get("/moderation/cases", response_model=list[CaseOut])
-def held(request: Request, user: CurrentUser, session: SessionDep) -> list[Case]:
+def held(desk: CurrentDesk) -> list[Case]:
     """Reports held as possible spam in the caller's area (empty for non-dispatchers)."""
-    return moderation.held_cases(session, viewer=actor_of(request, user))
+    return moderation.held_cases(desk.session, viewer=desk.actor)
 
 
 @router.post("/cases/{case_id}/release", response_model=CaseDetailOut)
-def release(
-    case: ScopedCase,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> CaseDetailOut:
-    moderation.do_release_case(
-        session, actor=actor_of(request, user), case=case, now=now, tz=state.settings.timezone
-    )
+def release(case: ScopedCase, desk: CurrentDesk) -> CaseDetailOut:
+    session = desk.session
+    moderation.do_release_case(session, actor=desk.actor, case=case, now=desk.now, tz=desk.tz)
     session.commit()
-    return detail(session, case, request)
+    return detail(session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/remove", response_model=CaseDetailOut)
-def remove(
-    case: ScopedCase, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> CaseDetailOut:
-    moderation.do_remove_case(session, actor=actor_of(request, user), case=case, now=now)
+def remove(case: ScopedCase, desk: CurrentDesk) -> CaseDetailOut:
+    session = desk.session
+    moderation.do_remove_case(session, actor=desk.actor, case=case, now=desk.now)
     session.commit()
-    return detail(session, case, request)
+    return detail(session, case, desk.request)

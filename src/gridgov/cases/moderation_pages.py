@@ -4,38 +4,31 @@ objections)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from gridgov.cases import moderation
 from gridgov.cases.pages import ScopedCasePage, StaffPage
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
+from gridgov.web.deps import CsrfChecked
+from gridgov.web.toolkit import Desk, committed, desk
 
 router = APIRouter()
 QUEUE = "/deliberation/moderation"
 
 
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
+
+
 @router.post("/cases/{case_id}/release-held", dependencies=[CsrfChecked])
-def release_held(
-    request: Request,
-    case: ScopedCasePage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: StaffPage,
-) -> Response:
+def release_held(case: ScopedCasePage, desk: StaffDesk) -> Response:
     # A refusal propagates; the session dependency rolls back what was not committed.
-    moderation.do_release_case(
-        session, actor=actor_of(request, user), case=case, now=now, tz=state.settings.timezone
-    )
-    session.commit()
-    return RedirectResponse(QUEUE, status_code=303)
+    moderation.do_release_case(desk.session, actor=desk.actor, case=case, now=desk.now, tz=desk.tz)
+    return committed(desk.session, QUEUE)
 
 
 @router.post("/cases/{case_id}/remove-held", dependencies=[CsrfChecked])
-def remove_held(
-    request: Request, case: ScopedCasePage, session: SessionDep, now: Now, user: StaffPage
-) -> Response:
-    moderation.do_remove_case(session, actor=actor_of(request, user), case=case, now=now)
-    session.commit()
-    return RedirectResponse(QUEUE, status_code=303)
+def remove_held(case: ScopedCasePage, desk: StaffDesk) -> Response:
+    moderation.do_remove_case(desk.session, actor=desk.actor, case=case, now=desk.now)
+    return committed(desk.session, QUEUE)

@@ -38,8 +38,7 @@ from gridgov.web.deps import (
     client_ip,
 )
 from gridgov.web.render import (
-    error_message,
-    error_problems,
+    error_context,
     language_of,
     no_store,
     render,
@@ -60,8 +59,7 @@ def _report_page(
     context = {
         "groups": category_groups(_categories(session), language),
         "form": form,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
         "max_photos": REPORT_PHOTOS,
     }
     return no_store(render(request, "cases/report.html", context, status_code=status_code))

@@ -33,8 +33,8 @@ from gridgov.web.deps import (
     client_ip,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
@@ -116,8 +116,7 @@ def _track_page(
         "may_contest": closed and not case.contested and is_reporter,
         "secret": secret if is_reporter else "",
         "ratings": [r.value for r in Rating],
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return render(request, "cases/track.html", context, status_code=status_code)
 

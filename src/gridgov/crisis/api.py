@@ -42,12 +42,10 @@ from gridgov.web.deps import (
     CurrentUser,
     Now,
     SessionDep,
-    StateDep,
-    actor_of,
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(tags=["crisis"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
@@ -57,14 +55,14 @@ FieldUser = Annotated[
 ]
 
 
-scoped_incident = scoped(
-    Incident, param="incident_id", user=CurrentUser, visible=service.may_see_incident
-)
+scoped_incident = scoped(Incident, "incident_id", CurrentUser, service.may_see_incident)
 ScopedIncident = Annotated[Incident, Depends(scoped_incident)]
-scoped_broadcast = scoped(
-    Broadcast, param="broadcast_id", user=CurrentUser, visible=broadcasts.may_see_broadcast
-)
+scoped_broadcast = scoped(Broadcast, "broadcast_id", CurrentUser, broadcasts.may_see_broadcast)
 ScopedBroadcast = Annotated[Broadcast, Depends(scoped_broadcast)]
+
+
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+FieldDesk = Annotated[Desk, Depends(desk(FieldUser, name="field_desk"))]
 
 
 def checkin_out(checkin: HouseholdCheckin, *, sees_flags: bool) -> CheckinOut:
@@ -88,19 +86,17 @@ def checkin_out(checkin: HouseholdCheckin, *, sees_flags: bool) -> CheckinOut:
 
 
 @router.get("/incidents", response_model=list[IncidentOut])
-def list_incidents(request: Request, user: CurrentUser, session: SessionDep) -> list[IncidentOut]:
-    found = service.list_incidents(session, viewer=actor_of(request, user))
+def list_incidents(desk: CurrentDesk) -> list[IncidentOut]:
+    found = service.list_incidents(desk.session, viewer=desk.actor)
     return [IncidentOut.model_validate(i) for i in found]
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
-def open_incident(
-    body: IncidentIn, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> IncidentOut:
+def open_incident(body: IncidentIn, desk: CurrentDesk) -> IncidentOut:
     """Open an incident; every household of its area goes on the check-in list."""
     incident = service.do_open_incident(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         value=service.IncidentInput(
             title=body.title,
             kind=body.kind,
@@ -111,9 +107,9 @@ def open_incident(
             unreached_hours=body.unreached_hours,
             retention_days=body.retention_days,
         ),
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return IncidentOut.model_validate(incident)
 
 
@@ -123,27 +119,18 @@ def get_incident(incident: ScopedIncident) -> IncidentOut:
 
 
 @router.post("/incidents/{incident_id}/level", response_model=IncidentOut)
-def set_level(
-    incident: ScopedIncident,
-    body: LevelIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> IncidentOut:
+def set_level(incident: ScopedIncident, body: LevelIn, desk: CurrentDesk) -> IncidentOut:
     service.do_set_level(
-        session, actor=actor_of(request, user), incident=incident, level=body.level, now=now
+        desk.session, actor=desk.actor, incident=incident, level=body.level, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return IncidentOut.model_validate(incident)
 
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
-def close_incident(
-    incident: ScopedIncident, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> IncidentOut:
-    service.do_close_incident(session, actor=actor_of(request, user), incident=incident, now=now)
-    session.commit()
+def close_incident(incident: ScopedIncident, desk: CurrentDesk) -> IncidentOut:
+    service.do_close_incident(desk.session, actor=desk.actor, incident=incident, now=desk.now)
+    desk.session.commit()
     return IncidentOut.model_validate(incident)
 
 
@@ -153,47 +140,31 @@ def list_posts(incident: ScopedIncident, session: SessionDep) -> list[PostOut]:
 
 
 @router.post("/incidents/{incident_id}/posts", response_model=PostOut, status_code=201)
-def add_post(
-    incident: ScopedIncident,
-    body: PostIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> PostOut:
+def add_post(incident: ScopedIncident, body: PostIn, desk: CurrentDesk) -> PostOut:
     post = service.do_add_post(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         incident=incident,
         post=body.post,
         unit_code=body.unit_code,
         resident_id=body.resident_id,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return PostOut.model_validate(post)
 
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])
-def list_tasks(
-    incident: ScopedIncident, request: Request, user: CurrentUser, session: SessionDep
-) -> list[TaskOut]:
-    found = service.list_tasks(session, incident=incident, viewer=actor_of(request, user))
+def list_tasks(incident: ScopedIncident, desk: CurrentDesk) -> list[TaskOut]:
+    found = service.list_tasks(desk.session, incident=incident, viewer=desk.actor)
     return [TaskOut.model_validate(t) for t in found]
 
 
 @router.post("/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=201)
-def add_task(
-    incident: ScopedIncident,
-    body: TaskIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> TaskOut:
+def add_task(incident: ScopedIncident, body: TaskIn, desk: CurrentDesk) -> TaskOut:
     task = service.do_add_task(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         incident=incident,
         kind=body.kind,
         grid_code=body.grid_code,
@@ -201,25 +172,19 @@ def add_task(
         assignee_post_id=body.assignee_post_id,
         due_at=body.due_at,
         note=body.note,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return TaskOut.model_validate(task)
 
 
 @router.post("/incident-tasks/{task_id}/state", response_model=TaskOut)
-def move_task(
-    task_id: int,
-    body: TaskStateIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
-) -> TaskOut:
-    actor = actor_of(request, user)
+def move_task(task_id: int, body: TaskStateIn, desk: CurrentDesk) -> TaskOut:
+    session = desk.session
+    actor = desk.actor
     task = service.get_task(session, task_id=task_id, viewer=actor)
     service.do_move_task(
-        session, actor=actor, task=task, target=body.state, version=body.version, now=now
+        session, actor=actor, task=task, target=body.state, version=body.version, now=desk.now
     )
     session.commit()
     return TaskOut.model_validate(task)
@@ -231,16 +196,14 @@ def move_task(
 @router.get("/incidents/{incident_id}/checkins", response_model=list[CheckinOut])
 def list_checkins(
     incident: ScopedIncident,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    desk: CurrentDesk,
     grid: str | None = None,
     status: str | None = None,
     offset: int = 0,
 ) -> list[CheckinOut]:
-    actor = actor_of(request, user)
+    actor = desk.actor
     found = checkins.list_checkins(
-        session,
+        desk.session,
         incident=incident,
         viewer=actor,
         grid_code=grid[:17] if grid else None,
@@ -252,18 +215,12 @@ def list_checkins(
 
 @router.post("/incidents/{incident_id}/checkins/{household_id}", response_model=CheckinOut)
 def record_checkin(
-    incident: ScopedIncident,
-    household_id: int,
-    body: CheckinIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
+    incident: ScopedIncident, household_id: int, body: CheckinIn, desk: CurrentDesk
 ) -> Any:
     try:
         checkin = checkins.do_checkin(
-            session,
-            actor=actor_of(request, user),
+            desk.session,
+            actor=desk.actor,
             incident=incident,
             household_id=household_id,
             status=body.status,
@@ -271,26 +228,20 @@ def record_checkin(
             flags=body.flags,
             note=body.note,
             base_version=body.base_version,
-            now=now,
+            now=desk.now,
         )
     except checkins.CheckinConflict as conflict:
-        return conflict_response(request, conflict, conflict.server)
-    session.commit()
+        return conflict_response(desk.request, conflict, conflict.server)
+    desk.session.commit()
     return checkin_out(checkin, sees_flags=True)
 
 
 @router.get("/incidents/{incident_id}/board", response_model=list[BoardRowOut])
-def get_board(
-    incident: ScopedIncident,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    by: str = "grid",
-) -> list[BoardRowOut]:
+def get_board(incident: ScopedIncident, desk: CurrentDesk, by: str = "grid") -> list[BoardRowOut]:
     rows = checkins.board(
-        session,
+        desk.session,
         incident=incident,
-        viewer=actor_of(request, user),
+        viewer=desk.actor,
         by="community" if by == "community" else "grid",
     )
     return [
@@ -323,10 +274,9 @@ def broadcast_out(session: SessionDep, broadcast: Broadcast, viewer: Any) -> Bro
 
 
 @router.post("/broadcasts", response_model=BroadcastOut, status_code=201)
-def create_broadcast(
-    body: BroadcastIn, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> BroadcastOut:
-    actor = actor_of(request, user)
+def create_broadcast(body: BroadcastIn, desk: CurrentDesk) -> BroadcastOut:
+    session = desk.session
+    actor = desk.actor
     incident = None
     if body.incident_id is not None:
         incident = service.get_incident(session, incident_id=body.incident_id, viewer=actor)
@@ -339,36 +289,32 @@ def create_broadcast(
         severity=body.severity,
         fallback_language=body.fallback_language,
         blocks=[Block(b.language, b.headline, b.body) for b in body.blocks],
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return broadcast_out(session, broadcast, actor)
 
 
 @router.get("/broadcasts/{broadcast_id}", response_model=BroadcastOut)
-def get_broadcast(
-    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep
-) -> BroadcastOut:
-    return broadcast_out(session, broadcast, actor_of(request, user))
+def get_broadcast(broadcast: ScopedBroadcast, desk: CurrentDesk) -> BroadcastOut:
+    return broadcast_out(desk.session, broadcast, desk.actor)
 
 
 @router.post("/broadcasts/{broadcast_id}/send", response_model=BroadcastOut)
-def send_broadcast(
-    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> BroadcastOut:
-    actor = actor_of(request, user)
-    broadcasts.do_send_broadcast(session, actor=actor, broadcast=broadcast, now=now)
+def send_broadcast(broadcast: ScopedBroadcast, desk: CurrentDesk) -> BroadcastOut:
+    session = desk.session
+    actor = desk.actor
+    broadcasts.do_send_broadcast(session, actor=actor, broadcast=broadcast, now=desk.now)
     session.commit()
     return broadcast_out(session, broadcast, actor)
 
 
 @router.post("/broadcasts/{broadcast_id}/feed-checkins")
-def feed_checkins(
-    broadcast: ScopedBroadcast, request: Request, user: CurrentUser, session: SessionDep, now: Now
-) -> dict[str, int]:
-    actor = actor_of(request, user)
-    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=now)
-    count = broadcasts.do_feed_checkins(session, actor=actor, broadcast=broadcast, now=now)
+def feed_checkins(broadcast: ScopedBroadcast, desk: CurrentDesk) -> dict[str, int]:
+    session = desk.session
+    actor = desk.actor
+    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=desk.now)
+    count = broadcasts.do_feed_checkins(session, actor=actor, broadcast=broadcast, now=desk.now)
     session.commit()
     return {"households": count}
 
@@ -412,9 +358,7 @@ def conflict_response(request: Request, error: Conflict, server: dict[str, objec
 
 
 def _synced(
-    request: Request,
-    user: User,
-    session: SessionDep,
+    desk: Desk,
     idempotency_key: str | None,
     write: Callable[..., dict[str, Any]],
     fields: dict[str, Any],
@@ -423,16 +367,17 @@ def _synced(
     """Run one offline write, ``write(session, actor, user_id, key, **fields, **extra)``
     (``fields`` are the body's, named as the ``do_sync_*`` names them); a replay of the
     key answers 200 with the first result."""
+    session = desk.session
     key = field.check_key(idempotency_key)
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> dict[str, Any]:
-        return write(session, actor=actor, user_id=user.id, key=key, **fields, **extra)
+        return write(session, actor=actor, user_id=desk.user.id, key=key, **fields, **extra)
 
     try:
         result = run()
     except (checkins.CheckinConflict, field.CaseConflict) as conflict:
-        return conflict_response(request, conflict, conflict.server)
+        return conflict_response(desk.request, conflict, conflict.server)
     except IntegrityError:
         session.rollback()  # the same key raced in from another tab: answer with its result
         result = run()
@@ -442,83 +387,59 @@ def _synced(
 
 @router.post("/field/reports", status_code=201)
 def sync_report(
-    body: FieldReportIn,
-    request: Request,
-    user: FieldUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
+    body: FieldReportIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A problem reported offline, replayed with its Idempotency-Key: taken once."""
     return _synced(
-        request,
-        user,
-        session,
+        desk,
         idempotency_key,
         field.do_sync_report,
         body.model_dump(),
-        now=now,
-        tz=state.settings.timezone,
+        now=desk.now,
+        tz=desk.tz,
     )
 
 
 @router.post("/field/checkins", status_code=201)
 def sync_checkin(
-    body: FieldCheckinIn,
-    request: Request,
-    user: FieldUser,
-    session: SessionDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
+    body: FieldCheckinIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A check-in made offline: once per key; 409 with the server's state when the
     household was recorded by someone else since. (Flags are set on the check-in page.)"""
     return _synced(
-        request,
-        user,
-        session,
+        desk,
         idempotency_key,
         field.do_sync_checkin,
         body.model_dump(exclude={"flags"}),
-        now=now,
+        now=desk.now,
     )
 
 
 @router.post("/field/case-steps", status_code=201)
 def sync_case_step(
-    body: FieldCaseStepIn,
-    request: Request,
-    user: FieldUser,
-    session: SessionDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
+    body: FieldCaseStepIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A case update made offline, applied only at the version the worker saw."""
     return _synced(
-        request, user, session, idempotency_key, field.do_sync_case_step, body.model_dump(), now=now
+        desk,
+        idempotency_key,
+        field.do_sync_case_step,
+        body.model_dump(),
+        now=desk.now,
     )
 
 
 @router.post("/field/visits", status_code=201)
 def sync_visit(
-    body: FieldVisitIn,
-    request: Request,
-    user: FieldUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
+    body: FieldVisitIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A household visit logged offline (outreach), replayed with its key: taken once."""
-    today = clock.local_today(now, state.settings.timezone)
+    today = clock.local_today(desk.now, desk.tz)
     return _synced(
-        request,
-        user,
-        session,
+        desk,
         idempotency_key,
         field.do_sync_visit,
         body.model_dump(),
-        now=now,
+        now=desk.now,
         today=today,
     )

@@ -18,18 +18,19 @@ from gridgov.crisis.pages import IncidentPage, StaffPage, may_command
 from gridgov.crisis.rules import Block, BroadcastSeverity, DeliveryStatus
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import service as registry
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
+from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import local_time, no_store, render
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, committed, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BLOCKS = 12
 
 
-scoped_broadcast_page = scoped(
-    Broadcast, param="broadcast_id", user=StaffPage, visible=broadcasts.may_see_broadcast
-)
+scoped_broadcast_page = scoped(Broadcast, "broadcast_id", StaffPage, broadcasts.may_see_broadcast)
 BroadcastPage = Annotated[Broadcast, Depends(scoped_broadcast_page)]
+
+
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 @router.get("/crisis/{incident_id}/broadcasts/new", response_class=HTMLResponse)
@@ -49,12 +50,10 @@ def new_broadcast(incident: IncidentPage, request: Request, user: StaffPage) -> 
 
 
 @router.post("/crisis/{incident_id}/broadcasts", dependencies=[CsrfChecked])
-async def create_broadcast(
-    incident: IncidentPage, request: Request, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
+async def create_broadcast(incident: IncidentPage, desk: StaffDesk) -> Response:
     """One block per language: fields ``headline_<lang>`` and ``body_<lang>``; blocks
     left empty are not part of the broadcast."""
-    form = await request.form()
+    form = await desk.request.form()
     blocks = []
     for code, _name in BLOCK_LANGUAGES[:MAX_FORM_BLOCKS]:
         headline = str(form.get(f"headline_{code}", ""))[:200]
@@ -68,9 +67,9 @@ async def create_broadcast(
             "The broadcast was not saved.",
             details=[Problem("fallback", "The fallback language must be one of the blocks.")],
         )
-    actor = actor_of(request, user)
+    actor = desk.actor
     broadcast = broadcasts.do_create_broadcast(
-        session,
+        desk.session,
         actor=actor,
         incident=incident,
         region_code=incident.region_code,
@@ -78,28 +77,22 @@ async def create_broadcast(
         severity=severity,
         fallback_language=fallback,
         blocks=blocks,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.get("/crisis/broadcasts/{broadcast_id}", response_class=HTMLResponse)
-def broadcast_page(
-    broadcast: BroadcastPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-) -> HTMLResponse:
-    actor = actor_of(request, user)
-    tz = ZoneInfo(state.settings.timezone)
+def broadcast_page(broadcast: BroadcastPage, desk: StaffDesk) -> HTMLResponse:
+    session = desk.session
+    actor = desk.actor
+    tz = ZoneInfo(desk.tz)
     missed = broadcasts.not_reached(session, broadcast=broadcast, viewer=actor, limit=200)
     households = registry.households_by_id(session, ids=[m.household_id for m in missed])
     names = dict(BLOCK_LANGUAGES)
     return no_store(
         render(
-            request,
+            desk.request,
             "crisis/broadcast.html",
             {
                 "broadcast": broadcast,
@@ -110,7 +103,7 @@ def broadcast_page(
                 "statuses": [s.value for s in DeliveryStatus],
                 "missed": missed,
                 "households": households,
-                "may_command": _may_send(user, broadcast),
+                "may_command": _may_send(desk.user, broadcast),
             },
         )
     )
@@ -121,32 +114,23 @@ def _may_send(user: User, broadcast: Broadcast) -> bool:
 
 
 @router.post("/crisis/broadcasts/{broadcast_id}/send", dependencies=[CsrfChecked])
-def send_broadcast(
-    broadcast: BroadcastPage, request: Request, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
-    broadcasts.do_send_broadcast(
-        session, actor=actor_of(request, user), broadcast=broadcast, now=now
-    )
-    session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+def send_broadcast(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
+    broadcasts.do_send_broadcast(desk.session, actor=desk.actor, broadcast=broadcast, now=desk.now)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.post("/crisis/broadcasts/{broadcast_id}/receipts", dependencies=[CsrfChecked])
-def refresh_receipts(
-    broadcast: BroadcastPage, request: Request, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
-    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=now)
-    session.commit()
-    return RedirectResponse(f"/crisis/broadcasts/{broadcast.id}", status_code=303)
+def refresh_receipts(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
+    broadcasts.do_refresh_receipts(desk.session, broadcast=broadcast, now=desk.now)
+    return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
 @router.post("/crisis/broadcasts/{broadcast_id}/feed", dependencies=[CsrfChecked])
-def feed_checkins(
-    broadcast: BroadcastPage, request: Request, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
-    actor = actor_of(request, user)
-    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=now)
-    broadcasts.do_feed_checkins(session, actor=actor, broadcast=broadcast, now=now)
+def feed_checkins(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
+    session = desk.session
+    actor = desk.actor
+    broadcasts.do_refresh_receipts(session, broadcast=broadcast, now=desk.now)
+    broadcasts.do_feed_checkins(session, actor=actor, broadcast=broadcast, now=desk.now)
     session.commit()
     target = f"/crisis/{broadcast.incident_id}/checkins" if broadcast.incident_id else "/crisis"
     return RedirectResponse(target, status_code=303)

@@ -10,9 +10,10 @@ import json
 import re
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov import clock
@@ -24,21 +25,23 @@ from gridgov.msgids import N_
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
-from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import language_of, local_time, no_store, render
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parents[1] / "web" / "static"
 OPEN_CASE_STATES = (State.ASSIGNED, State.ACKNOWLEDGED, State.IN_PROGRESS)
 
 
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
+
+
 @router.get("/field", response_class=HTMLResponse)
-def field_home(
-    request: Request, user: StaffPage, session: SessionDep, state: StateDep, now: Now
-) -> HTMLResponse:
-    actor = actor_of(request, user)
-    tz = ZoneInfo(state.settings.timezone)
-    today = clock.local_today(now, tz)
+def field_home(desk: StaffDesk) -> HTMLResponse:
+    session = desk.session
+    actor = desk.actor
+    tz = ZoneInfo(desk.tz)
+    today = clock.local_today(desk.now, tz)
     tasks = service.tasks_for(session, viewer=actor)
     open_cases = [
         c
@@ -47,7 +50,7 @@ def field_home(
     ][:30]
     return no_store(
         render(
-            request,
+            desk.request,
             "crisis/field.html",
             {
                 "incidents": service.list_incidents(session, viewer=actor, active_only=True),
@@ -57,10 +60,10 @@ def field_home(
                 ],
                 "due": {t.id: local_time(t.due_at, tz) for t in tasks},
                 "cases": open_cases,
-                "labels": field_labels(request),
-                "scope": user.effective_scope or "",
+                "labels": field_labels(desk.request),
+                "scope": desk.user.effective_scope or "",
                 "today": today.isoformat(),
-                "loaded": local_time(now, tz),
+                "loaded": local_time(desk.now, tz),
                 # the households a visit may be logged for, offline too (outreach)
                 "households": registry.list_households(session, viewer=actor, limit=300),
                 "visit_kinds": [k.value for k in VisitKind],

@@ -34,14 +34,12 @@ from gridgov.registry import service as registry
 from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     SessionDep,
-    StateDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.render import download, language_of, local_time, no_store, render
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[
@@ -52,10 +50,11 @@ Page = Annotated[int, Query(ge=0, le=10_000)]
 PAGE_SIZE = 100
 
 
-scoped_incident_page = scoped(
-    Incident, param="incident_id", user=StaffPage, visible=service.may_see_incident
-)
+scoped_incident_page = scoped(Incident, "incident_id", StaffPage, service.may_see_incident)
 IncidentPage = Annotated[Incident, Depends(scoped_incident_page)]
+
+
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def field_labels(request: Request) -> dict[str, str]:
@@ -78,18 +77,18 @@ def may_command(user: User) -> bool:
 
 
 @router.get("/crisis", response_class=HTMLResponse)
-def incidents_page(request: Request, user: StaffPage, session: SessionDep) -> HTMLResponse:
-    actor = actor_of(request, user)
+def incidents_page(desk: StaffDesk) -> HTMLResponse:
+    actor = desk.actor
     return no_store(
         render(
-            request,
+            desk.request,
             "crisis/index.html",
             {
-                "incidents": service.list_incidents(session, viewer=actor),
+                "incidents": service.list_incidents(desk.session, viewer=actor),
                 "kinds": [k.value for k in IncidentKind],
                 "levels": [v.value for v in IncidentLevel],
-                "may_command": may_command(user),
-                "scope": user.effective_scope or "",
+                "may_command": may_command(desk.user),
+                "scope": desk.user.effective_scope or "",
             },
         )
     )
@@ -97,10 +96,7 @@ def incidents_page(request: Request, user: StaffPage, session: SessionDep) -> HT
 
 @router.post("/crisis", dependencies=[CsrfChecked])
 def open_incident(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
+    desk: StaffDesk,
     title: Annotated[str, Form(max_length=128)],
     kind: Annotated[str, Form(max_length=16)],
     level: Annotated[str, Form(max_length=16)],
@@ -110,10 +106,10 @@ def open_incident(
     area_geojson: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
     codes = tuple(c for c in area.replace("，", ",").replace(" ", ",").split(",") if c)
-    region = _common_prefix_region(codes, user.effective_scope or "")
+    region = _common_prefix_region(codes, desk.user.effective_scope or "")
     incident = service.do_open_incident(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         value=service.IncidentInput(
             title=title,
             kind=kind,
@@ -124,9 +120,9 @@ def open_incident(
             unreached_hours=unreached_hours,
             retention_days=retention_days,
         ),
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}")
 
 
@@ -141,21 +137,16 @@ def _common_prefix_region(codes: tuple[str, ...], scope: str) -> str:
 
 
 @router.get("/crisis/{incident_id}", response_class=HTMLResponse)
-def incident_page(
-    incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-) -> HTMLResponse:
-    actor = actor_of(request, user)
-    tz = ZoneInfo(state.settings.timezone)
+def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
+    session = desk.session
+    actor = desk.actor
+    tz = ZoneInfo(desk.tz)
     posts = service.list_posts(session, incident=incident)
     people = registry.residents_by_id(session, ids=[p.resident_id for p in posts])
     tasks = service.list_tasks(session, incident=incident, viewer=actor)
     return no_store(
         render(
-            request,
+            desk.request,
             "crisis/incident.html",
             {
                 "incident": incident,
@@ -174,7 +165,8 @@ def incident_page(
                 "post_kinds": [p.value for p in Post],
                 "task_kinds": [k.value for k in TaskKind],
                 "grids": rules.split(incident.area_codes),
-                "may_command": may_command(user) and incident.state == IncidentState.ACTIVE.value,
+                "may_command": may_command(desk.user)
+                and incident.state == IncidentState.ACTIVE.value,
                 "now_local": datetime.now(tz).strftime("%Y-%m-%dT%H:%M"),
             },
         )
@@ -183,93 +175,77 @@ def incident_page(
 
 @router.post("/crisis/{incident_id}/level", dependencies=[CsrfChecked])
 def set_level(
-    incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
-    level: Annotated[str, Form(max_length=16)],
+    incident: IncidentPage, desk: StaffDesk, level: Annotated[str, Form(max_length=16)]
 ) -> Response:
     service.do_set_level(
-        session, actor=actor_of(request, user), incident=incident, level=level, now=now
+        desk.session, actor=desk.actor, incident=incident, level=level, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}")
 
 
 @router.post("/crisis/{incident_id}/close", dependencies=[CsrfChecked])
-def close_incident(
-    incident: IncidentPage, request: Request, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
-    service.do_close_incident(session, actor=actor_of(request, user), incident=incident, now=now)
-    session.commit()
+def close_incident(incident: IncidentPage, desk: StaffDesk) -> Response:
+    service.do_close_incident(desk.session, actor=desk.actor, incident=incident, now=desk.now)
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}")
 
 
 @router.post("/crisis/{incident_id}/posts", dependencies=[CsrfChecked])
 def add_post(
     incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
+    desk: StaffDesk,
     post: Annotated[str, Form(max_length=24)],
     unit_code: Annotated[str, Form(max_length=32)],
     resident_id: Annotated[int, Form(ge=1)],
 ) -> Response:
     service.do_add_post(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         incident=incident,
         post=post,
         unit_code=unit_code.strip(),
         resident_id=resident_id,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}#posts")
 
 
 @router.post("/crisis/{incident_id}/tasks", dependencies=[CsrfChecked])
 def add_task(
     incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     kind: Annotated[str, Form(max_length=24)],
     grid_code: Annotated[str, Form(max_length=17)],
     hours: Annotated[int, Form(ge=1, le=240)] = 4,
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     service.do_add_task(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         incident=incident,
         kind=kind,
         grid_code=grid_code.strip(),
-        due_at=now + timedelta(hours=hours),
+        due_at=desk.now + timedelta(hours=hours),
         note=note,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}#tasks")
 
 
 @router.post("/crisis/tasks/{task_id}/state", dependencies=[CsrfChecked])
 def move_task(
     task_id: int,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
+    desk: StaffDesk,
     target: Annotated[str, Form(max_length=16)],
     back: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    actor = actor_of(request, user)
+    session = desk.session
+    actor = desk.actor
     task = service.get_task(session, task_id=task_id, viewer=actor)
-    service.do_move_task(session, actor=actor, task=task, target=target, now=now)
+    service.do_move_task(session, actor=actor, task=task, target=target, now=desk.now)
     session.commit()
     return _back(back if back.startswith("/") and not back.startswith("//") else "/field")
 
@@ -296,12 +272,11 @@ def _board_context(
 @router.get("/crisis/{incident_id}/board", response_class=HTMLResponse)
 def board_page(
     incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
+    desk: StaffDesk,
     by: Annotated[str, Query(pattern="^(grid|community)$")] = "grid",
 ) -> HTMLResponse:
-    context = _board_context(incident, request, user, session, by)
+    request = desk.request
+    context = _board_context(incident, request, desk.user, desk.session, by)
     if request.headers.get("HX-Request"):
         return no_store(render(request, "crisis/_board.html", context))
     return no_store(render(request, "crisis/board.html", context))
@@ -310,17 +285,14 @@ def board_page(
 @router.get("/crisis/{incident_id}/checkins", response_class=HTMLResponse)
 def checkins_page(
     incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
+    desk: StaffDesk,
     status: Annotated[str, Query(max_length=16)] = "",
     grid: Annotated[str, Query(max_length=17)] = "",
     page: Page = 0,
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
+    actor = desk.actor
     rows = checkins.list_checkins(
-        session,
+        desk.session,
         incident=incident,
         viewer=actor,
         status=status or None,
@@ -328,11 +300,11 @@ def checkins_page(
         limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
     )
-    households = registry.households_by_id(session, ids=[r.household_id for r in rows])
-    tz = ZoneInfo(state.settings.timezone)
+    households = registry.households_by_id(desk.session, ids=[r.household_id for r in rows])
+    tz = ZoneInfo(desk.tz)
     return no_store(
         render(
-            request,
+            desk.request,
             "crisis/checkins.html",
             {
                 "incident": incident,
@@ -349,7 +321,7 @@ def checkins_page(
                 "more": len(rows) == PAGE_SIZE,
                 "split": rules.split,
                 "active": incident.state == IncidentState.ACTIVE.value,
-                "labels": field_labels(request),
+                "labels": field_labels(desk.request),
             },
         )
     )
@@ -359,10 +331,7 @@ def checkins_page(
 def record_checkin(
     incident: IncidentPage,
     household_id: int,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    now: Now,
+    desk: StaffDesk,
     status: Annotated[str, Form(max_length=16)],
     needs: Annotated[list[str] | None, Form(max_length=4)] = None,
     note: Annotated[str, Form(max_length=1000)] = "",
@@ -370,33 +339,27 @@ def record_checkin(
 ) -> Response:
     """The form without JavaScript; the field app posts to the sync API instead."""
     checkins.do_checkin(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         incident=incident,
         household_id=household_id,
         status=status,
         needs=needs or [],
         note=note,
         base_version=base_version,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _back(f"/crisis/{incident.id}/checkins#h{household_id}")
 
 
 @router.get("/crisis/{incident_id}/export.xlsx")
-def export_checkins(
-    incident: IncidentPage,
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> Response:
+def export_checkins(incident: IncidentPage, desk: StaffDesk) -> Response:
     """The command centre's workbook: the board and every household in the viewer's
     area, sensitive flags included only inside it."""
-    actor = actor_of(request, user)
-    body = export.workbook(session, incident=incident, viewer=actor, tz=state.settings.timezone)
+    session = desk.session
+    actor = desk.actor
+    body = export.workbook(session, incident=incident, viewer=actor, tz=desk.tz)
     from gridgov.audit.service import record
 
     record(
@@ -406,7 +369,7 @@ def export_checkins(
         object_type="incident",
         object_id=incident.id,
         region_code=incident.region_code,
-        now=now,
+        now=desk.now,
         summary={"scope": actor.scope},
     )
     session.commit()

@@ -39,7 +39,8 @@ from gridgov.deliberation.schemas.matters import (
     VoteIn,
 )
 from gridgov.errors import InvalidInput
-from gridgov.web.deps import Now, SessionDep, actor_of, require_roles
+from gridgov.web.deps import SessionDep, actor_of, require_roles
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["deliberation"])
 
@@ -49,6 +50,11 @@ SUPERVISE = tuple(Role(r) for r in sorted(service.SUPERVISION_ROLES))
 Runner = Annotated[User, Depends(require_roles(*RUN))]
 Reader = Annotated[User, Depends(require_roles(*READ))]
 Supervisor = Annotated[User, Depends(require_roles(*SUPERVISE))]
+
+
+ReaderDesk = Annotated[Desk, Depends(desk(Reader, name="reader_desk"))]
+RunnerDesk = Annotated[Desk, Depends(desk(Runner, name="runner_desk"))]
+SupervisorDesk = Annotated[Desk, Depends(desk(Supervisor, name="supervisor_desk"))]
 
 
 def _explained(text: str) -> dict[str, ExplainedOut]:
@@ -91,18 +97,17 @@ def list_matters(
 
 
 @router.post("/deliberation/matters", response_model=MatterDetailOut, status_code=201)
-def open_matter(
-    body: MatterIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> MatterDetailOut:
+def open_matter(body: MatterIn, desk: RunnerDesk) -> MatterDetailOut:
+    session = desk.session
     matter = service.do_open_matter(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         region_code=body.region_code,
         title=body.title,
         description=body.description,
         template_key=body.template_key,
         one_person=body.one_person,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _matter_detail(session, matter)
@@ -147,22 +152,19 @@ def _matter_detail(session: Any, matter: Matter) -> MatterDetailOut:
 
 
 @router.get("/deliberation/matters/{matter_id}", response_model=MatterDetailOut)
-def get_matter(
-    matter_id: int, request: Request, session: SessionDep, user: Reader
-) -> MatterDetailOut:
-    matter = service.get_matter(session, matter_id=matter_id, viewer=actor_of(request, user))
-    return _matter_detail(session, matter)
+def get_matter(matter_id: int, desk: ReaderDesk) -> MatterDetailOut:
+    matter = service.get_matter(desk.session, matter_id=matter_id, viewer=desk.actor)
+    return _matter_detail(desk.session, matter)
 
 
 @router.post(
     "/deliberation/matters/{matter_id}/meetings", response_model=MeetingDetailOut, status_code=201
 )
-def convene(
-    matter_id: int, body: ConveneIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> MeetingDetailOut:
+def convene(matter_id: int, body: ConveneIn, desk: RunnerDesk) -> MeetingDetailOut:
+    session = desk.session
     meeting = service.do_convene(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         matter_id=matter_id,
         notified_at=body.notified_at,
         starts_at=body.starts_at,
@@ -170,7 +172,7 @@ def convene(
         body=body.body,
         title=body.title,
         place=body.place,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _meeting_detail(session, meeting)
@@ -210,26 +212,22 @@ def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
 
 
 @router.get("/deliberation/meetings/{meeting_id}", response_model=MeetingDetailOut)
-def get_meeting(
-    meeting_id: int, request: Request, session: SessionDep, user: Reader
-) -> MeetingDetailOut:
-    meeting = service.get_meeting(session, meeting_id=meeting_id, viewer=actor_of(request, user))
-    return _meeting_detail(session, meeting)
+def get_meeting(meeting_id: int, desk: ReaderDesk) -> MeetingDetailOut:
+    meeting = service.get_meeting(desk.session, meeting_id=meeting_id, viewer=desk.actor)
+    return _meeting_detail(desk.session, meeting)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/sign-in", response_model=MemberOut)
-def sign_in(
-    meeting_id: int, body: SignInIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> MemberOut:
+def sign_in(meeting_id: int, body: SignInIn, desk: RunnerDesk) -> MemberOut:
     member = service.do_sign_in(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         meeting_id=meeting_id,
         member_id=body.member_id,
         proxy_holder_id=body.proxy_holder_id,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return MemberOut(
         id=member.id,
         resident_id=member.resident_id,
@@ -241,92 +239,80 @@ def sign_in(
 
 
 @router.post("/deliberation/meetings/{meeting_id}/totals", response_model=MeetingDetailOut)
-def record_totals(
-    meeting_id: int, body: TotalsIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> MeetingDetailOut:
+def record_totals(meeting_id: int, body: TotalsIn, desk: RunnerDesk) -> MeetingDetailOut:
+    session = desk.session
     meeting = service.do_record_totals(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         meeting_id=meeting_id,
         yes=body.yes,
         no=body.no,
         abstain=body.abstain,
         expected_version=body.version,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _meeting_detail(session, meeting)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/votes", status_code=201)
-def record_vote(
-    meeting_id: int, body: VoteIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> dict[str, Any]:
+def record_vote(meeting_id: int, body: VoteIn, desk: RunnerDesk) -> dict[str, Any]:
     """A roll-call vote recorded by the clerk: one per member (409 the second time)."""
     if body.member_id is None:
         raise InvalidInput("Say whose vote this is: member_id.")
     vote = service.do_record_vote(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         meeting_id=meeting_id,
         member_id=body.member_id,
         choice=body.choice.value,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return {"id": vote.id, "member_id": vote.member_id, "choice": vote.choice}
 
 
 @router.post("/deliberation/meetings/{meeting_id}/ballots", status_code=201)
-def cast_ballot(
-    meeting_id: int, body: VoteIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> dict[str, Any]:
+def cast_ballot(meeting_id: int, body: VoteIn, desk: RunnerDesk) -> dict[str, Any]:
     """A secret ballot handed in through the clerk: a receipt for the member, the choice
     kept apart with nothing linking them. One per member (409 the second time)."""
     if body.member_id is None:
         raise InvalidInput("Say whose ballot this is: member_id.")
     service.do_cast_ballot(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         meeting_id=meeting_id,
         member_id=body.member_id,
         choice=body.choice.value,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return {"box": service.ballot_box(meeting_id), "voted": True}
 
 
 @router.post("/deliberation/meetings/{meeting_id}/close", response_model=MeetingDetailOut)
-def close_meeting(
-    meeting_id: int, body: CloseIn, request: Request, session: SessionDep, user: Runner, now: Now
-) -> MeetingDetailOut:
+def close_meeting(meeting_id: int, body: CloseIn, desk: RunnerDesk) -> MeetingDetailOut:
     """Close and decide by the stage's rules; without a quorum the meeting ends
     ``no_quorum`` (200) and the matter stays at its stage."""
+    session = desk.session
     meeting = service.do_close_meeting(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         meeting_id=meeting_id,
         returned=body.returned,
         expected_version=body.version,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _meeting_detail(session, meeting)
 
 
 @router.get("/deliberation/supervision", response_model=SupervisionOut)
-def supervision(
-    request: Request,
-    session: SessionDep,
-    user: Supervisor,
-    now: Now,
-    region_code: str | None = None,
-) -> SupervisionOut:
+def supervision(desk: SupervisorDesk, region_code: str | None = None) -> SupervisionOut:
     view = service.supervision_view(
-        session,
-        viewer=actor_of(request, user),
-        today=service.local_date(now),
+        desk.session,
+        viewer=desk.actor,
+        today=service.local_date(desk.now),
         region_code=region_code,
     )
     return SupervisionOut(

@@ -28,8 +28,8 @@ from gridgov.web.deps import (
     actor_of,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
@@ -75,8 +75,7 @@ def _ballot_page(
         "form": form or {},
         "recorded": recorded,
         "receipts": elections.receipts_count(session, election.id),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return no_store(
         render(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role, may_access
@@ -40,7 +40,8 @@ from gridgov.deliberation.schemas.discussion import (
 from gridgov.fields import mask_name
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
-from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
+from gridgov.web.deps import CurrentUser, SessionDep
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["deliberation"])
 
@@ -49,6 +50,9 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 # ---------------------------------------------------------------- shaping
+
+
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 def _staff(user: User) -> str | None:
@@ -168,27 +172,20 @@ def list_discussions(
     response_model=DiscussionOut,
     status_code=201,
 )
-def open_discussion(
-    region_code: RegionCode,
-    body: PostIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: CurrentUser,
-) -> DiscussionOut:
+def open_discussion(region_code: RegionCode, body: PostIn, desk: CurrentDesk) -> DiscussionOut:
     """Open a discussion in the author's language; suspected spam comes back held."""
     row = discussion.do_open_discussion(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         region_code=region_code,
         title=body.title,
         body=body.body,
         language=body.language,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
-    return _discussion_out(row, staff=_staff(user))
+    desk.session.commit()
+    return _discussion_out(row, staff=_staff(desk.user))
 
 
 @router.get("/deliberation/discussions/{discussion_id}", response_model=DiscussionDetailOut)
@@ -229,28 +226,21 @@ def list_proposals(
     response_model=ProposalOut,
     status_code=201,
 )
-def submit_proposal(
-    region_code: RegionCode,
-    body: ProposalIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: CurrentUser,
-) -> ProposalOut:
+def submit_proposal(region_code: RegionCode, body: ProposalIn, desk: CurrentDesk) -> ProposalOut:
     """Submit a proposal, from a discussion (``discussion_id``) or on its own."""
     row = discussion.do_submit_proposal(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         region_code=region_code,
         discussion_id=body.discussion_id,
         title=body.title,
         body=body.body,
         language=body.language,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
-    return _proposal_out(row, staff=_staff(user))
+    desk.session.commit()
+    return _proposal_out(row, staff=_staff(desk.user))
 
 
 @router.get("/deliberation/proposals/awaiting", response_model=list[ProposalOut])
@@ -310,30 +300,23 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
 
 
 @router.post("/deliberation/proposals/{proposal_id}/answer", response_model=AnsweredOut)
-def answer_proposal(
-    proposal_id: ItemId,
-    body: AnswerIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: CurrentUser,
-) -> AnsweredOut:
+def answer_proposal(proposal_id: ItemId, body: AnswerIn, desk: CurrentDesk) -> AnsweredOut:
     """The community's answer (accepted, merged, not_adopted) with its public reason;
     accepted opens the governance action. Answering twice is refused (409)."""
     answered = discussion.do_answer_proposal(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         proposal_id=proposal_id,
         decision=body.decision.value,
         reason=body.reason,
         merged_into_id=body.merged_into_id,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     implementation_id = answered.implementation.id if answered.implementation else None
     return AnsweredOut(
-        proposal=_proposal_out(answered.proposal, implementation_id, staff=_staff(user)),
+        proposal=_proposal_out(answered.proposal, implementation_id, staff=_staff(desk.user)),
         implementation_id=implementation_id,
     )
 
@@ -342,29 +325,28 @@ def answer_proposal(
 
 
 @router.post("/deliberation/comments", response_model=CommentOut, status_code=201)
-def comment(
-    body: CommentIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> CommentOut:
+def comment(body: CommentIn, desk: CurrentDesk) -> CommentOut:
     """Comment on a discussion or proposal; with ``supervision`` also on a matter's
     stage (``stage_id``), a notice or an implementation record."""
+    session, user = desk.session, desk.user
     check_rate(
         session,
         write=Write.COMMENT,
         source=f"user:{user.id}",
         target=f"{body.target_type}:{body.target_id}",
-        now=now,
+        now=desk.now,
     )
     row = discussion.do_comment(
         session,
         user=user,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
         text=body.text,
         language=body.language,
         supervision=body.supervision,
         stage_id=body.stage_id,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _comment_out(row, staff=_staff(user))
@@ -374,20 +356,18 @@ def comment(
 
 
 @router.post("/deliberation/reports", response_model=ReportOut, status_code=201)
-def report(
-    body: ReportIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> ReportOut:
+def report(body: ReportIn, desk: CurrentDesk) -> ReportOut:
     """Report a discussion, proposal or comment to the moderators."""
     row = discussion.do_report(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
         reason=body.reason,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _report_out(row)
 
 
@@ -408,46 +388,40 @@ def moderation_queue(session: SessionDep, user: CurrentUser) -> list[QueueItemOu
 
 
 @router.post("/deliberation/moderation/hide", response_model=ModeratedOut)
-def hide(
-    body: HideIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> ModeratedOut:
+def hide(body: HideIn, desk: CurrentDesk) -> ModeratedOut:
     """Hide with a public reason (moderators in scope); open reports are closed."""
     row = discussion.do_hide(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
         reason=body.reason,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _moderated(body.target_type, row)
 
 
 @router.post("/deliberation/moderation/release", response_model=ModeratedOut)
-def release(
-    body: ReleaseIn, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> ModeratedOut:
+def release(body: ReleaseIn, desk: CurrentDesk) -> ModeratedOut:
     """Release an item held as possible spam (moderators in scope)."""
     row = discussion.do_release(
-        session,
-        user=user,
-        actor=actor_of(request, user),
+        desk.session,
+        user=desk.user,
+        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _moderated(body.target_type, row)
 
 
 @router.post("/deliberation/reports/{report_id}/dismiss", response_model=ReportOut)
-def dismiss(
-    report_id: ItemId, request: Request, session: SessionDep, now: Now, user: CurrentUser
-) -> ReportOut:
+def dismiss(report_id: ItemId, desk: CurrentDesk) -> ReportOut:
     row = discussion.do_dismiss_report(
-        session, user=user, actor=actor_of(request, user), report_id=report_id, now=now
+        desk.session, user=desk.user, actor=desk.actor, report_id=report_id, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return _report_out(row)

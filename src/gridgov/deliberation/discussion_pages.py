@@ -13,6 +13,8 @@ Served with ``moderation_pages`` (each its own router).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -46,7 +48,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import form_action, safe_next
+from gridgov.web.toolkit import Desk, committed, desk, form_action, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +56,8 @@ RegionCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AnswerPage = Annotated[User, Depends(require_roles(*discussion.ANSWER_ROLES, page=True))]
 ModeratorPage = Annotated[User, Depends(require_roles(*discussion.MODERATOR_ROLES, page=True))]
+# The page a form comes back to.
+NextPath = Annotated[str, Form(max_length=200)]
 
 # Catalogue ids of the values these pages show through ``_(value)``.
 LABELS = (
@@ -74,6 +78,10 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+AnswerDesk = Annotated[Desk, Depends(desk(AnswerPage, name="answer_desk"))]
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 def language_label(code: str) -> str:
@@ -190,12 +198,8 @@ def discussions_page(
     dependencies=[CsrfChecked],
 )
 def discussion_open(
-    request: Request,
     region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     title: Annotated[str, Form(max_length=400)] = "",
     body: Annotated[str, Form(max_length=10_000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
@@ -203,26 +207,29 @@ def discussion_open(
     kind: Annotated[str, Form(max_length=16)] = "discussion",
 ) -> Response:
     """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
+    session = desk.session
     chosen = _chosen_language(language, language_other)
-    actor = actor_of(request, user)
+    actor = desk.actor
 
     def run() -> str:
         do = discussion.do_submit_proposal if kind == "proposal" else discussion.do_open_discussion
         row = do(
             session,
-            user=user,
+            user=desk.user,
             actor=actor,
             region_code=region_code,
             title=title,
             body=body,
             language=chosen,
-            now=now,
+            now=desk.now,
         )
         return f"/proposals/{row.id}" if kind == "proposal" else f"/discussions/{row.id}"
 
     def again(exc: DomainError) -> Response:
         form = {"title": title, "body": body, "language": chosen, "kind": kind}
-        return _list_page(request, session, state, user, region_code, error=exc, form=form)
+        return _list_page(
+            desk.request, session, desk.state, desk.user, region_code, error=exc, form=form
+        )
 
     return form_action(session, run, to=lambda target: target, on_error=again)
 
@@ -282,35 +289,32 @@ def discussion_page(
     dependencies=[CsrfChecked],
 )
 def discussion_propose(
-    request: Request,
     discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     title: Annotated[str, Form(max_length=400)] = "",
     body: Annotated[str, Form(max_length=10_000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
-        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
     return form_action(
         session,
         lambda: discussion.do_submit_proposal(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             discussion_id=discussion_id,
             title=title,
             body=body,
             language=chosen,
-            now=now,
+            now=desk.now,
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
         on_error=again,
@@ -323,16 +327,13 @@ def discussion_propose(
     dependencies=[CsrfChecked],
 )
 def discussion_comment(
-    request: Request,
     discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def run() -> None:
@@ -341,23 +342,23 @@ def discussion_comment(
             write=Write.COMMENT,
             source=f"user:{user.id}",
             target=f"discussion:{discussion_id}",
-            now=now,
+            now=desk.now,
         )
         discussion.do_comment(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             target_type=Target.DISCUSSION.value,
             target_id=discussion_id,
             text=text,
             language=chosen,
-            now=now,
+            now=desk.now,
         )
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
-        return _discussion_page(request, session, state, user, row, error=exc, form=form)
+        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
     return form_action(session, run, to=f"/discussions/{discussion_id}#comments", on_error=again)
 
@@ -438,34 +439,33 @@ def proposal_page(
     dependencies=[CsrfChecked],
 )
 def proposal_comment(
-    request: Request,
     proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
+    desk: PageDesk,
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_proposal(session, proposal_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+        return _proposal_page(
+            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
+        )
 
     return form_action(
         session,
         lambda: discussion.do_comment(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             target_type=Target.PROPOSAL.value,
             target_id=proposal_id,
             text=text,
             language=chosen,
-            now=now,
+            now=desk.now,
         ),
         to=f"/proposals/{proposal_id}#comments",
         on_error=again,
@@ -487,35 +487,35 @@ def _merged_into(value: str) -> int | None:
     dependencies=[CsrfChecked],
 )
 def proposal_answer(
-    request: Request,
     proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: AnswerPage,
+    desk: AnswerDesk,
     decision: Annotated[str, Form(max_length=16)] = "",
     reason: Annotated[str, Form(max_length=8000)] = "",
     merged_into: Annotated[str, Form(max_length=16)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
+
+    session, user = desk.session, desk.user
 
     def again(exc: DomainError) -> Response:
         row = discussion.get_proposal(session, proposal_id, viewer=user)
         form = {"decision": decision, "reason": reason, "merged_into": merged_into}
-        return _proposal_page(request, session, state, user, row, now, error=exc, form=form)
+        return _proposal_page(
+            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
+        )
 
     return form_action(
         session,
         lambda: discussion.do_answer_proposal(
             session,
             user=user,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             proposal_id=proposal_id,
             decision=decision,
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
-            now=now,
+            now=desk.now,
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
         on_error=again,
@@ -525,58 +525,73 @@ def proposal_answer(
 # ---------------------------------------------------------------- supervision and reports
 
 
-@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def supervision_comment(
+@dataclass(frozen=True)
+class ItemAction:
+    """An action on the discussion item a form names (``target_type``, ``target_id``):
+    the supervision and report forms here, and moderation's."""
+
+    request: Request
+    session: Session
+    now: datetime
+    target_type: str
+    target_id: int
+
+    def run(self, user: User, do: Callable[..., object], to: str, **fields: Any) -> Response:
+        """``do`` (a ``do_*`` of the discussion loop) as ``user``; commit, then see ``to``."""
+        do(
+            self.session,
+            user=user,
+            actor=actor_of(self.request, user),
+            target_type=self.target_type,
+            target_id=self.target_id,
+            now=self.now,
+            **fields,
+        )
+        return committed(self.session, to)
+
+
+def _item_action(
     request: Request,
     session: SessionDep,
     now: Now,
-    user: PageUser,
     target_type: Annotated[str, Form(max_length=24)] = "",
     target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+) -> ItemAction:
+    return ItemAction(request, session, now, target_type, target_id)
+
+
+OnItem = Annotated[ItemAction, Depends(_item_action)]
+
+
+@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def supervision_comment(
+    item: OnItem,
+    user: PageUser,
     stage_id: Annotated[str, Form(max_length=48)] = "",
     text: Annotated[str, Form(max_length=4000)] = "",
     language: Annotated[str, Form(max_length=32)] = "",
     language_other: Annotated[str, Form(max_length=32)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """A supervision comment (监督) on a matter's stage, a notice or an implementation
     record; other pages embed this form and name where to come back to."""
-    discussion.do_comment(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
+    return item.run(
+        user,
+        discussion.do_comment,
+        safe_next(next, "/"),
         stage_id=stage_id or None,
         supervision=True,
         text=text,
         language=_chosen_language(language, language_other),
-        now=now,
     )
-    session.commit()
-    return RedirectResponse(safe_next(next, "/"), status_code=303)
 
 
 @router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def content_report(
-    request: Request,
-    session: SessionDep,
-    now: Now,
+    item: OnItem,
     user: PageUser,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
     reason: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=200)] = "",
+    next: NextPath = "",
 ) -> Response:
     """Report a discussion, proposal or comment to the moderators."""
-    discussion.do_report(
-        session,
-        user=user,
-        actor=actor_of(request, user),
-        target_type=target_type,
-        target_id=target_id,
-        reason=reason,
-        now=now,
-    )
-    session.commit()
-    return RedirectResponse(safe_next(next, "/"), status_code=303)
+    return item.run(user, discussion.do_report, safe_next(next, "/"), reason=reason)

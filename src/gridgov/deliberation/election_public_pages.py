@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.deliberation import elections
 from gridgov.deliberation.elections_pages import ElectionId, RegionCode, _error_page, detail
 from gridgov.deliberation.models import Election
@@ -19,27 +17,28 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     OptionalUser,
     PageUser,
     SessionDep,
     StateDep,
-    actor_of,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
     render,
 )
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk, form_action
 
 # ---------------------------------------------------------------- public pages
 
 
 router = APIRouter(include_in_schema=False)
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
@@ -90,15 +89,14 @@ def election_page(
 
 
 def _vote_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     election: Election,
     tz: ZoneInfo,
     *,
     error: DomainError | None = None,
 ) -> Response:
-    language = language_of(request)
+    session, user = desk.session, desk.user
+    language = language_of(desk.request)
     context: dict[str, Any] = {
         "election": election,
         "opens": local_time(election.voting_opens_at, tz),
@@ -107,8 +105,7 @@ def _vote_page(
         "voted": False,
         "ballot": None,
         "refusal": None,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     if user.resident_id is not None:
         context["voted"] = elections.has_voted(session, election.id, user.resident_id)
@@ -121,51 +118,49 @@ def _vote_page(
             except DomainError as exc:
                 context["refusal"] = error_message(language, exc)
     status = error.status if error else 200
-    return no_store(render(request, "deliberation/election_vote.html", context, status_code=status))
+    return no_store(
+        render(desk.request, "deliberation/election_vote.html", context, status_code=status)
+    )
 
 
 @router.get("/elections/{election_id}/vote", response_class=HTMLResponse)
-def vote_page(
-    request: Request, election_id: ElectionId, session: SessionDep, state: StateDep, user: PageUser
-) -> Response:
+def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
     """The ballot of a signed-in resident: up to ``seats`` candidates of their
     constituency; once voted, only that they have voted."""
-    election = session.get(Election, election_id)
+    election = desk.session.get(Election, election_id)
     if election is None:
         return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
-    return _vote_page(request, session, user, election, ZoneInfo(state.settings.timezone))
+    return _vote_page(desk, election, ZoneInfo(desk.tz))
 
 
 @router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
 def vote_submit(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: PageUser,
-    choices: Annotated[list[int] | None, Form()] = None,
+    election_id: ElectionId, desk: PageDesk, choices: Annotated[list[int] | None, Form()] = None
 ) -> Response:
+    session = desk.session
     election = session.get(Election, election_id)
     if election is None:
         return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
+            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
     return form_action(
         session,
         lambda: elections.do_vote(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             election_id=election.id,
-            resident_id=user.resident_id,
+            resident_id=desk.user.resident_id,
             choices=choices or [],
-            now=now,
-            tz=state.settings.timezone,
+            now=desk.now,
+            tz=desk.tz,
         ),
         to=f"/elections/{election.id}/vote",
         on_error=lambda exc: _vote_page(
-            request, session, user, election, ZoneInfo(state.settings.timezone), error=exc
+            desk,
+            election,
+            ZoneInfo(desk.tz),
+            error=exc,
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -25,13 +25,19 @@ from gridgov.deliberation.schemas.elections import (
 )
 from gridgov.errors import Conflict, NotFound
 from gridgov.territory import service as territory
-from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.deps import CurrentUser, SessionDep, require_roles
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["deliberation"])
 
 ElectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ClerkUser = Annotated[User, Depends(require_roles(*elections.CLERK_ROLES))]
 RunUser = Annotated[User, Depends(require_roles(*elections.ELECTION_ROLES))]
+
+
+ClerkDesk = Annotated[Desk, Depends(desk(ClerkUser, name="clerk_desk"))]
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+RunDesk = Annotated[Desk, Depends(desk(RunUser, name="run_desk"))]
 
 
 def _election(session: Session, election_id: int) -> Election:
@@ -117,26 +123,18 @@ def election_result(election_id: ElectionId, session: SessionDep) -> ResultOut:
 
 
 @router.post("/elections/{election_id}/vote", response_model=VotedOut, status_code=201)
-def vote(
-    election_id: ElectionId,
-    body: VoteIn,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: CurrentUser,
-) -> VotedOut:
+def vote(election_id: ElectionId, body: VoteIn, desk: CurrentDesk) -> VotedOut:
     """The caller's own vote, as the resident their account is linked to."""
     elections.do_vote(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         election_id=election_id,
-        resident_id=user.resident_id,
+        resident_id=desk.user.resident_id,
         choices=body.choices,
-        now=now,
-        tz=state.settings.timezone,
+        now=desk.now,
+        tz=desk.tz,
     )
-    session.commit()
+    desk.session.commit()
     return VotedOut(election_id=election_id, voted=True)
 
 
@@ -151,38 +149,28 @@ def my_vote(election_id: ElectionId, session: SessionDep, user: CurrentUser) -> 
 
 
 @router.post("/elections/{election_id}/ballots", response_model=VotedOut, status_code=201)
-def record_ballot(
-    election_id: ElectionId,
-    body: BallotIn,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: ClerkUser,
-) -> VotedOut:
+def record_ballot(election_id: ElectionId, body: BallotIn, desk: ClerkDesk) -> VotedOut:
     """A clerk records the paper ballot of a named voter at the polling station."""
     elections.do_record_paper_ballot(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         election_id=election_id,
         resident_id=body.resident_id,
         choices=body.choices,
-        now=now,
-        tz=state.settings.timezone,
+        now=desk.now,
+        tz=desk.tz,
     )
-    session.commit()
+    desk.session.commit()
     return VotedOut(election_id=election_id, voted=True)
 
 
 @router.post("/elections/{election_id}/count", response_model=ResultOut)
-def count(
-    election_id: ElectionId, request: Request, session: SessionDep, now: Now, user: RunUser
-) -> ResultOut:
+def count(election_id: ElectionId, desk: RunDesk) -> ResultOut:
     """Count once voting has closed."""
     election = elections.do_count(
-        session, actor=actor_of(request, user), election_id=election_id, now=now
+        desk.session, actor=desk.actor, election_id=election_id, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     result = elections.result_of(election)
     if result is None:  # pragma: no cover - do_count always stores one
         raise Conflict("This election has not been counted yet.")
@@ -192,12 +180,10 @@ def count(
 
 
 @router.post("/elections/{election_id}/publish", response_model=NoticeRef, status_code=201)
-def publish(
-    election_id: ElectionId, request: Request, session: SessionDep, now: Now, user: RunUser
-) -> NoticeRef:
+def publish(election_id: ElectionId, desk: RunDesk) -> NoticeRef:
     """Publish the count as an election-result notice with its objection window."""
     notice = elections.do_publish(
-        session, actor=actor_of(request, user), election_id=election_id, now=now
+        desk.session, actor=desk.actor, election_id=election_id, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return NoticeRef(election_id=election_id, state=notice.state, notice_id=notice.id)

@@ -42,21 +42,18 @@ from gridgov.territory.models import Region
 from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.render import (
+    error_context,
     error_message,
-    error_problems,
     language_of,
     local_time,
     no_store,
     render,
 )
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,6 +80,10 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+ClerkDesk = Annotated[Desk, Depends(desk(ClerkPage, name="clerk_desk"))]
+RunDesk = Annotated[Desk, Depends(desk(RunPage, name="run_desk"))]
 
 
 def _staff_election(session: Session, actor: Actor, election_id: int) -> Election:
@@ -170,15 +171,15 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
 
 
 @router.get("/deliberation/elections", response_class=HTMLResponse)
-def staff_list(
-    request: Request, session: SessionDep, state: StateDep, user: ClerkPage
-) -> HTMLResponse:
+def staff_list(desk: ClerkDesk) -> HTMLResponse:
     """The elections in the viewer's area."""
-    tz = ZoneInfo(state.settings.timezone)
-    scope = user.effective_scope or ""
-    found = elections.list_elections(session, region_code=scope) if scope else []
+    tz = ZoneInfo(desk.tz)
+    scope = desk.user.effective_scope or ""
+    found = elections.list_elections(desk.session, region_code=scope) if scope else []
     # One look-up per region, not one per election.
-    names = {code: territory.region_name(session, code) for code in {e.region_code for e in found}}
+    names = {
+        code: territory.region_name(desk.session, code) for code in {e.region_code for e in found}
+    }
     rows = [
         {
             "election": e,
@@ -188,9 +189,9 @@ def staff_list(
         }
         for e in found
     ]
-    may_run = user.role in elections.ELECTION_ROLES
+    may_run = desk.user.role in elections.ELECTION_ROLES
     return render(
-        request, "deliberation/election_staff_list.html", {"rows": rows, "may_run": may_run}
+        desk.request, "deliberation/election_staff_list.html", {"rows": rows, "may_run": may_run}
     )
 
 
@@ -205,23 +206,20 @@ def _communities(session: Session, scope: str) -> list[Region]:
 
 
 def _new_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     form: dict[str, str],
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
+    language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _communities(session, user.effective_scope or ""),
-        "default_rules": elections.rules_text(elections.template_rules(session)),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        "regions": _communities(desk.session, desk.user.effective_scope or ""),
+        "default_rules": elections.rules_text(elections.template_rules(desk.session)),
+        **error_context(language, error),
     }
     return render(
-        request,
+        desk.request,
         "deliberation/election_new.html",
         context,
         status_code=error.status if error else 200,
@@ -229,8 +227,8 @@ def _new_page(
 
 
 @router.get("/deliberation/elections/new", response_class=HTMLResponse)
-def new_page(request: Request, session: SessionDep, user: RunPage) -> HTMLResponse:
-    return _new_page(request, session, user, {})
+def new_page(desk: RunDesk) -> HTMLResponse:
+    return _new_page(desk, {})
 
 
 def _parse_local(text: str, tz: ZoneInfo, field: str) -> datetime:
@@ -270,11 +268,7 @@ def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
 
 @router.post("/deliberation/elections/new", dependencies=[CsrfChecked])
 def new_submit(
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: RunPage,
+    desk: RunDesk,
     region: Annotated[str, Form(max_length=18)] = "",
     title: Annotated[str, Form(max_length=200)] = "",
     constituencies: Annotated[str, Form(max_length=10_000)] = "",
@@ -282,6 +276,7 @@ def new_submit(
     closes: Annotated[str, Form(max_length=32)] = "",
     rules_yaml: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
+    session = desk.session
     form = {
         "region": region,
         "title": title,
@@ -290,22 +285,22 @@ def new_submit(
         "closes": closes,
         "rules_yaml": rules_yaml,
     }
-    tz = ZoneInfo(state.settings.timezone)
+    tz = ZoneInfo(desk.tz)
     return form_action(
         session,
         lambda: elections.do_create_election(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             region_code=region,
             title=title,
             constituencies=parse_constituencies(constituencies),
             rules_yaml=rules_yaml or None,
             voting_opens_at=_parse_local(opens, tz, "opens"),
             voting_closes_at=_parse_local(closes, tz, "closes"),
-            now=now,
+            now=desk.now,
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _new_page(request, session, user, form, error=exc),
+        on_error=lambda exc: _new_page(desk, form, error=exc),
     )
 
 
@@ -333,8 +328,7 @@ def _console(
             "q": q,
             "matches": matches,
             "receipts": elections.receipts_count(session, election.id),
-            "error": error_message(language, error) if error else None,
-            "problems": error_problems(language, error),
+            **error_context(language, error),
         }
     )
     return no_store(
@@ -349,44 +343,36 @@ def _console(
 
 @router.get("/deliberation/elections/{election_id}", response_class=HTMLResponse)
 def console_page(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: ClerkPage,
-    q: Annotated[str, Query(max_length=64)] = "",
+    election_id: ElectionId, desk: ClerkDesk, q: Annotated[str, Query(max_length=64)] = ""
 ) -> Response:
-    election = _staff_election(session, actor_of(request, user), election_id)
-    return _console(request, session, state.settings.timezone, user, election, q=q)
+    election = _staff_election(desk.session, desk.actor, election_id)
+    return _console(desk.request, desk.session, desk.tz, desk.user, election, q=q)
 
 
 @router.post("/deliberation/elections/{election_id}/nominate", dependencies=[CsrfChecked])
 def nominate_submit(
-    request: Request,
     election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: RunPage,
+    desk: RunDesk,
     resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     constituency_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     statement: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    election = _staff_election(session, actor_of(request, user), election_id)
+    session = desk.session
+    election = _staff_election(session, desk.actor, election_id)
     return form_action(
         session,
         lambda: elections.do_nominate(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             election_id=election.id,
             constituency_id=constituency_id,
             resident_id=resident_id,
             statement=statement,
-            now=now,
+            now=desk.now,
         ),
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(
-            request, session, state.settings.timezone, user, election, error=exc
+            desk.request, session, desk.tz, desk.user, election, error=exc
         ),
     )
 
@@ -396,18 +382,15 @@ def nominate_submit(
     dependencies=[CsrfChecked],
 )
 def review_submit(
-    request: Request,
     election_id: ElectionId,
     candidate_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: RunPage,
+    desk: RunDesk,
     decision: Annotated[str, Form(max_length=16)] = "",
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Confirm the rules' finding (no decision) or override it with a reason."""
-    election = _staff_election(session, actor_of(request, user), election_id)
+    session = desk.session
+    election = _staff_election(session, desk.actor, election_id)
 
     def run() -> None:
         override = None
@@ -419,21 +402,21 @@ def review_submit(
         if decision == "withdrawn":
             elections.do_withdraw_candidate(
                 session,
-                actor=actor_of(request, user),
+                actor=desk.actor,
                 election_id=election.id,
                 candidate_id=candidate_id,
                 reason=reason,
-                now=now,
+                now=desk.now,
             )
         else:
             elections.do_review_candidate(
                 session,
-                actor=actor_of(request, user),
+                actor=desk.actor,
                 election_id=election.id,
                 candidate_id=candidate_id,
                 override=override,
                 reason=reason,
-                now=now,
+                now=desk.now,
             )
 
     return form_action(
@@ -441,25 +424,20 @@ def review_submit(
         run,
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(
-            request, session, state.settings.timezone, user, election, error=exc
+            desk.request, session, desk.tz, desk.user, election, error=exc
         ),
     )
 
 
 @router.post("/deliberation/elections/{election_id}/act/{step}", dependencies=[CsrfChecked])
 def act_submit(
-    request: Request,
-    election_id: ElectionId,
-    step: Annotated[str, Path(max_length=16)],
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: RunPage,
+    election_id: ElectionId, step: Annotated[str, Path(max_length=16)], desk: RunDesk
 ) -> Response:
     """Move the election on: open the review, open the vote, count, publish."""
+    session, now = desk.session, desk.now
     if step not in STEPS:
         raise NotFound("Not found, or outside your area.")
-    actor = actor_of(request, user)
+    actor = desk.actor
     election = _staff_election(session, actor, election_id)
 
     def run() -> None:
@@ -477,6 +455,6 @@ def act_submit(
         run,
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(
-            request, session, state.settings.timezone, user, election, error=exc
+            desk.request, session, desk.tz, desk.user, election, error=exc
         ),
     )

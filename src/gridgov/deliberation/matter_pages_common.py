@@ -23,13 +23,15 @@ from gridgov.msgids import N_
 from gridgov.web.deps import (
     require_roles,
 )
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 RUN = tuple(Role(r) for r in sorted(service.RUN_ROLES))
 READ = tuple(Role(r) for r in sorted(service.READ_ROLES))
 SUPERVISE = tuple(Role(r) for r in sorted(service.SUPERVISION_ROLES))
 ReaderPage = Annotated[User, Depends(require_roles(*READ, page=True))]
 RunnerPage = Annotated[User, Depends(require_roles(*RUN, page=True))]
+ReaderDesk = Annotated[Desk, Depends(desk(ReaderPage, name="reader_desk"))]
+RunnerDesk = Annotated[Desk, Depends(desk(RunnerPage, name="runner_desk"))]
 SupervisorPage = Annotated[User, Depends(require_roles(*SUPERVISE, page=True))]
 FILE_PURPOSES = ("sign_in", "minutes")
 
@@ -100,17 +102,11 @@ def _readable(actor: Actor, row: Matter | Meeting | Implementation) -> bool:
 
 ScopedMatter = Annotated[
     Matter,
-    Depends(
-        scoped(Matter, param="matter_id", user=ReaderPage, visible=_readable, object_type="matter")
-    ),
+    Depends(scoped(Matter, "matter_id", ReaderPage, _readable)),
 ]
 ScopedMeeting = Annotated[
     Meeting,
-    Depends(
-        scoped(
-            Meeting, param="meeting_id", user=ReaderPage, visible=_readable, object_type="meeting"
-        )
-    ),
+    Depends(scoped(Meeting, "meeting_id", ReaderPage, _readable)),
 ]
 
 
@@ -119,13 +115,5 @@ ScopedMeeting = Annotated[
 
 ScopedImplementation = Annotated[
     Implementation,
-    Depends(
-        scoped(
-            Implementation,
-            param="implementation_id",
-            user=ReaderPage,
-            visible=_readable,
-            object_type="implementation",
-        )
-    ),
+    Depends(scoped(Implementation, "implementation_id", ReaderPage, _readable)),
 ]

@@ -16,9 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.deliberation import discussion, elections, implementation_pages, meeting_pages, service
@@ -46,7 +45,7 @@ from gridgov.web.deps import (
     actor_of,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk, form_action
 
 # ---------------------------------------------------------------- matters
 
@@ -56,10 +55,15 @@ router.include_router(meeting_pages.router)
 router.include_router(implementation_pages.router)
 
 
+ReaderDesk = Annotated[Desk, Depends(desk(ReaderPage, name="reader_desk"))]
+RunnerDesk = Annotated[Desk, Depends(desk(RunnerPage, name="runner_desk"))]
+
+
 @router.get("/deliberation", response_class=HTMLResponse)
-def matters_page(request: Request, session: SessionDep, user: ReaderPage) -> HTMLResponse:
-    language = language_of(request)
-    actor = actor_of(request, user)
+def matters_page(desk: ReaderDesk) -> HTMLResponse:
+    session, user = desk.session, desk.user
+    language = language_of(desk.request)
+    actor = desk.actor
     rows = []
     matters = service.list_matters(session, viewer=actor)
     # One query for every matter's meetings, one per template: not one per matter.
@@ -87,7 +91,7 @@ def matters_page(request: Request, session: SessionDep, user: ReaderPage) -> HTM
         "may_elect": user.role in elections.CLERK_ROLES,
         "may_moderate": user.role in discussion.MODERATOR_ROLES,
     }
-    return no_store(render(request, "deliberation/matters.html", context))
+    return no_store(render(desk.request, "deliberation/matters.html", context))
 
 
 def _new_page(
@@ -111,10 +115,7 @@ def new_matter_page(request: Request, user: RunnerPage) -> HTMLResponse:
 
 @router.post("/deliberation/matters", dependencies=[CsrfChecked])
 def new_matter_submit(
-    request: Request,
-    session: SessionDep,
-    user: RunnerPage,
-    now: Now,
+    desk: RunnerDesk,
     region_code: Annotated[str, Form(max_length=18)],
     title: Annotated[str, Form(max_length=200)],
     description: Annotated[str, Form(max_length=20_000)] = "",
@@ -129,34 +130,32 @@ def new_matter_submit(
         "one_person": bool(one_person),
     }
     return form_action(
-        session,
+        desk.session,
         lambda: service.do_open_matter(
-            session,
-            actor=actor_of(request, user),
+            desk.session,
+            actor=desk.actor,
             region_code=region_code.strip(),
             title=title,
             description=description,
             template_key=template_key,
             one_person=bool(one_person),
-            now=now,
+            now=desk.now,
         ),
         to=lambda matter: f"/deliberation/matters/{matter.id}",
-        on_error=lambda exc: _new_page(request, user, error=exc, values=values),
+        on_error=lambda exc: _new_page(desk.request, desk.user, error=exc, values=values),
     )
 
 
 def _matter_page(
-    request: Request,
-    session: Session,
-    state: Any,
-    user: User,
+    desk: Desk,
     matter: Matter,
     now: datetime,
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
+    session = desk.session
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
     procedure = service.procedure_of(session, matter)
     stage = service.current_stage(session, matter)
     steps = [
@@ -187,7 +186,7 @@ def _matter_page(
         "notices": service.notices_of(session, matter.id),
         "implementation": service.implementation_of(session, matter.id),
         "comments": comments,
-        "may_run": service.may_run(actor_of(request, user), matter.region_code),
+        "may_run": service.may_run(desk.actor, matter.region_code),
         "votings": [v.value for v in Voting],
         "default_notified": local_now.date().isoformat(),
         "default_starts": (local_now + timedelta(days=max(stage.notice_days, 1) if stage else 1))
@@ -196,19 +195,12 @@ def _matter_page(
         "error": error_message(language, error) if error else None,
     }
     status = error.status if error else 200
-    return no_store(render(request, "deliberation/matter.html", context, status_code=status))
+    return no_store(render(desk.request, "deliberation/matter.html", context, status_code=status))
 
 
 @router.get("/deliberation/matters/{matter_id}", response_class=HTMLResponse)
-def matter_page(
-    request: Request,
-    matter: ScopedMatter,
-    user: ReaderPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    return _matter_page(request, session, state, user, matter, now)
+def matter_page(matter: ScopedMatter, desk: ReaderDesk) -> HTMLResponse:
+    return _matter_page(desk, matter, desk.now)
 
 
 def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False) -> datetime:
@@ -228,25 +220,22 @@ def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False)
 
 @router.post("/deliberation/matters/{matter_id}/meetings", dependencies=[CsrfChecked])
 def convene_submit(
-    request: Request,
     matter: ScopedMatter,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     notified_on: Annotated[str, Form(max_length=32)],
     starts_at: Annotated[str, Form(max_length=32)],
     voting: Annotated[str, Form(max_length=16)] = Voting.SHOW_OF_HANDS.value,
     body: Annotated[str, Form(max_length=48)] = "",
     place: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    tz = _tz(state)
+    session, now = desk.session, desk.now
+    tz = _tz(desk.state)
 
     def convene() -> Meeting:
         notified = _parse_local(notified_on, tz, "notified_on", day_only=True)
         return service.do_convene(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             matter_id=matter.id,
             notified_at=min(notified, now),  # notice given that day, by now at the latest
             starts_at=_parse_local(starts_at, tz, "starts_at"),
@@ -261,7 +250,7 @@ def convene_submit(
         session,
         convene,
         to=lambda meeting: f"/deliberation/meetings/{meeting.id}",
-        on_error=lambda exc: _matter_page(request, session, state, user, matter, now, error=exc),
+        on_error=lambda exc: _matter_page(desk, matter, now, error=exc),
     )
 
 

@@ -5,20 +5,19 @@ place; a plain form gets a redirect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
-from gridgov.audit.service import Actor
 from gridgov.deliberation import service
 from gridgov.deliberation.matter_pages_common import (
     FILE_PURPOSES,
+    ReaderDesk,
     ReaderPage,
-    RunnerPage,
+    RunnerDesk,
     ScopedMeeting,
     _explanations,
     _tz,
@@ -34,22 +33,16 @@ from gridgov.deliberation.rules import Voting
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     SessionDep,
-    StateDep,
-    actor_of,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, form_action
 
 # ---------------------------------------------------------------- the meeting console
 
 
-def _console_context(
-    request: Request, session: Session, state: Any, user: User, meeting: Meeting
-) -> dict[str, Any]:
-    language = language_of(request)
-    tz = _tz(state)
+def _console_context(desk: Desk, meeting: Meeting) -> dict[str, Any]:
+    session, language, tz = desk.session, language_of(desk.request), _tz(desk.state)
     members = service.members_of(session, meeting.id)
     names = {m.id: m.name for m in members}
     live = (
@@ -83,7 +76,7 @@ def _console_context(
         "votes": votes,
         "voted": voted,
         "open": meeting.state in service.OPEN_MEETING_STATES,
-        "may_run": service.may_run(actor_of(request, user), meeting.region_code),
+        "may_run": service.may_run(desk.actor, meeting.region_code),
         "starts": local_time(meeting.starts_at, tz),
         "notified": local_time(meeting.notified_at, tz),
         "explanations": _explanations(meeting.explanation),
@@ -93,21 +86,13 @@ def _console_context(
 
 
 def _console(
-    request: Request,
-    session: Session,
-    state: Any,
-    user: User,
-    meeting: Meeting,
-    *,
-    error: DomainError | None = None,
-    partial: bool = False,
+    desk: Desk, meeting: Meeting, *, error: DomainError | None = None, partial: bool = False
 ) -> HTMLResponse:
-    language = language_of(request)
-    context = _console_context(request, session, state, user, meeting)
-    context["error"] = error_message(language, error) if error else None
+    context = _console_context(desk, meeting)
+    context["error"] = error_message(language_of(desk.request), error) if error else None
     status = error.status if error and not partial else 200
     template = "deliberation/_meeting_console.html" if partial else "deliberation/meeting.html"
-    return no_store(render(request, template, context, status_code=status))
+    return no_store(render(desk.request, template, context, status_code=status))
 
 
 def _is_htmx(request: Request) -> bool:
@@ -118,36 +103,20 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/deliberation/meetings/{meeting_id}", response_class=HTMLResponse)
-def meeting_page(
-    request: Request,
-    meeting: ScopedMeeting,
-    user: ReaderPage,
-    session: SessionDep,
-    state: StateDep,
-) -> HTMLResponse:
-    return _console(request, session, state, user, meeting, partial=_is_htmx(request))
+def meeting_page(meeting: ScopedMeeting, desk: ReaderDesk) -> HTMLResponse:
+    return _console(desk, meeting, partial=_is_htmx(desk.request))
 
 
-def _act(
-    request: Request,
-    session: Session,
-    state: Any,
-    user: User,
-    meeting: Meeting,
-    action: Any,
-) -> Response:
+def _act(desk: Desk, meeting: Meeting, action: Callable[[], object]) -> Response:
     """Run one console action; htmx gets the console back, a plain form a redirect."""
-    htmx = _is_htmx(request)
+    htmx = _is_htmx(desk.request)
 
     def console(error: DomainError | None = None) -> HTMLResponse:
-        fresh = session.get(Meeting, meeting.id) or meeting
-        return _console(request, session, state, user, fresh, error=error, partial=htmx)
+        fresh = desk.session.get(Meeting, meeting.id) or meeting
+        return _console(desk, fresh, error=error, partial=htmx)
 
     answer = form_action(
-        session,
-        lambda: action(actor_of(request, user)),
-        to=f"/deliberation/meetings/{meeting.id}",
-        on_error=console,
+        desk.session, action, to=f"/deliberation/meetings/{meeting.id}", on_error=console
     )
     # htmx swaps the console in place: it gets the fresh console, not a redirect.
     return console() if htmx and isinstance(answer, RedirectResponse) else answer
@@ -155,66 +124,47 @@ def _act(
 
 @router.post("/deliberation/meetings/{meeting_id}/sign-in/{member_id}", dependencies=[CsrfChecked])
 def sign_in_submit(
-    request: Request,
     member_id: int,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     proxy_holder: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     holder = int(proxy_holder) if proxy_holder.strip().isdigit() else None
     return _act(
-        request,
-        session,
-        state,
-        user,
+        desk,
         meeting,
-        lambda actor: service.do_sign_in(
-            session,
-            actor=actor,
+        lambda: service.do_sign_in(
+            desk.session,
+            actor=desk.actor,
             meeting_id=meeting.id,
             member_id=member_id,
             proxy_holder_id=holder,
-            now=now,
-            tz=str(_tz(state)),
+            now=desk.now,
+            tz=str(_tz(desk.state)),
         ),
     )
 
 
 @router.post("/deliberation/meetings/{meeting_id}/vote/{member_id}", dependencies=[CsrfChecked])
 def vote_submit(
-    request: Request,
     member_id: int,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     choice: Annotated[str, Form(max_length=8)],
 ) -> Response:
-    def act(actor: Actor) -> None:
-        if meeting.voting == Voting.SECRET_BALLOT.value:
-            service.do_cast_ballot(
-                session,
-                actor=actor,
-                meeting_id=meeting.id,
-                member_id=member_id,
-                choice=choice,
-                now=now,
-            )
-        else:
-            service.do_record_vote(
-                session,
-                actor=actor,
-                meeting_id=meeting.id,
-                member_id=member_id,
-                choice=choice,
-                now=now,
-            )
+    def act() -> None:
+        secret = meeting.voting == Voting.SECRET_BALLOT.value
+        record = service.do_cast_ballot if secret else service.do_record_vote
+        record(
+            desk.session,
+            actor=desk.actor,
+            meeting_id=meeting.id,
+            member_id=member_id,
+            choice=choice,
+            now=desk.now,
+        )
 
-    return _act(request, session, state, user, meeting, act)
+    return _act(desk, meeting, act)
 
 
 def _count(text: str, field: str) -> int:
@@ -230,87 +180,69 @@ def _count(text: str, field: str) -> int:
 
 @router.post("/deliberation/meetings/{meeting_id}/totals", dependencies=[CsrfChecked])
 def totals_submit(
-    request: Request,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     yes: Annotated[str, Form(max_length=8)] = "0",
     no: Annotated[str, Form(max_length=8)] = "0",
     abstain: Annotated[str, Form(max_length=8)] = "0",
 ) -> Response:
     return _act(
-        request,
-        session,
-        state,
-        user,
+        desk,
         meeting,
-        lambda actor: service.do_record_totals(
-            session,
-            actor=actor,
+        lambda: service.do_record_totals(
+            desk.session,
+            actor=desk.actor,
             meeting_id=meeting.id,
             yes=_count(yes, "yes"),
             no=_count(no, "no"),
             abstain=_count(abstain, "abstain"),
-            now=now,
+            now=desk.now,
         ),
     )
 
 
 @router.post("/deliberation/meetings/{meeting_id}/minutes", dependencies=[CsrfChecked])
 def minutes_submit(
-    request: Request,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     minutes: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
     return _act(
-        request,
-        session,
-        state,
-        user,
+        desk,
         meeting,
-        lambda actor: service.do_edit_minutes(
-            session, actor=actor, meeting_id=meeting.id, minutes=minutes, now=now
+        lambda: service.do_edit_minutes(
+            desk.session, actor=desk.actor, meeting_id=meeting.id, minutes=minutes, now=desk.now
         ),
     )
 
 
 @router.post("/deliberation/meetings/{meeting_id}/files", dependencies=[CsrfChecked])
 async def file_submit(
-    request: Request,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     file: Annotated[UploadFile, File()],
     purpose: Annotated[str, Form(max_length=24)] = "sign_in",
 ) -> Response:
     data = await file.read(service.FILE_LIMIT + 1)
 
-    def act(actor: Actor) -> None:
-        service.check_may_run(actor, meeting.region_code)
+    def act() -> None:
+        service.check_may_run(desk.actor, meeting.region_code)
         if purpose not in FILE_PURPOSES:
             raise InvalidInput("Unknown purpose %(value)s.", params={"value": purpose})
         service.do_attach_file(
-            session,
-            actor=actor,
+            desk.session,
+            actor=desk.actor,
             owner_type="meeting",
             owner_id=meeting.id,
             purpose=purpose,
             name=file.filename or "scan",
             content_type=sniff(data) or "",
             data=data,
-            now=now,
+            now=desk.now,
             region_code=meeting.region_code,
         )
 
-    return _act(request, session, state, user, meeting, act)
+    return _act(desk, meeting, act)
 
 
 @router.get("/deliberation/meetings/{meeting_id}/files/{file_id}")
@@ -329,21 +261,18 @@ def file_view(
 
 @router.post("/deliberation/meetings/{meeting_id}/close", dependencies=[CsrfChecked])
 def close_submit(
-    request: Request,
     meeting: ScopedMeeting,
-    user: RunnerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: RunnerDesk,
     returned: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     return _act(
-        request,
-        session,
-        state,
-        user,
+        desk,
         meeting,
-        lambda actor: service.do_close_meeting(
-            session, actor=actor, meeting_id=meeting.id, returned=bool(returned), now=now
+        lambda: service.do_close_meeting(
+            desk.session,
+            actor=desk.actor,
+            meeting_id=meeting.id,
+            returned=bool(returned),
+            now=desk.now,
         ),
     )

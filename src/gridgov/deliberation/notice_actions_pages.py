@@ -5,75 +5,94 @@ error, or a redirect to it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from gridgov.accounts.models import User
+from gridgov.audit.service import Actor
 from gridgov.deliberation import notices
 from gridgov.deliberation import service as deliberation
 from gridgov.deliberation.notices_pages import BoardPage, NoticeId, NoticePage, RowId, _staff_action
 from gridgov.errors import NotFound
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
-)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import sniff
 
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True)
+class _Desk:
+    """One staff action on the notice of the path: what every route here shares."""
+
+    request: Request
+    session: Session
+    tz: str
+    now: datetime
+    notice_id: int
+
+    def run(self, user: User, action: Callable[[Actor], object]) -> Response:
+        """``action(actor)`` (a ``do_*``), then the notice page: see ``_staff_action``."""
+        actor = actor_of(self.request, user)
+        return _staff_action(
+            self.request,
+            self.session,
+            self.tz,
+            self.now,
+            user,
+            self.notice_id,
+            lambda: action(actor),
+        )
+
+    def on_objection(
+        self, user: User, objection_id: int, do: Callable[..., object], **fields: Any
+    ) -> Response:
+        """``do`` on one of this notice's objections (404 for another notice's)."""
+
+        def action(actor: Actor) -> object:
+            found = _objection_of(self.session, self.notice_id, objection_id)
+            return do(self.session, actor=actor, objection_id=found, now=self.now, **fields)
+
+        return self.run(user, action)
+
+
+def _desk(
+    request: Request, notice_id: NoticeId, session: SessionDep, state: StateDep, now: Now
+) -> _Desk:
+    return _Desk(request, session, state.settings.timezone, now, notice_id)
+
+
+Desk = Annotated[_Desk, Depends(_desk)]
+AnswerText = Annotated[str, Form(max_length=8000)]
+
+
 @router.post("/notices/{notice_id}/post", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def notice_post(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    tz = state.settings.timezone
-    return _staff_action(
-        request,
-        session,
-        tz,
-        now,
+def notice_post(desk: Desk, user: NoticePage) -> Response:
+    base_url = str(desk.request.base_url)
+    return desk.run(
         user,
-        notice_id,
-        lambda: notices.do_post(
-            session,
-            actor=actor_of(request, user),
-            notice_id=notice_id,
-            now=now,
-            base_url=str(request.base_url),
-            tz=tz,
+        lambda actor: notices.do_post(
+            desk.session,
+            actor=actor,
+            notice_id=desk.notice_id,
+            now=desk.now,
+            base_url=base_url,
+            tz=desk.tz,
         ),
     )
 
 
 @router.post("/notices/{notice_id}/close", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def notice_close(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    tz = state.settings.timezone
-    return _staff_action(
-        request,
-        session,
-        tz,
-        now,
+def notice_close(desk: Desk, user: NoticePage) -> Response:
+    return desk.run(
         user,
-        notice_id,
-        lambda: notices.do_close(
-            session, actor=actor_of(request, user), notice_id=notice_id, now=now, tz=tz
+        lambda actor: notices.do_close(
+            desk.session, actor=actor, notice_id=desk.notice_id, now=desk.now, tz=desk.tz
         ),
     )
 
@@ -82,127 +101,47 @@ def notice_close(
     "/notices/{notice_id}/board-photo", response_class=HTMLResponse, dependencies=[CsrfChecked]
 )
 def board_photo(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: BoardPage,
-    photo: Annotated[UploadFile | None, File()] = None,
+    desk: Desk, user: BoardPage, photo: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     data = photo.file.read(deliberation.FILE_LIMIT + 1) if photo is not None else b""
     name = (photo.filename if photo is not None else "") or "board"
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
+    return desk.run(
         user,
-        notice_id,
-        lambda: notices.do_attach_board_photo(
-            session,
-            actor=actor_of(request, user),
-            notice_id=notice_id,
+        lambda actor: notices.do_attach_board_photo(
+            desk.session,
+            actor=actor,
+            notice_id=desk.notice_id,
             name=name,
             content_type=sniff(data) or "application/octet-stream",
             data=data,
-            now=now,
+            now=desk.now,
         ),
     )
 
 
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/answer",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+OBJECTION = "/notices/{notice_id}/objections/{objection_id}"
+
+
+@router.post(f"{OBJECTION}/answer", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def objection_answer(
-    request: Request,
-    notice_id: NoticeId,
-    objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-    answer: Annotated[str, Form(max_length=8000)] = "",
+    desk: Desk, objection_id: RowId, user: NoticePage, answer: AnswerText = ""
 ) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_answer(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            answer=answer,
-            now=now,
-        ),
-    )
+    return desk.on_objection(user, objection_id, notices.do_answer, answer=answer)
 
 
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/hide",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@router.post(f"{OBJECTION}/hide", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def objection_hide(
-    request: Request,
-    notice_id: NoticeId,
+    desk: Desk,
     objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
     user: NoticePage,
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_hide_objection(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            reason=reason,
-            now=now,
-        ),
-    )
+    return desk.on_objection(user, objection_id, notices.do_hide_objection, reason=reason)
 
 
-@router.post(
-    "/notices/{notice_id}/objections/{objection_id}/release",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
-def objection_release(
-    request: Request,
-    notice_id: NoticeId,
-    objection_id: RowId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: NoticePage,
-) -> Response:
-    return _staff_action(
-        request,
-        session,
-        state.settings.timezone,
-        now,
-        user,
-        notice_id,
-        lambda: notices.do_release_objection(
-            session,
-            actor=actor_of(request, user),
-            objection_id=_objection_of(session, notice_id, objection_id),
-            now=now,
-        ),
-    )
+@router.post(f"{OBJECTION}/release", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def objection_release(desk: Desk, objection_id: RowId, user: NoticePage) -> Response:
+    return desk.on_objection(user, objection_id, notices.do_release_objection)
 
 
 def _objection_of(session: Session, notice_id: int, objection_id: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 
 from gridgov.accounts.models import User
 from gridgov.deliberation import notices
@@ -22,13 +22,18 @@ from gridgov.deliberation.schemas.notices import (
 from gridgov.errors import NotFound
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
-from gridgov.web.deps import CurrentUser, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.deps import CurrentUser, SessionDep, require_roles
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["deliberation"])
 
 NoticeStaff = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES))]
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RegionCode = Annotated[str, Path(min_length=6, max_length=18, pattern=r"^[0-9]+$")]
+
+
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+NoticeStaffDesk = Annotated[Desk, Depends(desk(NoticeStaff, name="notice_staff_desk"))]
 
 
 def _objection_out(row: NoticeObjection, *, full_name: bool) -> ObjectionOut:
@@ -78,18 +83,16 @@ def list_notices(user: NoticeStaff, session: SessionDep) -> list[NoticeOut]:
 
 
 @router.post("/notices", response_model=NoticeOut, status_code=201)
-def draft_notice(
-    body: NoticeIn, request: Request, user: NoticeStaff, session: SessionDep, now: Now
-) -> NoticeOut:
+def draft_notice(body: NoticeIn, desk: NoticeStaffDesk) -> NoticeOut:
     """Save a draft; ID numbers and phones are masked (``masked_findings`` counts them)."""
     notice = notices.do_draft(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         region_code=body.region_code,
         kind=body.kind,
         title=body.title,
         body=body.body,
-        now=now,
+        now=desk.now,
         matter_id=body.matter_id,
         election_id=body.election_id,
         posting_days=body.posting_days,
@@ -97,65 +100,48 @@ def draft_notice(
         channels=tuple(body.channels),
         language=body.language,
     )
-    session.commit()
+    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/post", response_model=NoticeOut)
-def post_notice(
-    notice_id: NoticeId,
-    request: Request,
-    user: NoticeStaff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> NoticeOut:
+def post_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
     notice = notices.do_post(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         notice_id=notice_id,
-        now=now,
-        base_url=str(request.base_url),
-        tz=state.settings.timezone,
+        now=desk.now,
+        base_url=str(desk.request.base_url),
+        tz=desk.tz,
     )
-    session.commit()
+    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/close", response_model=NoticeOut)
-def close_notice(
-    notice_id: NoticeId,
-    request: Request,
-    user: NoticeStaff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> NoticeOut:
+def close_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
     """Refused (409) before the posting period is over, naming when it may close."""
     notice = notices.do_close(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         notice_id=notice_id,
-        now=now,
-        tz=state.settings.timezone,
+        now=desk.now,
+        tz=desk.tz,
     )
-    session.commit()
+    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/objections", response_model=ObjectionOut, status_code=201)
-def object_to_notice(
-    notice_id: NoticeId,
-    body: ObjectionIn,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> ObjectionOut:
+def object_to_notice(notice_id: NoticeId, body: ObjectionIn, desk: CurrentDesk) -> ObjectionOut:
     """Object or ask while the window is open (409 after it, naming its end)."""
+    session = desk.session
     check_rate(
-        session, write=Write.OBJECTION, source=f"user:{user.id}", target=str(notice_id), now=now
+        session,
+        write=Write.OBJECTION,
+        source=f"user:{desk.user.id}",
+        target=str(notice_id),
+        now=desk.now,
     )
     row = notices.do_object(
         session,
@@ -163,11 +149,11 @@ def object_to_notice(
         text=body.text,
         kind=body.kind,
         author_name=body.author_name,
-        author_user_id=user.id,
+        author_user_id=desk.user.id,
         language=body.language,
-        now=now,
-        actor=actor_of(request, user),
-        tz=state.settings.timezone,
+        now=desk.now,
+        actor=desk.actor,
+        tz=desk.tz,
     )
     session.commit()
     return _objection_out(row, full_name=True)
@@ -178,21 +164,19 @@ def answer_objection(
     notice_id: NoticeId,
     objection_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: AnswerIn,
-    request: Request,
-    user: NoticeStaff,
-    session: SessionDep,
-    now: Now,
+    desk: NoticeStaffDesk,
 ) -> ObjectionOut:
+    session = desk.session
     if objection_id not in {
         o.id for o in notices.objections_of(session, notice_id, public_only=False)
     }:
         raise NotFound("There is no objection %(id)s.", params={"id": objection_id})
     row = notices.do_answer(
         session,
-        actor=actor_of(request, user),
+        actor=desk.actor,
         objection_id=objection_id,
         answer=body.answer,
-        now=now,
+        now=desk.now,
     )
     session.commit()
     return _objection_out(row, full_name=True)

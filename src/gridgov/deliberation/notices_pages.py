@@ -48,7 +48,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of, local_time, no_store, render
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,6 +98,10 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+NoticeDesk = Annotated[Desk, Depends(desk(NoticePage, name="notice_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def message(language: str, error: DomainError) -> str:
@@ -169,17 +173,11 @@ def _not_found(request: Request, error: DomainError) -> HTMLResponse:
 
 
 @router.get("/notices", response_class=HTMLResponse)
-def notice_list(
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: StaffPage,
-    show: Annotated[str, Query(max_length=16)] = "",
-) -> HTMLResponse:
+def notice_list(desk: StaffDesk, show: Annotated[str, Query(max_length=16)] = "") -> HTMLResponse:
     """The notices of the viewer's area and the routine disclosures due or overdue."""
-    tz = ZoneInfo(state.settings.timezone)
-    scope = user.effective_scope
+    session = desk.session
+    tz = ZoneInfo(desk.tz)
+    scope = desk.user.effective_scope
     chosen = show if show in {s.value for s in NoticeState} else None
     rows = notices.notices_in_scope(session, scope=scope, state=chosen)
     names = {
@@ -196,21 +194,21 @@ def notice_list(
             "closes": local_time(n.closes_at, tz),
             "may_close": n.state == NoticeState.POSTED.value
             and n.closes_at is not None
-            and now >= n.closes_at,
+            and desk.now >= n.closes_at,
         }
         for n in rows
     ]
     due = notices.due_disclosures(
-        session, scope=scope, today=now.astimezone(tz).date(), tz=state.settings.timezone
+        session, scope=scope, today=desk.now.astimezone(tz).date(), tz=desk.tz
     )
     context = {
         "items": items,
         "due": due,
         "show": show,
         "states": [s.value for s in NoticeState],
-        "may_draft": user.role in notices.NOTICE_ROLES,
+        "may_draft": desk.user.role in notices.NOTICE_ROLES,
     }
-    return render(request, "deliberation/notices.html", context)
+    return render(desk.request, "deliberation/notices.html", context)
 
 
 # ---------------------------------------------------------------- drafting
@@ -227,17 +225,15 @@ def _regions_for(session: Session, scope: str | None) -> list[Region]:
 
 
 def _new_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     form: dict[str, Any],
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
+    language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _regions_for(session, user.effective_scope),
+        "regions": _regions_for(desk.session, desk.user.effective_scope),
         "kinds": [k.value for k in NoticeKind],
         "channels": notices.CHANNELS,
         "default_days": rules.DEFAULT_POSTING_DAYS,
@@ -245,7 +241,7 @@ def _new_page(
         "problems": problems_of(language, error),
     }
     return render(
-        request,
+        desk.request,
         "deliberation/notice_new.html",
         context,
         status_code=error.status if error else 200,
@@ -254,27 +250,25 @@ def _new_page(
 
 @router.get("/notices/new", response_class=HTMLResponse)
 def notice_new(
-    request: Request,
-    session: SessionDep,
-    user: NoticePage,
+    desk: NoticeDesk,
     region: Annotated[str, Query(max_length=18)] = "",
     kind: Annotated[str, Query(max_length=24)] = "",
     matter_id: Annotated[int | None, Query(ge=1)] = None,
     election_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     form = {
-        "region": region or (user.effective_scope or ""),
+        "region": region or (desk.user.effective_scope or ""),
         "kind": kind or NoticeKind.VILLAGE_AFFAIRS.value,
         "title": "",
         "body": "",
         "posting_days": str(rules.DEFAULT_POSTING_DAYS),
         "objection_days": "",
         "channels": ["portal"],
-        "language": language_of(request),
+        "language": language_of(desk.request),
         "matter_id": matter_id or "",
         "election_id": election_id or "",
     }
-    return _new_page(request, session, user, form)
+    return _new_page(desk, form)
 
 
 def _days(text: str, field: str) -> int | None:
@@ -302,10 +296,7 @@ def _optional_id(text: str, field: str) -> int | None:
 
 @router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def notice_create(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: NoticePage,
+    desk: NoticeDesk,
     region: Annotated[str, Form(max_length=18)] = "",
     kind: Annotated[str, Form(max_length=24)] = "",
     title: Annotated[str, Form(max_length=400)] = "",
@@ -317,6 +308,7 @@ def notice_create(
     matter_id: Annotated[str, Form(max_length=12)] = "",
     election_id: Annotated[str, Form(max_length=12)] = "",
 ) -> HTMLResponse:
+    session = desk.session
     form = {
         "region": region,
         "kind": kind,
@@ -340,12 +332,12 @@ def notice_create(
         findings = rules.scan_personal_data(title.strip()) + rules.scan_personal_data(body.strip())
         notice = notices.do_draft(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             region_code=region.strip(),
             kind=chosen_kind,
             title=title,
             body=body,
-            now=now,
+            now=desk.now,
             matter_id=_optional_id(matter_id, "matter"),
             election_id=_optional_id(election_id, "election"),
             posting_days=_days(posting_days, "posting_days"),
@@ -355,14 +347,14 @@ def notice_create(
         )
     except DomainError as exc:
         session.rollback()
-        return _new_page(request, session, user, form, error=exc)
+        return _new_page(desk, form, error=exc)
     session.commit()
     context = {
         "notice": notice,
         # the masked forms only: the values themselves are never shown again
         "findings": [(f.kind.value, f.masked) for f in findings],
     }
-    return render(request, "deliberation/notice_saved.html", context, status_code=201)
+    return render(desk.request, "deliberation/notice_saved.html", context, status_code=201)
 
 
 # ---------------------------------------------------------------- the notice page

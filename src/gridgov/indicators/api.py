@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
@@ -17,7 +17,8 @@ from gridgov.indicators import service
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Tree
 from gridgov.indicators.schemas import ReviewIn, ScoreIn
-from gridgov.web.deps import Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["indicators"])
 
@@ -39,6 +40,12 @@ Computer = Annotated[User, Depends(require_roles(*service.COMPUTERS))]
 Reviewer = Annotated[User, Depends(require_roles(*service.REVIEWERS))]
 Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
 TreeText = Annotated[str, Body(media_type="text/yaml", max_length=200_000)]
+
+
+AdminDesk = Annotated[Desk, Depends(desk(Admin, name="admin_desk"))]
+ComputerDesk = Annotated[Desk, Depends(desk(Computer, name="computer_desk"))]
+ReaderDesk = Annotated[Desk, Depends(desk(Reader, name="reader_desk"))]
+ReviewerDesk = Annotated[Desk, Depends(desk(Reviewer, name="reviewer_desk"))]
 
 
 def _node(node: Indicator) -> dict[str, Any]:
@@ -91,12 +98,10 @@ def check_tree(user: Admin, text: TreeText) -> dict[str, Any]:
 
 
 @router.post("/indicators/trees", status_code=201)
-def load_tree(
-    user: Admin, request: Request, session: SessionDep, now: Now, text: TreeText
-) -> dict[str, Any]:
+def load_tree(desk: AdminDesk, text: TreeText) -> dict[str, Any]:
     """Store a tree file as its key's next revision (the same text again changes nothing)."""
-    row = service.do_load_tree(session, text=text, actor=actor_of(request, user), now=now)
-    session.commit()
+    row = service.do_load_tree(desk.session, text=text, actor=desk.actor, now=desk.now)
+    desk.session.commit()
     return _tree(row.revision, service.parse(row.source))
 
 
@@ -145,23 +150,16 @@ def list_periods(key: str, user: Reader, session: SessionDep) -> list[str]:
 
 
 @router.post("/indicators/{key}/{period}/compute")
-def compute(
-    key: str,
-    period: str,
-    user: Computer,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> dict[str, Any]:
+def compute(key: str, period: str, desk: ComputerDesk) -> dict[str, Any]:
     """Compute the period (a final period returns its stored numbers unchanged)."""
+    session = desk.session
     snapshot = service.compute(
         session,
         key=key,
         period=period,
-        now=now,
-        actor=actor_of(request, user),
-        tz=ZoneInfo(state.settings.timezone),
+        now=desk.now,
+        actor=desk.actor,
+        tz=ZoneInfo(desk.tz),
     )
     session.commit()
     return _meta(session, snapshot)
@@ -189,12 +187,11 @@ def rankings(
 
 
 @router.get("/indicators/{key}/{period}/units/{unit}")
-def scorecard(
-    key: str, period: str, unit: str, user: Reader, request: Request, session: SessionDep
-) -> dict[str, Any]:
+def scorecard(key: str, period: str, unit: str, desk: ReaderDesk) -> dict[str, Any]:
     """One unit's scorecard: every node's points; leaves with raw value and formula."""
+    session = desk.session
     snapshot = _snapshot(session, key, period)
-    score = service.score_of(session, snapshot, unit, actor_of(request, user))
+    score = service.score_of(session, snapshot, unit, desk.actor)
     _row, tree = service.snapshot_tree(session, snapshot)
     return {
         **_meta(session, snapshot),
@@ -235,44 +232,35 @@ def list_assessments(
 
 
 @router.post("/indicators/assessments", status_code=201)
-def score(
-    body: ScoreIn, user: Reviewer, request: Request, session: SessionDep, now: Now
-) -> dict[str, Any]:
+def score(body: ScoreIn, desk: ReviewerDesk) -> dict[str, Any]:
     """Score a manual item with evidence; it counts once a second reviewer confirms."""
     row = service.do_score(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         tree_key=body.tree,
         indicator_id=body.indicator,
         period=body.period,
         unit=body.unit,
         points=body.points,
         evidence=body.evidence,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _assessment(row)
 
 
 @router.post("/indicators/assessments/{assessment_id}/review")
-def review(
-    assessment_id: int,
-    body: ReviewIn,
-    user: Reviewer,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-) -> dict[str, Any]:
+def review(assessment_id: int, body: ReviewIn, desk: ReviewerDesk) -> dict[str, Any]:
     """Confirm another reviewer's score, or send it back with a reason."""
     row = service.do_review(
-        session,
-        actor=actor_of(request, user),
+        desk.session,
+        actor=desk.actor,
         assessment_id=assessment_id,
         confirm=body.confirm,
         note=body.note,
-        now=now,
+        now=desk.now,
     )
-    session.commit()
+    desk.session.commit()
     return _assessment(row)
 
 

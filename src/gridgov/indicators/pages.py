@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,23 +33,19 @@ from gridgov.msgids import N_
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
     in_scope,
     require_roles,
 )
 from gridgov.web.render import (
     download,
-    error_message,
-    error_problems,
+    error_context,
     language_of,
     local_time,
     no_store,
     render,
     sniff,
 )
+from gridgov.web.toolkit import Desk, committed, desk
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,6 +78,11 @@ LABELS = (
 
 
 # ---------------------------------------------------------------- helpers
+
+
+ComputerDesk = Annotated[Desk, Depends(desk(ComputerPage, name="computer_desk"))]
+ReviewerDesk = Annotated[Desk, Depends(desk(ReviewerPage, name="reviewer_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _tz(state: AppState) -> ZoneInfo:
@@ -156,25 +157,22 @@ def _pick_tree(choices: Sequence[TreeChoice], key: str) -> TreeChoice | None:
 
 
 def _scoped_score(
-    request: Request,
-    session: Session,
-    now: datetime,
-    user: User,
+    desk: Desk,
     snapshot: IndicatorSnapshot,
     unit: str,
 ) -> IndicatorScore:
     """The unit's score if the viewer may see it; 404 (audited when hidden) otherwise."""
-    found = session.scalars(
+    found = desk.session.scalars(
         select(IndicatorScore).where(
             IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
         )
     ).first()
-    scope = user.effective_scope
+    scope = desk.user.effective_scope
     return in_scope(
-        request,
-        session,
-        now,
-        user,
+        desk.request,
+        desk.session,
+        desk.now,
+        desk.user,
         found,
         visible=lambda score: may_access(scope, score.region_code),
         object_type="indicator_score",
@@ -193,11 +191,7 @@ def _snapshot(session: Session, key: str, period: str) -> IndicatorSnapshot:
 
 
 def _rankings_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
-    now: datetime,
+    desk: Desk,
     *,
     tree_key: str,
     period: str,
@@ -205,9 +199,10 @@ def _rankings_page(
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
-    scope = user.effective_scope
+    session = desk.session
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
+    scope = desk.user.effective_scope
     choices = tree_choices(session, language)
     chosen = _pick_tree(choices, tree_key)
     computed = service.periods(session, chosen.key) if chosen else []
@@ -231,8 +226,8 @@ def _rankings_page(
                     "tops": [points(nodes.get(top.id, 0.0)) for top in tops],
                 }
             )
-    may_compute = user.role_enum in service.COMPUTERS
-    compute_periods = recent(chosen.tree, now, tz) if chosen and may_compute else []
+    may_compute = desk.user.role_enum in service.COMPUTERS
+    compute_periods = recent(chosen.tree, desk.now, tz) if chosen and may_compute else []
     wanted = period or (compute_periods[1] if len(compute_periods) > 1 else "")
     context = {
         "choices": choices,
@@ -248,40 +243,37 @@ def _rankings_page(
         "may_compute": may_compute,
         "compute_periods": compute_periods,
         "compute_period": wanted if wanted in compute_periods else the_period,
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
-    return no_store(render(request, "indicators/rankings.html", context, status_code=status_code))
+    return no_store(
+        render(desk.request, "indicators/rankings.html", context, status_code=status_code)
+    )
 
 
 @router.get("/indicators", response_class=HTMLResponse)
 def rankings_page(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     tree: Annotated[str, Query(max_length=48)] = "",
     period: Annotated[str, Query(max_length=8)] = "",
     league: Annotated[str, Query(max_length=24)] = "",
 ) -> HTMLResponse:
     """A tree's league table for a computed period, within the viewer's area."""
     return _rankings_page(
-        request, session, state, user, now, tree_key=tree, period=period, league=league
+        desk,
+        tree_key=tree,
+        period=period,
+        league=league,
     )
 
 
 @router.post("/indicators/compute", dependencies=[CsrfChecked])
 def compute_submit(
-    request: Request,
-    user: ComputerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ComputerDesk,
     tree: Annotated[str, Form(max_length=48)] = "",
     period: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """Compute (or recompute, while provisional) a tree for a period; back to its table."""
+    session, now = desk.session, desk.now
     try:
         service.ensure_shipped(session, now=now)
         snapshot = service.compute(
@@ -289,26 +281,21 @@ def compute_submit(
             key=tree,
             period=period,
             now=now,
-            actor=actor_of(request, user),
-            tz=_tz(state),
+            actor=desk.actor,
+            tz=_tz(desk.state),
         )
         target = urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
     except DomainError as exc:
         session.rollback()
         return _rankings_page(
-            request,
-            session,
-            state,
-            user,
-            now,
+            desk,
             tree_key=tree,
             period=period,
             league="",
             error=exc,
             status_code=exc.status,
         )
-    session.commit()
-    return RedirectResponse(f"/indicators?{target}", status_code=303)
+    return committed(session, f"/indicators?{target}")
 
 
 # ---------------------------------------------------------------- assessments
@@ -329,19 +316,16 @@ class Item:
 
 
 def _assessments_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User,
-    now: datetime,
+    desk: Desk,
     *,
     tree_key: str,
     period: str,
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
-    tz = _tz(state)
+    session, user = desk.session, desk.user
+    language = language_of(desk.request)
+    tz = _tz(desk.state)
     scope = user.effective_scope
     choices = [
         c
@@ -354,8 +338,8 @@ def _assessments_page(
     the_period = ""
     if chosen is not None:
         computed = service.periods(session, chosen.key)
-        offered = sorted(set(recent(chosen.tree, now, tz)) | set(computed), reverse=True)
-        fallback = computed[0] if computed else recent(chosen.tree, now, tz)[1]
+        offered = sorted(set(recent(chosen.tree, desk.now, tz)) | set(computed), reverse=True)
+        fallback = computed[0] if computed else recent(chosen.tree, desk.now, tz)[1]
         the_period = period if period in offered else fallback
         if the_period not in offered:
             offered.insert(0, the_period)
@@ -390,26 +374,21 @@ def _assessments_page(
         "reviewer": user.role_enum in service.REVIEWERS,
         "username": user.username,
         "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
-        "error": error_message(language, error) if error else None,
-        "problems": error_problems(language, error),
+        **error_context(language, error),
     }
     return no_store(
-        render(request, "indicators/assessments.html", context, status_code=status_code)
+        render(desk.request, "indicators/assessments.html", context, status_code=status_code)
     )
 
 
 @router.get("/indicators/assessments", response_class=HTMLResponse)
 def assessments_page(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     tree: Annotated[str, Query(max_length=48)] = "",
     period: Annotated[str, Query(max_length=8)] = "",
 ) -> HTMLResponse:
     """The manual items of a tree for a period, unit by unit, with their review state."""
-    return _assessments_page(request, session, state, user, now, tree_key=tree, period=period)
+    return _assessments_page(desk, tree_key=tree, period=period)
 
 
 def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
@@ -440,11 +419,7 @@ def _points(text: str) -> float:
 
 @router.post("/indicators/assessments/score", dependencies=[CsrfChecked])
 def score_submit(
-    request: Request,
-    user: ReviewerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ReviewerDesk,
     tree: Annotated[str, Form(max_length=48)] = "",
     period: Annotated[str, Form(max_length=8)] = "",
     indicator: Annotated[str, Form(max_length=48)] = "",
@@ -454,27 +429,24 @@ def score_submit(
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """A reviewer scores a manual item; it waits for a second reviewer."""
+    session = desk.session
     try:
         service.do_score(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             tree_key=tree,
             indicator_id=indicator,
             period=period,
             unit=unit,
             points=_points(points),
             evidence=evidence,
-            now=now,
+            now=desk.now,
             attachment=read_attachment(attachment),
         )
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            request,
-            session,
-            state,
-            user,
-            now,
+            desk,
             tree_key=tree,
             period=period,
             error=exc,
@@ -486,16 +458,14 @@ def score_submit(
     )
 
 
-def _scoped_assessment(
-    request: Request, session: Session, now: datetime, user: User, assessment_id: int
-) -> Assessment:
-    scope = user.effective_scope
+def _scoped_assessment(desk: Desk, assessment_id: int) -> Assessment:
+    scope = desk.user.effective_scope
     return in_scope(
-        request,
-        session,
-        now,
-        user,
-        session.get(Assessment, assessment_id),
+        desk.request,
+        desk.session,
+        desk.now,
+        desk.user,
+        desk.session.get(Assessment, assessment_id),
         visible=lambda row: may_access(scope, row.region_code),
         object_type="indicator_assessment",
         object_id=str(assessment_id),
@@ -504,24 +474,21 @@ def _scoped_assessment(
 
 @router.post("/indicators/assessments/{assessment_id}/review", dependencies=[CsrfChecked])
 def review_submit(
-    request: Request,
     assessment_id: int,
-    user: ReviewerPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ReviewerDesk,
     decision: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """A second reviewer confirms a pending score, or sends it back with a reason."""
-    row = _scoped_assessment(request, session, now, user, assessment_id)
+    session, now = desk.session, desk.now
+    row = _scoped_assessment(desk, assessment_id)
     tree_key, period = row.tree_key, row.period
     try:
         if decision not in ("confirm", "reject"):
             raise InvalidInput("Confirm the score or send it back.")
         service.do_review(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             assessment_id=assessment_id,
             confirm=decision == "confirm",
             note=note,
@@ -530,11 +497,7 @@ def review_submit(
     except DomainError as exc:
         session.rollback()
         return _assessments_page(
-            request,
-            session,
-            state,
-            user,
-            now,
+            desk,
             tree_key=tree_key,
             period=period,
             error=exc,
@@ -548,11 +511,9 @@ def review_submit(
 
 
 @router.get("/indicators/assessments/{assessment_id}/attachment")
-def assessment_attachment(
-    request: Request, assessment_id: int, user: StaffPage, session: SessionDep, now: Now
-) -> Response:
+def assessment_attachment(assessment_id: int, desk: StaffDesk) -> Response:
     """The evidence file of an assessment, as a download, within the viewer's area."""
-    row = _scoped_assessment(request, session, now, user, assessment_id)
+    row = _scoped_assessment(desk, assessment_id)
     if row.attachment is None:
         raise NotFound("Not found, or outside your area.")
     return download(
@@ -566,50 +527,39 @@ def assessment_attachment(
 
 
 @router.get("/indicators/{key}/{period}.xlsx")
-def rankings_download(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-) -> Response:
+def rankings_download(key: TreeKey, period: PeriodKey, desk: StaffDesk) -> Response:
     """Every league of the viewer's area, and the scorecards, as a workbook."""
-    snapshot = _snapshot(session, key, period)
+    snapshot = _snapshot(desk.session, key, period)
     body = export.rankings_xlsx(
-        session, snapshot, user.effective_scope, language_of(request), tz=_tz(state)
+        desk.session,
+        snapshot,
+        desk.user.effective_scope,
+        language_of(desk.request),
+        tz=_tz(desk.state),
     )
     return download(body, _filename(key, period) + ".xlsx", XLSX)
 
 
 @router.get("/indicators/{key}/{period}.csv")
-def rankings_csv(
-    request: Request, key: TreeKey, period: PeriodKey, user: StaffPage, session: SessionDep
-) -> Response:
+def rankings_csv(key: TreeKey, period: PeriodKey, desk: StaffDesk) -> Response:
     """The league tables of the viewer's area as CSV (UTF-8 with a BOM, for Excel)."""
-    snapshot = _snapshot(session, key, period)
-    text = export.rankings_csv(session, snapshot, user.effective_scope, language_of(request))
+    snapshot = _snapshot(desk.session, key, period)
+    text = export.rankings_csv(
+        desk.session, snapshot, desk.user.effective_scope, language_of(desk.request)
+    )
     return download(
         text.encode(export.CSV_ENCODING), _filename(key, period) + ".csv", "text/csv; charset=utf-8"
     )
 
 
 @router.get("/indicators/{key}/{period}/{unit}.xlsx")
-def scorecard_download(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    unit: UnitKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> Response:
+def scorecard_download(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDesk) -> Response:
     """One unit's scorecard as a workbook."""
+    session = desk.session
     snapshot = _snapshot(session, key, period)
-    _scoped_score(request, session, now, user, snapshot, unit)
+    _scoped_score(desk, snapshot, unit)
     body = export.scorecard_xlsx(
-        session, snapshot, unit, actor_of(request, user), language_of(request), tz=_tz(state)
+        session, snapshot, unit, desk.actor, language_of(desk.request), tz=_tz(desk.state)
     )
     return download(body, _filename(key, period, unit) + ".xlsx", XLSX)
 
@@ -632,20 +582,12 @@ def history(session: Session, key: str, unit: str, scope: str | None) -> list[di
 
 
 @router.get("/indicators/{key}/{period}/{unit}", response_class=HTMLResponse)
-def scorecard_page(
-    request: Request,
-    key: TreeKey,
-    period: PeriodKey,
-    unit: UnitKey,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
+def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDesk) -> HTMLResponse:
     """A unit's scorecard: every node with its points, every leaf with its working."""
+    request, session = desk.request, desk.session
     language = language_of(request)
     snapshot = _snapshot(session, key, period)
-    score = _scoped_score(request, session, now, user, snapshot, unit)
+    score = _scoped_score(desk, snapshot, unit)
     tree_row, tree = service.snapshot_tree(session, snapshot)
     size = session.scalar(
         select(func.count()).where(
@@ -674,7 +616,7 @@ def scorecard_page(
         "move_class": move_class,
         "move": move_text,
         "lines": lines,
-        "history": history(session, key, unit, user.effective_scope),
-        "computed_at": local_time(snapshot.computed_at, _tz(state)),
+        "history": history(session, key, unit, desk.user.effective_scope),
+        "computed_at": local_time(snapshot.computed_at, _tz(desk.state)),
     }
     return no_store(render(request, "indicators/scorecard.html", context))

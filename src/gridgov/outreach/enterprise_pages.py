@@ -6,6 +6,7 @@ record and handle them); and party organisations' brands (一支部一品牌): t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -19,14 +20,14 @@ from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
 from gridgov.msgids import N_
 from gridgov.outreach import brands, enterprises
-from gridgov.outreach.enterprise_models import EnterpriseRequest
+from gridgov.outreach.enterprise_models import Brand, EnterpriseRequest
 from gridgov.outreach.enterprise_rules import PRIORITIES, PRIORITY_ORDER, Priority
 from gridgov.registry import public as register
 from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.render import error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action, office_today, scoped
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, require_roles
+from gridgov.web.render import error_context, language_of, render
+from gridgov.web.toolkit import Desk, desk, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -35,53 +36,40 @@ Server = Annotated[
     Depends(require_roles(Role.ADMIN, Role.UNIT_STAFF, Role.BRANCH_SECRETARY, page=True)),
 ]
 Officer = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
+StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
+ServerDesk = Annotated[Desk, Depends(desk(Server, name="server_desk"))]
+OfficerDesk = Annotated[Desk, Depends(desk(Officer, name="officer_desk"))]
 OrgCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,32}$")]
 Text = Annotated[str, Form(max_length=2000)]
 
 
+def _branch(org: Organisation) -> brands.Branch:
+    return brands.Branch(org.id, org.code, org.name, org.region_code)
+
+
 def _party_visible(actor: Actor, org: Organisation) -> bool:
-    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
-    return OrgKind(org.kind) in PARTY_KINDS and brands.may_see_branch(actor, branch)
+    return OrgKind(org.kind) in PARTY_KINDS and brands.may_see_branch(actor, _branch(org))
 
 
 ScopedEnterprise = Annotated[
     Organisation,
-    Depends(
-        scoped(
-            Organisation,
-            param="enterprise_id",
-            user=Staff,
-            visible=enterprises.may_see_enterprise,
-            object_type="enterprise",
-            name="scoped_enterprise_page",
-        )
-    ),
+    Depends(scoped(Organisation, "enterprise_id", Staff, enterprises.may_see_enterprise)),
 ]
 ScopedRequest = Annotated[
     EnterpriseRequest,
     Depends(
         scoped(
             EnterpriseRequest,
-            param="request_id",
-            user=Server,
-            visible=enterprises.may_see_request,
+            "request_id",
+            Server,
+            enterprises.may_see_request,
             object_type="enterprise_request",
-            name="scoped_enterprise_request_page",
         )
     ),
 ]
 ScopedBranch = Annotated[
     Organisation,
-    Depends(
-        scoped(
-            Organisation,
-            param="branch_id",
-            user=Staff,
-            visible=_party_visible,
-            object_type="organisation",
-            name="scoped_party_organisation_page",
-        )
-    ),
+    Depends(scoped(Organisation, "branch_id", Staff, _party_visible, object_type="organisation")),
 ]
 
 
@@ -94,18 +82,13 @@ def _priorities() -> list[tuple[str, str]]:
 
 @router.get("/outreach/enterprises", response_class=HTMLResponse)
 def enterprises_page(
-    request: Request,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     macau: Literal["", "yes", "no"] = "",
     priority: Priority | Literal[""] = "",
     covered: Literal["yes", "no"] = "yes",
     q: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
-    today = office_today(state, now)
+    session, actor, today = desk.session, desk.actor, desk.today
     rows = enterprises.enterprise_rows(
         session,
         viewer=actor,
@@ -120,7 +103,7 @@ def enterprises_page(
     )
     names = register.organisation_names(session, [v.request.enterprise_id for v in queue])
     return render(
-        request,
+        desk.request,
         "outreach/enterprises.html",
         {
             "rows": rows,
@@ -157,35 +140,33 @@ def _enterprise_context(
     }
 
 
-def _again(
-    request: Request, session: Any, org: Organisation, actor: Actor, today: date, form: str
-) -> Any:
-    def answer(exc: DomainError) -> Response:
-        language = language_of(request)
-        context = _enterprise_context(session, org, actor, today)
-        context.update(
-            {
-                "error": error_message(language, exc),
-                "problems": error_problems(language, exc),
-                "error_form": form,
-            }
-        )
-        return render(request, "outreach/enterprise.html", context, status_code=exc.status)
+def _on_enterprise(
+    desk: Desk,
+    enterprise_id: int,
+    form: str,
+    flash: str,
+    run: Callable[[], object],
+    org: Organisation | None = None,
+) -> Response:
+    """A form on an enterprise's page: back to it with ``flash``; on a refusal, the page
+    again with the error at the form named ``form`` (the enterprise loaded then when
+    ``org`` is not given)."""
 
-    return answer
+    def again(exc: DomainError) -> Response:
+        shown = org or enterprises.get_enterprise(
+            desk.session, enterprise_id=enterprise_id, viewer=desk.actor
+        )
+        context = _enterprise_context(desk.session, shown, desk.actor, desk.today)
+        context.update({**error_context(language_of(desk.request), exc), "error_form": form})
+        return render(desk.request, "outreach/enterprise.html", context, status_code=exc.status)
+
+    return desk.form(run, to=f"/outreach/enterprises/{enterprise_id}", on_error=again, flash=flash)
 
 
 @router.get("/outreach/enterprises/{enterprise_id}", response_class=HTMLResponse)
-def enterprise_page(
-    request: Request,
-    org: ScopedEnterprise,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    context = _enterprise_context(session, org, actor_of(request, user), office_today(state, now))
-    return render(request, "outreach/enterprise.html", context)
+def enterprise_page(org: ScopedEnterprise, desk: StaffDesk) -> HTMLResponse:
+    context = _enterprise_context(desk.session, org, desk.actor, desk.today)
+    return render(desk.request, "outreach/enterprise.html", context)
 
 
 @router.post(
@@ -194,37 +175,28 @@ def enterprise_page(
     response_class=HTMLResponse,
 )
 def service_record(
-    request: Request,
     org: ScopedEnterprise,
-    user: Server,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ServerDesk,
     priority: Annotated[Priority, Form()],
     served_on: Annotated[date, Form()],
     done: Text = "",
     outcome: Text = "",
 ) -> Response:
-    actor = actor_of(request, user)
-    today = office_today(state, now)
-    return form_action(
-        session,
-        lambda: enterprises.do_record_service(
-            session,
-            actor=actor,
+    def run() -> object:
+        return enterprises.do_record_service(
+            desk.session,
+            actor=desk.actor,
             enterprise=org,
             priority=priority,
             served_on=served_on,
             done=done,
             outcome=outcome,
-            today=today,
-            now=now,
-        ),
-        to=f"/outreach/enterprises/{org.id}",
-        on_error=_again(request, session, org, actor, today, "service"),
-        request=request,
-        flash=N_("The service was recorded."),
-    )
+            today=desk.today,
+            now=desk.now,
+        )
+
+    flash = N_("The service was recorded.")
+    return _on_enterprise(desk, org.id, "service", flash, run, org)
 
 
 @router.post(
@@ -233,48 +205,26 @@ def service_record(
     response_class=HTMLResponse,
 )
 def request_receive(
-    request: Request,
     org: ScopedEnterprise,
-    user: Server,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ServerDesk,
     priority: Annotated[Priority, Form()],
     received_on: Annotated[date, Form()],
     ask: Text = "",
 ) -> Response:
-    actor = actor_of(request, user)
-    today = office_today(state, now)
-    return form_action(
-        session,
-        lambda: enterprises.do_receive_request(
-            session,
-            actor=actor,
+    def run() -> object:
+        return enterprises.do_receive_request(
+            desk.session,
+            actor=desk.actor,
             enterprise=org,
             priority=priority,
             ask=ask,
             received_on=received_on,
-            today=today,
-            now=now,
-        ),
-        to=f"/outreach/enterprises/{org.id}",
-        on_error=_again(request, session, org, actor, today, "request"),
-        request=request,
-        flash=N_("The request was recorded."),
-    )
+            today=desk.today,
+            now=desk.now,
+        )
 
-
-def _request_again(
-    request: Request, session: Any, item: EnterpriseRequest, actor: Actor, today: date
-) -> Any:
-    form = f"request-{item.id}"
-
-    def answer(exc: DomainError) -> Response:
-        org = enterprises.get_enterprise(session, enterprise_id=item.enterprise_id, viewer=actor)
-        again: Response = _again(request, session, org, actor, today, form)(exc)
-        return again
-
-    return answer
+    flash = N_("The request was recorded.")
+    return _on_enterprise(desk, org.id, "request", flash, run, org)
 
 
 @router.post(
@@ -283,33 +233,24 @@ def _request_again(
     response_class=HTMLResponse,
 )
 def request_accept(
-    request: Request,
     item: ScopedRequest,
-    user: Server,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ServerDesk,
     on: Annotated[date, Form()],
     branch_id: Annotated[str, Form(pattern=r"^[0-9]{0,9}$")] = "",
 ) -> Response:
-    actor = actor_of(request, user)
-    today = office_today(state, now)
-    return form_action(
-        session,
-        lambda: enterprises.do_accept_request(
-            session,
-            actor=actor,
+    def run() -> None:
+        enterprises.do_accept_request(
+            desk.session,
+            actor=desk.actor,
             request=item,
             on=on,
             branch_id=int(branch_id) if branch_id else None,
-            today=today,
-            now=now,
-        ),
-        to=f"/outreach/enterprises/{item.enterprise_id}",
-        on_error=_request_again(request, session, item, actor, today),
-        request=request,
-        flash=N_("The request was accepted."),
-    )
+            today=desk.today,
+            now=desk.now,
+        )
+
+    flash = N_("The request was accepted.")
+    return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 
 @router.post(
@@ -318,117 +259,100 @@ def request_accept(
     response_class=HTMLResponse,
 )
 def request_close(
-    request: Request,
     item: ScopedRequest,
-    user: Server,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: ServerDesk,
     on: Annotated[date, Form()],
     resolved: Annotated[bool, Form()] = False,
     reply: Text = "",
 ) -> Response:
-    actor = actor_of(request, user)
-    today = office_today(state, now)
-    return form_action(
-        session,
-        lambda: enterprises.do_close_request(
-            session,
-            actor=actor,
+    def run() -> None:
+        enterprises.do_close_request(
+            desk.session,
+            actor=desk.actor,
             request=item,
             resolved=resolved,
             reply=reply,
             on=on,
-            today=today,
-            now=now,
-        ),
-        to=f"/outreach/enterprises/{item.enterprise_id}",
-        on_error=_request_again(request, session, item, actor, today),
-        request=request,
-        flash=N_("The request was resolved.") if resolved else N_("The request was declined."),
-    )
+            today=desk.today,
+            now=desk.now,
+        )
+
+    flash = N_("The request was resolved.") if resolved else N_("The request was declined.")
+    return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 
 # ---------------------------------------------------------------- brands
 
 
 @router.get("/outreach/brands", response_class=HTMLResponse)
-def brands_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
-    items = brands.list_brands(session, viewer=actor_of(request, user))
-    return render(request, "outreach/brands.html", {"brands": items})
+def brands_page(desk: StaffDesk) -> HTMLResponse:
+    items = brands.list_brands(desk.session, viewer=desk.actor)
+    return render(desk.request, "outreach/brands.html", {"brands": items})
 
 
-def _brand_context(session: Any, org: Organisation, today: date) -> dict[str, object]:
-    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
+def _brand_view(
+    session: Any, branch: brands.Branch, brand: Brand | None, today: date
+) -> dict[str, object]:
+    """A brand's page, the staff's and the public's: the brand with the branch's figures
+    and featured activities this year."""
     return {
         "branch": branch,
-        "brand": brands.get_brand(session, branch_id=org.id),
-        "figures": brands.figures(session, branch_id=org.id, today=today),
-        "activities": brands.featured_activities(session, branch_id=org.id),
+        "brand": brand,
+        "figures": brands.figures(session, branch_id=branch.id, today=today),
+        "activities": brands.featured_activities(session, branch_id=branch.id),
         "year": today.year,
     }
 
 
+def _brand_context(session: Any, org: Organisation, today: date) -> dict[str, object]:
+    brand = brands.get_brand(session, branch_id=org.id)
+    return _brand_view(session, _branch(org), brand, today)
+
+
 @router.get("/outreach/brands/{branch_id}", response_class=HTMLResponse)
-def brand_page(
-    request: Request,
-    org: ScopedBranch,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    context = _brand_context(session, org, office_today(state, now))
-    context["may_edit"] = user.role in (Role.BRANCH_SECRETARY.value, Role.ADMIN.value)
-    return render(request, "outreach/brand.html", context)
+def brand_page(org: ScopedBranch, desk: StaffDesk) -> HTMLResponse:
+    context = _brand_context(desk.session, org, desk.today)
+    context["may_edit"] = desk.user.role in (Role.BRANCH_SECRETARY.value, Role.ADMIN.value)
+    return render(desk.request, "outreach/brand.html", context)
 
 
 @router.post(
     "/outreach/brands/{branch_id}", dependencies=[CsrfChecked], response_class=HTMLResponse
 )
 def brand_save(
-    request: Request,
     org: ScopedBranch,
-    user: Officer,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: OfficerDesk,
     name: Annotated[str, Form(max_length=64)] = "",
     slogan: Annotated[str, Form(max_length=128)] = "",
     description: Annotated[str, Form(max_length=4000)] = "",
     published: Annotated[bool, Form()] = False,
 ) -> Response:
-    actor = actor_of(request, user)
-    branch = brands.Branch(org.id, org.code, org.name, org.region_code)
+    branch = _branch(org)
 
     def again(exc: DomainError) -> Response:
-        language = language_of(request)
-        context = _brand_context(session, org, office_today(state, now))
+        context = _brand_context(desk.session, org, desk.today)
         context.update(
             {
                 "may_edit": True,
-                "error": error_message(language, exc),
-                "problems": error_problems(language, exc),
+                **error_context(language_of(desk.request), exc),
                 "form": {"name": name, "slogan": slogan, "description": description},
             }
         )
-        return render(request, "outreach/brand.html", context, status_code=exc.status)
+        return render(desk.request, "outreach/brand.html", context, status_code=exc.status)
 
-    return form_action(
-        session,
+    return desk.form(
         lambda: brands.do_save_brand(
-            session,
-            actor=actor,
+            desk.session,
+            actor=desk.actor,
             branch=branch,
             name=name,
             slogan=slogan,
             description=description,
             published=published,
-            now=now,
+            now=desk.now,
         ),
         to=f"/outreach/brands/{org.id}",
         on_error=again,
-        request=request,
         flash=N_("The brand was saved."),
     )
 
@@ -439,15 +363,5 @@ def public_brand_page(
 ) -> HTMLResponse:
     """A published brand (一支部一品牌): anyone reads it."""
     branch, brand = brands.public_brand(session, code=code)
-    today = office_today(state, now)
-    return render(
-        request,
-        "outreach/brand_public.html",
-        {
-            "branch": branch,
-            "brand": brand,
-            "figures": brands.figures(session, branch_id=branch.id, today=today),
-            "activities": brands.featured_activities(session, branch_id=branch.id),
-            "year": today.year,
-        },
-    )
+    context = _brand_view(session, branch, brand, office_today(state, now))
+    return render(request, "outreach/brand_public.html", context)

@@ -15,10 +15,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access
+from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record
 from gridgov.deliberation.rules import Tally
-from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.errors import InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.outreach.models import Candidate, CandidateStep
 from gridgov.outreach.rules import (
     PIPELINE,
@@ -32,6 +33,7 @@ from gridgov.outreach.rules import (
     funnel,
     missing_steps,
 )
+from gridgov.outreach.service import check_scope
 from gridgov.registry import service as registry
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 
@@ -40,12 +42,12 @@ OFFICER_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.ADMIN})
 
 def check_officer(actor: Actor, region_code: str) -> None:
     """Only the branch's own officers; anyone else is refused (404 outside the scope)."""
-    if actor.role == "system":
-        return
-    if not may_access(actor.scope, region_code):
-        raise NotFound("Not found.")
-    if actor.role not in OFFICER_ROLES:
-        raise Forbidden("Only the branch's own officers may see its member pipeline.")
+    check_scope(
+        actor,
+        region_code,
+        OFFICER_ROLES,
+        N_("Only the branch's own officers may see its member pipeline."),
+    )
 
 
 def _branch(session: Session, branch_id: int) -> tuple[int, str]:

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases
-from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem, TooManyRequests
+from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
+from gridgov.outreach.service import check_scope
 from gridgov.registry import service as registry
 
 POST_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
@@ -25,15 +26,6 @@ COMMENT_LIMIT = 5  # comments per source per hour
 MAX_TITLE = 200
 MAX_TEXT = 2000
 MAX_COMMENT = 500
-
-
-def _check(actor: Actor, region_code: str, roles: frozenset[Role]) -> None:
-    if actor.role == "system":
-        return
-    if not may_access(actor.scope, region_code):
-        raise NotFound("Not found.")
-    if actor.role not in roles:
-        raise Forbidden("Your role may not do this.")
 
 
 def _text(value: str, name: str, limit: int, problems: list[Problem], required: bool) -> str:
@@ -59,7 +51,7 @@ def do_post_pledge(
     member = registry.get_resident(session, resident_id=member_id)
     if member is None:
         raise NotFound("Not found.")
-    _check(actor, member.grid_code, POST_ROLES)
+    check_scope(actor, member.grid_code, POST_ROLES)
     problems: list[Problem] = []
     title = _text(title, "title", MAX_TITLE, problems, required=True)
     deliverables = _text(deliverables, "deliverables", MAX_TEXT, problems, required=False)
@@ -127,7 +119,7 @@ def _move(
 def do_review_pledge(
     session: Session, *, actor: Actor, pledge: Pledge, approve: bool, note: str, now: datetime
 ) -> None:
-    _check(actor, pledge.region_code, REVIEW_ROLES)
+    check_scope(actor, pledge.region_code, REVIEW_ROLES)
     problems: list[Problem] = []
     note = _text(note, "note", MAX_TEXT, problems, required=not approve)
     if problems:
@@ -141,7 +133,7 @@ def do_review_pledge(
 def do_resubmit_pledge(
     session: Session, *, actor: Actor, pledge: Pledge, title: str, deliverables: str, now: datetime
 ) -> None:
-    _check(actor, pledge.region_code, POST_ROLES)
+    check_scope(actor, pledge.region_code, POST_ROLES)
     problems: list[Problem] = []
     pledge.title = _text(title, "title", MAX_TITLE, problems, required=True)
     pledge.deliverables = _text(deliverables, "deliverables", MAX_TEXT, problems, required=False)
@@ -160,7 +152,7 @@ def do_fulfil_pledge(
     today: date,
     now: datetime,
 ) -> None:
-    _check(actor, pledge.region_code, REVIEW_ROLES)
+    check_scope(actor, pledge.region_code, REVIEW_ROLES)
     problems: list[Problem] = []
     evidence = _text(evidence, "evidence", MAX_TEXT, problems, required=True)
     if on > today:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES
@@ -28,12 +27,13 @@ from gridgov.outreach.programme_rules import (
     parse_yuan,
     tree_order,
 )
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
-from gridgov.web.render import download, error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action, office_today, scoped
+from gridgov.web.deps import CsrfChecked, require_roles
+from gridgov.web.render import download, error_context, language_of, render
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text200 = Annotated[str, Form(max_length=200)]
 Short = Annotated[str, Form(max_length=64)]
@@ -42,41 +42,16 @@ Codes = Annotated[str, Form(max_length=4000)]
 
 ScopedProgramme = Annotated[
     Programme,
-    Depends(
-        scoped(
-            Programme,
-            param="programme_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="programme",
-            name="scoped_programme_page",
-        )
-    ),
+    Depends(scoped(Programme, "programme_id", StaffPage, programmes.visible)),
 ]
 ScopedProject = Annotated[
     Project,
-    Depends(
-        scoped(
-            Project,
-            param="project_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="project",
-            name="scoped_project_page",
-        )
-    ),
+    Depends(scoped(Project, "project_id", StaffPage, programmes.visible)),
 ]
 ScopedTask = Annotated[
     ProjectTask,
     Depends(
-        scoped(
-            ProjectTask,
-            param="task_id",
-            user=StaffPage,
-            visible=programmes.visible,
-            object_type="project_task",
-            name="scoped_task_page",
-        )
+        scoped(ProjectTask, "task_id", StaffPage, programmes.visible, object_type="project_task")
     ),
 ]
 
@@ -100,25 +75,19 @@ def _may_plan(actor: Actor) -> bool:
 
 
 def _error(request: Request, exc: DomainError | None) -> dict[str, object]:
-    if exc is None:
-        return {}
-    language = language_of(request)
-    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+    return {} if exc is None else error_context(language_of(request), exc)
 
 
 # ---------------------------------------------------------------- the tree
 
 
 def _tree_page(
-    request: Request,
-    session: Session,
-    user: User,
-    today: date,
+    desk: Desk,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
+    session, actor, today = desk.session, desk.actor, desk.today
     listed = programmes.list_programmes(session, viewer=actor)
     by_id = {p.id: p for p in listed}
     projects = programmes.list_projects(session, viewer=actor)
@@ -128,7 +97,7 @@ def _tree_page(
     # Projects in the viewer's area under a programme of a wider area they cannot open.
     elsewhere = [p for p in projects if p.programme_id not in by_id]
     return render(
-        request,
+        desk.request,
         "outreach/programmes.html",
         {
             "rows": [(by_id[row.id], row.depth, tree[row.id]) for row in order],
@@ -136,32 +105,26 @@ def _tree_page(
             "may_plan": _may_plan(actor),
             "yuan": format_yuan,
             "form": form or {},
-            **_error(request, error),
+            **_error(desk.request, error),
         },
         status_code=error.status if error else 200,
     )
 
 
 @router.get("/outreach/programmes", response_class=HTMLResponse)
-def programmes_page(
-    request: Request, user: StaffPage, session: SessionDep, state: StateDep, now: Now
-) -> HTMLResponse:
-    return _tree_page(request, session, user, office_today(state, now))
+def programmes_page(desk: StaffDesk) -> HTMLResponse:
+    return _tree_page(desk)
 
 
 @router.post("/outreach/programmes", dependencies=[CsrfChecked], response_class=HTMLResponse)
 def programme_create(
-    request: Request,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     name: Text200 = "",
     region_code: Annotated[str, Form(max_length=18)] = "",
     parent_id: Annotated[int | None, Form(ge=1)] = None,
     summary: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    actor = actor_of(request, user)
+    session, actor = desk.session, desk.actor
 
     def run() -> Programme:
         parent = (
@@ -176,18 +139,14 @@ def programme_create(
             name=name,
             summary=summary,
             parent=parent,
-            now=now,
+            now=desk.now,
         )
 
     form = {"name": name, "region_code": region_code, "summary": summary}
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=lambda p: f"/outreach/programmes/{p.id}",
-        on_error=lambda exc: _tree_page(
-            request, session, user, office_today(state, now), error=exc, form=form
-        ),
-        request=request,
+        on_error=lambda exc: _tree_page(desk, error=exc, form=form),
         flash=N_("The programme was created."),
     )
 
@@ -196,16 +155,13 @@ def programme_create(
 
 
 def _programme_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     programme: Programme,
-    today: date,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
+    session, actor, today = desk.session, desk.actor, desk.today
     listed = programmes.list_programmes(session, viewer=actor)
     by_id = {p.id: p for p in listed}
     below = programmes.subtree_ids(listed, programme.id)
@@ -220,7 +176,7 @@ def _programme_page(
     own = [p for p in projects if p.programme_id == programme.id]
     owners = programmes.owner_names(session, own)
     return render(
-        request,
+        desk.request,
         "outreach/programme.html",
         {
             "programme": programme,
@@ -237,7 +193,7 @@ def _programme_page(
             "may_plan": _may_plan(actor),
             "yuan": format_yuan,
             "form": form or {},
-            **_error(request, error),
+            **_error(desk.request, error),
         },
         status_code=error.status if error else 200,
     )
@@ -245,14 +201,10 @@ def _programme_page(
 
 @router.get("/outreach/programmes/{programme_id}", response_class=HTMLResponse)
 def programme_page(
-    request: Request,
     programme: ScopedProgramme,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
 ) -> HTMLResponse:
-    return _programme_page(request, session, user, programme, office_today(state, now))
+    return _programme_page(desk, programme)
 
 
 @router.post(
@@ -261,12 +213,8 @@ def programme_page(
     response_class=HTMLResponse,
 )
 def project_create(
-    request: Request,
     programme: ScopedProgramme,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     name: Text200 = "",
     region_code: Annotated[str, Form(max_length=18)] = "",
     owner_username: Short = "",
@@ -299,30 +247,22 @@ def project_create(
         "grids": grids,
         "units": units,
     }
-    return form_action(
-        session,
+    return desk.form(
         lambda: programmes.do_create_project(
-            session, actor=actor_of(request, user), programme=programme, value=value, now=now
+            desk.session, actor=desk.actor, programme=programme, value=value, now=desk.now
         ),
         to=lambda p: f"/outreach/projects/{p.id}",
-        on_error=lambda exc: _programme_page(
-            request, session, user, programme, office_today(state, now), error=exc, form=form
-        ),
-        request=request,
+        on_error=lambda exc: _programme_page(desk, programme, error=exc, form=form),
         flash=N_("The project was created."),
     )
 
 
 @router.get("/outreach/programmes/{programme_id}/projects.xlsx")
 def programme_xlsx(
-    request: Request,
     programme: ScopedProgramme,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
 ) -> Response:
-    actor = actor_of(request, user)
+    session, actor, today = desk.session, desk.actor, desk.today
     listed = programmes.list_programmes(session, viewer=actor)
     below = programmes.subtree_ids(listed, programme.id)
     projects = programmes.list_projects(session, viewer=actor, programme_ids=below)
@@ -331,8 +271,8 @@ def programme_xlsx(
         programme=programme,
         programme_list=listed,
         projects=projects,
-        today=office_today(state, now),
-        language=language_of(request),
+        today=today,
+        language=language_of(desk.request),
     )
     return download(data, f"项目-{programme.id}.xlsx", XLSX)
 
@@ -341,22 +281,19 @@ def programme_xlsx(
 
 
 def _project_page(
-    request: Request,
-    session: Session,
-    user: User,
+    desk: Desk,
     project: Project,
-    today: date,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
+    session, actor, today = desk.session, desk.actor, desk.today
     tasks = programmes.project_tasks(session, project)
     owners = programmes.owner_names(session, [project, *tasks])
     rollup = programmes.project_rollups(session, [project], today=today)[project.id]
     programme = session.get(Programme, project.programme_id)
     return render(
-        request,
+        desk.request,
         "outreach/project.html",
         {
             "project": project,
@@ -386,7 +323,7 @@ def _project_page(
             "yuan": format_yuan,
             "today": today.isoformat(),
             "form": form or {},
-            **_error(request, error),
+            **_error(desk.request, error),
         },
         status_code=error.status if error else 200,
     )
@@ -394,26 +331,18 @@ def _project_page(
 
 @router.get("/outreach/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    request: Request,
     project: ScopedProject,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
 ) -> HTMLResponse:
-    return _project_page(request, session, user, project, office_today(state, now))
+    return _project_page(desk, project)
 
 
 @router.post(
     "/outreach/projects/{project_id}/tasks", dependencies=[CsrfChecked], response_class=HTMLResponse
 )
 def task_add(
-    request: Request,
     project: ScopedProject,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     title: Text200 = "",
     due_on: DateText = "",
     milestone: Annotated[bool, Form()] = False,
@@ -433,57 +362,44 @@ def task_add(
         "owner_username": owner_username,
         "owner_org_code": owner_org_code,
     }
-    return form_action(
-        session,
+    return desk.form(
         lambda: programmes.do_add_task(
-            session, actor=actor_of(request, user), project=project, value=value, now=now
+            desk.session, actor=desk.actor, project=project, value=value, now=desk.now
         ),
         to=f"/outreach/projects/{project.id}",
-        on_error=lambda exc: _project_page(
-            request, session, user, project, office_today(state, now), error=exc, form=form
-        ),
-        request=request,
+        on_error=lambda exc: _project_page(desk, project, error=exc, form=form),
         flash=N_("The task was added."),
     )
 
 
 @router.post("/outreach/tasks/{task_id}", dependencies=[CsrfChecked], response_class=HTMLResponse)
 def task_update(
-    request: Request,
     task: ScopedTask,
-    user: StaffPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     status: Annotated[TaskStatus, Form()],
     progress: Annotated[int, Form()] = 0,
     spent: Annotated[str, Form(max_length=32)] = "0",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    today = office_today(state, now)
-    project_id = task.project_id
-    return form_action(
-        session,
+    session, project_id = desk.session, task.project_id
+
+    def again(exc: DomainError) -> Response:
+        project = programmes.get_project(session, project_id=project_id, viewer=desk.actor)
+        return _project_page(desk, project, error=exc)
+
+    return desk.form(
         lambda: programmes.do_update_task(
             session,
-            actor=actor_of(request, user),
+            actor=desk.actor,
             task=task,
             status=status,
             progress=progress,
             spent_fen=parse_yuan(spent),
             note=note,
-            today=today,
-            now=now,
+            today=desk.today,
+            now=desk.now,
         ),
         to=f"/outreach/projects/{project_id}#task-{task.id}",
-        on_error=lambda exc: _project_page(
-            request,
-            session,
-            user,
-            programmes.get_project(session, project_id=project_id, viewer=actor_of(request, user)),
-            today,
-            error=exc,
-        ),
-        request=request,
+        on_error=again,
         flash=N_("The task was updated."),
     )

@@ -41,6 +41,7 @@ from gridgov.outreach.programme_rules import (
     settled_progress,
     task_problems,
 )
+from gridgov.outreach.service import check_scope
 from gridgov.registry import public as registry
 from gridgov.registry.rules import PARTY_KINDS
 from gridgov.territory import service as territory
@@ -50,15 +51,6 @@ from gridgov.territory import service as territory
 PLAN_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.BRANCH_SECRETARY})
 TASK_ROLES = PLAN_ROLES | {Role.UNIT_STAFF}
 MAX_LIST = 2000
-
-
-def _check(actor: Actor, region_code: str, roles: frozenset[Role]) -> None:
-    if actor.role == "system":
-        return
-    if not may_access(actor.scope, region_code):
-        raise NotFound("Not found.")
-    if actor.role not in roles:
-        raise Forbidden("Your role may not do this.")
 
 
 def visible(actor: Actor, row: Programme | Project | ProjectTask) -> bool:
@@ -131,7 +123,7 @@ def do_create_programme(
     """A programme of the area ``region_code``, under ``parent`` (whose area holds it)
     or at the top."""
     region_code = region_code.strip()
-    _check(actor, region_code, PLAN_ROLES)
+    check_scope(actor, region_code, PLAN_ROLES)
     problems: list[Problem] = []
     if (problem := name_problem("name", name)) is not None:
         problems.append(problem)
@@ -227,7 +219,7 @@ def do_create_project(
     session: Session, *, actor: Actor, programme: Programme, value: ProjectInput, now: datetime
 ) -> Project:
     region_code = value.region_code.strip() or programme.region_code
-    _check(actor, region_code, PLAN_ROLES)
+    check_scope(actor, region_code, PLAN_ROLES)
     if not visible(actor, programme):
         raise NotFound("Not found.")
     problems = project_problems(
@@ -371,7 +363,7 @@ def do_add_task(
     session: Session, *, actor: Actor, project: Project, value: TaskInput, now: datetime
 ) -> ProjectTask:
     """A planned task of the project; without an owner named, the project's owner."""
-    _check(actor, project.region_code, TASK_ROLES)
+    check_scope(actor, project.region_code, TASK_ROLES)
     problems: list[Problem] = []
     if (problem := name_problem("title", value.title)) is not None:
         problems.append(problem)

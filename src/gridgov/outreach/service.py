@@ -19,6 +19,7 @@ from gridgov.audit.service import Actor, record
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.outreach import partition as part
 from gridgov.outreach.models import (
     ContactChange,
@@ -41,13 +42,20 @@ WRITE_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
 SCHEME_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY})
 
 
-def check_scope(actor: Actor, region_code: str, roles: frozenset[Role] = WRITE_ROLES) -> None:
+def check_scope(
+    actor: Actor,
+    region_code: str,
+    roles: frozenset[Role] = WRITE_ROLES,
+    refusal: str = N_("Your role may not do this."),
+) -> None:
+    """Outreach's one guard: the system passes; outside the actor's area is 404; inside
+    it, a role not in ``roles`` is refused with ``refusal`` (a catalogue id)."""
     if actor.role == "system":
         return
     if not may_access(actor.scope, region_code):
         raise NotFound("Not found.")
     if actor.role not in roles:
-        raise Forbidden("Your role may not do this.")
+        raise Forbidden(refusal)
 
 
 # ---------------------------------------------------------------- schemes

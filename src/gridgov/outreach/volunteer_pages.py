@@ -25,34 +25,33 @@ from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     PageUser,
     SessionDep,
     StateDep,
-    actor_of,
     require_roles,
 )
-from gridgov.web.render import download, error_message, error_problems, language_of, render
-from gridgov.web.toolkit import form_action, office_today
+from gridgov.web.render import download, error_context, language_of, render
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[
     User, Depends(require_roles(Role.GRID_WORKER, Role.BRANCH_SECRETARY, Role.ADMIN, page=True))
 ]
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
+OrganiserDesk = Annotated[Desk, Depends(desk(Organiser, name="organiser_desk"))]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ResidentField = Annotated[int, Form(ge=1, le=2**31 - 1)]
+AtField = Annotated[str, Form(max_length=8)]
 PDF = "application/pdf"
 HOURS_ROWS_SHOWN = 200  # the per-volunteer table; choosing a team narrows it
 
 
-def _acting(request: Request, user: User) -> volunteers.Acting:
-    return volunteers.Acting(actor_of(request, user), user.resident_id)
+def _acting(desk: Desk) -> volunteers.Acting:
+    return volunteers.Acting(desk.actor, desk.user.resident_id)
 
 
 def _errors(request: Request, exc: DomainError | None) -> dict[str, object]:
-    if exc is None:
-        return {}
-    language = language_of(request)
-    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+    return {} if exc is None else error_context(language_of(request), exc)
 
 
 def _local(moment: datetime | None, state: StateDep) -> str:
@@ -91,70 +90,55 @@ def _parse_date(value: str, field: str) -> date:
 
 
 def _home(
-    request: Request,
-    user: User,
-    session: SessionDep,
-    *,
-    exc: DomainError | None = None,
-    form: dict[str, object] | None = None,
+    desk: Desk, *, exc: DomainError | None = None, form: dict[str, object] | None = None
 ) -> HTMLResponse:
-    acting = _acting(request, user)
     context = {
-        "teams": volunteers.list_teams(session, acting=acting),
-        "may_create": user.role in volunteers.ORGANISER_ROLES,
+        "teams": volunteers.list_teams(desk.session, acting=_acting(desk)),
+        "may_create": desk.user.role in volunteers.ORGANISER_ROLES,
         "form": form or {},
-        **_errors(request, exc),
+        **_errors(desk.request, exc),
     }
-    return render(
-        request, "outreach/volunteers.html", context, status_code=exc.status if exc else 200
-    )
+    status_code = exc.status if exc else 200
+    return render(desk.request, "outreach/volunteers.html", context, status_code=status_code)
 
 
 @router.get("/volunteers", response_class=HTMLResponse)
-def volunteers_home(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
-    return _home(request, user, session)
+def volunteers_home(desk: PageDesk) -> HTMLResponse:
+    return _home(desk)
 
 
 @router.post("/volunteers/teams", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def team_create(
-    request: Request,
-    user: Organiser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: OrganiserDesk,
     region_code: Annotated[str, Form(pattern=r"^[0-9]{6,15}$")],
     name: Annotated[str, Form(max_length=128)] = "",
     international: Annotated[bool, Form()] = False,
 ) -> Response:
     form = {"region_code": region_code, "name": name, "international": international}
-    return form_action(
-        session,
+    return desk.form(
         lambda: volunteers.do_create_team(
-            session,
-            actor=actor_of(request, user),
+            desk.session,
+            actor=desk.actor,
             region_code=region_code,
             name=name,
             international=international,
             leader_id=None,
-            today=office_today(state, now),
-            now=now,
+            today=desk.today,
+            now=desk.now,
         ),
         to=lambda team: f"/volunteers/teams/{team.id}",
-        on_error=lambda exc: _home(request, user, session, exc=exc, form=form),
+        on_error=lambda exc: _home(desk, exc=exc, form=form),
     )
 
 
 def _team_page(
-    request: Request,
-    user: User,
-    session: SessionDep,
-    state: StateDep,
+    desk: Desk,
     team: VolunteerTeam,
     *,
     exc: DomainError | None = None,
     form: dict[str, object] | None = None,
 ) -> HTMLResponse:
-    acting = _acting(request, user)
+    session, state, acting = desk.session, desk.state, _acting(desk)
     organiser = volunteers.may_organise(acting, team)
     members = volunteers.team_members(session, team)
     leader = next((m for m in members if m.id == team.leader_id), None)
@@ -180,48 +164,35 @@ def _team_page(
         ),
         "activities": activities,
         "form": form or {},
-        **_errors(request, exc),
+        **_errors(desk.request, exc),
     }
-    return render(
-        request, "outreach/volunteer_team.html", context, status_code=exc.status if exc else 200
-    )
+    status_code = exc.status if exc else 200
+    return render(desk.request, "outreach/volunteer_team.html", context, status_code=status_code)
 
 
 @router.get("/volunteers/teams/{team_id}", response_class=HTMLResponse)
-def team_page(
-    request: Request, team_id: Id, user: PageUser, session: SessionDep, state: StateDep
-) -> HTMLResponse:
-    team = volunteers.get_team(session, team_id=team_id, acting=_acting(request, user))
-    return _team_page(request, user, session, state, team)
+def team_page(team_id: Id, desk: PageDesk) -> HTMLResponse:
+    team = volunteers.get_team(desk.session, team_id=team_id, acting=_acting(desk))
+    return _team_page(desk, team)
 
 
 @router.post(
     "/volunteers/teams/{team_id}/members", response_class=HTMLResponse, dependencies=[CsrfChecked]
 )
-def member_add(
-    request: Request,
-    team_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-) -> Response:
-    acting = _acting(request, user)
-    team = volunteers.get_team(session, team_id=team_id, acting=acting)
-    return form_action(
-        session,
+def member_add(team_id: Id, desk: PageDesk, resident_id: ResidentField) -> Response:
+    acting = _acting(desk)
+    team = volunteers.get_team(desk.session, team_id=team_id, acting=acting)
+    return desk.form(
         lambda: volunteers.do_add_member(
-            session,
+            desk.session,
             acting=acting,
             team=team,
             resident_id=resident_id,
-            today=office_today(state, now),
-            now=now,
+            today=desk.today,
+            now=desk.now,
         ),
         to=f"/volunteers/teams/{team_id}",
-        on_error=lambda exc: _team_page(request, user, session, state, team, exc=exc),
-        request=request,
+        on_error=lambda exc: _team_page(desk, team, exc=exc),
         flash=N_("The volunteer joined the team."),
     )
 
@@ -229,24 +200,14 @@ def member_add(
 @router.post(
     "/volunteers/teams/{team_id}/leader", response_class=HTMLResponse, dependencies=[CsrfChecked]
 )
-def leader_set(
-    request: Request,
-    team_id: Id,
-    user: Organiser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-) -> Response:
-    acting = _acting(request, user)
-    team = volunteers.get_team(session, team_id=team_id, acting=acting)
-    return form_action(
-        session,
+def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> Response:
+    team = volunteers.get_team(desk.session, team_id=team_id, acting=_acting(desk))
+    return desk.form(
         lambda: volunteers.do_set_leader(
-            session, actor=acting.actor, team=team, resident_id=resident_id, now=now
+            desk.session, actor=desk.actor, team=team, resident_id=resident_id, now=desk.now
         ),
         to=f"/volunteers/teams/{team_id}",
-        on_error=lambda exc: _team_page(request, user, session, state, team, exc=exc),
+        on_error=lambda exc: _team_page(desk, team, exc=exc),
     )
 
 
@@ -256,12 +217,8 @@ def leader_set(
     dependencies=[CsrfChecked],
 )
 def activity_create(
-    request: Request,
     team_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: PageDesk,
     title: Annotated[str, Form(max_length=200)] = "",
     place: Annotated[str, Form(max_length=200)] = "",
     starts_at: Annotated[str, Form(max_length=32)] = "",
@@ -269,8 +226,8 @@ def activity_create(
     capacity: Annotated[int, Form(ge=1, le=rules.MAX_CAPACITY)] = 10,
     hours: Annotated[float, Form(ge=0.5, le=rules.MAX_ACTIVITY_MINUTES / 60)] = 2.0,
 ) -> Response:
-    acting = _acting(request, user)
-    team = volunteers.get_team(session, team_id=team_id, acting=acting)
+    acting = _acting(desk)
+    team = volunteers.get_team(desk.session, team_id=team_id, acting=acting)
     form = {
         "title": title,
         "place": place,
@@ -282,23 +239,22 @@ def activity_create(
 
     def run() -> VolunteerActivity:
         return volunteers.do_create_activity(
-            session,
+            desk.session,
             acting=acting,
             team=team,
             title=title,
             place=place,
-            starts_at=_parse_local(starts_at, "starts_at", state),
-            ends_at=_parse_local(ends_at, "ends_at", state),
+            starts_at=_parse_local(starts_at, "starts_at", desk.state),
+            ends_at=_parse_local(ends_at, "ends_at", desk.state),
             capacity=capacity,
             credit_minutes=round(hours * 60),
-            now=now,
+            now=desk.now,
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=lambda activity: f"/volunteers/activities/{activity.id}",
-        on_error=lambda exc: _team_page(request, user, session, state, team, exc=exc, form=form),
+        on_error=lambda exc: _team_page(desk, team, exc=exc, form=form),
     )
 
 
@@ -306,17 +262,13 @@ def activity_create(
 
 
 def _activity_page(
-    request: Request,
-    user: User,
-    session: SessionDep,
-    state: StateDep,
-    now: datetime,
+    desk: Desk,
     activity: VolunteerActivity,
     team: VolunteerTeam,
     *,
     exc: DomainError | None = None,
 ) -> HTMLResponse:
-    acting = _acting(request, user)
+    session, state, user, acting = desk.session, desk.state, desk.user, _acting(desk)
     organiser = volunteers.may_organise(acting, team)
     signups = volunteers.activity_signups(session, activity)
     signed = {row.signup.resident_id for row in signups}
@@ -339,7 +291,7 @@ def _activity_page(
         "hours": rules.hours_text(activity.credit_minutes),
         "rows": rows,
         "places_left": max(0, activity.capacity - len(signups)),
-        "open": now < activity.ends_at,
+        "open": desk.now < activity.ends_at,
         "may_sign_self": (
             acting.is_resident
             and user.resident_id is not None
@@ -347,26 +299,20 @@ def _activity_page(
             and any(m.id == user.resident_id for m in volunteers.team_members(session, team))
         ),
         "unsigned": [m for m in members if m.id not in signed],
-        **_errors(request, exc),
+        **_errors(desk.request, exc),
     }
+    status_code = exc.status if exc else 200
     return render(
-        request, "outreach/volunteer_activity.html", context, status_code=exc.status if exc else 200
+        desk.request, "outreach/volunteer_activity.html", context, status_code=status_code
     )
 
 
 @router.get("/volunteers/activities/{activity_id}", response_class=HTMLResponse)
-def activity_page(
-    request: Request,
-    activity_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
+def activity_page(activity_id: Id, desk: PageDesk) -> HTMLResponse:
     activity, team = volunteers.get_activity(
-        session, activity_id=activity_id, acting=_acting(request, user)
+        desk.session, activity_id=activity_id, acting=_acting(desk)
     )
-    return _activity_page(request, user, session, state, now, activity, team)
+    return _activity_page(desk, activity, team)
 
 
 @router.post(
@@ -375,35 +321,27 @@ def activity_page(
     dependencies=[CsrfChecked],
 )
 def signup_create(
-    request: Request,
     activity_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: PageDesk,
     resident_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """Sign up: a volunteer for themselves (no resident given), an organiser for a member."""
-    acting = _acting(request, user)
-    activity, team = volunteers.get_activity(session, activity_id=activity_id, acting=acting)
-    who = resident_id if resident_id is not None else user.resident_id
+    acting = _acting(desk)
+    activity, team = volunteers.get_activity(desk.session, activity_id=activity_id, acting=acting)
+    who = resident_id if resident_id is not None else desk.user.resident_id
 
     def run() -> object:
         if who is None:
             problem = Problem("resident_id", "Choose a volunteer.")
             raise InvalidInput("The sign-up was not recorded.", details=[problem])
         return volunteers.do_sign_up(
-            session, acting=acting, activity=activity, team=team, resident_id=who, now=now
+            desk.session, acting=acting, activity=activity, team=team, resident_id=who, now=desk.now
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=f"/volunteers/activities/{activity_id}",
-        on_error=lambda exc: _activity_page(
-            request, user, session, state, now, activity, team, exc=exc
-        ),
-        request=request,
+        on_error=lambda exc: _activity_page(desk, activity, team, exc=exc),
         flash=N_("Signed up."),
     )
 
@@ -428,40 +366,26 @@ def _attendance_time(
     return moment
 
 
-def _attendance(
-    request: Request,
-    activity_id: int,
-    signup_id: int,
-    user: User,
-    session: SessionDep,
-    state: StateDep,
-    now: datetime,
-    at: str,
-    *,
-    out: bool,
-) -> Response:
-    acting = _acting(request, user)
-    activity, team = volunteers.get_activity(session, activity_id=activity_id, acting=acting)
+def _attendance(desk: Desk, activity_id: int, signup_id: int, at: str, *, out: bool) -> Response:
+    acting = _acting(desk)
+    activity, team = volunteers.get_activity(desk.session, activity_id=activity_id, acting=acting)
     do = volunteers.do_check_out if out else volunteers.do_check_in
 
     def run() -> object:
         return do(
-            session,
+            desk.session,
             acting=acting,
             activity=activity,
             team=team,
             signup_id=signup_id,
-            at=_attendance_time(at, activity, state, now),
-            now=now,
+            at=_attendance_time(at, activity, desk.state, desk.now),
+            now=desk.now,
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=f"/volunteers/activities/{activity_id}",
-        on_error=lambda exc: _activity_page(
-            request, user, session, state, now, activity, team, exc=exc
-        ),
+        on_error=lambda exc: _activity_page(desk, activity, team, exc=exc),
     )
 
 
@@ -470,17 +394,8 @@ def _attendance(
     response_class=HTMLResponse,
     dependencies=[CsrfChecked],
 )
-def check_in(
-    request: Request,
-    activity_id: Id,
-    signup_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    at: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    return _attendance(request, activity_id, signup_id, user, session, state, now, at, out=False)
+def check_in(activity_id: Id, signup_id: Id, desk: PageDesk, at: AtField = "") -> Response:
+    return _attendance(desk, activity_id, signup_id, at, out=False)
 
 
 @router.post(
@@ -488,17 +403,8 @@ def check_in(
     response_class=HTMLResponse,
     dependencies=[CsrfChecked],
 )
-def check_out(
-    request: Request,
-    activity_id: Id,
-    signup_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    at: Annotated[str, Form(max_length=8)] = "",
-) -> Response:
-    return _attendance(request, activity_id, signup_id, user, session, state, now, at, out=True)
+def check_out(activity_id: Id, signup_id: Id, desk: PageDesk, at: AtField = "") -> Response:
+    return _attendance(desk, activity_id, signup_id, at, out=True)
 
 
 # ---------------------------------------------------------------- hours and certificates
@@ -510,18 +416,14 @@ def _default_period(today: date) -> tuple[date, date]:
 
 @router.get("/volunteers/hours", response_class=HTMLResponse)
 def hours_page(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: PageDesk,
     start: Annotated[str, Query(max_length=10)] = "",
     end: Annotated[str, Query(max_length=10)] = "",
     team: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     """Hours per volunteer and per team in a period; a volunteer sees their own."""
-    acting = _acting(request, user)
-    first, last = _default_period(office_today(state, now))
+    session, acting = desk.session, _acting(desk)
+    first, last = _default_period(desk.today)
     error: DomainError | None = None
     rows: list[volunteers.HoursRow] = []
     try:
@@ -532,7 +434,7 @@ def hours_page(
             acting=acting,
             start=first,
             end=last,
-            tz=state.settings.timezone,
+            tz=desk.tz,
             team_id=team,
         )
     except DomainError as exc:
@@ -552,11 +454,11 @@ def hours_page(
             for r in rows
             if r.team_id in teams and volunteers.may_organise(acting, teams[r.team_id].team)
         },
-        "own": user.resident_id,
-        **_errors(request, error),
+        "own": desk.user.resident_id,
+        **_errors(desk.request, error),
     }
     return render(
-        request,
+        desk.request,
         "outreach/volunteer_hours.html",
         context,
         status_code=error.status if error else 200,
@@ -565,34 +467,30 @@ def hours_page(
 
 @router.post("/volunteers/certificates", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def certificate_issue(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: PageDesk,
     team_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     start: Annotated[str, Form(max_length=10)] = "",
     end: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    acting = _acting(request, user)
-    team = volunteers.get_team(session, team_id=team_id, acting=acting)
+    acting = _acting(desk)
+    team = volunteers.get_team(desk.session, team_id=team_id, acting=acting)
 
     def run() -> VolunteerCertificate:
         return volunteers.do_issue_certificate(
-            session,
+            desk.session,
             acting=acting,
             team=team,
             resident_id=resident_id,
             start=_parse_date(start, "start"),
             end=_parse_date(end, "end"),
-            tz=state.settings.timezone,
-            now=now,
+            tz=desk.tz,
+            now=desk.now,
         )
 
     def failed(exc: DomainError) -> HTMLResponse:
         return render(
-            request,
+            desk.request,
             "outreach/volunteer_hours.html",
             {
                 "rows": [],
@@ -601,13 +499,12 @@ def certificate_issue(
                 "may_certify": set(),
                 "start": start,
                 "end": end,
-                **_errors(request, exc),
+                **_errors(desk.request, exc),
             },
             status_code=exc.status,
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=lambda certificate: f"/volunteers/certificates/{certificate.id}.pdf",
         on_error=failed,
@@ -615,15 +512,9 @@ def certificate_issue(
 
 
 @router.get("/volunteers/certificates/{certificate_id}.pdf")
-def certificate_pdf(
-    request: Request,
-    certificate_id: Id,
-    user: PageUser,
-    session: SessionDep,
-    state: StateDep,
-) -> Response:
+def certificate_pdf(certificate_id: Id, desk: PageDesk) -> Response:
     certificate, team, resident = volunteers.get_certificate(
-        session, certificate_id=certificate_id, acting=_acting(request, user)
+        desk.session, certificate_id=certificate_id, acting=_acting(desk)
     )
     text = CertificateText(
         name=resident.name,
@@ -634,11 +525,11 @@ def certificate_pdf(
         hours=rules.hours_text(certificate.minutes),
         activities=certificate.activities,
         issuer=certificate.issuer,
-        issued_on=clock.local_date(certificate.issued_at, state.settings.timezone),
+        issued_on=clock.local_date(certificate.issued_at, desk.tz),
         code=certificate.code,
-        verify_url=str(request.base_url).rstrip("/") + "/volunteer-certificates/verify",
+        verify_url=str(desk.request.base_url).rstrip("/") + "/volunteer-certificates/verify",
     )
-    body = render_certificate(text, language_of(request))
+    body = render_certificate(text, language_of(desk.request))
     return download(body, f"志愿服务证明-{certificate.code}.pdf", PDF)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from gridgov.registry import service
 from gridgov.registry.models import Household, Organisation, Resident
@@ -18,9 +18,9 @@ from gridgov.registry.schemas import (
     RevealRequest,
     WorkerOut,
 )
-from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of
+from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.regions import ScopedRegion
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(tags=["registry"])
 
@@ -30,23 +30,18 @@ Search = Annotated[str, Query(max_length=64)]
 
 
 # The resident if inside the caller's scope; 404 (audited) otherwise.
-scoped_resident = scoped(
-    Resident,
-    param="resident_id",
-    user=CurrentUser,
-    visible=service.may_see_resident,
-    object_type="resident",
-)
+scoped_resident = scoped(Resident, "resident_id", CurrentUser, service.may_see_resident)
 
 
 ScopedResident = Annotated[Resident, Depends(scoped_resident)]
 
 
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+
+
 @router.get("/residents", response_model=list[ResidentOut])
 def list_residents(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    desk: CurrentDesk,
     q: Search = "",
     region: str | None = None,
     tag: str | None = None,
@@ -55,8 +50,8 @@ def list_residents(
 ) -> list[Resident]:
     """Residents in the caller's scope; ``q`` is a name prefix or a whole ID/phone number."""
     return service.list_residents(
-        session,
-        viewer=actor_of(request, user),
+        desk.session,
+        viewer=desk.actor,
         q=q,
         region_code=region,
         tag=tag,
@@ -72,35 +67,28 @@ def get_resident(resident: ScopedResident) -> Resident:
 
 @router.post("/residents/{resident_id}/reveal", response_model=RevealedOut)
 def reveal_resident(
-    body: RevealRequest,
-    request: Request,
-    resident: ScopedResident,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
+    body: RevealRequest, resident: ScopedResident, desk: CurrentDesk
 ) -> RevealedOut:
     """The full ID number and phone, for grid workers, dispatchers and administrators;
     each reveal is audited with its reason."""
     revealed = service.do_reveal_resident(
-        session, actor=actor_of(request, user), resident=resident, reason=body.reason, now=now
+        desk.session, actor=desk.actor, resident=resident, reason=body.reason, now=desk.now
     )
-    session.commit()
+    desk.session.commit()
     return RevealedOut(id=resident.id, id_number=revealed.id_number, phone=revealed.phone)
 
 
 @router.get("/households", response_model=list[HouseholdOut])
 def list_households(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    desk: CurrentDesk,
     q: Search = "",
     region: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[Household]:
     return service.list_households(
-        session,
-        viewer=actor_of(request, user),
+        desk.session,
+        viewer=desk.actor,
         q=q,
         region_code=region,
         limit=limit,
@@ -110,9 +98,7 @@ def list_households(
 
 @router.get("/organisations", response_model=list[OrganisationOut])
 def list_organisations(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    desk: CurrentDesk,
     q: Search = "",
     kind: str | None = None,
     region: str | None = None,
@@ -120,8 +106,8 @@ def list_organisations(
     offset: Offset = 0,
 ) -> list[Organisation]:
     return service.list_organisations(
-        session,
-        viewer=actor_of(request, user),
+        desk.session,
+        viewer=desk.actor,
         q=q,
         kind=kind,
         region_code=region,

@@ -17,15 +17,13 @@ from gridgov.registry.rules import OrgKind, Tag
 from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
-    Now,
     PageUser,
-    SessionDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import download, language_of, render
-from gridgov.web.toolkit import scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 AdminOrWorker = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GRID_WORKER, page=True))]
@@ -33,17 +31,13 @@ Search = Annotated[str, Query(max_length=64)]
 Page = Annotated[int, Query(ge=0, le=10_000)]
 
 
-scoped_resident_page = scoped(
-    Resident,
-    param="resident_id",
-    user=PageUser,
-    visible=service.may_see_resident,
-    object_type="resident",
-    name="scoped_resident_page",
-)
+scoped_resident_page = scoped(Resident, "resident_id", PageUser, service.may_see_resident)
 
 
 ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]
+
+
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 def _filters(q: str, region: str, page: int) -> dict[str, Any]:
@@ -67,19 +61,20 @@ def _listing(request: Request, name: str, rows: Any, page: int, **shown: Any) ->
 
 @router.get("/registry/residents", response_class=HTMLResponse)
 def residents_page(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    q: Search = "",
-    region: str = "",
-    tag: str = "",
-    page: Page = 0,
+    desk: PageDesk, q: Search = "", region: str = "", tag: str = "", page: Page = 0
 ) -> HTMLResponse:
     rows = service.list_residents(
-        session, viewer=actor_of(request, user), tag=tag or None, **_filters(q, region, page)
+        desk.session, viewer=desk.actor, tag=tag or None, **_filters(q, region, page)
     )
     return _listing(
-        request, "residents", rows, page, q=q, region=region, tag=tag, tags=[t.value for t in Tag]
+        desk.request,
+        "residents",
+        rows,
+        page,
+        q=q,
+        region=region,
+        tag=tag,
+        tags=[t.value for t in Tag],
     )
 
 
@@ -103,17 +98,13 @@ def resident_page(request: Request, resident: ScopedResidentPage, user: PageUser
     dependencies=[CsrfChecked],
 )
 def reveal_submit(
-    request: Request,
-    resident: ScopedResidentPage,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
-    reason: Annotated[str, Form(max_length=200)] = "",
+    resident: ScopedResidentPage, desk: PageDesk, reason: Annotated[str, Form(max_length=200)] = ""
 ) -> HTMLResponse:
-    actor = actor_of(request, user)
+    request = desk.request
+    actor = desk.actor
     try:
         revealed = service.do_reveal_resident(
-            session, actor=actor, resident=resident, reason=reason, now=now
+            desk.session, actor=actor, resident=resident, reason=reason, now=desk.now
         )
     except DomainError as exc:
         message = i18n.gettext(language_of(request), exc.message, exc.params)
@@ -128,7 +119,7 @@ def reveal_submit(
             },
             status_code=exc.status,
         )
-    session.commit()
+    desk.session.commit()
     response = render(
         request,
         "registry/resident.html",
@@ -140,34 +131,21 @@ def reveal_submit(
 
 @router.get("/registry/households", response_class=HTMLResponse)
 def households_page(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    q: Search = "",
-    region: str = "",
-    page: Page = 0,
+    desk: PageDesk, q: Search = "", region: str = "", page: Page = 0
 ) -> HTMLResponse:
-    rows = service.list_households(
-        session, viewer=actor_of(request, user), **_filters(q, region, page)
-    )
-    return _listing(request, "households", rows, page, q=q, region=region)
+    rows = service.list_households(desk.session, viewer=desk.actor, **_filters(q, region, page))
+    return _listing(desk.request, "households", rows, page, q=q, region=region)
 
 
 @router.get("/registry/organisations", response_class=HTMLResponse)
 def organisations_page(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    q: Search = "",
-    kind: str = "",
-    region: str = "",
-    page: Page = 0,
+    desk: PageDesk, q: Search = "", kind: str = "", region: str = "", page: Page = 0
 ) -> HTMLResponse:
     rows = service.list_organisations(
-        session, viewer=actor_of(request, user), kind=kind or None, **_filters(q, region, page)
+        desk.session, viewer=desk.actor, kind=kind or None, **_filters(q, region, page)
     )
     return _listing(
-        request,
+        desk.request,
         "organisations",
         rows,
         page,
@@ -182,13 +160,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/regions/{code}/ledger.xlsx")
-def ledgerdownload(
-    request: Request, region: ScopedRegionPage, user: PageUser, session: SessionDep
-) -> Response:
+def ledgerdownload(region: ScopedRegionPage, desk: PageDesk) -> Response:
     """The region's ledger (台账): households, residents (masked), organisations, roles."""
-    content = ledger.export_ledger_xlsx(
-        session, grid_code=region.code, viewer=actor_of(request, user)
-    )
+    content = ledger.export_ledger_xlsx(desk.session, grid_code=region.code, viewer=desk.actor)
     return download(content, f"ledger-{region.code}.xlsx", XLSX)
 
 

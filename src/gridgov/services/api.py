@@ -16,11 +16,17 @@ from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
 from gridgov.web.render import language_of
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["services"])
 Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
 Recorder = Annotated[User, Depends(require_roles(*service.RECORDERS))]
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
+
+
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+ManagerDesk = Annotated[Desk, Depends(desk(Manager, name="manager_desk"))]
+RecorderDesk = Annotated[Desk, Depends(desk(Recorder, name="recorder_desk"))]
 
 
 def scoped_point(
@@ -56,10 +62,10 @@ def matter_out(language: str, matter: Any) -> schemas.MatterOut:
 
 
 @router.get("/services/matters", response_model=list[schemas.MatterOut])
-def list_matters(request: Request, user: CurrentUser, session: SessionDep) -> list[Any]:
+def list_matters(desk: CurrentDesk) -> list[Any]:
     """The catalogue in the caller's language (``?lang=`` or the usual negotiation)."""
-    language = language_of(request)
-    return [matter_out(language, m) for _row, m in service.list_matters(session)]
+    language = language_of(desk.request)
+    return [matter_out(language, m) for _row, m in service.list_matters(desk.session)]
 
 
 @router.get("/services/points", response_model=list[schemas.PointOut])
@@ -88,28 +94,21 @@ def _refresh(session: SessionDep, request: Request, user: User, now: Any, reason
 
 
 @router.post("/services/points", response_model=schemas.PointOut, status_code=201)
-def create_point(
-    body: schemas.PointIn, request: Request, user: Manager, session: SessionDep, now: Now
-) -> ServicePoint:
+def create_point(body: schemas.PointIn, desk: ManagerDesk) -> ServicePoint:
+    session = desk.session
     data = service.PointInput(**body.model_dump(exclude={"matters"}, mode="json"))
     point = service.do_create_point(
-        session, actor=actor_of(request, user), now=now, data=data, matters=body.matters
+        session, actor=desk.actor, now=desk.now, data=data, matters=body.matters
     )
-    _refresh(session, request, user, now, "service_point.created")
+    _refresh(session, desk.request, desk.user, desk.now, "service_point.created")
     session.commit()
     return point
 
 
 @router.patch("/services/points/{code}", response_model=schemas.PointOut)
-def update_point(
-    body: schemas.PointPatch,
-    point: ScopedPoint,
-    request: Request,
-    user: Manager,
-    session: SessionDep,
-    now: Now,
-) -> ServicePoint:
+def update_point(body: schemas.PointPatch, point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
     """Change a point; new lon/lat is a move, and coverage is recomputed."""
+    session = desk.session
     current = {
         k: getattr(point, k)
         for k in ("code", "name", "kind", "region_code", "lon", "lat", "address")
@@ -118,13 +117,13 @@ def update_point(
     data = service.PointInput(**(current | {k: v for k, v in changes.items() if v is not None}))
     service.do_update_point(
         session,
-        actor=actor_of(request, user),
-        now=now,
+        actor=desk.actor,
+        now=desk.now,
         point=point,
         data=data,
         matters=body.matters,
     )
-    _refresh(session, request, user, now, "service_point.updated")
+    _refresh(session, desk.request, desk.user, desk.now, "service_point.updated")
     session.commit()
     return point
 
@@ -141,39 +140,30 @@ def _set_active(
 
 
 @router.post("/services/points/{code}/close", response_model=schemas.PointOut)
-def close_point(
-    point: ScopedPoint, request: Request, user: Manager, session: SessionDep, now: Now
-) -> ServicePoint:
+def close_point(point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
     """Close a point: it leaves coverage; its records stay."""
-    return _set_active(point, request, user, session, now, False)
+    return _set_active(point, desk.request, desk.user, desk.session, desk.now, False)
 
 
 @router.post("/services/points/{code}/reopen", response_model=schemas.PointOut)
-def reopen_point(
-    point: ScopedPoint, request: Request, user: Manager, session: SessionDep, now: Now
-) -> ServicePoint:
-    return _set_active(point, request, user, session, now, True)
+def reopen_point(point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
+    return _set_active(point, desk.request, desk.user, desk.session, desk.now, True)
 
 
 @router.post("/services/points/{code}/records", status_code=201)
 def record_service(
-    body: schemas.RecordIn,
-    point: ScopedPoint,
-    request: Request,
-    user: Recorder,
-    session: SessionDep,
-    now: Now,
+    body: schemas.RecordIn, point: ScopedPoint, desk: RecorderDesk
 ) -> dict[str, Any]:
     row = service.do_record_service(
-        session,
-        actor=actor_of(request, user),
-        now=now,
+        desk.session,
+        actor=desk.actor,
+        now=desk.now,
         point=point,
         matter_code=body.matter,
         visits=body.visits,
         minutes=body.minutes,
     )
-    session.commit()
+    desk.session.commit()
     return {"id": row.id, "one_trip": row.visits == 1}
 
 
@@ -227,20 +217,19 @@ def coverage(user: Staff, session: SessionDep) -> schemas.CoverageOut:
 
 
 @router.post("/services/coverage", response_model=schemas.CoverageOut)
-def recompute(
-    body: schemas.CoverageIn, request: Request, user: Manager, session: SessionDep, now: Now
-) -> schemas.CoverageOut:
+def recompute(body: schemas.CoverageIn, desk: ManagerDesk) -> schemas.CoverageOut:
     """Recompute with another threshold or walking speed (later changes keep them)."""
+    session = desk.session
     circle.refresh(
         session,
-        actor=actor_of(request, user),
-        now=now,
+        actor=desk.actor,
+        now=desk.now,
         reason="parameters",
         minutes=body.minutes,
         speed=body.speed,
     )
     session.commit()
-    return coverage(user, session)
+    return coverage(desk.user, session)
 
 
 @router.get("/services/coverage/grids.geojson")
@@ -308,20 +297,18 @@ def what_if(body: schemas.WhatIfIn, user: Manager, session: SessionDep) -> schem
 
 
 @router.post("/services/siting", status_code=201)
-def site(
-    body: schemas.SitingIn, request: Request, user: Manager, session: SessionDep, now: Now
-) -> dict[str, Any]:
+def site(body: schemas.SitingIn, desk: ManagerDesk) -> dict[str, Any]:
     """Where the next points should go in a region: stored, explained, audited."""
-    if not may_access(user.effective_scope, body.region_code):
+    if not may_access(desk.user.effective_scope, body.region_code):
         raise NotFound("Not found, or outside your area.")
     run = planning.do_site(
-        session,
-        actor=actor_of(request, user),
-        now=now,
+        desk.session,
+        actor=desk.actor,
+        now=desk.now,
         region_code=body.region_code,
         method=body.method,
         solver=body.solver,
         k=body.k,
     )
-    session.commit()
+    desk.session.commit()
     return {"id": run.id, **planning.run_result(run)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
@@ -20,17 +20,20 @@ from gridgov.web.deps import (
     Now,
     PageUser,
     SessionDep,
-    StateDep,
-    actor_of,
     in_scope,
     require_roles,
 )
 from gridgov.web.render import download, error_message, language_of, local_time, render
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, committed, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 ManagerPage = Annotated[User, Depends(require_roles(*service.MANAGERS, page=True))]
+
+
+ManagerDesk = Annotated[Desk, Depends(desk(ManagerPage, name="manager_desk"))]
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _point_page(
@@ -52,38 +55,38 @@ PointPage = Annotated[ServicePoint, Depends(_point_page)]
 
 
 @router.get("/services", response_class=HTMLResponse)
-def services_home(
-    request: Request, user: StaffPage, session: SessionDep, state: StateDep
-) -> HTMLResponse:
+def services_home(desk: StaffDesk) -> HTMLResponse:
     """The service map with the coverage of the reader's area, region by region."""
+    session = desk.session
     snapshot = circle.current_snapshot(session)
-    scope = user.effective_scope
+    scope = desk.user.effective_scope
     regions = circle.coverage_by_region(snapshot, scope) if snapshot else []
     names = export.region_names(session)
     own = next((r for r in regions if r.code == scope), None)
     return render(
-        request,
+        desk.request,
         "services/map.html",
         {
             "snapshot": snapshot,
             "network": circle.active_network(session),
-            "computed_at": local_time(snapshot.computed_at, state.settings.tz) if snapshot else "",
+            "computed_at": local_time(snapshot.computed_at, desk.state.settings.tz)
+            if snapshot
+            else "",
             "own": own,
             "rows": [r for r in regions if len(r.code) in (9, 12) and r.code != scope],
             "names": names,
             "points": service.list_points(session, scope=scope),
-            "tile_url": state.settings.map_tile_url or "",
+            "tile_url": desk.state.settings.map_tile_url or "",
         },
     )
 
 
 @router.get("/services/points/{code}", response_class=HTMLResponse)
-def point_page(
-    request: Request, point: PointPage, user: PageUser, session: SessionDep
-) -> HTMLResponse:
+def point_page(point: PointPage, desk: PageDesk) -> HTMLResponse:
     """A centre's page: where and when, the matters it handles (in the reader's
     language), its records and one-trip rate, the households it serves."""
-    language = language_of(request)
+    session = desk.session
+    language = language_of(desk.request)
     stats = service.record_stats(session, point_id=point.id)
     snapshot = circle.current_snapshot(session)
     served = None
@@ -92,7 +95,7 @@ def point_page(
 
         served = json.loads(snapshot.by_point).get(point.code)
     return render(
-        request,
+        desk.request,
         "services/point.html",
         {
             "point": point,
@@ -101,59 +104,53 @@ def point_page(
             "stats": stats,
             "served": served,
             "minutes": snapshot.minutes if snapshot else None,
-            "may_record": user.role in {r.value for r in service.RECORDERS}
-            and may_access(user.effective_scope, point.region_code),
+            "may_record": desk.user.role in {r.value for r in service.RECORDERS}
+            and may_access(desk.user.effective_scope, point.region_code),
         },
     )
 
 
 @router.post("/services/points/{code}/records", dependencies=[CsrfChecked])
 def record_page(
-    request: Request,
     point: PointPage,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
+    desk: PageDesk,
     matter: Annotated[str, Form(max_length=32)],
     visits: Annotated[int, Form(ge=1, le=20)],
     minutes: Annotated[int, Form(ge=0, le=600)],
 ) -> Response:
     service.do_record_service(
-        session,
-        actor=actor_of(request, user),
-        now=now,
+        desk.session,
+        actor=desk.actor,
+        now=desk.now,
         point=point,
         matter_code=matter,
         visits=visits,
         minutes=minutes,
     )
-    session.commit()
-    return RedirectResponse(f"/services/points/{point.code}", status_code=303)
+    return committed(desk.session, f"/services/points/{point.code}")
 
 
 @router.get("/services/find", response_class=HTMLResponse)
 def find_page(
-    request: Request,
-    user: PageUser,
-    session: SessionDep,
-    matter: str = "",
-    lon: float | None = None,
-    lat: float | None = None,
+    desk: PageDesk, matter: str = "", lon: float | None = None, lat: float | None = None
 ) -> HTMLResponse:
     """Which point nearest to me handles this matter, and what to bring."""
-    language = language_of(request)
+    session = desk.session
+    language = language_of(desk.request)
     matters = service.list_matters(session)
     chosen = next((m for _row, m in matters if m.code == matter[:32]), None)
     found: list[planning.Nearby] = []
     where = None
     if lon is None or lat is None:
-        home = territory.find_region(session, code=user.effective_scope or user.scope or "")
+        home = territory.find_region(
+            session, code=desk.user.effective_scope or desk.user.scope or ""
+        )
         if home is not None and home.centroid_lon is not None and home.centroid_lat is not None:
             lon, lat, where = home.centroid_lon, home.centroid_lat, home.name
     if chosen is not None and lon is not None and lat is not None:
         found = planning.nearest_offering(session, matter_code=chosen.code, lon=lon, lat=lat)
     return render(
-        request,
+        desk.request,
         "services/find.html",
         {
             "matters": [m for _row, m in matters],
@@ -182,59 +179,54 @@ def _siting_context(session: SessionDep, user: User) -> dict[str, Any]:
     }
 
 
-def _siting_error(
-    request: Request, session: SessionDep, user: User, error: DomainError
-) -> HTMLResponse:
+def _siting_error(desk: Desk, error: DomainError) -> HTMLResponse:
     """The siting page again, with what went wrong."""
-    context = _siting_context(session, user)
-    context["error"] = error_message(language_of(request), error)
-    return render(request, "services/siting.html", context, status_code=error.status)
+    context = _siting_context(desk.session, desk.user)
+    context["error"] = error_message(language_of(desk.request), error)
+    return render(desk.request, "services/siting.html", context, status_code=error.status)
 
 
 @router.get("/services/siting", response_class=HTMLResponse)
-def siting_page(request: Request, user: ManagerPage, session: SessionDep) -> HTMLResponse:
-    return render(request, "services/siting.html", _siting_context(session, user))
+def siting_page(desk: ManagerDesk) -> HTMLResponse:
+    return render(desk.request, "services/siting.html", _siting_context(desk.session, desk.user))
 
 
 @router.post("/services/siting", dependencies=[CsrfChecked], response_model=None)
 def siting_run(
-    request: Request,
-    user: ManagerPage,
-    session: SessionDep,
-    now: Now,
+    desk: ManagerDesk,
     region_code: Annotated[str, Form(max_length=18, pattern=r"^\d+$")],
     method: Annotated[siting.Method, Form()],
     solver: Annotated[siting.Solver, Form()],
     k: Annotated[int, Form(ge=1, le=50)] = 1,
 ) -> Response:
-    if not may_access(user.effective_scope, region_code):
+    session = desk.session
+    if not may_access(desk.user.effective_scope, region_code):
         raise NotFound("Not found, or outside your area.")
     return form_action(
         session,
         lambda: planning.do_site(
             session,
-            actor=actor_of(request, user),
-            now=now,
+            actor=desk.actor,
+            now=desk.now,
             region_code=region_code,
             method=method,
             solver=solver,
             k=k,
         ),
         to="/services/siting",
-        on_error=lambda exc: _siting_error(request, session, user, exc),
+        on_error=lambda exc: _siting_error(desk, exc),
     )
 
 
 @router.post("/services/what-if", dependencies=[CsrfChecked], response_class=HTMLResponse)
 def what_if_page(
-    request: Request,
-    user: ManagerPage,
-    session: SessionDep,
+    desk: ManagerDesk,
     close: Annotated[str, Form(max_length=32)] = "",
     add_lon: Annotated[str, Form(max_length=20)] = "",
     add_lat: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
     """Coverage if a point were closed or one added at a place: before and after."""
+    session, user = desk.session, desk.user
     context = _siting_context(session, user)
     try:
         add: list[tuple[float, float]] = []
@@ -251,20 +243,21 @@ def what_if_page(
         context["what_if_close"] = close
         context["what_if_add"] = add
     except DomainError as exc:
-        return _siting_error(request, session, user, exc)
-    return render(request, "services/siting.html", context)
+        return _siting_error(desk, exc)
+    return render(desk.request, "services/siting.html", context)
 
 
 @router.get("/services/coverage.xlsx")
-def coverage_xlsx(request: Request, user: StaffPage, session: SessionDep) -> Response:
+def coverage_xlsx(desk: StaffDesk) -> Response:
+    session = desk.session
     snapshot = circle.current_snapshot(session)
     if snapshot is None:
         raise NotFound("Coverage has not been computed yet: import a walking network first.")
-    language = language_of(request)
+    language = language_of(desk.request)
     body = export.coverage_xlsx(
         session,
         snapshot,
-        scope=user.effective_scope,
+        scope=desk.user.effective_scope,
         gettext=lambda text: i18n.gettext(language, text),
         names=export.region_names(session),
     )

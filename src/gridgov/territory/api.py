@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from gridgov.accounts.rules import may_access
 from gridgov.territory import service
 from gridgov.territory.models import Region
 from gridgov.territory.schemas import RegionOut
-from gridgov.web.deps import CurrentUser, SessionDep, actor_of
+from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.regions import ScopedRegion
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["territory"])
 
 
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+
+
 @router.get("/regions", response_model=list[RegionOut])
-def list_regions(
-    request: Request, user: CurrentUser, session: SessionDep, parent: str | None = None
-) -> list[Region]:
+def list_regions(desk: CurrentDesk, parent: str | None = None) -> list[Region]:
     """Regions inside the caller's scope, optionally the children of ``parent``."""
-    return service.list_regions(session, viewer=actor_of(request, user), parent_code=parent)
+    return service.list_regions(desk.session, viewer=desk.actor, parent_code=parent)
 
 
 @router.get("/regions/{code}", response_model=RegionOut)

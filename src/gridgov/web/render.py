@@ -161,6 +161,14 @@ def error_problems(language: str, error: DomainError | None) -> list[tuple[str |
     return [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
 
 
+def error_context(language: str, error: DomainError | None) -> dict[str, Any]:
+    """A form page's ``error`` (the message, or None) and ``problems`` (field, message)."""
+    return {
+        "error": error_message(language, error) if error else None,
+        "problems": error_problems(language, error),
+    }
+
+
 def no_store(response: R) -> R:
     """Pages with personal data or forms are not kept by browsers or proxies."""
     response.headers["Cache-Control"] = "no-store"
