@@ -274,6 +274,8 @@ def test_november_counts_pairings_volunteer_hours_and_tasks_by_region(
     # included) by two people: the one who never came is not active
     assert qinglan["volunteer_hours"] == pytest.approx(4.5)
     assert qinglan["active_volunteers"] == 2
+    # counted in the grid the volunteers live in, not only the team's community
+    assert counts[GRID]["volunteer_hours"] == pytest.approx(4.5)
     # and of the four tasks due (the cancelled one aside), one done on time and one
     # overdue today; the one due today is not yet
     assert (qinglan["tasks_due"], qinglan["tasks_done_on_time"], qinglan["tasks_overdue"]) == (

@@ -6,8 +6,11 @@ whatever the number of rows.
 - Pairings (结对共建), by the paired village or community: ``pairings`` signed before
   the period's end, ``joint_activities`` held in the period and the ``problems_solved``
   those activities recorded.
-- Volunteers, by the team's region: ``volunteer_hours`` credited for activities that
-  started in the period, and ``active_volunteers``, the people credited with any.
+- Volunteers, by the volunteer's home grid (where the register has them living,
+  whichever team they served with, so a grid's branch is credited with its own
+  residents' service and ``residents`` and ``volunteers`` divide like with like):
+  ``volunteer_hours`` credited for activities that started in the period, and
+  ``active_volunteers``, the people credited with any.
 - Programme tasks (党建+项目), by the project's region: ``tasks_due`` in the period (not
   cancelled), ``tasks_done_on_time`` and ``tasks_overdue`` (``programme_rules.
   task_standing``).
@@ -29,6 +32,7 @@ from gridgov.outreach.models import (
 )
 from gridgov.outreach.programme_rules import TaskStatus, task_standing
 from gridgov.outreach.rules import credited_hours
+from gridgov.registry.models import Resident
 
 PAIRING_METRICS = ("pairings", "joint_activities", "problems_solved")
 VOLUNTEER_METRICS = ("volunteer_hours", "active_volunteers")
@@ -70,22 +74,22 @@ def pairing_figures(session: Session, *, first: date, after: date) -> Figures:
 
 def volunteer_figures(session: Session, *, start: datetime, end: datetime) -> Figures:
     """Hours credited for activities starting in [``start``, ``end``) and the people
-    credited with any, by the team's region (a person active in two regions' teams
-    counts in each)."""
+    credited with any, by the volunteer's home grid."""
     figures: Figures = {}
     rows = session.execute(
         select(
-            VolunteerActivity.region_code,
+            Resident.grid_code,
             func.coalesce(func.sum(VolunteerSignup.minutes), 0),
             func.count(func.distinct(VolunteerSignup.resident_id)),
         )
         .join(VolunteerActivity, VolunteerActivity.id == VolunteerSignup.activity_id)
+        .join(Resident, Resident.id == VolunteerSignup.resident_id)
         .where(
             VolunteerActivity.starts_at >= start,
             VolunteerActivity.starts_at < end,
             VolunteerSignup.minutes > 0,
         )
-        .group_by(VolunteerActivity.region_code)
+        .group_by(Resident.grid_code)
     )
     for code, minutes, people in rows:
         _put(figures, VOLUNTEER_METRICS, code, "volunteer_hours", credited_hours(int(minutes)))

@@ -57,7 +57,7 @@ def pairing_counts(session: Session, metrics: Sequence[str], window: Window) -> 
 
 def volunteer_counts(session: Session, metrics: Sequence[str], window: Window) -> GroupedCounts:
     """Volunteer hours credited for activities that started in the period and the
-    volunteers credited with any, by the team's region."""
+    volunteers credited with any, by the volunteer's home grid."""
     found = figures.volunteer_figures(session, start=window.start, end=window.end)
     return _only(found, metrics, VOLUNTEER_COUNTS)
 
