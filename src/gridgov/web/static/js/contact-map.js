@@ -18,10 +18,11 @@
   element.hidden = false;
   if (hint) { hint.hidden = false; }
 
-  var map = L.map(element, { zoomSnap: 0.25, preferCanvas: true, attributionControl: !!d.tiles });
+  var map = L.map(element, { zoomSnap: 0.25, attributionControl: !!d.tiles });
   if (d.tiles) { L.tileLayer(d.tiles, { attribution: d.attribution || "" }).addTo(map); }
   var layer = L.layerGroup().addTo(map);
   var data = null;
+  var renderer = null;  // SVG (each dot an element) for a village; canvas past 1,500 dots
   var edited = d.group ? Number(d.group) : null;
   var selected = null;
   var fitted = false;
@@ -72,12 +73,14 @@
     if (!data) { return; }
     var to = target();
     var bounds = [];
+    if (!renderer) { renderer = data.points.length > 1500 ? L.canvas({ padding: 0.5 }) : L.svg(); }
     data.points.forEach(function (p) {
       var inEdited = edited !== null && p.groups[String(edited)] !== undefined;
       var inTarget = to !== null && p.groups[String(to)] !== undefined;
       var chosen = selected !== null && selected.key === p.key;
       var focus = inEdited || inTarget;
       var marker = L.circleMarker([p.lat, p.lon], {
+        renderer: renderer,
         radius: (chosen ? 9 : (focus ? 7 : 5)) + Math.min(3, Math.sqrt(p.households) / 3),
         color: chosen ? "#000" : (focus ? "#1d2330" : "#fff"),
         weight: chosen ? 3 : (focus ? 2 : 1),
@@ -147,6 +150,7 @@
         data = answer.body;
         edited = to;
         selected = null;
+        if (numberInput) { numberInput.value = ""; }
         draw();
         describe(d.movedLabel);
         refreshPage(to).catch(function () { return null; });  // the map already shows it
