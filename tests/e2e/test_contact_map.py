@@ -71,7 +71,8 @@ def test_a_building_is_moved_from_the_map_on_a_phone(db: Database, phone: Phone)
     assert page.evaluate(WIDTH) <= 360
     map_box = page.locator("#contact-map").bounding_box()
     form_box = page.locator("#move-form").bounding_box()
-    assert map_box is not None and form_box is not None
+    assert map_box is not None
+    assert form_box is not None
     assert map_box["y"] + map_box["height"] <= form_box["y"]
     assert map_box["width"] > 300
     # When a building is tapped, one of its households goes into the move form
