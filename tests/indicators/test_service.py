@@ -361,4 +361,4 @@ def test_meetings_held_feed_participation_and_quorum(db: Database) -> None:
     assert leaves["quorum"][:2] == [0.5, 1.5]
     # and where no unit of a league held a meeting, the "mean" rule has nothing to average
     # and gives every branch the full weight rather than ranking them on nothing
-    assert json.loads(scores["P" + GRID_1].detail)["leaves"]["quorum"][1:] == [4.0, "no data: full"]
+    assert json.loads(scores["P" + GRID_1].detail)["leaves"]["quorum"][1:] == [3.0, "no data: full"]
