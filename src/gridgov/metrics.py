@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -30,6 +30,20 @@ class Window:
     end: datetime
     now: datetime
     departments: bool = False
+
+    def local_day(self, moment: datetime) -> date:
+        """The office's local date of ``moment``: ``start`` is a local midnight, so the
+        whole days since it count from the period's first local day."""
+        return self.first_day() + timedelta(days=(moment - self.start) // timedelta(days=1))
+
+    def first_day(self) -> date:
+        """The period's first local day. ``start`` is a local midnight in UTC; noon
+        after it falls on that local day for any UTC offset within ±12 hours."""
+        return (self.start + timedelta(hours=12)).date()
+
+    def after_day(self) -> date:
+        """The local day after the period's last."""
+        return (self.end + timedelta(hours=12)).date()
 
 
 @dataclass

@@ -73,14 +73,14 @@ def test_three_rates_of_the_october_grids_match_the_hand_figures(db: Database) -
 def test_org_strength_counts_members_per_household_by_region(db: Database) -> None:
     make_indicators_world(db)
     scores = _scores(db, compute_october(db, "org_strength"))
-    # 6 members in 40 households = 15 per 100 (the most: full 10 points by min–max);
+    # 6 members in 40 households = 15 per 100 (the most: full 8 points by min–max);
     # 2 in 20 and 1 in 10 = 10 per 100 (the least: 0 points)
     leaves = {g: json.loads(scores["P" + g].detail)["leaves"] for g in (GRID_1, GRID_2, GRID_3)}
-    assert leaves[GRID_1]["members"][:2] == [15.0, 10.0]
+    assert leaves[GRID_1]["members"][:2] == [15.0, 8.0]
     assert leaves[GRID_2]["members"][:2] == [10.0, 0.0]
-    # one rework case in grid 1 deducts 0.2 of 5; an overdue case 0.5 of 5
-    assert leaves[GRID_1]["rework"][:2] == [1.0, 4.8]
-    assert leaves[GRID_1]["overdue"][:2] == [1.0, 4.5]
+    # one rework case in grid 1 deducts 0.2 of 4; an overdue case 0.5 of 4
+    assert leaves[GRID_1]["rework"][:2] == [1.0, 3.8]
+    assert leaves[GRID_1]["overdue"][:2] == [1.0, 3.5]
     # party organisations are ranked against their own level
     assert {scores[u].league for u in scores} == {
         "party_district",
@@ -358,7 +358,7 @@ def test_meetings_held_feed_participation_and_quorum(db: Database) -> None:
     # one of two meetings quorate
     leaves = json.loads(scores["P440512001001"].detail)["leaves"]
     assert leaves["participation"][:2] == [pytest.approx(7 / 9), round(5 * (7 / 9) / 0.8, 4)]
-    assert leaves["quorum"][:2] == [0.5, 2.0]
+    assert leaves["quorum"][:2] == [0.5, 1.5]
     # and where no unit of a league held a meeting, the "mean" rule has nothing to average
     # and gives every branch the full weight rather than ranking them on nothing
-    assert json.loads(scores["P" + GRID_1].detail)["leaves"]["quorum"][1:] == [4.0, "no data: full"]
+    assert json.loads(scores["P" + GRID_1].detail)["leaves"]["quorum"][1:] == [3.0, "no data: full"]

@@ -97,6 +97,15 @@ BASE_METRICS = frozenset(
         "households_grouped",
         "households_visited",
         "visits_made",
+        # outreach: pairings (结对共建), volunteers, programme tasks (党建+项目)
+        "pairings",
+        "joint_activities",
+        "problems_solved",
+        "volunteer_hours",
+        "active_volunteers",
+        "tasks_due",
+        "tasks_done_on_time",
+        "tasks_overdue",
         "households_covered",  # within the service circle's walk (services/, ADR 0015)
     }
 )
@@ -116,4 +125,35 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "party_attendance_rate": "party_members_attended / party_members_summoned",
     "visit_coverage": "households_visited / households_grouped",
     "service_coverage_rate": "households_covered / households",
+    "joint_activities_per_pairing": "joint_activities / pairings",
+    "problems_solved_per_pairing": "problems_solved / pairings",
+    "volunteer_hours_per_100_residents": "volunteer_hours / residents * 100",
+    "volunteer_hours_per_active_volunteer": "volunteer_hours / active_volunteers",
+    "active_volunteer_rate": "active_volunteers / volunteers",
+    "task_completion_rate": "tasks_done_on_time / tasks_due",
+    "task_overdue_rate": "tasks_overdue / tasks_due",
+}
+
+# What a metric counts, in the reader's language, shown under its name on a scorecard
+# (the tree's own names are in Chinese and English only).
+METRIC_LABELS: dict[str, str] = {
+    "households_grouped": N_("Households in a contact group"),
+    "households_visited": N_("Households visited in the period"),
+    "visits_made": N_("Visits made in the period"),
+    "visit_coverage": N_("Share of grouped households visited"),
+    "pairings": N_("Pairings signed by the period's end"),
+    "joint_activities": N_("Joint activities of pairings in the period"),
+    "problems_solved": N_("Problems solved by pairings' joint activities"),
+    "joint_activities_per_pairing": N_("Joint activities per pairing"),
+    "problems_solved_per_pairing": N_("Problems solved per pairing"),
+    "volunteer_hours": N_("Volunteer service hours in the period"),
+    "active_volunteers": N_("Volunteers credited with service hours"),
+    "volunteer_hours_per_100_residents": N_("Volunteer service hours per 100 residents"),
+    "volunteer_hours_per_active_volunteer": N_("Service hours per active volunteer"),
+    "active_volunteer_rate": N_("Share of registered volunteers who served"),
+    "tasks_due": N_("Programme tasks due in the period"),
+    "tasks_done_on_time": N_("Programme tasks done on time"),
+    "tasks_overdue": N_("Programme tasks overdue"),
+    "task_completion_rate": N_("Programme tasks done on time, of those due"),
+    "task_overdue_rate": N_("Programme tasks overdue, of those due"),
 }

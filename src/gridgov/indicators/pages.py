@@ -26,7 +26,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.indicators import export, service
-from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS
+from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS, METRIC_LABELS
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
@@ -601,6 +601,7 @@ def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDe
             "weight": plain(line.weight),
             "points": points(line.points),
             "raw": raw_value(line.metric, line.raw) if line.leaf else "",
+            "label": METRIC_LABELS.get(line.metric or "", "") if line.leaf else "",
         }
         for line in service.expand(tree, score)
     ]

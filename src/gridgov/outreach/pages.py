@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
@@ -27,6 +27,7 @@ from gridgov.web.deps import (
     client_ip,
     require_roles,
 )
+from gridgov.web.errors import wants_json
 from gridgov.web.render import download, error_message, error_problems, language_of, render
 from gridgov.web.toolkit import office_today
 
@@ -104,26 +105,68 @@ def scheme_page(
     today = office_today(state, now)
     rows = service.group_rows(session, scheme, today=today)
     missing = service.not_visited(session, scheme=scheme, today=today, number=group)
-    households = {
-        h.id: h
-        for h in (
-            registry.get_household(session, household_id=household_id)
-            for household_id, _ in missing[:200]
-        )
-        if h is not None
-    }
+    households = registry.households_by_id(session, ids=[h for h, _ in missing[:200]])
+    layout = service.scheme_map(session, scheme)
     return render(
         request,
         "outreach/scheme.html",
         {
             "scheme": scheme,
             "rows": rows,
-            "quality": service.scheme_quality(session, scheme),
+            "quality": layout.quality,
+            "distances": {g.number: g.largest_distance_m for g in layout.groups},
             "missing": [(households.get(h), n) for h, n in missing[:200]],
             "missing_total": len(missing),
             "group": group,
+            "tile_url": state.settings.map_tile_url or "",
+            "tile_attribution": state.settings.map_tile_attribution,
         },
     )
+
+
+@router.get("/outreach/schemes/{scheme_id}/map.json")
+def scheme_map_json(
+    request: Request, scheme_id: int, user: Staff, session: SessionDep
+) -> dict[str, object]:
+    """What the map beside the hand edit draws: every building as a point with its
+    groups, each group's size and largest in-group distance, the band and the quality."""
+    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
+    return _map_body(service.scheme_map(session, scheme))
+
+
+def _map_body(layout: service.SchemeMap) -> dict[str, object]:
+    quality = layout.quality
+    return {
+        "band": {"low": layout.band.low, "high": layout.band.high},
+        "quality": {
+            "smallest": quality.smallest,
+            "largest": quality.largest,
+            "out_of_band": quality.out_of_band,
+            "buildings_split": quality.buildings_split,
+            "largest_distance_m": quality.largest_distance_m,
+        },
+        "groups": [
+            {
+                "number": g.number,
+                "size": g.size,
+                "largest_distance_m": g.largest_distance_m,
+                "member": g.member_name,
+            }
+            for g in layout.groups
+        ],
+        "points": [
+            {
+                "key": p.key,
+                "lon": p.lon,
+                "lat": p.lat,
+                "number": p.number,
+                "households": p.households,
+                "group": p.group,
+                "groups": {str(n): c for n, c in p.groups.items()},
+            }
+            for p in layout.points
+        ],
+    }
 
 
 @router.post("/outreach/schemes/{scheme_id}/refresh", dependencies=[CsrfChecked])
@@ -162,7 +205,9 @@ def scheme_move(
         session, actor=actor, scheme=scheme, household_id=exact[0].id, to_number=to_number, now=now
     )
     session.commit()
-    return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
+    if wants_json(request):  # the map's script: it redraws from the new layout
+        return JSONResponse(_map_body(service.scheme_map(session, scheme)))
+    return RedirectResponse(f"/outreach/schemes/{scheme_id}?group={to_number}", status_code=303)
 
 
 @router.get("/outreach/schemes/{scheme_id}/groups.xlsx")

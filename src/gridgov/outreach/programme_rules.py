@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import NamedTuple
 
 from gridgov.errors import Conflict, Problem
 from gridgov.msgids import N_
@@ -75,6 +76,40 @@ def days_overdue(due_on: date | None, status: TaskStatus, today: date) -> int:
     if due_on is None or not is_overdue(due_on, status, today):
         return 0
     return (today - due_on).days
+
+
+# ---------------------------------------------------------------- the indicator counts
+
+
+class TaskStanding(NamedTuple):
+    """How one task counts in a period's programme figures (the indicator trees)."""
+
+    due: bool  # due in the period and not cancelled
+    done_on_time: bool  # …and done on or before its due date
+    overdue: bool  # …and overdue (``is_overdue``) on the day ``as_of``
+
+
+def task_standing(
+    due_on: date,
+    status: TaskStatus,
+    done_on: date | None,
+    *,
+    first: date,
+    after: date,
+    as_of: date,
+) -> TaskStanding:
+    """A task due in the local days [``first``, ``after``) counts as due; done on time
+    when it was done on or before its due date; overdue when, on the day ``as_of`` (the
+    period's last day, or today while it runs), it would be overdue by the dashboard's
+    rule: its due date before that day and not done by the end of it. Cancelled tasks
+    and tasks due outside the period do not count; a task done late is not overdue
+    from the day it is done."""
+    if status == TaskStatus.CANCELLED or not first <= due_on < after:
+        return TaskStanding(False, False, False)
+    done = status == TaskStatus.DONE
+    on_time = done and (done_on is None or done_on <= due_on)
+    done_by = done and (done_on is None or done_on <= as_of)
+    return TaskStanding(True, on_time, due_on < as_of and not done_by)
 
 
 # ---------------------------------------------------------------- rolling up

@@ -298,6 +298,12 @@ def credited_minutes(checked_in: datetime, checked_out: datetime, credit_minutes
     return max(0, min(actual, credit_minutes))
 
 
+def credited_hours(minutes: int) -> float:
+    """Credited minutes as hours for the indicator trees, unrounded (150 → 2.5): the
+    sum is taken in minutes and divided once."""
+    return minutes / 60
+
+
 def hours_text(minutes: int) -> str:
     """Minutes as hours with one decimal, as certificates print them: 150 → ``2.5``."""
     tenths = (minutes * 10 + 30) // 60  # to the nearest tenth of an hour, halves up

@@ -372,33 +372,138 @@ def group_rows(session: Session, scheme: ContactScheme, *, today: date) -> list[
             .group_by(ContactGroup.number)
         ).all()
     )
-    rows = []
-    for group in session.scalars(
-        select(ContactGroup)
-        .where(ContactGroup.scheme_id == scheme.id)
-        .order_by(ContactGroup.number)
-    ):
-        member = (
-            registry.get_resident(session, resident_id=group.member_id) if group.member_id else None
+    groups = list(
+        session.scalars(
+            select(ContactGroup)
+            .where(ContactGroup.scheme_id == scheme.id)
+            .order_by(ContactGroup.number)
         )
-        rows.append(
-            GroupRow(
-                group.number,
-                member.name if member else "",
-                int(sizes.get(group.number, 0)),
-                int(visited.get(group.number, 0)),
-            )
+    )
+    names = _member_names(session, groups)
+    return [
+        GroupRow(
+            group.number,
+            names.get(group.number, ""),
+            int(sizes.get(group.number, 0)),
+            int(visited.get(group.number, 0)),
         )
-    return rows
+        for group in groups
+    ]
+
+
+def _member_names(session: Session, groups: list[ContactGroup]) -> dict[int, str]:
+    """Group number → the name of the member serving it (one query for all)."""
+    people = registry.residents_by_id(
+        session, ids=sorted({g.member_id for g in groups if g.member_id is not None})
+    )
+    return {
+        g.number: people[g.member_id].name
+        for g in groups
+        if g.member_id is not None and g.member_id in people
+    }
+
+
+def _layout(
+    session: Session, scheme: ContactScheme
+) -> tuple[dict[int, int], list[part.Home], list[list[int]], part.Band]:
+    """The scheme as it stands: placements, the located homes it holds, its groups'
+    household ids (group n at index n − 1) and its band."""
+    placed = placements(session, scheme)
+    homes = [h for h in _homes(session, scheme.region_code) if h.id in placed]
+    located = {h.id for h in homes}
+    groups: list[list[int]] = [[] for _ in range(scheme.groups)]
+    for household, number in placed.items():
+        if household in located and 1 <= number <= scheme.groups:
+            groups[number - 1].append(household)
+    return placed, homes, groups, part.Band(scheme.groups, scheme.size_low, scheme.size_high)
 
 
 def scheme_quality(session: Session, scheme: ContactScheme) -> part.Quality:
-    by_group: dict[int, list[int]] = {}
-    for household, number in placements(session, scheme).items():
-        by_group.setdefault(number, []).append(household)
-    homes = [h for h in _homes(session, scheme.region_code) if h.id in placements(session, scheme)]
-    groups = [by_group.get(n, []) for n in range(1, scheme.groups + 1)]
-    return part.measure(groups, homes, part.Band(scheme.groups, scheme.size_low, scheme.size_high))
+    _placed, homes, groups, band = _layout(session, scheme)
+    return part.measure(groups, homes, band)
+
+
+@dataclass(frozen=True)
+class MapGroup:
+    """A group as the map beside the hand edit shows it."""
+
+    number: int
+    size: int
+    largest_distance_m: float
+    member_name: str
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A building (or a household standing alone) on that map: where, how many
+    households, and how many of them are in each group (a tall building may fill
+    several); ``number`` is a household of it, which the move form takes."""
+
+    key: str
+    lon: float
+    lat: float
+    number: str
+    households: int
+    groups: dict[int, int]
+
+    @property
+    def group(self) -> int:
+        """The group holding most of its households (the lowest number on a tie)."""
+        return min(self.groups, key=lambda n: (-self.groups[n], n))
+
+
+@dataclass(frozen=True)
+class SchemeMap:
+    quality: part.Quality
+    band: part.Band
+    groups: list[MapGroup]
+    points: list[MapPoint]
+
+
+def scheme_map(session: Session, scheme: ContactScheme) -> SchemeMap:
+    """The groups' buildings as points coloured by group, each group's size and largest
+    in-group distance, and the scheme's quality: what the map beside the hand edit
+    draws. A fixed number of queries, whatever the size of the scheme."""
+    placed, homes, groups, band = _layout(session, scheme)
+    by_id = {h.id: h for h in homes}
+    blocks: dict[str, list[part.Home]] = {}
+    for home in homes:
+        blocks.setdefault(home.block or f"h{home.id}", []).append(home)
+    points = []
+    for key, members in blocks.items():
+        counts: dict[int, int] = {}
+        for home in members:
+            counts[placed[home.id]] = counts.get(placed[home.id], 0) + 1
+        first = min(members, key=lambda h: (h.order, h.id))
+        points.append(
+            MapPoint(
+                key,
+                round(sum(h.lon for h in members) / len(members), 6),
+                round(sum(h.lat for h in members) / len(members), 6),
+                first.order,
+                len(members),
+                dict(sorted(counts.items())),
+            )
+        )
+    rows = list(
+        session.scalars(
+            select(ContactGroup)
+            .where(ContactGroup.scheme_id == scheme.id)
+            .order_by(ContactGroup.number)
+        )
+    )
+    names = _member_names(session, rows)
+    one = part.Band(1, band.low, band.high)
+    map_groups = [
+        MapGroup(
+            number,
+            len(ids),
+            part.measure([ids], [by_id[h] for h in ids], one).largest_distance_m if ids else 0.0,
+            names.get(number, ""),
+        )
+        for number, ids in enumerate(groups, start=1)
+    ]
+    return SchemeMap(part.measure(groups, homes, band), band, map_groups, points)
 
 
 # ---------------------------------------------------------------- visits

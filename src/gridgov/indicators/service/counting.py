@@ -39,6 +39,9 @@ PROVIDERS: dict[str, MetricProvider] = {
     **dict.fromkeys(registry.REGISTER_COUNTS, registry.register_counts),
     **dict.fromkeys(deliberation.DELIBERATION_COUNTS, deliberation.deliberation_counts),
     **dict.fromkeys(outreach.VISIT_COUNTS, outreach.visit_counts),
+    **dict.fromkeys(outreach.PAIRING_COUNTS, outreach.pairing_counts),
+    **dict.fromkeys(outreach.VOLUNTEER_COUNTS, outreach.volunteer_counts),
+    **dict.fromkeys(outreach.TASK_COUNTS, outreach.task_counts),
     **dict.fromkeys(services.COVERAGE_COUNTS, services.coverage_counts),
 }
 
