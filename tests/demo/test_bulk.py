@@ -21,8 +21,15 @@ from tests.factories import make_district
 
 GRIDS = ("440512001001", "440512002001")
 COUNT = 6 * 42  # above bulk.COPY_FROM; a multiple of 2, 3 and 28, the patterns below
-PERSONAL = ("name", "id_number_enc", "id_number_index", "id_number_masked", "phone_enc")
-PERSONAL += ("phone_index", "phone_masked")
+PERSONAL = (
+    "name",
+    "id_number_enc",
+    "id_number_index",
+    "id_number_masked",
+    "phone_enc",
+    "phone_index",
+    "phone_masked",
+)
 
 
 def _residents(session: Session, first: int) -> list[dict[str, Any]]:
