@@ -35,6 +35,7 @@ from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.deliberation.rules import Tally
 from gridgov.demo import staff as demo_staff
+from gridgov.demo.bulk import insert_returning
 from gridgov.outreach import pairing, pipeline, pledges
 from gridgov.outreach import service as outreach
 from gridgov.outreach.models import ContactGroup, ContactHousehold, Visit
@@ -203,13 +204,7 @@ def _visits(
                         "created_at": now,
                     }
                 )
-    ids: list[int] = []
-    for start in range(0, len(rows), 2000):
-        result = session.execute(
-            insert(Visit).returning(Visit.id, sort_by_parameter_order=True),
-            rows[start : start + 2000],
-        )
-        ids.extend(row[0] for row in result)
+    ids = insert_returning(session, Visit, rows)
     actor_of_scheme = {s: a for s, a, _ in schemes}
     heard_ids = [
         (vid, row) for vid, row in zip(ids, rows, strict=True) if row["heard"] and row["group_id"]

@@ -12,10 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from gridgov.audit.service import Actor, record
 from gridgov.db import Database
+from gridgov.demo.bulk import insert_rows
 from gridgov.demo.geography import DISTRICT_CODE, district_polygon, streets_data
 from gridgov.registry.models import Household
 from gridgov.services import circle, networks, planning, service, siting
@@ -198,8 +199,7 @@ def _records(session: Any, rng: random.Random, *, now: datetime, tz: ZoneInfo, d
                         "recorded_by": "demo-unit",
                     }
                 )
-    for begin in range(0, len(rows), 5000):
-        session.execute(insert(ServiceRecord), rows[begin : begin + 5000])
+    insert_rows(session, ServiceRecord, rows)
     record(
         session,
         actor=Actor.system("demo"),
