@@ -316,3 +316,25 @@ def test_one_text_gets_the_probability_scikit_learn_gives_it() -> None:
     for text in texts:
         expected = float(screen.model.predict_proba(screen.vectoriser.transform([text]))[0, 1])
         assert abs(screen.probability(text) - expected) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the demo's Spanish proposal: "los" three times, "abrir", "patio", "escuela" twice
+        "Abrir el patio de la escuela los sábados\nPropongo abrir el patio de la escuela "
+        "primaria los sábados por la tarde para que los niños jueguen.",
+        "La rue est pleine de voitures, la nuit la rue est bruyante et la rue est sale",
+        "O lixo da rua não foi recolhido, o lixo da praça também, o lixo fica dias",
+        "Đèn đường ở ngõ 5 bị hỏng, đèn đường ở ngõ 7 cũng hỏng, đèn đường tối quá",
+    ],
+)
+def test_a_sentence_in_another_latin_script_language_is_no_keyword_list(text: str) -> None:
+    # Given a resident writing in Spanish, French, Portuguese or Vietnamese who repeats
+    # a word three times; then the English keyword-list rule does not take it for a list
+    assert "keyword run" not in spam.rule_reasons(text)
+
+
+def test_a_keyword_list_in_spanish_is_still_a_keyword_run() -> None:
+    text = "apuestas deportivas bono casino apuestas online apuestas en vivo gana dinero"
+    assert "keyword run" in spam.rule_reasons(text)

@@ -69,6 +69,7 @@ from gridgov.cases.spam_lexicon import (
     LEXICON,
     LINK,
     MOJIBAKE,
+    OTHER_FUNCTION_WORDS,
     PINYIN_SYLLABLES,
     PINYIN_TERMS,
     SEQUENCES,
@@ -290,6 +291,8 @@ def _seo_list(folded: str) -> bool:
     latin = sum(1 for p in pieces if p.isascii())
     if latin > len(pieces) / 2:
         # English lists: the words themselves are the pieces ("cheap flights cheap hotels")
+        if any(w in OTHER_FUNCTION_WORDS for w in re.findall(r"[^\W\d_]+", folded)):
+            return False  # a sentence in Spanish, French, Vietnamese ...
         words = re.findall(r"[a-z]{3,}", folded)
         counts = {w: words.count(w) for w in set(words)}
         return len(words) >= 6 and max(counts.values()) >= 3 and sentence_ratio(folded) == 0.0
