@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -293,3 +294,16 @@ def test_deductions_by_steps(count: int, deducted: float) -> None:
     # −0.2 for the first and second item, −0.5 from the third on
     steps = (rules.Step(1, 0.2), rules.Step(3, 0.5))
     assert rules.deduction(steps, count) == pytest.approx(deducted)
+
+
+def test_a_manual_items_evidence_may_be_given_in_chinese_and_english() -> None:
+    # Given the shipped organisational-strength tree, whose manual items say what to attach
+    text = (resources.files("gridgov.indicators") / "data" / "org_strength.yaml").read_text()
+    tree = load_tree(text)
+    manual = [leaf for leaf in tree.leaves() if leaf.method is rules.Method.MANUAL]
+    # then each has its evidence in Chinese and in English
+    assert manual
+    for leaf in manual:
+        assert any("\u4e00" <= c <= "\u9fff" for c in leaf.evidence)
+        assert leaf.evidence_en
+        assert leaf.evidence_en.isascii()

@@ -64,6 +64,7 @@ def _node(node: Indicator) -> dict[str, Any]:
         }
         if node.evidence:
             out["evidence"] = node.evidence
+            out["evidence_en"] = node.evidence_en
     else:
         out["children"] = [_node(child) for child in node.children]
     return out

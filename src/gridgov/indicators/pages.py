@@ -306,6 +306,7 @@ class Item:
     unit: service.Unit
     leaf: Indicator
     leaf_name: str
+    evidence: str
     assessment: Assessment | None
     scored_at: str
     reviewed_at: str
@@ -360,6 +361,7 @@ def _assessments_page(
                         unit,
                         leaf,
                         name_in(language, leaf.name_zh, leaf.name_en),
+                        name_in(language, leaf.evidence, leaf.evidence_en),
                         row,
                         local_time(row.scored_at, tz) if row else "",
                         local_time(row.reviewed_at, tz) if row else "",

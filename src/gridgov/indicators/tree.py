@@ -56,7 +56,8 @@ class Indicator:
     thresholds: tuple[Threshold, ...] = ()
     steps: tuple[Step, ...] = ()
     missing: Missing = Missing.MEAN
-    evidence: str = ""  # what a reviewer must attach, for manual items
+    evidence: str = ""  # what a reviewer must attach, for manual items (Chinese)
+    evidence_en: str = ""  # the same in English
 
     @property
     def is_leaf(self) -> bool:
@@ -189,14 +190,20 @@ def _number(mapping: LineDict, key: str, where: str, default: float | None = Non
 
 
 def _names(mapping: LineDict, where: str) -> tuple[str, str]:
-    names = _require(mapping, "name", where)
-    if isinstance(names, str):
-        return names, names
-    if not isinstance(names, LineDict) or not names.get("zh_Hans"):
+    _require(mapping, "name", where)
+    return _texts(mapping, "name", where)
+
+
+def _texts(mapping: LineDict, key: str, where: str) -> tuple[str, str]:
+    """A text given once, or as ``{zh_Hans: …, en: …}``: (Chinese, English)."""
+    texts = mapping.get(key)
+    if texts is None or isinstance(texts, str):
+        return str(texts or ""), str(texts or "")
+    if not isinstance(texts, LineDict) or not texts.get("zh_Hans"):
         raise DataFileError(
-            mapping.line_of("name"), "%(where)s: name needs zh_Hans (and en).", where=where
+            mapping.line_of(key), "%(where)s: %(key)s needs zh_Hans (and en).", where=where, key=key
         )
-    return str(names["zh_Hans"]), str(names.get("en") or names["zh_Hans"])
+    return str(texts["zh_Hans"]), str(texts.get("en") or texts["zh_Hans"])
 
 
 def _choice(mapping: LineDict, key: str, allowed: type[StrEnum], where: str, default: str) -> Any:
@@ -253,6 +260,7 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
         _check_sum(children, weight, node.line_of("children"), where)
         return Indicator(ident, name_zh, name_en, weight, node.line, children=children)
     if "manual" in node:
+        evidence_zh, evidence_en = _texts(node, "manual", where)
         return Indicator(
             ident,
             name_zh,
@@ -261,7 +269,8 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
             node.line,
             method=Method.MANUAL,
             missing=_choice(node, "missing", Missing, where, Missing.ZERO),
-            evidence=str(node.get("manual") or ""),
+            evidence=evidence_zh,
+            evidence_en=evidence_en,
         )
     metric = str(node["metric"])
     if metric not in metrics:
