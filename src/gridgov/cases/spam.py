@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from gridgov.cases import language
 from gridgov.cases.linear_text import scorer_for
 from gridgov.cases.spam_corpus import (
     generated_evasions,
@@ -91,6 +92,11 @@ HARD_WEIGHT = 3
 # the tried shape features were in the model): 103/127 of the voices' spam held with 3,
 # 100/127 with 1, the same 4 false positives.
 WRITTEN_WEIGHT = 3
+# The content model judges texts in the languages most of its rows are written in, and
+# texts of no clear language (gibberish); in the other languages residents write it has
+# too few rows to be trusted alone ("Que ideia estúpida, vizinho idiota" scored 0.73):
+# there the rules, with their foreign spam words, decide.
+MODEL_LANGUAGES = frozenset({"zh", "en", language.UNDETERMINED})
 # The content model judges texts of at least this many letters (signs and spaces left
 # out): a few characters ("谢谢0", "好的") carry too few n-grams for its probability to
 # mean anything, and the rules still see links, handles and abuse in them.
@@ -740,6 +746,7 @@ class Screen:
             model
             and not reasons
             and len(_compact(_folded(text))) >= MODEL_MIN_CHARS
+            and language.detect(text) in MODEL_LANGUAGES
             and self.probability(text) >= self.threshold
         ):
             reasons.append("content model")

@@ -22,6 +22,7 @@ from gridgov.deliberation.discussion.common import (
     _require_writer,
     language_problem,
     may_supervise,
+    no_such,
     text_problems,
     visible,
 )
@@ -57,7 +58,7 @@ def target_region(session: Session, target_type: str, target_id: int) -> str:
     }[kind]
     row = session.get(model, target_id)
     if row is None:
-        raise NotFound("There is no such %(kind)s.", params={"kind": kind.value})
+        raise no_such(kind)
     if isinstance(row, Comment):
         return target_region(session, row.target_type, row.target_id)
     region: str = row.region_code
@@ -67,7 +68,7 @@ def target_region(session: Session, target_type: str, target_id: int) -> str:
 def _check_stage(session: Session, matter_id: int, stage_id: str | None) -> str:
     matter = session.get(Matter, matter_id)
     if matter is None:
-        raise NotFound("There is no such %(kind)s.", params={"kind": Target.MATTER.value})
+        raise no_such(Target.MATTER)
     if not stage_id:
         raise InvalidInput(
             "Name the stage of the matter.",

@@ -19,6 +19,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import ProposalState
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.territory.rules import Level
@@ -52,6 +53,22 @@ class Target(StrEnum):
     MATTER = "matter"  # supervision, with a stage
     NOTICE = "notice"  # supervision
     IMPLEMENTATION = "implementation"  # supervision
+
+
+# "There is no such …" for each target, a whole sentence each (a kind code put into one
+# sentence showed as 该comment不存在).
+NO_SUCH = {
+    Target.DISCUSSION: N_("There is no such discussion."),
+    Target.PROPOSAL: N_("There is no such proposal."),
+    Target.COMMENT: N_("There is no such comment."),
+    Target.MATTER: N_("There is no such matter."),
+    Target.NOTICE: N_("There is no such notice."),
+    Target.IMPLEMENTATION: N_("There is no such implementation."),
+}
+
+
+def no_such(kind: Target) -> NotFound:
+    return NotFound(NO_SUCH[kind])
 
 
 COMMENT_TARGETS = frozenset({Target.DISCUSSION, Target.PROPOSAL})

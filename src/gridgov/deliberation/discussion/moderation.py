@@ -23,6 +23,7 @@ from gridgov.deliberation.discussion.common import (
     Target,
     _is,
     may_moderate,
+    no_such,
     visible,
 )
 from gridgov.deliberation.models import (
@@ -53,7 +54,7 @@ def _content(session: Session, target_type: str, target_id: int) -> tuple[Target
     }[kind]
     row: Content | None = session.get(model, target_id)
     if row is None:
-        raise NotFound("There is no such %(kind)s.", params={"kind": kind.value})
+        raise no_such(kind)
     return kind, row, target_region(session, kind.value, target_id)
 
 
@@ -71,7 +72,7 @@ def do_report(
     again while the first report is open returns that report."""
     kind, row, region_code = _content(session, target_type, target_id)
     if not visible(user, row, region_code):
-        raise NotFound("There is no such %(kind)s.", params={"kind": kind.value})
+        raise no_such(kind)
     reason = reason.strip()
     if not reason:
         raise InvalidInput(
