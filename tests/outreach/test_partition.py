@@ -189,3 +189,23 @@ def test_an_estate_of_apartment_blocks_comes_out_all_in_the_band(seed: int) -> N
             groups_of.setdefault(building_of[household], set()).add(number)
     assert all(len(groups_of[b]) <= -(-size_of[b] // 11) for b in size_of)
     assert sorted(h for g in result.groups for h in g) == list(range(1, 601))
+
+
+def test_a_building_that_shrinks_to_fit_one_group_goes_back_together() -> None:
+    # Given a tower of 12 households (more than a group of 11 holds) and ten houses,
+    # cut into two groups, so the tower stands in both
+    tower = [Home(n, LON0, LAT0, "T", f"{n:03d}") for n in range(1, 13)]
+    houses = [Home(100 + n, LON0 + 0.0004 * n, LAT0 + 0.0003, None) for n in range(10)]
+    first = partition(tower + houses, Band.for_count(22, 2))
+    before = first.group_of()
+    assert len({before[h.id] for h in tower}) == 2
+    # When a household of the tower's larger piece moves out: it now fits one group
+    counts = {g: sum(1 for h in tower if before[h.id] == g) for g in (0, 1)}
+    larger = max(counts, key=lambda g: counts[g])
+    leaving = next(h.id for h in tower if before[h.id] == larger)
+    after = update(before, [h for h in tower + houses if h.id != leaving], first.band)
+    # Then the tower's households are in one group again and no building is split
+    placed = after.group_of()
+    assert len({placed[h.id] for h in tower if h.id != leaving}) == 1
+    assert after.quality.buildings_split == 0
+    assert after.quality.moved <= counts[1 - larger] + 2

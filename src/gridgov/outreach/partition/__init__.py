@@ -160,6 +160,17 @@ def _result(
     return Partition(ids, tuple(seats), quality, band)
 
 
+def _rejoin(groups: list[Group], placed: list[tuple[int, Block]], band: Band) -> None:
+    """Move a building's pieces into the group of its largest piece, if it has room."""
+    target = max(placed, key=lambda p: (p[1].size, -p[0]))[0]
+    others = [(g, piece) for g, piece in placed if g != target]
+    if groups[target].size + sum(piece.size for _, piece in others) > band.high:
+        return
+    for g, piece in others:
+        groups[g].remove(piece)
+        groups[target].add(piece)
+
+
 def update(
     previous: Mapping[int, int],
     homes: Sequence[Home],
@@ -178,6 +189,7 @@ def update(
     frame = Frame.around(homes)
     groups = [Group() for _ in range(band.groups)]
     newcomers: list[Block] = []
+    shrunk: list[list[tuple[int, Block]]] = []
     for block in to_blocks(homes, frame):
         # A block keeps the pieces it had: whole for an ordinary building, one piece
         # per group for a building larger than a group. Newcomers join their building.
@@ -190,18 +202,25 @@ def update(
             else:
                 fresh.append(h)
         elastic = block.key if block.size > band.high else None
+        placed: list[tuple[int, Block]] = []
         for g, homes_of_piece in sorted(pieces.items()):
-            groups[g].add(
-                Block(f"{block.key}@{g}", homes_of_piece, block.x, block.y, parent=elastic)
-            )
+            piece = Block(f"{block.key}@{g}", homes_of_piece, block.x, block.y, parent=elastic)
+            groups[g].add(piece)
+            placed.append((g, piece))
         if fresh:
             piece = Block(f"{block.key}+", fresh, block.x, block.y)
-            if pieces:
-                g = min(pieces, key=lambda g: groups[g].size)
-                if groups[g].size + piece.size <= band.high:
-                    groups[g].add(piece)
-                    continue
-            newcomers.append(piece)
+            g = min(pieces, key=lambda g: groups[g].size) if pieces else -1
+            if g >= 0 and groups[g].size + piece.size <= band.high:
+                groups[g].add(piece)
+                placed.append((g, piece))
+            else:
+                newcomers.append(piece)
+        if elastic is None and len({g for g, _ in placed}) > 1:
+            shrunk.append(placed)
+    # A building that was larger than a group and has shrunk to fit one goes back
+    # together, into the group of its largest piece, where that group has room.
+    for placed in shrunk:
+        _rejoin(groups, placed, band)
     # Keep members' own blocks where they are.
     kept_seats = list(seats) + [None] * (band.groups - len(seats))
     pin(groups, kept_seats[: band.groups], members)
