@@ -153,37 +153,32 @@ def _posts(
 ) -> int:
     """Leads at community and grid level from the grid workers, building leads from the
     central households, the vanguard from party members, volunteers from volunteers."""
-    prefixes = list(STREETS)
     made = 0
+
+    def add(post: Post, unit_code: str, resident_id: int) -> None:
+        nonlocal made
+        service.do_add_post(
+            session,
+            actor=leader,
+            incident=incident,
+            post=post.value,
+            unit_code=unit_code,
+            resident_id=resident_id,
+            now=at,
+        )
+        made += 1
+
     workers = registry.people_with_role(
-        session, role="grid_worker", prefixes=prefixes, limit=20_000
+        session, role="grid_worker", prefixes=list(STREETS), limit=20_000
     )
     seen_communities: set[str] = set()
     for resident_id, _name, grid, full_time in workers:
         if not full_time:
             continue
-        service.do_add_post(
-            session,
-            actor=leader,
-            incident=incident,
-            post=Post.GRID_LEAD.value,
-            unit_code=grid,
-            resident_id=resident_id,
-            now=at,
-        )
-        made += 1
+        add(Post.GRID_LEAD, grid, resident_id)
         if grid[:12] not in seen_communities:
             seen_communities.add(grid[:12])
-            service.do_add_post(
-                session,
-                actor=leader,
-                incident=incident,
-                post=Post.COMMUNITY_LEAD.value,
-                unit_code=grid[:12],
-                resident_id=resident_id,
-                now=at,
-            )
-            made += 1
+            add(Post.COMMUNITY_LEAD, grid[:12], resident_id)
     for role, post, share in (
         ("central_household", Post.BUILDING_LEAD, 0.3),
         ("party_member", Post.VANGUARD, 0.15),
@@ -194,16 +189,7 @@ def _posts(
         )
         for resident_id, _name, grid, _full in people:
             if rng.random() < share:
-                service.do_add_post(
-                    session,
-                    actor=leader,
-                    incident=incident,
-                    post=post.value,
-                    unit_code=grid,
-                    resident_id=resident_id,
-                    now=at,
-                )
-                made += 1
+                add(post, grid, resident_id)
     return made
 
 
@@ -220,54 +206,37 @@ def _tasks(
     transfer for some; one supply run overdue (the sweep escalates it)."""
     community = (worker.scope or "")[:12]
     grids = [row.code for row in checkins.board(session, incident=incident, viewer=leader)]
-    made = 0
+    # (kind, grid, due, note), in the order they are given out
+    tasks: list[tuple[TaskKind, str, datetime, str]] = []
     for grid in grids:
         if not grid.startswith(community):
             continue
+        tasks.append(
+            (
+                TaskKind.DOOR_TO_DOOR,
+                grid,
+                now + timedelta(hours=4),
+                "逐户核实独居老人、残疾人、孕产妇和慢性病患者",
+            )
+        )
+        if rng.random() < 0.5:
+            due = now + timedelta(hours=rng.randint(2, 8))
+            tasks.append((TaskKind.SUPPLY_DELIVERY, grid, due, "饮用水、方便食品、常用药品"))
+    own = worker.scope or grids[0]
+    tasks.append((TaskKind.TRANSFER, own, now + timedelta(hours=3), "低洼处 3 户转移到社区安置点"))
+    tasks.append((TaskKind.SUPPLY_DELIVERY, own, started + timedelta(hours=6), "沙袋送到海滨路"))
+    for kind, grid, due_at, note in tasks:
         service.do_add_task(
             session,
             actor=leader,
             incident=incident,
-            kind=TaskKind.DOOR_TO_DOOR.value,
+            kind=kind.value,
             grid_code=grid,
-            due_at=now + timedelta(hours=4),
+            due_at=due_at,
             now=started,
-            note="逐户核实独居老人、残疾人、孕产妇和慢性病患者",
+            note=note,
         )
-        made += 1
-        if rng.random() < 0.5:
-            service.do_add_task(
-                session,
-                actor=leader,
-                incident=incident,
-                kind=TaskKind.SUPPLY_DELIVERY.value,
-                grid_code=grid,
-                due_at=now + timedelta(hours=rng.randint(2, 8)),
-                now=started,
-                note="饮用水、方便食品、常用药品",
-            )
-            made += 1
-    service.do_add_task(
-        session,
-        actor=leader,
-        incident=incident,
-        kind=TaskKind.TRANSFER.value,
-        grid_code=worker.scope or grids[0],
-        due_at=now + timedelta(hours=3),
-        now=started,
-        note="低洼处 3 户转移到社区安置点",
-    )
-    service.do_add_task(
-        session,
-        actor=leader,
-        incident=incident,
-        kind=TaskKind.SUPPLY_DELIVERY.value,
-        grid_code=worker.scope or grids[0],
-        due_at=started + timedelta(hours=6),
-        now=started,
-        note="沙袋送到海滨路",
-    )
-    return made + 2
+    return len(tasks)
 
 
 def _broadcast(
