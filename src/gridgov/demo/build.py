@@ -23,8 +23,10 @@ from __future__ import annotations
 import os
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -170,42 +172,24 @@ def build(
             progress=progress,
         )
         summary = Summary(**{**summary.__dict__, "cases": simulated})
-        progress("deliberation", 0, 1)
-        demo_deliberation.simulate(
-            db,
-            rng=random.Random(seed + 3),  # noqa: S311 - reproducible demo data
-            now=now,
-            tz=tz,
-        )
-        progress("deliberation", 1, 1)
-        progress("outreach", 0, 1)
-        demo_outreach.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz)  # noqa: S311
-        progress("outreach", 1, 1)
-        progress("enterprises", 0, 1)
-        demo_enterprises.simulate(db, rng=random.Random(seed + 5), now=now, tz=tz)  # noqa: S311
-        progress("enterprises", 1, 1)
-        progress("volunteers", 0, 1)
-        demo_volunteers.simulate(db, rng=random.Random(seed + 6), now=now, tz=tz)  # noqa: S311
-        progress("volunteers", 1, 1)
-        progress("programmes", 0, 1)
-        demo_programmes.simulate(db, rng=random.Random(seed + 7), now=now, tz=tz)  # noqa: S311
-        progress("programmes", 1, 1)
-        # Indicators last: the index counts the meetings deliberation has held.
-        progress("indicators", 0, 1)
-        demo_indicators.simulate(
-            db,
-            rng=random.Random(seed + 2),  # noqa: S311 - reproducible demo data
-            now=now,
-            tz=tz,
-            days=demo_cases.DAYS,
-        )
-        progress("indicators", 1, 1)
-        progress("crisis", 0, 1)
-        demo_crisis.simulate(db, rng=random.Random(seed + 4), now=now)  # noqa: S311 - demo data
-        progress("crisis", 1, 1)
-    progress("services", 0, 1)
-    demo_services.simulate(db, rng=random.Random(seed + 4), now=now, tz=tz, days=demo_cases.DAYS)  # noqa: S311
-    progress("services", 1, 1)
+        # (stage, seed offset, what it runs), in order; indicators after deliberation: the
+        # index counts the meetings deliberation has held.
+        stages: list[tuple[str, int, Callable[..., object]]] = [
+            ("deliberation", 3, partial(demo_deliberation.simulate, tz=tz)),
+            ("outreach", 4, partial(demo_outreach.simulate, tz=tz)),
+            ("enterprises", 5, partial(demo_enterprises.simulate, tz=tz)),
+            ("volunteers", 6, partial(demo_volunteers.simulate, tz=tz)),
+            ("programmes", 7, partial(demo_programmes.simulate, tz=tz)),
+            ("indicators", 2, partial(demo_indicators.simulate, tz=tz, days=demo_cases.DAYS)),
+            ("crisis", 4, demo_crisis.simulate),
+        ]
+    else:
+        stages = []
+    stages.append(("services", 4, partial(demo_services.simulate, tz=tz, days=demo_cases.DAYS)))
+    for name, offset, simulate in stages:
+        progress(name, 0, 1)
+        simulate(db, rng=random.Random(seed + offset), now=now)  # noqa: S311 - reproducible demo data
+        progress(name, 1, 1)
     return summary
 
 
