@@ -96,35 +96,31 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -
         secretaries = demo_staff.community_secretaries(session, [c.code for c in communities], now)
         teams: list[tuple[int, str, bool, list[int], Actor]] = []
         role_rows: list[dict[str, Any]] = []
+
+        def add_team(
+            community: Region, actor: Actor, name: str, international: bool, members: list[int]
+        ) -> None:
+            team = service.do_create_team(
+                session,
+                actor=actor,
+                region_code=community.code,
+                name=f"{community.name}{name}",
+                international=international,
+                leader_id=None,
+                today=today,
+                now=now,
+            )
+            teams.append((team.id, community.code, international, members, actor))
+
         for community in communities:
             actor = secretaries[community.code]
             local = volunteers.get(community.code, [])
             if len(local) >= 2:
-                team = service.do_create_team(
-                    session,
-                    actor=actor,
-                    region_code=community.code,
-                    name=f"{community.name}志愿服务队",
-                    international=False,
-                    leader_id=None,
-                    today=today,
-                    now=now,
-                )
-                teams.append((team.id, community.code, False, local, actor))
+                add_team(community, actor, "志愿服务队", False, local)
             if community.code == intl_code and foreigners:
                 picked = rng.sample(foreigners, min(INTERNATIONAL_FOREIGNERS, len(foreigners)))
                 helpers = rng.sample(local, min(INTERNATIONAL_LOCALS, len(local)))
-                team = service.do_create_team(
-                    session,
-                    actor=actor,
-                    region_code=community.code,
-                    name=f"{community.name}国际志愿服务队",
-                    international=True,
-                    leader_id=None,
-                    today=today,
-                    now=now,
-                )
-                teams.append((team.id, community.code, True, sorted(picked) + helpers, actor))
+                add_team(community, actor, "国际志愿服务队", True, sorted(picked) + helpers)
                 since = today - timedelta(days=7 * WEEKS + 14)
                 role_rows.extend(
                     {
