@@ -9,6 +9,7 @@ its sub-commands.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import typer
@@ -18,6 +19,7 @@ from gridgov.audit.service import Actor
 from gridgov.config import Settings, get_settings
 from gridgov.db import Database, NotMigratedError, ensure_migrated
 from gridgov.errors import DomainError
+from gridgov.revisions import StoredRevision
 
 out = Console()
 err = Console(stderr=True)
@@ -70,3 +72,16 @@ def fail(exc: DomainError) -> typer.Exit:
     for problem in exc.details:
         err.print(f"  - {problem.field}: {problem.text()}")
     return typer.Exit(1)
+
+
+def load_revisions(texts: Iterable[str], load: Callable[..., StoredRevision]) -> None:
+    """``load`` rules files (procedures, indicator trees): each text through
+    ``load(session, text=…, actor=…, now=…)`` in one transaction, then each key's revision
+    printed; a refused text stores none of them and ends the command."""
+    try:
+        with database().transaction() as session:
+            rows = [load(session, text=text, actor=actor(), now=now()) for text in texts]
+    except DomainError as exc:
+        raise fail(exc) from exc
+    for row in rows:
+        out.print(f"{row.key}: revision {row.revision} ({row.sha256[:12]})")

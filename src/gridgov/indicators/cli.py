@@ -52,27 +52,13 @@ def load_command(
     ] = None,
 ) -> None:
     """Store a tree file as its key's next revision (the shipped trees when no file)."""
-    from gridgov.clikit import actor as _actor
-    from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import now as _now
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
+    from gridgov.clikit import load_revisions
     from gridgov.indicators import service
 
     texts = (
         [file.read_text("utf-8")] if file else [service.shipped_text(k) for k in service.SHIPPED]
     )
-    try:
-        with _database().transaction() as session:
-            rows = [
-                service.do_load_tree(session, text=text, actor=_actor(), now=_now())
-                for text in texts
-            ]
-    except DomainError as exc:
-        raise _fail(exc) from exc
-    for row in rows:
-        out.print(f"{row.key}: revision {row.revision} ({row.sha256[:12]})")
+    load_revisions(texts, service.do_load_tree)
 
 
 @indicators_app.command("export-tree")
