@@ -167,6 +167,17 @@ def _present_member(session: Session, meeting: Meeting, member_id: int) -> Meeti
     return member
 
 
+def _voter(
+    session: Session, actor: Actor, meeting_id: int, member_id: int, choice: str, voting: Voting
+) -> tuple[Meeting, MeetingMember, Choice]:
+    """The open meeting, if it votes by ``voting``; the member, present; the choice."""
+    meeting = _open_meeting(session, actor, meeting_id)
+    if meeting.voting != voting.value:
+        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
+    value = _choice(choice)
+    return meeting, _present_member(session, meeting, member_id), value
+
+
 ALREADY_VOTED = N_("%(name)s has already voted.")
 
 
@@ -182,11 +193,7 @@ def do_record_vote(
     """A member's vote at a roll call, recorded by the clerk. One per member however
     many requests race: the unique key decides, inside a savepoint, and the loser gets
     Conflict ("already voted") without spoiling the rest of its transaction."""
-    meeting = _open_meeting(session, actor, meeting_id)
-    if meeting.voting != Voting.ROLL_CALL.value:
-        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
-    value = _choice(choice)
-    member = _present_member(session, meeting, member_id)
+    meeting, member, value = _voter(session, actor, meeting_id, member_id, choice, Voting.ROLL_CALL)
     vote = MeetingVote(
         meeting_id=meeting.id,
         member_id=member.id,
@@ -225,11 +232,9 @@ def do_cast_ballot(
     voter) and, apart, the ballot with the choice and nothing that links it to the
     receipt: no voter, no time, and a random id (not the next number, which would follow
     the receipts' order). The audit row names the voter, never the choice."""
-    meeting = _open_meeting(session, actor, meeting_id)
-    if meeting.voting != Voting.SECRET_BALLOT.value:
-        raise Conflict("This meeting votes by %(voting)s.", params={"voting": meeting.voting})
-    value = _choice(choice)
-    member = _present_member(session, meeting, member_id)
+    meeting, member, value = _voter(
+        session, actor, meeting_id, member_id, choice, Voting.SECRET_BALLOT
+    )
     box = ballot_box(meeting.id)
     try:
         with session.begin_nested():
