@@ -137,11 +137,11 @@ def _check_choices(ballot: Ballot, choices: Sequence[int]) -> list[int]:
 
 def _cast(
     session: Session,
-    *,
     actor: Actor,
     election: Election,
     resident: Resident,
     choices: Sequence[int],
+    *,
     channel: str,
     now: datetime,
     tz: str,
@@ -210,16 +210,7 @@ def do_vote(
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound("No such resident in your area.")
-    _cast(
-        session,
-        actor=actor,
-        election=election,
-        resident=resident,
-        choices=choices,
-        channel="online",
-        now=now,
-        tz=tz,
-    )
+    _cast(session, actor, election, resident, choices, channel="online", now=now, tz=tz)
 
 
 def do_record_paper_ballot(
@@ -240,16 +231,7 @@ def do_record_paper_ballot(
         actor.role == "system" or may_access(actor.scope, resident.grid_code)
     ):
         raise NotFound("No such resident in your area.")
-    _cast(
-        session,
-        actor=actor,
-        election=election,
-        resident=resident,
-        choices=choices,
-        channel="paper",
-        now=now,
-        tz=tz,
-    )
+    _cast(session, actor, election, resident, choices, channel="paper", now=now, tz=tz)
 
 
 def find_voter(
