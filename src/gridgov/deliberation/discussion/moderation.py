@@ -34,6 +34,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import mask_personal_data
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- moderation
 
@@ -58,6 +59,19 @@ def _content(session: Session, target_type: str, target_id: int) -> tuple[Target
     return kind, row, target_region(session, kind.value, target_id)
 
 
+def _reason(text: str, limit: int, message: str, missing: str) -> str:
+    """A report's or a hiding's reason, stripped: refused with ``message`` when it is
+    empty (the field says ``missing``) or longer than ``limit``."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(message, details=[Problem("reason", missing)])
+    if len(text) > limit:
+        raise InvalidInput(
+            message, details=[Problem("reason", "At most %(n)s characters.", n=limit)]
+        )
+    return text
+
+
 def do_report(
     session: Session,
     *,
@@ -73,16 +87,7 @@ def do_report(
     kind, row, region_code = _content(session, target_type, target_id)
     if not visible(user, row, region_code):
         raise no_such(kind)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(
-            "Say what is wrong with it.", details=[Problem("reason", "Say what is wrong.")]
-        )
-    if len(reason) > REPORT_MAX:
-        raise InvalidInput(
-            "Say what is wrong with it.",
-            details=[Problem("reason", "At most %(n)s characters.", n=REPORT_MAX)],
-        )
+    reason = _reason(reason, REPORT_MAX, N_("Say what is wrong with it."), N_("Say what is wrong."))
     existing = session.scalars(
         select(ContentReport).where(
             ContentReport.target_type == kind.value,
@@ -152,17 +157,12 @@ def do_hide(
     stored (and audited) but is never shown again."""
     kind, row, region_code = _content(session, target_type, target_id)
     _require_moderator(user, region_code)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(
-            "Give the reason: it is shown in place of the text.",
-            details=[Problem("reason", "Give the reason.")],
-        )
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            "Give the reason: it is shown in place of the text.",
-            details=[Problem("reason", "At most %(n)s characters.", n=REASON_MAX)],
-        )
+    reason = _reason(
+        reason,
+        REASON_MAX,
+        N_("Give the reason: it is shown in place of the text."),
+        N_("Give the reason."),
+    )
     if row.hidden_reason is not None:
         raise Conflict("This is already hidden.")
     row.hidden_reason = mask_personal_data(reason)
