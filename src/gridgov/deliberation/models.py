@@ -318,7 +318,25 @@ class ImplementationUpdate(Base):
     progress: Mapped[int] = mapped_column(Integer)
 
 
-class Discussion(Base):
+class Authored:
+    """A resident's post (a discussion, a proposal, a comment): in the author's language,
+    under the name shown, from their account when they have one (a declarative mixin)."""
+
+    language: Mapped[str] = mapped_column(String(16))
+    author_name: Mapped[str] = mapped_column(String(64))
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Moderated:
+    """A post the moderators may hold as suspected spam, for review, or hide with a public
+    reason shown in its place (a declarative mixin)."""
+
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Discussion(Authored, Moderated, Base):
     """A residents' discussion (讨论) in a community, in the author's language."""
 
     __tablename__ = "discussion"
@@ -327,16 +345,10 @@ class Discussion(Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(16))
-    author_name: Mapped[str] = mapped_column(String(64))
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
-    held: Mapped[bool] = mapped_column(Boolean, default=False)  # suspected spam, for review
-    hidden_reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class Proposal(Base):
+class Proposal(Authored, Moderated, Base):
     """A proposal (献策) the community must answer: accepted, merged or not adopted, each
     with a reason. An accepted proposal becomes a governance action (Implementation)."""
 
@@ -348,20 +360,14 @@ class Proposal(Base):
     discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussion.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(16))
-    author_name: Mapped[str] = mapped_column(String(64))
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16))
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str | None] = mapped_column(String(64))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
-    held: Mapped[bool] = mapped_column(Boolean, default=False)
-    hidden_reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class Comment(Base):
+class Comment(Authored, Moderated, Base):
     """A comment on a discussion or proposal, or a supervision comment (监督) on any
     stage of a matter, a notice or an implementation record."""
 
@@ -374,13 +380,7 @@ class Comment(Base):
     stage_id: Mapped[str | None] = mapped_column(String(48))
     supervision: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(16))
-    author_name: Mapped[str] = mapped_column(String(64))
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     author_role: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    held: Mapped[bool] = mapped_column(Boolean, default=False)
-    hidden_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class ContentReport(Base):
