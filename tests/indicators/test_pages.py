@@ -279,6 +279,7 @@ def test_a_tree_s_own_metric_reads_as_the_labels_of_its_counts() -> None:
     assert metric_label("voice_per_100_households", derived, gettext) == "案件数 / 住户 × 100"
     assert metric_label("resolution_rate", derived, gettext) == "解决率"
     assert metric_label("made_up", derived, gettext) == "made_up"
+    assert metric_label("manual", derived, gettext) == "人工评分"
     assert (
         formula_words("10 × (≥ 0.9: 10; ≥ 0.8: 6; else 0)", gettext)
         == "10 × (≥ 0.9: 10; ≥ 0.8: 6; 否则 0)"

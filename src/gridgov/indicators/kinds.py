@@ -137,6 +137,7 @@ BUILT_IN_DERIVED: dict[str, str] = {
 # What a metric counts, in the reader's language, shown for it on a scorecard
 # (the tree's own names are in Chinese and English only).
 METRIC_LABELS: dict[str, str] = {
+    "manual": N_("Scored by a reviewer"),  # a manual leaf (service.reading)
     "cases": N_("Cases raised"),
     "assigned": N_("Cases assigned"),
     "responded_on_time": N_("Responses in time"),
