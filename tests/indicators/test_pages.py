@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from gridgov.db import Database
 from gridgov.indicators import service
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
+from gridgov.indicators.pages import formula_words, metric_label
+from gridgov.web import i18n
 from tests.conftest import FIXED_NOW
 from tests.factories import SYSTEM, csrf_of, make_user, page_login
 from tests.indicators.factories import (
@@ -29,6 +31,7 @@ from tests.indicators.factories import (
 )
 
 EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
 DISTRICT = "440512"
 DAHAO = "440512001"  # 达濠街道: grids 1 and 2
 GUANGAO = "440512002"  # 广澳街道: grid 3
@@ -240,6 +243,48 @@ def test_the_scorecard_shows_raw_values_and_formulas(
     assert f"{total_of(db, 'three_rates', GRID_1):.2f}" in page.text
     assert "青篮社区第1网格" in page.text
     assert f'href="/indicators/three_rates/{OCTOBER}/{GRID_1}.xlsx"' in page.text
+
+
+def test_a_chinese_scorecard_names_each_metric_and_words_its_formula(
+    client: TestClient, db: Database, world: None
+) -> None:
+    # Given October computed
+    compute_october(db)
+    page_login(client, "li.leader")
+    # When the leader opens grid 1's three-rate scorecard in Chinese
+    page = client.get(f"/indicators/three_rates/{OCTOBER}/{GRID_1}", headers=ZH)
+    assert page.status_code == 200
+    # Then each leaf's metric is its label (the key only in a tooltip), beside its formula
+    for leaf_id, metric, label in (
+        ("response", "response_rate", "响应率"),
+        ("resolution", "resolution_rate", "解决率"),
+        ("satisfaction", "satisfaction_rate", "满意率"),
+    ):
+        found = re.search(
+            rf'<tr class="leaf" data-indicator="{leaf_id}">(.*?)</tr>', page.text, re.S
+        )
+        assert found, leaf_id
+        row = found.group(1)
+        assert f'<td class="metric"><span title="{metric}">{label}</span></td>' in row
+        assert f">{metric}<" not in row
+        assert "× min(1, 原始值 / 1)</code>" in row
+        assert "raw /" not in row
+
+
+def test_a_tree_s_own_metric_reads_as_the_labels_of_its_counts() -> None:
+    # Given a tree's derived metric that has no label of its own
+    derived = {"voice_per_100_households": "cases / households * 100"}
+    gettext = i18n.translations("zh_Hans").gettext
+    # Then it reads as the labels of what it divides; a formula's words are translated
+    assert metric_label("voice_per_100_households", derived, gettext) == "案件数 / 住户 × 100"
+    assert metric_label("resolution_rate", derived, gettext) == "解决率"
+    assert metric_label("made_up", derived, gettext) == "made_up"
+    assert metric_label("manual", derived, gettext) == "人工评分"
+    assert (
+        formula_words("10 × (≥ 0.9: 10; ≥ 0.8: 6; else 0)", gettext)
+        == "10 × (≥ 0.9: 10; ≥ 0.8: 6; 否则 0)"
+    )
+    assert formula_words("max(0, 5 − (−1 from #2))", gettext) == "max(0, 5 − (−1 自第2次起))"
 
 
 def test_a_unit_without_data_shows_the_note_of_the_league_mean(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -30,6 +30,7 @@ from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS, METRIC_LABELS
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
+from gridgov.web import i18n
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
@@ -75,6 +76,10 @@ LABELS = (
     N_("confirmed"),
     N_("rejected"),
 )
+# The words of a leaf's formula (rules.Indicator.formula), translated where it is shown.
+FORMULA_WORDS = (N_("raw"), N_("else"), N_("from #%(n)s"))
+_FORMULA_WORD = re.compile(r"\b(raw|else)\b|from #(\d+)")
+_METRIC_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 # ---------------------------------------------------------------- helpers
@@ -92,6 +97,30 @@ def _tz(state: AppState) -> ZoneInfo:
 def name_in(language: str, zh: str, en: str) -> str:
     """A tree's or an indicator's name in the reader's language."""
     return zh if language.startswith("zh") else en
+
+
+def metric_label(metric: str, derived: dict[str, str], gettext: Callable[[str], str]) -> str:
+    """A leaf's metric in the reader's words: its label; a tree's own derived metric as
+    the labels of the counts it is made of; its key when it has neither."""
+    label = METRIC_LABELS.get(metric)
+    if label is not None:
+        return gettext(label)
+    if metric in derived:
+        return _METRIC_KEY.sub(
+            lambda key: gettext(METRIC_LABELS.get(key[0], key[0])), derived[metric]
+        ).replace("*", "×")
+    return metric
+
+
+def formula_words(formula: str, gettext: Callable[[str], str]) -> str:
+    """A leaf's formula with its words (raw, else, from #n) in the reader's language."""
+
+    def word(found: re.Match[str]) -> str:
+        if found[2]:
+            return gettext("from #%(n)s") % {"n": found[2]}
+        return gettext(found[1])
+
+    return _FORMULA_WORD.sub(word, formula)
 
 
 def points(value: float) -> str:
@@ -588,6 +617,7 @@ def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDe
     """A unit's scorecard: every node with its points, every leaf with its working."""
     request, session = desk.request, desk.session
     language = language_of(request)
+    gettext = i18n.translations(language).gettext
     snapshot = _snapshot(session, key, period)
     score = _scoped_score(desk, snapshot, unit)
     tree_row, tree = service.snapshot_tree(session, snapshot)
@@ -603,7 +633,8 @@ def scorecard_page(key: TreeKey, period: PeriodKey, unit: UnitKey, desk: StaffDe
             "weight": plain(line.weight),
             "points": points(line.points),
             "raw": raw_value(line.metric, line.raw) if line.leaf else "",
-            "label": METRIC_LABELS.get(line.metric or "", "") if line.leaf else "",
+            "label": metric_label(line.metric or "", tree.derived, gettext) if line.leaf else "",
+            "formula": formula_words(line.formula, gettext) if line.leaf else "",
         }
         for line in service.expand(tree, score)
     ]
