@@ -7,7 +7,7 @@ The names they give are the ones the models' naming convention gives (``pk_<tabl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,6 +24,7 @@ __all__ = [
     "pk",
     "real",
     "string",
+    "table",
     "text",
     "ts",
 ]
@@ -75,6 +76,28 @@ def fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
     """``table.column`` refers to ``target`` (``"other_table.column"``)."""
     referred = target.split(".")[0]
     return sa.ForeignKeyConstraint([column], [target], name=op.f(f"fk_{table}_{column}_{referred}"))
+
+
+def table(
+    name: str,
+    *items: sa.schema.SchemaItem,
+    checks: Mapping[str, Sequence[str]] | None = None,
+    refs: Mapping[str, str] | None = None,
+) -> None:
+    """Creates table ``name``: an integer ``id`` for primary key, then ``items`` (columns
+    and constraints), a CHECK keeping each column of ``checks`` to its values and a
+    foreign key from each column of ``refs`` to the ``"table.column"`` it names."""
+    op.create_table(
+        name,
+        integer("id"),
+        *items,
+        *(
+            sa.CheckConstraint(one_of(column, values), name=op.f(f"ck_{name}_{column}"))
+            for column, values in (checks or {}).items()
+        ),
+        *(fk(name, column, target) for column, target in (refs or {}).items()),
+        pk(name),
+    )
 
 
 def index(table: str, *columns: str, name: str | None = None) -> None:

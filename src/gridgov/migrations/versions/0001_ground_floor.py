@@ -1,7 +1,5 @@
 """Ground floor: accounts, sessions, API keys, login attempts, regions, the audit chain.
 
-Revision ID: 0001_ground_floor
-Revises:
 Create Date: 2026-11-29
 """
 

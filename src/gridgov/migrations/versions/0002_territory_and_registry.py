@@ -1,7 +1,5 @@
 """Territory geometry, chat groups, and the register of people and places.
 
-Revision ID: 0002_territory_and_registry
-Revises: 0001_ground_floor
 Create Date: 2026-11-29
 """
 

@@ -1,8 +1,6 @@
 """Cases: the category catalogue, grid matters lists, the holiday table, cases with
 their assignments, timeline, photos, and the notification outbox; unit membership.
 
-Revision ID: 0003_cases
-Revises: 0002_territory_and_registry
 Create Date: 2026-11-29 00:55:12.661076
 """
 
@@ -18,9 +16,8 @@ down_revision: str | None = "0002_territory_and_registry"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "category",
-        integer("id"),
         string("code", 16),
         string("parent_code", 16, nullable=True),
         string("name_zh", 64),
@@ -35,7 +32,6 @@ def upgrade() -> None:
         boolean("grid_allowed"),
         string("urgency", 16, nullable=True),
         boolean("active"),
-        pk("category"),
         sa.UniqueConstraint("code", name=op.f("uq_category_code")),
     )
     index("category", "parent_code")
@@ -47,21 +43,17 @@ def upgrade() -> None:
         string("note", 128),
         pk("holiday", "day"),
     )
-    op.create_table(
+    table(
         "grid_matter",
-        integer("id"),
         string("grid_code", 18),
         string("category_code", 16),
-        fk("grid_matter", "category_code", "category.code"),
-        fk("grid_matter", "grid_code", "region.code"),
-        pk("grid_matter"),
         sa.UniqueConstraint("grid_code", "category_code", name=op.f("uq_grid_matter_grid_code")),
+        refs={"category_code": "category.code", "grid_code": "region.code"},
     )
     index("grid_matter", "grid_code")
 
-    op.create_table(
+    table(
         "case_file",
-        integer("id"),
         string("tracking_code", 16),
         string("idempotency_key", 128, nullable=True),
         string("channel", 16),
@@ -102,30 +94,34 @@ def upgrade() -> None:
         string("rating", 24, nullable=True),
         ts("rated_at", nullable=True),
         integer("version"),
-        sa.CheckConstraint(
-            "channel IN ('web', 'api', 'open311', 'chat', 'hotline', 'staff')",
-            name=op.f("ck_case_file_channel"),
-        ),
-        sa.CheckConstraint(
-            "level IN ('grid', 'community', 'street', 'department')",
-            name=op.f("ck_case_file_level"),
-        ),
-        sa.CheckConstraint(
-            "rating IN ('satisfied', 'basically_satisfied', 'dissatisfied')",
-            name=op.f("ck_case_file_rating"),
-        ),
-        sa.CheckConstraint(
-            "state IN ('submitted', 'accepted', 'rejected', 'assigned', 'acknowledged', 'in_progress', 'resolved', 'verified', 'closed', 'escalated', 'returned', 'suspended')",
-            name=op.f("ck_case_file_state"),
-        ),
-        fk("case_file", "category_code", "category.code"),
-        fk("case_file", "department_id", "organisation.id"),
-        fk("case_file", "duplicate_of_id", "case_file.id"),
-        fk("case_file", "grid_code", "region.code"),
-        fk("case_file", "reporter_user_id", "user_account.id"),
-        pk("case_file"),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_case_file_idempotency_key")),
         sa.UniqueConstraint("tracking_code", name=op.f("uq_case_file_tracking_code")),
+        checks={
+            "channel": ("web", "api", "open311", "chat", "hotline", "staff"),
+            "level": ("grid", "community", "street", "department"),
+            "rating": ("satisfied", "basically_satisfied", "dissatisfied"),
+            "state": (
+                "submitted",
+                "accepted",
+                "rejected",
+                "assigned",
+                "acknowledged",
+                "in_progress",
+                "resolved",
+                "verified",
+                "closed",
+                "escalated",
+                "returned",
+                "suspended",
+            ),
+        },
+        refs={
+            "category_code": "category.code",
+            "department_id": "organisation.id",
+            "duplicate_of_id": "case_file.id",
+            "grid_code": "region.code",
+            "reporter_user_id": "user_account.id",
+        },
     )
     index("case_file", "category_code")
     index("case_file", "created_at")
@@ -136,9 +132,8 @@ def upgrade() -> None:
     index("case_file", "state", "resolution_due_at", name="ix_case_file_state_resolution_due_at")
     index("case_file", "unit_code")
 
-    op.create_table(
+    table(
         "case_assignment",
-        integer("id"),
         integer("case_id"),
         string("level", 16),
         string("unit_code", 18),
@@ -148,16 +143,13 @@ def upgrade() -> None:
         ts("assigned_at"),
         ts("response_due_at", nullable=True),
         ts("acknowledged_at", nullable=True),
-        fk("case_assignment", "case_id", "case_file.id"),
-        fk("case_assignment", "department_id", "organisation.id"),
-        pk("case_assignment"),
+        refs={"case_id": "case_file.id", "department_id": "organisation.id"},
     )
     index("case_assignment", "case_id")
     index("case_assignment", "unit_code")
 
-    op.create_table(
+    table(
         "case_event",
-        integer("id"),
         integer("case_id"),
         ts("at"),
         string("actor", 64),
@@ -167,14 +159,12 @@ def upgrade() -> None:
         string("to_state", 16, nullable=True),
         text("note"),
         boolean("public"),
-        fk("case_event", "case_id", "case_file.id"),
-        pk("case_event"),
+        refs={"case_id": "case_file.id"},
     )
     index("case_event", "case_id")
 
-    op.create_table(
+    table(
         "outbox",
-        integer("id"),
         ts("created_at"),
         ts("available_at"),
         string("channel", 16),
@@ -186,16 +176,14 @@ def upgrade() -> None:
         ts("sent_at", nullable=True),
         integer("attempts"),
         string("last_error", 256),
-        fk("outbox", "case_id", "case_file.id"),
-        pk("outbox"),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
+        refs={"case_id": "case_file.id"},
     )
     index("outbox", "case_id")
     index("outbox", "sent_at", "available_at", name="ix_outbox_sent_at_available_at")
 
-    op.create_table(
+    table(
         "case_photo",
-        integer("id"),
         integer("case_id"),
         integer("event_id", nullable=True),
         string("content_type", 32),
@@ -203,9 +191,7 @@ def upgrade() -> None:
         string("sha256", 64),
         binary("data"),
         ts("created_at"),
-        fk("case_photo", "case_id", "case_file.id"),
-        fk("case_photo", "event_id", "case_event.id"),
-        pk("case_photo"),
+        refs={"case_id": "case_file.id", "event_id": "case_event.id"},
     )
     index("case_photo", "case_id")
 

@@ -1,8 +1,6 @@
 """Indicators: tree revisions, computed snapshots with every unit's score, and manual
 assessments with their evidence and second review.
 
-Revision ID: 0004_indicators
-Revises: 0003_cases
 Create Date: 2026-11-29 02:55:29.342606
 """
 
@@ -18,9 +16,8 @@ down_revision: str | None = "0003_cases"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "indicator_assessment",
-        integer("id"),
         string("tree_key", 48),
         string("indicator_id", 48),
         string("period", 8),
@@ -37,11 +34,6 @@ def upgrade() -> None:
         string("reviewed_by", 64, nullable=True),
         ts("reviewed_at", nullable=True),
         text("review_note"),
-        sa.CheckConstraint(
-            "state IN ('pending', 'confirmed', 'rejected')",
-            name=op.f("ck_indicator_assessment_state"),
-        ),
-        pk("indicator_assessment"),
         sa.UniqueConstraint(
             "tree_key",
             "indicator_id",
@@ -49,13 +41,13 @@ def upgrade() -> None:
             "unit",
             name=op.f("uq_indicator_assessment_tree_key"),
         ),
+        checks={"state": ("pending", "confirmed", "rejected")},
     )
     index("indicator_assessment", "period")
     index("indicator_assessment", "region_code")
 
-    op.create_table(
+    table(
         "indicator_tree",
-        integer("id"),
         string("key", 48),
         integer("revision"),
         string("name_zh", 128),
@@ -64,12 +56,10 @@ def upgrade() -> None:
         string("sha256", 64),
         ts("loaded_at"),
         string("loaded_by", 64),
-        pk("indicator_tree"),
         sa.UniqueConstraint("key", "revision", name=op.f("uq_indicator_tree_key")),
     )
-    op.create_table(
+    table(
         "indicator_snapshot",
-        integer("id"),
         integer("tree_id"),
         string("tree_key", 48),
         string("period", 8),
@@ -77,16 +67,14 @@ def upgrade() -> None:
         string("computed_by", 64),
         boolean("final"),
         string("digest", 64),
-        fk("indicator_snapshot", "tree_id", "indicator_tree.id"),
-        pk("indicator_snapshot"),
         sa.UniqueConstraint("tree_id", "period", name=op.f("uq_indicator_snapshot_tree_id")),
+        refs={"tree_id": "indicator_tree.id"},
     )
     index("indicator_snapshot", "tree_id")
     index("indicator_snapshot", "tree_key")
 
-    op.create_table(
+    table(
         "indicator_score",
-        integer("id"),
         integer("snapshot_id"),
         string("unit", 32),
         string("unit_name", 128),
@@ -97,9 +85,8 @@ def upgrade() -> None:
         string("band", 8),
         integer("previous_rank", nullable=True),
         text("detail"),
-        fk("indicator_score", "snapshot_id", "indicator_snapshot.id"),
-        pk("indicator_score"),
         sa.UniqueConstraint("snapshot_id", "unit", name=op.f("uq_indicator_score_snapshot_id")),
+        refs={"snapshot_id": "indicator_snapshot.id"},
     )
     index("indicator_score", "region_code")
     index("indicator_score", "snapshot_id")

@@ -3,8 +3,6 @@ and their steps, meetings with roster snapshots, sign-ins, votes and secret ball
 files, notices and objections, implementation records, discussions, proposals,
 comments, reports, elections; and a resident's account linked to their register entry.
 
-Revision ID: 0005_deliberation
-Revises: 0004_indicators
 Create Date: 2026-11-29 03:01:14.400079
 """
 
@@ -20,18 +18,15 @@ down_revision: str | None = "0004_indicators"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "ballot_receipt",
-        integer("id"),
         string("box", 48),
         string("voter", 48),
         ts("at"),
-        pk("ballot_receipt"),
         sa.UniqueConstraint("box", "voter", name=op.f("uq_ballot_receipt_box")),
     )
-    op.create_table(
+    table(
         "deliberation_file",
-        integer("id"),
         string("owner_type", 24),
         integer("owner_id"),
         string("purpose", 24),
@@ -42,13 +37,11 @@ def upgrade() -> None:
         binary("data"),
         string("uploaded_by", 64),
         ts("uploaded_at"),
-        pk("deliberation_file"),
     )
     index("deliberation_file", "owner_type", "owner_id", name="ix_deliberation_file_owner")
 
-    op.create_table(
+    table(
         "procedure_template",
-        integer("id"),
         string("key", 48),
         integer("revision"),
         string("name_zh", 128),
@@ -57,21 +50,13 @@ def upgrade() -> None:
         string("sha256", 64),
         ts("loaded_at"),
         string("loaded_by", 64),
-        pk("procedure_template"),
         sa.UniqueConstraint("key", "revision", name=op.f("uq_procedure_template_key")),
     )
-    op.create_table(
-        "secret_ballot",
-        integer("id"),
-        string("box", 48),
-        text("choices"),
-        pk("secret_ballot"),
-    )
+    table("secret_ballot", string("box", 48), text("choices"))
     index("secret_ballot", "box")
 
-    op.create_table(
+    table(
         "election",
-        integer("id"),
         string("region_code", 18),
         string("title", 200),
         text("rules"),
@@ -82,48 +67,37 @@ def upgrade() -> None:
         ts("created_at"),
         ts("counted_at", nullable=True),
         text("result"),
-        sa.CheckConstraint(
-            "state IN ('nomination', 'review', 'voting', 'counted', 'published')",
-            name=op.f("ck_election_state"),
-        ),
-        fk("election", "region_code", "region.code"),
-        pk("election"),
+        checks={"state": ("nomination", "review", "voting", "counted", "published")},
+        refs={"region_code": "region.code"},
     )
     index("election", "region_code")
 
-    op.create_table(
+    table(
         "constituency",
-        integer("id"),
         integer("election_id"),
         string("name", 128),
         string("region_code", 18),
         integer("seats"),
-        fk("constituency", "election_id", "election.id"),
-        fk("constituency", "region_code", "region.code"),
-        pk("constituency"),
+        refs={"election_id": "election.id", "region_code": "region.code"},
     )
     index("constituency", "election_id")
 
-    op.create_table(
+    table(
         "body_member",
-        integer("id"),
         string("region_code", 18),
         string("body", 32),
         integer("resident_id"),
         string("title", 64),
         date("since", nullable=True),
-        fk("body_member", "region_code", "region.code"),
-        fk("body_member", "resident_id", "resident.id"),
-        pk("body_member"),
         sa.UniqueConstraint(
             "region_code", "body", "resident_id", name=op.f("uq_body_member_region_code")
         ),
+        refs={"region_code": "region.code", "resident_id": "resident.id"},
     )
     index("body_member", "region_code", "body", name="ix_body_member_region_code_body")
 
-    op.create_table(
+    table(
         "candidate",
-        integer("id"),
         integer("election_id"),
         integer("constituency_id"),
         integer("resident_id"),
@@ -136,21 +110,18 @@ def upgrade() -> None:
         string("reviewed_by", 64, nullable=True),
         integer("votes", nullable=True),
         boolean("elected", nullable=True),
-        sa.CheckConstraint(
-            "state IN ('nominated', 'eligible', 'ineligible', 'withdrawn')",
-            name=op.f("ck_candidate_state"),
-        ),
-        fk("candidate", "constituency_id", "constituency.id"),
-        fk("candidate", "election_id", "election.id"),
-        fk("candidate", "resident_id", "resident.id"),
-        pk("candidate"),
         sa.UniqueConstraint("election_id", "resident_id", name=op.f("uq_candidate_election_id")),
+        checks={"state": ("nominated", "eligible", "ineligible", "withdrawn")},
+        refs={
+            "constituency_id": "constituency.id",
+            "election_id": "election.id",
+            "resident_id": "resident.id",
+        },
     )
     index("candidate", "election_id")
 
-    op.create_table(
+    table(
         "content_report",
-        integer("id"),
         string("target_type", 24),
         integer("target_id"),
         string("reason", 500),
@@ -158,14 +129,12 @@ def upgrade() -> None:
         ts("at"),
         ts("resolved_at", nullable=True),
         string("resolved_by", 64, nullable=True),
-        fk("content_report", "reporter_user_id", "user_account.id"),
-        pk("content_report"),
+        refs={"reporter_user_id": "user_account.id"},
     )
     index("content_report", "target_type", "target_id", name="ix_content_report_target")
 
-    op.create_table(
+    table(
         "deliberation_comment",
-        integer("id"),
         string("target_type", 24),
         integer("target_id"),
         string("stage_id", 48, nullable=True),
@@ -178,14 +147,12 @@ def upgrade() -> None:
         ts("created_at"),
         boolean("held"),
         string("hidden_reason", 200, nullable=True),
-        fk("deliberation_comment", "author_user_id", "user_account.id"),
-        pk("deliberation_comment"),
+        refs={"author_user_id": "user_account.id"},
     )
     index("deliberation_comment", "target_type", "target_id", name="ix_deliberation_comment_target")
 
-    op.create_table(
+    table(
         "discussion",
-        integer("id"),
         string("region_code", 18),
         string("title", 200),
         text("body"),
@@ -196,15 +163,12 @@ def upgrade() -> None:
         boolean("closed"),
         boolean("held"),
         string("hidden_reason", 200, nullable=True),
-        fk("discussion", "author_user_id", "user_account.id"),
-        fk("discussion", "region_code", "region.code"),
-        pk("discussion"),
+        refs={"author_user_id": "user_account.id", "region_code": "region.code"},
     )
     index("discussion", "region_code")
 
-    op.create_table(
+    table(
         "proposal",
-        integer("id"),
         string("region_code", 18),
         integer("discussion_id", nullable=True),
         string("title", 200),
@@ -220,22 +184,19 @@ def upgrade() -> None:
         integer("merged_into_id", nullable=True),
         boolean("held"),
         string("hidden_reason", 200, nullable=True),
-        sa.CheckConstraint(
-            "state IN ('submitted', 'accepted', 'merged', 'not_adopted')",
-            name=op.f("ck_proposal_state"),
-        ),
-        fk("proposal", "author_user_id", "user_account.id"),
-        fk("proposal", "discussion_id", "discussion.id"),
-        fk("proposal", "merged_into_id", "proposal.id"),
-        fk("proposal", "region_code", "region.code"),
-        pk("proposal"),
+        checks={"state": ("submitted", "accepted", "merged", "not_adopted")},
+        refs={
+            "author_user_id": "user_account.id",
+            "discussion_id": "discussion.id",
+            "merged_into_id": "proposal.id",
+            "region_code": "region.code",
+        },
     )
     index("proposal", "discussion_id")
     index("proposal", "region_code")
 
-    op.create_table(
+    table(
         "matter",
-        integer("id"),
         string("region_code", 18),
         string("title", 200),
         text("description"),
@@ -248,19 +209,17 @@ def upgrade() -> None:
         ts("created_at"),
         ts("updated_at"),
         integer("version"),
-        sa.CheckConstraint(
-            "state IN ('open', 'rejected', 'completed', 'withdrawn')", name=op.f("ck_matter_state")
-        ),
-        fk("matter", "proposal_id", "proposal.id"),
-        fk("matter", "region_code", "region.code"),
-        fk("matter", "template_id", "procedure_template.id"),
-        pk("matter"),
+        checks={"state": ("open", "rejected", "completed", "withdrawn")},
+        refs={
+            "proposal_id": "proposal.id",
+            "region_code": "region.code",
+            "template_id": "procedure_template.id",
+        },
     )
     index("matter", "region_code")
 
-    op.create_table(
+    table(
         "implementation",
-        integer("id"),
         string("region_code", 18),
         integer("matter_id", nullable=True),
         integer("proposal_id", nullable=True),
@@ -270,21 +229,15 @@ def upgrade() -> None:
         integer("progress"),
         ts("created_at"),
         ts("completed_at", nullable=True),
-        sa.CheckConstraint(
-            "state IN ('not_started', 'in_progress', 'done')", name=op.f("ck_implementation_state")
-        ),
-        fk("implementation", "matter_id", "matter.id"),
-        fk("implementation", "proposal_id", "proposal.id"),
-        fk("implementation", "region_code", "region.code"),
-        pk("implementation"),
         sa.UniqueConstraint("matter_id", name=op.f("uq_implementation_matter_id")),
         sa.UniqueConstraint("proposal_id", name=op.f("uq_implementation_proposal_id")),
+        checks={"state": ("not_started", "in_progress", "done")},
+        refs={"matter_id": "matter.id", "proposal_id": "proposal.id", "region_code": "region.code"},
     )
     index("implementation", "region_code")
 
-    op.create_table(
+    table(
         "meeting",
-        integer("id"),
         string("region_code", 18),
         integer("matter_id", nullable=True),
         string("stage_id", 48, nullable=True),
@@ -312,24 +265,17 @@ def upgrade() -> None:
         ts("created_at"),
         ts("decided_at", nullable=True),
         integer("version"),
-        sa.CheckConstraint(
-            "state IN ('convened', 'in_session', 'decided', 'no_quorum', 'cancelled')",
-            name=op.f("ck_meeting_state"),
-        ),
-        sa.CheckConstraint(
-            "voting IN ('show_of_hands', 'roll_call', 'secret_ballot')",
-            name=op.f("ck_meeting_voting"),
-        ),
-        fk("meeting", "matter_id", "matter.id"),
-        fk("meeting", "region_code", "region.code"),
-        pk("meeting"),
+        checks={
+            "state": ("convened", "in_session", "decided", "no_quorum", "cancelled"),
+            "voting": ("show_of_hands", "roll_call", "secret_ballot"),
+        },
+        refs={"matter_id": "matter.id", "region_code": "region.code"},
     )
     index("meeting", "matter_id")
     index("meeting", "region_code")
 
-    op.create_table(
+    table(
         "notice",
-        integer("id"),
         string("region_code", 18),
         string("kind", 24),
         string("title", 200),
@@ -349,37 +295,37 @@ def upgrade() -> None:
         ts("closes_at", nullable=True),
         ts("objections_until", nullable=True),
         ts("closed_at", nullable=True),
-        sa.CheckConstraint(
-            "kind IN ('resolution', 'result', 'village_affairs', 'party_affairs', 'finances', 'major_matters', 'election_result', 'other')",
-            name=op.f("ck_notice_kind"),
-        ),
-        sa.CheckConstraint(
-            "state IN ('draft', 'posted', 'closed', 'withdrawn')", name=op.f("ck_notice_state")
-        ),
-        fk("notice", "election_id", "election.id"),
-        fk("notice", "matter_id", "matter.id"),
-        fk("notice", "region_code", "region.code"),
-        pk("notice"),
+        checks={
+            "kind": (
+                "resolution",
+                "result",
+                "village_affairs",
+                "party_affairs",
+                "finances",
+                "major_matters",
+                "election_result",
+                "other",
+            ),
+            "state": ("draft", "posted", "closed", "withdrawn"),
+        },
+        refs={"election_id": "election.id", "matter_id": "matter.id", "region_code": "region.code"},
     )
     index("notice", "matter_id")
     index("notice", "region_code", "kind", name="ix_notice_region_code_kind")
 
-    op.create_table(
+    table(
         "implementation_update",
-        integer("id"),
         integer("implementation_id"),
         ts("at"),
         string("author", 64),
         text("text"),
         integer("progress"),
-        fk("implementation_update", "implementation_id", "implementation.id"),
-        pk("implementation_update"),
+        refs={"implementation_id": "implementation.id"},
     )
     index("implementation_update", "implementation_id")
 
-    op.create_table(
+    table(
         "matter_step",
-        integer("id"),
         integer("matter_id"),
         string("stage_id", 48),
         string("outcome", 16),
@@ -390,19 +336,13 @@ def upgrade() -> None:
         text("note"),
         string("actor", 64),
         ts("at"),
-        sa.CheckConstraint(
-            "outcome IN ('adopted', 'rejected', 'returned')", name=op.f("ck_matter_step_outcome")
-        ),
-        fk("matter_step", "matter_id", "matter.id"),
-        fk("matter_step", "meeting_id", "meeting.id"),
-        fk("matter_step", "notice_id", "notice.id"),
-        pk("matter_step"),
+        checks={"outcome": ("adopted", "rejected", "returned")},
+        refs={"matter_id": "matter.id", "meeting_id": "meeting.id", "notice_id": "notice.id"},
     )
     index("matter_step", "matter_id")
 
-    op.create_table(
+    table(
         "meeting_member",
-        integer("id"),
         integer("meeting_id"),
         integer("resident_id", nullable=True),
         string("name", 128),
@@ -410,31 +350,29 @@ def upgrade() -> None:
         ts("signed_in_at", nullable=True),
         integer("proxy_for_id", nullable=True),
         string("recorded_by", 64, nullable=True),
-        fk("meeting_member", "household_id", "household.id"),
-        fk("meeting_member", "meeting_id", "meeting.id"),
-        fk("meeting_member", "proxy_for_id", "meeting_member.id"),
-        fk("meeting_member", "resident_id", "resident.id"),
-        pk("meeting_member"),
         sa.UniqueConstraint("meeting_id", "resident_id", name=op.f("uq_meeting_member_meeting_id")),
+        refs={
+            "household_id": "household.id",
+            "meeting_id": "meeting.id",
+            "proxy_for_id": "meeting_member.id",
+            "resident_id": "resident.id",
+        },
     )
     index("meeting_member", "meeting_id")
 
-    op.create_table(
+    table(
         "milestone",
-        integer("id"),
         integer("implementation_id"),
         string("title", 200),
         date("due_on"),
         date("done_on", nullable=True),
         integer("position"),
-        fk("milestone", "implementation_id", "implementation.id"),
-        pk("milestone"),
+        refs={"implementation_id": "implementation.id"},
     )
     index("milestone", "implementation_id")
 
-    op.create_table(
+    table(
         "notice_objection",
-        integer("id"),
         integer("notice_id"),
         string("kind", 16),
         text("text"),
@@ -446,27 +384,20 @@ def upgrade() -> None:
         string("answered_by", 64, nullable=True),
         ts("answered_at", nullable=True),
         string("hidden_reason", 200, nullable=True),
-        fk("notice_objection", "author_user_id", "user_account.id"),
-        fk("notice_objection", "notice_id", "notice.id"),
-        pk("notice_objection"),
+        refs={"author_user_id": "user_account.id", "notice_id": "notice.id"},
     )
     index("notice_objection", "notice_id")
 
-    op.create_table(
+    table(
         "meeting_vote",
-        integer("id"),
         integer("meeting_id"),
         integer("member_id"),
         string("choice", 8),
         ts("at"),
         string("recorded_by", 64),
-        sa.CheckConstraint(
-            "choice IN ('yes', 'no', 'abstain')", name=op.f("ck_meeting_vote_choice")
-        ),
-        fk("meeting_vote", "meeting_id", "meeting.id"),
-        fk("meeting_vote", "member_id", "meeting_member.id"),
-        pk("meeting_vote"),
         sa.UniqueConstraint("meeting_id", "member_id", name=op.f("uq_meeting_vote_meeting_id")),
+        checks={"choice": ("yes", "no", "abstain")},
+        refs={"meeting_id": "meeting.id", "member_id": "meeting_member.id"},
     )
     index("meeting_vote", "meeting_id")
 

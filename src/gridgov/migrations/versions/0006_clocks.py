@@ -3,8 +3,6 @@ resolution clock pauses (paused_at) and verification has its own due time; the y
 an administrator marked complete in the holiday table; the indexes the sweep and the
 outbox delivery scan by.
 
-Revision ID: 0006_clocks
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:40:00
 """
 

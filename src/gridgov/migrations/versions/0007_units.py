@@ -1,8 +1,6 @@
 """Units and their staff: find a unit's accounts by their unit, and remember when each
 user last read their notifications (the navigation's unread badge).
 
-Revision ID: 0007_units
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:50:00
 """
 

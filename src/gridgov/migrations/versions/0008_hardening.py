@@ -1,7 +1,5 @@
 """Hardening: rate-limit hits, the reporter's credential and sealed free text on cases.
 
-Revision ID: 0008_hardening
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:40:00.000000
 """
 
@@ -16,13 +14,7 @@ down_revision: str | None = "0007_units"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "rate_hit",
-        integer("id"),
-        string("bucket", 160),
-        ts("at"),
-        pk("rate_hit"),
-    )
+    table("rate_hit", string("bucket", 160), ts("at"))
     index("rate_hit", "bucket", "at", name="ix_rate_hit_bucket_at")
     index("rate_hit", "at")
     with op.batch_alter_table("case_file", schema=None) as batch_op:

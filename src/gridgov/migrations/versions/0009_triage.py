@@ -1,8 +1,6 @@
 """Triage: a report keeps the language it was written in, the classifier's top three
 suggestions, and why it was held as possible spam.
 
-Revision ID: 0009_triage
-Revises: 0005_deliberation
 Create Date: 2026-12-06 15:00:00.000000
 """
 

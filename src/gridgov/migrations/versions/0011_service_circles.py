@@ -1,8 +1,6 @@
 """The 10-minute service circle: service points, the matters catalogue, service records,
 walking networks, coverage snapshots and siting runs.
 
-Revision ID: 0011_service_circles
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:39:22.796005
 """
 
@@ -18,21 +16,18 @@ down_revision: str | None = "0010_outreach"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "service_matter",
-        integer("id"),
         string("code", 32),
         text("names"),
         text("documents"),
         string("department", 128),
         boolean("one_trip"),
         integer("average_minutes"),
-        pk("service_matter"),
         sa.UniqueConstraint("code", name=op.f("uq_service_matter_code")),
     )
-    op.create_table(
+    table(
         "walk_network",
-        integer("id"),
         string("name", 128),
         string("source", 16),
         integer("nodes"),
@@ -44,14 +39,10 @@ def upgrade() -> None:
         text("note"),
         ts("created_at"),
         string("created_by", 64),
-        sa.CheckConstraint(
-            "source IN ('geojson', 'osm_pbf', 'synthetic')", name=op.f("ck_walk_network_source")
-        ),
-        pk("walk_network"),
+        checks={"source": ("geojson", "osm_pbf", "synthetic")},
     )
-    op.create_table(
+    table(
         "coverage_snapshot",
-        integer("id"),
         integer("network_id"),
         ts("computed_at"),
         string("reason", 64),
@@ -65,15 +56,13 @@ def upgrade() -> None:
         text("by_point"),
         binary("distances"),
         text("isochrones"),
-        fk("coverage_snapshot", "network_id", "walk_network.id"),
-        pk("coverage_snapshot"),
+        refs={"network_id": "walk_network.id"},
     )
     index("coverage_snapshot", "computed_at")
     index("coverage_snapshot", "network_id")
 
-    op.create_table(
+    table(
         "service_point",
-        integer("id"),
         string("code", 32),
         string("name", 128),
         string("kind", 24),
@@ -86,32 +75,24 @@ def upgrade() -> None:
         boolean("active"),
         ts("created_at"),
         ts("updated_at"),
-        sa.CheckConstraint(
-            "kind IN ('party_people_centre', 'community_station', 'convenience_window')",
-            name=op.f("ck_service_point_kind"),
-        ),
-        fk("service_point", "region_code", "region.code"),
-        pk("service_point"),
         sa.UniqueConstraint("code", name=op.f("uq_service_point_code")),
+        checks={"kind": ("party_people_centre", "community_station", "convenience_window")},
+        refs={"region_code": "region.code"},
     )
     index("service_point", "region_code")
 
-    op.create_table(
+    table(
         "service_point_matter",
-        integer("id"),
         integer("point_id"),
         integer("matter_id"),
-        fk("service_point_matter", "matter_id", "service_matter.id"),
-        fk("service_point_matter", "point_id", "service_point.id"),
-        pk("service_point_matter"),
         sa.UniqueConstraint("point_id", "matter_id", name=op.f("uq_service_point_matter_point_id")),
+        refs={"matter_id": "service_matter.id", "point_id": "service_point.id"},
     )
     index("service_point_matter", "matter_id")
     index("service_point_matter", "point_id")
 
-    op.create_table(
+    table(
         "service_record",
-        integer("id"),
         integer("point_id"),
         integer("matter_id"),
         string("region_code", 18),
@@ -121,18 +102,15 @@ def upgrade() -> None:
         string("recorded_by", 64),
         sa.CheckConstraint("minutes >= 0", name=op.f("ck_service_record_minutes")),
         sa.CheckConstraint("visits >= 1", name=op.f("ck_service_record_visits")),
-        fk("service_record", "matter_id", "service_matter.id"),
-        fk("service_record", "point_id", "service_point.id"),
-        pk("service_record"),
+        refs={"matter_id": "service_matter.id", "point_id": "service_point.id"},
     )
     index("service_record", "handled_at")
     index("service_record", "matter_id")
     index("service_record", "point_id")
     index("service_record", "region_code")
 
-    op.create_table(
+    table(
         "siting_run",
-        integer("id"),
         string("region_code", 18),
         string("method", 8),
         string("solver", 8),
@@ -142,10 +120,8 @@ def upgrade() -> None:
         text("result"),
         ts("created_at"),
         string("created_by", 64),
-        sa.CheckConstraint("method IN ('mclp', 'lscp')", name=op.f("ck_siting_run_method")),
-        sa.CheckConstraint("solver IN ('greedy', 'exact')", name=op.f("ck_siting_run_solver")),
-        fk("siting_run", "snapshot_id", "coverage_snapshot.id"),
-        pk("siting_run"),
+        checks={"method": ("mclp", "lscp"), "solver": ("greedy", "exact")},
+        refs={"snapshot_id": "coverage_snapshot.id"},
     )
     index("siting_run", "region_code")
     index("siting_run", "snapshot_id")

@@ -2,8 +2,6 @@
 household check-ins with sensitive flags, broadcasts with one block per language and
 their deliveries, and the field app's sync receipts.
 
-Revision ID: 0012_crisis
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:35:46.619445
 """
 
@@ -19,9 +17,8 @@ down_revision: str | None = "0011_service_circles"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "incident",
-        integer("id"),
         string("title", 128),
         string("kind", 16),
         string("level", 16),
@@ -36,23 +33,17 @@ def upgrade() -> None:
         ts("anonymised_at", nullable=True),
         string("created_by", 64),
         integer("version"),
-        sa.CheckConstraint(
-            "kind IN ('epidemic', 'typhoon', 'flood', 'fire', 'outage')",
-            name=op.f("ck_incident_kind"),
-        ),
-        sa.CheckConstraint(
-            "level IN ('level_iv', 'level_iii', 'level_ii', 'level_i')",
-            name=op.f("ck_incident_level"),
-        ),
-        sa.CheckConstraint("state IN ('ongoing', 'ended')", name=op.f("ck_incident_state")),
-        fk("incident", "region_code", "region.code"),
-        pk("incident"),
+        checks={
+            "kind": ("epidemic", "typhoon", "flood", "fire", "outage"),
+            "level": ("level_iv", "level_iii", "level_ii", "level_i"),
+            "state": ("ongoing", "ended"),
+        },
+        refs={"region_code": "region.code"},
     )
     index("incident", "region_code")
 
-    op.create_table(
+    table(
         "broadcast",
-        integer("id"),
         integer("incident_id", nullable=True),
         string("region_code", 18),
         text("area_codes"),
@@ -61,30 +52,25 @@ def upgrade() -> None:
         ts("created_at"),
         string("created_by", 64),
         ts("sent_at", nullable=True),
-        sa.CheckConstraint("severity IN ('bulletin', 'alert')", name=op.f("ck_broadcast_severity")),
-        fk("broadcast", "incident_id", "incident.id"),
-        fk("broadcast", "region_code", "region.code"),
-        pk("broadcast"),
+        checks={"severity": ("bulletin", "alert")},
+        refs={"incident_id": "incident.id", "region_code": "region.code"},
     )
     index("broadcast", "incident_id")
     index("broadcast", "region_code")
 
-    op.create_table(
+    table(
         "broadcast_block",
-        integer("id"),
         integer("broadcast_id"),
         string("language", 16),
         string("headline", 200),
         text("body"),
-        fk("broadcast_block", "broadcast_id", "broadcast.id"),
-        pk("broadcast_block"),
         sa.UniqueConstraint(
             "broadcast_id", "language", name=op.f("uq_broadcast_block_broadcast_id")
         ),
+        refs={"broadcast_id": "broadcast.id"},
     )
-    op.create_table(
+    table(
         "broadcast_delivery",
-        integer("id"),
         integer("broadcast_id"),
         integer("household_id"),
         string("grid_code", 32),
@@ -96,20 +82,15 @@ def upgrade() -> None:
         ts("queued_at"),
         ts("delivered_at", nullable=True),
         ts("read_at", nullable=True),
-        sa.CheckConstraint(
-            "channel IN ('in_app', 'sms', 'chat')", name=op.f("ck_broadcast_delivery_channel")
-        ),
-        sa.CheckConstraint(
-            "status IN ('queued', 'delivered', 'read', 'failed')",
-            name=op.f("ck_broadcast_delivery_status"),
-        ),
-        fk("broadcast_delivery", "broadcast_id", "broadcast.id"),
-        fk("broadcast_delivery", "household_id", "household.id"),
-        pk("broadcast_delivery"),
         sa.UniqueConstraint(
             "broadcast_id", "household_id", name=op.f("uq_broadcast_delivery_broadcast_id")
         ),
         sa.UniqueConstraint("outbox_key", name=op.f("uq_broadcast_delivery_outbox_key")),
+        checks={
+            "channel": ("in_app", "sms", "chat"),
+            "status": ("queued", "delivered", "read", "failed"),
+        },
+        refs={"broadcast_id": "broadcast.id", "household_id": "household.id"},
     )
     index(
         "broadcast_delivery",
@@ -119,9 +100,8 @@ def upgrade() -> None:
     )
     index("broadcast_delivery", "household_id")
 
-    op.create_table(
+    table(
         "household_checkin",
-        integer("id"),
         integer("incident_id"),
         integer("household_id"),
         string("grid_code", 32),
@@ -136,16 +116,11 @@ def upgrade() -> None:
         boolean("missed_broadcast"),
         boolean("anonymised"),
         integer("version"),
-        sa.CheckConstraint(
-            "status IN ('unreached', 'reached', 'safe', 'needs_help', 'absent', 'refused')",
-            name=op.f("ck_household_checkin_status"),
-        ),
-        fk("household_checkin", "household_id", "household.id"),
-        fk("household_checkin", "incident_id", "incident.id"),
-        pk("household_checkin"),
         sa.UniqueConstraint(
             "incident_id", "household_id", name=op.f("uq_household_checkin_incident_id")
         ),
+        checks={"status": ("unreached", "reached", "safe", "needs_help", "absent", "refused")},
+        refs={"household_id": "household.id", "incident_id": "incident.id"},
     )
     index("household_checkin", "household_id")
     index(
@@ -155,20 +130,12 @@ def upgrade() -> None:
         name="ix_household_checkin_incident_id_grid_code",
     )
 
-    op.create_table(
+    table(
         "incident_post",
-        integer("id"),
         integer("incident_id"),
         string("post", 24),
         string("unit_code", 32),
         integer("resident_id"),
-        sa.CheckConstraint(
-            "post IN ('community_lead', 'grid_lead', 'building_lead', 'vanguard', 'volunteer')",
-            name=op.f("ck_incident_post_post"),
-        ),
-        fk("incident_post", "incident_id", "incident.id"),
-        fk("incident_post", "resident_id", "resident.id"),
-        pk("incident_post"),
         sa.UniqueConstraint(
             "incident_id",
             "post",
@@ -176,25 +143,24 @@ def upgrade() -> None:
             "unit_code",
             name=op.f("uq_incident_post_incident_id"),
         ),
+        checks={"post": ("community_lead", "grid_lead", "building_lead", "vanguard", "volunteer")},
+        refs={"incident_id": "incident.id", "resident_id": "resident.id"},
     )
     index("incident_post", "incident_id")
     index("incident_post", "resident_id")
 
-    op.create_table(
+    table(
         "field_sync_receipt",
-        integer("id"),
         integer("user_id"),
         string("key", 64),
         string("kind", 24),
         text("result"),
         ts("created_at"),
-        fk("field_sync_receipt", "user_id", "user_account.id"),
-        pk("field_sync_receipt"),
         sa.UniqueConstraint("user_id", "key", name=op.f("uq_field_sync_receipt_user_id")),
+        refs={"user_id": "user_account.id"},
     )
-    op.create_table(
+    table(
         "incident_task",
-        integer("id"),
         integer("incident_id"),
         string("kind", 24),
         string("state", 16),
@@ -209,22 +175,17 @@ def upgrade() -> None:
         ts("done_at", nullable=True),
         integer("escalations"),
         integer("version"),
-        sa.CheckConstraint(
-            "kind IN ('door_to_door', 'supply_delivery', 'transfer')",
-            name=op.f("ck_incident_task_kind"),
-        ),
-        sa.CheckConstraint(
-            "level IN ('grid', 'community', 'street')", name=op.f("ck_incident_task_level")
-        ),
-        sa.CheckConstraint(
-            "state IN ('open', 'in_progress', 'done', 'cancelled')",
-            name=op.f("ck_incident_task_state"),
-        ),
-        fk("incident_task", "assignee_post_id", "incident_post.id"),
-        fk("incident_task", "building_id", "building.id"),
-        fk("incident_task", "grid_code", "region.code"),
-        fk("incident_task", "incident_id", "incident.id"),
-        pk("incident_task"),
+        checks={
+            "kind": ("door_to_door", "supply_delivery", "transfer"),
+            "level": ("grid", "community", "street"),
+            "state": ("open", "in_progress", "done", "cancelled"),
+        },
+        refs={
+            "assignee_post_id": "incident_post.id",
+            "building_id": "building.id",
+            "grid_code": "region.code",
+            "incident_id": "incident.id",
+        },
     )
     index("incident_task", "grid_code")
     index("incident_task", "incident_id")

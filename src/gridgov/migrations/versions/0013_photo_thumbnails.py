@@ -1,7 +1,5 @@
 """Photos keep a thumbnail (at most 320 px) beside the resized photo, for lists.
 
-Revision ID: 0013_photo_thumbnails
-Revises: 0012_crisis
 Create Date: 2026-12-06 16:30:00
 """
 

@@ -2,8 +2,6 @@
 their members, activities with places and credited minutes, sign-ups with check-in and
 check-out, and service-hours certificates with verification codes.
 
-Revision ID: 0014_volunteers
-Revises: 0013_photo_thumbnails
 Create Date: 2026-12-06 20:59:45.155689
 """
 
@@ -19,26 +17,22 @@ down_revision: str | None = "0013_photo_thumbnails"
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "volunteer_team",
-        integer("id"),
         string("region_code", 18),
         string("name", 128),
         boolean("international"),
         integer("leader_id", nullable=True),
         string("created_by", 64),
         ts("created_at"),
-        fk("volunteer_team", "leader_id", "resident.id"),
-        fk("volunteer_team", "region_code", "region.code"),
-        pk("volunteer_team"),
         sa.UniqueConstraint("region_code", "name", name=op.f("uq_volunteer_team_region_code")),
+        refs={"leader_id": "resident.id", "region_code": "region.code"},
     )
     index("volunteer_team", "leader_id")
     index("volunteer_team", "region_code")
 
-    op.create_table(
+    table(
         "volunteer_activity",
-        integer("id"),
         integer("team_id"),
         string("region_code", 18),
         string("title", 200),
@@ -51,16 +45,14 @@ def upgrade() -> None:
         ts("created_at"),
         sa.CheckConstraint("capacity > 0", name=op.f("ck_volunteer_activity_capacity")),
         sa.CheckConstraint("credit_minutes > 0", name=op.f("ck_volunteer_activity_credit_minutes")),
-        fk("volunteer_activity", "team_id", "volunteer_team.id"),
-        pk("volunteer_activity"),
+        refs={"team_id": "volunteer_team.id"},
     )
     index("volunteer_activity", "region_code")
     index("volunteer_activity", "starts_at")
     index("volunteer_activity", "team_id")
 
-    op.create_table(
+    table(
         "volunteer_certificate",
-        integer("id"),
         string("code", 16),
         integer("resident_id"),
         integer("team_id"),
@@ -72,32 +64,26 @@ def upgrade() -> None:
         string("issuer", 200),
         string("issued_by", 64),
         ts("issued_at"),
-        fk("volunteer_certificate", "resident_id", "resident.id"),
-        fk("volunteer_certificate", "team_id", "volunteer_team.id"),
-        pk("volunteer_certificate"),
         sa.UniqueConstraint("code", name=op.f("uq_volunteer_certificate_code")),
+        refs={"resident_id": "resident.id", "team_id": "volunteer_team.id"},
     )
     index("volunteer_certificate", "region_code")
     index("volunteer_certificate", "resident_id")
     index("volunteer_certificate", "team_id")
 
-    op.create_table(
+    table(
         "volunteer_member",
-        integer("id"),
         integer("team_id"),
         integer("resident_id"),
         date("since"),
-        fk("volunteer_member", "resident_id", "resident.id"),
-        fk("volunteer_member", "team_id", "volunteer_team.id"),
-        pk("volunteer_member"),
         sa.UniqueConstraint("team_id", "resident_id", name=op.f("uq_volunteer_member_team_id")),
+        refs={"resident_id": "resident.id", "team_id": "volunteer_team.id"},
     )
     index("volunteer_member", "resident_id")
     index("volunteer_member", "team_id")
 
-    op.create_table(
+    table(
         "volunteer_signup",
-        integer("id"),
         integer("activity_id"),
         integer("resident_id"),
         string("signed_up_by", 64),
@@ -106,12 +92,10 @@ def upgrade() -> None:
         ts("checked_out_at", nullable=True),
         integer("minutes"),
         string("recorded_by", 64, nullable=True),
-        fk("volunteer_signup", "activity_id", "volunteer_activity.id"),
-        fk("volunteer_signup", "resident_id", "resident.id"),
-        pk("volunteer_signup"),
         sa.UniqueConstraint(
             "activity_id", "resident_id", name=op.f("uq_volunteer_signup_activity_id")
         ),
+        refs={"activity_id": "volunteer_activity.id", "resident_id": "resident.id"},
     )
     index("volunteer_signup", "activity_id")
     index("volunteer_signup", "resident_id")

@@ -1,8 +1,6 @@
 """Enterprises: service records under the seven priorities, enterprises' requests and
 their handling, and party organisations' brands (一支部一品牌).
 
-Revision ID: 0016_enterprises
-Revises: 0015_programmes
 Create Date: 2026-12-06 21:20:00
 """
 
@@ -23,9 +21,8 @@ PRIORITIES = (
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "enterprise_request",
-        integer("id"),
         integer("enterprise_id"),
         string("region_code", 18),
         string("priority", 24),
@@ -43,21 +40,15 @@ def upgrade() -> None:
         ts("created_at"),
         ts("updated_at"),
         sa.CheckConstraint(PRIORITIES, name=op.f("ck_enterprise_request_priority")),
-        sa.CheckConstraint(
-            "state IN ('received', 'accepted', 'resolved', 'declined')",
-            name=op.f("ck_enterprise_request_state"),
-        ),
-        fk("enterprise_request", "branch_id", "organisation.id"),
-        fk("enterprise_request", "enterprise_id", "organisation.id"),
-        pk("enterprise_request"),
+        checks={"state": ("received", "accepted", "resolved", "declined")},
+        refs={"branch_id": "organisation.id", "enterprise_id": "organisation.id"},
     )
     index("enterprise_request", "branch_id")
     index("enterprise_request", "enterprise_id")
     index("enterprise_request", "region_code", "state", name="ix_enterprise_request_region_state")
 
-    op.create_table(
+    table(
         "enterprise_service",
-        integer("id"),
         integer("enterprise_id"),
         string("region_code", 18),
         string("priority", 24),
@@ -67,8 +58,7 @@ def upgrade() -> None:
         text("outcome"),
         ts("created_at"),
         sa.CheckConstraint(PRIORITIES, name=op.f("ck_enterprise_service_priority")),
-        fk("enterprise_service", "enterprise_id", "organisation.id"),
-        pk("enterprise_service"),
+        refs={"enterprise_id": "organisation.id"},
     )
     index(
         "enterprise_service",
@@ -79,9 +69,8 @@ def upgrade() -> None:
     index("enterprise_service", "region_code")
     index("enterprise_service", "served_on")
 
-    op.create_table(
+    table(
         "party_brand",
-        integer("id"),
         integer("branch_id"),
         string("region_code", 18),
         string("name", 64),
@@ -91,9 +80,8 @@ def upgrade() -> None:
         string("updated_by", 64),
         ts("created_at"),
         ts("updated_at"),
-        fk("party_brand", "branch_id", "organisation.id"),
-        pk("party_brand"),
         sa.UniqueConstraint("branch_id", name=op.f("uq_party_brand_branch_id")),
+        refs={"branch_id": "organisation.id"},
     )
     index("party_brand", "region_code")
 
