@@ -79,19 +79,27 @@ def sweep(
             result.escalated += 1
         else:
             result.lost_races += 1
-    try:
-        with db.transaction() as session:
-            result.overdue = _mark_overdue(session, now)
-    except Exception:
-        log.exception("marking overdue cases failed")
-        result.failed += 1
-    try:
-        with db.transaction() as session:
-            result.reminders = _remind(session, now)
-    except Exception:
-        log.exception("queueing reminders failed")
-        result.failed += 1
+    result.overdue = _in_own_transaction(db, result, _mark_overdue, now, "marking overdue cases")
+    result.reminders = _in_own_transaction(db, result, _remind, now, "queueing reminders")
     return result
+
+
+def _in_own_transaction(
+    db: Database,
+    result: SweepResult,
+    step: Callable[[Session, datetime], int],
+    now: datetime,
+    what: str,
+) -> int:
+    """Run one step of the pass in its own transaction; a failure is logged and counted
+    (the step counts 0) and the pass goes on."""
+    try:
+        with db.transaction() as session:
+            return step(session, now)
+    except Exception:
+        log.exception("%s failed", what)
+        result.failed += 1
+        return 0
 
 
 def _escalate_once(db: Database, *, case_id: int, version: int, now: datetime, tz: str) -> bool:

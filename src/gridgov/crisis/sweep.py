@@ -85,15 +85,14 @@ def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now:
         session,
         now=now,
         messages=[
-            outbox.Notification(
-                channel="in_app",
-                recipient=f"unit:{community}",
-                subject=_text(
+            _unit_notice(
+                community,
+                _text(
                     N_("[%(incident)s] %(count)s households not reached"),
                     incident=incident.title,
                     count=count,
                 ),
-                body=_text(
+                _text(
                     N_(
                         "%(count)s households in your community have not been reached. "
                         "Send someone to check on them: %(link)s"
@@ -101,7 +100,7 @@ def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now:
                     count=count,
                     link=f"/crisis/{incident.id}/checkins",
                 ),
-                dedupe_key=f"crisis:unreached:{incident.id}:{community}:{now.isoformat()}",
+                f"crisis:unreached:{incident.id}:{community}:{now.isoformat()}",
             )
             for community, count in sorted(per_community.items())
         ],
@@ -141,15 +140,14 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
             session,
             now=now,
             messages=[
-                outbox.Notification(
-                    channel="in_app",
-                    recipient=f"unit:{unit}",
-                    subject=_text(
+                _unit_notice(
+                    unit,
+                    _text(
                         N_("[%(incident)s] Overdue task: %(kind)s"),
                         incident=incident.title,
                         kind=_text(task.kind),
                     ),
-                    body=_text(
+                    _text(
                         N_(
                             "The task (%(kind)s) in grid %(grid)s is past its deadline and "
                             "now comes to you. %(link)s"
@@ -158,7 +156,7 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
                         grid=task.grid_code,
                         link=f"/crisis/{incident.id}",
                     ),
-                    dedupe_key=f"crisis:task:{task.id}:{task.escalations}",
+                    f"crisis:task:{task.id}:{task.escalations}",
                 )
             ],
         )
@@ -174,6 +172,17 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
         )
         moved += 1
     return moved
+
+
+def _unit_notice(unit: str, subject: str, body: str, dedupe_key: str) -> outbox.Notification:
+    """An in-app notice to the staff of ``unit``."""
+    return outbox.Notification(
+        channel="in_app",
+        recipient=f"unit:{unit}",
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+    )
 
 
 def _anonymise(session: Session, incident: Incident, actor: Actor, now: datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from gridgov.cases.public import CASE_COUNTS
 from gridgov.msgids import N_
 
 PLACES = 4
@@ -70,18 +71,7 @@ LEAGUE_AND_BAND_LABELS = (
 # with the definitions of cases.figures (docs/cases.md).
 BASE_METRICS = frozenset(
     {
-        "cases",
-        "assigned",
-        "responded_on_time",
-        "closed",
-        "closed_on_time",
-        "resolved_ok",
-        "rated",
-        "satisfied",
-        "resolved",
-        "rework_cases",
-        "overdue_cases",
-        "responses",
+        *CASE_COUNTS,
         "households",
         "residents",
         "party_members",

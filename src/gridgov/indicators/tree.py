@@ -25,6 +25,7 @@ from gridgov.indicators.kinds import (
     PeriodKind,
     UnitKind,
 )
+from gridgov.msgids import N_
 
 # -- the tree ----------------------------------------------------------------------
 
@@ -319,16 +320,27 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
     )
 
 
-def _thresholds(node: LineDict, where: str, better: str) -> tuple[Threshold, ...]:
-    rows = node.get("thresholds")
+def _mappings(node: LineDict, key: str, where: str, none: str, each: str) -> list[LineDict]:
+    """The non-empty list of mappings under ``key``; ``none`` when it is missing or empty,
+    ``each`` when one of its items is not a mapping."""
+    rows = node.get(key)
     if not isinstance(rows, list) or not rows:
-        raise DataFileError(node.line, "%(where)s needs a list of thresholds.", where=where)
-    result = []
+        raise DataFileError(node.line, none, where=where)
     for row in rows:
         if not isinstance(row, LineDict):
-            raise DataFileError(
-                node.line_of("thresholds"), "%(where)s: each threshold is {at, score}.", where=where
-            )
+            raise DataFileError(node.line_of(key), each, where=where)
+    return rows
+
+
+def _thresholds(node: LineDict, where: str, better: str) -> tuple[Threshold, ...]:
+    result = []
+    for row in _mappings(
+        node,
+        "thresholds",
+        where,
+        N_("%(where)s needs a list of thresholds."),
+        N_("%(where)s: each threshold is {at, score}."),
+    ):
         score = _number(row, "score", where)
         if not 0 <= score <= 1:
             raise DataFileError(
@@ -351,15 +363,14 @@ def _thresholds(node: LineDict, where: str, better: str) -> tuple[Threshold, ...
 
 
 def _steps(node: LineDict, where: str) -> tuple[Step, ...]:
-    rows = node.get("deduct")
-    if not isinstance(rows, list) or not rows:
-        raise DataFileError(node.line, "%(where)s needs a list of deduct steps.", where=where)
     result = []
-    for row in rows:
-        if not isinstance(row, LineDict):
-            raise DataFileError(
-                node.line_of("deduct"), "%(where)s: each step is {from, points}.", where=where
-            )
+    for row in _mappings(
+        node,
+        "deduct",
+        where,
+        N_("%(where)s needs a list of deduct steps."),
+        N_("%(where)s: each step is {from, points}."),
+    ):
         start = int(_number(row, "from", where, 1))
         points = _number(row, "points", where)
         if start < 1 or points < 0:

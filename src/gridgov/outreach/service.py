@@ -208,6 +208,17 @@ def _store(
         )
 
 
+def _groups(session: Session, scheme: ContactScheme) -> list[ContactGroup]:
+    """The groups of ``scheme``, by number."""
+    return list(
+        session.scalars(
+            select(ContactGroup)
+            .where(ContactGroup.scheme_id == scheme.id)
+            .order_by(ContactGroup.number)
+        )
+    )
+
+
 def placements(session: Session, scheme: ContactScheme) -> dict[int, int]:
     """Household id → group number (1-based)."""
     rows = session.execute(
@@ -231,14 +242,7 @@ def do_refresh_scheme(
         buildings = {h.block for h in homes if h.id in covered and h.block}
         homes = [h for h in homes if h.id in covered or (h.block and h.block in buildings)]
     band = part.Band(scheme.groups, scheme.size_low, scheme.size_high)
-    seats = [
-        g.member_id
-        for g in session.scalars(
-            select(ContactGroup)
-            .where(ContactGroup.scheme_id == scheme.id)
-            .order_by(ContactGroup.number)
-        )
-    ]
+    seats = [g.member_id for g in _groups(session, scheme)]
     previous = {h: n - 1 for h, n in before.items()}
     result = part.update(
         previous, homes, band, _members(session, scheme.region_code, scheme.member_max), seats
@@ -372,13 +376,7 @@ def group_rows(session: Session, scheme: ContactScheme, *, today: date) -> list[
             .group_by(ContactGroup.number)
         ).all()
     )
-    groups = list(
-        session.scalars(
-            select(ContactGroup)
-            .where(ContactGroup.scheme_id == scheme.id)
-            .order_by(ContactGroup.number)
-        )
-    )
+    groups = _groups(session, scheme)
     names = _member_names(session, groups)
     return [
         GroupRow(
@@ -485,13 +483,7 @@ def scheme_map(session: Session, scheme: ContactScheme) -> SchemeMap:
                 dict(sorted(counts.items())),
             )
         )
-    rows = list(
-        session.scalars(
-            select(ContactGroup)
-            .where(ContactGroup.scheme_id == scheme.id)
-            .order_by(ContactGroup.number)
-        )
-    )
+    rows = _groups(session, scheme)
     names = _member_names(session, rows)
     one = part.Band(1, band.low, band.high)
     map_groups = [

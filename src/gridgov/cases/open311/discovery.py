@@ -63,24 +63,24 @@ def _discovery(request: Request, session: Session, tz: ZoneInfo) -> dict[str, No
     }
 
 
+def _discovery_as(fmt: str, request: Request, session: Session, state: StateDep) -> Response:
+    return _answer(
+        request,
+        fmt,
+        lambda fmt: render(fmt, "discovery", _discovery(request, session, _tz(state))),
+    )
+
+
 @router.get("/open311/discovery.json", name="open311_discovery_json")
 def discovery_json(request: Request, session: SessionDep, state: StateDep) -> Response:
     """Service discovery (JSON)."""
-    return _answer(
-        request,
-        "json",
-        lambda fmt: render(fmt, "discovery", _discovery(request, session, _tz(state))),
-    )
+    return _discovery_as("json", request, session, state)
 
 
 @router.get("/open311/discovery.xml", name="open311_discovery_xml")
 def discovery_xml(request: Request, session: SessionDep, state: StateDep) -> Response:
     """Service discovery (XML)."""
-    return _answer(
-        request,
-        "xml",
-        lambda fmt: render(fmt, "discovery", _discovery(request, session, _tz(state))),
-    )
+    return _discovery_as("xml", request, session, state)
 
 
 # ---------------------------------------------------------------- services

@@ -1,21 +1,17 @@
 """Ground floor: accounts, sessions, API keys, login attempts, regions, the audit chain.
 
-Revision ID: 0001_ground_floor
-Revises:
 Create Date: 2026-11-29
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0001_ground_floor"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 ROLES = (
     "resident",
@@ -30,63 +26,53 @@ ROLES = (
 LEVELS = ("district", "street", "community", "grid", "micro_grid")
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-def ts(name: str, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
-
-
 def upgrade() -> None:
     op.create_table(
         "user_account",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("username", sa.String(64), nullable=False),
-        sa.Column("display_name", sa.String(128), nullable=False),
-        sa.Column("role", sa.String(32), nullable=False),
-        sa.Column("scope", sa.String(15), nullable=False),
-        sa.Column("password_hash", sa.String(255), nullable=False),
-        sa.Column("language", sa.String(16), nullable=True),
-        sa.Column("is_active", sa.Boolean, nullable=False),
+        string("username", 64),
+        string("display_name", 128),
+        string("role", 32),
+        string("scope", 15),
+        string("password_hash", 255),
+        string("language", 16, nullable=True),
+        boolean("is_active"),
         ts("created_at"),
         ts("disabled_at", nullable=True),
         ts("password_changed_at"),
-        sa.PrimaryKeyConstraint("id", name="pk_user_account"),
+        pk("user_account"),
         sa.UniqueConstraint("username", name="uq_user_account_username"),
-        sa.CheckConstraint(_in("role", ROLES), name="ck_user_account_role"),
+        sa.CheckConstraint(one_of("role", ROLES), name="ck_user_account_role"),
     )
-    op.create_index("ix_user_account_scope", "user_account", ["scope"])
+    index("user_account", "scope")
 
     op.create_table(
         "auth_session",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("user_id", sa.Integer, nullable=False),
-        sa.Column("kind", sa.String(8), nullable=False),
+        string("token_hash", 64),
+        integer("user_id"),
+        string("kind", 8),
         ts("created_at"),
         ts("expires_at"),
         ts("revoked_at", nullable=True),
-        sa.Column("ip", sa.String(64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_auth_session"),
+        string("ip", 64, nullable=True),
+        pk("auth_session"),
         sa.UniqueConstraint("token_hash", name="uq_auth_session_token_hash"),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name="fk_auth_session_user_id_user_account"
-        ),
+        fk("auth_session", "user_id", "user_account.id"),
         sa.CheckConstraint("kind IN ('cookie', 'bearer')", name="ck_auth_session_kind"),
     )
-    op.create_index("ix_auth_session_user_id", "auth_session", ["user_id"])
+    index("auth_session", "user_id")
 
     op.create_table(
         "api_key",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("prefix", sa.String(16), nullable=False),
-        sa.Column("key_hash", sa.String(64), nullable=False),
+        string("name", 128),
+        string("prefix", 16),
+        string("key_hash", 64),
         ts("created_at"),
-        sa.Column("created_by", sa.String(64), nullable=False),
+        string("created_by", 64),
         ts("revoked_at", nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_api_key"),
+        pk("api_key"),
         sa.UniqueConstraint("name", name="uq_api_key_name"),
         sa.UniqueConstraint("prefix", name="uq_api_key_prefix"),
     )
@@ -95,57 +81,55 @@ def upgrade() -> None:
         "login_attempt",
         sa.Column("id", sa.Integer, primary_key=True),
         ts("at"),
-        sa.Column("username", sa.String(64), nullable=False),
-        sa.Column("ip", sa.String(64), nullable=False),
-        sa.Column("success", sa.Boolean, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_login_attempt"),
+        string("username", 64),
+        string("ip", 64),
+        boolean("success"),
+        pk("login_attempt"),
     )
-    op.create_index("ix_login_attempt_ip_at", "login_attempt", ["ip", "at"])
-    op.create_index("ix_login_attempt_username_at", "login_attempt", ["username", "at"])
+    index("login_attempt", "ip", "at", name="ix_login_attempt_ip_at")
+    index("login_attempt", "username", "at", name="ix_login_attempt_username_at")
 
     op.create_table(
         "region",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("code", sa.String(18), nullable=False),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("level", sa.String(16), nullable=False),
-        sa.Column("parent_code", sa.String(18), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_region"),
+        string("code", 18),
+        string("name", 128),
+        string("level", 16),
+        string("parent_code", 18, nullable=True),
+        pk("region"),
         sa.UniqueConstraint("code", name="uq_region_code"),
-        sa.ForeignKeyConstraint(
-            ["parent_code"], ["region.code"], name="fk_region_parent_code_region"
-        ),
-        sa.CheckConstraint(_in("level", LEVELS), name="ck_region_level"),
+        fk("region", "parent_code", "region.code"),
+        sa.CheckConstraint(one_of("level", LEVELS), name="ck_region_level"),
     )
-    op.create_index("ix_region_parent_code", "region", ["parent_code"])
+    index("region", "parent_code")
 
     op.create_table(
         "audit_event",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
         ts("at"),
-        sa.Column("actor_id", sa.Integer, nullable=True),
-        sa.Column("actor", sa.String(64), nullable=False),
-        sa.Column("role", sa.String(32), nullable=False),
-        sa.Column("action", sa.String(64), nullable=False),
-        sa.Column("object_type", sa.String(64), nullable=False),
-        sa.Column("object_id", sa.String(64), nullable=True),
-        sa.Column("region_code", sa.String(18), nullable=True),
-        sa.Column("summary", sa.Text, nullable=False),
-        sa.Column("request_id", sa.String(64), nullable=True),
-        sa.Column("ip", sa.String(64), nullable=True),
-        sa.Column("prev_hash", sa.String(64), nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name="pk_audit_event"),
+        integer("actor_id", nullable=True),
+        string("actor", 64),
+        string("role", 32),
+        string("action", 64),
+        string("object_type", 64),
+        string("object_id", 64, nullable=True),
+        string("region_code", 18, nullable=True),
+        text("summary"),
+        string("request_id", 64, nullable=True),
+        string("ip", 64, nullable=True),
+        string("prev_hash", 64),
+        string("hash", 64),
+        pk("audit_event", "seq"),
     )
-    op.create_index("ix_audit_event_at", "audit_event", ["at"])
-    op.create_index("ix_audit_event_action", "audit_event", ["action"])
+    index("audit_event", "at")
+    index("audit_event", "action")
 
     head = op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("seq", sa.Integer, nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_audit_head"),
+        integer("seq"),
+        string("hash", 64),
+        pk("audit_head"),
     )
     op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": "0" * 64}])
 

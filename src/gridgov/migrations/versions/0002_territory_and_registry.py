@@ -1,21 +1,17 @@
 """Territory geometry, chat groups, and the register of people and places.
 
-Revision ID: 0002_territory_and_registry
-Revises: 0001_ground_floor
 Create Date: 2026-11-29
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0002_territory_and_registry"
 down_revision: str | None = "0001_ground_floor"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 SEXES = ("male", "female")
 RELATIONS = (
@@ -45,16 +41,12 @@ ROLES = ("grid_worker", "party_member", "central_household", "volunteer", "delib
 GRID_KINDS = ("comprehensive", "dedicated")
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 def upgrade() -> None:
     with op.batch_alter_table("region") as batch:
         batch.add_column(
             sa.Column("kind", sa.String(16), nullable=False, server_default="comprehensive")
         )
-        batch.add_column(sa.Column("geometry", sa.LargeBinary, nullable=True))
+        batch.add_column(binary("geometry", nullable=True))
         for name in (
             "min_lon",
             "min_lat",
@@ -65,165 +57,141 @@ def upgrade() -> None:
             "area_m2",
         ):
             batch.add_column(sa.Column(name, sa.Float, nullable=True))
-        batch.create_check_constraint("ck_region_kind", _in("kind", GRID_KINDS))
+        batch.create_check_constraint("ck_region_kind", one_of("kind", GRID_KINDS))
 
     version = op.create_table(
         "territory_version",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_territory_version"),
+        integer("version"),
+        pk("territory_version"),
     )
     op.bulk_insert(version, [{"id": 1, "version": 0}])
 
     op.create_table(
         "chat_group",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("region_code", sa.String(18), nullable=False),
-        sa.Column("platform", sa.String(16), nullable=False),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("external_id", sa.String(128), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_chat_group"),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name="fk_chat_group_region_code_region"
-        ),
+        string("region_code", 18),
+        string("platform", 16),
+        string("name", 128),
+        string("external_id", 128, nullable=True),
+        pk("chat_group"),
+        fk("chat_group", "region_code", "region.code"),
         sa.UniqueConstraint("external_id", name="uq_chat_group_external_id"),
         sa.CheckConstraint(
             "platform IN ('wecom', 'wechat', 'dingtalk', 'other')", name="ck_chat_group_platform"
         ),
     )
-    op.create_index("ix_chat_group_region_code", "chat_group", ["region_code"])
+    index("chat_group", "region_code")
 
     op.create_table(
         "building",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("code", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("address", sa.String(256), nullable=False),
-        sa.Column("lon", sa.Float, nullable=False),
-        sa.Column("lat", sa.Float, nullable=False),
-        sa.Column("grid_code", sa.String(18), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_building"),
+        string("code", 32),
+        string("name", 128),
+        string("address", 256),
+        real("lon"),
+        real("lat"),
+        string("grid_code", 18),
+        pk("building"),
         sa.UniqueConstraint("code", name="uq_building_code"),
-        sa.ForeignKeyConstraint(
-            ["grid_code"], ["region.code"], name="fk_building_grid_code_region"
-        ),
+        fk("building", "grid_code", "region.code"),
     )
-    op.create_index("ix_building_grid_code", "building", ["grid_code"])
+    index("building", "grid_code")
 
     op.create_table(
         "household",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("number", sa.String(32), nullable=False),
-        sa.Column("address", sa.String(256), nullable=False),
-        sa.Column("building_id", sa.Integer, nullable=True),
-        sa.Column("lon", sa.Float, nullable=True),
-        sa.Column("lat", sa.Float, nullable=True),
-        sa.Column("grid_code", sa.String(18), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_household"),
+        string("number", 32),
+        string("address", 256),
+        integer("building_id", nullable=True),
+        real("lon", nullable=True),
+        real("lat", nullable=True),
+        string("grid_code", 18),
+        pk("household"),
         sa.UniqueConstraint("number", name="uq_household_number"),
-        sa.ForeignKeyConstraint(
-            ["building_id"], ["building.id"], name="fk_household_building_id_building"
-        ),
-        sa.ForeignKeyConstraint(
-            ["grid_code"], ["region.code"], name="fk_household_grid_code_region"
-        ),
+        fk("household", "building_id", "building.id"),
+        fk("household", "grid_code", "region.code"),
     )
-    op.create_index("ix_household_building_id", "household", ["building_id"])
-    op.create_index("ix_household_grid_code", "household", ["grid_code"])
+    index("household", "building_id")
+    index("household", "grid_code")
 
     op.create_table(
         "resident",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("doc_type", sa.String(32), nullable=False),
-        sa.Column("id_number_enc", sa.LargeBinary, nullable=False),
-        sa.Column("id_number_index", sa.String(64), nullable=False),
-        sa.Column("id_number_masked", sa.String(32), nullable=False),
-        sa.Column("phone_enc", sa.LargeBinary, nullable=True),
-        sa.Column("phone_index", sa.String(64), nullable=True),
-        sa.Column("phone_masked", sa.String(32), nullable=True),
-        sa.Column("birth_date", sa.Date, nullable=True),
-        sa.Column("sex", sa.String(8), nullable=True),
-        sa.Column("nationality", sa.String(3), nullable=False),
-        sa.Column("language", sa.String(16), nullable=True),
-        sa.Column("household_id", sa.Integer, nullable=True),
-        sa.Column("relation", sa.String(16), nullable=True),
-        sa.Column("tags", sa.String(256), nullable=False),
-        sa.Column("grid_code", sa.String(18), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_resident"),
+        string("name", 128),
+        string("doc_type", 32),
+        binary("id_number_enc"),
+        string("id_number_index", 64),
+        string("id_number_masked", 32),
+        binary("phone_enc", nullable=True),
+        string("phone_index", 64, nullable=True),
+        string("phone_masked", 32, nullable=True),
+        date("birth_date", nullable=True),
+        string("sex", 8, nullable=True),
+        string("nationality", 3),
+        string("language", 16, nullable=True),
+        integer("household_id", nullable=True),
+        string("relation", 16, nullable=True),
+        string("tags", 256),
+        string("grid_code", 18),
+        ts("created_at"),
+        pk("resident"),
         sa.UniqueConstraint("id_number_index", name="uq_resident_id_number_index"),
-        sa.ForeignKeyConstraint(
-            ["household_id"], ["household.id"], name="fk_resident_household_id_household"
-        ),
-        sa.ForeignKeyConstraint(
-            ["grid_code"], ["region.code"], name="fk_resident_grid_code_region"
-        ),
-        sa.CheckConstraint(_in("sex", SEXES), name="ck_resident_sex"),
-        sa.CheckConstraint(_in("relation", RELATIONS), name="ck_resident_relation"),
+        fk("resident", "household_id", "household.id"),
+        fk("resident", "grid_code", "region.code"),
+        sa.CheckConstraint(one_of("sex", SEXES), name="ck_resident_sex"),
+        sa.CheckConstraint(one_of("relation", RELATIONS), name="ck_resident_relation"),
     )
-    op.create_index("ix_resident_phone_index", "resident", ["phone_index"])
-    op.create_index("ix_resident_household_id", "resident", ["household_id"])
-    op.create_index("ix_resident_grid_code", "resident", ["grid_code"])
-    op.create_index("ix_resident_grid_code_name", "resident", ["grid_code", "name"])
+    index("resident", "phone_index")
+    index("resident", "household_id")
+    index("resident", "grid_code")
+    index("resident", "grid_code", "name", name="ix_resident_grid_code_name")
 
     op.create_table(
         "organisation",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("code", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("kind", sa.String(24), nullable=False),
-        sa.Column("parent_id", sa.Integer, nullable=True),
-        sa.Column("region_code", sa.String(18), nullable=False),
-        sa.Column("macau_funded", sa.Boolean, nullable=False),
-        sa.Column("credit_code", sa.String(18), nullable=True),
-        sa.Column("note", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_organisation"),
+        string("code", 32),
+        string("name", 128),
+        string("kind", 24),
+        integer("parent_id", nullable=True),
+        string("region_code", 18),
+        boolean("macau_funded"),
+        string("credit_code", 18, nullable=True),
+        text("note"),
+        pk("organisation"),
         sa.UniqueConstraint("code", name="uq_organisation_code"),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["organisation.id"], name="fk_organisation_parent_id_organisation"
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name="fk_organisation_region_code_region"
-        ),
-        sa.CheckConstraint(_in("kind", ORG_KINDS), name="ck_organisation_kind"),
+        fk("organisation", "parent_id", "organisation.id"),
+        fk("organisation", "region_code", "region.code"),
+        sa.CheckConstraint(one_of("kind", ORG_KINDS), name="ck_organisation_kind"),
     )
-    op.create_index("ix_organisation_kind", "organisation", ["kind"])
-    op.create_index("ix_organisation_parent_id", "organisation", ["parent_id"])
-    op.create_index("ix_organisation_region_code", "organisation", ["region_code"])
+    index("organisation", "kind")
+    index("organisation", "parent_id")
+    index("organisation", "region_code")
 
     op.create_table(
         "person_role",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("resident_id", sa.Integer, nullable=False),
-        sa.Column("role", sa.String(24), nullable=False),
-        sa.Column("region_code", sa.String(18), nullable=False),
-        sa.Column("organisation_id", sa.Integer, nullable=True),
-        sa.Column("since", sa.Date, nullable=True),
-        sa.Column("full_time", sa.Boolean, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_person_role"),
-        sa.ForeignKeyConstraint(
-            ["resident_id"], ["resident.id"], name="fk_person_role_resident_id_resident"
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name="fk_person_role_region_code_region"
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisation.id"],
-            name="fk_person_role_organisation_id_organisation",
-        ),
-        sa.CheckConstraint(_in("role", ROLES), name="ck_person_role_role"),
+        integer("resident_id"),
+        string("role", 24),
+        string("region_code", 18),
+        integer("organisation_id", nullable=True),
+        date("since", nullable=True),
+        boolean("full_time"),
+        pk("person_role"),
+        fk("person_role", "resident_id", "resident.id"),
+        fk("person_role", "region_code", "region.code"),
+        fk("person_role", "organisation_id", "organisation.id"),
+        sa.CheckConstraint(one_of("role", ROLES), name="ck_person_role_role"),
     )
-    op.create_index("ix_person_role_resident_id", "person_role", ["resident_id"])
-    op.create_index("ix_person_role_organisation_id", "person_role", ["organisation_id"])
-    op.create_index("ix_person_role_region_code_role", "person_role", ["region_code", "role"])
+    index("person_role", "resident_id")
+    index("person_role", "organisation_id")
+    index("person_role", "region_code", "role", name="ix_person_role_region_code_role")
 
     op.create_table(
         "app_setting",
         sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("value", sa.Text, nullable=False),
-        sa.PrimaryKeyConstraint("key", name="pk_app_setting"),
+        text("value"),
+        pk("app_setting", "key"),
     )
 
 

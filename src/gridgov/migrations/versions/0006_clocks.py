@@ -3,40 +3,34 @@ resolution clock pauses (paused_at) and verification has its own due time; the y
 an administrator marked complete in the holiday table; the indexes the sweep and the
 outbox delivery scan by.
 
-Revision ID: 0006_clocks
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:40:00
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0006_clocks"
 down_revision: str | None = "0005_deliberation"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "holiday_year",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("complete", sa.Boolean(), nullable=False),
-        sa.Column("marked_by", sa.String(length=64), nullable=False),
-        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("year", name=op.f("pk_holiday_year")),
+        boolean("complete"),
+        string("marked_by", 64),
+        ts("marked_at", nullable=True),
+        pk("holiday_year", "year"),
     )
     with op.batch_alter_table("case_file") as batch:
-        batch.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("verification_due_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(ts("paused_at", nullable=True))
+        batch.add_column(ts("verification_due_at", nullable=True))
     with op.batch_alter_table("case_assignment") as batch:
-        batch.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(ts("ended_at", nullable=True))
     op.create_index(
         "ix_case_assignment_awaiting_due",
         "case_assignment",

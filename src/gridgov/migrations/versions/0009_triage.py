@@ -1,22 +1,16 @@
 """Triage: a report keeps the language it was written in, the classifier's top three
 suggestions, and why it was held as possible spam.
 
-Revision ID: 0009_triage
-Revises: 0005_deliberation
 Create Date: 2026-12-06 15:00:00.000000
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_triage"
 down_revision: str | None = "0008_hardening"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

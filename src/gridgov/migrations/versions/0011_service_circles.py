@@ -1,235 +1,139 @@
 """The 10-minute service circle: service points, the matters catalogue, service records,
 walking networks, coverage snapshots and siting runs.
 
-Revision ID: 0011_service_circles
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:39:22.796005
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0011_service_circles"
 down_revision: str | None = "0010_outreach"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "service_matter",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
-        sa.Column("names", sa.Text(), nullable=False),
-        sa.Column("documents", sa.Text(), nullable=False),
-        sa.Column("department", sa.String(length=128), nullable=False),
-        sa.Column("one_trip", sa.Boolean(), nullable=False),
-        sa.Column("average_minutes", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_matter")),
+        string("code", 32),
+        text("names"),
+        text("documents"),
+        string("department", 128),
+        boolean("one_trip"),
+        integer("average_minutes"),
         sa.UniqueConstraint("code", name=op.f("uq_service_matter_code")),
     )
-    op.create_table(
+    table(
         "walk_network",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=128), nullable=False),
-        sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("nodes", sa.Integer(), nullable=False),
-        sa.Column("edges", sa.Integer(), nullable=False),
-        sa.Column("length_km", sa.Float(), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.CheckConstraint(
-            "source IN ('geojson', 'osm_pbf', 'synthetic')", name=op.f("ck_walk_network_source")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_walk_network")),
+        string("name", 128),
+        string("source", 16),
+        integer("nodes"),
+        integer("edges"),
+        real("length_km"),
+        binary("data"),
+        string("digest", 64),
+        boolean("active"),
+        text("note"),
+        ts("created_at"),
+        string("created_by", 64),
+        checks={"source": ("geojson", "osm_pbf", "synthetic")},
     )
-    op.create_table(
+    table(
         "coverage_snapshot",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("network_id", sa.Integer(), nullable=False),
-        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("reason", sa.String(length=64), nullable=False),
-        sa.Column("minutes", sa.Float(), nullable=False),
-        sa.Column("speed", sa.Float(), nullable=False),
-        sa.Column("points_digest", sa.String(length=64), nullable=False),
-        sa.Column("points", sa.Integer(), nullable=False),
-        sa.Column("households", sa.Integer(), nullable=False),
-        sa.Column("covered", sa.Integer(), nullable=False),
-        sa.Column("by_region", sa.Text(), nullable=False),
-        sa.Column("by_point", sa.Text(), nullable=False),
-        sa.Column("distances", sa.LargeBinary(), nullable=False),
-        sa.Column("isochrones", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["network_id"],
-            ["walk_network.id"],
-            name=op.f("fk_coverage_snapshot_network_id_walk_network"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_coverage_snapshot")),
+        integer("network_id"),
+        ts("computed_at"),
+        string("reason", 64),
+        real("minutes"),
+        real("speed"),
+        string("points_digest", 64),
+        integer("points"),
+        integer("households"),
+        integer("covered"),
+        text("by_region"),
+        text("by_point"),
+        binary("distances"),
+        text("isochrones"),
+        refs={"network_id": "walk_network.id"},
     )
-    with op.batch_alter_table("coverage_snapshot", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_coverage_snapshot_computed_at"), ["computed_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_coverage_snapshot_network_id"), ["network_id"], unique=False
-        )
+    index("coverage_snapshot", "computed_at")
+    index("coverage_snapshot", "network_id")
 
-    op.create_table(
+    table(
         "service_point",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
-        sa.Column("name", sa.String(length=128), nullable=False),
-        sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("address", sa.String(length=256), nullable=False),
-        sa.Column("lon", sa.Float(), nullable=False),
-        sa.Column("lat", sa.Float(), nullable=False),
-        sa.Column("opening_hours", sa.String(length=256), nullable=False),
-        sa.Column("staff", sa.Integer(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('party_people_centre', 'community_station', 'convenience_window')",
-            name=op.f("ck_service_point_kind"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name=op.f("fk_service_point_region_code_region")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_point")),
+        string("code", 32),
+        string("name", 128),
+        string("kind", 24),
+        string("region_code", 18),
+        string("address", 256),
+        real("lon"),
+        real("lat"),
+        string("opening_hours", 256),
+        integer("staff"),
+        boolean("active"),
+        ts("created_at"),
+        ts("updated_at"),
         sa.UniqueConstraint("code", name=op.f("uq_service_point_code")),
+        checks={"kind": ("party_people_centre", "community_station", "convenience_window")},
+        refs={"region_code": "region.code"},
     )
-    with op.batch_alter_table("service_point", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_point_region_code"), ["region_code"], unique=False
-        )
+    index("service_point", "region_code")
 
-    op.create_table(
+    table(
         "service_point_matter",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("point_id", sa.Integer(), nullable=False),
-        sa.Column("matter_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["matter_id"],
-            ["service_matter.id"],
-            name=op.f("fk_service_point_matter_matter_id_service_matter"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["point_id"],
-            ["service_point.id"],
-            name=op.f("fk_service_point_matter_point_id_service_point"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_point_matter")),
+        integer("point_id"),
+        integer("matter_id"),
         sa.UniqueConstraint("point_id", "matter_id", name=op.f("uq_service_point_matter_point_id")),
+        refs={"matter_id": "service_matter.id", "point_id": "service_point.id"},
     )
-    with op.batch_alter_table("service_point_matter", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_point_matter_matter_id"), ["matter_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_point_matter_point_id"), ["point_id"], unique=False
-        )
+    index("service_point_matter", "matter_id")
+    index("service_point_matter", "point_id")
 
-    op.create_table(
+    table(
         "service_record",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("point_id", sa.Integer(), nullable=False),
-        sa.Column("matter_id", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("visits", sa.Integer(), nullable=False),
-        sa.Column("minutes", sa.Integer(), nullable=False),
-        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        integer("point_id"),
+        integer("matter_id"),
+        string("region_code", 18),
+        ts("handled_at"),
+        integer("visits"),
+        integer("minutes"),
+        string("recorded_by", 64),
         sa.CheckConstraint("minutes >= 0", name=op.f("ck_service_record_minutes")),
         sa.CheckConstraint("visits >= 1", name=op.f("ck_service_record_visits")),
-        sa.ForeignKeyConstraint(
-            ["matter_id"],
-            ["service_matter.id"],
-            name=op.f("fk_service_record_matter_id_service_matter"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["point_id"],
-            ["service_point.id"],
-            name=op.f("fk_service_record_point_id_service_point"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_record")),
+        refs={"matter_id": "service_matter.id", "point_id": "service_point.id"},
     )
-    with op.batch_alter_table("service_record", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_record_handled_at"), ["handled_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_record_matter_id"), ["matter_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_service_record_point_id"), ["point_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_service_record_region_code"), ["region_code"], unique=False
-        )
+    index("service_record", "handled_at")
+    index("service_record", "matter_id")
+    index("service_record", "point_id")
+    index("service_record", "region_code")
 
-    op.create_table(
+    table(
         "siting_run",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("method", sa.String(length=8), nullable=False),
-        sa.Column("solver", sa.String(length=8), nullable=False),
-        sa.Column("k", sa.Integer(), nullable=False),
-        sa.Column("minutes", sa.Float(), nullable=False),
-        sa.Column("snapshot_id", sa.Integer(), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.CheckConstraint("method IN ('mclp', 'lscp')", name=op.f("ck_siting_run_method")),
-        sa.CheckConstraint("solver IN ('greedy', 'exact')", name=op.f("ck_siting_run_solver")),
-        sa.ForeignKeyConstraint(
-            ["snapshot_id"],
-            ["coverage_snapshot.id"],
-            name=op.f("fk_siting_run_snapshot_id_coverage_snapshot"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_siting_run")),
+        string("region_code", 18),
+        string("method", 8),
+        string("solver", 8),
+        integer("k"),
+        real("minutes"),
+        integer("snapshot_id"),
+        text("result"),
+        ts("created_at"),
+        string("created_by", 64),
+        checks={"method": ("mclp", "lscp"), "solver": ("greedy", "exact")},
+        refs={"snapshot_id": "coverage_snapshot.id"},
     )
-    with op.batch_alter_table("siting_run", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_siting_run_region_code"), ["region_code"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_siting_run_snapshot_id"), ["snapshot_id"], unique=False
-        )
+    index("siting_run", "region_code")
+    index("siting_run", "snapshot_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("siting_run", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_siting_run_snapshot_id"))
-        batch_op.drop_index(batch_op.f("ix_siting_run_region_code"))
-
-    op.drop_table("siting_run")
-    with op.batch_alter_table("service_record", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_service_record_region_code"))
-        batch_op.drop_index(batch_op.f("ix_service_record_point_id"))
-        batch_op.drop_index(batch_op.f("ix_service_record_matter_id"))
-        batch_op.drop_index(batch_op.f("ix_service_record_handled_at"))
-
-    op.drop_table("service_record")
-    with op.batch_alter_table("service_point_matter", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_service_point_matter_point_id"))
-        batch_op.drop_index(batch_op.f("ix_service_point_matter_matter_id"))
-
-    op.drop_table("service_point_matter")
-    with op.batch_alter_table("service_point", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_service_point_region_code"))
-
-    op.drop_table("service_point")
-    with op.batch_alter_table("coverage_snapshot", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_coverage_snapshot_network_id"))
-        batch_op.drop_index(batch_op.f("ix_coverage_snapshot_computed_at"))
-
-    op.drop_table("coverage_snapshot")
-    op.drop_table("walk_network")
-    op.drop_table("service_matter")
+    drop_tables(
+        "siting_run",
+        "service_record",
+        "service_point_matter",
+        "service_point",
+        "coverage_snapshot",
+        "walk_network",
+        "service_matter",
+    )

@@ -2,205 +2,140 @@
 household check-ins with sensitive flags, broadcasts with one block per language and
 their deliveries, and the field app's sync receipts.
 
-Revision ID: 0012_crisis
-Revises: 0005_deliberation
 Create Date: 2026-12-06 14:35:46.619445
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0012_crisis"
 down_revision: str | None = "0011_service_circles"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "incident",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=128), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("level", sa.String(length=16), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("area_codes", sa.Text(), nullable=False),
-        sa.Column("area_geojson", sa.Text(), nullable=True),
-        sa.Column("unreached_hours", sa.Integer(), nullable=False),
-        sa.Column("retention_days", sa.Integer(), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('epidemic', 'typhoon', 'flood', 'fire', 'outage')",
-            name=op.f("ck_incident_kind"),
-        ),
-        sa.CheckConstraint(
-            "level IN ('level_iv', 'level_iii', 'level_ii', 'level_i')",
-            name=op.f("ck_incident_level"),
-        ),
-        sa.CheckConstraint("state IN ('ongoing', 'ended')", name=op.f("ck_incident_state")),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name=op.f("fk_incident_region_code_region")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident")),
+        string("title", 128),
+        string("kind", 16),
+        string("level", 16),
+        string("state", 16),
+        string("region_code", 18),
+        text("area_codes"),
+        text("area_geojson", nullable=True),
+        integer("unreached_hours"),
+        integer("retention_days"),
+        ts("started_at"),
+        ts("closed_at", nullable=True),
+        ts("anonymised_at", nullable=True),
+        string("created_by", 64),
+        integer("version"),
+        checks={
+            "kind": ("epidemic", "typhoon", "flood", "fire", "outage"),
+            "level": ("level_iv", "level_iii", "level_ii", "level_i"),
+            "state": ("ongoing", "ended"),
+        },
+        refs={"region_code": "region.code"},
     )
-    with op.batch_alter_table("incident", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_incident_region_code"), ["region_code"], unique=False)
+    index("incident", "region_code")
 
-    op.create_table(
+    table(
         "broadcast",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("incident_id", sa.Integer(), nullable=True),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("area_codes", sa.Text(), nullable=False),
-        sa.Column("severity", sa.String(length=16), nullable=False),
-        sa.Column("fallback_language", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("severity IN ('bulletin', 'alert')", name=op.f("ck_broadcast_severity")),
-        sa.ForeignKeyConstraint(
-            ["incident_id"], ["incident.id"], name=op.f("fk_broadcast_incident_id_incident")
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name=op.f("fk_broadcast_region_code_region")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast")),
+        integer("incident_id", nullable=True),
+        string("region_code", 18),
+        text("area_codes"),
+        string("severity", 16),
+        string("fallback_language", 16),
+        ts("created_at"),
+        string("created_by", 64),
+        ts("sent_at", nullable=True),
+        checks={"severity": ("bulletin", "alert")},
+        refs={"incident_id": "incident.id", "region_code": "region.code"},
     )
-    with op.batch_alter_table("broadcast", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_broadcast_incident_id"), ["incident_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_broadcast_region_code"), ["region_code"], unique=False)
+    index("broadcast", "incident_id")
+    index("broadcast", "region_code")
 
-    op.create_table(
+    table(
         "broadcast_block",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("broadcast_id", sa.Integer(), nullable=False),
-        sa.Column("language", sa.String(length=16), nullable=False),
-        sa.Column("headline", sa.String(length=200), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name=op.f("fk_broadcast_block_broadcast_id_broadcast"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast_block")),
+        integer("broadcast_id"),
+        string("language", 16),
+        string("headline", 200),
+        text("body"),
         sa.UniqueConstraint(
             "broadcast_id", "language", name=op.f("uq_broadcast_block_broadcast_id")
         ),
+        refs={"broadcast_id": "broadcast.id"},
     )
-    op.create_table(
+    table(
         "broadcast_delivery",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("broadcast_id", sa.Integer(), nullable=False),
-        sa.Column("household_id", sa.Integer(), nullable=False),
-        sa.Column("grid_code", sa.String(length=32), nullable=False),
-        sa.Column("language", sa.String(length=16), nullable=False),
-        sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("recipient", sa.String(length=128), nullable=False),
-        sa.Column("outbox_key", sa.String(length=128), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "channel IN ('in_app', 'sms', 'chat')", name=op.f("ck_broadcast_delivery_channel")
-        ),
-        sa.CheckConstraint(
-            "status IN ('queued', 'delivered', 'read', 'failed')",
-            name=op.f("ck_broadcast_delivery_status"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["broadcast_id"],
-            ["broadcast.id"],
-            name=op.f("fk_broadcast_delivery_broadcast_id_broadcast"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
-            name=op.f("fk_broadcast_delivery_household_id_household"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcast_delivery")),
+        integer("broadcast_id"),
+        integer("household_id"),
+        string("grid_code", 32),
+        string("language", 16),
+        string("channel", 16),
+        string("recipient", 128),
+        string("outbox_key", 128),
+        string("status", 16),
+        ts("queued_at"),
+        ts("delivered_at", nullable=True),
+        ts("read_at", nullable=True),
         sa.UniqueConstraint(
             "broadcast_id", "household_id", name=op.f("uq_broadcast_delivery_broadcast_id")
         ),
         sa.UniqueConstraint("outbox_key", name=op.f("uq_broadcast_delivery_outbox_key")),
+        checks={
+            "channel": ("in_app", "sms", "chat"),
+            "status": ("queued", "delivered", "read", "failed"),
+        },
+        refs={"broadcast_id": "broadcast.id", "household_id": "household.id"},
     )
-    with op.batch_alter_table("broadcast_delivery", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_broadcast_delivery_broadcast_id_status", ["broadcast_id", "status"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_broadcast_delivery_household_id"), ["household_id"], unique=False
-        )
+    index(
+        "broadcast_delivery",
+        "broadcast_id",
+        "status",
+        name="ix_broadcast_delivery_broadcast_id_status",
+    )
+    index("broadcast_delivery", "household_id")
 
-    op.create_table(
+    table(
         "household_checkin",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("household_id", sa.Integer(), nullable=False),
-        sa.Column("grid_code", sa.String(length=32), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("needs", sa.String(length=128), nullable=False),
-        sa.Column("flags", sa.String(length=128), nullable=False),
-        sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("updated_by", sa.String(length=64), nullable=False),
-        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("missed_broadcast", sa.Boolean(), nullable=False),
-        sa.Column("anonymised", sa.Boolean(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('unreached', 'reached', 'safe', 'needs_help', 'absent', 'refused')",
-            name=op.f("ck_household_checkin_status"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
-            name=op.f("fk_household_checkin_household_id_household"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["incident_id"], ["incident.id"], name=op.f("fk_household_checkin_incident_id_incident")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_checkin")),
+        integer("incident_id"),
+        integer("household_id"),
+        string("grid_code", 32),
+        string("status", 16),
+        string("needs", 128),
+        string("flags", 128),
+        integer("priority"),
+        text("note"),
+        ts("updated_at", nullable=True),
+        string("updated_by", 64),
+        ts("escalated_at", nullable=True),
+        boolean("missed_broadcast"),
+        boolean("anonymised"),
+        integer("version"),
         sa.UniqueConstraint(
             "incident_id", "household_id", name=op.f("uq_household_checkin_incident_id")
         ),
+        checks={"status": ("unreached", "reached", "safe", "needs_help", "absent", "refused")},
+        refs={"household_id": "household.id", "incident_id": "incident.id"},
     )
-    with op.batch_alter_table("household_checkin", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_household_checkin_household_id"), ["household_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_household_checkin_incident_id_grid_code", ["incident_id", "grid_code"], unique=False
-        )
+    index("household_checkin", "household_id")
+    index(
+        "household_checkin",
+        "incident_id",
+        "grid_code",
+        name="ix_household_checkin_incident_id_grid_code",
+    )
 
-    op.create_table(
+    table(
         "incident_post",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("post", sa.String(length=24), nullable=False),
-        sa.Column("unit_code", sa.String(length=32), nullable=False),
-        sa.Column("resident_id", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "post IN ('community_lead', 'grid_lead', 'building_lead', 'vanguard', 'volunteer')",
-            name=op.f("ck_incident_post_post"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["incident_id"], ["incident.id"], name=op.f("fk_incident_post_incident_id_incident")
-        ),
-        sa.ForeignKeyConstraint(
-            ["resident_id"], ["resident.id"], name=op.f("fk_incident_post_resident_id_resident")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_post")),
+        integer("incident_id"),
+        string("post", 24),
+        string("unit_code", 32),
+        integer("resident_id"),
         sa.UniqueConstraint(
             "incident_id",
             "post",
@@ -208,113 +143,63 @@ def upgrade() -> None:
             "unit_code",
             name=op.f("uq_incident_post_incident_id"),
         ),
+        checks={"post": ("community_lead", "grid_lead", "building_lead", "vanguard", "volunteer")},
+        refs={"incident_id": "incident.id", "resident_id": "resident.id"},
     )
-    with op.batch_alter_table("incident_post", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_incident_post_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_incident_post_resident_id"), ["resident_id"], unique=False
-        )
+    index("incident_post", "incident_id")
+    index("incident_post", "resident_id")
 
-    op.create_table(
+    table(
         "field_sync_receipt",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("result", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user_account.id"],
-            name=op.f("fk_field_sync_receipt_user_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_field_sync_receipt")),
+        integer("user_id"),
+        string("key", 64),
+        string("kind", 24),
+        text("result"),
+        ts("created_at"),
         sa.UniqueConstraint("user_id", "key", name=op.f("uq_field_sync_receipt_user_id")),
+        refs={"user_id": "user_account.id"},
     )
-    op.create_table(
+    table(
         "incident_task",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("level", sa.String(length=16), nullable=False),
-        sa.Column("grid_code", sa.String(length=18), nullable=False),
-        sa.Column("building_id", sa.Integer(), nullable=True),
-        sa.Column("assignee_post_id", sa.Integer(), nullable=True),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("escalations", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('door_to_door', 'supply_delivery', 'transfer')",
-            name=op.f("ck_incident_task_kind"),
-        ),
-        sa.CheckConstraint(
-            "level IN ('grid', 'community', 'street')", name=op.f("ck_incident_task_level")
-        ),
-        sa.CheckConstraint(
-            "state IN ('open', 'in_progress', 'done', 'cancelled')",
-            name=op.f("ck_incident_task_state"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["assignee_post_id"],
-            ["incident_post.id"],
-            name=op.f("fk_incident_task_assignee_post_id_incident_post"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["building_id"], ["building.id"], name=op.f("fk_incident_task_building_id_building")
-        ),
-        sa.ForeignKeyConstraint(
-            ["grid_code"], ["region.code"], name=op.f("fk_incident_task_grid_code_region")
-        ),
-        sa.ForeignKeyConstraint(
-            ["incident_id"], ["incident.id"], name=op.f("fk_incident_task_incident_id_incident")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_task")),
+        integer("incident_id"),
+        string("kind", 24),
+        string("state", 16),
+        string("level", 16),
+        string("grid_code", 18),
+        integer("building_id", nullable=True),
+        integer("assignee_post_id", nullable=True),
+        text("note"),
+        ts("due_at", nullable=True),
+        ts("created_at"),
+        ts("updated_at"),
+        ts("done_at", nullable=True),
+        integer("escalations"),
+        integer("version"),
+        checks={
+            "kind": ("door_to_door", "supply_delivery", "transfer"),
+            "level": ("grid", "community", "street"),
+            "state": ("open", "in_progress", "done", "cancelled"),
+        },
+        refs={
+            "assignee_post_id": "incident_post.id",
+            "building_id": "building.id",
+            "grid_code": "region.code",
+            "incident_id": "incident.id",
+        },
     )
-    with op.batch_alter_table("incident_task", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_incident_task_grid_code"), ["grid_code"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_incident_task_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index("ix_incident_task_state_due_at", ["state", "due_at"], unique=False)
+    index("incident_task", "grid_code")
+    index("incident_task", "incident_id")
+    index("incident_task", "state", "due_at", name="ix_incident_task_state_due_at")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incident_task", schema=None) as batch_op:
-        batch_op.drop_index("ix_incident_task_state_due_at")
-        batch_op.drop_index(batch_op.f("ix_incident_task_incident_id"))
-        batch_op.drop_index(batch_op.f("ix_incident_task_grid_code"))
-
-    op.drop_table("incident_task")
-    op.drop_table("field_sync_receipt")
-    with op.batch_alter_table("incident_post", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incident_post_resident_id"))
-        batch_op.drop_index(batch_op.f("ix_incident_post_incident_id"))
-
-    op.drop_table("incident_post")
-    with op.batch_alter_table("household_checkin", schema=None) as batch_op:
-        batch_op.drop_index("ix_household_checkin_incident_id_grid_code")
-        batch_op.drop_index(batch_op.f("ix_household_checkin_household_id"))
-
-    op.drop_table("household_checkin")
-    with op.batch_alter_table("broadcast_delivery", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_broadcast_delivery_household_id"))
-        batch_op.drop_index("ix_broadcast_delivery_broadcast_id_status")
-
-    op.drop_table("broadcast_delivery")
-    op.drop_table("broadcast_block")
-    with op.batch_alter_table("broadcast", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_broadcast_region_code"))
-        batch_op.drop_index(batch_op.f("ix_broadcast_incident_id"))
-
-    op.drop_table("broadcast")
-    with op.batch_alter_table("incident", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incident_region_code"))
-
-    op.drop_table("incident")
+    drop_tables(
+        "incident_task",
+        "field_sync_receipt",
+        "incident_post",
+        "household_checkin",
+        "broadcast_delivery",
+        "broadcast_block",
+        "broadcast",
+        "incident",
+    )

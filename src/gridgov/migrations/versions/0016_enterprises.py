@@ -1,22 +1,18 @@
 """Enterprises: service records under the seven priorities, enterprises' requests and
 their handling, and party organisations' brands (一支部一品牌).
 
-Revision ID: 0016_enterprises
-Revises: 0015_programmes
 Create Date: 2026-12-06 21:20:00
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from gridgov.migrations.columns import *
+
 revision: str = "0016_enterprises"
 down_revision: str | None = "0015_programmes"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 PRIORITIES = (
     "priority IN ('policy', 'approval', 'talent_housing', 'financing', 'site', 'dispute', "
@@ -25,108 +21,70 @@ PRIORITIES = (
 
 
 def upgrade() -> None:
-    op.create_table(
+    table(
         "enterprise_request",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("enterprise_id", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("priority", sa.String(length=24), nullable=False),
-        sa.Column("ask", sa.Text(), nullable=False),
-        sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("recorded_by", sa.String(length=64), nullable=False),
-        sa.Column("accepted_by", sa.String(length=64), nullable=True),
-        sa.Column("accepted_on", sa.Date(), nullable=True),
-        sa.Column("branch_id", sa.Integer(), nullable=True),
-        sa.Column("reply", sa.Text(), nullable=False),
-        sa.Column("closed_by", sa.String(length=64), nullable=True),
-        sa.Column("closed_on", sa.Date(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        integer("enterprise_id"),
+        string("region_code", 18),
+        string("priority", 24),
+        text("ask"),
+        date("received_on"),
+        date("due_on"),
+        string("state", 16),
+        string("recorded_by", 64),
+        string("accepted_by", 64, nullable=True),
+        date("accepted_on", nullable=True),
+        integer("branch_id", nullable=True),
+        text("reply"),
+        string("closed_by", 64, nullable=True),
+        date("closed_on", nullable=True),
+        ts("created_at"),
+        ts("updated_at"),
         sa.CheckConstraint(PRIORITIES, name=op.f("ck_enterprise_request_priority")),
-        sa.CheckConstraint(
-            "state IN ('received', 'accepted', 'resolved', 'declined')",
-            name=op.f("ck_enterprise_request_state"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["branch_id"],
-            ["organisation.id"],
-            name=op.f("fk_enterprise_request_branch_id_organisation"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["enterprise_id"],
-            ["organisation.id"],
-            name=op.f("fk_enterprise_request_enterprise_id_organisation"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_request")),
+        checks={"state": ("received", "accepted", "resolved", "declined")},
+        refs={"branch_id": "organisation.id", "enterprise_id": "organisation.id"},
     )
-    with op.batch_alter_table("enterprise_request", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_enterprise_request_branch_id"), ["branch_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_enterprise_request_enterprise_id"), ["enterprise_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_enterprise_request_region_state", ["region_code", "state"], unique=False
-        )
+    index("enterprise_request", "branch_id")
+    index("enterprise_request", "enterprise_id")
+    index("enterprise_request", "region_code", "state", name="ix_enterprise_request_region_state")
 
-    op.create_table(
+    table(
         "enterprise_service",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("enterprise_id", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("priority", sa.String(length=24), nullable=False),
-        sa.Column("served_on", sa.Date(), nullable=False),
-        sa.Column("served_by", sa.String(length=64), nullable=False),
-        sa.Column("done", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        integer("enterprise_id"),
+        string("region_code", 18),
+        string("priority", 24),
+        date("served_on"),
+        string("served_by", 64),
+        text("done"),
+        text("outcome"),
+        ts("created_at"),
         sa.CheckConstraint(PRIORITIES, name=op.f("ck_enterprise_service_priority")),
-        sa.ForeignKeyConstraint(
-            ["enterprise_id"],
-            ["organisation.id"],
-            name=op.f("fk_enterprise_service_enterprise_id_organisation"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_service")),
+        refs={"enterprise_id": "organisation.id"},
     )
-    with op.batch_alter_table("enterprise_service", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_enterprise_service_enterprise_on", ["enterprise_id", "served_on"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_enterprise_service_region_code"), ["region_code"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_enterprise_service_served_on"), ["served_on"], unique=False
-        )
+    index(
+        "enterprise_service",
+        "enterprise_id",
+        "served_on",
+        name="ix_enterprise_service_enterprise_on",
+    )
+    index("enterprise_service", "region_code")
+    index("enterprise_service", "served_on")
 
-    op.create_table(
+    table(
         "party_brand",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("branch_id", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.String(length=18), nullable=False),
-        sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("slogan", sa.String(length=128), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("published", sa.Boolean(), nullable=False),
-        sa.Column("updated_by", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["organisation.id"], name=op.f("fk_party_brand_branch_id_organisation")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_party_brand")),
+        integer("branch_id"),
+        string("region_code", 18),
+        string("name", 64),
+        string("slogan", 128),
+        text("description"),
+        boolean("published"),
+        string("updated_by", 64),
+        ts("created_at"),
+        ts("updated_at"),
         sa.UniqueConstraint("branch_id", name=op.f("uq_party_brand_branch_id")),
+        refs={"branch_id": "organisation.id"},
     )
-    with op.batch_alter_table("party_brand", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_party_brand_region_code"), ["region_code"], unique=False
-        )
+    index("party_brand", "region_code")
 
 
 def downgrade() -> None:
-    op.drop_table("party_brand")
-    op.drop_table("enterprise_service")
-    op.drop_table("enterprise_request")
+    drop_tables("party_brand", "enterprise_service", "enterprise_request")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.geometry import Block, Group, d2, nearest
 from gridgov.outreach.partition.model import NEAREST_GROUPS, Band
@@ -169,9 +169,10 @@ def _excess(total: int, count: int, band: Band) -> int:
     return max(0, total - count * band.high, count * band.low - total)
 
 
-def _chained(groups: Sequence[Group]) -> list[int]:
-    """The chain (component) of each group: groups holding pieces of one building."""
-    root = list(range(len(groups)))
+def _chains(groups: Sequence[Group], members: Sequence[int]) -> dict[int, int]:
+    """The chain (component) of each of ``members``, named by one of its groups: groups
+    holding pieces of one building, linked through ``members`` only."""
+    root = {g: g for g in members}
 
     def find(g: int) -> int:
         while root[g] != g:
@@ -180,13 +181,28 @@ def _chained(groups: Sequence[Group]) -> list[int]:
         return g
 
     first: dict[str, int] = {}
-    for g, group in enumerate(groups):
-        for block in group.blocks:
-            if block.parent is None:
-                continue
-            other = first.setdefault(block.parent, g)
-            root[find(g)] = find(other)
-    return [find(g) for g in range(len(groups))]
+    for g in members:
+        for block in groups[g].blocks:
+            if block.parent is not None:
+                root[find(g)] = find(first.setdefault(block.parent, g))
+    return {g: find(g) for g in members}
+
+
+def _chained(groups: Sequence[Group]) -> list[int]:
+    """The chain (component) of each group: groups holding pieces of one building."""
+    return list(_chains(groups, range(len(groups))).values())
+
+
+def _chain_sizes(
+    groups: Sequence[Group], chain: Mapping[int, int] | Sequence[int], members: Iterable[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Households and groups in each chain of ``members``."""
+    total: dict[int, int] = defaultdict(int)
+    count: dict[int, int] = defaultdict(int)
+    for g in members:
+        total[chain[g]] += groups[g].size
+        count[chain[g]] += 1
+    return total, count
 
 
 TRADE_NEIGHBOURS = 24  # groups, nearest first, a chain may trade blocks with
@@ -205,11 +221,7 @@ def settle(groups: list[Group], band: Band, rounds: int = 2000) -> None:
     near: dict[int, list[int]] = {}  # a group's nearest groups, as the chains first stood
     for _ in range(rounds):
         chain = _chained(groups)
-        total: dict[int, int] = defaultdict(int)
-        count: dict[int, int] = defaultdict(int)
-        for g, group in enumerate(groups):
-            total[chain[g]] += group.size
-            count[chain[g]] += 1
+        total, count = _chain_sizes(groups, chain, range(len(groups)))
         bad = [c for c in total if _excess(total[c], count[c], band)]
         if not bad:
             return
@@ -358,22 +370,5 @@ def _fits(block: Block, others: Sequence[Block], limit: float) -> bool:
 
 def _local_excess(groups: Sequence[Group], members: Sequence[int], band: Band) -> int:
     """How far the chains among ``members`` (and only them) are from the band."""
-    root = {g: g for g in members}
-
-    def find(g: int) -> int:
-        while root[g] != g:
-            root[g] = root[root[g]]
-            g = root[g]
-        return g
-
-    first: dict[str, int] = {}
-    for g in members:
-        for block in groups[g].blocks:
-            if block.parent is not None:
-                root[find(g)] = find(first.setdefault(block.parent, g))
-    total: dict[int, int] = defaultdict(int)
-    count: dict[int, int] = defaultdict(int)
-    for g in members:
-        total[find(g)] += groups[g].size
-        count[find(g)] += 1
+    total, count = _chain_sizes(groups, _chains(groups, members), members)
     return sum(_excess(total[c], count[c], band) for c in total)

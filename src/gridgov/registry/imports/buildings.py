@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from gridgov.errors import Problem
 from gridgov.registry.imports.checks import BuildingInput, building_problems
 from gridgov.registry.imports.context import (
     Writer,
+    _already,
     _Context,
     _duplicates,
-    _existing,
     _insert,
     _locate,
+    _read,
     _Row,
 )
 from gridgov.registry.models import Building
 
 
 def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
-    items: list[tuple[_Row, BuildingInput]] = []
-    for done, row in enumerate(rows, start=1):
-        value = BuildingInput(
+    items = _read(
+        ctx,
+        rows,
+        lambda row: BuildingInput(
             code=ctx.code(row, "code"),
             name=row.get("name"),
             address=row.get("address"),
             lon=ctx.number(row, "lon"),
             lat=ctx.number(row, "lat"),
             grid_code=ctx.code(row, "grid_code"),
-        )
-        for problem in building_problems(value):
-            ctx.problem(row, problem)
-        items.append((row, value))
-        ctx.tick(done)
+        ),
+        building_problems,
+    )
     _duplicates(
         ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
     )
@@ -66,14 +62,3 @@ def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
         )
 
     return write
-
-
-def _already(
-    ctx: _Context, items: Sequence[tuple[_Row, Any]], column: Any, key: str, message: str
-) -> None:
-    """Report rows whose ``key`` value is already in the database."""
-    values = [getattr(v, key) for _, v in items if getattr(v, key)]
-    existing = _existing(ctx.session, column, values)
-    for row, value in items:
-        if getattr(value, key) in existing:
-            ctx.problem(row, Problem(key, message, code=getattr(value, key)))

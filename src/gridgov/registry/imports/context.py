@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,8 @@ from gridgov.registry.imports.vocabulary import (
     ProgressCallback,
 )
 from gridgov.territory import service as territory
+
+_Input = TypeVar("_Input")
 
 
 @dataclass
@@ -249,6 +251,34 @@ def _duplicates(
         else:
             first[value] = row.number
     return first
+
+
+def _already(
+    ctx: _Context, items: Sequence[tuple[_Row, Any]], column: Any, key: str, message: str
+) -> None:
+    """Report rows whose ``key`` value is already in the database."""
+    values = [getattr(v, key) for _, v in items if getattr(v, key)]
+    existing = _existing(ctx.session, column, values)
+    for row, value in items:
+        if getattr(value, key) in existing:
+            ctx.problem(row, Problem(key, message, code=getattr(value, key)))
+
+
+def _read(
+    ctx: _Context,
+    rows: list[_Row],
+    read: Callable[[_Row], _Input],
+    problems: Callable[[_Input], Iterable[Problem]],
+) -> list[tuple[_Row, _Input]]:
+    """Each row read into its input, with the problems ``problems`` finds in it reported."""
+    items: list[tuple[_Row, _Input]] = []
+    for done, row in enumerate(rows, start=1):
+        value = read(row)
+        for problem in problems(value):
+            ctx.problem(row, problem)
+        items.append((row, value))
+        ctx.tick(done)
+    return items
 
 
 def _insert(ctx: _Context, model: type[Any], values: list[dict[str, Any]]) -> None:

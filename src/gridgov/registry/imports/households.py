@@ -5,35 +5,35 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
-from gridgov.registry.imports.buildings import _already
 from gridgov.registry.imports.checks import HouseholdInput, household_problems
 from gridgov.registry.imports.context import (
     Writer,
+    _already,
     _chunks,
     _Context,
     _duplicates,
     _insert,
     _locate,
+    _read,
     _Row,
 )
 from gridgov.registry.models import Building, Household
 
 
 def _check_households(ctx: _Context, rows: list[_Row]) -> Writer:
-    items: list[tuple[_Row, HouseholdInput]] = []
-    for done, row in enumerate(rows, start=1):
-        value = HouseholdInput(
+    items = _read(
+        ctx,
+        rows,
+        lambda row: HouseholdInput(
             number=ctx.code(row, "number"),
             address=row.get("address"),
             lon=ctx.number(row, "lon"),
             lat=ctx.number(row, "lat"),
             grid_code=ctx.code(row, "grid_code"),
             building_code=ctx.code(row, "building_code"),
-        )
-        for problem in household_problems(value):
-            ctx.problem(row, problem)
-        items.append((row, value))
-        ctx.tick(done)
+        ),
+        household_problems,
+    )
     _duplicates(
         ctx, [(r, v.number) for r, v in items], "number", "The same number is also on row %(row)s."
     )

@@ -5,30 +5,35 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
-from gridgov.registry.imports.buildings import _already
 from gridgov.registry.imports.checks import OrganisationInput, _word, organisation_problems
-from gridgov.registry.imports.context import Writer, _chunks, _Context, _duplicates, _Row
+from gridgov.registry.imports.context import (
+    Writer,
+    _already,
+    _chunks,
+    _Context,
+    _duplicates,
+    _read,
+    _Row,
+)
 from gridgov.registry.imports.vocabulary import BATCH, ORG_KIND_WORDS
 from gridgov.registry.models import Organisation
 
 
 def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
-    items: list[tuple[_Row, OrganisationInput]] = []
-    for done, row in enumerate(rows, start=1):
-        kind = row.get("kind")
-        value = OrganisationInput(
+    items = _read(
+        ctx,
+        rows,
+        lambda row: OrganisationInput(
             code=ctx.code(row, "code"),
             name=row.get("name"),
-            kind=_word(ORG_KIND_WORDS, kind) if kind else "",
+            kind=_word(ORG_KIND_WORDS, row.get("kind")) if row.get("kind") else "",
             region_code=ctx.code(row, "region_code"),
             parent_code=ctx.code(row, "parent_code"),
             macau_funded=ctx.flag(row, "macau_funded"),
             credit_code=ctx.code(row, "credit_code").upper(),
-        )
-        for problem in organisation_problems(value):
-            ctx.problem(row, problem)
-        items.append((row, value))
-        ctx.tick(done)
+        ),
+        organisation_problems,
+    )
     in_file = _duplicates(
         ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
     )
