@@ -49,7 +49,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk, form_action, scoped
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -422,8 +422,7 @@ def act_submit(
             photos=pictures,
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=_back(next, case),
         on_error=lambda exc: _case_page(

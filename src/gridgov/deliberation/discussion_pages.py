@@ -304,17 +304,14 @@ def discussion_propose(
         form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
         return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
-    return form_action(
-        session,
-        lambda: discussion.do_submit_proposal(
-            session,
+    return desk.form(
+        desk.action(
+            discussion.do_submit_proposal,
             user=user,
-            actor=desk.actor,
             discussion_id=discussion_id,
             title=title,
             body=body,
             language=chosen,
-            now=desk.now,
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
         on_error=again,
@@ -455,17 +452,14 @@ def proposal_comment(
             desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
         )
 
-    return form_action(
-        session,
-        lambda: discussion.do_comment(
-            session,
+    return desk.form(
+        desk.action(
+            discussion.do_comment,
             user=user,
-            actor=desk.actor,
             target_type=Target.PROPOSAL.value,
             target_id=proposal_id,
             text=text,
             language=chosen,
-            now=desk.now,
         ),
         to=f"/proposals/{proposal_id}#comments",
         on_error=again,
@@ -505,17 +499,14 @@ def proposal_answer(
             desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
         )
 
-    return form_action(
-        session,
-        lambda: discussion.do_answer_proposal(
-            session,
+    return desk.form(
+        lambda: desk.run(
+            discussion.do_answer_proposal,
             user=user,
-            actor=desk.actor,
             proposal_id=proposal_id,
             decision=decision,
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
-            now=desk.now,
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
         on_error=again,

@@ -30,7 +30,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, desk
 
 # ---------------------------------------------------------------- public pages
 
@@ -145,15 +145,12 @@ def vote_submit(
         return _error_page(
             desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
-    return form_action(
-        session,
-        lambda: elections.do_vote(
-            session,
-            actor=desk.actor,
+    return desk.form(
+        desk.action(
+            elections.do_vote,
             election_id=election.id,
             resident_id=desk.user.resident_id,
             choices=choices or [],
-            now=desk.now,
             tz=desk.tz,
         ),
         to=f"/elections/{election.id}/vote",

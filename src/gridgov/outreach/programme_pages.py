@@ -248,9 +248,7 @@ def project_create(
         "units": units,
     }
     return desk.form(
-        lambda: programmes.do_create_project(
-            desk.session, actor=desk.actor, programme=programme, value=value, now=desk.now
-        ),
+        desk.action(programmes.do_create_project, programme=programme, value=value),
         to=lambda p: f"/outreach/projects/{p.id}",
         on_error=lambda exc: _programme_page(desk, programme, error=exc, form=form),
         flash=N_("The project was created."),
@@ -363,9 +361,7 @@ def task_add(
         "owner_org_code": owner_org_code,
     }
     return desk.form(
-        lambda: programmes.do_add_task(
-            desk.session, actor=desk.actor, project=project, value=value, now=desk.now
-        ),
+        desk.action(programmes.do_add_task, project=project, value=value),
         to=f"/outreach/projects/{project.id}",
         on_error=lambda exc: _project_page(desk, project, error=exc, form=form),
         flash=N_("The task was added."),
@@ -388,16 +384,14 @@ def task_update(
         return _project_page(desk, project, error=exc)
 
     return desk.form(
-        lambda: programmes.do_update_task(
-            session,
-            actor=desk.actor,
+        lambda: desk.run(
+            programmes.do_update_task,
             task=task,
             status=status,
             progress=progress,
             spent_fen=parse_yuan(spent),
             note=note,
             today=desk.today,
-            now=desk.now,
         ),
         to=f"/outreach/projects/{project_id}#task-{task.id}",
         on_error=again,

@@ -116,15 +116,13 @@ def team_create(
 ) -> Response:
     form = {"region_code": region_code, "name": name, "international": international}
     return desk.form(
-        lambda: volunteers.do_create_team(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            volunteers.do_create_team,
             region_code=region_code,
             name=name,
             international=international,
             leader_id=None,
             today=desk.today,
-            now=desk.now,
         ),
         to=lambda team: f"/volunteers/teams/{team.id}",
         on_error=lambda exc: _home(desk, exc=exc, form=form),
@@ -203,9 +201,7 @@ def member_add(team_id: Id, desk: PageDesk, resident_id: ResidentField) -> Respo
 def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> Response:
     team = volunteers.get_team(desk.session, team_id=team_id, acting=_acting(desk))
     return desk.form(
-        lambda: volunteers.do_set_leader(
-            desk.session, actor=desk.actor, team=team, resident_id=resident_id, now=desk.now
-        ),
+        desk.action(volunteers.do_set_leader, team=team, resident_id=resident_id),
         to=f"/volunteers/teams/{team_id}",
         on_error=lambda exc: _team_page(desk, team, exc=exc),
     )

@@ -127,15 +127,20 @@ class Desk:
         """The office's time zone (the setting)."""
         return self.state.settings.timezone
 
+    def run(self, do: Callable[..., R], /, **kwargs: Any) -> R:
+        """``do`` (a ``do_*``) run in this desk's session, as its actor, now."""
+        return do(self.session, actor=self.actor, now=self.now, **kwargs)
+
     def action(self, do: Callable[..., R], /, **kwargs: Any) -> Callable[[], R]:
-        """``do`` (a ``do_*``) ready to run in this desk's session, as its actor, now,
-        with ``kwargs``: what ``form`` runs."""
-        return partial(do, self.session, actor=self.actor, now=self.now, **kwargs)
+        """``do`` ready to ``run`` with ``kwargs``: what ``form`` runs. The arguments are
+        worked out now; one whose parsing may refuse goes in ``lambda: desk.run(...)``
+        so that the refusal shows on the form."""
+        return partial(self.run, do, **kwargs)
 
     def commit(self, do: Callable[..., R], /, **kwargs: Any) -> R:
-        """Run ``do`` as ``action`` gives it, commit, and answer its result (an API's
-        write; a refusal goes on to the error handler, uncommitted)."""
-        result = self.action(do, **kwargs)()
+        """``run`` ``do``, commit, and answer its result (an API's write; a refusal goes
+        on to the error handler, uncommitted)."""
+        result = self.run(do, **kwargs)
         self.session.commit()
         return result
 
