@@ -37,18 +37,8 @@ from gridgov.cases.rules import Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
-from gridgov.web.deps import (
-    CsrfChecked,
-    PageUser,
-    SessionDep,
-)
-from gridgov.web.render import (
-    error_context,
-    language_of,
-    local_time,
-    no_store,
-    render,
-)
+from gridgov.web.deps import CsrfChecked, PageUser, SessionDep
+from gridgov.web.render import error_context, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)

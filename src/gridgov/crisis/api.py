@@ -37,13 +37,7 @@ from gridgov.crisis.schemas import (
 )
 from gridgov.errors import Conflict, NotFound
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    ApiKeyAuth,
-    CurrentUser,
-    Now,
-    SessionDep,
-    require_roles,
-)
+from gridgov.web.deps import ApiKeyAuth, CurrentUser, Now, SessionDep, require_roles
 from gridgov.web.render import language_of
 from gridgov.web.toolkit import Desk, desk, scoped
 

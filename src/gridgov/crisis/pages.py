@@ -32,12 +32,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    SessionDep,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, SessionDep, actor_of, require_roles
 from gridgov.web.render import download, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, scoped
 

@@ -15,13 +15,7 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import (
-    CsrfChecked,
-    OptionalUser,
-    PageUser,
-    SessionDep,
-    StateDep,
-)
+from gridgov.web.deps import CsrfChecked, OptionalUser, PageUser, SessionDep, StateDep
 from gridgov.web.render import (
     error_context,
     error_message,

@@ -40,11 +40,7 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, actor_of, require_roles
 from gridgov.web.render import (
     error_context,
     error_message,

@@ -17,10 +17,7 @@ from gridgov.deliberation.matter_pages_common import (
     _tz,
 )
 from gridgov.deliberation.meeting_pages import _count
-from gridgov.deliberation.models import (
-    Implementation,
-    Milestone,
-)
+from gridgov.deliberation.models import Implementation, Milestone
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import error_message, language_of, local_time, no_store, render

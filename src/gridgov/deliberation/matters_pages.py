@@ -31,19 +31,10 @@ from gridgov.deliberation.matter_pages_common import (
     chain,
     stage_name,
 )
-from gridgov.deliberation.models import (
-    Matter,
-    Meeting,
-)
+from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
-)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk
 

@@ -23,18 +23,10 @@ from gridgov.deliberation.matter_pages_common import (
     _tz,
     stage_name,
 )
-from gridgov.deliberation.models import (
-    BallotReceipt,
-    DeliberationFile,
-    Meeting,
-    MeetingVote,
-)
+from gridgov.deliberation.models import BallotReceipt, DeliberationFile, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
-from gridgov.web.deps import (
-    CsrfChecked,
-    SessionDep,
-)
+from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 from gridgov.web.toolkit import Desk, form_action
 

@@ -30,12 +30,7 @@ from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS, METRIC_LABELS
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
-from gridgov.web.deps import (
-    AppState,
-    CsrfChecked,
-    in_scope,
-    require_roles,
-)
+from gridgov.web.deps import AppState, CsrfChecked, in_scope, require_roles
 from gridgov.web.render import (
     download,
     error_context,

@@ -23,13 +23,7 @@ from gridgov.msgids import N_
 from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
-from gridgov.web.deps import (
-    CsrfChecked,
-    PageUser,
-    SessionDep,
-    StateDep,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, PageUser, SessionDep, StateDep, require_roles
 from gridgov.web.render import download, error_context, language_of, render
 from gridgov.web.toolkit import Desk, desk
 

@@ -15,14 +15,7 @@ from gridgov.services import circle, export, planning, service, siting
 from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    PageUser,
-    SessionDep,
-    in_scope,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, Now, PageUser, SessionDep, in_scope, require_roles
 from gridgov.web.render import download, error_message, language_of, local_time, render
 from gridgov.web.toolkit import Desk, committed, desk
 
