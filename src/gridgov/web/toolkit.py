@@ -193,12 +193,19 @@ def paging(most: int = 500, default: int = 50) -> Callable[..., Paging]:
     """The dependency of a list answering at most ``most`` rows a call, ``default``
     when ``limit`` is not given: ``Annotated[Paging, Depends(paging())]``."""
 
-    def bound(
-        limit: Annotated[int, Query(ge=1, le=most)] = default,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> Paging:
+    def bound(limit: int, offset: int) -> Paging:
         return Paging(limit, offset)
 
+    # The bounds are this call's: FastAPI reads them from the signature.
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    bound.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "limit", kind, default=default, annotation=Annotated[int, Query(ge=1, le=most)]
+            ),
+            inspect.Parameter("offset", kind, default=0, annotation=Annotated[int, Query(ge=0)]),
+        ]
+    )
     return bound
 
 
