@@ -10,7 +10,7 @@ signs in sees their own teams, signs up for activities and reads their own hours
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,7 +24,7 @@ from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
 from gridgov.web.deps import CsrfChecked, PageUser, SessionDep, StateDep, require_roles
-from gridgov.web.render import download, error_context, language_of, render
+from gridgov.web.render import download, language_of, render, render_form
 from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +42,6 @@ HOURS_ROWS_SHOWN = 200  # the per-volunteer table; choosing a team narrows it
 
 def _acting(desk: Desk) -> volunteers.Acting:
     return volunteers.Acting(desk.actor, desk.user.resident_id)
-
-
-def _errors(request: Request, exc: DomainError | None) -> dict[str, object]:
-    return {} if exc is None else error_context(language_of(request), exc)
 
 
 def _local(moment: datetime | None, state: StateDep) -> str:
@@ -90,10 +86,8 @@ def _home(
         "teams": volunteers.list_teams(desk.session, acting=_acting(desk)),
         "may_create": desk.user.role in volunteers.ORGANISER_ROLES,
         "form": form or {},
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(desk.request, "outreach/volunteers.html", context, status_code=status_code)
+    return render_form(desk.request, "outreach/volunteers.html", context, exc)
 
 
 @router.get("/volunteers", response_class=HTMLResponse)
@@ -156,10 +150,8 @@ def _team_page(
         ),
         "activities": activities,
         "form": form or {},
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(desk.request, "outreach/volunteer_team.html", context, status_code=status_code)
+    return render_form(desk.request, "outreach/volunteer_team.html", context, exc)
 
 
 @router.get("/volunteers/teams/{team_id}", response_class=HTMLResponse)
@@ -289,12 +281,8 @@ def _activity_page(
             and any(m.id == user.resident_id for m in volunteers.team_members(session, team))
         ),
         "unsigned": [m for m in members if m.id not in signed],
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(
-        desk.request, "outreach/volunteer_activity.html", context, status_code=status_code
-    )
+    return render_form(desk.request, "outreach/volunteer_activity.html", context, exc)
 
 
 @router.get("/volunteers/activities/{activity_id}", response_class=HTMLResponse)
@@ -445,14 +433,8 @@ def hours_page(
             if r.team_id in teams and volunteers.may_organise(acting, teams[r.team_id].team)
         },
         "own": desk.user.resident_id,
-        **_errors(desk.request, error),
     }
-    return render(
-        desk.request,
-        "outreach/volunteer_hours.html",
-        context,
-        status_code=error.status if error else 200,
-    )
+    return render_form(desk.request, "outreach/volunteer_hours.html", context, error)
 
 
 @router.post("/volunteers/certificates", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -479,20 +461,9 @@ def certificate_issue(
         )
 
     def failed(exc: DomainError) -> HTMLResponse:
-        return render(
-            desk.request,
-            "outreach/volunteer_hours.html",
-            {
-                "rows": [],
-                "by_team": [],
-                "teams": [],
-                "may_certify": set(),
-                "start": start,
-                "end": end,
-                **_errors(desk.request, exc),
-            },
-            status_code=exc.status,
-        )
+        context: dict[str, Any] = {"rows": [], "by_team": [], "teams": [], "may_certify": set()}
+        context.update(start=start, end=end)
+        return render_form(desk.request, "outreach/volunteer_hours.html", context, exc)
 
     return desk.form(
         run,
