@@ -178,10 +178,15 @@ def login_submit(
             headers=exc.headers,
         )
     session.commit()
-    response = RedirectResponse(safe_next(next), status_code=303)
+    return signed_in(state, result.token, safe_next(next))
+
+
+def signed_in(state: AppState, token: str, to: str) -> Response:
+    """See ``to`` (303) with the new session's cookie, signed; the demo's sign-in too."""
+    response = RedirectResponse(to, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        signed_cookie_value(state.settings.keys.session, result.token),
+        signed_cookie_value(state.settings.keys.session, token),
         httponly=True,
         samesite="lax",
         secure=state.settings.secure_cookies,
