@@ -18,8 +18,8 @@ from gridgov.web.deps import (
     SessionDep,
     StateDep,
     anonymous_actor,
+    signed_in,
 )
-from gridgov.web.pages import signed_in
 
 router = APIRouter(include_in_schema=False)
 DEMO_PREFIX = "demo-"

@@ -28,7 +28,7 @@ from gridgov.web.deps import (
     StateDep,
     actor_of,
     anonymous_actor,
-    signed_cookie_value,
+    signed_in,
     unsign_cookie_value,
 )
 from gridgov.web.render import language_of, render
@@ -179,22 +179,6 @@ def login_submit(
         )
     session.commit()
     return signed_in(state, result.token, safe_next(next))
-
-
-def signed_in(state: AppState, token: str, to: str) -> Response:
-    """See ``to`` (303) with the new session's cookie, signed; the demo's sign-in too."""
-    response = RedirectResponse(to, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_cookie_value(state.settings.keys.session, token),
-        httponly=True,
-        samesite="lax",
-        secure=state.settings.secure_cookies,
-        max_age=state.settings.session_hours * 3600,
-    )
-    # A new CSRF seed after login: a token seen before login is worth nothing after.
-    response.delete_cookie(CSRF_COOKIE)
-    return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
