@@ -248,27 +248,23 @@ def notice_new(
     return _new_page(desk, form)
 
 
-def _days(text: str, field: str) -> int | None:
+def _whole(text: str, field: str, problem: str) -> int | None:
+    """A form's optional whole number: None when blank; else refused with ``problem``
+    at ``field``."""
     if not text.strip():
         return None
     try:
         return int(text)
     except ValueError as exc:
-        raise InvalidInput(
-            "The notice was not saved.",
-            details=[Problem(field, "Give a whole number of days.")],
-        ) from exc
+        raise InvalidInput("The notice was not saved.", details=[Problem(field, problem)]) from exc
+
+
+def _days(text: str, field: str) -> int | None:
+    return _whole(text, field, N_("Give a whole number of days."))
 
 
 def _optional_id(text: str, field: str) -> int | None:
-    if not text.strip():
-        return None
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise InvalidInput(
-            "The notice was not saved.", details=[Problem(field, "Not a number.")]
-        ) from exc
+    return _whole(text, field, N_("Not a number."))
 
 
 @router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
