@@ -27,8 +27,20 @@ class ErrorCode(StrEnum):
 
 
 class DomainError(Exception):
+    """A refusal the user can act on: ``code`` and ``status`` come from the kind
+    (``class NotFound(DomainError, code=ErrorCode.NOT_FOUND, status=404)``)."""
+
     code: ErrorCode = ErrorCode.INVALID_INPUT
     status: int = 400
+
+    def __init_subclass__(
+        cls, *, code: ErrorCode | None = None, status: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
 
     def __init__(
         self,
@@ -45,49 +57,40 @@ class DomainError(Exception):
         self.headers = headers or {}
 
 
-class InvalidInput(DomainError):
-    code = ErrorCode.INVALID_INPUT
-    status = 422
+class InvalidInput(DomainError, code=ErrorCode.INVALID_INPUT, status=422):
+    """The input is wrong; ``details`` name the fields."""
 
 
-class Unauthenticated(DomainError):
-    code = ErrorCode.UNAUTHENTICATED
-    status = 401
+class Unauthenticated(DomainError, code=ErrorCode.UNAUTHENTICATED, status=401):
+    """Nobody is signed in."""
 
 
-class InvalidCredentials(DomainError):
-    code = ErrorCode.INVALID_CREDENTIALS
-    status = 401
+class InvalidCredentials(DomainError, code=ErrorCode.INVALID_CREDENTIALS, status=401):
+    """A wrong user name or password."""
 
 
-class Forbidden(DomainError):
-    code = ErrorCode.FORBIDDEN
-    status = 403
+class Forbidden(DomainError, code=ErrorCode.FORBIDDEN, status=403):
+    """Signed in, but the role may not do this."""
 
 
-class CsrfFailed(DomainError):
-    code = ErrorCode.CSRF_FAILED
-    status = 403
+class CsrfFailed(DomainError, code=ErrorCode.CSRF_FAILED, status=403):
+    """A form without this session's token."""
 
 
-class NotFound(DomainError):
-    code = ErrorCode.NOT_FOUND
-    status = 404
+class NotFound(DomainError, code=ErrorCode.NOT_FOUND, status=404):
+    """Missing, or outside the user's area (the two answer alike)."""
 
 
-class Conflict(DomainError):
-    code = ErrorCode.CONFLICT
-    status = 409
+class Conflict(DomainError, code=ErrorCode.CONFLICT, status=409):
+    """Not possible in the object's present state."""
 
 
-class TooManyRequests(DomainError):
-    code = ErrorCode.TOO_MANY_REQUESTS
-    status = 429
+class TooManyRequests(DomainError, code=ErrorCode.TOO_MANY_REQUESTS, status=429):
+    """Too many attempts in too short a time."""
 
 
-class NotReady(DomainError):
-    code = ErrorCode.NOT_READY
-    status = 503
+class NotReady(DomainError, code=ErrorCode.NOT_READY, status=503):
+    """A part the request needs is not ready yet."""
 
 
 class Problem:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from gridgov.db import Database
-from gridgov.web.toolkit import FLASH_COOKIE, safe_next
+from gridgov.web.toolkit import FLASH_COOKIE, Paging, paging, safe_next
 from tests.factories import csrf_of, make_district, make_user, page_login
 
 
@@ -67,3 +70,21 @@ def test_a_forged_flash_cookie_shows_nothing(db: Database, client: TestClient) -
     client.cookies.set(FLASH_COOKIE, "48656c6c6f.0000000000000000")
     html = client.get("/users").text
     assert 'class="good" role="status"' not in html
+
+
+def _window(page: Annotated[Paging, Depends(paging(most=20, default=5))]) -> dict[str, int]:
+    return {"limit": page.limit, "offset": page.offset}
+
+
+def test_paging_reads_limit_and_offset_within_the_lists_bounds() -> None:
+    # given a JSON list of at most 20 rows a call, 5 unless asked
+    app = FastAPI()
+    app.get("/rows")(_window)
+    client = TestClient(app)
+    # when it is asked with and without a window, then it answers the window asked
+    assert client.get("/rows").json() == {"limit": 5, "offset": 0}
+    assert client.get("/rows?limit=20&offset=40").json() == {"limit": 20, "offset": 40}
+    # and refuses one beyond its bounds
+    assert client.get("/rows?limit=21").status_code == 422
+    assert client.get("/rows?limit=0").status_code == 422
+    assert client.get("/rows?offset=-1").status_code == 422

@@ -71,8 +71,7 @@ def create_token(
 def revoke_token(desk: CurrentDesk) -> Response:
     """End the bearer token (or cookie session) used for this call, server-side."""
     principal = desk.request.state.principal
-    service.do_logout(desk.session, token=principal.token, actor=desk.actor, now=desk.now)
-    desk.session.commit()
+    desk.commit(service.do_logout, token=principal.token)
     return Response(status_code=204)
 
 
@@ -174,13 +173,10 @@ def list_throttles(user: AdminUser, state: StateDep, session: SessionDep, now: N
 @router.post("/auth/throttles/clear")
 def clear_throttle(body: ThrottleClear, desk: AdminDesk) -> dict[str, int]:
     """End an account's login throttle and delay (from one address, or all), audited."""
-    cleared = service.do_clear_throttle(
-        desk.session,
-        actor=desk.actor,
+    cleared = desk.commit(
+        service.do_clear_throttle,
         username=body.username,
         ip=body.ip,
-        now=desk.now,
         limits=desk.state.login_limits,
     )
-    desk.session.commit()
     return {"cleared": cleared}

@@ -33,6 +33,7 @@ from gridgov.cases.schemas import (
     RevealIn,
     VerifyIn,
 )
+from gridgov.cases.track_pages import as_reporter
 from gridgov.errors import InvalidInput, NotFound
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
@@ -47,11 +48,10 @@ from gridgov.web.deps import (
     StateDep,
     actor_of,
     anonymous_actor,
-    client_ip,
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -181,12 +181,11 @@ def list_cases(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
+    page: Annotated[Paging, Depends(paging())],
     state: Annotated[State | None, Query()] = None,
     overdue: bool = False,
     region: Annotated[str | None, Query(max_length=18)] = None,
     mine: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[CaseOut]:
     """Cases in the caller's area, soonest due first; ``mine`` keeps the caller's unit's."""
     found = service.list_cases(
@@ -197,8 +196,8 @@ def list_cases(
         region_code=region,
         unit=mine,
         now=now,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
     return [case_out(session, case, request) for case in found]
 
@@ -388,31 +387,6 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
     return public_view(session, service.get_by_tracking_code(session, tracking_code))
 
 
-def _as_reporter(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: User | None,
-    tracking_code: str,
-    token: str | None,
-    write: Write,
-) -> Case:
-    """The case, when the caller is its reporter (signed in, or holding its secret);
-    403 (audited) otherwise. Anonymous callers are rate-limited per address and case."""
-    case = service.get_by_tracking_code(session, tracking_code)
-    check_rate(session, write=write, source=client_ip(request), target=str(case.id), now=now)
-    reporter.check_reporter(
-        session,
-        case=case,
-        secret=token,
-        user_id=user.id if user else None,
-        actor=actor_of(request, user) if user else anonymous_actor(request),
-        action=write.value,
-        now=now,
-    )
-    return case
-
-
 @router.post(
     "/track/{tracking_code}/rating",
     response_model=PublicCaseOut,
@@ -430,7 +404,8 @@ def rate(
     """The reporter rates the closed case (满意 / 基本满意 / 不满意), once. The tracking
     code finds the case; the reporter proves who they are with the secret they were given
     (header X-Reporter-Token) or by signing in."""
-    case = _as_reporter(request, session, now, user, tracking_code, token, Write.RATING)
+    found = service.get_by_tracking_code(session, tracking_code)
+    case = as_reporter(request, session, now, user, found, token, Write.RATING)
     service.do_rate(session, case=case, rating=body.rating, now=now, note=body.note)
     session.commit()
     return public_view(session, case)
@@ -452,7 +427,8 @@ def contest(
 ) -> PublicCaseOut:
     """The reporter disputes the close, once: the case goes back to work. Needs the
     reporter, as for the rating."""
-    case = _as_reporter(request, session, now, user, tracking_code, token, Write.CONTEST)
+    found = service.get_by_tracking_code(session, tracking_code)
+    case = as_reporter(request, session, now, user, found, token, Write.CONTEST)
     service.do_contest(session, case=case, reason=body.reason, now=now)
     session.commit()
     return public_view(session, case)

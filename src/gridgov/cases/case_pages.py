@@ -37,19 +37,9 @@ from gridgov.cases.rules import Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
-from gridgov.web.deps import (
-    CsrfChecked,
-    PageUser,
-    SessionDep,
-)
-from gridgov.web.render import (
-    error_context,
-    language_of,
-    local_time,
-    no_store,
-    render,
-)
-from gridgov.web.toolkit import Desk, desk, form_action, scoped
+from gridgov.web.deps import CsrfChecked, PageUser, SessionDep
+from gridgov.web.render import error_context, language_of, local_time, no_store, render
+from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -422,8 +412,7 @@ def act_submit(
             photos=pictures,
         )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=_back(next, case),
         on_error=lambda exc: _case_page(

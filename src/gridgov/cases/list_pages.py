@@ -32,11 +32,7 @@ from gridgov.cases.page_helpers import (
     _category_name,
 )
 from gridgov.cases.rules import State
-from gridgov.web.render import (
-    language_of,
-    local_time,
-    render,
-)
+from gridgov.web.render import language_of, local_time, render
 from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)

@@ -37,12 +37,7 @@ from gridgov.web.deps import (
     anonymous_actor,
     client_ip,
 )
-from gridgov.web.render import (
-    error_context,
-    language_of,
-    no_store,
-    render,
-)
+from gridgov.web.render import error_context, language_of, no_store, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -186,23 +186,22 @@ def track_page(
     return no_store(_track_page(request, session, state, case, secret=k, user=user))
 
 
-def _reporter_case(
+def as_reporter(
     request: Request,
     session: Session,
     now: datetime,
     user: User | None,
-    code: str,
-    k: str,
+    case: Case,
+    secret: str | None,
     write: Write,
 ) -> Case:
-    """The case, for its reporter only (403, audited, otherwise); rate-limited per
-    address and per case."""
-    case = _tracked(session, code)
+    """``case``, for its reporter only (signed in, or holding its secret; 403, audited,
+    otherwise); rate-limited per address and per case. The API's too."""
     check_rate(session, write=write, source=client_ip(request), target=str(case.id), now=now)
     reporter.check_reporter(
         session,
         case=case,
-        secret=k,
+        secret=secret,
         user_id=user.id if user else None,
         actor=actor_of(request, user) if user else anonymous_actor(request),
         action=write.value,
@@ -229,7 +228,7 @@ def rating_submit(
     note: Annotated[str, Form(max_length=500)] = "",
     k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = _reporter_case(request, session, now, user, code, k, Write.RATING)
+    case = as_reporter(request, session, now, user, _tracked(session, code), k, Write.RATING)
 
     def run() -> None:
         try:
@@ -262,7 +261,7 @@ def contest_submit(
     reason: Annotated[str, Form(max_length=500)] = "",
     k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = _reporter_case(request, session, now, user, code, k, Write.CONTEST)
+    case = as_reporter(request, session, now, user, _tracked(session, code), k, Write.CONTEST)
 
     def run() -> None:
         # The service lets any state that may go back to work be contested; a reporter

@@ -37,13 +37,7 @@ from gridgov.crisis.schemas import (
 )
 from gridgov.errors import Conflict, NotFound
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    ApiKeyAuth,
-    CurrentUser,
-    Now,
-    SessionDep,
-    require_roles,
-)
+from gridgov.web.deps import ApiKeyAuth, CurrentUser, Now, SessionDep, require_roles
 from gridgov.web.render import language_of
 from gridgov.web.toolkit import Desk, desk, scoped
 
@@ -94,9 +88,8 @@ def list_incidents(desk: CurrentDesk) -> list[IncidentOut]:
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
 def open_incident(body: IncidentIn, desk: CurrentDesk) -> IncidentOut:
     """Open an incident; every household of its area goes on the check-in list."""
-    incident = service.do_open_incident(
-        desk.session,
-        actor=desk.actor,
+    incident = desk.commit(
+        service.do_open_incident,
         value=service.IncidentInput(
             title=body.title,
             kind=body.kind,
@@ -107,9 +100,7 @@ def open_incident(body: IncidentIn, desk: CurrentDesk) -> IncidentOut:
             unreached_hours=body.unreached_hours,
             retention_days=body.retention_days,
         ),
-        now=desk.now,
     )
-    desk.session.commit()
     return IncidentOut.model_validate(incident)
 
 
@@ -129,8 +120,7 @@ def set_level(incident: ScopedIncident, body: LevelIn, desk: CurrentDesk) -> Inc
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
 def close_incident(incident: ScopedIncident, desk: CurrentDesk) -> IncidentOut:
-    service.do_close_incident(desk.session, actor=desk.actor, incident=incident, now=desk.now)
-    desk.session.commit()
+    desk.commit(service.do_close_incident, incident=incident)
     return IncidentOut.model_validate(incident)
 
 
@@ -141,16 +131,13 @@ def list_posts(incident: ScopedIncident, session: SessionDep) -> list[PostOut]:
 
 @router.post("/incidents/{incident_id}/posts", response_model=PostOut, status_code=201)
 def add_post(incident: ScopedIncident, body: PostIn, desk: CurrentDesk) -> PostOut:
-    post = service.do_add_post(
-        desk.session,
-        actor=desk.actor,
+    post = desk.commit(
+        service.do_add_post,
         incident=incident,
         post=body.post,
         unit_code=body.unit_code,
         resident_id=body.resident_id,
-        now=desk.now,
     )
-    desk.session.commit()
     return PostOut.model_validate(post)
 
 
@@ -162,9 +149,8 @@ def list_tasks(incident: ScopedIncident, desk: CurrentDesk) -> list[TaskOut]:
 
 @router.post("/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=201)
 def add_task(incident: ScopedIncident, body: TaskIn, desk: CurrentDesk) -> TaskOut:
-    task = service.do_add_task(
-        desk.session,
-        actor=desk.actor,
+    task = desk.commit(
+        service.do_add_task,
         incident=incident,
         kind=body.kind,
         grid_code=body.grid_code,
@@ -172,9 +158,7 @@ def add_task(incident: ScopedIncident, body: TaskIn, desk: CurrentDesk) -> TaskO
         assignee_post_id=body.assignee_post_id,
         due_at=body.due_at,
         note=body.note,
-        now=desk.now,
     )
-    desk.session.commit()
     return TaskOut.model_validate(task)
 
 

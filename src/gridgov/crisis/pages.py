@@ -32,12 +32,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    SessionDep,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, SessionDep, actor_of, require_roles
 from gridgov.web.render import download, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, scoped
 
@@ -107,9 +102,8 @@ def open_incident(
 ) -> Response:
     codes = tuple(c for c in area.replace("，", ",").replace(" ", ",").split(",") if c)
     region = _common_prefix_region(codes, desk.user.effective_scope or "")
-    incident = service.do_open_incident(
-        desk.session,
-        actor=desk.actor,
+    incident = desk.commit(
+        service.do_open_incident,
         value=service.IncidentInput(
             title=title,
             kind=kind,
@@ -120,9 +114,7 @@ def open_incident(
             unreached_hours=unreached_hours,
             retention_days=retention_days,
         ),
-        now=desk.now,
     )
-    desk.session.commit()
     return _back(f"/crisis/{incident.id}")
 
 
@@ -186,8 +178,7 @@ def set_level(
 
 @router.post("/crisis/{incident_id}/close", dependencies=[CsrfChecked])
 def close_incident(incident: IncidentPage, desk: StaffDesk) -> Response:
-    service.do_close_incident(desk.session, actor=desk.actor, incident=incident, now=desk.now)
-    desk.session.commit()
+    desk.commit(service.do_close_incident, incident=incident)
     return _back(f"/crisis/{incident.id}")
 
 
@@ -199,16 +190,13 @@ def add_post(
     unit_code: Annotated[str, Form(max_length=32)],
     resident_id: Annotated[int, Form(ge=1)],
 ) -> Response:
-    service.do_add_post(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        service.do_add_post,
         incident=incident,
         post=post,
         unit_code=unit_code.strip(),
         resident_id=resident_id,
-        now=desk.now,
     )
-    desk.session.commit()
     return _back(f"/crisis/{incident.id}#posts")
 
 
@@ -221,17 +209,14 @@ def add_task(
     hours: Annotated[int, Form(ge=1, le=240)] = 4,
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    service.do_add_task(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        service.do_add_task,
         incident=incident,
         kind=kind,
         grid_code=grid_code.strip(),
         due_at=desk.now + timedelta(hours=hours),
         note=note,
-        now=desk.now,
     )
-    desk.session.commit()
     return _back(f"/crisis/{incident.id}#tasks")
 
 
@@ -338,18 +323,15 @@ def record_checkin(
     base_version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """The form without JavaScript; the field app posts to the sync API instead."""
-    checkins.do_checkin(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        checkins.do_checkin,
         incident=incident,
         household_id=household_id,
         status=status,
         needs=needs or [],
         note=note,
         base_version=base_version,
-        now=desk.now,
     )
-    desk.session.commit()
     return _back(f"/crisis/{incident.id}/checkins#h{household_id}")
 
 

@@ -219,15 +219,12 @@ def get_meeting(meeting_id: int, desk: ReaderDesk) -> MeetingDetailOut:
 
 @router.post("/deliberation/meetings/{meeting_id}/sign-in", response_model=MemberOut)
 def sign_in(meeting_id: int, body: SignInIn, desk: RunnerDesk) -> MemberOut:
-    member = service.do_sign_in(
-        desk.session,
-        actor=desk.actor,
+    member = desk.commit(
+        service.do_sign_in,
         meeting_id=meeting_id,
         member_id=body.member_id,
         proxy_holder_id=body.proxy_holder_id,
-        now=desk.now,
     )
-    desk.session.commit()
     return MemberOut(
         id=member.id,
         resident_id=member.resident_id,
@@ -260,15 +257,12 @@ def record_vote(meeting_id: int, body: VoteIn, desk: RunnerDesk) -> dict[str, An
     """A roll-call vote recorded by the clerk: one per member (409 the second time)."""
     if body.member_id is None:
         raise InvalidInput("Say whose vote this is: member_id.")
-    vote = service.do_record_vote(
-        desk.session,
-        actor=desk.actor,
+    vote = desk.commit(
+        service.do_record_vote,
         meeting_id=meeting_id,
         member_id=body.member_id,
         choice=body.choice.value,
-        now=desk.now,
     )
-    desk.session.commit()
     return {"id": vote.id, "member_id": vote.member_id, "choice": vote.choice}
 
 
@@ -278,15 +272,12 @@ def cast_ballot(meeting_id: int, body: VoteIn, desk: RunnerDesk) -> dict[str, An
     kept apart with nothing linking them. One per member (409 the second time)."""
     if body.member_id is None:
         raise InvalidInput("Say whose ballot this is: member_id.")
-    service.do_cast_ballot(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        service.do_cast_ballot,
         meeting_id=meeting_id,
         member_id=body.member_id,
         choice=body.choice.value,
-        now=desk.now,
     )
-    desk.session.commit()
     return {"box": service.ballot_box(meeting_id), "voted": True}
 
 

@@ -20,13 +20,7 @@ from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import DomainError
 from gridgov.registry.models import Resident
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
-)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import (
     error_context,
     error_message,

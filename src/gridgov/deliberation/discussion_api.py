@@ -174,17 +174,14 @@ def list_discussions(
 )
 def open_discussion(region_code: RegionCode, body: PostIn, desk: CurrentDesk) -> DiscussionOut:
     """Open a discussion in the author's language; suspected spam comes back held."""
-    row = discussion.do_open_discussion(
-        desk.session,
+    row = desk.commit(
+        discussion.do_open_discussion,
         user=desk.user,
-        actor=desk.actor,
         region_code=region_code,
         title=body.title,
         body=body.body,
         language=body.language,
-        now=desk.now,
     )
-    desk.session.commit()
     return _discussion_out(row, staff=_staff(desk.user))
 
 
@@ -228,18 +225,15 @@ def list_proposals(
 )
 def submit_proposal(region_code: RegionCode, body: ProposalIn, desk: CurrentDesk) -> ProposalOut:
     """Submit a proposal, from a discussion (``discussion_id``) or on its own."""
-    row = discussion.do_submit_proposal(
-        desk.session,
+    row = desk.commit(
+        discussion.do_submit_proposal,
         user=desk.user,
-        actor=desk.actor,
         region_code=region_code,
         discussion_id=body.discussion_id,
         title=body.title,
         body=body.body,
         language=body.language,
-        now=desk.now,
     )
-    desk.session.commit()
     return _proposal_out(row, staff=_staff(desk.user))
 
 
@@ -303,17 +297,14 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
 def answer_proposal(proposal_id: ItemId, body: AnswerIn, desk: CurrentDesk) -> AnsweredOut:
     """The community's answer (accepted, merged, not_adopted) with its public reason;
     accepted opens the governance action. Answering twice is refused (409)."""
-    answered = discussion.do_answer_proposal(
-        desk.session,
+    answered = desk.commit(
+        discussion.do_answer_proposal,
         user=desk.user,
-        actor=desk.actor,
         proposal_id=proposal_id,
         decision=body.decision.value,
         reason=body.reason,
         merged_into_id=body.merged_into_id,
-        now=desk.now,
     )
-    desk.session.commit()
     implementation_id = answered.implementation.id if answered.implementation else None
     return AnsweredOut(
         proposal=_proposal_out(answered.proposal, implementation_id, staff=_staff(desk.user)),
@@ -358,16 +349,13 @@ def comment(body: CommentIn, desk: CurrentDesk) -> CommentOut:
 @router.post("/deliberation/reports", response_model=ReportOut, status_code=201)
 def report(body: ReportIn, desk: CurrentDesk) -> ReportOut:
     """Report a discussion, proposal or comment to the moderators."""
-    row = discussion.do_report(
-        desk.session,
+    row = desk.commit(
+        discussion.do_report,
         user=desk.user,
-        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
         reason=body.reason,
-        now=desk.now,
     )
-    desk.session.commit()
     return _report_out(row)
 
 
@@ -390,31 +378,25 @@ def moderation_queue(session: SessionDep, user: CurrentUser) -> list[QueueItemOu
 @router.post("/deliberation/moderation/hide", response_model=ModeratedOut)
 def hide(body: HideIn, desk: CurrentDesk) -> ModeratedOut:
     """Hide with a public reason (moderators in scope); open reports are closed."""
-    row = discussion.do_hide(
-        desk.session,
+    row = desk.commit(
+        discussion.do_hide,
         user=desk.user,
-        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
         reason=body.reason,
-        now=desk.now,
     )
-    desk.session.commit()
     return _moderated(body.target_type, row)
 
 
 @router.post("/deliberation/moderation/release", response_model=ModeratedOut)
 def release(body: ReleaseIn, desk: CurrentDesk) -> ModeratedOut:
     """Release an item held as possible spam (moderators in scope)."""
-    row = discussion.do_release(
-        desk.session,
+    row = desk.commit(
+        discussion.do_release,
         user=desk.user,
-        actor=desk.actor,
         target_type=body.target_type,
         target_id=body.target_id,
-        now=desk.now,
     )
-    desk.session.commit()
     return _moderated(body.target_type, row)
 
 

@@ -304,17 +304,14 @@ def discussion_propose(
         form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
         return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
-    return form_action(
-        session,
-        lambda: discussion.do_submit_proposal(
-            session,
+    return desk.form(
+        desk.action(
+            discussion.do_submit_proposal,
             user=user,
-            actor=desk.actor,
             discussion_id=discussion_id,
             title=title,
             body=body,
             language=chosen,
-            now=desk.now,
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
         on_error=again,
@@ -336,31 +333,48 @@ def discussion_comment(
     session, user = desk.session, desk.user
     chosen = _chosen_language(language, language_other)
 
-    def run() -> None:
-        check_rate(
-            session,
-            write=Write.COMMENT,
-            source=f"user:{user.id}",
-            target=f"discussion:{discussion_id}",
-            now=desk.now,
-        )
-        discussion.do_comment(
-            session,
-            user=user,
-            actor=desk.actor,
-            target_type=Target.DISCUSSION.value,
-            target_id=discussion_id,
-            text=text,
-            language=chosen,
-            now=desk.now,
-        )
-
     def again(exc: DomainError) -> Response:
         row = discussion.get_discussion(session, discussion_id, viewer=user)
         form = {"text": text, "language": chosen, "kind": "comment"}
         return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
-    return form_action(session, run, to=f"/discussions/{discussion_id}#comments", on_error=again)
+    written = (text, chosen)
+    return _comment(desk, Target.DISCUSSION, discussion_id, written, again, rated=True)
+
+
+def _comment(
+    desk: Desk,
+    target: Target,
+    target_id: int,
+    written: tuple[str, str],
+    again: Callable[[DomainError], Response],
+    *,
+    rated: bool,
+) -> Response:
+    """A comment (``written``: its text and language) from a discussion's or a proposal's
+    page, back to its comments; on a refusal, ``again``. A ``rated`` comment counts
+    against the writer's comments per target."""
+    text, language = written
+
+    def run() -> object:
+        if rated:
+            check_rate(
+                desk.session,
+                write=Write.COMMENT,
+                source=f"user:{desk.user.id}",
+                target=f"{target.value}:{target_id}",
+                now=desk.now,
+            )
+        return desk.run(
+            discussion.do_comment,
+            user=desk.user,
+            target_type=target.value,
+            target_id=target_id,
+            text=text,
+            language=language,
+        )
+
+    return desk.form(run, to=f"/{target.value}s/{target_id}#comments", on_error=again)
 
 
 # ---------------------------------------------------------------- one proposal
@@ -455,21 +469,8 @@ def proposal_comment(
             desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
         )
 
-    return form_action(
-        session,
-        lambda: discussion.do_comment(
-            session,
-            user=user,
-            actor=desk.actor,
-            target_type=Target.PROPOSAL.value,
-            target_id=proposal_id,
-            text=text,
-            language=chosen,
-            now=desk.now,
-        ),
-        to=f"/proposals/{proposal_id}#comments",
-        on_error=again,
-    )
+    written = (text, chosen)
+    return _comment(desk, Target.PROPOSAL, proposal_id, written, again, rated=False)
 
 
 def _merged_into(value: str) -> int | None:
@@ -505,17 +506,14 @@ def proposal_answer(
             desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
         )
 
-    return form_action(
-        session,
-        lambda: discussion.do_answer_proposal(
-            session,
+    return desk.form(
+        lambda: desk.run(
+            discussion.do_answer_proposal,
             user=user,
-            actor=desk.actor,
             proposal_id=proposal_id,
             decision=decision,
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
-            now=desk.now,
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
         on_error=again,

@@ -15,13 +15,7 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import (
-    CsrfChecked,
-    OptionalUser,
-    PageUser,
-    SessionDep,
-    StateDep,
-)
+from gridgov.web.deps import CsrfChecked, OptionalUser, PageUser, SessionDep, StateDep
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -30,7 +24,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, desk
 
 # ---------------------------------------------------------------- public pages
 
@@ -145,15 +139,12 @@ def vote_submit(
         return _error_page(
             desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
         )
-    return form_action(
-        session,
-        lambda: elections.do_vote(
-            session,
-            actor=desk.actor,
+    return desk.form(
+        desk.action(
+            elections.do_vote,
             election_id=election.id,
             resident_id=desk.user.resident_id,
             choices=choices or [],
-            now=desk.now,
             tz=desk.tz,
         ),
         to=f"/elections/{election.id}/vote",

@@ -125,16 +125,13 @@ def election_result(election_id: ElectionId, session: SessionDep) -> ResultOut:
 @router.post("/elections/{election_id}/vote", response_model=VotedOut, status_code=201)
 def vote(election_id: ElectionId, body: VoteIn, desk: CurrentDesk) -> VotedOut:
     """The caller's own vote, as the resident their account is linked to."""
-    elections.do_vote(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        elections.do_vote,
         election_id=election_id,
         resident_id=desk.user.resident_id,
         choices=body.choices,
-        now=desk.now,
         tz=desk.tz,
     )
-    desk.session.commit()
     return VotedOut(election_id=election_id, voted=True)
 
 
@@ -151,16 +148,13 @@ def my_vote(election_id: ElectionId, session: SessionDep, user: CurrentUser) -> 
 @router.post("/elections/{election_id}/ballots", response_model=VotedOut, status_code=201)
 def record_ballot(election_id: ElectionId, body: BallotIn, desk: ClerkDesk) -> VotedOut:
     """A clerk records the paper ballot of a named voter at the polling station."""
-    elections.do_record_paper_ballot(
-        desk.session,
-        actor=desk.actor,
+    desk.commit(
+        elections.do_record_paper_ballot,
         election_id=election_id,
         resident_id=body.resident_id,
         choices=body.choices,
-        now=desk.now,
         tz=desk.tz,
     )
-    desk.session.commit()
     return VotedOut(election_id=election_id, voted=True)
 
 

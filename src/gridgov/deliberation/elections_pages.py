@@ -40,11 +40,7 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, actor_of, require_roles
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -53,7 +49,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 
@@ -276,7 +272,6 @@ def new_submit(
     closes: Annotated[str, Form(max_length=32)] = "",
     rules_yaml: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    session = desk.session
     form = {
         "region": region,
         "title": title,
@@ -286,18 +281,15 @@ def new_submit(
         "rules_yaml": rules_yaml,
     }
     tz = ZoneInfo(desk.tz)
-    return form_action(
-        session,
-        lambda: elections.do_create_election(
-            session,
-            actor=desk.actor,
+    return desk.form(
+        lambda: desk.run(
+            elections.do_create_election,
             region_code=region,
             title=title,
             constituencies=parse_constituencies(constituencies),
             rules_yaml=rules_yaml or None,
             voting_opens_at=_parse_local(opens, tz, "opens"),
             voting_closes_at=_parse_local(closes, tz, "closes"),
-            now=desk.now,
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _new_page(desk, form, error=exc),
@@ -359,16 +351,13 @@ def nominate_submit(
 ) -> Response:
     session = desk.session
     election = _staff_election(session, desk.actor, election_id)
-    return form_action(
-        session,
-        lambda: elections.do_nominate(
-            session,
-            actor=desk.actor,
+    return desk.form(
+        desk.action(
+            elections.do_nominate,
             election_id=election.id,
             constituency_id=constituency_id,
             resident_id=resident_id,
             statement=statement,
-            now=desk.now,
         ),
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(
@@ -419,8 +408,7 @@ def review_submit(
                 now=desk.now,
             )
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(
@@ -450,8 +438,7 @@ def act_submit(
         else:
             elections.do_publish(session, actor=actor, election_id=election.id, now=now)
 
-    return form_action(
-        session,
+    return desk.form(
         run,
         to=f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _console(

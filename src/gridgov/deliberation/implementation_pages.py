@@ -17,10 +17,7 @@ from gridgov.deliberation.matter_pages_common import (
     _tz,
 )
 from gridgov.deliberation.meeting_pages import _count
-from gridgov.deliberation.models import (
-    Implementation,
-    Milestone,
-)
+from gridgov.deliberation.models import Implementation, Milestone
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
@@ -90,13 +87,11 @@ def milestone_submit(
     return _implementation_act(
         desk,
         implementation,
-        lambda: service.do_add_milestone(
-            desk.session,
-            actor=desk.actor,
+        lambda: desk.run(
+            service.do_add_milestone,
             implementation_id=implementation.id,
             title=title,
             due_on=_day(due_on, "due_on"),
-            now=desk.now,
         ),
     )
 
@@ -135,13 +130,11 @@ def update_submit(
     return _implementation_act(
         desk,
         implementation,
-        lambda: service.do_post_update(
-            desk.session,
-            actor=desk.actor,
+        lambda: desk.run(
+            service.do_post_update,
             implementation_id=implementation.id,
             text=text,
             progress=_count(progress, "progress"),
-            now=desk.now,
         ),
     )
 
@@ -157,11 +150,9 @@ def complete_submit(
     return _implementation_act(
         desk,
         implementation,
-        lambda: service.do_complete_implementation(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            service.do_complete_implementation,
             implementation_id=implementation.id,
             note=note,
-            now=desk.now,
         ),
     )

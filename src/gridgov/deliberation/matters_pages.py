@@ -31,21 +31,12 @@ from gridgov.deliberation.matter_pages_common import (
     chain,
     stage_name,
 )
-from gridgov.deliberation.models import (
-    Matter,
-    Meeting,
-)
+from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    SessionDep,
-    StateDep,
-    actor_of,
-)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, desk
 
 # ---------------------------------------------------------------- matters
 
@@ -129,17 +120,14 @@ def new_matter_submit(
         "template_key": template_key,
         "one_person": bool(one_person),
     }
-    return form_action(
-        desk.session,
-        lambda: service.do_open_matter(
-            desk.session,
-            actor=desk.actor,
+    return desk.form(
+        desk.action(
+            service.do_open_matter,
             region_code=region_code.strip(),
             title=title,
             description=description,
             template_key=template_key,
             one_person=bool(one_person),
-            now=desk.now,
         ),
         to=lambda matter: f"/deliberation/matters/{matter.id}",
         on_error=lambda exc: _new_page(desk.request, desk.user, error=exc, values=values),
@@ -246,8 +234,7 @@ def convene_submit(
             tz=str(tz),
         )
 
-    return form_action(
-        session,
+    return desk.form(
         convene,
         to=lambda meeting: f"/deliberation/meetings/{meeting.id}",
         on_error=lambda exc: _matter_page(desk, matter, now, error=exc),

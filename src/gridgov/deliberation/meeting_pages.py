@@ -23,18 +23,10 @@ from gridgov.deliberation.matter_pages_common import (
     _tz,
     stage_name,
 )
-from gridgov.deliberation.models import (
-    BallotReceipt,
-    DeliberationFile,
-    Meeting,
-    MeetingVote,
-)
+from gridgov.deliberation.models import BallotReceipt, DeliberationFile, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
-from gridgov.web.deps import (
-    CsrfChecked,
-    SessionDep,
-)
+from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 from gridgov.web.toolkit import Desk, form_action
 
@@ -133,13 +125,11 @@ def sign_in_submit(
     return _act(
         desk,
         meeting,
-        lambda: service.do_sign_in(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            service.do_sign_in,
             meeting_id=meeting.id,
             member_id=member_id,
             proxy_holder_id=holder,
-            now=desk.now,
             tz=str(_tz(desk.state)),
         ),
     )
@@ -189,14 +179,12 @@ def totals_submit(
     return _act(
         desk,
         meeting,
-        lambda: service.do_record_totals(
-            desk.session,
-            actor=desk.actor,
+        lambda: desk.run(
+            service.do_record_totals,
             meeting_id=meeting.id,
             yes=_count(yes, "yes"),
             no=_count(no, "no"),
             abstain=_count(abstain, "abstain"),
-            now=desk.now,
         ),
     )
 
@@ -210,9 +198,7 @@ def minutes_submit(
     return _act(
         desk,
         meeting,
-        lambda: service.do_edit_minutes(
-            desk.session, actor=desk.actor, meeting_id=meeting.id, minutes=minutes, now=desk.now
-        ),
+        desk.action(service.do_edit_minutes, meeting_id=meeting.id, minutes=minutes),
     )
 
 
@@ -268,11 +254,9 @@ def close_submit(
     return _act(
         desk,
         meeting,
-        lambda: service.do_close_meeting(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            service.do_close_meeting,
             meeting_id=meeting.id,
             returned=bool(returned),
-            now=desk.now,
         ),
     )

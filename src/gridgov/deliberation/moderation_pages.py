@@ -22,13 +22,7 @@ from gridgov.deliberation.discussion_pages import (
 )
 from gridgov.deliberation.noticeboard import held
 from gridgov.territory import service as territory
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    SessionDep,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
 from gridgov.web.render import no_store, render
 from gridgov.web.toolkit import Desk, committed, desk, safe_next
 

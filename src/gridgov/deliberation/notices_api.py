@@ -85,14 +85,12 @@ def list_notices(user: NoticeStaff, session: SessionDep) -> list[NoticeOut]:
 @router.post("/notices", response_model=NoticeOut, status_code=201)
 def draft_notice(body: NoticeIn, desk: NoticeStaffDesk) -> NoticeOut:
     """Save a draft; ID numbers and phones are masked (``masked_findings`` counts them)."""
-    notice = notices.do_draft(
-        desk.session,
-        actor=desk.actor,
+    notice = desk.commit(
+        notices.do_draft,
         region_code=body.region_code,
         kind=body.kind,
         title=body.title,
         body=body.body,
-        now=desk.now,
         matter_id=body.matter_id,
         election_id=body.election_id,
         posting_days=body.posting_days,
@@ -100,35 +98,28 @@ def draft_notice(body: NoticeIn, desk: NoticeStaffDesk) -> NoticeOut:
         channels=tuple(body.channels),
         language=body.language,
     )
-    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/post", response_model=NoticeOut)
 def post_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
-    notice = notices.do_post(
-        desk.session,
-        actor=desk.actor,
+    notice = desk.commit(
+        notices.do_post,
         notice_id=notice_id,
-        now=desk.now,
         base_url=str(desk.request.base_url),
         tz=desk.tz,
     )
-    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/close", response_model=NoticeOut)
 def close_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
     """Refused (409) before the posting period is over, naming when it may close."""
-    notice = notices.do_close(
-        desk.session,
-        actor=desk.actor,
+    notice = desk.commit(
+        notices.do_close,
         notice_id=notice_id,
-        now=desk.now,
         tz=desk.tz,
     )
-    desk.session.commit()
     return NoticeOut.model_validate(notice)
 
 

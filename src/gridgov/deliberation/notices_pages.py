@@ -35,7 +35,6 @@ from gridgov.guard.service import check_rate
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
-from gridgov.web import i18n
 from gridgov.web.deps import (
     CsrfChecked,
     Now,
@@ -47,7 +46,7 @@ from gridgov.web.deps import (
     client_ip,
     require_roles,
 )
-from gridgov.web.render import language_of, local_time, no_store, render
+from gridgov.web.render import error_message, language_of, local_time, no_store, render, render_form
 from gridgov.web.toolkit import Desk, desk, form_action
 
 router = APIRouter(include_in_schema=False)
@@ -104,20 +103,6 @@ NoticeDesk = Annotated[Desk, Depends(desk(NoticePage, name="notice_desk"))]
 StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
-def message(language: str, error: DomainError) -> str:
-    params = {
-        key: i18n.gettext(language, value) if isinstance(value, str) and value else value
-        for key, value in (error.params or {}).items()
-    }
-    return i18n.gettext(language, error.message, params)
-
-
-def problems_of(language: str, error: DomainError | None) -> list[tuple[str | None, str]]:
-    if error is None:
-        return []
-    return [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
-
-
 def html_lang(language: str) -> str:
     return language.replace("_", "-")
 
@@ -164,7 +149,7 @@ def _not_found(request: Request, error: DomainError) -> HTMLResponse:
     return render(
         request,
         "deliberation/notice_missing.html",
-        {"error": message(language, error)},
+        {"error": error_message(language, error)},
         status_code=error.status,
     )
 
@@ -230,22 +215,14 @@ def _new_page(
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(desk.request)
     context = {
         "form": form,
         "regions": _regions_for(desk.session, desk.user.effective_scope),
         "kinds": [k.value for k in NoticeKind],
         "channels": notices.CHANNELS,
         "default_days": rules.DEFAULT_POSTING_DAYS,
-        "error": message(language, error) if error else None,
-        "problems": problems_of(language, error),
     }
-    return render(
-        desk.request,
-        "deliberation/notice_new.html",
-        context,
-        status_code=error.status if error else 200,
-    )
+    return render_form(desk.request, "deliberation/notice_new.html", context, error)
 
 
 @router.get("/notices/new", response_class=HTMLResponse)
@@ -271,27 +248,23 @@ def notice_new(
     return _new_page(desk, form)
 
 
-def _days(text: str, field: str) -> int | None:
+def _whole(text: str, field: str, problem: str) -> int | None:
+    """A form's optional whole number: None when blank; else refused with ``problem``
+    at ``field``."""
     if not text.strip():
         return None
     try:
         return int(text)
     except ValueError as exc:
-        raise InvalidInput(
-            "The notice was not saved.",
-            details=[Problem(field, "Give a whole number of days.")],
-        ) from exc
+        raise InvalidInput("The notice was not saved.", details=[Problem(field, problem)]) from exc
+
+
+def _days(text: str, field: str) -> int | None:
+    return _whole(text, field, N_("Give a whole number of days."))
 
 
 def _optional_id(text: str, field: str) -> int | None:
-    if not text.strip():
-        return None
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise InvalidInput(
-            "The notice was not saved.", details=[Problem(field, "Not a number.")]
-        ) from exc
+    return _whole(text, field, N_("Not a number."))
 
 
 @router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -372,7 +345,6 @@ def _notice_page(
     form: dict[str, str] | None = None,
     flash: str | None = None,
 ) -> HTMLResponse:
-    language = language_of(request)
     tz = ZoneInfo(tz_name)
     manage = actor is not None and notices.may_manage(actor, notice)
     board = actor is not None and notices.may_manage(actor, notice, notices.BOARD_ROLES)
@@ -411,15 +383,8 @@ def _notice_page(
         and not photos,
         "form": form or {"author_name": "", "text": "", "kind": "objection"},
         "flash": flash,
-        "error": message(language, error) if error else None,
-        "problems": problems_of(language, error),
     }
-    return render(
-        request,
-        "deliberation/notice.html",
-        context,
-        status_code=error.status if error else 200,
-    )
+    return render_form(request, "deliberation/notice.html", context, error)
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)

@@ -6,21 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
 from gridgov.errors import NotFound
 from gridgov.web.deps import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
     CsrfChecked,
     Now,
     SessionDep,
     StateDep,
     anonymous_actor,
-    signed_cookie_value,
+    signed_in,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -45,17 +43,7 @@ def demo_sign_in(
         how="demo",
     )
     session.commit()
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_cookie_value(state.settings.keys.session, result.token),
-        httponly=True,
-        samesite="lax",
-        secure=state.settings.secure_cookies,
-        max_age=state.settings.session_hours * 3600,
-    )
-    response.delete_cookie(CSRF_COOKIE)
-    return response
+    return signed_in(state, result.token, "/")
 
 
 def demo_accounts(session: SessionDep) -> list[tuple[str, str]]:

@@ -101,8 +101,7 @@ def check_tree(user: Admin, text: TreeText) -> dict[str, Any]:
 @router.post("/indicators/trees", status_code=201)
 def load_tree(desk: AdminDesk, text: TreeText) -> dict[str, Any]:
     """Store a tree file as its key's next revision (the same text again changes nothing)."""
-    row = service.do_load_tree(desk.session, text=text, actor=desk.actor, now=desk.now)
-    desk.session.commit()
+    row = desk.commit(service.do_load_tree, text=text)
     return _tree(row.revision, service.parse(row.source))
 
 
@@ -235,33 +234,27 @@ def list_assessments(
 @router.post("/indicators/assessments", status_code=201)
 def score(body: ScoreIn, desk: ReviewerDesk) -> dict[str, Any]:
     """Score a manual item with evidence; it counts once a second reviewer confirms."""
-    row = service.do_score(
-        desk.session,
-        actor=desk.actor,
+    row = desk.commit(
+        service.do_score,
         tree_key=body.tree,
         indicator_id=body.indicator,
         period=body.period,
         unit=body.unit,
         points=body.points,
         evidence=body.evidence,
-        now=desk.now,
     )
-    desk.session.commit()
     return _assessment(row)
 
 
 @router.post("/indicators/assessments/{assessment_id}/review")
 def review(assessment_id: int, body: ReviewIn, desk: ReviewerDesk) -> dict[str, Any]:
     """Confirm another reviewer's score, or send it back with a reason."""
-    row = service.do_review(
-        desk.session,
-        actor=desk.actor,
+    row = desk.commit(
+        service.do_review,
         assessment_id=assessment_id,
         confirm=body.confirm,
         note=body.note,
-        now=desk.now,
     )
-    desk.session.commit()
     return _assessment(row)
 
 

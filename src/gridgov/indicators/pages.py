@@ -31,12 +31,7 @@ from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnaps
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    AppState,
-    CsrfChecked,
-    in_scope,
-    require_roles,
-)
+from gridgov.web.deps import AppState, CsrfChecked, in_scope, require_roles
 from gridgov.web.render import (
     download,
     error_context,

@@ -182,18 +182,15 @@ def service_record(
     done: Text = "",
     outcome: Text = "",
 ) -> Response:
-    def run() -> object:
-        return enterprises.do_record_service(
-            desk.session,
-            actor=desk.actor,
-            enterprise=org,
-            priority=priority,
-            served_on=served_on,
-            done=done,
-            outcome=outcome,
-            today=desk.today,
-            now=desk.now,
-        )
+    run = desk.action(
+        enterprises.do_record_service,
+        enterprise=org,
+        priority=priority,
+        served_on=served_on,
+        done=done,
+        outcome=outcome,
+        today=desk.today,
+    )
 
     flash = N_("The service was recorded.")
     return _on_enterprise(desk, org.id, "service", flash, run, org)
@@ -211,17 +208,14 @@ def request_receive(
     received_on: Annotated[date, Form()],
     ask: Text = "",
 ) -> Response:
-    def run() -> object:
-        return enterprises.do_receive_request(
-            desk.session,
-            actor=desk.actor,
-            enterprise=org,
-            priority=priority,
-            ask=ask,
-            received_on=received_on,
-            today=desk.today,
-            now=desk.now,
-        )
+    run = desk.action(
+        enterprises.do_receive_request,
+        enterprise=org,
+        priority=priority,
+        ask=ask,
+        received_on=received_on,
+        today=desk.today,
+    )
 
     flash = N_("The request was recorded.")
     return _on_enterprise(desk, org.id, "request", flash, run, org)
@@ -238,16 +232,13 @@ def request_accept(
     on: Annotated[date, Form()],
     branch_id: Annotated[str, Form(pattern=r"^[0-9]{0,9}$")] = "",
 ) -> Response:
-    def run() -> None:
-        enterprises.do_accept_request(
-            desk.session,
-            actor=desk.actor,
-            request=item,
-            on=on,
-            branch_id=int(branch_id) if branch_id else None,
-            today=desk.today,
-            now=desk.now,
-        )
+    run = desk.action(
+        enterprises.do_accept_request,
+        request=item,
+        on=on,
+        branch_id=int(branch_id) if branch_id else None,
+        today=desk.today,
+    )
 
     flash = N_("The request was accepted.")
     return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
@@ -265,17 +256,14 @@ def request_close(
     resolved: Annotated[bool, Form()] = False,
     reply: Text = "",
 ) -> Response:
-    def run() -> None:
-        enterprises.do_close_request(
-            desk.session,
-            actor=desk.actor,
-            request=item,
-            resolved=resolved,
-            reply=reply,
-            on=on,
-            today=desk.today,
-            now=desk.now,
-        )
+    run = desk.action(
+        enterprises.do_close_request,
+        request=item,
+        resolved=resolved,
+        reply=reply,
+        on=on,
+        today=desk.today,
+    )
 
     flash = N_("The request was resolved.") if resolved else N_("The request was declined.")
     return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
@@ -341,15 +329,13 @@ def brand_save(
         return render(desk.request, "outreach/brand.html", context, status_code=exc.status)
 
     return desk.form(
-        lambda: brands.do_save_brand(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            brands.do_save_brand,
             branch=branch,
             name=name,
             slogan=slogan,
             description=description,
             published=published,
-            now=desk.now,
         ),
         to=f"/outreach/brands/{org.id}",
         on_error=again,

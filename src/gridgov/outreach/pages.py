@@ -10,13 +10,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.audit.service import Actor
 from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
 from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
 from gridgov.registry import service as registry
+from gridgov.registry.models import Household
 from gridgov.web.deps import (
     CsrfChecked,
     Now,
@@ -28,8 +31,15 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.errors import wants_json
-from gridgov.web.render import download, error_message, error_problems, language_of, render
-from gridgov.web.toolkit import office_today
+from gridgov.web.render import (
+    download,
+    error_message,
+    error_problems,
+    language_of,
+    render,
+    render_form,
+)
+from gridgov.web.toolkit import form_action, office_today
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -237,6 +247,25 @@ async def scheme_import(
 # ---------------------------------------------------------------- visits
 
 
+def _visits_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    household: Household | None,
+    today: date,
+    error: DomainError | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    context = {
+        "visits": service.list_visits(session, viewer=actor, limit=50),
+        "household": household,
+        "kinds": [k.value for k in VisitKind],
+        "today": today.isoformat(),
+        "form": form or {},
+    }
+    return render_form(request, "outreach/visits.html", context, error)
+
+
 @router.get("/outreach/visits", response_class=HTMLResponse)
 def visits_page(
     request: Request,
@@ -246,18 +275,9 @@ def visits_page(
     now: Now,
     household: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
-    visits = service.list_visits(session, viewer=actor_of(request, user), limit=50)
     chosen = registry.get_household(session, household_id=household) if household else None
-    return render(
-        request,
-        "outreach/visits.html",
-        {
-            "visits": visits,
-            "household": chosen,
-            "kinds": [k.value for k in VisitKind],
-            "today": office_today(state, now).isoformat(),
-        },
-    )
+    actor = actor_of(request, user)
+    return _visits_page(request, session, actor, chosen, office_today(state, now))
 
 
 @router.post("/outreach/visits", dependencies=[CsrfChecked], response_class=HTMLResponse)
@@ -279,7 +299,9 @@ async def visit_record(
         data = await photo.read(MAX_PHOTO + 1)
         picture = (photo.content_type or "", data)
     actor = actor_of(request, user)
-    try:
+    tz = state.settings.timezone
+
+    def run() -> None:
         visit = service.do_record_visit(
             session,
             actor=actor,
@@ -292,26 +314,14 @@ async def visit_record(
             today=office_today(state, now),
         )
         if to_case:
-            service.do_visit_to_case(
-                session, actor=actor, visit=visit, now=now, tz=state.settings.timezone
-            )
-    except DomainError as exc:
-        session.rollback()
-        return render(
-            request,
-            "outreach/visits.html",
-            {
-                "visits": service.list_visits(session, viewer=actor, limit=50),
-                "household": registry.get_household(session, household_id=household_id),
-                "kinds": [k.value for k in VisitKind],
-                "today": visited_on.isoformat(),
-                **_error(request, exc),
-                "form": {"heard": heard, "kind": kind.value},
-            },
-            status_code=exc.status,
-        )
-    session.commit()
-    return RedirectResponse("/outreach/visits", status_code=303)
+            service.do_visit_to_case(session, actor=actor, visit=visit, now=now, tz=tz)
+
+    def again(exc: DomainError) -> Response:
+        household = registry.get_household(session, household_id=household_id)
+        form = {"heard": heard, "kind": kind.value}
+        return _visits_page(request, session, actor, household, visited_on, exc, form)
+
+    return form_action(session, run, to="/outreach/visits", on_error=again)
 
 
 @router.post("/outreach/visits/{visit_id}/case", dependencies=[CsrfChecked])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
@@ -28,7 +28,7 @@ from gridgov.outreach.programme_rules import (
     tree_order,
 )
 from gridgov.web.deps import CsrfChecked, require_roles
-from gridgov.web.render import download, error_context, language_of, render
+from gridgov.web.render import download, language_of, render_form
 from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -74,10 +74,6 @@ def _may_plan(actor: Actor) -> bool:
     return actor.role in {r.value for r in programmes.PLAN_ROLES}
 
 
-def _error(request: Request, exc: DomainError | None) -> dict[str, object]:
-    return {} if exc is None else error_context(language_of(request), exc)
-
-
 # ---------------------------------------------------------------- the tree
 
 
@@ -96,7 +92,7 @@ def _tree_page(
     order = tree_order({p.id: p.parent_id for p in listed}, {p.id: p.name for p in listed})
     # Projects in the viewer's area under a programme of a wider area they cannot open.
     elsewhere = [p for p in projects if p.programme_id not in by_id]
-    return render(
+    return render_form(
         desk.request,
         "outreach/programmes.html",
         {
@@ -105,9 +101,8 @@ def _tree_page(
             "may_plan": _may_plan(actor),
             "yuan": format_yuan,
             "form": form or {},
-            **_error(desk.request, error),
         },
-        status_code=error.status if error else 200,
+        error,
     )
 
 
@@ -175,7 +170,7 @@ def _programme_page(
         parent = by_id.get(parent.parent_id or 0)
     own = [p for p in projects if p.programme_id == programme.id]
     owners = programmes.owner_names(session, own)
-    return render(
+    return render_form(
         desk.request,
         "outreach/programme.html",
         {
@@ -193,9 +188,8 @@ def _programme_page(
             "may_plan": _may_plan(actor),
             "yuan": format_yuan,
             "form": form or {},
-            **_error(desk.request, error),
         },
-        status_code=error.status if error else 200,
+        error,
     )
 
 
@@ -248,9 +242,7 @@ def project_create(
         "units": units,
     }
     return desk.form(
-        lambda: programmes.do_create_project(
-            desk.session, actor=desk.actor, programme=programme, value=value, now=desk.now
-        ),
+        desk.action(programmes.do_create_project, programme=programme, value=value),
         to=lambda p: f"/outreach/projects/{p.id}",
         on_error=lambda exc: _programme_page(desk, programme, error=exc, form=form),
         flash=N_("The project was created."),
@@ -292,7 +284,7 @@ def _project_page(
     owners = programmes.owner_names(session, [project, *tasks])
     rollup = programmes.project_rollups(session, [project], today=today)[project.id]
     programme = session.get(Programme, project.programme_id)
-    return render(
+    return render_form(
         desk.request,
         "outreach/project.html",
         {
@@ -323,9 +315,8 @@ def _project_page(
             "yuan": format_yuan,
             "today": today.isoformat(),
             "form": form or {},
-            **_error(desk.request, error),
         },
-        status_code=error.status if error else 200,
+        error,
     )
 
 
@@ -363,9 +354,7 @@ def task_add(
         "owner_org_code": owner_org_code,
     }
     return desk.form(
-        lambda: programmes.do_add_task(
-            desk.session, actor=desk.actor, project=project, value=value, now=desk.now
-        ),
+        desk.action(programmes.do_add_task, project=project, value=value),
         to=f"/outreach/projects/{project.id}",
         on_error=lambda exc: _project_page(desk, project, error=exc, form=form),
         flash=N_("The task was added."),
@@ -388,16 +377,14 @@ def task_update(
         return _project_page(desk, project, error=exc)
 
     return desk.form(
-        lambda: programmes.do_update_task(
-            session,
-            actor=desk.actor,
+        lambda: desk.run(
+            programmes.do_update_task,
             task=task,
             status=status,
             progress=progress,
             spent_fen=parse_yuan(spent),
             note=note,
             today=desk.today,
-            now=desk.now,
         ),
         to=f"/outreach/projects/{project_id}#task-{task.id}",
         on_error=again,

@@ -10,7 +10,7 @@ signs in sees their own teams, signs up for activities and reads their own hours
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -23,14 +23,8 @@ from gridgov.msgids import N_
 from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
-from gridgov.web.deps import (
-    CsrfChecked,
-    PageUser,
-    SessionDep,
-    StateDep,
-    require_roles,
-)
-from gridgov.web.render import download, error_context, language_of, render
+from gridgov.web.deps import CsrfChecked, PageUser, SessionDep, StateDep, require_roles
+from gridgov.web.render import download, language_of, render, render_form
 from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
@@ -48,10 +42,6 @@ HOURS_ROWS_SHOWN = 200  # the per-volunteer table; choosing a team narrows it
 
 def _acting(desk: Desk) -> volunteers.Acting:
     return volunteers.Acting(desk.actor, desk.user.resident_id)
-
-
-def _errors(request: Request, exc: DomainError | None) -> dict[str, object]:
-    return {} if exc is None else error_context(language_of(request), exc)
 
 
 def _local(moment: datetime | None, state: StateDep) -> str:
@@ -96,10 +86,8 @@ def _home(
         "teams": volunteers.list_teams(desk.session, acting=_acting(desk)),
         "may_create": desk.user.role in volunteers.ORGANISER_ROLES,
         "form": form or {},
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(desk.request, "outreach/volunteers.html", context, status_code=status_code)
+    return render_form(desk.request, "outreach/volunteers.html", context, exc)
 
 
 @router.get("/volunteers", response_class=HTMLResponse)
@@ -116,15 +104,13 @@ def team_create(
 ) -> Response:
     form = {"region_code": region_code, "name": name, "international": international}
     return desk.form(
-        lambda: volunteers.do_create_team(
-            desk.session,
-            actor=desk.actor,
+        desk.action(
+            volunteers.do_create_team,
             region_code=region_code,
             name=name,
             international=international,
             leader_id=None,
             today=desk.today,
-            now=desk.now,
         ),
         to=lambda team: f"/volunteers/teams/{team.id}",
         on_error=lambda exc: _home(desk, exc=exc, form=form),
@@ -164,10 +150,8 @@ def _team_page(
         ),
         "activities": activities,
         "form": form or {},
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(desk.request, "outreach/volunteer_team.html", context, status_code=status_code)
+    return render_form(desk.request, "outreach/volunteer_team.html", context, exc)
 
 
 @router.get("/volunteers/teams/{team_id}", response_class=HTMLResponse)
@@ -203,9 +187,7 @@ def member_add(team_id: Id, desk: PageDesk, resident_id: ResidentField) -> Respo
 def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> Response:
     team = volunteers.get_team(desk.session, team_id=team_id, acting=_acting(desk))
     return desk.form(
-        lambda: volunteers.do_set_leader(
-            desk.session, actor=desk.actor, team=team, resident_id=resident_id, now=desk.now
-        ),
+        desk.action(volunteers.do_set_leader, team=team, resident_id=resident_id),
         to=f"/volunteers/teams/{team_id}",
         on_error=lambda exc: _team_page(desk, team, exc=exc),
     )
@@ -299,12 +281,8 @@ def _activity_page(
             and any(m.id == user.resident_id for m in volunteers.team_members(session, team))
         ),
         "unsigned": [m for m in members if m.id not in signed],
-        **_errors(desk.request, exc),
     }
-    status_code = exc.status if exc else 200
-    return render(
-        desk.request, "outreach/volunteer_activity.html", context, status_code=status_code
-    )
+    return render_form(desk.request, "outreach/volunteer_activity.html", context, exc)
 
 
 @router.get("/volunteers/activities/{activity_id}", response_class=HTMLResponse)
@@ -455,14 +433,8 @@ def hours_page(
             if r.team_id in teams and volunteers.may_organise(acting, teams[r.team_id].team)
         },
         "own": desk.user.resident_id,
-        **_errors(desk.request, error),
     }
-    return render(
-        desk.request,
-        "outreach/volunteer_hours.html",
-        context,
-        status_code=error.status if error else 200,
-    )
+    return render_form(desk.request, "outreach/volunteer_hours.html", context, error)
 
 
 @router.post("/volunteers/certificates", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -489,20 +461,9 @@ def certificate_issue(
         )
 
     def failed(exc: DomainError) -> HTMLResponse:
-        return render(
-            desk.request,
-            "outreach/volunteer_hours.html",
-            {
-                "rows": [],
-                "by_team": [],
-                "teams": [],
-                "may_certify": set(),
-                "start": start,
-                "end": end,
-                **_errors(desk.request, exc),
-            },
-            status_code=exc.status,
-        )
+        context: dict[str, Any] = {"rows": [], "by_team": [], "teams": [], "may_certify": set()}
+        context.update(start=start, end=end)
+        return render_form(desk.request, "outreach/volunteer_hours.html", context, exc)
 
     return desk.form(
         run,

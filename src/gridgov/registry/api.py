@@ -20,12 +20,11 @@ from gridgov.registry.schemas import (
 )
 from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.regions import ScopedRegion
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
 
 router = APIRouter(tags=["registry"])
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Window = Annotated[Paging, Depends(paging())]
 Search = Annotated[str, Query(max_length=64)]
 
 
@@ -42,11 +41,10 @@ CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 @router.get("/residents", response_model=list[ResidentOut])
 def list_residents(
     desk: CurrentDesk,
+    page: Window,
     q: Search = "",
     region: str | None = None,
     tag: str | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> list[Resident]:
     """Residents in the caller's scope; ``q`` is a name prefix or a whole ID/phone number."""
     return service.list_residents(
@@ -55,8 +53,8 @@ def list_residents(
         q=q,
         region_code=region,
         tag=tag,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -81,29 +79,27 @@ def reveal_resident(
 @router.get("/households", response_model=list[HouseholdOut])
 def list_households(
     desk: CurrentDesk,
+    page: Window,
     q: Search = "",
     region: str | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> list[Household]:
     return service.list_households(
         desk.session,
         viewer=desk.actor,
         q=q,
         region_code=region,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])
 def list_organisations(
     desk: CurrentDesk,
+    page: Window,
     q: Search = "",
     kind: str | None = None,
     region: str | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> list[Organisation]:
     return service.list_organisations(
         desk.session,
@@ -111,8 +107,8 @@ def list_organisations(
         q=q,
         kind=kind,
         region_code=region,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 

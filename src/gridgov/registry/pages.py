@@ -15,12 +15,7 @@ from gridgov.registry import imports, ledger, service
 from gridgov.registry.models import Resident
 from gridgov.registry.rules import OrgKind, Tag
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    PageUser,
-    actor_of,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, PageUser, actor_of, require_roles
 from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import download, language_of, render
 from gridgov.web.toolkit import Desk, desk, scoped

@@ -154,16 +154,13 @@ def reopen_point(point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
 def record_service(
     body: schemas.RecordIn, point: ScopedPoint, desk: RecorderDesk
 ) -> dict[str, Any]:
-    row = service.do_record_service(
-        desk.session,
-        actor=desk.actor,
-        now=desk.now,
+    row = desk.commit(
+        service.do_record_service,
         point=point,
         matter_code=body.matter,
         visits=body.visits,
         minutes=body.minutes,
     )
-    desk.session.commit()
     return {"id": row.id, "one_trip": row.visits == 1}
 
 
@@ -301,14 +298,11 @@ def site(body: schemas.SitingIn, desk: ManagerDesk) -> dict[str, Any]:
     """Where the next points should go in a region: stored, explained, audited."""
     if not may_access(desk.user.effective_scope, body.region_code):
         raise NotFound("Not found, or outside your area.")
-    run = planning.do_site(
-        desk.session,
-        actor=desk.actor,
-        now=desk.now,
+    run = desk.commit(
+        planning.do_site,
         region_code=body.region_code,
         method=body.method,
         solver=body.solver,
         k=body.k,
     )
-    desk.session.commit()
     return {"id": run.id, **planning.run_result(run)}

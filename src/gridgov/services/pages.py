@@ -15,16 +15,9 @@ from gridgov.services import circle, export, planning, service, siting
 from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web import i18n
-from gridgov.web.deps import (
-    CsrfChecked,
-    Now,
-    PageUser,
-    SessionDep,
-    in_scope,
-    require_roles,
-)
+from gridgov.web.deps import CsrfChecked, Now, PageUser, SessionDep, in_scope, require_roles
 from gridgov.web.render import download, error_message, language_of, local_time, render
-from gridgov.web.toolkit import Desk, committed, desk, form_action
+from gridgov.web.toolkit import Desk, committed, desk
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -199,15 +192,11 @@ def siting_run(
     solver: Annotated[siting.Solver, Form()],
     k: Annotated[int, Form(ge=1, le=50)] = 1,
 ) -> Response:
-    session = desk.session
     if not may_access(desk.user.effective_scope, region_code):
         raise NotFound("Not found, or outside your area.")
-    return form_action(
-        session,
-        lambda: planning.do_site(
-            session,
-            actor=desk.actor,
-            now=desk.now,
+    return desk.form(
+        desk.action(
+            planning.do_site,
             region_code=region_code,
             method=method,
             solver=solver,

@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
@@ -189,6 +190,22 @@ def anonymous_actor(request: Request) -> Actor:
 
 def sign(key: bytes, value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_in(state: AppState, token: str, to: str) -> RedirectResponse:
+    """See ``to`` (303) with the new session's cookie, signed; the demo's sign-in too."""
+    response = RedirectResponse(to, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_cookie_value(state.settings.keys.session, token),
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.secure_cookies,
+        max_age=state.settings.session_hours * 3600,
+    )
+    # A new CSRF seed after login: a token seen before login is worth nothing after.
+    response.delete_cookie(CSRF_COOKIE)
+    return response
 
 
 def signed_cookie_value(key: bytes, token: str) -> str:

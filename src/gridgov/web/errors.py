@@ -61,39 +61,17 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The error in the route family's shape: Open311's under /open311/, else ours."""
+    """The error in the route family's shape: Open311's under /open311/, else ours
+    (JSON for API callers, the error page for browsers)."""
+    text = i18n.gettext(language_of(request), message, params)
     if request.url.path.startswith("/open311/"):
         from gridgov.cases import open311
 
         fmt = "xml" if request.url.path.endswith(".xml") else "json"
-        text = i18n.gettext(language_of(request), message, params)
         texts = [f"{d['field']}: {d['message']}" for d in details or []] or [text]
         response = open311.error_response(fmt, status, texts)
         response.headers.update(headers or {})
         return response
-    return own_error_response(
-        request,
-        status=status,
-        code=code,
-        message=message,
-        params=params,
-        details=details,
-        headers=headers,
-    )
-
-
-def own_error_response(
-    request: Request,
-    *,
-    status: int,
-    code: str,
-    message: str,
-    params: dict[str, Any] | None = None,
-    details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    language = language_of(request)
-    text = i18n.gettext(language, message, params)
     if wants_json(request):
         body = {"error": {"code": code, "message": text, "details": details or []}}
         return JSONResponse(body, status_code=status, headers=headers)

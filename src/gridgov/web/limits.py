@@ -63,29 +63,13 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 # ---------------------------------------------------------------- errors per family
 
 
-def family_error(
-    request: Request,
-    *,
-    status: int,
-    code: ErrorCode,
-    message: str,
-    params: dict[str, Any] | None = None,
-    details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def family_error(request: Request, *, code: ErrorCode, **error: Any) -> Response:
     """An error in the shape of the route family: Open311's list of ``{code,
-    description}`` under /open311/, gridgov's own everywhere else."""
+    description}`` under /open311/, gridgov's own everywhere else (``error``: the status,
+    message and what else ``errors.error_response`` takes)."""
     from gridgov.web import errors
 
-    return errors.error_response(
-        request,
-        status=status,
-        code=code.value,
-        message=message,
-        params=params,
-        details=details,
-        headers=headers,
-    )
+    return errors.error_response(request, code=code.value, **error)
 
 
 # ---------------------------------------------------------------- body size

@@ -28,7 +28,7 @@ from gridgov.web.deps import (
     StateDep,
     actor_of,
     anonymous_actor,
-    signed_cookie_value,
+    signed_in,
     unsign_cookie_value,
 )
 from gridgov.web.render import language_of, render
@@ -178,18 +178,7 @@ def login_submit(
             headers=exc.headers,
         )
     session.commit()
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_cookie_value(state.settings.keys.session, result.token),
-        httponly=True,
-        samesite="lax",
-        secure=state.settings.secure_cookies,
-        max_age=state.settings.session_hours * 3600,
-    )
-    # A new CSRF seed after login: a token seen before login is worth nothing after.
-    response.delete_cookie(CSRF_COOKIE)
-    return response
+    return signed_in(state, result.token, safe_next(next))
 
 
 @router.post("/logout", dependencies=[CsrfChecked])

@@ -169,6 +169,16 @@ def error_context(language: str, error: DomainError | None) -> dict[str, Any]:
     }
 
 
+def render_form(
+    request: Request, template: str, context: dict[str, Any], error: DomainError | None
+) -> HTMLResponse:
+    """A form page: ``context`` with the ``error`` and its field ``problems`` in the
+    reader's language (see ``error_context``), answered with the error's status (200
+    without one)."""
+    context.update(error_context(language_of(request), error))
+    return render(request, template, context, status_code=error.status if error else 200)
+
+
 def no_store(response: R) -> R:
     """Pages with personal data or forms are not kept by browsers or proxies."""
     response.headers["Cache-Control"] = "no-store"

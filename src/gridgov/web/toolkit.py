@@ -8,7 +8,10 @@
   optional flash message that the next page shows once.
 - ``desk(...)`` builds the dependency that gathers what a handler and its helpers share
   (the request, the session, the user acting and as whom, the clock, the app's state) in
-  one ``Desk``, instead of five parameters a route.
+  one ``Desk``, instead of five parameters a route. ``desk.action(do_x, ...)`` is a
+  ``do_*`` given the desk's session, actor and time (for ``desk.form``);
+  ``desk.commit(do_x, ...)`` runs one and commits (an API's write).
+- ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 
 Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
 page show text of its own choosing; ``render`` translates and clears them.
@@ -20,10 +23,11 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -123,6 +127,23 @@ class Desk:
         """The office's time zone (the setting)."""
         return self.state.settings.timezone
 
+    def run(self, do: Callable[..., R], /, **kwargs: Any) -> R:
+        """``do`` (a ``do_*``) run in this desk's session, as its actor, now."""
+        return do(self.session, actor=self.actor, now=self.now, **kwargs)
+
+    def action(self, do: Callable[..., R], /, **kwargs: Any) -> Callable[[], R]:
+        """``do`` ready to ``run`` with ``kwargs``: what ``form`` runs. The arguments are
+        worked out now; one whose parsing may refuse goes in ``lambda: desk.run(...)``
+        so that the refusal shows on the form."""
+        return partial(self.run, do, **kwargs)
+
+    def commit(self, do: Callable[..., R], /, **kwargs: Any) -> R:
+        """``run`` ``do``, commit, and answer its result (an API's write; a refusal goes
+        on to the error handler, uncommitted)."""
+        result = self.run(do, **kwargs)
+        self.session.commit()
+        return result
+
     def form(
         self,
         run: Callable[[], R],
@@ -157,6 +178,34 @@ def desk(user: Any, *, name: str = "desk") -> Callable[..., Desk]:
         ]
     )
     bound.__name__ = bound.__qualname__ = name
+    return bound
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A JSON list's window: ``limit`` rows from ``offset`` (the query parameters)."""
+
+    limit: int
+    offset: int
+
+
+def paging(most: int = 500, default: int = 50) -> Callable[..., Paging]:
+    """The dependency of a list answering at most ``most`` rows a call, ``default``
+    when ``limit`` is not given: ``Annotated[Paging, Depends(paging())]``."""
+
+    def bound(limit: int, offset: int) -> Paging:
+        return Paging(limit, offset)
+
+    # The bounds are this call's: FastAPI reads them from the signature.
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    bound.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "limit", kind, default=default, annotation=Annotated[int, Query(ge=1, le=most)]
+            ),
+            inspect.Parameter("offset", kind, default=0, annotation=Annotated[int, Query(ge=0)]),
+        ]
+    )
     return bound
 
 
