@@ -47,6 +47,11 @@ class User(Base):
         """The prefix this user may act on; None for residents."""
         return None if self.role == Role.RESIDENT else self.scope
 
+    @property
+    def region_code(self) -> str:
+        """Where audit rows about the user place them: their scope."""
+        return self.scope
+
 
 class AuthSession(Base):
     """A server-side session: a page cookie or an API bearer token.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import rules
 from gridgov.accounts.models import ApiKey, AuthSession, LoginAttempt, User
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_about
 from gridgov.config import SUPPORTED_LANGUAGES
 from gridgov.errors import (
     Conflict,
@@ -143,16 +143,8 @@ def do_create_user(
     )
     session.add(user)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="user.created",
-        object_type="user",
-        object_id=user.id,
-        region_code=scope,
-        now=now,
-        summary={"username": username, "role": role, "scope": scope},
-    )
+    summary = {"username": username, "role": role, "scope": scope}
+    record_about(session, actor, "user.created", user, now=now, summary=summary)
     return user
 
 
@@ -211,16 +203,8 @@ def do_disable_user(session: Session, *, actor: Actor, user: User, now: datetime
     user.is_active = False
     user.disabled_at = now
     ended = _revoke_sessions(session, user_id=user.id, now=now)
-    record(
-        session,
-        actor=actor,
-        action="user.disabled",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={"username": user.username, "sessions_ended": ended},
-    )
+    summary = {"username": user.username, "sessions_ended": ended}
+    record_about(session, actor, "user.disabled", user, now=now, summary=summary)
     return ended
 
 
@@ -228,16 +212,7 @@ def do_enable_user(session: Session, *, actor: Actor, user: User, now: datetime)
     _check_may_grant(actor, user.scope)
     user.is_active = True
     user.disabled_at = None
-    record(
-        session,
-        actor=actor,
-        action="user.enabled",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={"username": user.username},
-    )
+    record_about(session, actor, "user.enabled", user, now=now, summary={"username": user.username})
 
 
 def do_reset_password(
@@ -251,16 +226,8 @@ def do_reset_password(
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     ended = _revoke_sessions(session, user_id=user.id, now=now)
-    record(
-        session,
-        actor=actor,
-        action="user.password_reset",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={"username": user.username, "sessions_ended": ended},
-    )
+    summary = {"username": user.username, "sessions_ended": ended}
+    record_about(session, actor, "user.password_reset", user, now=now, summary=summary)
 
 
 def _revoke_sessions(session: Session, *, user_id: int, now: datetime) -> int:
@@ -648,14 +615,6 @@ def do_set_language(
         return False
     previous = user.language
     user.language = language
-    record(
-        session,
-        actor=actor,
-        action="user.language_set",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={"from": previous, "to": language},
-    )
+    summary = {"from": previous, "to": language}
+    record_about(session, actor, "user.language_set", user, now=now, summary=summary)
     return True

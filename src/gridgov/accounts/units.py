@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import rules
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry.models import Organisation
@@ -112,22 +112,14 @@ def do_set_unit(
     user.organisation_id = unit.id if unit else None
     if unit is not None:
         user.scope = unit.region_code
-    record(
-        session,
-        actor=actor,
-        action="user.unit_set",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={
-            "username": user.username,
-            "unit": unit.name if unit else None,
-            "unit_id": unit.id if unit else None,
-            "before": {"unit_id": before[0], "scope": before[1]},
-            "scope": user.scope,
-        },
-    )
+    summary = {
+        "username": user.username,
+        "unit": unit.name if unit else None,
+        "unit_id": unit.id if unit else None,
+        "before": {"unit_id": before[0], "scope": before[1]},
+        "scope": user.scope,
+    }
+    record_about(session, actor, "user.unit_set", user, now=now, summary=summary)
 
 
 def list_staff(session: Session, *, unit: Unit) -> list[User]:

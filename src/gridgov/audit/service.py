@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -100,6 +100,55 @@ def record(
         "ip": actor.ip,
     }
     _pending(session.connection()).append(fields)
+
+
+class AuditSubject(Protocol):
+    """A row an audit entry is about: its id and the region it lies in (None: no region).
+
+    The entry's ``object_type`` is the action's prefix (``"pledge"`` for
+    ``"pledge.posted"``), unless the row's class declares ``audit_type`` as a ClassVar
+    (``audit_type: ClassVar[str] = "meeting"`` for ``"deliberation.signed_in"``).
+    """
+
+    @property
+    def id(self) -> int | str: ...
+
+    @property
+    def region_code(self) -> str | None: ...
+
+
+def audit_type(about: AuditSubject, action: str) -> str:
+    """The ``object_type`` an entry about ``about`` recording ``action`` names."""
+    declared = getattr(type(about), "audit_type", None)
+    return declared if isinstance(declared, str) else action.partition(".")[0]
+
+
+def record_about(
+    session: Session,
+    actor: Actor,
+    action: str,
+    about: AuditSubject,
+    *,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """``record`` an entry about one row: it names the row's type, id and region.
+
+    ``record_about(session, actor, "pledge.posted", pledge, now=now)`` writes what
+    ``record(..., object_type="pledge", object_id=pledge.id,
+    region_code=pledge.region_code)`` does. An entry about no row, or one that names
+    another region than the row's, calls ``record``.
+    """
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=audit_type(about, action),
+        now=now,
+        object_id=about.id,
+        region_code=about.region_code,
+        summary=summary,
+    )
 
 
 _PENDING = "gridgov.audit_pending"

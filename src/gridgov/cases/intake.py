@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov import images
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import classify
 from gridgov.cases.assigning import assign
 from gridgov.cases.models import (
@@ -188,20 +188,12 @@ def do_intake(
     add_event(
         session, case, actor, now, "submitted", None, State.SUBMITTED, note=value.channel.value
     )
-    record(
-        session,
-        actor=actor,
-        action="case.submitted",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={
-            "channel": case.channel,
-            "category": case.category_code,
-            "spam": case.spam_suspected,
-        },
-    )
+    summary = {
+        "channel": case.channel,
+        "category": case.category_code,
+        "spam": case.spam_suspected,
+    }
+    record_about(session, actor, "case.submitted", case, now=now, summary=summary)
     notify_reporter(
         session, case, now, "received", tz, link=f"/track/{case.tracking_code}?k={secret}"
     )

@@ -157,6 +157,11 @@ class Case(Base):
     # silently overwrites the sweep's, or another person's.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    @property
+    def region_code(self) -> str | None:
+        """Where audit rows about the case place it: the grid it was reported in."""
+        return self.grid_code
+
 
 class Assignment(Base):
     """A unit handling a case: the lead, or a co-handler; each reports in (报到)."""

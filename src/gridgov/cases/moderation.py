@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import access, assigning, steps
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
@@ -79,15 +79,8 @@ def do_release_case(
     case.updated_at = now
     case.version += 1
     steps.add_event(session, case, actor, now, "released", None, None, public=False)
-    record(
-        session,
-        actor=actor,
-        action="case.released",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"reasons": case.spam_reasons},
+    record_about(
+        session, actor, "case.released", case, now=now, summary={"reasons": case.spam_reasons}
     )
     if case.category_code and case.grid_code:
         system = Actor.system("router")

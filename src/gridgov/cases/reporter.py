@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases.models import Case
 from gridgov.errors import Forbidden
 from gridgov.guard.rules import mask_free_text
@@ -62,16 +62,8 @@ def check_reporter(
     with the caller's pending rate-limit hit, so guessing secrets is counted too."""
     if is_reporter(case, secret=secret, user_id=user_id):
         return
-    record(
-        session,
-        actor=actor,
-        action="case.reporter_refused",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"step": action, "secret_given": bool(secret)},
-    )
+    summary = {"step": action, "secret_given": bool(secret)}
+    record_about(session, actor, "case.reporter_refused", case, now=now, summary=summary)
     session.commit()
     raise Forbidden(
         "Only the person who reported this case may do this: use the link you were "
@@ -145,14 +137,6 @@ def do_reveal_description(
             details=[Problem("reason", "A reason is required.")],
         )
     text = reveal_description(session, case)
-    record(
-        session,
-        actor=actor,
-        action="case.description_revealed",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"reason": reason.strip()[:200]},
-    )
+    summary = {"reason": reason.strip()[:200]}
+    record_about(session, actor, "case.description_revealed", case, now=now, summary=summary)
     return text

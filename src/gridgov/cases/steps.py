@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import rules
 from gridgov.cases.models import (
     Case,
@@ -78,16 +78,8 @@ def move(
     case.updated_at = now
     case.version += 1
     event = add_event(session, case, actor, now, kind, current, target, note=note, public=public)
-    record(
-        session,
-        actor=actor,
-        action=f"case.{kind}",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"from": current.value, "to": target.value, "note": note[:200]},
-    )
+    summary = {"from": current.value, "to": target.value, "note": note[:200]}
+    record_about(session, actor, f"case.{kind}", case, now=now, summary=summary)
     return event
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import clocks, permissions
 from gridgov.cases.access import check_handler
 from gridgov.cases.assigning import end_assignments, escalate_one, resume_clock
@@ -89,16 +89,8 @@ def do_acknowledge(session: Session, *, actor: Actor, case: Case, now: datetime)
         add_event(
             session, case, actor, now, "co_acknowledged", None, None, note=assignment.unit_code
         )
-        record(
-            session,
-            actor=actor,
-            action="case.co_acknowledged",
-            object_type="case",
-            object_id=case.id,
-            region_code=case.grid_code,
-            now=now,
-            summary={"assignment": assignment.id, "unit": assignment.unit_code},
-        )
+        summary = {"assignment": assignment.id, "unit": assignment.unit_code}
+        record_about(session, actor, "case.co_acknowledged", case, now=now, summary=summary)
 
 
 def do_start(session: Session, *, actor: Actor, case: Case, now: datetime, note: str = "") -> None:
@@ -211,15 +203,8 @@ def do_request_suspension(
     case.version += 1
     case.updated_at = now
     add_event(session, case, actor, now, "suspension_requested", None, None, note=reason)
-    record(
-        session,
-        actor=actor,
-        action="case.suspension_requested",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"reason": reason[:200]},
+    record_about(
+        session, actor, "case.suspension_requested", case, now=now, summary={"reason": reason[:200]}
     )
 
 
@@ -264,16 +249,7 @@ def do_rate(session: Session, *, case: Case, rating: Rating, now: datetime, note
         None,
         note=rating.value + (f": {note}" if note else ""),
     )
-    record(
-        session,
-        actor=reporter,
-        action="case.rated",
-        object_type="case",
-        object_id=case.id,
-        region_code=case.grid_code,
-        now=now,
-        summary={"rating": rating.value},
-    )
+    record_about(session, reporter, "case.rated", case, now=now, summary={"rating": rating.value})
 
 
 def do_contest(

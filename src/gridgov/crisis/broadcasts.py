@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import outbox
 from gridgov.crisis import rules
 from gridgov.crisis.models import (
@@ -112,16 +112,8 @@ def do_create_broadcast(
                 body=block.body.strip(),
             )
         )
-    record(
-        session,
-        actor=actor,
-        action="broadcast.created",
-        object_type="broadcast",
-        object_id=broadcast.id,
-        region_code=region_code,
-        now=now,
-        summary={"languages": [b.language for b in blocks], "fallback": fallback_language},
-    )
+    summary = {"languages": [b.language for b in blocks], "fallback": fallback_language}
+    record_about(session, actor, "broadcast.created", broadcast, now=now, summary=summary)
     return broadcast
 
 
@@ -216,20 +208,12 @@ def do_send_broadcast(
         session.execute(insert(BroadcastDelivery), rows[start : start + 2000])
     outbox.queue_notifications(session, now=now, messages=messages)
     broadcast.sent_at = now
-    record(
-        session,
-        actor=actor,
-        action="broadcast.sent",
-        object_type="broadcast",
-        object_id=broadcast.id,
-        region_code=broadcast.region_code,
-        now=now,
-        summary={
-            "households": len(rows),
-            "languages": dict(Counter(p.language for p in plans)),
-            "channels": dict(Counter(p.channel.value for p in plans)),
-        },
-    )
+    summary = {
+        "households": len(rows),
+        "languages": dict(Counter(p.language for p in plans)),
+        "channels": dict(Counter(p.channel.value for p in plans)),
+    }
+    record_about(session, actor, "broadcast.sent", broadcast, now=now, summary=summary)
     return len(rows)
 
 
@@ -238,15 +222,14 @@ def _audit_receipts(
 ) -> int:
     """One audit row per batch of receipts that changed something (none when nothing did)."""
     if count:
-        record(
+        summary = {"households": count}
+        record_about(
             session,
-            actor=Actor.system("receipts"),
-            action=f"broadcast.{status}",
-            object_type="broadcast",
-            object_id=broadcast.id,
-            region_code=broadcast.region_code,
+            Actor.system("receipts"),
+            f"broadcast.{status}",
+            broadcast,
             now=now,
-            summary={"households": count},
+            summary=summary,
         )
     return count
 
@@ -408,15 +391,8 @@ def do_feed_checkins(session: Session, *, actor: Actor, broadcast: Broadcast, no
         .execution_options(synchronize_session=False)
     )
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    record(
-        session,
-        actor=actor,
-        action="broadcast.fed_checkins",
-        object_type="broadcast",
-        object_id=broadcast.id,
-        region_code=broadcast.region_code,
-        now=now,
-        summary={"households": count},
+    record_about(
+        session, actor, "broadcast.fed_checkins", broadcast, now=now, summary={"households": count}
     )
     return count
 

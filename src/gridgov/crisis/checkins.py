@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident
 from gridgov.crisis.rules import (
@@ -152,17 +152,9 @@ def do_checkin(
         session.refresh(checkin)
         raise CheckinConflict(checkin)
     session.refresh(checkin)
-    record(
-        session,
-        actor=actor,
-        action="checkin.recorded",
-        object_type="household_checkin",
-        object_id=checkin.id,
-        region_code=checkin.grid_code,
-        now=now,
-        # No flags or notes in the audit trail: they are sensitive and will be erased.
-        summary={"incident": incident.id, "household": household_id, "status": status},
-    )
+    # No flags or notes in the audit trail: they are sensitive and will be erased.
+    summary = {"incident": incident.id, "household": household_id, "status": status}
+    record_about(session, actor, "checkin.recorded", checkin, now=now, summary=summary)
     return checkin
 
 
@@ -288,14 +280,6 @@ def do_record_sheet(
             flagged,
         )
     statuses = Counter(v["status"] for v, _flags in updates)
-    record(
-        session,
-        actor=actor,
-        action="checkin.sheet_recorded",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"households": len(updates), "statuses": dict(sorted(statuses.items()))},
-    )
+    summary = {"households": len(updates), "statuses": dict(sorted(statuses.items()))}
+    record_about(session, actor, "checkin.sheet_recorded", incident, now=now, summary=summary)
     return len(updates)

@@ -5,6 +5,7 @@ app's sync receipts (idempotency keys per user)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -36,6 +37,7 @@ from gridgov.db import Base, UTCDateTime, enum_check
 
 class Incident(Base):
     __tablename__ = "incident"
+    audit_type: ClassVar[str] = "incident"  # also audited under "checkin.*" actions
     __table_args__ = (
         CheckConstraint(enum_check("kind", IncidentKind), name="kind"),
         CheckConstraint(enum_check("level", IncidentLevel), name="level"),
@@ -80,6 +82,7 @@ class IncidentPost(Base):
 
 class IncidentTask(Base):
     __tablename__ = "incident_task"
+    audit_type: ClassVar[str] = "incident_task"  # its audited actions are "incident.*"
     __table_args__ = (
         CheckConstraint(enum_check("kind", TaskKind), name="kind"),
         CheckConstraint(enum_check("state", TaskState), name="state"),
@@ -103,12 +106,18 @@ class IncidentTask(Base):
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    @property
+    def region_code(self) -> str:
+        """Where audit rows about the task place it: its grid."""
+        return self.grid_code
+
 
 class HouseholdCheckin(Base):
     """One household's state in one incident. ``flags`` and ``note`` are sensitive:
     shown only inside the incident's scope and blanked after the retention period."""
 
     __tablename__ = "household_checkin"
+    audit_type: ClassVar[str] = "household_checkin"  # its audited actions are "checkin.*"
     __table_args__ = (
         CheckConstraint(enum_check("status", CheckinStatus), name="status"),
         UniqueConstraint("incident_id", "household_id"),
@@ -131,6 +140,11 @@ class HouseholdCheckin(Base):
     missed_broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def region_code(self) -> str:
+        """Where audit rows about the check-in place it: its grid."""
+        return self.grid_code
 
 
 class Broadcast(Base):

@@ -342,17 +342,10 @@ def export_checkins(incident: IncidentPage, desk: StaffDesk) -> Response:
     session = desk.session
     actor = desk.actor
     body = export.workbook(session, incident=incident, viewer=actor, tz=desk.tz)
-    from gridgov.audit.service import record
+    from gridgov.audit.service import record_about
 
-    record(
-        session,
-        actor=actor,
-        action="incident.exported",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=desk.now,
-        summary={"scope": actor.scope},
+    record_about(
+        session, actor, "incident.exported", incident, now=desk.now, summary={"scope": actor.scope}
     )
     session.commit()
     return download(

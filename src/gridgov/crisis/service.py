@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
 from gridgov.crisis.rules import (
@@ -175,21 +175,13 @@ def do_open_incident(
     session.add(incident)
     session.flush()
     seeded = _seed_checkins(session, incident)
-    record(
-        session,
-        actor=actor,
-        action="incident.opened",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={
-            "kind": incident.kind,
-            "level": incident.level,
-            "area": incident.area_codes,
-            "households": seeded,
-        },
-    )
+    summary = {
+        "kind": incident.kind,
+        "level": incident.level,
+        "area": incident.area_codes,
+        "households": seeded,
+    }
+    record_about(session, actor, "incident.opened", incident, now=now, summary=summary)
     return incident
 
 
@@ -244,16 +236,8 @@ def do_set_level(
     before = incident.level
     incident.level = level
     incident.version += 1
-    record(
-        session,
-        actor=actor,
-        action="incident.level_changed",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"from": before, "to": level},
-    )
+    summary = {"from": before, "to": level}
+    record_about(session, actor, "incident.level_changed", incident, now=now, summary=summary)
 
 
 def do_close_incident(session: Session, *, actor: Actor, incident: Incident, now: datetime) -> None:
@@ -264,16 +248,8 @@ def do_close_incident(session: Session, *, actor: Actor, incident: Incident, now
     incident.state = IncidentState.CLOSED.value
     incident.closed_at = now
     incident.version += 1
-    record(
-        session,
-        actor=actor,
-        action="incident.closed",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"anonymise_after": str(rules.anonymise_after(now, incident.retention_days))},
-    )
+    summary = {"anonymise_after": str(rules.anonymise_after(now, incident.retention_days))}
+    record_about(session, actor, "incident.closed", incident, now=now, summary=summary)
 
 
 # ---------------------------------------------------------------- three levels, two teams
@@ -317,16 +293,8 @@ def do_add_post(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="incident.post_filled",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"post": post, "unit": unit_code, "resident": resident_id},
-    )
+    summary = {"post": post, "unit": unit_code, "resident": resident_id}
+    record_about(session, actor, "incident.post_filled", incident, now=now, summary=summary)
     return row
 
 
@@ -389,16 +357,8 @@ def do_add_task(
     )
     session.add(task)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="incident.task_created",
-        object_type="incident_task",
-        object_id=task.id,
-        region_code=grid_code,
-        now=now,
-        summary={"incident": incident.id, "kind": kind},
-    )
+    summary = {"incident": incident.id, "kind": kind}
+    record_about(session, actor, "incident.task_created", task, now=now, summary=summary)
     return task
 
 
@@ -429,16 +389,8 @@ def do_move_task(
     if goal is TaskState.DONE:
         task.done_at = now
     task.version += 1
-    record(
-        session,
-        actor=actor,
-        action="incident.task_moved",
-        object_type="incident_task",
-        object_id=task.id,
-        region_code=task.grid_code,
-        now=now,
-        summary={"from": before, "to": task.state},
-    )
+    summary = {"from": before, "to": task.state}
+    record_about(session, actor, "incident.task_moved", task, now=now, summary=summary)
 
 
 def get_task(session: Session, *, task_id: int, viewer: Actor) -> IncidentTask:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import outbox
 from gridgov.cases.messages import DEFAULT_LANGUAGE
 from gridgov.crisis import rules
@@ -105,16 +105,8 @@ def _escalate_unreached(session: Session, incident: Incident, actor: Actor, now:
             for community, count in sorted(per_community.items())
         ],
     )
-    record(
-        session,
-        actor=actor,
-        action="incident.unreached_escalated",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"households": len(ids)},
-    )
+    summary = {"households": len(ids)}
+    record_about(session, actor, "incident.unreached_escalated", incident, now=now, summary=summary)
     return len(ids)
 
 
@@ -160,15 +152,8 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
                 )
             ],
         )
-        record(
-            session,
-            actor=actor,
-            action="incident.task_escalated",
-            object_type="incident_task",
-            object_id=task.id,
-            region_code=task.grid_code,
-            now=now,
-            summary={"to": up.value},
+        record_about(
+            session, actor, "incident.task_escalated", task, now=now, summary={"to": up.value}
         )
         moved += 1
     return moved
@@ -194,14 +179,6 @@ def _anonymise(session: Session, incident: Incident, actor: Actor, now: datetime
     )
     incident.anonymised_at = now
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    record(
-        session,
-        actor=actor,
-        action="incident.anonymised",
-        object_type="incident",
-        object_id=incident.id,
-        region_code=incident.region_code,
-        now=now,
-        summary={"checkins": count, "retention_days": incident.retention_days},
-    )
+    summary = {"checkins": count, "retention_days": incident.retention_days}
+    record_about(session, actor, "incident.anonymised", incident, now=now, summary=summary)
     return count

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_about
 from gridgov.deliberation.access import OPEN_MEETING_STATES, _clean, check_may_run
 from gridgov.deliberation.implementation import complete_implementation
 from gridgov.deliberation.matters import (
@@ -148,14 +148,6 @@ def do_withdraw_matter(
             session, actor=actor, meeting_id=meeting.id, reason=reason or "withdrawn", now=now
         )
     withdraw_for_matter(session, actor=actor, matter_id=matter.id, now=now)
-    record(
-        session,
-        actor=actor,
-        action="deliberation.matter_withdrawn",
-        object_type="matter",
-        object_id=matter.id,
-        region_code=matter.region_code,
-        now=now,
-        summary={"stage": matter.stage_id, "reason": reason},
-    )
+    summary = {"stage": matter.stage_id, "reason": reason}
+    record_about(session, actor, "deliberation.matter_withdrawn", matter, now=now, summary=summary)
     return matter

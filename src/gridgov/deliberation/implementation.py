@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.access import (
     TEXT_LIMIT,
     TIMEZONE,
@@ -67,15 +67,9 @@ def do_start_implementation(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.implementation_started",
-        object_type="implementation",
-        object_id=row.id,
-        region_code=region_code,
-        now=now,
-        summary={"matter": matter_id, "proposal": proposal_id, "title": row.title},
+    summary = {"matter": matter_id, "proposal": proposal_id, "title": row.title}
+    record_about(
+        session, actor, "deliberation.implementation_started", row, now=now, summary=summary
     )
     return row
 
@@ -139,16 +133,8 @@ def do_add_milestone(
     )
     session.add(milestone)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.milestone_added",
-        object_type="implementation",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={"milestone": milestone.id, "title": clean, "due_on": due_on.isoformat()},
-    )
+    summary = {"milestone": milestone.id, "title": clean, "due_on": due_on.isoformat()}
+    record_about(session, actor, "deliberation.milestone_added", row, now=now, summary=summary)
     return milestone
 
 
@@ -175,16 +161,8 @@ def do_mark_milestone_done(
     milestone.done_on = done_on
     if row.state == ImplementationState.NOT_STARTED.value:
         row.state = ImplementationState.IN_PROGRESS.value
-    record(
-        session,
-        actor=actor,
-        action="deliberation.milestone_done",
-        object_type="implementation",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={"milestone": milestone.id, "done_on": done_on.isoformat()},
-    )
+    summary = {"milestone": milestone.id, "done_on": done_on.isoformat()}
+    record_about(session, actor, "deliberation.milestone_done", row, now=now, summary=summary)
     return milestone
 
 
@@ -213,15 +191,9 @@ def do_post_update(
     if row.state == ImplementationState.NOT_STARTED.value:
         row.state = ImplementationState.IN_PROGRESS.value
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.implementation_updated",
-        object_type="implementation",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={"update": entry.id, "progress": progress},
+    summary = {"update": entry.id, "progress": progress}
+    record_about(
+        session, actor, "deliberation.implementation_updated", row, now=now, summary=summary
     )
     return entry
 
@@ -252,16 +224,8 @@ def complete_implementation(
     row.progress = 100
     row.completed_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.implementation_done",
-        object_type="implementation",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={"matter": row.matter_id, "proposal": row.proposal_id},
-    )
+    summary = {"matter": row.matter_id, "proposal": row.proposal_id}
+    record_about(session, actor, "deliberation.implementation_done", row, now=now, summary=summary)
     return row
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.access import (
     READ_ROLES,
     TEXT_LIMIT,
@@ -160,24 +160,16 @@ def do_open_matter(
     )
     session.add(matter)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.matter_opened",
-        object_type="matter",
-        object_id=matter.id,
-        region_code=region_code,
-        now=now,
-        summary={
-            "title": matter.title,
-            "template": row.key,
-            "revision": row.revision,
-            "one_person": one_person,
-            "stage": matter.stage_id,
-            "merged": list(held.first.merged_from),
-            "proposal": proposal_id,
-        },
-    )
+    summary = {
+        "title": matter.title,
+        "template": row.key,
+        "revision": row.revision,
+        "one_person": one_person,
+        "stage": matter.stage_id,
+        "merged": list(held.first.merged_from),
+        "proposal": proposal_id,
+    }
+    record_about(session, actor, "deliberation.matter_opened", matter, now=now, summary=summary)
     return matter
 
 
@@ -350,23 +342,15 @@ def _record_step(
             now=now,
             matter_id=matter.id,
         )
-    record(
-        session,
-        actor=actor,
-        action="deliberation.matter_step",
-        object_type="matter",
-        object_id=matter.id,
-        region_code=matter.region_code,
-        now=now,
-        summary={
-            "stage": stage.id,
-            "outcome": outcome.value,
-            "next": target,
-            "meeting": meeting_id,
-            "notice": notice_id,
-            "state": matter.state,
-        },
-    )
+    summary = {
+        "stage": stage.id,
+        "outcome": outcome.value,
+        "next": target,
+        "meeting": meeting_id,
+        "notice": notice_id,
+        "state": matter.state,
+    }
+    record_about(session, actor, "deliberation.matter_step", matter, now=now, summary=summary)
     _enter_stage(session, actor=actor, matter=matter, procedure=procedure, target=target, now=now)
     return step
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.access import (
     OPEN_MEETING_STATES,
     TIMEZONE,
@@ -212,26 +212,18 @@ def do_convene(
         version=1,
     )
     _add_with_members(session, meeting, entries)
-    record(
-        session,
-        actor=actor,
-        action="deliberation.meeting_convened",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={
-            "matter": matter.id,
-            "stage": meeting.stage_id,
-            "body": meeting.body,
-            "roster": held.roster.value,
-            "members": meeting.members,
-            "households": meeting.households_total,
-            "voting": voting,
-            "notified_at": notified_at.isoformat(),
-            "starts_at": starts_at.isoformat(),
-        },
-    )
+    summary = {
+        "matter": matter.id,
+        "stage": meeting.stage_id,
+        "body": meeting.body,
+        "roster": held.roster.value,
+        "members": meeting.members,
+        "households": meeting.households_total,
+        "voting": voting,
+        "notified_at": notified_at.isoformat(),
+        "starts_at": starts_at.isoformat(),
+    }
+    record_about(session, actor, "deliberation.meeting_convened", meeting, now=now, summary=summary)
     return meeting
 
 
@@ -320,16 +312,8 @@ def do_sign_in(
         return member  # a concurrent request signed them in first
     if meeting.state == MeetingState.CONVENED.value:
         meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
-    record(
-        session,
-        actor=actor,
-        action="deliberation.signed_in",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"member": member.id, "resident": member.resident_id, "proxy": proxy_holder_id},
-    )
+    summary = {"member": member.id, "resident": member.resident_id, "proxy": proxy_holder_id}
+    record_about(session, actor, "deliberation.signed_in", meeting, now=now, summary=summary)
     return member
 
 
@@ -351,16 +335,8 @@ def do_undo_sign_in(
     member.signed_in_at = None
     member.proxy_for_id = None
     member.recorded_by = actor.username
-    record(
-        session,
-        actor=actor,
-        action="deliberation.sign_in_undone",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"member": member.id},
-    )
+    summary = {"member": member.id}
+    record_about(session, actor, "deliberation.sign_in_undone", meeting, now=now, summary=summary)
     return member
 
 

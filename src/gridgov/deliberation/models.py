@@ -9,6 +9,7 @@ and the ballot (what was chosen), with nothing that joins one to the other.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -73,6 +74,7 @@ class Matter(Base):
     """A collective matter taken through a procedure (议题), in a village or community."""
 
     __tablename__ = "matter"
+    audit_type: ClassVar[str] = "matter"  # its audited actions are "deliberation.*"
     __table_args__ = (CheckConstraint(enum_check("state", MatterState), name="state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -114,6 +116,7 @@ class Meeting(Base):
     minutes. Quorum and decision are computed from the stage's rules."""
 
     __tablename__ = "meeting"
+    audit_type: ClassVar[str] = "meeting"  # its audited actions are "deliberation.*"
     __table_args__ = (
         CheckConstraint(enum_check("state", MeetingState), name="state"),
         CheckConstraint(enum_check("voting", Voting), name="voting"),
@@ -282,6 +285,7 @@ class Implementation(Base):
     dated updates, ending in the implementation-result disclosure."""
 
     __tablename__ = "implementation"
+    audit_type: ClassVar[str] = "implementation"  # its audited actions are "deliberation.*"
     __table_args__ = (CheckConstraint(enum_check("state", ImplementationState), name="state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -340,6 +344,7 @@ class Discussion(Authored, Moderated, Base):
     """A residents' discussion (讨论) in a community, in the author's language."""
 
     __tablename__ = "discussion"
+    audit_type: ClassVar[str] = "discussion"  # its audited actions are "deliberation.*"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
@@ -353,6 +358,7 @@ class Proposal(Authored, Moderated, Base):
     with a reason. An accepted proposal becomes a governance action (Implementation)."""
 
     __tablename__ = "proposal"
+    audit_type: ClassVar[str] = "proposal"  # its audited actions are "deliberation.*"
     __table_args__ = (CheckConstraint(enum_check("state", ProposalState), name="state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

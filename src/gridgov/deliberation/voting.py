@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.access import TEXT_LIMIT, _clean, _explain, check_may_run
 from gridgov.deliberation.matters import _bump, _record_step, procedure_of
 from gridgov.deliberation.meetings import (
@@ -134,16 +134,8 @@ def do_record_totals(
     _bump_meeting(session, meeting, expected_version)
     meeting.yes, meeting.no, meeting.abstain = yes, no, abstain
     meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.IN_SESSION, "meeting")
-    record(
-        session,
-        actor=actor,
-        action="deliberation.totals_recorded",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"present": seen.present, "yes": yes, "no": no, "abstain": abstain},
-    )
+    summary = {"present": seen.present, "yes": yes, "no": no, "abstain": abstain}
+    record_about(session, actor, "deliberation.totals_recorded", meeting, now=now, summary=summary)
     return meeting
 
 
@@ -206,16 +198,8 @@ def do_record_vote(
             session.add(vote)
     except IntegrityError:
         raise Conflict(ALREADY_VOTED, params={"name": member.name}) from None
-    record(
-        session,
-        actor=actor,
-        action="deliberation.vote_recorded",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"member": member.id, "resident": member.resident_id, "choice": value.value},
-    )
+    summary = {"member": member.id, "resident": member.resident_id, "choice": value.value}
+    record_about(session, actor, "deliberation.vote_recorded", meeting, now=now, summary=summary)
     return vote
 
 
@@ -258,16 +242,8 @@ def do_cast_ballot(
             continue
     else:  # pragma: no cover
         raise Conflict("The ballot could not be stored; try again.")
-    record(
-        session,
-        actor=actor,
-        action="deliberation.ballot_cast",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"box": box, "member": member.id},
-    )
+    summary = {"box": box, "member": member.id}
+    record_about(session, actor, "deliberation.ballot_cast", meeting, now=now, summary=summary)
 
 
 _BALLOT_IDS = 1 << 30  # ballot ids are drawn from [2**30, 2**31)
@@ -301,16 +277,8 @@ def do_edit_minutes(
     text = _clean(minutes, "minutes", TEXT_LIMIT * 5, required=False)
     _bump_meeting(session, meeting, expected_version)
     meeting.minutes = text
-    record(
-        session,
-        actor=actor,
-        action="deliberation.minutes_edited",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"sha256": hashlib.sha256(text.encode()).hexdigest(), "length": len(text)},
-    )
+    summary = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "length": len(text)}
+    record_about(session, actor, "deliberation.minutes_edited", meeting, now=now, summary=summary)
     return meeting
 
 
@@ -323,15 +291,9 @@ def do_cancel_meeting(
     session.refresh(meeting)
     meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.CANCELLED, "meeting")
     meeting.decided_at = now
-    record(
-        session,
-        actor=actor,
-        action="deliberation.meeting_cancelled",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={"reason": reason},
+    summary = {"reason": reason}
+    record_about(
+        session, actor, "deliberation.meeting_cancelled", meeting, now=now, summary=summary
     )
     return meeting
 
@@ -399,22 +361,14 @@ def do_close_meeting(
     meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.DECIDED, "meeting")
     meeting.outcome = outcome.value
     meeting.explanation = json.dumps(explanation, ensure_ascii=False)
-    record(
-        session,
-        actor=actor,
-        action="deliberation.meeting_decided",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={
-            **counts,
-            "matter": meeting.matter_id,
-            "outcome": outcome.value,
-            "quorum": quorum.text(),
-            "decision": decision.text(),
-        },
-    )
+    summary = {
+        **counts,
+        "matter": meeting.matter_id,
+        "outcome": outcome.value,
+        "quorum": quorum.text(),
+        "decision": decision.text(),
+    }
+    record_about(session, actor, "deliberation.meeting_decided", meeting, now=now, summary=summary)
     _record_step(
         session,
         actor=actor,
@@ -462,15 +416,9 @@ def _close_without_quorum(
     meeting.state = move(MEETING_ALLOWED, meeting.state, MeetingState.NO_QUORUM, "meeting")
     meeting.outcome = None
     meeting.explanation = json.dumps({"quorum": _explain(quorum)}, ensure_ascii=False)
-    record(
-        session,
-        actor=actor,
-        action="deliberation.meeting_no_quorum",
-        object_type="meeting",
-        object_id=meeting.id,
-        region_code=meeting.region_code,
-        now=now,
-        summary={**counts, "matter": meeting.matter_id, "quorum": quorum.text()},
+    summary = {**counts, "matter": meeting.matter_id, "quorum": quorum.text()}
+    record_about(
+        session, actor, "deliberation.meeting_no_quorum", meeting, now=now, summary=summary
     )
 
 

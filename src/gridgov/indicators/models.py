@@ -4,6 +4,7 @@ and reviewers' manual assessments."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -73,6 +74,7 @@ class Assessment(Base):
     counts once a second reviewer has confirmed it."""
 
     __tablename__ = "indicator_assessment"
+    audit_type: ClassVar[str] = "indicator_assessment"  # its audited actions are "indicators.*"
     __table_args__ = (
         UniqueConstraint("tree_key", "indicator_id", "period", "unit"),
         CheckConstraint(enum_check("state", AssessmentState), name="state"),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import STAFF_ROLES, Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
 from gridgov.outreach.enterprise_rules import (
@@ -106,16 +106,8 @@ def do_record_service(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="enterprise.served",
-        object_type="enterprise",
-        object_id=enterprise.id,
-        region_code=enterprise.region_code,
-        now=now,
-        summary={"record": row.id, "priority": priority.value, "on": served_on.isoformat()},
-    )
+    summary = {"record": row.id, "priority": priority.value, "on": served_on.isoformat()}
+    record_about(session, actor, "enterprise.served", enterprise, now=now, summary=summary)
     return row
 
 
@@ -170,20 +162,12 @@ def do_receive_request(
     )
     session.add(request)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="enterprise_request.received",
-        object_type="enterprise_request",
-        object_id=request.id,
-        region_code=request.region_code,
-        now=now,
-        summary={
-            "enterprise": enterprise.id,
-            "priority": priority.value,
-            "due": request.due_on.isoformat(),
-        },
-    )
+    summary = {
+        "enterprise": enterprise.id,
+        "priority": priority.value,
+        "due": request.due_on.isoformat(),
+    }
+    record_about(session, actor, "enterprise_request.received", request, now=now, summary=summary)
     return request
 
 
@@ -211,15 +195,8 @@ def _move(
 ) -> None:
     request.state = request_transition(RequestState(request.state), target).value
     request.updated_at = now
-    record(
-        session,
-        actor=actor,
-        action=f"enterprise_request.{target.value}",
-        object_type="enterprise_request",
-        object_id=request.id,
-        region_code=request.region_code,
-        now=now,
-        summary=summary,
+    record_about(
+        session, actor, f"enterprise_request.{target.value}", request, now=now, summary=summary
     )
 
 

@@ -8,6 +8,7 @@ or community's, a visit and a pledge the grid's, a pipeline record the branch's 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -157,6 +158,7 @@ class Candidate(Base):
     own officers see it, and every read of the list is audited."""
 
     __tablename__ = "outreach_candidate"
+    audit_type: ClassVar[str] = "candidate"  # its audited actions are "pipeline.*"
     __table_args__ = (CheckConstraint(enum_check("stage", Stage), name="stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import JointActivity, PairedWorker, Pairing
 from gridgov.outreach.service import check_scope
@@ -57,16 +57,7 @@ def do_pair(
     )
     session.add(pairing)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="pairing.created",
-        object_type="pairing",
-        object_id=pairing.id,
-        region_code=region_code,
-        now=now,
-        summary={"branch": branch_id},
-    )
+    record_about(session, actor, "pairing.created", pairing, now=now, summary={"branch": branch_id})
     return pairing
 
 
@@ -112,16 +103,8 @@ def do_record_activity(
     )
     session.add(activity)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="pairing.activity_recorded",
-        object_type="pairing",
-        object_id=pairing.id,
-        region_code=pairing.region_code,
-        now=now,
-        summary={"activity": activity.id, "problems_solved": problems_solved},
-    )
+    summary = {"activity": activity.id, "problems_solved": problems_solved}
+    record_about(session, actor, "pairing.activity_recorded", pairing, now=now, summary=summary)
     return activity
 
 

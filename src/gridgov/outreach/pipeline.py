@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_about
 from gridgov.deliberation.rules import Tally
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
@@ -104,15 +104,8 @@ def do_add_candidate(
                 recorded_by=actor.username,
             )
         )
-    record(
-        session,
-        actor=actor,
-        action="pipeline.candidate_added",
-        object_type="candidate",
-        object_id=candidate.id,
-        region_code=region,
-        now=now,
-        summary={"branch": branch},
+    record_about(
+        session, actor, "pipeline.candidate_added", candidate, now=now, summary={"branch": branch}
     )
     return candidate
 
@@ -176,16 +169,8 @@ def do_record_step(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="pipeline.step_recorded",
-        object_type="candidate",
-        object_id=candidate.id,
-        region_code=candidate.region_code,
-        now=now,
-        summary={"step": step.value, "stage": stage.value, "adopted": adopted},
-    )
+    summary = {"step": step.value, "stage": stage.value, "adopted": adopted}
+    record_about(session, actor, "pipeline.step_recorded", candidate, now=now, summary=summary)
     return row
 
 
@@ -208,16 +193,8 @@ def do_promote(
     )
     candidate.stage = target.value
     candidate.stage_since = on
-    record(
-        session,
-        actor=actor,
-        action="pipeline.promoted",
-        object_type="candidate",
-        object_id=candidate.id,
-        region_code=candidate.region_code,
-        now=now,
-        summary={"from": stage.value, "to": target.value},
-    )
+    summary = {"from": stage.value, "to": target.value}
+    record_about(session, actor, "pipeline.promoted", candidate, now=now, summary=summary)
     return target
 
 
@@ -227,15 +204,8 @@ def do_set_reserve(
     check_officer(actor, candidate.region_code)
     candidate.reserve_cadre = reserve
     candidate.plan = plan.strip()[:2000]
-    record(
-        session,
-        actor=actor,
-        action="pipeline.reserve_set",
-        object_type="candidate",
-        object_id=candidate.id,
-        region_code=candidate.region_code,
-        now=now,
-        summary={"reserve": reserve},
+    record_about(
+        session, actor, "pipeline.reserve_set", candidate, now=now, summary={"reserve": reserve}
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import service as cases
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
@@ -72,16 +72,8 @@ def do_post_pledge(
     )
     session.add(pledge)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="pledge.posted",
-        object_type="pledge",
-        object_id=pledge.id,
-        region_code=pledge.region_code,
-        now=now,
-        summary={"member": member_id, "year": year, "public": public},
-    )
+    summary = {"member": member_id, "year": year, "public": public}
+    record_about(session, actor, "pledge.posted", pledge, now=now, summary=summary)
     return pledge
 
 
@@ -104,16 +96,7 @@ def _move(
 ) -> None:
     pledge.state = pledge_transition(PledgeState(pledge.state), target).value
     pledge.updated_at = now
-    record(
-        session,
-        actor=actor,
-        action=f"pledge.{target.value}",
-        object_type="pledge",
-        object_id=pledge.id,
-        region_code=pledge.region_code,
-        now=now,
-        summary=summary,
-    )
+    record_about(session, actor, f"pledge.{target.value}", pledge, now=now, summary=summary)
 
 
 def do_review_pledge(
@@ -260,14 +243,6 @@ def do_comment(
     )
     session.add(comment)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="pledge.commented",
-        object_type="pledge",
-        object_id=pledge.id,
-        region_code=pledge.region_code,
-        now=now,
-        summary={"comment": comment.id, "held": comment.held},
-    )
+    summary = {"comment": comment.id, "held": comment.held}
+    record_about(session, actor, "pledge.commented", pledge, now=now, summary=summary)
     return comment

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import SCOPE_LENGTHS, STAFF_ROLES, Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import Programme, Project, ProjectGrid, ProjectTask, ProjectUnit
 from gridgov.outreach.programme_rules import (
@@ -152,16 +152,8 @@ def do_create_programme(
     )
     session.add(programme)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="programme.created",
-        object_type="programme",
-        object_id=programme.id,
-        region_code=region_code,
-        now=now,
-        summary={"parent": programme.parent_id},
-    )
+    audit_summary = {"parent": programme.parent_id}
+    record_about(session, actor, "programme.created", programme, now=now, summary=audit_summary)
     return programme
 
 
@@ -284,21 +276,13 @@ def do_create_project(
             insert(ProjectUnit),
             [{"project_id": project.id, "organisation_id": found[u][0]} for u in units],
         )
-    record(
-        session,
-        actor=actor,
-        action="project.created",
-        object_type="project",
-        object_id=project.id,
-        region_code=region_code,
-        now=now,
-        summary={
-            "programme": programme.id,
-            "budget_fen": project.budget_fen,
-            "grids": len(grids),
-            "units": len(units),
-        },
-    )
+    summary = {
+        "programme": programme.id,
+        "budget_fen": project.budget_fen,
+        "grids": len(grids),
+        "units": len(units),
+    }
+    record_about(session, actor, "project.created", project, now=now, summary=summary)
     return project
 
 
@@ -402,20 +386,12 @@ def do_add_task(
     )
     session.add(task)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="project_task.added",
-        object_type="project_task",
-        object_id=task.id,
-        region_code=project.region_code,
-        now=now,
-        summary={
-            "project": project.id,
-            "due_on": value.due_on.isoformat(),
-            "milestone": value.milestone,
-        },
-    )
+    summary = {
+        "project": project.id,
+        "due_on": value.due_on.isoformat(),
+        "milestone": value.milestone,
+    }
+    record_about(session, actor, "project_task.added", task, now=now, summary=summary)
     return task
 
 
@@ -474,19 +450,11 @@ def do_update_task(
     task.updated_by = actor.username
     task.updated_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="project_task.updated",
-        object_type="project_task",
-        object_id=task.id,
-        region_code=task.region_code,
-        now=now,
-        summary={
-            "from": before,
-            "to": {"status": task.status, "progress": task.progress, "spent_fen": task.spent_fen},
-        },
-    )
+    summary = {
+        "from": before,
+        "to": {"status": task.status, "progress": task.progress, "spent_fen": task.spent_fen},
+    }
+    record_about(session, actor, "project_task.updated", task, now=now, summary=summary)
     return task
 
 

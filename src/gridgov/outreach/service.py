@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
@@ -118,16 +118,8 @@ def do_create_scheme(
     session.add(scheme)
     session.flush()
     _store(session, scheme, result, {}, ChangeReason.GENERATED, actor, now)
-    record(
-        session,
-        actor=actor,
-        action="contact_scheme.created",
-        object_type="contact_scheme",
-        object_id=scheme.id,
-        region_code=region_code,
-        now=now,
-        summary={"groups": groups, "households": len(homes), **_figures(result.quality)},
-    )
+    summary = {"groups": groups, "households": len(homes), **_figures(result.quality)}
+    record_about(session, actor, "contact_scheme.created", scheme, now=now, summary=summary)
     return scheme, result.quality
 
 
@@ -250,16 +242,8 @@ def do_refresh_scheme(
     _store(session, scheme, result, before, ChangeReason.UPDATED, actor, now)
     scheme.updated_at = now
     scheme.version += 1
-    record(
-        session,
-        actor=actor,
-        action="contact_scheme.refreshed",
-        object_type="contact_scheme",
-        object_id=scheme.id,
-        region_code=scheme.region_code,
-        now=now,
-        summary=_figures(result.quality),
-    )
+    summary = _figures(result.quality)
+    record_about(session, actor, "contact_scheme.refreshed", scheme, now=now, summary=summary)
     return result.quality
 
 
@@ -321,16 +305,8 @@ def do_move_household(
         moved += 1
     scheme.updated_at = now
     scheme.version += 1
-    record(
-        session,
-        actor=actor,
-        action="contact_scheme.household_moved",
-        object_type="contact_scheme",
-        object_id=scheme.id,
-        region_code=scheme.region_code,
-        now=now,
-        summary={"household": household_id, "to": to_number, "households": moved},
-    )
+    summary = {"household": household_id, "to": to_number, "households": moved}
+    record_about(session, actor, "contact_scheme.household_moved", scheme, now=now, summary=summary)
 
 
 def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactScheme:
@@ -559,16 +535,8 @@ def do_record_visit(
     )
     session.add(visit)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="visit.recorded",
-        object_type="visit",
-        object_id=visit.id,
-        region_code=visit.region_code,
-        now=now,
-        summary={"household": household_id, "kind": kind.value},
-    )
+    summary = {"household": household_id, "kind": kind.value}
+    record_about(session, actor, "visit.recorded", visit, now=now, summary=summary)
     return visit
 
 
@@ -610,15 +578,8 @@ def do_visit_to_case(
     )
     visit.case_id = intake.case.id
     visit.outcome = OpinionOutcome.CASE.value
-    record(
-        session,
-        actor=actor,
-        action="visit.case_opened",
-        object_type="visit",
-        object_id=visit.id,
-        region_code=visit.region_code,
-        now=now,
-        summary={"case": intake.case.id},
+    record_about(
+        session, actor, "visit.case_opened", visit, now=now, summary={"case": intake.case.id}
     )
     return intake.case.id
 

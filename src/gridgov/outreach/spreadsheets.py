@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.models import ContactChange, ContactGroup, ContactHousehold, ContactScheme
 from gridgov.outreach.rules import ChangeReason
@@ -115,16 +115,8 @@ def do_import_groups(
         changed += 1
     scheme.updated_at = now
     scheme.version += 1
-    record(
-        session,
-        actor=actor,
-        action="contact_scheme.imported",
-        object_type="contact_scheme",
-        object_id=scheme.id,
-        region_code=scheme.region_code,
-        now=now,
-        summary={"rows": len(rows), "changed": changed},
-    )
+    summary = {"rows": len(rows), "changed": changed}
+    record_about(session, actor, "contact_scheme.imported", scheme, now=now, summary=summary)
     return changed
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.clock import local_day_bounds
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_name
@@ -140,16 +140,8 @@ def do_create_team(
     )
     session.add(team)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="volunteer_team.created",
-        object_type="volunteer_team",
-        object_id=team.id,
-        region_code=region_code,
-        now=now,
-        summary={"international": international},
-    )
+    summary = {"international": international}
+    record_about(session, actor, "volunteer_team.created", team, now=now, summary=summary)
     if leader_id is not None:
         do_add_member(
             session, acting=Acting(actor), team=team, resident_id=leader_id, today=today, now=now
@@ -167,16 +159,8 @@ def do_set_leader(
         raise InvalidInput("The leader was not changed.", details=[problem])
     team.leader_id = resident_id
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="volunteer_team.leader_set",
-        object_type="volunteer_team",
-        object_id=team.id,
-        region_code=team.region_code,
-        now=now,
-        summary={"resident": resident_id},
-    )
+    summary = {"resident": resident_id}
+    record_about(session, actor, "volunteer_team.leader_set", team, now=now, summary=summary)
 
 
 def do_add_member(
@@ -213,15 +197,9 @@ def do_add_member(
             since=today,
             now=now,
         )
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_team.member_added",
-        object_type="volunteer_team",
-        object_id=team.id,
-        region_code=team.region_code,
-        now=now,
-        summary={"resident": resident_id},
+    summary = {"resident": resident_id}
+    record_about(
+        session, acting.actor, "volunteer_team.member_added", team, now=now, summary=summary
     )
     return member
 
@@ -375,15 +353,9 @@ def do_create_activity(
     )
     session.add(activity)
     session.flush()
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_activity.created",
-        object_type="volunteer_activity",
-        object_id=activity.id,
-        region_code=team.region_code,
-        now=now,
-        summary={"team": team.id, "capacity": capacity, "minutes": credit_minutes},
+    summary = {"team": team.id, "capacity": capacity, "minutes": credit_minutes}
+    record_about(
+        session, acting.actor, "volunteer_activity.created", activity, now=now, summary=summary
     )
     return activity
 
@@ -511,15 +483,9 @@ def do_sign_up(
         raise Conflict(
             "%(name)s is already signed up for this activity.", params={"name": resident.name}
         ) from exc
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_activity.signed_up",
-        object_type="volunteer_activity",
-        object_id=activity.id,
-        region_code=activity.region_code,
-        now=now,
-        summary={"resident": resident_id},
+    summary = {"resident": resident_id}
+    record_about(
+        session, acting.actor, "volunteer_activity.signed_up", activity, now=now, summary=summary
     )
     return signup
 
@@ -553,15 +519,9 @@ def do_check_in(
     signup.minutes = 0
     signup.recorded_by = acting.actor.username
     session.flush()
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_activity.checked_in",
-        object_type="volunteer_activity",
-        object_id=activity.id,
-        region_code=activity.region_code,
-        now=now,
-        summary={"resident": signup.resident_id},
+    summary = {"resident": signup.resident_id}
+    record_about(
+        session, acting.actor, "volunteer_activity.checked_in", activity, now=now, summary=summary
     )
     return signup
 
@@ -588,15 +548,9 @@ def do_check_out(
     signup.minutes = rules.credited_minutes(signup.checked_in_at, at, activity.credit_minutes)
     signup.recorded_by = acting.actor.username
     session.flush()
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_activity.checked_out",
-        object_type="volunteer_activity",
-        object_id=activity.id,
-        region_code=activity.region_code,
-        now=now,
-        summary={"resident": signup.resident_id, "minutes": signup.minutes},
+    summary = {"resident": signup.resident_id, "minutes": signup.minutes}
+    record_about(
+        session, acting.actor, "volunteer_activity.checked_out", activity, now=now, summary=summary
     )
     return signup
 
@@ -765,15 +719,9 @@ def do_issue_certificate(
     )
     session.add(certificate)
     session.flush()
-    record(
-        session,
-        actor=acting.actor,
-        action="volunteer_certificate.issued",
-        object_type="volunteer_certificate",
-        object_id=certificate.id,
-        region_code=team.region_code,
-        now=now,
-        summary={"resident": resident_id, "team": team.id, "minutes": minutes},
+    summary = {"resident": resident_id, "team": team.id, "minutes": minutes}
+    record_about(
+        session, acting.actor, "volunteer_certificate.issued", certificate, now=now, summary=summary
     )
     return certificate
 

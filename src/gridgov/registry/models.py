@@ -80,6 +80,11 @@ class Resident(Base):
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    @property
+    def region_code(self) -> str:
+        """Where audit rows about the resident place them: their grid."""
+        return self.grid_code
+
 
 class Organisation(Base):
     __tablename__ = "organisation"

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_about
 from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
 from gridgov.errors import Forbidden, InvalidInput, Problem
@@ -215,16 +215,8 @@ def do_create_resident(
     )
     session.add(resident)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="resident.created",
-        object_type="resident",
-        object_id=resident.id,
-        region_code=resident.grid_code,
-        now=now,
-        summary={"id_number": resident.id_number_masked, "grid": resident.grid_code},
-    )
+    summary = {"id_number": resident.id_number_masked, "grid": resident.grid_code}
+    record_about(session, actor, "resident.created", resident, now=now, summary=summary)
     return resident
 
 
@@ -270,16 +262,8 @@ def do_reveal_resident(
         cipher.decrypt(resident.id_number_enc, field=ID_FIELD),
         cipher.decrypt(resident.phone_enc, field=PHONE_FIELD) if resident.phone_enc else None,
     )
-    record(
-        session,
-        actor=actor,
-        action="resident.revealed",
-        object_type="resident",
-        object_id=resident.id,
-        region_code=resident.grid_code,
-        now=now,
-        summary={"reason": reason.strip()[:200], "id_number": resident.id_number_masked},
-    )
+    summary = {"reason": reason.strip()[:200], "id_number": resident.id_number_masked}
+    record_about(session, actor, "resident.revealed", resident, now=now, summary=summary)
     return revealed
 
 

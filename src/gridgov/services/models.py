@@ -8,6 +8,7 @@ same on both engines, read whole when used (ADR 0015).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -139,6 +140,7 @@ class SitingRun(Base):
     """A siting question asked and its answer, kept to explain and compare."""
 
     __tablename__ = "siting_run"
+    audit_type: ClassVar[str] = "siting_run"  # its audited action is "siting.run"
     __table_args__ = (
         CheckConstraint(enum_check("method", Method), name="method"),
         CheckConstraint(enum_check("solver", Solver), name="solver"),

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.registry.models import Building
 from gridgov.services import graph as g
@@ -272,22 +272,14 @@ def do_site(
     )
     session.add(run)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="siting.run",
-        object_type="siting_run",
-        object_id=run.id,
-        region_code=region_code,
-        now=now,
-        summary={
-            "method": method.value,
-            "solver": solver.value,
-            "k": k,
-            "added": solution.added,
-            "chosen": [c["code"] for c in chosen],
-        },
-    )
+    summary = {
+        "method": method.value,
+        "solver": solver.value,
+        "k": k,
+        "added": solution.added,
+        "chosen": [c["code"] for c in chosen],
+    }
+    record_about(session, actor, "siting.run", run, now=now, summary=summary)
     return run
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation import service
 from gridgov.deliberation.discussion.common import (
     ANSWER_MAX,
@@ -75,21 +75,13 @@ def do_submit_proposal(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.proposal_submitted",
-        object_type="proposal",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={
-            "discussion": row.discussion_id,
-            "language": row.language,
-            "held": row.held,
-            "signals": signals,
-        },
-    )
+    summary = {
+        "discussion": row.discussion_id,
+        "language": row.language,
+        "held": row.held,
+        "signals": signals,
+    }
+    record_about(session, actor, "deliberation.proposal_submitted", row, now=now, summary=summary)
     return row
 
 
@@ -212,19 +204,13 @@ def do_answer_proposal(
             now=now,
             proposal_id=proposal.id,
         )
-    record(
-        session,
-        actor=actor,
-        action="deliberation.proposal_answered",
-        object_type="proposal",
-        object_id=proposal.id,
-        region_code=proposal.region_code,
-        now=now,
-        summary={
-            "answer": answer.value,
-            "merged_into": target.id if target else None,
-            "implementation": implementation.id if implementation else None,
-        },
+    summary = {
+        "answer": answer.value,
+        "merged_into": target.id if target else None,
+        "implementation": implementation.id if implementation else None,
+    }
+    record_about(
+        session, actor, "deliberation.proposal_answered", proposal, now=now, summary=summary
     )
     return Answered(proposal, implementation, target)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.discussion.common import (
     BODY_MAX,
     _author_name,
@@ -83,16 +83,8 @@ def do_open_discussion(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.discussion_opened",
-        object_type="discussion",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={"language": row.language, "held": row.held, "signals": signals},
-    )
+    summary = {"language": row.language, "held": row.held, "signals": signals}
+    record_about(session, actor, "deliberation.discussion_opened", row, now=now, summary=summary)
     return row
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation import rules
 from gridgov.deliberation.elections.common import (
     TZ,
@@ -102,21 +102,13 @@ def do_count(session: Session, *, actor: Actor, election_id: int, now: datetime)
     )
     election.counted_at = now
     _move(election, ElectionState.COUNTED)
-    record(
-        session,
-        actor=actor,
-        action="election.counted",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={
-            "ballots": ballots_total,
-            "elected": [e for item in counted for e in item["elected"]],
-            "runoff": [e for item in counted for e in item["runoff"]],
-            "seeds": [item["seed"] for item in counted if item["seed"]],
-        },
-    )
+    summary = {
+        "ballots": ballots_total,
+        "elected": [e for item in counted for e in item["elected"]],
+        "runoff": [e for item in counted for e in item["runoff"]],
+        "seeds": [item["seed"] for item in counted if item["seed"]],
+    }
+    record_about(session, actor, "election.counted", election, now=now, summary=summary)
     return election
 
 
@@ -245,14 +237,7 @@ def do_publish(session: Session, *, actor: Actor, election_id: int, now: datetim
     )
     posting.do_post(session, actor=actor, notice_id=notice.id, now=now)
     _move(election, ElectionState.PUBLISHED)
-    record(
-        session,
-        actor=actor,
-        action="election.published",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={"notice": notice.id},
+    record_about(
+        session, actor, "election.published", election, now=now, summary={"notice": notice.id}
     )
     return notice

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
     REASON_LIMIT,
     STATEMENT_LIMIT,
@@ -98,20 +98,12 @@ def do_nominate(
         raise Conflict(
             "%(name)s is already a candidate in this election.", params={"name": resident.name}
         ) from None
-    record(
-        session,
-        actor=actor,
-        action="election.nominated",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={
-            "candidate": candidate.id,
-            "resident": resident.id,
-            "constituency": constituency.id,
-        },
-    )
+    summary = {
+        "candidate": candidate.id,
+        "resident": resident.id,
+        "constituency": constituency.id,
+    }
+    record_about(session, actor, "election.nominated", election, now=now, summary=summary)
     return candidate
 
 
@@ -177,22 +169,14 @@ def do_review_candidate(
     candidate.state = decided.value
     candidate.review_reason = json.dumps(review, ensure_ascii=False, default=str)[:500]
     candidate.reviewed_by = actor.username
-    record(
-        session,
-        actor=actor,
-        action="election.candidate_reviewed",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={
-            "candidate": candidate.id,
-            "found": found.value,
-            "decided": decided.value,
-            "reason": problem.text() if problem else _MEETS,
-            "override": text if decided is not found else None,
-        },
-    )
+    summary = {
+        "candidate": candidate.id,
+        "found": found.value,
+        "decided": decided.value,
+        "reason": problem.text() if problem else _MEETS,
+        "override": text if decided is not found else None,
+    }
+    record_about(session, actor, "election.candidate_reviewed", election, now=now, summary=summary)
     return candidate
 
 
@@ -211,16 +195,8 @@ def do_withdraw_candidate(
         raise Conflict("A candidate withdraws before voting opens.")
     candidate = _candidate(session, election, candidate_id)
     candidate.state = CandidateState.WITHDRAWN.value
-    record(
-        session,
-        actor=actor,
-        action="election.candidate_withdrawn",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={"candidate": candidate.id, "reason": reason.strip()[:REASON_LIMIT]},
-    )
+    summary = {"candidate": candidate.id, "reason": reason.strip()[:REASON_LIMIT]}
+    record_about(session, actor, "election.candidate_withdrawn", election, now=now, summary=summary)
     return candidate
 
 
@@ -236,15 +212,8 @@ def do_open_review(session: Session, *, actor: Actor, election_id: int, now: dat
                 session, actor=actor, election_id=election.id, candidate_id=candidate.id, now=now
             )
             reviewed += 1
-    record(
-        session,
-        actor=actor,
-        action="election.review_opened",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={"reviewed": reviewed},
+    record_about(
+        session, actor, "election.review_opened", election, now=now, summary={"reviewed": reviewed}
     )
     return election
 
@@ -271,14 +240,6 @@ def do_open_voting(session: Session, *, actor: Actor, election_id: int, now: dat
             params={"names": ", ".join(empty)},
         )
     _move(election, ElectionState.VOTING)
-    record(
-        session,
-        actor=actor,
-        action="election.voting_opened",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        summary={"eligible": [c.id for c in candidates if c.state == CandidateState.ELIGIBLE]},
-    )
+    summary = {"eligible": [c.id for c in candidates if c.state == CandidateState.ELIGIBLE]}
+    record_about(session, actor, "election.voting_opened", election, now=now, summary=summary)
     return election

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
     DEFAULT_TEMPLATE,
     MAX_CONSTITUENCIES,
@@ -169,20 +169,12 @@ def do_create_election(
             )
         )
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="election.created",
-        object_type="election",
-        object_id=election.id,
-        region_code=region_code,
-        now=now,
-        summary={
-            "title": election.title,
-            "constituencies": [[i.name, i.region_code, i.seats] for i in items],
-            "rules": text,
-            "voting_opens_at": voting_opens_at.isoformat(),
-            "voting_closes_at": voting_closes_at.isoformat(),
-        },
-    )
+    summary = {
+        "title": election.title,
+        "constituencies": [[i.name, i.region_code, i.seats] for i in items],
+        "rules": text,
+        "voting_opens_at": voting_opens_at.isoformat(),
+        "voting_closes_at": voting_closes_at.isoformat(),
+    }
+    record_about(session, actor, "election.created", election, now=now, summary=summary)
     return election

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
     _BALLOT_ID_LOW,
     _BALLOT_ID_SPAN,
@@ -176,17 +176,9 @@ def _cast(
         except IntegrityError:  # pragma: no cover - a random id already taken
             if attempt == 7:
                 raise
-    record(
-        session,
-        actor=actor,
-        action="election.voted",
-        object_type="election",
-        object_id=election.id,
-        region_code=election.region_code,
-        now=now,
-        # Who voted and how, never what they chose.
-        summary={"voter": voter_key(resident.id), "channel": channel},
-    )
+    # Who voted and how, never what they chose.
+    summary = {"voter": voter_key(resident.id), "channel": channel}
+    record_about(session, actor, "election.voted", election, now=now, summary=summary)
 
 
 def do_vote(

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
     Notice,
@@ -48,16 +48,8 @@ def close_notice(
     notice.state = move(NOTICE_ALLOWED, notice.state, NoticeState.CLOSED, "notice")
     notice.closed_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.closed",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"matter": notice.matter_id, "posted_at": _iso(notice.posted_at)},
-    )
+    summary = {"matter": notice.matter_id, "posted_at": _iso(notice.posted_at)}
+    record_about(session, actor, "notice.closed", notice, now=now, summary=summary)
     return notice
 
 
@@ -79,16 +71,8 @@ def withdraw_for_matter(
         before = notice.state
         notice.state = move(NOTICE_ALLOWED, notice.state, NoticeState.WITHDRAWN, "notice")
         notice.closed_at = now
-        record(
-            session,
-            actor=actor,
-            action="notice.withdrawn",
-            object_type="notice",
-            object_id=notice.id,
-            region_code=notice.region_code,
-            now=now,
-            summary={"matter": matter_id, "from": before},
-        )
+        summary = {"matter": matter_id, "from": before}
+        record_about(session, actor, "notice.withdrawn", notice, now=now, summary=summary)
         withdrawn.append(notice.id)
     return withdrawn
 

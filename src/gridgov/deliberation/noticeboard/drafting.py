@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
     Election,
@@ -218,24 +218,16 @@ def do_draft(
     )
     session.add(notice)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.drafted",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=region_code,
-        now=now,
-        summary={
-            "kind": notice.kind,
-            "matter": matter_id,
-            "election": election_id,
-            "posting_days": notice.posting_days,
-            "objection_days": notice.objection_days,
-            "channels": notice.channels,
-            # kinds only: the values themselves never reach the audit log
-            "masked": sorted({f.kind.value for f in checked.findings}),
-            "masked_findings": notice.masked_findings,
-        },
-    )
+    summary = {
+        "kind": notice.kind,
+        "matter": matter_id,
+        "election": election_id,
+        "posting_days": notice.posting_days,
+        "objection_days": notice.objection_days,
+        "channels": notice.channels,
+        # kinds only: the values themselves never reach the audit log
+        "masked": sorted({f.kind.value for f in checked.findings}),
+        "masked_findings": notice.masked_findings,
+    }
+    record_about(session, actor, "notice.drafted", notice, now=now, summary=summary)
     return notice

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.models import Notice, NoticeObjection
 from gridgov.errors import Conflict, Forbidden, NotFound
 
@@ -120,14 +120,6 @@ def _decide(
     previous = objection.hidden_reason
     objection.hidden_reason = hidden_reason
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action=action,
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "was": previous},
-    )
+    summary = {"objection": objection.id, "was": previous}
+    record_about(session, actor, action, notice, now=now, summary=summary)
     return objection

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import service as cases
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
@@ -133,16 +133,8 @@ def do_object(
     )
     session.add(objection)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.objection_received",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "kind": kind, "held": sorted(set(signals))},
-    )
+    summary = {"objection": objection.id, "kind": kind, "held": sorted(set(signals))}
+    record_about(session, actor, "notice.objection_received", notice, now=now, summary=summary)
     return objection
 
 
@@ -167,16 +159,8 @@ def do_answer(
     objection.answered_by = actor.username
     objection.answered_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.objection_answered",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "length": len(objection.answer)},
-    )
+    summary = {"objection": objection.id, "length": len(objection.answer)}
+    record_about(session, actor, "notice.objection_answered", notice, now=now, summary=summary)
     return objection
 
 
@@ -194,16 +178,8 @@ def do_hide_objection(
         )
     objection.hidden_reason = reason[:200]
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.objection_hidden",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "reason": objection.hidden_reason},
-    )
+    summary = {"objection": objection.id, "reason": objection.hidden_reason}
+    record_about(session, actor, "notice.objection_hidden", notice, now=now, summary=summary)
     return objection
 
 
@@ -216,16 +192,8 @@ def do_release_objection(
     previous = objection.hidden_reason
     objection.hidden_reason = None
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.objection_released",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={"objection": objection.id, "was": previous},
-    )
+    summary = {"objection": objection.id, "was": previous}
+    record_about(session, actor, "notice.objection_released", notice, now=now, summary=summary)
     return objection
 
 

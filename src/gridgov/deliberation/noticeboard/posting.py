@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from gridgov import images
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.cases import outbox
 from gridgov.deliberation import files, rules
 from gridgov.deliberation.models import (
@@ -89,21 +89,13 @@ def do_post(
             )
             queued += 1
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="notice.posted",
-        object_type="notice",
-        object_id=notice.id,
-        region_code=notice.region_code,
-        now=now,
-        summary={
-            "closes_at": notice.closes_at.isoformat(),
-            "objections_until": notice.objections_until.isoformat(),
-            "channels": notice.channels,
-            "chat_messages": queued,
-        },
-    )
+    summary = {
+        "closes_at": notice.closes_at.isoformat(),
+        "objections_until": notice.objections_until.isoformat(),
+        "channels": notice.channels,
+        "chat_messages": queued,
+    }
+    record_about(session, actor, "notice.posted", notice, now=now, summary=summary)
     return notice
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import may_access
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.registry.models import Resident
 from gridgov.territory.models import Region
 
@@ -132,16 +132,8 @@ def link(session: Session, user: User, resident_id: int, now: datetime) -> None:
     checking their document (no service does it yet): audited."""
     user.resident_id = resident_id
     session.flush()
-    record(
-        session,
-        actor=SYSTEM,
-        action="user.resident_linked",
-        object_type="user",
-        object_id=user.id,
-        region_code=user.scope,
-        now=now,
-        summary={"resident": resident_id, "checked_by": "demo"},
-    )
+    summary = {"resident": resident_id, "checked_by": "demo"}
+    record_about(session, SYSTEM, "user.resident_linked", user, now=now, summary=summary)
 
 
 def existing(session: Session, username: str, role: str) -> User | None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridgov.indicators.models import Assessment
 from gridgov.indicators.rules import AssessmentState, Method, parse_period
@@ -77,23 +77,15 @@ def do_score(
     if existing is None:
         session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="indicators.assessment_scored",
-        object_type="indicator_assessment",
-        object_id=row.id,
-        region_code=row.region_code,
-        now=now,
-        summary={
-            "tree": tree_key,
-            "indicator": indicator_id,
-            "period": row.period,
-            "unit": unit,
-            "points": points,
-            "attachment": row.attachment_name or None,
-        },
-    )
+    summary = {
+        "tree": tree_key,
+        "indicator": indicator_id,
+        "period": row.period,
+        "unit": unit,
+        "points": points,
+        "attachment": row.attachment_name or None,
+    }
+    record_about(session, actor, "indicators.assessment_scored", row, now=now, summary=summary)
     return row
 
 
@@ -121,15 +113,14 @@ def do_review(
         raise InvalidInput("Say why the score is sent back.")
     row.state = (AssessmentState.CONFIRMED if confirm else AssessmentState.REJECTED).value
     row.reviewed_by, row.reviewed_at, row.review_note = actor.username, now, note.strip()
-    record(
+    summary = {"points": row.points, "scored_by": row.scored_by, "note": row.review_note}
+    record_about(
         session,
-        actor=actor,
-        action="indicators.assessment_confirmed" if confirm else "indicators.assessment_rejected",
-        object_type="indicator_assessment",
-        object_id=row.id,
-        region_code=row.region_code,
+        actor,
+        "indicators.assessment_confirmed" if confirm else "indicators.assessment_rejected",
+        row,
         now=now,
-        summary={"points": row.points, "scored_by": row.scored_by, "note": row.review_note},
+        summary=summary,
     )
     return row
 
