@@ -154,6 +154,9 @@ from gridgov.cases.routing import (
     CategoryInfo as CategoryInfo,
 )
 from gridgov.cases.routing import (
+    catalogue_of as catalogue_of,
+)
+from gridgov.cases.routing import (
     category_of as category_of,
 )
 from gridgov.cases.routing import (
