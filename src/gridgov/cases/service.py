@@ -181,6 +181,9 @@ from gridgov.cases.screening import (
     FLOOD_WINDOW as FLOOD_WINDOW,
 )
 from gridgov.cases.screening import (
+    NearCase as NearCase,
+)
+from gridgov.cases.screening import (
     format_suggestions as format_suggestions,
 )
 from gridgov.cases.screening import (
