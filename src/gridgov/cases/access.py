@@ -3,6 +3,8 @@ the active assignment an actor works for."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,16 +43,30 @@ def check_dispatch(actor: Actor, case: Case) -> None:
         raise Forbidden("Only a dispatcher may do this.")
 
 
-def check_handler(session: Session, actor: Actor, case: Case) -> Assignment:
-    """The active assignment the actor works for: grid workers for their grid, unit staff
-    for their unit (department by membership, offices by scope), dispatchers for any."""
-    assignments = list(
+def active_assignments(session: Session, case: Case) -> list[Assignment]:
+    """The case's active assignments, the lead first."""
+    return list(
         session.scalars(
             select(Assignment)
             .where(Assignment.case_id == case.id, Assignment.active.is_(True))
             .order_by(Assignment.lead.desc(), Assignment.id)
         )
     )
+
+
+def check_handler(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    assignments: Sequence[Assignment] | None = None,
+) -> Assignment:
+    """The active assignment the actor works for: grid workers for their grid, unit staff
+    for their unit (department by membership, offices by scope), dispatchers for any.
+    ``assignments``: the case's ``active_assignments`` when the caller has them already
+    (the case page checks a dozen steps against one read)."""
+    if assignments is None:
+        assignments = active_assignments(session, case)
     if not assignments:
         raise Conflict("The case is not assigned to anyone.")
     if actor.role == "system" or (actor.role in DISPATCH_ROLES and _in_scope(actor, case)):

@@ -133,7 +133,7 @@ def cases_page(
     chosen = view if view in views else views[0]
     rows, more = list_view(session, actor, view=chosen, now=now, page=page)
     categories = _categories(session)
-    duplicates: dict[int, list[Case]] = {}
+    duplicates: dict[int, list[service.NearCase]] = {}
     if chosen == "new":
         duplicates = service.likely_duplicates_of(session, rows, now=now)
     context = {

@@ -10,13 +10,15 @@ worker) or, where the category says so, the reporter's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.cases import access, routing, rules
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import Assignment, Case, CaseEvent
 from gridgov.cases.rules import Level, State
 from gridgov.errors import Conflict, DomainError, Forbidden
 
@@ -37,6 +39,10 @@ STEP_TARGET: dict[str, State] = {
     "resume": State.IN_PROGRESS,
 }
 STEPS = tuple(STEP_TARGET)
+# Steps whose check asks which active assignment the actor works for.
+HANDLER_STEPS = frozenset(
+    {"acknowledge", "start", "resolve", "return", "escalate", "request-suspension"}
+)
 # Steps that start from fewer states than "the target is allowed" would admit.
 STEP_FROM: dict[str, frozenset[State]] = {
     "start": frozenset({State.ACKNOWLEDGED}),
@@ -109,9 +115,17 @@ def _state_allows(step: str, case: Case) -> bool:
     )
 
 
-def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None:
+def check_step(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    step: str,
+    assignments: Sequence[Assignment] | None = None,
+) -> None:
     """Raise Conflict when the case's state does not allow ``step``, Forbidden when the
-    actor may not take it; return when the step would be accepted."""
+    actor may not take it; return when the step would be accepted. ``assignments``: the
+    case's active assignments when the caller has read them already."""
     if step not in STEP_TARGET:
         raise Conflict("Unknown step %(step)s.", params={"step": step})
     if not _state_allows(step, case):
@@ -133,17 +147,17 @@ def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None
         if case.duplicate_of_id is not None:
             raise Conflict("A case cannot be merged into itself or into a merged case.")
     elif step == "acknowledge":
-        assignment = access.check_handler(session, actor, case)
+        assignment = access.check_handler(session, actor, case, assignments=assignments)
         if not assignment.lead and assignment.acknowledged_at is not None:
             raise Conflict("Your unit has reported in already.")
     elif step in ("start", "resolve", "return"):
-        access.check_handler(session, actor, case)
+        access.check_handler(session, actor, case, assignments=assignments)
     elif step == "escalate":
-        access.check_handler(session, actor, case)
+        access.check_handler(session, actor, case, assignments=assignments)
         if rules.next_level(Level(case.level)) is None:
             raise Conflict("The case is already with a department; it cannot go higher.")
     elif step == "request-suspension":
-        access.check_handler(session, actor, case)
+        access.check_handler(session, actor, case, assignments=assignments)
         if case.suspension_requested:
             raise Conflict("A suspension has been asked for already.")
     elif step == "approve-suspension":
@@ -159,9 +173,16 @@ def check_step(session: Session, *, actor: Actor, case: Case, step: str) -> None
         check_verifier(session, actor, case)
 
 
-def may(session: Session, *, actor: Actor, case: Case, step: str) -> bool:
+def may(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    step: str,
+    assignments: Sequence[Assignment] | None = None,
+) -> bool:
     try:
-        check_step(session, actor=actor, case=case, step=step)
+        check_step(session, actor=actor, case=case, step=step, assignments=assignments)
     except DomainError:
         return False
     return True
@@ -170,4 +191,17 @@ def may(session: Session, *, actor: Actor, case: Case, step: str) -> bool:
 def allowed_steps(session: Session, *, actor: Actor, case: Case) -> list[str]:
     """The steps the actor may take on the case now, in workflow order: what the case
     page offers."""
-    return [step for step in STEPS if may(session, actor=actor, case=case, step=step)]
+    open_steps = [step for step in STEPS if _state_allows(step, case)]
+    if not open_steps:
+        return []
+    # One read of the assignments for every step that asks who handles the case.
+    assignments = (
+        access.active_assignments(session, case)
+        if any(step in HANDLER_STEPS for step in open_steps)
+        else None
+    )
+    return [
+        step
+        for step in open_steps
+        if may(session, actor=actor, case=case, step=step, assignments=assignments)
+    ]

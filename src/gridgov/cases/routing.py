@@ -37,6 +37,7 @@ class CategoryInfo:
     name_zh: str
     name_en: str
     active: bool
+    parent_code: str | None
     start_level: str | None
     department: str | None
     grid_allowed: bool
@@ -58,6 +59,7 @@ def catalogue_of(session: Session) -> tuple[dict[str, CategoryInfo], dict[str, f
                 name_zh=c.name_zh,
                 name_en=c.name_en,
                 active=c.active,
+                parent_code=c.parent_code,
                 start_level=c.start_level,
                 department=c.department,
                 grid_allowed=c.grid_allowed,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -139,11 +141,21 @@ def likely_duplicate_ids(session: Session, case: Case, *, now: datetime) -> tupl
     )
 
 
+@dataclass(frozen=True)
+class NearCase:
+    """What the list shows of a likely duplicate: its id and tracking code."""
+
+    id: int
+    tracking_code: str
+
+
 def likely_duplicates_of(
     session: Session, cases: Sequence[Case], *, now: datetime
-) -> dict[int, list[Case]]:
+) -> dict[int, list[NearCase]]:
     """``likely_duplicates`` for a page of cases in one statement (one box per case,
-    OR-ed), not one statement per row. Cases without any are left out."""
+    OR-ed), not one statement per row, reading five columns rather than whole cases (a
+    flood of reports at one spot made hundreds of candidates a page). Cases without any
+    are left out."""
     located = [c for c in cases if c.lon is not None and c.lat is not None and c.category_code]
     if not located:
         return {}
@@ -156,28 +168,28 @@ def likely_duplicates_of(
         )
         for c in located
     ]
-    candidates = list(
-        session.scalars(
-            select(Case)
-            .where(
-                Case.state.in_([s.value for s in rules.OPEN_STATES]),
-                Case.created_at >= now - DUPLICATE_WINDOW,
-                or_(*boxes),
-            )
-            .order_by(Case.created_at)
+    candidates = session.execute(
+        select(Case.id, Case.tracking_code, Case.category_code, Case.lon, Case.lat)
+        .where(
+            Case.state.in_([s.value for s in rules.OPEN_STATES]),
+            Case.created_at >= now - DUPLICATE_WINDOW,
+            or_(*boxes),
         )
-    )
-    found: dict[int, list[Case]] = {}
+        .order_by(Case.created_at)
+    ).all()
+    by_category: dict[str, list[Any]] = {}
+    for row in candidates:
+        by_category.setdefault(row.category_code or "", []).append(row)
+    found: dict[int, list[NearCase]] = {}
     for case in located:
         lat, lon = case.lat or 0.0, case.lon or 0.0
         near = [
-            c
-            for c in candidates
+            NearCase(c.id, c.tracking_code)
+            for c in by_category.get(case.category_code or "", ())
             if c.id != case.id
-            and c.category_code == case.category_code
             and lat - degrees <= (c.lat or 0.0) <= lat + degrees
             and lon - degrees * 1.1 <= (c.lon or 0.0) <= lon + degrees * 1.1
-            and _metres(c, case) <= DUPLICATE_METRES
+            and _distance(c.lon, c.lat, case.lon, case.lat) <= DUPLICATE_METRES
         ]
         if near:
             found[case.id] = near

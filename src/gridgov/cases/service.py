@@ -154,6 +154,9 @@ from gridgov.cases.routing import (
     CategoryInfo as CategoryInfo,
 )
 from gridgov.cases.routing import (
+    catalogue_of as catalogue_of,
+)
+from gridgov.cases.routing import (
     category_of as category_of,
 )
 from gridgov.cases.routing import (
@@ -176,6 +179,9 @@ from gridgov.cases.screening import (
 )
 from gridgov.cases.screening import (
     FLOOD_WINDOW as FLOOD_WINDOW,
+)
+from gridgov.cases.screening import (
+    NearCase as NearCase,
 )
 from gridgov.cases.screening import (
     format_suggestions as format_suggestions,

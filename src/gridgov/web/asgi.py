@@ -12,4 +12,6 @@ from gridgov.web.logs import configure_logging
 def app_factory() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    app.state.gridgov.freeze_heap = True  # a serving process: see web/app.py settle_heap
+    return app

@@ -114,6 +114,9 @@ class AppState:
     settings: Settings
     db: Database
     demo_mode: bool = False
+    # Serving processes (``web/asgi.py``) move their start-up heap out of the garbage
+    # collector's reach once it is built (``web/app.py: settle_heap``); tests do not.
+    freeze_heap: bool = False
 
     @property
     def login_limits(self) -> LoginLimits:

@@ -20,7 +20,7 @@ page show text of its own choosing; ``render`` translates and clears them.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -158,11 +158,15 @@ class Desk:
         )
 
 
-def desk(user: Any, *, name: str = "desk") -> Callable[..., Desk]:
+def desk(user: Any, *, name: str = "desk") -> Callable[..., Awaitable[Desk]]:
     """A FastAPI dependency: the ``Desk`` of a request whose user is resolved by the
-    ``user`` annotation (e.g. ``CurrentUser`` or a role page dependency)."""
+    ``user`` annotation (e.g. ``CurrentUser`` or a role page dependency).
 
-    def bound(
+    ``async``: it only gathers what other dependencies resolved (the user's columns are
+    loaded), so it runs on the event loop instead of costing every page a worker-thread
+    round trip."""
+
+    async def bound(
         request: Request, session: Session, now: datetime, state: AppState, viewer: User
     ) -> Desk:
         return Desk(request, session, viewer, actor_of(request, viewer), now, state)
