@@ -9,6 +9,8 @@ import random
 import pytest
 
 from gridgov.outreach.partition import Band, Home, Member, PartitionError, partition, update
+from gridgov.outreach.partition.geometry import Block, Group
+from gridgov.outreach.partition.pack import pack
 
 LON0, LAT0 = 116.72, 23.28
 
@@ -209,3 +211,101 @@ def test_a_building_that_shrinks_to_fit_one_group_goes_back_together() -> None:
     assert len({placed[h.id] for h in tower if h.id != leaving}) == 1
     assert after.quality.buildings_split == 0
     assert after.quality.moved <= counts[1 - larger] + 2
+
+
+def _tower_groups(
+    towers: dict[str, tuple[float, list[int]]],
+) -> tuple[list[Group], dict[str, list[int]]]:
+    """Groups made of pieces of towers: name → (x in metres, sizes of its pieces), one
+    group a piece, households numbered in turn."""
+    groups: list[Group] = []
+    homes_of: dict[str, list[int]] = {}
+    next_id = 1
+    for name, (x, pieces) in towers.items():
+        homes_of[name] = []
+        for size in pieces:
+            homes = list(range(next_id, next_id + size))
+            next_id += size
+            homes_of[name].extend(homes)
+            group = Group()
+            group.add(Block(f"{name}@{len(groups)}", homes, x, 0.0, parent=name))
+            groups.append(group)
+    return groups, homes_of
+
+
+def test_a_neighbourhood_outside_the_band_is_packed_again_exactly() -> None:
+    # Given a tower of 19 households in two groups (11 and 8: one group under the band)
+    # and, 100 m away, a tower of 25 in two groups (11 and 14: one over), groups of 10–11
+    groups, homes_of = _tower_groups({"A": (0.0, [11, 8]), "B": (100.0, [11, 14])})
+    band = Band(4, 10, 11)
+    # When the neighbourhoods outside the band are packed again
+    changed = pack(groups, band, limit=200.0**2)
+    # Then every group is in the band: the taller tower takes the third group its size
+    # allows (ceil(25 / 11) = 3), sharing the shorter tower's group; nothing is split
+    assert changed == 1
+    assert sorted(group.size for group in groups) == [11, 11, 11, 11]
+    held = {
+        name: {g for g, group in enumerate(groups) for b in group.blocks if b.parent == name}
+        for name in homes_of
+    }
+    assert len(held["A"]) == 2
+    assert len(held["B"]) == 3
+    placed = sorted(h for group in groups for b in group.blocks for h in b.homes)
+    assert placed == list(range(1, 45))
+
+
+def test_a_neighbourhood_that_cannot_fit_the_band_grows_until_it_can() -> None:
+    # Given a tower of 19 in two groups (10 and 9: one under the band), ten towers of
+    # 22 households (two full groups each) in a row beside it, and at the far end a
+    # tower of 23 in three groups (11, 11 and 1 beside a block of 10)
+    towers = {"A": (0.0, [10, 9])}
+    towers |= {f"F{n}": (20.0 * (n + 1), [11, 11]) for n in range(10)}
+    groups, _ = _tower_groups(towers)
+    far = Group()
+    far.add(Block("far", list(range(1001, 1011)), 230.0, 0.0))
+    far.add(Block("C@x", [2001], 225.0, 0.0, parent="C"))
+    groups.append(far)
+    for part in (range(2002, 2013), range(2013, 2024)):
+        group = Group()
+        group.add(Block("C@y", list(part), 225.0, 0.0, parent="C"))
+        groups.append(group)
+    band = Band(len(groups), 10, 11)
+    assert sum(group.size for group in groups) == 19 + 220 + 10 + 23
+    # When it is packed: the 12 groups nearest the short one hold only the full towers
+    # besides it, which cannot give it a household (a tower of 22 is in the 2 groups
+    # its size allows, 11 each), so no program there brings it nearer the band
+    changed = pack(groups, band, limit=300.0**2)
+    # Then the neighbourhood grew to the far tower, whose lone household joined the
+    # short group (the block of 10 keeps its group), and every group is in the band
+    assert changed == 1
+    assert all(10 <= group.size <= 11 for group in groups)
+    held: dict[str, set[int]] = {}
+    for g, group in enumerate(groups):
+        for block in group.blocks:
+            held.setdefault(block.parent or block.key, set()).add(g)
+    assert len(held["A"]) == 2
+    assert len(held["C"]) <= 3
+    assert all(len(held[f"F{n}"]) == 2 for n in range(10))
+    assert len(held["far"]) == 1
+
+
+def test_a_tall_building_that_shrinks_to_need_fewer_groups_is_gathered_into_them() -> None:
+    # Given a tower of 23 households (3 groups of 10–11 at most) and ten houses, cut
+    # into three groups, so the tower stands in all three
+    tower = [Home(n, LON0, LAT0, "T", f"{n:03d}") for n in range(1, 24)]
+    houses = [Home(100 + n, LON0 + 0.0004 * n, LAT0 + 0.0003, None) for n in range(10)]
+    first = partition(tower + houses, Band(3, 10, 11))
+    before = first.group_of()
+    counts = {g: sum(1 for h in tower if before[h.id] == g) for g in range(3)}
+    assert sorted(counts.values())[0] > 0
+    # When a household of its largest piece moves out: 22 households need 2 groups
+    larger = max(counts, key=lambda g: (counts[g], -g))
+    leaving = next(h.id for h in tower if before[h.id] == larger)
+    after = update(before, [h for h in tower + houses if h.id != leaving], first.band)
+    # Then the tower is in 2 groups, no building is split, sizes stay in the band, and
+    # only its smallest piece (and a handful) changed group
+    placed = after.group_of()
+    assert len({placed[h.id] for h in tower if h.id != leaving}) == 2
+    assert after.quality.buildings_split == 0
+    assert after.quality.out_of_band == 0
+    assert after.quality.moved <= min(counts.values()) + 2

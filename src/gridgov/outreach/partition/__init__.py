@@ -47,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.cutting import bisect, carve
-from gridgov.outreach.partition.elastic import diameter2, equalize, settle, tidy
+from gridgov.outreach.partition.elastic import diameter2, equalize, gather, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
 from gridgov.outreach.partition.improve import improve, pin, seat
 from gridgov.outreach.partition.measure import measure
@@ -207,20 +207,30 @@ def update(
             piece = Block(f"{block.key}@{g}", homes_of_piece, block.x, block.y, parent=elastic)
             groups[g].add(piece)
             placed.append((g, piece))
+        allowed = -(-block.size // band.high)
         if fresh:
-            piece = Block(f"{block.key}+", fresh, block.x, block.y)
+            piece = Block(f"{block.key}+", fresh, block.x, block.y, parent=elastic)
             g = min(pieces, key=lambda g: groups[g].size) if pieces else -1
-            if g >= 0 and groups[g].size + piece.size <= band.high:
+            # A tall building already in all the groups its size allows takes its
+            # newcomers in one of them even over the band (the repair below sheds).
+            if g >= 0 and (
+                groups[g].size + piece.size <= band.high
+                or (elastic is not None and len(pieces) >= allowed)
+            ):
                 groups[g].add(piece)
                 placed.append((g, piece))
             else:
                 newcomers.append(piece)
-        if elastic is None and len({g for g, _ in placed}) > 1:
+        if len({g for g, _ in placed}) > allowed:
             shrunk.append(placed)
-    # A building that was larger than a group and has shrunk to fit one goes back
-    # together, into the group of its largest piece, where that group has room.
+    # A building now in more groups than its size needs goes back together: one that
+    # fits a group into the group of its largest piece, where that group has room; a
+    # taller one into the groups of its largest pieces (the repair below sheds).
     for placed in shrunk:
-        _rejoin(groups, placed, band)
+        if placed[0][1].parent is None:
+            _rejoin(groups, placed, band)
+        else:
+            gather(groups, placed, band)
     # Keep members' own blocks where they are.
     kept_seats = list(seats) + [None] * (band.groups - len(seats))
     pin(groups, kept_seats[: band.groups], members)

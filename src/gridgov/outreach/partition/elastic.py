@@ -147,6 +147,42 @@ def equalize(groups: list[Group], band: Band, only: Sequence[int] | None = None)
     return moved
 
 
+def gather(groups: Sequence[Group], placed: Sequence[tuple[int, Block]], band: Band) -> None:
+    """A building larger than a group that is in more groups than its size needs
+    (``ceil(size / high)``; it shrank on an update) goes back into the groups of its
+    largest pieces: the other pieces' households join them, where there is room first,
+    the rest to the smallest (which may then be over the band, for the repair to shed).
+    Only the households of the pieces given up change group."""
+    size = sum(piece.size for _, piece in placed)
+    by_group: dict[int, list[Block]] = defaultdict(list)
+    for g, piece in placed:
+        by_group[g].append(piece)
+    ranked = sorted(
+        by_group,
+        key=lambda g: (
+            not any(p.pinned for p in by_group[g]),  # a member's piece stays where it is
+            -sum(p.size for p in by_group[g]),
+            g,
+        ),
+    )
+    kept, dropped = ranked[: -(-size // band.high)], ranked[-(-size // band.high) :]
+    keeper = {g: by_group[g][0] for g in kept}
+    homes: list[int] = []
+    for g in dropped:
+        for piece in by_group[g]:
+            if piece.pinned:  # a member's household stays: keep this group instead
+                continue
+            groups[g].remove(piece)
+            homes.extend(piece.homes)
+    while homes:
+        g = max(kept, key=lambda g: (band.high - groups[g].size, -g))
+        count = max(1, min(len(homes), band.high - groups[g].size))
+        piece = keeper[g]
+        piece.homes.extend(homes[:count])
+        groups[g].add_homes(piece, count)
+        del homes[:count]
+
+
 def tidy(groups: Sequence[Group], order: Mapping[int, int]) -> None:
     """Give each piece of a building a run of its consecutive households (``order``:
     household id → place in its building), pieces in the order of their first floor."""
