@@ -289,9 +289,15 @@ class PgScratch:
                 name: last for name, last, _ in conn.execute(self._SEQUENCES).fetchall()
             }
 
-    @property
     def url(self) -> str:
-        return _with_database(self._admin_url, self.name)
+        """The database's URL, told apart from every other test's by its application
+        name: the caches the application keeps per database URL (the catalogue, the
+        holidays, the locator, the signed-in users) start empty, as with a new database."""
+        return (
+            make_url(_with_database(self._admin_url, self.name))
+            .update_query_dict({"application_name": f"gridgov_test_{uuid.uuid4().hex[:12]}"})
+            .render_as_string(hide_password=False)
+        )
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(
@@ -376,7 +382,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin_url, template_name = request.getfixturevalue("pg_template")
     if build is None:
         scratch: PgScratch = request.getfixturevalue("pg_scratch")
-        yield scratch.url
+        yield scratch.url()
         scratch.reset()
         return
     template_name = request.getfixturevalue("prebuilt").postgresql(build, admin_url, template_name)
