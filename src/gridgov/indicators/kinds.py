@@ -124,10 +124,12 @@ BUILT_IN_DERIVED: dict[str, str] = {
     "task_overdue_rate": "tasks_overdue / tasks_due",
 }
 
+# What a manual leaf shows where a computed one names its metric.
+MANUAL_LABEL = N_("Scored by a reviewer")
+
 # What a metric counts, in the reader's language, shown for it on a scorecard
 # (the tree's own names are in Chinese and English only).
 METRIC_LABELS: dict[str, str] = {
-    "manual": N_("Scored by a reviewer"),  # a manual leaf (service.reading)
     "cases": N_("Cases raised"),
     "assigned": N_("Cases assigned"),
     "responded_on_time": N_("Responses in time"),

@@ -26,7 +26,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.indicators import export, service
-from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS, METRIC_LABELS
+from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS, MANUAL_LABEL, METRIC_LABELS
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, Method, Tree, recent_periods
 from gridgov.msgids import N_
@@ -97,7 +97,8 @@ def name_in(language: str, zh: str, en: str) -> str:
 def metric_label(metric: str, derived: dict[str, str], gettext: Callable[[str], str]) -> str:
     """A leaf's metric in the reader's words: its label; a tree's own derived metric as
     the labels of the counts it is made of; its key when it has neither."""
-    label = METRIC_LABELS.get(metric)
+    # a manual leaf reads "manual" for its metric (service.reading)
+    label = MANUAL_LABEL if metric == "manual" else METRIC_LABELS.get(metric)
     if label is not None:
         return gettext(label)
     if metric in derived:
