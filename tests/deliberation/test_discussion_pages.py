@@ -358,3 +358,59 @@ def test_the_api_runs_the_loop(client: TestClient, db: Database) -> None:
         stored = session.get(Proposal, proposal_id)
         assert stored is not None
         assert stored.answered_by == "secretary"
+
+
+def test_comments_on_discussions_and_proposals_are_rate_limited(
+    client: TestClient, db: Database
+) -> None:
+    # Given kim's discussion and silva's proposal in it
+    make_community(db)
+    page_login(client, "kim")
+    where = _post(
+        client,
+        LIST,
+        f"{LIST}/new",
+        {"title": "夜间噪音", "body": "广场舞太晚。", "language": "zh_Hans"},
+    )
+    discussion_id = int(where.rsplit("/", 1)[1])
+    _sign_out(client)
+    page_login(client, "silva")
+    proposal_where = _post(
+        client,
+        where,
+        f"/discussions/{discussion_id}/proposals",
+        {"title": "九点结束", "body": "晚上九点后停止音乐。", "language": "zh_Hans"},
+    )
+    proposal_id = int(proposal_where.rsplit("/", 1)[1])
+    # When silva comments five times on each within the same minute (ten in all)
+    for n in range(5):
+        _post(
+            client,
+            where,
+            f"/discussions/{discussion_id}/comments",
+            {"text": f"意见{n}", "language": "zh_Hans"},
+        )
+        _post(
+            client,
+            proposal_where,
+            f"/proposals/{proposal_id}/comments",
+            {"text": f"补充{n}", "language": "zh_Hans"},
+        )
+    # Then the eleventh, on the proposal, is refused with the form kept
+    token = csrf_of(client, proposal_where)
+    refused = client.post(
+        f"/proposals/{proposal_id}/comments",
+        data={"text": "第十一条", "language": "zh_Hans", "csrf_token": token},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert refused.status_code == 429
+    assert "第十一条" in refused.text
+    # and so is one on the discussion; nothing of either was written
+    token = csrf_of(client, where)
+    again = client.post(
+        f"/discussions/{discussion_id}/comments",
+        data={"text": "第十二条", "language": "zh_Hans", "csrf_token": token},
+    )
+    assert again.status_code == 429
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Comment)) == 10

@@ -339,7 +339,7 @@ def discussion_comment(
         return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
     written = (text, chosen)
-    return _comment(desk, Target.DISCUSSION, discussion_id, written, again, rated=True)
+    return _comment(desk, Target.DISCUSSION, discussion_id, written, again)
 
 
 def _comment(
@@ -348,23 +348,20 @@ def _comment(
     target_id: int,
     written: tuple[str, str],
     again: Callable[[DomainError], Response],
-    *,
-    rated: bool,
 ) -> Response:
     """A comment (``written``: its text and language) from a discussion's or a proposal's
-    page, back to its comments; on a refusal, ``again``. A ``rated`` comment counts
-    against the writer's comments per target."""
+    page, back to its comments; on a refusal, ``again``. Every comment counts against
+    the writer's comments and the target's (guard.rules: Write.COMMENT)."""
     text, language = written
 
     def run() -> object:
-        if rated:
-            check_rate(
-                desk.session,
-                write=Write.COMMENT,
-                source=f"user:{desk.user.id}",
-                target=f"{target.value}:{target_id}",
-                now=desk.now,
-            )
+        check_rate(
+            desk.session,
+            write=Write.COMMENT,
+            source=f"user:{desk.user.id}",
+            target=f"{target.value}:{target_id}",
+            now=desk.now,
+        )
         return desk.run(
             discussion.do_comment,
             user=desk.user,
@@ -470,7 +467,7 @@ def proposal_comment(
         )
 
     written = (text, chosen)
-    return _comment(desk, Target.PROPOSAL, proposal_id, written, again, rated=False)
+    return _comment(desk, Target.PROPOSAL, proposal_id, written, again)
 
 
 def _merged_into(value: str) -> int | None:
