@@ -27,6 +27,16 @@ def _sign_out(client: TestClient) -> None:
     client.cookies.clear()
 
 
+def _kims_discussion(client: TestClient, db: Database, title: str, body: str) -> tuple[str, int]:
+    """The community, and kim signed in opening a discussion in Chinese; its page and id."""
+    make_community(db)
+    page_login(client, "kim")
+    where = _post(
+        client, LIST, f"{LIST}/new", {"title": title, "body": body, "language": "zh_Hans"}
+    )
+    return where, int(where.rsplit("/", 1)[1])
+
+
 def test_residents_write_in_their_language_and_anyone_reads(
     client: TestClient, db: Database
 ) -> None:
@@ -185,15 +195,7 @@ def test_held_spam_is_not_shown_until_a_moderator_releases_it(
 
 def test_a_hidden_comment_shows_the_reason_never_the_text(client: TestClient, db: Database) -> None:
     # Given kim's discussion with silva's comment, reported by kim
-    make_community(db)
-    page_login(client, "kim")
-    where = _post(
-        client,
-        LIST,
-        f"{LIST}/new",
-        {"title": "公园长椅", "body": "需要更多长椅。", "language": "zh_Hans"},
-    )
-    discussion_id = int(where.rsplit("/", 1)[1])
+    where, discussion_id = _kims_discussion(client, db, "公园长椅", "需要更多长椅。")
     _sign_out(client)
     page_login(client, "silva")
     _post(
@@ -364,15 +366,7 @@ def test_comments_on_discussions_and_proposals_are_rate_limited(
     client: TestClient, db: Database
 ) -> None:
     # Given kim's discussion and silva's proposal in it
-    make_community(db)
-    page_login(client, "kim")
-    where = _post(
-        client,
-        LIST,
-        f"{LIST}/new",
-        {"title": "夜间噪音", "body": "广场舞太晚。", "language": "zh_Hans"},
-    )
-    discussion_id = int(where.rsplit("/", 1)[1])
+    where, discussion_id = _kims_discussion(client, db, "夜间噪音", "广场舞太晚。")
     _sign_out(client)
     page_login(client, "silva")
     proposal_where = _post(

@@ -11,12 +11,12 @@ import pytest
 from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.outreach import service as outreach
-from gridgov.registry.models import Building, Household
 from tests.cases.factories import make_cases_world
 from tests.conftest import FIXED_NOW
 from tests.e2e.conftest import Phone
 from tests.e2e.test_maps_and_wall import sign_in
 from tests.factories import make_user
+from tests.outreach.factories import buildings_in_a_row
 
 pytestmark = pytest.mark.e2e
 GRID = "44051200100101"
@@ -28,29 +28,8 @@ def test_a_building_is_moved_from_the_map_on_a_phone(db: Database, phone: Phone)
     # Given twelve buildings of four households in a row, cut into four groups
     make_cases_world(db)
     make_user(db, "li.secretary", "branch_secretary", "440512001001")
+    buildings_in_a_row(db, 12)
     with db.transaction() as session:
-        for b in range(12):
-            building = Building(
-                code=f"B{b:02d}",
-                name=f"{b}号楼",
-                address="青篮",
-                lon=116.701 + 0.0005 * b,
-                lat=23.285,
-                grid_code=GRID,
-            )
-            session.add(building)
-            session.flush()
-            for unit in range(4):
-                session.add(
-                    Household(
-                        number=f"QL-{b:02d}-{unit}",
-                        address=f"青篮{b}号{unit}房",
-                        building_id=building.id,
-                        lon=building.lon,
-                        lat=building.lat,
-                        grid_code=GRID,
-                    )
-                )
         scheme, _quality = outreach.do_create_scheme(
             session,
             actor=SECRETARY,

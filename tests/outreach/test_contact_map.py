@@ -14,6 +14,7 @@ from gridgov.outreach.models import ContactChange, ContactGroup, ContactHousehol
 from gridgov.registry.models import Building, Household
 from tests.cases.factories import make_cases_world
 from tests.factories import csrf_of, make_user, page_login
+from tests.outreach.factories import buildings_in_a_row
 from tests.querycount import assert_constant_queries
 
 GRID = "44051200100101"
@@ -22,32 +23,7 @@ COMMUNITY = "440512001001"
 
 def _buildings(db: Database, count: int, start: int = 0, per: int = 4) -> list[int]:
     """``count`` buildings of ``per`` households in a row running east; their ids."""
-    ids = []
-    with db.transaction() as session:
-        for b in range(start, start + count):
-            building = Building(
-                code=f"B{b:03d}",
-                name=f"{b}号楼",
-                address="青篮",
-                lon=116.701 + 0.0005 * b,
-                lat=23.285,
-                grid_code=GRID,
-            )
-            session.add(building)
-            session.flush()
-            for unit in range(per):
-                household = Household(
-                    number=f"QL-{b:03d}-{unit}",
-                    address=f"青篮{b}号{unit}房",
-                    building_id=building.id,
-                    lon=building.lon,
-                    lat=building.lat,
-                    grid_code=GRID,
-                )
-                session.add(household)
-                session.flush()
-                ids.append(household.id)
-    return ids
+    return buildings_in_a_row(db, count, start=start, per=per, width=3)
 
 
 def _make_scheme(client: TestClient, groups: int) -> str:

@@ -9,9 +9,10 @@ from sqlalchemy import insert, select
 
 from gridgov.db import Database
 from gridgov.outreach.models import ContactScheme, Visit
-from gridgov.registry.models import Building, Household, Organisation
+from gridgov.registry.models import Organisation
 from tests.cases.factories import make_cases_world
 from tests.factories import csrf_of, make_user, page_login
+from tests.outreach.factories import buildings_in_a_row
 
 GRID = "44051200100101"
 
@@ -21,31 +22,8 @@ def households(db: Database) -> list[int]:
     make_cases_world(db)
     make_user(db, "li.secretary", "branch_secretary", "440512001001")
     make_user(db, "wang.worker", "grid_worker", "44051200200101")
-    ids: list[int] = []
+    ids = buildings_in_a_row(db, 6, step=0.001, width=1)
     with db.transaction() as session:
-        for b in range(6):
-            building = Building(
-                code=f"B{b}",
-                name=f"{b}号楼",
-                address="青篮",
-                lon=116.701 + 0.001 * b,
-                lat=23.285,
-                grid_code=GRID,
-            )
-            session.add(building)
-            session.flush()
-            for unit in range(4):
-                household = Household(
-                    number=f"QL-{b}-{unit}",
-                    address=f"青篮{b}号{unit}房",
-                    building_id=building.id,
-                    lon=building.lon,
-                    lat=building.lat,
-                    grid_code=GRID,
-                )
-                session.add(household)
-                session.flush()
-                ids.append(household.id)
         session.execute(
             insert(Organisation),
             [
