@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.deliberation import service
-from gridgov.deliberation.models import Matter, Meeting
+from gridgov.deliberation.models import Matter, Meeting, MeetingMember
 from gridgov.deliberation.rules import Check
 from gridgov.deliberation.schemas.matters import (
     CloseIn,
@@ -79,6 +79,17 @@ def _meeting_out(meeting: Meeting) -> MeetingOut:
     return MeetingOut(**values, explanation=_explained(meeting.explanation))
 
 
+def _member_out(member: MeetingMember) -> MemberOut:
+    return MemberOut(
+        id=member.id,
+        resident_id=member.resident_id,
+        name=member.name,
+        household_id=member.household_id,
+        signed_in_at=member.signed_in_at,
+        proxy_holder_id=member.proxy_for_id,
+    )
+
+
 def _check(check: Check) -> ExplainedOut:
     return ExplainedOut(message=check.message, params=check.params, text=check.text())
 
@@ -98,19 +109,15 @@ def list_matters(
 
 @router.post("/deliberation/matters", response_model=MatterDetailOut, status_code=201)
 def open_matter(body: MatterIn, desk: RunnerDesk) -> MatterDetailOut:
-    session = desk.session
-    matter = service.do_open_matter(
-        session,
-        actor=desk.actor,
+    matter = desk.commit(
+        service.do_open_matter,
         region_code=body.region_code,
         title=body.title,
         description=body.description,
         template_key=body.template_key,
         one_person=body.one_person,
-        now=desk.now,
     )
-    session.commit()
-    return _matter_detail(session, matter)
+    return _matter_detail(desk.session, matter)
 
 
 def _matter_detail(session: Any, matter: Matter) -> MatterDetailOut:
@@ -161,10 +168,8 @@ def get_matter(matter_id: int, desk: ReaderDesk) -> MatterDetailOut:
     "/deliberation/matters/{matter_id}/meetings", response_model=MeetingDetailOut, status_code=201
 )
 def convene(matter_id: int, body: ConveneIn, desk: RunnerDesk) -> MeetingDetailOut:
-    session = desk.session
-    meeting = service.do_convene(
-        session,
-        actor=desk.actor,
+    meeting = desk.commit(
+        service.do_convene,
         matter_id=matter_id,
         notified_at=body.notified_at,
         starts_at=body.starts_at,
@@ -172,10 +177,8 @@ def convene(matter_id: int, body: ConveneIn, desk: RunnerDesk) -> MeetingDetailO
         body=body.body,
         title=body.title,
         place=body.place,
-        now=desk.now,
     )
-    session.commit()
-    return _meeting_detail(session, meeting)
+    return _meeting_detail(desk.session, meeting)
 
 
 def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
@@ -196,17 +199,7 @@ def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
         )
     return MeetingDetailOut(
         **_meeting_out(meeting).model_dump(),
-        roster=[
-            MemberOut(
-                id=m.id,
-                resident_id=m.resident_id,
-                name=m.name,
-                household_id=m.household_id,
-                signed_in_at=m.signed_in_at,
-                proxy_holder_id=m.proxy_for_id,
-            )
-            for m in service.members_of(session, meeting.id)
-        ],
+        roster=[_member_out(m) for m in service.members_of(session, meeting.id)],
         live=live,
     )
 
@@ -225,31 +218,20 @@ def sign_in(meeting_id: int, body: SignInIn, desk: RunnerDesk) -> MemberOut:
         member_id=body.member_id,
         proxy_holder_id=body.proxy_holder_id,
     )
-    return MemberOut(
-        id=member.id,
-        resident_id=member.resident_id,
-        name=member.name,
-        household_id=member.household_id,
-        signed_in_at=member.signed_in_at,
-        proxy_holder_id=member.proxy_for_id,
-    )
+    return _member_out(member)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/totals", response_model=MeetingDetailOut)
 def record_totals(meeting_id: int, body: TotalsIn, desk: RunnerDesk) -> MeetingDetailOut:
-    session = desk.session
-    meeting = service.do_record_totals(
-        session,
-        actor=desk.actor,
+    meeting = desk.commit(
+        service.do_record_totals,
         meeting_id=meeting_id,
         yes=body.yes,
         no=body.no,
         abstain=body.abstain,
         expected_version=body.version,
-        now=desk.now,
     )
-    session.commit()
-    return _meeting_detail(session, meeting)
+    return _meeting_detail(desk.session, meeting)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/votes", status_code=201)
@@ -285,17 +267,13 @@ def cast_ballot(meeting_id: int, body: VoteIn, desk: RunnerDesk) -> dict[str, An
 def close_meeting(meeting_id: int, body: CloseIn, desk: RunnerDesk) -> MeetingDetailOut:
     """Close and decide by the stage's rules; without a quorum the meeting ends
     ``no_quorum`` (200) and the matter stays at its stage."""
-    session = desk.session
-    meeting = service.do_close_meeting(
-        session,
-        actor=desk.actor,
+    meeting = desk.commit(
+        service.do_close_meeting,
         meeting_id=meeting_id,
         returned=body.returned,
         expected_version=body.version,
-        now=desk.now,
     )
-    session.commit()
-    return _meeting_detail(session, meeting)
+    return _meeting_detail(desk.session, meeting)
 
 
 @router.get("/deliberation/supervision", response_model=SupervisionOut)

@@ -175,12 +175,7 @@ def list_discussions(
 def open_discussion(region_code: RegionCode, body: PostIn, desk: CurrentDesk) -> DiscussionOut:
     """Open a discussion in the author's language; suspected spam comes back held."""
     row = desk.commit(
-        discussion.do_open_discussion,
-        user=desk.user,
-        region_code=region_code,
-        title=body.title,
-        body=body.body,
-        language=body.language,
+        discussion.do_open_discussion, user=desk.user, region_code=region_code, **body.model_dump()
     )
     return _discussion_out(row, staff=_staff(desk.user))
 
@@ -226,13 +221,7 @@ def list_proposals(
 def submit_proposal(region_code: RegionCode, body: ProposalIn, desk: CurrentDesk) -> ProposalOut:
     """Submit a proposal, from a discussion (``discussion_id``) or on its own."""
     row = desk.commit(
-        discussion.do_submit_proposal,
-        user=desk.user,
-        region_code=region_code,
-        discussion_id=body.discussion_id,
-        title=body.title,
-        body=body.body,
-        language=body.language,
+        discussion.do_submit_proposal, user=desk.user, region_code=region_code, **body.model_dump()
     )
     return _proposal_out(row, staff=_staff(desk.user))
 
@@ -319,28 +308,15 @@ def answer_proposal(proposal_id: ItemId, body: AnswerIn, desk: CurrentDesk) -> A
 def comment(body: CommentIn, desk: CurrentDesk) -> CommentOut:
     """Comment on a discussion or proposal; with ``supervision`` also on a matter's
     stage (``stage_id``), a notice or an implementation record."""
-    session, user = desk.session, desk.user
     check_rate(
-        session,
+        desk.session,
         write=Write.COMMENT,
-        source=f"user:{user.id}",
+        source=f"user:{desk.user.id}",
         target=f"{body.target_type}:{body.target_id}",
         now=desk.now,
     )
-    row = discussion.do_comment(
-        session,
-        user=user,
-        actor=desk.actor,
-        target_type=body.target_type,
-        target_id=body.target_id,
-        text=body.text,
-        language=body.language,
-        supervision=body.supervision,
-        stage_id=body.stage_id,
-        now=desk.now,
-    )
-    session.commit()
-    return _comment_out(row, staff=_staff(user))
+    row = desk.commit(discussion.do_comment, user=desk.user, **body.model_dump())
+    return _comment_out(row, staff=_staff(desk.user))
 
 
 # ---------------------------------------------------------------- reports and moderation
@@ -349,13 +325,7 @@ def comment(body: CommentIn, desk: CurrentDesk) -> CommentOut:
 @router.post("/deliberation/reports", response_model=ReportOut, status_code=201)
 def report(body: ReportIn, desk: CurrentDesk) -> ReportOut:
     """Report a discussion, proposal or comment to the moderators."""
-    row = desk.commit(
-        discussion.do_report,
-        user=desk.user,
-        target_type=body.target_type,
-        target_id=body.target_id,
-        reason=body.reason,
-    )
+    row = desk.commit(discussion.do_report, user=desk.user, **body.model_dump())
     return _report_out(row)
 
 
@@ -378,32 +348,18 @@ def moderation_queue(session: SessionDep, user: CurrentUser) -> list[QueueItemOu
 @router.post("/deliberation/moderation/hide", response_model=ModeratedOut)
 def hide(body: HideIn, desk: CurrentDesk) -> ModeratedOut:
     """Hide with a public reason (moderators in scope); open reports are closed."""
-    row = desk.commit(
-        discussion.do_hide,
-        user=desk.user,
-        target_type=body.target_type,
-        target_id=body.target_id,
-        reason=body.reason,
-    )
+    row = desk.commit(discussion.do_hide, user=desk.user, **body.model_dump())
     return _moderated(body.target_type, row)
 
 
 @router.post("/deliberation/moderation/release", response_model=ModeratedOut)
 def release(body: ReleaseIn, desk: CurrentDesk) -> ModeratedOut:
     """Release an item held as possible spam (moderators in scope)."""
-    row = desk.commit(
-        discussion.do_release,
-        user=desk.user,
-        target_type=body.target_type,
-        target_id=body.target_id,
-    )
+    row = desk.commit(discussion.do_release, user=desk.user, **body.model_dump())
     return _moderated(body.target_type, row)
 
 
 @router.post("/deliberation/reports/{report_id}/dismiss", response_model=ReportOut)
 def dismiss(report_id: ItemId, desk: CurrentDesk) -> ReportOut:
-    row = discussion.do_dismiss_report(
-        desk.session, user=desk.user, actor=desk.actor, report_id=report_id, now=desk.now
-    )
-    desk.session.commit()
+    row = desk.commit(discussion.do_dismiss_report, user=desk.user, report_id=report_id)
     return _report_out(row)

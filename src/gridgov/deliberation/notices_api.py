@@ -86,17 +86,7 @@ def list_notices(user: NoticeStaff, session: SessionDep) -> list[NoticeOut]:
 def draft_notice(body: NoticeIn, desk: NoticeStaffDesk) -> NoticeOut:
     """Save a draft; ID numbers and phones are masked (``masked_findings`` counts them)."""
     notice = desk.commit(
-        notices.do_draft,
-        region_code=body.region_code,
-        kind=body.kind,
-        title=body.title,
-        body=body.body,
-        matter_id=body.matter_id,
-        election_id=body.election_id,
-        posting_days=body.posting_days,
-        objection_days=body.objection_days,
-        channels=tuple(body.channels),
-        language=body.language,
+        notices.do_draft, **body.model_dump(exclude={"channels"}), channels=tuple(body.channels)
     )
     return NoticeOut.model_validate(notice)
 
@@ -115,38 +105,27 @@ def post_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
 @router.post("/notices/{notice_id}/close", response_model=NoticeOut)
 def close_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
     """Refused (409) before the posting period is over, naming when it may close."""
-    notice = desk.commit(
-        notices.do_close,
-        notice_id=notice_id,
-        tz=desk.tz,
-    )
+    notice = desk.commit(notices.do_close, notice_id=notice_id, tz=desk.tz)
     return NoticeOut.model_validate(notice)
 
 
 @router.post("/notices/{notice_id}/objections", response_model=ObjectionOut, status_code=201)
 def object_to_notice(notice_id: NoticeId, body: ObjectionIn, desk: CurrentDesk) -> ObjectionOut:
     """Object or ask while the window is open (409 after it, naming its end)."""
-    session = desk.session
     check_rate(
-        session,
+        desk.session,
         write=Write.OBJECTION,
         source=f"user:{desk.user.id}",
         target=str(notice_id),
         now=desk.now,
     )
-    row = notices.do_object(
-        session,
+    row = desk.commit(
+        notices.do_object,
         notice_id=notice_id,
-        text=body.text,
-        kind=body.kind,
-        author_name=body.author_name,
         author_user_id=desk.user.id,
-        language=body.language,
-        now=desk.now,
-        actor=desk.actor,
         tz=desk.tz,
+        **body.model_dump(),
     )
-    session.commit()
     return _objection_out(row, full_name=True)
 
 
@@ -157,17 +136,9 @@ def answer_objection(
     body: AnswerIn,
     desk: NoticeStaffDesk,
 ) -> ObjectionOut:
-    session = desk.session
     if objection_id not in {
-        o.id for o in notices.objections_of(session, notice_id, public_only=False)
+        o.id for o in notices.objections_of(desk.session, notice_id, public_only=False)
     }:
         raise NotFound("There is no objection %(id)s.", params={"id": objection_id})
-    row = notices.do_answer(
-        session,
-        actor=desk.actor,
-        objection_id=objection_id,
-        answer=body.answer,
-        now=desk.now,
-    )
-    session.commit()
+    row = desk.commit(notices.do_answer, objection_id=objection_id, answer=body.answer)
     return _objection_out(row, full_name=True)

@@ -39,21 +39,19 @@ class AnswerIn(BaseModel):
     merged_into_id: int | None = Field(default=None, ge=1)
 
 
-class ReportIn(BaseModel):
-    target_type: str = Field(max_length=24, description="discussion, proposal or comment")
-    target_id: int = Field(ge=1)
-    reason: str = Field(max_length=1000)
-
-
-class HideIn(BaseModel):
-    target_type: str = Field(max_length=24)
-    target_id: int = Field(ge=1)
-    reason: str = Field(max_length=400)
-
-
+# An item of the discussion loop that a moderator or a reporter names.
 class ReleaseIn(BaseModel):
     target_type: str = Field(max_length=24)
     target_id: int = Field(ge=1)
+
+
+class ReportIn(ReleaseIn):
+    target_type: str = Field(max_length=24, description="discussion, proposal or comment")
+    reason: str = Field(max_length=1000)
+
+
+class HideIn(ReleaseIn):
+    reason: str = Field(max_length=400)
 
 
 class CommentOut(BaseModel):
