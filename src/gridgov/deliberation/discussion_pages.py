@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -48,7 +49,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, committed, desk, form_action, safe_next
+from gridgov.web.toolkit import Desk, committed, desk, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,6 +105,37 @@ def _problems(language: str, error: DomainError | None) -> list[str]:
 
 def _chosen_language(language: str, other: str) -> str:
     return other.strip() or language.strip()
+
+
+class Written(BaseModel):
+    """A comment's form: its text, and its language, one of the list or another."""
+
+    text: str = Field(default="", max_length=4000)
+    language: str = Field(default="", max_length=32)
+    language_other: str = Field(default="", max_length=32)
+
+    @property
+    def chosen(self) -> str:
+        return _chosen_language(self.language, self.language_other)
+
+
+class Posted(BaseModel):
+    """A discussion's or a proposal's form: title, body and language."""
+
+    title: str = Field(default="", max_length=400)
+    body: str = Field(default="", max_length=10_000)
+    language: str = Field(default="", max_length=32)
+    language_other: str = Field(default="", max_length=32)
+
+    @property
+    def chosen(self) -> str:
+        return _chosen_language(self.language, self.language_other)
+
+
+class Opened(Posted):
+    """The community page's form: a discussion, or (``kind=proposal``) a proposal."""
+
+    kind: str = Field(default="discussion", max_length=16)
 
 
 def _base_context(
@@ -198,40 +230,30 @@ def discussions_page(
     dependencies=[CsrfChecked],
 )
 def discussion_open(
-    region_code: RegionCode,
-    desk: PageDesk,
-    title: Annotated[str, Form(max_length=400)] = "",
-    body: Annotated[str, Form(max_length=10_000)] = "",
-    language: Annotated[str, Form(max_length=32)] = "",
-    language_other: Annotated[str, Form(max_length=32)] = "",
-    kind: Annotated[str, Form(max_length=16)] = "discussion",
+    region_code: RegionCode, desk: PageDesk, posted: Annotated[Opened, Form()]
 ) -> Response:
     """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
-    session = desk.session
-    chosen = _chosen_language(language, language_other)
-    actor = desk.actor
-
-    def run() -> str:
-        do = discussion.do_submit_proposal if kind == "proposal" else discussion.do_open_discussion
-        row = do(
-            session,
-            user=desk.user,
-            actor=actor,
-            region_code=region_code,
-            title=title,
-            body=body,
-            language=chosen,
-            now=desk.now,
-        )
-        return f"/proposals/{row.id}" if kind == "proposal" else f"/discussions/{row.id}"
+    kind = posted.kind
+    proposal = kind == "proposal"
 
     def again(exc: DomainError) -> Response:
-        form = {"title": title, "body": body, "language": chosen, "kind": kind}
+        form = {"title": posted.title, "body": posted.body, "language": posted.chosen, "kind": kind}
         return _list_page(
-            desk.request, session, desk.state, desk.user, region_code, error=exc, form=form
+            desk.request, desk.session, desk.state, desk.user, region_code, error=exc, form=form
         )
 
-    return form_action(session, run, to=lambda target: target, on_error=again)
+    return desk.form(
+        desk.action(
+            discussion.do_submit_proposal if proposal else discussion.do_open_discussion,
+            user=desk.user,
+            region_code=region_code,
+            title=posted.title,
+            body=posted.body,
+            language=posted.chosen,
+        ),
+        to=lambda row: f"/proposals/{row.id}" if proposal else f"/discussions/{row.id}",
+        on_error=again,
+    )
 
 
 # ---------------------------------------------------------------- one discussion
@@ -289,32 +311,20 @@ def discussion_page(
     dependencies=[CsrfChecked],
 )
 def discussion_propose(
-    discussion_id: ItemId,
-    desk: PageDesk,
-    title: Annotated[str, Form(max_length=400)] = "",
-    body: Annotated[str, Form(max_length=10_000)] = "",
-    language: Annotated[str, Form(max_length=32)] = "",
-    language_other: Annotated[str, Form(max_length=32)] = "",
+    discussion_id: ItemId, desk: PageDesk, posted: Annotated[Posted, Form()]
 ) -> Response:
-    session, user = desk.session, desk.user
-    chosen = _chosen_language(language, language_other)
-
-    def again(exc: DomainError) -> Response:
-        row = discussion.get_discussion(session, discussion_id, viewer=user)
-        form = {"title": title, "body": body, "language": chosen, "kind": "proposal"}
-        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
-
+    form = {"title": posted.title, "body": posted.body, "language": posted.chosen}
     return desk.form(
         desk.action(
             discussion.do_submit_proposal,
-            user=user,
+            user=desk.user,
             discussion_id=discussion_id,
-            title=title,
-            body=body,
-            language=chosen,
+            title=posted.title,
+            body=posted.body,
+            language=posted.chosen,
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
-        on_error=again,
+        on_error=_again(desk, Target.DISCUSSION, discussion_id, {**form, "kind": "proposal"}),
     )
 
 
@@ -324,35 +334,40 @@ def discussion_propose(
     dependencies=[CsrfChecked],
 )
 def discussion_comment(
-    discussion_id: ItemId,
-    desk: PageDesk,
-    text: Annotated[str, Form(max_length=4000)] = "",
-    language: Annotated[str, Form(max_length=32)] = "",
-    language_other: Annotated[str, Form(max_length=32)] = "",
+    discussion_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
+    return _comment(desk, Target.DISCUSSION, discussion_id, written)
+
+
+def _item_page(
+    desk: Desk, target: Target, item_id: int, error: DomainError, form: dict[str, str]
+) -> HTMLResponse:
+    """A discussion's or a proposal's page again, with ``error`` and the user's ``form``."""
     session, user = desk.session, desk.user
-    chosen = _chosen_language(language, language_other)
+    if target is Target.DISCUSSION:
+        thread = discussion.get_discussion(session, item_id, viewer=user)
+        return _discussion_page(
+            desk.request, session, desk.state, user, thread, error=error, form=form
+        )
+    proposal = discussion.get_proposal(session, item_id, viewer=user)
+    return _proposal_page(
+        desk.request, session, desk.state, user, proposal, desk.now, error=error, form=form
+    )
 
-    def again(exc: DomainError) -> Response:
-        row = discussion.get_discussion(session, discussion_id, viewer=user)
-        form = {"text": text, "language": chosen, "kind": "comment"}
-        return _discussion_page(desk.request, session, desk.state, user, row, error=exc, form=form)
 
-    written = (text, chosen)
-    return _comment(desk, Target.DISCUSSION, discussion_id, written, again)
+def _again(
+    desk: Desk, target: Target, item_id: int, form: dict[str, str]
+) -> Callable[[DomainError], Response]:
+    """The ``on_error`` of a form on a discussion's or a proposal's page."""
+    return lambda error: _item_page(desk, target, item_id, error, form)
 
 
-def _comment(
-    desk: Desk,
-    target: Target,
-    target_id: int,
-    written: tuple[str, str],
-    again: Callable[[DomainError], Response],
-) -> Response:
-    """A comment (``written``: its text and language) from a discussion's or a proposal's
-    page, back to its comments; on a refusal, ``again``. Every comment counts against
-    the writer's comments and the target's (guard.rules: Write.COMMENT)."""
-    text, language = written
+def _comment(desk: Desk, target: Target, target_id: int, written: Written) -> Response:
+    """A comment from a discussion's or a proposal's page, back to its comments; on a
+    refusal, the page again. Every comment counts against the writer's comments and the
+    target's (guard.rules: Write.COMMENT)."""
+    text, language = written.text, written.chosen
+    form = {"text": text, "language": language, "kind": "comment"}
 
     def run() -> object:
         check_rate(
@@ -371,7 +386,11 @@ def _comment(
             language=language,
         )
 
-    return desk.form(run, to=f"/{target.value}s/{target_id}#comments", on_error=again)
+    return desk.form(
+        run,
+        to=f"/{target.value}s/{target_id}#comments",
+        on_error=_again(desk, target, target_id, form),
+    )
 
 
 # ---------------------------------------------------------------- one proposal
@@ -450,24 +469,9 @@ def proposal_page(
     dependencies=[CsrfChecked],
 )
 def proposal_comment(
-    proposal_id: ItemId,
-    desk: PageDesk,
-    text: Annotated[str, Form(max_length=4000)] = "",
-    language: Annotated[str, Form(max_length=32)] = "",
-    language_other: Annotated[str, Form(max_length=32)] = "",
+    proposal_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
-    session, user = desk.session, desk.user
-    chosen = _chosen_language(language, language_other)
-
-    def again(exc: DomainError) -> Response:
-        row = discussion.get_proposal(session, proposal_id, viewer=user)
-        form = {"text": text, "language": chosen, "kind": "comment"}
-        return _proposal_page(
-            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
-        )
-
-    written = (text, chosen)
-    return _comment(desk, Target.PROPOSAL, proposal_id, written, again)
+    return _comment(desk, Target.PROPOSAL, proposal_id, written)
 
 
 def _merged_into(value: str) -> int | None:
@@ -494,26 +498,18 @@ def proposal_answer(
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
 
-    session, user = desk.session, desk.user
-
-    def again(exc: DomainError) -> Response:
-        row = discussion.get_proposal(session, proposal_id, viewer=user)
-        form = {"decision": decision, "reason": reason, "merged_into": merged_into}
-        return _proposal_page(
-            desk.request, session, desk.state, user, row, desk.now, error=exc, form=form
-        )
-
+    form = {"decision": decision, "reason": reason, "merged_into": merged_into}
     return desk.form(
         lambda: desk.run(
             discussion.do_answer_proposal,
-            user=user,
+            user=desk.user,
             proposal_id=proposal_id,
             decision=decision,
             reason=reason,
             merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
-        on_error=again,
+        on_error=_again(desk, Target.PROPOSAL, proposal_id, form),
     )
 
 
