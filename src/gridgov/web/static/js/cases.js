@@ -5,20 +5,13 @@
 //  - the map of open cases: circles per cell, sized by count, from /cases/map.json.
 (function () {
   "use strict";
+  var getJSON = window.gridgov.getJSON, loadLeaflet = window.gridgov.loadLeaflet;  // common.js
   var RED = "#b3261e", BLUE = "#1a73e8", ORANGE = "#e37400";
 
   function plainMap(element, options) {
     var settings = { attributionControl: false, zoomSnap: 0.5 };
     Object.keys(options || {}).forEach(function (k) { settings[k] = options[k]; });
     return L.map(element, settings);
-  }
-
-  function getJSON(url) {
-    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      });
   }
 
   function pointMarker(latlng) {
@@ -159,26 +152,6 @@
       }
     }
     if (document.readyState === "complete") { idle(); } else { window.addEventListener("load", idle); }
-  }
-
-  // Leaflet's stylesheet and script (hashed URLs in data-leaflet-css/-js), added once.
-  var leaflet = null;
-  function loadLeaflet(element) {
-    if (window.L) { return Promise.resolve(); }
-    if (!leaflet) {
-      leaflet = new Promise(function (resolve, reject) {
-        var css = document.createElement("link");
-        css.rel = "stylesheet";
-        css.href = element.dataset.leafletCss;
-        document.head.appendChild(css);
-        var script = document.createElement("script");
-        script.src = element.dataset.leafletJs;
-        script.onload = function () { resolve(); };
-        script.onerror = function () { reject(new Error("leaflet")); };
-        document.head.appendChild(script);
-      });
-    }
-    return leaflet;
   }
 
   // The register's buildings in view, loaded only once the map is zoomed in (so the

@@ -5,6 +5,7 @@
 // inline scripts (CSP). ?screen=wall reloads every minute.
 (function () {
   "use strict";
+  var getJSON = window.gridgov.getJSON, loadLeaflet = window.gridgov.loadLeaflet;  // common.js
   var BANDS = { green: "#188038", amber: "#f9ab00", red: "#d93025" };
   var NO_DATA = "#9aa0a6";
 
@@ -18,14 +19,6 @@
   var wall = root.classList.contains("dash-wall");
   if (wall) { document.body.classList.add("wall"); }
   Array.prototype.forEach.call(document.querySelectorAll(".js-hide"), function (el) { el.hidden = true; });
-
-  function getJSON(url) {
-    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      });
-  }
 
   function gridMap(element, form) {
     if (!window.L) { return; }
@@ -101,26 +94,6 @@
       window.history.replaceState(null, "", "/dashboard?" + q.toString());
       refresh();
     });
-  }
-
-  // Leaflet's stylesheet and script, added to the page once, on demand.
-  var leaflet = null;
-  function loadLeaflet(element) {
-    if (window.L) { return Promise.resolve(); }
-    if (!leaflet) {
-      leaflet = new Promise(function (resolve, reject) {
-        var css = document.createElement("link");
-        css.rel = "stylesheet";
-        css.href = element.dataset.leafletCss;
-        document.head.appendChild(css);
-        var script = document.createElement("script");
-        script.src = element.dataset.leafletJs;
-        script.onload = function () { resolve(); };
-        script.onerror = function () { reject(new Error("leaflet")); };
-        document.head.appendChild(script);
-      });
-    }
-    return leaflet;
   }
 
   function whenNear(element, action) {
