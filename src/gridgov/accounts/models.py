@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,6 +80,8 @@ class ApiKey(Base):
     """A key for an integration (Open311 clients, chat-group bridges, hotline systems)."""
 
     __tablename__ = "api_key"
+    # Audit entries about a key (``record_about``) name it ``api_key``, in no region.
+    audit_type: ClassVar[str] = "api_key"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
@@ -87,6 +90,10 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def region_code(self) -> None:
+        return None
 
 
 class LoginAttempt(Base):

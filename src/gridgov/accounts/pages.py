@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov.accounts import service
 from gridgov.accounts.models import User
@@ -14,14 +15,15 @@ from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError
 from gridgov.msgids import N_
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
-from gridgov.web.render import language_of, render
-from gridgov.web.toolkit import committed, form_action, scoped
+from gridgov.web.deps import CsrfChecked, SessionDep, actor_of, require_roles
+from gridgov.web.render import error_problems, language_of, render
+from gridgov.web.toolkit import Desk, committed, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 
 AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
 ReaderPage = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR, page=True))]
+AdminDesk = Annotated[Desk, Depends(desk(AdminPage, name="admin_desk"))]
 
 
 scoped_user_page = scoped(User, "user_id", ReaderPage, service.may_see_user)
@@ -44,9 +46,7 @@ def _users_page(
         "roles": list(Role),
         "form": form or {"scope": viewer.effective_scope or ""},
         "error": i18n.gettext(language, error.message, error.params) if error else None,
-        "problems": [(p.field, i18n.gettext(language, p.message, p.params)) for p in error.details]
-        if error
-        else [],
+        "problems": error_problems(language, error),
     }
     return render(request, "accounts/users.html", context, status_code=status_code)
 
@@ -56,36 +56,25 @@ def users_page(request: Request, viewer: ReaderPage, session: SessionDep) -> HTM
     return _users_page(request, viewer, session)
 
 
+class NewUser(BaseModel):
+    """The new account form (``do_create_user``'s fields)."""
+
+    username: str = Field(default="", max_length=64)
+    role: str = Field(default="", max_length=32)
+    scope: str = Field(default="", max_length=15)
+    password: str = Field(default="", max_length=1024)
+    display_name: str = Field(default="", max_length=128)
+
+
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def create_user_submit(
-    request: Request,
-    admin: AdminPage,
-    session: SessionDep,
-    now: Now,
-    username: Annotated[str, Form(max_length=64)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    scope: Annotated[str, Form(max_length=15)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    display_name: Annotated[str, Form(max_length=128)] = "",
-) -> Response:
-    form = {"username": username, "role": role, "scope": scope, "display_name": display_name}
-    return form_action(
-        session,
-        lambda: service.do_create_user(
-            session,
-            actor=actor_of(request, admin),
-            username=username,
-            role=role,
-            scope=scope,
-            password=password,
-            display_name=display_name,
-            now=now,
-        ),
+def create_user_submit(desk: AdminDesk, new: Annotated[NewUser, Form()]) -> Response:
+    form = new.model_dump(exclude={"password"})
+    return desk.form(
+        desk.action(service.do_create_user, **new.model_dump()),
         to="/users",
-        request=request,
         flash=N_("The account was created."),
         on_error=lambda exc: _users_page(
-            request, admin, session, error=exc, form=form, status_code=exc.status
+            desk.request, desk.user, desk.session, error=exc, form=form, status_code=exc.status
         ),
     )
 
@@ -103,11 +92,9 @@ def user_page(
 def _account_switch(verb: str, do: Callable[..., object]) -> None:
     """``POST /users/{id}/<verb>``: ``do`` (disable or enable) on the account, back to it."""
 
-    def handler(
-        request: Request, admin: AdminPage, target: ScopedUserPage, session: SessionDep, now: Now
-    ) -> Response:
-        do(session, actor=actor_of(request, admin), user=target, now=now)
-        return committed(session, f"/users/{target.id}")
+    def handler(desk: AdminDesk, target: ScopedUserPage) -> Response:
+        desk.run(do, user=target)
+        return committed(desk.session, f"/users/{target.id}")
 
     handler.__name__ = handler.__qualname__ = f"{verb}_submit"
     router.post(f"/users/{{user_id}}/{verb}", dependencies=[CsrfChecked])(handler)

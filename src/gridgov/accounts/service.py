@@ -475,14 +475,8 @@ def do_create_api_key(
     )
     session.add(key)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="apikey.created",
-        object_type="api_key",
-        object_id=key.id,
-        now=now,
-        summary={"name": key.name, "prefix": prefix},
+    record_about(
+        session, actor, "apikey.created", key, now=now, summary={"name": key.name, "prefix": prefix}
     )
     return plaintext, key
 
@@ -510,15 +504,7 @@ def do_revoke_api_key(session: Session, *, actor: Actor, name: str, now: datetim
     if key is None:
         raise NotFound("No API key named %(name)s.", params={"name": name})
     key.revoked_at = now
-    record(
-        session,
-        actor=actor,
-        action="apikey.revoked",
-        object_type="api_key",
-        object_id=key.id,
-        now=now,
-        summary={"name": key.name},
-    )
+    record_about(session, actor, "apikey.revoked", key, now=now, summary={"name": key.name})
     return key
 
 
