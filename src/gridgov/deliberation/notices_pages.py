@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import segno
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -267,33 +268,26 @@ def _optional_id(text: str, field: str) -> int | None:
     return _whole(text, field, N_("Not a number."))
 
 
+class NoticeForm(BaseModel):
+    """The new notice form, as typed (the numbers are parsed when it is saved)."""
+
+    region: str = Field(default="", max_length=18)
+    kind: str = Field(default="", max_length=24)
+    title: str = Field(default="", max_length=400)
+    body: str = Field(default="", max_length=40000)
+    posting_days: str = Field(default="", max_length=8)
+    objection_days: str = Field(default="", max_length=8)
+    channels: list[str] = Field(default_factory=list)
+    language: str = Field(default="zh_Hans", max_length=16)
+    matter_id: str = Field(default="", max_length=12)
+    election_id: str = Field(default="", max_length=12)
+
+
 @router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
-def notice_create(
-    desk: NoticeDesk,
-    region: Annotated[str, Form(max_length=18)] = "",
-    kind: Annotated[str, Form(max_length=24)] = "",
-    title: Annotated[str, Form(max_length=400)] = "",
-    body: Annotated[str, Form(max_length=40000)] = "",
-    posting_days: Annotated[str, Form(max_length=8)] = "",
-    objection_days: Annotated[str, Form(max_length=8)] = "",
-    channels: Annotated[list[str] | None, Form()] = None,
-    language: Annotated[str, Form(max_length=16)] = "zh_Hans",
-    matter_id: Annotated[str, Form(max_length=12)] = "",
-    election_id: Annotated[str, Form(max_length=12)] = "",
-) -> HTMLResponse:
+def notice_create(desk: NoticeDesk, drafted: Annotated[NoticeForm, Form()]) -> HTMLResponse:
     session = desk.session
-    form = {
-        "region": region,
-        "kind": kind,
-        "title": title,
-        "body": body,
-        "posting_days": posting_days,
-        "objection_days": objection_days,
-        "channels": list(channels or []),
-        "language": language,
-        "matter_id": matter_id,
-        "election_id": election_id,
-    }
+    form = drafted.model_dump()
+    title, body, kind = drafted.title, drafted.body, drafted.kind
     try:
         try:
             chosen_kind = NoticeKind(kind)
@@ -306,17 +300,17 @@ def notice_create(
         notice = notices.do_draft(
             session,
             actor=desk.actor,
-            region_code=region.strip(),
+            region_code=drafted.region.strip(),
             kind=chosen_kind,
             title=title,
             body=body,
             now=desk.now,
-            matter_id=_optional_id(matter_id, "matter"),
-            election_id=_optional_id(election_id, "election"),
-            posting_days=_days(posting_days, "posting_days"),
-            objection_days=_days(objection_days, "objection_days"),
-            channels=tuple(channels or ()),
-            language=language.strip() or "zh_Hans",
+            matter_id=_optional_id(drafted.matter_id, "matter"),
+            election_id=_optional_id(drafted.election_id, "election"),
+            posting_days=_days(drafted.posting_days, "posting_days"),
+            objection_days=_days(drafted.objection_days, "objection_days"),
+            channels=tuple(drafted.channels),
+            language=drafted.language.strip() or "zh_Hans",
         )
     except DomainError as exc:
         session.rollback()
