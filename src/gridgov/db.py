@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, create_engine, event, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -30,6 +30,7 @@ from gridgov.fields import FieldCipher
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_KEY_INFO = "gridgov.audit_key"
 FIELD_CIPHER_INFO = "gridgov.field_cipher"
+M = TypeVar("M")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,6 +44,14 @@ NAMING_CONVENTION = {
 def enum_check(column: str, enum: type[StrEnum]) -> str:
     """The CHECK expression that keeps ``column`` to the values of ``enum``."""
     return f"{column} IN (" + ", ".join(f"'{member.value}'" for member in enum) + ")"
+
+
+def rows(
+    session: Session, model: type[M], *where: ColumnElement[bool], order_by: tuple[Any, ...]
+) -> list[M]:
+    """The ``model`` rows that meet every ``where`` clause, in ``order_by`` order: what
+    a "the milestones of …", "the members of …" query reads."""
+    return list(session.scalars(select(model).where(*where).order_by(*order_by)))
 
 
 class Base(DeclarativeBase):

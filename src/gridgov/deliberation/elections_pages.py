@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
+from gridgov.db import rows
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
@@ -192,12 +192,12 @@ def staff_list(desk: ClerkDesk) -> HTMLResponse:
 
 
 def _communities(session: Session, scope: str) -> list[Region]:
-    return list(
-        session.scalars(
-            select(Region)
-            .where(Region.level == "community", Region.code.startswith(scope, autoescape=True))
-            .order_by(Region.code)
-        )
+    return rows(
+        session,
+        Region,
+        Region.level == "community",
+        Region.code.startswith(scope, autoescape=True),
+        order_by=(Region.code,),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
+from gridgov.db import rows
 from gridgov.deliberation.models import (
     DeliberationFile,
 )
@@ -74,10 +74,10 @@ def do_attach_file(
 
 
 def files_of(session: Session, owner_type: str, owner_id: int) -> list[DeliberationFile]:
-    return list(
-        session.scalars(
-            select(DeliberationFile)
-            .where(DeliberationFile.owner_type == owner_type, DeliberationFile.owner_id == owner_id)
-            .order_by(DeliberationFile.id)
-        )
+    return rows(
+        session,
+        DeliberationFile,
+        DeliberationFile.owner_type == owner_type,
+        DeliberationFile.owner_id == owner_id,
+        order_by=(DeliberationFile.id,),
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import rows
 from gridgov.deliberation.access import (
     TEXT_LIMIT,
     TIMEZONE,
@@ -87,22 +88,20 @@ def get_implementation(
 
 
 def milestones_of(session: Session, implementation_id: int) -> list[Milestone]:
-    return list(
-        session.scalars(
-            select(Milestone)
-            .where(Milestone.implementation_id == implementation_id)
-            .order_by(Milestone.position, Milestone.due_on, Milestone.id)
-        )
+    return rows(
+        session,
+        Milestone,
+        Milestone.implementation_id == implementation_id,
+        order_by=(Milestone.position, Milestone.due_on, Milestone.id),
     )
 
 
 def implementation_updates(session: Session, implementation_id: int) -> list[ImplementationUpdate]:
-    return list(
-        session.scalars(
-            select(ImplementationUpdate)
-            .where(ImplementationUpdate.implementation_id == implementation_id)
-            .order_by(ImplementationUpdate.at, ImplementationUpdate.id)
-        )
+    return rows(
+        session,
+        ImplementationUpdate,
+        ImplementationUpdate.implementation_id == implementation_id,
+        order_by=(ImplementationUpdate.at, ImplementationUpdate.id),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import rows
 from gridgov.deliberation.access import (
     READ_ROLES,
     TEXT_LIMIT,
@@ -174,11 +175,7 @@ def do_open_matter(
 
 
 def matter_steps(session: Session, matter_id: int) -> list[MatterStep]:
-    return list(
-        session.scalars(
-            select(MatterStep).where(MatterStep.matter_id == matter_id).order_by(MatterStep.id)
-        )
-    )
+    return rows(session, MatterStep, MatterStep.matter_id == matter_id, order_by=(MatterStep.id,))
 
 
 def _bump(session: Session, model: type[Matter] | type[Meeting], row_id: int, seen: int) -> int:

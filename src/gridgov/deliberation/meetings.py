@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import rows
 from gridgov.deliberation.access import (
     OPEN_MEETING_STATES,
     TIMEZONE,
@@ -67,9 +68,7 @@ def held_stage(session: Session, meeting: Meeting) -> Stage:
 
 
 def meetings_of(session: Session, matter_id: int) -> list[Meeting]:
-    return list(
-        session.scalars(select(Meeting).where(Meeting.matter_id == matter_id).order_by(Meeting.id))
-    )
+    return rows(session, Meeting, Meeting.matter_id == matter_id, order_by=(Meeting.id,))
 
 
 def meetings_by_matter(session: Session, matter_ids: list[int]) -> dict[int, list[Meeting]]:
@@ -84,12 +83,11 @@ def meetings_by_matter(session: Session, matter_ids: list[int]) -> dict[int, lis
 
 
 def members_of(session: Session, meeting_id: int) -> list[MeetingMember]:
-    return list(
-        session.scalars(
-            select(MeetingMember)
-            .where(MeetingMember.meeting_id == meeting_id)
-            .order_by(MeetingMember.name, MeetingMember.id)
-        )
+    return rows(
+        session,
+        MeetingMember,
+        MeetingMember.meeting_id == meeting_id,
+        order_by=(MeetingMember.name, MeetingMember.id),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor
+from gridgov.db import rows
 from gridgov.deliberation.access import SUPERVISION_ROLES
 from gridgov.deliberation.implementation import overdue_milestones
 from gridgov.deliberation.matters import _implementation_of, current_stage, list_matters
@@ -57,9 +58,7 @@ def supervision_comments(session: Session, matter_ids: list[int]) -> dict[int, l
 
 
 def notices_of(session: Session, matter_id: int) -> list[Notice]:
-    return list(
-        session.scalars(select(Notice).where(Notice.matter_id == matter_id).order_by(Notice.id))
-    )
+    return rows(session, Notice, Notice.matter_id == matter_id, order_by=(Notice.id,))
 
 
 @dataclass(frozen=True)

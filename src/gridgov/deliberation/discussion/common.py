@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -245,3 +246,17 @@ def visible(user: User | None, item: Content, region_code: str) -> bool:
     if user is None:
         return False
     return item.author_user_id == user.id or may_moderate(user, region_code)
+
+
+Thread = TypeVar("Thread", Discussion, Proposal)
+
+
+def get_visible(
+    session: Session, kind: Target, model: type[Thread], item_id: int, viewer: User | None
+) -> Thread:
+    """The discussion or proposal ``item_id`` if ``viewer`` may see it (``visible``);
+    else "There is no such …" (404)."""
+    row = session.get(model, item_id)
+    if row is None or not visible(viewer, row, row.region_code):
+        raise no_such(kind)
+    return row

@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import rows
 from gridgov.deliberation import service
 from gridgov.deliberation.discussion.common import (
     ANSWER_MAX,
     Answer,
+    Target,
     _author_name,
     _held,
+    get_visible,
     may_answer,
-    visible,
 )
 from gridgov.deliberation.discussion.threads import check_post, get_discussion
 from gridgov.deliberation.models import (
@@ -86,10 +88,7 @@ def do_submit_proposal(
 
 
 def get_proposal(session: Session, proposal_id: int, *, viewer: User | None) -> Proposal:
-    row = session.get(Proposal, proposal_id)
-    if row is None or not visible(viewer, row, row.region_code):
-        raise NotFound("There is no such proposal.")
-    return row
+    return get_visible(session, Target.PROPOSAL, Proposal, proposal_id, viewer)
 
 
 @dataclass(frozen=True)
@@ -234,10 +233,10 @@ def implementation_of(
 
 def merged_here(session: Session, proposal: Proposal) -> list[Proposal]:
     """The proposals merged into this one (not held)."""
-    return list(
-        session.scalars(
-            select(Proposal)
-            .where(Proposal.merged_into_id == proposal.id, Proposal.held.is_(False))
-            .order_by(Proposal.id)
-        )
+    return rows(
+        session,
+        Proposal,
+        Proposal.merged_into_id == proposal.id,
+        Proposal.held.is_(False),
+        order_by=(Proposal.id,),
     )

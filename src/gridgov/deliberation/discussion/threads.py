@@ -11,20 +11,21 @@ from gridgov.accounts.models import User
 from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.discussion.common import (
     BODY_MAX,
+    Target,
     _author_name,
     _community,
     _held,
     _language,
     _require_writer,
+    get_visible,
     language_problem,
     text_problems,
-    visible,
 )
 from gridgov.deliberation.models import (
     Discussion,
 )
 from gridgov.deliberation.rules import mask_personal_data
-from gridgov.errors import InvalidInput, NotFound
+from gridgov.errors import InvalidInput
 from gridgov.territory.models import Region
 
 # ---------------------------------------------------------------- discussions
@@ -89,7 +90,4 @@ def do_open_discussion(
 
 
 def get_discussion(session: Session, discussion_id: int, *, viewer: User | None) -> Discussion:
-    row = session.get(Discussion, discussion_id)
-    if row is None or not visible(viewer, row, row.region_code):
-        raise NotFound("There is no such discussion.")
-    return row
+    return get_visible(session, Target.DISCUSSION, Discussion, discussion_id, viewer)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov.db import rows
 from gridgov.deliberation import rules
 from gridgov.deliberation.elections.common import (
     _HMT_DOCUMENTS,
@@ -59,22 +60,20 @@ def get_election(session: Session, election_id: int, *, lock: bool = False) -> E
 
 
 def constituencies_of(session: Session, election_id: int) -> list[Constituency]:
-    return list(
-        session.scalars(
-            select(Constituency)
-            .where(Constituency.election_id == election_id)
-            .order_by(Constituency.region_code, Constituency.id)
-        )
+    return rows(
+        session,
+        Constituency,
+        Constituency.election_id == election_id,
+        order_by=(Constituency.region_code, Constituency.id),
     )
 
 
 def candidates_of(session: Session, election_id: int) -> list[Candidate]:
-    return list(
-        session.scalars(
-            select(Candidate)
-            .where(Candidate.election_id == election_id)
-            .order_by(Candidate.constituency_id, Candidate.id)
-        )
+    return rows(
+        session,
+        Candidate,
+        Candidate.election_id == election_id,
+        order_by=(Candidate.constituency_id, Candidate.id),
     )
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov import images
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record_about
 from gridgov.cases import outbox
+from gridgov.db import rows
 from gridgov.deliberation import files, rules
 from gridgov.deliberation.models import (
     DeliberationFile,
@@ -35,12 +35,11 @@ from gridgov.territory.models import ChatGroup
 
 def _chat_groups(session: Session, region_code: str) -> list[ChatGroup]:
     """The chat groups of the region and of its grids."""
-    return list(
-        session.scalars(
-            select(ChatGroup)
-            .where(scope_clause(region_code, ChatGroup.region_code))
-            .order_by(ChatGroup.id)
-        )
+    return rows(
+        session,
+        ChatGroup,
+        scope_clause(region_code, ChatGroup.region_code),
+        order_by=(ChatGroup.id,),
     )
 
 
