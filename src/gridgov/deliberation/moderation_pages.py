@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Path
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
@@ -22,7 +22,7 @@ from gridgov.deliberation.discussion_pages import (
 )
 from gridgov.deliberation.noticeboard import held
 from gridgov.territory import service as territory
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, require_roles
+from gridgov.web.deps import CsrfChecked, require_roles
 from gridgov.web.render import no_store, render
 from gridgov.web.toolkit import Desk, committed, desk, safe_next
 
@@ -92,13 +92,12 @@ def moderation_release(item: OnItem, user: ModeratorPage) -> Response:
 
 @router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
 def moderation_dismiss(report_id: ItemId, desk: ModeratorDesk) -> Response:
-    discussion.do_dismiss_report(
-        desk.session, user=desk.user, actor=desk.actor, report_id=report_id, now=desk.now
-    )
+    desk.run(discussion.do_dismiss_report, user=desk.user, report_id=report_id)
     return committed(desk.session, QUEUE)
 
 
 ObjectionModerator = Annotated[User, Depends(require_roles(*held.OBJECTION_MODERATORS, page=True))]
+ObjectionDesk = Annotated[Desk, Depends(desk(ObjectionModerator, name="objection_desk"))]
 ObjectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -106,15 +105,9 @@ def _objection_route(verb: str, do: Callable[..., object]) -> None:
     """``POST .../objections/{id}/<verb>``: ``do`` on a held objection, back to the queue
     (a refusal goes to the error page: the queue has no form to show again)."""
 
-    def handler(
-        request: Request,
-        objection_id: ObjectionId,
-        session: SessionDep,
-        now: Now,
-        user: ObjectionModerator,
-    ) -> Response:
-        do(session, actor=actor_of(request, user), objection_id=objection_id, now=now)
-        return committed(session, QUEUE)
+    def handler(objection_id: ObjectionId, desk: ObjectionDesk) -> Response:
+        desk.run(do, objection_id=objection_id)
+        return committed(desk.session, QUEUE)
 
     handler.__name__ = handler.__qualname__ = f"{verb}_objection"
     router.post(
