@@ -39,7 +39,6 @@ from gridgov.deliberation.schemas.discussion import (
 )
 from gridgov.fields import mask_name
 from gridgov.guard.rules import Write
-from gridgov.guard.service import check_rate
 from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.toolkit import Desk, desk
 
@@ -308,13 +307,7 @@ def answer_proposal(proposal_id: ItemId, body: AnswerIn, desk: CurrentDesk) -> A
 def comment(body: CommentIn, desk: CurrentDesk) -> CommentOut:
     """Comment on a discussion or proposal; with ``supervision`` also on a matter's
     stage (``stage_id``), a notice or an implementation record."""
-    check_rate(
-        desk.session,
-        write=Write.COMMENT,
-        source=f"user:{desk.user.id}",
-        target=f"{body.target_type}:{body.target_id}",
-        now=desk.now,
-    )
+    desk.check_rate(Write.COMMENT, f"{body.target_type}:{body.target_id}")
     row = desk.commit(discussion.do_comment, user=desk.user, **body.model_dump())
     return _comment_out(row, staff=_staff(desk.user))
 

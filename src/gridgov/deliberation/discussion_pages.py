@@ -33,7 +33,6 @@ from gridgov.deliberation.discussion import Target
 from gridgov.deliberation.models import Discussion, Proposal
 from gridgov.errors import DomainError, InvalidInput, NotFound
 from gridgov.guard.rules import Write
-from gridgov.guard.service import check_rate
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
@@ -234,7 +233,10 @@ def discussion_open(
 ) -> Response:
     """Open a discussion, or (``kind=proposal``) submit a proposal on its own."""
     kind = posted.kind
-    proposal = kind == "proposal"
+    do: Callable[..., Discussion | Proposal] = (
+        discussion.do_submit_proposal if kind == "proposal" else discussion.do_open_discussion
+    )
+    path = "/proposals" if kind == "proposal" else "/discussions"
 
     def again(exc: DomainError) -> Response:
         form = {"title": posted.title, "body": posted.body, "language": posted.chosen, "kind": kind}
@@ -244,14 +246,14 @@ def discussion_open(
 
     return desk.form(
         desk.action(
-            discussion.do_submit_proposal if proposal else discussion.do_open_discussion,
+            do,
             user=desk.user,
             region_code=region_code,
             title=posted.title,
             body=posted.body,
             language=posted.chosen,
         ),
-        to=lambda row: f"/proposals/{row.id}" if proposal else f"/discussions/{row.id}",
+        to=lambda row: f"{path}/{row.id}",
         on_error=again,
     )
 
@@ -370,13 +372,7 @@ def _comment(desk: Desk, target: Target, target_id: int, written: Written) -> Re
     form = {"text": text, "language": language, "kind": "comment"}
 
     def run() -> object:
-        check_rate(
-            desk.session,
-            write=Write.COMMENT,
-            source=f"user:{desk.user.id}",
-            target=f"{target.value}:{target_id}",
-            now=desk.now,
-        )
+        desk.check_rate(Write.COMMENT, f"{target.value}:{target_id}")
         return desk.run(
             discussion.do_comment,
             user=desk.user,

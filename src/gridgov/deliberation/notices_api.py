@@ -21,7 +21,6 @@ from gridgov.deliberation.schemas.notices import (
 )
 from gridgov.errors import NotFound
 from gridgov.guard.rules import Write
-from gridgov.guard.service import check_rate
 from gridgov.web.deps import CurrentUser, SessionDep, require_roles
 from gridgov.web.toolkit import Desk, desk
 
@@ -112,13 +111,7 @@ def close_notice(notice_id: NoticeId, desk: NoticeStaffDesk) -> NoticeOut:
 @router.post("/notices/{notice_id}/objections", response_model=ObjectionOut, status_code=201)
 def object_to_notice(notice_id: NoticeId, body: ObjectionIn, desk: CurrentDesk) -> ObjectionOut:
     """Object or ask while the window is open (409 after it, naming its end)."""
-    check_rate(
-        desk.session,
-        write=Write.OBJECTION,
-        source=f"user:{desk.user.id}",
-        target=str(notice_id),
-        now=desk.now,
-    )
+    desk.check_rate(Write.OBJECTION, str(notice_id))
     row = desk.commit(
         notices.do_object,
         notice_id=notice_id,

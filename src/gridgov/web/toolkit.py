@@ -10,7 +10,8 @@
   (the request, the session, the user acting and as whom, the clock, the app's state) in
   one ``Desk``, instead of five parameters a route. ``desk.action(do_x, ...)`` is a
   ``do_*`` given the desk's session, actor and time (for ``desk.form``);
-  ``desk.commit(do_x, ...)`` runs one and commits (an API's write).
+  ``desk.commit(do_x, ...)`` runs one and commits (an API's write);
+  ``desk.check_rate(write, target)`` counts the user's write against the guard's limits.
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 
 Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
@@ -35,6 +36,8 @@ from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
 from gridgov.web.deps import (
     AppState,
     Now,
@@ -126,6 +129,13 @@ class Desk:
     def tz(self) -> str:
         """The office's time zone (the setting)."""
         return self.state.settings.timezone
+
+    def check_rate(self, write: Write, target: str) -> None:
+        """Count one ``write`` by this desk's user on ``target``; 429 when the user or the
+        target has had too many (``guard.service.check_rate``)."""
+        check_rate(
+            self.session, write=write, source=f"user:{self.user.id}", target=target, now=self.now
+        )
 
     def run(self, do: Callable[..., R], /, **kwargs: Any) -> R:
         """``do`` (a ``do_*``) run in this desk's session, as its actor, now."""
