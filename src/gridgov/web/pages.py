@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import Role
@@ -141,16 +142,23 @@ def login_page(
     )
 
 
+class Login(BaseModel):
+    """The login form: who, the password, and the page to go on to."""
+
+    username: str = Field(default="", max_length=128)
+    password: str = Field(default="", max_length=1024)
+    next: str = Field(default="/", max_length=2048)
+
+
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def login_submit(
     request: Request,
     state: StateDep,
     session: SessionDep,
     now: Now,
-    username: Annotated[str, Form(max_length=128)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2048)] = "/",
+    login: Annotated[Login, Form()],
 ) -> Response:
+    username, password, next = login.username, login.password, login.next
     try:
         result = accounts.do_login(
             session,
