@@ -3,6 +3,7 @@ workflow step, the public tracking view, and chat-group intake for bridges."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -387,49 +388,58 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
     return public_view(session, service.get_by_tracking_code(session, tracking_code))
 
 
+@dataclass(frozen=True)
+class ReporterCall:
+    """A call on a case by its tracking code that only its reporter may make: signed in,
+    or with the secret they were given (header X-Reporter-Token)."""
+
+    request: Request
+    session: Session
+    now: datetime
+    user: User | None
+    token: str | None
+
+    def case(self, tracking_code: str, write: Write) -> Case:
+        """The case, for its reporter only (403, audited, otherwise); rate-limited."""
+        found = service.get_by_tracking_code(self.session, tracking_code)
+        return as_reporter(
+            self.request, self.session, self.now, self.user, found, self.token, write
+        )
+
+
+def reporter_call(
+    request: Request, session: SessionDep, now: Now, user: OptionalUser, token: ReporterToken = None
+) -> ReporterCall:
+    return ReporterCall(request, session, now, user, token)
+
+
+ByReporter = Annotated[ReporterCall, Depends(reporter_call)]
+NOT_THE_REPORTER: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}
+}
+
+
 @router.post(
-    "/track/{tracking_code}/rating",
-    response_model=PublicCaseOut,
-    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+    "/track/{tracking_code}/rating", response_model=PublicCaseOut, responses=NOT_THE_REPORTER
 )
-def rate(
-    tracking_code: str,
-    body: RateIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: OptionalUser,
-    token: ReporterToken = None,
-) -> PublicCaseOut:
+def rate(tracking_code: str, body: RateIn, call: ByReporter) -> PublicCaseOut:
     """The reporter rates the closed case (满意 / 基本满意 / 不满意), once. The tracking
     code finds the case; the reporter proves who they are with the secret they were given
     (header X-Reporter-Token) or by signing in."""
-    found = service.get_by_tracking_code(session, tracking_code)
-    case = as_reporter(request, session, now, user, found, token, Write.RATING)
-    service.do_rate(session, case=case, rating=body.rating, now=now, note=body.note)
+    case, session = call.case(tracking_code, Write.RATING), call.session
+    service.do_rate(session, case=case, rating=body.rating, now=call.now, note=body.note)
     session.commit()
     return public_view(session, case)
 
 
 @router.post(
-    "/track/{tracking_code}/contest",
-    response_model=PublicCaseOut,
-    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+    "/track/{tracking_code}/contest", response_model=PublicCaseOut, responses=NOT_THE_REPORTER
 )
-def contest(
-    tracking_code: str,
-    body: ContestIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: OptionalUser,
-    token: ReporterToken = None,
-) -> PublicCaseOut:
+def contest(tracking_code: str, body: ContestIn, call: ByReporter) -> PublicCaseOut:
     """The reporter disputes the close, once: the case goes back to work. Needs the
     reporter, as for the rating."""
-    found = service.get_by_tracking_code(session, tracking_code)
-    case = as_reporter(request, session, now, user, found, token, Write.CONTEST)
-    service.do_contest(session, case=case, reason=body.reason, now=now)
+    case, session = call.case(tracking_code, Write.CONTEST), call.session
+    service.do_contest(session, case=case, reason=body.reason, now=call.now)
     session.commit()
     return public_view(session, case)
 

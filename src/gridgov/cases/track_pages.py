@@ -3,6 +3,7 @@ reporter's rating and contest forms (carrying the reporter's secret)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -216,6 +217,27 @@ def _track_path(case: Case, k: str) -> str:
     return f"/track/{case.tracking_code}{query}"
 
 
+def _reporter_form(
+    request: Request,
+    session: Session,
+    state: AppState,
+    user: User | None,
+    case: Case,
+    k: str,
+    run: Callable[[], None],
+) -> Response:
+    """A reporter's form on the tracking page: ``run`` it, then back to the page (with
+    the secret), or the page again with the refusal."""
+    return form_action(
+        session,
+        run,
+        to=lambda _: _track_path(case, k),
+        on_error=lambda exc: _track_page(
+            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
+        ),
+    )
+
+
 @router.post("/track/{code}/rating", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def rating_submit(
     request: Request,
@@ -240,14 +262,7 @@ def rating_submit(
             ) from exc
         service.do_rate(session, case=case, rating=chosen, now=now, note=note.strip())
 
-    return form_action(
-        session,
-        run,
-        to=lambda _: _track_path(case, k),
-        on_error=lambda exc: _track_page(
-            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
-        ),
-    )
+    return _reporter_form(request, session, state, user, case, k, run)
 
 
 @router.post("/track/{code}/contest", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -270,11 +285,4 @@ def contest_submit(
             raise Conflict("Only a closed case can be contested.")
         service.do_contest(session, case=case, reason=reason, now=now)
 
-    return form_action(
-        session,
-        run,
-        to=lambda _: _track_path(case, k),
-        on_error=lambda exc: _track_page(
-            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
-        ),
-    )
+    return _reporter_form(request, session, state, user, case, k, run)
