@@ -173,17 +173,11 @@ def record_checkin(
     incident: ScopedIncident, household_id: int, body: CheckinIn, desk: CurrentDesk
 ) -> Any:
     try:
-        checkin = checkins.do_checkin(
-            desk.session,
-            actor=desk.actor,
+        checkin = desk.run(
+            checkins.do_checkin,
             incident=incident,
             household_id=household_id,
-            status=body.status,
-            needs=body.needs,
-            flags=body.flags,
-            note=body.note,
-            base_version=body.base_version,
-            now=desk.now,
+            **body.model_dump(),  # named as do_checkin names them
         )
     except checkins.CheckinConflict as conflict:
         return conflict_response(desk.request, conflict, conflict.server)
@@ -235,16 +229,11 @@ def create_broadcast(body: BroadcastIn, desk: CurrentDesk) -> BroadcastOut:
     incident = None
     if body.incident_id is not None:
         incident = service.get_incident(session, incident_id=body.incident_id, viewer=actor)
-    broadcast = broadcasts.do_create_broadcast(
-        session,
-        actor=actor,
+    broadcast = desk.run(
+        broadcasts.do_create_broadcast,
         incident=incident,
-        region_code=body.region_code,
-        area_codes=body.area_codes,
-        severity=body.severity,
-        fallback_language=body.fallback_language,
         blocks=[Block(b.language, b.headline, b.body) for b in body.blocks],
-        now=desk.now,
+        **body.model_dump(exclude={"incident_id", "blocks"}),  # named as the service names them
     )
     session.commit()
     return broadcast_out(session, broadcast, actor)
