@@ -281,40 +281,21 @@ for _name in STEPS:
 @router.post("/cases/{case_id}/assign", response_model=CaseDetailOut)
 def assign_case(case: ScopedCase, body: AssignIn, desk: CurrentDesk) -> CaseDetailOut:
     """Assign by the routing rules, or to a level (and department) the dispatcher chooses."""
-    session = desk.session
-    actor = desk.actor
-    service.check_dispatch(actor, case)
+    service.check_dispatch(desk.actor, case)
     override = None
     if body.level:
         try:
             override = Route(Level(body.level), body.department, "dispatcher")
         except ValueError as exc:
             raise InvalidInput("Unknown level %(level)s.", params={"level": body.level}) from exc
-    service.do_assign(
-        session,
-        actor=actor,
-        case=case,
-        now=desk.now,
-        route=override,
-        tz=desk.tz,
-    )
-    session.commit()
-    return detail(session, case, desk.request)
+    desk.commit(service.do_assign, case=case, route=override, tz=desk.tz)
+    return detail(desk.session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/verify", response_model=CaseDetailOut)
 def verify_case(case: ScopedCase, body: VerifyIn, desk: CurrentDesk) -> CaseDetailOut:
-    session = desk.session
-    service.do_verify(
-        session,
-        actor=desk.actor,
-        case=case,
-        passed=body.passed,
-        note=body.note,
-        now=desk.now,
-    )
-    session.commit()
-    return detail(session, case, desk.request)
+    desk.commit(service.do_verify, case=case, passed=body.passed, note=body.note)
+    return detail(desk.session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseDetailOut)
@@ -323,8 +304,7 @@ def merge_case(case: ScopedCase, body: MergeIn, desk: CurrentDesk) -> CaseDetail
     session = desk.session
     actor = desk.actor
     original = service.get_case(session, case_id=body.original_id, viewer=actor)
-    service.do_merge(session, actor=actor, duplicate=case, original=original, now=desk.now)
-    session.commit()
+    desk.commit(service.do_merge, duplicate=case, original=original)
     return detail(session, case, desk.request)
 
 
@@ -451,8 +431,5 @@ def reveal_description(
     """The description as typed: ID, phone and bank-card numbers in it are masked in
     every answer; grid workers, dispatchers and administrators may see them, one audited
     reveal at a time, with a reason."""
-    text = reporter.do_reveal_description(
-        desk.session, actor=desk.actor, case=case, reason=body.reason, now=desk.now
-    )
-    desk.session.commit()
+    text = desk.commit(reporter.do_reveal_description, case=case, reason=body.reason)
     return RevealedDescriptionOut(id=case.id, description=text)

@@ -89,10 +89,7 @@ def reveal_resident(
 ) -> RevealedOut:
     """The full ID number and phone, for grid workers, dispatchers and administrators;
     each reveal is audited with its reason."""
-    revealed = service.do_reveal_resident(
-        desk.session, actor=desk.actor, resident=resident, reason=body.reason, now=desk.now
-    )
-    desk.session.commit()
+    revealed = desk.commit(service.do_reveal_resident, resident=resident, reason=body.reason)
     return RevealedOut(id=resident.id, id_number=revealed.id_number, phone=revealed.phone)
 
 
