@@ -3,6 +3,7 @@ workflow step, the public tracking view, and chat-group intake for bridges."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -280,40 +281,21 @@ for _name in STEPS:
 @router.post("/cases/{case_id}/assign", response_model=CaseDetailOut)
 def assign_case(case: ScopedCase, body: AssignIn, desk: CurrentDesk) -> CaseDetailOut:
     """Assign by the routing rules, or to a level (and department) the dispatcher chooses."""
-    session = desk.session
-    actor = desk.actor
-    service.check_dispatch(actor, case)
+    service.check_dispatch(desk.actor, case)
     override = None
     if body.level:
         try:
             override = Route(Level(body.level), body.department, "dispatcher")
         except ValueError as exc:
             raise InvalidInput("Unknown level %(level)s.", params={"level": body.level}) from exc
-    service.do_assign(
-        session,
-        actor=actor,
-        case=case,
-        now=desk.now,
-        route=override,
-        tz=desk.tz,
-    )
-    session.commit()
-    return detail(session, case, desk.request)
+    desk.commit(service.do_assign, case=case, route=override, tz=desk.tz)
+    return detail(desk.session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/verify", response_model=CaseDetailOut)
 def verify_case(case: ScopedCase, body: VerifyIn, desk: CurrentDesk) -> CaseDetailOut:
-    session = desk.session
-    service.do_verify(
-        session,
-        actor=desk.actor,
-        case=case,
-        passed=body.passed,
-        note=body.note,
-        now=desk.now,
-    )
-    session.commit()
-    return detail(session, case, desk.request)
+    desk.commit(service.do_verify, case=case, passed=body.passed, note=body.note)
+    return detail(desk.session, case, desk.request)
 
 
 @router.post("/cases/{case_id}/merge", response_model=CaseDetailOut)
@@ -322,8 +304,7 @@ def merge_case(case: ScopedCase, body: MergeIn, desk: CurrentDesk) -> CaseDetail
     session = desk.session
     actor = desk.actor
     original = service.get_case(session, case_id=body.original_id, viewer=actor)
-    service.do_merge(session, actor=actor, duplicate=case, original=original, now=desk.now)
-    session.commit()
+    desk.commit(service.do_merge, duplicate=case, original=original)
     return detail(session, case, desk.request)
 
 
@@ -387,49 +368,58 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
     return public_view(session, service.get_by_tracking_code(session, tracking_code))
 
 
+@dataclass(frozen=True)
+class ReporterCall:
+    """A call on a case by its tracking code that only its reporter may make: signed in,
+    or with the secret they were given (header X-Reporter-Token)."""
+
+    request: Request
+    session: Session
+    now: datetime
+    user: User | None
+    token: str | None
+
+    def case(self, tracking_code: str, write: Write) -> Case:
+        """The case, for its reporter only (403, audited, otherwise); rate-limited."""
+        found = service.get_by_tracking_code(self.session, tracking_code)
+        return as_reporter(
+            self.request, self.session, self.now, self.user, found, self.token, write
+        )
+
+
+def reporter_call(
+    request: Request, session: SessionDep, now: Now, user: OptionalUser, token: ReporterToken = None
+) -> ReporterCall:
+    return ReporterCall(request, session, now, user, token)
+
+
+ByReporter = Annotated[ReporterCall, Depends(reporter_call)]
+NOT_THE_REPORTER: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}
+}
+
+
 @router.post(
-    "/track/{tracking_code}/rating",
-    response_model=PublicCaseOut,
-    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+    "/track/{tracking_code}/rating", response_model=PublicCaseOut, responses=NOT_THE_REPORTER
 )
-def rate(
-    tracking_code: str,
-    body: RateIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: OptionalUser,
-    token: ReporterToken = None,
-) -> PublicCaseOut:
+def rate(tracking_code: str, body: RateIn, call: ByReporter) -> PublicCaseOut:
     """The reporter rates the closed case (满意 / 基本满意 / 不满意), once. The tracking
     code finds the case; the reporter proves who they are with the secret they were given
     (header X-Reporter-Token) or by signing in."""
-    found = service.get_by_tracking_code(session, tracking_code)
-    case = as_reporter(request, session, now, user, found, token, Write.RATING)
-    service.do_rate(session, case=case, rating=body.rating, now=now, note=body.note)
+    case, session = call.case(tracking_code, Write.RATING), call.session
+    service.do_rate(session, case=case, rating=body.rating, now=call.now, note=body.note)
     session.commit()
     return public_view(session, case)
 
 
 @router.post(
-    "/track/{tracking_code}/contest",
-    response_model=PublicCaseOut,
-    responses={403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}},
+    "/track/{tracking_code}/contest", response_model=PublicCaseOut, responses=NOT_THE_REPORTER
 )
-def contest(
-    tracking_code: str,
-    body: ContestIn,
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    user: OptionalUser,
-    token: ReporterToken = None,
-) -> PublicCaseOut:
+def contest(tracking_code: str, body: ContestIn, call: ByReporter) -> PublicCaseOut:
     """The reporter disputes the close, once: the case goes back to work. Needs the
     reporter, as for the rating."""
-    found = service.get_by_tracking_code(session, tracking_code)
-    case = as_reporter(request, session, now, user, found, token, Write.CONTEST)
-    service.do_contest(session, case=case, reason=body.reason, now=now)
+    case, session = call.case(tracking_code, Write.CONTEST), call.session
+    service.do_contest(session, case=case, reason=body.reason, now=call.now)
     session.commit()
     return public_view(session, case)
 
@@ -441,8 +431,5 @@ def reveal_description(
     """The description as typed: ID, phone and bank-card numbers in it are masked in
     every answer; grid workers, dispatchers and administrators may see them, one audited
     reveal at a time, with a reason."""
-    text = reporter.do_reveal_description(
-        desk.session, actor=desk.actor, case=case, reason=body.reason, now=desk.now
-    )
-    desk.session.commit()
+    text = desk.commit(reporter.do_reveal_description, case=case, reason=body.reason)
     return RevealedDescriptionOut(id=case.id, description=text)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases import desk, service
+from gridgov.cases.page_helpers import case_row
 from gridgov.cases.pages import category_groups
 from gridgov.cases.rules import State
 from gridgov.errors import InvalidInput, Problem
@@ -99,18 +100,8 @@ def desk_page(
         error, found, query = error_message(language, exc), [], desk.Search()
     categories = {c.code: c for c in service.list_categories(session, leaves_only=False)}
     for case in found:
-        category_row = categories.get(case.category_code or "")
-        rows.append(
-            {
-                "case": case,
-                "category": (category_row.name_en if language == "en" else category_row.name_zh)
-                if category_row
-                else "",
-                "due": local_time(case.resolution_due_at, tz),
-                "created": local_time(case.created_at, tz),
-                "overdue": service.is_overdue(case, now),
-            }
-        )
+        row = case_row(case, categories, language, now, tz)
+        rows.append({**row, "created": local_time(case.created_at, tz)})
     counts = desk.queue_counts(session, actor=actor, now=now)
     context = {
         "queues": [(name, QUEUE_LABELS[name], counts[name]) for name in desk.QUEUES],

@@ -5,6 +5,7 @@ dispatchers when nobody staffs that unit; and the in-app inbox that reads them."
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,27 +25,29 @@ from gridgov.cases.steps import add_event
 from gridgov.registry import public as registry_public
 
 
+class _Address(NamedTuple):
+    """Where a message goes, once: the channel, the recipient, the de-duplication key."""
+
+    channel: str
+    recipient: str
+    dedupe_key: str
+
+
 def _outbox(
-    session: Session,
-    *,
-    now: datetime,
-    channel: str,
-    recipient: str,
-    subject: str,
-    body: str,
-    case: Case | None,
-    dedupe_key: str,
+    session: Session, *, now: datetime, case: Case | None, message: tuple[str, str], to: _Address
 ) -> None:
+    """Queue ``message`` (subject, body) about ``case`` for ``to``."""
+    subject, body = message
     session.add(
         OutboxMessage(
             created_at=now,
             available_at=now,
-            channel=channel,
-            recipient=recipient[:128],
+            channel=to.channel,
+            recipient=to.recipient[:128],
             subject=subject[:256],
             body=body,
             case_id=case.id if case else None,
-            dedupe_key=dedupe_key[:128],
+            dedupe_key=to.dedupe_key[:128],
         )
     )
 
@@ -82,14 +85,18 @@ def notify_reporter(
 ) -> None:
     """Tell the reporter, in their language, with a link to the tracking page (carrying
     the reporter's secret when the caller has it: the SMS after a report)."""
-    recipients = []
+    recipients: list[_Address] = []
     if case.reporter_user_id is not None:
         recipients.append(
-            ("in_app", f"user:{case.reporter_user_id}", f"reporter:{case.id}:{what}:{case.version}")
+            _Address(
+                "in_app",
+                f"user:{case.reporter_user_id}",
+                f"reporter:{case.id}:{what}:{case.version}",
+            )
         )
     if case.reporter_phone_index is not None:
         recipients.append(
-            (
+            _Address(
                 "sms",
                 f"phone-index:{case.reporter_phone_index}",
                 f"sms:{case.id}:{what}:{case.version}",
@@ -103,18 +110,9 @@ def notify_reporter(
         "when": messages.local(now, tz),
         "link": link or f"/track/{case.tracking_code}",
     }
-    subject, body = messages.compose(what, language=language, params=params)
-    for channel, recipient, key in recipients:
-        _outbox(
-            session,
-            now=now,
-            channel=channel,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            case=case,
-            dedupe_key=key,
-        )
+    message = messages.compose(what, language=language, params=params)
+    for to in recipients:
+        _outbox(session, now=now, case=case, message=message, to=to)
 
 
 def notify_unit(
@@ -131,17 +129,9 @@ def notify_unit(
         "due": messages.local(assignment.response_due_at, tz),
         "link": f"/cases/{case.id}",
     }
-    subject, body = messages.compose("assigned", language=None, params=params)
-    _outbox(
-        session,
-        now=now,
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        case=case,
-        dedupe_key=f"assigned:{case.id}:{case.version}:{assignment.unit_code}",
-    )
+    message = messages.compose("assigned", language=None, params=params)
+    key = f"assigned:{case.id}:{case.version}:{assignment.unit_code}"
+    _outbox(session, now=now, case=case, message=message, to=_Address(channel, recipient, key))
 
 
 def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
@@ -163,7 +153,7 @@ def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: da
         if assignment.department_id
         else None
     )
-    subject, body = messages.compose(
+    message = messages.compose(
         "unstaffed",
         language=None,
         params={
@@ -183,16 +173,9 @@ def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: da
         note=assignment.unit_code,
         public=False,
     )
-    _outbox(
-        session,
-        now=now,
-        channel="in_app",
-        recipient=f"dispatchers:{(case.grid_code or assignment.unit_code)[:DISTRICT_CODE_LENGTH]}",
-        subject=subject,
-        body=body,
-        case=case,
-        dedupe_key=f"unstaffed:{case.id}:{assignment.id}",
-    )
+    dispatchers = f"dispatchers:{(case.grid_code or assignment.unit_code)[:DISTRICT_CODE_LENGTH]}"
+    to = _Address("in_app", dispatchers, f"unstaffed:{case.id}:{assignment.id}")
+    _outbox(session, now=now, case=case, message=message, to=to)
 
 
 def recipients_of(actor: Actor) -> list[str]:

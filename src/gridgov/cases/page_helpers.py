@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query, UploadFile
 from sqlalchemy.orm import Session
@@ -15,15 +16,11 @@ from gridgov import images
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases import service
-from gridgov.cases.models import Category
+from gridgov.cases.models import Case, Category
 from gridgov.errors import InvalidInput, Problem
 from gridgov.msgids import N_
-from gridgov.web.deps import (
-    require_roles,
-)
-from gridgov.web.render import (
-    sniff,
-)
+from gridgov.web.deps import require_roles
+from gridgov.web.render import local_time, sniff
 
 PAGE_SIZE = 50
 REPORT_PHOTOS = 3  # the public form takes up to three; the service allows more
@@ -105,6 +102,18 @@ def _category_name(category: Category | service.CategoryInfo | None, language: s
     if category is None:
         return ""
     return category.name_en if language == "en" else category.name_zh
+
+
+def case_row(
+    case: Case, categories: Mapping[str, Category], language: str, now: datetime, tz: ZoneInfo
+) -> dict[str, Any]:
+    """A case as a row of a list of cases: its category's name, when it is due, overdue."""
+    return {
+        "case": case,
+        "category": _category_name(categories.get(case.category_code or ""), language),
+        "due": local_time(case.resolution_due_at, tz),
+        "overdue": service.is_overdue(case, now),
+    }
 
 
 def _categories(session: Session) -> dict[str, service.CategoryInfo]:

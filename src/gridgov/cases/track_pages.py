@@ -3,11 +3,13 @@ reporter's rating and contest forms (carrying the reporter's secret)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -216,19 +218,60 @@ def _track_path(case: Case, k: str) -> str:
     return f"/track/{case.tracking_code}{query}"
 
 
+@dataclass(frozen=True)
+class ReporterForm:
+    """A form the reporter sends from the tracking page: the request, the session, the
+    app's state, the clock and the user when signed in."""
+
+    request: Request
+    session: Session
+    state: AppState
+    now: datetime
+    user: User | None
+
+    def case(self, code: str, secret: str, write: Write) -> Case:
+        """The tracked case, for its reporter only (see ``as_reporter``)."""
+        found = _tracked(self.session, code)
+        return as_reporter(self.request, self.session, self.now, self.user, found, secret, write)
+
+    def send(self, case: Case, k: str, run: Callable[[], None]) -> Response:
+        """``run`` the form, then back to the tracking page (with the secret), or the page
+        again with the refusal."""
+        return form_action(
+            self.session,
+            run,
+            to=lambda _: _track_path(case, k),
+            on_error=lambda exc: _track_page(
+                self.request,
+                self.session,
+                self.state,
+                case,
+                error=exc,
+                status_code=exc.status,
+                secret=k,
+                user=self.user,
+            ),
+        )
+
+
+def reporter_form(
+    request: Request, session: SessionDep, state: StateDep, now: Now, user: OptionalUser
+) -> ReporterForm:
+    return ReporterForm(request, session, state, now, user)
+
+
+FromReporter = Annotated[ReporterForm, Depends(reporter_form)]
+
+
 @router.post("/track/{code}/rating", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def rating_submit(
-    request: Request,
     code: TrackingCode,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
+    sent: FromReporter,
     rating: Annotated[str, Form(max_length=24)] = "",
     note: Annotated[str, Form(max_length=500)] = "",
     k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = as_reporter(request, session, now, user, _tracked(session, code), k, Write.RATING)
+    case = sent.case(code, k, Write.RATING)
 
     def run() -> None:
         try:
@@ -238,43 +281,25 @@ def rating_submit(
                 "Choose how satisfied you are.",
                 details=[Problem("rating", "Choose how satisfied you are.")],
             ) from exc
-        service.do_rate(session, case=case, rating=chosen, now=now, note=note.strip())
+        service.do_rate(sent.session, case=case, rating=chosen, now=sent.now, note=note.strip())
 
-    return form_action(
-        session,
-        run,
-        to=lambda _: _track_path(case, k),
-        on_error=lambda exc: _track_page(
-            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
-        ),
-    )
+    return sent.send(case, k, run)
 
 
 @router.post("/track/{code}/contest", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def contest_submit(
-    request: Request,
     code: TrackingCode,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
+    sent: FromReporter,
     reason: Annotated[str, Form(max_length=500)] = "",
     k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = as_reporter(request, session, now, user, _tracked(session, code), k, Write.CONTEST)
+    case = sent.case(code, k, Write.CONTEST)
 
     def run() -> None:
         # The service lets any state that may go back to work be contested; a reporter
         # contests a close only.
         if State(case.state) is not State.CLOSED:
             raise Conflict("Only a closed case can be contested.")
-        service.do_contest(session, case=case, reason=reason, now=now)
+        service.do_contest(sent.session, case=case, reason=reason, now=sent.now)
 
-    return form_action(
-        session,
-        run,
-        to=lambda _: _track_path(case, k),
-        on_error=lambda exc: _track_page(
-            request, session, state, case, error=exc, status_code=exc.status, secret=k, user=user
-        ),
-    )
+    return sent.send(case, k, run)

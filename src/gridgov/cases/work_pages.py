@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
 from gridgov.cases import service, worklist
+from gridgov.cases.page_helpers import case_row
 from gridgov.msgids import N_
 from gridgov.web.render import language_of, local_time
 
@@ -37,19 +38,7 @@ def work_context(
     language = language_of(request)
     found = worklist.work_list(session, actor=actor, now=now, tz=tz, chosen=chosen or "open")
     categories = {c.code: c for c in service.list_categories(session, leaves_only=False)}
-    rows = []
-    for case in found.cases:
-        category = categories.get(case.category_code or "")
-        rows.append(
-            {
-                "case": case,
-                "category": (category.name_en if language == "en" else category.name_zh)
-                if category
-                else "",
-                "due": local_time(case.resolution_due_at, tz),
-                "overdue": service.is_overdue(case, now),
-            }
-        )
+    rows = [case_row(case, categories, language, now, tz) for case in found.cases]
     return {
         "counts": [(name, LIST_LABELS[name], n) for name, n in found.counts.items()],
         "chosen": found.chosen,

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from gridgov import clock
 from gridgov.accounts.models import User
 from gridgov.crisis import broadcasts, checkins, field, service
 from gridgov.crisis.models import Broadcast, HouseholdCheckin, Incident
@@ -90,16 +89,7 @@ def open_incident(body: IncidentIn, desk: CurrentDesk) -> IncidentOut:
     """Open an incident; every household of its area goes on the check-in list."""
     incident = desk.commit(
         service.do_open_incident,
-        value=service.IncidentInput(
-            title=body.title,
-            kind=body.kind,
-            level=body.level,
-            region_code=body.region_code,
-            area_codes=tuple(body.area_codes),
-            area_geojson=body.area_geojson,
-            unreached_hours=body.unreached_hours,
-            retention_days=body.retention_days,
-        ),
+        value=service.IncidentInput(**body.model_dump() | {"area_codes": tuple(body.area_codes)}),
     )
     return IncidentOut.model_validate(incident)
 
@@ -111,10 +101,7 @@ def get_incident(incident: ScopedIncident) -> IncidentOut:
 
 @router.post("/incidents/{incident_id}/level", response_model=IncidentOut)
 def set_level(incident: ScopedIncident, body: LevelIn, desk: CurrentDesk) -> IncidentOut:
-    service.do_set_level(
-        desk.session, actor=desk.actor, incident=incident, level=body.level, now=desk.now
-    )
-    desk.session.commit()
+    desk.commit(service.do_set_level, incident=incident, level=body.level)
     return IncidentOut.model_validate(incident)
 
 
@@ -131,14 +118,10 @@ def list_posts(incident: ScopedIncident, session: SessionDep) -> list[PostOut]:
 
 @router.post("/incidents/{incident_id}/posts", response_model=PostOut, status_code=201)
 def add_post(incident: ScopedIncident, body: PostIn, desk: CurrentDesk) -> PostOut:
-    post = desk.commit(
-        service.do_add_post,
-        incident=incident,
-        post=body.post,
-        unit_code=body.unit_code,
-        resident_id=body.resident_id,
+    """A post of the incident's command (the body's fields are ``do_add_post``'s)."""
+    return PostOut.model_validate(
+        desk.commit(service.do_add_post, incident=incident, **body.model_dump())
     )
-    return PostOut.model_validate(post)
 
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])
@@ -149,28 +132,16 @@ def list_tasks(incident: ScopedIncident, desk: CurrentDesk) -> list[TaskOut]:
 
 @router.post("/incidents/{incident_id}/tasks", response_model=TaskOut, status_code=201)
 def add_task(incident: ScopedIncident, body: TaskIn, desk: CurrentDesk) -> TaskOut:
-    task = desk.commit(
-        service.do_add_task,
-        incident=incident,
-        kind=body.kind,
-        grid_code=body.grid_code,
-        building_id=body.building_id,
-        assignee_post_id=body.assignee_post_id,
-        due_at=body.due_at,
-        note=body.note,
+    """A task of the incident (the body's fields are ``do_add_task``'s)."""
+    return TaskOut.model_validate(
+        desk.commit(service.do_add_task, incident=incident, **body.model_dump())
     )
-    return TaskOut.model_validate(task)
 
 
 @router.post("/incident-tasks/{task_id}/state", response_model=TaskOut)
 def move_task(task_id: int, body: TaskStateIn, desk: CurrentDesk) -> TaskOut:
-    session = desk.session
-    actor = desk.actor
-    task = service.get_task(session, task_id=task_id, viewer=actor)
-    service.do_move_task(
-        session, actor=actor, task=task, target=body.state, version=body.version, now=desk.now
-    )
-    session.commit()
+    task = service.get_task(desk.session, task_id=task_id, viewer=desk.actor)
+    desk.commit(service.do_move_task, task=task, target=body.state, version=body.version)
     return TaskOut.model_validate(task)
 
 
@@ -202,17 +173,11 @@ def record_checkin(
     incident: ScopedIncident, household_id: int, body: CheckinIn, desk: CurrentDesk
 ) -> Any:
     try:
-        checkin = checkins.do_checkin(
-            desk.session,
-            actor=desk.actor,
+        checkin = desk.run(
+            checkins.do_checkin,
             incident=incident,
             household_id=household_id,
-            status=body.status,
-            needs=body.needs,
-            flags=body.flags,
-            note=body.note,
-            base_version=body.base_version,
-            now=desk.now,
+            **body.model_dump(),  # named as do_checkin names them
         )
     except checkins.CheckinConflict as conflict:
         return conflict_response(desk.request, conflict, conflict.server)
@@ -264,16 +229,11 @@ def create_broadcast(body: BroadcastIn, desk: CurrentDesk) -> BroadcastOut:
     incident = None
     if body.incident_id is not None:
         incident = service.get_incident(session, incident_id=body.incident_id, viewer=actor)
-    broadcast = broadcasts.do_create_broadcast(
-        session,
-        actor=actor,
+    broadcast = desk.run(
+        broadcasts.do_create_broadcast,
         incident=incident,
-        region_code=body.region_code,
-        area_codes=body.area_codes,
-        severity=body.severity,
-        fallback_language=body.fallback_language,
         blocks=[Block(b.language, b.headline, b.body) for b in body.blocks],
-        now=desk.now,
+        **body.model_dump(exclude={"incident_id", "blocks"}),  # named as the service names them
     )
     session.commit()
     return broadcast_out(session, broadcast, actor)
@@ -348,15 +308,17 @@ def _synced(
     fields: dict[str, Any],
     **extra: Any,
 ) -> JSONResponse:
-    """Run one offline write, ``write(session, actor, user_id, key, **fields, **extra)``
-    (``fields`` are the body's, named as the ``do_sync_*`` names them); a replay of the
-    key answers 200 with the first result."""
+    """Run one offline write, ``write(session, actor, user_id, key, now, **fields,
+    **extra)`` (``fields`` are the body's, named as the ``do_sync_*`` names them); a replay
+    of the key answers 200 with the first result."""
     session = desk.session
     key = field.check_key(idempotency_key)
     actor = desk.actor
 
     def run() -> dict[str, Any]:
-        return write(session, actor=actor, user_id=desk.user.id, key=key, **fields, **extra)
+        return write(
+            session, actor=actor, user_id=desk.user.id, key=key, now=desk.now, **fields, **extra
+        )
 
     try:
         result = run()
@@ -374,14 +336,7 @@ def sync_report(
     body: FieldReportIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A problem reported offline, replayed with its Idempotency-Key: taken once."""
-    return _synced(
-        desk,
-        idempotency_key,
-        field.do_sync_report,
-        body.model_dump(),
-        now=desk.now,
-        tz=desk.tz,
-    )
+    return _synced(desk, idempotency_key, field.do_sync_report, body.model_dump(), tz=desk.tz)
 
 
 @router.post("/field/checkins", status_code=201)
@@ -390,13 +345,7 @@ def sync_checkin(
 ) -> JSONResponse:
     """A check-in made offline: once per key; 409 with the server's state when the
     household was recorded by someone else since. (Flags are set on the check-in page.)"""
-    return _synced(
-        desk,
-        idempotency_key,
-        field.do_sync_checkin,
-        body.model_dump(exclude={"flags"}),
-        now=desk.now,
-    )
+    return _synced(desk, idempotency_key, field.do_sync_checkin, body.model_dump(exclude={"flags"}))
 
 
 @router.post("/field/case-steps", status_code=201)
@@ -404,13 +353,7 @@ def sync_case_step(
     body: FieldCaseStepIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A case update made offline, applied only at the version the worker saw."""
-    return _synced(
-        desk,
-        idempotency_key,
-        field.do_sync_case_step,
-        body.model_dump(),
-        now=desk.now,
-    )
+    return _synced(desk, idempotency_key, field.do_sync_case_step, body.model_dump())
 
 
 @router.post("/field/visits", status_code=201)
@@ -418,12 +361,4 @@ def sync_visit(
     body: FieldVisitIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A household visit logged offline (outreach), replayed with its key: taken once."""
-    today = clock.local_today(desk.now, desk.tz)
-    return _synced(
-        desk,
-        idempotency_key,
-        field.do_sync_visit,
-        body.model_dump(),
-        now=desk.now,
-        today=today,
-    )
+    return _synced(desk, idempotency_key, field.do_sync_visit, body.model_dump(), today=desk.today)

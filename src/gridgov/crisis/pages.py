@@ -169,10 +169,7 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
 def set_level(
     incident: IncidentPage, desk: StaffDesk, level: Annotated[str, Form(max_length=16)]
 ) -> Response:
-    service.do_set_level(
-        desk.session, actor=desk.actor, incident=incident, level=level, now=desk.now
-    )
-    desk.session.commit()
+    desk.commit(service.do_set_level, incident=incident, level=level)
     return _back(f"/crisis/{incident.id}")
 
 
@@ -227,11 +224,8 @@ def move_task(
     target: Annotated[str, Form(max_length=16)],
     back: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    session = desk.session
-    actor = desk.actor
-    task = service.get_task(session, task_id=task_id, viewer=actor)
-    service.do_move_task(session, actor=actor, task=task, target=target, now=desk.now)
-    session.commit()
+    task = service.get_task(desk.session, task_id=task_id, viewer=desk.actor)
+    desk.commit(service.do_move_task, task=task, target=target)
     return _back(back if back.startswith("/") and not back.startswith("//") else "/field")
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ from gridgov.web.render import (
     render,
     sniff,
 )
-from gridgov.web.toolkit import Desk, committed, desk
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,6 +51,11 @@ ReviewerPage = Annotated[User, Depends(require_roles(*sorted(service.REVIEWERS),
 TreeKey = Annotated[str, Path(max_length=48)]
 PeriodKey = Annotated[str, Path(max_length=8)]
 UnitKey = Annotated[str, Path(max_length=32)]
+# The tree and period a page or a form names (query string, form field).
+TreeAsked = Annotated[str, Query(max_length=48)]
+PeriodAsked = Annotated[str, Query(max_length=8)]
+TreeField = Annotated[str, Form(max_length=48)]
+PeriodField = Annotated[str, Form(max_length=8)]
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 HISTORY = 12  # periods of a unit's totals on its scorecard
@@ -278,49 +283,30 @@ def _rankings_page(
 @router.get("/indicators", response_class=HTMLResponse)
 def rankings_page(
     desk: StaffDesk,
-    tree: Annotated[str, Query(max_length=48)] = "",
-    period: Annotated[str, Query(max_length=8)] = "",
+    tree: TreeAsked = "",
+    period: PeriodAsked = "",
     league: Annotated[str, Query(max_length=24)] = "",
 ) -> HTMLResponse:
     """A tree's league table for a computed period, within the viewer's area."""
-    return _rankings_page(
-        desk,
-        tree_key=tree,
-        period=period,
-        league=league,
-    )
+    return _rankings_page(desk, tree_key=tree, period=period, league=league)
 
 
 @router.post("/indicators/compute", dependencies=[CsrfChecked])
 def compute_submit(
     desk: ComputerDesk,
-    tree: Annotated[str, Form(max_length=48)] = "",
-    period: Annotated[str, Form(max_length=8)] = "",
+    tree: TreeField = "",
+    period: PeriodField = "",
 ) -> Response:
     """Compute (or recompute, while provisional) a tree for a period; back to its table."""
-    session, now = desk.session, desk.now
-    try:
-        service.ensure_shipped(session, now=now)
-        snapshot = service.compute(
-            session,
-            key=tree,
-            period=period,
-            now=now,
-            actor=desk.actor,
-            tz=_tz(desk.state),
-        )
-        target = urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
-    except DomainError as exc:
-        session.rollback()
-        return _rankings_page(
-            desk,
-            tree_key=tree,
-            period=period,
-            league="",
-            error=exc,
-            status_code=exc.status,
-        )
-    return committed(session, f"/indicators?{target}")
+    return desk.form(
+        desk.action(service.compute, key=tree, period=period, tz=_tz(desk.state)),
+        to=lambda snapshot: (
+            "/indicators?" + urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
+        ),
+        on_error=lambda exc: _rankings_page(
+            desk, tree_key=tree, period=period, league="", error=exc, status_code=exc.status
+        ),
+    )
 
 
 # ---------------------------------------------------------------- assessments
@@ -411,8 +397,8 @@ def _assessments_page(
 @router.get("/indicators/assessments", response_class=HTMLResponse)
 def assessments_page(
     desk: StaffDesk,
-    tree: Annotated[str, Query(max_length=48)] = "",
-    period: Annotated[str, Query(max_length=8)] = "",
+    tree: TreeAsked = "",
+    period: PeriodAsked = "",
 ) -> HTMLResponse:
     """The manual items of a tree for a period, unit by unit, with their review state."""
     return _assessments_page(desk, tree_key=tree, period=period)
@@ -447,8 +433,8 @@ def _points(text: str) -> float:
 @router.post("/indicators/assessments/score", dependencies=[CsrfChecked])
 def score_submit(
     desk: ReviewerDesk,
-    tree: Annotated[str, Form(max_length=48)] = "",
-    period: Annotated[str, Form(max_length=8)] = "",
+    tree: TreeField = "",
+    period: PeriodField = "",
     indicator: Annotated[str, Form(max_length=48)] = "",
     unit: Annotated[str, Form(max_length=32)] = "",
     points: Annotated[str, Form(max_length=16)] = "",
@@ -456,32 +442,32 @@ def score_submit(
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """A reviewer scores a manual item; it waits for a second reviewer."""
-    session = desk.session
-    try:
-        service.do_score(
-            session,
-            actor=desk.actor,
+    return desk.form(
+        lambda: desk.run(
+            service.do_score,
             tree_key=tree,
             indicator_id=indicator,
             period=period,
             unit=unit,
             points=_points(points),
             evidence=evidence,
-            now=desk.now,
             attachment=read_attachment(attachment),
-        )
-    except DomainError as exc:
-        session.rollback()
-        return _assessments_page(
-            desk,
-            tree_key=tree,
-            period=period,
-            error=exc,
-            status_code=exc.status,
-        )
-    session.commit()
-    return RedirectResponse(
-        "/indicators/assessments?" + urlencode({"tree": tree, "period": period}), status_code=303
+        ),
+        to=_assessments_url(tree, period),
+        on_error=_assessments_again(desk, tree, period),
+    )
+
+
+def _assessments_url(tree_key: str, period: str) -> str:
+    return "/indicators/assessments?" + urlencode({"tree": tree_key, "period": period})
+
+
+def _assessments_again(
+    desk: Desk, tree_key: str, period: str
+) -> Callable[[DomainError], HTMLResponse]:
+    """The assessments page again, with a form's refusal."""
+    return lambda exc: _assessments_page(
+        desk, tree_key=tree_key, period=period, error=exc, status_code=exc.status
     )
 
 
@@ -507,33 +493,22 @@ def review_submit(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """A second reviewer confirms a pending score, or sends it back with a reason."""
-    session, now = desk.session, desk.now
     row = _scoped_assessment(desk, assessment_id)
-    tree_key, period = row.tree_key, row.period
-    try:
+
+    def review() -> Assessment:
         if decision not in ("confirm", "reject"):
             raise InvalidInput("Confirm the score or send it back.")
-        service.do_review(
-            session,
-            actor=desk.actor,
+        return desk.run(
+            service.do_review,
             assessment_id=assessment_id,
             confirm=decision == "confirm",
             note=note,
-            now=now,
         )
-    except DomainError as exc:
-        session.rollback()
-        return _assessments_page(
-            desk,
-            tree_key=tree_key,
-            period=period,
-            error=exc,
-            status_code=exc.status,
-        )
-    session.commit()
-    return RedirectResponse(
-        "/indicators/assessments?" + urlencode({"tree": tree_key, "period": period}),
-        status_code=303,
+
+    return desk.form(
+        review,
+        to=_assessments_url(row.tree_key, row.period),
+        on_error=_assessments_again(desk, row.tree_key, row.period),
     )
 
 

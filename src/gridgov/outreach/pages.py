@@ -10,13 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
-from gridgov.audit.service import Actor
 from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
+from gridgov.outreach.models import ContactScheme, Pledge
 from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
 from gridgov.registry import service as registry
 from gridgov.registry.models import Household
@@ -25,21 +24,13 @@ from gridgov.web.deps import (
     Now,
     SessionDep,
     StateDep,
-    actor_of,
     anonymous_actor,
     client_ip,
     require_roles,
 )
 from gridgov.web.errors import wants_json
-from gridgov.web.render import (
-    download,
-    error_message,
-    error_problems,
-    language_of,
-    render,
-    render_form,
-)
-from gridgov.web.toolkit import form_action, office_today
+from gridgov.web.render import download, render, render_form
+from gridgov.web.toolkit import Desk, desk, office_today
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -47,78 +38,70 @@ Secretary = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.AD
 Visitor = Annotated[
     User, Depends(require_roles(Role.GRID_WORKER, Role.BRANCH_SECRETARY, Role.ADMIN, page=True))
 ]
+StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
+SecretaryDesk = Annotated[Desk, Depends(desk(Secretary, name="secretary_desk"))]
+VisitorDesk = Annotated[Desk, Depends(desk(Visitor, name="visitor_desk"))]
 RegionCode = Annotated[str, Path(pattern=r"^[0-9]{6,18}$")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_PHOTO = 5 * 1024 * 1024
 
 
-def _error(request: Request, exc: DomainError) -> dict[str, object]:
-    language = language_of(request)
-    return {"error": error_message(language, exc), "problems": error_problems(language, exc)}
+def _scheme(desk: Desk, scheme_id: int) -> ContactScheme:
+    """The contact-group scheme, if the desk's user may see it (else 404)."""
+    return service.get_scheme(desk.session, scheme_id=scheme_id, viewer=desk.actor)
 
 
 # ---------------------------------------------------------------- schemes
 
 
 @router.get("/outreach", response_class=HTMLResponse)
-def outreach_home(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
-    schemes = service.list_schemes(session, viewer=actor_of(request, user))
-    return render(request, "outreach/home.html", {"schemes": schemes})
+def outreach_home(desk: StaffDesk) -> HTMLResponse:
+    schemes = service.list_schemes(desk.session, viewer=desk.actor)
+    return render(desk.request, "outreach/home.html", {"schemes": schemes})
 
 
 @router.post("/outreach/schemes", dependencies=[CsrfChecked], response_class=HTMLResponse)
 def scheme_create(
-    request: Request,
-    user: Secretary,
-    session: SessionDep,
-    now: Now,
+    desk: SecretaryDesk,
     region_code: Annotated[str, Form(max_length=18)] = "",
     name: Annotated[str, Form(max_length=128)] = "",
     groups: Annotated[int, Form(ge=1, le=5000)] = 1,
     member_max: Annotated[int, Form(ge=1, le=200)] = 15,
 ) -> Response:
-    try:
-        scheme, _ = service.do_create_scheme(
-            session,
-            actor=actor_of(request, user),
+    def again(exc: DomainError) -> Response:
+        schemes = service.list_schemes(desk.session, viewer=desk.actor)
+        form = {"region_code": region_code, "name": name, "groups": groups}
+        return render_form(
+            desk.request, "outreach/home.html", {"schemes": schemes, "form": form}, exc
+        )
+
+    return desk.form(
+        desk.action(
+            service.do_create_scheme,
             region_code=region_code.strip(),
             name=name,
             groups=groups,
             member_max=member_max,
-            now=now,
-        )
-    except DomainError as exc:
-        session.rollback()
-        schemes = service.list_schemes(session, viewer=actor_of(request, user))
-        form = {"region_code": region_code, "name": name, "groups": groups}
-        return render(
-            request,
-            "outreach/home.html",
-            {"schemes": schemes, **_error(request, exc), "form": form},
-            status_code=exc.status,
-        )
-    session.commit()
-    return RedirectResponse(f"/outreach/schemes/{scheme.id}", status_code=303)
+        ),
+        to=lambda made: f"/outreach/schemes/{made[0].id}",
+        on_error=again,
+    )
 
 
 @router.get("/outreach/schemes/{scheme_id}", response_class=HTMLResponse)
 def scheme_page(
-    request: Request,
     scheme_id: int,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: StaffDesk,
     group: Annotated[int | None, Query(ge=1, le=5000)] = None,
 ) -> HTMLResponse:
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
-    today = office_today(state, now)
+    session, settings, today = desk.session, desk.state.settings, desk.today
+    scheme = _scheme(desk, scheme_id)
     rows = service.group_rows(session, scheme, today=today)
     missing = service.not_visited(session, scheme=scheme, today=today, number=group)
     households = registry.households_by_id(session, ids=[h for h, _ in missing[:200]])
     layout = service.scheme_map(session, scheme)
     return render(
-        request,
+        desk.request,
         "outreach/scheme.html",
         {
             "scheme": scheme,
@@ -128,20 +111,17 @@ def scheme_page(
             "missing": [(households.get(h), n) for h, n in missing[:200]],
             "missing_total": len(missing),
             "group": group,
-            "tile_url": state.settings.map_tile_url or "",
-            "tile_attribution": state.settings.map_tile_attribution,
+            "tile_url": settings.map_tile_url or "",
+            "tile_attribution": settings.map_tile_attribution,
         },
     )
 
 
 @router.get("/outreach/schemes/{scheme_id}/map.json")
-def scheme_map_json(
-    request: Request, scheme_id: int, user: Staff, session: SessionDep
-) -> dict[str, object]:
+def scheme_map_json(scheme_id: int, desk: StaffDesk) -> dict[str, object]:
     """What the map beside the hand edit draws: every building as a point with its
     groups, each group's size and largest in-group distance, the band and the quality."""
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
-    return _map_body(service.scheme_map(session, scheme))
+    return _map_body(service.scheme_map(desk.session, _scheme(desk, scheme_id)))
 
 
 def _map_body(layout: service.SchemeMap) -> dict[str, object]:
@@ -180,30 +160,25 @@ def _map_body(layout: service.SchemeMap) -> dict[str, object]:
 
 
 @router.post("/outreach/schemes/{scheme_id}/refresh", dependencies=[CsrfChecked])
-def scheme_refresh(
-    request: Request, scheme_id: int, user: Secretary, session: SessionDep, now: Now
-) -> Response:
-    actor = actor_of(request, user)
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
-    service.do_refresh_scheme(session, actor=actor, scheme=scheme, now=now)
-    session.commit()
+def scheme_refresh(scheme_id: int, desk: SecretaryDesk) -> Response:
+    desk.commit(service.do_refresh_scheme, scheme=_scheme(desk, scheme_id))
     return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
 
 
 @router.post("/outreach/schemes/{scheme_id}/move", dependencies=[CsrfChecked])
 def scheme_move(
-    request: Request,
     scheme_id: int,
-    user: Secretary,
-    session: SessionDep,
-    now: Now,
+    desk: SecretaryDesk,
     household_number: Annotated[str, Form(max_length=32)] = "",
     to_number: Annotated[int, Form(ge=1, le=5000)] = 1,
 ) -> Response:
-    actor = actor_of(request, user)
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    scheme = _scheme(desk, scheme_id)
     found = registry.list_households(
-        session, viewer=actor, q=household_number.strip(), region_code=scheme.region_code, limit=2
+        desk.session,
+        viewer=desk.actor,
+        q=household_number.strip(),
+        region_code=scheme.region_code,
+        limit=2,
     )
     exact = [h for h in found if h.number == household_number.strip()]
     if not exact:
@@ -211,36 +186,29 @@ def scheme_move(
             "household_number", "No household numbered %(value)s.", value=household_number
         )
         raise InvalidInput("The contact groups were not changed.", details=[problem])
-    service.do_move_household(
-        session, actor=actor, scheme=scheme, household_id=exact[0].id, to_number=to_number, now=now
+    desk.commit(
+        service.do_move_household, scheme=scheme, household_id=exact[0].id, to_number=to_number
     )
-    session.commit()
-    if wants_json(request):  # the map's script: it redraws from the new layout
-        return JSONResponse(_map_body(service.scheme_map(session, scheme)))
+    if wants_json(desk.request):  # the map's script: it redraws from the new layout
+        return JSONResponse(_map_body(service.scheme_map(desk.session, scheme)))
     return RedirectResponse(f"/outreach/schemes/{scheme_id}?group={to_number}", status_code=303)
 
 
 @router.get("/outreach/schemes/{scheme_id}/groups.xlsx")
-def scheme_xlsx(request: Request, scheme_id: int, user: Staff, session: SessionDep) -> Response:
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor_of(request, user))
-    return download(spreadsheets.export_xlsx(session, scheme), f"联系户-{scheme.id}.xlsx", XLSX)
+def scheme_xlsx(scheme_id: int, desk: StaffDesk) -> Response:
+    scheme = _scheme(desk, scheme_id)
+    content = spreadsheets.export_xlsx(desk.session, scheme)
+    return download(content, f"联系户-{scheme.id}.xlsx", XLSX)
 
 
 @router.post("/outreach/schemes/{scheme_id}/import", dependencies=[CsrfChecked])
 async def scheme_import(
-    request: Request,
-    scheme_id: int,
-    user: Secretary,
-    session: SessionDep,
-    now: Now,
-    file: Annotated[UploadFile, File()],
+    scheme_id: int, desk: SecretaryDesk, file: Annotated[UploadFile, File()]
 ) -> Response:
     """Load the groups back from an edited XLSX: all rows or none, problems by row."""
-    actor = actor_of(request, user)
-    scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+    scheme = _scheme(desk, scheme_id)
     data = await file.read(spreadsheets.MAX_BYTES + 1)
-    spreadsheets.do_import_groups(session, actor=actor, scheme=scheme, data=data, now=now)
-    session.commit()
+    desk.commit(spreadsheets.do_import_groups, scheme=scheme, data=data)
     return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
 
 
@@ -248,45 +216,33 @@ async def scheme_import(
 
 
 def _visits_page(
-    request: Request,
-    session: Session,
-    actor: Actor,
+    desk: Desk,
     household: Household | None,
     today: date,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
-        "visits": service.list_visits(session, viewer=actor, limit=50),
+        "visits": service.list_visits(desk.session, viewer=desk.actor, limit=50),
         "household": household,
         "kinds": [k.value for k in VisitKind],
         "today": today.isoformat(),
         "form": form or {},
     }
-    return render_form(request, "outreach/visits.html", context, error)
+    return render_form(desk.request, "outreach/visits.html", context, error)
 
 
 @router.get("/outreach/visits", response_class=HTMLResponse)
 def visits_page(
-    request: Request,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    household: Annotated[int | None, Query(ge=1)] = None,
+    desk: StaffDesk, household: Annotated[int | None, Query(ge=1)] = None
 ) -> HTMLResponse:
-    chosen = registry.get_household(session, household_id=household) if household else None
-    actor = actor_of(request, user)
-    return _visits_page(request, session, actor, chosen, office_today(state, now))
+    chosen = registry.get_household(desk.session, household_id=household) if household else None
+    return _visits_page(desk, chosen, desk.today)
 
 
 @router.post("/outreach/visits", dependencies=[CsrfChecked], response_class=HTMLResponse)
 async def visit_record(
-    request: Request,
-    user: Visitor,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: VisitorDesk,
     household_id: Annotated[int, Form(ge=1)],
     visited_on: Annotated[date, Form()],
     kind: Annotated[VisitKind, Form()] = VisitKind.HOME,
@@ -298,42 +254,32 @@ async def visit_record(
     if photo is not None and photo.filename:
         data = await photo.read(MAX_PHOTO + 1)
         picture = (photo.content_type or "", data)
-    actor = actor_of(request, user)
-    tz = state.settings.timezone
 
     def run() -> None:
-        visit = service.do_record_visit(
-            session,
-            actor=actor,
+        visit = desk.run(
+            service.do_record_visit,
             household_id=household_id,
             visited_on=visited_on,
             kind=kind,
             heard=heard,
             photo=picture,
-            now=now,
-            today=office_today(state, now),
+            today=desk.today,
         )
         if to_case:
-            service.do_visit_to_case(session, actor=actor, visit=visit, now=now, tz=tz)
+            desk.run(service.do_visit_to_case, visit=visit, tz=desk.tz)
 
     def again(exc: DomainError) -> Response:
-        household = registry.get_household(session, household_id=household_id)
+        household = registry.get_household(desk.session, household_id=household_id)
         form = {"heard": heard, "kind": kind.value}
-        return _visits_page(request, session, actor, household, visited_on, exc, form)
+        return _visits_page(desk, household, visited_on, exc, form)
 
-    return form_action(session, run, to="/outreach/visits", on_error=again)
+    return desk.form(run, to="/outreach/visits", on_error=again)
 
 
 @router.post("/outreach/visits/{visit_id}/case", dependencies=[CsrfChecked])
-def visit_case(
-    request: Request, visit_id: int, user: Visitor, session: SessionDep, state: StateDep, now: Now
-) -> Response:
-    actor = actor_of(request, user)
-    visit = service.get_visit(session, visit_id=visit_id, viewer=actor)
-    case_id = service.do_visit_to_case(
-        session, actor=actor, visit=visit, now=now, tz=state.settings.timezone
-    )
-    session.commit()
+def visit_case(visit_id: int, desk: VisitorDesk) -> Response:
+    visit = service.get_visit(desk.session, visit_id=visit_id, viewer=desk.actor)
+    case_id = desk.commit(service.do_visit_to_case, visit=visit, tz=desk.tz)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -341,15 +287,9 @@ def visit_case(
 
 
 @router.get("/outreach/pledges", response_class=HTMLResponse)
-def pledges_page(
-    request: Request,
-    user: Staff,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    actor = actor_of(request, user)
-    items = pledges.list_pledges(session, viewer=actor)
+def pledges_page(desk: StaffDesk) -> HTMLResponse:
+    session = desk.session
+    items = pledges.list_pledges(session, viewer=desk.actor)
     names = {
         p.member_id: (
             r.name if (r := registry.get_resident(session, resident_id=p.member_id)) else ""
@@ -357,48 +297,35 @@ def pledges_page(
         for p in items
     }
     return render(
-        request,
+        desk.request,
         "outreach/pledges.html",
-        {"pledges": items, "names": names, "today": office_today(state, now).isoformat()},
+        {"pledges": items, "names": names, "today": desk.today.isoformat()},
     )
+
+
+def _pledge(desk: Desk, pledge_id: int) -> Pledge:
+    """The pledge, if the desk's user may see it (else 404)."""
+    return pledges.get_pledge(desk.session, pledge_id=pledge_id, viewer=desk.actor)
 
 
 @router.post("/outreach/pledges/{pledge_id}/review", dependencies=[CsrfChecked])
 def pledge_review(
-    request: Request,
     pledge_id: int,
-    user: Secretary,
-    session: SessionDep,
-    now: Now,
+    desk: SecretaryDesk,
     approve: Annotated[bool, Form()] = False,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    actor = actor_of(request, user)
-    pledge = pledges.get_pledge(session, pledge_id=pledge_id, viewer=actor)
-    pledges.do_review_pledge(
-        session, actor=actor, pledge=pledge, approve=approve, note=note, now=now
-    )
-    session.commit()
+    pledge = _pledge(desk, pledge_id)
+    desk.commit(pledges.do_review_pledge, pledge=pledge, approve=approve, note=note)
     return RedirectResponse("/outreach/pledges", status_code=303)
 
 
 @router.post("/outreach/pledges/{pledge_id}/fulfil", dependencies=[CsrfChecked])
 def pledge_fulfil(
-    request: Request,
-    pledge_id: int,
-    user: Secretary,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    evidence: Annotated[str, Form(max_length=2000)] = "",
+    pledge_id: int, desk: SecretaryDesk, evidence: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
-    actor = actor_of(request, user)
-    pledge = pledges.get_pledge(session, pledge_id=pledge_id, viewer=actor)
-    today = office_today(state, now)
-    pledges.do_fulfil_pledge(
-        session, actor=actor, pledge=pledge, evidence=evidence, on=today, today=today, now=now
-    )
-    session.commit()
+    pledge, today = _pledge(desk, pledge_id), desk.today
+    desk.commit(pledges.do_fulfil_pledge, pledge=pledge, evidence=evidence, on=today, today=today)
     return RedirectResponse("/outreach/pledges", status_code=303)
 
 
@@ -441,20 +368,11 @@ def board_comment(
 
 
 @router.get("/outreach/pipeline/{branch_id}", response_class=HTMLResponse)
-def pipeline_page(
-    request: Request,
-    branch_id: int,
-    user: Secretary,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-) -> HTMLResponse:
-    actor = actor_of(request, user)
-    candidates = pipeline.list_candidates(session, actor=actor, branch_id=branch_id, now=now)
-    session.commit()  # the audited read
-    today = office_today(state, now)
+def pipeline_page(branch_id: int, desk: SecretaryDesk) -> HTMLResponse:
+    session, today = desk.session, desk.today
+    candidates = desk.commit(pipeline.list_candidates, branch_id=branch_id)  # an audited read
     return render(
-        request,
+        desk.request,
         "outreach/pipeline.html",
         {
             "candidates": candidates,
@@ -471,12 +389,12 @@ def pipeline_page(
 
 
 @router.get("/outreach/pairings", response_class=HTMLResponse)
-def pairings_page(request: Request, user: Staff, session: SessionDep) -> HTMLResponse:
+def pairings_page(desk: StaffDesk) -> HTMLResponse:
     """Pairings (结对共建) in scope with each one's record: the report."""
-    records = pairing.pairing_records(session, viewer=actor_of(request, user))
+    records = pairing.pairing_records(desk.session, viewer=desk.actor)
     totals = {
         "activities": sum(r.activities for r in records),
         "problems_solved": sum(r.problems_solved for r in records),
         "workers": sum(r.workers for r in records),
     }
-    return render(request, "outreach/pairings.html", {"records": records, "totals": totals})
+    return render(desk.request, "outreach/pairings.html", {"records": records, "totals": totals})

@@ -4,6 +4,7 @@ project with its tasks (add one, move one on: status, progress, money spent)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from gridgov.outreach.programme_rules import (
     CLOSED,
     TASK_LABELS,
     TASK_TRANSITIONS,
+    Rollup,
     TaskStatus,
     days_overdue,
     format_yuan,
@@ -77,28 +79,50 @@ def _may_plan(actor: Actor) -> bool:
 # ---------------------------------------------------------------- the tree
 
 
+@dataclass(frozen=True)
+class _Summed:
+    """The programmes the viewer sees (``by_id``, in list order), the projects under
+    the ones added up (``below``: a programme's subtree; all of them for the whole tree),
+    each project's rollup and each added-up programme's rollup (``tree``)."""
+
+    by_id: dict[int, Programme]
+    below: list[int]
+    projects: list[Project]
+    rollups: dict[int, Rollup]
+    tree: dict[int, Rollup]
+
+
+def _summed(desk: Desk, root: Programme | None = None) -> _Summed:
+    """What the tree page (no ``root``) and a programme's page (its subtree) add up."""
+    session, actor = desk.session, desk.actor
+    listed = programmes.list_programmes(session, viewer=actor)
+    by_id = {p.id: p for p in listed}
+    below = None if root is None else programmes.subtree_ids(listed, root.id)
+    projects = programmes.list_projects(session, viewer=actor, programme_ids=below)
+    rollups = programmes.project_rollups(session, projects, today=desk.today)
+    added = listed if below is None else [by_id[i] for i in below]
+    tree = programmes.tree_rollups(added, projects, rollups)
+    return _Summed(by_id, below or [], projects, rollups, tree)
+
+
 def _tree_page(
     desk: Desk,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    session, actor, today = desk.session, desk.actor, desk.today
-    listed = programmes.list_programmes(session, viewer=actor)
-    by_id = {p.id: p for p in listed}
-    projects = programmes.list_projects(session, viewer=actor)
-    rollups = programmes.project_rollups(session, projects, today=today)
-    tree = programmes.tree_rollups(listed, projects, rollups)
+    summed = _summed(desk)
+    by_id, listed = summed.by_id, list(summed.by_id.values())
     order = tree_order({p.id: p.parent_id for p in listed}, {p.id: p.name for p in listed})
     # Projects in the viewer's area under a programme of a wider area they cannot open.
-    elsewhere = [p for p in projects if p.programme_id not in by_id]
+    elsewhere = [p for p in summed.projects if p.programme_id not in by_id]
     return render_form(
         desk.request,
         "outreach/programmes.html",
         {
-            "rows": [(by_id[row.id], row.depth, tree[row.id]) for row in order],
-            "elsewhere": [(p, rollups[p.id]) for p in elsewhere],
-            "may_plan": _may_plan(actor),
+            "rows": [(by_id[row.id], row.depth, summed.tree[row.id]) for row in order],
+            "elsewhere": [(p, summed.rollups[p.id]) for p in elsewhere],
+            "may_plan": _may_plan(desk.actor),
             "yuan": format_yuan,
             "form": form or {},
         },
@@ -156,20 +180,15 @@ def _programme_page(
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    session, actor, today = desk.session, desk.actor, desk.today
-    listed = programmes.list_programmes(session, viewer=actor)
-    by_id = {p.id: p for p in listed}
-    below = programmes.subtree_ids(listed, programme.id)
-    projects = programmes.list_projects(session, viewer=actor, programme_ids=below)
-    rollups = programmes.project_rollups(session, projects, today=today)
-    tree = programmes.tree_rollups([by_id[i] for i in below], projects, rollups)
+    summed = _summed(desk, programme)
+    by_id, below, tree, rollups = summed.by_id, summed.below, summed.tree, summed.rollups
     trail: list[Programme] = []
     parent = by_id.get(programme.parent_id or 0)
     while parent is not None and parent not in trail:
         trail.insert(0, parent)
         parent = by_id.get(parent.parent_id or 0)
-    own = [p for p in projects if p.programme_id == programme.id]
-    owners = programmes.owner_names(session, own)
+    own = [p for p in summed.projects if p.programme_id == programme.id]
+    owners = programmes.owner_names(desk.session, own)
     return render_form(
         desk.request,
         "outreach/programme.html",
@@ -185,7 +204,7 @@ def _programme_page(
             "projects": [
                 (p, rollups[p.id], owners.get((p.owner_user_id, p.owner_org_id), "")) for p in own
             ],
-            "may_plan": _may_plan(actor),
+            "may_plan": _may_plan(desk.actor),
             "yuan": format_yuan,
             "form": form or {},
         },

@@ -490,10 +490,42 @@ def do_sign_up(
     return signup
 
 
-def _signup_of(session: Session, activity: VolunteerActivity, signup_id: int) -> VolunteerSignup:
+def _signup_of(
+    session: Session,
+    acting: Acting,
+    activity: VolunteerActivity,
+    team: VolunteerTeam,
+    signup_id: int,
+) -> VolunteerSignup:
+    """A sign-up of the activity, for the team's organisers only."""
+    _require_organiser(acting, team)
     signup = session.get(VolunteerSignup, signup_id)
     if signup is None or signup.activity_id != activity.id:
         raise NotFound("Not found.")
+    return signup
+
+
+def _attendance_recorded(
+    session: Session,
+    acting: Acting,
+    activity: VolunteerActivity,
+    signup: VolunteerSignup,
+    action: str,
+    now: datetime,
+    **summary: object,
+) -> VolunteerSignup:
+    """A check-in or check-out written on ``signup``: who recorded it, audited on the
+    activity as ``action`` with the resident (and ``summary``)."""
+    signup.recorded_by = acting.actor.username
+    session.flush()
+    record_about(
+        session,
+        acting.actor,
+        action,
+        activity,
+        now=now,
+        summary={"resident": signup.resident_id, **summary},
+    )
     return signup
 
 
@@ -507,8 +539,7 @@ def do_check_in(
     at: datetime,
     now: datetime,
 ) -> VolunteerSignup:
-    _require_organiser(acting, team)
-    signup = _signup_of(session, activity, signup_id)
+    signup = _signup_of(session, acting, activity, team, signup_id)
     refused = rules.check_in_problem(
         at=at, starts_at=activity.starts_at, ends_at=activity.ends_at, now=now
     )
@@ -517,13 +548,9 @@ def do_check_in(
     signup.checked_in_at = at
     signup.checked_out_at = None
     signup.minutes = 0
-    signup.recorded_by = acting.actor.username
-    session.flush()
-    summary = {"resident": signup.resident_id}
-    record_about(
-        session, acting.actor, "volunteer_activity.checked_in", activity, now=now, summary=summary
+    return _attendance_recorded(
+        session, acting, activity, signup, "volunteer_activity.checked_in", now
     )
-    return signup
 
 
 def do_check_out(
@@ -538,21 +565,22 @@ def do_check_out(
 ) -> VolunteerSignup:
     """Record the check-out and credit the hours: the time present, bounded by the
     activity's credited hours."""
-    _require_organiser(acting, team)
-    signup = _signup_of(session, activity, signup_id)
+    signup = _signup_of(session, acting, activity, team, signup_id)
     refused = rules.check_out_problem(at=at, checked_in=signup.checked_in_at, now=now)
     if refused is not None:
         raise InvalidInput("The check-out was not recorded.", details=[Problem("at", refused)])
     assert signup.checked_in_at is not None  # noqa: S101 - check_out_problem saw to it
     signup.checked_out_at = at
     signup.minutes = rules.credited_minutes(signup.checked_in_at, at, activity.credit_minutes)
-    signup.recorded_by = acting.actor.username
-    session.flush()
-    summary = {"resident": signup.resident_id, "minutes": signup.minutes}
-    record_about(
-        session, acting.actor, "volunteer_activity.checked_out", activity, now=now, summary=summary
+    return _attendance_recorded(
+        session,
+        acting,
+        activity,
+        signup,
+        "volunteer_activity.checked_out",
+        now,
+        minutes=signup.minutes,
     )
-    return signup
 
 
 # ---------------------------------------------------------------- hours

@@ -3,7 +3,9 @@ organisations, and a region's summary."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 
@@ -23,6 +25,7 @@ from gridgov.web.regions import ScopedRegion
 from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
 
 router = APIRouter(tags=["registry"])
+T = TypeVar("T")
 
 Window = Annotated[Paging, Depends(paging())]
 Search = Annotated[str, Query(max_length=64)]
@@ -38,24 +41,41 @@ ScopedResident = Annotated[Resident, Depends(scoped_resident)]
 CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A register list's call: who asks, a search, a region and the window (the API's
+    and the pages' lists alike)."""
+
+    desk: Desk
+    q: str
+    region: str | None
+    limit: int
+    offset: int
+
+    def rows(self, reader: Callable[..., list[T]], **filters: Any) -> list[T]:
+        """``reader``'s rows for this caller, search, region and window (and ``filters``)."""
+        return reader(
+            self.desk.session,
+            viewer=self.desk.actor,
+            q=self.q,
+            region_code=self.region,
+            limit=self.limit,
+            offset=self.offset,
+            **filters,
+        )
+
+
+def lookup(desk: CurrentDesk, page: Window, q: Search = "", region: str | None = None) -> Lookup:
+    return Lookup(desk, q, region, page.limit, page.offset)
+
+
+Asked = Annotated[Lookup, Depends(lookup)]
+
+
 @router.get("/residents", response_model=list[ResidentOut])
-def list_residents(
-    desk: CurrentDesk,
-    page: Window,
-    q: Search = "",
-    region: str | None = None,
-    tag: str | None = None,
-) -> list[Resident]:
+def list_residents(asked: Asked, tag: str | None = None) -> list[Resident]:
     """Residents in the caller's scope; ``q`` is a name prefix or a whole ID/phone number."""
-    return service.list_residents(
-        desk.session,
-        viewer=desk.actor,
-        q=q,
-        region_code=region,
-        tag=tag,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return asked.rows(service.list_residents, tag=tag)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentOut)
@@ -69,47 +89,18 @@ def reveal_resident(
 ) -> RevealedOut:
     """The full ID number and phone, for grid workers, dispatchers and administrators;
     each reveal is audited with its reason."""
-    revealed = service.do_reveal_resident(
-        desk.session, actor=desk.actor, resident=resident, reason=body.reason, now=desk.now
-    )
-    desk.session.commit()
+    revealed = desk.commit(service.do_reveal_resident, resident=resident, reason=body.reason)
     return RevealedOut(id=resident.id, id_number=revealed.id_number, phone=revealed.phone)
 
 
 @router.get("/households", response_model=list[HouseholdOut])
-def list_households(
-    desk: CurrentDesk,
-    page: Window,
-    q: Search = "",
-    region: str | None = None,
-) -> list[Household]:
-    return service.list_households(
-        desk.session,
-        viewer=desk.actor,
-        q=q,
-        region_code=region,
-        limit=page.limit,
-        offset=page.offset,
-    )
+def list_households(asked: Asked) -> list[Household]:
+    return asked.rows(service.list_households)
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])
-def list_organisations(
-    desk: CurrentDesk,
-    page: Window,
-    q: Search = "",
-    kind: str | None = None,
-    region: str | None = None,
-) -> list[Organisation]:
-    return service.list_organisations(
-        desk.session,
-        viewer=desk.actor,
-        q=q,
-        kind=kind,
-        region_code=region,
-        limit=page.limit,
-        offset=page.offset,
-    )
+def list_organisations(asked: Asked, kind: str | None = None) -> list[Organisation]:
+    return asked.rows(service.list_organisations, kind=kind)
 
 
 @router.get("/regions/{code}/summary", response_model=GridSummaryOut)

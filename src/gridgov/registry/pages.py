@@ -3,6 +3,8 @@ resident's card with the audited reveal, all scoped by the user's code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -12,6 +14,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError, NotFound
 from gridgov.registry import imports, ledger, service
+from gridgov.registry.api import Lookup
 from gridgov.registry.models import Resident
 from gridgov.registry.rules import OrgKind, Tag
 from gridgov.web import i18n
@@ -35,42 +38,44 @@ ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]
 PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
-def _filters(q: str, region: str, page: int) -> dict[str, Any]:
-    """The search, the region and the page of a register list, as its service takes them."""
-    return {
-        "q": q,
-        "region_code": region or None,
-        "limit": service.PAGE_SIZE,
-        "offset": page * service.PAGE_SIZE,
-    }
+@dataclass(frozen=True)
+class Listing:
+    """A register list's page: the lookup and the page number."""
+
+    asked: Lookup
+    page: int
+
+    def show(
+        self, name: str, reader: Callable[..., Any], shown: dict[str, Any], **filters: Any
+    ) -> HTMLResponse:
+        """The ``name`` list (registry/<name>.html): ``reader``'s rows for this lookup
+        (and ``filters``), with the search, the region and ``shown`` on the page."""
+        return render(
+            self.asked.desk.request,
+            f"registry/{name}.html",
+            {
+                name: self.asked.rows(reader, **filters),
+                "page": self.page,
+                "page_size": service.PAGE_SIZE,
+                "q": self.asked.q,
+                "region": self.asked.region or "",
+                **shown,
+            },
+        )
 
 
-def _listing(request: Request, name: str, rows: Any, page: int, **shown: Any) -> HTMLResponse:
-    """A page of the register's ``name`` list (registry/<name>.html) with its filters."""
-    return render(
-        request,
-        f"registry/{name}.html",
-        {name: rows, "page": page, "page_size": service.PAGE_SIZE, **shown},
-    )
+def listing(desk: PageDesk, q: Search = "", region: str = "", page: Page = 0) -> Listing:
+    size = service.PAGE_SIZE
+    return Listing(Lookup(desk, q, region or None, size, page * size), page)
+
+
+Listed = Annotated[Listing, Depends(listing)]
 
 
 @router.get("/registry/residents", response_class=HTMLResponse)
-def residents_page(
-    desk: PageDesk, q: Search = "", region: str = "", tag: str = "", page: Page = 0
-) -> HTMLResponse:
-    rows = service.list_residents(
-        desk.session, viewer=desk.actor, tag=tag or None, **_filters(q, region, page)
-    )
-    return _listing(
-        desk.request,
-        "residents",
-        rows,
-        page,
-        q=q,
-        region=region,
-        tag=tag,
-        tags=[t.value for t in Tag],
-    )
+def residents_page(asked: Listed, tag: str = "") -> HTMLResponse:
+    shown = {"tag": tag, "tags": [t.value for t in Tag]}
+    return asked.show("residents", service.list_residents, shown, tag=tag or None)
 
 
 @router.get("/registry/residents/{resident_id}", response_class=HTMLResponse)
@@ -125,30 +130,14 @@ def reveal_submit(
 
 
 @router.get("/registry/households", response_class=HTMLResponse)
-def households_page(
-    desk: PageDesk, q: Search = "", region: str = "", page: Page = 0
-) -> HTMLResponse:
-    rows = service.list_households(desk.session, viewer=desk.actor, **_filters(q, region, page))
-    return _listing(desk.request, "households", rows, page, q=q, region=region)
+def households_page(asked: Listed) -> HTMLResponse:
+    return asked.show("households", service.list_households, {})
 
 
 @router.get("/registry/organisations", response_class=HTMLResponse)
-def organisations_page(
-    desk: PageDesk, q: Search = "", kind: str = "", region: str = "", page: Page = 0
-) -> HTMLResponse:
-    rows = service.list_organisations(
-        desk.session, viewer=desk.actor, kind=kind or None, **_filters(q, region, page)
-    )
-    return _listing(
-        desk.request,
-        "organisations",
-        rows,
-        page,
-        q=q,
-        kind=kind,
-        region=region,
-        kinds=[k.value for k in OrgKind],
-    )
+def organisations_page(asked: Listed, kind: str = "") -> HTMLResponse:
+    shown = {"kind": kind, "kinds": [k.value for k in OrgKind]}
+    return asked.show("organisations", service.list_organisations, shown, kind=kind or None)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,12 +8,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_about
 from gridgov.datafiles import DataFileError, load_yaml
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.services import rules
@@ -147,16 +148,8 @@ def do_create_point(
     session.add(point)
     session.flush()
     _set_matters(session, point, matters)
-    record(
-        session,
-        actor=actor,
-        action="service_point.created",
-        object_type="service_point",
-        object_id=point.code,
-        region_code=point.region_code,
-        now=now,
-        summary={"kind": point.kind, "lon": point.lon, "lat": point.lat, "matters": matters},
-    )
+    summary = {"kind": point.kind, "lon": point.lon, "lat": point.lat, "matters": matters}
+    _record_point(session, actor, "service_point.created", point, now=now, summary=summary)
     return point
 
 
@@ -180,16 +173,8 @@ def do_update_point(
     if matters is not None:
         _set_matters(session, point, matters)
     changed = {k: [before[k], getattr(point, k)] for k in before if before[k] != getattr(point, k)}
-    record(
-        session,
-        actor=actor,
-        action="service_point.updated",
-        object_type="service_point",
-        object_id=point.code,
-        region_code=point.region_code,
-        now=now,
-        summary={"changed": changed, **({"matters": matters} if matters is not None else {})},
-    )
+    summary = {"changed": changed, **({"matters": matters} if matters is not None else {})}
+    _record_point(session, actor, "service_point.updated", point, now=now, summary=summary)
     return point
 
 
@@ -200,16 +185,31 @@ def do_set_active(
     _require(actor, MANAGERS, point.region_code)
     point.active = active
     point.updated_at = now
+    action = "service_point.reopened" if active else "service_point.closed"
+    _record_point(session, actor, action, point, now=now)
+    return point
+
+
+def _record_point(
+    session: Session,
+    actor: Actor,
+    action: str,
+    point: ServicePoint,
+    *,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """Audit ``action`` on a point: entries about points name them by code, not id."""
     record(
         session,
         actor=actor,
-        action="service_point.reopened" if active else "service_point.closed",
+        action=action,
         object_type="service_point",
         object_id=point.code,
         region_code=point.region_code,
         now=now,
+        summary=summary,
     )
-    return point
 
 
 def _set_matters(session: Session, point: ServicePoint, codes: list[str]) -> None:
@@ -302,16 +302,8 @@ def do_record_service(
     )
     session.add(row)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="service_record.created",
-        object_type="service_record",
-        object_id=row.id,
-        region_code=point.region_code,
-        now=now,
-        summary={"point": point.code, "matter": matter.code, "visits": visits},
-    )
+    summary = {"point": point.code, "matter": matter.code, "visits": visits}
+    record_about(session, actor, "service_record.created", row, now=now, summary=summary)
     return row
 
 

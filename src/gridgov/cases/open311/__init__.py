@@ -70,6 +70,9 @@ from gridgov.cases.open311.reading import (
     Lookups as Lookups,
 )
 from gridgov.cases.open311.reading import (
+    RequestFilters as RequestFilters,
+)
+from gridgov.cases.open311.reading import (
     find_requests as find_requests,
 )
 from gridgov.cases.open311.reading import (

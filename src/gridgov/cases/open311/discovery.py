@@ -20,9 +20,9 @@ from gridgov.cases.open311.wire import (
     SPECIFICATION,
     Node,
     Open311Error,
+    ReadingDep,
     _answer,
     _english,
-    _language,
     _tz,
     render,
 )
@@ -106,25 +106,23 @@ def _name(category: Category, english: bool) -> str:
     return category.name_en if english else category.name_zh
 
 
+# A service's description, English and Chinese: response, resolution and department
+# phrases, then how they are joined and ended.
+_DESCRIPTION = {
+    True: ("Response within {}", "resolved within {}", "handled by {}", ", ", "."),
+    False: ("{}内响应", "{}内办结", "承办单位：{}", "，", "。"),
+}
+
+
 def _service_description(category: Category, english: bool) -> str:
-    response = _deadline(category.response_amount, category.response_unit, english)
-    resolution = _deadline(category.resolution_amount, category.resolution_unit, english)
-    parts: list[str] = []
-    if english:
-        if response:
-            parts.append(f"Response within {response}")
-        if resolution:
-            parts.append(f"resolved within {resolution}")
-        if category.department:
-            parts.append(f"handled by {category.department}")
-        return (", ".join(parts) + ".") if parts else category.name_en
-    if response:
-        parts.append(f"{response}内响应")
-    if resolution:
-        parts.append(f"{resolution}内办结")
-    if category.department:
-        parts.append(f"承办单位：{category.department}")
-    return ("，".join(parts) + "。") if parts else category.name_zh
+    respond, resolve, handled_by, comma, stop = _DESCRIPTION[english]
+    phrases = (
+        (respond, _deadline(category.response_amount, category.response_unit, english)),
+        (resolve, _deadline(category.resolution_amount, category.resolution_unit, english)),
+        (handled_by, category.department),
+    )
+    parts = [phrase.format(value) for phrase, value in phrases if value]
+    return (comma.join(parts) + stop) if parts else _name(category, english)
 
 
 def _groups(session: Session) -> dict[str, Category]:
@@ -162,17 +160,10 @@ def _leaf(session: Session, code: str) -> Category:
 
 
 @router.get("/open311/v2/services.{format}", name="open311_services")
-def services(
-    format: str,
-    request: Request,
-    session: SessionDep,
-    locale: str | None = None,
-    jurisdiction_id: str | None = None,
-) -> Response:
+def services(format: str, call: ReadingDep) -> Response:
     """GET Service List: every active leaf category. ``locale=en`` names them in English."""
-    language = _language(request, locale)
-    return _answer(
-        request, format, lambda fmt: render(fmt, "services", _services(session, language))
+    return call.answer(
+        format, lambda fmt: render(fmt, "services", _services(call.session, call.language))
     )
 
 
@@ -181,20 +172,12 @@ def _attributes(english: bool) -> list[Node]:
 
 
 @router.get("/open311/v2/services/{service_code}.{format}", name="open311_service_definition")
-def service_definition(
-    service_code: str,
-    format: str,
-    request: Request,
-    session: SessionDep,
-    locale: str | None = None,
-    jurisdiction_id: str | None = None,
-) -> Response:
+def service_definition(service_code: str, format: str, call: ReadingDep) -> Response:
     """GET Service Definition: the two attributes every service takes."""
-    english = _english(_language(request, locale))
 
     def produce(fmt: str) -> Response:
-        category = _leaf(session, service_code)
-        body = {"service_code": category.code, "attributes": _attributes(english)}
+        category = _leaf(call.session, service_code)
+        body = {"service_code": category.code, "attributes": _attributes(call.english)}
         return render(fmt, "service_definition", body)
 
-    return _answer(request, format, produce)
+    return call.answer(format, produce)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,11 +23,9 @@ from gridgov.cases.open311.wire import (
     MAX_RESULTS,
     Node,
     Open311Error,
+    ReadingDep,
     _answer,
-    _english,
-    _language,
     _split,
-    _tz,
     render,
     w3c,
     window,
@@ -34,7 +34,6 @@ from gridgov.cases.rules import PUBLIC_STATUS, State
 from gridgov.clock import local_minute
 from gridgov.fields import mask_id, mask_phone
 from gridgov.registry import public as registry_public
-from gridgov.web.deps import Now, SessionDep, StateDep
 
 router = APIRouter(tags=["open311"])
 
@@ -139,32 +138,35 @@ _STATES_OF = {
 }
 
 
+class RequestFilters(BaseModel):
+    """GET Service Requests' filters (its query parameters), as the specification names
+    them: comma-separated lists, W3C date-times."""
+
+    service_request_id: str | None = None
+    service_code: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    status: str | None = None
+
+
 def find_requests(
-    session: Session,
-    *,
-    now: datetime,
-    tz: ZoneInfo,
-    service_request_id: str | None = None,
-    service_code: str | None = None,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    status: str | None = None,
+    session: Session, *, now: datetime, tz: ZoneInfo, filters: RequestFilters
 ) -> list[Case]:
-    """GET Service Requests' filters. ``service_request_id`` overrides the others; the
+    """The cases ``filters`` ask for. ``service_request_id`` overrides the others; the
     rest combine. Newest first, at most 1000; cases held as spam never show."""
     query = select(Case).where(Case.spam_suspected.is_(False))
-    ids = [code.upper() for code in _split(service_request_id)]
+    ids = [code.upper() for code in _split(filters.service_request_id)]
     if ids:
         if len(ids) > MAX_IDS:
             raise Open311Error(400, f"At most {MAX_IDS} service_request_id values at once.")
         query = query.where(Case.tracking_code.in_(ids))
     else:
-        start, end = window(start_date, end_date, tz, now, cap=True)
+        start, end = window(filters.start_date, filters.end_date, tz, now, cap=True)
         query = query.where(Case.created_at >= start, Case.created_at <= end)
-        codes = _split(service_code)
+        codes = _split(filters.service_code)
         if codes:
             query = query.where(Case.category_code.in_(codes))
-        statuses = [s.lower() for s in _split(status)]
+        statuses = [s.lower() for s in _split(filters.status)]
         unknown = [s for s in statuses if s not in _STATES_OF]
         if unknown:
             raise Open311Error(400, f"status must be open or closed, not {unknown[0]!r}.")
@@ -178,63 +180,31 @@ def find_requests(
 
 @router.get("/open311/v2/requests.{format}", name="open311_requests")
 def get_requests(
-    format: str,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    service_request_id: str | None = None,
-    service_code: str | None = None,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    status: str | None = None,
-    locale: str | None = None,
-    jurisdiction_id: str | None = None,
+    format: str, call: ReadingDep, filters: Annotated[RequestFilters, Query()]
 ) -> Response:
     """GET Service Requests, with every filter of the specification."""
-    english = _english(_language(request, locale))
-    tz = _tz(state)
 
     def produce(fmt: str) -> Response:
-        found = find_requests(
-            session,
-            now=now,
-            tz=tz,
-            service_request_id=service_request_id,
-            service_code=service_code,
-            start_date=start_date,
-            end_date=end_date,
-            status=status,
-        )
-        lookups = Lookups.of(session)
-        rows: list[Node] = [_request_row(case, lookups, tz, english) for case in found]
+        found = find_requests(call.session, now=call.now, tz=call.tz, filters=filters)
+        lookups = Lookups.of(call.session)
+        rows: list[Node] = [_request_row(case, lookups, call.tz, call.english) for case in found]
         return render(fmt, "service_requests", rows)
 
-    return _answer(request, format, produce)
+    return call.answer(format, produce)
 
 
 @router.get("/open311/v2/requests/{service_request_id}.{format}", name="open311_request")
-def get_request(
-    service_request_id: str,
-    format: str,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    locale: str | None = None,
-    jurisdiction_id: str | None = None,
-) -> Response:
+def get_request(service_request_id: str, format: str, call: ReadingDep) -> Response:
     """GET Service Request: one case by its tracking code (a list of one, as specified)."""
-    english = _english(_language(request, locale))
-    tz = _tz(state)
 
     def produce(fmt: str) -> Response:
-        case = service.get_by_tracking_code(session, service_request_id)
+        case = service.get_by_tracking_code(call.session, service_request_id)
         if case.spam_suspected:  # held for review: not public, as in the list
             raise Open311Error(404, f"No service request {service_request_id!r}.")
-        row = _request_row(case, Lookups.of(session), tz, english)
+        row = _request_row(case, Lookups.of(call.session), call.tz, call.english)
         return render(fmt, "service_requests", [row])
 
-    return _answer(request, format, produce)
+    return call.answer(format, produce)
 
 
 @router.get("/open311/v2/tokens/{token}.{format}", name="open311_token")

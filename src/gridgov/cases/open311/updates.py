@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,17 +15,13 @@ from gridgov.cases.models import Case, CaseEvent
 from gridgov.cases.open311.wire import (
     MAX_RESULTS,
     Node,
-    _answer,
-    _english,
-    _language,
-    _tz,
+    ReadingDep,
     error_response,
     render,
     w3c,
     window,
 )
 from gridgov.cases.rules import PUBLIC_STATUS, State
-from gridgov.web.deps import Now, SessionDep, StateDep
 
 router = APIRouter(tags=["open311"])
 
@@ -113,19 +109,10 @@ def find_updates(
 
 @router.get("/open311/v2/servicerequestupdates.{format}", name="open311_updates")
 def service_request_updates(
-    format: str,
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    start_date: str | None = None,
-    end_date: str | None = None,
-    locale: str | None = None,
-    jurisdiction_id: str | None = None,
+    format: str, call: ReadingDep, start_date: str | None = None, end_date: str | None = None
 ) -> Response:
     """mySociety's GET Service Request Updates: the public steps of every case."""
-    english = _english(_language(request, locale))
-    tz = _tz(state)
+    tz, english = call.tz, call.english
 
     def produce(fmt: str) -> Response:
         rows: list[Node] = [
@@ -138,12 +125,12 @@ def service_request_updates(
                 "media_url": None,
             }
             for event, code, case_state in find_updates(
-                session, now=now, tz=tz, start_date=start_date, end_date=end_date
+                call.session, now=call.now, tz=tz, start_date=start_date, end_date=end_date
             )
         ]
         return render(fmt, "service_request_updates", rows)
 
-    return _answer(request, format, produce)
+    return call.answer(format, produce)
 
 
 # ---------------------------------------------------------------- everything else

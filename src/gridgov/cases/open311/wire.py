@@ -8,16 +8,18 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from gridgov.errors import DomainError
 from gridgov.web import i18n
-from gridgov.web.deps import StateDep
+from gridgov.web.deps import Now, SessionDep, StateDep
 from gridgov.web.render import language_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -214,3 +216,38 @@ def _split(text: str | None) -> list[str]:
 
 def _tz(state: StateDep) -> ZoneInfo:
     return ZoneInfo(state.settings.timezone)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What every GET endpoint shares: the request, the session, the clock, the office's
+    time zone and the reader's language (``locale`` first)."""
+
+    request: Request
+    session: Session
+    now: datetime
+    tz: ZoneInfo
+    language: str
+
+    @property
+    def english(self) -> bool:
+        return _english(self.language)
+
+    def answer(self, fmt: str, produce: Callable[[str], Response]) -> Response:
+        """``_answer`` for this request."""
+        return _answer(self.request, fmt, produce)
+
+
+def _reading(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    now: Now,
+    locale: str | None = None,
+    jurisdiction_id: str | None = None,
+) -> Reading:
+    """The ``Reading`` of a GET; ``jurisdiction_id`` is taken and ignored (there is one)."""
+    return Reading(request, session, now, _tz(state), _language(request, locale))
+
+
+ReadingDep = Annotated[Reading, Depends(_reading)]

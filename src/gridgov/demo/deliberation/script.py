@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,8 @@ from gridgov.deliberation.rules import Choice, NoticeKind, Voting
 from gridgov.demo.deliberation.common import Clock, Counts, png, villager_name
 
 PLACE = "{name}党群服务中心二楼会议室"
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class Scene:
     notices: dict[str, Notice] = field(default_factory=dict)
     objections: dict[str, int] = field(default_factory=dict)
     milestones: dict[str, list[int]] = field(default_factory=dict)
+
+    def act(self, who: Player, moment: datetime, do: Callable[..., R], /, **kwargs: Any) -> R:
+        """``do`` (a ``do_*``) in this scene's session, as ``who``, at ``moment``."""
+        return do(self.session, actor=who.actor, now=moment, **kwargs)
 
     def moment(self, when: At) -> datetime:
         return self.clock.day(when.days_ago, when.hour, when.minute)
@@ -109,14 +115,14 @@ class OpenMatter:
     one_person: bool = False
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        scene.matters[self.key] = deliberation.do_open_matter(
-            scene.session,
-            actor=who.actor,
+        scene.matters[self.key] = scene.act(
+            who,
+            moment,
+            deliberation.do_open_matter,
             region_code=scene.code,
             title=self.title.format(name=scene.name),
             description=self.text,
             one_person=self.one_person,
-            now=moment,
         )
         scene.counts.add("matters")
 
@@ -146,16 +152,16 @@ class Convene:
         self.convene(scene, who, moment)
 
     def convene(self, scene: Scene, who: Player, moment: datetime) -> Meeting:
-        meeting = deliberation.do_convene(
-            scene.session,
-            actor=who.actor,
+        meeting = scene.act(
+            who,
+            moment,
+            deliberation.do_convene,
             matter_id=scene.matters[self.matter].id,
             notified_at=moment,
             starts_at=scene.moment(self.starts),
             voting=self.voting.value,
             body=self.body,
             place=self.place.format(name=scene.name),
-            now=moment,
         )
         scene.counts.add("meetings")
         return meeting
@@ -261,17 +267,17 @@ class Supervise:
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
         if who.user is None:
             raise RuntimeError("only a signed-in supervisor comments")
-        discussion.do_comment(
-            scene.session,
+        scene.act(
+            who,
+            moment,
+            discussion.do_comment,
             user=who.user,
-            actor=who.actor,
             target_type="matter",
             target_id=scene.matters[self.matter].id,
             stage_id=self.stage,
             supervision=True,
             text=self.text,
             language="zh_Hans",
-            now=moment,
         )
         scene.counts.add("supervision_comments")
 
@@ -306,7 +312,7 @@ class Publish:
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
         notice = scene.notice(self.notice)
-        notices.do_post(scene.session, actor=who.actor, notice_id=notice.id, now=moment)
+        scene.act(who, moment, notices.do_post, notice_id=notice.id)
         scene.counts.add("notices_posted")
         notices.do_attach_board_photo(
             scene.session,
@@ -340,9 +346,7 @@ class Close:
     notice: str
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        notices.do_close(
-            scene.session, actor=who.actor, notice_id=scene.notice(self.notice).id, now=moment
-        )
+        scene.act(who, moment, notices.do_close, notice_id=scene.notice(self.notice).id)
         scene.counts.add("notices_closed")
 
 
@@ -357,16 +361,16 @@ class Object:
     kind: str = "objection"
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        objection = notices.do_object(
-            scene.session,
+        objection = scene.act(
+            who,
+            moment,
+            notices.do_object,
             notice_id=scene.notice(self.notice).id,
             text=self.text,
             kind=self.kind,
             author_name=villager_name(scene.session, scene.code, scene.rng),
             author_user_id=None,
             language="zh_Hans",
-            now=moment,
-            actor=who.actor,
         )
         scene.objections[self.key] = objection.id
 
@@ -377,12 +381,12 @@ class Answer:
     text: str
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        notices.do_answer(
-            scene.session,
-            actor=who.actor,
+        scene.act(
+            who,
+            moment,
+            notices.do_answer,
             objection_id=scene.objections[self.objection],
             answer=self.text,
-            now=moment,
         )
         scene.counts.add("objections")
 
@@ -397,13 +401,13 @@ class AddMilestone:
     due: int  # local days before now
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        milestone = deliberation.do_add_milestone(
-            scene.session,
-            actor=who.actor,
+        milestone = scene.act(
+            who,
+            moment,
+            deliberation.do_add_milestone,
             implementation_id=scene.implementation(self.matter).id,
             title=self.title,
             due_on=scene.clock.local_date(self.due),
-            now=moment,
         )
         scene.milestones.setdefault(self.matter, []).append(milestone.id)
         scene.counts.add("milestones")
@@ -420,12 +424,12 @@ class FinishMilestone:
     progress: int
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        deliberation.do_mark_milestone_done(
-            scene.session,
-            actor=who.actor,
+        scene.act(
+            who,
+            moment,
+            deliberation.do_mark_milestone_done,
             milestone_id=scene.milestones[self.matter][self.index],
             done_on=moment.astimezone(scene.clock.tz).date(),
-            now=moment,
         )
         deliberation.do_post_update(
             scene.session,
@@ -444,10 +448,10 @@ class Complete:
     note: str
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        deliberation.do_complete_implementation(
-            scene.session,
-            actor=who.actor,
+        scene.act(
+            who,
+            moment,
+            deliberation.do_complete_implementation,
             implementation_id=scene.implementation(self.matter).id,
             note=self.note,
-            now=moment,
         )
