@@ -188,8 +188,8 @@ def _neighbours_statement() -> Any:
             and_(
                 near.category_code == page.category_code,
                 near.id != page.id,
-                near.lat.between(page.lat - degrees, page.lat + degrees),  # type: ignore[operator]
-                near.lon.between(page.lon - degrees * 1.1, page.lon + degrees * 1.1),  # type: ignore[operator]
+                near.lat.between(page.lat - degrees, page.lat + degrees),
+                near.lon.between(page.lon - degrees * 1.1, page.lon + degrees * 1.1),
             ),
         )
         .where(
