@@ -17,6 +17,7 @@ from gridgov.web import auth_cache
 @dataclass
 class Queries:
     statements: list[str] = field(default_factory=list)
+    transactions: int = 0  # BEGINs on the engine: one per session that touched the database
 
     @property
     def count(self) -> int:
@@ -38,11 +39,16 @@ def count_queries(db: Database) -> Iterator[Queries]:
         if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
             queries.statements.append(statement)
 
+    def begin(_conn: Any) -> None:
+        queries.transactions += 1
+
     event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "begin", begin)
     try:
         yield queries
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "begin", begin)
         auth_cache.CACHE.ttl = ttl
 
 

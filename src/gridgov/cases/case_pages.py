@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.accounts import units
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import messages as messages_text
@@ -109,10 +110,25 @@ def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
     return grouped
 
 
-def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
+def _units(session: Session, case: Case) -> list[units.Unit]:
+    """The units a case located in a grid can go to (``units_for_region``), read once a
+    page: the departments, the office the case sits with and the unit names all come
+    from it."""
+    if not case.grid_code:
+        return []
+    return units.units_for_region(session, region_code=case.grid_code)
+
+
+def _departments(
+    session: Session, case: Case, found: Sequence[units.Unit]
+) -> list[tuple[int, str]]:
+    """The departments of the case's district by code; from ``found`` (the units of its
+    grid, which hold the same departments in the same order) when it is located."""
     district = (case.grid_code or case.unit_code or "")[:6]
     if not district:
         return []
+    if case.grid_code:
+        return [(u.id, u.name) for u in found if u.kind == "department"][:200]
     return [
         (o.id, o.name)
         for o in registry.list_organisations(
@@ -121,24 +137,14 @@ def _departments(session: Session, case: Case) -> list[tuple[int, str]]:
     ]
 
 
-def _office_name(session: Session, case: Case) -> str:
+def _office_name(case: Case, found: Sequence[units.Unit]) -> str:
     """The street or community office a case sits with, by name, when the register has it."""
-    from gridgov.accounts import units
-
     if case.department_id is not None or not case.unit_code or not case.grid_code:
         return ""
-    for unit in units.units_for_region(session, region_code=case.grid_code):
+    for unit in found:
         if unit.kind != "department" and unit.region_code == case.unit_code:
             return unit.name
     return ""
-
-
-def _unit_names(session: Session, case: Case) -> list[str]:
-    from gridgov.accounts import units
-
-    if not case.grid_code:
-        return []
-    return [u.name for u in units.units_for_region(session, region_code=case.grid_code)]
 
 
 def _case_page(
@@ -155,7 +161,8 @@ def _case_page(
     actor = desk.actor
     categories = _categories(session)
     category = categories.get(case.category_code or "")
-    departments = _departments(session, case)
+    found = _units(session, case)
+    departments = _departments(session, case, found)
     steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
     if desk.user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
@@ -176,9 +183,9 @@ def _case_page(
         ],
         "report_language": report_language(case.language),
         "department": dict(departments).get(case.department_id or 0, "")
-        or _office_name(session, case),
+        or _office_name(case, found),
         "departments": [name for _, name in departments],
-        "units": _unit_names(session, case),
+        "units": [u.name for u in found],
         "default_department": (category.department if category else None) or "",
         "groups": category_groups(categories, language),
         "levels": [level.value for level in Level],
@@ -270,8 +277,6 @@ _KIND_LEVEL = {"department": Level.DEPARTMENT, "street_office": Level.STREET}
 def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
     """Assign to a unit named by the dispatcher: a department of the district, or the
     street or community office of the case's own place."""
-    from gridgov.accounts import units
-
     unit = units.find_unit(session, text=name, viewer=actor)
     allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
     if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from gridgov.cases import classify, rules, spam
 from gridgov.cases.models import (
@@ -152,48 +152,56 @@ class NearCase:
 def likely_duplicates_of(
     session: Session, cases: Sequence[Case], *, now: datetime
 ) -> dict[int, list[NearCase]]:
-    """``likely_duplicates`` for a page of cases in one statement (one box per case,
-    OR-ed), not one statement per row, reading five columns rather than whole cases (a
-    flood of reports at one spot made hundreds of candidates a page). Cases without any
-    are left out."""
+    """``likely_duplicates`` for a page of cases in one statement, not one per row: the
+    page's cases joined to their neighbours (same category, inside each case's box, by
+    the ``(category_code, lat)`` index), reading four columns of each pair rather than
+    whole cases. The statement's shape does not depend on the page (the ids are one
+    expanding parameter), so it is compiled once per process; a flood of reports at one
+    spot gives each case only its own neighbours, not every candidate of the page.
+    Cases without any are left out."""
     located = [c for c in cases if c.lon is not None and c.lat is not None and c.category_code]
     if not located:
         return {}
-    degrees = DUPLICATE_METRES / 111_000
-    boxes = [
-        and_(
-            Case.category_code == c.category_code,
-            Case.lat.between(c.lat - degrees, c.lat + degrees),  # type: ignore[operator]
-            Case.lon.between(c.lon - degrees * 1.1, c.lon + degrees * 1.1),  # type: ignore[operator]
-        )
-        for c in located
-    ]
-    candidates = session.execute(
-        select(Case.id, Case.tracking_code, Case.category_code, Case.lon, Case.lat)
-        .where(
-            Case.state.in_([s.value for s in rules.OPEN_STATES]),
-            Case.created_at >= now - DUPLICATE_WINDOW,
-            or_(*boxes),
-        )
-        .order_by(Case.created_at)
+    rows = session.execute(
+        _NEIGHBOURS, {"ids": [c.id for c in located], "since": now - DUPLICATE_WINDOW}
     ).all()
-    by_category: dict[str, list[Any]] = {}
-    for row in candidates:
-        by_category.setdefault(row.category_code or "", []).append(row)
+    by_id = {c.id: c for c in located}
     found: dict[int, list[NearCase]] = {}
-    for case in located:
-        lat, lon = case.lat or 0.0, case.lon or 0.0
-        near = [
-            NearCase(c.id, c.tracking_code)
-            for c in by_category.get(case.category_code or "", ())
-            if c.id != case.id
-            and lat - degrees <= (c.lat or 0.0) <= lat + degrees
-            and lon - degrees * 1.1 <= (c.lon or 0.0) <= lon + degrees * 1.1
-            and _distance(c.lon, c.lat, case.lon, case.lat) <= DUPLICATE_METRES
-        ]
-        if near:
-            found[case.id] = near
+    for case_id, other_id, tracking_code, lon, lat in rows:
+        case = by_id[case_id]
+        if _distance(lon, lat, case.lon, case.lat) <= DUPLICATE_METRES:
+            found.setdefault(case_id, []).append(NearCase(other_id, tracking_code))
     return found
+
+
+def _neighbours_statement() -> Any:
+    """(case id, neighbour id, its tracking code, lon, lat) for the cases ``:ids``: open
+    neighbours of the same category created since ``:since`` inside the case's box
+    (``DUPLICATE_METRES`` of latitude, a tenth more of longitude), oldest first."""
+    degrees = DUPLICATE_METRES / 111_000
+    page = aliased(Case, name="page_case")
+    near = aliased(Case, name="near_case")
+    return (
+        select(page.id, near.id, near.tracking_code, near.lon, near.lat)
+        .join(
+            near,
+            and_(
+                near.category_code == page.category_code,
+                near.id != page.id,
+                near.lat.between(page.lat - degrees, page.lat + degrees),
+                near.lon.between(page.lon - degrees * 1.1, page.lon + degrees * 1.1),
+            ),
+        )
+        .where(
+            page.id.in_(bindparam("ids", expanding=True)),
+            near.state.in_([s.value for s in rules.OPEN_STATES]),
+            near.created_at >= bindparam("since"),
+        )
+        .order_by(near.created_at, near.id)
+    )
+
+
+_NEIGHBOURS = _neighbours_statement()
 
 
 def _metres(a: Case, b: Case) -> float:

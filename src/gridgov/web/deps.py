@@ -155,16 +155,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(request: Request, state: StateDep) -> AsyncIterator[Session]:
     """One session per request. Unsafe methods get a write session (SQLite: BEGIN
     IMMEDIATE); reads begin DEFERRED and never take the write lock. The route commits
-    after its ``do_*`` call, before it responds.
+    after its ``do_*`` call, before it responds. While the route runs, the session is
+    also ``request.state.db_session``: what the page around the route's content reads
+    (the navigation's unread badge) reads in it, not in a second session.
 
     Opening a session does no I/O, so it happens on the event loop. Closing rolls back
     whatever was not committed: on SQLite that is an in-process call of microseconds,
     done in place; on a server database it is a round trip, done in a worker thread.
     """
     session = state.db.session(write=request.method not in SAFE_METHODS)
+    request.state.db_session = session  # for what a page renders (web/render.py: _unread)
     try:
         yield session
     finally:
+        request.state.db_session = None  # an error page rendered after this opens its own
         if state.db.dialect == "sqlite" or not session.in_transaction():
             session.close()  # keeps loaded objects
         else:

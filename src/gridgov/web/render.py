@@ -14,6 +14,7 @@ from babel.support import NullTranslations
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from gridgov import __version__, clock
 from gridgov.config import SUPPORTED_LANGUAGES
@@ -101,7 +102,7 @@ def render(
         "_": translator(catalogue),
     }
     if state is not None and values["user"] is not None and "unread_count" not in (context or {}):
-        values["unread_count"] = _unread(state, values["user"])
+        values["unread_count"] = _unread(request, state, values["user"])
     flash = take_flash(request)
     if flash is not None:
         values["flash_message"] = catalogue.gettext(flash)
@@ -113,8 +114,13 @@ def render(
     return response
 
 
-def _unread(state: AppState, user: Any) -> int:
-    """The navigation's badge: the user's in-app notifications since they last looked."""
+def _unread(request: Request, state: AppState, user: Any) -> int:
+    """The navigation's badge: the user's in-app notifications since they last looked.
+
+    Read in the route's own session while the route runs (a second session cost every
+    page a connection, a BEGIN and a ROLLBACK), without flushing what the route has
+    pending. An error page rendered after the route's session closed (or left it
+    unusable) opens its own."""
     from gridgov.audit.service import Actor
     from gridgov.cases import service as cases
     from gridgov.cases.worklist import unread_count
@@ -126,12 +132,14 @@ def _unread(state: AppState, user: Any) -> int:
         scope=user.effective_scope,
         organisation_id=getattr(user, "organisation_id", None),
     )
+    recipients = cases.recipients_of(actor)
+    since = getattr(user, "notifications_seen_at", None)
+    current: Session | None = getattr(request.state, "db_session", None)
+    if current is not None and current.is_active:
+        with current.no_autoflush:
+            return unread_count(current, recipients=recipients, since=since)
     with state.db.session() as session:
-        return unread_count(
-            session,
-            recipients=cases.recipients_of(actor),
-            since=getattr(user, "notifications_seen_at", None),
-        )
+        return unread_count(session, recipients=recipients, since=since)
 
 
 # -- helpers every page module shares ----------------------------------------------
