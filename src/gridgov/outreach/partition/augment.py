@@ -278,8 +278,6 @@ def _apply(groups: list[Group], path: Sequence[Link]) -> None:
             target.homes.extend(moving)
             taker.add_homes(target, link.amount)
         else:
-            opened = Block(
-                f"{piece.parent}^{link.taker}", moving, piece.x, piece.y, parent=piece.parent
-            )
+            opened = Block(f"{parent}^{link.taker}", moving, piece.x, piece.y, parent=parent)
             taker.add(opened)
-            held[piece.parent][link.taker] = opened
+            held[parent][link.taker] = opened
