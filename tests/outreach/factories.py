@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gridgov.db import Database
+from gridgov.outreach.partition.geometry import Block, Group
 from gridgov.registry.models import Building, Household
 
 GRID = "44051200100101"
@@ -45,3 +46,23 @@ def buildings_in_a_row(
                 session.flush()
                 ids.append(household.id)
     return ids
+
+
+def tower_groups(
+    towers: dict[str, tuple[float, list[int]]],
+) -> tuple[list[Group], dict[str, list[int]]]:
+    """Groups made of pieces of towers: name → (x in metres, sizes of its pieces), one
+    group a piece, households numbered in turn."""
+    groups: list[Group] = []
+    homes_of: dict[str, list[int]] = {}
+    next_id = 1
+    for name, (x, pieces) in towers.items():
+        homes_of[name] = []
+        for size in pieces:
+            homes = list(range(next_id, next_id + size))
+            next_id += size
+            homes_of[name].extend(homes)
+            group = Group()
+            group.add(Block(f"{name}@{len(groups)}", homes, x, 0.0, parent=name))
+            groups.append(group)
+    return groups, homes_of

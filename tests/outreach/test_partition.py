@@ -11,6 +11,7 @@ import pytest
 from gridgov.outreach.partition import Band, Home, Member, PartitionError, partition, update
 from gridgov.outreach.partition.geometry import Block, Group
 from gridgov.outreach.partition.pack import pack
+from tests.outreach.factories import tower_groups
 
 LON0, LAT0 = 116.72, 23.28
 
@@ -213,30 +214,10 @@ def test_a_building_that_shrinks_to_fit_one_group_goes_back_together() -> None:
     assert after.quality.moved <= counts[1 - larger] + 2
 
 
-def _tower_groups(
-    towers: dict[str, tuple[float, list[int]]],
-) -> tuple[list[Group], dict[str, list[int]]]:
-    """Groups made of pieces of towers: name → (x in metres, sizes of its pieces), one
-    group a piece, households numbered in turn."""
-    groups: list[Group] = []
-    homes_of: dict[str, list[int]] = {}
-    next_id = 1
-    for name, (x, pieces) in towers.items():
-        homes_of[name] = []
-        for size in pieces:
-            homes = list(range(next_id, next_id + size))
-            next_id += size
-            homes_of[name].extend(homes)
-            group = Group()
-            group.add(Block(f"{name}@{len(groups)}", homes, x, 0.0, parent=name))
-            groups.append(group)
-    return groups, homes_of
-
-
 def test_a_neighbourhood_outside_the_band_is_packed_again_exactly() -> None:
     # Given a tower of 19 households in two groups (11 and 8: one group under the band)
     # and, 100 m away, a tower of 25 in two groups (11 and 14: one over), groups of 10–11
-    groups, homes_of = _tower_groups({"A": (0.0, [11, 8]), "B": (100.0, [11, 14])})
+    groups, homes_of = tower_groups({"A": (0.0, [11, 8]), "B": (100.0, [11, 14])})
     band = Band(4, 10, 11)
     # When the neighbourhoods outside the band are packed again
     changed = pack(groups, band, limit=200.0**2)
@@ -260,7 +241,7 @@ def test_a_neighbourhood_that_cannot_fit_the_band_grows_until_it_can() -> None:
     # tower of 23 in three groups (11, 11 and 1 beside a block of 10)
     towers = {"A": (0.0, [10, 9])}
     towers |= {f"F{n}": (20.0 * (n + 1), [11, 11]) for n in range(10)}
-    groups, _ = _tower_groups(towers)
+    groups, _ = tower_groups(towers)
     far = Group()
     far.add(Block("far", list(range(1001, 1011)), 230.0, 0.0))
     far.add(Block("C@x", [2001], 225.0, 0.0, parent="C"))

@@ -22,9 +22,11 @@ or a household standing alone. The method, in four steps:
    piece, with neighbouring chains (never widening a group beyond the widest the
    bisection made); when no trade helps, the excess is pushed on to the neighbour
    nearer a chain with room (an ejection chain). Groups still outside the band are
-   then packed exactly (``pack``): a small integer program over each and its nearest
-   groups, kept only when fewer households miss the band. What is left shows in the
-   quality.
+   then mended by augmenting paths (``augment``): the cheapest chain of moves, swaps
+   and shifts with neighbouring groups that ends at a group able to spare (or take)
+   the difference, no group growing wider than the widest in-band group; then packed
+   exactly (``pack``): a small integer program over each and its nearest groups, kept
+   only when fewer households miss the band. What is left shows in the quality.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
@@ -46,6 +48,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from gridgov.outreach.partition.augment import augment
 from gridgov.outreach.partition.cutting import bisect, carve
 from gridgov.outreach.partition.elastic import diameter2, equalize, gather, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
@@ -126,8 +129,13 @@ def partition(
     if best is None:  # pragma: no cover - ANGLES is not empty
         raise PartitionError("no direction to cut along")
     groups = best[1]
-    if best[0][0]:  # groups still outside the band: exact packing around each
-        pack(groups, band, max(diameter2(group.blocks) for group in groups))
+    if best[0][0]:  # groups still outside the band: augmenting paths, then exact packing
+        # No group grows wider than the widest one the bisection brought into the band.
+        limit = max(diameter2(g.blocks) for g in groups if _in_band(band, g.size))
+        augment(groups, band, limit)
+        if any(not _in_band(band, group.size) for group in groups):
+            pack(groups, band, limit)
+        improve(groups, band.low, band.high)
     tidy(groups, {h: n for block in blocks for n, h in enumerate(block.homes)})
     seats = seat(groups, members, home_xy)
     return _result(groups, homes, band, seats, members, moved=0)
