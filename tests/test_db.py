@@ -34,6 +34,35 @@ def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: Database) -> Non
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+def test_a_bulk_load_trades_durability_per_commit_only_while_it_runs(db: Database) -> None:
+    # (the PostgreSQL test databases have synchronous_commit off already: where a
+    # connection's value comes from tells the bulk load's own SET apart)
+    sqlite = db.dialect == "sqlite"
+    setting = text(
+        "PRAGMA synchronous"
+        if sqlite
+        else "SELECT setting || ' from ' || source FROM pg_settings"
+        " WHERE name = 'synchronous_commit'"
+    )
+    # Given a connection opened before the bulk load
+    with db.engine.connect() as connection:
+        before = connection.execute(setting).scalar()
+    # When a bulk load runs, then its connections commit without waiting for the disk
+    with db.bulk_load(), db.transaction() as session:
+        assert session.execute(setting).scalar() == (1 if sqlite else "off from session")
+        if sqlite:  # 1: NORMAL
+            assert session.execute(text("PRAGMA cache_size")).scalar() == -262144
+            assert session.execute(text("PRAGMA temp_store")).scalar() == 2  # MEMORY
+    # and after it, every connection is back to the usual settings
+    with db.engine.connect() as connection:
+        assert connection.execute(setting).scalar() == before
+        if sqlite:
+            assert before == 2  # FULL
+            assert connection.execute(text("PRAGMA cache_size")).scalar() == -2000
+        else:
+            assert not str(before).endswith("from session")
+
+
 def test_an_unmigrated_database_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
     # Given an empty SQLite database
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"

@@ -185,6 +185,54 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Settings for a job that writes a whole database at once (the demo build), on
+        every connection the engine opens meanwhile; the pool is emptied on the way in
+        and out, so that connections opened after it have the usual settings again.
+
+        SQLite: ``synchronous=NORMAL`` (in WAL mode a commit no longer waits for the
+        disk; a power cut may lose the last commits, never corrupts the file), temporary
+        b-trees in memory and a 256 MB page cache (the registry's indexes are mostly
+        random keys: with the default 2 MB the build spilled pages to the WAL and read
+        them back). On the way out a checkpoint under ``synchronous=FULL`` copies the WAL
+        into the database and syncs it, so that what the job wrote is on disk as if every
+        commit had been FULL. PostgreSQL: ``synchronous_commit=off``, the same trade (no
+        corruption, only the last commits at risk in a crash), undone by the new
+        connections after.
+        """
+        dialect = self.dialect
+        if dialect not in ("sqlite", "postgresql"):
+            yield
+            return
+        statements = (
+            ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-262144")
+            if dialect == "sqlite"
+            else ("SET synchronous_commit TO off",)
+        )
+
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.close()
+            if dialect == "postgresql":
+                dbapi_connection.commit()  # psycopg opened a transaction for the SET
+
+        self.engine.dispose()
+        event.listen(self.engine, "connect", _on_connect)
+        try:
+            yield
+        finally:
+            event.remove(self.engine, "connect", _on_connect)
+            self.engine.dispose()
+            if dialect == "sqlite":  # a new connection: synchronous=FULL, autocommit
+                raw = self.engine.raw_connection()
+                try:
+                    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    raw.close()
+
 
 # ---------------------------------------------------------------- migrations
 

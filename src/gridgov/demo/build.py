@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor, record
+from gridgov.cases import classify, spam
 from gridgov.cases import service as cases_service
 from gridgov.clock import local_today
 from gridgov.db import Database
@@ -109,7 +111,44 @@ def build(
     case_count: int = 1000,
     tz: ZoneInfo = SHANGHAI,
 ) -> Summary:
-    """Everything in one transaction: a failed build leaves the database empty."""
+    """The district in one transaction (a failed one leaves the database empty), then the
+    simulated months, under the database's bulk-load settings (``Database.bulk_load``).
+    With cases to simulate, the classifier and the spam screen train on a thread
+    meanwhile (their C parts, and the database's, leave the interpreter to the other)."""
+    if case_count:
+        threading.Thread(target=_warm_models, name="demo-warm-models", daemon=True).start()
+    with db.bulk_load():
+        return _build(
+            db,
+            data_dir=data_dir,
+            now=now,
+            seed=seed,
+            progress=progress,
+            case_count=case_count,
+            tz=tz,
+        )
+
+
+def _warm_models() -> None:
+    """Train the models the cases' intake uses (cached per process); a failure here
+    leaves them to train when the first case needs them, and raise there."""
+    try:
+        classify.default()
+        spam.default()
+    except Exception:  # noqa: S110 - the intake trains again and reports the error
+        pass
+
+
+def _build(
+    db: Database,
+    *,
+    data_dir: Path,
+    now: datetime,
+    seed: int,
+    progress: Progress,
+    case_count: int,
+    tz: ZoneInfo,
+) -> Summary:
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     actor = Actor.system("demo")
     today = local_today(now, tz)
