@@ -333,6 +333,23 @@ def test_a_grid_worker_lists_the_open_cases_of_their_grid_only(
     assert held.tracking_code not in response.text  # the dispatcher's until accepted
 
 
+def test_the_worker_list_waits_for_no_file_before_its_first_paint(
+    client: TestClient, db: Database, people: dict[str, Actor]
+) -> None:
+    # given a worker with a case in their list
+    mine = report(db)
+    page_login(client, "chen.worker")
+    # when they open the list
+    html = client.get("/cases", headers=EN).text
+    # then its stylesheets are in the page, with no link to fetch, no map's stylesheet
+    # and no htmx (the list is plain links and forms)
+    assert mine.tracking_code in html
+    assert '<link rel="stylesheet"' not in html
+    assert ".caserow" in html
+    assert "leaflet" not in html
+    assert "htmx.min.js" not in html
+
+
 def test_the_worker_list_puts_overdue_cases_first(
     client: TestClient, db: Database, people: dict[str, Actor]
 ) -> None:
