@@ -4,12 +4,21 @@ invalid requests for every operation, and not one server error.
 
 Bounded: a few examples per operation and mode, derandomised (the same run each time),
 so the whole run stays within about a minute of CPU per engine.
+
+The cases are drawn once per worker for a given API description and sent again by each
+test: drawing them (hypothesis through schemathesis' strategies) was most of the run's
+CPU, and what is drawn does not depend on the app, the user or the engine (derandomised,
+and the test body never fails, so hypothesis never shrinks). Each test still sends every
+case, in the order drawn, to its own app as its own user, and checks every answer.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -29,49 +38,94 @@ EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "3"))
 SKIP = {("POST", "/api/v1/auth/logout")}
 
 
-def _fuzz(app: FastAPI, headers: dict[str, str]) -> tuple[list[str], Counter[int]]:
-    with TestClient(app) as client:  # read the description ourselves: no loader timeout
-        document = client.get("/api/openapi.json").json()
+@dataclass
+class Drawn:
+    """What one (operation, mode) gave: the cases hypothesis drew, in order, and what
+    went wrong drawing them (an error that is not a server's)."""
+
+    cases: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+
+# Per worker: the API description (as JSON) -> every (operation, mode)'s draw, in order.
+_DRAWN: dict[str, list[Drawn]] = {}
+
+
+def _draw(app: FastAPI, document: dict[str, Any]) -> list[Drawn]:
+    key = json.dumps(document, sort_keys=True)
+    if key in _DRAWN:
+        return _DRAWN[key]
     schema = schemathesis.openapi.from_dict(document)
-    schema.app = app
-    errors: list[str] = []
-    statuses: Counter[int] = Counter()
+    schema.app = app  # the operations are ASGI ones; each test sends to its own app
+    drawn: list[Drawn] = []
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
-            errors.append(f"schemathesis could not read an operation: {result!r}")
+            drawn.append(Drawn(error=f"schemathesis could not read an operation: {result!r}"))
             continue
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIP:
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            drawn.append(_draw_one(operation, mode))
+    _DRAWN[key] = drawn
+    return drawn
 
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: Any) -> None:
-                try:
-                    response = case.call(headers=headers)
-                except Exception as exc:  # an exception out of the app is a server error too
-                    errors.append(f"{case.method} {case.formatted_path}: {exc!r}")
-                    return
-                statuses[response.status_code] += 1
-                if response.status_code >= 500:
-                    errors.append(
-                        f"{case.method} {case.formatted_path} -> {response.status_code}: "
-                        f"{response.text[:200]}"
-                    )
 
+def _draw_one(operation: Any, mode: GenerationMode) -> Drawn:
+    one = Drawn()
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        one.cases.append(case)
+
+    try:
+        run()
+    except Exception as exc:  # schemathesis could not build a case: not our 500
+        if "Unsatisfiable" not in type(exc).__name__:
+            one.error = f"{operation.method} {operation.path}: {exc!r}"
+    return one
+
+
+def _fresh(drawn: Any) -> Any:
+    """A copy of a drawn case for one test to send (a call records things on its case);
+    the operation, with the whole schema behind it, is shared. Field by field: a case
+    tracks changes to its fields through ``__setattr__``."""
+    memo: dict[int, Any] = {id(drawn.operation): drawn.operation}
+    case = object.__new__(type(drawn))
+    for name in type(drawn).__slots__:
+        object.__setattr__(case, name, copy.deepcopy(getattr(drawn, name), memo))
+    return case
+
+
+def _fuzz(app: FastAPI, headers: dict[str, str]) -> tuple[list[str], Counter[int]]:
+    with TestClient(app) as client:  # read the description ourselves: no loader timeout
+        document = client.get("/api/openapi.json").json()
+    errors: list[str] = []
+    statuses: Counter[int] = Counter()
+    for one in _draw(app, document):
+        for drawn in one.cases:
+            case = _fresh(drawn)
             try:
-                run()
-            except Exception as exc:  # schemathesis could not build a case: not our 500
-                if "Unsatisfiable" not in type(exc).__name__:
-                    errors.append(f"{operation.method} {operation.path}: {exc!r}")
+                response = case.call(headers=headers, app=app)
+            except Exception as exc:  # an exception out of the app is a server error too
+                errors.append(f"{case.method} {case.formatted_path}: {exc!r}")
+                continue
+            statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                errors.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: "
+                    f"{response.text[:200]}"
+                )
+        if one.error is not None:
+            errors.append(one.error)
     return errors, statuses
 
 
