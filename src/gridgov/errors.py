@@ -6,8 +6,9 @@ into the user's language when rendered. ``details`` carry field-level problems.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class ErrorCode(StrEnum):
@@ -83,6 +84,19 @@ class NotFound(DomainError, code=ErrorCode.NOT_FOUND, status=404):
 
 class Conflict(DomainError, code=ErrorCode.CONFLICT, status=409):
     """Not possible in the object's present state."""
+
+
+StateT = TypeVar("StateT", bound=StrEnum)
+
+
+def checked_transition(
+    allowed: Mapping[StateT, frozenset[StateT]], current: StateT, target: StateT, refusal: str
+) -> StateT:
+    """``target`` when ``allowed`` lets ``current`` move there; otherwise Conflict with
+    ``refusal``, a catalogue id naming both as ``%(current)s`` and ``%(target)s``."""
+    if target not in allowed[current]:
+        raise Conflict(refusal, params={"current": current.value, "target": target.value})
+    return target
 
 
 class TooManyRequests(DomainError, code=ErrorCode.TOO_MANY_REQUESTS, status=429):
