@@ -132,3 +132,14 @@ class Problem:
 
     def text(self) -> str:
         return self.message % self.params if self.params else self.message
+
+
+def check_length(
+    problems: list[Problem], field: str, text: str, limit: int, missing: str, *, least: int = 1
+) -> None:
+    """Add to ``problems`` what is wrong with ``text`` (already stripped): ``missing`` (a
+    catalogue id) when it is shorter than ``least``, else the limit when it is longer."""
+    if len(text) < least:
+        problems.append(Problem(field, missing))
+    elif len(text) > limit:
+        problems.append(Problem(field, "At most %(n)s characters.", n=limit))
