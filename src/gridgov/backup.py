@@ -132,6 +132,18 @@ def _pg_tool(name: str) -> str:
     return found
 
 
+def _run_pg_tool(name: str, *arguments: str) -> None:
+    """Run a PostgreSQL client tool; its error output's tail becomes a ``BackupError``."""
+    done = subprocess.run(  # noqa: S603 - a fixed tool with our own arguments
+        [_pg_tool(name), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{name} failed: " + done.stderr.strip()[-500:])
+
+
 def _copy_sqlite(url: str, target: Path) -> None:
     source_path = make_url(url).database
     if not source_path or not Path(source_path).exists():
@@ -147,15 +159,7 @@ def _copy_sqlite(url: str, target: Path) -> None:
 
 
 def _dump_postgresql(url: str, target: Path) -> None:
-    tool = _pg_tool("pg_dump")
-    done = subprocess.run(  # noqa: S603 - a fixed tool with our own arguments
-        [tool, "--format=custom", "--no-owner", "--file", str(target), _libpq_url(url)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupError("pg_dump failed: " + done.stderr.strip()[-500:])
+    _run_pg_tool("pg_dump", "--format=custom", "--no-owner", "--file", str(target), _libpq_url(url))
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -287,12 +291,6 @@ def _restore_postgresql(url: str, dump: Path) -> None:
             raise BackupError("The target PostgreSQL database is not empty.")
     finally:
         engine.dispose()
-    tool = _pg_tool("pg_restore")
-    done = subprocess.run(  # noqa: S603 - a fixed tool with our own arguments
-        [tool, "--no-owner", "--exit-on-error", "--dbname", _libpq_url(url), str(dump)],
-        capture_output=True,
-        text=True,
-        check=False,
+    _run_pg_tool(
+        "pg_restore", "--no-owner", "--exit-on-error", "--dbname", _libpq_url(url), str(dump)
     )
-    if done.returncode != 0:
-        raise BackupError("pg_restore failed: " + done.stderr.strip()[-500:])

@@ -16,7 +16,7 @@ from gridgov.accounts import service as accounts
 from gridgov.audit import service as audit
 from gridgov.clikit import actor as _actor
 from gridgov.clikit import database as _database
-from gridgov.clikit import err, out
+from gridgov.clikit import ends_on_refusal, err, out
 from gridgov.clikit import fail as _fail
 from gridgov.clikit import now as _now
 from gridgov.clikit import settings as _settings
@@ -131,23 +131,20 @@ def user_create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     db = _database()
-    try:
-        with db.transaction() as session:
-            found = units.find_unit(session, text=unit) if unit else None
-            user = accounts.do_create_user(
-                session,
-                actor=_actor(),
-                username=username,
-                role=role,
-                scope=scope or (found.region_code if found else ""),
-                password=password,
-                display_name=display_name,
-                now=_now(),
-            )
-            if found is not None:
-                units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        found = units.find_unit(session, text=unit) if unit else None
+        user = accounts.do_create_user(
+            session,
+            actor=_actor(),
+            username=username,
+            role=role,
+            scope=scope or (found.region_code if found else ""),
+            password=password,
+            display_name=display_name,
+            now=_now(),
+        )
+        if found is not None:
+            units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
     where = f", unit {found.name}" if found else ""
     out.print(f"Created {user.username} ({user.role}, scope {user.scope}{where}).")
 
@@ -161,13 +158,10 @@ def user_set_unit(
     from gridgov.accounts import units
 
     db = _database()
-    try:
-        with db.transaction() as session:
-            user = accounts.get_user_by_username(session, username=username)
-            found = None if unit == "-" else units.find_unit(session, text=unit)
-            units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        user = accounts.get_user_by_username(session, username=username)
+        found = None if unit == "-" else units.find_unit(session, text=unit)
+        units.do_set_unit(session, actor=_actor(), user=user, unit=found, now=_now())
     where = found.name if found else "no unit"
     out.print(f"{username} now works in {where} (scope {user.scope}).")
 
@@ -194,12 +188,9 @@ def user_list() -> None:
 def user_disable(username: str) -> None:
     """Disable an account; its sessions and tokens stop working at once."""
     db = _database()
-    try:
-        with db.transaction() as session:
-            user = accounts.get_user_by_username(session, username=username)
-            ended = accounts.do_disable_user(session, actor=_actor(), user=user, now=_now())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        user = accounts.get_user_by_username(session, username=username)
+        ended = accounts.do_disable_user(session, actor=_actor(), user=user, now=_now())
     out.print(f"Disabled {username}; {ended} session(s) ended.")
 
 
@@ -207,12 +198,9 @@ def user_disable(username: str) -> None:
 def user_enable(username: str) -> None:
     """Enable a disabled account."""
     db = _database()
-    try:
-        with db.transaction() as session:
-            user = accounts.get_user_by_username(session, username=username)
-            accounts.do_enable_user(session, actor=_actor(), user=user, now=_now())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        user = accounts.get_user_by_username(session, username=username)
+        accounts.do_enable_user(session, actor=_actor(), user=user, now=_now())
     out.print(f"Enabled {username}.")
 
 
@@ -225,14 +213,11 @@ def user_reset_password(
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     db = _database()
-    try:
-        with db.transaction() as session:
-            user = accounts.get_user_by_username(session, username=username)
-            accounts.do_reset_password(
-                session, actor=_actor(), user=user, password=password, now=_now()
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        user = accounts.get_user_by_username(session, username=username)
+        accounts.do_reset_password(
+            session, actor=_actor(), user=user, password=password, now=_now()
+        )
     out.print(f"Password of {username} changed; its sessions ended.")
 
 
@@ -243,13 +228,8 @@ def user_reset_password(
 def apikey_create(name: Annotated[str, typer.Option(help="What the key is for.")]) -> None:
     """Create an API key. The key is printed once, on the last line."""
     db = _database()
-    try:
-        with db.transaction() as session:
-            plaintext, _key = accounts.do_create_api_key(
-                session, actor=_actor(), name=name, now=_now()
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        plaintext, _key = accounts.do_create_api_key(session, actor=_actor(), name=name, now=_now())
     out.print(f"API key {name!r} created. Store it now: it is not shown again.")
     print(plaintext)
 
@@ -276,11 +256,8 @@ def apikey_list() -> None:
 def apikey_revoke(name: str) -> None:
     """Revoke an API key at once."""
     db = _database()
-    try:
-        with db.transaction() as session:
-            accounts.do_revoke_api_key(session, actor=_actor(), name=name, now=_now())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        accounts.do_revoke_api_key(session, actor=_actor(), name=name, now=_now())
     out.print(f"Revoked {name!r}.")
 
 
@@ -336,17 +313,14 @@ def audit_purge(
         err.print("[red]--before takes a date as YYYY-MM-DD.[/red]")
         raise typer.Exit(2) from exc
     db = _database()
-    try:
-        with db.transaction() as session:
-            count = audit.do_purge(
-                session,
-                actor=_actor(),
-                before=cutoff,
-                now=_now(),
-                retention_days=settings.audit_retention_days,
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        count = audit.do_purge(
+            session,
+            actor=_actor(),
+            before=cutoff,
+            now=_now(),
+            retention_days=settings.audit_retention_days,
+        )
     out.print(f"Purged {count} audit row(s) older than {before}.")
 
 
@@ -362,19 +336,16 @@ def region_add(
 ) -> None:
     """Add one region by hand (the territory import adds many at once)."""
     db = _database()
-    try:
-        with db.transaction() as session:
-            territory.do_create_region(
-                session,
-                actor=_actor(),
-                code=code,
-                name=name,
-                level=level,
-                parent_code=parent,
-                now=_now(),
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        territory.do_create_region(
+            session,
+            actor=_actor(),
+            code=code,
+            name=name,
+            level=level,
+            parent_code=parent,
+            now=_now(),
+        )
     out.print(f"Added {level} {code} {name}.")
 
 

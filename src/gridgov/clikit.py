@@ -9,7 +9,8 @@ its sub-commands.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import typer
@@ -74,14 +75,20 @@ def fail(exc: DomainError) -> typer.Exit:
     return typer.Exit(1)
 
 
+@contextmanager
+def ends_on_refusal() -> Iterator[None]:
+    """A refused action (``DomainError``) in the block ends the command (``fail``)."""
+    try:
+        yield
+    except DomainError as exc:
+        raise fail(exc) from exc
+
+
 def load_revisions(texts: Iterable[str], load: Callable[..., StoredRevision]) -> None:
     """``load`` rules files (procedures, indicator trees): each text through
     ``load(session, text=…, actor=…, now=…)`` in one transaction, then each key's revision
     printed; a refused text stores none of them and ends the command."""
-    try:
-        with database().transaction() as session:
-            rows = [load(session, text=text, actor=actor(), now=now()) for text in texts]
-    except DomainError as exc:
-        raise fail(exc) from exc
+    with ends_on_refusal(), database().transaction() as session:
+        rows = [load(session, text=text, actor=actor(), now=now()) for text in texts]
     for row in rows:
         out.print(f"{row.key}: revision {row.revision} ({row.sha256[:12]})")

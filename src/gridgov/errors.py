@@ -6,8 +6,9 @@ into the user's language when rendered. ``details`` carry field-level problems.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class ErrorCode(StrEnum):
@@ -85,6 +86,19 @@ class Conflict(DomainError, code=ErrorCode.CONFLICT, status=409):
     """Not possible in the object's present state."""
 
 
+StateT = TypeVar("StateT", bound=StrEnum)
+
+
+def checked_transition(
+    allowed: Mapping[StateT, frozenset[StateT]], current: StateT, target: StateT, refusal: str
+) -> StateT:
+    """``target`` when ``allowed`` lets ``current`` move there; otherwise Conflict with
+    ``refusal``, a catalogue id naming both as ``%(current)s`` and ``%(target)s``."""
+    if target not in allowed[current]:
+        raise Conflict(refusal, params={"current": current.value, "target": target.value})
+    return target
+
+
 class TooManyRequests(DomainError, code=ErrorCode.TOO_MANY_REQUESTS, status=429):
     """Too many attempts in too short a time."""
 
@@ -118,3 +132,14 @@ class Problem:
 
     def text(self) -> str:
         return self.message % self.params if self.params else self.message
+
+
+def check_length(
+    problems: list[Problem], field: str, text: str, limit: int, missing: str, *, least: int = 1
+) -> None:
+    """Add to ``problems`` what is wrong with ``text`` (already stripped): ``missing`` (a
+    catalogue id) when it is shorter than ``least``, else the limit when it is longer."""
+    if len(text) < least:
+        problems.append(Problem(field, missing))
+    elif len(text) > limit:
+        problems.append(Problem(field, "At most %(n)s characters.", n=limit))

@@ -5,14 +5,18 @@ and whatever was computed or decided under an old revision keeps pointing at it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
+from importlib import resources
 from typing import TypeVar
 
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gridgov.audit.service import Actor, record
+from gridgov.datafiles import DataFileError
 from gridgov.db import UTCDateTime
+from gridgov.errors import InvalidInput
 
 
 class StoredRevision:
@@ -30,6 +34,25 @@ class StoredRevision:
 
 
 RevisionT = TypeVar("RevisionT", bound=StoredRevision)
+RulesT = TypeVar("RulesT")
+
+
+def shipped_text(package: str, key: str) -> str:
+    """The text of the rules file ``key`` shipped in ``package``'s ``data`` folder."""
+    return (resources.files(package) / "data" / f"{key}.yaml").read_text("utf-8")
+
+
+def check_text(load: Callable[[str], RulesT], text: str, refused: str) -> RulesT:
+    """``load(text)``; a file with a problem raises InvalidInput with ``refused`` (a
+    msgid taking ``line`` and ``reason``) naming the line of the first problem."""
+    try:
+        return load(text)
+    except DataFileError as exc:
+        raise InvalidInput(
+            refused,
+            params={"line": exc.line, "reason": exc.problem.text()},
+            details=[exc.problem],
+        ) from exc
 
 
 def latest(session: Session, model: type[RevisionT], key: str) -> RevisionT | None:

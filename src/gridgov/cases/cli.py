@@ -102,18 +102,13 @@ def matters_command(
     from gridgov.cases import service
     from gridgov.clikit import actor as _actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import now as _now
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
 
-    try:
-        with _database().transaction() as session:
-            service.do_set_grid_matters(
-                session, actor=_actor(), grid_code=grid, category_codes=categories or [], now=_now()
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), _database().transaction() as session:
+        service.do_set_grid_matters(
+            session, actor=_actor(), grid_code=grid, category_codes=categories or [], now=_now()
+        )
     out.print(f"{grid}: {len(categories or [])} matter(s) on its list")
 
 
@@ -159,16 +154,11 @@ def holiday_year_command(
     from gridgov.cases import service
     from gridgov.clikit import actor as _actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import now as _now
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
 
-    try:
-        with _database().transaction() as session:
-            service.do_mark_holiday_year(
-                session, actor=_actor(), year=year, complete=complete, now=_now()
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), _database().transaction() as session:
+        service.do_mark_holiday_year(
+            session, actor=_actor(), year=year, complete=complete, now=_now()
+        )
     out.print(f"{year}: {'complete' if complete else 'not complete'}")

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gridgov.errors import Conflict
+from gridgov.errors import checked_transition
+from gridgov.msgids import N_
 
 
 class State(StrEnum):
@@ -66,12 +67,8 @@ PUBLIC_STATUS = {
 
 def transition(current: State, target: State) -> State:
     """The new state, or Conflict naming both states when the table does not allow it."""
-    if target not in ALLOWED[current]:
-        raise Conflict(
-            "A case cannot go from %(current)s to %(target)s.",
-            params={"current": current.value, "target": target.value},
-        )
-    return target
+    refusal = N_("A case cannot go from %(current)s to %(target)s.")
+    return checked_transition(ALLOWED, current, target, refusal)
 
 
 class Level(StrEnum):

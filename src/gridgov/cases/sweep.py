@@ -123,6 +123,29 @@ def _escalate_once(db: Database, *, case_id: int, version: int, now: datetime, t
         return True
 
 
+def _to_handler(
+    template: str,
+    case_id: int,
+    code: str,
+    unit: str | None,
+    dept: int | None,
+    *,
+    dedupe_key: str,
+) -> outbox.Notification:
+    """An in-app message about a case to its handling department, else its unit."""
+    subject, body = messages.compose(
+        template, language=None, params={"code": code, "link": f"/cases/{case_id}"}
+    )
+    return outbox.Notification(
+        channel="in_app",
+        recipient=f"department:{dept}" if dept else f"unit:{unit}",
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        case_id=case_id,
+    )
+
+
 def _mark_overdue(session: Session, now: datetime) -> int:
     """Set overdue_at once per case (only rows not yet marked) and queue one notice each."""
     rows = session.execute(
@@ -133,21 +156,10 @@ def _mark_overdue(session: Session, now: datetime) -> int:
     ).all()
     if not rows:
         return 0
-    notices = []
-    for case_id, unit, code, dept in rows:
-        subject, body = messages.compose(
-            "overdue", language=None, params={"code": code, "link": f"/cases/{case_id}"}
-        )
-        notices.append(
-            outbox.Notification(
-                channel="in_app",
-                recipient=f"department:{dept}" if dept else f"unit:{unit}",
-                subject=subject,
-                body=body,
-                dedupe_key=f"overdue:{case_id}",
-                case_id=case_id,
-            )
-        )
+    notices = [
+        _to_handler("overdue", case_id, code, unit, dept, dedupe_key=f"overdue:{case_id}")
+        for case_id, unit, code, dept in rows
+    ]
     outbox.queue_notifications(session, now=now, messages=notices)
     record(
         session,
@@ -180,21 +192,10 @@ def _remind(session: Session, now: datetime) -> int:
     ).all()
     queued = 0
     for assignment_id, unit, dept, case_id, code in due_soon:
-        subject, body = messages.compose(
-            "report_in_soon", language=None, params={"code": code, "link": f"/cases/{case_id}"}
+        reminder = _to_handler(
+            "report_in_soon", case_id, code, unit, dept, dedupe_key=f"remind:{assignment_id}"
         )
-        queued += outbox.queue_once(
-            session,
-            now=now,
-            message=outbox.Notification(
-                channel="in_app",
-                recipient=f"department:{dept}" if dept else f"unit:{unit}",
-                subject=subject,
-                body=body,
-                dedupe_key=f"remind:{assignment_id}",
-                case_id=case_id,
-            ),
-        )
+        queued += outbox.queue_once(session, now=now, message=reminder)
     return queued
 
 

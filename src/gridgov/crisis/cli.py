@@ -63,20 +63,13 @@ def export_command(
     """The command centre's workbook: the board and every household, vulnerable first."""
     from gridgov.audit.service import Actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import out
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import settings as _settings
     from gridgov.crisis import export, service
-    from gridgov.errors import DomainError
 
     system = Actor.system("cli")
-    try:
-        with _database().session() as session:
-            incident = service.get_incident(session, incident_id=incident_id, viewer=system)
-            body = export.workbook(
-                session, incident=incident, viewer=system, tz=_settings().timezone
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), _database().session() as session:
+        incident = service.get_incident(session, incident_id=incident_id, viewer=system)
+        body = export.workbook(session, incident=incident, viewer=system, tz=_settings().timezone)
     file.write_bytes(body)
     out.print(f"wrote {file}")

@@ -17,15 +17,11 @@ deliberation_app = typer.Typer(
 @deliberation_app.command("check")
 def check_command(file: Annotated[Path, typer.Argument(help="A procedure file (YAML).")]) -> None:
     """Validate a procedure file without storing it; a mistake is reported with its line."""
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import out
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.deliberation import service
-    from gridgov.errors import DomainError
 
-    try:
+    with ends_on_refusal():
         procedure = service.check_template(file.read_text("utf-8"))
-    except DomainError as exc:
-        raise _fail(exc) from exc
     stages = " → ".join(stage.id for stage in procedure.stages)
     out.print(f"{procedure.id}: {stages}: OK")
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources
 
 from sqlalchemy.orm import Session
 
 from gridgov import revisions
 from gridgov.audit.service import Actor
-from gridgov.datafiles import DataFileError
 from gridgov.deliberation.models import (
     ProcedureTemplate,
 )
@@ -18,7 +16,8 @@ from gridgov.deliberation.rules import (
     Procedure,
     load_procedure,
 )
-from gridgov.errors import InvalidInput, NotFound
+from gridgov.errors import NotFound
+from gridgov.msgids import N_
 
 SHIPPED_TEMPLATES = ("si_yi_liang_gong_kai", "community_council")
 
@@ -27,7 +26,7 @@ SHIPPED_TEMPLATES = ("si_yi_liang_gong_kai", "community_council")
 
 
 def shipped_template(key: str) -> str:
-    return (resources.files("gridgov.deliberation") / "data" / f"{key}.yaml").read_text("utf-8")
+    return revisions.shipped_text("gridgov.deliberation", key)
 
 
 @lru_cache(maxsize=64)
@@ -46,14 +45,8 @@ def shipped_template_names(language: str) -> list[tuple[str, str]]:
 
 def check_template(text: str) -> Procedure:
     """Validate a procedure file; InvalidInput names the line of the first problem."""
-    try:
-        return load_procedure(text)
-    except DataFileError as exc:
-        raise InvalidInput(
-            "The procedure is refused at line %(line)s: %(reason)s",
-            params={"line": exc.line, "reason": exc.problem.text()},
-            details=[exc.problem],
-        ) from exc
+    refused = N_("The procedure is refused at line %(line)s: %(reason)s")
+    return revisions.check_text(load_procedure, text, refused)
 
 
 def latest_template(session: Session, key: str) -> ProcedureTemplate | None:

@@ -29,14 +29,11 @@ def _roots(session: Session) -> list[str]:
 @indicators_app.command("check")
 def check_command(file: Annotated[Path, typer.Argument(help="A tree file (YAML).")]) -> None:
     """Validate a tree file without storing it; a mistake is reported with its line."""
-    from gridgov.clikit import fail as _fail
-    from gridgov.errors import DomainError
+    from gridgov.clikit import ends_on_refusal
     from gridgov.indicators import service
 
-    try:
+    with ends_on_refusal():
         tree = service.check_tree(file.read_text("utf-8"))
-    except DomainError as exc:
-        raise _fail(exc) from exc
     from gridgov.clikit import out
 
     out.print(
@@ -83,22 +80,17 @@ def compute_command(
     """Compute a tree for a period (a final period keeps its stored numbers)."""
     from gridgov.clikit import actor as _actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import out
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import settings as _settings
-    from gridgov.errors import DomainError
     from gridgov.indicators import service
 
     tz = ZoneInfo(_settings().timezone)
-    try:
-        with _database().transaction() as session:
-            service.ensure_shipped(session, now=parse_now(now))
-            snapshot = service.compute(
-                session, key=key, period=period, now=parse_now(now), actor=_actor(), tz=tz
-            )
-            units = service.units_scored(session, snapshot)
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), _database().transaction() as session:
+        service.ensure_shipped(session, now=parse_now(now))
+        snapshot = service.compute(
+            session, key=key, period=period, now=parse_now(now), actor=_actor(), tz=tz
+        )
+        units = service.units_scored(session, snapshot)
     state = "final" if snapshot.final else "provisional"
     out.print(f"{key} {snapshot.period}: {units} units, {state}, digest {snapshot.digest[:12]}")
 

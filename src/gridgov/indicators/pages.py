@@ -34,11 +34,11 @@ from gridgov.web import i18n
 from gridgov.web.deps import AppState, CsrfChecked, in_scope, require_roles
 from gridgov.web.render import (
     download,
-    error_context,
     language_of,
     local_time,
     no_store,
     render,
+    render_form,
     sniff,
 )
 from gridgov.web.toolkit import Desk, desk
@@ -227,7 +227,6 @@ def _rankings_page(
     period: str,
     league: str,
     error: DomainError | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     session = desk.session
     language = language_of(desk.request)
@@ -273,11 +272,8 @@ def _rankings_page(
         "may_compute": may_compute,
         "compute_periods": compute_periods,
         "compute_period": wanted if wanted in compute_periods else the_period,
-        **error_context(language, error),
     }
-    return no_store(
-        render(desk.request, "indicators/rankings.html", context, status_code=status_code)
-    )
+    return no_store(render_form(desk.request, "indicators/rankings.html", context, error))
 
 
 @router.get("/indicators", response_class=HTMLResponse)
@@ -304,7 +300,7 @@ def compute_submit(
             "/indicators?" + urlencode({"tree": snapshot.tree_key, "period": snapshot.period})
         ),
         on_error=lambda exc: _rankings_page(
-            desk, tree_key=tree, period=period, league="", error=exc, status_code=exc.status
+            desk, tree_key=tree, period=period, league="", error=exc
         ),
     )
 
@@ -333,7 +329,6 @@ def _assessments_page(
     tree_key: str,
     period: str,
     error: DomainError | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     session, user = desk.session, desk.user
     language = language_of(desk.request)
@@ -387,11 +382,8 @@ def _assessments_page(
         "reviewer": user.role_enum in service.REVIEWERS,
         "username": user.username,
         "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
-        **error_context(language, error),
     }
-    return no_store(
-        render(desk.request, "indicators/assessments.html", context, status_code=status_code)
-    )
+    return no_store(render_form(desk.request, "indicators/assessments.html", context, error))
 
 
 @router.get("/indicators/assessments", response_class=HTMLResponse)
@@ -466,9 +458,7 @@ def _assessments_again(
     desk: Desk, tree_key: str, period: str
 ) -> Callable[[DomainError], HTMLResponse]:
     """The assessments page again, with a form's refusal."""
-    return lambda exc: _assessments_page(
-        desk, tree_key=tree_key, period=period, error=exc, status_code=exc.status
-    )
+    return lambda exc: _assessments_page(desk, tree_key=tree_key, period=period, error=exc)
 
 
 def _scoped_assessment(desk: Desk, assessment_id: int) -> Assessment:

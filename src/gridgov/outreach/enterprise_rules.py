@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from gridgov.errors import Conflict, Problem
+from gridgov.errors import Problem, checked_transition
 from gridgov.msgids import N_
 
 
@@ -80,12 +80,8 @@ REPLY_NEEDED = frozenset({RequestState.RESOLVED, RequestState.DECLINED})
 
 def request_transition(current: RequestState, target: RequestState) -> RequestState:
     """The next state, or a refusal naming both (409)."""
-    if target not in REQUEST_ALLOWED[current]:
-        raise Conflict(
-            N_("A request that is %(current)s cannot become %(target)s."),
-            params={"current": current.value, "target": target.value},
-        )
-    return target
+    refusal = N_("A request that is %(current)s cannot become %(target)s.")
+    return checked_transition(REQUEST_ALLOWED, current, target, refusal)
 
 
 def due_on(priority: Priority, received_on: date) -> date:

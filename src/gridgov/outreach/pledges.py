@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.accounts.rules import Role, scope_clause
 from gridgov.audit.service import Actor, record_about
 from gridgov.cases import service as cases
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
-from gridgov.outreach.service import check_scope
+from gridgov.outreach.service import check_scope, get_in_scope
 from gridgov.registry import service as registry
 
 POST_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
@@ -78,12 +78,7 @@ def do_post_pledge(
 
 
 def get_pledge(session: Session, *, pledge_id: int, viewer: Actor) -> Pledge:
-    pledge = session.get(Pledge, pledge_id)
-    if pledge is None or not (
-        viewer.role == "system" or may_access(viewer.scope, pledge.region_code)
-    ):
-        raise NotFound("Not found.")
-    return pledge
+    return get_in_scope(session, Pledge, pledge_id, viewer)
 
 
 def _move(

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -51,6 +52,9 @@ from gridgov.territory import service as territory
 PLAN_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.BRANCH_SECRETARY})
 TASK_ROLES = PLAN_ROLES | {Role.UNIT_STAFF}
 MAX_LIST = 2000
+
+
+_Row = TypeVar("_Row", Programme, Project, ProjectTask)
 
 
 def visible(actor: Actor, row: Programme | Project | ProjectTask) -> bool:
@@ -169,11 +173,15 @@ def list_programmes(session: Session, *, viewer: Actor) -> list[Programme]:
     return list(session.scalars(query))
 
 
-def get_programme(session: Session, *, programme_id: int, viewer: Actor) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None or not visible(viewer, programme):
+def _get_visible(session: Session, model: type[_Row], row_id: int, viewer: Actor) -> _Row:
+    row = session.get(model, row_id)
+    if row is None or not visible(viewer, row):
         raise NotFound("Not found.")
-    return programme
+    return row
+
+
+def get_programme(session: Session, *, programme_id: int, viewer: Actor) -> Programme:
+    return _get_visible(session, Programme, programme_id, viewer)
 
 
 def subtree_ids(programmes: Sequence[Programme], root: int) -> list[int]:
@@ -287,10 +295,7 @@ def do_create_project(
 
 
 def get_project(session: Session, *, project_id: int, viewer: Actor) -> Project:
-    project = session.get(Project, project_id)
-    if project is None or not visible(viewer, project):
-        raise NotFound("Not found.")
-    return project
+    return _get_visible(session, Project, project_id, viewer)
 
 
 def list_projects(
@@ -396,10 +401,7 @@ def do_add_task(
 
 
 def get_task(session: Session, *, task_id: int, viewer: Actor) -> ProjectTask:
-    task = session.get(ProjectTask, task_id)
-    if task is None or not visible(viewer, task):
-        raise NotFound("Not found.")
-    return task
+    return _get_visible(session, ProjectTask, task_id, viewer)
 
 
 def may_update_task(actor: Actor, task: ProjectTask) -> bool:

@@ -28,7 +28,7 @@ from gridgov.deliberation.rules import (
     evaluate_decision,
     evaluate_quorum,
 )
-from gridgov.errors import Conflict, InvalidInput, Problem
+from gridgov.errors import Conflict, InvalidInput, Problem, checked_transition
 from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- visits
@@ -84,12 +84,8 @@ PUBLIC_PLEDGE_STATES = frozenset({PledgeState.APPROVED, PledgeState.FULFILLED})
 
 
 def pledge_transition(current: PledgeState, target: PledgeState) -> PledgeState:
-    if target not in PLEDGE_ALLOWED[current]:
-        raise Conflict(
-            N_("A pledge that is %(current)s cannot become %(target)s."),
-            params={"current": current.value, "target": target.value},
-        )
-    return target
+    refusal = N_("A pledge that is %(current)s cannot become %(target)s.")
+    return checked_transition(PLEDGE_ALLOWED, current, target, refusal)
 
 
 # ---------------------------------------------------------------- contact groups

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from gridgov.outreach.models import (
     ContactGroup,
     ContactHousehold,
     ContactScheme,
+    Pledge,
     Visit,
 )
 from gridgov.outreach.rules import (
@@ -309,13 +311,19 @@ def do_move_household(
     record_about(session, actor, "contact_scheme.household_moved", scheme, now=now, summary=summary)
 
 
-def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactScheme:
-    scheme = session.get(ContactScheme, scheme_id)
-    if scheme is None or not (
-        viewer.role == "system" or may_access(viewer.scope, scheme.region_code)
-    ):
+_InScope = TypeVar("_InScope", ContactScheme, Visit, Pledge)
+
+
+def get_in_scope(session: Session, model: type[_InScope], row_id: int, viewer: Actor) -> _InScope:
+    """The row, when the viewer's scope covers its region; NotFound otherwise."""
+    row = session.get(model, row_id)
+    if row is None or not (viewer.role == "system" or may_access(viewer.scope, row.region_code)):
         raise NotFound("Not found.")
-    return scheme
+    return row
+
+
+def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactScheme:
+    return get_in_scope(session, ContactScheme, scheme_id, viewer)
 
 
 def list_schemes(session: Session, *, viewer: Actor) -> list[ContactScheme]:
@@ -541,12 +549,7 @@ def do_record_visit(
 
 
 def get_visit(session: Session, *, visit_id: int, viewer: Actor) -> Visit:
-    visit = session.get(Visit, visit_id)
-    if visit is None or not (
-        viewer.role == "system" or may_access(viewer.scope, visit.region_code)
-    ):
-        raise NotFound("Not found.")
-    return visit
+    return get_in_scope(session, Visit, visit_id, viewer)
 
 
 def do_visit_to_case(

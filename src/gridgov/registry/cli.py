@@ -15,7 +15,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gridgov.errors import DomainError
 from gridgov.registry import imports, ledger
 from gridgov.registry.imports import Kind
 
@@ -43,8 +42,7 @@ def registry_import(
     """Import a spreadsheet: every row or none, with a report of every problem."""
     from gridgov.clikit import actor as _actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import err, out
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, err, out
     from gridgov.clikit import now as _now
 
     try:
@@ -59,26 +57,23 @@ def registry_import(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    try:
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task(f"{file.name}: checking and writing", total=None)
+    with ends_on_refusal(), Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(f"{file.name}: checking and writing", total=None)
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
-            with db.transaction() as session:
-                result = imports.do_import(
-                    session,
-                    actor=_actor(),
-                    kind=kind,
-                    data=data,
-                    filename=file.name,
-                    now=_now(),
-                    dry_run=dry_run,
-                    progress=progress,
-                )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+        with db.transaction() as session:
+            result = imports.do_import(
+                session,
+                actor=_actor(),
+                kind=kind,
+                data=data,
+                filename=file.name,
+                now=_now(),
+                dry_run=dry_run,
+                progress=progress,
+            )
     if not result.ok:
         target = report or default_report_path(file)
         target.write_bytes(imports.report_xlsx(result))
@@ -140,17 +135,13 @@ def registry_ledger(
     """Export a grid's ledger (台账): households, residents, organisations, roles."""
     from gridgov.clikit import actor as _actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import err, out
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, err, out
 
     if file.suffix.lower() != ".xlsx":
         err.print("[red]The ledger file name ends in .xlsx.[/red]")
         raise typer.Exit(2)
     db = _database()
-    try:
-        with db.session() as session:
-            data = ledger.export_ledger_xlsx(session, grid_code=grid_code, viewer=_actor())
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.session() as session:
+        data = ledger.export_ledger_xlsx(session, grid_code=grid_code, viewer=_actor())
     file.write_bytes(data)
     out.print(f"Wrote the ledger of {escape(grid_code)} to {escape(str(file))}.", soft_wrap=True)

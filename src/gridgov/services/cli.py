@@ -23,20 +23,16 @@ def catalogue_command(
 ) -> None:
     """Load the matters catalogue (the shipped one when no file)."""
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import now as _now
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
     from gridgov.services import service
 
     text = file.read_text("utf-8") if file else service.shipped_catalogue()
     db = _database()
-    try:
+    with ends_on_refusal():
         matters = service.check_catalogue(text)
         with db.transaction() as session:
             n = service.do_load_catalogue(session, actor=CLI, now=_now(), matters=matters)
-    except DomainError as exc:
-        raise _fail(exc) from exc
     out.print(f"{n} matters loaded.")
 
 
@@ -47,10 +43,8 @@ def network_command(
 ) -> None:
     """Import a walking network, make it the active one and recompute coverage."""
     from gridgov.clikit import database as _database
-    from gridgov.clikit import err, out
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, err, out
     from gridgov.clikit import now as _now
-    from gridgov.errors import DomainError
     from gridgov.services import circle, networks
     from gridgov.services.rules import NetworkSource
 
@@ -66,14 +60,11 @@ def network_command(
         raise typer.Exit(1) from exc
     db = _database()
     now = _now()
-    try:
-        with db.transaction() as session:
-            row = circle.do_import_network(
-                session, actor=CLI, now=now, graph=graph, name=name or file.name, source=source
-            )
-            snapshot = circle.refresh(session, actor=CLI, now=now, reason="walk_network.imported")
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        row = circle.do_import_network(
+            session, actor=CLI, now=now, graph=graph, name=name or file.name, source=source
+        )
+        snapshot = circle.refresh(session, actor=CLI, now=now, reason="walk_network.imported")
     out.print(
         f"Network {row.id}: {row.nodes:,} nodes, {row.edges:,} edges, {row.length_km:,.1f} km."
     )
@@ -88,29 +79,24 @@ def coverage_command(
 ) -> None:
     """Recompute coverage and print it by street."""
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.clikit import now as _now
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
     from gridgov.services import circle
 
     db = _database()
-    try:
-        with db.transaction() as session:
-            snapshot = circle.refresh(
-                session, actor=CLI, now=_now(), reason="cli", minutes=minutes, speed=speed
-            )
-            if snapshot is None:
-                out.print("No walking network yet: run `gridgov services network FILE`.")
-                raise typer.Exit(1)
-            for region in circle.coverage_by_region(snapshot, None):
-                if len(region.code) <= 9:
-                    out.print(
-                        f"{region.code}\t{region.covered:,}/{region.households:,}\t"
-                        f"{(region.share or 0) * 100:.1f}%"
-                    )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        snapshot = circle.refresh(
+            session, actor=CLI, now=_now(), reason="cli", minutes=minutes, speed=speed
+        )
+        if snapshot is None:
+            out.print("No walking network yet: run `gridgov services network FILE`.")
+            raise typer.Exit(1)
+        for region in circle.coverage_by_region(snapshot, None):
+            if len(region.code) <= 9:
+                out.print(
+                    f"{region.code}\t{region.covered:,}/{region.households:,}\t"
+                    f"{(region.share or 0) * 100:.1f}%"
+                )
 
 
 @services_app.command("site")

@@ -10,6 +10,7 @@ from typing import Any
 
 from gridgov.datafiles import DataFileError
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 
 DEFAULT_MINUTES = 10.0  # 10分钟党群服务圈
 DEFAULT_SPEED_M_PER_MIN = 75.0  # 4.5 km/h: an unhurried adult, elderly residents included
@@ -70,26 +71,20 @@ def check_point(
 
 
 def check_parameters(minutes: float, speed: float) -> list[Problem]:
-    problems: list[Problem] = []
-    if not MINUTES_RANGE[0] <= minutes <= MINUTES_RANGE[1]:
-        problems.append(
-            Problem(
-                "minutes",
-                "Minutes must be between %(low)s and %(high)s.",
-                low=MINUTES_RANGE[0],
-                high=MINUTES_RANGE[1],
-            )
-        )
-    if not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
-        problems.append(
-            Problem(
-                "speed",
-                "Walking speed must be between %(low)s and %(high)s metres a minute.",
-                low=SPEED_RANGE[0],
-                high=SPEED_RANGE[1],
-            )
-        )
-    return problems
+    checks = (
+        ("minutes", minutes, MINUTES_RANGE, N_("Minutes must be between %(low)s and %(high)s.")),
+        (
+            "speed",
+            speed,
+            SPEED_RANGE,
+            N_("Walking speed must be between %(low)s and %(high)s metres a minute."),
+        ),
+    )
+    return [
+        Problem(field, message, low=low, high=high)
+        for field, value, (low, high), message in checks
+        if not low <= value <= high
+    ]
 
 
 def parse_catalogue(document: Any) -> list[Matter]:

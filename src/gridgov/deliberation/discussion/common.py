@@ -19,7 +19,7 @@ from gridgov.deliberation.models import (
     Proposal,
 )
 from gridgov.deliberation.rules import ProposalState
-from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem, check_length
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
@@ -135,14 +135,8 @@ def text_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if title is not None:
-        if len(title.strip()) < 2:
-            problems.append(Problem("title", "Give it a title."))
-        elif len(title.strip()) > TITLE_MAX:
-            problems.append(Problem("title", "At most %(n)s characters.", n=TITLE_MAX))
-    if not body.strip():
-        problems.append(Problem(body_field, "Write something first."))
-    elif len(body.strip()) > body_max:
-        problems.append(Problem(body_field, "At most %(n)s characters.", n=body_max))
+        check_length(problems, "title", title.strip(), TITLE_MAX, N_("Give it a title."), least=2)
+    check_length(problems, body_field, body.strip(), body_max, N_("Write something first."))
     return problems
 
 

@@ -20,7 +20,8 @@ from gridgov.deliberation.rules import (
     ElectionState,
     TieBreak,
 )
-from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gridgov.errors import Forbidden, InvalidInput, NotFound, checked_transition
+from gridgov.msgids import N_
 
 DEFAULT_TEMPLATE = "community_council"
 TZ = "Asia/Shanghai"
@@ -54,12 +55,8 @@ ALLOWED: dict[ElectionState, frozenset[ElectionState]] = {
 
 def transition(current: ElectionState, target: ElectionState) -> ElectionState:
     """``target`` if the table allows the move from ``current``; Conflict otherwise."""
-    if target not in ALLOWED[current]:
-        raise Conflict(
-            "An election cannot go from %(current)s to %(target)s.",
-            params={"current": current.value, "target": target.value},
-        )
-    return target
+    refusal = N_("An election cannot go from %(current)s to %(target)s.")
+    return checked_transition(ALLOWED, current, target, refusal)
 
 
 def state_of(election: Election) -> ElectionState:

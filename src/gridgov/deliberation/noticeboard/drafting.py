@@ -22,7 +22,8 @@ from gridgov.deliberation.noticeboard.common import (
     _authorise,
 )
 from gridgov.deliberation.rules import NoticeKind, NoticeState
-from gridgov.errors import InvalidInput, NotFound, Problem
+from gridgov.errors import InvalidInput, NotFound, Problem, check_length
+from gridgov.msgids import N_
 from gridgov.territory import service as territory
 
 # ---------------------------------------------------------------- drafting
@@ -140,14 +141,8 @@ def check_draft(
         problems.append(Problem("kind", "%(value)s is not a kind of notice.", value=str(kind)))
     title = title.strip()
     body = body.strip()
-    if not title:
-        problems.append(Problem("title", "A notice needs a title."))
-    elif len(title) > 200:
-        problems.append(Problem("title", "At most %(n)s characters.", n=200))
-    if not body:
-        problems.append(Problem("body", "A notice needs its text."))
-    elif len(body) > 20000:
-        problems.append(Problem("body", "At most %(n)s characters.", n=20000))
+    check_length(problems, "title", title, 200, N_("A notice needs a title."))
+    check_length(problems, "body", body, 20000, N_("A notice needs its text."))
     days, window = _period(posting_days, objection_days, problems)
     chosen = _channels(channels, problems)
     if not _LANGUAGE.fullmatch(language):

@@ -29,8 +29,9 @@ from gridgov.deliberation.noticeboard.common import (
     is_public,
     objections_open,
 )
-from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
+from gridgov.errors import Conflict, InvalidInput, NotFound, Problem, check_length
 from gridgov.fields import mask_name
+from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- objections
 
@@ -99,14 +100,9 @@ def do_object(
         problems.append(
             Problem("kind", "Say whether this is an objection or a question.", value=kind)
         )
-    if len(text) < 2:
-        problems.append(Problem("text", "Write your objection or question."))
-    elif len(text) > 2000:
-        problems.append(Problem("text", "At most %(n)s characters.", n=2000))
-    if not author_name:
-        problems.append(Problem("author_name", "Give your name: objections are signed."))
-    elif len(author_name) > 64:
-        problems.append(Problem("author_name", "At most %(n)s characters.", n=64))
+    check_length(problems, "text", text, 2000, N_("Write your objection or question."), least=2)
+    signed = N_("Give your name: objections are signed.")
+    check_length(problems, "author_name", author_name, 64, signed)
     if not _LANGUAGE.fullmatch(language):
         language = notice.language
     if problems:

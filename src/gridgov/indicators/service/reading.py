@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -144,35 +144,27 @@ def expand(tree: Tree, score: IndicatorScore) -> list[Line]:
     lines: list[Line] = []
 
     def walk(node: Any, depth: int) -> None:
+        line = Line(
+            node.id,
+            depth,
+            node.name_zh,
+            node.name_en,
+            node.weight,
+            detail["nodes"].get(node.id, 0.0),
+            False,
+        )
         if node.is_leaf:
             raw, points, note = detail["leaves"].get(node.id, [None, 0.0, ""])
-            lines.append(
-                Line(
-                    node.id,
-                    depth,
-                    node.name_zh,
-                    node.name_en,
-                    node.weight,
-                    points,
-                    True,
-                    node.metric or "manual",
-                    raw,
-                    node.formula(),
-                    note,
-                )
+            line = replace(
+                line,
+                points=points,
+                leaf=True,
+                metric=node.metric or "manual",
+                raw=raw,
+                formula=node.formula(),
+                note=note,
             )
-            return
-        lines.append(
-            Line(
-                node.id,
-                depth,
-                node.name_zh,
-                node.name_en,
-                node.weight,
-                detail["nodes"].get(node.id, 0.0),
-                False,
-            )
-        )
+        lines.append(line)
         for child in node.children:
             walk(child, depth + 1)
 

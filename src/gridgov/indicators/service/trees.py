@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov import revisions
 from gridgov.audit.service import Actor
-from gridgov.datafiles import DataFileError
-from gridgov.errors import InvalidInput, NotFound
+from gridgov.errors import NotFound
 from gridgov.indicators.models import IndicatorTree
 from gridgov.indicators.rules import Tree, load_tree
+from gridgov.msgids import N_
 
 SHIPPED = ("three_rates", "org_strength")
 
 
 def shipped_text(key: str) -> str:
-    return (resources.files("gridgov.indicators") / "data" / f"{key}.yaml").read_text("utf-8")
+    return revisions.shipped_text("gridgov.indicators", key)
 
 
 @lru_cache(maxsize=64)
@@ -31,14 +30,8 @@ def parse(source: str) -> Tree:
 
 def check_tree(text: str) -> Tree:
     """Validate a tree file; InvalidInput names the line of the first problem."""
-    try:
-        return load_tree(text)
-    except DataFileError as exc:
-        raise InvalidInput(
-            "The indicator tree is refused at line %(line)s: %(reason)s",
-            params={"line": exc.line, "reason": exc.problem.text()},
-            details=[exc.problem],
-        ) from exc
+    refused = N_("The indicator tree is refused at line %(line)s: %(reason)s")
+    return revisions.check_text(load_tree, text, refused)
 
 
 def do_load_tree(session: Session, *, text: str, actor: Actor, now: datetime) -> IndicatorTree:
