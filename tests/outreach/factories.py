@@ -66,3 +66,20 @@ def tower_groups(
             group.add(Block(f"{name}@{len(groups)}", homes, x, 0.0, parent=name))
             groups.append(group)
     return groups, homes_of
+
+
+def short_tower_and_far_lone_household() -> list[Group]:
+    """A tower of 19 in two groups (10 and 9), ten full towers of 22 in a row beside it,
+    and at the far end a tower of 23 in three groups (11, 11, and 1 beside a block of 10)."""
+    towers = {"A": (0.0, [10, 9])}
+    towers |= {f"F{n}": (20.0 * (n + 1), [11, 11]) for n in range(10)}
+    groups, _ = tower_groups(towers)
+    far = Group()
+    far.add(Block("far", list(range(1001, 1011)), 230.0, 0.0))
+    far.add(Block("C@x", [2001], 225.0, 0.0, parent="C"))
+    groups.append(far)
+    for part in (range(2002, 2013), range(2013, 2024)):
+        group = Group()
+        group.add(Block("C@y", list(part), 225.0, 0.0, parent="C"))
+        groups.append(group)
+    return groups

@@ -9,9 +9,8 @@ import random
 import pytest
 
 from gridgov.outreach.partition import Band, Home, Member, PartitionError, partition, update
-from gridgov.outreach.partition.geometry import Block, Group
 from gridgov.outreach.partition.pack import pack
-from tests.outreach.factories import tower_groups
+from tests.outreach.factories import short_tower_and_far_lone_household, tower_groups
 
 LON0, LAT0 = 116.72, 23.28
 
@@ -239,17 +238,7 @@ def test_a_neighbourhood_that_cannot_fit_the_band_grows_until_it_can() -> None:
     # Given a tower of 19 in two groups (10 and 9: one under the band), ten towers of
     # 22 households (two full groups each) in a row beside it, and at the far end a
     # tower of 23 in three groups (11, 11 and 1 beside a block of 10)
-    towers = {"A": (0.0, [10, 9])}
-    towers |= {f"F{n}": (20.0 * (n + 1), [11, 11]) for n in range(10)}
-    groups, _ = tower_groups(towers)
-    far = Group()
-    far.add(Block("far", list(range(1001, 1011)), 230.0, 0.0))
-    far.add(Block("C@x", [2001], 225.0, 0.0, parent="C"))
-    groups.append(far)
-    for part in (range(2002, 2013), range(2013, 2024)):
-        group = Group()
-        group.add(Block("C@y", list(part), 225.0, 0.0, parent="C"))
-        groups.append(group)
+    groups = short_tower_and_far_lone_household()
     band = Band(len(groups), 10, 11)
     assert sum(group.size for group in groups) == 19 + 220 + 10 + 23
     # When it is packed: the 12 groups nearest the short one hold only the full towers

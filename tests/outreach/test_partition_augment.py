@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from gridgov.outreach.partition import Band
 from gridgov.outreach.partition.augment import augment
-from gridgov.outreach.partition.geometry import Block, Group
-from tests.outreach.factories import tower_groups
+from gridgov.outreach.partition.geometry import Group
+from tests.outreach.factories import short_tower_and_far_lone_household, tower_groups
 
 
 def _held(groups: list[Group]) -> dict[str, set[int]]:
@@ -17,27 +17,10 @@ def _held(groups: list[Group]) -> dict[str, set[int]]:
     return held
 
 
-def _short_tower_and_far_lone_household() -> list[Group]:
-    """A tower of 19 in two groups (10 and 9), ten full towers of 22 in a row beside it,
-    and at the far end a tower of 23 in three groups (11, 11, and 1 beside a block of 10)."""
-    towers = {"A": (0.0, [10, 9])}
-    towers |= {f"F{n}": (20.0 * (n + 1), [11, 11]) for n in range(10)}
-    groups, _ = tower_groups(towers)
-    far = Group()
-    far.add(Block("far", list(range(1001, 1011)), 230.0, 0.0))
-    far.add(Block("C@x", [2001], 225.0, 0.0, parent="C"))
-    groups.append(far)
-    for part in (range(2002, 2013), range(2013, 2024)):
-        group = Group()
-        group.add(Block("C@y", list(part), 225.0, 0.0, parent="C"))
-        groups.append(group)
-    return groups
-
-
 def test_a_short_group_takes_a_far_towers_lone_household_when_none_nearer_can_give() -> None:
     # Given a group of 9 whose near neighbours are full towers (each in the two groups
     # its size allows) and, 225 m away, a tower's lone household beside a block of 10
-    groups = _short_tower_and_far_lone_household()
+    groups = short_tower_and_far_lone_household()
     band = Band(len(groups), 10, 11)
     # When the groups outside the band are mended by augmenting paths within 300 m
     mended = augment(groups, band, limit=300.0**2)
@@ -56,7 +39,7 @@ def test_a_short_group_takes_a_far_towers_lone_household_when_none_nearer_can_gi
 
 def test_nothing_moves_further_than_the_limit() -> None:
     # Given the same groups, with no two blocks of a group allowed more than 100 m apart
-    groups = _short_tower_and_far_lone_household()
+    groups = short_tower_and_far_lone_household()
     sizes = [group.size for group in groups]
     # When they are mended
     mended = augment(groups, Band(len(groups), 10, 11), limit=100.0**2)
