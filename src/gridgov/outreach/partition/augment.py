@@ -25,10 +25,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from gridgov.outreach.partition.geometry import Block, Group, d2
+from gridgov.outreach.partition.geometry import Block, Group, d2, nearest
 from gridgov.outreach.partition.model import Band
 
 NEIGHBOURS = 30
@@ -90,17 +90,15 @@ class _State:
 def augment(groups: list[Group], band: Band, limit: float) -> int:
     """Mend groups outside the band by augmenting paths; the number of groups mended."""
     mended = 0
-    centres = [group.centre() for group in groups]
-    near = [
-        [
-            o
-            for o in heapq.nsmallest(
-                NEIGHBOURS + DEPTH + 1, range(len(groups)), key=lambda o: d2(*centres[o], c)
-            )
-            if o != g
-        ]
-        for g, c in enumerate(centres)
-    ]
+    found: dict[int, list[int]] = {}
+
+    def near(g: int) -> list[int]:
+        """The groups nearest ``g`` (as it first stood), looked up once, when needed."""
+        if g not in found:
+            reach = nearest(groups, *groups[g].centre(), NEIGHBOURS + DEPTH + 1)
+            found[g] = [o for o in reach if o != g]
+        return found[g]
+
     for share in REACH:  # near paths first: a wider one only where no near one exists
         for g in range(len(groups)):
             if band.low <= groups[g].size <= band.high:
@@ -113,7 +111,7 @@ def augment(groups: list[Group], band: Band, limit: float) -> int:
 
 
 def _search(
-    groups: list[Group], band: Band, limit: float, start: int, near: Sequence[Sequence[int]]
+    groups: list[Group], band: Band, limit: float, start: int, near: Callable[[int], list[int]]
 ) -> list[Link] | None:
     """The cheapest path mending group ``start``: cheapest first, where a link costs the
     widest distance it opens inside a group (nothing for a shift within a building)."""
@@ -135,7 +133,7 @@ def _search(
             continue
         on_path, shifted, moved = state.on_path()
         here = _blocks_now(groups, state)
-        others = [o for o in near[state.group] if o not in on_path][:NEIGHBOURS]
+        others = [o for o in near(state.group) if o not in on_path][:NEIGHBOURS]
         for other in others:
             for link in _links(groups, state, here, other, band, limit, allowed, held):
                 # A piece whose size the path changed is not touched again; one the
