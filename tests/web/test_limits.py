@@ -245,3 +245,24 @@ def test_a_heic_photo_is_recognised_as_the_attachment_message_promises() -> None
     assert sniff(heic) == "image/heic"
     assert sniff(heic) in FILE_TYPES
     assert sniff(b"\x00\x00\x00\x18ftypisom") is None  # an MP4 video is not a photo
+
+
+def test_a_value_over_its_limit_is_explained_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    # Given a sign-in whose user name is far longer than any user name may be
+    for language, expected in (
+        ("zh-CN", "最多 128 个字符。"),
+        ("en", "At most 128 characters."),
+    ):
+        # When it is posted by a reader of that language, asking for JSON
+        response = client.post(
+            "/api/v1/auth/token",
+            json={"username": "x" * 5000, "password": "secret"},
+            headers={"Accept-Language": language},
+        )
+        # Then the field's problem reads in their language, not in pydantic's English
+        assert response.status_code == 422
+        details = response.json()["error"]["details"]
+        assert [d["field"] for d in details] == ["username"]
+        assert [d["message"] for d in details] == [expected]

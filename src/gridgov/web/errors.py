@@ -98,12 +98,43 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
     )
 
 
+# Pydantic's own messages are English: the common kinds read in the reader's language.
+_VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": N_("This field is required."),
+    "string_too_long": N_("At most %(max_length)s characters."),
+    "string_too_short": N_("At least %(min_length)s characters."),
+    "too_long": N_("At most %(max_length)s items."),
+    "string_pattern_mismatch": N_("Not in the expected format."),
+    "int_parsing": N_("Give a whole number."),
+    "int_type": N_("Give a whole number."),
+    "float_parsing": N_("Not a number."),
+    "float_type": N_("Not a number."),
+    "date_parsing": N_("Not a date."),
+    "date_from_datetime_parsing": N_("Not a date."),
+    "datetime_parsing": N_("Not a date and time."),
+    "datetime_from_date_parsing": N_("Not a date and time."),
+    "bool_parsing": N_("Give yes or no."),
+    "enum": N_("Not one of the allowed values."),
+    "literal_error": N_("Not one of the allowed values."),
+    "greater_than_equal": N_("At least %(ge)s."),
+    "less_than_equal": N_("At most %(le)s."),
+}
+
+
+def _validation_message(language: str, error: Any) -> str:
+    known = _VALIDATION_MESSAGES.get(str(error.get("type", "")))
+    if known is None:
+        return str(error.get("msg", ""))
+    return i18n.gettext(language, known, dict(error.get("ctx") or {}))
+
+
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101
+    language = language_of(request)
     details = [
         {
             "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
-            "message": str(error.get("msg", "")),
+            "message": _validation_message(language, error),
         }
         for error in exc.errors()
     ]
