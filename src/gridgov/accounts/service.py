@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import rules
 from gridgov.accounts.models import ApiKey, AuthSession, LoginAttempt, User
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record, record_about
+from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.config import SUPPORTED_LANGUAGES
 from gridgov.errors import (
     Conflict,
@@ -141,11 +141,8 @@ def do_create_user(
         created_at=now,
         password_changed_at=now,
     )
-    session.add(user)
-    session.flush()
     summary = {"username": username, "role": role, "scope": scope}
-    record_about(session, actor, "user.created", user, now=now, summary=summary)
-    return user
+    return add_and_record(session, actor, "user.created", user, now=now, summary=summary)
 
 
 def get_user_by_username(session: Session, *, username: str) -> User:
@@ -473,9 +470,7 @@ def do_create_api_key(
         created_at=now,
         created_by=actor.username,
     )
-    session.add(key)
-    session.flush()
-    record_about(
+    add_and_record(
         session, actor, "apikey.created", key, now=now, summary={"name": key.name, "prefix": prefix}
     )
     return plaintext, key

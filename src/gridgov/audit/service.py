@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -149,6 +149,59 @@ def record_about(
         region_code=about.region_code,
         summary=summary,
     )
+
+
+Row = TypeVar("Row")
+Subject = TypeVar("Subject", bound=AuditSubject)
+
+
+@overload
+def add_and_record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: Subject,
+    *,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+) -> Subject: ...
+
+
+@overload
+def add_and_record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: Row,
+    *,
+    about: AuditSubject,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+) -> Row: ...
+
+
+def add_and_record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: Any,
+    *,
+    about: AuditSubject | None = None,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+) -> Any:
+    """Add a new row, flush it (it has its id) and ``record_about`` it, or ``about`` the
+    row it belongs to; the row is returned.
+
+    ``return add_and_record(session, actor, "pledge.posted", pledge, now=now,
+    summary=summary)`` is ``session.add(pledge)``, ``session.flush()`` and
+    ``record_about(session, actor, "pledge.posted", pledge, ...)``. The summary is built
+    before the flush: one that names the new row's id records it after.
+    """
+    session.add(row)
+    session.flush()
+    record_about(session, actor, action, row if about is None else about, now=now, summary=summary)
+    return row
 
 
 _PENDING = "gridgov.audit_pending"

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
 from gridgov.crisis.rules import (
@@ -291,11 +291,10 @@ def do_add_post(
     row = IncidentPost(
         incident_id=incident.id, post=post, unit_code=unit_code, resident_id=resident_id
     )
-    session.add(row)
-    session.flush()
     summary = {"post": post, "unit": unit_code, "resident": resident_id}
-    record_about(session, actor, "incident.post_filled", incident, now=now, summary=summary)
-    return row
+    return add_and_record(
+        session, actor, "incident.post_filled", row, about=incident, now=now, summary=summary
+    )
 
 
 def list_posts(session: Session, *, incident: Incident) -> list[IncidentPost]:
@@ -355,11 +354,8 @@ def do_add_task(
         escalations=0,
         version=1,
     )
-    session.add(task)
-    session.flush()
     summary = {"incident": incident.id, "kind": kind}
-    record_about(session, actor, "incident.task_created", task, now=now, summary=summary)
-    return task
+    return add_and_record(session, actor, "incident.task_created", task, now=now, summary=summary)
 
 
 def do_move_task(

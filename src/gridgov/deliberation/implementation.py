@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.db import rows
 from gridgov.deliberation.access import (
     TEXT_LIMIT,
@@ -66,13 +66,10 @@ def do_start_implementation(
         progress=0,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
     summary = {"matter": matter_id, "proposal": proposal_id, "title": row.title}
-    record_about(
+    return add_and_record(
         session, actor, "deliberation.implementation_started", row, now=now, summary=summary
     )
-    return row
 
 
 # -- implementation records ---------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.db import rows
 from gridgov.deliberation.access import (
     READ_ROLES,
@@ -159,8 +159,6 @@ def do_open_matter(
         updated_at=now,
         version=1,
     )
-    session.add(matter)
-    session.flush()
     summary = {
         "title": matter.title,
         "template": row.key,
@@ -170,8 +168,9 @@ def do_open_matter(
         "merged": list(held.first.merged_from),
         "proposal": proposal_id,
     }
-    record_about(session, actor, "deliberation.matter_opened", matter, now=now, summary=summary)
-    return matter
+    return add_and_record(
+        session, actor, "deliberation.matter_opened", matter, now=now, summary=summary
+    )
 
 
 def matter_steps(session: Session, matter_id: int) -> list[MatterStep]:

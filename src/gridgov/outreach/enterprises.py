@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import STAFF_ROLES, Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
 from gridgov.outreach.enterprise_rules import (
@@ -160,15 +160,14 @@ def do_receive_request(
         created_at=now,
         updated_at=now,
     )
-    session.add(request)
-    session.flush()
     summary = {
         "enterprise": enterprise.id,
         "priority": priority.value,
         "due": request.due_on.isoformat(),
     }
-    record_about(session, actor, "enterprise_request.received", request, now=now, summary=summary)
-    return request
+    return add_and_record(
+        session, actor, "enterprise_request.received", request, now=now, summary=summary
+    )
 
 
 def get_request(session: Session, *, request_id: int, viewer: Actor) -> EnterpriseRequest:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import JointActivity, PairedWorker, Pairing
 from gridgov.outreach.service import check_scope
@@ -55,10 +55,9 @@ def do_pair(
         signed_on=signed_on,
         created_at=now,
     )
-    session.add(pairing)
-    session.flush()
-    record_about(session, actor, "pairing.created", pairing, now=now, summary={"branch": branch_id})
-    return pairing
+    return add_and_record(
+        session, actor, "pairing.created", pairing, now=now, summary={"branch": branch_id}
+    )
 
 
 def get_pairing(session: Session, *, pairing_id: int, viewer: Actor) -> Pairing:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record, record_about
+from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.deliberation.rules import Tally
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
@@ -167,11 +167,10 @@ def do_record_step(
         note=note.strip()[:2000],
         recorded_by=actor.username,
     )
-    session.add(row)
-    session.flush()
     summary = {"step": step.value, "stage": stage.value, "adopted": adopted}
-    record_about(session, actor, "pipeline.step_recorded", candidate, now=now, summary=summary)
-    return row
+    return add_and_record(
+        session, actor, "pipeline.step_recorded", row, about=candidate, now=now, summary=summary
+    )
 
 
 def do_promote(

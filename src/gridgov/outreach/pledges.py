@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
@@ -70,11 +70,8 @@ def do_post_pledge(
         created_at=now,
         updated_at=now,
     )
-    session.add(pledge)
-    session.flush()
     summary = {"member": member_id, "year": year, "public": public}
-    record_about(session, actor, "pledge.posted", pledge, now=now, summary=summary)
-    return pledge
+    return add_and_record(session, actor, "pledge.posted", pledge, now=now, summary=summary)
 
 
 def get_pledge(session: Session, *, pledge_id: int, viewer: Actor) -> Pledge:

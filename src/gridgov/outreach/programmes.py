@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import SCOPE_LENGTHS, STAFF_ROLES, Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import Programme, Project, ProjectGrid, ProjectTask, ProjectUnit
 from gridgov.outreach.programme_rules import (
@@ -154,11 +154,10 @@ def do_create_programme(
         created_by=actor.username,
         created_at=now,
     )
-    session.add(programme)
-    session.flush()
     audit_summary = {"parent": programme.parent_id}
-    record_about(session, actor, "programme.created", programme, now=now, summary=audit_summary)
-    return programme
+    return add_and_record(
+        session, actor, "programme.created", programme, now=now, summary=audit_summary
+    )
 
 
 def list_programmes(session: Session, *, viewer: Actor) -> list[Programme]:
@@ -389,15 +388,12 @@ def do_add_task(
         updated_by=actor.username,
         updated_at=now,
     )
-    session.add(task)
-    session.flush()
     summary = {
         "project": project.id,
         "due_on": value.due_on.isoformat(),
         "milestone": value.milestone,
     }
-    record_about(session, actor, "project_task.added", task, now=now, summary=summary)
-    return task
+    return add_and_record(session, actor, "project_task.added", task, now=now, summary=summary)
 
 
 def get_task(session: Session, *, task_id: int, viewer: Actor) -> ProjectTask:

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
@@ -541,11 +541,8 @@ def do_record_visit(
         photo_type=photo[0] if photo else "",
         created_at=now,
     )
-    session.add(visit)
-    session.flush()
     summary = {"household": household_id, "kind": kind.value}
-    record_about(session, actor, "visit.recorded", visit, now=now, summary=summary)
-    return visit
+    return add_and_record(session, actor, "visit.recorded", visit, now=now, summary=summary)
 
 
 def get_visit(session: Session, *, visit_id: int, viewer: Actor) -> Visit:

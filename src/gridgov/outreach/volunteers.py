@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.clock import local_day_bounds
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_name
@@ -138,10 +138,8 @@ def do_create_team(
         created_by=actor.username,
         created_at=now,
     )
-    session.add(team)
-    session.flush()
     summary = {"international": international}
-    record_about(session, actor, "volunteer_team.created", team, now=now, summary=summary)
+    add_and_record(session, actor, "volunteer_team.created", team, now=now, summary=summary)
     if leader_id is not None:
         do_add_member(
             session, acting=Acting(actor), team=team, resident_id=leader_id, today=today, now=now
@@ -351,13 +349,10 @@ def do_create_activity(
         created_by=acting.actor.username,
         created_at=now,
     )
-    session.add(activity)
-    session.flush()
     summary = {"team": team.id, "capacity": capacity, "minutes": credit_minutes}
-    record_about(
+    return add_and_record(
         session, acting.actor, "volunteer_activity.created", activity, now=now, summary=summary
     )
-    return activity
 
 
 def get_activity(
@@ -745,13 +740,10 @@ def do_issue_certificate(
         issued_by=acting.actor.username,
         issued_at=now,
     )
-    session.add(certificate)
-    session.flush()
     summary = {"resident": resident_id, "team": team.id, "minutes": minutes}
-    record_about(
+    return add_and_record(
         session, acting.actor, "volunteer_certificate.issued", certificate, now=now, summary=summary
     )
-    return certificate
 
 
 def get_certificate(

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record, record_about
+from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
 from gridgov.errors import Forbidden, InvalidInput, Problem
@@ -213,11 +213,8 @@ def do_create_resident(
     resident = new_resident(
         cipher, value, household_id=household.id if household else None, now=now
     )
-    session.add(resident)
-    session.flush()
     summary = {"id_number": resident.id_number_masked, "grid": resident.grid_code}
-    record_about(session, actor, "resident.created", resident, now=now, summary=summary)
-    return resident
+    return add_and_record(session, actor, "resident.created", resident, now=now, summary=summary)
 
 
 def _check_may_write(actor: Actor, region_code: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.registry.models import Building
 from gridgov.services import graph as g
@@ -270,8 +270,6 @@ def do_site(
         created_at=now,
         created_by=actor.username,
     )
-    session.add(run)
-    session.flush()
     summary = {
         "method": method.value,
         "solver": solver.value,
@@ -279,8 +277,7 @@ def do_site(
         "added": solution.added,
         "chosen": [c["code"] for c in chosen],
     }
-    record_about(session, actor, "siting.run", run, now=now, summary=summary)
-    return run
+    return add_and_record(session, actor, "siting.run", run, now=now, summary=summary)
 
 
 def list_runs(session: Session, scope: str | None, limit: int = 20) -> list[SitingRun]:

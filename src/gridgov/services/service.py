@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
-from gridgov.audit.service import Actor, record, record_about
+from gridgov.audit.service import Actor, add_and_record, record
 from gridgov.datafiles import DataFileError, load_yaml
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.services import rules
@@ -300,11 +300,8 @@ def do_record_service(
         minutes=minutes,
         recorded_by=actor.username,
     )
-    session.add(row)
-    session.flush()
     summary = {"point": point.code, "matter": matter.code, "visits": visits}
-    record_about(session, actor, "service_record.created", row, now=now, summary=summary)
-    return row
+    return add_and_record(session, actor, "service_record.created", row, now=now, summary=summary)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.db import rows
 from gridgov.deliberation import service
 from gridgov.deliberation.discussion.common import (
@@ -75,16 +75,15 @@ def do_submit_proposal(
         answer="",
         held=bool(signals),
     )
-    session.add(row)
-    session.flush()
     summary = {
         "discussion": row.discussion_id,
         "language": row.language,
         "held": row.held,
         "signals": signals,
     }
-    record_about(session, actor, "deliberation.proposal_submitted", row, now=now, summary=summary)
-    return row
+    return add_and_record(
+        session, actor, "deliberation.proposal_submitted", row, now=now, summary=summary
+    )
 
 
 def get_proposal(session: Session, proposal_id: int, *, viewer: User | None) -> Proposal:

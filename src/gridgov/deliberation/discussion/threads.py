@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record
 from gridgov.deliberation.discussion.common import (
     BODY_MAX,
     Target,
@@ -82,11 +82,10 @@ def do_open_discussion(
         closed=False,
         held=bool(signals),
     )
-    session.add(row)
-    session.flush()
     summary = {"language": row.language, "held": row.held, "signals": signals}
-    record_about(session, actor, "deliberation.discussion_opened", row, now=now, summary=summary)
-    return row
+    return add_and_record(
+        session, actor, "deliberation.discussion_opened", row, now=now, summary=summary
+    )
 
 
 def get_discussion(session: Session, discussion_id: int, *, viewer: User | None) -> Discussion:

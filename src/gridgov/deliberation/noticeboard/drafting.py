@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record_about
+from gridgov.audit.service import Actor, add_and_record
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
     Election,
@@ -211,8 +211,6 @@ def do_draft(
         created_by=actor.username,
         created_at=now,
     )
-    session.add(notice)
-    session.flush()
     summary = {
         "kind": notice.kind,
         "matter": matter_id,
@@ -224,5 +222,4 @@ def do_draft(
         "masked": sorted({f.kind.value for f in checked.findings}),
         "masked_findings": notice.masked_findings,
     }
-    record_about(session, actor, "notice.drafted", notice, now=now, summary=summary)
-    return notice
+    return add_and_record(session, actor, "notice.drafted", notice, now=now, summary=summary)
