@@ -4,7 +4,6 @@ text a person typed is made inert (no formulas)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,6 +16,7 @@ from gridgov.msgids import N_
 from gridgov.outreach import programmes
 from gridgov.outreach.models import Programme, Project
 from gridgov.outreach.programme_rules import TASK_LABELS, TaskStatus, days_overdue
+from gridgov.registry.imports import first_sheet, workbook_bytes
 
 PROJECT_HEADERS = (
     N_("Programme"),
@@ -65,8 +65,7 @@ def export_xlsx(
     rollups = programmes.project_rollups(session, projects, today=today)
     owners = programmes.owner_names(session, projects)
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has one sheet
+    sheet = first_sheet(book)
     sheet.title = t("Projects")
     sheet.append([t(h) for h in PROJECT_HEADERS])
     for project in projects:
@@ -107,6 +106,4 @@ def export_xlsx(
                     days_overdue(task.due_on, status, today) or "",
                 ]
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -18,6 +18,7 @@ from gridgov.outreach.models import ContactChange, ContactGroup, ContactHousehol
 from gridgov.outreach.rules import ChangeReason
 from gridgov.outreach.service import SCHEME_ROLES, check_scope, placements
 from gridgov.registry import service as registry
+from gridgov.registry.imports import first_sheet, workbook_bytes
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -123,8 +124,7 @@ def do_import_groups(
 def export_xlsx(session: Session, scheme: ContactScheme) -> bytes:
     """One row per household: group, member, household number, address."""
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
+    sheet = first_sheet(book)
     sheet.title = "联系户"
     sheet.append(["组号", "联系党员", "户号", "地址"])
     members = {
@@ -148,6 +148,4 @@ def export_xlsx(session: Session, scheme: ContactScheme) -> bytes:
                 household.address if household else "",
             ]
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
