@@ -7,7 +7,7 @@ row commits or rolls back with the change it describes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar, cast, overload
@@ -18,7 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
 from gridgov.db import AUDIT_KEY_INFO
@@ -55,6 +55,14 @@ class Actor:
     @classmethod
     def anonymous(cls, *, request_id: str | None = None, ip: str | None = None) -> Actor:
         return cls(username="anonymous", role="anonymous", request_id=request_id, ip=ip)
+
+    def covers(self, code: str) -> bool:
+        """The system, or an actor whose scope holds the region ``code``."""
+        return self.role == "system" or may_access(self.scope, code)
+
+    def acts_in(self, roles: Collection[str], code: str) -> bool:
+        """The system, or an actor of one of ``roles`` whose scope holds ``code``."""
+        return self.role == "system" or (self.role in roles and may_access(self.scope, code))
 
 
 def _key(session: Session) -> bytes:

@@ -69,9 +69,7 @@ def may_see_household(actor: Actor, grid_code: str) -> bool:
 
 
 def check_command(actor: Actor, region_code: str) -> None:
-    if actor.role == "system":
-        return
-    if actor.role not in COMMAND_ROLES or not may_access(actor.scope, region_code):
+    if not actor.acts_in(COMMAND_ROLES, region_code):
         raise Forbidden("Only command staff of this area may do this.")
 
 
@@ -367,9 +365,7 @@ def do_move_task(
     now: datetime,
     version: int | None = None,
 ) -> None:
-    if actor.role != "system" and (
-        actor.role not in FIELD_ROLES or not may_access(actor.scope, task.grid_code)
-    ):
+    if not actor.acts_in(FIELD_ROLES, task.grid_code):
         raise NotFound("Not found, or outside your area.")
     if version is not None and version != task.version:
         raise Conflict("The task changed meanwhile: reload it.")

@@ -40,21 +40,15 @@ TIMEZONE = "Asia/Shanghai"
 
 
 def may_read(actor: Actor, region_code: str) -> bool:
-    if actor.role == "system":
-        return True
-    return actor.role in READ_ROLES and may_access(actor.scope, region_code)
+    return actor.acts_in(READ_ROLES, region_code)
 
 
 def may_run(actor: Actor, region_code: str) -> bool:
-    if actor.role == "system":
-        return True
-    return actor.role in RUN_ROLES and may_access(actor.scope, region_code)
+    return actor.acts_in(RUN_ROLES, region_code)
 
 
 def may_supervise(actor: Actor, region_code: str) -> bool:
-    if actor.role == "system":
-        return True
-    return actor.role in SUPERVISION_ROLES and may_access(actor.scope, region_code)
+    return actor.acts_in(SUPERVISION_ROLES, region_code)
 
 
 def check_may_run(actor: Actor, region_code: str) -> None:

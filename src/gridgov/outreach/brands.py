@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import may_access, scope_clause
+from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record
 from gridgov.errors import InvalidInput, NotFound
 from gridgov.outreach.enterprise_models import Brand, EnterpriseRequest
@@ -51,7 +51,7 @@ def get_branch(session: Session, *, branch_id: int) -> Branch:
 
 
 def may_see_branch(viewer: Actor, branch: Branch) -> bool:
-    return viewer.role == "system" or may_access(viewer.scope, branch.region_code)
+    return viewer.covers(branch.region_code)
 
 
 def get_brand(session: Session, *, branch_id: int) -> Brand | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import STAFF_ROLES, Role, may_access, scope_clause
+from gridgov.accounts.rules import STAFF_ROLES, Role, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
@@ -51,9 +51,7 @@ def may_see_enterprise(viewer: Actor, org: Organisation) -> bool:
     """An enterprise of the register, in the viewer's area (staff only)."""
     if org.kind != OrgKind.ENTERPRISE.value:
         return False
-    if viewer.role == "system":
-        return True
-    return viewer.role in STAFF_ROLES and may_access(viewer.scope, org.region_code)
+    return viewer.acts_in(STAFF_ROLES, org.region_code)
 
 
 def get_enterprise(session: Session, *, enterprise_id: int, viewer: Actor) -> Organisation:
@@ -64,9 +62,7 @@ def get_enterprise(session: Session, *, enterprise_id: int, viewer: Actor) -> Or
 
 
 def may_see_request(viewer: Actor, request: EnterpriseRequest) -> bool:
-    if viewer.role == "system":
-        return True
-    return viewer.role in STAFF_ROLES and may_access(viewer.scope, request.region_code)
+    return viewer.acts_in(STAFF_ROLES, request.region_code)
 
 
 # ---------------------------------------------------------------- service records

@@ -317,7 +317,7 @@ _InScope = TypeVar("_InScope", ContactScheme, Visit, Pledge)
 def get_in_scope(session: Session, model: type[_InScope], row_id: int, viewer: Actor) -> _InScope:
     """The row, when the viewer's scope covers its region; NotFound otherwise."""
     row = session.get(model, row_id)
-    if row is None or not (viewer.role == "system" or may_access(viewer.scope, row.region_code)):
+    if row is None or not viewer.covers(row.region_code):
         raise NotFound("Not found.")
     return row
 

@@ -59,9 +59,7 @@ class Acting:
 
 
 def _is_staff_organiser(actor: Actor, region_code: str) -> bool:
-    if actor.role == "system":
-        return True
-    return actor.role in ORGANISER_ROLES and may_access(actor.scope, region_code)
+    return actor.acts_in(ORGANISER_ROLES, region_code)
 
 
 def may_organise(acting: Acting, team: VolunteerTeam) -> bool:
@@ -301,11 +299,7 @@ def member_candidates(session: Session, *, team: VolunteerTeam, viewer: Actor) -
             limit=200,
         ):
             found[r.id] = r
-    visible = [
-        r
-        for r in found.values()
-        if r.id not in taken and (viewer.role == "system" or may_access(viewer.scope, r.grid_code))
-    ]
+    visible = [r for r in found.values() if r.id not in taken and viewer.covers(r.grid_code)]
     return sorted(visible, key=lambda r: (r.nationality == "CHN", r.name, r.id))
 
 

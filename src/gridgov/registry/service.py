@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.accounts.rules import Role, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
@@ -218,14 +218,12 @@ def do_create_resident(
 
 
 def _check_may_write(actor: Actor, region_code: str) -> None:
-    if actor.role == "system":
-        return
-    if actor.role not in (Role.ADMIN, Role.GRID_WORKER) or not may_access(actor.scope, region_code):
+    if not actor.acts_in((Role.ADMIN, Role.GRID_WORKER), region_code):
         raise Forbidden("You may not change the register outside your area.")
 
 
 def _visible(viewer: Actor, code: str) -> bool:
-    return viewer.role == "system" or may_access(viewer.scope, code)
+    return viewer.covers(code)
 
 
 def may_see_resident(viewer: Actor, resident: Resident) -> bool:

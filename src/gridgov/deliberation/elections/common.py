@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access
+from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.datafiles import DataFileError
 from gridgov.deliberation import rules
@@ -207,21 +207,15 @@ def rules_in_words(election_rules: ElectionRules, region_name: str) -> list[Rule
 
 def check_may_run(actor: Actor, region_code: str) -> None:
     """Leaders, administrators and branch secretaries run elections in their area."""
-    if actor.role == "system":
-        return
-    if actor.role not in ELECTION_ROLES or not may_access(actor.scope, region_code):
+    if not actor.acts_in(ELECTION_ROLES, region_code):
         raise Forbidden("You may not run elections in this area.")
 
 
 def check_may_clerk(actor: Actor, region_code: str) -> None:
     """Who may record a paper ballot at the polling station."""
-    if actor.role == "system":
-        return
-    if actor.role not in CLERK_ROLES or not may_access(actor.scope, region_code):
+    if not actor.acts_in(CLERK_ROLES, region_code):
         raise Forbidden("You may not record ballots in this area.")
 
 
 def may_see_staff(actor: Actor, election: Election) -> bool:
-    return actor.role == "system" or (
-        actor.role in CLERK_ROLES and may_access(actor.scope, election.region_code)
-    )
+    return actor.acts_in(CLERK_ROLES, election.region_code)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import may_access
 from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
     REASON_LIMIT,
@@ -61,9 +60,7 @@ def do_nominate(
     if constituency is None or constituency.election_id != election.id:
         raise NotFound("This election has no such constituency.")
     resident = session.get(Resident, resident_id)
-    if resident is None or not (
-        actor.role == "system" or may_access(actor.scope, resident.grid_code)
-    ):
+    if resident is None or not actor.covers(resident.grid_code):
         raise NotFound("No such resident in your area.")
     text = statement.strip()
     if len(text) > STATEMENT_LIMIT:

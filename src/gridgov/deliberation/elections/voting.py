@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import may_access
 from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
     _BALLOT_ID_LOW,
@@ -219,9 +218,7 @@ def do_record_paper_ballot(
     election = get_election(session, election_id)
     check_may_clerk(actor, election.region_code)
     resident = session.get(Resident, resident_id)
-    if resident is None or not (
-        actor.role == "system" or may_access(actor.scope, resident.grid_code)
-    ):
+    if resident is None or not actor.covers(resident.grid_code):
         raise NotFound("No such resident in your area.")
     _cast(session, actor, election, resident, choices, channel="paper", now=now, tz=tz)
 
@@ -242,7 +239,7 @@ def find_voter(
     if (
         resident is None
         or resident.name.strip() != name.strip()
-        or not (actor.role == "system" or may_access(actor.scope, resident.grid_code))
+        or not actor.covers(resident.grid_code)
     ):
         raise NotFound("No resident has this name and document number in your area.")
     return resident

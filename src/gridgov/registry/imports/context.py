@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import SCOPE_LENGTHS, may_access
+from gridgov.accounts.rules import SCOPE_LENGTHS
 from gridgov.audit.service import Actor
 from gridgov.errors import Forbidden, Problem
 from gridgov.registry.imports.checks import parse_date
@@ -84,7 +84,7 @@ class _Context:
         return self.regions[code]
 
     def may_write(self, code: str) -> bool:
-        return self.actor.role == "system" or may_access(self.actor.scope, code)
+        return self.actor.covers(code)
 
     def check_region(self, row: _Row, key: str, code: str, *, grid: bool) -> bool:
         """The region exists (is a grid when ``grid``) and is within the actor's scope."""
