@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridgov.accounts.rules import Role
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Row, UTCDateTime, enum_check
 
 
-class User(Base):
+class User(Row):
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint(enum_check("role", Role), name="role"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128), default="")
     role: Mapped[str] = mapped_column(String(32))
@@ -54,7 +53,7 @@ class User(Base):
         return self.scope
 
 
-class AuthSession(Base):
+class AuthSession(Row):
     """A server-side session: a page cookie or an API bearer token.
 
     Only the SHA-256 of the random token is stored; logout and disabling the user set
@@ -64,7 +63,6 @@ class AuthSession(Base):
     __tablename__ = "auth_session"
     __table_args__ = (CheckConstraint("kind IN ('cookie', 'bearer')", name="kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -76,14 +74,13 @@ class AuthSession(Base):
     user: Mapped[User] = relationship(back_populates="sessions", lazy="joined")
 
 
-class ApiKey(Base):
+class ApiKey(Row):
     """A key for an integration (Open311 clients, chat-group bridges, hotline systems)."""
 
     __tablename__ = "api_key"
     # Audit entries about a key (``record_about``) name it ``api_key``, in no region.
     audit_type: ClassVar[str] = "api_key"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
@@ -96,7 +93,7 @@ class ApiKey(Base):
         return None
 
 
-class LoginAttempt(Base):
+class LoginAttempt(Row):
     """One login attempt; the throttle counts recent failures per IP and per account.
 
     Kept in the database so that every app instance behind a load balancer sees them.
@@ -108,7 +105,6 @@ class LoginAttempt(Base):
         Index("ix_login_attempt_username_at", "username", "at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     username: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(64))

@@ -22,16 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.cases.rules import Channel, Level, Rating, State
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Base, Row, UTCDateTime, enum_check
 
 
-class Category(Base):
+class Category(Row):
     """One entry of the catalogue (after GB/T 30428.2), seeded from the shipped default
     and editable by administrators. Groups have no deadlines; leaves are chosen."""
 
     __tablename__ = "category"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     parent_code: Mapped[str | None] = mapped_column(String(16), index=True)
     name_zh: Mapped[str] = mapped_column(String(64))
@@ -48,14 +47,13 @@ class Category(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class GridMatter(Base):
+class GridMatter(Row):
     """A grid's matters list (事项清单): the categories its workers settle themselves.
     A grid with no rows has no list of its own and follows the catalogue."""
 
     __tablename__ = "grid_matter"
     __table_args__ = (UniqueConstraint("grid_code", "category_code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
 
@@ -83,7 +81,7 @@ class HolidayYear(Base):
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Case(Base):
+class Case(Row):
     __tablename__ = "case_file"
     __table_args__ = (
         CheckConstraint(enum_check("state", State), name="state"),
@@ -96,7 +94,6 @@ class Case(Base):
         Index("ix_case_file_category_code_lat", "category_code", "lat"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -163,7 +160,7 @@ class Case(Base):
         return self.grid_code
 
 
-class Assignment(Base):
+class Assignment(Row):
     """A unit handling a case: the lead, or a co-handler; each reports in (报到)."""
 
     __tablename__ = "case_assignment"
@@ -177,7 +174,6 @@ class Assignment(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
     level: Mapped[str] = mapped_column(String(16))
     unit_code: Mapped[str] = mapped_column(String(18), index=True)
@@ -192,12 +188,11 @@ class Assignment(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class CaseEvent(Base):
+class CaseEvent(Row):
     """One line of a case's timeline: who did what, when, with a note and photos."""
 
     __tablename__ = "case_event"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
@@ -209,13 +204,12 @@ class CaseEvent(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Photo(Base):
+class Photo(Row):
     """A photo attached at intake or as evidence of a step; kept in the database so
     that every app instance serves it."""
 
     __tablename__ = "case_photo"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
     content_type: Mapped[str] = mapped_column(String(32))
@@ -228,7 +222,7 @@ class Photo(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class OutboxMessage(Base):
+class OutboxMessage(Row):
     """A notification written in the same transaction as the change that caused it and
     delivered after commit. ``dedupe_key`` makes a reminder or escalation notice exist
     once, however many sweeps run."""
@@ -245,7 +239,6 @@ class OutboxMessage(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     available_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channel: Mapped[str] = mapped_column(String(16))

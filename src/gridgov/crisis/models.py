@@ -32,10 +32,10 @@ from gridgov.crisis.rules import (
     TaskLevel,
     TaskState,
 )
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Row, UTCDateTime, enum_check
 
 
-class Incident(Base):
+class Incident(Row):
     __tablename__ = "incident"
     audit_type: ClassVar[str] = "incident"  # also audited under "checkin.*" actions
     __table_args__ = (
@@ -44,7 +44,6 @@ class Incident(Base):
         CheckConstraint(enum_check("state", IncidentState), name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16))
     level: Mapped[str] = mapped_column(String(16))
@@ -63,7 +62,7 @@ class Incident(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class IncidentPost(Base):
+class IncidentPost(Row):
     """Who leads at community, grid and building level, and who serves in the vanguard
     and volunteer teams: residents from the register."""
 
@@ -73,14 +72,13 @@ class IncidentPost(Base):
         UniqueConstraint("incident_id", "post", "resident_id", "unit_code"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
     post: Mapped[str] = mapped_column(String(24))
     unit_code: Mapped[str] = mapped_column(String(32))  # region code, or building code
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
 
 
-class IncidentTask(Base):
+class IncidentTask(Row):
     __tablename__ = "incident_task"
     audit_type: ClassVar[str] = "incident_task"  # its audited actions are "incident.*"
     __table_args__ = (
@@ -90,7 +88,6 @@ class IncidentTask(Base):
         Index("ix_incident_task_state_due_at", "state", "due_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     state: Mapped[str] = mapped_column(String(16), default=TaskState.OPEN.value)
@@ -112,7 +109,7 @@ class IncidentTask(Base):
         return self.grid_code
 
 
-class HouseholdCheckin(Base):
+class HouseholdCheckin(Row):
     """One household's state in one incident. ``flags`` and ``note`` are sensitive:
     shown only inside the incident's scope and blanked after the retention period."""
 
@@ -124,7 +121,6 @@ class HouseholdCheckin(Base):
         Index("ix_household_checkin_incident_id_grid_code", "incident_id", "grid_code"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     grid_code: Mapped[str] = mapped_column(String(32))
@@ -147,11 +143,10 @@ class HouseholdCheckin(Base):
         return self.grid_code
 
 
-class Broadcast(Base):
+class Broadcast(Row):
     __tablename__ = "broadcast"
     __table_args__ = (CheckConstraint(enum_check("severity", BroadcastSeverity), name="severity"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     area_codes: Mapped[str] = mapped_column(Text)
@@ -162,20 +157,19 @@ class Broadcast(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class BroadcastBlock(Base):
+class BroadcastBlock(Row):
     """The notice in one language, written (or checked) by staff, as CAP's <info>."""
 
     __tablename__ = "broadcast_block"
     __table_args__ = (UniqueConstraint("broadcast_id", "language"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcast.id"))
     language: Mapped[str] = mapped_column(String(16))
     headline: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
 
 
-class BroadcastDelivery(Base):
+class BroadcastDelivery(Row):
     """A broadcast to one household: once (the unique pair), in one language, on one
     channel, with its receipts."""
 
@@ -187,7 +181,6 @@ class BroadcastDelivery(Base):
         Index("ix_broadcast_delivery_broadcast_id_status", "broadcast_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcast.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     grid_code: Mapped[str] = mapped_column(String(32))
@@ -201,14 +194,13 @@ class BroadcastDelivery(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SyncReceipt(Base):
+class SyncReceipt(Row):
     """An offline write from the field app, applied once: the key belongs to its user,
     and a replay answers with the stored result."""
 
     __tablename__ = "field_sync_receipt"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(24))

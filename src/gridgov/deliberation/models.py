@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Base, Row, UTCDateTime, enum_check
 from gridgov.deliberation.rules import (
     CandidateState,
     Choice,
@@ -50,7 +50,7 @@ class ProcedureTemplate(StoredRevision, Base):
     __table_args__ = (UniqueConstraint("key", "revision"),)
 
 
-class BodyMember(Base):
+class BodyMember(Row):
     """A seat on a standing body of a village or community: the Party organisation's
     committee, the residents' (villagers') committee, a deliberation council, the
     supervision committee. Meetings of these bodies draw their roster from here; party
@@ -62,7 +62,6 @@ class BodyMember(Base):
         Index("ix_body_member_region_code_body", "region_code", "body"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     body: Mapped[str] = mapped_column(String(32))  # branch_committee, residents_committee…
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
@@ -70,14 +69,13 @@ class BodyMember(Base):
     since: Mapped[date | None] = mapped_column(Date)
 
 
-class Matter(Base):
+class Matter(Row):
     """A collective matter taken through a procedure (议题), in a village or community."""
 
     __tablename__ = "matter"
     audit_type: ClassVar[str] = "matter"  # its audited actions are "deliberation.*"
     __table_args__ = (CheckConstraint(enum_check("state", MatterState), name="state"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
@@ -92,13 +90,12 @@ class Matter(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class MatterStep(Base):
+class MatterStep(Row):
     """A stage's outcome in a matter's history, with the arithmetic that decided it."""
 
     __tablename__ = "matter_step"
     __table_args__ = (CheckConstraint(enum_check("outcome", Outcome), name="outcome"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matter.id"), index=True)
     stage_id: Mapped[str] = mapped_column(String(48))
     outcome: Mapped[str] = mapped_column(String(16))
@@ -111,7 +108,7 @@ class MatterStep(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Meeting(Base):
+class Meeting(Row):
     """A meeting of a body: convened with notice, a roster snapshot, sign-in, a vote,
     minutes. Quorum and decision are computed from the stage's rules."""
 
@@ -122,7 +119,6 @@ class Meeting(Base):
         CheckConstraint(enum_check("voting", Voting), name="voting"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     matter_id: Mapped[int | None] = mapped_column(ForeignKey("matter.id"), index=True)
     stage_id: Mapped[str | None] = mapped_column(String(48))
@@ -152,13 +148,12 @@ class Meeting(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class MeetingMember(Base):
+class MeetingMember(Row):
     """One person on a meeting's roster as it stood at convening; signs in once."""
 
     __tablename__ = "meeting_member"
     __table_args__ = (UniqueConstraint("meeting_id", "resident_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
     name: Mapped[str] = mapped_column(String(128))
@@ -168,7 +163,7 @@ class MeetingMember(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(64))
 
 
-class MeetingVote(Base):
+class MeetingVote(Row):
     """A member's recorded vote (roll call). Secret ballots use ``SecretBallot``."""
 
     __tablename__ = "meeting_vote"
@@ -177,7 +172,6 @@ class MeetingVote(Base):
         CheckConstraint(enum_check("choice", Choice), name="choice"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("meeting_member.id"))
     choice: Mapped[str] = mapped_column(String(8))
@@ -185,37 +179,34 @@ class MeetingVote(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
 
-class BallotReceipt(Base):
+class BallotReceipt(Row):
     """That ``voter`` has voted in ballot box ``box`` ("meeting:12", "election:3"): the
     unique key stores one vote per voter however many requests race."""
 
     __tablename__ = "ballot_receipt"
     __table_args__ = (UniqueConstraint("box", "voter"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     box: Mapped[str] = mapped_column(String(48))
     voter: Mapped[str] = mapped_column(String(48))  # "resident:123" or "member:45"
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SecretBallot(Base):
+class SecretBallot(Row):
     """What was chosen in a ballot box; nothing links it to a receipt. No timestamp, and
     rows are read in choice order, never in insertion order."""
 
     __tablename__ = "secret_ballot"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     box: Mapped[str] = mapped_column(String(48), index=True)
     choices: Mapped[str] = mapped_column(Text)  # JSON list of candidate ids, or a Choice
 
 
-class DeliberationFile(Base):
+class DeliberationFile(Row):
     """A scan or photo: a signed sign-in sheet, minutes, a notice on the board."""
 
     __tablename__ = "deliberation_file"
     __table_args__ = (Index("ix_deliberation_file_owner", "owner_type", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_type: Mapped[str] = mapped_column(String(24))  # meeting, notice, implementation…
     owner_id: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(24))  # sign_in, minutes, board, evidence
@@ -228,7 +219,7 @@ class DeliberationFile(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Notice(Base):
+class Notice(Row):
     """A public notice (公示/公开) with its posting period and objection window. The body
     is stored masked: ID numbers and phones found before publishing are masked."""
 
@@ -239,7 +230,6 @@ class Notice(Base):
         Index("ix_notice_region_code_kind", "region_code", "kind"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     kind: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(200))
@@ -261,12 +251,11 @@ class Notice(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class NoticeObjection(Base):
+class NoticeObjection(Row):
     """A resident's objection or question on a notice; the answer is public."""
 
     __tablename__ = "notice_objection"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # objection, question
     text: Mapped[str] = mapped_column(Text)
@@ -280,7 +269,7 @@ class NoticeObjection(Base):
     hidden_reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class Implementation(Base):
+class Implementation(Row):
     """Carrying out an adopted matter or an accepted proposal: milestones, progress,
     dated updates, ending in the implementation-result disclosure."""
 
@@ -288,7 +277,6 @@ class Implementation(Base):
     audit_type: ClassVar[str] = "implementation"  # its audited actions are "deliberation.*"
     __table_args__ = (CheckConstraint(enum_check("state", ImplementationState), name="state"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     matter_id: Mapped[int | None] = mapped_column(ForeignKey("matter.id"), unique=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), unique=True)
@@ -300,10 +288,9 @@ class Implementation(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Milestone(Base):
+class Milestone(Row):
     __tablename__ = "milestone"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     implementation_id: Mapped[int] = mapped_column(ForeignKey("implementation.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date] = mapped_column(Date)
@@ -311,10 +298,9 @@ class Milestone(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ImplementationUpdate(Base):
+class ImplementationUpdate(Row):
     __tablename__ = "implementation_update"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     implementation_id: Mapped[int] = mapped_column(ForeignKey("implementation.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     author: Mapped[str] = mapped_column(String(64))
@@ -389,13 +375,12 @@ class Comment(Authored, Moderated, Base):
     author_role: Mapped[str] = mapped_column(String(32))
 
 
-class ContentReport(Base):
+class ContentReport(Row):
     """A reader's report of a discussion, proposal or comment, for the moderators."""
 
     __tablename__ = "content_report"
     __table_args__ = (Index("ix_content_report_target", "target_type", "target_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_type: Mapped[str] = mapped_column(String(24))
     target_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(500))
@@ -405,14 +390,13 @@ class ContentReport(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(64))
 
 
-class Election(Base):
+class Election(Row):
     """An election of deliberation representatives with constituencies and seats;
     eligibility and the tie rule are data (``rules`` holds the election section)."""
 
     __tablename__ = "election"
     __table_args__ = (CheckConstraint(enum_check("state", ElectionState), name="state"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     rules: Mapped[str] = mapped_column(Text)  # YAML: eligibility, tie_break, winning_share
@@ -426,24 +410,22 @@ class Election(Base):
     result: Mapped[str] = mapped_column(Text, default="")
 
 
-class Constituency(Base):
+class Constituency(Row):
     __tablename__ = "constituency"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     name: Mapped[str] = mapped_column(String(128))
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     seats: Mapped[int] = mapped_column(Integer)
 
 
-class Candidate(Base):
+class Candidate(Row):
     __tablename__ = "candidate"
     __table_args__ = (
         UniqueConstraint("election_id", "resident_id"),
         CheckConstraint(enum_check("state", CandidateState), name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
     constituency_id: Mapped[int] = mapped_column(ForeignKey("constituency.id"))
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))

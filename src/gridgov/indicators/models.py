@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Base, Row, UTCDateTime, enum_check
 from gridgov.indicators.rules import AssessmentState
 from gridgov.revisions import StoredRevision
 
@@ -32,14 +32,13 @@ class IndicatorTree(StoredRevision, Base):
     __table_args__ = (UniqueConstraint("key", "revision"),)
 
 
-class IndicatorSnapshot(Base):
+class IndicatorSnapshot(Row):
     """A tree computed for a period. Provisional until the period has settled, then
     final: computing a final period again returns these numbers."""
 
     __tablename__ = "indicator_snapshot"
     __table_args__ = (UniqueConstraint("tree_id", "period"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tree_id: Mapped[int] = mapped_column(ForeignKey("indicator_tree.id"), index=True)
     tree_key: Mapped[str] = mapped_column(String(48), index=True)
     period: Mapped[str] = mapped_column(String(8))
@@ -49,14 +48,13 @@ class IndicatorSnapshot(Base):
     digest: Mapped[str] = mapped_column(String(64))  # sha256 of the scores, for comparing
 
 
-class IndicatorScore(Base):
+class IndicatorScore(Row):
     """One unit's score in a snapshot; ``detail`` is the scorecard (JSON): every leaf's
     raw value, points and note, and every node's points."""
 
     __tablename__ = "indicator_score"
     __table_args__ = (UniqueConstraint("snapshot_id", "unit"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("indicator_snapshot.id"), index=True)
     unit: Mapped[str] = mapped_column(String(32))
     unit_name: Mapped[str] = mapped_column(String(128))
@@ -69,7 +67,7 @@ class IndicatorScore(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
-class Assessment(Base):
+class Assessment(Row):
     """A reviewer's score for a manual item of a unit in a period, with evidence; it
     counts once a second reviewer has confirmed it."""
 
@@ -80,7 +78,6 @@ class Assessment(Base):
         CheckConstraint(enum_check("state", AssessmentState), name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tree_key: Mapped[str] = mapped_column(String(48))
     indicator_id: Mapped[str] = mapped_column(String(48))
     period: Mapped[str] = mapped_column(String(8), index=True)

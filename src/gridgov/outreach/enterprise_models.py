@@ -17,17 +17,16 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Row, UTCDateTime, enum_check
 from gridgov.outreach.enterprise_rules import Priority, RequestState
 
 
-class ServiceRecord(Base):
+class ServiceRecord(Row):
     """A service an enterprise received under one of the seven priorities."""
 
     __tablename__ = "enterprise_service"
@@ -36,7 +35,6 @@ class ServiceRecord(Base):
         Index("ix_enterprise_service_enterprise_on", "enterprise_id", "served_on"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     region_code: Mapped[str] = mapped_column(String(18), index=True)
     priority: Mapped[str] = mapped_column(String(24))
@@ -47,7 +45,7 @@ class ServiceRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class EnterpriseRequest(Base):
+class EnterpriseRequest(Row):
     """An enterprise's ask under a priority: received, accepted, resolved or declined
     with a reply; due a number of days after receipt by its priority."""
 
@@ -58,7 +56,6 @@ class EnterpriseRequest(Base):
         Index("ix_enterprise_request_region_state", "region_code", "state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18))
     priority: Mapped[str] = mapped_column(String(24))
@@ -78,13 +75,12 @@ class EnterpriseRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Brand(Base):
+class Brand(Row):
     """A party organisation's brand (一支部一品牌): name, slogan, description; shown at
     ``/brand/{code}`` once published."""
 
     __tablename__ = "party_brand"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(64))

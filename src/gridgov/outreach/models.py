@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Base, Row, UTCDateTime, enum_check
 from gridgov.outreach.programme_rules import TaskStatus
 from gridgov.outreach.rules import (
     ChangeReason,
@@ -37,12 +37,11 @@ from gridgov.outreach.rules import (
 )
 
 
-class ContactScheme(Base):
+class ContactScheme(Row):
     """A village's or community's households cut into fixed contact groups."""
 
     __tablename__ = "contact_scheme"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     name: Mapped[str] = mapped_column(String(128))
     groups: Mapped[int] = mapped_column(Integer)
@@ -54,36 +53,33 @@ class ContactScheme(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class ContactGroup(Base):
+class ContactGroup(Row):
     __tablename__ = "contact_group"
     __table_args__ = (UniqueConstraint("scheme_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)  # 1-based, as printed
     member_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
 
 
-class ContactHousehold(Base):
+class ContactHousehold(Row):
     """A household's place in a scheme: one group per household per scheme."""
 
     __tablename__ = "contact_household"
     __table_args__ = (UniqueConstraint("scheme_id", "household_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("contact_group.id"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
 
 
-class ContactChange(Base):
+class ContactChange(Row):
     """History: a household entered, left or changed group, and why."""
 
     __tablename__ = "contact_change"
     __table_args__ = (CheckConstraint(enum_check("reason", ChangeReason), name="reason"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("contact_scheme.id"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     from_number: Mapped[int | None] = mapped_column(Integer)
@@ -93,7 +89,7 @@ class ContactChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Visit(Base):
+class Visit(Row):
     """A visit to a household (走访): who went, what was heard, what became of it."""
 
     __tablename__ = "outreach_visit"
@@ -103,7 +99,6 @@ class Visit(Base):
         Index("ix_outreach_visit_household_on", "household_id", "visited_on"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("contact_group.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)  # the household's grid
@@ -119,13 +114,12 @@ class Visit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Pledge(Base):
+class Pledge(Row):
     """A member's public pledge for the year (亮承诺)."""
 
     __tablename__ = "outreach_pledge"
     __table_args__ = (CheckConstraint(enum_check("state", PledgeState), name="state"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -141,10 +135,9 @@ class Pledge(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PledgeComment(Base):
+class PledgeComment(Row):
     __tablename__ = "outreach_pledge_comment"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pledge_id: Mapped[int] = mapped_column(ForeignKey("outreach_pledge.id"), index=True)
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
@@ -153,7 +146,7 @@ class PledgeComment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-class Candidate(Base):
+class Candidate(Row):
     """A person in a branch's member pipeline (发展党员). Sensitive: only the branch's
     own officers see it, and every read of the list is audited."""
 
@@ -161,7 +154,6 @@ class Candidate(Base):
     audit_type: ClassVar[str] = "candidate"  # its audited actions are "pipeline.*"
     __table_args__ = (CheckConstraint(enum_check("stage", Stage), name="stage"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
@@ -173,14 +165,13 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class CandidateStep(Base):
+class CandidateStep(Row):
     __tablename__ = "outreach_candidate_step"
     __table_args__ = (
         CheckConstraint(enum_check("step", Step), name="step"),
         CheckConstraint(enum_check("stage", Stage), name="stage"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("outreach_candidate.id"), index=True)
     stage: Mapped[str] = mapped_column(String(16))
     step: Mapped[str] = mapped_column(String(24))
@@ -191,13 +182,12 @@ class CandidateStep(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
 
-class Pairing(Base):
+class Pairing(Row):
     """An organ's party branch paired with a village or community (结对共建)."""
 
     __tablename__ = "outreach_pairing"
     __table_args__ = (UniqueConstraint("branch_id", "region_code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     agreement: Mapped[str] = mapped_column(Text, default="")
@@ -205,10 +195,9 @@ class Pairing(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class JointActivity(Base):
+class JointActivity(Row):
     __tablename__ = "outreach_joint_activity"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200))
@@ -218,27 +207,25 @@ class JointActivity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PairedWorker(Base):
+class PairedWorker(Row):
     """A member of the organ branch enrolled as a part-time grid worker of a paired grid."""
 
     __tablename__ = "outreach_paired_worker"
     __table_args__ = (UniqueConstraint("pairing_id", "resident_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pairing_id: Mapped[int] = mapped_column(ForeignKey("outreach_pairing.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     since: Mapped[date] = mapped_column(Date)
 
 
-class VolunteerTeam(Base):
+class VolunteerTeam(Row):
     """A volunteer team (志愿服务队) serving a region; an international team gathers
     foreign residents with local ones. Its leader is a resident of the register."""
 
     __tablename__ = "volunteer_team"
     __table_args__ = (UniqueConstraint("region_code", "name"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     name: Mapped[str] = mapped_column(String(128))
     international: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -247,19 +234,18 @@ class VolunteerTeam(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class VolunteerMember(Base):
+class VolunteerMember(Row):
     """A resident in a team (they also hold a volunteer role in the register)."""
 
     __tablename__ = "volunteer_member"
     __table_args__ = (UniqueConstraint("team_id", "resident_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     since: Mapped[date] = mapped_column(Date)
 
 
-class VolunteerActivity(Base):
+class VolunteerActivity(Row):
     """A team's activity: where, when (stored in UTC, shown local), how many places,
     and how many minutes it credits at most."""
 
@@ -269,7 +255,6 @@ class VolunteerActivity(Base):
         CheckConstraint("credit_minutes > 0", name="credit_minutes"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)  # the team's
     title: Mapped[str] = mapped_column(String(200))
@@ -282,14 +267,13 @@ class VolunteerActivity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class VolunteerSignup(Base):
+class VolunteerSignup(Row):
     """A volunteer signed up for an activity, checked in and out by the organiser; the
     minutes credited are set at check-out."""
 
     __tablename__ = "volunteer_signup"
     __table_args__ = (UniqueConstraint("activity_id", "resident_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("volunteer_activity.id"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     signed_up_by: Mapped[str] = mapped_column(String(64))
@@ -300,12 +284,11 @@ class VolunteerSignup(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(64))
 
 
-class VolunteerCertificate(Base):
+class VolunteerCertificate(Row):
     """A certificate of service hours issued for a period; its code verifies it."""
 
     __tablename__ = "volunteer_certificate"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("volunteer_team.id"), index=True)
@@ -322,12 +305,11 @@ class VolunteerCertificate(Base):
 # ---------------------------------------------------------------- programmes (党建+项目)
 
 
-class Programme(Base):
+class Programme(Row):
     """A programme (the "1" of 1+6+9, or one of its "6" and "9"): a node of a tree."""
 
     __tablename__ = "outreach_programme"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -336,7 +318,7 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Project(Base):
+class Project(Row):
     """A project under a programme, owned by a staff account or a party organisation,
     with its budget (fen), dates, and the place it serves (``region_code``)."""
 
@@ -347,7 +329,6 @@ class Project(Base):
         CheckConstraint("ends_on >= starts_on", name="dates"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("outreach_programme.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -379,7 +360,7 @@ class ProjectUnit(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
 
 
-class ProjectTask(Base):
+class ProjectTask(Row):
     """A task of a project: owner, due date, a milestone or not, status, progress and
     the money spent. ``region_code`` is the project's, kept for scoped lists."""
 
@@ -391,7 +372,6 @@ class ProjectTask(Base):
         Index("ix_outreach_task_region_due", "region_code", "due_on"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("outreach_project.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18))
     title: Mapped[str] = mapped_column(String(200))

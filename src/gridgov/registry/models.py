@@ -16,21 +16,19 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Row, UTCDateTime, enum_check
 from gridgov.registry.rules import OrgKind, PersonRole, Relation, Sex
 
 
-class Building(Base):
+class Building(Row):
     __tablename__ = "building"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     address: Mapped[str] = mapped_column(String(256))
@@ -39,12 +37,11 @@ class Building(Base):
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
 
 
-class Household(Base):
+class Household(Row):
     """A household (户) at an address, in a grid."""
 
     __tablename__ = "household"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)  # 户号
     address: Mapped[str] = mapped_column(String(256))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
@@ -53,7 +50,7 @@ class Household(Base):
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
 
 
-class Resident(Base):
+class Resident(Row):
     __tablename__ = "resident"
     __table_args__ = (
         CheckConstraint(enum_check("sex", Sex), name="sex"),
@@ -61,7 +58,6 @@ class Resident(Base):
         Index("ix_resident_grid_code_name", "grid_code", "name"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
     doc_type: Mapped[str] = mapped_column(String(32))
     id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
@@ -86,11 +82,10 @@ class Resident(Base):
         return self.grid_code
 
 
-class Organisation(Base):
+class Organisation(Row):
     __tablename__ = "organisation"
     __table_args__ = (CheckConstraint(enum_check("kind", OrgKind), name="kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(24), index=True)
@@ -101,7 +96,7 @@ class Organisation(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class PersonRoleRow(Base):
+class PersonRoleRow(Row):
     """A role a resident holds: grid worker, party member, central household, volunteer,
     deliberation representative; where, in which organisation, since when."""
 
@@ -111,7 +106,6 @@ class PersonRoleRow(Base):
         Index("ix_person_role_region_code_role", "region_code", "role"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
     role: Mapped[str] = mapped_column(String(24))
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))

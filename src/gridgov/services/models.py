@@ -23,18 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, UTCDateTime, enum_check
+from gridgov.db import Row, UTCDateTime, enum_check
 from gridgov.services.rules import NetworkSource, PointKind
 from gridgov.services.siting import Method, Solver
 
 
-class ServicePoint(Base):
+class ServicePoint(Row):
     """A party–people service centre, community service station or convenience window."""
 
     __tablename__ = "service_point"
     __table_args__ = (CheckConstraint(enum_check("kind", PointKind), name="kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(24))
@@ -49,12 +48,11 @@ class ServicePoint(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ServiceMatter(Base):
+class ServiceMatter(Row):
     """A matter of the catalogue; names and documents in every UI language (JSON)."""
 
     __tablename__ = "service_matter"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     names: Mapped[str] = mapped_column(Text)  # {"zh_Hans": …, "zh_Hant": …, "en": …}
     documents: Mapped[str] = mapped_column(Text)  # {"zh_Hans": [...], ...}
@@ -63,18 +61,17 @@ class ServiceMatter(Base):
     average_minutes: Mapped[int] = mapped_column(Integer)
 
 
-class PointMatter(Base):
+class PointMatter(Row):
     """A matter offered at a point."""
 
     __tablename__ = "service_point_matter"
     __table_args__ = (UniqueConstraint("point_id", "matter_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     point_id: Mapped[int] = mapped_column(ForeignKey("service_point.id"), index=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("service_matter.id"), index=True)
 
 
-class ServiceRecord(Base):
+class ServiceRecord(Row):
     """A matter handled at a window: how many trips the resident made for it and how
     long it took at the window. ``visits == 1`` is "one trip" (最多跑一次)."""
 
@@ -84,7 +81,6 @@ class ServiceRecord(Base):
         CheckConstraint("minutes >= 0", name="minutes"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     point_id: Mapped[int] = mapped_column(ForeignKey("service_point.id"), index=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("service_matter.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
@@ -94,13 +90,12 @@ class ServiceRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
 
-class WalkNetwork(Base):
+class WalkNetwork(Row):
     """An imported walking network; the newest active one is used."""
 
     __tablename__ = "walk_network"
     __table_args__ = (CheckConstraint(enum_check("source", NetworkSource), name="source"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
     source: Mapped[str] = mapped_column(String(16))
     nodes: Mapped[int] = mapped_column(Integer)
@@ -114,13 +109,12 @@ class WalkNetwork(Base):
     created_by: Mapped[str] = mapped_column(String(64))
 
 
-class CoverageSnapshot(Base):
+class CoverageSnapshot(Row):
     """Walking time from every household to its nearest point, as computed at one
     moment for one network, set of points and threshold; the newest is current."""
 
     __tablename__ = "coverage_snapshot"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("walk_network.id"), index=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     reason: Mapped[str] = mapped_column(String(64))
@@ -136,7 +130,7 @@ class CoverageSnapshot(Base):
     isochrones: Mapped[str] = mapped_column(Text)  # GeoJSON FeatureCollection
 
 
-class SitingRun(Base):
+class SitingRun(Row):
     """A siting question asked and its answer, kept to explain and compare."""
 
     __tablename__ = "siting_run"
@@ -146,7 +140,6 @@ class SitingRun(Base):
         CheckConstraint(enum_check("solver", Solver), name="solver"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(String(18), index=True)
     method: Mapped[str] = mapped_column(String(8))
     solver: Mapped[str] = mapped_column(String(8))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Base, enum_check
+from gridgov.db import Base, Row, enum_check
 from gridgov.territory.rules import GridKind, Level
 
 
-class Region(Base):
+class Region(Row):
     """A district, street, community, grid or micro-grid, addressed by its code.
 
     Geometry is stored portably as WKB (WGS84 lon/lat) with its bounding box, centroid
@@ -22,7 +22,6 @@ class Region(Base):
         CheckConstraint(enum_check("kind", GridKind), name="kind"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     level: Mapped[str] = mapped_column(String(16))
@@ -49,7 +48,7 @@ class TerritoryVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
-class ChatGroup(Base):
+class ChatGroup(Row):
     """A grid's chat group (WeCom, WeChat, DingTalk…): its binding decides the grid of a
     message posted there."""
 
@@ -58,7 +57,6 @@ class ChatGroup(Base):
         CheckConstraint("platform IN ('wecom', 'wechat', 'dingtalk', 'other')", name="platform"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(128))
