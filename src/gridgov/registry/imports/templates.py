@@ -50,6 +50,26 @@ _GRID = Column(
 )
 _LON = Column("lon", "经度", "Longitude", "WGS84 longitude in decimal degrees.", "116.7052")
 _LAT = Column("lat", "纬度", "Latitude", "WGS84 latitude in decimal degrees.", "23.2851")
+_DOC_TYPE = Column(
+    "doc_type",
+    "证件类型",
+    "Document type",
+    "居民身份证 when empty; or 港澳居民来往内地通行证, 台湾居民来往大陆通行证, "
+    "港澳台居民居住证, 护照, 其他证件.",
+    "居民身份证",
+    choices=_words(DOC_TYPE_WORDS),
+)
+_ID_NUMBER = Column(
+    "id_number",
+    "证件号码",
+    "ID number",
+    "The document number; an 18-character identity number is checked digit by "
+    "digit. Format the column as text in Excel.",
+    "440512199003150019",
+    required=True,
+    aliases=("身份证号码", "身份证号", "公民身份号码"),
+    text=True,
+)
 _YES_NO = ("是", "否")
 
 TEMPLATES: dict[Kind, tuple[Column, ...]] = {
@@ -99,26 +119,8 @@ TEMPLATES: dict[Kind, tuple[Column, ...]] = {
     ),
     Kind.RESIDENTS: (
         Column("name", "姓名", "Name", "Full name as on the document.", "陈晓明", True),
-        Column(
-            "doc_type",
-            "证件类型",
-            "Document type",
-            "居民身份证 when empty; or 港澳居民来往内地通行证, 台湾居民来往大陆通行证, "
-            "港澳台居民居住证, 护照, 其他证件.",
-            "居民身份证",
-            choices=_words(DOC_TYPE_WORDS),
-        ),
-        Column(
-            "id_number",
-            "证件号码",
-            "ID number",
-            "The document number; an 18-character identity number is checked digit by "
-            "digit. Format the column as text in Excel.",
-            "440512199003150019",
-            required=True,
-            aliases=("身份证号码", "身份证号", "公民身份号码"),
-            text=True,
-        ),
+        _DOC_TYPE,
+        _ID_NUMBER,
         Column(
             "phone",
             "手机号码",
@@ -247,24 +249,8 @@ TEMPLATES: dict[Kind, tuple[Column, ...]] = {
         ),
     ),
     Kind.ROLES: (
-        Column(
-            "doc_type",
-            "证件类型",
-            "Document type",
-            "The resident's document type; 居民身份证 when empty.",
-            "居民身份证",
-            choices=_words(DOC_TYPE_WORDS),
-        ),
-        Column(
-            "id_number",
-            "证件号码",
-            "ID number",
-            "The document number of a resident already registered.",
-            "440512199003150019",
-            required=True,
-            aliases=("身份证号码", "身份证号", "公民身份号码"),
-            text=True,
-        ),
+        replace(_DOC_TYPE, description="The resident's document type; 居民身份证 when empty."),
+        replace(_ID_NUMBER, description="The document number of a resident already registered."),
         Column(
             "name",
             "姓名",
