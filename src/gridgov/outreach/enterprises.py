@@ -54,6 +54,13 @@ def may_see_enterprise(viewer: Actor, org: Organisation) -> bool:
     return viewer.acts_in(STAFF_ROLES, org.region_code)
 
 
+def _check_serves(actor: Actor, enterprise: Organisation) -> None:
+    """The actor serves enterprises in this one's area, and it is an enterprise."""
+    check_scope(actor, enterprise.region_code, SERVE_ROLES)
+    if enterprise.kind != OrgKind.ENTERPRISE.value:
+        raise NotFound("Not found.")
+
+
 def get_enterprise(session: Session, *, enterprise_id: int, viewer: Actor) -> Organisation:
     org = registry.get_organisation(session, organisation_id=enterprise_id)
     if org is None or not may_see_enterprise(viewer, org):
@@ -82,9 +89,7 @@ def do_record_service(
 ) -> ServiceRecord:
     """A service the enterprise received: under which priority, when, what was done
     and what came of it; who served is the acting account."""
-    check_scope(actor, enterprise.region_code, SERVE_ROLES)
-    if enterprise.kind != OrgKind.ENTERPRISE.value:
-        raise NotFound("Not found.")
+    _check_serves(actor, enterprise)
     done, problems = text_problems(done, "done", MAX_TEXT)
     outcome, more = text_problems(outcome, "outcome", MAX_TEXT, required=False)
     problems += more + date_problems(served_on, "served_on", today)
@@ -136,9 +141,7 @@ def do_receive_request(
     now: datetime,
 ) -> EnterpriseRequest:
     """An enterprise's ask, under a priority; due by the priority's days."""
-    check_scope(actor, enterprise.region_code, SERVE_ROLES)
-    if enterprise.kind != OrgKind.ENTERPRISE.value:
-        raise NotFound("Not found.")
+    _check_serves(actor, enterprise)
     ask, problems = text_problems(ask, "ask", MAX_TEXT)
     problems += date_problems(received_on, "received_on", today)
     if problems:
