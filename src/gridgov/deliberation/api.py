@@ -40,7 +40,7 @@ from gridgov.deliberation.schemas.matters import (
 )
 from gridgov.errors import InvalidInput
 from gridgov.web.deps import SessionDep, actor_of, require_roles
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -73,21 +73,11 @@ def _matter_out(matter: Matter) -> MatterOut:
 
 
 def _meeting_out(meeting: Meeting) -> MeetingOut:
-    values = {
-        name: getattr(meeting, name) for name in MeetingOut.model_fields if name != "explanation"
-    }
-    return MeetingOut(**values, explanation=_explained(meeting.explanation))
+    return filled(MeetingOut, meeting, explanation=_explained(meeting.explanation))
 
 
 def _member_out(member: MeetingMember) -> MemberOut:
-    return MemberOut(
-        id=member.id,
-        resident_id=member.resident_id,
-        name=member.name,
-        household_id=member.household_id,
-        signed_in_at=member.signed_in_at,
-        proxy_holder_id=member.proxy_for_id,
-    )
+    return filled(MemberOut, member, proxy_holder_id=member.proxy_for_id)
 
 
 def _check(check: Check) -> ExplainedOut:
@@ -138,16 +128,7 @@ def _matter_detail(session: Any, matter: Matter) -> MatterDetailOut:
             for s in procedure.stages
         ],
         steps=[
-            StepOut(
-                stage_id=s.stage_id,
-                outcome=s.outcome,
-                next_stage_id=s.next_stage_id,
-                meeting_id=s.meeting_id,
-                notice_id=s.notice_id,
-                explanation=_explained(s.explanation),
-                actor=s.actor,
-                at=s.at,
-            )
+            filled(StepOut, s, explanation=_explained(s.explanation))
             for s in service.matter_steps(session, matter.id)
         ],
         meetings=[_meeting_out(m) for m in service.meetings_of(session, matter.id)],
@@ -185,12 +166,9 @@ def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
     live = None
     if meeting.state in service.OPEN_MEETING_STATES:
         count = service.live_count(session, meeting)
-        live = LiveOut(
-            members=count.attendance.members,
-            present=count.attendance.present,
-            proxies=count.attendance.proxies,
-            households_total=count.attendance.households_total,
-            households_represented=count.attendance.households_represented,
+        live = filled(
+            LiveOut,
+            count.attendance,
             yes=count.yes,
             no=count.no,
             abstain=count.abstain,
