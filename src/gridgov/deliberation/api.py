@@ -99,14 +99,7 @@ def list_matters(
 
 @router.post("/deliberation/matters", response_model=MatterDetailOut, status_code=201)
 def open_matter(body: MatterIn, desk: RunnerDesk) -> MatterDetailOut:
-    matter = desk.commit(
-        service.do_open_matter,
-        region_code=body.region_code,
-        title=body.title,
-        description=body.description,
-        template_key=body.template_key,
-        one_person=body.one_person,
-    )
+    matter = desk.commit(service.do_open_matter, **body.model_dump())
     return _matter_detail(desk.session, matter)
 
 
@@ -152,12 +145,8 @@ def convene(matter_id: int, body: ConveneIn, desk: RunnerDesk) -> MeetingDetailO
     meeting = desk.commit(
         service.do_convene,
         matter_id=matter_id,
-        notified_at=body.notified_at,
-        starts_at=body.starts_at,
+        **body.model_dump(exclude={"voting"}),
         voting=body.voting.value,
-        body=body.body,
-        title=body.title,
-        place=body.place,
     )
     return _meeting_detail(desk.session, meeting)
 
@@ -190,12 +179,7 @@ def get_meeting(meeting_id: int, desk: ReaderDesk) -> MeetingDetailOut:
 
 @router.post("/deliberation/meetings/{meeting_id}/sign-in", response_model=MemberOut)
 def sign_in(meeting_id: int, body: SignInIn, desk: RunnerDesk) -> MemberOut:
-    member = desk.commit(
-        service.do_sign_in,
-        meeting_id=meeting_id,
-        member_id=body.member_id,
-        proxy_holder_id=body.proxy_holder_id,
-    )
+    member = desk.commit(service.do_sign_in, meeting_id=meeting_id, **body.model_dump())
     return _member_out(member)
 
 
