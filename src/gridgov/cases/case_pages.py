@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -370,19 +371,31 @@ def take_step(
         raise NotFound("Not found, or outside your area.")
 
 
+@dataclass(frozen=True)
+class StepForm:
+    """The fields of the case page's step forms, each step reading those it needs: what
+    ``take_step`` is given (a dependency, for ``act_submit``)."""
+
+    note: Annotated[str, Form(max_length=2000)] = ""
+    reason: Annotated[str, Form(max_length=2000)] = ""
+    result: Annotated[str, Form(max_length=16)] = ""
+    level: Annotated[str, Form(max_length=16)] = ""
+    department: Annotated[str, Form(max_length=64)] = ""
+    original: Annotated[str, Form(max_length=32)] = ""
+    category: Annotated[str, Form(max_length=16)] = ""
+    assign: Annotated[str, Form(max_length=8)] = ""  # any value: assign on accepting
+
+    def fields(self) -> dict[str, Any]:
+        """``take_step``'s keywords for these fields."""
+        return {**asdict(self), "assign": bool(self.assign)}
+
+
 @router.post("/cases/{case_id}/act/{step}", dependencies=[CsrfChecked])
 def act_submit(
     step: str,
     case: ScopedCasePage,
     desk: StaffDesk,
-    note: Annotated[str, Form(max_length=2000)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    result: Annotated[str, Form(max_length=16)] = "",
-    level: Annotated[str, Form(max_length=16)] = "",
-    department: Annotated[str, Form(max_length=64)] = "",
-    original: Annotated[str, Form(max_length=32)] = "",
-    category: Annotated[str, Form(max_length=16)] = "",
-    assign: Annotated[str, Form(max_length=8)] = "",
+    form: Annotated[StepForm, Depends()],
     next: Annotated[str, Form(max_length=256)] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
@@ -406,15 +419,8 @@ def act_submit(
             case=case,
             now=desk.now,
             tz=desk.tz,
-            note=note,
-            reason=reason,
-            result=result,
-            level=level,
-            department=department,
-            original=original,
-            category=category,
-            assign=bool(assign),
             photos=pictures,
+            **form.fields(),
         )
 
     return desk.form(
