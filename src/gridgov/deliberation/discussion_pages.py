@@ -106,10 +106,9 @@ def _chosen_language(language: str, other: str) -> str:
     return other.strip() or language.strip()
 
 
-class Written(BaseModel):
-    """A comment's form: its text, and its language, one of the list or another."""
+class _InLanguage(BaseModel):
+    """A form's language: one of the list, or another typed in."""
 
-    text: str = Field(default="", max_length=4000)
     language: str = Field(default="", max_length=32)
     language_other: str = Field(default="", max_length=32)
 
@@ -118,17 +117,17 @@ class Written(BaseModel):
         return _chosen_language(self.language, self.language_other)
 
 
-class Posted(BaseModel):
+class Written(_InLanguage):
+    """A comment's form: its text, and its language."""
+
+    text: str = Field(default="", max_length=4000)
+
+
+class Posted(_InLanguage):
     """A discussion's or a proposal's form: title, body and language."""
 
     title: str = Field(default="", max_length=400)
     body: str = Field(default="", max_length=10_000)
-    language: str = Field(default="", max_length=32)
-    language_other: str = Field(default="", max_length=32)
-
-    @property
-    def chosen(self) -> str:
-        return _chosen_language(self.language, self.language_other)
 
 
 class Opened(Posted):
