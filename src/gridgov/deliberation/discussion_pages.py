@@ -514,13 +514,14 @@ def proposal_answer(
 @dataclass(frozen=True)
 class ItemAction:
     """An action on the discussion item a form names (``target_type``, ``target_id``):
-    the supervision and report forms here, and moderation's."""
+    the supervision and report forms here, and moderation's. A dependency: FastAPI fills
+    its fields."""
 
     request: Request
-    session: Session
-    now: datetime
-    target_type: str
-    target_id: int
+    session: SessionDep
+    now: Now
+    target_type: Annotated[str, Form(max_length=24)] = ""
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0
 
     def run(self, user: User, do: Callable[..., object], to: str, **fields: Any) -> Response:
         """``do`` (a ``do_*`` of the discussion loop) as ``user``; commit, then see ``to``."""
@@ -536,17 +537,7 @@ class ItemAction:
         return committed(self.session, to)
 
 
-def _item_action(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
-) -> ItemAction:
-    return ItemAction(request, session, now, target_type, target_id)
-
-
-OnItem = Annotated[ItemAction, Depends(_item_action)]
+OnItem = Annotated[ItemAction, Depends()]
 
 
 @router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
