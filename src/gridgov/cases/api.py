@@ -371,13 +371,14 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
 @dataclass(frozen=True)
 class ReporterCall:
     """A call on a case by its tracking code that only its reporter may make: signed in,
-    or with the secret they were given (header X-Reporter-Token)."""
+    or with the secret they were given (header X-Reporter-Token). A dependency: FastAPI
+    fills its fields."""
 
     request: Request
-    session: Session
-    now: datetime
-    user: User | None
-    token: str | None
+    session: SessionDep
+    now: Now
+    user: OptionalUser
+    token: ReporterToken = None
 
     def case(self, tracking_code: str, write: Write) -> Case:
         """The case, for its reporter only (403, audited, otherwise); rate-limited."""
@@ -387,13 +388,7 @@ class ReporterCall:
         )
 
 
-def reporter_call(
-    request: Request, session: SessionDep, now: Now, user: OptionalUser, token: ReporterToken = None
-) -> ReporterCall:
-    return ReporterCall(request, session, now, user, token)
-
-
-ByReporter = Annotated[ReporterCall, Depends(reporter_call)]
+ByReporter = Annotated[ReporterCall, Depends()]
 NOT_THE_REPORTER: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}
 }
