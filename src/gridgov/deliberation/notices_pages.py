@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role, may_access
+from gridgov.accounts.rules import STAFF_ROLES, Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import notices, rules
 from gridgov.deliberation.models import DeliberationFile, Notice
@@ -54,16 +54,7 @@ from gridgov.web.toolkit import Desk, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 
-STAFF = (
-    Role.GRID_WORKER,
-    Role.DISPATCHER,
-    Role.UNIT_STAFF,
-    Role.BRANCH_SECRETARY,
-    Role.LEADER,
-    Role.AUDITOR,
-    Role.ADMIN,
-)
-StaffPage = Annotated[User, Depends(require_roles(*STAFF, page=True))]
+StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 NoticePage = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES, page=True))]
 BoardPage = Annotated[User, Depends(require_roles(*notices.BOARD_ROLES, page=True))]
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
