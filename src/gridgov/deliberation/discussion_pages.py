@@ -129,6 +129,11 @@ class Posted(_InLanguage):
     title: str = Field(default="", max_length=400)
     body: str = Field(default="", max_length=10_000)
 
+    def fields(self) -> dict[str, str]:
+        """Title, body and the chosen language: the ``do_*``'s keywords, and the form
+        shown again after a refusal."""
+        return {"title": self.title, "body": self.body, "language": self.chosen}
+
 
 class Opened(Posted):
     """The community page's form: a discussion, or (``kind=proposal``) a proposal."""
@@ -238,20 +243,13 @@ def discussion_open(
     path = "/proposals" if kind == "proposal" else "/discussions"
 
     def again(exc: DomainError) -> Response:
-        form = {"title": posted.title, "body": posted.body, "language": posted.chosen, "kind": kind}
+        form = {**posted.fields(), "kind": kind}
         return _list_page(
             desk.request, desk.session, desk.state, desk.user, region_code, error=exc, form=form
         )
 
     return desk.form(
-        desk.action(
-            do,
-            user=desk.user,
-            region_code=region_code,
-            title=posted.title,
-            body=posted.body,
-            language=posted.chosen,
-        ),
+        desk.action(do, user=desk.user, region_code=region_code, **posted.fields()),
         to=lambda row: f"{path}/{row.id}",
         on_error=again,
     )
@@ -314,18 +312,17 @@ def discussion_page(
 def discussion_propose(
     discussion_id: ItemId, desk: PageDesk, posted: Annotated[Posted, Form()]
 ) -> Response:
-    form = {"title": posted.title, "body": posted.body, "language": posted.chosen}
     return desk.form(
         desk.action(
             discussion.do_submit_proposal,
             user=desk.user,
             discussion_id=discussion_id,
-            title=posted.title,
-            body=posted.body,
-            language=posted.chosen,
+            **posted.fields(),
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
-        on_error=_again(desk, Target.DISCUSSION, discussion_id, {**form, "kind": "proposal"}),
+        on_error=_again(
+            desk, Target.DISCUSSION, discussion_id, {**posted.fields(), "kind": "proposal"}
+        ),
     )
 
 
