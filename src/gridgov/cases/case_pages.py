@@ -40,7 +40,7 @@ from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.web.deps import CsrfChecked, PageUser, SessionDep
-from gridgov.web.render import error_context, language_of, local_time, no_store, render
+from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -243,16 +243,8 @@ def _photo_response(photo: Photo, size: str, cache: str) -> Response:
     if size == "thumb" and photo.thumbnail is not None:
         # Thumbnails are JPEG, or PNG when the photo kept its transparency.
         thumb_type = "image/png" if photo.thumbnail[:4] == b"\x89PNG" else "image/jpeg"
-        return Response(
-            photo.thumbnail,
-            media_type=thumb_type,
-            headers={"Cache-Control": cache, "Content-Disposition": "inline"},
-        )
-    return Response(
-        photo.data,
-        media_type=photo.content_type,
-        headers={"Cache-Control": cache, "Content-Disposition": "inline"},
-    )
+        return inline(photo.thumbnail, thumb_type, cache)
+    return inline(photo.data, photo.content_type, cache)
 
 
 def _back(next_path: str, case: Case) -> str:

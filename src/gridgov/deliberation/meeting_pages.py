@@ -21,11 +21,12 @@ from gridgov.deliberation.matter_pages_common import (
     ScopedMeeting,
     _explanations,
     _tz,
+    owned_file,
     stage_name,
 )
-from gridgov.deliberation.models import BallotReceipt, DeliberationFile, Meeting, MeetingVote
+from gridgov.deliberation.models import BallotReceipt, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
-from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 from gridgov.web.toolkit import Desk, form_action
@@ -235,14 +236,7 @@ async def file_submit(
 def file_view(
     meeting: ScopedMeeting, user: ReaderPage, session: SessionDep, file_id: int
 ) -> Response:
-    row = session.get(DeliberationFile, file_id)
-    if row is None or row.owner_type != "meeting" or row.owner_id != meeting.id:
-        raise NotFound("Not found, or outside your area.")
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={"Cache-Control": "private, max-age=86400", "Content-Disposition": "inline"},
-    )
+    return owned_file(session, file_id, "meeting", meeting.id, "private, max-age=86400")
 
 
 @router.post("/deliberation/meetings/{meeting_id}/close", dependencies=[CsrfChecked])

@@ -30,7 +30,8 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import notices, rules
-from gridgov.deliberation.models import DeliberationFile, Notice
+from gridgov.deliberation.matter_pages_common import owned_file
+from gridgov.deliberation.models import Notice
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
@@ -493,18 +494,7 @@ def _staff_action(
 def notice_file(notice_id: NoticeId, file_id: RowId, reader: Reader) -> Response:
     """A photo of the notice on the board: public evidence, as the notice is."""
     visible_notice(reader.session, notice_id, reader.actor)
-    row = reader.session.get(DeliberationFile, file_id)
-    if row is None or row.owner_type != "notice" or row.owner_id != notice_id:
-        raise NotFound("Not found, or outside your area.")
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": "inline",
-        },
-    )
+    return owned_file(reader.session, file_id, "notice", notice_id, "private, max-age=3600")
 
 
 @router.get("/notices/{notice_id}/print", response_class=HTMLResponse)
