@@ -52,7 +52,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
+from gridgov.web.toolkit import Desk, Paging, desk, filled, paging, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -338,25 +338,12 @@ def case_figures(
 
 def public_view(session: SessionDep, case: Case) -> PublicCaseOut:
     events = service.timeline(session, case, public_only=True)
-    return PublicCaseOut(
-        tracking_code=case.tracking_code,
+    return filled(
+        PublicCaseOut,
+        case,
         status=PUBLIC_STATUS[State(case.state)],
-        state=case.state,
-        category_code=case.category_code,
-        created_at=case.created_at,
-        resolution_due_at=case.resolution_due_at,
-        closed_at=case.closed_at,
-        rating=case.rating,
         timeline=[
-            EventOut(
-                at=e.at,
-                actor="",
-                role=e.role,
-                kind=e.kind,
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note="" if e.role not in ("reporter",) else e.note,
-            )
+            filled(EventOut, e, actor="", note="" if e.role not in ("reporter",) else e.note)
             for e in events
         ],
     )
