@@ -115,6 +115,11 @@ def _act(desk: Desk, meeting: Meeting, action: Callable[[], object]) -> Response
     return console() if htmx and isinstance(answer, RedirectResponse) else answer
 
 
+def _act_on(desk: Desk, meeting: Meeting, do: Callable[..., object], **fields: Any) -> Response:
+    """``_act`` with ``do`` (a ``do_*``) on this meeting, as the desk's actor, now."""
+    return _act(desk, meeting, desk.action(do, meeting_id=meeting.id, **fields))
+
+
 @router.post("/deliberation/meetings/{meeting_id}/sign-in/{member_id}", dependencies=[CsrfChecked])
 def sign_in_submit(
     member_id: int,
@@ -123,16 +128,13 @@ def sign_in_submit(
     proxy_holder: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     holder = int(proxy_holder) if proxy_holder.strip().isdigit() else None
-    return _act(
+    return _act_on(
         desk,
         meeting,
-        desk.action(
-            service.do_sign_in,
-            meeting_id=meeting.id,
-            member_id=member_id,
-            proxy_holder_id=holder,
-            tz=str(_tz(desk.state)),
-        ),
+        service.do_sign_in,
+        member_id=member_id,
+        proxy_holder_id=holder,
+        tz=str(_tz(desk.state)),
     )
 
 
@@ -143,19 +145,9 @@ def vote_submit(
     desk: RunnerDesk,
     choice: Annotated[str, Form(max_length=8)],
 ) -> Response:
-    def act() -> None:
-        secret = meeting.voting == Voting.SECRET_BALLOT.value
-        record = service.do_cast_ballot if secret else service.do_record_vote
-        record(
-            desk.session,
-            actor=desk.actor,
-            meeting_id=meeting.id,
-            member_id=member_id,
-            choice=choice,
-            now=desk.now,
-        )
-
-    return _act(desk, meeting, act)
+    secret = meeting.voting == Voting.SECRET_BALLOT.value
+    record = service.do_cast_ballot if secret else service.do_record_vote
+    return _act_on(desk, meeting, record, member_id=member_id, choice=choice)
 
 
 def _count(text: str, field: str) -> int:
@@ -196,11 +188,7 @@ def minutes_submit(
     desk: RunnerDesk,
     minutes: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
-    return _act(
-        desk,
-        meeting,
-        desk.action(service.do_edit_minutes, meeting_id=meeting.id, minutes=minutes),
-    )
+    return _act_on(desk, meeting, service.do_edit_minutes, minutes=minutes)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/files", dependencies=[CsrfChecked])
@@ -245,12 +233,4 @@ def close_submit(
     desk: RunnerDesk,
     returned: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    return _act(
-        desk,
-        meeting,
-        desk.action(
-            service.do_close_meeting,
-            meeting_id=meeting.id,
-            returned=bool(returned),
-        ),
-    )
+    return _act_on(desk, meeting, service.do_close_meeting, returned=bool(returned))
