@@ -139,17 +139,8 @@ def list_periods(key: str, user: Reader, session: SessionDep) -> list[str]:
 @router.post("/indicators/{key}/{period}/compute")
 def compute(key: str, period: str, desk: ComputerDesk) -> dict[str, Any]:
     """Compute the period (a final period returns its stored numbers unchanged)."""
-    session = desk.session
-    snapshot = service.compute(
-        session,
-        key=key,
-        period=period,
-        now=desk.now,
-        actor=desk.actor,
-        tz=ZoneInfo(desk.tz),
-    )
-    session.commit()
-    return _meta(session, snapshot)
+    snapshot = desk.commit(service.compute, key=key, period=period, tz=ZoneInfo(desk.tz))
+    return _meta(desk.session, snapshot)
 
 
 @router.get("/indicators/{key}/{period}")
