@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from gridgov.db import Database
-from gridgov.web.toolkit import FLASH_COOKIE, Paging, paging, safe_next
+from gridgov.web.toolkit import FLASH_COOKIE, Paging, filled, paging, safe_next
 from tests.factories import csrf_of, make_district, make_user, page_login
 
 
@@ -31,6 +33,29 @@ def test_safe_next_keeps_redirects_on_this_site(target: str | None, expected: st
 
 def test_safe_next_falls_back_to_the_callers_page() -> None:
     assert safe_next("https://evil.example/", "/proposals/3") == "/proposals/3"
+
+
+class _MemberOut(BaseModel):
+    id: int
+    name: str
+    proxy_holder_id: int | None
+
+
+@dataclass
+class _Member:
+    id: int
+    name: str
+    proxy_for_id: int | None
+    phone: str
+
+
+def test_filled_copies_the_fields_of_the_same_name_and_takes_the_given_ones() -> None:
+    # given a row whose proxy column is named differently from the schema's field
+    row = _Member(id=7, name="Wong Ka Yan", proxy_for_id=3, phone="66123456")
+    # when the schema is filled from it
+    out = filled(_MemberOut, row, proxy_holder_id=row.proxy_for_id)
+    # then the same-named fields are copied, the given one taken, nothing else read
+    assert out == _MemberOut(id=7, name="Wong Ka Yan", proxy_holder_id=3)
 
 
 def test_a_form_action_redirects_with_a_flash_shown_once(db: Database, client: TestClient) -> None:

@@ -52,7 +52,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
+from gridgov.web.toolkit import Desk, Paging, desk, filled, paging, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -338,25 +338,12 @@ def case_figures(
 
 def public_view(session: SessionDep, case: Case) -> PublicCaseOut:
     events = service.timeline(session, case, public_only=True)
-    return PublicCaseOut(
-        tracking_code=case.tracking_code,
+    return filled(
+        PublicCaseOut,
+        case,
         status=PUBLIC_STATUS[State(case.state)],
-        state=case.state,
-        category_code=case.category_code,
-        created_at=case.created_at,
-        resolution_due_at=case.resolution_due_at,
-        closed_at=case.closed_at,
-        rating=case.rating,
         timeline=[
-            EventOut(
-                at=e.at,
-                actor="",
-                role=e.role,
-                kind=e.kind,
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note="" if e.role not in ("reporter",) else e.note,
-            )
+            filled(EventOut, e, actor="", note="" if e.role not in ("reporter",) else e.note)
             for e in events
         ],
     )
@@ -371,13 +358,14 @@ def track(tracking_code: str, session: SessionDep) -> PublicCaseOut:
 @dataclass(frozen=True)
 class ReporterCall:
     """A call on a case by its tracking code that only its reporter may make: signed in,
-    or with the secret they were given (header X-Reporter-Token)."""
+    or with the secret they were given (header X-Reporter-Token). A dependency: FastAPI
+    fills its fields."""
 
     request: Request
-    session: Session
-    now: datetime
-    user: User | None
-    token: str | None
+    session: SessionDep
+    now: Now
+    user: OptionalUser
+    token: ReporterToken = None
 
     def case(self, tracking_code: str, write: Write) -> Case:
         """The case, for its reporter only (403, audited, otherwise); rate-limited."""
@@ -387,13 +375,7 @@ class ReporterCall:
         )
 
 
-def reporter_call(
-    request: Request, session: SessionDep, now: Now, user: OptionalUser, token: ReporterToken = None
-) -> ReporterCall:
-    return ReporterCall(request, session, now, user, token)
-
-
-ByReporter = Annotated[ReporterCall, Depends(reporter_call)]
+ByReporter = Annotated[ReporterCall, Depends()]
 NOT_THE_REPORTER: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not the reporter (no or wrong X-Reporter-Token)"}
 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -39,7 +40,7 @@ from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.web.deps import CsrfChecked, PageUser, SessionDep
-from gridgov.web.render import error_context, language_of, local_time, no_store, render
+from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -242,16 +243,8 @@ def _photo_response(photo: Photo, size: str, cache: str) -> Response:
     if size == "thumb" and photo.thumbnail is not None:
         # Thumbnails are JPEG, or PNG when the photo kept its transparency.
         thumb_type = "image/png" if photo.thumbnail[:4] == b"\x89PNG" else "image/jpeg"
-        return Response(
-            photo.thumbnail,
-            media_type=thumb_type,
-            headers={"Cache-Control": cache, "Content-Disposition": "inline"},
-        )
-    return Response(
-        photo.data,
-        media_type=photo.content_type,
-        headers={"Cache-Control": cache, "Content-Disposition": "inline"},
-    )
+        return inline(photo.thumbnail, thumb_type, cache)
+    return inline(photo.data, photo.content_type, cache)
 
 
 def _back(next_path: str, case: Case) -> str:
@@ -370,19 +363,31 @@ def take_step(
         raise NotFound("Not found, or outside your area.")
 
 
+@dataclass(frozen=True)
+class StepForm:
+    """The fields of the case page's step forms, each step reading those it needs: what
+    ``take_step`` is given (a dependency, for ``act_submit``)."""
+
+    note: Annotated[str, Form(max_length=2000)] = ""
+    reason: Annotated[str, Form(max_length=2000)] = ""
+    result: Annotated[str, Form(max_length=16)] = ""
+    level: Annotated[str, Form(max_length=16)] = ""
+    department: Annotated[str, Form(max_length=64)] = ""
+    original: Annotated[str, Form(max_length=32)] = ""
+    category: Annotated[str, Form(max_length=16)] = ""
+    assign: Annotated[str, Form(max_length=8)] = ""  # any value: assign on accepting
+
+    def fields(self) -> dict[str, Any]:
+        """``take_step``'s keywords for these fields."""
+        return {**asdict(self), "assign": bool(self.assign)}
+
+
 @router.post("/cases/{case_id}/act/{step}", dependencies=[CsrfChecked])
 def act_submit(
     step: str,
     case: ScopedCasePage,
     desk: StaffDesk,
-    note: Annotated[str, Form(max_length=2000)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    result: Annotated[str, Form(max_length=16)] = "",
-    level: Annotated[str, Form(max_length=16)] = "",
-    department: Annotated[str, Form(max_length=64)] = "",
-    original: Annotated[str, Form(max_length=32)] = "",
-    category: Annotated[str, Form(max_length=16)] = "",
-    assign: Annotated[str, Form(max_length=8)] = "",
+    form: Annotated[StepForm, Depends()],
     next: Annotated[str, Form(max_length=256)] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
@@ -406,15 +411,8 @@ def act_submit(
             case=case,
             now=desk.now,
             tz=desk.tz,
-            note=note,
-            reason=reason,
-            result=result,
-            level=level,
-            department=department,
-            original=original,
-            category=category,
-            assign=bool(assign),
             photos=pictures,
+            **form.fields(),
         )
 
     return desk.form(

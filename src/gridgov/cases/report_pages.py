@@ -26,6 +26,7 @@ from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
+from gridgov.territory.models import Region
 from gridgov.web.deps import (
     CSRF_COOKIE,
     CsrfChecked,
@@ -159,13 +160,18 @@ def report_submit(
     )
 
 
+def _top_region(session: Session) -> Region | None:
+    """The district the report map shows: the district, or else the top of the tree."""
+    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
+    return next((r for r in regions if r.level == "district"), None) or next(
+        (r for r in regions if r.parent_code is None), None
+    )
+
+
 @router.get("/report/area.geojson")
 def report_area(session: SessionDep) -> JSONResponse:
     """The district's outline, for the report form's map (public: no login needed)."""
-    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
-    top = next((r for r in regions if r.level == "district"), None) or next(
-        (r for r in regions if r.parent_code is None), None
-    )
+    top = _top_region(session)
     if top is None or top.geometry is None:
         raise NotFound("Not found, or outside your area.")
     feature = territory.children_geojson(session, parent=top)["parent"]
@@ -180,10 +186,7 @@ def report_area(session: SessionDep) -> JSONResponse:
 def report_grids(session: SessionDep) -> JSONResponse:
     """The district's grid lines, for the report form's map without a tile server: a
     resident sees which grid they tap in (public: no login needed)."""
-    regions = territory.list_regions(session, viewer=Actor.system(), limit=50)
-    top = next((r for r in regions if r.level == "district"), None) or next(
-        (r for r in regions if r.parent_code is None), None
-    )
+    top = _top_region(session)
     if top is None:
         raise NotFound("Not found, or outside your area.")
     return JSONResponse(

@@ -221,13 +221,14 @@ def _track_path(case: Case, k: str) -> str:
 @dataclass(frozen=True)
 class ReporterForm:
     """A form the reporter sends from the tracking page: the request, the session, the
-    app's state, the clock and the user when signed in."""
+    app's state, the clock and the user when signed in (a dependency: FastAPI fills its
+    fields)."""
 
     request: Request
-    session: Session
-    state: AppState
-    now: datetime
-    user: User | None
+    session: SessionDep
+    state: StateDep
+    now: Now
+    user: OptionalUser
 
     def case(self, code: str, secret: str, write: Write) -> Case:
         """The tracked case, for its reporter only (see ``as_reporter``)."""
@@ -254,13 +255,7 @@ class ReporterForm:
         )
 
 
-def reporter_form(
-    request: Request, session: SessionDep, state: StateDep, now: Now, user: OptionalUser
-) -> ReporterForm:
-    return ReporterForm(request, session, state, now, user)
-
-
-FromReporter = Annotated[ReporterForm, Depends(reporter_form)]
+FromReporter = Annotated[ReporterForm, Depends()]
 
 
 @router.post("/track/{code}/rating", response_class=HTMLResponse, dependencies=[CsrfChecked])

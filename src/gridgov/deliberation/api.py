@@ -40,7 +40,7 @@ from gridgov.deliberation.schemas.matters import (
 )
 from gridgov.errors import InvalidInput
 from gridgov.web.deps import SessionDep, actor_of, require_roles
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -73,21 +73,11 @@ def _matter_out(matter: Matter) -> MatterOut:
 
 
 def _meeting_out(meeting: Meeting) -> MeetingOut:
-    values = {
-        name: getattr(meeting, name) for name in MeetingOut.model_fields if name != "explanation"
-    }
-    return MeetingOut(**values, explanation=_explained(meeting.explanation))
+    return filled(MeetingOut, meeting, explanation=_explained(meeting.explanation))
 
 
 def _member_out(member: MeetingMember) -> MemberOut:
-    return MemberOut(
-        id=member.id,
-        resident_id=member.resident_id,
-        name=member.name,
-        household_id=member.household_id,
-        signed_in_at=member.signed_in_at,
-        proxy_holder_id=member.proxy_for_id,
-    )
+    return filled(MemberOut, member, proxy_holder_id=member.proxy_for_id)
 
 
 def _check(check: Check) -> ExplainedOut:
@@ -109,14 +99,7 @@ def list_matters(
 
 @router.post("/deliberation/matters", response_model=MatterDetailOut, status_code=201)
 def open_matter(body: MatterIn, desk: RunnerDesk) -> MatterDetailOut:
-    matter = desk.commit(
-        service.do_open_matter,
-        region_code=body.region_code,
-        title=body.title,
-        description=body.description,
-        template_key=body.template_key,
-        one_person=body.one_person,
-    )
+    matter = desk.commit(service.do_open_matter, **body.model_dump())
     return _matter_detail(desk.session, matter)
 
 
@@ -138,16 +121,7 @@ def _matter_detail(session: Any, matter: Matter) -> MatterDetailOut:
             for s in procedure.stages
         ],
         steps=[
-            StepOut(
-                stage_id=s.stage_id,
-                outcome=s.outcome,
-                next_stage_id=s.next_stage_id,
-                meeting_id=s.meeting_id,
-                notice_id=s.notice_id,
-                explanation=_explained(s.explanation),
-                actor=s.actor,
-                at=s.at,
-            )
+            filled(StepOut, s, explanation=_explained(s.explanation))
             for s in service.matter_steps(session, matter.id)
         ],
         meetings=[_meeting_out(m) for m in service.meetings_of(session, matter.id)],
@@ -171,12 +145,8 @@ def convene(matter_id: int, body: ConveneIn, desk: RunnerDesk) -> MeetingDetailO
     meeting = desk.commit(
         service.do_convene,
         matter_id=matter_id,
-        notified_at=body.notified_at,
-        starts_at=body.starts_at,
+        **body.model_dump(exclude={"voting"}),
         voting=body.voting.value,
-        body=body.body,
-        title=body.title,
-        place=body.place,
     )
     return _meeting_detail(desk.session, meeting)
 
@@ -185,12 +155,9 @@ def _meeting_detail(session: Any, meeting: Meeting) -> MeetingDetailOut:
     live = None
     if meeting.state in service.OPEN_MEETING_STATES:
         count = service.live_count(session, meeting)
-        live = LiveOut(
-            members=count.attendance.members,
-            present=count.attendance.present,
-            proxies=count.attendance.proxies,
-            households_total=count.attendance.households_total,
-            households_represented=count.attendance.households_represented,
+        live = filled(
+            LiveOut,
+            count.attendance,
             yes=count.yes,
             no=count.no,
             abstain=count.abstain,
@@ -212,12 +179,7 @@ def get_meeting(meeting_id: int, desk: ReaderDesk) -> MeetingDetailOut:
 
 @router.post("/deliberation/meetings/{meeting_id}/sign-in", response_model=MemberOut)
 def sign_in(meeting_id: int, body: SignInIn, desk: RunnerDesk) -> MemberOut:
-    member = desk.commit(
-        service.do_sign_in,
-        meeting_id=meeting_id,
-        member_id=body.member_id,
-        proxy_holder_id=body.proxy_holder_id,
-    )
+    member = desk.commit(service.do_sign_in, meeting_id=meeting_id, **body.model_dump())
     return _member_out(member)
 
 

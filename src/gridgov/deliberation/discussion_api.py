@@ -40,7 +40,7 @@ from gridgov.deliberation.schemas.discussion import (
 from gridgov.fields import mask_name
 from gridgov.guard.rules import Write
 from gridgov.web.deps import CurrentUser, SessionDep
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -71,16 +71,12 @@ def _discussion_out(
     row: Discussion, counts: tuple[int, int, int] = (0, 0, 0), *, staff: str | None = None
 ) -> DiscussionOut:
     hidden = row.hidden_reason is not None
-    return DiscussionOut(
-        id=row.id,
-        region_code=row.region_code,
+    return filled(
+        DiscussionOut,
+        row,
         title=None if hidden else row.title,
         body=None if hidden else row.body,
-        language=row.language,
         author_name=_name(row.author_name, staff, row.region_code),
-        created_at=row.created_at,
-        held=row.held,
-        hidden_reason=row.hidden_reason,
         proposals=counts[0],
         answered=counts[1],
         comments=counts[2],
@@ -91,22 +87,12 @@ def _proposal_out(
     row: Proposal, implementation_id: int | None = None, *, staff: str | None = None
 ) -> ProposalOut:
     hidden = row.hidden_reason is not None
-    return ProposalOut(
-        id=row.id,
-        region_code=row.region_code,
-        discussion_id=row.discussion_id,
+    return filled(
+        ProposalOut,
+        row,
         title=None if hidden else row.title,
         body=None if hidden else row.body,
-        language=row.language,
         author_name=_name(row.author_name, staff, row.region_code),
-        created_at=row.created_at,
-        state=row.state,
-        answer=row.answer,
-        answered_by=row.answered_by,
-        answered_at=row.answered_at,
-        merged_into_id=row.merged_into_id,
-        held=row.held,
-        hidden_reason=row.hidden_reason,
         implementation_id=implementation_id,
     )
 
@@ -114,33 +100,18 @@ def _proposal_out(
 def _comment_out(
     row: Comment, *, staff: str | None = None, region: str | None = None
 ) -> CommentOut:
-    return CommentOut(
-        id=row.id,
-        target_type=row.target_type,
-        target_id=row.target_id,
-        stage_id=row.stage_id,
-        supervision=row.supervision,
+    return filled(
+        CommentOut,
+        row,
         text=None if row.hidden_reason is not None else row.text,
-        language=row.language,
         author_name=row.author_name
         if row.author_role != Role.RESIDENT
         else _name(row.author_name, staff, region),
-        author_role=row.author_role,
-        created_at=row.created_at,
-        held=row.held,
-        hidden_reason=row.hidden_reason,
     )
 
 
 def _report_out(row: ContentReport) -> ReportOut:
-    return ReportOut(
-        id=row.id,
-        target_type=row.target_type,
-        target_id=row.target_id,
-        reason=row.reason,
-        at=row.at,
-        resolved_at=row.resolved_at,
-    )
+    return filled(ReportOut, row)
 
 
 def _moderated(kind: str, row: Any) -> ModeratedOut:

@@ -106,10 +106,9 @@ def _chosen_language(language: str, other: str) -> str:
     return other.strip() or language.strip()
 
 
-class Written(BaseModel):
-    """A comment's form: its text, and its language, one of the list or another."""
+class _InLanguage(BaseModel):
+    """A form's language: one of the list, or another typed in."""
 
-    text: str = Field(default="", max_length=4000)
     language: str = Field(default="", max_length=32)
     language_other: str = Field(default="", max_length=32)
 
@@ -118,17 +117,22 @@ class Written(BaseModel):
         return _chosen_language(self.language, self.language_other)
 
 
-class Posted(BaseModel):
+class Written(_InLanguage):
+    """A comment's form: its text, and its language."""
+
+    text: str = Field(default="", max_length=4000)
+
+
+class Posted(_InLanguage):
     """A discussion's or a proposal's form: title, body and language."""
 
     title: str = Field(default="", max_length=400)
     body: str = Field(default="", max_length=10_000)
-    language: str = Field(default="", max_length=32)
-    language_other: str = Field(default="", max_length=32)
 
-    @property
-    def chosen(self) -> str:
-        return _chosen_language(self.language, self.language_other)
+    def fields(self) -> dict[str, str]:
+        """Title, body and the chosen language: the ``do_*``'s keywords, and the form
+        shown again after a refusal."""
+        return {"title": self.title, "body": self.body, "language": self.chosen}
 
 
 class Opened(Posted):
@@ -239,20 +243,13 @@ def discussion_open(
     path = "/proposals" if kind == "proposal" else "/discussions"
 
     def again(exc: DomainError) -> Response:
-        form = {"title": posted.title, "body": posted.body, "language": posted.chosen, "kind": kind}
+        form = {**posted.fields(), "kind": kind}
         return _list_page(
             desk.request, desk.session, desk.state, desk.user, region_code, error=exc, form=form
         )
 
     return desk.form(
-        desk.action(
-            do,
-            user=desk.user,
-            region_code=region_code,
-            title=posted.title,
-            body=posted.body,
-            language=posted.chosen,
-        ),
+        desk.action(do, user=desk.user, region_code=region_code, **posted.fields()),
         to=lambda row: f"{path}/{row.id}",
         on_error=again,
     )
@@ -315,18 +312,17 @@ def discussion_page(
 def discussion_propose(
     discussion_id: ItemId, desk: PageDesk, posted: Annotated[Posted, Form()]
 ) -> Response:
-    form = {"title": posted.title, "body": posted.body, "language": posted.chosen}
     return desk.form(
         desk.action(
             discussion.do_submit_proposal,
             user=desk.user,
             discussion_id=discussion_id,
-            title=posted.title,
-            body=posted.body,
-            language=posted.chosen,
+            **posted.fields(),
         ),
         to=lambda proposal: f"/proposals/{proposal.id}",
-        on_error=_again(desk, Target.DISCUSSION, discussion_id, {**form, "kind": "proposal"}),
+        on_error=_again(
+            desk, Target.DISCUSSION, discussion_id, {**posted.fields(), "kind": "proposal"}
+        ),
     )
 
 
@@ -515,13 +511,14 @@ def proposal_answer(
 @dataclass(frozen=True)
 class ItemAction:
     """An action on the discussion item a form names (``target_type``, ``target_id``):
-    the supervision and report forms here, and moderation's."""
+    the supervision and report forms here, and moderation's. A dependency: FastAPI fills
+    its fields."""
 
     request: Request
-    session: Session
-    now: datetime
-    target_type: str
-    target_id: int
+    session: SessionDep
+    now: Now
+    target_type: Annotated[str, Form(max_length=24)] = ""
+    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0
 
     def run(self, user: User, do: Callable[..., object], to: str, **fields: Any) -> Response:
         """``do`` (a ``do_*`` of the discussion loop) as ``user``; commit, then see ``to``."""
@@ -537,17 +534,7 @@ class ItemAction:
         return committed(self.session, to)
 
 
-def _item_action(
-    request: Request,
-    session: SessionDep,
-    now: Now,
-    target_type: Annotated[str, Form(max_length=24)] = "",
-    target_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
-) -> ItemAction:
-    return ItemAction(request, session, now, target_type, target_id)
-
-
-OnItem = Annotated[ItemAction, Depends(_item_action)]
+OnItem = Annotated[ItemAction, Depends()]
 
 
 @router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])

@@ -26,7 +26,7 @@ from gridgov.deliberation.schemas.elections import (
 from gridgov.errors import Conflict, NotFound
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, SessionDep, require_roles
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -53,34 +53,12 @@ def _out(session: Session, election: Election) -> ElectionOut:
     candidates = []
     for c in elections.candidates_of(session, election.id):
         review = elections.review_of(c)
-        candidates.append(
-            CandidateOut(
-                id=c.id,
-                constituency_id=c.constituency_id,
-                name=c.name,
-                statement=c.statement,
-                state=c.state,
-                review=review.text(),
-                override=review.override,
-                votes=c.votes,
-                elected=c.elected,
-            )
-        )
-    return ElectionOut(
-        id=election.id,
-        region_code=election.region_code,
-        title=election.title,
-        state=election.state,
-        voting_opens_at=election.voting_opens_at,
-        voting_closes_at=election.voting_closes_at,
-        counted_at=election.counted_at,
+        candidates.append(filled(CandidateOut, c, review=review.text(), override=review.override))
+    return filled(
+        ElectionOut,
+        election,
         rules=RulesOut(
-            eligibility=EligibilityOut(
-                min_age=rule.min_age,
-                residence_in_region=rule.residence_in_region,
-                include_macau_residents=rule.include_macau_residents,
-                include_foreign_residents=rule.include_foreign_residents,
-            ),
+            eligibility=filled(EligibilityOut, rule),
             tie_break=election_rules.tie_break.value,
             winning_share=f"{share.numerator}/{share.denominator}" if share else None,
             in_words=[
@@ -91,8 +69,7 @@ def _out(session: Session, election: Election) -> ElectionOut:
             ],
         ),
         constituencies=[
-            ConstituencyOut(id=c.id, name=c.name, region_code=c.region_code, seats=c.seats)
-            for c in elections.constituencies_of(session, election.id)
+            filled(ConstituencyOut, c) for c in elections.constituencies_of(session, election.id)
         ],
         candidates=candidates,
         result_notice_id=notice.id if notice is not None else None,

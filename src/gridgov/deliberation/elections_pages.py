@@ -19,6 +19,7 @@ Served with ``election_public_pages`` and ``ballot_pages`` (each its own router)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -58,7 +59,13 @@ RunPage = Annotated[User, Depends(require_roles(*elections.ELECTION_ROLES, page=
 ElectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RegionCode = Annotated[str, Path(min_length=6, max_length=18, pattern=r"^[0-9]+$")]
-STEPS = ("review", "open", "count", "publish")
+# The console's steps that move the election on, by the name in their path.
+STEPS: dict[str, Callable[..., object]] = {
+    "review": elections.do_open_review,
+    "open": elections.do_open_voting,
+    "count": elections.do_count,
+    "publish": elections.do_publish,
+}
 
 LABELS = (
     N_("nomination"),
@@ -341,6 +348,18 @@ def console_page(
     return _console(desk.request, desk.session, desk.tz, desk.user, election, q=q)
 
 
+def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Response:
+    """``run`` a form of the election's console: back to the console (303), or the
+    console again with the refusal."""
+    return desk.form(
+        run,
+        to=f"/deliberation/elections/{election.id}",
+        on_error=lambda exc: _console(
+            desk.request, desk.session, desk.tz, desk.user, election, error=exc
+        ),
+    )
+
+
 @router.post("/deliberation/elections/{election_id}/nominate", dependencies=[CsrfChecked])
 def nominate_submit(
     election_id: ElectionId,
@@ -351,17 +370,15 @@ def nominate_submit(
 ) -> Response:
     session = desk.session
     election = _staff_election(session, desk.actor, election_id)
-    return desk.form(
+    return _on_console(
+        desk,
+        election,
         desk.action(
             elections.do_nominate,
             election_id=election.id,
             constituency_id=constituency_id,
             resident_id=resident_id,
             statement=statement,
-        ),
-        to=f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _console(
-            desk.request, session, desk.tz, desk.user, election, error=exc
         ),
     )
 
@@ -388,33 +405,13 @@ def review_submit(
                 override = CandidateState(decision)
             except ValueError:
                 raise InvalidInput("A review finds a candidate eligible or ineligible.") from None
+        on = {"election_id": election.id, "candidate_id": candidate_id, "reason": reason}
         if decision == "withdrawn":
-            elections.do_withdraw_candidate(
-                session,
-                actor=desk.actor,
-                election_id=election.id,
-                candidate_id=candidate_id,
-                reason=reason,
-                now=desk.now,
-            )
+            desk.run(elections.do_withdraw_candidate, **on)
         else:
-            elections.do_review_candidate(
-                session,
-                actor=desk.actor,
-                election_id=election.id,
-                candidate_id=candidate_id,
-                override=override,
-                reason=reason,
-                now=desk.now,
-            )
+            desk.run(elections.do_review_candidate, override=override, **on)
 
-    return desk.form(
-        run,
-        to=f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _console(
-            desk.request, session, desk.tz, desk.user, election, error=exc
-        ),
-    )
+    return _on_console(desk, election, run)
 
 
 @router.post("/deliberation/elections/{election_id}/act/{step}", dependencies=[CsrfChecked])
@@ -422,26 +419,8 @@ def act_submit(
     election_id: ElectionId, step: Annotated[str, Path(max_length=16)], desk: RunDesk
 ) -> Response:
     """Move the election on: open the review, open the vote, count, publish."""
-    session, now = desk.session, desk.now
     if step not in STEPS:
         raise NotFound("Not found, or outside your area.")
-    actor = desk.actor
-    election = _staff_election(session, actor, election_id)
-
-    def run() -> None:
-        if step == "review":
-            elections.do_open_review(session, actor=actor, election_id=election.id, now=now)
-        elif step == "open":
-            elections.do_open_voting(session, actor=actor, election_id=election.id, now=now)
-        elif step == "count":
-            elections.do_count(session, actor=actor, election_id=election.id, now=now)
-        else:
-            elections.do_publish(session, actor=actor, election_id=election.id, now=now)
-
-    return desk.form(
-        run,
-        to=f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _console(
-            desk.request, session, desk.tz, desk.user, election, error=exc
-        ),
-    )
+    election = _staff_election(desk.session, desk.actor, election_id)
+    run = desk.action(STEPS[step], election_id=election.id)
+    return _on_console(desk, election, run)

@@ -8,21 +8,26 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.deliberation import service
 from gridgov.deliberation.models import (
+    DeliberationFile,
     Implementation,
     Matter,
     Meeting,
 )
 from gridgov.deliberation.rules import Procedure, Stage
+from gridgov.errors import NotFound
 from gridgov.msgids import N_
 from gridgov.web.deps import (
     require_roles,
 )
+from gridgov.web.render import inline
 from gridgov.web.toolkit import Desk, desk, scoped
 
 RUN = tuple(Role(r) for r in sorted(service.RUN_ROLES))
@@ -94,6 +99,17 @@ def chain(procedure: Procedure, matter: Matter, language: str) -> list[dict[str,
             status = "ahead"
         result.append({"id": stage.id, "name": stage_name(stage, language), "status": status})
     return result
+
+
+def owned_file(
+    session: Session, file_id: int, owner_type: str, owner_id: int, cache: str
+) -> Response:
+    """The stored file ``file_id`` of that owner (a meeting's scan, a notice's board
+    photo), shown inline and cached as ``cache`` says; 404 for another owner's."""
+    row = session.get(DeliberationFile, file_id)
+    if row is None or row.owner_type != owner_type or row.owner_id != owner_id:
+        raise NotFound("Not found, or outside your area.")
+    return inline(row.data, row.content_type, cache)
 
 
 def _readable(actor: Actor, row: Matter | Meeting | Implementation) -> bool:

@@ -21,11 +21,12 @@ from gridgov.deliberation.matter_pages_common import (
     ScopedMeeting,
     _explanations,
     _tz,
+    owned_file,
     stage_name,
 )
-from gridgov.deliberation.models import BallotReceipt, DeliberationFile, Meeting, MeetingVote
+from gridgov.deliberation.models import BallotReceipt, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
-from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 from gridgov.web.toolkit import Desk, form_action
@@ -114,6 +115,11 @@ def _act(desk: Desk, meeting: Meeting, action: Callable[[], object]) -> Response
     return console() if htmx and isinstance(answer, RedirectResponse) else answer
 
 
+def _act_on(desk: Desk, meeting: Meeting, do: Callable[..., object], **fields: Any) -> Response:
+    """``_act`` with ``do`` (a ``do_*``) on this meeting, as the desk's actor, now."""
+    return _act(desk, meeting, desk.action(do, meeting_id=meeting.id, **fields))
+
+
 @router.post("/deliberation/meetings/{meeting_id}/sign-in/{member_id}", dependencies=[CsrfChecked])
 def sign_in_submit(
     member_id: int,
@@ -122,16 +128,13 @@ def sign_in_submit(
     proxy_holder: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     holder = int(proxy_holder) if proxy_holder.strip().isdigit() else None
-    return _act(
+    return _act_on(
         desk,
         meeting,
-        desk.action(
-            service.do_sign_in,
-            meeting_id=meeting.id,
-            member_id=member_id,
-            proxy_holder_id=holder,
-            tz=str(_tz(desk.state)),
-        ),
+        service.do_sign_in,
+        member_id=member_id,
+        proxy_holder_id=holder,
+        tz=str(_tz(desk.state)),
     )
 
 
@@ -142,19 +145,9 @@ def vote_submit(
     desk: RunnerDesk,
     choice: Annotated[str, Form(max_length=8)],
 ) -> Response:
-    def act() -> None:
-        secret = meeting.voting == Voting.SECRET_BALLOT.value
-        record = service.do_cast_ballot if secret else service.do_record_vote
-        record(
-            desk.session,
-            actor=desk.actor,
-            meeting_id=meeting.id,
-            member_id=member_id,
-            choice=choice,
-            now=desk.now,
-        )
-
-    return _act(desk, meeting, act)
+    secret = meeting.voting == Voting.SECRET_BALLOT.value
+    record = service.do_cast_ballot if secret else service.do_record_vote
+    return _act_on(desk, meeting, record, member_id=member_id, choice=choice)
 
 
 def _count(text: str, field: str) -> int:
@@ -195,11 +188,7 @@ def minutes_submit(
     desk: RunnerDesk,
     minutes: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
-    return _act(
-        desk,
-        meeting,
-        desk.action(service.do_edit_minutes, meeting_id=meeting.id, minutes=minutes),
-    )
+    return _act_on(desk, meeting, service.do_edit_minutes, minutes=minutes)
 
 
 @router.post("/deliberation/meetings/{meeting_id}/files", dependencies=[CsrfChecked])
@@ -235,14 +224,7 @@ async def file_submit(
 def file_view(
     meeting: ScopedMeeting, user: ReaderPage, session: SessionDep, file_id: int
 ) -> Response:
-    row = session.get(DeliberationFile, file_id)
-    if row is None or row.owner_type != "meeting" or row.owner_id != meeting.id:
-        raise NotFound("Not found, or outside your area.")
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={"Cache-Control": "private, max-age=86400", "Content-Disposition": "inline"},
-    )
+    return owned_file(session, file_id, "meeting", meeting.id, "private, max-age=86400")
 
 
 @router.post("/deliberation/meetings/{meeting_id}/close", dependencies=[CsrfChecked])
@@ -251,12 +233,4 @@ def close_submit(
     desk: RunnerDesk,
     returned: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    return _act(
-        desk,
-        meeting,
-        desk.action(
-            service.do_close_meeting,
-            meeting_id=meeting.id,
-            returned=bool(returned),
-        ),
-    )
+    return _act_on(desk, meeting, service.do_close_meeting, returned=bool(returned))

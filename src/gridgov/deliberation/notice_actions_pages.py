@@ -49,6 +49,15 @@ class _Desk:
             lambda: action(actor),
         )
 
+    def act(self, user: User, do: Callable[..., object], **fields: Any) -> Response:
+        """``do`` (a ``do_*``) on this notice, as ``user``, now."""
+        return self.run(
+            user,
+            lambda actor: do(
+                self.session, actor=actor, notice_id=self.notice_id, now=self.now, **fields
+            ),
+        )
+
     def on_objection(
         self, user: User, objection_id: int, do: Callable[..., object], **fields: Any
     ) -> Response:
@@ -73,28 +82,12 @@ AnswerText = Annotated[str, Form(max_length=8000)]
 
 @router.post("/notices/{notice_id}/post", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def notice_post(desk: Desk, user: NoticePage) -> Response:
-    base_url = str(desk.request.base_url)
-    return desk.run(
-        user,
-        lambda actor: notices.do_post(
-            desk.session,
-            actor=actor,
-            notice_id=desk.notice_id,
-            now=desk.now,
-            base_url=base_url,
-            tz=desk.tz,
-        ),
-    )
+    return desk.act(user, notices.do_post, base_url=str(desk.request.base_url), tz=desk.tz)
 
 
 @router.post("/notices/{notice_id}/close", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def notice_close(desk: Desk, user: NoticePage) -> Response:
-    return desk.run(
-        user,
-        lambda actor: notices.do_close(
-            desk.session, actor=actor, notice_id=desk.notice_id, now=desk.now, tz=desk.tz
-        ),
-    )
+    return desk.act(user, notices.do_close, tz=desk.tz)
 
 
 @router.post(
@@ -105,17 +98,12 @@ def board_photo(
 ) -> Response:
     data = photo.file.read(deliberation.FILE_LIMIT + 1) if photo is not None else b""
     name = (photo.filename if photo is not None else "") or "board"
-    return desk.run(
+    return desk.act(
         user,
-        lambda actor: notices.do_attach_board_photo(
-            desk.session,
-            actor=actor,
-            notice_id=desk.notice_id,
-            name=name,
-            content_type=sniff(data) or "application/octet-stream",
-            data=data,
-            now=desk.now,
-        ),
+        notices.do_attach_board_photo,
+        name=name,
+        content_type=sniff(data) or "application/octet-stream",
+        data=data,
     )
 
 

@@ -22,7 +22,7 @@ from gridgov.deliberation.schemas.notices import (
 from gridgov.errors import NotFound
 from gridgov.guard.rules import Write
 from gridgov.web.deps import CurrentUser, SessionDep, require_roles
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -36,15 +36,10 @@ NoticeStaffDesk = Annotated[Desk, Depends(desk(NoticeStaff, name="notice_staff_d
 
 
 def _objection_out(row: NoticeObjection, *, full_name: bool) -> ObjectionOut:
-    return ObjectionOut(
-        id=row.id,
-        kind=row.kind,
-        text=row.text,
-        language=row.language,
+    return filled(
+        ObjectionOut,
+        row,
         author=row.author_name if full_name else notices.public_name(row.author_name),
-        at=row.at,
-        answer=row.answer,
-        answered_at=row.answered_at,
     )
 
 

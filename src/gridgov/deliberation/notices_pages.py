@@ -13,6 +13,8 @@ Served with ``notice_actions_pages`` (each its own router).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -25,10 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role, may_access
+from gridgov.accounts.rules import STAFF_ROLES, Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import notices, rules
-from gridgov.deliberation.models import DeliberationFile, Notice
+from gridgov.deliberation.matter_pages_common import owned_file
+from gridgov.deliberation.models import Notice
 from gridgov.deliberation.rules import NoticeKind, NoticeState
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
@@ -52,16 +55,7 @@ from gridgov.web.toolkit import Desk, desk, form_action
 
 router = APIRouter(include_in_schema=False)
 
-STAFF = (
-    Role.GRID_WORKER,
-    Role.DISPATCHER,
-    Role.UNIT_STAFF,
-    Role.BRANCH_SECRETARY,
-    Role.LEADER,
-    Role.AUDITOR,
-    Role.ADMIN,
-)
-StaffPage = Annotated[User, Depends(require_roles(*STAFF, page=True))]
+StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 NoticePage = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES, page=True))]
 BoardPage = Annotated[User, Depends(require_roles(*notices.BOARD_ROLES, page=True))]
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -381,47 +375,71 @@ def _notice_page(
     return render_form(request, "deliberation/notice.html", context, error)
 
 
+@dataclass(frozen=True)
+class NoticeReader:
+    """Whoever reads a notice's pages, signed in or not (the request, the session, the
+    office's time zone, the clock, the user): what the notice's routes share."""
+
+    request: Request
+    session: Session
+    tz: str
+    now: datetime
+    user: User | None
+
+    @property
+    def actor(self) -> Actor | None:
+        return viewer_actor(self.request, self.user)
+
+    def show(self, notice_id: int, page: Callable[[Notice], Response]) -> Response:
+        """``page(notice)`` for the notice this reader may see (``visible_notice``); else
+        the missing-notice page."""
+        try:
+            notice = visible_notice(self.session, notice_id, self.actor)
+        except NotFound as exc:
+            return _not_found(self.request, exc)
+        return page(notice)
+
+    def page(self, notice: Notice, **options: Any) -> HTMLResponse:
+        """The notice's page for this reader (``_notice_page``'s options)."""
+        return _notice_page(
+            self.request, self.session, self.tz, self.now, notice, self.actor, **options
+        )
+
+
+def notice_reader(
+    request: Request, session: SessionDep, state: StateDep, now: Now, user: OptionalUser
+) -> NoticeReader:
+    return NoticeReader(request, session, state.settings.timezone, now, user)
+
+
+Reader = Annotated[NoticeReader, Depends(notice_reader)]
+
+
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
 def notice_page(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
-    sent: Annotated[str, Query(max_length=8)] = "",
+    notice_id: NoticeId, reader: Reader, sent: Annotated[str, Query(max_length=8)] = ""
 ) -> Response:
     """The notice for everyone: masked text, period, objections and answers."""
-    actor = viewer_actor(request, user)
-    try:
-        notice = visible_notice(session, notice_id, actor)
-    except NotFound as exc:
-        return _not_found(request, exc)
     flash = {
         "held": N_("Thank you. Your message is held for review before it is shown."),
         "shown": N_("Thank you. Your message is shown below; the answer will be public."),
     }.get(sent)
-    return no_store(
-        _notice_page(request, session, state.settings.timezone, now, notice, actor, flash=flash)
-    )
+    return reader.show(notice_id, lambda notice: no_store(reader.page(notice, flash=flash)))
 
 
 @router.post(
     "/notices/{notice_id}/objections", response_class=HTMLResponse, dependencies=[CsrfChecked]
 )
 def objection_submit(
-    request: Request,
     notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
+    reader: Reader,
     text: Annotated[str, Form(max_length=4000)] = "",
     kind: Annotated[str, Form(max_length=16)] = "objection",
     author_name: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     """Anyone may object or ask while the window is open; a name is required."""
-    actor = viewer_actor(request, user) or anonymous_actor(request)
+    request, session, now, user = reader.request, reader.session, reader.now, reader.user
+    actor = reader.actor or anonymous_actor(request)
     try:
         notice = notices.get_public(session, notice_id)
     except NotFound as exc:
@@ -440,21 +458,11 @@ def objection_submit(
             language=language_of(request),
             now=now,
             actor=actor,
-            tz=state.settings.timezone,
+            tz=reader.tz,
         )
     except DomainError as exc:
         session.rollback()
-        notice = notices.get_public(session, notice_id)
-        return _notice_page(
-            request,
-            session,
-            state.settings.timezone,
-            now,
-            notice,
-            viewer_actor(request, user),
-            error=exc,
-            form=form,
-        )
+        return reader.page(notices.get_public(session, notice_id), error=exc, form=form)
     session.commit()
     sent = "held" if notices.is_held(objection) else "shown"
     return RedirectResponse(f"/notices/{notice_id}?sent={sent}", status_code=303)
@@ -471,59 +479,33 @@ def _staff_action(
 ) -> Response:
     """Run ``action()`` (a ``do_*``), commit and go back to the notice page; on a refusal
     show the page with the reason."""
-    actor = actor_of(request, user)
-    try:
-        notice = visible_notice(session, notice_id, actor)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    reader = NoticeReader(request, session, tz_name, now, user)
 
     def again(error: DomainError) -> Response:
-        fresh = visible_notice(session, notice_id, actor)
-        return _notice_page(request, session, tz_name, now, fresh, actor, error=error)
+        return reader.page(visible_notice(session, notice_id, reader.actor), error=error)
 
-    return form_action(session, action, to=f"/notices/{notice.id}", on_error=again)
-
-
-@router.get("/notices/{notice_id}/files/{file_id}")
-def notice_file(
-    request: Request,
-    notice_id: NoticeId,
-    file_id: RowId,
-    session: SessionDep,
-    user: OptionalUser,
-) -> Response:
-    """A photo of the notice on the board: public evidence, as the notice is."""
-    visible_notice(session, notice_id, viewer_actor(request, user))
-    row = session.get(DeliberationFile, file_id)
-    if row is None or row.owner_type != "notice" or row.owner_id != notice_id:
-        raise NotFound("Not found, or outside your area.")
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": "inline",
-        },
+    return reader.show(
+        notice_id,
+        lambda notice: form_action(session, action, to=f"/notices/{notice.id}", on_error=again),
     )
 
 
+@router.get("/notices/{notice_id}/files/{file_id}")
+def notice_file(notice_id: NoticeId, file_id: RowId, reader: Reader) -> Response:
+    """A photo of the notice on the board: public evidence, as the notice is."""
+    visible_notice(reader.session, notice_id, reader.actor)
+    return owned_file(reader.session, file_id, "notice", notice_id, "private, max-age=3600")
+
+
 @router.get("/notices/{notice_id}/print", response_class=HTMLResponse)
-def notice_print(
-    request: Request,
-    notice_id: NoticeId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
-) -> Response:
+def notice_print(notice_id: NoticeId, reader: Reader) -> Response:
     """The A4 notice for the board, with a QR code to its page."""
-    actor = viewer_actor(request, user)
-    try:
-        notice = visible_notice(session, notice_id, actor)
-    except NotFound as exc:
-        return _not_found(request, exc)
-    tz = ZoneInfo(state.settings.timezone)
+    return reader.show(notice_id, lambda notice: _print_page(reader, notice))
+
+
+def _print_page(reader: NoticeReader, notice: Notice) -> Response:
+    request, session, now = reader.request, reader.session, reader.now
+    tz = ZoneInfo(reader.tz)
     url = notice_url(request, notice.id)
     if notice.posted_at is not None:
         posted, closes, until = notice.posted_at, notice.closes_at, notice.objections_until

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Body, Depends, Query
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import Role
+from gridgov.accounts.rules import STAFF_ROLES, Role
 from gridgov.errors import NotFound
 from gridgov.indicators import service
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
@@ -22,20 +22,7 @@ from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(tags=["indicators"])
 
-Reader = Annotated[
-    User,
-    Depends(
-        require_roles(
-            Role.LEADER,
-            Role.ADMIN,
-            Role.AUDITOR,
-            Role.DISPATCHER,
-            Role.UNIT_STAFF,
-            Role.BRANCH_SECRETARY,
-            Role.GRID_WORKER,
-        )
-    ),
-]
+Reader = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
 Computer = Annotated[User, Depends(require_roles(*service.COMPUTERS))]
 Reviewer = Annotated[User, Depends(require_roles(*service.REVIEWERS))]
 Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
@@ -152,17 +139,8 @@ def list_periods(key: str, user: Reader, session: SessionDep) -> list[str]:
 @router.post("/indicators/{key}/{period}/compute")
 def compute(key: str, period: str, desk: ComputerDesk) -> dict[str, Any]:
     """Compute the period (a final period returns its stored numbers unchanged)."""
-    session = desk.session
-    snapshot = service.compute(
-        session,
-        key=key,
-        period=period,
-        now=desk.now,
-        actor=desk.actor,
-        tz=ZoneInfo(desk.tz),
-    )
-    session.commit()
-    return _meta(session, snapshot)
+    snapshot = desk.commit(service.compute, key=key, period=period, tz=ZoneInfo(desk.tz))
+    return _meta(desk.session, snapshot)
 
 
 @router.get("/indicators/{key}/{period}")

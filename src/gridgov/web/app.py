@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import re
 import threading
@@ -29,6 +30,59 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 SECURITY_HEADERS = hardening.SECURITY_HEADERS
+
+API = "/api/v1"
+# Every route module the app mounts (each one's ``router``), in the order its routes are
+# matched, with the prefix it is mounted under.
+ROUTERS: tuple[tuple[str, str], ...] = (
+    ("gridgov.web.probes", ""),
+    ("gridgov.web.pages", ""),
+    ("gridgov.accounts.api", API),
+    ("gridgov.territory.api", API),
+    ("gridgov.audit.api", API),
+    ("gridgov.registry.api", API),
+    ("gridgov.cases.api", API),
+    ("gridgov.cases.moderation_api", API),
+    ("gridgov.indicators.api", API),
+    ("gridgov.deliberation.api", API),
+    ("gridgov.deliberation.notices_api", API),
+    ("gridgov.deliberation.discussion_api", API),
+    ("gridgov.deliberation.elections_api", API),
+    ("gridgov.accounts.pages", ""),
+    ("gridgov.accounts.units_pages", ""),  # units and their staff
+    ("gridgov.cases.desk_pages", ""),  # the dispatcher's desk (issue 10)
+    ("gridgov.territory.pages", ""),
+    ("gridgov.audit.pages", ""),
+    ("gridgov.registry.pages", ""),
+    ("gridgov.registry.places_pages", ""),  # the report map's buildings
+    ("gridgov.cases.pages", ""),
+    ("gridgov.cases.moderation_pages", ""),
+    ("gridgov.indicators.dashboard", ""),  # before /indicators/{key}/…
+    ("gridgov.indicators.pages", ""),
+    ("gridgov.deliberation.portal_pages", ""),
+    ("gridgov.deliberation.matters_pages", ""),
+    ("gridgov.deliberation.notices_pages", ""),
+    ("gridgov.deliberation.notice_actions_pages", ""),
+    ("gridgov.deliberation.discussion_pages", ""),
+    ("gridgov.deliberation.moderation_pages", ""),
+    ("gridgov.deliberation.elections_pages", ""),
+    ("gridgov.deliberation.election_public_pages", ""),
+    ("gridgov.deliberation.ballot_pages", ""),
+    ("gridgov.cases.open311", ""),
+    ("gridgov.cases.calendar_pages", ""),
+    ("gridgov.outreach.pages", ""),
+    ("gridgov.outreach.enterprise_pages", ""),  # 七个优先 and 一支部一品牌
+    ("gridgov.outreach.volunteer_pages", ""),
+    ("gridgov.outreach.programme_pages", ""),
+    ("gridgov.services.api", API),
+    ("gridgov.services.pages", ""),
+    ("gridgov.crisis.api", API),
+    ("gridgov.crisis.pages", ""),
+    ("gridgov.crisis.broadcast_pages", ""),
+    ("gridgov.crisis.field_pages", ""),
+    ("gridgov.accounts.account_pages", ""),
+)
+DEMO_ROUTERS: tuple[tuple[str, str], ...] = (("gridgov.demo.pages", ""),)
 
 
 def tile_origin(template: str | None) -> str | None:
@@ -162,113 +216,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         secure=settings.secure_cookies,
     )
 
-    from gridgov.accounts import api as accounts_api
-    from gridgov.accounts import pages as accounts_pages
-    from gridgov.audit import api as audit_api
-    from gridgov.audit import pages as audit_pages
-    from gridgov.cases import api as cases_api
-    from gridgov.cases import open311
-    from gridgov.cases import pages as cases_pages
-    from gridgov.deliberation import (
-        api as deliberation_api,
-    )
-    from gridgov.deliberation import (
-        ballot_pages,
-        discussion_api,
-        discussion_pages,
-        election_public_pages,
-        elections_api,
-        elections_pages,
-        matters_pages,
-        moderation_pages,
-        notice_actions_pages,
-        notices_api,
-        notices_pages,
-        portal_pages,
-    )
-    from gridgov.indicators import api as indicators_api
-    from gridgov.indicators import dashboard as indicators_dashboard
-    from gridgov.indicators import pages as indicators_pages
-    from gridgov.outreach import pages as outreach_pages
-    from gridgov.outreach import programme_pages, volunteer_pages
-    from gridgov.registry import api as registry_api
-    from gridgov.registry import pages as registry_pages
-    from gridgov.registry import places_pages as registry_places
-    from gridgov.territory import api as territory_api
-    from gridgov.territory import pages as territory_pages
-    from gridgov.web import pages, probes
-
-    app.include_router(probes.router)
-    app.include_router(pages.router)
-    app.include_router(accounts_api.router, prefix="/api/v1")
-    app.include_router(territory_api.router, prefix="/api/v1")
-    app.include_router(audit_api.router, prefix="/api/v1")
-    app.include_router(registry_api.router, prefix="/api/v1")
-    app.include_router(cases_api.router, prefix="/api/v1")
-    from gridgov.cases import moderation_api as cases_moderation_api
-
-    app.include_router(cases_moderation_api.router, prefix="/api/v1")
-    app.include_router(indicators_api.router, prefix="/api/v1")
-    for api in (deliberation_api, notices_api, discussion_api, elections_api):
-        app.include_router(api.router, prefix="/api/v1")
-    app.include_router(accounts_pages.router)
-    # Units and their staff; the dispatcher's desk (issue 10).
-    from gridgov.accounts import units_pages
-    from gridgov.cases import desk_pages
-
-    app.include_router(units_pages.router)
-    app.include_router(desk_pages.router)
-    app.include_router(territory_pages.router)
-    app.include_router(audit_pages.router)
-    app.include_router(registry_pages.router)
-    app.include_router(registry_places.router)  # the report map's buildings
-    app.include_router(cases_pages.router)
-    from gridgov.cases import moderation_pages as cases_moderation_pages
-
-    app.include_router(cases_moderation_pages.router)
-    app.include_router(indicators_dashboard.router)  # before /indicators/{key}/…
-    app.include_router(indicators_pages.router)
-    for module in (
-        portal_pages,
-        matters_pages,
-        notices_pages,
-        notice_actions_pages,
-        discussion_pages,
-        moderation_pages,
-        elections_pages,
-        election_public_pages,
-        ballot_pages,
-    ):
-        app.include_router(module.router)
-    app.include_router(open311.router)
-    from gridgov.cases import calendar_pages
-
-    app.include_router(calendar_pages.router)
-    app.include_router(outreach_pages.router)
-    from gridgov.outreach import enterprise_pages
-
-    app.include_router(enterprise_pages.router)  # 七个优先 and 一支部一品牌
-    app.include_router(volunteer_pages.router)
-    app.include_router(programme_pages.router)
-    from gridgov.services import api as services_api
-    from gridgov.services import pages as services_pages
-
-    app.include_router(services_api.router, prefix="/api/v1")
-    app.include_router(services_pages.router)
-    from gridgov.crisis import api as crisis_api
-    from gridgov.crisis import broadcast_pages, field_pages
-    from gridgov.crisis import pages as crisis_pages
-
-    app.include_router(crisis_api.router, prefix="/api/v1")
-    for module in (crisis_pages, broadcast_pages, field_pages):
-        app.include_router(module.router)
-    from gridgov.accounts import account_pages
-
-    app.include_router(account_pages.router)
-    if demo_mode:
-        from gridgov.demo import pages as demo_pages
-
-        app.include_router(demo_pages.router)
+    # Imported here, not at the top: every route module imports this package.
+    for name, prefix in ROUTERS + (DEMO_ROUTERS if demo_mode else ()):
+        app.include_router(importlib.import_module(name).router, prefix=prefix)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -39,6 +39,19 @@ LANG_COOKIE = "gg_lang"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
+# Open311 GeoReport v2's routes (``gridgov.cases.open311``), all public.
+OPEN311_PUBLIC_PATHS = (
+    "/open311/discovery.json",
+    "/open311/discovery.xml",
+    "/open311/v2/services.{format}",
+    "/open311/v2/services/{service_code}.{format}",
+    "/open311/v2/requests.{format}",
+    "/open311/v2/requests/{service_request_id}.{format}",
+    "/open311/v2/tokens/{token}.{format}",
+    "/open311/v2/servicerequestupdates.{format}",
+    "/open311/{path:path}",
+)
+
 # Routes anyone may call: health probes, the login page, the language switch, static
 # files and the API description. Everything else must declare its authorisation.
 PUBLIC_PATHS = frozenset(
@@ -68,15 +81,7 @@ PUBLIC_PATHS = frozenset(
         "/track/{code}/photos/{photo_id}",
         # Open311 GeoReport v2: GETs are public by the spec; POST requests checks api_key
         # itself (it arrives in the form body).
-        "/open311/discovery.json",
-        "/open311/discovery.xml",
-        "/open311/v2/services.{format}",
-        "/open311/v2/services/{service_code}.{format}",
-        "/open311/v2/requests.{format}",
-        "/open311/v2/requests/{service_request_id}.{format}",
-        "/open311/v2/tokens/{token}.{format}",
-        "/open311/v2/servicerequestupdates.{format}",
-        "/open311/{path:path}",
+        *OPEN311_PUBLIC_PATHS,
         # The discussion loop: anyone reads discussions and proposals; writing needs login.
         "/portal/{region_code}/discussions",
         "/discussions/{discussion_id}",

@@ -213,6 +213,16 @@ def sniff(data: bytes) -> str | None:
 _HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
 
 
+def inline(body: bytes, media_type: str, cache: str) -> Response:
+    """A stored file shown in the page (a photo, a scanned sheet), cached as ``cache``
+    says (``private, max-age=…``)."""
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Cache-Control": cache, "Content-Disposition": "inline"},
+    )
+
+
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
 

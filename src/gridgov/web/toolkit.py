@@ -13,6 +13,8 @@
   ``desk.commit(do_x, ...)`` runs one and commits (an API's write);
   ``desk.check_rate(write, target)`` counts the user's write against the guard's limits.
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
+- ``filled(Out, row, **given)`` is an API's response schema copied field by field from a
+  row's attributes of the same names, but for the ``given`` ones.
 
 Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
 page show text of its own choosing; ``render`` translates and clears them.
@@ -30,6 +32,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from gridgov import clock
@@ -51,6 +54,7 @@ from gridgov.web.deps import (
 
 T = TypeVar("T")
 R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
 
 
 def office_today(state: AppState, now: datetime) -> date:
@@ -221,6 +225,13 @@ def paging(most: int = 500, default: int = 50) -> Callable[..., Paging]:
         ]
     )
     return bound
+
+
+def filled(model: type[M], source: object, **given: Any) -> M:
+    """``model`` (a response schema) with each field read from ``source``'s attribute of
+    the same name, but for the ``given`` ones (a masked name, a count, a nested list)."""
+    values = {name: getattr(source, name) for name in model.model_fields if name not in given}
+    return model(**values, **given)
 
 
 def form_action(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.errors import DomainError
 from gridgov.web import i18n
-from gridgov.web.deps import Now, SessionDep, StateDep
+from gridgov.web.deps import OPEN311_PUBLIC_PATHS, Now, SessionDep, StateDep
 from gridgov.web.render import language_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -36,17 +36,7 @@ MAX_RESULTS = 1000
 MAX_IDS = 1000
 IDEMPOTENCY_KEY_LENGTH = (8, 100)  # stored as "open311:<key id>:<value>", at most 128
 MEDIA_URL_LENGTH = 1024
-PUBLIC_PATHS = (
-    "/open311/discovery.json",
-    "/open311/discovery.xml",
-    "/open311/v2/services.{format}",
-    "/open311/v2/services/{service_code}.{format}",
-    "/open311/v2/requests.{format}",
-    "/open311/v2/requests/{service_request_id}.{format}",
-    "/open311/v2/tokens/{token}.{format}",
-    "/open311/v2/servicerequestupdates.{format}",
-    "/open311/{path:path}",
-)
+PUBLIC_PATHS = OPEN311_PUBLIC_PATHS  # listed once, with the other public routes
 
 # An answer before serialisation: the JSON value; its XML form follows the Spark
 # convention the specification uses (a list under <services> is a run of <service>).
