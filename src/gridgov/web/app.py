@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 import logging
 import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 
 import anyio
 from fastapi import Depends, FastAPI
@@ -32,57 +32,6 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 SECURITY_HEADERS = hardening.SECURITY_HEADERS
 
 API = "/api/v1"
-# Every route module the app mounts (each one's ``router``), in the order its routes are
-# matched, with the prefix it is mounted under.
-ROUTERS: tuple[tuple[str, str], ...] = (
-    ("gridgov.web.probes", ""),
-    ("gridgov.web.pages", ""),
-    ("gridgov.accounts.api", API),
-    ("gridgov.territory.api", API),
-    ("gridgov.audit.api", API),
-    ("gridgov.registry.api", API),
-    ("gridgov.cases.api", API),
-    ("gridgov.cases.moderation_api", API),
-    ("gridgov.indicators.api", API),
-    ("gridgov.deliberation.api", API),
-    ("gridgov.deliberation.notices_api", API),
-    ("gridgov.deliberation.discussion_api", API),
-    ("gridgov.deliberation.elections_api", API),
-    ("gridgov.accounts.pages", ""),
-    ("gridgov.accounts.units_pages", ""),  # units and their staff
-    ("gridgov.cases.desk_pages", ""),  # the dispatcher's desk (issue 10)
-    ("gridgov.territory.pages", ""),
-    ("gridgov.audit.pages", ""),
-    ("gridgov.registry.pages", ""),
-    ("gridgov.registry.places_pages", ""),  # the report map's buildings
-    ("gridgov.cases.pages", ""),
-    ("gridgov.cases.moderation_pages", ""),
-    ("gridgov.indicators.dashboard", ""),  # before /indicators/{key}/…
-    ("gridgov.indicators.pages", ""),
-    ("gridgov.deliberation.portal_pages", ""),
-    ("gridgov.deliberation.matters_pages", ""),
-    ("gridgov.deliberation.notices_pages", ""),
-    ("gridgov.deliberation.notice_actions_pages", ""),
-    ("gridgov.deliberation.discussion_pages", ""),
-    ("gridgov.deliberation.moderation_pages", ""),
-    ("gridgov.deliberation.elections_pages", ""),
-    ("gridgov.deliberation.election_public_pages", ""),
-    ("gridgov.deliberation.ballot_pages", ""),
-    ("gridgov.cases.open311", ""),
-    ("gridgov.cases.calendar_pages", ""),
-    ("gridgov.outreach.pages", ""),
-    ("gridgov.outreach.enterprise_pages", ""),  # 七个优先 and 一支部一品牌
-    ("gridgov.outreach.volunteer_pages", ""),
-    ("gridgov.outreach.programme_pages", ""),
-    ("gridgov.services.api", API),
-    ("gridgov.services.pages", ""),
-    ("gridgov.crisis.api", API),
-    ("gridgov.crisis.pages", ""),
-    ("gridgov.crisis.broadcast_pages", ""),
-    ("gridgov.crisis.field_pages", ""),
-    ("gridgov.accounts.account_pages", ""),
-)
-DEMO_ROUTERS: tuple[tuple[str, str], ...] = (("gridgov.demo.pages", ""),)
 
 
 def tile_origin(template: str | None) -> str | None:
@@ -216,9 +165,109 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         secure=settings.secure_cookies,
     )
 
-    # Imported here, not at the top: every route module imports this package.
-    for name, prefix in ROUTERS + (DEMO_ROUTERS if demo_mode else ()):
-        app.include_router(importlib.import_module(name).router, prefix=prefix)
+    # Imported here, not at the top: every route module imports this package. Each
+    # module's ``router``, in the order its routes are matched, with its prefix.
+    from gridgov.accounts import account_pages as accounts_account_pages
+    from gridgov.accounts import api as accounts_api
+    from gridgov.accounts import pages as accounts_pages
+    from gridgov.accounts import units_pages as accounts_units_pages
+    from gridgov.audit import api as audit_api
+    from gridgov.audit import pages as audit_pages
+    from gridgov.cases import api as cases_api
+    from gridgov.cases import calendar_pages as cases_calendar_pages
+    from gridgov.cases import desk_pages as cases_desk_pages
+    from gridgov.cases import moderation_api as cases_moderation_api
+    from gridgov.cases import moderation_pages as cases_moderation_pages
+    from gridgov.cases import open311 as cases_open311
+    from gridgov.cases import pages as cases_pages
+    from gridgov.crisis import api as crisis_api
+    from gridgov.crisis import broadcast_pages as crisis_broadcast_pages
+    from gridgov.crisis import field_pages as crisis_field_pages
+    from gridgov.crisis import pages as crisis_pages
+    from gridgov.deliberation import api as deliberation_api
+    from gridgov.deliberation import ballot_pages as deliberation_ballot_pages
+    from gridgov.deliberation import discussion_api as deliberation_discussion_api
+    from gridgov.deliberation import discussion_pages as deliberation_discussion_pages
+    from gridgov.deliberation import election_public_pages as deliberation_election_public_pages
+    from gridgov.deliberation import elections_api as deliberation_elections_api
+    from gridgov.deliberation import elections_pages as deliberation_elections_pages
+    from gridgov.deliberation import matters_pages as deliberation_matters_pages
+    from gridgov.deliberation import moderation_pages as deliberation_moderation_pages
+    from gridgov.deliberation import notice_actions_pages as deliberation_notice_actions_pages
+    from gridgov.deliberation import notices_api as deliberation_notices_api
+    from gridgov.deliberation import notices_pages as deliberation_notices_pages
+    from gridgov.deliberation import portal_pages as deliberation_portal_pages
+    from gridgov.indicators import api as indicators_api
+    from gridgov.indicators import dashboard as indicators_dashboard
+    from gridgov.indicators import pages as indicators_pages
+    from gridgov.outreach import enterprise_pages as outreach_enterprise_pages
+    from gridgov.outreach import pages as outreach_pages
+    from gridgov.outreach import programme_pages as outreach_programme_pages
+    from gridgov.outreach import volunteer_pages as outreach_volunteer_pages
+    from gridgov.registry import api as registry_api
+    from gridgov.registry import pages as registry_pages
+    from gridgov.registry import places_pages as registry_places_pages
+    from gridgov.services import api as services_api
+    from gridgov.services import pages as services_pages
+    from gridgov.territory import api as territory_api
+    from gridgov.territory import pages as territory_pages
+    from gridgov.web import pages as web_pages
+    from gridgov.web import probes as web_probes
+
+    routers: list[tuple[ModuleType, str]] = [
+        (web_probes, ""),
+        (web_pages, ""),
+        (accounts_api, API),
+        (territory_api, API),
+        (audit_api, API),
+        (registry_api, API),
+        (cases_api, API),
+        (cases_moderation_api, API),
+        (indicators_api, API),
+        (deliberation_api, API),
+        (deliberation_notices_api, API),
+        (deliberation_discussion_api, API),
+        (deliberation_elections_api, API),
+        (accounts_pages, ""),
+        (accounts_units_pages, ""),  # units and their staff
+        (cases_desk_pages, ""),  # the dispatcher's desk (issue 10)
+        (territory_pages, ""),
+        (audit_pages, ""),
+        (registry_pages, ""),
+        (registry_places_pages, ""),  # the report map's buildings
+        (cases_pages, ""),
+        (cases_moderation_pages, ""),
+        (indicators_dashboard, ""),  # before /indicators/{key}/…
+        (indicators_pages, ""),
+        (deliberation_portal_pages, ""),
+        (deliberation_matters_pages, ""),
+        (deliberation_notices_pages, ""),
+        (deliberation_notice_actions_pages, ""),
+        (deliberation_discussion_pages, ""),
+        (deliberation_moderation_pages, ""),
+        (deliberation_elections_pages, ""),
+        (deliberation_election_public_pages, ""),
+        (deliberation_ballot_pages, ""),
+        (cases_open311, ""),
+        (cases_calendar_pages, ""),
+        (outreach_pages, ""),
+        (outreach_enterprise_pages, ""),  # 七个优先 and 一支部一品牌
+        (outreach_volunteer_pages, ""),
+        (outreach_programme_pages, ""),
+        (services_api, API),
+        (services_pages, ""),
+        (crisis_api, API),
+        (crisis_pages, ""),
+        (crisis_broadcast_pages, ""),
+        (crisis_field_pages, ""),
+        (accounts_account_pages, ""),
+    ]
+    if demo_mode:
+        from gridgov.demo import pages as demo_pages
+
+        routers.append((demo_pages, ""))
+    for module, prefix in routers:
+        app.include_router(module.router, prefix=prefix)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
