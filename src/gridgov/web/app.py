@@ -14,7 +14,6 @@ from pathlib import Path
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
-from starlette.middleware.gzip import GZipMiddleware
 
 from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
@@ -142,6 +141,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py).
         dependencies=[Depends(limits.bounded_input)],
         responses=limits.COMMON_RESPONSES,
+        # FastAPI's native OpenTelemetry asks the global providers on every request
+        # whether any is configured (about a tenth of a health probe); gridgov configures
+        # none and logs its own access lines with request ids (web/logs.py).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     with db.session() as session:
         demo_mode = settings_store.demo_mode(session)
@@ -149,12 +152,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     errors.install(app)
     limits.install(app)
     security_headers = with_tile_host(SECURITY_HEADERS, settings.map_tile_url)
-    # Inside request_context (added after it), so that a 413 gets the headers and the log.
-    app.add_middleware(limits.BodyLimit)
-
-    # HTML and JSON answers gzipped for clients that accept it (static files are gzipped
+    # One layer: inside it the body limit (a 413 gets the headers and the log) and gzip
+    # of HTML and JSON answers for clients that accept it (static files are gzipped
     # once, at start-up, by static_files).
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(
         RequestContext,
         headers=security_headers,
