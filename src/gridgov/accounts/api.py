@@ -78,9 +78,9 @@ def revoke_token(desk: CurrentDesk) -> Response:
 
 @router.get("/me", response_model=UserOut)
 async def me(user: CurrentIdentity) -> Response:
-    """The caller. Serialised here by the response model itself (the same JSON FastAPI
-    would write): FastAPI's own pass validates and serialises in steps of its own, a
-    visible share of the most frequent authenticated read (issue #18)."""
+    # Serialised here by the response model itself (the same JSON FastAPI would write;
+    # the model still describes the answer in OpenAPI): FastAPI's own pass validates and
+    # serialises in steps of its own, a visible share of this frequent read (issue #18).
     return Response(UserOut.model_validate(user).model_dump_json(), media_type="application/json")
 
 

@@ -138,8 +138,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py).
-        dependencies=[Depends(limits.bounded_input)],
         responses=limits.COMMON_RESPONSES,
         # FastAPI's native OpenTelemetry asks the global providers on every request
         # whether any is configured (about a tenth of a health probe); gridgov configures
@@ -161,6 +159,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         csrf_cookie=CSRF_COOKIE,
         secure=settings.secure_cookies,
     )
+
+    # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py): on every
+    # route but the health probes, which read nothing of the request (no parameters, no
+    # body, not even the query string) and are called the most; there the dependency
+    # was a tenth of the answer (issue #18). tests/web/test_routes.py pins the list.
+    bounded = [Depends(limits.bounded_input)]
 
     from gridgov.accounts import api as accounts_api
     from gridgov.accounts import pages as accounts_pages
@@ -198,36 +202,38 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     from gridgov.territory import pages as territory_pages
     from gridgov.web import pages, probes
 
-    app.include_router(probes.router)
-    app.include_router(pages.router)
-    app.include_router(accounts_api.router, prefix="/api/v1")
-    app.include_router(territory_api.router, prefix="/api/v1")
-    app.include_router(audit_api.router, prefix="/api/v1")
-    app.include_router(registry_api.router, prefix="/api/v1")
-    app.include_router(cases_api.router, prefix="/api/v1")
+    app.include_router(probes.router)  # reads no input: see ``bounded`` above
+    app.include_router(pages.router, dependencies=bounded)
+    app.include_router(accounts_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(territory_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(audit_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(registry_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(cases_api.router, prefix="/api/v1", dependencies=bounded)
     from gridgov.cases import moderation_api as cases_moderation_api
 
-    app.include_router(cases_moderation_api.router, prefix="/api/v1")
-    app.include_router(indicators_api.router, prefix="/api/v1")
+    app.include_router(cases_moderation_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(indicators_api.router, prefix="/api/v1", dependencies=bounded)
     for api in (deliberation_api, notices_api, discussion_api, elections_api):
-        app.include_router(api.router, prefix="/api/v1")
-    app.include_router(accounts_pages.router)
+        app.include_router(api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(accounts_pages.router, dependencies=bounded)
     # Units and their staff; the dispatcher's desk (issue 10).
     from gridgov.accounts import units_pages
     from gridgov.cases import desk_pages
 
-    app.include_router(units_pages.router)
-    app.include_router(desk_pages.router)
-    app.include_router(territory_pages.router)
-    app.include_router(audit_pages.router)
-    app.include_router(registry_pages.router)
-    app.include_router(registry_places.router)  # the report map's buildings
-    app.include_router(cases_pages.router)
+    app.include_router(units_pages.router, dependencies=bounded)
+    app.include_router(desk_pages.router, dependencies=bounded)
+    app.include_router(territory_pages.router, dependencies=bounded)
+    app.include_router(audit_pages.router, dependencies=bounded)
+    app.include_router(registry_pages.router, dependencies=bounded)
+    app.include_router(registry_places.router, dependencies=bounded)  # the report map's buildings
+    app.include_router(cases_pages.router, dependencies=bounded)
     from gridgov.cases import moderation_pages as cases_moderation_pages
 
-    app.include_router(cases_moderation_pages.router)
-    app.include_router(indicators_dashboard.router)  # before /indicators/{key}/…
-    app.include_router(indicators_pages.router)
+    app.include_router(cases_moderation_pages.router, dependencies=bounded)
+    app.include_router(
+        indicators_dashboard.router, dependencies=bounded
+    )  # before /indicators/{key}/…
+    app.include_router(indicators_pages.router, dependencies=bounded)
     for module in (
         portal_pages,
         matters_pages,
@@ -239,38 +245,38 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         election_public_pages,
         ballot_pages,
     ):
-        app.include_router(module.router)
-    app.include_router(open311.router)
+        app.include_router(module.router, dependencies=bounded)
+    app.include_router(open311.router, dependencies=bounded)
     from gridgov.cases import calendar_pages
 
-    app.include_router(calendar_pages.router)
-    app.include_router(outreach_pages.router)
+    app.include_router(calendar_pages.router, dependencies=bounded)
+    app.include_router(outreach_pages.router, dependencies=bounded)
     from gridgov.outreach import enterprise_pages
 
-    app.include_router(enterprise_pages.router)  # 七个优先 and 一支部一品牌
-    app.include_router(volunteer_pages.router)
-    app.include_router(programme_pages.router)
+    app.include_router(enterprise_pages.router, dependencies=bounded)  # 七个优先 and 一支部一品牌
+    app.include_router(volunteer_pages.router, dependencies=bounded)
+    app.include_router(programme_pages.router, dependencies=bounded)
     from gridgov.services import api as services_api
     from gridgov.services import pages as services_pages
 
-    app.include_router(services_api.router, prefix="/api/v1")
-    app.include_router(services_pages.router)
+    app.include_router(services_api.router, prefix="/api/v1", dependencies=bounded)
+    app.include_router(services_pages.router, dependencies=bounded)
     from gridgov.crisis import api as crisis_api
     from gridgov.crisis import broadcast_pages, field_pages
     from gridgov.crisis import pages as crisis_pages
 
-    app.include_router(crisis_api.router, prefix="/api/v1")
+    app.include_router(crisis_api.router, prefix="/api/v1", dependencies=bounded)
     for module in (crisis_pages, broadcast_pages, field_pages):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=bounded)
     from gridgov.accounts import account_pages
 
-    app.include_router(account_pages.router)
+    app.include_router(account_pages.router, dependencies=bounded)
     if demo_mode:
         from gridgov.demo import pages as demo_pages
 
-        app.include_router(demo_pages.router)
+        app.include_router(demo_pages.router, dependencies=bounded)
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.get("/api/docs", include_in_schema=False, dependencies=bounded)
     def api_docs() -> HTMLResponse:
         """Swagger UI from the vendored bundle; works offline."""
         return HTMLResponse((TEMPLATES_DIR / "api_docs.html").read_text())
