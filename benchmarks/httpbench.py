@@ -19,7 +19,10 @@ machine; each figure is the ratio gridgov / reference.
 
     python benchmarks/httpbench.py [--seconds 3] [--connections 16] [--rounds 2]
                                    [--postgres URL] [--only health,read,...]
-                                   [--gridgov-src OTHER_CHECKOUT/src]
+                                   [--gridgov-src OTHER_CHECKOUT/src] [--bare-reference]
+
+Both servers log one line per request, as deployed: gridgov its own JSON access line,
+the reference uvicorn's access log (``--bare-reference``: none, as before).
 
 (Named httpbench, not http: a file called http.py beside a script shadows the standard
 library's ``http`` package for every import that follows.)
@@ -123,12 +126,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_process(target: list[str], env: dict[str, str]) -> Iterator[Server]:
+def uvicorn_process(
+    target: list[str], env: dict[str, str], *, uvicorn_access_log: bool = False
+) -> Iterator[Server]:
+    """A uvicorn server, one worker. gridgov writes its own access line per request
+    (web/context.py) and silences uvicorn's; a plain app deployed the same way keeps
+    uvicorn's (``uvicorn_access_log``: INFO, one line per request)."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", *target, "--port", str(port)]
-    command += ["--workers", "1", "--log-level", "warning", "--no-access-log"]
+    command = [sys.executable, "-m", "uvicorn", *target, "--port", str(port), "--workers", "1"]
+    if uvicorn_access_log:
+        command += ["--log-level", "info"]
+    else:
+        command += ["--log-level", "warning", "--no-access-log"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the server log (INFO, as deployed)
-    process = subprocess.Popen(command, env={**os.environ, **env}, stderr=log)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603
+        command, env={**os.environ, **env}, stdout=log, stderr=log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -257,7 +270,9 @@ def run(url: str, args: argparse.Namespace) -> None:
         ref_cmd = ["--app-dir", str(HERE / "support"), "ref_app:app"]
         with (
             uvicorn_process(gridgov_cmd, env) as mine,
-            uvicorn_process(ref_cmd, {"REF_DATABASE_URL": url}) as ref,
+            uvicorn_process(
+                ref_cmd, {"REF_DATABASE_URL": url}, uvicorn_access_log=not args.bare_reference
+            ) as ref,
         ):
             token = httpx.post(
                 f"{mine.base}/api/v1/auth/token",
@@ -306,7 +321,8 @@ def report(
     tool = "wrk" if shutil.which("wrk") else "loadgen.py"
     print(
         f"engine: {dialect}; load by {tool}, {args.connections} connections, "
-        f"{args.rounds} rounds of {args.seconds:.0f} s per side; one uvicorn worker each"
+        f"{args.rounds} rounds of {args.seconds:.0f} s per side; one uvicorn worker each; "
+        + ("reference without access log" if args.bare_reference else "both log each request")
     )
     print(
         f"  {'request':<20}{'reference':>11}{'gridgov':>10}{'ratio':>7}  {'goal':<14}"
@@ -332,6 +348,12 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GRIDGOV_TEST_DATABASE_URL"))
     parser.add_argument("--only", type=lambda s: set(s.split(",")), default=set())
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--bare-reference",
+        action="store_true",
+        help="run the reference without uvicorn's access log (as before issue #18's fourth "
+        "pass); by default it logs a line per request, as gridgov does, as deployed",
+    )
     parser.add_argument(
         "--gridgov-src",
         help="serve gridgov from this src/ folder (another checkout, e.g. the code before a "

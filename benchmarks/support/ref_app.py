@@ -15,7 +15,8 @@ hand-written service would: no threadpool hop, no ORM, no middleware. That is th
 floor the framework and the driver allow; gridgov's ratios are measured against it.
 
 Run by httpbench.py as ``uvicorn --app-dir benchmarks/support ref_app:app``, with
-``REF_DATABASE_URL`` naming the database.
+``REF_DATABASE_URL`` naming the database, and uvicorn's access log on (INFO, one line per
+request, as a deployed app logs; gridgov writes its own), off with ``--bare-reference``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
+from gridgov.web import limits
 from gridgov.web.deps import AUTH_MARK, PUBLIC_PATHS, RouteInfo, route_table, verify_csrf
 
 
@@ -47,6 +48,18 @@ def test_routes_without_dependencies_are_public_ones(app: FastAPI) -> None:
         if getattr(route, "path", None) and getattr(route, "path", "") not in with_dependant
     }
     assert plain <= PUBLIC_PATHS
+
+
+def test_every_route_but_the_health_probes_bounds_its_input(app: FastAPI) -> None:
+    # Given the whole route table, when each route's dependency tree is walked
+    unbounded = sorted(
+        route.path
+        for route in route_table(app)
+        if limits.bounded_input not in _calls(route.dependant)
+    )
+    # then only the probes, which read nothing of the request, go without the checks of
+    # ids, NUL characters and JSON depth (ADR 0012)
+    assert unbounded == ["/healthz", "/readyz"]
 
 
 def test_every_page_form_route_checks_csrf(app: FastAPI) -> None:

@@ -24,6 +24,7 @@ from gridgov.accounts.schemas import (
 from gridgov.errors import InvalidCredentials, TooManyRequests
 from gridgov.web.deps import (
     ApiKeyAuth,
+    CurrentIdentity,
     CurrentUser,
     Now,
     SessionDep,
@@ -76,8 +77,11 @@ def revoke_token(desk: CurrentDesk) -> Response:
 
 
 @router.get("/me", response_model=UserOut)
-async def me(user: CurrentUser) -> User:
-    return user
+async def me(user: CurrentIdentity) -> Response:
+    # Serialised here by the response model itself (the same JSON FastAPI would write;
+    # the model still describes the answer in OpenAPI): FastAPI's own pass validates and
+    # serialises in steps of its own, a visible share of this frequent read (issue #18).
+    return Response(UserOut.model_validate(user).model_dump_json(), media_type="application/json")
 
 
 scoped_user = scoped(User, "user_id", AccountReader, service.may_see_user)

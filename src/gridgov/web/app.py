@@ -15,7 +15,6 @@ from types import ModuleType
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
-from starlette.middleware.gzip import GZipMiddleware
 
 from gridgov import __version__, clock, settings_store
 from gridgov.config import Settings
@@ -142,9 +141,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py).
-        dependencies=[Depends(limits.bounded_input)],
         responses=limits.COMMON_RESPONSES,
+        # FastAPI's native OpenTelemetry asks the global providers on every request
+        # whether any is configured (about a tenth of a health probe); gridgov configures
+        # none and logs its own access lines with request ids (web/logs.py).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     with db.session() as session:
         demo_mode = settings_store.demo_mode(session)
@@ -152,18 +153,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     errors.install(app)
     limits.install(app)
     security_headers = with_tile_host(SECURITY_HEADERS, settings.map_tile_url)
-    # Inside request_context (added after it), so that a 413 gets the headers and the log.
-    app.add_middleware(limits.BodyLimit)
-
-    # HTML and JSON answers gzipped for clients that accept it (static files are gzipped
+    # One layer: inside it the body limit (a 413 gets the headers and the log) and gzip
+    # of HTML and JSON answers for clients that accept it (static files are gzipped
     # once, at start-up, by static_files).
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(
         RequestContext,
         headers=security_headers,
         csrf_cookie=CSRF_COOKIE,
         secure=settings.secure_cookies,
     )
+
+    # Bounded ids, no NUL, shallow JSON, before any route code (web/limits.py): on every
+    # route but the health probes, which read nothing of the request (no parameters, no
+    # body, not even the query string) and are called the most; there the dependency
+    # was a tenth of the answer (issue #18). tests/web/test_routes.py pins the list.
+    bounded = [Depends(limits.bounded_input)]
 
     # Imported here, not at the top: every route module imports this package. Each
     # module's ``router``, in the order its routes are matched, with its prefix.
@@ -267,9 +271,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
         routers.append((demo_pages, ""))
     for module, prefix in routers:
-        app.include_router(module.router, prefix=prefix)
+        # The probes read no input: see ``bounded`` above.
+        app.include_router(
+            module.router, prefix=prefix, dependencies=None if module is web_probes else bounded
+        )
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.get("/api/docs", include_in_schema=False, dependencies=bounded)
     def api_docs() -> HTMLResponse:
         """Swagger UI from the vendored bundle; works offline."""
         return HTMLResponse((TEMPLATES_DIR / "api_docs.html").read_text())

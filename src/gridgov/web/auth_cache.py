@@ -125,6 +125,26 @@ def remember(
 ) -> User | None:
     """Look the token up (blocking: run it in a worker thread), remember a live one and
     return it merged into ``session``."""
+    user = remember_detached(database_url, open_session, token=token, kind=kind, now=now)
+    return None if user is None else session.merge(user, load=False)
+
+
+def cached_detached(database_url: str, *, token: str, kind: str, now: datetime) -> User | None:
+    """The remembered user itself, in no session: shared by every request that reads
+    it, so only to be read (its columns), never changed; None on a miss."""
+    return CACHE.get((database_url, kind, accounts.token_digest(token)), now)
+
+
+def remember_detached(
+    database_url: str,
+    open_session: Callable[[], Session],
+    *,
+    token: str,
+    kind: str,
+    now: datetime,
+) -> User | None:
+    """Look the token up (blocking: run it in a worker thread), remember a live one and
+    return the remembered user itself (``cached_detached``'s rules)."""
     generation = CACHE.generation
     found = _lookup(open_session, token=token, kind=kind, now=now)
     if found is None:
@@ -132,7 +152,7 @@ def remember(
     user, expires_at = found
     key = (database_url, kind, accounts.token_digest(token))
     CACHE.put(key, Entry(user, expires_at, time.monotonic()), generation)
-    return session.merge(user, load=False)
+    return user
 
 
 # ---------------------------------------------------------------- invalidation

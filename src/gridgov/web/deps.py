@@ -145,6 +145,12 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+def _state(request: Request) -> AppState:
+    """What ``get_state`` gives, for dependencies that read it without a node of their own."""
+    state: AppState = request.app.state.gridgov
+    return state
+
+
 async def get_now() -> datetime:
     """The clock. Tests override this dependency to fix time. (The pure dependencies
     here are ``async``: a sync one costs a threadpool round trip per request.)"""
@@ -157,7 +163,7 @@ Now = Annotated[datetime, Depends(get_now)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_session(request: Request, state: StateDep) -> AsyncIterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request. Unsafe methods get a write session (SQLite: BEGIN
     IMMEDIATE); reads begin DEFERRED and never take the write lock. The route commits
     after its ``do_*`` call, before it responds. While the route runs, the session is
@@ -167,7 +173,12 @@ async def get_session(request: Request, state: StateDep) -> AsyncIterator[Sessio
     Opening a session does no I/O, so it happens on the event loop. Closing rolls back
     whatever was not committed: on SQLite that is an in-process call of microseconds,
     done in place; on a server database it is a round trip, done in a worker thread.
+
+    The app's state is read from the request here and in the authentication
+    dependencies below, not through ``StateDep``: each dependency FastAPI resolves is a
+    node of bookkeeping per request (issue #18), and ``get_state`` only reads it.
     """
+    state = _state(request)
     session = state.db.session(write=request.method not in SAFE_METHODS)
     request.state.db_session = session  # for what a page renders (web/render.py: _unread)
     try:
@@ -364,31 +375,72 @@ def audit_refusal(
 
 
 @_authorises
-async def require_user(request: Request, state: StateDep, session: SessionDep, now: Now) -> User:
+async def require_user(request: Request, session: SessionDep, now: Now) -> User:
     """The caller, by bearer token or session cookie; 401 otherwise.
 
     A cookie-authenticated API call that changes state must carry the CSRF header.
     """
+    state = _state(request)
     principal = await _principal(request, state, session, now)
     if principal is None:
         raise Unauthenticated("Please log in.")
     if principal.kind == "cookie" and request.method not in SAFE_METHODS:
-        seed = request.cookies.get(CSRF_COOKIE)
-        sent = request.headers.get(CSRF_HEADER, "")
-        expected = sign(state.settings.keys.session, "csrf:" + seed) if seed else ""
-        if not expected or not hmac.compare_digest(sent, expected):
-            raise CsrfFailed("The form has expired. Reload the page and try again.")
+        _check_csrf_header(request, state)
     return principal.user
 
 
-async def optional_user(
-    request: Request, state: StateDep, session: SessionDep, now: Now
-) -> User | None:
-    principal = await _principal(request, state, session, now)
+@_authorises
+async def require_identity(request: Request, now: Now) -> User:
+    """The caller, for a route that reads only the caller's own columns: the same
+    authentication as ``require_user`` (401; the CSRF header on a cookie-authenticated
+    change), but the user comes in no session. A token the cache knows
+    (``web/auth_cache.py``) is answered without creating a SQLAlchemy ``Session`` or
+    merging into one, the larger part of ``GET /api/v1/me`` (issue #18).
+
+    The object is the cache's own, shared by concurrent requests: read its columns;
+    never change it, follow a relation or hand it to a session (use ``CurrentUser``)."""
+    state = _state(request)
+    kind, token = _credentials(request, state)
+    user: User | None = None
+    if token:
+        db = state.db
+        user = auth_cache.cached_detached(db.url, token=token, kind=kind, now=now)
+        if user is None:
+            user = await anyio.to_thread.run_sync(
+                partial(
+                    auth_cache.remember_detached,
+                    db.url,
+                    db.session,
+                    token=token,
+                    kind=kind,
+                    now=now,
+                )
+            )
+    if user is None:
+        request.state.user = None
+        raise Unauthenticated("Please log in.")
+    request.state.user = Viewer.of(user)
+    if kind == "cookie" and request.method not in SAFE_METHODS:
+        _check_csrf_header(request, state)
+    return user
+
+
+def _check_csrf_header(request: Request, state: AppState) -> None:
+    seed = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER, "")
+    expected = sign(state.settings.keys.session, "csrf:" + seed) if seed else ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed("The form has expired. Reload the page and try again.")
+
+
+async def optional_user(request: Request, session: SessionDep, now: Now) -> User | None:
+    principal = await _principal(request, _state(request), session, now)
     return principal.user if principal else None
 
 
 CurrentUser = Annotated[User, Depends(require_user)]
+# The caller in no session, to read only (``require_identity``).
+CurrentIdentity = Annotated[User, Depends(require_identity)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
@@ -397,10 +449,8 @@ class LoginRequired(Exception):
 
 
 @_authorises
-async def require_page_user(
-    request: Request, state: StateDep, session: SessionDep, now: Now
-) -> User:
-    principal = await _principal(request, state, session, now)
+async def require_page_user(request: Request, session: SessionDep, now: Now) -> User:
+    principal = await _principal(request, _state(request), session, now)
     if principal is None:
         raise LoginRequired
     return principal.user

@@ -3,7 +3,8 @@
 - ``BodyLimit``: an ASGI middleware that refuses a body larger than its route class
   allows (JSON and forms 1 MiB, multipart uploads 25 MiB) from ``Content-Length`` before
   reading anything, and by counting the bytes of a streamed body as they arrive.
-- ``bounded_input``: a dependency every route gets: integer parameters and JSON
+- ``bounded_input``: a dependency every route but the health probes gets (they read
+  nothing of the request; ``web/app.py``): integer parameters and JSON
   integers within the database's column range, no NUL characters in any text, JSON no
   deeper than 32 levels; 422 with the field named, before the database is touched.
 - Handlers: the database unreachable → 503 with ``Retry-After`` (Open311's own error

@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 request_id_var: ContextVar[str | None] = ContextVar("gridgov_request_id", default=None)
+# What json.dumps(payload, ensure_ascii=False, default=str) builds anew for every line.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,7 +27,7 @@ class JsonFormatter(logging.Formatter):
             payload.update(extra)
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        return _ENCODE(payload)
 
 
 def configure_logging(level: str = "INFO") -> None:
