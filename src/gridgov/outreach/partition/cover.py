@@ -8,10 +8,13 @@ is allowed), so the place has a fixed number of *items*, ``I``: one per block of
 of ``low``–``high`` households alone, or a tall building's piece alone; at most ``A``
 groups can be such (a tall building with ``s < low·m`` cannot fill all its ``m`` groups
 alone, so it gives at most ``m - 1``). Every other group in the band holds two items or
-more. With ``G`` groups, ``O`` of them outside the band: ``I ≥ A + O + 2·(G - A - O)``,
-so **at least ``2·G - I - A`` groups are outside the band, whatever the method**
-(``fewest_outside``). On the benchmark's community that is 10, 4 and 16 of 960 for seeds
-1, 2 and 3: groups of 10–11 for all are impossible there without splitting a building.
+more. With ``G`` groups, ``O`` of them outside the band, none empty:
+``I ≥ A + O + 2·(G - A - O)``, so **at least ``2·G - I - A`` groups are outside the
+band, whatever the method** (``fewest_outside``). (A building squeezed into fewer groups
+puts one over the band and lowers ``A`` at least as much as ``I``, so the floor holds;
+with empty groups allowed it halves, still above 0.) On the benchmark's community that
+is 10, 4 and 16 of 960 for seeds 1, 2 and 3: groups of 10–11 for all are impossible
+there without splitting a building.
 
 The cover sees the place as items:
 
