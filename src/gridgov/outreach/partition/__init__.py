@@ -21,12 +21,25 @@ or a household standing alone. The method, in four steps:
    groups. Chains still out of the band trade whole blocks, or move a building's
    piece, with neighbouring chains (never widening a group beyond the widest the
    bisection made); when no trade helps, the excess is pushed on to the neighbour
-   nearer a chain with room (an ejection chain). Groups still outside the band are
-   then mended by augmenting paths (``augment``): the cheapest chain of moves, swaps
-   and shifts with neighbouring groups that ends at a group able to spare (or take)
-   the difference, no group growing wider than the widest in-band group; then packed
-   exactly (``pack``): a small integer program over each and its nearest groups, kept
-   only when fewer households miss the band. What is left shows in the quality.
+   nearer a chain with room (an ejection chain). When groups are still outside the
+   band, the whole place is covered exactly (``cover``): every block, or tall
+   building's remainder, goes into one *bin* of near items whose sizes can make the
+   band, an integer program choosing the bins (as many as groups are left after the
+   tall buildings' full pieces) with the fewest groups short of the band, then the
+   smallest diameters; its answer replaces the groups when no more are outside. Only
+   while more groups than the floor below are outside, augmenting paths (``augment``:
+   the cheapest chain of moves, swaps and shifts with neighbouring groups that ends at
+   a group able to spare, or take, the difference, no group growing wider than the
+   widest in-band group) and exact packing (``pack``: a small integer program over
+   each and its nearest groups, kept only when fewer households miss the band)
+   follow. What is left shows in the quality.
+
+   *The floor* (``cover.fewest_outside``): a tall building is in exactly
+   ``ceil(size / max)`` groups, so the number of pieces, and of groups one piece can
+   fill alone, is fixed, and every other group needs two pieces or more; that sets
+   the fewest groups any partition splitting nothing leaves outside the band. When it
+   is above 0 (tower-heavy places), the cover is tried *first*, and when it reaches
+   the floor it is the answer (after step 4): no bisection can do better.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
@@ -49,6 +62,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.augment import augment
+from gridgov.outreach.partition.cover import cover, fewest_outside
 from gridgov.outreach.partition.cutting import bisect, carve
 from gridgov.outreach.partition.elastic import diameter2, equalize, gather, settle, tidy
 from gridgov.outreach.partition.geometry import Block, Frame, Group, d2, nearest, to_blocks
@@ -106,6 +120,17 @@ def partition(
     if len(carved) > band.groups:
         raise PartitionError("oversized buildings alone need more groups than asked for")
     home_xy = {h.id: frame.xy(h.lon, h.lat) for h in homes}
+    floor = fewest_outside([block.size for block in blocks], band)
+    if floor:
+        # Counting shows some groups must stay outside the band (tower-heavy places):
+        # the exact cover first; the bisection only when the cover misses that floor.
+        covered = cover(blocks, band)
+        if covered is not None and _outside(band, covered) == floor:
+            pin(covered, seat(covered, members, home_xy), members)
+            improve(covered, band.low, band.high)
+            tidy(covered, {h: n for block in blocks for n, h in enumerate(block.homes)})
+            seats = seat(covered, members, home_xy)
+            return _result(covered, homes, band, seats, members, moved=0)
     best: tuple[tuple[int, float], list[Group], list[int | None]] | None = None
     for angle in ANGLES:
         # Each direction starts from fresh blocks: settling resizes pieces in place.
@@ -129,12 +154,17 @@ def partition(
     if best is None:  # pragma: no cover - ANGLES is not empty
         raise PartitionError("no direction to cut along")
     groups = best[1]
-    if best[0][0]:  # groups still outside the band: augmenting paths, then exact packing
-        # No group grows wider than the widest one the bisection brought into the band.
-        limit = max(diameter2(g.blocks) for g in groups if _in_band(band, g.size))
-        augment(groups, band, limit)
-        if any(not _in_band(band, group.size) for group in groups):
-            pack(groups, band, limit)
+    if best[0][0]:  # groups still outside the band: an exact cover of the whole place
+        covered = cover(blocks, band)
+        if covered is not None and _outside(band, covered) <= best[0][0]:
+            groups = covered
+        if _outside(band, groups) > fewest_outside([b.size for b in blocks], band):
+            # Augmenting paths, then exact packing; no group grows wider than the
+            # widest one already in the band.
+            limit = max(diameter2(g.blocks) for g in groups if _in_band(band, g.size))
+            augment(groups, band, limit)
+            if _outside(band, groups):
+                pack(groups, band, limit)
         improve(groups, band.low, band.high)
     tidy(groups, {h: n for block in blocks for n, h in enumerate(block.homes)})
     seats = seat(groups, members, home_xy)
@@ -143,6 +173,10 @@ def partition(
 
 def _in_band(band: Band, size: int) -> bool:
     return band.low <= size <= band.high
+
+
+def _outside(band: Band, groups: Sequence[Group]) -> int:
+    return sum(1 for group in groups if not _in_band(band, group.size))
 
 
 def _copy(block: Block) -> Block:

@@ -1,0 +1,95 @@
+"""The exact cover (``partition.cover``): the whole place at once, every block in one
+group, tall buildings in the fewest groups; and the fewest groups outside the band that
+counting allows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from gridgov.outreach.partition import Band, Home, partition
+from gridgov.outreach.partition.cover import cover, fewest_outside
+from gridgov.outreach.partition.geometry import Block
+from tests.outreach.test_partition import LAT0, LON0, community, estate
+
+
+def _held(groups: list[list[Block]]) -> dict[str, set[int]]:
+    held: dict[str, set[int]] = {}
+    for g, blocks in enumerate(groups):
+        for block in blocks:
+            held.setdefault(block.parent or block.key, set()).add(g)
+    return held
+
+
+def test_a_lone_block_of_nine_takes_the_one_household_a_far_tower_has_over() -> None:
+    # Given a block of 9 households, two towers of 22 (two full groups of 11 each)
+    # beside it, and 300 m away a tower of 23 (two groups of 11 and one household over)
+    blocks = [
+        Block("nine", list(range(1, 10)), 0.0, 0.0),
+        Block("W1", list(range(100, 122)), 40.0, 0.0),
+        Block("W2", list(range(200, 222)), 80.0, 0.0),
+        Block("T", list(range(300, 323)), 300.0, 0.0),
+    ]
+    band = Band(7, 10, 11)
+    # When the place is covered
+    groups = cover(blocks, band)
+    # Then every group is in the band: the block of 9 took the tower's one household;
+    # each tower is in the fewest groups its size allows, the block in one
+    assert groups is not None
+    assert sorted(group.size for group in groups) == [10, 11, 11, 11, 11, 11, 11]
+    held = _held([group.blocks for group in groups])
+    assert len(held["nine"]) == 1
+    assert len(held["T"]) == 3
+    assert len(held["W1"]) == 2
+    assert len(held["W2"]) == 2
+    (with_nine,) = [g for g in groups if any(b.key == "nine" for b in g.blocks)]
+    assert sorted(h for b in with_nine.blocks for h in b.homes) == [*range(1, 10), 322]
+    placed = sorted(h for group in groups for b in group.blocks for h in b.homes)
+    assert placed == sorted(h for b in blocks for h in b.homes)
+
+
+def test_counting_shows_when_no_partition_can_bring_every_group_into_the_band() -> None:
+    # Given a block of 9 households and a tower of 22 beside it, in 3 groups of 10–11:
+    # the tower needs 2 groups (11 + 11) and nothing of it can join the block of 9
+    homes = [Home(n, LON0, LAT0, "nine", f"{n:03d}") for n in range(1, 10)]
+    homes += [Home(100 + n, LON0 + 0.0003, LAT0, "tower", f"{n:03d}") for n in range(22)]
+    band = Band(3, 10, 11)
+    # When the fewest groups outside the band are counted, and the place is cut
+    fewest = fewest_outside([9, 22], band)
+    result = partition(homes, band)
+    # Then one group at least must stay outside, and the partition leaves just that
+    # one, splitting nothing
+    assert fewest == 1
+    assert result.quality.out_of_band == 1
+    assert result.quality.buildings_split == 0
+    assert sorted(len(g) for g in result.groups) == [9, 11, 11]
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_an_estate_the_greedy_steps_left_outside_is_covered_all_in_the_band(seed: int) -> None:
+    # Given 600 households in apartment blocks of 4–36 households where the bisection,
+    # the trades, the augmenting paths and the packing left 2 groups outside 10–11
+    homes = estate(seed, 600)
+    band = Band.for_count(len(homes), 57)
+    assert fewest_outside(list(Counter(h.block for h in homes).values()), band) == 0
+    # When they are cut
+    result = partition(homes, band)
+    # Then every group is in the band and no building is split
+    assert result.quality.out_of_band == 0
+    assert result.quality.buildings_split == 0
+    assert sorted(h for g in result.groups for h in g) == list(range(1, 601))
+
+
+def test_a_community_comes_out_with_no_more_groups_outside_than_counting_forces() -> None:
+    # Given 1,000 households in buildings of 4–36 where counting shows 3 of 96 groups
+    # must stay outside 10–11 (the greedy steps left 5)
+    homes = community(1, 1000)
+    band = Band.for_count(len(homes), 96)
+    fewest = fewest_outside(list(Counter(h.block for h in homes).values()), band)
+    assert fewest == 3
+    # When they are cut
+    result = partition(homes, band)
+    # Then exactly those 3 are outside, and no building is split
+    assert result.quality.out_of_band == fewest
+    assert result.quality.buildings_split == 0
