@@ -15,6 +15,8 @@
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 - ``filled(Out, row, **given)`` is an API's response schema copied field by field from a
   row's attributes of the same names, but for the ``given`` ones.
+- ``form_post(router, path)`` declares a page's form POST: CSRF checked, answering the
+  page's own (HTML or redirect) response.
 
 Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
 page show text of its own choosing; ``render`` translates and clears them.
@@ -30,8 +32,8 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -43,6 +45,7 @@ from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
 from gridgov.web.deps import (
     AppState,
+    CsrfChecked,
     Now,
     SessionDep,
     StateDep,
@@ -55,6 +58,7 @@ from gridgov.web.deps import (
 T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def office_today(state: AppState, now: datetime) -> date:
@@ -232,6 +236,14 @@ def filled(model: type[M], source: object, **given: Any) -> M:
     the same name, but for the ``given`` ones (a masked name, a count, a nested list)."""
     values = {name: getattr(source, name) for name in model.model_fields if name not in given}
     return model(**values, **given)
+
+
+def form_post(router: APIRouter, path: str) -> Callable[[F], F]:
+    """The decorator of a page's form POST on ``path``: the CSRF token checked, the
+    answer the handler's own response (a page, a partial or a 303), HTML by default."""
+    return router.post(
+        path, dependencies=[CsrfChecked], response_class=HTMLResponse, response_model=None
+    )
 
 
 def form_action(
