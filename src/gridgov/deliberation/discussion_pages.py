@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -37,18 +36,15 @@ from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
-    AppState,
     CsrfChecked,
     Now,
-    OptionalUser,
     PageUser,
     SessionDep,
-    StateDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, committed, desk, safe_next
+from gridgov.web.toolkit import Desk, Visitor, VisitorDep, committed, desk, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,16 +137,15 @@ class Opened(Posted):
     kind: str = Field(default="discussion", max_length=16)
 
 
-def _base_context(
-    request: Request, state: AppState, user: User | None, error: DomainError | None
-) -> dict[str, Any]:
+def _base_context(seen: Visitor | Desk, error: DomainError | None) -> dict[str, Any]:
+    request = seen.request
     language = language_of(request)
     return {
-        "tz": ZoneInfo(state.settings.timezone),
+        "tz": ZoneInfo(seen.state.settings.timezone),
         "local": local_time,
         "language_label": language_label,
         "app_languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
-        "signed_in": user is not None,
+        "signed_in": seen.user is not None,
         "login_next": quote(request.url.path, safe="/"),
         "error": error_message(language, error) if error else None,
         "problems": _problems(language, error),
@@ -158,18 +153,13 @@ def _base_context(
 
 
 def _page(
-    request: Request,
-    state: AppState,
-    user: User | None,
-    error: DomainError | None,
-    template: str,
-    values: dict[str, Any],
+    seen: Visitor | Desk, error: DomainError | None, template: str, values: dict[str, Any]
 ) -> HTMLResponse:
     """``template`` with the shared context and ``values``; the error's status if any."""
-    context = _base_context(request, state, user, error)
+    context = _base_context(seen, error)
     context.update(values)
     status = error.status if error else 200
-    return no_store(render(request, template, context, status_code=status))
+    return no_store(render(seen.request, template, context, status_code=status))
 
 
 def _comments(
@@ -184,22 +174,18 @@ def _comments(
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     region_code: str,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     region = territory.find_region(session, code=region_code)
     if region is None or region.level != "community":
         raise NotFound("There is no community %(code)s.", params={"code": region_code})
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/discussions.html",
         {
@@ -216,15 +202,9 @@ def _list_page(
 
 
 @router.get("/portal/{region_code}/discussions", response_class=HTMLResponse)
-def discussions_page(
-    request: Request,
-    region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def discussions_page(region_code: RegionCode, visitor: VisitorDep) -> HTMLResponse:
     """A community's discussions and proposals, for anyone to read."""
-    return _list_page(request, session, state, user, region_code)
+    return _list_page(visitor, region_code)
 
 
 @router.post(
@@ -244,9 +224,7 @@ def discussion_open(
 
     def again(exc: DomainError) -> Response:
         form = {**posted.fields(), "kind": kind}
-        return _list_page(
-            desk.request, desk.session, desk.state, desk.user, region_code, error=exc, form=form
-        )
+        return _list_page(desk, region_code, error=exc, form=form)
 
     return desk.form(
         desk.action(do, user=desk.user, region_code=region_code, **posted.fields()),
@@ -259,19 +237,15 @@ def discussion_open(
 
 
 def _discussion_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     row: Discussion,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/discussion.html",
         {
@@ -292,16 +266,10 @@ def _discussion_page(
 
 
 @router.get("/discussions/{discussion_id}", response_class=HTMLResponse)
-def discussion_page(
-    request: Request,
-    discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def discussion_page(discussion_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     """A discussion with its proposals and comments, for anyone to read."""
-    row = discussion.get_discussion(session, discussion_id, viewer=user)
-    return _discussion_page(request, session, state, user, row)
+    row = discussion.get_discussion(visitor.session, discussion_id, viewer=visitor.user)
+    return _discussion_page(visitor, row)
 
 
 @router.post(
@@ -344,13 +312,9 @@ def _item_page(
     session, user = desk.session, desk.user
     if target is Target.DISCUSSION:
         thread = discussion.get_discussion(session, item_id, viewer=user)
-        return _discussion_page(
-            desk.request, session, desk.state, user, thread, error=error, form=form
-        )
+        return _discussion_page(desk, thread, error=error, form=form)
     proposal = discussion.get_proposal(session, item_id, viewer=user)
-    return _proposal_page(
-        desk.request, session, desk.state, user, proposal, desk.now, error=error, form=form
-    )
+    return _proposal_page(desk, proposal, error=error, form=form)
 
 
 def _again(
@@ -389,16 +353,13 @@ def _comment(desk: Desk, target: Target, target_id: int, written: Written) -> Re
 
 
 def _proposal_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     row: Proposal,
-    now: datetime,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     implementation, milestones = discussion.implementation_of(session, row)
     merged_into = session.get(Proposal, row.merged_into_id) if row.merged_into_id else None
     parent = session.get(Discussion, row.discussion_id) if row.discussion_id else None
@@ -408,9 +369,7 @@ def _proposal_page(
         else []
     )
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/proposal.html",
         {
@@ -421,7 +380,7 @@ def _proposal_page(
             "merged_here": discussion.merged_here(session, row),
             "implementation": implementation,
             "milestones": milestones,
-            "today": now.astimezone(ZoneInfo(state.settings.timezone)).date(),
+            "today": seen.now.astimezone(ZoneInfo(seen.state.settings.timezone)).date(),
             "comments": _comments(session, Target.PROPOSAL, row.id, user, row.region_code),
             "supervision": supervision,
             "may_write": user is not None
@@ -442,17 +401,10 @@ def _proposal_page(
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
-def proposal_page(
-    request: Request,
-    proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
-) -> HTMLResponse:
+def proposal_page(proposal_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     """A proposal, the community's answer and reason, and its governance action."""
-    row = discussion.get_proposal(session, proposal_id, viewer=user)
-    return _proposal_page(request, session, state, user, row, now)
+    row = discussion.get_proposal(visitor.session, proposal_id, viewer=visitor.user)
+    return _proposal_page(visitor, row)
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.deliberation import elections
@@ -15,7 +15,7 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import CsrfChecked, OptionalUser, PageUser, SessionDep, StateDep
+from gridgov.web.deps import CsrfChecked, PageUser
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -24,7 +24,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, VisitorDep, desk
 
 # ---------------------------------------------------------------- public pages
 
@@ -36,14 +36,9 @@ PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
-def portal_elections(
-    request: Request,
-    region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def portal_elections(region_code: RegionCode, visitor: VisitorDep) -> HTMLResponse:
     """The elections of a village or community (and of the regions under it)."""
+    request, session, state = visitor.request, visitor.session, visitor.state
     region = territory.find_region(session, code=region_code)
     if region is None:
         return _error_page(request, NotFound("No such region."))
@@ -60,14 +55,9 @@ def portal_elections(
 
 
 @router.get("/elections/{election_id}", response_class=HTMLResponse)
-def election_page(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def election_page(election_id: ElectionId, visitor: VisitorDep) -> HTMLResponse:
     """An election, for anyone: its constituencies, rules, candidates and result."""
+    request, session, state, user = visitor.request, visitor.session, visitor.state, visitor.user
     election = session.get(Election, election_id)
     if election is None:
         return _error_page(

@@ -41,7 +41,7 @@ ModeratorDesk = Annotated[Desk, Depends(desk(ModeratorPage, name="moderator_desk
 def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
     """Proposals in the viewer's area awaiting the community's answer."""
     session = desk.session
-    context = _base_context(desk.request, desk.state, desk.user, None)
+    context = _base_context(desk, None)
     rows = discussion.proposals_awaiting(session, user=desk.user)
     context.update(
         {
@@ -63,7 +63,7 @@ def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
 def moderation_page(desk: ModeratorDesk) -> HTMLResponse:
     """Reports and held items in the viewer's area: hide, release or dismiss."""
     session = desk.session
-    context = _base_context(desk.request, desk.state, desk.user, None)
+    context = _base_context(desk, None)
     queue = discussion.moderation_queue(session, user=desk.user)
     # Reports held as possible spam share this one queue (cases.moderation).
     from gridgov.cases import moderation as case_moderation

@@ -12,6 +12,8 @@
   ``do_*`` given the desk's session, actor and time (for ``desk.form``);
   ``desk.commit(do_x, ...)`` runs one and commits (an API's write);
   ``desk.check_rate(write, target)`` counts the user's write against the guard's limits.
+- ``Visitor`` (``VisitorDep``) is what a public page reads with: the request, the session,
+  the app's state, the clock and the user if one is signed in.
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 - ``filled(Out, row, **given)`` is an API's response schema copied field by field from a
   row's attributes of the same names, but for the ``given`` ones.
@@ -32,7 +34,7 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -47,6 +49,7 @@ from gridgov.web.deps import (
     AppState,
     CsrfChecked,
     Now,
+    OptionalUser,
     SessionDep,
     StateDep,
     actor_of,
@@ -174,6 +177,22 @@ class Desk:
         return form_action(
             self.session, run, to=to, on_error=on_error, request=self.request, flash=flash
         )
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who reads a public page, in which session, when: the request, the session, the
+    app's state, the clock and the user if one is signed in. A dependency: FastAPI fills
+    its fields (``VisitorDep``). A ``Desk`` has the same names, with a user always."""
+
+    request: Request
+    session: SessionDep
+    state: StateDep
+    now: Now
+    user: OptionalUser
+
+
+VisitorDep = Annotated[Visitor, Depends()]
 
 
 def desk(user: Any, *, name: str = "desk") -> Callable[..., Awaitable[Desk]]:
