@@ -236,6 +236,24 @@ def discussion_open(
 # ---------------------------------------------------------------- one discussion
 
 
+def _item_values(
+    seen: Visitor | Desk, row: Discussion | Proposal, target: Target, form: dict[str, str] | None
+) -> dict[str, Any]:
+    """What a discussion's and a proposal's page both show: the region, the comments,
+    whether the reader may write (not on held or hidden content) or moderate, the form."""
+    session, user = seen.session, seen.user
+    return {
+        "region_name": territory.region_name(session, row.region_code),
+        "comments": _comments(session, target, row.id, user, row.region_code),
+        "may_write": user is not None
+        and discussion.may_write_in(user, row.region_code)
+        and not row.held
+        and row.hidden_reason is None,
+        "may_moderate": discussion.may_moderate(user, row.region_code),
+        "form": form or {},
+    }
+
+
 def _discussion_page(
     seen: Visitor | Desk,
     row: Discussion,
@@ -250,17 +268,10 @@ def _discussion_page(
         "deliberation/discussion.html",
         {
             "discussion": row,
-            "region_name": territory.region_name(session, row.region_code),
             "proposals": discussion.list_proposals(
                 session, row.region_code, viewer=user, discussion_id=row.id
             ),
-            "comments": _comments(session, Target.DISCUSSION, row.id, user, row.region_code),
-            "may_write": user is not None
-            and discussion.may_write_in(user, row.region_code)
-            and not row.held
-            and row.hidden_reason is None,
-            "may_moderate": discussion.may_moderate(user, row.region_code),
-            "form": form or {},
+            **_item_values(seen, row, Target.DISCUSSION, form),
         },
     )
 
@@ -374,28 +385,21 @@ def _proposal_page(
         "deliberation/proposal.html",
         {
             "proposal": row,
-            "region_name": territory.region_name(session, row.region_code),
             "discussion": parent,
             "merged_into": merged_into,
             "merged_here": discussion.merged_here(session, row),
             "implementation": implementation,
             "milestones": milestones,
             "today": seen.now.astimezone(ZoneInfo(seen.state.settings.timezone)).date(),
-            "comments": _comments(session, Target.PROPOSAL, row.id, user, row.region_code),
             "supervision": supervision,
-            "may_write": user is not None
-            and discussion.may_write_in(user, row.region_code)
-            and not row.held
-            and row.hidden_reason is None,
             "may_supervise": implementation is not None
             and discussion.may_supervise(user, row.region_code),
             "may_answer": discussion.may_answer(user, row.region_code)
             and row.state == "submitted"
             and not row.held,
-            "may_moderate": discussion.may_moderate(user, row.region_code),
             "candidates": discussion.merge_candidates(session, row),
             "answers": [a.value for a in discussion.Answer],
-            "form": form or {},
+            **_item_values(seen, row, Target.PROPOSAL, form),
         },
     )
 
