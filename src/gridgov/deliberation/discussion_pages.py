@@ -36,7 +36,6 @@ from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
-    CsrfChecked,
     Now,
     PageUser,
     SessionDep,
@@ -44,7 +43,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, Visitor, VisitorDep, committed, desk, safe_next
+from gridgov.web.toolkit import Desk, Visitor, VisitorDep, committed, desk, form_post, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -207,11 +206,7 @@ def discussions_page(region_code: RegionCode, visitor: VisitorDep) -> HTMLRespon
     return _list_page(visitor, region_code)
 
 
-@router.post(
-    "/portal/{region_code}/discussions/new",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/portal/{region_code}/discussions/new")
 def discussion_open(
     region_code: RegionCode, desk: PageDesk, posted: Annotated[Opened, Form()]
 ) -> Response:
@@ -283,11 +278,7 @@ def discussion_page(discussion_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     return _discussion_page(visitor, row)
 
 
-@router.post(
-    "/discussions/{discussion_id}/proposals",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/discussions/{discussion_id}/proposals")
 def discussion_propose(
     discussion_id: ItemId, desk: PageDesk, posted: Annotated[Posted, Form()]
 ) -> Response:
@@ -305,11 +296,7 @@ def discussion_propose(
     )
 
 
-@router.post(
-    "/discussions/{discussion_id}/comments",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/discussions/{discussion_id}/comments")
 def discussion_comment(
     discussion_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
@@ -411,11 +398,7 @@ def proposal_page(proposal_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     return _proposal_page(visitor, row)
 
 
-@router.post(
-    "/proposals/{proposal_id}/comments",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/proposals/{proposal_id}/comments")
 def proposal_comment(
     proposal_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
@@ -431,11 +414,7 @@ def _merged_into(value: str) -> int | None:
     return int(value)
 
 
-@router.post(
-    "/deliberation/proposals/{proposal_id}/answer",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/deliberation/proposals/{proposal_id}/answer")
 def proposal_answer(
     proposal_id: ItemId,
     desk: AnswerDesk,
@@ -493,7 +472,7 @@ class ItemAction:
 OnItem = Annotated[ItemAction, Depends()]
 
 
-@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/supervision")
 def supervision_comment(
     item: OnItem,
     user: PageUser,
@@ -516,7 +495,7 @@ def supervision_comment(
     )
 
 
-@router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/content-reports")
 def content_report(
     item: OnItem,
     user: PageUser,

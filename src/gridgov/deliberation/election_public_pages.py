@@ -15,7 +15,7 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import CsrfChecked, PageUser
+from gridgov.web.deps import PageUser
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -24,7 +24,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, VisitorDep, desk
+from gridgov.web.toolkit import Desk, VisitorDep, desk, form_post
 
 # ---------------------------------------------------------------- public pages
 
@@ -119,7 +119,7 @@ def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
     return _vote_page(desk, election, ZoneInfo(desk.tz))
 
 
-@router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
+@form_post(router, "/elections/{election_id}/vote")
 def vote_submit(
     election_id: ElectionId, desk: PageDesk, choices: Annotated[list[int] | None, Form()] = None
 ) -> Response:
