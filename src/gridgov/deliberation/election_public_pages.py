@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.deliberation import elections
@@ -35,6 +35,13 @@ router = APIRouter(include_in_schema=False)
 PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
+def _missing(request: Request, election_id: int) -> HTMLResponse:
+    """The page of an election that does not exist (404)."""
+    return _error_page(
+        request, NotFound("There is no election %(id)s.", params={"id": election_id})
+    )
+
+
 @router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
 def portal_elections(region_code: RegionCode, visitor: VisitorDep) -> HTMLResponse:
     """The elections of a village or community (and of the regions under it)."""
@@ -60,9 +67,7 @@ def election_page(election_id: ElectionId, visitor: VisitorDep) -> HTMLResponse:
     request, session, state, user = visitor.request, visitor.session, visitor.state, visitor.user
     election = session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(request, election_id)
     language = language_of(request)
     context = detail(session, election, language, ZoneInfo(state.settings.timezone))
     context["may_vote"] = user is not None and user.resident_id is not None
@@ -113,9 +118,7 @@ def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
     constituency; once voted, only that they have voted."""
     election = desk.session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(desk.request, election_id)
     return _vote_page(desk, election, ZoneInfo(desk.tz))
 
 
@@ -126,9 +129,7 @@ def vote_submit(
     session = desk.session
     election = session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(desk.request, election_id)
     return desk.form(
         desk.action(
             elections.do_vote,
