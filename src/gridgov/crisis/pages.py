@@ -34,7 +34,7 @@ from gridgov.registry import service as registry
 from gridgov.web import i18n
 from gridgov.web.deps import SessionDep, actor_of, require_roles
 from gridgov.web.render import download, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk, form_post, scoped
+from gridgov.web.toolkit import Desk, desk, form_post, safe_next, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[
@@ -226,7 +226,7 @@ def move_task(
 ) -> Response:
     task = service.get_task(desk.session, task_id=task_id, viewer=desk.actor)
     desk.commit(service.do_move_task, task=task, target=target)
-    return _back(back if back.startswith("/") and not back.startswith("//") else "/field")
+    return _back(safe_next(back, "/field"))
 
 
 # ---------------------------------------------------------------- board and check-ins
