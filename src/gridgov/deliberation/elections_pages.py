@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.db import rows
+from gridgov.db import rows, visible_row
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
@@ -90,10 +91,7 @@ RunDesk = Annotated[Desk, Depends(desk(RunPage, name="run_desk"))]
 
 
 def _staff_election(session: Session, actor: Actor, election_id: int) -> Election:
-    election = session.get(Election, election_id)
-    if election is None or not elections.may_see_staff(actor, election):
-        raise NotFound("Not found, or outside your area.")
-    return election
+    return visible_row(session, Election, election_id, partial(elections.may_see_staff, actor))
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
