@@ -36,6 +36,7 @@ from sqlalchemy.types import TypeDecorator
 from gridgov.config import Keys
 from gridgov.errors import NotFound
 from gridgov.fields import FieldCipher
+from gridgov.msgids import N_
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_KEY_INFO = "gridgov.audit_key"
@@ -64,12 +65,20 @@ def rows(
     return list(session.scalars(select(model).where(*where).order_by(*order_by)))
 
 
-def visible_row(session: Session, model: type[M], row_id: int, visible: Callable[[M], bool]) -> M:
+def visible_row(
+    session: Session,
+    model: type[M],
+    row_id: int,
+    visible: Callable[[M], bool],
+    *,
+    missing: str = N_("Not found, or outside your area."),
+) -> M:
     """The ``model`` row ``row_id`` if the viewer may see it (``visible(row)``); else
-    ``NotFound``, the same answer for a missing row and one outside the viewer's area."""
+    ``NotFound`` with ``missing`` (a catalogue id), the same answer for a missing row and
+    one outside the viewer's area."""
     row = session.get(model, row_id)
     if row is None or not visible(row):
-        raise NotFound("Not found, or outside your area.")
+        raise NotFound(missing)
     return row
 
 
