@@ -7,7 +7,7 @@ that two writers queue on the lock instead of failing half-way; reads stay defer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +34,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from gridgov.config import Keys
+from gridgov.errors import NotFound
 from gridgov.fields import FieldCipher
+from gridgov.msgids import N_
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_KEY_INFO = "gridgov.audit_key"
@@ -61,6 +63,23 @@ def rows(
     """The ``model`` rows that meet every ``where`` clause, in ``order_by`` order: what
     a "the milestones of …", "the members of …" query reads."""
     return list(session.scalars(select(model).where(*where).order_by(*order_by)))
+
+
+def visible_row(
+    session: Session,
+    model: type[M],
+    row_id: int,
+    visible: Callable[[M], bool],
+    *,
+    missing: str = N_("Not found, or outside your area."),
+) -> M:
+    """The ``model`` row ``row_id`` if the viewer may see it (``visible(row)``); else
+    ``NotFound`` with ``missing`` (a catalogue id), the same answer for a missing row and
+    one outside the viewer's area."""
+    row = session.get(model, row_id)
+    if row is None or not visible(row):
+        raise NotFound(missing)
+    return row
 
 
 class Base(DeclarativeBase):

@@ -17,14 +17,12 @@ from gridgov.cases.models import (
     CaseEvent,
 )
 from gridgov.cases.rules import State
+from gridgov.db import visible_row
 from gridgov.errors import NotFound
 
 
 def get_case(session: Session, *, case_id: int, viewer: Actor) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not may_see(viewer, case):
-        raise NotFound("Not found, or outside your area.")
-    return case
+    return visible_row(session, Case, case_id, lambda case: may_see(viewer, case))
 
 
 def get_by_tracking_code(session: Session, code: str) -> Case:

@@ -18,9 +18,8 @@ from gridgov.crisis.pages import IncidentPage, StaffPage, may_command
 from gridgov.crisis.rules import Block, BroadcastSeverity, DeliveryStatus
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import service as registry
-from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import local_time, no_store, render
-from gridgov.web.toolkit import Desk, committed, desk, scoped
+from gridgov.web.toolkit import Desk, committed, desk, form_post, scoped
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BLOCKS = 12
@@ -49,7 +48,7 @@ def new_broadcast(incident: IncidentPage, request: Request, user: StaffPage) -> 
     )
 
 
-@router.post("/crisis/{incident_id}/broadcasts", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/broadcasts")
 async def create_broadcast(incident: IncidentPage, desk: StaffDesk) -> Response:
     """One block per language: fields ``headline_<lang>`` and ``body_<lang>``; blocks
     left empty are not part of the broadcast."""
@@ -113,19 +112,19 @@ def _may_send(user: User, broadcast: Broadcast) -> bool:
     return may_command(user) and broadcast.region_code.startswith(user.effective_scope or "-")
 
 
-@router.post("/crisis/broadcasts/{broadcast_id}/send", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/broadcasts/{broadcast_id}/send")
 def send_broadcast(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
     broadcasts.do_send_broadcast(desk.session, actor=desk.actor, broadcast=broadcast, now=desk.now)
     return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
-@router.post("/crisis/broadcasts/{broadcast_id}/receipts", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/broadcasts/{broadcast_id}/receipts")
 def refresh_receipts(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
     broadcasts.do_refresh_receipts(desk.session, broadcast=broadcast, now=desk.now)
     return committed(desk.session, f"/crisis/broadcasts/{broadcast.id}")
 
 
-@router.post("/crisis/broadcasts/{broadcast_id}/feed", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/broadcasts/{broadcast_id}/feed")
 def feed_checkins(broadcast: BroadcastPage, desk: StaffDesk) -> Response:
     session = desk.session
     actor = desk.actor

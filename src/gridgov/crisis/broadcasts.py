@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select, update
@@ -29,6 +30,7 @@ from gridgov.crisis.models import (
 )
 from gridgov.crisis.rules import Block, BroadcastChannel, BroadcastSeverity, DeliveryStatus
 from gridgov.crisis.service import check_command, may_see_incident, overlaps
+from gridgov.db import visible_row
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 
@@ -44,10 +46,7 @@ def may_see_broadcast(actor: Actor, broadcast: Broadcast) -> bool:
 
 
 def get_broadcast(session: Session, *, broadcast_id: int, viewer: Actor) -> Broadcast:
-    broadcast = session.get(Broadcast, broadcast_id)
-    if broadcast is None or not may_see_broadcast(viewer, broadcast):
-        raise NotFound("Not found, or outside your area.")
-    return broadcast
+    return visible_row(session, Broadcast, broadcast_id, partial(may_see_broadcast, viewer))
 
 
 def list_broadcasts(

@@ -32,9 +32,9 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, SessionDep, actor_of, require_roles
+from gridgov.web.deps import SessionDep, actor_of, require_roles
 from gridgov.web.render import download, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, desk, form_post, safe_next, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[
@@ -89,7 +89,7 @@ def incidents_page(desk: StaffDesk) -> HTMLResponse:
     )
 
 
-@router.post("/crisis", dependencies=[CsrfChecked])
+@form_post(router, "/crisis")
 def open_incident(
     desk: StaffDesk,
     title: Annotated[str, Form(max_length=128)],
@@ -165,7 +165,7 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
     )
 
 
-@router.post("/crisis/{incident_id}/level", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/level")
 def set_level(
     incident: IncidentPage, desk: StaffDesk, level: Annotated[str, Form(max_length=16)]
 ) -> Response:
@@ -173,13 +173,13 @@ def set_level(
     return _back(f"/crisis/{incident.id}")
 
 
-@router.post("/crisis/{incident_id}/close", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/close")
 def close_incident(incident: IncidentPage, desk: StaffDesk) -> Response:
     desk.commit(service.do_close_incident, incident=incident)
     return _back(f"/crisis/{incident.id}")
 
 
-@router.post("/crisis/{incident_id}/posts", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/posts")
 def add_post(
     incident: IncidentPage,
     desk: StaffDesk,
@@ -197,7 +197,7 @@ def add_post(
     return _back(f"/crisis/{incident.id}#posts")
 
 
-@router.post("/crisis/{incident_id}/tasks", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/tasks")
 def add_task(
     incident: IncidentPage,
     desk: StaffDesk,
@@ -217,7 +217,7 @@ def add_task(
     return _back(f"/crisis/{incident.id}#tasks")
 
 
-@router.post("/crisis/tasks/{task_id}/state", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/tasks/{task_id}/state")
 def move_task(
     task_id: int,
     desk: StaffDesk,
@@ -226,7 +226,7 @@ def move_task(
 ) -> Response:
     task = service.get_task(desk.session, task_id=task_id, viewer=desk.actor)
     desk.commit(service.do_move_task, task=task, target=target)
-    return _back(back if back.startswith("/") and not back.startswith("//") else "/field")
+    return _back(safe_next(back, "/field"))
 
 
 # ---------------------------------------------------------------- board and check-ins
@@ -306,7 +306,7 @@ def checkins_page(
     )
 
 
-@router.post("/crisis/{incident_id}/checkins/{household_id}", dependencies=[CsrfChecked])
+@form_post(router, "/crisis/{incident_id}/checkins/{household_id}")
 def record_checkin(
     incident: IncidentPage,
     household_id: int,

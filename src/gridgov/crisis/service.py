@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from shapely.geometry import Point, shape
 from sqlalchemy import insert, select
@@ -34,6 +35,7 @@ from gridgov.crisis.rules import (
     TaskLevel,
     TaskState,
 )
+from gridgov.db import visible_row
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
@@ -74,10 +76,7 @@ def check_command(actor: Actor, region_code: str) -> None:
 
 
 def get_incident(session: Session, *, incident_id: int, viewer: Actor) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None or not may_see_incident(viewer, incident):
-        raise NotFound("Not found, or outside your area.")
-    return incident
+    return visible_row(session, Incident, incident_id, partial(may_see_incident, viewer))
 
 
 def list_incidents(session: Session, *, viewer: Actor, active_only: bool = False) -> list[Incident]:
@@ -386,10 +385,9 @@ def do_move_task(
 
 
 def get_task(session: Session, *, task_id: int, viewer: Actor) -> IncidentTask:
-    task = session.get(IncidentTask, task_id)
-    if task is None or not may_see_household(viewer, task.grid_code):
-        raise NotFound("Not found, or outside your area.")
-    return task
+    return visible_row(
+        session, IncidentTask, task_id, lambda task: may_see_household(viewer, task.grid_code)
+    )
 
 
 def list_tasks(session: Session, *, incident: Incident, viewer: Actor) -> list[IncidentTask]:

@@ -18,9 +18,8 @@ from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import DomainError
 from gridgov.registry.models import Resident
-from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import error_message, language_of, local_time, no_store, render_form
-from gridgov.web.toolkit import Desk
+from gridgov.web.toolkit import Desk, form_post
 
 # ---------------------------------------------------------------- paper ballots
 
@@ -76,7 +75,7 @@ def ballots_page(
     return _ballot_page(desk, election, recorded=recorded)
 
 
-@router.post("/deliberation/elections/{election_id}/ballots/find", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/elections/{election_id}/ballots/find")
 def ballots_find(
     election_id: ElectionId,
     desk: ClerkDesk,
@@ -95,7 +94,7 @@ def ballots_find(
     return _ballot_page(desk, election, voter=voter)
 
 
-@router.post("/deliberation/elections/{election_id}/ballots", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/elections/{election_id}/ballots")
 def ballots_submit(
     election_id: ElectionId,
     desk: ClerkDesk,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -37,18 +36,14 @@ from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import (
-    AppState,
-    CsrfChecked,
     Now,
-    OptionalUser,
     PageUser,
     SessionDep,
-    StateDep,
     actor_of,
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, committed, desk, safe_next
+from gridgov.web.toolkit import Desk, Visitor, VisitorDep, committed, desk, form_post, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,16 +136,15 @@ class Opened(Posted):
     kind: str = Field(default="discussion", max_length=16)
 
 
-def _base_context(
-    request: Request, state: AppState, user: User | None, error: DomainError | None
-) -> dict[str, Any]:
+def _base_context(seen: Visitor | Desk, error: DomainError | None) -> dict[str, Any]:
+    request = seen.request
     language = language_of(request)
     return {
-        "tz": ZoneInfo(state.settings.timezone),
+        "tz": ZoneInfo(seen.state.settings.timezone),
         "local": local_time,
         "language_label": language_label,
         "app_languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
-        "signed_in": user is not None,
+        "signed_in": seen.user is not None,
         "login_next": quote(request.url.path, safe="/"),
         "error": error_message(language, error) if error else None,
         "problems": _problems(language, error),
@@ -158,18 +152,13 @@ def _base_context(
 
 
 def _page(
-    request: Request,
-    state: AppState,
-    user: User | None,
-    error: DomainError | None,
-    template: str,
-    values: dict[str, Any],
+    seen: Visitor | Desk, error: DomainError | None, template: str, values: dict[str, Any]
 ) -> HTMLResponse:
     """``template`` with the shared context and ``values``; the error's status if any."""
-    context = _base_context(request, state, user, error)
+    context = _base_context(seen, error)
     context.update(values)
     status = error.status if error else 200
-    return no_store(render(request, template, context, status_code=status))
+    return no_store(render(seen.request, template, context, status_code=status))
 
 
 def _comments(
@@ -184,22 +173,18 @@ def _comments(
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     region_code: str,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     region = territory.find_region(session, code=region_code)
     if region is None or region.level != "community":
         raise NotFound("There is no community %(code)s.", params={"code": region_code})
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/discussions.html",
         {
@@ -216,22 +201,12 @@ def _list_page(
 
 
 @router.get("/portal/{region_code}/discussions", response_class=HTMLResponse)
-def discussions_page(
-    request: Request,
-    region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def discussions_page(region_code: RegionCode, visitor: VisitorDep) -> HTMLResponse:
     """A community's discussions and proposals, for anyone to read."""
-    return _list_page(request, session, state, user, region_code)
+    return _list_page(visitor, region_code)
 
 
-@router.post(
-    "/portal/{region_code}/discussions/new",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/portal/{region_code}/discussions/new")
 def discussion_open(
     region_code: RegionCode, desk: PageDesk, posted: Annotated[Opened, Form()]
 ) -> Response:
@@ -244,9 +219,7 @@ def discussion_open(
 
     def again(exc: DomainError) -> Response:
         form = {**posted.fields(), "kind": kind}
-        return _list_page(
-            desk.request, desk.session, desk.state, desk.user, region_code, error=exc, form=form
-        )
+        return _list_page(desk, region_code, error=exc, form=form)
 
     return desk.form(
         desk.action(do, user=desk.user, region_code=region_code, **posted.fields()),
@@ -258,57 +231,54 @@ def discussion_open(
 # ---------------------------------------------------------------- one discussion
 
 
+def _item_values(
+    seen: Visitor | Desk, row: Discussion | Proposal, target: Target, form: dict[str, str] | None
+) -> dict[str, Any]:
+    """What a discussion's and a proposal's page both show: the region, the comments,
+    whether the reader may write (not on held or hidden content) or moderate, the form."""
+    session, user = seen.session, seen.user
+    return {
+        "region_name": territory.region_name(session, row.region_code),
+        "comments": _comments(session, target, row.id, user, row.region_code),
+        "may_write": user is not None
+        and discussion.may_write_in(user, row.region_code)
+        and not row.held
+        and row.hidden_reason is None,
+        "may_moderate": discussion.may_moderate(user, row.region_code),
+        "form": form or {},
+    }
+
+
 def _discussion_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     row: Discussion,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/discussion.html",
         {
             "discussion": row,
-            "region_name": territory.region_name(session, row.region_code),
             "proposals": discussion.list_proposals(
                 session, row.region_code, viewer=user, discussion_id=row.id
             ),
-            "comments": _comments(session, Target.DISCUSSION, row.id, user, row.region_code),
-            "may_write": user is not None
-            and discussion.may_write_in(user, row.region_code)
-            and not row.held
-            and row.hidden_reason is None,
-            "may_moderate": discussion.may_moderate(user, row.region_code),
-            "form": form or {},
+            **_item_values(seen, row, Target.DISCUSSION, form),
         },
     )
 
 
 @router.get("/discussions/{discussion_id}", response_class=HTMLResponse)
-def discussion_page(
-    request: Request,
-    discussion_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def discussion_page(discussion_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     """A discussion with its proposals and comments, for anyone to read."""
-    row = discussion.get_discussion(session, discussion_id, viewer=user)
-    return _discussion_page(request, session, state, user, row)
+    row = discussion.get_discussion(visitor.session, discussion_id, viewer=visitor.user)
+    return _discussion_page(visitor, row)
 
 
-@router.post(
-    "/discussions/{discussion_id}/proposals",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/discussions/{discussion_id}/proposals")
 def discussion_propose(
     discussion_id: ItemId, desk: PageDesk, posted: Annotated[Posted, Form()]
 ) -> Response:
@@ -326,11 +296,7 @@ def discussion_propose(
     )
 
 
-@router.post(
-    "/discussions/{discussion_id}/comments",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/discussions/{discussion_id}/comments")
 def discussion_comment(
     discussion_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
@@ -344,13 +310,9 @@ def _item_page(
     session, user = desk.session, desk.user
     if target is Target.DISCUSSION:
         thread = discussion.get_discussion(session, item_id, viewer=user)
-        return _discussion_page(
-            desk.request, session, desk.state, user, thread, error=error, form=form
-        )
+        return _discussion_page(desk, thread, error=error, form=form)
     proposal = discussion.get_proposal(session, item_id, viewer=user)
-    return _proposal_page(
-        desk.request, session, desk.state, user, proposal, desk.now, error=error, form=form
-    )
+    return _proposal_page(desk, proposal, error=error, form=form)
 
 
 def _again(
@@ -389,16 +351,13 @@ def _comment(desk: Desk, target: Target, target_id: int, written: Written) -> Re
 
 
 def _proposal_page(
-    request: Request,
-    session: Session,
-    state: AppState,
-    user: User | None,
+    seen: Visitor | Desk,
     row: Proposal,
-    now: datetime,
     *,
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    session, user = seen.session, seen.user
     implementation, milestones = discussion.implementation_of(session, row)
     merged_into = session.get(Proposal, row.merged_into_id) if row.merged_into_id else None
     parent = session.get(Discussion, row.discussion_id) if row.discussion_id else None
@@ -408,58 +367,38 @@ def _proposal_page(
         else []
     )
     return _page(
-        request,
-        state,
-        user,
+        seen,
         error,
         "deliberation/proposal.html",
         {
             "proposal": row,
-            "region_name": territory.region_name(session, row.region_code),
             "discussion": parent,
             "merged_into": merged_into,
             "merged_here": discussion.merged_here(session, row),
             "implementation": implementation,
             "milestones": milestones,
-            "today": now.astimezone(ZoneInfo(state.settings.timezone)).date(),
-            "comments": _comments(session, Target.PROPOSAL, row.id, user, row.region_code),
+            "today": seen.now.astimezone(ZoneInfo(seen.state.settings.timezone)).date(),
             "supervision": supervision,
-            "may_write": user is not None
-            and discussion.may_write_in(user, row.region_code)
-            and not row.held
-            and row.hidden_reason is None,
             "may_supervise": implementation is not None
             and discussion.may_supervise(user, row.region_code),
             "may_answer": discussion.may_answer(user, row.region_code)
             and row.state == "submitted"
             and not row.held,
-            "may_moderate": discussion.may_moderate(user, row.region_code),
             "candidates": discussion.merge_candidates(session, row),
             "answers": [a.value for a in discussion.Answer],
-            "form": form or {},
+            **_item_values(seen, row, Target.PROPOSAL, form),
         },
     )
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
-def proposal_page(
-    request: Request,
-    proposal_id: ItemId,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
-) -> HTMLResponse:
+def proposal_page(proposal_id: ItemId, visitor: VisitorDep) -> HTMLResponse:
     """A proposal, the community's answer and reason, and its governance action."""
-    row = discussion.get_proposal(session, proposal_id, viewer=user)
-    return _proposal_page(request, session, state, user, row, now)
+    row = discussion.get_proposal(visitor.session, proposal_id, viewer=visitor.user)
+    return _proposal_page(visitor, row)
 
 
-@router.post(
-    "/proposals/{proposal_id}/comments",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/proposals/{proposal_id}/comments")
 def proposal_comment(
     proposal_id: ItemId, desk: PageDesk, written: Annotated[Written, Form()]
 ) -> Response:
@@ -475,11 +414,7 @@ def _merged_into(value: str) -> int | None:
     return int(value)
 
 
-@router.post(
-    "/deliberation/proposals/{proposal_id}/answer",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/deliberation/proposals/{proposal_id}/answer")
 def proposal_answer(
     proposal_id: ItemId,
     desk: AnswerDesk,
@@ -537,7 +472,7 @@ class ItemAction:
 OnItem = Annotated[ItemAction, Depends()]
 
 
-@router.post("/supervision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/supervision")
 def supervision_comment(
     item: OnItem,
     user: PageUser,
@@ -560,7 +495,7 @@ def supervision_comment(
     )
 
 
-@router.post("/content-reports", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/content-reports")
 def content_report(
     item: OnItem,
     user: PageUser,

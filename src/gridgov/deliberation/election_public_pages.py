@@ -15,7 +15,7 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import CsrfChecked, OptionalUser, PageUser, SessionDep, StateDep
+from gridgov.web.deps import PageUser
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -24,7 +24,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, VisitorDep, desk, form_post
 
 # ---------------------------------------------------------------- public pages
 
@@ -35,15 +35,17 @@ router = APIRouter(include_in_schema=False)
 PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
+def _missing(request: Request, election_id: int) -> HTMLResponse:
+    """The page of an election that does not exist (404)."""
+    return _error_page(
+        request, NotFound("There is no election %(id)s.", params={"id": election_id})
+    )
+
+
 @router.get("/portal/{region_code}/elections", response_class=HTMLResponse)
-def portal_elections(
-    request: Request,
-    region_code: RegionCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def portal_elections(region_code: RegionCode, visitor: VisitorDep) -> HTMLResponse:
     """The elections of a village or community (and of the regions under it)."""
+    request, session, state = visitor.request, visitor.session, visitor.state
     region = territory.find_region(session, code=region_code)
     if region is None:
         return _error_page(request, NotFound("No such region."))
@@ -60,19 +62,12 @@ def portal_elections(
 
 
 @router.get("/elections/{election_id}", response_class=HTMLResponse)
-def election_page(
-    request: Request,
-    election_id: ElectionId,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-) -> HTMLResponse:
+def election_page(election_id: ElectionId, visitor: VisitorDep) -> HTMLResponse:
     """An election, for anyone: its constituencies, rules, candidates and result."""
+    request, session, state, user = visitor.request, visitor.session, visitor.state, visitor.user
     election = session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(request, election_id)
     language = language_of(request)
     context = detail(session, election, language, ZoneInfo(state.settings.timezone))
     context["may_vote"] = user is not None and user.resident_id is not None
@@ -123,22 +118,18 @@ def vote_page(election_id: ElectionId, desk: PageDesk) -> Response:
     constituency; once voted, only that they have voted."""
     election = desk.session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(desk.request, election_id)
     return _vote_page(desk, election, ZoneInfo(desk.tz))
 
 
-@router.post("/elections/{election_id}/vote", dependencies=[CsrfChecked])
+@form_post(router, "/elections/{election_id}/vote")
 def vote_submit(
     election_id: ElectionId, desk: PageDesk, choices: Annotated[list[int] | None, Form()] = None
 ) -> Response:
     session = desk.session
     election = session.get(Election, election_id)
     if election is None:
-        return _error_page(
-            desk.request, NotFound("There is no election %(id)s.", params={"id": election_id})
-        )
+        return _missing(desk.request, election_id)
     return desk.form(
         desk.action(
             elections.do_vote,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.db import rows
+from gridgov.db import rows, visible_row
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
@@ -41,7 +42,7 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, actor_of, require_roles
+from gridgov.web.deps import actor_of, require_roles
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -50,7 +51,7 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, form_post
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,10 +91,7 @@ RunDesk = Annotated[Desk, Depends(desk(RunPage, name="run_desk"))]
 
 
 def _staff_election(session: Session, actor: Actor, election_id: int) -> Election:
-    election = session.get(Election, election_id)
-    if election is None or not elections.may_see_staff(actor, election):
-        raise NotFound("Not found, or outside your area.")
-    return election
+    return visible_row(session, Election, election_id, partial(elections.may_see_staff, actor))
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
@@ -269,7 +267,7 @@ def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
     return items
 
 
-@router.post("/deliberation/elections/new", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/elections/new")
 def new_submit(
     desk: RunDesk,
     region: Annotated[str, Form(max_length=18)] = "",
@@ -360,7 +358,7 @@ def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Re
     )
 
 
-@router.post("/deliberation/elections/{election_id}/nominate", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/elections/{election_id}/nominate")
 def nominate_submit(
     election_id: ElectionId,
     desk: RunDesk,
@@ -383,10 +381,7 @@ def nominate_submit(
     )
 
 
-@router.post(
-    "/deliberation/elections/{election_id}/candidates/{candidate_id}/review",
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/deliberation/elections/{election_id}/candidates/{candidate_id}/review")
 def review_submit(
     election_id: ElectionId,
     candidate_id: RowId,
@@ -414,7 +409,7 @@ def review_submit(
     return _on_console(desk, election, run)
 
 
-@router.post("/deliberation/elections/{election_id}/act/{step}", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/elections/{election_id}/act/{step}")
 def act_submit(
     election_id: ElectionId, step: Annotated[str, Path(max_length=16)], desk: RunDesk
 ) -> Response:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
-from gridgov.db import rows
+from gridgov.db import rows, visible_row
 from gridgov.deliberation.access import (
     TEXT_LIMIT,
     TIMEZONE,
@@ -78,10 +78,9 @@ def do_start_implementation(
 def get_implementation(
     session: Session, *, implementation_id: int, viewer: Actor
 ) -> Implementation:
-    row = session.get(Implementation, implementation_id)
-    if row is None or not may_read(viewer, row.region_code):
-        raise NotFound("Not found, or outside your area.")
-    return row
+    return visible_row(
+        session, Implementation, implementation_id, lambda row: may_read(viewer, row.region_code)
+    )
 
 
 def milestones_of(session: Session, implementation_id: int) -> list[Milestone]:

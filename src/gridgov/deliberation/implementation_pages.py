@@ -19,9 +19,8 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.meeting_pages import _count
 from gridgov.deliberation.models import Implementation, Milestone
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
-from gridgov.web.deps import CsrfChecked
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk
+from gridgov.web.toolkit import Desk, form_post
 
 
 def _implementation_page(
@@ -75,9 +74,7 @@ def _day(text: str, field: str) -> date:
         ) from None
 
 
-@router.post(
-    "/deliberation/implementations/{implementation_id}/milestones", dependencies=[CsrfChecked]
-)
+@form_post(router, "/deliberation/implementations/{implementation_id}/milestones")
 def milestone_submit(
     implementation: ScopedImplementation,
     desk: RunnerDesk,
@@ -96,9 +93,8 @@ def milestone_submit(
     )
 
 
-@router.post(
-    "/deliberation/implementations/{implementation_id}/milestones/{milestone_id}/done",
-    dependencies=[CsrfChecked],
+@form_post(
+    router, "/deliberation/implementations/{implementation_id}/milestones/{milestone_id}/done"
 )
 def milestone_done_submit(
     milestone_id: int,
@@ -118,9 +114,7 @@ def milestone_done_submit(
     return _implementation_act(desk, implementation, act)
 
 
-@router.post(
-    "/deliberation/implementations/{implementation_id}/updates", dependencies=[CsrfChecked]
-)
+@form_post(router, "/deliberation/implementations/{implementation_id}/updates")
 def update_submit(
     implementation: ScopedImplementation,
     desk: RunnerDesk,
@@ -139,9 +133,7 @@ def update_submit(
     )
 
 
-@router.post(
-    "/deliberation/implementations/{implementation_id}/complete", dependencies=[CsrfChecked]
-)
+@form_post(router, "/deliberation/implementations/{implementation_id}/complete")
 def complete_submit(
     implementation: ScopedImplementation,
     desk: RunnerDesk,

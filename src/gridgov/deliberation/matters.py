@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
-from gridgov.db import rows
+from gridgov.db import rows, visible_row
 from gridgov.deliberation.access import (
     READ_ROLES,
     TEXT_LIMIT,
@@ -67,10 +67,7 @@ def current_stage(session: Session, matter: Matter) -> Stage | None:
 
 
 def get_matter(session: Session, *, matter_id: int, viewer: Actor) -> Matter:
-    matter = session.get(Matter, matter_id)
-    if matter is None or not may_read(viewer, matter.region_code):
-        raise NotFound("Not found, or outside your area.")
-    return matter
+    return visible_row(session, Matter, matter_id, lambda row: may_read(viewer, row.region_code))
 
 
 def list_matters(

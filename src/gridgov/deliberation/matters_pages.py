@@ -34,9 +34,9 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
+from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, form_post
 
 # ---------------------------------------------------------------- matters
 
@@ -104,7 +104,7 @@ def new_matter_page(request: Request, user: RunnerPage) -> HTMLResponse:
     return _new_page(request, user, values={"region_code": user.effective_scope or ""})
 
 
-@router.post("/deliberation/matters", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/matters")
 def new_matter_submit(
     desk: RunnerDesk,
     region_code: Annotated[str, Form(max_length=18)],
@@ -206,7 +206,7 @@ def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False)
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
 
 
-@router.post("/deliberation/matters/{matter_id}/meetings", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/matters/{matter_id}/meetings")
 def convene_submit(
     matter: ScopedMatter,
     desk: RunnerDesk,

@@ -27,9 +27,9 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import BallotReceipt, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
-from gridgov.web.deps import CsrfChecked, SessionDep
+from gridgov.web.deps import SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
-from gridgov.web.toolkit import Desk, form_action
+from gridgov.web.toolkit import Desk, form_action, form_post
 
 # ---------------------------------------------------------------- the meeting console
 
@@ -120,7 +120,7 @@ def _act_on(desk: Desk, meeting: Meeting, do: Callable[..., object], **fields: A
     return _act(desk, meeting, desk.action(do, meeting_id=meeting.id, **fields))
 
 
-@router.post("/deliberation/meetings/{meeting_id}/sign-in/{member_id}", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/sign-in/{member_id}")
 def sign_in_submit(
     member_id: int,
     meeting: ScopedMeeting,
@@ -138,7 +138,7 @@ def sign_in_submit(
     )
 
 
-@router.post("/deliberation/meetings/{meeting_id}/vote/{member_id}", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/vote/{member_id}")
 def vote_submit(
     member_id: int,
     meeting: ScopedMeeting,
@@ -161,7 +161,7 @@ def _count(text: str, field: str) -> int:
     return int(value)
 
 
-@router.post("/deliberation/meetings/{meeting_id}/totals", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/totals")
 def totals_submit(
     meeting: ScopedMeeting,
     desk: RunnerDesk,
@@ -182,7 +182,7 @@ def totals_submit(
     )
 
 
-@router.post("/deliberation/meetings/{meeting_id}/minutes", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/minutes")
 def minutes_submit(
     meeting: ScopedMeeting,
     desk: RunnerDesk,
@@ -191,7 +191,7 @@ def minutes_submit(
     return _act_on(desk, meeting, service.do_edit_minutes, minutes=minutes)
 
 
-@router.post("/deliberation/meetings/{meeting_id}/files", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/files")
 async def file_submit(
     meeting: ScopedMeeting,
     desk: RunnerDesk,
@@ -227,7 +227,7 @@ def file_view(
     return owned_file(session, file_id, "meeting", meeting.id, "private, max-age=86400")
 
 
-@router.post("/deliberation/meetings/{meeting_id}/close", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/meetings/{meeting_id}/close")
 def close_submit(
     meeting: ScopedMeeting,
     desk: RunnerDesk,

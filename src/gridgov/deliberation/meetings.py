@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record_about
-from gridgov.db import rows
+from gridgov.db import rows, visible_row
 from gridgov.deliberation.access import (
     OPEN_MEETING_STATES,
     TIMEZONE,
@@ -51,10 +51,7 @@ from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 
 
 def get_meeting(session: Session, *, meeting_id: int, viewer: Actor) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or not may_read(viewer, meeting.region_code):
-        raise NotFound("Not found, or outside your area.")
-    return meeting
+    return visible_row(session, Meeting, meeting_id, lambda row: may_read(viewer, row.region_code))
 
 
 def held_stage(session: Session, meeting: Meeting) -> Stage:

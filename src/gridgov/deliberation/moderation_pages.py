@@ -22,9 +22,9 @@ from gridgov.deliberation.discussion_pages import (
 )
 from gridgov.deliberation.noticeboard import held
 from gridgov.territory import service as territory
-from gridgov.web.deps import CsrfChecked, require_roles
+from gridgov.web.deps import require_roles
 from gridgov.web.render import no_store, render
-from gridgov.web.toolkit import Desk, committed, desk, safe_next
+from gridgov.web.toolkit import Desk, committed, desk, form_post, safe_next
 
 # ---------------------------------------------------------------- staff: answers
 
@@ -41,7 +41,7 @@ ModeratorDesk = Annotated[Desk, Depends(desk(ModeratorPage, name="moderator_desk
 def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
     """Proposals in the viewer's area awaiting the community's answer."""
     session = desk.session
-    context = _base_context(desk.request, desk.state, desk.user, None)
+    context = _base_context(desk, None)
     rows = discussion.proposals_awaiting(session, user=desk.user)
     context.update(
         {
@@ -63,7 +63,7 @@ def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
 def moderation_page(desk: ModeratorDesk) -> HTMLResponse:
     """Reports and held items in the viewer's area: hide, release or dismiss."""
     session = desk.session
-    context = _base_context(desk.request, desk.state, desk.user, None)
+    context = _base_context(desk, None)
     queue = discussion.moderation_queue(session, user=desk.user)
     # Reports held as possible spam share this one queue (cases.moderation).
     from gridgov.cases import moderation as case_moderation
@@ -75,7 +75,7 @@ def moderation_page(desk: ModeratorDesk) -> HTMLResponse:
     return no_store(render(desk.request, "deliberation/moderation.html", context))
 
 
-@router.post("/deliberation/moderation/hide", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/moderation/hide")
 def moderation_hide(
     item: OnItem,
     user: ModeratorPage,
@@ -85,12 +85,12 @@ def moderation_hide(
     return item.run(user, discussion.do_hide, safe_next(next, QUEUE), reason=reason)
 
 
-@router.post("/deliberation/moderation/release", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/moderation/release")
 def moderation_release(item: OnItem, user: ModeratorPage) -> Response:
     return item.run(user, discussion.do_release, QUEUE)
 
 
-@router.post("/deliberation/moderation/reports/{report_id}/dismiss", dependencies=[CsrfChecked])
+@form_post(router, "/deliberation/moderation/reports/{report_id}/dismiss")
 def moderation_dismiss(report_id: ItemId, desk: ModeratorDesk) -> Response:
     desk.run(discussion.do_dismiss_report, user=desk.user, report_id=report_id)
     return committed(desk.session, QUEUE)
@@ -110,9 +110,7 @@ def _objection_route(verb: str, do: Callable[..., object]) -> None:
         return committed(desk.session, QUEUE)
 
     handler.__name__ = handler.__qualname__ = f"{verb}_objection"
-    router.post(
-        f"/deliberation/moderation/objections/{{objection_id}}/{verb}", dependencies=[CsrfChecked]
-    )(handler)
+    form_post(router, f"/deliberation/moderation/objections/{{objection_id}}/{verb}")(handler)
 
 
 _objection_route("release", held.do_release_objection)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -20,8 +20,9 @@ from gridgov.deliberation import notices
 from gridgov.deliberation import service as deliberation
 from gridgov.deliberation.notices_pages import BoardPage, NoticeId, NoticePage, RowId, _staff_action
 from gridgov.errors import NotFound
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of
+from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import sniff
+from gridgov.web.toolkit import form_post
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,19 +81,17 @@ Desk = Annotated[_Desk, Depends(_desk)]
 AnswerText = Annotated[str, Form(max_length=8000)]
 
 
-@router.post("/notices/{notice_id}/post", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/notices/{notice_id}/post")
 def notice_post(desk: Desk, user: NoticePage) -> Response:
     return desk.act(user, notices.do_post, base_url=str(desk.request.base_url), tz=desk.tz)
 
 
-@router.post("/notices/{notice_id}/close", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/notices/{notice_id}/close")
 def notice_close(desk: Desk, user: NoticePage) -> Response:
     return desk.act(user, notices.do_close, tz=desk.tz)
 
 
-@router.post(
-    "/notices/{notice_id}/board-photo", response_class=HTMLResponse, dependencies=[CsrfChecked]
-)
+@form_post(router, "/notices/{notice_id}/board-photo")
 def board_photo(
     desk: Desk, user: BoardPage, photo: Annotated[UploadFile | None, File()] = None
 ) -> Response:
@@ -110,14 +109,14 @@ def board_photo(
 OBJECTION = "/notices/{notice_id}/objections/{objection_id}"
 
 
-@router.post(f"{OBJECTION}/answer", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, f"{OBJECTION}/answer")
 def objection_answer(
     desk: Desk, objection_id: RowId, user: NoticePage, answer: AnswerText = ""
 ) -> Response:
     return desk.on_objection(user, objection_id, notices.do_answer, answer=answer)
 
 
-@router.post(f"{OBJECTION}/hide", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, f"{OBJECTION}/hide")
 def objection_hide(
     desk: Desk,
     objection_id: RowId,
@@ -127,7 +126,7 @@ def objection_hide(
     return desk.on_objection(user, objection_id, notices.do_hide_objection, reason=reason)
 
 
-@router.post(f"{OBJECTION}/release", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, f"{OBJECTION}/release")
 def objection_release(desk: Desk, objection_id: RowId, user: NoticePage) -> Response:
     return desk.on_objection(user, objection_id, notices.do_release_objection)
 

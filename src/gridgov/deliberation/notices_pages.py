@@ -40,7 +40,6 @@ from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web.deps import (
-    CsrfChecked,
     Now,
     OptionalUser,
     SessionDep,
@@ -51,7 +50,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, render_form
-from gridgov.web.toolkit import Desk, desk, form_action
+from gridgov.web.toolkit import Desk, desk, form_action, form_post
 
 router = APIRouter(include_in_schema=False)
 
@@ -277,7 +276,7 @@ class NoticeForm(BaseModel):
     election_id: str = Field(default="", max_length=12)
 
 
-@router.post("/notices/new", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/notices/new")
 def notice_create(desk: NoticeDesk, drafted: Annotated[NoticeForm, Form()]) -> HTMLResponse:
     session = desk.session
     form = drafted.model_dump()
@@ -427,9 +426,7 @@ def notice_page(
     return reader.show(notice_id, lambda notice: no_store(reader.page(notice, flash=flash)))
 
 
-@router.post(
-    "/notices/{notice_id}/objections", response_class=HTMLResponse, dependencies=[CsrfChecked]
-)
+@form_post(router, "/notices/{notice_id}/objections")
 def objection_submit(
     notice_id: NoticeId,
     reader: Reader,

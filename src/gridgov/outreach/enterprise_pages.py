@@ -25,9 +25,9 @@ from gridgov.outreach.enterprise_rules import PRIORITIES, PRIORITY_ORDER, Priori
 from gridgov.registry import public as register
 from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, require_roles
+from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import error_context, language_of, render
-from gridgov.web.toolkit import Desk, desk, office_today, scoped
+from gridgov.web.toolkit import Desk, desk, form_post, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -169,11 +169,7 @@ def enterprise_page(org: ScopedEnterprise, desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/enterprise.html", context)
 
 
-@router.post(
-    "/outreach/enterprises/{enterprise_id}/services",
-    dependencies=[CsrfChecked],
-    response_class=HTMLResponse,
-)
+@form_post(router, "/outreach/enterprises/{enterprise_id}/services")
 def service_record(
     org: ScopedEnterprise,
     desk: ServerDesk,
@@ -196,11 +192,7 @@ def service_record(
     return _on_enterprise(desk, org.id, "service", flash, run, org)
 
 
-@router.post(
-    "/outreach/enterprises/{enterprise_id}/requests",
-    dependencies=[CsrfChecked],
-    response_class=HTMLResponse,
-)
+@form_post(router, "/outreach/enterprises/{enterprise_id}/requests")
 def request_receive(
     org: ScopedEnterprise,
     desk: ServerDesk,
@@ -221,11 +213,7 @@ def request_receive(
     return _on_enterprise(desk, org.id, "request", flash, run, org)
 
 
-@router.post(
-    "/outreach/enterprise-requests/{request_id}/accept",
-    dependencies=[CsrfChecked],
-    response_class=HTMLResponse,
-)
+@form_post(router, "/outreach/enterprise-requests/{request_id}/accept")
 def request_accept(
     item: ScopedRequest,
     desk: ServerDesk,
@@ -244,11 +232,7 @@ def request_accept(
     return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 
-@router.post(
-    "/outreach/enterprise-requests/{request_id}/close",
-    dependencies=[CsrfChecked],
-    response_class=HTMLResponse,
-)
+@form_post(router, "/outreach/enterprise-requests/{request_id}/close")
 def request_close(
     item: ScopedRequest,
     desk: ServerDesk,
@@ -304,9 +288,7 @@ def brand_page(org: ScopedBranch, desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/brand.html", context)
 
 
-@router.post(
-    "/outreach/brands/{branch_id}", dependencies=[CsrfChecked], response_class=HTMLResponse
-)
+@form_post(router, "/outreach/brands/{branch_id}")
 def brand_save(
     org: ScopedBranch,
     desk: OfficerDesk,

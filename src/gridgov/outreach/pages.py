@@ -20,7 +20,6 @@ from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
 from gridgov.registry import service as registry
 from gridgov.registry.models import Household
 from gridgov.web.deps import (
-    CsrfChecked,
     Now,
     SessionDep,
     StateDep,
@@ -30,7 +29,7 @@ from gridgov.web.deps import (
 )
 from gridgov.web.errors import wants_json
 from gridgov.web.render import download, render, render_form
-from gridgov.web.toolkit import Desk, desk, office_today
+from gridgov.web.toolkit import Desk, desk, form_post, office_today
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -60,7 +59,7 @@ def outreach_home(desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/home.html", {"schemes": schemes})
 
 
-@router.post("/outreach/schemes", dependencies=[CsrfChecked], response_class=HTMLResponse)
+@form_post(router, "/outreach/schemes")
 def scheme_create(
     desk: SecretaryDesk,
     region_code: Annotated[str, Form(max_length=18)] = "",
@@ -159,13 +158,13 @@ def _map_body(layout: service.SchemeMap) -> dict[str, object]:
     }
 
 
-@router.post("/outreach/schemes/{scheme_id}/refresh", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/schemes/{scheme_id}/refresh")
 def scheme_refresh(scheme_id: int, desk: SecretaryDesk) -> Response:
     desk.commit(service.do_refresh_scheme, scheme=_scheme(desk, scheme_id))
     return RedirectResponse(f"/outreach/schemes/{scheme_id}", status_code=303)
 
 
-@router.post("/outreach/schemes/{scheme_id}/move", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/schemes/{scheme_id}/move")
 def scheme_move(
     scheme_id: int,
     desk: SecretaryDesk,
@@ -201,7 +200,7 @@ def scheme_xlsx(scheme_id: int, desk: StaffDesk) -> Response:
     return download(content, f"联系户-{scheme.id}.xlsx", XLSX)
 
 
-@router.post("/outreach/schemes/{scheme_id}/import", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/schemes/{scheme_id}/import")
 async def scheme_import(
     scheme_id: int, desk: SecretaryDesk, file: Annotated[UploadFile, File()]
 ) -> Response:
@@ -240,7 +239,7 @@ def visits_page(
     return _visits_page(desk, chosen, desk.today)
 
 
-@router.post("/outreach/visits", dependencies=[CsrfChecked], response_class=HTMLResponse)
+@form_post(router, "/outreach/visits")
 async def visit_record(
     desk: VisitorDesk,
     household_id: Annotated[int, Form(ge=1)],
@@ -276,7 +275,7 @@ async def visit_record(
     return desk.form(run, to="/outreach/visits", on_error=again)
 
 
-@router.post("/outreach/visits/{visit_id}/case", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/visits/{visit_id}/case")
 def visit_case(visit_id: int, desk: VisitorDesk) -> Response:
     visit = service.get_visit(desk.session, visit_id=visit_id, viewer=desk.actor)
     case_id = desk.commit(service.do_visit_to_case, visit=visit, tz=desk.tz)
@@ -308,7 +307,7 @@ def _pledge(desk: Desk, pledge_id: int) -> Pledge:
     return pledges.get_pledge(desk.session, pledge_id=pledge_id, viewer=desk.actor)
 
 
-@router.post("/outreach/pledges/{pledge_id}/review", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/pledges/{pledge_id}/review")
 def pledge_review(
     pledge_id: int,
     desk: SecretaryDesk,
@@ -320,7 +319,7 @@ def pledge_review(
     return RedirectResponse("/outreach/pledges", status_code=303)
 
 
-@router.post("/outreach/pledges/{pledge_id}/fulfil", dependencies=[CsrfChecked])
+@form_post(router, "/outreach/pledges/{pledge_id}/fulfil")
 def pledge_fulfil(
     pledge_id: int, desk: SecretaryDesk, evidence: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
@@ -343,7 +342,7 @@ def board_page(
     )
 
 
-@router.post("/board/{region_code}/pledges/{pledge_id}/comments", dependencies=[CsrfChecked])
+@form_post(router, "/board/{region_code}/pledges/{pledge_id}/comments")
 def board_comment(
     request: Request,
     region_code: RegionCode,

@@ -29,9 +29,9 @@ from gridgov.outreach.programme_rules import (
     parse_yuan,
     tree_order,
 )
-from gridgov.web.deps import CsrfChecked, require_roles
+from gridgov.web.deps import require_roles
 from gridgov.web.render import download, language_of, render_form
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, desk, form_post, scoped
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -135,7 +135,7 @@ def programmes_page(desk: StaffDesk) -> HTMLResponse:
     return _tree_page(desk)
 
 
-@router.post("/outreach/programmes", dependencies=[CsrfChecked], response_class=HTMLResponse)
+@form_post(router, "/outreach/programmes")
 def programme_create(
     desk: StaffDesk,
     name: Text200 = "",
@@ -220,11 +220,7 @@ def programme_page(
     return _programme_page(desk, programme)
 
 
-@router.post(
-    "/outreach/programmes/{programme_id}/projects",
-    dependencies=[CsrfChecked],
-    response_class=HTMLResponse,
-)
+@form_post(router, "/outreach/programmes/{programme_id}/projects")
 def project_create(
     programme: ScopedProgramme,
     desk: StaffDesk,
@@ -347,9 +343,7 @@ def project_page(
     return _project_page(desk, project)
 
 
-@router.post(
-    "/outreach/projects/{project_id}/tasks", dependencies=[CsrfChecked], response_class=HTMLResponse
-)
+@form_post(router, "/outreach/projects/{project_id}/tasks")
 def task_add(
     project: ScopedProject,
     desk: StaffDesk,
@@ -380,7 +374,7 @@ def task_add(
     )
 
 
-@router.post("/outreach/tasks/{task_id}", dependencies=[CsrfChecked], response_class=HTMLResponse)
+@form_post(router, "/outreach/tasks/{task_id}")
 def task_update(
     task: ScopedTask,
     desk: StaffDesk,

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import func, insert, or_, select
@@ -24,7 +25,9 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service as accounts
 from gridgov.accounts.rules import SCOPE_LENGTHS, STAFF_ROLES, Role, may_access, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
+from gridgov.db import visible_row
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.outreach.models import Programme, Project, ProjectGrid, ProjectTask, ProjectUnit
 from gridgov.outreach.programme_rules import (
     MAX_LINKS,
@@ -173,10 +176,7 @@ def list_programmes(session: Session, *, viewer: Actor) -> list[Programme]:
 
 
 def _get_visible(session: Session, model: type[_Row], row_id: int, viewer: Actor) -> _Row:
-    row = session.get(model, row_id)
-    if row is None or not visible(viewer, row):
-        raise NotFound("Not found.")
-    return row
+    return visible_row(session, model, row_id, partial(visible, viewer), missing=N_("Not found."))
 
 
 def get_programme(session: Session, *, programme_id: int, viewer: Actor) -> Programme:

@@ -19,6 +19,7 @@ from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
+from gridgov.db import visible_row
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.outreach import partition as part
@@ -316,10 +317,9 @@ _InScope = TypeVar("_InScope", ContactScheme, Visit, Pledge)
 
 def get_in_scope(session: Session, model: type[_InScope], row_id: int, viewer: Actor) -> _InScope:
     """The row, when the viewer's scope covers its region; NotFound otherwise."""
-    row = session.get(model, row_id)
-    if row is None or not viewer.covers(row.region_code):
-        raise NotFound("Not found.")
-    return row
+    return visible_row(
+        session, model, row_id, lambda row: viewer.covers(row.region_code), missing=N_("Not found.")
+    )
 
 
 def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactScheme:

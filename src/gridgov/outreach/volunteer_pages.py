@@ -23,9 +23,9 @@ from gridgov.msgids import N_
 from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
-from gridgov.web.deps import CsrfChecked, PageUser, SessionDep, StateDep, require_roles
+from gridgov.web.deps import PageUser, SessionDep, StateDep, require_roles
 from gridgov.web.render import download, language_of, render, render_form
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import Desk, desk, form_post
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[
@@ -95,7 +95,7 @@ def volunteers_home(desk: PageDesk) -> HTMLResponse:
     return _home(desk)
 
 
-@router.post("/volunteers/teams", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/volunteers/teams")
 def team_create(
     desk: OrganiserDesk,
     region_code: Annotated[str, Form(pattern=r"^[0-9]{6,15}$")],
@@ -160,9 +160,7 @@ def team_page(team_id: Id, desk: PageDesk) -> HTMLResponse:
     return _team_page(desk, team)
 
 
-@router.post(
-    "/volunteers/teams/{team_id}/members", response_class=HTMLResponse, dependencies=[CsrfChecked]
-)
+@form_post(router, "/volunteers/teams/{team_id}/members")
 def member_add(team_id: Id, desk: PageDesk, resident_id: ResidentField) -> Response:
     acting = _acting(desk)
     team = volunteers.get_team(desk.session, team_id=team_id, acting=acting)
@@ -181,9 +179,7 @@ def member_add(team_id: Id, desk: PageDesk, resident_id: ResidentField) -> Respo
     )
 
 
-@router.post(
-    "/volunteers/teams/{team_id}/leader", response_class=HTMLResponse, dependencies=[CsrfChecked]
-)
+@form_post(router, "/volunteers/teams/{team_id}/leader")
 def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> Response:
     team = volunteers.get_team(desk.session, team_id=team_id, acting=_acting(desk))
     return desk.form(
@@ -193,11 +189,7 @@ def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> 
     )
 
 
-@router.post(
-    "/volunteers/teams/{team_id}/activities",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/volunteers/teams/{team_id}/activities")
 def activity_create(
     team_id: Id,
     desk: PageDesk,
@@ -293,11 +285,7 @@ def activity_page(activity_id: Id, desk: PageDesk) -> HTMLResponse:
     return _activity_page(desk, activity, team)
 
 
-@router.post(
-    "/volunteers/activities/{activity_id}/signups",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/volunteers/activities/{activity_id}/signups")
 def signup_create(
     activity_id: Id,
     desk: PageDesk,
@@ -367,20 +355,12 @@ def _attendance(desk: Desk, activity_id: int, signup_id: int, at: str, *, out: b
     )
 
 
-@router.post(
-    "/volunteers/activities/{activity_id}/signups/{signup_id}/check-in",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/volunteers/activities/{activity_id}/signups/{signup_id}/check-in")
 def check_in(activity_id: Id, signup_id: Id, desk: PageDesk, at: AtField = "") -> Response:
     return _attendance(desk, activity_id, signup_id, at, out=False)
 
 
-@router.post(
-    "/volunteers/activities/{activity_id}/signups/{signup_id}/check-out",
-    response_class=HTMLResponse,
-    dependencies=[CsrfChecked],
-)
+@form_post(router, "/volunteers/activities/{activity_id}/signups/{signup_id}/check-out")
 def check_out(activity_id: Id, signup_id: Id, desk: PageDesk, at: AtField = "") -> Response:
     return _attendance(desk, activity_id, signup_id, at, out=True)
 
@@ -437,7 +417,7 @@ def hours_page(
     return render_form(desk.request, "outreach/volunteer_hours.html", context, error)
 
 
-@router.post("/volunteers/certificates", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@form_post(router, "/volunteers/certificates")
 def certificate_issue(
     desk: PageDesk,
     team_id: Annotated[int, Form(ge=1, le=2**31 - 1)],

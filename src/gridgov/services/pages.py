@@ -15,9 +15,9 @@ from gridgov.services import circle, export, planning, service, siting
 from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, Now, PageUser, SessionDep, in_scope, require_roles
+from gridgov.web.deps import Now, PageUser, SessionDep, in_scope, require_roles
 from gridgov.web.render import download, error_message, language_of, local_time, render
-from gridgov.web.toolkit import Desk, committed, desk
+from gridgov.web.toolkit import Desk, committed, desk, form_post
 
 router = APIRouter(include_in_schema=False)
 StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
@@ -103,7 +103,7 @@ def point_page(point: PointPage, desk: PageDesk) -> HTMLResponse:
     )
 
 
-@router.post("/services/points/{code}/records", dependencies=[CsrfChecked])
+@form_post(router, "/services/points/{code}/records")
 def record_page(
     point: PointPage,
     desk: PageDesk,
@@ -184,7 +184,7 @@ def siting_page(desk: ManagerDesk) -> HTMLResponse:
     return render(desk.request, "services/siting.html", _siting_context(desk.session, desk.user))
 
 
-@router.post("/services/siting", dependencies=[CsrfChecked], response_model=None)
+@form_post(router, "/services/siting")
 def siting_run(
     desk: ManagerDesk,
     region_code: Annotated[str, Form(max_length=18, pattern=r"^\d+$")],
@@ -207,7 +207,7 @@ def siting_run(
     )
 
 
-@router.post("/services/what-if", dependencies=[CsrfChecked], response_class=HTMLResponse)
+@form_post(router, "/services/what-if")
 def what_if_page(
     desk: ManagerDesk,
     close: Annotated[str, Form(max_length=32)] = "",

@@ -12,9 +12,13 @@
   ``do_*`` given the desk's session, actor and time (for ``desk.form``);
   ``desk.commit(do_x, ...)`` runs one and commits (an API's write);
   ``desk.check_rate(write, target)`` counts the user's write against the guard's limits.
+- ``Visitor`` (``VisitorDep``) is what a public page reads with: the request, the session,
+  the app's state, the clock and the user if one is signed in.
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 - ``filled(Out, row, **given)`` is an API's response schema copied field by field from a
   row's attributes of the same names, but for the ``given`` ones.
+- ``form_post(router, path)`` declares a page's form POST: CSRF checked, answering the
+  page's own (HTML or redirect) response.
 
 Flash messages are catalogue ids, carried in a signed cookie so a browser cannot make a
 page show text of its own choosing; ``render`` translates and clears them.
@@ -30,8 +34,8 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from fastapi import Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -43,7 +47,9 @@ from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
 from gridgov.web.deps import (
     AppState,
+    CsrfChecked,
     Now,
+    OptionalUser,
     SessionDep,
     StateDep,
     actor_of,
@@ -55,6 +61,7 @@ from gridgov.web.deps import (
 T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def office_today(state: AppState, now: datetime) -> date:
@@ -172,6 +179,22 @@ class Desk:
         )
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Who reads a public page, in which session, when: the request, the session, the
+    app's state, the clock and the user if one is signed in. A dependency: FastAPI fills
+    its fields (``VisitorDep``). A ``Desk`` has the same names, with a user always."""
+
+    request: Request
+    session: SessionDep
+    state: StateDep
+    now: Now
+    user: OptionalUser
+
+
+VisitorDep = Annotated[Visitor, Depends()]
+
+
 def desk(user: Any, *, name: str = "desk") -> Callable[..., Awaitable[Desk]]:
     """A FastAPI dependency: the ``Desk`` of a request whose user is resolved by the
     ``user`` annotation (e.g. ``CurrentUser`` or a role page dependency).
@@ -232,6 +255,14 @@ def filled(model: type[M], source: object, **given: Any) -> M:
     the same name, but for the ``given`` ones (a masked name, a count, a nested list)."""
     values = {name: getattr(source, name) for name in model.model_fields if name not in given}
     return model(**values, **given)
+
+
+def form_post(router: APIRouter, path: str) -> Callable[[F], F]:
+    """The decorator of a page's form POST on ``path``: the CSRF token checked, the
+    answer the handler's own response (a page, a partial or a 303), HTML by default."""
+    return router.post(
+        path, dependencies=[CsrfChecked], response_class=HTMLResponse, response_model=None
+    )
 
 
 def form_action(
