@@ -62,6 +62,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.augment import augment
+from gridgov.outreach.partition.counts import CountAdvice, block_sizes, count_advice
 from gridgov.outreach.partition.cover import cover, fewest_outside
 from gridgov.outreach.partition.cutting import bisect, carve
 from gridgov.outreach.partition.elastic import diameter2, equalize, gather, settle, tidy
@@ -82,11 +83,15 @@ from gridgov.outreach.partition.repair import rebalance
 
 __all__ = [
     "Band",
+    "CountAdvice",
     "Home",
     "Member",
     "Partition",
     "PartitionError",
     "Quality",
+    "block_sizes",
+    "count_advice",
+    "fewest_outside",
     "homes_from_rows",
     "measure",
     "partition",
