@@ -39,7 +39,9 @@ or a household standing alone. The method, in four steps:
    fill alone, is fixed, and every other group needs two pieces or more; that sets
    the fewest groups any partition splitting nothing leaves outside the band. When it
    is above 0 (tower-heavy places), the cover is tried *first*, and when it reaches
-   the floor it is the answer (after step 4): no bisection can do better.
+   the floor it is the answer (after step 4): no bisection can do better. The count
+   stays the caller's; ``counts.count_advice`` names the nearest count where the floor
+   is 0 (within a band it falls by 2 per group fewer), for the office to weigh.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
