@@ -23,7 +23,9 @@ outside, by counting: ``partition.cover.fewest_outside``), buildings split, the 
 in-group straight-line distance, the mean group diameter and the mean distance to the
 group's centre; and the ratio of times. Then an update: five households leave and five
 arrive elsewhere; how many households changed group (at most those five plus a
-handful).
+handful). Last, for the community: the fewest groups outside the band at the 960
+asked for, the nearest count where counting forces none outside (the same sizes,
+``partition.count_advice``), and gridgov's partition at that count (one run).
 
     python benchmarks/contact_groups.py [--seed 1] [--skip-reference-community]
 
@@ -39,8 +41,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gridgov.outreach.partition import Band, Home, Partition, Quality, measure, partition, update
-from gridgov.outreach.partition.cover import fewest_outside
+from gridgov.outreach.partition import (
+    Band,
+    Home,
+    Partition,
+    Quality,
+    block_sizes,
+    count_advice,
+    fewest_outside,
+    measure,
+    partition,
+    update,
+)
 
 ROUNDS = 3
 LON0, LAT0 = 116.72, 23.28  # Haojiang
@@ -241,6 +253,28 @@ def main() -> None:
         limit=args.reference_limit,
     )
     churn(rng, big, second)
+    suggested(big, Band.for_count(len(big), 960))
+
+
+def suggested(homes: list[Home], band: Band) -> None:
+    """The floor at the count asked for, the nearest count where counting forces none
+    outside (``partition.count_advice``), and gridgov's partition at that count (one
+    run: at a floor of 0 the bisection runs in four directions, tens of seconds)."""
+    advice = count_advice(block_sizes(homes), band)
+    print(
+        f"  at {band.groups} groups of {band.low}–{band.high}: "
+        f"at least {advice.fewest_outside} outside"
+    )
+    other = advice.suggested
+    if other is None:
+        print("  no count needs fewer outside")
+        return
+    print(
+        f"  nearest count with none forced outside: {other.groups} groups of "
+        f"{other.low}–{other.high}"
+    )
+    seconds, result = timed(lambda: partition(homes, other), 1)
+    print(row(f"at {other.groups}", seconds, result.quality) + f"  (CPU {CPU[0]:.3f} s)")
 
 
 if __name__ == "__main__":

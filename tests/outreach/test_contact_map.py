@@ -106,6 +106,7 @@ def test_the_map_data_and_a_move_posted_by_the_script(client: TestClient, db: Da
         "smallest": 12,
         "largest": 12,
         "out_of_band": 0,
+        "fewest_outside": 0,
         "buildings_split": 0,
         "largest_distance_m": data["quality"]["largest_distance_m"],
     }

@@ -140,3 +140,56 @@ def test_the_public_board_is_open_to_anyone(client: TestClient, db: Database) ->
     assert "暂无承诺" in response.text
     with db.session() as session:
         assert session.scalars(select(ContactScheme)).all() == []
+
+
+def test_a_count_that_forces_a_group_out_of_range_is_cut_as_asked_and_a_better_one_named(
+    client: TestClient, db: Database
+) -> None:
+    # Given a secretary whose community has a block of 9 households beside a tower of
+    # 22: in 3 groups of 10–11 the tower fills two groups and the 9 stay one short
+    make_cases_world(db)
+    make_user(db, "li.secretary", "branch_secretary", "440512001001")
+    buildings_in_a_row(db, 1, per=9)
+    buildings_in_a_row(db, 1, start=1, per=22)
+    page_login(client, "li.secretary")
+    token = csrf_of(client, "/outreach")
+    # When she asks for 3 groups
+    response = client.post(
+        "/outreach/schemes",
+        data={"region_code": "440512001001", "name": "楼栋", "groups": "3", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    # Then the groups are made as asked, 3 of them, and the page says, in Chinese, that
+    # at least one must be outside 10–11 without splitting a building, and that 2
+    # groups of 15–16 need none outside; the figures say the same beside the count
+    assert page.status_code == 200
+    assert "共3组，每组10–11户" in page.text
+    assert "3个组、每组10–11户，不拆分楼栋就不能全部在范围内：至少有1个组会超出范围。" in page.text
+    assert "若分为2个组、每组15–16户，则不必有组超出范围。" in page.text
+    assert "超出10–11户的组：1（不拆分楼栋，至少有1个组必然超出）" in page.text
+    layout = client.get(response.headers["location"] + "/map.json").json()
+    assert layout["quality"]["out_of_band"] == 1
+    assert layout["quality"]["fewest_outside"] == 1
+    with db.session() as session:
+        scheme = session.scalars(select(ContactScheme)).one()
+        assert (scheme.groups, scheme.size_low, scheme.size_high) == (3, 10, 11)
+
+
+def test_a_count_that_forces_nothing_out_of_range_shows_no_advice(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given 6 buildings of 4 households each, cut into 3 groups of 8
+    page_login(client, "li.secretary")
+    token = csrf_of(client, "/outreach")
+    response = client.post(
+        "/outreach/schemes",
+        data={"region_code": "440512001001", "name": "青篮", "groups": "3", "csrf_token": token},
+        follow_redirects=False,
+    )
+    # When the scheme's page is read
+    page = client.get(response.headers["location"])
+    # Then no group is forced outside the band, and the page says nothing about it
+    assert "scheme-count-advice" not in page.text
+    assert "必然超出" not in page.text

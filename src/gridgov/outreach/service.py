@@ -121,7 +121,15 @@ def do_create_scheme(
     session.add(scheme)
     session.flush()
     _store(session, scheme, result, {}, ChangeReason.GENERATED, actor, now)
-    summary = {"groups": groups, "households": len(homes), **_figures(result.quality)}
+    # The count is the office's to choose: cut as asked, and note how many groups
+    # counting forces outside the band (the scheme page words it, with a better count).
+    floor = part.fewest_outside(part.block_sizes(homes), band)
+    summary = {
+        "groups": groups,
+        "households": len(homes),
+        **_figures(result.quality),
+        "fewest_outside": floor,
+    }
     record_about(session, actor, "contact_scheme.created", scheme, now=now, summary=summary)
     return scheme, result.quality
 
@@ -440,6 +448,9 @@ class SchemeMap:
     band: part.Band
     groups: list[MapGroup]
     points: list[MapPoint]
+    # The fewest groups outside the band any partition splitting no building leaves,
+    # and the nearest count with none forced outside (None: no located households).
+    advice: part.CountAdvice | None = None
 
 
 def scheme_map(session: Session, scheme: ContactScheme) -> SchemeMap:
@@ -479,7 +490,8 @@ def scheme_map(session: Session, scheme: ContactScheme) -> SchemeMap:
         )
         for number, ids in enumerate(groups, start=1)
     ]
-    return SchemeMap(part.measure(groups, homes, band), band, map_groups, points)
+    advice = part.count_advice(part.block_sizes(homes), band) if homes else None
+    return SchemeMap(part.measure(groups, homes, band), band, map_groups, points, advice)
 
 
 # ---------------------------------------------------------------- visits

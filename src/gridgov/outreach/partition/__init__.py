@@ -39,7 +39,9 @@ or a household standing alone. The method, in four steps:
    fill alone, is fixed, and every other group needs two pieces or more; that sets
    the fewest groups any partition splitting nothing leaves outside the band. When it
    is above 0 (tower-heavy places), the cover is tried *first*, and when it reaches
-   the floor it is the answer (after step 4): no bisection can do better.
+   the floor it is the answer (after step 4): no bisection can do better. The count
+   stays the caller's; ``counts.count_advice`` names the nearest count where the floor
+   is 0 (within a band it falls by 2 per group fewer), for the office to weigh.
 4. **Improve locally** (``improve``). Boundary blocks move, or swap, to a nearer group
    while no group leaves the band (or gets further outside it), until nothing
    improves. Each piece of a tall building is then given consecutive floors.
@@ -62,6 +64,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.outreach.partition.augment import augment
+from gridgov.outreach.partition.counts import CountAdvice, block_sizes, count_advice
 from gridgov.outreach.partition.cover import cover, fewest_outside
 from gridgov.outreach.partition.cutting import bisect, carve
 from gridgov.outreach.partition.elastic import diameter2, equalize, gather, settle, tidy
@@ -82,11 +85,15 @@ from gridgov.outreach.partition.repair import rebalance
 
 __all__ = [
     "Band",
+    "CountAdvice",
     "Home",
     "Member",
     "Partition",
     "PartitionError",
     "Quality",
+    "block_sizes",
+    "count_advice",
+    "fewest_outside",
     "homes_from_rows",
     "measure",
     "partition",
