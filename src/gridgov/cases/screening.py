@@ -76,23 +76,38 @@ def spam_reasons(
     return signals
 
 
-def _flooding(session: Session, *, source: str, phone_index: str | None, now: datetime) -> bool:
-    since = now - FLOOD_WINDOW
-    same = []
-    if phone_index:
-        same.append(Case.reporter_phone_index == phone_index)
-    # One account, or one sender in a group chat; not a whole gateway or hotline.
-    if source.startswith(("user:", "chat:")) and source.count(":") >= 1:
-        same.append(Case.source == source)
-    if not same:
-        return False
-    # Counted up to the limit only: a source that floods does not make every further
-    # report count all of its earlier ones.
+def _flood_count(*same: Any) -> Any:
+    """How many recent cases share the phone or the source (or either), counted up to the
+    limit only: a source that floods does not make every further report count all of its
+    earlier ones. Built once per shape (phone, source, both): intake asks for every report."""
     first = (
-        select(Case.id).where(Case.created_at >= since, or_(*same)).limit(FLOOD_LIMIT).subquery()
+        select(Case.id)
+        .where(Case.created_at >= bindparam("since"), or_(*same))
+        .limit(FLOOD_LIMIT)
+        .subquery()
     )
-    recent = session.scalar(select(func.count()).select_from(first)) or 0
-    return recent >= FLOOD_LIMIT
+    return select(func.count()).select_from(first)
+
+
+_SAME_PHONE = Case.reporter_phone_index == bindparam("phone_index")
+_SAME_SOURCE = Case.source == bindparam("source")
+_FLOOD_COUNTS = {
+    (True, False): _flood_count(_SAME_PHONE),
+    (False, True): _flood_count(_SAME_SOURCE),
+    (True, True): _flood_count(_SAME_PHONE, _SAME_SOURCE),
+}
+
+
+def _flooding(session: Session, *, source: str, phone_index: str | None, now: datetime) -> bool:
+    # One account, or one sender in a group chat; not a whole gateway or hotline.
+    by_source = source.startswith(("user:", "chat:")) and source.count(":") >= 1
+    if not phone_index and not by_source:
+        return False
+    recent = session.connection().scalar(
+        _FLOOD_COUNTS[bool(phone_index), by_source],
+        {"since": now - FLOOD_WINDOW, "phone_index": phone_index, "source": source},
+    )
+    return (recent or 0) >= FLOOD_LIMIT
 
 
 def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Case]:
@@ -118,23 +133,40 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
     return [c for c in candidates if _metres(c, case) <= DUPLICATE_METRES]
 
 
+# Open cases of a category in a box of time and space, oldest first: one statement for
+# every report, built once.
+_NEAR_IDS = (
+    select(Case.id, Case.lon, Case.lat)
+    .where(
+        Case.id != bindparam("case_id"),
+        Case.category_code == bindparam("category_code"),
+        Case.state.in_([s.value for s in rules.OPEN_STATES]),
+        Case.created_at >= bindparam("since"),
+        Case.lat.between(bindparam("lat_from"), bindparam("lat_to")),
+        Case.lon.between(bindparam("lon_from"), bindparam("lon_to")),
+    )
+    .order_by(Case.created_at)
+)
+
+
 def likely_duplicate_ids(session: Session, case: Case, *, now: datetime) -> tuple[int, ...]:
     """The ids ``likely_duplicates`` would give, reading three columns instead of whole
-    cases: intake asks this for every report."""
+    cases: intake asks this for every report. Read on the session's connection: nothing
+    the request has pending is flushed for it (it changes nothing this finds)."""
     if case.lon is None or case.lat is None or not case.category_code:
         return ()
     degrees = DUPLICATE_METRES / 111_000
-    rows = session.execute(
-        select(Case.id, Case.lon, Case.lat)
-        .where(
-            Case.id != case.id,
-            Case.category_code == case.category_code,
-            Case.state.in_([s.value for s in rules.OPEN_STATES]),
-            Case.created_at >= now - DUPLICATE_WINDOW,
-            Case.lat.between(case.lat - degrees, case.lat + degrees),
-            Case.lon.between(case.lon - degrees * 1.1, case.lon + degrees * 1.1),
-        )
-        .order_by(Case.created_at)
+    rows = session.connection().execute(
+        _NEAR_IDS,
+        {
+            "case_id": case.id,
+            "category_code": case.category_code,
+            "since": now - DUPLICATE_WINDOW,
+            "lat_from": case.lat - degrees,
+            "lat_to": case.lat + degrees,
+            "lon_from": case.lon - degrees * 1.1,
+            "lon_to": case.lon + degrees * 1.1,
+        },
     )
     return tuple(
         id_ for id_, lon, lat in rows if _distance(lon, lat, case.lon, case.lat) <= DUPLICATE_METRES

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.errors import TooManyRequests
@@ -31,27 +32,46 @@ def set_limit_factor(factor: float) -> None:
     _factor = max(1.0, factor)
 
 
-def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
-    since = now - limit.window
-    in_window = (RateHit.bucket == bucket, RateHit.at > since)
-    # The count and the hit in one statement: the row goes in only while the bucket has
-    # room, so a refused request records no hit (one round trip less per counted write).
-    room = math.ceil(limit.count * _factor)
-    counted = select(func.count()).where(*in_window).scalar_subquery()
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... SELECT here.
-    added = session.execute(
+# The count and the hit in one statement: the row goes in only while the bucket has
+# room, so a refused request records no hit (one round trip less per counted write).
+# Built once (every write counts through it): its cache key is worked out once, not per
+# request. RETURNING, not rowcount: psycopg reports -1 for an INSERT ... SELECT here.
+def _add_hit_statement() -> Any:
+    counted = (
+        select(func.count())
+        .where(RATE_HIT.c.bucket == bindparam("bucket"), RATE_HIT.c.at > bindparam("since"))
+        .scalar_subquery()
+    )
+    return (
         insert(RATE_HIT)
         .from_select(
             ["bucket", "at"],
             select(
-                literal(bucket[:160], RATE_HIT.c.bucket.type),
-                literal(now, RATE_HIT.c.at.type),
-            ).where(counted < room),
+                bindparam("bucket", type_=RATE_HIT.c.bucket.type),
+                bindparam("at", type_=RATE_HIT.c.at.type),
+            ).where(counted < bindparam("room")),
         )
         .returning(RATE_HIT.c.id)
-    ).first()
+    )
+
+
+_ADD_HIT = _add_hit_statement()
+
+
+def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
+    since = now - limit.window
+    bucket = bucket[:160]
+    added = (
+        session.connection()
+        .execute(
+            _ADD_HIT,
+            {"bucket": bucket, "at": now, "since": since, "room": math.ceil(limit.count * _factor)},
+        )
+        .first()
+    )
     if added is not None:
         return
+    in_window = (RateHit.bucket == bucket, RateHit.at > since)
     oldest = session.execute(select(func.min(RateHit.at)).where(*in_window)).scalar()
     wait = limit.window - (now - oldest) if oldest is not None else limit.window
     seconds = max(1, math.ceil(wait.total_seconds()))
