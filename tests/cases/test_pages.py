@@ -9,10 +9,11 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.cases import pages, reporter
+from gridgov.cases import case_pages, pages, reporter
 from gridgov.cases import service as cases
 from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
@@ -588,3 +589,34 @@ def test_photos_are_typed_by_their_bytes() -> None:
     assert pages.sniff(JPEG) == "image/jpeg"
     assert pages.sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
     assert pages.sniff(b"<html>") is None
+
+
+def test_the_notifications_page_marks_them_seen_while_another_writer_commits(
+    db: Database, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a grid worker with a notification, and another writer (the outbox, a
+    # colleague) that commits while the page is reading the inbox
+    make_cases_world(db)
+    filed = report(db)
+    inbox = case_pages.service.inbox
+
+    def inbox_then_someone_writes(*args: object, **kwargs: object) -> object:
+        messages = inbox(*args, **kwargs)  # type: ignore[arg-type]
+        with db.transaction() as other:
+            other.execute(
+                update(Case).where(Case.id == filed.id).values(description="门口的垃圾堆满了")
+            )
+        return messages
+
+    monkeypatch.setattr(case_pages.service, "inbox", inbox_then_someone_writes)
+    page_login(client, "chen.worker")
+    # When the worker opens the notifications page
+    answer = client.get("/notifications")
+    # Then it answers (a read transaction upgraded to a write failed here on SQLite: 503)
+    # and the notifications count as seen
+    assert answer.status_code == 200, answer.text
+    with db.session() as session:
+        seen = session.scalar(
+            select(User.notifications_seen_at).where(User.username == "chen.worker")
+        )
+    assert seen is not None

@@ -21,6 +21,7 @@ from gridgov.accounts.models import ApiKey, AuthSession, LoginAttempt, User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.config import SUPPORTED_LANGUAGES
+from gridgov.db import Database
 from gridgov.errors import (
     Conflict,
     Forbidden,
@@ -175,6 +176,15 @@ def user_names(session: Session, ids: list[int]) -> dict[int, str]:
         select(User.id, User.display_name, User.username).where(User.id.in_(wanted))
     )
     return {uid: display or username for uid, display, username in rows}
+
+
+def mark_notifications_seen(db: Database, user_id: int, now: datetime) -> None:
+    """The notifications page's one write, in a short write transaction of its own. A
+    GET's session reads without SQLite's write lock, and a read transaction upgraded to
+    a write after another writer's commit fails at once (the page answered 503 while the
+    outbox or a colleague wrote). A read marker, not a change of state: not audited."""
+    with db.transaction() as write:
+        write.execute(update(User).where(User.id == user_id).values(notifications_seen_at=now))
 
 
 def may_see_user(viewer: Actor, user: User) -> bool:

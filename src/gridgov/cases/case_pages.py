@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.accounts import service as accounts
 from gridgov.accounts import units
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
@@ -459,6 +460,5 @@ def notifications_page(desk: PageDesk) -> HTMLResponse:
                 "unread": seen is None or m.created_at > seen,
             }
         )
-    user.notifications_seen_at = desk.now
-    session.commit()
+    accounts.mark_notifications_seen(desk.state.db, user.id, desk.now)
     return render(desk.request, "cases/notifications.html", {"rows": rows, "unread_count": 0})
