@@ -4,6 +4,7 @@ case page and its forms, photos, and the map's counts."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx2
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.cases import case_pages, pages, reporter
+from gridgov.cases import pages, reporter
 from gridgov.cases import service as cases
 from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
@@ -598,17 +599,17 @@ def test_the_notifications_page_marks_them_seen_while_another_writer_commits(
     # colleague) that commits while the page is reading the inbox
     make_cases_world(db)
     filed = report(db)
-    inbox = case_pages.service.inbox
+    inbox = cases.inbox
 
-    def inbox_then_someone_writes(*args: object, **kwargs: object) -> object:
-        messages = inbox(*args, **kwargs)  # type: ignore[arg-type]
+    def inbox_then_someone_writes(*args: Any, **kwargs: Any) -> Any:
+        messages = inbox(*args, **kwargs)
         with db.transaction() as other:
             other.execute(
                 update(Case).where(Case.id == filed.id).values(description="门口的垃圾堆满了")
             )
         return messages
 
-    monkeypatch.setattr(case_pages.service, "inbox", inbox_then_someone_writes)
+    monkeypatch.setattr(cases, "inbox", inbox_then_someone_writes)
     page_login(client, "chen.worker")
     # When the worker opens the notifications page
     answer = client.get("/notifications")
