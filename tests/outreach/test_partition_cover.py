@@ -4,6 +4,7 @@ counting allows."""
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 
 import pytest
@@ -12,6 +13,9 @@ from gridgov.outreach.partition import Band, Home, partition
 from gridgov.outreach.partition.cover import cover, fewest_outside
 from gridgov.outreach.partition.geometry import Block
 from tests.outreach.test_partition import LAT0, LON0, community, estate
+
+# The module itself (the package's ``cover`` is the function).
+cover_module = importlib.import_module("gridgov.outreach.partition.cover")
 
 
 def _held(groups: list[list[Block]]) -> dict[str, set[int]]:
@@ -93,3 +97,21 @@ def test_a_community_comes_out_with_no_more_groups_outside_than_counting_forces(
     # Then exactly those 3 are outside, and no building is split
     assert result.quality.out_of_band == fewest
     assert result.quality.buildings_split == 0
+
+
+def test_blocks_at_one_point_are_listed_with_work_in_proportion_to_the_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given 2,000 blocks of 5 households at one point: each block's 12 nearest are the
+    # first 13, which are thus near every block (a million and more candidates a step
+    # of the listing examined), and a budget of 500 candidates a block
+    blocks = [Block(f"b{k:04d}", list(range(5 * k, 5 * k + 5)), 0.0, 0.0) for k in range(2000)]
+    band = Band(1000, 10, 10)
+    monkeypatch.setattr(cover_module, "STEPS", 500 * len(blocks))
+    # When the bins are listed
+    bins = cover_module._bins(cover_module._items(blocks, band), band)
+    # Then the listing stays within it and finds every bin: each block alone, and each
+    # of the first 13 with every block after it (a third block is over the band)
+    assert bins is not None
+    assert len(bins) == 2000 + sum(1999 - k for k in range(13))
+    assert {len(members) for members in bins} == {1, 2}
