@@ -3,11 +3,15 @@ the phone form and turns it into a case, the public board, the pipeline's office
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from gridgov.db import Database
+from gridgov.outreach import pipeline, pledges
 from gridgov.outreach.models import ContactScheme, Visit
 from gridgov.registry.models import Organisation
 from tests.cases.factories import make_cases_world
@@ -193,3 +197,60 @@ def test_a_count_that_forces_nothing_out_of_range_shows_no_advice(
     # Then no group is forced outside the band, and the page says nothing about it
     assert "scheme-count-advice" not in page.text
     assert "必然超出" not in page.text
+
+
+def _probing(db: Database, read: Any, locked: list[bool]) -> Any:
+    """``read``, then a note of whether another connection could take SQLite's write lock
+    at that moment (without waiting)."""
+
+    def probed(*args: Any, **kwargs: Any) -> Any:
+        result = read(*args, **kwargs)
+        other = db.engine.raw_connection()  # the driver's own: no BEGIN of SQLAlchemy's
+        try:
+            other.execute("PRAGMA busy_timeout=0")
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                locked.append(False)
+            except sqlite3.OperationalError:
+                locked.append(True)
+        finally:
+            other.close()
+        return result
+
+    return probed
+
+
+def test_the_audited_pipeline_page_holds_the_write_lock_from_its_start(
+    client: TestClient, db: Database, households: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page records who looked at the candidates: a read that writes. On SQLite a
+    # read session that writes after another writer's commit is refused (503), so the
+    # route's session is a write session from its start.
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock")
+    # Given the branch secretary, and a probe of the write lock while the page reads
+    with db.session() as session:
+        branch = session.scalar(select(Organisation.id).where(Organisation.code == "P1"))
+    locked: list[bool] = []
+    monkeypatch.setattr(pipeline, "list_candidates", _probing(db, pipeline.list_candidates, locked))
+    page_login(client, "li.secretary")
+    # When the secretary opens the pipeline page
+    page = client.get(f"/outreach/pipeline/{branch}")
+    # Then it answers, and no other writer could commit while it read
+    assert page.status_code == 200, page.text
+    assert locked == [True]
+
+
+def test_an_ordinary_page_reads_without_the_write_lock(
+    client: TestClient, db: Database, households: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock")
+    # Given the same probe in a page that only reads (the pledges list)
+    locked: list[bool] = []
+    monkeypatch.setattr(pledges, "list_pledges", _probing(db, pledges.list_pledges, locked))
+    page_login(client, "li.secretary")
+    # When the secretary opens it, then others may write meanwhile
+    assert client.get("/outreach/pledges").status_code == 200
+    assert locked == [False]

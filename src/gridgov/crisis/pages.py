@@ -32,7 +32,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.web import i18n
-from gridgov.web.deps import SessionDep, actor_of, require_roles
+from gridgov.web.deps import SessionDep, actor_of, require_roles, writes_on_read
 from gridgov.web.render import download, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, form_post, safe_next, scoped
 
@@ -330,6 +330,7 @@ def record_checkin(
 
 
 @router.get("/crisis/{incident_id}/export.xlsx")
+@writes_on_read  # the export is audited
 def export_checkins(incident: IncidentPage, desk: StaffDesk) -> Response:
     """The command centre's workbook: the board and every household in the viewer's
     area, sensitive flags included only inside it."""

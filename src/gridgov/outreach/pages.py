@@ -26,6 +26,7 @@ from gridgov.web.deps import (
     anonymous_actor,
     client_ip,
     require_roles,
+    writes_on_read,
 )
 from gridgov.web.errors import wants_json
 from gridgov.web.render import download, render, render_form
@@ -369,6 +370,7 @@ def board_comment(
 
 
 @router.get("/outreach/pipeline/{branch_id}", response_class=HTMLResponse)
+@writes_on_read  # an audited read of personal data
 def pipeline_page(branch_id: int, desk: SecretaryDesk) -> HTMLResponse:
     session, today = desk.session, desk.today
     candidates = desk.commit(pipeline.list_candidates, branch_id=branch_id)  # an audited read

@@ -32,6 +32,7 @@ from gridgov.errors import CsrfFailed, Forbidden, NotFound, Unauthenticated
 from gridgov.web import auth_cache
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 AUTH_MARK = "__gridgov_authorises__"
 SESSION_COOKIE = "gg_session"
 CSRF_COOKIE = "gg_csrf"
@@ -161,11 +162,28 @@ Now = Annotated[datetime, Depends(get_now)]
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES_ON_READ = "gridgov_writes_on_read"
+
+
+def writes_on_read(endpoint: F) -> F:
+    """Mark a GET route that writes: an audited read (who looked at whose personal data,
+    an export). Its session is a write session like a POST's (SQLite: BEGIN IMMEDIATE).
+    A read session that writes after another writer's commit is refused by SQLite at once
+    (its snapshot is stale), which the route would answer with 503."""
+    setattr(endpoint, _WRITES_ON_READ, True)
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    return getattr(request.scope.get("endpoint"), _WRITES_ON_READ, False) is True
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request. Unsafe methods get a write session (SQLite: BEGIN
-    IMMEDIATE); reads begin DEFERRED and never take the write lock. The route commits
+    """One session per request. Unsafe methods and reads marked ``writes_on_read``
+    get a write session (SQLite: BEGIN IMMEDIATE); other reads begin DEFERRED and never
+    take the write lock. The route commits
     after its ``do_*`` call, before it responds. While the route runs, the session is
     also ``request.state.db_session``: what the page around the route's content reads
     (the navigation's unread badge) reads in it, not in a second session.
@@ -179,7 +197,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     node of bookkeeping per request (issue #18), and ``get_state`` only reads it.
     """
     state = _state(request)
-    session = state.db.session(write=request.method not in SAFE_METHODS)
+    session = state.db.session(write=_writes(request))
     request.state.db_session = session  # for what a page renders (web/render.py: _unread)
     try:
         yield session
