@@ -5,12 +5,13 @@ counting allows."""
 from __future__ import annotations
 
 import importlib
+import random
 from collections import Counter
 
 import pytest
 
 from gridgov.outreach.partition import Band, Home, partition
-from gridgov.outreach.partition.cover import cover, fewest_outside
+from gridgov.outreach.partition.cover import _Item, _nearest, cover, fewest_outside
 from gridgov.outreach.partition.geometry import Block
 from tests.outreach.test_partition import LAT0, LON0, community, estate
 
@@ -115,3 +116,27 @@ def test_blocks_at_one_point_are_listed_with_work_in_proportion_to_the_place(
     assert bins is not None
     assert len(bins) == 2000 + sum(1999 - k for k in range(13))
     assert {len(members) for members in bins} == {1, 2}
+
+
+def _scan(items: list[_Item], k: int, among: list[int], count: int) -> set[int]:
+    """The plain answer: ``among`` sorted by squared distance to item k, ties in order."""
+    x, y = items[k].x, items[k].y
+    ranked = sorted(among, key=lambda j: (items[j].x - x) ** 2 + (items[j].y - y) ** 2)
+    return set(ranked[: count + 1]) - {k}
+
+
+def test_the_nearest_items_are_those_a_plain_scan_finds_ties_and_stacks_included() -> None:
+    # Given items on a 10 m lattice (many equal distances), a stack of 30 at one point
+    # and scattered ones, and a subset standing for the tall buildings
+    rng = random.Random(7)
+    points = [(10.0 * (n % 12), 10.0 * (n // 12)) for n in range(144)]
+    points += [(55.0, 55.0)] * 30
+    points += [(rng.uniform(-200, 300), rng.uniform(-200, 300)) for _ in range(200)]
+    items = [_Item(f"B{n}", [n], x, y, 1, 11, 1) for n, (x, y) in enumerate(points)]
+    everyone = list(range(len(items)))
+    some = everyone[::7]
+    for among, count in ((everyone, 12), (some, 4), (some[:3], 12)):
+        # When each item's nearest are found through the tree
+        found = _nearest(items, among, count)
+        # Then they are the plain scan's, item by item
+        assert found == [_scan(items, k, among, count) for k in everyone]

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
+from scipy.spatial import cKDTree
 
 from gridgov.outreach.partition.geometry import Block, Group
 from gridgov.outreach.partition.model import Band
@@ -120,13 +121,29 @@ def _items(blocks: Sequence[Block], band: Band) -> list[_Item]:
     return items
 
 
-def _nearest(items: list[_Item], k: int, among: Sequence[int], count: int) -> set[int]:
-    x, y = items[k].x, items[k].y
-    return set(
-        heapq.nsmallest(
-            count + 1, among, key=lambda j: (items[j].x - x) ** 2 + (items[j].y - y) ** 2
+def _nearest(items: Sequence[_Item], among: Sequence[int], count: int) -> list[set[int]]:
+    """For each item, the ``count`` items of ``among`` nearest to it (itself left out):
+    the sets that sorting ``among`` by squared distance gives, ties in ``among``'s order.
+    A k-d tree finds each item's radius and the candidates inside it, so the work is not
+    a scan of the whole place per item (19 s for 10,000 items)."""
+    if not among:
+        return [set() for _ in items]
+    tree = cKDTree(np.array([(items[j].x, items[j].y) for j in among], dtype=float))
+    want = min(count + 1, len(among))
+    radii, _ = tree.query(np.array([(i.x, i.y) for i in items], dtype=float), k=want)
+    radii = np.asarray(radii, dtype=float).reshape(len(items), want)[:, -1]
+    found: list[set[int]] = []
+    for k, item in enumerate(items):
+        x, y = item.x, item.y
+        # Everything as near as the ``want``-th, ties included, in ``among``'s order.
+        inside = sorted(tree.query_ball_point((x, y), float(radii[k]) * (1 + 1e-9) + 1e-9))
+        chosen = heapq.nsmallest(
+            want,
+            (among[i] for i in inside),
+            key=lambda j: (items[j].x - x) ** 2 + (items[j].y - y) ** 2,
         )
-    ) - {k}
+        found.append(set(chosen) - {k})
+    return found
 
 
 def _bins(items: list[_Item], band: Band) -> list[tuple[int, ...]] | None:
@@ -136,8 +153,8 @@ def _bins(items: list[_Item], band: Band) -> list[tuple[int, ...]] | None:
     n = len(items)
     everyone = range(n)
     supply = [k for k, item in enumerate(items) if item.groups > 1 and item.lo <= SMALL]
-    near = [_nearest(items, k, everyone, NEAR) for k in everyone]
-    pair = [_nearest(items, k, supply, SUPPLY) for k in everyone]
+    near = _nearest(items, everyone, NEAR)
+    pair = _nearest(items, supply, SUPPLY)
     for links in (near, pair):
         for k in everyone:
             for j in list(links[k]):
