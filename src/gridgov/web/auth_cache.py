@@ -101,34 +101,6 @@ def _lookup(
         return found
 
 
-def cached_user(
-    database_url: str,
-    session: Session,
-    *,
-    token: str,
-    kind: str,
-    now: datetime,
-) -> User | None:
-    """The remembered user for ``token``, merged into ``session``; None on a miss."""
-    template = CACHE.get((database_url, kind, accounts.token_digest(token)), now)
-    return None if template is None else session.merge(template, load=False)
-
-
-def remember(
-    database_url: str,
-    open_session: Callable[[], Session],
-    session: Session,
-    *,
-    token: str,
-    kind: str,
-    now: datetime,
-) -> User | None:
-    """Look the token up (blocking: run it in a worker thread), remember a live one and
-    return it merged into ``session``."""
-    user = remember_detached(database_url, open_session, token=token, kind=kind, now=now)
-    return None if user is None else session.merge(user, load=False)
-
-
 def cached_detached(database_url: str, *, token: str, kind: str, now: datetime) -> User | None:
     """The remembered user itself, in no session: shared by every request that reads
     it, so only to be read (its columns), never changed; None on a miss."""

@@ -332,6 +332,20 @@ def _credentials(request: Request, state: AppState) -> tuple[str, str | None]:
     return "cookie", unsign_cookie_value(state.settings.keys.session, cookie)
 
 
+async def _remembered(state: AppState, kind: str, token: str | None, now: datetime) -> User | None:
+    """The token's user as this process remembers it (``web/auth_cache.py``), in no
+    session: from memory on the event loop, else one statement in a worker thread."""
+    if not token:
+        return None
+    db = state.db
+    user = auth_cache.cached_detached(db.url, token=token, kind=kind, now=now)
+    if user is not None:
+        return user
+    return await anyio.to_thread.run_sync(
+        partial(auth_cache.remember_detached, db.url, db.session, token=token, kind=kind, now=now)
+    )
+
+
 async def _principal(
     request: Request, state: AppState, session: Session, now: datetime
 ) -> Principal | None:
@@ -343,22 +357,10 @@ async def _principal(
         return cached
     principal: Principal | None = None
     kind, token = _credentials(request, state)
-    if token:
-        db = state.db
-        user = auth_cache.cached_user(db.url, session, token=token, kind=kind, now=now)
-        if user is None:
-            user = await anyio.to_thread.run_sync(
-                partial(
-                    auth_cache.remember,
-                    db.url,
-                    db.session,
-                    session,
-                    token=token,
-                    kind=kind,
-                    now=now,
-                )
-            )
-        principal = Principal(user, kind, token) if user else None
+    found = await _remembered(state, kind, token, now)
+    if token and found is not None:
+        # A copy in the request's session, without SQL: the route may change it.
+        principal = Principal(session.merge(found, load=False), kind, token)
     request.state.principal = principal
     request.state.user = Viewer.of(principal.user) if principal else None
     return principal
@@ -419,21 +421,7 @@ async def require_identity(request: Request, now: Now) -> User:
     never change it, follow a relation or hand it to a session (use ``CurrentUser``)."""
     state = _state(request)
     kind, token = _credentials(request, state)
-    user: User | None = None
-    if token:
-        db = state.db
-        user = auth_cache.cached_detached(db.url, token=token, kind=kind, now=now)
-        if user is None:
-            user = await anyio.to_thread.run_sync(
-                partial(
-                    auth_cache.remember_detached,
-                    db.url,
-                    db.session,
-                    token=token,
-                    kind=kind,
-                    now=now,
-                )
-            )
+    user = await _remembered(state, kind, token, now)
     if user is None:
         request.state.user = None
         raise Unauthenticated("Please log in.")
