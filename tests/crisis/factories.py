@@ -5,7 +5,7 @@ act (a leader, two grid workers, a worker of the other community)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
@@ -109,3 +109,19 @@ def open_typhoon(db: Database, world: World, now: datetime = FIXED_NOW, **extra:
 
 
 __all__ = ["SYSTEM", "World", "make_world", "open_typhoon"]
+
+
+def add_delivery_task(db: Database, world: World, incident_id: int) -> int:
+    """A supply delivery in grid 2, set by the leader, due two hours after FIXED_NOW."""
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        return service.do_add_task(
+            session,
+            actor=world.leader,
+            incident=incident,
+            kind="supply_delivery",
+            grid_code=GRID_2,
+            due_at=FIXED_NOW + timedelta(hours=2),
+            now=FIXED_NOW,
+        ).id

@@ -4,17 +4,14 @@ language, the field app and its service worker; labels instead of codes."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from gridgov.crisis import field_pages, service
-from gridgov.crisis.models import Incident
+from gridgov.crisis import field_pages
 from gridgov.db import Database
-from tests.conftest import FIXED_NOW
-from tests.crisis.factories import GRID_2, make_world, open_typhoon
+from tests.crisis.factories import add_delivery_task, make_world, open_typhoon
 from tests.factories import csrf_of, page_login
 
 RAW_CODES = re.compile(r">\s*(needs_help|level_ii|door_to_door|elderly_alone|typhoon)\s*<")
@@ -61,18 +58,7 @@ def test_a_moved_task_goes_back_only_to_a_page_of_this_site(
 ) -> None:
     world = make_world(db)
     incident_id = open_typhoon(db, world)
-    with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        assert incident is not None
-        task_id = service.do_add_task(
-            session,
-            actor=world.leader,
-            incident=incident,
-            kind="supply_delivery",
-            grid_code=GRID_2,
-            due_at=FIXED_NOW + timedelta(hours=2),
-            now=FIXED_NOW,
-        ).id
+    task_id = add_delivery_task(db, world, incident_id)
     page_login(client, "zhao.leader")
     token = csrf_of(client, f"/crisis/{incident_id}")
     moves = (("in_progress", f"/crisis/{incident_id}#tasks"), ("done", "/\\example.com"))

@@ -18,7 +18,14 @@ from gridgov.crisis.rules import Block
 from gridgov.db import Database
 from gridgov.errors import Forbidden, NotFound
 from tests.conftest import FIXED_NOW
-from tests.crisis.factories import COMMUNITY, GRID_1, GRID_2, make_world, open_typhoon
+from tests.crisis.factories import (
+    COMMUNITY,
+    GRID_1,
+    GRID_2,
+    add_delivery_task,
+    make_world,
+    open_typhoon,
+)
 from tests.factories import make_user
 
 SYSTEM = Actor.system("test")
@@ -228,19 +235,7 @@ def test_unreached_households_escalate_once_after_the_set_hours(db: Database) ->
 def test_an_overdue_task_escalates_one_level_per_sweep(db: Database) -> None:
     world = make_world(db)
     incident_id = open_typhoon(db, world)
-    with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        assert incident is not None
-        task = service.do_add_task(
-            session,
-            actor=world.leader,
-            incident=incident,
-            kind="supply_delivery",
-            grid_code=GRID_2,
-            due_at=FIXED_NOW + timedelta(hours=2),
-            now=FIXED_NOW,
-        )
-        task_id = task.id
+    task_id = add_delivery_task(db, world, incident_id)
     for hours, level in ((3, "community"), (4, "street"), (5, "street")):
         with db.transaction() as session:
             crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=hours))
@@ -406,18 +401,7 @@ def test_the_community_office_works_the_task_that_escalates_to_it(db: Database) 
     world = make_world(db)
     incident_id = open_typhoon(db, world)
     office = accounts.actor_for(make_user(db, "he.office", "unit_staff", COMMUNITY))
-    with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        assert incident is not None
-        task_id = service.do_add_task(
-            session,
-            actor=world.leader,
-            incident=incident,
-            kind="supply_delivery",
-            grid_code=GRID_2,
-            due_at=FIXED_NOW + timedelta(hours=2),
-            now=FIXED_NOW,
-        ).id
+    task_id = add_delivery_task(db, world, incident_id)
     # when the sweep escalates it to the community, whose office is told
     with db.transaction() as session:
         crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=3))
