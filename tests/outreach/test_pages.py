@@ -10,11 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
+from gridgov.accounts import service as accounts
 from gridgov.db import Database
 from gridgov.outreach import pipeline, pledges
 from gridgov.outreach.models import ContactScheme, Visit
 from gridgov.registry.models import Organisation
 from tests.cases.factories import make_cases_world
+from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
 from tests.outreach.factories import buildings_in_a_row
 
@@ -254,3 +256,30 @@ def test_an_ordinary_page_reads_without_the_write_lock(
     # When the secretary opens it, then others may write meanwhile
     assert client.get("/outreach/pledges").status_code == 200
     assert locked == [False]
+
+
+def test_the_outreach_page_links_the_secretary_to_her_branchs_pipeline(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given branch P1 with an applicant, in the secretary's community
+    with db.session() as session:
+        branch = session.scalar(select(Organisation.id).where(Organisation.code == "P1"))
+    assert branch is not None
+    secretary = accounts.actor_for(make_user(db, "zhou.secretary", "branch_secretary", GRID))
+    with db.transaction() as session:
+        pipeline.do_add_candidate(
+            session,
+            actor=secretary,
+            branch_id=branch,
+            name="黄申请",
+            applied_on=FIXED_NOW.date(),
+            today=FIXED_NOW.date(),
+            now=FIXED_NOW,
+        )
+    # When the secretary opens the outreach page, then it links to the branch's pipeline
+    page_login(client, "li.secretary")
+    assert f'href="/outreach/pipeline/{branch}">支部</a>' in client.get("/outreach").text
+    # and a grid worker's page does not
+    client.cookies.clear()
+    page_login(client, "wang.worker")
+    assert "/outreach/pipeline/" not in client.get("/outreach").text

@@ -57,7 +57,8 @@ def _scheme(desk: Desk, scheme_id: int) -> ContactScheme:
 @router.get("/outreach", response_class=HTMLResponse)
 def outreach_home(desk: StaffDesk) -> HTMLResponse:
     schemes = service.list_schemes(desk.session, viewer=desk.actor)
-    return render(desk.request, "outreach/home.html", {"schemes": schemes})
+    branches = pipeline.officer_branches(desk.session, actor=desk.actor)
+    return render(desk.request, "outreach/home.html", {"schemes": schemes, "branches": branches})
 
 
 @form_post(router, "/outreach/schemes")

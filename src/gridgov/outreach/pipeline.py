@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role
+from gridgov.accounts.rules import Role, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.deliberation.rules import Tally
 from gridgov.errors import InvalidInput, NotFound, Problem
@@ -34,6 +34,7 @@ from gridgov.outreach.rules import (
     missing_steps,
 )
 from gridgov.outreach.service import check_scope
+from gridgov.registry import public as register
 from gridgov.registry import service as registry
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 
@@ -235,6 +236,20 @@ def list_candidates(
             select(Candidate).where(Candidate.branch_id == branch_id).order_by(Candidate.id)
         )
     )
+
+
+def officer_branches(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """The branches with candidates whose pipeline ``actor`` may open (an officer, the
+    branch in scope): id and name, by name. Where the outreach page links to them."""
+    if actor.role not in OFFICER_ROLES:
+        return []
+    ids = session.scalars(
+        select(Candidate.branch_id)
+        .where(scope_clause(actor.scope, Candidate.region_code))
+        .distinct()
+    ).all()
+    names = register.organisation_names(session, ids)
+    return sorted(names.items(), key=lambda item: item[1])
 
 
 def steps_due(session: Session, candidates: list[Candidate], *, today: date) -> list[Due]:
