@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -110,6 +112,8 @@ def test_demo_build_makes_the_district_once(env: Database, settings: Settings) -
     assert "濠江区" in first.output
     credentials = (settings.data_dir / "demo-accounts.txt").read_text()
     assert "demo-admin\tadmin\tdemo-" in credentials
+    # 头村's secretary, through whom the outreach demo keeps the member pipeline
+    assert re.search(r"^demo-secretary-\d{12}\tbranch_secretary\tdemo-", credentials, re.M)
     again = runner.invoke(cli, ["demo", "build", "--if-empty", "--cases", "40"])
     assert again.exit_code == 0
     assert "not rebuilt" in again.output

@@ -31,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov import settings_store
@@ -55,7 +56,7 @@ from gridgov.demo.geography import DISTRICT_CODE, Territory, build_territory
 from gridgov.demo.organisations import organisations
 from gridgov.demo.population import Progress, populate
 from gridgov.territory import service as territory
-from gridgov.territory.models import ChatGroup
+from gridgov.territory.models import ChatGroup, Region
 
 DEMO_ACCOUNTS = (
     # (username, role, display name, which scope: district, street, community, grid)
@@ -68,6 +69,22 @@ DEMO_ACCOUNTS = (
     ("demo-worker", "grid_worker", "演示网格员", "grid"),
     ("demo-resident", "resident", "演示居民", "grid"),
 )
+
+
+# The login page's one-click accounts for the roles: one per role, and the department's.
+ROLE_SIGN_IN = (*(username for username, *_ in DEMO_ACCOUNTS), demo_staff.DEPARTMENT_ACCOUNT)
+
+
+def sign_in_names(session: Session) -> list[str]:
+    """The accounts the login page offers in demo mode, in this order: one per role, the
+    department's, and 头村's secretary (its contact groups and member pipeline); not the
+    demo's other secretaries and residents, which only act in the simulated months."""
+    village = session.scalar(
+        select(Region.code).where(
+            Region.name == demo_outreach.SHICHA_VILLAGE, Region.level == "community"
+        )
+    )
+    return [*ROLE_SIGN_IN, *([demo_staff.secretary_of(village)] if village else [])]
 
 
 @dataclass(frozen=True)
@@ -258,8 +275,14 @@ def _accounts(
         "community": grid.code[:12],
         "grid": grid.code,
     }
+    # 头村's party secretary: the outreach demo keeps its contact groups, visits, pledges
+    # and member pipeline through this account (demo.outreach), so it is listed too.
+    village = next(c for c in land.communities if c.name == demo_outreach.SHICHA_VILLAGE)
+    scopes[village.code] = village.code
+    secretary = (demo_staff.secretary_of(village.code), "branch_secretary")
+    listed = (*DEMO_ACCOUNTS, (*secretary, f"{village.name}党委书记", village.code))
     created: list[DemoAccount] = []
-    for username, role, display_name, level in DEMO_ACCOUNTS:
+    for username, role, display_name, level in listed:
         password = "demo-" + secrets.token_urlsafe(12)
         accounts.do_create_user(
             session,

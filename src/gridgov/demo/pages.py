@@ -11,7 +11,9 @@ from fastapi.responses import Response
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
+from gridgov.demo.build import ROLE_SIGN_IN, sign_in_names
 from gridgov.errors import NotFound
+from gridgov.territory.service import region_names
 from gridgov.web.deps import (
     CsrfChecked,
     Now,
@@ -46,9 +48,20 @@ def demo_sign_in(
     return signed_in(state, result.token, "/")
 
 
-def demo_accounts(session: SessionDep) -> list[tuple[str, str]]:
-    return [
-        (u.username, u.role)
+def demo_accounts(session: SessionDep) -> list[tuple[str, str, str]]:
+    """The one-click accounts (demo.build.sign_in_names) that exist and are active, as
+    (username, role, place): one per role with no place, then the accounts made for one
+    community (头村's secretary) with the community's name beside their role."""
+    names = sign_in_names(session)
+    users = {
+        u.username: u
         for u in accounts.list_users(session, viewer=Actor.system())
-        if u.username.startswith(DEMO_PREFIX) and u.is_active
+        if u.username in names and u.is_active
+    }
+    placed = {name: users[name].scope or "" for name in names[len(ROLE_SIGN_IN) :] if name in users}
+    places = region_names(session, set(placed.values()))
+    return [
+        (name, users[name].role, places.get(placed.get(name, ""), ""))
+        for name in names
+        if name in users
     ]

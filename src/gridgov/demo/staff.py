@@ -25,6 +25,14 @@ from gridgov.registry.models import Organisation
 from gridgov.territory import service as territory
 
 DEMO_DEPARTMENT = "区城市管理和综合执法局"  # the one-click department account's unit
+DEPARTMENT_ACCOUNT = "demo-department"
+
+
+def secretary_of(code: str) -> str:
+    """The username of a community's party secretary in the demo."""
+    return f"demo-secretary-{code}"
+
+
 DISPATCHER = Actor(username="demo-dispatcher", role="dispatcher", scope="440512")
 
 
@@ -69,7 +77,7 @@ def create_staff(
     for org in units:
         row(staff_username(org), "unit_staff", org.region_code, org.name + "工作人员", org.id)
         if org.kind == "department" and org.name.endswith(DEMO_DEPARTMENT):
-            row("demo-department", "unit_staff", org.region_code, "演示城管局工作人员", org.id)
+            row(DEPARTMENT_ACCOUNT, "unit_staff", org.region_code, "演示城管局工作人员", org.id)
     for code in grid_codes:
         row(worker_username(code), "grid_worker", code, f"网格员 {code[-3:]}", None)
     table: Table = User.__table__  # type: ignore[assignment]
@@ -138,7 +146,7 @@ def community_secretaries(session: Session, codes: list[str], now: datetime) -> 
     the ones an earlier demo step made, the others inserted at once with one random
     password hash (never shown: they act in the demo only; one hash each would cost
     about 0.2 s of CPU per community)."""
-    names = {f"demo-secretary-{code}": code for code in codes}
+    names = {secretary_of(code): code for code in codes}
     found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
     missing = [name for name in names if name not in found]
     if missing:

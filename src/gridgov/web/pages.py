@@ -121,7 +121,7 @@ def home(
     )
 
 
-def _demo_accounts(state: AppState, session: SessionDep) -> list[tuple[str, str]]:
+def _demo_accounts(state: AppState, session: SessionDep) -> list[tuple[str, str, str]]:
     if not state.demo_mode:
         return []
     from gridgov.demo.pages import demo_accounts
