@@ -71,10 +71,6 @@ DEMO_ACCOUNTS = (
 )
 
 
-# The login page's one-click accounts for the roles: one per role, and the department's.
-ROLE_SIGN_IN = (*(username for username, *_ in DEMO_ACCOUNTS), demo_staff.DEPARTMENT_ACCOUNT)
-
-
 def sign_in_names(session: Session) -> list[str]:
     """The accounts the login page offers in demo mode, in this order: one per role, the
     department's, and 头村's secretary (its contact groups and member pipeline); not the
@@ -84,7 +80,12 @@ def sign_in_names(session: Session) -> list[str]:
             Region.name == demo_outreach.SHICHA_VILLAGE, Region.level == "community"
         )
     )
-    return [*ROLE_SIGN_IN, *([demo_staff.secretary_of(village)] if village else [])]
+    roles = [username for username, *_ in DEMO_ACCOUNTS]
+    return [
+        *roles,
+        demo_staff.DEPARTMENT_ACCOUNT,
+        *([demo_staff.secretary_of(village)] if village else []),
+    ]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from fastapi.responses import Response
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
-from gridgov.demo.build import ROLE_SIGN_IN, sign_in_names
+from gridgov.demo.build import DEMO_ACCOUNTS, sign_in_names
 from gridgov.errors import NotFound
+from gridgov.registry.public import organisation_names
 from gridgov.territory.service import region_names
 from gridgov.web.deps import (
     CsrfChecked,
@@ -50,18 +51,20 @@ def demo_sign_in(
 
 def demo_accounts(session: SessionDep) -> list[tuple[str, str, str]]:
     """The one-click accounts (demo.build.sign_in_names) that exist and are active, as
-    (username, role, place): one per role with no place, then the accounts made for one
-    community (头村's secretary) with the community's name beside their role."""
+    (username, role, place): one per role with no place, then the department's and 头村's
+    secretary, each with where it works (its unit, else its region) beside a role that
+    another button shares."""
     names = sign_in_names(session)
     users = {
         u.username: u
         for u in accounts.list_users(session, viewer=Actor.system())
         if u.username in names and u.is_active
     }
-    placed = {name: users[name].scope or "" for name in names[len(ROLE_SIGN_IN) :] if name in users}
-    places = region_names(session, set(placed.values()))
-    return [
-        (name, users[name].role, places.get(placed.get(name, ""), ""))
-        for name in names
-        if name in users
-    ]
+    placed = [users[name] for name in names[len(DEMO_ACCOUNTS) :] if name in users]
+    units = organisation_names(session, {u.organisation_id for u in placed if u.organisation_id})
+    regions = region_names(session, {u.scope for u in placed if u.scope})
+    places = {
+        u.username: units.get(u.organisation_id or 0) or regions.get(u.scope or "", "")
+        for u in placed
+    }
+    return [(name, users[name].role, places.get(name, "")) for name in names if name in users]
