@@ -91,3 +91,23 @@ def test_a_body_on_a_request_without_gzip_is_still_held_to_its_limit(client: Tes
     assert response.status_code == 413
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Request-ID"]
+
+
+def test_a_head_request_gets_the_get_answers_headers_and_no_body(client: TestClient) -> None:
+    # Given an uptime monitor that checks pages with HEAD, as monitors and link checkers do
+    page = client.get("/login", headers={"Accept-Encoding": "identity"})
+    # When it asks for the login page, a probe and a page that does not exist
+    head = client.head("/login", headers={"Accept-Encoding": "identity"})
+    probe = client.head("/healthz")
+    missing = client.head("/no-such-page")
+    # Then the page answers as its GET would, with the same length and no body
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == page.headers["content-type"]
+    assert head.headers["content-length"] == page.headers["content-length"]
+    assert head.headers["X-Content-Type-Options"] == "nosniff"
+    assert (probe.status_code, probe.content) == (200, b"")
+    # and a missing page is still missing, not a 405
+    assert missing.status_code == 404
+    # while a route that only takes POST still refuses HEAD
+    assert client.head("/logout").status_code == 405

@@ -67,7 +67,7 @@ class RequestContext:
     cookie a page asked for, harden the response (``hardening.harden_headers``: HSTS and
     Secure cookies when secure, no-store on personal answers), and log one line per
     request. Inside it: the body limit on a request with a body, gzip for a client that
-    accepts it."""
+    accepts it. A HEAD is answered as the GET of the same path, without the body."""
 
     def __init__(
         self, app: ASGIApp, *, headers: Mapping[str, str], csrf_cookie: str, secure: bool
@@ -121,6 +121,11 @@ class RequestContext:
         rid = incoming if _REQUEST_ID.fullmatch(incoming) else f"{_random(128):032x}"
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = rid
+        method = scope["method"]
+        if method == "HEAD":
+            # Answered as its GET without the body (headers, Content-Length included, as
+            # the GET's): a monitor's or a link checker's HEAD on a page is not a 405.
+            scope = {**scope, "method": "GET"}
         status = [500]
         started = time.perf_counter()
 
@@ -153,6 +158,8 @@ class RequestContext:
                     # What harden_headers adds when cookies are not secure: the security
                     # headers are in already.
                     raw.append((b"cache-control", b"no-store"))
+            elif method == "HEAD":
+                message = {**message, "body": b""}
             await send(message)
 
         token = request_id_var.set(rid)
@@ -166,7 +173,7 @@ class RequestContext:
                 extra={
                     "fields": {
                         "request_id": rid,
-                        "method": scope["method"],
+                        "method": method,
                         "path": scope["path"],
                         "status": status[0],
                         "ms": round((time.perf_counter() - started) * 1000, 1),
