@@ -379,6 +379,14 @@ class Verification:
     def ok(self) -> bool:
         return self.problem is None
 
+    @property
+    def broken_seq(self) -> int | None:
+        return self.problem.seq if self.problem else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.problem.reason if self.problem else None
+
 
 def _rows(session: Session) -> Iterator[dict[str, Any]]:
     columns = [getattr(AuditEvent, name) for name in (*rules.CHAINED_FIELDS, "prev_hash", "hash")]
