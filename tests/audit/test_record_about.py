@@ -104,3 +104,29 @@ def test_a_text_id_and_no_region_are_kept_as_they_are(db: Database) -> None:
 def test_the_type_comes_from_the_class_or_the_first_part_of_the_action() -> None:
     assert audit.audit_type(Pledge(1, None), "pledge.status.changed") == "pledge"
     assert audit.audit_type(Meeting(1, None), "deliberation.ballot_cast") == "meeting"
+
+
+def test_an_entry_about_a_region_names_its_code_as_id_and_region(db: Database) -> None:
+    # given a grid, and the district it lies in
+    summary = {"categories": ["road.light"]}
+    # when the grid's matters list and the district's demo are recorded
+    with db.transaction() as session:
+        audit.record_region(
+            session, SYSTEM, "grid_matters.set", "440512001001", now=FIXED_NOW, summary=summary
+        )
+        audit.record_region(
+            session, SYSTEM, "demo.built", "440512", object_type="district", now=FIXED_NOW
+        )
+    # then each row names the region by its code, as object and as region
+    grid, district = _rows(db)
+    assert (grid["object_type"], grid["object_id"], grid["region_code"]) == (
+        "region",
+        "440512001001",
+        "440512001001",
+    )
+    assert grid["summary"] == '{"categories":["road.light"]}'
+    assert (district["object_type"], district["object_id"], district["region_code"]) == (
+        "district",
+        "440512",
+        "440512",
+    )

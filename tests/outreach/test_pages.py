@@ -19,6 +19,7 @@ from tests.cases.factories import make_cases_world
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
 from tests.outreach.factories import buildings_in_a_row
+from tests.photos import jpeg
 
 GRID = "44051200100101"
 
@@ -103,6 +104,34 @@ def test_a_worker_logs_a_visit_and_its_opinion_becomes_a_case(
     listing = client.get("/outreach/visits")
     assert f'href="/cases/{visit.case_id}"' in listing.text
     assert "入户走访" in listing.text
+
+
+def test_a_visit_logged_with_a_photo_keeps_the_photo(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # given a worker on the visits page
+    page_login(client, "chen.worker")
+    token = csrf_of(client, f"/outreach/visits?household={households[0]}")
+    # when she logs a phone call with a photo of the notice she left
+    response = client.post(
+        "/outreach/visits",
+        data={
+            "household_id": str(households[0]),
+            "visited_on": "2026-11-29",
+            "kind": "phone",
+            "heard": "家里老人想了解医保报销",
+            "csrf_token": token,
+        },
+        files={"photo": ("notice.jpg", jpeg(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    # then the visit is logged with its kind, what was heard and the photo
+    assert response.status_code == 303, response.text
+    with db.session() as session:
+        visit = session.scalars(select(Visit)).one()
+        assert (visit.kind, visit.heard) == ("phone", "家里老人想了解医保报销")
+        assert visit.photo_type == "image/jpeg"
+        assert visit.photo
 
 
 def test_a_visit_outside_ones_grid_is_not_found(

@@ -36,17 +36,4 @@ def list_events(
 @router.get("/audit/verify", response_model=VerificationOut)
 def verify(reader: AuditReader, session: SessionDep) -> VerificationOut:
     """Walk the whole chain now."""
-    result = service.verify(session)
-    return to_out(result)
-
-
-def to_out(result: service.Verification) -> VerificationOut:
-    return VerificationOut(
-        ok=result.ok,
-        checked=result.checked,
-        head_seq=result.head_seq,
-        head_hash=result.head_hash,
-        first_seq=result.first_seq,
-        broken_seq=result.problem.seq if result.problem else None,
-        reason=result.problem.reason if result.problem else None,
-    )
+    return VerificationOut.model_validate(service.verify(session), from_attributes=True)

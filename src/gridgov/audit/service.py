@@ -159,6 +159,30 @@ def record_about(
     )
 
 
+def record_region(
+    session: Session,
+    actor: Actor,
+    action: str,
+    code: str,
+    *,
+    now: datetime,
+    summary: dict[str, Any] | None = None,
+    object_type: str = "region",
+) -> None:
+    """``record`` an entry about a region itself: its code is the entry's object id and
+    its region (``object_type`` names the kind when it is not "region")."""
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        now=now,
+        object_id=code,
+        region_code=code,
+        summary=summary,
+    )
+
+
 Row = TypeVar("Row")
 Subject = TypeVar("Subject", bound=AuditSubject)
 
@@ -354,6 +378,14 @@ class Verification:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+    @property
+    def broken_seq(self) -> int | None:
+        return self.problem.seq if self.problem else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.problem.reason if self.problem else None
 
 
 def _rows(session: Session) -> Iterator[dict[str, Any]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_region
 from gridgov.cases.models import (
     Category,
     GridMatter,
@@ -143,16 +143,8 @@ def do_set_grid_matters(
         GridMatter(grid_code=grid_code, category_code=c) for c in sorted(set(category_codes))
     )
     forget_catalogue()
-    record(
-        session,
-        actor=actor,
-        action="grid_matters.set",
-        object_type="region",
-        object_id=grid_code,
-        region_code=grid_code,
-        now=now,
-        summary={"categories": sorted(set(category_codes))},
-    )
+    summary = {"categories": sorted(set(category_codes))}
+    record_region(session, actor, "grid_matters.set", grid_code, now=now, summary=summary)
 
 
 def category_document(session: Session) -> dict[str, object]:

@@ -193,17 +193,7 @@ def get_board(incident: ScopedIncident, desk: CurrentDesk, by: str = "grid") -> 
         viewer=desk.actor,
         by="community" if by == "community" else "grid",
     )
-    return [
-        BoardRowOut(
-            code=r.code,
-            name=r.name,
-            total=r.total,
-            reached=r.reached,
-            counts=r.counts,
-            vulnerable_waiting=r.vulnerable_waiting,
-        )
-        for r in rows
-    ]
+    return [BoardRowOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 # ---------------------------------------------------------------- broadcasts

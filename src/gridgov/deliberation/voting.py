@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -79,16 +79,7 @@ def _rules_of(stage: Stage) -> tuple[Rule, Rule]:
 
 def _tally_of(seen: Attendance, yes: int, no: int, abstain: int) -> Tally:
     """The tally of a meeting's attendance and votes; refused when it does not add up."""
-    return Tally(
-        members=seen.members,
-        present=seen.present,
-        households_total=seen.households_total,
-        households_represented=seen.households_represented,
-        yes=yes,
-        no=no,
-        abstain=abstain,
-        proxies=seen.proxies,
-    )
+    return Tally(**asdict(seen), yes=yes, no=no, abstain=abstain)
 
 
 def _bump_meeting(session: Session, meeting: Meeting, expected_version: int | None) -> None:

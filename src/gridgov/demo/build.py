@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_region
 from gridgov.cases import classify, spam
 from gridgov.cases import service as cases_service
 from gridgov.clock import local_today
@@ -206,13 +206,12 @@ def _build(
             organisations=len(orgs.all_ids),
             accounts=created,
         )
-        record(
+        record_region(
             session,
-            actor=actor,
-            action="demo.built",
+            actor,
+            "demo.built",
+            DISTRICT_CODE,
             object_type="district",
-            object_id=DISTRICT_CODE,
-            region_code=DISTRICT_CODE,
             now=now,
             summary={
                 "seed": seed,

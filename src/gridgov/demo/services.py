@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_region
 from gridgov.db import Database
 from gridgov.demo.bulk import insert_rows
 from gridgov.demo.geography import DISTRICT_CODE, district_polygon, streets_data
@@ -200,13 +200,12 @@ def _records(session: Any, rng: random.Random, *, now: datetime, tz: ZoneInfo, d
                     }
                 )
     insert_rows(session, ServiceRecord, rows)
-    record(
+    record_region(
         session,
-        actor=Actor.system("demo"),
-        action="demo.service_records",
+        Actor.system("demo"),
+        "demo.service_records",
+        DISTRICT_CODE,
         object_type="district",
-        object_id=DISTRICT_CODE,
-        region_code=DISTRICT_CODE,
         now=now,
         summary={"records": len(rows), "days": days},
     )

@@ -37,6 +37,7 @@ class IndicatorSnapshot(Row):
     final: computing a final period again returns these numbers."""
 
     __tablename__ = "indicator_snapshot"
+    audit_type: ClassVar[str] = "indicator_snapshot"  # its audited action is "indicators.computed"
     __table_args__ = (UniqueConstraint("tree_id", "period"),)
 
     tree_id: Mapped[int] = mapped_column(ForeignKey("indicator_tree.id"), index=True)
@@ -46,6 +47,11 @@ class IndicatorSnapshot(Row):
     computed_by: Mapped[str] = mapped_column(String(64))
     final: Mapped[bool] = mapped_column(Boolean, default=False)
     digest: Mapped[str] = mapped_column(String(64))  # sha256 of the scores, for comparing
+
+    @property
+    def region_code(self) -> None:
+        """Audit entries about a snapshot name it in no region: it scores many units."""
+        return None
 
 
 class IndicatorScore(Row):

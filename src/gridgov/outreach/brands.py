@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput, NotFound
 from gridgov.outreach.enterprise_models import Brand, EnterpriseRequest
 from gridgov.outreach.enterprise_rules import (
@@ -36,6 +37,7 @@ FEATURED = 5  # joint activities shown
 
 @dataclass(frozen=True)
 class Branch:
+    audit_type: ClassVar[str] = "organisation"  # its audited actions are "brand.*"
     id: int
     code: str
     name: str
@@ -96,16 +98,8 @@ def do_save_brand(
     brand.updated_by = actor.username
     brand.updated_at = now
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action=action,
-        object_type="organisation",
-        object_id=branch.id,
-        region_code=branch.region_code,
-        now=now,
-        summary={"brand": brand.id, "changed": changed, "published": published},
-    )
+    summary = {"brand": brand.id, "changed": changed, "published": published}
+    record_about(session, actor, action, branch, now=now, summary=summary)
     return brand
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
@@ -169,23 +170,29 @@ def enterprise_page(org: ScopedEnterprise, desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/enterprise.html", context)
 
 
+class ServiceForm(BaseModel):
+    """A service record's form, its fields named as ``do_record_service`` names them."""
+
+    priority: Priority
+    served_on: date
+    done: str = Field(default="", max_length=2000)
+    outcome: str = Field(default="", max_length=2000)
+
+
+class RequestForm(BaseModel):
+    """A received request's form, its fields named as ``do_receive_request`` names them."""
+
+    priority: Priority
+    received_on: date
+    ask: str = Field(default="", max_length=2000)
+
+
 @form_post(router, "/outreach/enterprises/{enterprise_id}/services")
 def service_record(
-    org: ScopedEnterprise,
-    desk: ServerDesk,
-    priority: Annotated[Priority, Form()],
-    served_on: Annotated[date, Form()],
-    done: Text = "",
-    outcome: Text = "",
+    org: ScopedEnterprise, desk: ServerDesk, form: Annotated[ServiceForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_record_service,
-        enterprise=org,
-        priority=priority,
-        served_on=served_on,
-        done=done,
-        outcome=outcome,
-        today=desk.today,
+        enterprises.do_record_service, enterprise=org, **form.model_dump(), today=desk.today
     )
 
     flash = N_("The service was recorded.")
@@ -194,19 +201,10 @@ def service_record(
 
 @form_post(router, "/outreach/enterprises/{enterprise_id}/requests")
 def request_receive(
-    org: ScopedEnterprise,
-    desk: ServerDesk,
-    priority: Annotated[Priority, Form()],
-    received_on: Annotated[date, Form()],
-    ask: Text = "",
+    org: ScopedEnterprise, desk: ServerDesk, form: Annotated[RequestForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_receive_request,
-        enterprise=org,
-        priority=priority,
-        ask=ask,
-        received_on=received_on,
-        today=desk.today,
+        enterprises.do_receive_request, enterprise=org, **form.model_dump(), today=desk.today
     )
 
     flash = N_("The request was recorded.")

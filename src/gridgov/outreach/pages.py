@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, Role
@@ -243,13 +244,19 @@ def visits_page(
     return _visits_page(desk, chosen, desk.today)
 
 
+class VisitForm(BaseModel):
+    """A visit's form, its fields named as ``do_record_visit`` names them."""
+
+    household_id: int = Field(ge=1)
+    visited_on: date
+    kind: VisitKind = VisitKind.HOME
+    heard: str = Field(default="", max_length=2000)
+
+
 @form_post(router, "/outreach/visits")
 async def visit_record(
     desk: VisitorDesk,
-    household_id: Annotated[int, Form(ge=1)],
-    visited_on: Annotated[date, Form()],
-    kind: Annotated[VisitKind, Form()] = VisitKind.HOME,
-    heard: Annotated[str, Form(max_length=2000)] = "",
+    posted: Annotated[VisitForm, Form()],
     to_case: Annotated[bool, Form()] = False,
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -260,21 +267,15 @@ async def visit_record(
 
     def run() -> None:
         visit = desk.run(
-            service.do_record_visit,
-            household_id=household_id,
-            visited_on=visited_on,
-            kind=kind,
-            heard=heard,
-            photo=picture,
-            today=desk.today,
+            service.do_record_visit, **posted.model_dump(), photo=picture, today=desk.today
         )
         if to_case:
             desk.run(service.do_visit_to_case, visit=visit, tz=desk.tz)
 
     def again(exc: DomainError) -> Response:
-        household = registry.get_household(desk.session, household_id=household_id)
-        form = {"heard": heard, "kind": kind.value}
-        return _visits_page(desk, household, visited_on, exc, form)
+        household = registry.get_household(desk.session, household_id=posted.household_id)
+        form = {"heard": posted.heard, "kind": posted.kind.value}
+        return _visits_page(desk, household, posted.visited_on, exc, form)
 
     return desk.form(run, to="/outreach/visits", on_error=again)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -320,26 +321,21 @@ def do_create_activity(
     now: datetime,
 ) -> VolunteerActivity:
     _require_organiser(acting, team)
-    title, place = title.strip(), place.strip()
-    problems = rules.activity_problems(
-        title=title,
-        place=place,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=capacity,
-        credit_minutes=credit_minutes,
-    )
+    planned: dict[str, Any] = {
+        "title": title.strip(),
+        "place": place.strip(),
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "capacity": capacity,
+        "credit_minutes": credit_minutes,
+    }  # checked, then stored as they are
+    problems = rules.activity_problems(**planned)
     if problems:
         raise InvalidInput("The activity was not created.", details=problems)
     activity = VolunteerActivity(
         team_id=team.id,
         region_code=team.region_code,
-        title=title,
-        place=place,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=capacity,
-        credit_minutes=credit_minutes,
+        **planned,
         created_by=acting.actor.username,
         created_at=now,
     )

@@ -298,11 +298,5 @@ def site(body: schemas.SitingIn, desk: ManagerDesk) -> dict[str, Any]:
     """Where the next points should go in a region: stored, explained, audited."""
     if not may_access(desk.user.effective_scope, body.region_code):
         raise NotFound("Not found, or outside your area.")
-    run = desk.commit(
-        planning.do_site,
-        region_code=body.region_code,
-        method=body.method,
-        solver=body.solver,
-        k=body.k,
-    )
+    run = desk.commit(planning.do_site, **body.model_dump())  # named as do_site names them
     return {"id": run.id, **planning.run_result(run)}

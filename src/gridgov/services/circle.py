@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import SCOPE_LENGTHS, Role, may_access
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, add_and_record
 from gridgov.errors import InvalidInput
 from gridgov.registry.models import Household
 from gridgov.services import graph as g
@@ -70,18 +70,8 @@ def do_import_network(
         created_at=now,
         created_by=actor.username,
     )
-    session.add(row)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="walk_network.imported",
-        object_type="walk_network",
-        object_id=row.id,
-        now=now,
-        summary={"name": row.name, "source": row.source, "nodes": row.nodes, "edges": row.edges},
-    )
-    return row
+    summary = {"name": row.name, "source": row.source, "nodes": row.nodes, "edges": row.edges}
+    return add_and_record(session, actor, "walk_network.imported", row, now=now, summary=summary)
 
 
 def active_network(session: Session) -> WalkNetwork | None:
@@ -277,14 +267,11 @@ def refresh(
         distances=buffer.getvalue(),
         isochrones=json.dumps(isochrones(graph, points, minutes * speed)),
     )
-    session.add(snapshot)
-    session.flush()
-    record(
+    return add_and_record(
         session,
-        actor=actor,
-        action="coverage.computed",
-        object_type="coverage_snapshot",
-        object_id=snapshot.id,
+        actor,
+        "coverage.computed",
+        snapshot,
         now=now,
         summary={
             "reason": snapshot.reason,
@@ -294,7 +281,6 @@ def refresh(
             "covered": snapshot.covered,
         },
     )
-    return snapshot
 
 
 def isochrones(graph: g.WalkGraph, points: list[ServicePoint], limit_m: float) -> dict[str, Any]:

@@ -108,12 +108,18 @@ class WalkNetwork(Row):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
 
+    @property
+    def region_code(self) -> None:
+        """Audit entries about a network (``record_about``) name it in no region."""
+        return None
+
 
 class CoverageSnapshot(Row):
     """Walking time from every household to its nearest point, as computed at one
     moment for one network, set of points and threshold; the newest is current."""
 
     __tablename__ = "coverage_snapshot"
+    audit_type: ClassVar[str] = "coverage_snapshot"  # its audited action is "coverage.computed"
 
     network_id: Mapped[int] = mapped_column(ForeignKey("walk_network.id"), index=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -128,6 +134,11 @@ class CoverageSnapshot(Row):
     by_point: Mapped[str] = mapped_column(Text)  # {point code: households nearest & covered}
     distances: Mapped[bytes] = mapped_column(LargeBinary)  # .npz: household ids, minutes
     isochrones: Mapped[str] = mapped_column(Text)  # GeoJSON FeatureCollection
+
+    @property
+    def region_code(self) -> None:
+        """Audit entries about a snapshot name it in no region: it covers every grid."""
+        return None
 
 
 class SitingRun(Row):

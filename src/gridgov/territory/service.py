@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record, record_region
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.territory import geo
 from gridgov.territory.locate import Locator, RegionInfo
@@ -155,16 +155,8 @@ def do_create_region(
     session.add(region)
     session.flush()
     _bump_version(session)
-    record(
-        session,
-        actor=actor,
-        action="region.created",
-        object_type="region",
-        object_id=code,
-        region_code=code,
-        now=now,
-        summary={"name": region.name, "level": region.level},
-    )
+    summary = {"name": region.name, "level": region.level}
+    record_region(session, actor, "region.created", code, now=now, summary=summary)
     return region
 
 

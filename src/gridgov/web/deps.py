@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -304,16 +304,8 @@ class Viewer:
 
     @classmethod
     def of(cls, user: User) -> Viewer:
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            effective_scope=user.effective_scope,
-            language=user.language,
-            organisation_id=user.organisation_id,
-            notifications_seen_at=user.notifications_seen_at,
-        )
+        """The user's attributes of the same names."""
+        return cls(**{field.name: getattr(user, field.name) for field in fields(cls)})
 
 
 @dataclass(frozen=True)

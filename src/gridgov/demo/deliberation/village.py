@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_region
 from gridgov.clock import local_today
 from gridgov.deliberation.models import BodyMember
 from gridgov.demo.deliberation import common
@@ -99,16 +99,8 @@ def _seat_bodies(
             for rid, title in seats
         )
         session.flush()
-        record(
-            session,
-            actor=SYSTEM,
-            action="deliberation.body_seated",
-            object_type="region",
-            object_id=code,
-            region_code=code,
-            now=now,
-            summary={"body": body, "members": [rid for rid, _ in seats], "since": str(since)},
-        )
+        summary = {"body": body, "members": [rid for rid, _ in seats], "since": str(since)}
+        record_region(session, SYSTEM, "deliberation.body_seated", code, now=now, summary=summary)
         seated[body] = [rid for rid, _ in seats]
         counts.add("body_seats", len(seats))
     return seated

@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role
-from gridgov.audit.service import Actor, record
+from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput
 from gridgov.indicators.models import Assessment, IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import (
@@ -143,12 +143,11 @@ def compute(
     ]
     if rows:
         session.execute(insert(IndicatorScore), rows)
-    record(
+    record_about(
         session,
-        actor=actor,
-        action="indicators.computed",
-        object_type="indicator_snapshot",
-        object_id=snapshot.id,
+        actor,
+        "indicators.computed",
+        snapshot,
         now=now,
         summary={
             "tree": key,
