@@ -8,6 +8,7 @@ The names they give are the ones the models' naming convention gives (``pk_<tabl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,6 +22,7 @@ __all__ = [
     "index",
     "integer",
     "one_of",
+    "partial_index",
     "pk",
     "real",
     "string",
@@ -39,28 +41,27 @@ def string(name: str, length: int, *, nullable: bool = False) -> sa.Column[str]:
     return sa.Column(name, sa.String(length=length), nullable=nullable)
 
 
-def text(name: str, *, nullable: bool = False) -> sa.Column[str]:
-    return sa.Column(name, sa.Text(), nullable=nullable)
+class ColumnBuilder(Protocol):
+    """``builder(name, nullable=False)`` gives a fresh column."""
+
+    def __call__(self, name: str, *, nullable: bool = False) -> sa.Column[Any]: ...
 
 
-def integer(name: str, *, nullable: bool = False) -> sa.Column[int]:
-    return sa.Column(name, sa.Integer(), nullable=nullable)
+def _builder(kind: type[sa.types.TypeEngine[Any]]) -> ColumnBuilder:
+    """The builder of ``kind`` columns, NOT NULL unless told."""
+
+    def column(name: str, *, nullable: bool = False) -> sa.Column[Any]:
+        return sa.Column(name, kind(), nullable=nullable)
+
+    return column
 
 
-def boolean(name: str, *, nullable: bool = False) -> sa.Column[bool]:
-    return sa.Column(name, sa.Boolean(), nullable=nullable)
-
-
-def real(name: str, *, nullable: bool = False) -> sa.Column[float]:
-    return sa.Column(name, sa.Float(), nullable=nullable)
-
-
-def binary(name: str, *, nullable: bool = False) -> sa.Column[bytes]:
-    return sa.Column(name, sa.LargeBinary(), nullable=nullable)
-
-
-def date(name: str, *, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.Date(), nullable=nullable)
+text = _builder(sa.Text)
+integer = _builder(sa.Integer)
+boolean = _builder(sa.Boolean)
+real = _builder(sa.Float)
+binary = _builder(sa.LargeBinary)
+date = _builder(sa.Date)
 
 
 def ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
@@ -103,6 +104,14 @@ def table(
 def index(table: str, *columns: str, name: str | None = None) -> None:
     """An index on ``columns``; named after the first column unless ``name`` is given."""
     op.create_index(op.f(name or f"ix_{table}_{columns[0]}"), table, list(columns))
+
+
+def partial_index(name: str, table: str, column: str, where: str) -> None:
+    """An index ``name`` on ``column`` of the rows where ``where`` holds, on both engines."""
+    condition = sa.text(where)
+    op.create_index(
+        name, table, [column], unique=False, sqlite_where=condition, postgresql_where=condition
+    )
 
 
 def drop_tables(*tables: str) -> None:

@@ -39,6 +39,16 @@ ORG_KINDS = (
 )
 ROLES = ("grid_worker", "party_member", "central_household", "volunteer", "deliberation_rep")
 GRID_KINDS = ("comprehensive", "dedicated")
+# A region's bounding box, centroid and area, kept beside its geometry.
+EXTENT_COLUMNS = (
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "centroid_lon",
+    "centroid_lat",
+    "area_m2",
+)
 
 
 def upgrade() -> None:
@@ -47,15 +57,7 @@ def upgrade() -> None:
             sa.Column("kind", sa.String(16), nullable=False, server_default="comprehensive")
         )
         batch.add_column(binary("geometry", nullable=True))
-        for name in (
-            "min_lon",
-            "min_lat",
-            "max_lon",
-            "max_lat",
-            "centroid_lon",
-            "centroid_lat",
-            "area_m2",
-        ):
+        for name in EXTENT_COLUMNS:
             batch.add_column(sa.Column(name, sa.Float, nullable=True))
         batch.create_check_constraint("ck_region_kind", one_of("kind", GRID_KINDS))
 
@@ -209,15 +211,5 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("region") as batch:
         batch.drop_constraint("ck_region_kind", type_="check")
-        for name in (
-            "kind",
-            "geometry",
-            "min_lon",
-            "min_lat",
-            "max_lon",
-            "max_lat",
-            "centroid_lon",
-            "centroid_lat",
-            "area_m2",
-        ):
+        for name in ("kind", "geometry", *EXTENT_COLUMNS):
             batch.drop_column(name)

@@ -31,22 +31,13 @@ def upgrade() -> None:
         batch.add_column(ts("verification_due_at", nullable=True))
     with op.batch_alter_table("case_assignment") as batch:
         batch.add_column(ts("ended_at", nullable=True))
-    op.create_index(
+    partial_index(
         "ix_case_assignment_awaiting_due",
         "case_assignment",
-        ["response_due_at"],
-        unique=False,
-        sqlite_where=sa.text("active AND acknowledged_at IS NULL"),
-        postgresql_where=sa.text("active AND acknowledged_at IS NULL"),
+        "response_due_at",
+        "active AND acknowledged_at IS NULL",
     )
-    op.create_index(
-        "ix_outbox_unsent_available_at",
-        "outbox",
-        ["available_at"],
-        unique=False,
-        sqlite_where=sa.text("sent_at IS NULL"),
-        postgresql_where=sa.text("sent_at IS NULL"),
-    )
+    partial_index("ix_outbox_unsent_available_at", "outbox", "available_at", "sent_at IS NULL")
 
 
 def downgrade() -> None:
