@@ -13,7 +13,7 @@ read their own hours. Every change is audited in the caller's transaction.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -311,39 +311,22 @@ def do_create_activity(
     *,
     acting: Acting,
     team: VolunteerTeam,
-    title: str,
-    place: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    credit_minutes: int,
+    draft: rules.ActivityDraft,
     now: datetime,
 ) -> VolunteerActivity:
     _require_organiser(acting, team)
-    title, place = title.strip(), place.strip()
-    problems = rules.activity_problems(
-        title=title,
-        place=place,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=capacity,
-        credit_minutes=credit_minutes,
-    )
+    draft = replace(draft, title=draft.title.strip(), place=draft.place.strip())
+    problems = rules.activity_problems(draft)
     if problems:
         raise InvalidInput("The activity was not created.", details=problems)
     activity = VolunteerActivity(
         team_id=team.id,
         region_code=team.region_code,
-        title=title,
-        place=place,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=capacity,
-        credit_minutes=credit_minutes,
+        **asdict(draft),
         created_by=acting.actor.username,
         created_at=now,
     )
-    summary = {"team": team.id, "capacity": capacity, "minutes": credit_minutes}
+    summary = {"team": team.id, "capacity": draft.capacity, "minutes": draft.credit_minutes}
     return add_and_record(
         session, acting.actor, "volunteer_activity.created", activity, now=now, summary=summary
     )
