@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -267,37 +268,32 @@ def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
     return items
 
 
+class NewElectionForm(BaseModel):
+    """The new election form, as typed (the list and the times are read when it is saved)."""
+
+    region: str = Field(default="", max_length=18)
+    title: str = Field(default="", max_length=200)
+    constituencies: str = Field(default="", max_length=10_000)
+    opens: str = Field(default="", max_length=32)
+    closes: str = Field(default="", max_length=32)
+    rules_yaml: str = Field(default="", max_length=4000)
+
+
 @form_post(router, "/deliberation/elections/new")
-def new_submit(
-    desk: RunDesk,
-    region: Annotated[str, Form(max_length=18)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    constituencies: Annotated[str, Form(max_length=10_000)] = "",
-    opens: Annotated[str, Form(max_length=32)] = "",
-    closes: Annotated[str, Form(max_length=32)] = "",
-    rules_yaml: Annotated[str, Form(max_length=4000)] = "",
-) -> Response:
-    form = {
-        "region": region,
-        "title": title,
-        "constituencies": constituencies,
-        "opens": opens,
-        "closes": closes,
-        "rules_yaml": rules_yaml,
-    }
+def new_submit(desk: RunDesk, typed: Annotated[NewElectionForm, Form()]) -> Response:
     tz = ZoneInfo(desk.tz)
     return desk.form(
         lambda: desk.run(
             elections.do_create_election,
-            region_code=region,
-            title=title,
-            constituencies=parse_constituencies(constituencies),
-            rules_yaml=rules_yaml or None,
-            voting_opens_at=_parse_local(opens, tz, "opens"),
-            voting_closes_at=_parse_local(closes, tz, "closes"),
+            region_code=typed.region,
+            title=typed.title,
+            constituencies=parse_constituencies(typed.constituencies),
+            rules_yaml=typed.rules_yaml or None,
+            voting_opens_at=_parse_local(typed.opens, tz, "opens"),
+            voting_closes_at=_parse_local(typed.closes, tz, "closes"),
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _new_page(desk, form, error=exc),
+        on_error=lambda exc: _new_page(desk, typed.model_dump(), error=exc),
     )
 
 
