@@ -43,7 +43,7 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
-from gridgov.web.deps import actor_of, require_roles
+from gridgov.web.deps import require_roles
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -298,18 +298,11 @@ def new_submit(desk: RunDesk, typed: Annotated[NewElectionForm, Form()]) -> Resp
 
 
 def _console(
-    request: Request,
-    session: Session,
-    state_tz: str,
-    user: User,
-    election: Election,
-    *,
-    q: str = "",
-    error: DomainError | None = None,
+    desk: Desk, election: Election, *, q: str = "", error: DomainError | None = None
 ) -> Response:
+    request, session, user, actor = desk.request, desk.session, desk.user, desk.actor
     language = language_of(request)
-    actor = actor_of(request, user)
-    context = detail(session, election, language, ZoneInfo(state_tz))
+    context = detail(session, election, language, ZoneInfo(desk.tz))
     matches: list[Resident] = []
     if q.strip() and election.state == ElectionState.NOMINATION.value:
         matches = registry.list_residents(
@@ -339,7 +332,7 @@ def console_page(
     election_id: ElectionId, desk: ClerkDesk, q: Annotated[str, Query(max_length=64)] = ""
 ) -> Response:
     election = _staff_election(desk.session, desk.actor, election_id)
-    return _console(desk.request, desk.session, desk.tz, desk.user, election, q=q)
+    return _console(desk, election, q=q)
 
 
 def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Response:
@@ -348,9 +341,7 @@ def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Re
     return desk.form(
         run,
         to=f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _console(
-            desk.request, desk.session, desk.tz, desk.user, election, error=exc
-        ),
+        on_error=lambda exc: _console(desk, election, error=exc),
     )
 
 
