@@ -278,6 +278,15 @@ class NewElectionForm(BaseModel):
     closes: str = Field(default="", max_length=32)
     rules_yaml: str = Field(default="", max_length=4000)
 
+    def draft(self, tz: ZoneInfo) -> elections.ElectionDraft:
+        return elections.ElectionDraft(
+            region_code=self.region,
+            title=self.title,
+            constituencies=parse_constituencies(self.constituencies),
+            voting_opens_at=_parse_local(self.opens, tz, "opens"),
+            voting_closes_at=_parse_local(self.closes, tz, "closes"),
+        )
+
 
 @form_post(router, "/deliberation/elections/new")
 def new_submit(desk: RunDesk, typed: Annotated[NewElectionForm, Form()]) -> Response:
@@ -285,12 +294,8 @@ def new_submit(desk: RunDesk, typed: Annotated[NewElectionForm, Form()]) -> Resp
     return desk.form(
         lambda: desk.run(
             elections.do_create_election,
-            region_code=typed.region,
-            title=typed.title,
-            constituencies=parse_constituencies(typed.constituencies),
+            draft=typed.draft(tz),
             rules_yaml=typed.rules_yaml or None,
-            voting_opens_at=_parse_local(typed.opens, tz, "opens"),
-            voting_closes_at=_parse_local(typed.closes, tz, "closes"),
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
         on_error=lambda exc: _new_page(desk, typed.model_dump(), error=exc),
