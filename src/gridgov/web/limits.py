@@ -195,7 +195,7 @@ _INT_PARAMS: dict[int, frozenset[str]] = {}
 
 def _int_params(route: Any) -> frozenset[str]:
     """Names (aliases) of the path, query and form parameters a route reads as ints,
-    form models' fields included."""
+    the fields of form and query models included."""
     known = _INT_PARAMS.get(id(route))
     if known is None:
         known = _INT_PARAMS[id(route)] = _find_int_params(route)
@@ -213,8 +213,9 @@ def _find_int_params(route: Any) -> frozenset[str]:
             annotation = field.field_info.annotation
             if _is_int(annotation):
                 names.add(field.alias)
-            elif isinstance(field.field_info, params.Form) and _is_model(annotation):
-                # a form model (``Annotated[SomeForm, Form()]``): its fields are the form's
+            elif isinstance(field.field_info, params.Form | params.Query) and _is_model(annotation):
+                # a form or query model (``Annotated[SomeForm, Form()]``): its fields are
+                # the form's or the query's
                 names.update(
                     inner.alias or name
                     for name, inner in annotation.model_fields.items()
