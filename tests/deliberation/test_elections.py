@@ -133,12 +133,17 @@ def make_election(
         election = elections.do_create_election(
             session,
             actor=SECRETARY,
-            region_code=VILLAGE,
-            title=title,
-            constituencies=[("第一选区", VILLAGE_GRIDS[0], 1), ("第二选区", VILLAGE_GRIDS[1], 2)],
+            draft=elections.ElectionDraft(
+                region_code=VILLAGE,
+                title=title,
+                constituencies=[
+                    ("第一选区", VILLAGE_GRIDS[0], 1),
+                    ("第二选区", VILLAGE_GRIDS[1], 2),
+                ],
+                voting_opens_at=OPENS,
+                voting_closes_at=CLOSES,
+            ),
             rules_yaml=rules_yaml,
-            voting_opens_at=OPENS,
-            voting_closes_at=CLOSES,
             now=CREATED,
         )
         first, second = elections.constituencies_of(session, election.id)
@@ -257,12 +262,14 @@ def test_an_election_takes_its_rules_from_the_template_or_its_own(db: Database) 
         own = elections.do_create_election(
             session,
             actor=SECRETARY,
-            region_code=VILLAGE,
-            title="横琴式选举",
-            constituencies=[("全社区", VILLAGE, 3)],
+            draft=elections.ElectionDraft(
+                region_code=VILLAGE,
+                title="横琴式选举",
+                constituencies=[("全社区", VILLAGE, 3)],
+                voting_opens_at=OPENS,
+                voting_closes_at=CLOSES,
+            ),
             rules_yaml=open_rules("older_first", macau=True),
-            voting_opens_at=OPENS,
-            voting_closes_at=CLOSES,
             now=CREATED,
         )
         assert elections.rules_of(own).eligibility.include_macau_residents is True
@@ -277,11 +284,13 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=OUTSIDER,
-                region_code=VILLAGE,
-                title="越权选举",
-                constituencies=[("全社区", VILLAGE, 1)],
-                voting_opens_at=OPENS,
-                voting_closes_at=CLOSES,
+                draft=elections.ElectionDraft(
+                    region_code=VILLAGE,
+                    title="越权选举",
+                    constituencies=[("全社区", VILLAGE, 1)],
+                    voting_opens_at=OPENS,
+                    voting_closes_at=CLOSES,
+                ),
                 now=CREATED,
             )
         # and rules with a typo are refused naming the line
@@ -289,12 +298,14 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=SECRETARY,
-                region_code=VILLAGE,
-                title="规则有误",
-                constituencies=[("全社区", VILLAGE, 1)],
+                draft=elections.ElectionDraft(
+                    region_code=VILLAGE,
+                    title="规则有误",
+                    constituencies=[("全社区", VILLAGE, 1)],
+                    voting_opens_at=OPENS,
+                    voting_closes_at=CLOSES,
+                ),
                 rules_yaml=open_rules().replace("tie_break: lot", "tie_break: coin"),
-                voting_opens_at=OPENS,
-                voting_closes_at=CLOSES,
                 now=CREATED,
             )
         assert refused.value.params["line"] == 6
@@ -303,11 +314,13 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=SECRETARY,
-                region_code=VILLAGE,
-                title="选区重叠",
-                constituencies=[("全社区", VILLAGE, 1), ("第一选区", VILLAGE_GRIDS[0], 1)],
-                voting_opens_at=OPENS,
-                voting_closes_at=CLOSES,
+                draft=elections.ElectionDraft(
+                    region_code=VILLAGE,
+                    title="选区重叠",
+                    constituencies=[("全社区", VILLAGE, 1), ("第一选区", VILLAGE_GRIDS[0], 1)],
+                    voting_opens_at=OPENS,
+                    voting_closes_at=CLOSES,
+                ),
                 now=CREATED,
             )
 

@@ -55,11 +55,16 @@ def ready(db: Database) -> Ready:
         election = elections.do_create_election(
             session,
             actor=SECRETARY,
-            region_code=VILLAGE,
-            title="青篮社区议事代表选举",
-            constituencies=[("第一选区", VILLAGE_GRIDS[0], 1), ("第二选区", VILLAGE_GRIDS[1], 1)],
-            voting_opens_at=OPENS,
-            voting_closes_at=CLOSES,
+            draft=elections.ElectionDraft(
+                region_code=VILLAGE,
+                title="青篮社区议事代表选举",
+                constituencies=[
+                    ("第一选区", VILLAGE_GRIDS[0], 1),
+                    ("第二选区", VILLAGE_GRIDS[1], 1),
+                ],
+                voting_opens_at=OPENS,
+                voting_closes_at=CLOSES,
+            ),
             now=CREATED,
         )
         first, second = elections.constituencies_of(session, election.id)

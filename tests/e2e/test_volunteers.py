@@ -12,6 +12,7 @@ import pytest
 from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.outreach import volunteers
+from gridgov.outreach.rules import ActivityDraft
 from gridgov.registry import service as registry
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_maps_and_wall import sign_in
@@ -64,12 +65,14 @@ def test_a_worker_checks_volunteers_in_and_out_on_a_phone(db: Database, page: An
             session,
             acting=worker,
             team=team,
-            title="涉外社区清洁日暨垃圾分类宣传督导活动",
-            place="青篮公园东门广场（靠近社区党群服务中心）",
-            starts_at=now - timedelta(hours=1),
-            ends_at=now + timedelta(hours=2),
-            capacity=10,
-            credit_minutes=120,
+            draft=ActivityDraft(
+                title="涉外社区清洁日暨垃圾分类宣传督导活动",
+                place="青篮公园东门广场（靠近社区党群服务中心）",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=2),
+                capacity=10,
+                credit_minutes=120,
+            ),
             now=now - timedelta(days=1),
         )
         for rid in ids:

@@ -33,30 +33,36 @@ def test_hours_are_printed_to_a_tenth() -> None:
 
 def test_an_activity_cannot_credit_more_than_it_lasts_nor_end_before_it_starts() -> None:
     good = rules.activity_problems(
-        title="敬老院陪伴",
-        place="社区养老院",
-        starts_at=START,
-        ends_at=END,
-        capacity=10,
-        credit_minutes=180,
+        rules.ActivityDraft(
+            title="敬老院陪伴",
+            place="社区养老院",
+            starts_at=START,
+            ends_at=END,
+            capacity=10,
+            credit_minutes=180,
+        )
     )
     assert good == []
     bad = rules.activity_problems(
-        title="",
-        place="社区",
-        starts_at=END,
-        ends_at=START,
-        capacity=0,
-        credit_minutes=0,
+        rules.ActivityDraft(
+            title="",
+            place="社区",
+            starts_at=END,
+            ends_at=START,
+            capacity=0,
+            credit_minutes=0,
+        )
     )
     assert [p.field for p in bad] == ["title", "ends_at", "capacity", "hours"]
     too_much = rules.activity_problems(
-        title="清洁",
-        place="河边",
-        starts_at=START,
-        ends_at=START + timedelta(hours=2),
-        capacity=5,
-        credit_minutes=150,
+        rules.ActivityDraft(
+            title="清洁",
+            place="河边",
+            starts_at=START,
+            ends_at=START + timedelta(hours=2),
+            capacity=5,
+            credit_minutes=150,
+        )
     )
     assert [p.message for p in too_much] == ["An activity cannot credit more hours than it lasts."]
 

@@ -16,6 +16,7 @@ from gridgov.db import Database
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridgov.outreach import volunteers
 from gridgov.outreach.models import VolunteerTeam
+from gridgov.outreach.rules import ActivityDraft
 from gridgov.outreach.volunteers import Acting
 from gridgov.registry import service as registry
 from gridgov.registry.rules import PersonRole
@@ -95,12 +96,14 @@ def _activity(db: Database, team_id: int, capacity: int = 2, minutes: int = 120)
             session,
             acting=Acting(WORKER),
             team=team,
-            title="敬老院陪伴",
-            place="头村养老院",
-            starts_at=STARTS,
-            ends_at=ENDS,
-            capacity=capacity,
-            credit_minutes=minutes,
+            draft=ActivityDraft(
+                title="敬老院陪伴",
+                place="头村养老院",
+                starts_at=STARTS,
+                ends_at=ENDS,
+                capacity=capacity,
+                credit_minutes=minutes,
+            ),
             now=CREATED,
         ).id
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,13 +15,12 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases import service
 from gridgov.cases.models import Case
-from gridgov.clock import local_today
 from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.msgids import N_
 from gridgov.web import i18n
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web.deps import CsrfChecked, require_roles
 from gridgov.web.render import error_context, language_of, render
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 # The calendar's warning (cases.calendar.UNKNOWN_YEAR), marked here for the catalogues.
@@ -41,60 +40,41 @@ def due_warnings(session: Session, case: Case, language: str, tz: str) -> list[s
 
 
 AdminPage = Annotated[User, Depends(require_roles(Role.ADMIN, page=True))]
+AdminDesk = Annotated[Desk, Depends(desk(AdminPage, name="admin_desk"))]
 
 
-def _page(
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    *,
-    error: DomainError | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    language = language_of(request)
-    years = service.holiday_years(session, today=local_today(now, state.settings.timezone))
+def _page(desk: Desk, *, error: DomainError | None = None) -> HTMLResponse:
+    language = language_of(desk.request)
+    years = service.holiday_years(desk.session, today=desk.today)
     context = {
         "years": years,
         **error_context(language, error),
     }
-    return render(request, "cases/calendar.html", context, status_code=status_code)
+    status_code = error.status if error else 200
+    return render(desk.request, "cases/calendar.html", context, status_code=status_code)
 
 
 @router.get("/admin/calendar", response_class=HTMLResponse)
-def calendar_page(
-    request: Request, admin: AdminPage, session: SessionDep, state: StateDep, now: Now
-) -> HTMLResponse:
-    return _page(request, session, state, now)
+def calendar_page(desk: AdminDesk) -> HTMLResponse:
+    return _page(desk)
 
 
 @router.post("/admin/calendar/years", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def mark_year(
-    request: Request,
-    admin: AdminPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: AdminDesk,
     year: Annotated[int, Form(ge=2000, le=2200)],
     complete: Annotated[bool, Form()] = False,
 ) -> Response:
-    return form_action(
-        session,
-        lambda: service.do_mark_holiday_year(
-            session, actor=actor_of(request, admin), year=year, complete=complete, now=now
-        ),
+    return desk.form(
+        desk.action(service.do_mark_holiday_year, year=year, complete=complete),
         to="/admin/calendar",
-        on_error=lambda exc: _page(request, session, state, now, error=exc, status_code=exc.status),
+        on_error=lambda exc: _page(desk, error=exc),
     )
 
 
 @router.post("/admin/calendar/days", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def set_day(
-    request: Request,
-    admin: AdminPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: AdminDesk,
     day: Annotated[str, Form(max_length=10)],
     workday: Annotated[bool, Form()] = False,
     note: Annotated[str, Form(max_length=128)] = "",
@@ -107,18 +87,6 @@ def set_day(
                 "Give the day as YYYY-MM-DD.",
                 details=[Problem("day", "Give the day as YYYY-MM-DD.")],
             ) from exc
-        service.do_set_holiday(
-            session,
-            actor=actor_of(request, admin),
-            day=parsed,
-            is_workday=workday,
-            note=note,
-            now=now,
-        )
+        desk.run(service.do_set_holiday, day=parsed, is_workday=workday, note=note)
 
-    return form_action(
-        session,
-        run,
-        to="/admin/calendar",
-        on_error=lambda exc: _page(request, session, state, now, error=exc, status_code=exc.status),
-    )
+    return desk.form(run, to="/admin/calendar", on_error=lambda exc: _page(desk, error=exc))

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
@@ -17,7 +18,8 @@ from gridgov.cases.pages import category_groups
 from gridgov.cases.rules import State
 from gridgov.errors import InvalidInput, Problem
 from gridgov.msgids import N_
-from gridgov.web.deps import Now, SessionDep, StateDep, actor_of, require_roles
+from gridgov.web import toolkit
+from gridgov.web.deps import require_roles
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 DeskPage = Annotated[
     User, Depends(require_roles(Role.DISPATCHER, Role.ADMIN, Role.LEADER, page=True))
 ]
+DispatchDesk = Annotated[toolkit.Desk, Depends(toolkit.desk(DeskPage, name="dispatch_desk"))]
 Short = Annotated[str, Query(max_length=64)]
 
 QUEUE_LABELS = {
@@ -50,51 +53,43 @@ def _day(text: str, field: str) -> date | None:
         raise InvalidInput(DATES, details=[Problem(field, DATES)]) from exc
 
 
+class DeskForm(BaseModel):
+    """The desk's search form, as typed (the days are read when it searches)."""
+
+    q: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=64)
+    category: str = Field(default="", max_length=64)
+    region: str = Field(default="", max_length=64)
+    unit: str = Field(default="", max_length=64)
+    state: str = Field(default="", max_length=16)
+    start: str = Field(default="", max_length=64)
+    end: str = Field(default="", max_length=64)
+
+    def search(self, queue: str) -> desk.Search:
+        """The search asked for: an unknown state is none; without criteria, ``queue``
+        (the new reports when it is none of the desk's queues)."""
+        blank = not any(self.model_dump().values())
+        return desk.Search(
+            **self.model_dump(exclude={"state", "start", "end"}),
+            state=self.state if self.state in {s.value for s in State} else "",
+            start=_day(self.start, "start"),
+            end=_day(self.end, "end"),
+            queue=queue if queue in desk.QUEUES else ("new" if blank else ""),
+        )
+
+
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(
-    request: Request,
-    user: DeskPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    queue: Short = "",
-    q: Short = "",
-    phone: Short = "",
-    category: Short = "",
-    region: Short = "",
-    unit: Short = "",
-    case_state: Annotated[str, Query(alias="state", max_length=16)] = "",
-    start: Short = "",
-    end: Short = "",
+    work: DispatchDesk, asked: Annotated[DeskForm, Query()], queue: Short = ""
 ) -> HTMLResponse:
-    """Queues and search over the dispatcher's area."""
-    actor = actor_of(request, user)
+    """Queues and search over the dispatcher's area (``work``: the dispatcher's desk)."""
+    request, session, actor, now = work.request, work.session, work.actor, work.now
     language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
-    form = {
-        "q": q,
-        "phone": phone,
-        "category": category,
-        "region": region,
-        "unit": unit,
-        "state": case_state,
-        "start": start,
-        "end": end,
-    }
+    tz = ZoneInfo(work.tz)
     error = None
     rows = []
     try:
-        query = desk.Search(
-            q=q,
-            phone=phone,
-            category=category,
-            region=region,
-            unit=unit,
-            state=case_state if case_state in {s.value for s in State} else "",
-            start=_day(start, "start"),
-            end=_day(end, "end"),
-            queue=queue if queue in desk.QUEUES else ("" if any(form.values()) else "new"),
-        )
+        query = asked.search(queue)
         found = desk.search(session, actor=actor, query=query, now=now, tz=tz)
     except InvalidInput as exc:
         error, found, query = error_message(language, exc), [], desk.Search()
@@ -106,7 +101,7 @@ def desk_page(
     context = {
         "queues": [(name, QUEUE_LABELS[name], counts[name]) for name in desk.QUEUES],
         "queue": query.queue,
-        "form": form,
+        "form": asked.model_dump(),
         "rows": rows,
         "error": error,
         "groups": category_groups(categories, language),

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -81,6 +82,20 @@ def report_page(request: Request, session: SessionDep, user: OptionalUser) -> HT
     return _report_page(request, session, {"idempotency_key": _new_key()})
 
 
+class ReportForm(BaseModel):
+    """The report form, as typed (its photos come beside it, as files)."""
+
+    description: str = Field(default="", max_length=4000)
+    category: str = Field(default="", max_length=16)
+    lon: str = Field(default="", max_length=32)
+    lat: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=256)
+    name: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    anonymous: str = Field(default="", max_length=8)
+    idempotency_key: str = Field(default="", max_length=128)
+
+
 @router.post("/report", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def report_submit(
     request: Request,
@@ -88,29 +103,13 @@ def report_submit(
     state: StateDep,
     now: Now,
     user: OptionalUser,
-    description: Annotated[str, Form(max_length=4000)] = "",
-    category: Annotated[str, Form(max_length=16)] = "",
-    lon: Annotated[str, Form(max_length=32)] = "",
-    lat: Annotated[str, Form(max_length=32)] = "",
-    address: Annotated[str, Form(max_length=256)] = "",
-    name: Annotated[str, Form(max_length=64)] = "",
-    phone: Annotated[str, Form(max_length=32)] = "",
-    anonymous: Annotated[str, Form(max_length=8)] = "",
-    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+    report: Annotated[ReportForm, Form()],
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> HTMLResponse:
-    hidden = bool(anonymous)
-    form = {
-        "description": description,
-        "category": category,
-        "lon": lon,
-        "lat": lat,
-        "address": address,
-        "name": "" if hidden else name,
-        "phone": "" if hidden else phone,
-        "anonymous": "1" if hidden else "",
-        "idempotency_key": idempotency_key or _new_key(),
-    }
+    hidden = bool(report.anonymous)
+    if hidden:  # an anonymous report keeps no name or phone, not even on the form again
+        report = report.model_copy(update={"name": "", "phone": "", "anonymous": "1"})
+    form = {**report.model_dump(), "idempotency_key": report.idempotency_key or _new_key()}
     try:
         pictures = read_photos(photos, REPORT_PHOTOS, N_("The report was not taken."))
         actor, source, principal = _sender(request, user)
@@ -125,17 +124,17 @@ def report_submit(
             session,
             actor=actor,
             value=service.IntakeInput(
-                description=description,
+                description=report.description,
                 channel=Channel.WEB,
-                category_code=category or None,
-                lon=_coordinate(lon),
-                lat=_coordinate(lat),
-                address=address,
-                reporter_name="" if hidden else name,
-                reporter_phone="" if hidden else phone,
+                category_code=report.category or None,
+                lon=_coordinate(report.lon),
+                lat=_coordinate(report.lat),
+                address=report.address,
+                reporter_name=report.name,
+                reporter_phone=report.phone,
                 reporter_user_id=user.id if user is not None else None,
                 anonymous=hidden,
-                idempotency_key=idempotency_key or None,
+                idempotency_key=report.idempotency_key or None,
                 source=source,
                 principal=principal,
                 photos=pictures,

@@ -221,27 +221,28 @@ def _track_path(case: Case, k: str) -> str:
 @dataclass(frozen=True)
 class ReporterForm:
     """A form the reporter sends from the tracking page: the request, the session, the
-    app's state, the clock and the user when signed in (a dependency: FastAPI fills its
-    fields)."""
+    app's state, the clock, the user when signed in and the reporter's secret ``k`` the
+    form carries (a dependency: FastAPI fills its fields)."""
 
     request: Request
     session: SessionDep
     state: StateDep
     now: Now
     user: OptionalUser
+    k: Annotated[str, Form(max_length=128)] = ""
 
-    def case(self, code: str, secret: str, write: Write) -> Case:
+    def case(self, code: str, write: Write) -> Case:
         """The tracked case, for its reporter only (see ``as_reporter``)."""
         found = _tracked(self.session, code)
-        return as_reporter(self.request, self.session, self.now, self.user, found, secret, write)
+        return as_reporter(self.request, self.session, self.now, self.user, found, self.k, write)
 
-    def send(self, case: Case, k: str, run: Callable[[], None]) -> Response:
+    def send(self, case: Case, run: Callable[[], None]) -> Response:
         """``run`` the form, then back to the tracking page (with the secret), or the page
         again with the refusal."""
         return form_action(
             self.session,
             run,
-            to=lambda _: _track_path(case, k),
+            to=lambda _: _track_path(case, self.k),
             on_error=lambda exc: _track_page(
                 self.request,
                 self.session,
@@ -249,7 +250,7 @@ class ReporterForm:
                 case,
                 error=exc,
                 status_code=exc.status,
-                secret=k,
+                secret=self.k,
                 user=self.user,
             ),
         )
@@ -264,9 +265,8 @@ def rating_submit(
     sent: FromReporter,
     rating: Annotated[str, Form(max_length=24)] = "",
     note: Annotated[str, Form(max_length=500)] = "",
-    k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = sent.case(code, k, Write.RATING)
+    case = sent.case(code, Write.RATING)
 
     def run() -> None:
         try:
@@ -278,7 +278,7 @@ def rating_submit(
             ) from exc
         service.do_rate(sent.session, case=case, rating=chosen, now=sent.now, note=note.strip())
 
-    return sent.send(case, k, run)
+    return sent.send(case, run)
 
 
 @router.post("/track/{code}/contest", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -286,9 +286,8 @@ def contest_submit(
     code: TrackingCode,
     sent: FromReporter,
     reason: Annotated[str, Form(max_length=500)] = "",
-    k: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    case = sent.case(code, k, Write.CONTEST)
+    case = sent.case(code, Write.CONTEST)
 
     def run() -> None:
         # The service lets any state that may go back to work be contested; a reporter
@@ -297,4 +296,4 @@ def contest_submit(
             raise Conflict("Only a closed case can be contested.")
         service.do_contest(sent.session, case=case, reason=reason, now=sent.now)
 
-    return sent.send(case, k, run)
+    return sent.send(case, run)

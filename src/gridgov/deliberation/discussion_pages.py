@@ -414,29 +414,37 @@ def _merged_into(value: str) -> int | None:
     return int(value)
 
 
+class AnswerForm(BaseModel):
+    """The answer form of a proposal, as typed."""
+
+    decision: str = Field(default="", max_length=16)
+    reason: str = Field(default="", max_length=8000)
+    merged_into: str = Field(default="", max_length=16)
+
+    def merged_into_id(self) -> int | None:
+        """The proposal a "merged" answer names (read only for that decision)."""
+        return _merged_into(self.merged_into) if self.decision == "merged" else None
+
+
 @form_post(router, "/deliberation/proposals/{proposal_id}/answer")
 def proposal_answer(
     proposal_id: ItemId,
     desk: AnswerDesk,
-    decision: Annotated[str, Form(max_length=16)] = "",
-    reason: Annotated[str, Form(max_length=8000)] = "",
-    merged_into: Annotated[str, Form(max_length=16)] = "",
+    answer: Annotated[AnswerForm, Form()],
     next: NextPath = "",
 ) -> Response:
     """The community's answer, with its reason; from the proposal or the staff list."""
-
-    form = {"decision": decision, "reason": reason, "merged_into": merged_into}
     return desk.form(
         lambda: desk.run(
             discussion.do_answer_proposal,
             user=desk.user,
             proposal_id=proposal_id,
-            decision=decision,
-            reason=reason,
-            merged_into_id=_merged_into(merged_into) if decision == "merged" else None,
+            decision=answer.decision,
+            reason=answer.reason,
+            merged_into_id=answer.merged_into_id(),
         ),
         to=safe_next(next, f"/proposals/{proposal_id}"),
-        on_error=_again(desk, Target.PROPOSAL, proposal_id, form),
+        on_error=_again(desk, Target.PROPOSAL, proposal_id, answer.model_dump()),
     )
 
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
@@ -42,7 +43,7 @@ from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
 from gridgov.web import i18n
-from gridgov.web.deps import actor_of, require_roles
+from gridgov.web.deps import require_roles
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -267,53 +268,46 @@ def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
     return items
 
 
+class NewElectionForm(BaseModel):
+    """The new election form, as typed (the list and the times are read when it is saved)."""
+
+    region: str = Field(default="", max_length=18)
+    title: str = Field(default="", max_length=200)
+    constituencies: str = Field(default="", max_length=10_000)
+    opens: str = Field(default="", max_length=32)
+    closes: str = Field(default="", max_length=32)
+    rules_yaml: str = Field(default="", max_length=4000)
+
+    def draft(self, tz: ZoneInfo) -> elections.ElectionDraft:
+        return elections.ElectionDraft(
+            region_code=self.region,
+            title=self.title,
+            constituencies=parse_constituencies(self.constituencies),
+            voting_opens_at=_parse_local(self.opens, tz, "opens"),
+            voting_closes_at=_parse_local(self.closes, tz, "closes"),
+        )
+
+
 @form_post(router, "/deliberation/elections/new")
-def new_submit(
-    desk: RunDesk,
-    region: Annotated[str, Form(max_length=18)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    constituencies: Annotated[str, Form(max_length=10_000)] = "",
-    opens: Annotated[str, Form(max_length=32)] = "",
-    closes: Annotated[str, Form(max_length=32)] = "",
-    rules_yaml: Annotated[str, Form(max_length=4000)] = "",
-) -> Response:
-    form = {
-        "region": region,
-        "title": title,
-        "constituencies": constituencies,
-        "opens": opens,
-        "closes": closes,
-        "rules_yaml": rules_yaml,
-    }
+def new_submit(desk: RunDesk, typed: Annotated[NewElectionForm, Form()]) -> Response:
     tz = ZoneInfo(desk.tz)
     return desk.form(
         lambda: desk.run(
             elections.do_create_election,
-            region_code=region,
-            title=title,
-            constituencies=parse_constituencies(constituencies),
-            rules_yaml=rules_yaml or None,
-            voting_opens_at=_parse_local(opens, tz, "opens"),
-            voting_closes_at=_parse_local(closes, tz, "closes"),
+            draft=typed.draft(tz),
+            rules_yaml=typed.rules_yaml or None,
         ),
         to=lambda election: f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _new_page(desk, form, error=exc),
+        on_error=lambda exc: _new_page(desk, typed.model_dump(), error=exc),
     )
 
 
 def _console(
-    request: Request,
-    session: Session,
-    state_tz: str,
-    user: User,
-    election: Election,
-    *,
-    q: str = "",
-    error: DomainError | None = None,
+    desk: Desk, election: Election, *, q: str = "", error: DomainError | None = None
 ) -> Response:
+    request, session, user, actor = desk.request, desk.session, desk.user, desk.actor
     language = language_of(request)
-    actor = actor_of(request, user)
-    context = detail(session, election, language, ZoneInfo(state_tz))
+    context = detail(session, election, language, ZoneInfo(desk.tz))
     matches: list[Resident] = []
     if q.strip() and election.state == ElectionState.NOMINATION.value:
         matches = registry.list_residents(
@@ -343,7 +337,7 @@ def console_page(
     election_id: ElectionId, desk: ClerkDesk, q: Annotated[str, Query(max_length=64)] = ""
 ) -> Response:
     election = _staff_election(desk.session, desk.actor, election_id)
-    return _console(desk.request, desk.session, desk.tz, desk.user, election, q=q)
+    return _console(desk, election, q=q)
 
 
 def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Response:
@@ -352,9 +346,7 @@ def _on_console(desk: Desk, election: Election, run: Callable[[], object]) -> Re
     return desk.form(
         run,
         to=f"/deliberation/elections/{election.id}",
-        on_error=lambda exc: _console(
-            desk.request, desk.session, desk.tz, desk.user, election, error=exc
-        ),
+        on_error=lambda exc: _console(desk, election, error=exc),
     )
 
 

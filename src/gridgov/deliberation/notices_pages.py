@@ -426,13 +426,17 @@ def notice_page(
     return reader.show(notice_id, lambda notice: no_store(reader.page(notice, flash=flash)))
 
 
+class ObjectionForm(BaseModel):
+    """An objection or question from a notice's page, as typed."""
+
+    text: str = Field(default="", max_length=4000)
+    kind: str = Field(default="objection", max_length=16)
+    author_name: str = Field(default="", max_length=128)
+
+
 @form_post(router, "/notices/{notice_id}/objections")
 def objection_submit(
-    notice_id: NoticeId,
-    reader: Reader,
-    text: Annotated[str, Form(max_length=4000)] = "",
-    kind: Annotated[str, Form(max_length=16)] = "objection",
-    author_name: Annotated[str, Form(max_length=128)] = "",
+    notice_id: NoticeId, reader: Reader, typed: Annotated[ObjectionForm, Form()]
 ) -> Response:
     """Anyone may object or ask while the window is open; a name is required."""
     request, session, now, user = reader.request, reader.session, reader.now, reader.user
@@ -441,16 +445,13 @@ def objection_submit(
         notice = notices.get_public(session, notice_id)
     except NotFound as exc:
         return _not_found(request, exc)
-    form = {"author_name": author_name, "text": text, "kind": kind}
     try:
         source = f"user:{user.id}" if user is not None else client_ip(request)
         check_rate(session, write=Write.OBJECTION, source=source, target=str(notice.id), now=now)
         objection = notices.do_object(
             session,
             notice_id=notice.id,
-            text=text,
-            kind=kind,
-            author_name=author_name,
+            **typed.model_dump(),
             author_user_id=user.id if user is not None else None,
             language=language_of(request),
             now=now,
@@ -459,7 +460,9 @@ def objection_submit(
         )
     except DomainError as exc:
         session.rollback()
-        return reader.page(notices.get_public(session, notice_id), error=exc, form=form)
+        return reader.page(
+            notices.get_public(session, notice_id), error=exc, form=typed.model_dump()
+        )
     session.commit()
     sent = "held" if notices.is_held(objection) else "shown"
     return RedirectResponse(f"/notices/{notice_id}?sent={sent}", status_code=303)

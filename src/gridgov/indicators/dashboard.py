@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -31,13 +31,15 @@ from gridgov.indicators.kinds import LEAGUE_AND_BAND_LABELS
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot
 from gridgov.indicators.rules import Indicator, PeriodKind, Tree, parse_period, period_containing
 from gridgov.outreach import public as outreach
-from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
+from gridgov.web.deps import SessionDep, require_roles
 from gridgov.web.render import language_of, render
+from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
 
 VIEWERS = (Role.LEADER, Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.BRANCH_SECRETARY)
 DashboardPage = Annotated[User, Depends(require_roles(*VIEWERS, page=True))]
+DashboardDesk = Annotated[Desk, Depends(desk(DashboardPage, name="dashboard_desk"))]
 DashboardUser = Annotated[User, Depends(require_roles(*VIEWERS))]
 Key = Annotated[str, Query(max_length=48)]
 PeriodKey = Annotated[str, Query(max_length=8)]
@@ -130,19 +132,16 @@ def map_choice(
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(
-    request: Request,
-    user: DashboardPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
+    desk: DashboardDesk,
     tree: Key = "",
     period: PeriodKey = "",
     indicator: Key = "",
     screen: Annotated[str, Query(max_length=8)] = "",
 ) -> HTMLResponse:
     """One screen for a leader: the numbers that matter now, the trend, the map."""
+    request, session, user, now = desk.request, desk.session, desk.user, desk.now
     language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
+    tz = ZoneInfo(desk.tz)
     scope = user.effective_scope
     board = service.dashboard(session, scope=scope, now=now, tz=tz)
     trend = {
@@ -191,8 +190,8 @@ def dashboard_page(
             "worst": worst,
             "report_period": report_period,
             "wall": screen == "wall",
-            "tile_url": state.settings.map_tile_url or "",
-            "tile_attribution": state.settings.map_tile_attribution,
+            "tile_url": desk.state.settings.map_tile_url or "",
+            "tile_attribution": desk.state.settings.map_tile_attribution,
         },
     )
 
@@ -250,17 +249,11 @@ def ranking(
 
 
 @router.get("/indicators/report/{period}", response_class=HTMLResponse)
-def report_page(
-    request: Request,
-    user: DashboardPage,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    period: Annotated[str, Path(max_length=8)],
-) -> HTMLResponse:
+def report_page(desk: DashboardDesk, period: Annotated[str, Path(max_length=8)]) -> HTMLResponse:
     """The month's report of the viewer's area, laid out for A4."""
+    request, session, user, now = desk.request, desk.session, desk.user, desk.now
     language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
+    tz = ZoneInfo(desk.tz)
     scope = user.effective_scope
     month = parse_period(PeriodKind.MONTH, period)
     start, end = month.bounds(tz)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,17 +52,21 @@ ReviewerPage = Annotated[User, Depends(require_roles(*sorted(service.REVIEWERS),
 TreeKey = Annotated[str, Path(max_length=48)]
 PeriodKey = Annotated[str, Path(max_length=8)]
 UnitKey = Annotated[str, Path(max_length=32)]
-# The tree and period a page or a form names (query string, form field).
-TreeAsked = Annotated[str, Query(max_length=48)]
-PeriodAsked = Annotated[str, Query(max_length=8)]
-TreeField = Annotated[str, Form(max_length=48)]
-PeriodField = Annotated[str, Form(max_length=8)]
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 HISTORY = 12  # periods of a unit's totals on its scorecard
 CHOICES = 12  # recent periods offered by the compute and assessment forms
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class TreePeriod(BaseModel):
+    """The tree and the period a page shows or a form acts on (blank: the page's
+    choice): a page's query, or fields of a form."""
+
+    tree: str = Field(default="", max_length=48)
+    period: str = Field(default="", max_length=8)
+
 
 # Catalogue ids of values these pages show through ``_(value)``: leagues, bands, the
 # notes of leaves without data, the states of assessments.
@@ -279,21 +284,17 @@ def _rankings_page(
 @router.get("/indicators", response_class=HTMLResponse)
 def rankings_page(
     desk: StaffDesk,
-    tree: TreeAsked = "",
-    period: PeriodAsked = "",
+    asked: Annotated[TreePeriod, Query()],
     league: Annotated[str, Query(max_length=24)] = "",
 ) -> HTMLResponse:
     """A tree's league table for a computed period, within the viewer's area."""
-    return _rankings_page(desk, tree_key=tree, period=period, league=league)
+    return _rankings_page(desk, tree_key=asked.tree, period=asked.period, league=league)
 
 
 @router.post("/indicators/compute", dependencies=[CsrfChecked])
-def compute_submit(
-    desk: ComputerDesk,
-    tree: TreeField = "",
-    period: PeriodField = "",
-) -> Response:
+def compute_submit(desk: ComputerDesk, asked: Annotated[TreePeriod, Form()]) -> Response:
     """Compute (or recompute, while provisional) a tree for a period; back to its table."""
+    tree, period = asked.tree, asked.period
     return desk.form(
         desk.action(service.compute, key=tree, period=period, tz=_tz(desk.state)),
         to=lambda snapshot: (
@@ -387,13 +388,9 @@ def _assessments_page(
 
 
 @router.get("/indicators/assessments", response_class=HTMLResponse)
-def assessments_page(
-    desk: StaffDesk,
-    tree: TreeAsked = "",
-    period: PeriodAsked = "",
-) -> HTMLResponse:
+def assessments_page(desk: StaffDesk, asked: Annotated[TreePeriod, Query()]) -> HTMLResponse:
     """The manual items of a tree for a period, unit by unit, with their review state."""
-    return _assessments_page(desk, tree_key=tree, period=period)
+    return _assessments_page(desk, tree_key=asked.tree, period=asked.period)
 
 
 def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
@@ -425,8 +422,7 @@ def _points(text: str) -> float:
 @router.post("/indicators/assessments/score", dependencies=[CsrfChecked])
 def score_submit(
     desk: ReviewerDesk,
-    tree: TreeField = "",
-    period: PeriodField = "",
+    asked: Annotated[TreePeriod, Form()],
     indicator: Annotated[str, Form(max_length=48)] = "",
     unit: Annotated[str, Form(max_length=32)] = "",
     points: Annotated[str, Form(max_length=16)] = "",
@@ -434,6 +430,7 @@ def score_submit(
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """A reviewer scores a manual item; it waits for a second reviewer."""
+    tree, period = asked.tree, asked.period
     return desk.form(
         lambda: desk.run(
             service.do_score,

@@ -286,14 +286,18 @@ def brand_page(org: ScopedBranch, desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/brand.html", context)
 
 
+class BrandForm(BaseModel):
+    """A branch's brand (``do_save_brand``'s fields), as typed."""
+
+    name: str = Field(default="", max_length=64)
+    slogan: str = Field(default="", max_length=128)
+    description: str = Field(default="", max_length=4000)
+    published: bool = False
+
+
 @form_post(router, "/outreach/brands/{branch_id}")
 def brand_save(
-    org: ScopedBranch,
-    desk: OfficerDesk,
-    name: Annotated[str, Form(max_length=64)] = "",
-    slogan: Annotated[str, Form(max_length=128)] = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
-    published: Annotated[bool, Form()] = False,
+    org: ScopedBranch, desk: OfficerDesk, brand: Annotated[BrandForm, Form()]
 ) -> Response:
     branch = _branch(org)
 
@@ -303,20 +307,13 @@ def brand_save(
             {
                 "may_edit": True,
                 **error_context(language_of(desk.request), exc),
-                "form": {"name": name, "slogan": slogan, "description": description},
+                "form": brand.model_dump(exclude={"published"}),
             }
         )
         return render(desk.request, "outreach/brand.html", context, status_code=exc.status)
 
     return desk.form(
-        desk.action(
-            brands.do_save_brand,
-            branch=branch,
-            name=name,
-            slogan=slogan,
-            description=description,
-            published=published,
-        ),
+        desk.action(brands.do_save_brand, branch=branch, **brand.model_dump()),
         to=f"/outreach/brands/{org.id}",
         on_error=again,
         flash=N_("The brand was saved."),

@@ -306,32 +306,38 @@ def hours_text(minutes: int) -> str:
     return f"{tenths // 10}.{tenths % 10}"
 
 
-def activity_problems(
-    *,
-    title: str,
-    place: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    credit_minutes: int,
-) -> list[Problem]:
+@dataclass(frozen=True)
+class ActivityDraft:
+    """An activity's own fields as its organiser gives them: what
+    :func:`activity_problems` checks and ``volunteers.do_create_activity`` stores."""
+
+    title: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    credit_minutes: int
+
+
+def activity_problems(draft: ActivityDraft) -> list[Problem]:
     """What is wrong with an activity's fields; empty when nothing is."""
     problems: list[Problem] = []
-    if not 1 <= len(title) <= 200:
+    if not 1 <= len(draft.title) <= 200:
         problems.append(Problem("title", N_("A title of 1 to 200 characters is required.")))
-    if not 1 <= len(place) <= 200:
+    if not 1 <= len(draft.place) <= 200:
         problems.append(Problem("place", N_("A place of 1 to 200 characters is required.")))
-    if ends_at <= starts_at:
+    lasts = draft.ends_at - draft.starts_at
+    if draft.ends_at <= draft.starts_at:
         problems.append(Problem("ends_at", N_("The end must be after the start.")))
-    elif ends_at - starts_at > timedelta(days=1):
+    elif lasts > timedelta(days=1):
         problems.append(Problem("ends_at", N_("An activity lasts at most a day.")))
-    if not 1 <= capacity <= MAX_CAPACITY:
+    if not 1 <= draft.capacity <= MAX_CAPACITY:
         problems.append(Problem("capacity", N_("Places from 1 to %(n)s."), n=MAX_CAPACITY))
-    if not 1 <= credit_minutes <= MAX_ACTIVITY_MINUTES:
+    if not 1 <= draft.credit_minutes <= MAX_ACTIVITY_MINUTES:
         problems.append(
             Problem("hours", N_("Hours credited from 0.5 to %(n)s."), n=MAX_ACTIVITY_MINUTES // 60)
         )
-    elif ends_at > starts_at and credit_minutes > (ends_at - starts_at).total_seconds() // 60:
+    elif draft.ends_at > draft.starts_at and draft.credit_minutes > lasts.total_seconds() // 60:
         problems.append(Problem("hours", N_("An activity cannot credit more hours than it lasts.")))
     return problems
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov import clock
 from gridgov.accounts.models import User
@@ -189,46 +190,43 @@ def leader_set(team_id: Id, desk: OrganiserDesk, resident_id: ResidentField) -> 
     )
 
 
+class ActivityForm(BaseModel):
+    """The new activity form, as typed (the times are read when it is saved)."""
+
+    title: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+    starts_at: str = Field(default="", max_length=32)
+    ends_at: str = Field(default="", max_length=32)
+    capacity: int = Field(default=10, ge=1, le=rules.MAX_CAPACITY)
+    hours: float = Field(default=2.0, ge=0.5, le=rules.MAX_ACTIVITY_MINUTES / 60)
+
+    def draft(self, state: StateDep) -> rules.ActivityDraft:
+        return rules.ActivityDraft(
+            title=self.title,
+            place=self.place,
+            starts_at=_parse_local(self.starts_at, "starts_at", state),
+            ends_at=_parse_local(self.ends_at, "ends_at", state),
+            capacity=self.capacity,
+            credit_minutes=round(self.hours * 60),
+        )
+
+
 @form_post(router, "/volunteers/teams/{team_id}/activities")
 def activity_create(
-    team_id: Id,
-    desk: PageDesk,
-    title: Annotated[str, Form(max_length=200)] = "",
-    place: Annotated[str, Form(max_length=200)] = "",
-    starts_at: Annotated[str, Form(max_length=32)] = "",
-    ends_at: Annotated[str, Form(max_length=32)] = "",
-    capacity: Annotated[int, Form(ge=1, le=rules.MAX_CAPACITY)] = 10,
-    hours: Annotated[float, Form(ge=0.5, le=rules.MAX_ACTIVITY_MINUTES / 60)] = 2.0,
+    team_id: Id, desk: PageDesk, typed: Annotated[ActivityForm, Form()]
 ) -> Response:
     acting = _acting(desk)
     team = volunteers.get_team(desk.session, team_id=team_id, acting=acting)
-    form = {
-        "title": title,
-        "place": place,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "capacity": capacity,
-        "hours": hours,
-    }
 
     def run() -> VolunteerActivity:
         return volunteers.do_create_activity(
-            desk.session,
-            acting=acting,
-            team=team,
-            title=title,
-            place=place,
-            starts_at=_parse_local(starts_at, "starts_at", desk.state),
-            ends_at=_parse_local(ends_at, "ends_at", desk.state),
-            capacity=capacity,
-            credit_minutes=round(hours * 60),
-            now=desk.now,
+            desk.session, acting=acting, team=team, draft=typed.draft(desk.state), now=desk.now
         )
 
     return desk.form(
         run,
         to=lambda activity: f"/volunteers/activities/{activity.id}",
-        on_error=lambda exc: _team_page(desk, team, exc=exc, form=form),
+        on_error=lambda exc: _team_page(desk, team, exc=exc, form=typed.model_dump()),
     )
 
 

@@ -13,9 +13,8 @@ read their own hours. Every change is audited in the caller's transaction.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -312,34 +311,22 @@ def do_create_activity(
     *,
     acting: Acting,
     team: VolunteerTeam,
-    title: str,
-    place: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    credit_minutes: int,
+    draft: rules.ActivityDraft,
     now: datetime,
 ) -> VolunteerActivity:
     _require_organiser(acting, team)
-    planned: dict[str, Any] = {
-        "title": title.strip(),
-        "place": place.strip(),
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "capacity": capacity,
-        "credit_minutes": credit_minutes,
-    }  # checked, then stored as they are
-    problems = rules.activity_problems(**planned)
+    draft = replace(draft, title=draft.title.strip(), place=draft.place.strip())
+    problems = rules.activity_problems(draft)
     if problems:
         raise InvalidInput("The activity was not created.", details=problems)
     activity = VolunteerActivity(
         team_id=team.id,
         region_code=team.region_code,
-        **planned,
+        **asdict(draft),
         created_by=acting.actor.username,
         created_at=now,
     )
-    summary = {"team": team.id, "capacity": capacity, "minutes": credit_minutes}
+    summary = {"team": team.id, "capacity": draft.capacity, "minutes": draft.credit_minutes}
     return add_and_record(
         session, acting.actor, "volunteer_activity.created", activity, now=now, summary=summary
     )

@@ -21,8 +21,9 @@ import typing
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, params
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from gridgov.errors import ErrorCode, InvalidInput, Problem
 from gridgov.guard.rules import MAX_JSON_DEPTH, bad_json_values, int_in_range
@@ -185,11 +186,16 @@ def _is_int(annotation: Any) -> bool:
     return False
 
 
+def _is_model(annotation: Any) -> typing.TypeGuard[type[BaseModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 _INT_PARAMS: dict[int, frozenset[str]] = {}
 
 
 def _int_params(route: Any) -> frozenset[str]:
-    """Names (aliases) of the path, query and form parameters a route reads as ints."""
+    """Names (aliases) of the path, query and form parameters a route reads as ints,
+    the fields of form and query models included."""
     known = _INT_PARAMS.get(id(route))
     if known is None:
         known = _INT_PARAMS[id(route)] = _find_int_params(route)
@@ -204,8 +210,17 @@ def _find_int_params(route: Any) -> frozenset[str]:
         if dependant is None:
             continue
         for field in (*dependant.path_params, *dependant.query_params, *dependant.body_params):
-            if _is_int(field.field_info.annotation):
+            annotation = field.field_info.annotation
+            if _is_int(annotation):
                 names.add(field.alias)
+            elif isinstance(field.field_info, params.Form | params.Query) and _is_model(annotation):
+                # a form or query model (``Annotated[SomeForm, Form()]``): its fields are
+                # the form's or the query's
+                names.update(
+                    inner.alias or name
+                    for name, inner in annotation.model_fields.items()
+                    if _is_int(inner.annotation)
+                )
         stack.extend(dependant.dependencies)
     return frozenset(names)
 

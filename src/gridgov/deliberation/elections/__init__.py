@@ -90,6 +90,7 @@ from gridgov.deliberation.elections.roll import (
 )
 from gridgov.deliberation.elections.setup import (
     ConstituencyInput,
+    ElectionDraft,
     _aware,
     check_create_election,
     do_create_election,
@@ -126,6 +127,7 @@ __all__ = [
     "_RULES_CACHE",
     "Ballot",
     "ConstituencyInput",
+    "ElectionDraft",
     "Review",
     "RuleLine",
     "_auto_review",

@@ -43,17 +43,23 @@ def _aware(moment: datetime, name: str) -> None:
         raise ValueError(f"{name} must be timezone-aware")
 
 
+@dataclass(frozen=True)
+class ElectionDraft:
+    """A new election's own fields: what :func:`check_create_election` checks and
+    :func:`do_create_election` stores."""
+
+    region_code: str
+    title: str
+    constituencies: Sequence[ConstituencyInput | tuple[str, str, int]]
+    voting_opens_at: datetime
+    voting_closes_at: datetime
+
+
 def check_create_election(
-    session: Session,
-    *,
-    actor: Actor,
-    region_code: str,
-    title: str,
-    constituencies: Sequence[ConstituencyInput | tuple[str, str, int]],
-    voting_opens_at: datetime,
-    voting_closes_at: datetime,
-    now: datetime,
+    session: Session, *, actor: Actor, draft: ElectionDraft, now: datetime
 ) -> list[ConstituencyInput]:
+    region_code, title, constituencies = draft.region_code, draft.title, draft.constituencies
+    voting_opens_at, voting_closes_at = draft.voting_opens_at, draft.voting_closes_at
     _aware(voting_opens_at, "voting_opens_at")
     _aware(voting_closes_at, "voting_closes_at")
     region = territory.find_region(session, code=region_code)
@@ -120,39 +126,26 @@ def do_create_election(
     session: Session,
     *,
     actor: Actor,
-    region_code: str,
-    title: str,
-    constituencies: Sequence[ConstituencyInput | tuple[str, str, int]],
-    voting_opens_at: datetime,
-    voting_closes_at: datetime,
+    draft: ElectionDraft,
     now: datetime,
     rules_yaml: str | None = None,
     template_key: str = DEFAULT_TEMPLATE,
 ) -> Election:
     """Open an election for nominations. Its rules are ``rules_yaml`` (the election
     section as YAML) or the ``election:`` section of the procedure ``template_key``."""
-    items = check_create_election(
-        session,
-        actor=actor,
-        region_code=region_code,
-        title=title,
-        constituencies=constituencies,
-        voting_opens_at=voting_opens_at,
-        voting_closes_at=voting_closes_at,
-        now=now,
-    )
+    items = check_create_election(session, actor=actor, draft=draft, now=now)
     if rules_yaml is not None and rules_yaml.strip():
         check_rules(rules_yaml)
         text = rules_yaml
     else:
         text = rules_text(template_rules(session, template_key))
     election = Election(
-        region_code=region_code,
-        title=title.strip(),
+        region_code=draft.region_code,
+        title=draft.title.strip(),
         rules=text,
         state=ElectionState.NOMINATION.value,
-        voting_opens_at=voting_opens_at,
-        voting_closes_at=voting_closes_at,
+        voting_opens_at=draft.voting_opens_at,
+        voting_closes_at=draft.voting_closes_at,
         created_by=actor.username,
         created_at=now,
         result="",
@@ -173,8 +166,8 @@ def do_create_election(
         "title": election.title,
         "constituencies": [[i.name, i.region_code, i.seats] for i in items],
         "rules": text,
-        "voting_opens_at": voting_opens_at.isoformat(),
-        "voting_closes_at": voting_closes_at.isoformat(),
+        "voting_opens_at": draft.voting_opens_at.isoformat(),
+        "voting_closes_at": draft.voting_closes_at.isoformat(),
     }
     record_about(session, actor, "election.created", election, now=now, summary=summary)
     return election

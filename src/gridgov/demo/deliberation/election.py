@@ -134,14 +134,16 @@ def election(
     election = elections.do_create_election(
         session,
         actor=secretary,
-        region_code=code,
-        title=f"{name}第一届居民议事代表选举",
-        constituencies=[
-            elections.ConstituencyInput(f"第一选区（{grid_names[first]}）", first, SEATS[0]),
-            elections.ConstituencyInput(f"第二选区（{grid_names[second]}）", second, SEATS[1]),
-        ],
-        voting_opens_at=opens,
-        voting_closes_at=closes,
+        draft=elections.ElectionDraft(
+            region_code=code,
+            title=f"{name}第一届居民议事代表选举",
+            constituencies=[
+                elections.ConstituencyInput(f"第一选区（{grid_names[first]}）", first, SEATS[0]),
+                elections.ConstituencyInput(f"第二选区（{grid_names[second]}）", second, SEATS[1]),
+            ],
+            voting_opens_at=opens,
+            voting_closes_at=closes,
+        ),
         rules_yaml=ELECTION_RULES,
         now=start,
     )
