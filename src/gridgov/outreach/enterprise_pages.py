@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
@@ -40,7 +41,6 @@ StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
 ServerDesk = Annotated[Desk, Depends(desk(Server, name="server_desk"))]
 OfficerDesk = Annotated[Desk, Depends(desk(Officer, name="officer_desk"))]
 OrgCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,32}$")]
-Text = Annotated[str, Form(max_length=2000)]
 
 
 def _branch(org: Organisation) -> brands.Branch:
@@ -169,48 +169,47 @@ def enterprise_page(org: ScopedEnterprise, desk: StaffDesk) -> HTMLResponse:
     return render(desk.request, "outreach/enterprise.html", context)
 
 
+class ServiceForm(BaseModel):
+    """A service record's form (``do_record_service``'s fields)."""
+
+    priority: Priority
+    served_on: date
+    done: str = Field(default="", max_length=2000)
+    outcome: str = Field(default="", max_length=2000)
+
+
+class RequestForm(BaseModel):
+    """A received request's form (``do_receive_request``'s fields)."""
+
+    priority: Priority
+    received_on: date
+    ask: str = Field(default="", max_length=2000)
+
+
+class CloseForm(BaseModel):
+    on: date
+    resolved: bool = False
+    reply: str = Field(default="", max_length=2000)
+
+
 @form_post(router, "/outreach/enterprises/{enterprise_id}/services")
 def service_record(
-    org: ScopedEnterprise,
-    desk: ServerDesk,
-    priority: Annotated[Priority, Form()],
-    served_on: Annotated[date, Form()],
-    done: Text = "",
-    outcome: Text = "",
+    org: ScopedEnterprise, desk: ServerDesk, form: Annotated[ServiceForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_record_service,
-        enterprise=org,
-        priority=priority,
-        served_on=served_on,
-        done=done,
-        outcome=outcome,
-        today=desk.today,
+        enterprises.do_record_service, enterprise=org, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The service was recorded.")
-    return _on_enterprise(desk, org.id, "service", flash, run, org)
+    return _on_enterprise(desk, org.id, "service", N_("The service was recorded."), run, org)
 
 
 @form_post(router, "/outreach/enterprises/{enterprise_id}/requests")
 def request_receive(
-    org: ScopedEnterprise,
-    desk: ServerDesk,
-    priority: Annotated[Priority, Form()],
-    received_on: Annotated[date, Form()],
-    ask: Text = "",
+    org: ScopedEnterprise, desk: ServerDesk, form: Annotated[RequestForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_receive_request,
-        enterprise=org,
-        priority=priority,
-        ask=ask,
-        received_on=received_on,
-        today=desk.today,
+        enterprises.do_receive_request, enterprise=org, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The request was recorded.")
-    return _on_enterprise(desk, org.id, "request", flash, run, org)
+    return _on_enterprise(desk, org.id, "request", N_("The request was recorded."), run, org)
 
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/accept")
@@ -234,22 +233,12 @@ def request_accept(
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/close")
 def request_close(
-    item: ScopedRequest,
-    desk: ServerDesk,
-    on: Annotated[date, Form()],
-    resolved: Annotated[bool, Form()] = False,
-    reply: Text = "",
+    item: ScopedRequest, desk: ServerDesk, form: Annotated[CloseForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_close_request,
-        request=item,
-        resolved=resolved,
-        reply=reply,
-        on=on,
-        today=desk.today,
+        enterprises.do_close_request, request=item, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The request was resolved.") if resolved else N_("The request was declined.")
+    flash = N_("The request was resolved.") if form.resolved else N_("The request was declined.")
     return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 
