@@ -193,6 +193,18 @@ def _store(
         if household_id not in after:
             session.delete(rows[household_id])
             changes.append((household_id, old, None))
+    log_changes(session, scheme, changes, reason, actor, now)
+
+
+def log_changes(
+    session: Session,
+    scheme: ContactScheme,
+    changes: list[tuple[int, int | None, int | None]],
+    reason: ChangeReason,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """A history row per change: (household id, group number before, after)."""
     if changes:
         session.execute(
             insert(ContactChange),
@@ -296,27 +308,17 @@ def do_move_household(
             ContactHousehold.household_id.in_(same_building),
         )
     )
-    moved = 0
+    changes: list[tuple[int, int | None, int | None]] = []
     for row in rows:
         old = before[row.household_id]
         if old == to_number:
             continue
         row.group_id = target.id
-        session.add(
-            ContactChange(
-                scheme_id=scheme.id,
-                household_id=row.household_id,
-                from_number=old,
-                to_number=to_number,
-                reason=ChangeReason.HAND.value,
-                actor=actor.username,
-                at=now,
-            )
-        )
-        moved += 1
+        changes.append((row.household_id, old, to_number))
+    log_changes(session, scheme, changes, ChangeReason.HAND, actor, now)
     scheme.updated_at = now
     scheme.version += 1
-    summary = {"household": household_id, "to": to_number, "households": moved}
+    summary = {"household": household_id, "to": to_number, "households": len(changes)}
     record_about(session, actor, "contact_scheme.household_moved", scheme, now=now, summary=summary)
 
 
