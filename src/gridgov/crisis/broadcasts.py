@@ -30,7 +30,7 @@ from gridgov.crisis.models import (
 )
 from gridgov.crisis.rules import Block, BroadcastChannel, BroadcastSeverity, DeliveryStatus
 from gridgov.crisis.service import check_command, may_see_incident, overlaps
-from gridgov.db import visible_row
+from gridgov.db import rows, visible_row
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 
@@ -59,12 +59,11 @@ def list_broadcasts(
 
 
 def blocks_of(session: Session, broadcast: Broadcast) -> list[BroadcastBlock]:
-    return list(
-        session.scalars(
-            select(BroadcastBlock)
-            .where(BroadcastBlock.broadcast_id == broadcast.id)
-            .order_by(BroadcastBlock.id)
-        )
+    return rows(
+        session,
+        BroadcastBlock,
+        BroadcastBlock.broadcast_id == broadcast.id,
+        order_by=(BroadcastBlock.id,),
     )
 
 

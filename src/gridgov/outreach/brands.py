@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause
 from gridgov.audit.service import Actor, record
+from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound
 from gridgov.outreach.enterprise_models import Brand, EnterpriseRequest
 from gridgov.outreach.enterprise_rules import (
@@ -122,29 +123,19 @@ def figures(session: Session, *, branch_id: int, today: date) -> Figures:
     members = register.branch_member_ids(session, branch_id=branch_id)
     fulfilled = 0
     if members:
-        fulfilled = (
-            session.scalar(
-                select(func.count())
-                .select_from(Pledge)
-                .where(
-                    Pledge.member_id.in_(members),
-                    Pledge.year == today.year,
-                    Pledge.state == PledgeState.FULFILLED.value,
-                )
-            )
-            or 0
+        fulfilled = count_rows(
+            session,
+            Pledge,
+            Pledge.member_id.in_(members),
+            Pledge.year == today.year,
+            Pledge.state == PledgeState.FULFILLED.value,
         )
-    resolved = (
-        session.scalar(
-            select(func.count())
-            .select_from(EnterpriseRequest)
-            .where(
-                EnterpriseRequest.branch_id == branch_id,
-                EnterpriseRequest.state == RequestState.RESOLVED.value,
-                EnterpriseRequest.closed_on >= start,
-            )
-        )
-        or 0
+    resolved = count_rows(
+        session,
+        EnterpriseRequest,
+        EnterpriseRequest.branch_id == branch_id,
+        EnterpriseRequest.state == RequestState.RESOLVED.value,
+        EnterpriseRequest.closed_on >= start,
     )
     activities = (
         session.scalar(

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
+from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
@@ -215,13 +216,11 @@ def do_comment(
     text = _text(text, "text", MAX_COMMENT, problems, required=True)
     if problems:
         raise InvalidInput("The comment was not posted.", details=problems)
-    recent = (
-        session.scalar(
-            select(func.count())
-            .select_from(PledgeComment)
-            .where(PledgeComment.source == source, PledgeComment.created_at >= now - COMMENT_WINDOW)
-        )
-        or 0
+    recent = count_rows(
+        session,
+        PledgeComment,
+        PledgeComment.source == source,
+        PledgeComment.created_at >= now - COMMENT_WINDOW,
     )
     if recent >= COMMENT_LIMIT:
         raise TooManyRequests("Too many comments; try again later.")

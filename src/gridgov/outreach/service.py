@@ -19,7 +19,7 @@ from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
-from gridgov.db import visible_row
+from gridgov.db import rows, visible_row
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.outreach import partition as part
@@ -225,12 +225,8 @@ def log_changes(
 
 def _groups(session: Session, scheme: ContactScheme) -> list[ContactGroup]:
     """The groups of ``scheme``, by number."""
-    return list(
-        session.scalars(
-            select(ContactGroup)
-            .where(ContactGroup.scheme_id == scheme.id)
-            .order_by(ContactGroup.number)
-        )
+    return rows(
+        session, ContactGroup, ContactGroup.scheme_id == scheme.id, order_by=(ContactGroup.number,)
     )
 
 
