@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import within_view
 from gridgov.audit.service import Actor, record
 from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound
@@ -167,8 +167,7 @@ def featured_activities(
 def list_brands(session: Session, *, viewer: Actor) -> list[tuple[Brand, str]]:
     """Brands in the viewer's area with their organisation's name."""
     query = select(Brand).order_by(Brand.region_code, Brand.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Brand.region_code))
+    query = within_view(query, viewer, Brand.region_code)
     brands = list(session.scalars(query.limit(500)))
     names = register.organisation_names(session, [b.branch_id for b in brands])
     return [(b, names.get(b.branch_id, "")) for b in brands]

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, scope_clause
+from gridgov.accounts.rules import Role, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.db import count_rows
@@ -144,8 +144,7 @@ def list_pledges(
     session: Session, *, viewer: Actor, region_code: str | None = None, year: int | None = None
 ) -> list[Pledge]:
     query = select(Pledge).order_by(Pledge.region_code, Pledge.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Pledge.region_code))
+    query = within_view(query, viewer, Pledge.region_code)
     if region_code:
         query = query.where(scope_clause(region_code, Pledge.region_code))
     if year:

@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.accounts.rules import Role, may_access, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
@@ -334,8 +334,7 @@ def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactSch
 
 def list_schemes(session: Session, *, viewer: Actor) -> list[ContactScheme]:
     query = select(ContactScheme).order_by(ContactScheme.region_code, ContactScheme.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, ContactScheme.region_code))
+    query = within_view(query, viewer, ContactScheme.region_code)
     return list(session.scalars(query))
 
 
@@ -598,8 +597,7 @@ def list_visits(
     session: Session, *, viewer: Actor, region_code: str | None = None, limit: int = 50
 ) -> list[Visit]:
     query = select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc())
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Visit.region_code))
+    query = within_view(query, viewer, Visit.region_code)
     if region_code:
         query = query.where(scope_clause(region_code, Visit.region_code))
     return list(session.scalars(query.limit(limit)))
