@@ -169,6 +169,9 @@ def _script_counts(text: str) -> Counter[str]:
 
 
 _SCRIPT_LANGUAGE = {
+    "han": "zh",
+    "arabic": "ar",
+    "cyrillic": "ru",
     "hangul": "ko",
     "thai": "th",
     "devanagari": "hi",
@@ -184,6 +187,11 @@ _UKRAINIAN = frozenset("іїєґ")
 _PERSIAN = frozenset("پچژگک")
 _URDU = frozenset("ٹڈڑںےھ")
 _MONGOLIAN = frozenset("өү")
+# The letters that tell a language apart from the main one of its script, tried in turn.
+_TELLING_LETTERS = {
+    "arabic": ((_URDU, "ur"), (_PERSIAN, "fa")),
+    "cyrillic": ((_UKRAINIAN, "uk"), (_MONGOLIAN, "mn")),
+}
 
 
 def detect(text: str) -> str:
@@ -198,23 +206,12 @@ def detect(text: str) -> str:
         return "ja"
     if counts["han"] and counts["han"] >= 0.3 * total and counts["hangul"] < counts["han"]:
         return "zh"
+    lower = folded.lower()
+    for letters, language in _TELLING_LETTERS.get(script, ()):
+        if any(c in letters for c in lower):
+            return language
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script]
-    lower = folded.lower()
-    if script == "arabic":
-        if any(c in _URDU for c in lower):
-            return "ur"
-        if any(c in _PERSIAN for c in lower):
-            return "fa"
-        return "ar"
-    if script == "cyrillic":
-        if any(c in _UKRAINIAN for c in lower):
-            return "uk"
-        if any(c in _MONGOLIAN for c in lower):
-            return "mn"
-        return "ru"
-    if script == "han":
-        return "zh"
     if script != "latin" or amount < 3:
         return UNDETERMINED
     return _latin(lower)
