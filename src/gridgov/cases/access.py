@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access
@@ -14,7 +15,6 @@ from gridgov.cases.models import (
     Case,
 )
 from gridgov.cases.rules import Level
-from gridgov.db import rows
 from gridgov.errors import Conflict, Forbidden
 
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
@@ -45,12 +45,12 @@ def check_dispatch(actor: Actor, case: Case) -> None:
 
 def active_assignments(session: Session, case: Case) -> list[Assignment]:
     """The case's active assignments, the lead first."""
-    return rows(
-        session,
-        Assignment,
-        Assignment.case_id == case.id,
-        Assignment.active.is_(True),
-        order_by=(Assignment.lead.desc(), Assignment.id),
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.case_id == case.id, Assignment.active.is_(True))
+            .order_by(Assignment.lead.desc(), Assignment.id)
+        )
     )
 
 
