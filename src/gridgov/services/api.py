@@ -18,7 +18,7 @@ from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import CurrentDesk, Desk, desk
 
 router = APIRouter(tags=["services"])
 Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
@@ -26,7 +26,6 @@ Recorder = Annotated[User, Depends(require_roles(*service.RECORDERS))]
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
 
 
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 ManagerDesk = Annotated[Desk, Depends(desk(Manager, name="manager_desk"))]
 RecorderDesk = Annotated[Desk, Depends(desk(Recorder, name="recorder_desk"))]
 
