@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
 from gridgov.msgids import N_
@@ -28,16 +28,14 @@ from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import error_context, language_of, render
-from gridgov.web.toolkit import Desk, desk, form_post, office_today, scoped
+from gridgov.web.toolkit import Desk, StaffDesk, StaffPage, desk, form_post, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 Server = Annotated[
     User,
     Depends(require_roles(Role.ADMIN, Role.UNIT_STAFF, Role.BRANCH_SECRETARY, page=True)),
 ]
 Officer = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
-StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
 ServerDesk = Annotated[Desk, Depends(desk(Server, name="server_desk"))]
 OfficerDesk = Annotated[Desk, Depends(desk(Officer, name="officer_desk"))]
 OrgCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,32}$")]
@@ -53,7 +51,7 @@ def _party_visible(actor: Actor, org: Organisation) -> bool:
 
 ScopedEnterprise = Annotated[
     Organisation,
-    Depends(scoped(Organisation, "enterprise_id", Staff, enterprises.may_see_enterprise)),
+    Depends(scoped(Organisation, "enterprise_id", StaffPage, enterprises.may_see_enterprise)),
 ]
 ScopedRequest = Annotated[
     EnterpriseRequest,
@@ -69,7 +67,9 @@ ScopedRequest = Annotated[
 ]
 ScopedBranch = Annotated[
     Organisation,
-    Depends(scoped(Organisation, "branch_id", Staff, _party_visible, object_type="organisation")),
+    Depends(
+        scoped(Organisation, "branch_id", StaffPage, _party_visible, object_type="organisation")
+    ),
 ]
 
 
