@@ -27,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     create_engine,
     event,
+    func,
     select,
 )
 from sqlalchemy.engine import Connection, make_url
@@ -63,6 +64,11 @@ def rows(
     """The ``model`` rows that meet every ``where`` clause, in ``order_by`` order: what
     a "the milestones of …", "the members of …" query reads."""
     return list(session.scalars(select(model).where(*where).order_by(*order_by)))
+
+
+def count_rows(session: Session, model: type[Any], *where: ColumnElement[bool]) -> int:
+    """How many ``model`` rows meet every ``where`` clause."""
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 def visible_row(

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridgov.accounts import service
 from gridgov.web.deps import LANG_COOKIE, CsrfChecked, PageUser
 from gridgov.web.render import render
-from gridgov.web.toolkit import Desk, desk, safe_next
+from gridgov.web.toolkit import PageDesk, safe_next
 
 router = APIRouter(include_in_schema=False)
-
-
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -25,7 +25,6 @@ from gridgov.errors import InvalidCredentials, TooManyRequests
 from gridgov.web.deps import (
     ApiKeyAuth,
     CurrentIdentity,
-    CurrentUser,
     Now,
     SessionDep,
     StateDep,
@@ -33,7 +32,7 @@ from gridgov.web.deps import (
     anonymous_actor,
     require_roles,
 )
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, scoped
 
 router = APIRouter(tags=["accounts"])
 
@@ -42,7 +41,6 @@ AccountReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.AUDITOR))
 
 
 AdminDesk = Annotated[Desk, Depends(desk(AdminUser, name="admin_desk"))]
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @router.post("/auth/token", response_model=TokenResponse)

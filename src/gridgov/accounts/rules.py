@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, TypeVarTuple
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, Select, false
 
 from gridgov.errors import Problem
 
@@ -66,6 +66,25 @@ def scope_clause(scope: str | None, column: Any) -> ColumnElement[bool]:
     if not _DIGITS.fullmatch(scope):
         return false()
     return column.startswith(scope, autoescape=True)  # type: ignore[no-any-return]
+
+
+class Viewer(Protocol):
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def scope(self) -> str | None: ...
+
+
+Ts = TypeVarTuple("Ts")
+
+
+def within_view(query: Select[*Ts], viewer: Viewer, column: Any) -> Select[*Ts]:
+    """``query`` kept to the rows ``viewer`` may see (``scope_clause`` of their scope on
+    ``column``); every row for the system."""
+    if viewer.role == "system":
+        return query
+    return query.where(scope_clause(viewer.scope, column))
 
 
 def scope_within(inner: str | None, outer: str | None) -> bool:

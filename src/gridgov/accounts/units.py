@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import rules
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import count_rows, rows
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry.models import Organisation
@@ -124,12 +125,11 @@ def do_set_unit(
 
 def list_staff(session: Session, *, unit: Unit) -> list[User]:
     """The unit's accounts, active first."""
-    return list(
-        session.scalars(
-            select(User)
-            .where(User.organisation_id == unit.id)
-            .order_by(User.is_active.desc(), User.username)
-        )
+    return rows(
+        session,
+        User,
+        User.organisation_id == unit.id,
+        order_by=(User.is_active.desc(), User.username),
     )
 
 
@@ -151,14 +151,12 @@ def has_active_staff(session: Session, *, organisation_id: int | None, region_co
     by an active unit-staff account whose scope is the office's region."""
     if organisation_id is not None:
         return bool(staffed_units(session, organisation_ids=[organisation_id]))
-    count = session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(
-            User.is_active.is_(True),
-            User.role.in_(sorted(UNIT_ROLES)),
-            User.scope == region_code,
-        )
+    count = count_rows(
+        session,
+        User,
+        User.is_active.is_(True),
+        User.role.in_(sorted(UNIT_ROLES)),
+        User.scope == region_code,
     )
     return bool(count)
 

@@ -12,8 +12,8 @@ from gridgov.accounts import units
 from gridgov.accounts.models import User
 from gridgov.accounts.pages import AdminPage, ScopedUserPage
 from gridgov.accounts.rules import Role, may_access
-from gridgov.errors import DomainError, NotFound
-from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, audit_refusal, require_roles
+from gridgov.errors import DomainError
+from gridgov.web.deps import CsrfChecked, Now, SessionDep, actor_of, in_scope, require_roles
 from gridgov.web.render import error_message, language_of, render
 from gridgov.web.toolkit import form_action
 
@@ -68,22 +68,19 @@ def unit_page(
     request: Request, unit_id: int, viewer: UnitReader, session: SessionDep, now: Now
 ) -> HTMLResponse:
     """The unit, its staff (active first) and a link to its inbox."""
-    unit = units.get_unit(session, unit_id=unit_id)
-    if unit is None:
-        raise NotFound("Not found, or outside your area.")
-    own = viewer.organisation_id == unit.id
-    if not own and not may_access(viewer.effective_scope, unit.region_code):
-        audit_refusal(
-            request,
-            session,
-            now,
-            actor=actor_of(request, viewer),
-            reason="outside scope " + (viewer.effective_scope or "-"),
-            object_type="unit",
-            object_id=str(unit_id),
-        )
-        session.commit()
-        raise NotFound("Not found, or outside your area.")
+    unit = in_scope(
+        request,
+        session,
+        now,
+        viewer,
+        units.get_unit(session, unit_id=unit_id),
+        visible=lambda unit: (
+            viewer.organisation_id == unit.id
+            or may_access(viewer.effective_scope, unit.region_code)
+        ),
+        object_type="unit",
+        object_id=str(unit_id),
+    )
     staff = units.list_staff(session, unit=unit)
     context = {
         "unit": unit,

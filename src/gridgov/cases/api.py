@@ -52,7 +52,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, Paging, desk, filled, paging, scoped
+from gridgov.web.toolkit import CurrentDesk, Paging, filled, paging, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -64,9 +64,6 @@ scoped_case = scoped(Case, "case_id", CurrentUser, service.may_see)
 
 
 ScopedCase = Annotated[Case, Depends(scoped_case)]
-
-
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 def case_out(session: Session, case: Case, request: Request) -> CaseOut:

@@ -40,9 +40,9 @@ from gridgov.cases.rules import Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
-from gridgov.web.deps import CsrfChecked, PageUser, SessionDep
+from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import Desk, PageDesk, desk, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,7 +74,6 @@ _ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>
 _ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
 
 
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 UNDETERMINED = "und"
@@ -125,44 +125,53 @@ _ENGLISH = frozenset(
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+# The Unicode blocks of the scripts told apart (none overlaps another).
+_SCRIPT_BLOCKS = (
+    (0xAC00, 0xD7AF, "hangul"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x3130, 0x318F, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x4E00, 0x9FFF, "han"),
+    (0x3400, 0x4DBF, "han"),
+    (0x20000, 0x2FFFF, "han"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x0400, 0x04FF, "cyrillic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0370, 0x03FF, "greek"),
+    (0x1000, 0x109F, "myanmar"),
+    (0x1780, 0x17FF, "khmer"),
+    (0x0E80, 0x0EFF, "lao"),
+    (0x0980, 0x09FF, "bengali"),
+    (0x0B80, 0x0BFF, "tamil"),
+)
+
+
+@lru_cache(maxsize=8192)
+def _script_of(char: str) -> str | None:
+    code = ord(char)
+    for first, last, script in _SCRIPT_BLOCKS:
+        if first <= code <= last:
+            return script
+    if char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
+        return "latin"
+    return None
+
+
 def _script_counts(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for char in text:
-        code = ord(char)
-        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-            counts["hangul"] += 1
-        elif 0x3040 <= code <= 0x30FF:
-            counts["kana"] += 1
-        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FFFF:
-            counts["han"] += 1
-        elif 0x0E00 <= code <= 0x0E7F:
-            counts["thai"] += 1
-        elif 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F:
-            counts["arabic"] += 1
-        elif 0x0400 <= code <= 0x04FF:
-            counts["cyrillic"] += 1
-        elif 0x0900 <= code <= 0x097F:
-            counts["devanagari"] += 1
-        elif 0x0590 <= code <= 0x05FF:
-            counts["hebrew"] += 1
-        elif 0x0370 <= code <= 0x03FF:
-            counts["greek"] += 1
-        elif 0x1000 <= code <= 0x109F:
-            counts["myanmar"] += 1
-        elif 0x1780 <= code <= 0x17FF:
-            counts["khmer"] += 1
-        elif 0x0E80 <= code <= 0x0EFF:
-            counts["lao"] += 1
-        elif 0x0980 <= code <= 0x09FF:
-            counts["bengali"] += 1
-        elif 0x0B80 <= code <= 0x0BFF:
-            counts["tamil"] += 1
-        elif char.isalpha() and unicodedata.name(char, "").startswith("LATIN"):
-            counts["latin"] += 1
+        if (script := _script_of(char)) is not None:
+            counts[script] += 1
     return counts
 
 
 _SCRIPT_LANGUAGE = {
+    "han": "zh",
+    "arabic": "ar",
+    "cyrillic": "ru",
     "hangul": "ko",
     "thai": "th",
     "devanagari": "hi",
@@ -178,6 +187,11 @@ _UKRAINIAN = frozenset("іїєґ")
 _PERSIAN = frozenset("پچژگک")
 _URDU = frozenset("ٹڈڑںےھ")
 _MONGOLIAN = frozenset("өү")
+# The letters that tell a language apart from the main one of its script, tried in turn.
+_TELLING_LETTERS = {
+    "arabic": ((_URDU, "ur"), (_PERSIAN, "fa")),
+    "cyrillic": ((_UKRAINIAN, "uk"), (_MONGOLIAN, "mn")),
+}
 
 
 def detect(text: str) -> str:
@@ -192,23 +206,12 @@ def detect(text: str) -> str:
         return "ja"
     if counts["han"] and counts["han"] >= 0.3 * total and counts["hangul"] < counts["han"]:
         return "zh"
+    lower = folded.lower()
+    for letters, language in _TELLING_LETTERS.get(script, ()):
+        if any(c in letters for c in lower):
+            return language
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script]
-    lower = folded.lower()
-    if script == "arabic":
-        if any(c in _URDU for c in lower):
-            return "ur"
-        if any(c in _PERSIAN for c in lower):
-            return "fa"
-        return "ar"
-    if script == "cyrillic":
-        if any(c in _UKRAINIAN for c in lower):
-            return "uk"
-        if any(c in _MONGOLIAN for c in lower):
-            return "mn"
-        return "ru"
-    if script == "han":
-        return "zh"
     if script != "latin" or amount < 3:
         return UNDETERMINED
     return _latin(lower)

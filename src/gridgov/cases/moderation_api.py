@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from gridgov.cases import moderation, service
@@ -19,13 +19,9 @@ from gridgov.cases.models import Case
 from gridgov.cases.rules import State
 from gridgov.cases.schemas import CaseDetailOut, CaseOut
 from gridgov.errors import Forbidden
-from gridgov.web.deps import CurrentUser
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import CurrentDesk
 
 router = APIRouter(tags=["cases"])
-
-
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @router.get("/cases-triage", response_model=list[CaseOut])

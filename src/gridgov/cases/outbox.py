@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.cases.models import OutboxMessage
+from gridgov.db import count_rows
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,7 @@ def queue_once(session: Session, *, now: datetime, message: Notification) -> boo
 
 
 def is_queued(session: Session, dedupe_key: str) -> bool:
-    return bool(
-        session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.dedupe_key == dedupe_key[:128])
-        )
-    )
+    return bool(count_rows(session, OutboxMessage, OutboxMessage.dedupe_key == dedupe_key[:128]))
 
 
 def queued_for(session: Session, *, recipient: str, key_prefix: str) -> list[OutboxMessage]:

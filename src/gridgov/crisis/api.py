@@ -38,7 +38,7 @@ from gridgov.errors import Conflict, NotFound
 from gridgov.web import i18n
 from gridgov.web.deps import ApiKeyAuth, CurrentUser, Now, SessionDep, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, scoped
 
 router = APIRouter(tags=["crisis"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
@@ -54,7 +54,6 @@ scoped_broadcast = scoped(Broadcast, "broadcast_id", CurrentUser, broadcasts.may
 ScopedBroadcast = Annotated[Broadcast, Depends(scoped_broadcast)]
 
 
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 FieldDesk = Annotated[Desk, Depends(desk(FieldUser, name="field_desk"))]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
-from gridgov.accounts.rules import may_access, scope_clause
+from gridgov.accounts.rules import may_access, within_view
 from gridgov.audit.service import Actor, record_about
 from gridgov.cases import outbox
 from gridgov.crisis import rules
@@ -30,7 +30,7 @@ from gridgov.crisis.models import (
 )
 from gridgov.crisis.rules import Block, BroadcastChannel, BroadcastSeverity, DeliveryStatus
 from gridgov.crisis.service import check_command, may_see_incident, overlaps
-from gridgov.db import visible_row
+from gridgov.db import rows, visible_row
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 
@@ -59,12 +59,11 @@ def list_broadcasts(
 
 
 def blocks_of(session: Session, broadcast: Broadcast) -> list[BroadcastBlock]:
-    return list(
-        session.scalars(
-            select(BroadcastBlock)
-            .where(BroadcastBlock.broadcast_id == broadcast.id)
-            .order_by(BroadcastBlock.id)
-        )
+    return rows(
+        session,
+        BroadcastBlock,
+        BroadcastBlock.broadcast_id == broadcast.id,
+        order_by=(BroadcastBlock.id,),
     )
 
 
@@ -345,8 +344,7 @@ def receipt_counts(
         .where(BroadcastDelivery.broadcast_id == broadcast.id)
         .group_by(BroadcastDelivery.language, BroadcastDelivery.status)
     )
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, BroadcastDelivery.grid_code))
+    query = within_view(query, viewer, BroadcastDelivery.grid_code)
     found: dict[str, dict[str, int]] = {}
     for language, status, count in session.execute(query):
         found.setdefault(language, {})[status] = int(count)
@@ -360,8 +358,7 @@ def not_reached(
         BroadcastDelivery.broadcast_id == broadcast.id,
         BroadcastDelivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.FAILED.value]),
     )
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, BroadcastDelivery.grid_code))
+    query = within_view(query, viewer, BroadcastDelivery.grid_code)
     return list(
         session.scalars(
             query.order_by(BroadcastDelivery.grid_code, BroadcastDelivery.household_id).limit(limit)

@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import scope_clause, within_view
 from gridgov.audit.service import Actor, record_about
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident
@@ -82,8 +82,7 @@ def list_checkins(
     """The viewer's households, the vulnerable and the ones a broadcast missed first,
     then the unreached."""
     query = select(HouseholdCheckin).where(HouseholdCheckin.incident_id == incident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, HouseholdCheckin.grid_code))
+    query = within_view(query, viewer, HouseholdCheckin.grid_code)
     if grid_code:
         query = query.where(scope_clause(grid_code, HouseholdCheckin.grid_code))
     if status:
@@ -178,8 +177,7 @@ def board(
     query = select(
         HouseholdCheckin.grid_code, HouseholdCheckin.status, HouseholdCheckin.flags
     ).where(HouseholdCheckin.incident_id == incident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, HouseholdCheckin.grid_code))
+    query = within_view(query, viewer, HouseholdCheckin.grid_code)
     counts: dict[str, Counter[str]] = {}
     vulnerable: Counter[str] = Counter()
     for grid_code, status, flags in session.execute(query):

@@ -19,7 +19,7 @@ from shapely.geometry import Point, shape
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.accounts.rules import Role, may_access, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.crisis import rules
 from gridgov.crisis.models import HouseholdCheckin, Incident, IncidentPost, IncidentTask
@@ -392,8 +392,7 @@ def get_task(session: Session, *, task_id: int, viewer: Actor) -> IncidentTask:
 
 def list_tasks(session: Session, *, incident: Incident, viewer: Actor) -> list[IncidentTask]:
     query = select(IncidentTask).where(IncidentTask.incident_id == incident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, IncidentTask.grid_code))
+    query = within_view(query, viewer, IncidentTask.grid_code)
     return list(
         session.scalars(query.order_by(IncidentTask.state, IncidentTask.due_at, IncidentTask.id))
     )

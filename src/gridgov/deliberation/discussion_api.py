@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role, may_access
@@ -40,7 +40,7 @@ from gridgov.deliberation.schemas.discussion import (
 from gridgov.fields import mask_name
 from gridgov.guard.rules import Write
 from gridgov.web.deps import CurrentUser, SessionDep
-from gridgov.web.toolkit import Desk, desk, filled
+from gridgov.web.toolkit import CurrentDesk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -49,9 +49,6 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 # ---------------------------------------------------------------- shaping
-
-
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 def _staff(user: User) -> str | None:

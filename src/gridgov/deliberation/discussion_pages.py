@@ -43,7 +43,16 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, Visitor, VisitorDep, committed, desk, form_post, safe_next
+from gridgov.web.toolkit import (
+    Desk,
+    PageDesk,
+    Visitor,
+    VisitorDep,
+    committed,
+    desk,
+    form_post,
+    safe_next,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,7 +85,6 @@ LABELS = (
 
 
 AnswerDesk = Annotated[Desk, Depends(desk(AnswerPage, name="answer_desk"))]
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 def language_label(code: str) -> str:

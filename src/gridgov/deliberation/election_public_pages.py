@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.deliberation import elections
@@ -15,7 +15,6 @@ from gridgov.deliberation.rules import ElectionState
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.web.deps import PageUser
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -24,15 +23,12 @@ from gridgov.web.render import (
     no_store,
     render,
 )
-from gridgov.web.toolkit import Desk, VisitorDep, desk, form_post
+from gridgov.web.toolkit import Desk, PageDesk, VisitorDep, form_post
 
 # ---------------------------------------------------------------- public pages
 
 
 router = APIRouter(include_in_schema=False)
-
-
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 def _missing(request: Request, election_id: int) -> HTMLResponse:

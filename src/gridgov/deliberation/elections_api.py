@@ -26,7 +26,7 @@ from gridgov.deliberation.schemas.elections import (
 from gridgov.errors import Conflict, NotFound
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, SessionDep, require_roles
-from gridgov.web.toolkit import Desk, desk, filled
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -36,7 +36,6 @@ RunUser = Annotated[User, Depends(require_roles(*elections.ELECTION_ROLES))]
 
 
 ClerkDesk = Annotated[Desk, Depends(desk(ClerkUser, name="clerk_desk"))]
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 RunDesk = Annotated[Desk, Depends(desk(RunUser, name="run_desk"))]
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.db import rows, visible_row
 from gridgov.deliberation.access import (
@@ -234,8 +234,7 @@ def overdue_milestones(
         .where(Milestone.done_on.is_(None), Milestone.due_on < today)
         .order_by(Milestone.due_on, Milestone.id)
     )
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Implementation.region_code))
+    query = within_view(query, viewer, Implementation.region_code)
     if region_code:
         query = query.where(Implementation.region_code.startswith(region_code, autoescape=True))
     return [(row[0], row[1]) for row in session.execute(query).all()]

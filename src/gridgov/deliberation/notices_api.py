@@ -21,8 +21,8 @@ from gridgov.deliberation.schemas.notices import (
 )
 from gridgov.errors import NotFound
 from gridgov.guard.rules import Write
-from gridgov.web.deps import CurrentUser, SessionDep, require_roles
-from gridgov.web.toolkit import Desk, desk, filled
+from gridgov.web.deps import SessionDep, require_roles
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, filled
 
 router = APIRouter(tags=["deliberation"])
 
@@ -31,7 +31,6 @@ NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RegionCode = Annotated[str, Path(min_length=6, max_length=18, pattern=r"^[0-9]+$")]
 
 
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 NoticeStaffDesk = Annotated[Desk, Depends(desk(NoticeStaff, name="notice_staff_desk"))]
 
 

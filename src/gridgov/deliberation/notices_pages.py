@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES, Role, may_access
+from gridgov.accounts.rules import Role, may_access
 from gridgov.audit.service import Actor
 from gridgov.deliberation import notices, rules
 from gridgov.deliberation.matter_pages_common import owned_file
@@ -50,11 +50,10 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, render_form
-from gridgov.web.toolkit import Desk, desk, form_action, form_post
+from gridgov.web.toolkit import Desk, StaffDesk, desk, form_action, form_post
 
 router = APIRouter(include_in_schema=False)
 
-StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 NoticePage = Annotated[User, Depends(require_roles(*notices.NOTICE_ROLES, page=True))]
 BoardPage = Annotated[User, Depends(require_roles(*notices.BOARD_ROLES, page=True))]
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -94,7 +93,6 @@ LABELS = (
 
 
 NoticeDesk = Annotated[Desk, Depends(desk(NoticePage, name="notice_desk"))]
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def html_lang(language: str) -> str:

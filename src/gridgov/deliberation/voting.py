@@ -211,33 +211,53 @@ def do_cast_ballot(
         session, actor, meeting_id, member_id, choice, Voting.SECRET_BALLOT
     )
     box = ballot_box(meeting.id)
-    try:
-        with session.begin_nested():
-            session.add(BallotReceipt(box=box, voter=f"member:{member.id}", at=now))
-            session.flush()
-    except IntegrityError:
-        raise Conflict(ALREADY_VOTED, params={"name": member.name}) from None
-    for _attempt in range(5):
-        try:
-            with session.begin_nested():
-                session.add(
-                    SecretBallot(
-                        id=_BALLOT_IDS + secrets.randbelow(_BALLOT_IDS),
-                        box=box,
-                        choices=value.value,
-                    )
-                )
-                session.flush()
-            break
-        except IntegrityError:  # pragma: no cover - a one-in-a-billion id collision
-            continue
-    else:  # pragma: no cover
-        raise Conflict("The ballot could not be stored; try again.")
+    cast_secret_ballot(
+        session,
+        box=box,
+        voter=f"member:{member.id}",
+        at=now,
+        ballot_box=box,
+        choices=value.value,
+        already=Conflict(ALREADY_VOTED, params={"name": member.name}),
+    )
     summary = {"box": box, "member": member.id}
     record_about(session, actor, "deliberation.ballot_cast", meeting, now=now, summary=summary)
 
 
 _BALLOT_IDS = 1 << 30  # ballot ids are drawn from [2**30, 2**31)
+
+
+def cast_secret_ballot(
+    session: Session,
+    *,
+    box: str,
+    voter: str,
+    at: datetime,
+    ballot_box: str,
+    choices: str,
+    already: Conflict,
+) -> None:
+    """A receipt in ``box`` that ``voter`` voted (unique per box and voter: ``already``
+    when they had, without spoiling the rest of the transaction) and, apart, the ballot
+    in ``ballot_box`` with ``choices`` and nothing that links it to the receipt: no
+    voter, no time, and a random id (not the next number, which would follow the
+    receipts' order)."""
+    try:
+        with session.begin_nested():
+            session.add(BallotReceipt(box=box, voter=voter, at=at))
+            session.flush()
+    except IntegrityError:
+        raise already from None
+    for _attempt in range(8):
+        try:
+            with session.begin_nested():
+                ballot_id = _BALLOT_IDS + secrets.randbelow(_BALLOT_IDS)
+                session.add(SecretBallot(id=ballot_id, box=ballot_box, choices=choices))
+                session.flush()
+            return
+        except IntegrityError:  # pragma: no cover - a one-in-a-billion id collision
+            continue
+    raise Conflict("The ballot could not be stored; try again.")  # pragma: no cover
 
 
 def member_of_resident(session: Session, meeting_id: int, resident_id: int) -> MeetingMember:

@@ -114,13 +114,17 @@ class PeopleFactory:
             language=None,
         )
 
-    def foreigner(self, today: date) -> Person:
-        nationality, language, prefix, givens, families = self.rng.choice(FOREIGN)
+    def _document_number(self, prefix: str) -> str:
+        """A passport or permit number not handed out before: ``prefix`` and 8 digits."""
         while True:
             number = prefix + f"{self.rng.randrange(10**7, 10**8)}"
             if number not in self._passports:
                 self._passports.add(number)
-                break
+                return number
+
+    def foreigner(self, today: date) -> Person:
+        nationality, language, prefix, givens, families = self.rng.choice(FOREIGN)
+        number = self._document_number(prefix)
         return Person(
             name=f"{self.rng.choice(givens)} {self.rng.choice(families)}",
             doc_type="passport",
@@ -135,11 +139,7 @@ class PeopleFactory:
     def macau_resident(self, today: date) -> Person:
         """A Macau or Hong Kong resident with a 回乡证, speaking Cantonese/Traditional."""
         region = self.rng.choice(("M", "M", "H"))
-        while True:
-            number = region + f"{self.rng.randrange(10**7, 10**8)}"
-            if number not in self._passports:
-                self._passports.add(number)
-                break
+        number = self._document_number(region)
         return Person(
             name=self.chinese_name(),
             doc_type="hk_macau_permit",

@@ -14,8 +14,9 @@ from typing import ClassVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import within_view
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound
 from gridgov.outreach.enterprise_models import Brand, EnterpriseRequest
 from gridgov.outreach.enterprise_rules import (
@@ -116,29 +117,19 @@ def figures(session: Session, *, branch_id: int, today: date) -> Figures:
     members = register.branch_member_ids(session, branch_id=branch_id)
     fulfilled = 0
     if members:
-        fulfilled = (
-            session.scalar(
-                select(func.count())
-                .select_from(Pledge)
-                .where(
-                    Pledge.member_id.in_(members),
-                    Pledge.year == today.year,
-                    Pledge.state == PledgeState.FULFILLED.value,
-                )
-            )
-            or 0
+        fulfilled = count_rows(
+            session,
+            Pledge,
+            Pledge.member_id.in_(members),
+            Pledge.year == today.year,
+            Pledge.state == PledgeState.FULFILLED.value,
         )
-    resolved = (
-        session.scalar(
-            select(func.count())
-            .select_from(EnterpriseRequest)
-            .where(
-                EnterpriseRequest.branch_id == branch_id,
-                EnterpriseRequest.state == RequestState.RESOLVED.value,
-                EnterpriseRequest.closed_on >= start,
-            )
-        )
-        or 0
+    resolved = count_rows(
+        session,
+        EnterpriseRequest,
+        EnterpriseRequest.branch_id == branch_id,
+        EnterpriseRequest.state == RequestState.RESOLVED.value,
+        EnterpriseRequest.closed_on >= start,
     )
     activities = (
         session.scalar(
@@ -170,8 +161,7 @@ def featured_activities(
 def list_brands(session: Session, *, viewer: Actor) -> list[tuple[Brand, str]]:
     """Brands in the viewer's area with their organisation's name."""
     query = select(Brand).order_by(Brand.region_code, Brand.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Brand.region_code))
+    query = within_view(query, viewer, Brand.region_code)
     brands = list(session.scalars(query.limit(500)))
     names = register.organisation_names(session, [b.branch_id for b in brands])
     return [(b, names.get(b.branch_id, "")) for b in brands]

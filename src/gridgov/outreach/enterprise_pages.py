@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
 from gridgov.msgids import N_
@@ -28,20 +28,17 @@ from gridgov.registry.models import Organisation
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 from gridgov.web.deps import Now, SessionDep, StateDep, require_roles
 from gridgov.web.render import error_context, language_of, render
-from gridgov.web.toolkit import Desk, desk, form_post, office_today, scoped
+from gridgov.web.toolkit import Desk, StaffDesk, StaffPage, desk, form_post, office_today, scoped
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 Server = Annotated[
     User,
     Depends(require_roles(Role.ADMIN, Role.UNIT_STAFF, Role.BRANCH_SECRETARY, page=True)),
 ]
 Officer = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
-StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
 ServerDesk = Annotated[Desk, Depends(desk(Server, name="server_desk"))]
 OfficerDesk = Annotated[Desk, Depends(desk(Officer, name="officer_desk"))]
 OrgCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,32}$")]
-Text = Annotated[str, Form(max_length=2000)]
 
 
 def _branch(org: Organisation) -> brands.Branch:
@@ -54,7 +51,7 @@ def _party_visible(actor: Actor, org: Organisation) -> bool:
 
 ScopedEnterprise = Annotated[
     Organisation,
-    Depends(scoped(Organisation, "enterprise_id", Staff, enterprises.may_see_enterprise)),
+    Depends(scoped(Organisation, "enterprise_id", StaffPage, enterprises.may_see_enterprise)),
 ]
 ScopedRequest = Annotated[
     EnterpriseRequest,
@@ -70,7 +67,9 @@ ScopedRequest = Annotated[
 ]
 ScopedBranch = Annotated[
     Organisation,
-    Depends(scoped(Organisation, "branch_id", Staff, _party_visible, object_type="organisation")),
+    Depends(
+        scoped(Organisation, "branch_id", StaffPage, _party_visible, object_type="organisation")
+    ),
 ]
 
 
@@ -171,7 +170,7 @@ def enterprise_page(org: ScopedEnterprise, desk: StaffDesk) -> HTMLResponse:
 
 
 class ServiceForm(BaseModel):
-    """A service record's form, its fields named as ``do_record_service`` names them."""
+    """A service record's form (``do_record_service``'s fields)."""
 
     priority: Priority
     served_on: date
@@ -180,11 +179,17 @@ class ServiceForm(BaseModel):
 
 
 class RequestForm(BaseModel):
-    """A received request's form, its fields named as ``do_receive_request`` names them."""
+    """A received request's form (``do_receive_request``'s fields)."""
 
     priority: Priority
     received_on: date
     ask: str = Field(default="", max_length=2000)
+
+
+class CloseForm(BaseModel):
+    on: date
+    resolved: bool = False
+    reply: str = Field(default="", max_length=2000)
 
 
 @form_post(router, "/outreach/enterprises/{enterprise_id}/services")
@@ -192,11 +197,9 @@ def service_record(
     org: ScopedEnterprise, desk: ServerDesk, form: Annotated[ServiceForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_record_service, enterprise=org, **form.model_dump(), today=desk.today
+        enterprises.do_record_service, enterprise=org, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The service was recorded.")
-    return _on_enterprise(desk, org.id, "service", flash, run, org)
+    return _on_enterprise(desk, org.id, "service", N_("The service was recorded."), run, org)
 
 
 @form_post(router, "/outreach/enterprises/{enterprise_id}/requests")
@@ -204,11 +207,9 @@ def request_receive(
     org: ScopedEnterprise, desk: ServerDesk, form: Annotated[RequestForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_receive_request, enterprise=org, **form.model_dump(), today=desk.today
+        enterprises.do_receive_request, enterprise=org, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The request was recorded.")
-    return _on_enterprise(desk, org.id, "request", flash, run, org)
+    return _on_enterprise(desk, org.id, "request", N_("The request was recorded."), run, org)
 
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/accept")
@@ -232,22 +233,12 @@ def request_accept(
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/close")
 def request_close(
-    item: ScopedRequest,
-    desk: ServerDesk,
-    on: Annotated[date, Form()],
-    resolved: Annotated[bool, Form()] = False,
-    reply: Text = "",
+    item: ScopedRequest, desk: ServerDesk, form: Annotated[CloseForm, Form()]
 ) -> Response:
     run = desk.action(
-        enterprises.do_close_request,
-        request=item,
-        resolved=resolved,
-        reply=reply,
-        on=on,
-        today=desk.today,
+        enterprises.do_close_request, request=item, today=desk.today, **form.model_dump()
     )
-
-    flash = N_("The request was resolved.") if resolved else N_("The request was declined.")
+    flash = N_("The request was resolved.") if form.resolved else N_("The request was declined.")
     return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import STAFF_ROLES, Role, scope_clause
+from gridgov.accounts.rules import STAFF_ROLES, Role, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
@@ -382,6 +382,5 @@ def open_requests_in_scope(
         .where(EnterpriseRequest.state.in_([s.value for s in OPEN_STATES]))
         .order_by(EnterpriseRequest.due_on, EnterpriseRequest.id)
     )
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, EnterpriseRequest.region_code))
+    query = within_view(query, viewer, EnterpriseRequest.region_code)
     return list(session.scalars(query.limit(limit)))

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES, Role
+from gridgov.accounts.rules import Role
 from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
 from gridgov.outreach.models import ContactScheme, Pledge
@@ -31,15 +31,13 @@ from gridgov.web.deps import (
 )
 from gridgov.web.errors import wants_json
 from gridgov.web.render import download, render, render_form
-from gridgov.web.toolkit import Desk, desk, form_post, office_today
+from gridgov.web.toolkit import Desk, StaffDesk, desk, form_post, office_today
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 Secretary = Annotated[User, Depends(require_roles(Role.BRANCH_SECRETARY, Role.ADMIN, page=True))]
 Visitor = Annotated[
     User, Depends(require_roles(Role.GRID_WORKER, Role.BRANCH_SECRETARY, Role.ADMIN, page=True))
 ]
-StaffDesk = Annotated[Desk, Depends(desk(Staff, name="staff_desk"))]
 SecretaryDesk = Annotated[Desk, Depends(desk(Secretary, name="secretary_desk"))]
 VisitorDesk = Annotated[Desk, Depends(desk(Visitor, name="visitor_desk"))]
 RegionCode = Annotated[str, Path(pattern=r"^[0-9]{6,18}$")]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, scope_clause
+from gridgov.accounts.rules import Role, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import JointActivity, PairedWorker, Pairing
@@ -158,8 +158,7 @@ def pairing_records(session: Session, *, viewer: Actor) -> list[PairingRecord]:
     """Every pairing in scope with its record: activities, people, problems solved,
     enrolled grid workers (the report and the index read this)."""
     query = select(Pairing).order_by(Pairing.region_code, Pairing.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Pairing.region_code))
+    query = within_view(query, viewer, Pairing.region_code)
     pairings = list(session.scalars(query.limit(2000)))
     ids = [p.id for p in pairings]
     sums: dict[int, tuple[int, int, int]] = {}

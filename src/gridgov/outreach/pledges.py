@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, scope_clause
+from gridgov.accounts.rules import Role, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
+from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
@@ -143,8 +144,7 @@ def list_pledges(
     session: Session, *, viewer: Actor, region_code: str | None = None, year: int | None = None
 ) -> list[Pledge]:
     query = select(Pledge).order_by(Pledge.region_code, Pledge.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Pledge.region_code))
+    query = within_view(query, viewer, Pledge.region_code)
     if region_code:
         query = query.where(scope_clause(region_code, Pledge.region_code))
     if year:
@@ -215,13 +215,11 @@ def do_comment(
     text = _text(text, "text", MAX_COMMENT, problems, required=True)
     if problems:
         raise InvalidInput("The comment was not posted.", details=problems)
-    recent = (
-        session.scalar(
-            select(func.count())
-            .select_from(PledgeComment)
-            .where(PledgeComment.source == source, PledgeComment.created_at >= now - COMMENT_WINDOW)
-        )
-        or 0
+    recent = count_rows(
+        session,
+        PledgeComment,
+        PledgeComment.source == source,
+        PledgeComment.created_at >= now - COMMENT_WINDOW,
     )
     if recent >= COMMENT_LIMIT:
         raise TooManyRequests("Too many comments; try again later.")

@@ -11,8 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
-from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
 from gridgov.msgids import N_
@@ -29,13 +27,10 @@ from gridgov.outreach.programme_rules import (
     parse_yuan,
     tree_order,
 )
-from gridgov.web.deps import require_roles
 from gridgov.web.render import download, language_of, render_form
-from gridgov.web.toolkit import Desk, desk, form_post, scoped
+from gridgov.web.toolkit import Desk, StaffDesk, StaffPage, form_post, scoped
 
 router = APIRouter(include_in_schema=False)
-StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text200 = Annotated[str, Form(max_length=200)]
 Short = Annotated[str, Form(max_length=64)]

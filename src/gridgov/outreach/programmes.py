@@ -23,7 +23,14 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import service as accounts
-from gridgov.accounts.rules import SCOPE_LENGTHS, STAFF_ROLES, Role, may_access, scope_clause
+from gridgov.accounts.rules import (
+    SCOPE_LENGTHS,
+    STAFF_ROLES,
+    Role,
+    may_access,
+    scope_clause,
+    within_view,
+)
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.db import visible_row
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
@@ -301,8 +308,7 @@ def list_projects(
     session: Session, *, viewer: Actor, programme_ids: Sequence[int] | None = None
 ) -> list[Project]:
     query = select(Project).order_by(Project.programme_id, Project.name, Project.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Project.region_code))
+    query = within_view(query, viewer, Project.region_code)
     if programme_ids is not None:
         query = query.where(Project.programme_id.in_(list(programme_ids)))
     return list(session.scalars(query.limit(MAX_LIST)))

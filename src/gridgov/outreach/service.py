@@ -15,11 +15,11 @@ from typing import TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, may_access, scope_clause
+from gridgov.accounts.rules import Role, may_access, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
-from gridgov.db import visible_row
+from gridgov.db import rows, visible_row
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.outreach import partition as part
@@ -193,6 +193,18 @@ def _store(
         if household_id not in after:
             session.delete(rows[household_id])
             changes.append((household_id, old, None))
+    log_changes(session, scheme, changes, reason, actor, now)
+
+
+def log_changes(
+    session: Session,
+    scheme: ContactScheme,
+    changes: list[tuple[int, int | None, int | None]],
+    reason: ChangeReason,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """A history row per change: (household id, group number before, after)."""
     if changes:
         session.execute(
             insert(ContactChange),
@@ -213,12 +225,8 @@ def _store(
 
 def _groups(session: Session, scheme: ContactScheme) -> list[ContactGroup]:
     """The groups of ``scheme``, by number."""
-    return list(
-        session.scalars(
-            select(ContactGroup)
-            .where(ContactGroup.scheme_id == scheme.id)
-            .order_by(ContactGroup.number)
-        )
+    return rows(
+        session, ContactGroup, ContactGroup.scheme_id == scheme.id, order_by=(ContactGroup.number,)
     )
 
 
@@ -296,27 +304,17 @@ def do_move_household(
             ContactHousehold.household_id.in_(same_building),
         )
     )
-    moved = 0
+    changes: list[tuple[int, int | None, int | None]] = []
     for row in rows:
         old = before[row.household_id]
         if old == to_number:
             continue
         row.group_id = target.id
-        session.add(
-            ContactChange(
-                scheme_id=scheme.id,
-                household_id=row.household_id,
-                from_number=old,
-                to_number=to_number,
-                reason=ChangeReason.HAND.value,
-                actor=actor.username,
-                at=now,
-            )
-        )
-        moved += 1
+        changes.append((row.household_id, old, to_number))
+    log_changes(session, scheme, changes, ChangeReason.HAND, actor, now)
     scheme.updated_at = now
     scheme.version += 1
-    summary = {"household": household_id, "to": to_number, "households": moved}
+    summary = {"household": household_id, "to": to_number, "households": len(changes)}
     record_about(session, actor, "contact_scheme.household_moved", scheme, now=now, summary=summary)
 
 
@@ -336,8 +334,7 @@ def get_scheme(session: Session, *, scheme_id: int, viewer: Actor) -> ContactSch
 
 def list_schemes(session: Session, *, viewer: Actor) -> list[ContactScheme]:
     query = select(ContactScheme).order_by(ContactScheme.region_code, ContactScheme.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, ContactScheme.region_code))
+    query = within_view(query, viewer, ContactScheme.region_code)
     return list(session.scalars(query))
 
 
@@ -600,8 +597,7 @@ def list_visits(
     session: Session, *, viewer: Actor, region_code: str | None = None, limit: int = 50
 ) -> list[Visit]:
     query = select(Visit).order_by(Visit.visited_on.desc(), Visit.id.desc())
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Visit.region_code))
+    query = within_view(query, viewer, Visit.region_code)
     if region_code:
         query = query.where(scope_clause(region_code, Visit.region_code))
     return list(session.scalars(query.limit(limit)))

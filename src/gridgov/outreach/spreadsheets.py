@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record_about
 from gridgov.errors import InvalidInput, Problem
-from gridgov.outreach.models import ContactChange, ContactGroup, ContactHousehold, ContactScheme
+from gridgov.outreach.models import ContactGroup, ContactHousehold, ContactScheme
 from gridgov.outreach.rules import ChangeReason
-from gridgov.outreach.service import SCHEME_ROLES, check_scope, placements
+from gridgov.outreach.service import SCHEME_ROLES, check_scope, log_changes, placements
 from gridgov.registry import service as registry
 from gridgov.registry.imports import first_sheet, workbook_bytes
 
@@ -91,7 +91,7 @@ def do_import_groups(
             select(ContactHousehold).where(ContactHousehold.scheme_id == scheme.id)
         )
     }
-    changed = 0
+    changes: list[tuple[int, int | None, int | None]] = []
     for household, n in wanted.items():
         if before.get(household) == n:
             continue
@@ -102,23 +102,13 @@ def do_import_groups(
             )
         else:
             row.group_id = groups[n]
-        session.add(
-            ContactChange(
-                scheme_id=scheme.id,
-                household_id=household,
-                from_number=before.get(household),
-                to_number=n,
-                reason=ChangeReason.IMPORTED.value,
-                actor=actor.username,
-                at=now,
-            )
-        )
-        changed += 1
+        changes.append((household, before.get(household), n))
+    log_changes(session, scheme, changes, ChangeReason.IMPORTED, actor, now)
     scheme.updated_at = now
     scheme.version += 1
-    summary = {"rows": len(rows), "changed": changed}
+    summary = {"rows": len(rows), "changed": len(changes)}
     record_about(session, actor, "contact_scheme.imported", scheme, now=now, summary=summary)
-    return changed
+    return len(changes)
 
 
 def export_xlsx(session: Session, scheme: ContactScheme) -> bytes:

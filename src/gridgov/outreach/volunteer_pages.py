@@ -24,15 +24,14 @@ from gridgov.msgids import N_
 from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
-from gridgov.web.deps import PageUser, SessionDep, StateDep, require_roles
+from gridgov.web.deps import SessionDep, StateDep, require_roles
 from gridgov.web.render import download, language_of, render, render_form
-from gridgov.web.toolkit import Desk, desk, form_post
+from gridgov.web.toolkit import Desk, PageDesk, desk, form_post
 
 router = APIRouter(include_in_schema=False)
 Organiser = Annotated[
     User, Depends(require_roles(Role.GRID_WORKER, Role.BRANCH_SECRETARY, Role.ADMIN, page=True))
 ]
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 OrganiserDesk = Annotated[Desk, Depends(desk(Organiser, name="organiser_desk"))]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ResidentField = Annotated[int, Form(ge=1, le=2**31 - 1)]

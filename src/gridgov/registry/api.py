@@ -22,7 +22,7 @@ from gridgov.registry.schemas import (
 )
 from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.regions import ScopedRegion
-from gridgov.web.toolkit import Desk, Paging, desk, paging, scoped
+from gridgov.web.toolkit import CurrentDesk, Desk, Paging, paging, scoped
 
 router = APIRouter(tags=["registry"])
 T = TypeVar("T")
@@ -36,9 +36,6 @@ scoped_resident = scoped(Resident, "resident_id", CurrentUser, service.may_see_r
 
 
 ScopedResident = Annotated[Resident, Depends(scoped_resident)]
-
-
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @dataclass(frozen=True)

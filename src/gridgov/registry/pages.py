@@ -21,7 +21,7 @@ from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, PageUser, actor_of, require_roles
 from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import download, language_of, render
-from gridgov.web.toolkit import Desk, desk, scoped
+from gridgov.web.toolkit import PageDesk, scoped
 
 router = APIRouter(include_in_schema=False)
 AdminOrWorker = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GRID_WORKER, page=True))]
@@ -33,9 +33,6 @@ scoped_resident_page = scoped(Resident, "resident_id", PageUser, service.may_see
 
 
 ScopedResidentPage = Annotated[Resident, Depends(scoped_resident_page)]
-
-
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @dataclass(frozen=True)

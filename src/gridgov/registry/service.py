@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import Role, scope_clause
+from gridgov.accounts.rules import Role, scope_clause, within_view
 from gridgov.audit.service import Actor, add_and_record, record, record_about
 from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
@@ -275,8 +275,7 @@ def list_residents(
     """Residents in the viewer's scope. ``q`` is a name prefix, or a whole ID number or
     phone (matched exactly through the blind index, never by decrypting)."""
     query = select(Resident).order_by(Resident.grid_code, Resident.name, Resident.id)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Resident.grid_code))
+    query = within_view(query, viewer, Resident.grid_code)
     if region_code:
         query = query.where(scope_clause(region_code, Resident.grid_code))
     if tag:
@@ -307,8 +306,7 @@ def list_households(
     offset: int = 0,
 ) -> list[Household]:
     query = select(Household).order_by(Household.grid_code, Household.number)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Household.grid_code))
+    query = within_view(query, viewer, Household.grid_code)
     if region_code:
         query = query.where(scope_clause(region_code, Household.grid_code))
     if q.strip():
@@ -333,8 +331,7 @@ def list_organisations(
     offset: int = 0,
 ) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.region_code, Organisation.code)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Organisation.region_code))
+    query = within_view(query, viewer, Organisation.region_code)
     if region_code:
         query = query.where(Organisation.region_code == region_code)
     if kind:

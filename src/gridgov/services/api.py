@@ -4,9 +4,11 @@ isochrones, what-if and siting. Writes recompute coverage in the same transactio
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import STAFF_ROLES, may_access
@@ -16,7 +18,7 @@ from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import CurrentDesk, Desk, desk
 
 router = APIRouter(tags=["services"])
 Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
@@ -24,27 +26,31 @@ Recorder = Annotated[User, Depends(require_roles(*service.RECORDERS))]
 Staff = Annotated[User, Depends(require_roles(*STAFF_ROLES))]
 
 
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 ManagerDesk = Annotated[Desk, Depends(desk(Manager, name="manager_desk"))]
 RecorderDesk = Annotated[Desk, Depends(desk(Recorder, name="recorder_desk"))]
 
 
-def scoped_point(
-    code: str, request: Request, session: SessionDep, now: Now, user: CurrentUser
+def point_of(
+    request: Request, session: Session, now: datetime, user: User, code: str
 ) -> ServicePoint:
-    """A point anyone signed in may read (they are public places); changes check the
-    scope again in the service."""
-    found = service.find_point(session, code)
+    """A point anyone signed in may read (they are public places), else 404; changes
+    check the scope again in the service."""
     return in_scope(
         request,
         session,
         now,
         user,
-        found,
+        service.find_point(session, code),
         visible=lambda p: True,
         object_type="service_point",
         object_id=code[:32],
     )
+
+
+def scoped_point(
+    code: str, request: Request, session: SessionDep, now: Now, user: CurrentUser
+) -> ServicePoint:
+    return point_of(request, session, now, user, code)
 
 
 ScopedPoint = Annotated[ServicePoint, Depends(scoped_point)]

@@ -9,39 +9,28 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gridgov.accounts.models import User
-from gridgov.accounts.rules import STAFF_ROLES, may_access
+from gridgov.accounts.rules import may_access
 from gridgov.errors import DomainError, InvalidInput, NotFound
 from gridgov.services import circle, export, planning, service, siting
+from gridgov.services.api import point_of
 from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web import i18n
-from gridgov.web.deps import Now, PageUser, SessionDep, in_scope, require_roles
+from gridgov.web.deps import Now, PageUser, SessionDep, require_roles
 from gridgov.web.render import download, error_message, language_of, local_time, render
-from gridgov.web.toolkit import Desk, committed, desk, form_post
+from gridgov.web.toolkit import Desk, PageDesk, StaffDesk, committed, desk, form_post
 
 router = APIRouter(include_in_schema=False)
-StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
 ManagerPage = Annotated[User, Depends(require_roles(*service.MANAGERS, page=True))]
 
 
 ManagerDesk = Annotated[Desk, Depends(desk(ManagerPage, name="manager_desk"))]
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _point_page(
     code: str, request: Request, session: SessionDep, now: Now, user: PageUser
 ) -> ServicePoint:
-    return in_scope(
-        request,
-        session,
-        now,
-        user,
-        service.find_point(session, code),
-        visible=lambda p: True,  # service points are public places
-        object_type="service_point",
-        object_id=code[:32],
-    )
+    return point_of(request, session, now, user, code)
 
 
 PointPage = Annotated[ServicePoint, Depends(_point_page)]

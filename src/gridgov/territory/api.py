@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from gridgov.accounts.rules import may_access
 from gridgov.territory import service
@@ -12,12 +12,9 @@ from gridgov.territory.models import Region
 from gridgov.territory.schemas import RegionOut
 from gridgov.web.deps import CurrentUser, SessionDep
 from gridgov.web.regions import ScopedRegion
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import CurrentDesk
 
 router = APIRouter(tags=["territory"])
-
-
-CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 
 
 @router.get("/regions", response_model=list[RegionOut])

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from gridgov.audit.service import Actor
 from gridgov.registry import service as registry
 from gridgov.territory import service
-from gridgov.web.deps import PageUser
 from gridgov.web.regions import ScopedRegionPage
 from gridgov.web.render import render
-from gridgov.web.toolkit import Desk, desk
+from gridgov.web.toolkit import PageDesk
 
 router = APIRouter(include_in_schema=False)
-
-
-PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
 
 
 @router.get("/regions", response_class=HTMLResponse)

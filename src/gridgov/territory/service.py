@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.rules import scope_clause
+from gridgov.accounts.rules import scope_clause, within_view
 from gridgov.audit.service import Actor, record, record_region
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.territory import geo
@@ -88,8 +88,7 @@ def list_regions(
     session: Session, *, viewer: Actor, parent_code: str | None = None, limit: int = 1000
 ) -> list[Region]:
     query = select(Region).order_by(Region.code).limit(limit)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Region.code))
+    query = within_view(query, viewer, Region.code)
     if parent_code is not None:
         query = query.where(Region.parent_code == parent_code)
     return list(session.scalars(query))
@@ -351,7 +350,6 @@ def grids_geojson(session: Session, *, under: str) -> dict[str, Any]:
 def export_geojson(session: Session, *, viewer: Actor) -> dict[str, Any]:
     """Every region the viewer may see as a GeoJSON FeatureCollection."""
     query = select(Region).order_by(Region.code)
-    if viewer.role != "system":
-        query = query.where(scope_clause(viewer.scope, Region.code))
+    query = within_view(query, viewer, Region.code)
     features = [_feature(region) for region in session.scalars(query)]
     return {"type": "FeatureCollection", "features": features}

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from gridgov import clock
 from gridgov.accounts.models import User
+from gridgov.accounts.rules import STAFF_ROLES
 from gridgov.audit.service import Actor
 from gridgov.errors import DomainError
 from gridgov.guard.rules import Write
@@ -48,12 +49,15 @@ from gridgov.guard.service import check_rate
 from gridgov.web.deps import (
     AppState,
     CsrfChecked,
+    CurrentUser,
     Now,
     OptionalUser,
+    PageUser,
     SessionDep,
     StateDep,
     actor_of,
     in_scope,
+    require_roles,
     signed_cookie_value,
     unsign_cookie_value,
 )
@@ -330,3 +334,11 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc or "\\" in target:
         return fallback
     return target
+
+
+# The desks most routes take, defined once: any signed-in caller's (JSON), a signed-in
+# page visitor's, and staff pages'.
+CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
+PageDesk = Annotated[Desk, Depends(desk(PageUser, name="page_desk"))]
+StaffPage = Annotated[User, Depends(require_roles(*STAFF_ROLES, page=True))]
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]

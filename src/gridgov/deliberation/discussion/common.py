@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role, may_access
 from gridgov.cases import service as cases
+from gridgov.db import count_rows
 from gridgov.deliberation.models import (
     Comment,
     Discussion,
@@ -212,17 +212,10 @@ def _author_name(user: User) -> str:
 def recent_posts(session: Session, user_id: int, *, now: datetime) -> int:
     """Discussions, proposals and comments the account wrote within the flood window."""
     since = now - FLOOD_WINDOW
-    total = 0
-    for model in (Discussion, Proposal, Comment):
-        total += (
-            session.scalar(
-                select(func.count())
-                .select_from(model)
-                .where(model.author_user_id == user_id, model.created_at >= since)
-            )
-            or 0
-        )
-    return total
+    return sum(
+        count_rows(session, model, model.author_user_id == user_id, model.created_at >= since)
+        for model in (Discussion, Proposal, Comment)
+    )
 
 
 def _held(session: Session, user: User, text: str, *, now: datetime) -> list[str]:

@@ -21,8 +21,6 @@ in one place.
 from __future__ import annotations
 
 from gridgov.deliberation.elections.common import (
-    _BALLOT_ID_LOW,
-    _BALLOT_ID_SPAN,
     _HMT_DOCUMENTS,
     _HMT_NATIONALITIES,
     _RULES_CACHE,
@@ -119,8 +117,6 @@ __all__ = [
     "STATEMENT_LIMIT",
     "TAIWAN_NATIONALITY",
     "TZ",
-    "_BALLOT_ID_LOW",
-    "_BALLOT_ID_SPAN",
     "_HMT_DOCUMENTS",
     "_HMT_NATIONALITIES",
     "_MEETS",

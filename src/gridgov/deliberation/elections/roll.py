@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.db import rows
+from gridgov.db import count_rows, rows
 from gridgov.deliberation import rules
 from gridgov.deliberation.elections.common import (
     _HMT_DOCUMENTS,
@@ -106,14 +106,7 @@ def result_of(election: Election) -> dict[str, Any] | None:
 
 
 def receipts_count(session: Session, election_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(BallotReceipt)
-            .where(BallotReceipt.box == box_of(election_id))
-        )
-        or 0
-    )
+    return count_rows(session, BallotReceipt, BallotReceipt.box == box_of(election_id))
 
 
 def has_voted(session: Session, election_id: int, resident_id: int) -> bool:

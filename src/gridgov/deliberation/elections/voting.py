@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record_about
 from gridgov.deliberation.elections.common import (
-    _BALLOT_ID_LOW,
-    _BALLOT_ID_SPAN,
     TZ,
     ballot_box_of,
     box_of,
@@ -31,16 +27,15 @@ from gridgov.deliberation.elections.roll import (
     get_election,
 )
 from gridgov.deliberation.models import (
-    BallotReceipt,
     Candidate,
     Constituency,
     Election,
-    SecretBallot,
 )
 from gridgov.deliberation.rules import (
     CandidateState,
     ElectionState,
 )
+from gridgov.deliberation.voting import cast_secret_ballot
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
@@ -148,33 +143,17 @@ def _cast(
     check_voting_open(election, now)
     ballot = check_voter(session, election, resident, tz=tz)
     chosen = _check_choices(ballot, choices)
-    try:
-        with session.begin_nested():
-            session.add(
-                BallotReceipt(box=box_of(election.id), voter=voter_key(resident.id), at=now)
-            )
-            session.flush()
-    except IntegrityError:
-        raise Conflict(
+    cast_secret_ballot(
+        session,
+        box=box_of(election.id),
+        voter=voter_key(resident.id),
+        at=now,
+        ballot_box=ballot_box_of(election.id, ballot.constituency.id),
+        choices=json.dumps(chosen),
+        already=Conflict(
             "%(name)s has already voted in this election.", params={"name": resident.name}
-        ) from None
-    content = json.dumps(chosen)
-    box = ballot_box_of(election.id, ballot.constituency.id)
-    for attempt in range(8):
-        try:
-            with session.begin_nested():
-                session.add(
-                    SecretBallot(
-                        id=_BALLOT_ID_LOW + secrets.randbelow(_BALLOT_ID_SPAN),
-                        box=box,
-                        choices=content,
-                    )
-                )
-                session.flush()
-            break
-        except IntegrityError:  # pragma: no cover - a random id already taken
-            if attempt == 7:
-                raise
+        ),
+    )
     # Who voted and how, never what they chose.
     summary = {"voter": voter_key(resident.id), "channel": channel}
     record_about(session, actor, "election.voted", election, now=now, summary=summary)

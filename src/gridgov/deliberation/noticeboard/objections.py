@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record_about
 from gridgov.cases import service as cases
+from gridgov.db import count_rows
 from gridgov.deliberation import rules
 from gridgov.deliberation.models import (
     NoticeObjection,
@@ -44,16 +45,14 @@ def _flooding(
         if author_user_id is not None
         else NoticeObjection.author_name == author_name
     )
-    recent = session.scalar(
-        select(func.count())
-        .select_from(NoticeObjection)
-        .where(
-            NoticeObjection.notice_id == notice_id,
-            NoticeObjection.at >= now - FLOOD_WINDOW,
-            same,
-        )
+    recent = count_rows(
+        session,
+        NoticeObjection,
+        NoticeObjection.notice_id == notice_id,
+        NoticeObjection.at >= now - FLOOD_WINDOW,
+        same,
     )
-    return (recent or 0) >= FLOOD_LIMIT
+    return recent >= FLOOD_LIMIT
 
 
 def public_name(name: str) -> str:

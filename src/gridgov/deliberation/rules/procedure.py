@@ -39,6 +39,7 @@ from gridgov.msgids import N_
 # --------------------------------------------------------------------------- loading
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 
 def _keys(data: LineDict, where: str, required: Iterable[str], optional: Iterable[str]) -> None:
@@ -58,13 +59,17 @@ def _keys(data: LineDict, where: str, required: Iterable[str], optional: Iterabl
             raise DataFileError(data.line, "%(where)s: %(key)s is missing.", where=where, key=key)
 
 
-def _mapping(parent: LineDict, key: str, where: str) -> LineDict:
+def _of_type(parent: LineDict, key: str, where: str, kind: type[T], message: str) -> T:
+    """``parent[key]`` when it is a ``kind``; else ``message`` (a catalogue id naming
+    ``where`` and ``key``) at its line."""
     value = parent[key]
-    if not isinstance(value, LineDict):
-        raise DataFileError(
-            parent.line_of(key), "%(where)s: %(key)s must be a mapping.", where=where, key=key
-        )
+    if not isinstance(value, kind):
+        raise DataFileError(parent.line_of(key), message, where=where, key=key)
     return value
+
+
+def _mapping(parent: LineDict, key: str, where: str) -> LineDict:
+    return _of_type(parent, key, where, LineDict, N_("%(where)s: %(key)s must be a mapping."))
 
 
 def _string(parent: LineDict, key: str, where: str) -> str:
@@ -103,12 +108,7 @@ def _integer(parent: LineDict, key: str, where: str, minimum: int) -> int:
 
 
 def _boolean(parent: LineDict, key: str, where: str) -> bool:
-    value = parent[key]
-    if not isinstance(value, bool):
-        raise DataFileError(
-            parent.line_of(key), "%(where)s: %(key)s must be true or false.", where=where, key=key
-        )
-    return value
+    return _of_type(parent, key, where, bool, N_("%(where)s: %(key)s must be true or false."))
 
 
 def _choice(parent: LineDict, key: str, where: str, kind: type[E]) -> E:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, record_about
+from gridgov.db import rows
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gridgov.indicators.models import Assessment
 from gridgov.indicators.rules import AssessmentState, Method, parse_period
@@ -138,11 +139,11 @@ def _refuse_final(session: Session, tree_key: str, period: str) -> None:
 def assessments(
     session: Session, *, tree_key: str, period: str, scope: str | None
 ) -> list[Assessment]:
-    return list(
-        session.scalars(
-            select(Assessment)
-            .where(Assessment.tree_key == tree_key, Assessment.period == period)
-            .where(scope_clause(scope, Assessment.region_code))
-            .order_by(Assessment.unit, Assessment.indicator_id)
-        )
+    return rows(
+        session,
+        Assessment,
+        Assessment.tree_key == tree_key,
+        Assessment.period == period,
+        scope_clause(scope, Assessment.region_code),
+        order_by=(Assessment.unit, Assessment.indicator_id),
     )

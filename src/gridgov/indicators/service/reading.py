@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit.service import Actor
+from gridgov.db import rows
 from gridgov.errors import NotFound
 from gridgov.indicators.models import IndicatorScore, IndicatorSnapshot, IndicatorTree
 from gridgov.indicators.rules import Tree
@@ -98,13 +99,13 @@ def _league_order(league: str) -> tuple[int, str]:
 def league_table(
     session: Session, snapshot: IndicatorSnapshot, league: str, scope: str | None
 ) -> list[IndicatorScore]:
-    return list(
-        session.scalars(
-            select(IndicatorScore)
-            .where(IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.league == league)
-            .where(scope_clause(scope, IndicatorScore.region_code))
-            .order_by(IndicatorScore.rank, IndicatorScore.unit)
-        )
+    return rows(
+        session,
+        IndicatorScore,
+        IndicatorScore.snapshot_id == snapshot.id,
+        IndicatorScore.league == league,
+        scope_clause(scope, IndicatorScore.region_code),
+        order_by=(IndicatorScore.rank, IndicatorScore.unit),
     )
 
 

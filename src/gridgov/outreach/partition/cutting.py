@@ -4,7 +4,7 @@ bisection of the blocks into groups."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from gridgov.outreach.partition.geometry import Block
 from gridgov.outreach.partition.model import WINDOW, Band
@@ -117,14 +117,22 @@ def _split(ordered: Sequence[Block], lo: int, hi: int, ideal: float) -> list[int
 
 def _top_up(ordered: Sequence[Block], cut: int, need_lo: int, need_hi: int) -> list[int] | None:
     """Blocks from ``cut`` on (nearest the cut first) adding up to [need_lo, need_hi]."""
-    reach: dict[int, list[int]] = {0: []}
-    for i in range(cut, min(cut + WINDOW, len(ordered))):
-        size = ordered[i].size
+    return _reach({0: []}, ordered, range(cut, min(cut + WINDOW, len(ordered))), need_lo, need_hi)
+
+
+def _reach(
+    reach: dict[int, list[int]], blocks: Sequence[Block], indices: Iterable[int], lo: int, hi: int
+) -> list[int] | None:
+    """Adds the blocks at ``indices``, in turn, to ``reach`` (each total up to ``hi``
+    with the indices adding up to it): the first indices adding up to [lo, hi], else
+    None (``reach`` holds then every total found)."""
+    for i in indices:
+        size = blocks[i].size
         for total in sorted(reach, reverse=True):
             new = total + size
-            if new <= need_hi and new not in reach:
+            if new <= hi and new not in reach:
                 reach[new] = [*reach[total], i]
-                if new >= need_lo:
+                if new >= lo:
                     return reach[new]
     return None
 
@@ -140,14 +148,9 @@ def _pick(remaining: Sequence[Block], lo: int, hi: int) -> list[int]:
             key=lambda i: (remaining[i].x - first.x) ** 2 + (remaining[i].y - first.y) ** 2,
         )
         reach: dict[int, list[int]] = {first.size: [0]}
-        for i in candidates:
-            size = remaining[i].size
-            for total in sorted(reach, reverse=True):
-                new = total + size
-                if new <= hi and new not in reach:
-                    reach[new] = [*reach[total], i]
-                    if new >= lo:
-                        return reach[new]
+        found = _reach(reach, remaining, candidates, lo, hi)
+        if found is not None:
+            return found
         if window >= len(remaining):
             return reach[max(reach)]
     return [0]

@@ -16,7 +16,7 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from gridgov.outreach.partition.geometry import Block, Group, d2, nearest
+from gridgov.outreach.partition.geometry import Block, Group, d2, nearest, trade
 from gridgov.outreach.partition.model import NEAREST_GROUPS, Band
 
 Step = tuple[int, int, str]  # a household of building ``str`` passes from group to group
@@ -261,16 +261,12 @@ def settle(groups: list[Group], band: Band, rounds: int = 2000) -> None:
         bad = [c for c in total if _excess(total[c], count[c], band)]
         if not bad:
             return
-        trade = _best_trade(groups, band, chain, total, count, set(bad), pushed, near, limit)
-        if trade is None:
+        best = _best_trade(groups, band, chain, total, count, set(bad), pushed, near, limit)
+        if best is None:
             return
-        pushed.add(id(trade[2]))
-        source, target, block, back = trade
-        groups[source].remove(block)
-        groups[target].add(block)
-        if back is not None:
-            groups[target].remove(back)
-            groups[source].add(back)
+        pushed.add(id(best[2]))
+        source, target, block, back = best
+        trade(groups, source, target, block, back)
         equalize(
             groups,
             band,

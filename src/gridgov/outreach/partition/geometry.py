@@ -141,6 +141,18 @@ def nearest(groups: Sequence[Group], x: float, y: float, k: int) -> list[int]:
     return heapq.nsmallest(k, range(len(groups)), key=lambda g: d2(x, y, groups[g].centre()))
 
 
+def trade(
+    groups: Sequence[Group], source: int, target: int, block: Block, back: Block | None
+) -> None:
+    """``block`` moves from group ``source`` to ``target``; ``back``, when there is one,
+    the other way."""
+    groups[source].remove(block)
+    groups[target].add(block)
+    if back is not None:
+        groups[target].remove(back)
+        groups[source].add(back)
+
+
 class Buckets:
     """Group centres on a coarse lattice, for 'which groups are near this point'."""
 

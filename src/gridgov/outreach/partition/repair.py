@@ -3,7 +3,7 @@ blocks from their neighbours."""
 
 from __future__ import annotations
 
-from gridgov.outreach.partition.geometry import Block, Group, d2, nearest
+from gridgov.outreach.partition.geometry import Block, Group, d2, nearest, trade
 from gridgov.outreach.partition.model import NEAREST_GROUPS, Band
 
 
@@ -127,11 +127,7 @@ def _draw(groups: list[Group], g: int, band: Band) -> bool:
     if best is None:
         return False
     _, taken, c, given = best
-    groups[c].remove(taken)
-    target.add(taken)
-    if given is not None:
-        target.remove(given)
-        groups[c].add(given)
+    trade(groups, c, g, taken, given)
     return True
 
 
@@ -141,9 +137,5 @@ def _apply(
     if best is None:
         return False
     _, block, c, back = best
-    groups[g].remove(block)
-    groups[c].add(block)
-    if back is not None:
-        groups[c].remove(back)
-        groups[g].add(back)
+    trade(groups, g, c, block, back)
     return True
