@@ -23,14 +23,24 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Engine,
+    Insert,
     Integer,
     MetaData,
+    Table,
     create_engine,
     event,
+    insert,
     select,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    make_transient_to_detached,
+    mapped_column,
+)
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.types import TypeDecorator
 
 from gridgov.config import Keys
@@ -93,6 +103,51 @@ class Row(Base):
     __abstract__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
+@dataclass(frozen=True)
+class RowInsert:
+    """A table's INSERT as a Core statement, with what the ORM's flush writes for each
+    column a row's constructor left unset: its default, else NULL."""
+
+    columns: dict[str, Any]  # every column but the id
+    statement: Insert
+    returning_id: Insert
+
+
+@cache
+def row_insert(model: type[Row]) -> RowInsert:
+    """The Core INSERT of ``model``'s rows. Only for tables whose defaults are constants
+    (a callable or SQL default is refused: the flush would write something else)."""
+    table = model.__table__
+    assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
+    columns: dict[str, Any] = {}
+    for column in table.columns:
+        if column.key == "id":
+            continue
+        default = column.default
+        if default is not None and not isinstance(default, ScalarElementColumnDefault):
+            raise TypeError(f"{table.name}.{column.key}: only constant defaults")
+        columns[column.key] = None if default is None else default.arg
+    return RowInsert(columns, insert(table), insert(table).returning(table.c.id))
+
+
+def insert_now(session: Session, row: Row) -> None:
+    """Insert ``row`` at once in one Core statement, and make it the session's persistent
+    row of its new id, as a flush would leave it (every column loaded, nothing pending),
+    without the unit of work's bookkeeping for one new row or the flush of everything
+    else the session holds. For a row whose id is needed now (a message's key names it)
+    and whose foreign keys point at rows already in the database."""
+    shape = row_insert(type(row))
+    values = row.__dict__
+    for key, default in shape.columns.items():
+        if key not in values:
+            setattr(row, key, default)
+    row.id = session.connection().scalar(
+        shape.returning_id, {key: values[key] for key in shape.columns}
+    )
+    make_transient_to_detached(row)
+    session.add(row)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
