@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 UNDETERMINED = "und"
@@ -180,8 +180,11 @@ _URDU = frozenset("ٹڈڑںےھ")
 _MONGOLIAN = frozenset("өү")
 
 
+@lru_cache(maxsize=64)
 def detect(text: str) -> str:
-    """The language code of ``text`` (ISO 639-1), or ``"und"``."""
+    """The language code of ``text`` (ISO 639-1), or ``"und"``. Remembered for the last
+    few texts: intake asks for each report's several times (the classifier's decision and
+    folding, the spam screen)."""
     folded = unicodedata.normalize("NFC", text)
     counts = _script_counts(folded)
     if not counts:
