@@ -27,10 +27,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    bindparam,
     create_engine,
     event,
     insert,
     select,
+    union_all,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import (
@@ -130,6 +132,28 @@ def row_insert(model: type[Row]) -> RowInsert:
             raise TypeError(f"{table.name}.{column.key}: only constant defaults")
         columns[column.key] = None if default is None else default.arg
     return RowInsert(columns, insert(table), insert(table).returning(table.c.id))
+
+
+@cache
+def union_insert(table: Table, keys: tuple[str, ...], count: int) -> Insert:
+    """``count`` rows of ``table``'s columns ``keys`` (parameters ``{key}_{n}``) in one
+    INSERT ... SELECT of a UNION ALL, built once per count and cached by SQLAlchemy:
+    a multi-row VALUES is compiled anew at every execution (SQLAlchemy caches none), and
+    on PostgreSQL one statement costs half the CPU of psycopg's executemany of a few
+    rows (a pipeline each)."""
+    selects = [
+        select(*(bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys))
+        for n in range(count)
+    ]
+    rows = selects[0] if count == 1 else union_all(*selects)
+    return insert(table).from_select(list(keys), rows)
+
+
+def rows_insert(model: type[Row], count: int) -> Insert:
+    """``union_insert`` of ``count`` rows of ``model``, every column but the id."""
+    table = model.__table__
+    assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
+    return union_insert(table, tuple(row_insert(model).columns), count)
 
 
 def insert_now(session: Session, row: Row) -> None:

@@ -23,7 +23,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -34,7 +33,7 @@ from sqlalchemy.sql.util import find_tables
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
-from gridgov.db import AUDIT_KEY_INFO
+from gridgov.db import AUDIT_KEY_INFO, union_insert
 from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
@@ -246,17 +245,10 @@ def _bump_head(count: int) -> Any:
 @cache
 def _append_with_head(count: int) -> Any:
     """``count`` audit rows and the new head in one statement (PostgreSQL), built once
-    per count with named parameters. The rows are an INSERT ... SELECT of a UNION ALL:
-    SQLAlchemy caches no multi-row VALUES statement, and the one built from the rows'
+    per count with named parameters (``union_insert``): the one built from the rows'
     values was compiled anew at every commit (a sixth of an intake's CPU)."""
-    columns = list(_EVENT.columns)
-    selects = [
-        select(*(bindparam(f"{column.key}_{n}", type_=column.type) for column in columns))
-        for n in range(count)
-    ]
-    rows = selects[0] if count == 1 else union_all(*selects)
-    appended = insert(_EVENT).from_select([column.key for column in columns], rows)
-    return _SET_HEAD.add_cte(appended.cte("appended"))
+    keys = tuple(column.key for column in _EVENT.columns)
+    return _SET_HEAD.add_cte(union_insert(_EVENT, keys, count).cte("appended"))
 
 
 @event.listens_for(Session, "before_commit")

@@ -34,7 +34,7 @@ from gridgov.cases.screening import (
     understand,
 )
 from gridgov.cases.steps import add_event, move
-from gridgov.db import Row, insert_now, row_insert
+from gridgov.db import Row, insert_now, row_insert, rows_insert
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import public as registry_public
 from gridgov.registry import service as registry
@@ -285,6 +285,7 @@ def _screen(
 # The rows intake adds about its case that nothing reads back as objects: its events
 # (submitted, duplicate suspected, accepted, assigned, unstaffed) and its messages.
 _WRITTEN_ONCE: tuple[type[Row], ...] = (CaseEvent, OutboxMessage)
+_ONE_STATEMENT_ROWS = 20  # more (photos' events, say) take an executemany
 
 
 def _insert_pending(session: Session, case: Case) -> None:
@@ -305,13 +306,18 @@ def _insert_pending(session: Session, case: Case) -> None:
         if not pending:
             continue
         shape = row_insert(model)
-        session.connection().execute(
-            shape.statement,
-            [
-                {key: row.__dict__.get(key, default) for key, default in shape.columns.items()}
-                for row in pending
-            ],
-        )
+        values = [
+            {key: row.__dict__.get(key, default) for key, default in shape.columns.items()}
+            for row in pending
+        ]
+        connection = session.connection()
+        if connection.dialect.name == "postgresql" and len(values) <= _ONE_STATEMENT_ROWS:
+            connection.execute(
+                rows_insert(model, len(values)),
+                {f"{key}_{n}": value for n, row in enumerate(values) for key, value in row.items()},
+            )
+        else:  # SQLite's executemany is one call into C
+            connection.execute(shape.statement, values)
         for row in pending:
             session.expunge(row)
 
