@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import (
+    Integer,
     Table,
     bindparam,
     delete,
@@ -233,13 +234,13 @@ def _pending(connection: Connection) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], connection.info.setdefault(_PENDING, []))
 
 
-def _bump_head(count: int) -> Any:
-    return (
-        update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq + count)
-        .returning(_HEAD.c.seq, _HEAD.c.hash)
-    )
+# Built once (its cache key with it): every commit that audits takes it.
+_BUMP_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + bindparam("count", type_=Integer))
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
 
 
 @cache
@@ -264,7 +265,7 @@ def _append_pending(session: Session) -> None:
     marks[:] = [0] * len(marks)
     if not rows:
         return
-    last, prev_hash = bind.execute(_bump_head(len(rows))).one()
+    last, prev_hash = bind.execute(_BUMP_HEAD, {"count": len(rows)}).one()
     key = _key(session)
     seq = int(last) - len(rows)
     chained = []
