@@ -10,9 +10,22 @@ import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from sqlalchemy import Table, bindparam, delete, event, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import ClauseElement
@@ -21,7 +34,7 @@ from sqlalchemy.sql.util import find_tables
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
-from gridgov.db import AUDIT_KEY_INFO
+from gridgov.db import AUDIT_KEY_INFO, union_insert
 from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
@@ -245,13 +258,22 @@ def _pending(connection: Connection) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], connection.info.setdefault(_PENDING, []))
 
 
-def _bump_head(count: int) -> Any:
-    return (
-        update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(seq=_HEAD.c.seq + count)
-        .returning(_HEAD.c.seq, _HEAD.c.hash)
-    )
+# Built once (its cache key with it): every commit that audits takes it.
+_BUMP_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + bindparam("count", type_=Integer))
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+
+
+@cache
+def _append_with_head(count: int) -> Any:
+    """``count`` audit rows and the new head in one statement (PostgreSQL), built once
+    per count with named parameters (``union_insert``): the one built from the rows'
+    values was compiled anew at every commit (a sixth of an intake's CPU)."""
+    keys = tuple(column.key for column in _EVENT.columns)
+    return _SET_HEAD.add_cte(union_insert(_EVENT, keys, count).cte("appended"))
 
 
 @event.listens_for(Session, "before_commit")
@@ -267,7 +289,7 @@ def _append_pending(session: Session) -> None:
     marks[:] = [0] * len(marks)
     if not rows:
         return
-    last, prev_hash = bind.execute(_bump_head(len(rows))).one()
+    last, prev_hash = bind.execute(_BUMP_HEAD, {"count": len(rows)}).one()
     key = _key(session)
     seq = int(last) - len(rows)
     chained = []
@@ -282,9 +304,8 @@ def _append_pending(session: Session) -> None:
         # bump above, is held for one round trip fewer (each is also a wait for the GIL
         # in a busy process). A sweep's thousands of rows take the two statements below
         # (one VALUES list of them would pass PostgreSQL's 65,535 parameters).
-        appended = insert(_EVENT).values(chained).cte("appended")
-        head = update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev_hash)
-        bind.execute(head.add_cte(appended))
+        params = {f"{key}_{n}": row[key] for n, row in enumerate(chained) for key in row}
+        bind.execute(_append_with_head(len(chained)), {**params, "seq": seq, "hash": prev_hash})
         return
     bind.execute(_INSERT_EVENT, chained)
     bind.execute(_SET_HEAD, {"seq": seq, "hash": prev_hash})

@@ -21,6 +21,7 @@ from gridgov.cases.notifications import flag_unstaffed, notify_unit
 from gridgov.cases.routing import category_of, deadlines_of, department_id_of, route_case, unit_of
 from gridgov.cases.rules import Level, Route, State
 from gridgov.cases.steps import lock_case, move
+from gridgov.db import insert_now
 from gridgov.errors import Conflict, InvalidInput
 
 
@@ -101,7 +102,9 @@ def _new_assignment(
             assigned_at=now,
             response_due_at=response.at,
         )
-        session.add(assignment)
+        # Inserted now, alone: its id names the unstaffed notice's key, and a flush here
+        # would write every other row the request has pending one by one.
+        insert_now(session, assignment)
         lead = lead or assignment
         notify_unit(session, case, assignment, now, tz)
         flag_unstaffed(session, case, assignment, now)

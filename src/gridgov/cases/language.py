@@ -194,8 +194,11 @@ _TELLING_LETTERS = {
 }
 
 
+@lru_cache(maxsize=64)
 def detect(text: str) -> str:
-    """The language code of ``text`` (ISO 639-1), or ``"und"``."""
+    """The language code of ``text`` (ISO 639-1), or ``"und"``. Remembered for the last
+    few texts: intake asks for each report's several times (the classifier's decision and
+    folding, the spam screen)."""
     folded = unicodedata.normalize("NFC", text)
     counts = _script_counts(folded)
     if not counts:

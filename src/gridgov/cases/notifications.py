@@ -147,7 +147,8 @@ def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: da
         session, organisation_id=assignment.department_id, region_code=assignment.unit_code
     ):
         return
-    session.flush()  # the assignment's id, for the message's key
+    if assignment.id is None:  # assign inserts its assignments at once (insert_now)
+        session.flush()  # the assignment's id, for the message's key
     unit_name = (
         registry_public.organisation_name(session, assignment.department_id)
         if assignment.department_id

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridgov.cases import classify, rules, spam
@@ -134,13 +134,14 @@ def likely_duplicates(session: Session, case: Case, *, now: datetime) -> list[Ca
 
 
 # Open cases of a category in a box of time and space, oldest first: one statement for
-# every report, built once.
+# every report, built once. The open states are written into it (constants): a list
+# parameter is expanded anew at every execution.
 _NEAR_IDS = (
     select(Case.id, Case.lon, Case.lat)
     .where(
         Case.id != bindparam("case_id"),
         Case.category_code == bindparam("category_code"),
-        Case.state.in_([s.value for s in rules.OPEN_STATES]),
+        Case.state.in_([literal_column(f"'{s.value}'") for s in sorted(rules.OPEN_STATES)]),
         Case.created_at >= bindparam("since"),
         Case.lat.between(bindparam("lat_from"), bindparam("lat_to")),
         Case.lon.between(bindparam("lon_from"), bindparam("lon_to")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.metrics import GroupedCounts, Window
@@ -110,18 +110,23 @@ def building_at(session: Session, text: str) -> Building | None:
     )
 
 
+# Routing asks for every report sent to a department: built once, its cache key too.
+_DEPARTMENT_NAMED = (
+    select(Organisation.id)
+    .where(
+        Organisation.kind == OrgKind.DEPARTMENT.value,
+        Organisation.name.endswith(bindparam("name")),
+        Organisation.region_code == bindparam("district"),
+    )
+    .order_by(Organisation.id)
+    .limit(1)
+)
+
+
 def department_named(session: Session, *, name: str, district: str) -> int | None:
     """The id of the first department of ``district`` whose name ends with ``name``."""
-    return session.scalar(
-        select(Organisation.id)
-        .where(
-            Organisation.kind == OrgKind.DEPARTMENT.value,
-            Organisation.name.endswith(name),
-            Organisation.region_code == district,
-        )
-        .order_by(Organisation.id)
-        .limit(1)
-    )
+    found: int | None = session.scalar(_DEPARTMENT_NAMED, {"name": name, "district": district})
+    return found
 
 
 def organisation_name(session: Session, organisation_id: int) -> str | None:

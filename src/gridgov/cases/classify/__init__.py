@@ -34,7 +34,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -198,10 +198,13 @@ def glossed(folded: str) -> str:
     return " ".join(found)
 
 
+@lru_cache(maxsize=64)
 def fold(text: str) -> str:
     """The text as the model sees it: half-width, lower case, Simplified, Mandarin
     words for common dialect words, every run of digits as ``0``; a text with no Chinese
-    gains the Chinese words of its glossary terms."""
+    gains the Chinese words of its glossary terms. Remembered for the last few texts:
+    intake folds each report three times (the classifier, the spam screen's model and
+    its gibberish check)."""
     folded = unicodedata.normalize("NFKC", text).lower()
     if any("\u4e00" <= c <= "\u9fff" for c in folded) and lang.detect(folded) == "zh":
         folded = _simplify()(folded, "zh-hans")
