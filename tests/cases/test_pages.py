@@ -621,3 +621,26 @@ def test_the_notifications_page_marks_them_seen_while_another_writer_commits(
             select(User.notifications_seen_at).where(User.username == "chen.worker")
         )
     assert seen is not None
+
+
+def test_the_dispatcher_sends_an_unlocated_report_to_a_department(
+    client: TestClient, db: Database, people: dict[str, Actor]
+) -> None:
+    # Given a report sent without a point on the map, accepted by the dispatcher
+    case = report(db, point=None)
+    page_login(client, "lin.dispatch")
+    page = client.get(f"/cases/{case.id}", headers=EN)
+    assert 'name="assign" value="1" >' in page.text  # not assigned at once: no grid
+    assert act(client, case.id, "accept").status_code == 303
+    # When the case page is opened again
+    accepted = client.get(f"/cases/{case.id}", headers=EN)
+    # Then it offers to assign, and the routing rules are refused in words
+    assert f'action="/cases/{case.id}/act/assign"' in accepted.text
+    by_rules = act(client, case.id, "assign")
+    assert by_rules.status_code == 422
+    assert "The case is in no grid: assign it to a department by name." in by_rules.text
+    # And a department named by the dispatcher takes it
+    sent = act(client, case.id, "assign", {"department": "城市管理和综合执法局"})
+    assert sent.status_code == 303
+    after = load(db, case.id)
+    assert (after.state, after.level) == ("assigned", "department")

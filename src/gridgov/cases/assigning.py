@@ -52,7 +52,7 @@ def assign(
 ) -> Assignment:
     chosen = route or route_case(session, case)
     if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
-        raise InvalidInput("Locate the case to a grid before assigning it.")
+        raise InvalidInput("The case is in no grid: assign it to a department by name.")
     target = State.ASSIGNED
     move(
         session,

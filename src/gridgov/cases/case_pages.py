@@ -273,9 +273,9 @@ def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
     street or community office of the case's own place."""
     unit = units.find_unit(session, text=name, viewer=actor)
     allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
-    if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (
-        unit.region_code
-    ):
+    place = case.grid_code or case.unit_code or ""
+    # An unlocated case may go to any department the dispatcher can see.
+    if unit.kind == "department" and (not place or place[:6] == unit.region_code):
         allowed.add(unit.id)
     if unit.id not in allowed:
         message = N_("%(unit)s is not a unit for this place.")
