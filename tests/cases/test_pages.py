@@ -20,7 +20,7 @@ from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
 from gridgov.db import Database
 from gridgov.web.deps import route_table
-from tests.cases.factories import IN_GRID_1, make_cases_world, report
+from tests.cases.factories import DEPARTMENT, IN_GRID_1, make_cases_world, report
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
 from tests.photos import jpeg, png
@@ -636,6 +636,7 @@ def test_the_dispatcher_sends_an_unlocated_report_to_a_department(
     accepted = client.get(f"/cases/{case.id}", headers=EN)
     # Then it offers to assign, and the routing rules are refused in words
     assert f'action="/cases/{case.id}/act/assign"' in accepted.text
+    assert f'<option value="{DEPARTMENT}">' in accepted.text  # offered by name
     by_rules = act(client, case.id, "assign")
     assert by_rules.status_code == 422
     assert "The case is in no grid: assign it to a department by name." in by_rules.text
