@@ -506,7 +506,10 @@ def test_an_unlocated_report_reaches_the_dispatchers_queue(
 ) -> None:
     case = report(db, point=None)
     page_login(client, "lin.dispatch")
-    assert case.tracking_code in client.get("/cases?view=new").text
+    queue = client.get("/cases?view=new").text
+    assert case.tracking_code in queue
+    # accepted from the queue onto its page, where it is assigned by name (no grid)
+    assert f'name="next" value="/cases/{case.id}"' in queue
 
 
 def test_a_worker_of_another_grid_gets_404(
@@ -641,7 +644,12 @@ def test_the_dispatcher_sends_an_unlocated_report_to_a_department(
     assert by_rules.status_code == 422
     assert "The case is in no grid: assign it to a department by name." in by_rules.text
     # And a department named by the dispatcher takes it
-    sent = act(client, case.id, "assign", {"department": "城市管理和综合执法局"})
+    sent = act(client, case.id, "assign", {"department": DEPARTMENT})
     assert sent.status_code == 303
     after = load(db, case.id)
-    assert (after.state, after.level) == ("assigned", "department")
+    assert (after.state, after.level, after.unit_code) == ("assigned", "department", "440512")
+    assert after.department_id is not None
+    # and the dispatcher, and the department's staff, still see it
+    assert client.get(f"/cases/{case.id}").status_code == 200
+    switch_user(client, "xu.dept")
+    assert f'action="/cases/{case.id}/act/acknowledge"' in client.get(f"/cases/{case.id}").text

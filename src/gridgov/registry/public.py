@@ -111,16 +111,20 @@ def building_at(session: Session, text: str) -> Building | None:
 
 
 def department_named(session: Session, *, name: str, district: str) -> int | None:
-    """The id of the first department of ``district`` whose name ends with ``name``."""
-    return session.scalar(
-        select(Organisation.id)
-        .where(
-            Organisation.kind == OrgKind.DEPARTMENT.value,
-            Organisation.name.endswith(name),
-            Organisation.region_code == district,
-        )
-        .order_by(Organisation.id)
-        .limit(1)
+    """The id of the first department of ``district`` (of any, when "") whose name ends
+    with ``name``."""
+    query = select(Organisation.id).where(
+        Organisation.kind == OrgKind.DEPARTMENT.value, Organisation.name.endswith(name)
+    )
+    if district:
+        query = query.where(Organisation.region_code == district)
+    return session.scalar(query.order_by(Organisation.id).limit(1))
+
+
+def organisation_region(session: Session, organisation_id: int) -> str:
+    return (
+        session.scalar(select(Organisation.region_code).where(Organisation.id == organisation_id))
+        or ""
     )
 
 
