@@ -150,6 +150,7 @@ def test_a_report_without_a_point_or_a_category_waits_for_the_dispatcher(
     client: TestClient, db: Database, people: dict[str, Actor]
 ) -> None:
     form = client.get("/report")
+    assert "您的姓名<input" in form.text  # a person's name, not 名称 (a thing's)
     response = client.post(
         "/report",
         data={
