@@ -20,7 +20,7 @@ from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
 from gridgov.db import Database
 from gridgov.web.deps import route_table
-from tests.cases.factories import IN_GRID_1, make_cases_world, report
+from tests.cases.factories import DEPARTMENT, IN_GRID_1, make_cases_world, report
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
 from tests.photos import jpeg, png
@@ -150,6 +150,7 @@ def test_a_report_without_a_point_or_a_category_waits_for_the_dispatcher(
     client: TestClient, db: Database, people: dict[str, Actor]
 ) -> None:
     form = client.get("/report")
+    assert "您的姓名<input" in form.text  # a person's name, not 名称 (a thing's)
     response = client.post(
         "/report",
         data={
@@ -506,7 +507,10 @@ def test_an_unlocated_report_reaches_the_dispatchers_queue(
 ) -> None:
     case = report(db, point=None)
     page_login(client, "lin.dispatch")
-    assert case.tracking_code in client.get("/cases?view=new").text
+    queue = client.get("/cases?view=new").text
+    assert case.tracking_code in queue
+    # accepted from the queue onto its page, where it is assigned by name (no grid)
+    assert f'name="next" value="/cases/{case.id}"' in queue
 
 
 def test_a_worker_of_another_grid_gets_404(
@@ -621,3 +625,32 @@ def test_the_notifications_page_marks_them_seen_while_another_writer_commits(
             select(User.notifications_seen_at).where(User.username == "chen.worker")
         )
     assert seen is not None
+
+
+def test_the_dispatcher_sends_an_unlocated_report_to_a_department(
+    client: TestClient, db: Database, people: dict[str, Actor]
+) -> None:
+    # Given a report sent without a point on the map, accepted by the dispatcher
+    case = report(db, point=None)
+    page_login(client, "lin.dispatch")
+    page = client.get(f"/cases/{case.id}", headers=EN)
+    assert 'name="assign" value="1" >' in page.text  # not assigned at once: no grid
+    assert act(client, case.id, "accept").status_code == 303
+    # When the case page is opened again
+    accepted = client.get(f"/cases/{case.id}", headers=EN)
+    # Then it offers to assign, and the routing rules are refused in words
+    assert f'action="/cases/{case.id}/act/assign"' in accepted.text
+    assert f'<option value="{DEPARTMENT}">' in accepted.text  # offered by name
+    by_rules = act(client, case.id, "assign")
+    assert by_rules.status_code == 422
+    assert "The case is in no grid: assign it to a department by name." in by_rules.text
+    # And a department named by the dispatcher takes it
+    sent = act(client, case.id, "assign", {"department": DEPARTMENT})
+    assert sent.status_code == 303
+    after = load(db, case.id)
+    assert (after.state, after.level, after.unit_code) == ("assigned", "department", "440512")
+    assert after.department_id is not None
+    # and the dispatcher, and the department's staff, still see it
+    assert client.get(f"/cases/{case.id}").status_code == 200
+    switch_user(client, "xu.dept")
+    assert f'action="/cases/{case.id}/act/acknowledge"' in client.get(f"/cases/{case.id}").text

@@ -124,7 +124,8 @@ def _outcomes(
                     reason="理由",
                     result="passed",
                     level="",
-                    department="",
+                    # A case in no grid is assigned to a department the dispatcher names
+                    department="城市管理和综合执法局" if case.grid_code is None else "",
                     original=str(other_id),
                     category="",
                     assign=False,

@@ -98,6 +98,9 @@ def test_the_clerk_opens_a_matter_convenes_signs_in_votes_and_decides(
     assert "3 in favour &gt; 1/2 of all 5 members: adopted" in page.text
     console = client.get(meeting_path)
     assert console.status_code == 200
+    # and the kept photo is named by what it is, not by its code
+    assert "sheet.jpg</a> · 已签名的签到表" in console.text
+    assert "· sign_in" not in console.text
     assert client.get("/deliberation").status_code == 200
 
 

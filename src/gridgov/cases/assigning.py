@@ -18,7 +18,14 @@ from gridgov.cases.models import (
     Case,
 )
 from gridgov.cases.notifications import flag_unstaffed, notify_unit
-from gridgov.cases.routing import category_of, deadlines_of, department_id_of, route_case, unit_of
+from gridgov.cases.routing import (
+    category_of,
+    deadlines_of,
+    department_district,
+    department_id_of,
+    route_case,
+    unit_of,
+)
 from gridgov.cases.rules import Level, Route, State
 from gridgov.cases.steps import lock_case, move
 from gridgov.db import insert_now
@@ -53,7 +60,7 @@ def assign(
 ) -> Assignment:
     chosen = route or route_case(session, case)
     if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
-        raise InvalidInput("Locate the case to a grid before assigning it.")
+        raise InvalidInput("The case is in no grid: assign it to a department by name.")
     target = State.ASSIGNED
     move(
         session,
@@ -92,6 +99,8 @@ def _new_assignment(
             if route.level is Level.DEPARTMENT
             else None
         )
+        if department is not None and not unit:  # a case in no grid sits with its department
+            unit = department_district(session, department)
         assignment = Assignment(
             case_id=case.id,
             level=route.level.value,

@@ -121,19 +121,22 @@ def _units(session: Session, case: Case) -> list[units.Unit]:
 
 
 def _departments(
-    session: Session, case: Case, found: Sequence[units.Unit]
+    session: Session, case: Case, found: Sequence[units.Unit], actor: Actor
 ) -> list[tuple[int, str]]:
     """The departments of the case's district by code; from ``found`` (the units of its
-    grid, which hold the same departments in the same order) when it is located."""
+    grid, which hold the same departments in the same order) when it is located; those
+    the viewer can see when the case is in no place (the dispatcher names one)."""
     district = (case.grid_code or case.unit_code or "")[:6]
-    if not district:
-        return []
     if case.grid_code:
         return [(u.id, u.name) for u in found if u.kind == "department"][:200]
     return [
         (o.id, o.name)
         for o in registry.list_organisations(
-            session, viewer=Actor.system(), kind="department", region_code=district, limit=200
+            session,
+            viewer=Actor.system() if district else actor,
+            kind="department",
+            region_code=district or None,
+            limit=200,
         )
     ]
 
@@ -163,7 +166,7 @@ def _case_page(
     categories = _categories(session)
     category = categories.get(case.category_code or "")
     found = _units(session, case)
-    departments = _departments(session, case, found)
+    departments = _departments(session, case, found, actor)
     steps = permissions.allowed_steps(session, actor=actor, case=case)
     duplicates: list[Case] = []
     if desk.user.role in DISPATCH and State(case.state) in rules.OPEN_STATES:
@@ -272,9 +275,9 @@ def _unit_route(session: Session, case: Case, name: str, actor: Actor) -> Route:
     street or community office of the case's own place."""
     unit = units.find_unit(session, text=name, viewer=actor)
     allowed = {u.id for u in units.units_for_region(session, region_code=case.grid_code or "")}
-    if unit.kind == "department" and (case.grid_code or case.unit_code or "")[:6] == (
-        unit.region_code
-    ):
+    place = case.grid_code or case.unit_code or ""
+    # An unlocated case may go to any department the dispatcher can see.
+    if unit.kind == "department" and (not place or place[:6] == unit.region_code):
         allowed.add(unit.id)
     if unit.id not in allowed:
         message = N_("%(unit)s is not a unit for this place.")

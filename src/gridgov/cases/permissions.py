@@ -136,12 +136,9 @@ def check_step(
     if step in ("accept", "reject"):
         access.check_dispatch(actor, case)
     elif step == "assign":
+        # An unlocated case may still go to a department named by the dispatcher: the
+        # grid is required by ``assign`` once the route is known, not here.
         access.check_dispatch(actor, case)
-        if (
-            case.grid_code is None
-            and routing.route_case(session, case).level is not Level.DEPARTMENT
-        ):
-            raise Conflict("Locate the case to a grid before assigning it.")
     elif step == "merge":
         access.check_dispatch(actor, case)
         if case.duplicate_of_id is not None:

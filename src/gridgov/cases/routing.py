@@ -123,6 +123,11 @@ def department_id_of(session: Session, name: str | None, district: str) -> int |
     return registry_public.department_named(session, name=name, district=district)
 
 
+def department_district(session: Session, department_id: int) -> str:
+    """Where a department sits: the unit of an unlocated case it is given."""
+    return registry_public.organisation_region(session, department_id)
+
+
 def deadlines_of(
     session: Session, case: Case
 ) -> tuple[tuple[int, DeadlineUnit], tuple[int, DeadlineUnit]]:

@@ -124,9 +124,24 @@ _DEPARTMENT_NAMED = (
 
 
 def department_named(session: Session, *, name: str, district: str) -> int | None:
-    """The id of the first department of ``district`` whose name ends with ``name``."""
-    found: int | None = session.scalar(_DEPARTMENT_NAMED, {"name": name, "district": district})
-    return found
+    """The id of the first department of ``district`` (of any, when "") whose name ends
+    with ``name``."""
+    if district:
+        found: int | None = session.scalar(_DEPARTMENT_NAMED, {"name": name, "district": district})
+        return found
+    return session.scalar(
+        select(Organisation.id)
+        .where(Organisation.kind == OrgKind.DEPARTMENT.value, Organisation.name.endswith(name))
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+
+
+def organisation_region(session: Session, organisation_id: int) -> str:
+    return (
+        session.scalar(select(Organisation.region_code).where(Organisation.id == organisation_id))
+        or ""
+    )
 
 
 def organisation_name(session: Session, organisation_id: int) -> str | None:
