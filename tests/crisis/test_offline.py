@@ -247,3 +247,34 @@ def test_a_visit_logged_offline_arrives_once_after_the_page_is_reopened(
         assert receipts == 1
     finally:
         context.close()
+
+
+def test_a_report_sent_online_says_sent_and_one_kept_offline_says_it_waits(
+    db: Database, live_server: str, chromium: Any
+) -> None:
+    # given a worker of grid 1 on the field app, online
+    make_world(db)
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    try:
+        page = _login(context, live_server, "chen.worker")
+        page.goto(f"{live_server}/field")
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        note = page.locator("#field-report .queued")
+        # when they send a report while the network is up
+        page.fill("#field-report textarea[name=description]", REPORT)
+        page.click("#field-report button[type=submit]")
+        # then the form says it was sent, not that it waits on the phone
+        expect(note).to_have_text("已发送。", timeout=20_000)
+        _expect_waiting(page, 0)
+        with db.session() as session:
+            count = select(func.count()).select_from(Case).where(Case.description == REPORT)
+            assert session.scalar(count) == 1
+        # and when the network drops, the next report says it is kept until it returns
+        context.set_offline(True)
+        expect(page.locator("#sync-bar [data-online]")).to_contain_text("离线", timeout=20_000)
+        page.fill("#field-report textarea[name=description]", "台风过后海滨路有树倒在路中间")
+        page.click("#field-report button[type=submit]")
+        expect(note).to_contain_text("网络恢复后", timeout=20_000)
+        _expect_waiting(page, 1)
+    finally:
+        context.close()

@@ -118,10 +118,18 @@
     };
     await put(item);
     const note = form.querySelector(".queued");
-    if (note) note.hidden = false;
+    if (note) {
+      note.dataset.savedText = note.dataset.savedText || note.textContent;
+      note.textContent = note.dataset.savedText;
+      note.hidden = false;
+    }
     if (kind === "report" || kind === "visit") form.reset();
     await render();
-    sync();
+    await sync();
+    // Online, it went at once: say so, not that it waits on the phone.
+    if (note && !(await all()).some((i) => i.key === item.key)) {
+      note.textContent = bar.dataset.sentText || note.dataset.savedText;
+    }
   }
 
   async function sendOne(item) {
