@@ -1,0 +1,189 @@
+"""Group commit for intake: one writer thread per database files the reports that
+arrive together in one transaction, each in its own savepoint (ADR 0025).
+
+A request hands the writer its job (a function of the batch's session that does the
+whole write and builds the answer) and awaits the job's future on the event loop. The
+thread takes the first waiting job and whatever else is already queued (at most
+``most``; it never waits for more), runs them in order in ONE write session, each
+inside ``session.begin_nested()``, and commits once. Only after that commit are the
+futures resolved: an acknowledged report is a committed one. A job that raises rolls
+back its own savepoint and gets its exception (a ``DomainError`` becomes its 4xx, any
+other its 500); when the commit itself fails, every job of the batch gets that error.
+
+What one commit saves is paid once per batch instead of once per report: BEGIN
+(SQLite's write lock) and COMMIT with its wait for the disk, the audit chain's head
+(read and written once, at the commit: ``audit.service.CHAIN_AT_COMMIT``), a session, a
+worker-thread hop per request. Jobs of a batch share the transaction, so a later job
+sees what an earlier one wrote (an idempotency key, a rate-limit hit, a flood count).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import CHAIN_AT_COMMIT
+from gridgov.db import Database
+
+R = TypeVar("R")
+log = logging.getLogger("gridgov.intake")
+
+MOST_PER_BATCH = 64
+# An idle writer's thread ends after this long and is started again by the next job:
+# an app whose lifespan never ran (a test client without ``with``) leaves no thread.
+IDLE_SECONDS = 30.0
+
+
+@dataclass
+class Job(Generic[R]):
+    """One report's write: ``work`` runs in the batch's session, inside its savepoint.
+    It never commits (the writer does, once for the batch)."""
+
+    work: Callable[[Session], R]
+    future: Future[R] = field(default_factory=Future)
+
+
+class IntakeWriter:
+    """The writer thread of one ``Database``: ``submit`` a job, await ``run``."""
+
+    def __init__(
+        self, db: Database, *, most: int = MOST_PER_BATCH, idle_seconds: float = IDLE_SECONDS
+    ) -> None:
+        self.db = db
+        self.most = most
+        self.idle_seconds = idle_seconds
+        self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop_sent: threading.Thread | None = None
+        self.batches = 0  # committed or failed batches, for tests and the benchmark
+
+    def submit(self, work: Callable[[Session], R]) -> Future[R]:
+        """Queue ``work``; its future resolves after the batch it ran in committed."""
+        job: Job[R] = Job(work)
+        self._queue.put(job)
+        self._ensure_thread()
+        return job.future
+
+    async def run(self, work: Callable[[Session], R]) -> R:
+        """``work``'s result, awaited on the event loop (no worker thread of its own)."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def start(self) -> None:
+        self._ensure_thread()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """File every job queued so far, then end the thread (waiting for it at most
+        ``timeout`` seconds). A job submitted later starts a new thread."""
+        with self._lock:
+            thread = self._thread
+            if thread is None or not thread.is_alive():
+                return
+            if self._stop_sent is not thread:
+                self._queue.put(None)
+                self._stop_sent = thread
+        thread.join(timeout)
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        """Batches until stopped (and the queue is empty) or idle for ``idle_seconds``."""
+        stopping = False
+        while True:
+            try:
+                if stopping:
+                    first = self._queue.get_nowait()
+                else:
+                    first = self._queue.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                with self._lock:  # a job put after this finds no thread and starts one
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            if first is None:
+                stopping = True
+                continue
+            batch: list[Job[Any]] = [first]
+            while len(batch) < self.most:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                else:
+                    batch.append(job)
+            self.commit_batch(batch)
+
+    def commit_batch(self, batch: list[Job[Any]]) -> None:
+        """Run ``batch`` in one write transaction, each job in its savepoint; commit once;
+        then resolve the futures. Public for the tests, which run batches themselves."""
+        self.batches += 1
+        done: list[tuple[Job[Any], Any, BaseException | None]] = []
+        try:
+            session = self.db.session(write=True)
+            session.info[CHAIN_AT_COMMIT] = True  # the head is written once, at the commit
+        except Exception as exc:
+            for job in batch:
+                if job.future.set_running_or_notify_cancel():
+                    job.future.set_exception(exc)
+            return
+        try:
+            for job in batch:
+                if not job.future.set_running_or_notify_cancel():
+                    continue  # its request went away before the job began
+                try:
+                    with session.begin_nested():
+                        result = job.work(session)
+                except Exception as exc:  # the job's own answer: its 4xx or 500
+                    transaction = session.get_transaction()
+                    if transaction is None or not transaction.is_active:
+                        raise  # the savepoint could not be undone: the batch is lost
+                    done.append((job, None, exc))
+                else:
+                    done.append((job, result, None))
+            session.commit()
+        except BaseException as exc:
+            log.exception("an intake batch of %s reports failed; none was stored", len(batch))
+            _discard(session)
+            for job in batch:
+                if job.future.running():  # begun and not answered: nothing of it is stored
+                    job.future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        try:
+            session.close()
+        finally:  # committed: every answer goes out
+            for job, result, error in done:
+                if error is None:
+                    job.future.set_result(result)
+                else:
+                    job.future.set_exception(error)
+
+
+def _discard(session: Session) -> None:
+    """Roll back and close a failed batch's session; a connection that cannot even do
+    that is dropped by the pool. Never raises: the batch's futures must still be set."""
+    try:
+        session.rollback()
+    except Exception:
+        log.exception("rolling back a failed intake batch failed too")
+    try:
+        session.close()
+    except Exception:
+        log.exception("closing a failed intake batch's session failed")
