@@ -146,14 +146,16 @@ def test_a_batch_writes_the_audit_head_as_often_as_a_single_report_does(
 def test_a_failing_report_rolls_back_alone(
     db: Database, people: dict[str, Actor], writer: IntakeWriter
 ) -> None:
-    # Given a batch of a good report, a refused one, one that breaks after writing its
-    # case and rate hit, and another good one
+    # Given a batch: a report that breaks after writing its case and rate hit (first:
+    # it runs before any savepoint is needed), a good one, a refused one and another
+    # that breaks (each in its savepoint), and a last good one
     def breaks(session: Session) -> None:
         check_rate(session, write=Write.REPORT, source="user:999", now=FIXED_NOW)
         filing("这条会在写入后出错")(session)
         raise RuntimeError("the answer could not be built")
 
     jobs = [
+        job(breaks),
         job(filing("路灯坏了好几天晚上很黑")),
         job(filing("短")),
         job(breaks),
@@ -162,10 +164,11 @@ def test_a_failing_report_rolls_back_alone(
     # When the batch is filed
     writer.commit_batch(jobs)
     # Then each failing job has its own error and nothing of it is stored; the others are
-    assert isinstance(jobs[1].future.exception(WAIT), InvalidInput)
-    assert isinstance(jobs[2].future.exception(WAIT), RuntimeError)
-    assert jobs[0].future.result(WAIT)[1]
-    assert jobs[3].future.result(WAIT)[1]
+    assert isinstance(jobs[0].future.exception(WAIT), RuntimeError)
+    assert isinstance(jobs[2].future.exception(WAIT), InvalidInput)
+    assert isinstance(jobs[3].future.exception(WAIT), RuntimeError)
+    assert jobs[1].future.result(WAIT)[1]
+    assert jobs[4].future.result(WAIT)[1]
     assert stored_cases(db) == ["路灯坏了好几天晚上很黑", "井盖松动了很危险"]
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(RateHit)) == 0
