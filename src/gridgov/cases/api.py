@@ -137,8 +137,13 @@ async def create_case(
     )
 
     def file(session: Session) -> tuple[dict[str, Any], int]:
+        # The caller in the batch's session, without SQL (as CurrentUser merges it into
+        # a request's), held for the job (the identity map keeps clean rows weakly): the
+        # reporter's language is read from it, not selected again.
+        caller = session.merge(user, load=False)
         check_rate(session, write=write, source=source, now=now)
         intake = service.do_intake(session, actor=actor, value=value, now=now, tz=tz)
+        del caller
         out = CaseCreatedOut.model_validate(
             {
                 **case_answer(session, intake.case, language, tz).model_dump(),
