@@ -20,7 +20,7 @@ from gridgov.cases import service as cases
 from gridgov.cases.intake_writer import IntakeWriter, Job
 from gridgov.cases.models import Case
 from gridgov.cases.rules import Channel
-from gridgov.db import Database
+from gridgov.db import Database, create_db_engine
 from gridgov.errors import InvalidInput, TooManyRequests
 from gridgov.guard.models import RateHit
 from gridgov.guard.rules import Write
@@ -38,7 +38,9 @@ def people(db: Database) -> dict[str, Actor]:
 
 @pytest.fixture
 def writer(db: Database) -> Iterator[IntakeWriter]:
-    intake_writer = IntakeWriter(db)
+    """One thread (SQLite's number; PostgreSQL's app has a few): the order of the
+    batches is the test's to know."""
+    intake_writer = IntakeWriter(db, threads=1)
     yield intake_writer
     intake_writer.stop(WAIT)
 
@@ -242,3 +244,64 @@ def test_stopping_files_the_reports_still_queued(
     # Then both were filed before the thread ended
     assert all(future.result(0)[1] for future in queued)
     assert stored_cases(db) == ["路灯坏了好几天晚上很黑", "井盖松动了很危险"]
+
+
+def test_two_instances_file_one_keyed_report_once(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given a second instance's writer on the same database, and the first instance
+    # holding its batch open after filing a keyed report
+    other_db = Database(
+        url=db.url,
+        engine=create_db_engine(db.url),
+        audit_key=db.audit_key,
+        field_cipher=db.field_cipher,
+    )
+    other = IntakeWriter(other_db, threads=1)
+    gate = Gate()
+    key = "web-9a7c-two-instances"
+
+    def files_then_holds(session: Session) -> tuple[int, bool]:
+        filed = filing("路灯坏了好几天晚上很黑", key=key)(session)
+        gate.work(session)
+        return filed
+
+    try:
+        first = writer.submit(files_then_holds)
+        assert gate.entered.wait(WAIT)
+        # When the second instance files the same report (a retry through the other
+        # instance) while the first has not committed, and the first then commits
+        again = other.submit(filing("路灯坏了好几天晚上很黑", key=key))
+        gate.opened.set()
+        # Then there is one case, and both answers name it
+        case_id, created = first.result(WAIT)
+        assert created
+        assert again.result(WAIT) == (case_id, False)
+    finally:
+        other.stop(WAIT)
+        other_db.dispose()
+    assert stored_cases(db) == ["路灯坏了好几天晚上很黑"]
+    with db.session() as session:
+        assert audit.verify(session).ok
+
+
+def test_several_threads_file_every_report_once(db: Database, people: dict[str, Actor]) -> None:
+    # Given a writer of four threads (PostgreSQL's number), each with its own batches
+    several = IntakeWriter(db, threads=4)
+    assert IntakeWriter(db).threads == (1 if db.dialect == "sqlite" else 4)
+    texts = [f"第{n}处路面垃圾堆积，请尽快清理" for n in range(12)]
+    try:
+        # When twelve reports arrive at once, two of them a retry of one keyed report
+        futures = [several.submit(filing(text)) for text in texts]
+        keyed = [several.submit(filing("井盖松动了很危险", key="app-5e2b-twice")) for _ in range(2)]
+        answers = [future.result(WAIT) for future in futures]
+        retries = [future.result(WAIT) for future in keyed]
+    finally:
+        several.stop(WAIT)
+    # Then each is filed once, the keyed one once, and the audit chain holds
+    assert all(created for _, created in answers)
+    assert sorted(created for _, created in retries) == [False, True]
+    assert retries[0][0] == retries[1][0]
+    assert sorted(stored_cases(db)) == sorted([*texts, "井盖松动了很危险"])
+    with db.session() as session:
+        assert audit.verify(session).ok

@@ -73,13 +73,7 @@ CurrentDesk = Annotated[Desk, Depends(desk(CurrentUser, name="current_desk"))]
 def case_out(session: Session, case: Case, request: Request) -> CaseOut:
     """The case with its unknown-year warnings in the caller's language."""
     state: AppState = request.app.state.gridgov
-    return case_answer(session, case, language_of(request), state.settings.timezone)
-
-
-def case_answer(session: Session, case: Case, language: str, tz: str) -> CaseOut:
-    """``case_out`` for a caller whose language is known: what a job of the intake
-    writer builds, away from the request."""
-    warnings = due_warnings(session, case, language, tz)
+    warnings = due_warnings(session, case, language_of(request), state.settings.timezone)
     return CaseOut.model_validate(case).model_copy(
         update={"due_warning": " ".join(warnings), "due_warnings": warnings}
     )
@@ -144,9 +138,13 @@ async def create_case(
         check_rate(session, write=write, source=source, now=now)
         intake = service.do_intake(session, actor=actor, value=value, now=now, tz=tz)
         del caller
-        out = CaseCreatedOut.model_validate(
-            {
-                **case_answer(session, intake.case, language, tz).model_dump(),
+        warnings = due_warnings(session, intake.case, language, tz)
+        # One model from the case, as case_out builds it, with the secret added:
+        # not a CaseOut dumped and validated again as a CaseCreatedOut.
+        out = CaseCreatedOut.model_validate(intake.case).model_copy(
+            update={
+                "due_warning": " ".join(warnings),
+                "due_warnings": warnings,
                 "reporter_token": intake.secret,
             }
         )

@@ -1,5 +1,5 @@
-"""Group commit for intake: one writer thread per database files the reports that
-arrive together in one transaction, each in its own savepoint (ADR 0025).
+"""Group commit for intake: a writer thread per database (a few on PostgreSQL) files the
+reports that arrive together in one transaction, each in its own savepoint (ADR 0025).
 
 A request hands the writer its job (a function of the batch's session that does the
 whole write and builds the answer) and awaits the job's future on the event loop. The
@@ -37,6 +37,11 @@ R = TypeVar("R")
 log = logging.getLogger("gridgov.intake")
 
 MOST_PER_BATCH = 64
+# Writer threads per database. SQLite has one writer at a time: one thread, whose batches
+# take the lock once each. A PostgreSQL report is a dozen round trips to the server; one
+# thread would wait through each of them in turn (at most ~1/(12 round trips) reports a
+# second, whatever the CPU), so a few threads overlap them, each with its own batches.
+POSTGRESQL_THREADS = 4
 # An idle writer's thread ends after this long and is started again by the next job:
 # an app whose lifespan never ran (a test client without ``with``) leaves no thread.
 IDLE_SECONDS = 30.0
@@ -52,25 +57,31 @@ class Job(Generic[R]):
 
 
 class IntakeWriter:
-    """The writer thread of one ``Database``: ``submit`` a job, await ``run``."""
+    """The writer threads of one ``Database``: ``submit`` a job, await ``run``."""
 
     def __init__(
-        self, db: Database, *, most: int = MOST_PER_BATCH, idle_seconds: float = IDLE_SECONDS
+        self,
+        db: Database,
+        *,
+        threads: int | None = None,
+        most: int = MOST_PER_BATCH,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self.db = db
+        self.threads = threads or threads_for(db.dialect)
         self.most = most
         self.idle_seconds = idle_seconds
         self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._stop_sent: threading.Thread | None = None
+        self._threads: set[threading.Thread] = set()
+        self._stop_sent: set[threading.Thread] = set()
         self.batches = 0  # committed or failed batches, for tests and the benchmark
 
     def submit(self, work: Callable[[Session], R]) -> Future[R]:
         """Queue ``work``; its future resolves after the batch it ran in committed."""
         job: Job[R] = Job(work)
         self._queue.put(job)
-        self._ensure_thread()
+        self.start()
         return job.future
 
     async def run(self, work: Callable[[Session], R]) -> R:
@@ -78,55 +89,63 @@ class IntakeWriter:
         return await asyncio.wrap_future(self.submit(work))
 
     def start(self) -> None:
-        self._ensure_thread()
+        """Start the threads that are not running (at start-up, and after idling)."""
+        with self._lock:
+            self._threads = {thread for thread in self._threads if thread.is_alive()}
+            while len(self._threads) < self.threads:
+                self._start_thread()
 
     def stop(self, timeout: float | None = None) -> None:
-        """File every job queued so far, then end the thread (waiting for it at most
-        ``timeout`` seconds). A job submitted later starts a new thread."""
+        """File every job queued so far, then end the threads (waiting for each at most
+        ``timeout`` seconds). A job submitted later starts new ones."""
         with self._lock:
-            thread = self._thread
-            if thread is None or not thread.is_alive():
-                return
-            if self._stop_sent is not thread:
-                self._queue.put(None)
-                self._stop_sent = thread
-        thread.join(timeout)
+            threads = [thread for thread in self._threads if thread.is_alive()]
+            for thread in threads:
+                if thread not in self._stop_sent:
+                    self._queue.put(None)  # after every job queued so far: one per thread
+                    self._stop_sent.add(thread)
+        for thread in threads:
+            thread.join(timeout)
 
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
-            self._thread.start()
+    def _start_thread(self) -> None:
+        thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
+        self._threads.add(thread)
+        thread.start()
+
+    def _leave(self, thread: threading.Thread) -> None:
+        """Called under the lock by a thread that ends."""
+        self._threads.discard(thread)
+        self._stop_sent.discard(thread)
 
     def _loop(self) -> None:
-        """Batches until stopped (and the queue is empty) or idle for ``idle_seconds``."""
-        stopping = False
+        """Batches until stopped or idle for ``idle_seconds`` with nothing queued."""
+        me = threading.current_thread()
         while True:
             try:
-                if stopping:
-                    first = self._queue.get_nowait()
-                else:
-                    first = self._queue.get(timeout=self.idle_seconds)
+                first = self._queue.get(timeout=self.idle_seconds)
             except queue.Empty:
-                with self._lock:  # a job put after this finds no thread and starts one
+                with self._lock:  # a job put after this finds too few threads: starts one
                     if self._queue.empty():
-                        self._thread = None
+                        self._leave(me)
                         return
                 continue
             if first is None:
-                stopping = True
-                continue
+                with self._lock:
+                    self._leave(me)
+                    # The last one out files what was submitted after the stop.
+                    if not self._threads and not self._queue.empty():
+                        self._start_thread()
+                return
             batch: list[Job[Any]] = [first]
             while len(batch) < self.most:
                 try:
                     job = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if job is None:
-                    stopping = True
-                else:
-                    batch.append(job)
+                if job is None:  # a stop: for whichever thread takes it next
+                    self._queue.put(None)
+                    break
+                batch.append(job)
             self.commit_batch(batch)
 
     def commit_batch(self, batch: list[Job[Any]]) -> None:
@@ -186,6 +205,10 @@ class IntakeWriter:
                     job.future.set_result(result)
                 else:
                     job.future.set_exception(error)
+
+
+def threads_for(dialect: str) -> int:
+    return 1 if dialect == "sqlite" else POSTGRESQL_THREADS
 
 
 def _discard(session: Session) -> None:
