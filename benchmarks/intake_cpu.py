@@ -8,6 +8,10 @@ warm up, timing each:
   (Starlette's TestClient: the same routing, dependencies and worker-thread hop as
   uvicorn, without the socket), with ``time.process_time()`` (every thread, the test
   client's too);
+- with ``--concurrent K``, the same requests K at a time (httpx on the app's ASGI
+  interface, in this process), the whole process's CPU divided by the reports: what the
+  intake writer's group commit (``cases/intake_writer.py``) shares between the reports
+  that arrive together; it prints how many reports a batch held on average;
 - with ``--direct``, what ``create_case`` does (a write session, the rate limit,
   ``do_intake``, the commit, the answer's model) called in this thread, with
   ``time.thread_time()``: the part intake's own code decides.
@@ -18,7 +22,7 @@ number of Python function calls, which unlike the times does not move with the l
 a shared machine; ``--statements`` prints one report's SQL.
 
     python benchmarks/intake_cpu.py [--reports 300] [--postgres URL] [--direct]
-                                    [--profile] [--statements]
+                                    [--concurrent K] [--profile] [--statements]
 """
 
 from __future__ import annotations
@@ -101,6 +105,33 @@ def direct(
     return spent
 
 
+def concurrent(
+    app: Any, auth: dict[str, str], body: Callable[[int], dict[str, Any]], reports: int, k: int
+) -> float:
+    """File ``reports`` reports ``k`` at a time through the app's ASGI interface; the
+    process's CPU per report in ms (the client's share included, alike before and after)."""
+    import asyncio
+
+    import httpx2 as httpx
+
+    async def go() -> None:
+        numbers = iter(range(30, 30 + reports))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+
+            async def worker() -> None:
+                for n in numbers:
+                    reply = await client.post("/api/v1/cases", json=body(n), headers=auth)
+                    if reply.status_code != 201:
+                        raise RuntimeError(reply.text)
+
+            await asyncio.gather(*(worker() for _ in range(k)))
+
+    start = time.process_time()
+    asyncio.run(go())
+    return (time.process_time() - start) * 1000 / reports
+
+
 def run(url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
@@ -149,6 +180,18 @@ def run(url: str, args: argparse.Namespace) -> None:
                 else:
                     client.post("/api/v1/cases", json=body(7), headers=auth)
                 event.remove(db.engine, "before_cursor_execute", show)
+            if args.concurrent:
+                writer = getattr(app.state.gridgov, "intake", None)
+                before = writer.batches if writer is not None else 0
+                per_report = concurrent(app, auth, body, args.reports, args.concurrent)
+                batches = (writer.batches - before) if writer is not None else args.reports
+                print(
+                    f"{url.split(':')[0]}: {args.reports} reports, {args.concurrent} at a time: "
+                    f"process CPU/report {per_report:.2f} ms, "
+                    f"{args.reports / max(batches, 1):.1f} reports per commit"
+                )
+                db.dispose()
+                return
             profiler = cProfile.Profile() if args.profile else None
             spent: list[float] = []
             if args.direct:
@@ -181,6 +224,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--direct", action="store_true", help="call do_intake in this thread, without HTTP"
+    )
+    parser.add_argument(
+        "--concurrent", type=int, default=0, help="K requests at a time (process CPU)"
     )
     parser.add_argument("--top", type=int, default=60)
     parser.add_argument("--statements", action="store_true", help="print one report's SQL")

@@ -250,6 +250,12 @@ def add_and_record(
 
 
 _PENDING = "gridgov.audit_pending"
+# A session whose savepoints all end before its single commit (the intake writer's
+# batch, one savepoint per report) sets this in its ``info``: a savepoint's release then
+# leaves its rows pending, and the commit chains the whole transaction's rows with one
+# bump of the head instead of one per savepoint. Such a session must never commit with a
+# savepoint open (a commit there skips the rows the savepoints still hold).
+CHAIN_AT_COMMIT = "gridgov.audit_chain_at_commit"
 _ONE_STATEMENT_ROWS = 100
 _MARKS = "gridgov.audit_savepoints"
 
@@ -279,7 +285,12 @@ def _append_with_head(count: int) -> Any:
 @event.listens_for(Session, "before_commit")
 def _append_pending(session: Session) -> None:
     """Chain and insert the transaction's audit rows, and store the new head, in the
-    same transaction as the change they describe."""
+    same transaction as the change they describe.
+
+    SQLAlchemy calls this for a savepoint's release too (``begin_nested``), where it
+    chains what is pending so far, unless the session set ``CHAIN_AT_COMMIT``."""
+    if session.info.get(CHAIN_AT_COMMIT) and session.in_nested_transaction():
+        return  # the savepoint marks keep its rows; the commit chains them
     session.flush()
     bind = session.connection()
     rows = bind.info.pop(_PENDING, None)

@@ -121,11 +121,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if state.settings.sweep_seconds > 0:
         task = asyncio.create_task(_periodic_sweep(state))
+    state.intake.start()
     try:
         yield
     finally:
         if task is not None:
             task.cancel()
+        # The reports still queued are filed before the process ends.
+        await anyio.to_thread.run_sync(state.intake.stop)
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:

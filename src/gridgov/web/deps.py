@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -26,6 +26,7 @@ from gridgov.accounts import service as accounts
 from gridgov.accounts.models import ApiKey, User
 from gridgov.accounts.rules import LoginLimits, Role
 from gridgov.audit.service import Actor, record
+from gridgov.cases.intake_writer import IntakeWriter
 from gridgov.config import Settings
 from gridgov.db import Database
 from gridgov.errors import CsrfFailed, Forbidden, NotFound, Unauthenticated
@@ -123,6 +124,12 @@ class AppState:
     # Serving processes (``web/asgi.py``) move their start-up heap out of the garbage
     # collector's reach once it is built (``web/app.py: settle_heap``); tests do not.
     freeze_heap: bool = False
+    # Reports are filed through one writer thread that commits them in groups
+    # (``cases/intake_writer.py``); started and stopped with the app's lifespan.
+    intake: IntakeWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = IntakeWriter(self.db)
 
     @property
     def login_limits(self) -> LoginLimits:

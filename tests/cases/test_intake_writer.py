@@ -1,0 +1,307 @@
+"""The intake writer's group commit on both engines: reports that arrive together are
+filed in one transaction, each in its own savepoint, and answered after the commit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from gridgov.audit import service as audit
+from gridgov.audit.models import AuditEvent
+from gridgov.audit.service import Actor
+from gridgov.cases import service as cases
+from gridgov.cases.intake_writer import IntakeWriter, Job
+from gridgov.cases.models import Case
+from gridgov.cases.rules import Channel
+from gridgov.db import Database, create_db_engine
+from gridgov.errors import InvalidInput, TooManyRequests
+from gridgov.guard.models import RateHit
+from gridgov.guard.rules import Write
+from gridgov.guard.service import check_rate
+from tests.cases.factories import IN_GRID_1, make_cases_world
+from tests.conftest import FIXED_NOW
+
+WAIT = 120  # seconds a test waits for a future at most: a hang fails, it is not a timing
+
+
+@pytest.fixture
+def people(db: Database) -> dict[str, Actor]:
+    return make_cases_world(db)
+
+
+@pytest.fixture
+def writer(db: Database) -> Iterator[IntakeWriter]:
+    """One thread (SQLite's number; PostgreSQL's app has a few): the order of the
+    batches is the test's to know."""
+    intake_writer = IntakeWriter(db, threads=1)
+    yield intake_writer
+    intake_writer.stop(WAIT)
+
+
+def filing(
+    text: str, *, key: str | None = None, phone: str = "13812345678"
+) -> Callable[[Session], tuple[int, bool]]:
+    """A job filing one web report; it answers the case's id and whether it is new."""
+
+    def work(session: Session) -> tuple[int, bool]:
+        intake = cases.do_intake(
+            session,
+            actor=Actor.anonymous(ip="198.51.100.7"),
+            value=cases.IntakeInput(
+                description=text,
+                channel=Channel.WEB,
+                lon=IN_GRID_1[0],
+                lat=IN_GRID_1[1],
+                reporter_phone=phone,
+                idempotency_key=key,
+                source="form:198.51.100.7",
+            ),
+            now=FIXED_NOW,
+        )
+        return intake.case.id, intake.created
+
+    return work
+
+
+def job(work: Callable[[Session], Any]) -> Job[Any]:
+    return Job(work)
+
+
+def stored_cases(db: Database) -> list[str]:
+    with db.session() as session:
+        return list(session.scalars(select(Case.description).order_by(Case.id)))
+
+
+class Gate:
+    """A job that holds the writer's thread until the test opens it: what the test
+    queues meanwhile waits, as reports do behind a batch being filed."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.opened = threading.Event()
+
+    def work(self, session: Session) -> str:
+        self.entered.set()
+        self.opened.wait(WAIT)
+        return "gate"
+
+
+def test_reports_queued_while_a_batch_is_filed_go_in_the_next_batch_together(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given the writer busy with a first job
+    gate = Gate()
+    first = writer.submit(gate.work)
+    assert gate.entered.wait(WAIT)
+    # When three reports arrive meanwhile and the first job ends
+    texts = ["路灯坏了好几天晚上很黑", "井盖松动了很危险", "楼道里堆满了杂物"]
+    queued = [writer.submit(filing(text)) for text in texts]
+    gate.opened.set()
+    # Then they are filed in one second batch, in the order they came, all new
+    ids = [future.result(WAIT)[0] for future in queued]
+    assert first.result(WAIT) == "gate"
+    assert writer.batches == 2
+    assert ids == sorted(ids)
+    assert all(future.result(WAIT)[1] for future in queued)
+    assert stored_cases(db) == texts
+
+
+def test_a_batch_writes_the_audit_head_as_often_as_a_single_report_does(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given the statements that write the audit chain's head, counted per batch
+    head_writes: list[str] = []
+
+    def count(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+        if "audit_head" in statement and not statement.lstrip().upper().startswith("SELECT"):
+            head_writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        # When one report is filed alone, then three in one batch
+        alone = job(filing("楼道里堆满了杂物"))
+        writer.commit_batch([alone])
+        for_one = len(head_writes)
+        head_writes.clear()
+        jobs = [job(filing(text)) for text in ("路灯坏了好几天", "井盖松动了", "垃圾没人清理")]
+        writer.commit_batch(jobs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    # Then the three reports' audit rows moved the head with the statements one report
+    # needs (chained once, at the commit), and the chain verifies
+    assert alone.future.result(WAIT)[1]
+    assert [j.future.result(WAIT)[1] for j in jobs] == [True, True, True]
+    assert len(head_writes) == for_one
+    with db.session() as session:
+        submitted = select(func.count()).where(AuditEvent.action == "case.submitted")
+        assert session.scalar(submitted) == 4
+        assert audit.verify(session).ok
+
+
+def test_a_failing_report_rolls_back_alone(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given a batch: a report that breaks after writing its case and rate hit (first:
+    # it runs before any savepoint is needed), a good one, a refused one and another
+    # that breaks (each in its savepoint), and a last good one
+    def breaks(session: Session) -> None:
+        check_rate(session, write=Write.REPORT, source="user:999", now=FIXED_NOW)
+        filing("这条会在写入后出错")(session)
+        raise RuntimeError("the answer could not be built")
+
+    jobs = [
+        job(breaks),
+        job(filing("路灯坏了好几天晚上很黑")),
+        job(filing("短")),
+        job(breaks),
+        job(filing("井盖松动了很危险")),
+    ]
+    # When the batch is filed
+    writer.commit_batch(jobs)
+    # Then each failing job has its own error and nothing of it is stored; the others are
+    assert isinstance(jobs[0].future.exception(WAIT), RuntimeError)
+    assert isinstance(jobs[2].future.exception(WAIT), InvalidInput)
+    assert isinstance(jobs[3].future.exception(WAIT), RuntimeError)
+    assert jobs[1].future.result(WAIT)[1]
+    assert jobs[4].future.result(WAIT)[1]
+    assert stored_cases(db) == ["路灯坏了好几天晚上很黑", "井盖松动了很危险"]
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(RateHit)) == 0
+        assert audit.verify(session).ok
+
+
+def test_a_failed_commit_fails_every_report_of_the_batch(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given a batch whose commit will fail (the disk refuses it, say)
+    def refuse(session: Session) -> None:
+        if not session.in_nested_transaction():  # the batch's commit, not a savepoint's
+            raise OSError("no space left on device")
+
+    def arms_the_failure(session: Session) -> str:
+        event.listen(session, "before_commit", refuse)
+        return "armed"
+
+    jobs = [job(filing("路灯坏了好几天晚上很黑")), job(arms_the_failure), job(filing("井盖松动"))]
+    # When it is filed
+    writer.commit_batch(jobs)
+    # Then every job gets the commit's error, none is answered as filed, nothing is stored
+    assert all(isinstance(j.future.exception(WAIT), OSError) for j in jobs)
+    assert stored_cases(db) == []
+    # And the writer files the next batch as usual
+    again = writer.submit(filing("楼道里堆满了杂物"))
+    assert again.result(WAIT)[1]
+    assert stored_cases(db) == ["楼道里堆满了杂物"]
+
+
+def test_a_later_report_sees_what_an_earlier_one_wrote_in_the_same_batch(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given one batch: a keyed report, its retry, and six rate-limited reports of one
+    # account (five are allowed in ten minutes)
+    def limited(n: int) -> Callable[[Session], tuple[int, bool]]:
+        def work(session: Session) -> tuple[int, bool]:
+            check_rate(session, write=Write.REPORT, source="user:41", now=FIXED_NOW)
+            return filing(f"小区门口垃圾堆了三天，第{n}次反映")(session)
+
+        return work
+
+    keyed = job(filing("路灯坏了好几天晚上很黑", key="web-4d1e-retry-0001"))
+    retry = job(filing("路灯坏了好几天晚上很黑", key="web-4d1e-retry-0001"))
+    rated = [job(limited(n)) for n in range(6)]
+    # When it is filed
+    writer.commit_batch([keyed, retry, *rated])
+    # Then the retry found the first case, and the sixth report was refused
+    first_id, created = keyed.future.result(WAIT)
+    assert created
+    assert retry.future.result(WAIT) == (first_id, False)
+    assert all(j.future.result(WAIT)[1] for j in rated[:5])
+    assert isinstance(rated[5].future.exception(WAIT), TooManyRequests)
+    assert len(stored_cases(db)) == 6
+
+
+def test_stopping_files_the_reports_still_queued(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given the writer busy and two reports queued behind it
+    gate = Gate()
+    writer.submit(gate.work)
+    assert gate.entered.wait(WAIT)
+    queued: list[Future[tuple[int, bool]]] = [
+        writer.submit(filing(text)) for text in ("路灯坏了好几天晚上很黑", "井盖松动了很危险")
+    ]
+    # When the app stops (the stop is queued behind them) and the first job ends
+    writer.stop(timeout=0)
+    gate.opened.set()
+    writer.stop(WAIT)
+    # Then both were filed before the thread ended
+    assert all(future.result(0)[1] for future in queued)
+    assert stored_cases(db) == ["路灯坏了好几天晚上很黑", "井盖松动了很危险"]
+
+
+def test_two_instances_file_one_keyed_report_once(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given a second instance's writer on the same database, and the first instance
+    # holding its batch open after filing a keyed report
+    other_db = Database(
+        url=db.url,
+        engine=create_db_engine(db.url),
+        audit_key=db.audit_key,
+        field_cipher=db.field_cipher,
+    )
+    other = IntakeWriter(other_db, threads=1)
+    gate = Gate()
+    key = "web-9a7c-two-instances"
+
+    def files_then_holds(session: Session) -> tuple[int, bool]:
+        filed = filing("路灯坏了好几天晚上很黑", key=key)(session)
+        gate.work(session)
+        return filed
+
+    try:
+        first = writer.submit(files_then_holds)
+        assert gate.entered.wait(WAIT)
+        # When the second instance files the same report (a retry through the other
+        # instance) while the first has not committed, and the first then commits
+        again = other.submit(filing("路灯坏了好几天晚上很黑", key=key))
+        gate.opened.set()
+        # Then there is one case, and both answers name it
+        case_id, created = first.result(WAIT)
+        assert created
+        assert again.result(WAIT) == (case_id, False)
+    finally:
+        other.stop(WAIT)
+        other_db.dispose()
+    assert stored_cases(db) == ["路灯坏了好几天晚上很黑"]
+    with db.session() as session:
+        assert audit.verify(session).ok
+
+
+def test_several_threads_file_every_report_once(db: Database, people: dict[str, Actor]) -> None:
+    # Given a writer of four threads (PostgreSQL's number), each with its own batches
+    several = IntakeWriter(db, threads=4)
+    assert IntakeWriter(db).threads == (1 if db.dialect == "sqlite" else 4)
+    texts = [f"第{n}处路面垃圾堆积，请尽快清理" for n in range(12)]
+    try:
+        # When twelve reports arrive at once, two of them a retry of one keyed report
+        futures = [several.submit(filing(text)) for text in texts]
+        keyed = [several.submit(filing("井盖松动了很危险", key="app-5e2b-twice")) for _ in range(2)]
+        answers = [future.result(WAIT) for future in futures]
+        retries = [future.result(WAIT) for future in keyed]
+    finally:
+        several.stop(WAIT)
+    # Then each is filed once, the keyed one once, and the audit chain holds
+    assert all(created for _, created in answers)
+    assert sorted(created for _, created in retries) == [False, True]
+    assert retries[0][0] == retries[1][0]
+    assert sorted(stored_cases(db)) == sorted([*texts, "井盖松动了很危险"])
+    with db.session() as session:
+        assert audit.verify(session).ok
