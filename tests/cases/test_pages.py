@@ -334,6 +334,7 @@ def test_a_grid_worker_lists_the_open_cases_of_their_grid_only(
     assert mine.tracking_code in response.text
     assert other.tracking_code not in response.text
     assert held.tracking_code not in response.text  # the dispatcher's until accepted
+    assert "青篮社区第1网格" in response.text  # the grid by its name, not its code
 
 
 def test_the_worker_list_waits_for_no_file_before_its_first_paint(
@@ -425,6 +426,9 @@ def test_a_case_walks_through_the_page_forms_to_closed(
     assert case.reporter_phone_masked
     assert case.reporter_phone_masked in page.text
     assert "13812345678" not in page.text
+    # where it is and who handles it read as the grid's name, beside its code
+    assert "青篮社区第1网格 <code>44051200100101</code>" in page.text
+    assert "Grid · 青篮社区第1网格" in page.text
     assert f'action="/cases/{case.id}/act/acknowledge"' in page.text
     assert f'action="/cases/{case.id}/act/accept"' not in page.text  # not a dispatcher
     for step, data in (

@@ -40,6 +40,7 @@ from gridgov.cases.rules import Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
+from gridgov.territory.service import region_names
 from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, PageDesk, desk, scoped
@@ -189,6 +190,8 @@ def _case_page(
         "department": dict(departments).get(case.department_id or 0, "")
         or _office_name(case, found),
         "departments": [name for _, name in departments],
+        # the names of its grid and of the office handling it, shown beside their codes
+        "places": region_names(session, {c for c in (case.grid_code, case.unit_code) if c}),
         "units": [u.name for u in found],
         "default_department": (category.department if category else None) or "",
         "groups": category_groups(categories, language),

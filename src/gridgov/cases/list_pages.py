@@ -32,6 +32,7 @@ from gridgov.cases.page_helpers import (
     _category_name,
 )
 from gridgov.cases.rules import State
+from gridgov.territory.service import region_names
 from gridgov.web.render import language_of, local_time, render
 from gridgov.web.toolkit import Desk, desk
 
@@ -152,6 +153,7 @@ def cases_page(
         "more": more,
         "duplicates": duplicates,
         "dispatcher": desk.user.role in DISPATCH,
+        "places": region_names(session, {c.grid_code for c in rows if c.grid_code}),
     }
     return render(desk.request, "cases/list.html", context)
 
