@@ -140,6 +140,7 @@ def test_the_field_app_is_installable_and_its_worker_public(
     assert 'rel="manifest"' in home.text
     assert "/static/js/field.js" in home.text
     assert "台风" in home.text
+    assert "青篮社区第1网格" in home.text  # the worker's area by its name
     # someone of another community sees no incident of ours
     client.cookies.clear()
     page_login(client, "wang.worker")

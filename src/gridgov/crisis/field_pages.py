@@ -24,6 +24,7 @@ from gridgov.crisis.pages import StaffPage, field_labels
 from gridgov.msgids import N_
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
+from gridgov.territory.service import region_names
 from gridgov.web import i18n
 from gridgov.web.render import language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk
@@ -62,6 +63,9 @@ def field_home(desk: StaffDesk) -> HTMLResponse:
                 "cases": open_cases,
                 "labels": field_labels(desk.request),
                 "scope": desk.user.effective_scope or "",
+                "places": region_names(
+                    session, {desk.user.effective_scope or "", *(t.grid_code for t in tasks)}
+                ),
                 "today": today.isoformat(),
                 "loaded": local_time(desk.now, tz),
                 # the households a visit may be logged for, offline too (outreach)
