@@ -364,7 +364,7 @@ def take_step(
     elif step == "approve-suspension":
         service.do_approve_suspension(session, actor=actor, case=case, now=now)
     elif step == "resume":
-        service.do_resume(session, actor=actor, case=case, now=now)
+        service.do_resume(session, actor=actor, case=case, now=now, tz=tz)
     else:  # pragma: no cover - the route refuses unknown steps first
         raise NotFound("Not found, or outside your area.")
 
