@@ -21,10 +21,11 @@ from gridgov.config import Settings
 from gridgov.db import Database
 from gridgov.errors import Forbidden, InvalidInput
 from gridgov.fields import mask_id
+from gridgov.i18n import gettext
 from gridgov.registry import imports
 from gridgov.registry.cli import registry_app
 from gridgov.registry.documents import check_digit
-from gridgov.registry.imports import TEMPLATES, ImportReport, Kind, first_sheet
+from gridgov.registry.imports import TEMPLATES, ImportReport, Kind, checks, first_sheet
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
 from gridgov.territory import service as territory
 from tests.audit.test_service import _cli_env
@@ -587,3 +588,16 @@ def test_the_command_writes_templates(tmp_path: Path) -> None:
     assert (tmp_path / "住户.csv").read_bytes().decode("utf-8-sig").startswith("户号,地址")
     refused = runner.invoke(registry_app, ["template", "households", str(tmp_path / "x.txt")])
     assert refused.exit_code == 2
+
+
+def test_a_row_missing_its_identifiers_is_told_so_in_the_readers_language() -> None:
+    # Given a building row and a household row with no code, number or address
+    building = checks.BuildingInput(code="", name="", address="", lon=116.7, lat=23.29)
+    household = checks.HouseholdInput(number="", address="", grid_code="44051200100101")
+    # When they are checked and the problems read in Simplified Chinese
+    said = {
+        gettext("zh_Hans", p.message, p.params)
+        for p in checks.building_problems(building) + checks.household_problems(household)
+    }
+    # Then each is said in Chinese, not left in English
+    assert {"请填写楼栋编码。", "请填写地址。", "请填写户号。"} <= said

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry import documents
 from gridgov.registry.documents import DocumentType
 from gridgov.registry.rules import OrgKind, PersonRole
@@ -125,19 +126,19 @@ def credit_code_problem(code: str) -> Problem | None:
 
 
 def building_problems(value: BuildingInput) -> list[Problem]:
-    problems = code_problems("code", value.code, required="A building code is required.")
-    problems += _text_problems("name", value.name, limit=128, required="A name is required.")
+    problems = code_problems("code", value.code, required=N_("A building code is required."))
+    problems += _text_problems("name", value.name, limit=128, required=N_("A name is required."))
     problems += _text_problems(
-        "address", value.address, limit=256, required="An address is required."
+        "address", value.address, limit=256, required=N_("An address is required.")
     )
     problems += point_problems(value.lon, value.lat, required=True)
     return problems
 
 
 def household_problems(value: HouseholdInput) -> list[Problem]:
-    problems = code_problems("number", value.number, required="A household number is required.")
+    problems = code_problems("number", value.number, required=N_("A household number is required."))
     problems += _text_problems(
-        "address", value.address, limit=256, required="An address is required."
+        "address", value.address, limit=256, required=N_("An address is required.")
     )
     problems += point_problems(value.lon, value.lat, required=False)
     if not (value.grid_code or value.building_code or value.lon is not None):
@@ -150,8 +151,8 @@ def household_problems(value: HouseholdInput) -> list[Problem]:
 
 
 def organisation_problems(value: OrganisationInput) -> list[Problem]:
-    problems = code_problems("code", value.code, required="An organisation code is required.")
-    problems += _text_problems("name", value.name, limit=128, required="A name is required.")
+    problems = code_problems("code", value.code, required=N_("An organisation code is required."))
+    problems += _text_problems("name", value.name, limit=128, required=N_("A name is required."))
     if not value.kind:
         problems.append(Problem("kind", "A kind is required."))
     elif value.kind not in {k.value for k in OrgKind}:
