@@ -498,3 +498,52 @@ def test_the_secretary_adds_an_applicant_and_someone_only_willing_to_join(
     assert "请填写1至128个字符的名称。" in refused.text
     with db.session() as session:
         assert len(session.scalars(select(Candidate)).all()) == 2
+
+
+def test_the_secretary_puts_a_candidate_on_the_reserve_and_takes_them_off(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given an activist of branch P1, and the secretary on the pipeline page
+    branch = _branch_p1(db)
+    activist = _candidate(db, branch, "谢兰", TODAY - timedelta(days=100), Stage.ACTIVIST)
+    page_login(client, "li.secretary")
+    token = csrf_of(client, f"/outreach/pipeline/{branch}")
+    # When she adds them to the reserve cadres with a plan
+    response = client.post(
+        "/outreach/pipeline/reserve",
+        data={
+            "candidate_id": str(activist),
+            "reserve": "true",
+            "plan": "担任网格员",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    # Then they are listed there with the plan, and the page says so
+    assert response.status_code == 303, response.text
+    page = client.get(f"/outreach/pipeline/{branch}")
+    assert "后备干部名单已更新。" in page.text
+    assert "谢兰 (入党积极分子): 担任网格员" in page.text
+    # When she takes them off again, then they are no longer a reserve cadre
+    client.post(
+        "/outreach/pipeline/reserve",
+        data={"candidate_id": str(activist), "plan": "担任网格员", "csrf_token": token},
+    )
+    with db.session() as session:
+        candidate = session.get(Candidate, activist)
+        assert candidate is not None
+        assert (candidate.reserve_cadre, candidate.plan) == (False, "担任网格员")
+    # and another community's secretary cannot touch it
+    client.cookies.clear()
+    make_user(db, "wu.secretary", "branch_secretary", "440512002001")
+    page_login(client, "wu.secretary")
+    refused = client.post(
+        "/outreach/pipeline/reserve",
+        data={
+            "candidate_id": str(activist),
+            "reserve": "true",
+            "csrf_token": csrf_of(client, "/outreach"),
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404

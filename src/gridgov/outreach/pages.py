@@ -507,6 +507,28 @@ def pipeline_promote(candidate_id: int, desk: SecretaryDesk) -> Response:
     )
 
 
+@form_post(router, "/outreach/pipeline/reserve")
+def pipeline_reserve(
+    desk: SecretaryDesk,
+    candidate_id: Annotated[int, Form(ge=1)],
+    reserve: Annotated[bool, Form()] = False,
+    plan: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A candidate put on (or taken off) the reserve cadres, with their plan."""
+    candidate = pipeline.get_candidate(desk.session, candidate_id=candidate_id, actor=desk.actor)
+    branch_id = candidate.branch_id
+
+    def again(exc: DomainError) -> Response:
+        return _pipeline_page(desk, branch_id, exc, "reserve", {"plan": plan})
+
+    return desk.form(
+        desk.action(pipeline.do_set_reserve, candidate=candidate, reserve=reserve, plan=plan),
+        to=f"/outreach/pipeline/{branch_id}",
+        on_error=again,
+        flash=N_("The reserve cadres were updated."),
+    )
+
+
 # ---------------------------------------------------------------- pairing
 
 
