@@ -4,6 +4,7 @@ the phone form and turns it into a case, the public board, the pipeline's office
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from gridgov.accounts import service as accounts
+from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.outreach import pipeline, pledges
-from gridgov.outreach.models import ContactScheme, Visit
+from gridgov.outreach.models import Candidate, CandidateStep, ContactScheme, Visit
+from gridgov.outreach.rules import Stage
 from gridgov.registry.models import Organisation
 from tests.cases.factories import make_cases_world
 from tests.conftest import FIXED_NOW
@@ -312,3 +315,235 @@ def test_the_outreach_page_links_the_secretary_to_her_branchs_pipeline(
     client.cookies.clear()
     page_login(client, "wang.worker")
     assert "/outreach/pipeline/" not in client.get("/outreach").text
+
+
+# ---------------------------------------------------------------- acting on the pipeline
+
+TODAY = FIXED_NOW.date()  # 30 November 2026 in Shanghai too
+
+
+def _branch_p1(db: Database) -> int:
+    with db.session() as session:
+        branch = session.scalar(select(Organisation.id).where(Organisation.code == "P1"))
+    assert branch is not None
+    return branch
+
+
+def _candidate(db: Database, branch: int, name: str, since: date, stage: Stage) -> int:
+    """A candidate of ``branch`` at ``stage`` since ``since`` (added by the service)."""
+    actor = Actor(username="li.secretary", role="branch_secretary", scope="440512001001")
+    with db.transaction() as session:
+        candidate = pipeline.do_add_candidate(
+            session,
+            actor=actor,
+            branch_id=branch,
+            name=name,
+            applied_on=since,
+            today=TODAY,
+            now=FIXED_NOW,
+        )
+        candidate.stage = stage.value
+        return candidate.id
+
+
+def _steps(db: Database, candidate_id: int) -> list[str]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(CandidateStep.step)
+                .where(CandidateStep.candidate_id == candidate_id)
+                .order_by(CandidateStep.id)
+            )
+        )
+
+
+def test_a_secretary_records_a_talk_then_promotes_the_applicant_after_30_days(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given an applicant of branch P1 who applied 40 days ago and has had no talk
+    branch = _branch_p1(db)
+    applicant = _candidate(db, branch, "黄申请", TODAY - timedelta(days=40), Stage.APPLICANT)
+    page_login(client, "li.secretary")
+    page = client.get(f"/outreach/pipeline/{branch}")
+    assert f'action="/outreach/pipeline/candidates/{applicant}/steps"' in page.text
+    assert "转入下一阶段" not in page.text
+    # When the secretary records the talk, dated 35 days ago, on the page's form
+    token = csrf_of(client, f"/outreach/pipeline/{branch}")
+    on = (TODAY - timedelta(days=35)).isoformat()
+    response = client.post(
+        f"/outreach/pipeline/candidates/{applicant}/steps",
+        data={"step": "talk", "on": on, "note": "谈话顺利", "csrf_token": token},
+        follow_redirects=False,
+    )
+    # Then it is recorded, said so, and the page now offers to move them on
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"/outreach/pipeline/{branch}"
+    page = client.get(f"/outreach/pipeline/{branch}")
+    assert "步骤已记录。" in page.text
+    assert f'action="/outreach/pipeline/candidates/{applicant}/promote"' in page.text
+    assert _steps(db, applicant) == ["application", "talk"]
+    # When she moves them to the next stage
+    response = client.post(
+        f"/outreach/pipeline/candidates/{applicant}/promote",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    # Then the applicant is an activist from today, and the page says so
+    assert response.status_code == 303, response.text
+    assert "已转入下一阶段。" in client.get(f"/outreach/pipeline/{branch}").text
+    with db.session() as session:
+        candidate = session.get(Candidate, applicant)
+        assert candidate is not None
+        assert (candidate.stage, candidate.stage_since) == ("activist", TODAY)
+
+
+def test_a_branch_vote_without_quorum_is_refused_on_the_page_in_chinese(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given a development target (发展对象) of branch P1
+    branch = _branch_p1(db)
+    target = _candidate(db, branch, "郑对象", TODAY - timedelta(days=10), Stage.TARGET)
+    page_login(client, "li.secretary")
+    token = csrf_of(client, f"/outreach/pipeline/{branch}")
+    # When the secretary records a branch vote where 3 of 10 members came
+    response = client.post(
+        f"/outreach/pipeline/candidates/{target}/steps",
+        data={
+            "step": "branch_vote",
+            "on": TODAY.isoformat(),
+            "members": "10",
+            "present": "3",
+            "yes": "3",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    # Then the page comes back with the refusal in Chinese beside the candidate, the
+    # tally as typed, and nothing is recorded
+    assert response.status_code == 409, response.text
+    assert "支部大会到会人数不足，不能表决。" in response.text
+    assert '"detail"' not in response.text
+    assert 'name="members" min="0" inputmode="numeric" value="10"' in response.text
+    assert _steps(db, target) == ["application"]
+
+
+def test_another_branchs_secretary_cannot_act_on_the_candidate(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given an applicant of branch P1 ready to move on, and the secretary of another
+    # community's branch
+    branch = _branch_p1(db)
+    applicant = _candidate(db, branch, "黄申请", TODAY - timedelta(days=40), Stage.APPLICANT)
+    make_user(db, "wu.secretary", "branch_secretary", "440512002001")
+    page_login(client, "wu.secretary")
+    token = csrf_of(client, "/outreach")
+    # When she posts a talk, a promotion or a new applicant to P1
+    talk = client.post(
+        f"/outreach/pipeline/candidates/{applicant}/steps",
+        data={"step": "talk", "on": TODAY.isoformat(), "csrf_token": token},
+        follow_redirects=False,
+    )
+    promote = client.post(
+        f"/outreach/pipeline/candidates/{applicant}/promote",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    added = client.post(
+        f"/outreach/pipeline/{branch}/candidates",
+        data={"name": "外人", "applied_on": TODAY.isoformat(), "csrf_token": token},
+        follow_redirects=False,
+    )
+    # Then each is refused as not found, and nothing changed
+    assert (talk.status_code, promote.status_code, added.status_code) == (404, 404, 404)
+    assert _steps(db, applicant) == ["application"]
+    with db.session() as session:
+        assert session.scalars(select(Candidate.name)).all() == ["黄申请"]
+
+
+def test_the_secretary_adds_an_applicant_and_someone_only_willing_to_join(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given the secretary on her branch's pipeline page
+    branch = _branch_p1(db)
+    page_login(client, "li.secretary")
+    token = csrf_of(client, f"/outreach/pipeline/{branch}")
+    path = f"/outreach/pipeline/{branch}/candidates"
+    # When she adds an applicant, and someone only willing to join
+    applied = (TODAY - timedelta(days=3)).isoformat()
+    first = client.post(
+        path,
+        data={"name": "黄申请", "applied_on": applied, "csrf_token": token},
+        follow_redirects=False,
+    )
+    second = client.post(
+        path,
+        data={"name": "林意愿", "willing_only": "true", "csrf_token": token},
+        follow_redirects=False,
+    )
+    # Then both are added, at their stages, with the page saying so
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert "已登记。" in client.get(f"/outreach/pipeline/{branch}").text
+    with db.session() as session:
+        rows = session.execute(
+            select(Candidate.name, Candidate.stage, Candidate.stage_since).order_by(Candidate.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("黄申请", "applicant", TODAY - timedelta(days=3)),
+        ("林意愿", "willing", TODAY),
+    ]
+    # When she sends the form with a name of spaces only
+    refused = client.post(path, data={"name": "   ", "csrf_token": token})
+    # Then the page comes back with the problem in Chinese, and nobody is added
+    assert refused.status_code == 422, refused.text
+    assert "请填写1至128个字符的名称。" in refused.text
+    with db.session() as session:
+        assert len(session.scalars(select(Candidate)).all()) == 2
+
+
+def test_the_secretary_puts_a_candidate_on_the_reserve_and_takes_them_off(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given an activist of branch P1, and the secretary on the pipeline page
+    branch = _branch_p1(db)
+    activist = _candidate(db, branch, "谢兰", TODAY - timedelta(days=100), Stage.ACTIVIST)
+    page_login(client, "li.secretary")
+    token = csrf_of(client, f"/outreach/pipeline/{branch}")
+    # When she adds them to the reserve cadres with a plan
+    response = client.post(
+        "/outreach/pipeline/reserve",
+        data={
+            "candidate_id": str(activist),
+            "reserve": "true",
+            "plan": "担任网格员",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    # Then they are listed there with the plan, and the page says so
+    assert response.status_code == 303, response.text
+    page = client.get(f"/outreach/pipeline/{branch}")
+    assert "后备干部名单已更新。" in page.text
+    assert "谢兰 (入党积极分子): 担任网格员" in page.text
+    # When she takes them off again, then they are no longer a reserve cadre
+    client.post(
+        "/outreach/pipeline/reserve",
+        data={"candidate_id": str(activist), "plan": "担任网格员", "csrf_token": token},
+    )
+    with db.session() as session:
+        candidate = session.get(Candidate, activist)
+        assert candidate is not None
+        assert (candidate.reserve_cadre, candidate.plan) == (False, "担任网格员")
+    # and another community's secretary cannot touch it
+    client.cookies.clear()
+    make_user(db, "wu.secretary", "branch_secretary", "440512002001")
+    page_login(client, "wu.secretary")
+    refused = client.post(
+        "/outreach/pipeline/reserve",
+        data={
+            "candidate_id": str(activist),
+            "reserve": "true",
+            "csrf_token": csrf_of(client, "/outreach"),
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404

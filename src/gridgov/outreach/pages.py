@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
+from gridgov.deliberation.rules import Tally
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
 from gridgov.outreach.models import ContactScheme, Pledge
-from gridgov.outreach.rules import STAGE_ORDER, PledgeState, VisitKind
+from gridgov.outreach.rules import STAGE_ORDER, PledgeState, Step, VisitKind
 from gridgov.registry import service as registry
 from gridgov.registry.models import Household
 from gridgov.web.deps import (
@@ -369,22 +371,161 @@ def board_comment(
 # ---------------------------------------------------------------- the pipeline
 
 
+def _pipeline_page(
+    desk: Desk,
+    branch_id: int,
+    error: DomainError | None = None,
+    failed: int | str | None = None,
+    form: dict[str, object] | None = None,
+) -> HTMLResponse:
+    """The pipeline page; after a refused form, ``failed`` (a candidate's id, or "add")
+    says where its ``error`` and the user's ``form`` input go."""
+    session, today = desk.session, desk.today
+    candidates = desk.commit(pipeline.list_candidates, branch_id=branch_id)  # an audited read
+    context = {
+        "branch_id": branch_id,
+        "candidates": candidates,
+        "funnel": pipeline.branch_funnel(candidates),
+        "stages": STAGE_ORDER,
+        "due": pipeline.steps_due(session, candidates, today=today),
+        "reserve": [c for c in candidates if c.reserve_cadre],
+        "states": [s.value for s in PledgeState],
+        "today": today,
+        "failed": failed,
+        "form": form or {},
+    }
+    return render_form(desk.request, "outreach/pipeline.html", context, error)
+
+
 @router.get("/outreach/pipeline/{branch_id}", response_class=HTMLResponse)
 @writes_on_read  # an audited read of personal data
 def pipeline_page(branch_id: int, desk: SecretaryDesk) -> HTMLResponse:
-    session, today = desk.session, desk.today
-    candidates = desk.commit(pipeline.list_candidates, branch_id=branch_id)  # an audited read
-    return render(
-        desk.request,
-        "outreach/pipeline.html",
-        {
-            "candidates": candidates,
-            "funnel": pipeline.branch_funnel(candidates),
-            "stages": STAGE_ORDER,
-            "due": pipeline.steps_due(session, candidates, today=today),
-            "reserve": [c for c in candidates if c.reserve_cadre],
-            "states": [s.value for s in PledgeState],
-        },
+    return _pipeline_page(desk, branch_id)
+
+
+@form_post(router, "/outreach/pipeline/{branch_id}/candidates")
+def pipeline_add(
+    branch_id: int,
+    desk: SecretaryDesk,
+    name: Annotated[str, Form(max_length=128)] = "",
+    applied_on: Annotated[date | None, Form()] = None,
+    willing_only: Annotated[bool, Form()] = False,
+) -> Response:
+    """An applicant, or someone only willing to join, added to the branch's pipeline."""
+    on = applied_on or desk.today
+
+    def again(exc: DomainError) -> Response:
+        form = {"name": name, "applied_on": on.isoformat(), "willing_only": willing_only}
+        return _pipeline_page(desk, branch_id, exc, "add", form)
+
+    return desk.form(
+        desk.action(
+            pipeline.do_add_candidate,
+            branch_id=branch_id,
+            name=name,
+            applied_on=on,
+            today=desk.today,
+            willing_only=willing_only,
+        ),
+        to=f"/outreach/pipeline/{branch_id}",
+        on_error=again,
+        flash=N_("The person was added to the pipeline."),
+    )
+
+
+class StepForm(BaseModel):
+    """A step's form: the step, its date, training hours, a branch vote's tally."""
+
+    step: Step
+    on: date
+    hours: int = Field(default=0, ge=0, le=200)
+    members: int = Field(default=0, ge=0, le=100_000)
+    present: int = Field(default=0, ge=0, le=100_000)
+    yes: int = Field(default=0, ge=0, le=100_000)
+    no: int = Field(default=0, ge=0, le=100_000)
+    abstain: int = Field(default=0, ge=0, le=100_000)
+    note: str = Field(default="", max_length=2000)
+
+
+@form_post(router, "/outreach/pipeline/candidates/{candidate_id}/steps")
+def pipeline_step(
+    candidate_id: int, desk: SecretaryDesk, posted: Annotated[StepForm, Form()]
+) -> Response:
+    """One step recorded; a refusal (quorum, interval, date) shown beside the candidate."""
+    candidate = pipeline.get_candidate(desk.session, candidate_id=candidate_id, actor=desk.actor)
+    branch_id = candidate.branch_id
+
+    def run() -> object:
+        if posted.step is Step.PROMOTE:  # the promote button's, not a step to record
+            raise InvalidInput("The step was not recorded.")
+        tally = None
+        if posted.step is Step.BRANCH_VOTE:
+            tally = Tally(
+                members=posted.members,
+                present=posted.present,
+                yes=posted.yes,
+                no=posted.no,
+                abstain=posted.abstain,
+            )
+        return desk.run(
+            pipeline.do_record_step,
+            candidate=candidate,
+            step=posted.step,
+            on=posted.on,
+            today=desk.today,
+            hours=posted.hours if posted.step is Step.TRAINING else 0,
+            tally=tally,
+            note=posted.note,
+        )
+
+    def again(exc: DomainError) -> Response:
+        form = posted.model_dump(mode="json")
+        return _pipeline_page(desk, branch_id, exc, candidate_id, form)
+
+    return desk.form(
+        run,
+        to=f"/outreach/pipeline/{branch_id}",
+        on_error=again,
+        flash=N_("The step was recorded."),
+    )
+
+
+@form_post(router, "/outreach/pipeline/candidates/{candidate_id}/promote")
+def pipeline_promote(candidate_id: int, desk: SecretaryDesk) -> Response:
+    """The candidate moved on to the next stage today, if the rules allow it."""
+    candidate = pipeline.get_candidate(desk.session, candidate_id=candidate_id, actor=desk.actor)
+    branch_id = candidate.branch_id
+
+    def again(exc: DomainError) -> Response:
+        return _pipeline_page(desk, branch_id, exc, candidate_id)
+
+    return desk.form(
+        desk.action(pipeline.do_promote, candidate=candidate, on=desk.today, today=desk.today),
+        to=f"/outreach/pipeline/{branch_id}",
+        on_error=again,
+        flash=N_("Moved to the next stage."),
+    )
+
+
+@form_post(router, "/outreach/pipeline/reserve")
+def pipeline_reserve(
+    desk: SecretaryDesk,
+    candidate_id: Annotated[int, Form(ge=1)],
+    reserve: Annotated[bool, Form()] = False,
+    plan: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A candidate put on (or taken off) the reserve cadres, with their plan."""
+    candidate = pipeline.get_candidate(desk.session, candidate_id=candidate_id, actor=desk.actor)
+    branch_id = candidate.branch_id
+
+    def again(exc: DomainError) -> Response:
+        return _pipeline_page(desk, branch_id, exc, "reserve", {"plan": plan})
+
+    return desk.form(
+        desk.action(pipeline.do_set_reserve, candidate=candidate, reserve=reserve, plan=plan),
+        to=f"/outreach/pipeline/{branch_id}",
+        on_error=again,
+        flash=N_("The reserve cadres were updated."),
     )
 
 
