@@ -82,22 +82,29 @@ def test_a_secretary_makes_groups_and_sees_them_in_chinese(
     assert 'value="太多"' in response.text
 
 
+def _log_visit(
+    client: TestClient,
+    household: int,
+    fields: dict[str, str],
+    files: dict[str, tuple[str, bytes, str]] | None = None,
+) -> Any:
+    """A visit to ``household`` on 2026-11-29 posted from the visits page."""
+    token = csrf_of(client, f"/outreach/visits?household={household}")
+    return client.post(
+        "/outreach/visits",
+        data={"household_id": str(household), "visited_on": "2026-11-29", "csrf_token": token}
+        | fields,
+        files=files,
+        follow_redirects=False,
+    )
+
+
 def test_a_worker_logs_a_visit_and_its_opinion_becomes_a_case(
     client: TestClient, db: Database, households: list[int]
 ) -> None:
     page_login(client, "chen.worker")
-    token = csrf_of(client, f"/outreach/visits?household={households[0]}")
-    response = client.post(
-        "/outreach/visits",
-        data={
-            "household_id": str(households[0]),
-            "visited_on": "2026-11-29",
-            "kind": "home",
-            "heard": "楼下路灯坏了一个星期",
-            "to_case": "true",
-            "csrf_token": token,
-        },
-        follow_redirects=False,
+    response = _log_visit(
+        client, households[0], {"kind": "home", "heard": "楼下路灯坏了一个星期", "to_case": "true"}
     )
     assert response.status_code == 303, response.text
     with db.session() as session:
@@ -114,19 +121,12 @@ def test_a_visit_logged_with_a_photo_keeps_the_photo(
 ) -> None:
     # given a worker on the visits page
     page_login(client, "chen.worker")
-    token = csrf_of(client, f"/outreach/visits?household={households[0]}")
     # when she logs a phone call with a photo of the notice she left
-    response = client.post(
-        "/outreach/visits",
-        data={
-            "household_id": str(households[0]),
-            "visited_on": "2026-11-29",
-            "kind": "phone",
-            "heard": "家里老人想了解医保报销",
-            "csrf_token": token,
-        },
+    response = _log_visit(
+        client,
+        households[0],
+        {"kind": "phone", "heard": "家里老人想了解医保报销"},
         files={"photo": ("notice.jpg", jpeg(), "image/jpeg")},
-        follow_redirects=False,
     )
     # then the visit is logged with its kind, what was heard and the photo
     assert response.status_code == 303, response.text
