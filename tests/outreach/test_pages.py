@@ -72,6 +72,8 @@ def test_a_secretary_makes_groups_and_sees_them_in_chinese(
     assert "共3组，每组8–8户" in page.text
     download = client.get(response.headers["location"] + "/groups.xlsx")
     assert download.content[:2] == b"PK"
+    # the outreach home lists it by its community's name
+    assert '<a href="/regions/440512001001">青篮社区</a>' in client.get("/outreach").text
     # Too many groups: a clear error on the same page, the typed name kept
     response = client.post(
         "/outreach/schemes",

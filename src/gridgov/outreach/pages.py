@@ -22,6 +22,7 @@ from gridgov.outreach.models import ContactScheme, Pledge
 from gridgov.outreach.rules import STAGE_ORDER, PledgeState, Step, VisitKind
 from gridgov.registry import service as registry
 from gridgov.registry.models import Household
+from gridgov.territory.service import region_names
 from gridgov.web.deps import (
     Now,
     SessionDep,
@@ -55,11 +56,19 @@ def _scheme(desk: Desk, scheme_id: int) -> ContactScheme:
 # ---------------------------------------------------------------- schemes
 
 
+def _home(desk: Desk) -> dict[str, object]:
+    """The outreach home's schemes (with their places' names) and the officer's branches."""
+    schemes = service.list_schemes(desk.session, viewer=desk.actor)
+    return {
+        "schemes": schemes,
+        "places": region_names(desk.session, {s.region_code for s in schemes}),
+        "branches": pipeline.officer_branches(desk.session, actor=desk.actor),
+    }
+
+
 @router.get("/outreach", response_class=HTMLResponse)
 def outreach_home(desk: StaffDesk) -> HTMLResponse:
-    schemes = service.list_schemes(desk.session, viewer=desk.actor)
-    branches = pipeline.officer_branches(desk.session, actor=desk.actor)
-    return render(desk.request, "outreach/home.html", {"schemes": schemes, "branches": branches})
+    return render(desk.request, "outreach/home.html", _home(desk))
 
 
 @form_post(router, "/outreach/schemes")
@@ -71,11 +80,8 @@ def scheme_create(
     member_max: Annotated[int, Form(ge=1, le=200)] = 15,
 ) -> Response:
     def again(exc: DomainError) -> Response:
-        schemes = service.list_schemes(desk.session, viewer=desk.actor)
         form = {"region_code": region_code, "name": name, "groups": groups}
-        return render_form(
-            desk.request, "outreach/home.html", {"schemes": schemes, "form": form}, exc
-        )
+        return render_form(desk.request, "outreach/home.html", {**_home(desk), "form": form}, exc)
 
     return desk.form(
         desk.action(
