@@ -21,7 +21,6 @@ from tests.conftest import FIXED_NOW
 from tests.crisis.factories import (
     COMMUNITY,
     GRID_1,
-    GRID_2,
     add_delivery_task,
     make_world,
     open_typhoon,
@@ -368,18 +367,7 @@ def test_an_overdue_task_notice_is_text_for_a_person(db: Database) -> None:
     # given a supply delivery due two hours into a typhoon
     world = make_world(db)
     incident_id = open_typhoon(db, world)
-    with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        assert incident is not None
-        service.do_add_task(
-            session,
-            actor=world.leader,
-            incident=incident,
-            kind="supply_delivery",
-            grid_code=GRID_2,
-            due_at=FIXED_NOW + timedelta(hours=2),
-            now=FIXED_NOW,
-        )
+    add_delivery_task(db, world, incident_id)
     # when the sweep runs after the deadline
     with db.transaction() as session:
         crisis_sweep.sweep(session, now=FIXED_NOW + timedelta(hours=3))

@@ -50,21 +50,26 @@ def households(db: Database) -> list[int]:
     return ids
 
 
+def _make_scheme(client: TestClient, name: str, token: str | None = None) -> Any:
+    """3 contact groups of 青篮社区 asked for from the outreach home."""
+    return client.post(
+        "/outreach/schemes",
+        data={
+            "region_code": "440512001001",
+            "name": name,
+            "groups": "3",
+            "csrf_token": token or csrf_of(client, "/outreach"),
+        },
+        follow_redirects=False,
+    )
+
+
 def test_a_secretary_makes_groups_and_sees_them_in_chinese(
     client: TestClient, db: Database, households: list[int]
 ) -> None:
     page_login(client, "li.secretary")
     token = csrf_of(client, "/outreach")
-    response = client.post(
-        "/outreach/schemes",
-        data={
-            "region_code": "440512001001",
-            "name": "青篮联系户",
-            "groups": "3",
-            "csrf_token": token,
-        },
-        follow_redirects=False,
-    )
+    response = _make_scheme(client, "青篮联系户", token)
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert page.status_code == 200
@@ -192,13 +197,8 @@ def test_a_count_that_forces_a_group_out_of_range_is_cut_as_asked_and_a_better_o
     buildings_in_a_row(db, 1, per=9)
     buildings_in_a_row(db, 1, start=1, per=22)
     page_login(client, "li.secretary")
-    token = csrf_of(client, "/outreach")
     # When she asks for 3 groups
-    response = client.post(
-        "/outreach/schemes",
-        data={"region_code": "440512001001", "name": "楼栋", "groups": "3", "csrf_token": token},
-        follow_redirects=False,
-    )
+    response = _make_scheme(client, "楼栋")
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     # Then the groups are made as asked, 3 of them, and the page says, in Chinese, that
@@ -222,12 +222,7 @@ def test_a_count_that_forces_nothing_out_of_range_shows_no_advice(
 ) -> None:
     # Given 6 buildings of 4 households each, cut into 3 groups of 8
     page_login(client, "li.secretary")
-    token = csrf_of(client, "/outreach")
-    response = client.post(
-        "/outreach/schemes",
-        data={"region_code": "440512001001", "name": "青篮", "groups": "3", "csrf_token": token},
-        follow_redirects=False,
-    )
+    response = _make_scheme(client, "青篮")
     # When the scheme's page is read
     page = client.get(response.headers["location"])
     # Then no group is forced outside the band, and the page says nothing about it
