@@ -166,6 +166,14 @@ def display_names(session: Session, usernames: list[str]) -> dict[str, str]:
     return {u: d or u for u, d in names.items()}
 
 
+def users_named(session: Session, usernames: list[str]) -> dict[str, User]:
+    """The accounts of ``usernames`` that exist, by username (one query)."""
+    if not usernames:
+        return {}
+    found = session.scalars(select(User).where(User.username.in_(sorted(set(usernames)))))
+    return {user.username: user for user in found}
+
+
 def user_names(session: Session, ids: list[int]) -> dict[int, str]:
     """User id → the name to show (the display name, else the username), for the ids
     that exist: what other domains print beside an account they refer to."""

@@ -10,7 +10,6 @@ from fastapi.responses import Response
 
 from gridgov import settings_store
 from gridgov.accounts import service as accounts
-from gridgov.audit.service import Actor
 from gridgov.demo.build import DEMO_ACCOUNTS, sign_in_names
 from gridgov.errors import NotFound
 from gridgov.registry.public import organisation_names
@@ -55,11 +54,8 @@ def demo_accounts(session: SessionDep) -> list[tuple[str, str, str]]:
     secretary, each with where it works (its unit, else its region) beside a role that
     another button shares."""
     names = sign_in_names(session)
-    users = {
-        u.username: u
-        for u in accounts.list_users(session, viewer=Actor.system())
-        if u.username in names and u.is_active
-    }
+    # by name, not from list_users: that stops at 500 accounts and the demo has more
+    users = {n: u for n, u in accounts.users_named(session, names).items() if u.is_active}
     placed = [users[name] for name in names[len(DEMO_ACCOUNTS) :] if name in users]
     units = organisation_names(session, {u.organisation_id for u in placed if u.organisation_id})
     regions = region_names(session, {u.scope for u in placed if u.scope})
