@@ -305,3 +305,65 @@ def test_several_threads_file_every_report_once(db: Database, people: dict[str, 
     assert sorted(stored_cases(db)) == sorted([*texts, "井盖松动了很危险"])
     with db.session() as session:
         assert audit.verify(session).ok
+
+
+def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given two instances whose batches each file one keyed report and then, both at
+    # once, a retry of the other's: each waits for a key the other has not committed
+    # (SQLite has one writer at a time, so only PostgreSQL can cross them)
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite takes its write lock per batch: two batches never cross")
+    other_db = Database(
+        url=db.url,
+        engine=create_db_engine(db.url),
+        audit_key=db.audit_key,
+        field_cipher=db.field_cipher,
+    )
+    other = IntakeWriter(other_db, threads=1)
+    both_filed = threading.Barrier(2, timeout=WAIT)
+
+    def after_both(work: Callable[[Session], tuple[int, bool]]) -> Job[Any]:
+        waited: list[bool] = []
+
+        def crossing(session: Session) -> tuple[int, bool]:
+            if not waited:  # a job filed again does not wait a second time
+                waited.append(True)
+                both_filed.wait()
+            return work(session)
+
+        return job(crossing)
+
+    lamp, cover = "路灯坏了好几天晚上很黑", "井盖松动了很危险"
+    first = [
+        job(filing(lamp, key="web-1f0c-lamp")),
+        after_both(filing(cover, key="app-77d1-cover")),
+    ]
+    second = [
+        job(filing(cover, key="app-77d1-cover")),
+        after_both(filing(lamp, key="web-1f0c-lamp")),
+    ]
+    # When both batches run at once (PostgreSQL undoes one of the crossed statements)
+    threads = [
+        threading.Thread(target=writer.commit_batch, args=(first,)),
+        threading.Thread(target=other.commit_batch, args=(second,)),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT)
+        answers = [[j.future.result(WAIT) for j in batch] for batch in (first, second)]
+    finally:
+        other.stop(WAIT)
+        other_db.dispose()
+    # Then no report fails: each is filed once and both retries name the first case
+    (lamp_id, lamp_new), (cover_again, cover_again_new) = answers[0]
+    (cover_id, cover_new), (lamp_again, lamp_again_new) = answers[1]
+    assert (lamp_new, cover_new, cover_again_new, lamp_again_new) == (True, True, False, False)
+    assert (cover_again, lamp_again) == (cover_id, lamp_id)
+    assert sorted(stored_cases(db)) == sorted([lamp, cover])
+    assert sum(j.tries for j in first + second) >= 1  # the deadlock did happen
+    with db.session() as session:
+        assert audit.verify(session).ok

@@ -28,6 +28,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import CHAIN_AT_COMMIT
@@ -45,6 +46,12 @@ POSTGRESQL_THREADS = 4
 # An idle writer's thread ends after this long and is started again by the next job:
 # an app whose lifespan never ran (a test client without ``with``) leaves no thread.
 IDLE_SECONDS = 30.0
+# How often a job undone by a deadlock or a serialization failure is filed again, each
+# time in a batch of its own after the batch it ran in has committed (``_is_transient``).
+RETRIES = 3
+# PostgreSQL's deadlock_detected and serialization_failure: the server undid this
+# transaction's statement so that another could go on; the same work succeeds after it.
+_TRANSIENT_STATES = frozenset({"40P01", "40001"})
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Job(Generic[R]):
 
     work: Callable[[Session], R]
     future: Future[R] = field(default_factory=Future)
+    tries: int = 0  # times a deadlock or serialization failure undid it
 
 
 class IntakeWriter:
@@ -152,23 +160,36 @@ class IntakeWriter:
         """Run ``batch`` in one write transaction, each job in its savepoint; commit once;
         then resolve the futures. Public for the tests, which run batches themselves.
 
+        A job that PostgreSQL undid to break a deadlock (two instances' batches, or two
+        threads', each waiting for an idempotency key the other has inserted and not yet
+        committed) or a serialization failure is not answered with it: it is filed again
+        in a batch of its own once this one has committed and released what the other
+        was waiting for (at most ``RETRIES`` times); so is every job of a batch whose
+        commit failed that way."""
+        while batch:
+            batch = self._file(batch)
+
+    def _file(self, batch: list[Job[Any]]) -> list[Job[Any]]:
+        """One attempt at ``batch``: the jobs to file again (see ``commit_batch``).
+
         The jobs before the first that succeeds need no savepoint (two statements, two
         round trips on PostgreSQL): nothing is kept yet, so a failure rolls back the
         whole transaction. A lone report, the usual case at low load, has none."""
         self.batches += 1
         done: list[tuple[Job[Any], Any, BaseException | None]] = []
+        again: list[Job[Any]] = []
         try:
             session = self.db.session(write=True)
             session.info[CHAIN_AT_COMMIT] = True  # the head is written once, at the commit
         except Exception as exc:
             for job in batch:
-                if job.future.set_running_or_notify_cancel():
+                if _begin(job):
                     job.future.set_exception(exc)
-            return
+            return []
         try:
             kept = False  # a job's writes are in the transaction: later jobs need savepoints
             for job in batch:
-                if not job.future.set_running_or_notify_cancel():
+                if not _begin(job):
                     continue  # its request went away before the job began
                 try:
                     if kept:
@@ -183,20 +204,26 @@ class IntakeWriter:
                         transaction = session.get_transaction()
                         if transaction is None or not transaction.is_active:
                             raise  # the savepoint could not be undone: the batch is lost
-                    done.append((job, None, exc))
+                    if _retries(job, exc):
+                        again.append(job)
+                    else:
+                        done.append((job, None, exc))
                 else:
                     kept = True
                     done.append((job, result, None))
             session.commit()
         except BaseException as exc:
-            log.exception("an intake batch of %s reports failed; none was stored", len(batch))
             _discard(session)
-            for job in batch:
-                if job.future.running():  # begun and not answered: nothing of it is stored
+            begun = [job for job in batch if job.future.running()]
+            retried = [job for job in begun if _retries(job, exc)]
+            if len(retried) < len(begun):
+                log.exception("an intake batch of %s reports failed; none was stored", len(batch))
+            for job in begun:  # begun and not answered: nothing of it is stored
+                if job not in retried:
                     job.future.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
-            return
+            return retried
         try:
             session.close()
         finally:  # committed: every answer goes out
@@ -205,6 +232,27 @@ class IntakeWriter:
                     job.future.set_result(result)
                 else:
                     job.future.set_exception(error)
+        return again
+
+
+def _begin(job: Job[Any]) -> bool:
+    """Whether ``job`` is to run: begun now, or begun in an earlier attempt and undone."""
+    return job.future.running() or job.future.set_running_or_notify_cancel()
+
+
+def _retries(job: Job[Any], exc: BaseException) -> bool:
+    """Whether ``job``, undone by ``exc``, is filed again (and counts the try)."""
+    if not _is_transient(exc) or job.tries >= RETRIES:
+        return False
+    job.tries += 1
+    return True
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """A deadlock or serialization failure, reported by the driver."""
+    return isinstance(exc, DBAPIError) and (
+        getattr(exc.orig, "sqlstate", None) in _TRANSIENT_STATES
+    )
 
 
 def threads_for(dialect: str) -> int:
