@@ -367,3 +367,20 @@ def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
     assert sum(j.tries for j in first + second) >= 1  # the deadlock did happen
     with db.session() as session:
         assert audit.verify(session).ok
+
+
+def test_stopping_gives_up_on_a_writer_that_does_not_finish(
+    db: Database, people: dict[str, Actor], writer: IntakeWriter
+) -> None:
+    # Given a writer whose thread is held inside a batch (a database that stopped
+    # answering, say)
+    gate = Gate()
+    held = writer.submit(gate.work)
+    assert gate.entered.wait(WAIT)
+    # When the app stops it with a timeout, then when the batch finishes after all
+    ended = writer.stop(0.2)
+    gate.opened.set()
+    # Then the stop returned unfinished instead of waiting, and the held job still ends
+    assert ended is False
+    assert held.result(WAIT) == "gate"
+    assert writer.stop(WAIT) is True

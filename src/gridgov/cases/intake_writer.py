@@ -23,6 +23,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ POSTGRESQL_THREADS = 4
 # An idle writer's thread ends after this long and is started again by the next job:
 # an app whose lifespan never ran (a test client without ``with``) leaves no thread.
 IDLE_SECONDS = 30.0
+# How long the app's shutdown waits for the writers to file what is queued (the requests
+# that queued it were answered or gone by then): a database that stopped answering must
+# not keep the process from ending.
+STOP_SECONDS = 60.0
 # How often a job undone by a deadlock or a serialization failure is filed again, each
 # time in a batch of its own after the batch it ran in has committed (``_is_transient``).
 RETRIES = 3
@@ -103,17 +108,23 @@ class IntakeWriter:
             while len(self._threads) < self.threads:
                 self._start_thread()
 
-    def stop(self, timeout: float | None = None) -> None:
-        """File every job queued so far, then end the threads (waiting for each at most
-        ``timeout`` seconds). A job submitted later starts new ones."""
+    def stop(self, timeout: float | None = STOP_SECONDS) -> bool:
+        """File every job queued so far, then end the threads, waiting at most
+        ``timeout`` seconds in all; whether they ended. A job submitted later starts new
+        ones."""
         with self._lock:
             threads = [thread for thread in self._threads if thread.is_alive()]
             for thread in threads:
                 if thread not in self._stop_sent:
                     self._queue.put(None)  # after every job queued so far: one per thread
                     self._stop_sent.add(thread)
+        deadline = None if timeout is None else time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            log.error("the intake writer did not finish in %s s: queued reports unfiled", timeout)
+            return False
+        return True
 
     def _start_thread(self) -> None:
         thread = threading.Thread(target=self._loop, name="intake-writer", daemon=True)
