@@ -167,12 +167,7 @@ def do_sync_case_step(
     case = cases.get_case(session, case_id=case_id, viewer=actor)
     if case.version != base_version:
         raise CaseConflict(case_state(case))
-    if step == "acknowledge":
-        cases.do_acknowledge(session, actor=actor, case=case, now=now)
-    elif step == "start":
-        cases.do_start(session, actor=actor, case=case, now=now, note=note)
-    else:
-        cases.do_resolve(session, actor=actor, case=case, note=note, now=now)
+    cases.do_step(session, actor=actor, case=case, step=step, text=note, now=now)
     session.flush()
     result = {"kind": "case_step", "case": case_state(case)}
     return _store(session, user_id=user_id, key=key, kind="case_step", result=result, now=now)
