@@ -236,31 +236,8 @@ def _step(
         now: Now,
     ) -> CaseDetailOut:
         actor = actor_of(request, user)
-        note = body.note
-        if name == "acknowledge":
-            service.do_acknowledge(session, actor=actor, case=case, now=now)
-        elif name == "start":
-            service.do_start(session, actor=actor, case=case, now=now, note=note)
-        elif name == "resolve":
-            service.do_resolve(
-                session, actor=actor, case=case, note=note, now=now, tz=state.settings.timezone
-            )
-        elif name == "escalate":
-            service.do_escalate(
-                session, actor=actor, case=case, reason=note, now=now, tz=state.settings.timezone
-            )
-        elif name == "return":
-            service.do_return(session, actor=actor, case=case, reason=note, now=now)
-        elif name == "reject":
-            service.do_reject(session, actor=actor, case=case, reason=note, now=now)
-        elif name == "accept":
-            service.do_accept(session, actor=actor, case=case, now=now)
-        elif name == "request-suspension":
-            service.do_request_suspension(session, actor=actor, case=case, reason=note, now=now)
-        elif name == "approve-suspension":
-            service.do_approve_suspension(session, actor=actor, case=case, now=now)
-        elif name == "resume":
-            service.do_resume(session, actor=actor, case=case, now=now, tz=state.settings.timezone)
+        tz = state.settings.timezone
+        service.do_step(session, actor=actor, case=case, step=name, text=body.note, now=now, tz=tz)
         session.commit()
         return detail(session, case, request)
 
@@ -269,19 +246,7 @@ def _step(
     return endpoint
 
 
-STEPS = (
-    "accept",
-    "reject",
-    "acknowledge",
-    "start",
-    "resolve",
-    "escalate",
-    "return",
-    "request-suspension",
-    "approve-suspension",
-    "resume",
-)
-for _name in STEPS:
+for _name in service.PLAIN_STEPS:
     router.add_api_route(
         f"/cases/{{case_id}}/{_name}",
         _step(_name),

@@ -317,8 +317,6 @@ def take_step(
         service.do_accept(session, actor=actor, case=case, now=now, category_code=category or None)
         if assign:
             service.do_assign(session, actor=actor, case=case, now=now, tz=tz)
-    elif step == "reject":
-        service.do_reject(session, actor=actor, case=case, reason=reason, now=now)
     elif step == "merge":
         if _CODE.fullmatch(original.strip()) and not original.strip().isdigit():
             found = service.get_by_tracking_code(session, original)
@@ -337,10 +335,6 @@ def take_step(
             except ValueError as exc:
                 raise InvalidInput("Unknown level %(level)s.", params={"level": level}) from exc
         service.do_assign(session, actor=actor, case=case, now=now, route=override, tz=tz)
-    elif step == "acknowledge":
-        service.do_acknowledge(session, actor=actor, case=case, now=now)
-    elif step == "start":
-        service.do_start(session, actor=actor, case=case, now=now, note=note)
     elif step == "resolve":
         problems = photo_problems(photos)
         if problems:
@@ -355,16 +349,9 @@ def take_step(
         service.do_verify(
             session, actor=actor, case=case, passed=result == "passed", note=note, now=now
         )
-    elif step == "escalate":
-        service.do_escalate(session, actor=actor, case=case, reason=reason, now=now, tz=tz)
-    elif step == "return":
-        service.do_return(session, actor=actor, case=case, reason=reason, now=now)
-    elif step == "request-suspension":
-        service.do_request_suspension(session, actor=actor, case=case, reason=reason, now=now)
-    elif step == "approve-suspension":
-        service.do_approve_suspension(session, actor=actor, case=case, now=now)
-    elif step == "resume":
-        service.do_resume(session, actor=actor, case=case, now=now, tz=tz)
+    elif step in service.PLAIN_STEPS:  # the page's start has a note, the rest a reason
+        text = note if step == "start" else reason
+        service.do_step(session, actor=actor, case=case, step=step, text=text, now=now, tz=tz)
     else:  # pragma: no cover - the route refuses unknown steps first
         raise NotFound("Not found, or outside your area.")
 

@@ -220,6 +220,9 @@ from gridgov.cases.steps import (
     lock_case as lock_case,
 )
 from gridgov.cases.workflow import (
+    PLAIN_STEPS as PLAIN_STEPS,
+)
+from gridgov.cases.workflow import (
     do_accept as do_accept,
 )
 from gridgov.cases.workflow import (
@@ -257,6 +260,9 @@ from gridgov.cases.workflow import (
 )
 from gridgov.cases.workflow import (
     do_start as do_start,
+)
+from gridgov.cases.workflow import (
+    do_step as do_step,
 )
 from gridgov.cases.workflow import (
     do_verify as do_verify,

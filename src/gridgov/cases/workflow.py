@@ -3,7 +3,7 @@ start, resolve, verify, escalate, return, suspend, resume, rate and contest."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -276,3 +276,40 @@ def do_contest(
         note=reason,
     )
     resume_clock(session, case, now, tz)
+
+
+# The steps that need nothing but the case and, for some, one text. The API's step
+# endpoints, the case page and the field app name a step so and take it through
+# ``do_step``: step -> (action, the keyword its text goes to, whether it takes the zone).
+_PLAIN: dict[str, tuple[Callable[..., object], str | None, bool]] = {
+    "accept": (do_accept, None, False),
+    "reject": (do_reject, "reason", False),
+    "acknowledge": (do_acknowledge, None, False),
+    "start": (do_start, "note", False),
+    "resolve": (do_resolve, "note", True),
+    "escalate": (do_escalate, "reason", True),
+    "return": (do_return, "reason", False),
+    "request-suspension": (do_request_suspension, "reason", False),
+    "approve-suspension": (do_approve_suspension, None, False),
+    "resume": (do_resume, None, True),
+}
+PLAIN_STEPS = tuple(_PLAIN)
+
+
+def do_step(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    step: str,
+    text: str,
+    now: datetime,
+    tz: str = "Asia/Shanghai",
+) -> None:
+    """Take one of ``PLAIN_STEPS`` by its name; ``text`` is its note or reason (the
+    steps that need neither ignore it)."""
+    action, text_as, zoned = _PLAIN[step]
+    extra: dict[str, str] = {text_as: text} if text_as else {}
+    if zoned:
+        extra["tz"] = tz
+    action(session, actor=actor, case=case, now=now, **extra)

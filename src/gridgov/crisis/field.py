@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -55,9 +56,22 @@ def find_receipt(session: Session, *, user_id: int, key: str) -> dict[str, Any] 
     return {**stored, "replayed": True}
 
 
-def _store(
-    session: Session, *, user_id: int, key: str, kind: str, result: dict[str, Any], now: datetime
+def _once(
+    session: Session,
+    *,
+    user_id: int,
+    key: str,
+    kind: str,
+    now: datetime,
+    apply: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
+    """One offline item, applied once per key: a replay answers with the result stored
+    the first time; otherwise ``apply`` takes the item and its result, named ``kind``,
+    is stored with the key."""
+    replay = find_receipt(session, user_id=user_id, key=key)
+    if replay is not None:
+        return replay
+    result = {"kind": kind, **apply()}
     session.add(
         SyncReceipt(user_id=user_id, key=key, kind=kind, result=json.dumps(result), created_at=now)
     )
@@ -89,27 +103,27 @@ def do_sync_report(
     tz: str,
 ) -> dict[str, Any]:
     """A problem reported offline: taken through the normal intake, once."""
-    replay = find_receipt(session, user_id=user_id, key=key)
-    if replay is not None:
-        return replay
-    intake = cases.do_intake(
-        session,
-        actor=actor,
-        value=cases.IntakeInput(
-            description=description,
-            channel=Channel.STAFF,
-            lon=lon,
-            lat=lat,
-            address=address,
-            reporter_user_id=user_id,
-            idempotency_key=f"field:{user_id}:{key}",
-            source=f"field:{actor.username}",
-        ),
-        now=now,
-        tz=tz,
-    )
-    result = {"kind": "report", "case": case_state(intake.case)}
-    return _store(session, user_id=user_id, key=key, kind="report", result=result, now=now)
+
+    def apply() -> dict[str, Any]:
+        intake = cases.do_intake(
+            session,
+            actor=actor,
+            value=cases.IntakeInput(
+                description=description,
+                channel=Channel.STAFF,
+                lon=lon,
+                lat=lat,
+                address=address,
+                reporter_user_id=user_id,
+                idempotency_key=f"field:{user_id}:{key}",
+                source=f"field:{actor.username}",
+            ),
+            now=now,
+            tz=tz,
+        )
+        return {"case": case_state(intake.case)}
+
+    return _once(session, user_id=user_id, key=key, kind="report", now=now, apply=apply)
 
 
 def do_sync_checkin(
@@ -126,23 +140,22 @@ def do_sync_checkin(
     base_version: int | None,
     now: datetime,
 ) -> dict[str, Any]:
-    replay = find_receipt(session, user_id=user_id, key=key)
-    if replay is not None:
-        return replay
-    incident = service.get_incident(session, incident_id=incident_id, viewer=actor)
-    checkin = checkins.do_checkin(
-        session,
-        actor=actor,
-        incident=incident,
-        household_id=household_id,
-        status=status,
-        needs=needs,
-        note=note,
-        base_version=base_version,
-        now=now,
-    )
-    result = {"kind": "checkin", "checkin": checkins.checkin_state(checkin)}
-    return _store(session, user_id=user_id, key=key, kind="checkin", result=result, now=now)
+    def apply() -> dict[str, Any]:
+        incident = service.get_incident(session, incident_id=incident_id, viewer=actor)
+        checkin = checkins.do_checkin(
+            session,
+            actor=actor,
+            incident=incident,
+            household_id=household_id,
+            status=status,
+            needs=needs,
+            note=note,
+            base_version=base_version,
+            now=now,
+        )
+        return {"checkin": checkins.checkin_state(checkin)}
+
+    return _once(session, user_id=user_id, key=key, kind="checkin", now=now, apply=apply)
 
 
 def do_sync_case_step(
@@ -159,23 +172,18 @@ def do_sync_case_step(
 ) -> dict[str, Any]:
     """A case update made offline: applied only when the case is still at the version
     the worker saw; otherwise a conflict carrying the case as it is now."""
-    replay = find_receipt(session, user_id=user_id, key=key)
-    if replay is not None:
-        return replay
-    if step not in CASE_STEPS:
-        raise InvalidInput("Unknown step.", details=[Problem("step", "Unknown step.")])
-    case = cases.get_case(session, case_id=case_id, viewer=actor)
-    if case.version != base_version:
-        raise CaseConflict(case_state(case))
-    if step == "acknowledge":
-        cases.do_acknowledge(session, actor=actor, case=case, now=now)
-    elif step == "start":
-        cases.do_start(session, actor=actor, case=case, now=now, note=note)
-    else:
-        cases.do_resolve(session, actor=actor, case=case, note=note, now=now)
-    session.flush()
-    result = {"kind": "case_step", "case": case_state(case)}
-    return _store(session, user_id=user_id, key=key, kind="case_step", result=result, now=now)
+
+    def apply() -> dict[str, Any]:
+        if step not in CASE_STEPS:
+            raise InvalidInput("Unknown step.", details=[Problem("step", "Unknown step.")])
+        case = cases.get_case(session, case_id=case_id, viewer=actor)
+        if case.version != base_version:
+            raise CaseConflict(case_state(case))
+        cases.do_step(session, actor=actor, case=case, step=step, text=note, now=now)
+        session.flush()
+        return {"case": case_state(case)}
+
+    return _once(session, user_id=user_id, key=key, kind="case_step", now=now, apply=apply)
 
 
 def do_sync_visit(
@@ -193,24 +201,23 @@ def do_sync_visit(
 ) -> dict[str, Any]:
     """A household visit logged offline, recorded through outreach once per key; a
     household outside the worker's scope answers 404 like any other."""
-    replay = find_receipt(session, user_id=user_id, key=key)
-    if replay is not None:
-        return replay
-    visit = outreach.do_record_visit(
-        session,
-        actor=actor,
-        household_id=household_id,
-        visited_on=visited_on,
-        kind=kind,
-        heard=heard,
-        now=now,
-        today=today,
-    )
-    result = {
-        "kind": "visit",
-        "visit": {"id": visit.id, "household_id": household_id, "visited_on": str(visited_on)},
-    }
-    return _store(session, user_id=user_id, key=key, kind="visit", result=result, now=now)
+
+    def apply() -> dict[str, Any]:
+        visit = outreach.do_record_visit(
+            session,
+            actor=actor,
+            household_id=household_id,
+            visited_on=visited_on,
+            kind=kind,
+            heard=heard,
+            now=now,
+            today=today,
+        )
+        return {
+            "visit": {"id": visit.id, "household_id": household_id, "visited_on": str(visited_on)}
+        }
+
+    return _once(session, user_id=user_id, key=key, kind="visit", now=now, apply=apply)
 
 
 def is_duplicate_key(error: IntegrityError) -> bool:

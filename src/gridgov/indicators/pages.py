@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -191,6 +191,25 @@ def _pick_tree(choices: Sequence[TreeChoice], key: str) -> TreeChoice | None:
     return next((c for c in choices if c.key == key), choices[0] if choices else None)
 
 
+Scored = TypeVar("Scored", IndicatorScore, Assessment)
+
+
+def _within_scope(desk: Desk, found: Scored | None, object_type: str, object_id: str) -> Scored:
+    """``found`` if its unit's region lies within the viewer's scope; 404 (audited when
+    hidden) otherwise."""
+    scope = desk.user.effective_scope
+    return in_scope(
+        desk.request,
+        desk.session,
+        desk.now,
+        desk.user,
+        found,
+        visible=lambda row: may_access(scope, row.region_code),
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
 def _scoped_score(
     desk: Desk,
     snapshot: IndicatorSnapshot,
@@ -202,16 +221,8 @@ def _scoped_score(
             IndicatorScore.snapshot_id == snapshot.id, IndicatorScore.unit == unit
         )
     ).first()
-    scope = desk.user.effective_scope
-    return in_scope(
-        desk.request,
-        desk.session,
-        desk.now,
-        desk.user,
-        found,
-        visible=lambda score: may_access(scope, score.region_code),
-        object_type="indicator_score",
-        object_id=f"{snapshot.tree_key}/{snapshot.period}/{unit}",
+    return _within_scope(
+        desk, found, "indicator_score", f"{snapshot.tree_key}/{snapshot.period}/{unit}"
     )
 
 
@@ -459,17 +470,8 @@ def _assessments_again(
 
 
 def _scoped_assessment(desk: Desk, assessment_id: int) -> Assessment:
-    scope = desk.user.effective_scope
-    return in_scope(
-        desk.request,
-        desk.session,
-        desk.now,
-        desk.user,
-        desk.session.get(Assessment, assessment_id),
-        visible=lambda row: may_access(scope, row.region_code),
-        object_type="indicator_assessment",
-        object_id=str(assessment_id),
-    )
+    found = desk.session.get(Assessment, assessment_id)
+    return _within_scope(desk, found, "indicator_assessment", str(assessment_id))
 
 
 @router.post("/indicators/assessments/{assessment_id}/review", dependencies=[CsrfChecked])

@@ -62,10 +62,43 @@ def _push(groups: list[Group], over: list[int], band: Band, pushed: set[int]) ->
     return False
 
 
+Move = tuple[float, Block, int, Block | None]  # cost, the block, the other group, a swap's
+
+
+def _better(
+    best: Move | None,
+    cost: float,
+    block: Block,
+    c: int,
+    giver: Group,
+    taker: Group,
+    band: Band,
+    *,
+    least: int,
+) -> Move | None:
+    """``best``, or this move when it is cheaper: ``block`` (at ``cost``) goes from
+    ``giver`` to ``taker`` (one of them is group ``c``), the giver keeping ``least``
+    households; when the taker has no room, it gives back a smaller block of its own if
+    both stay within the band (the cost grows by the distance that block travels)."""
+    if taker.size + block.size <= band.high and giver.size - block.size >= least:
+        return (cost, block, c, None) if best is None or cost < best[0] else best
+    for back in taker.blocks:
+        if back.pinned or back.size >= block.size:
+            continue
+        if taker.size - back.size + block.size > band.high:
+            continue
+        if giver.size - block.size + back.size < band.low:
+            continue
+        swap = cost + d2(back.x, back.y, giver.centre())
+        if best is None or swap < best[0]:
+            best = (swap, block, c, back)
+    return best
+
+
 def _shed(groups: list[Group], g: int, band: Band) -> bool:
     """Give a block to a nearby group with room, or swap it for a smaller one."""
     source = groups[g]
-    best: tuple[float, Block, int, Block | None] | None = None
+    best: Move | None = None
     for block in source.blocks:
         if block.pinned:
             continue
@@ -74,20 +107,7 @@ def _shed(groups: list[Group], g: int, band: Band) -> bool:
                 continue
             other = groups[c]
             cost = d2(block.x, block.y, other.centre()) - d2(block.x, block.y, source.centre())
-            if other.size + block.size <= band.high and source.size - block.size >= 1:
-                if best is None or cost < best[0]:
-                    best = (cost, block, c, None)
-                continue
-            for back in other.blocks:
-                if back.pinned or back.size >= block.size:
-                    continue
-                if other.size - back.size + block.size > band.high:
-                    continue
-                if source.size - block.size + back.size < band.low:
-                    continue
-                swap = cost + d2(back.x, back.y, source.centre())
-                if best is None or swap < best[0]:
-                    best = (swap, block, c, back)
+            best = _better(best, cost, block, c, source, other, band, least=1)
     return _apply(groups, g, best)
 
 
@@ -95,7 +115,7 @@ def _draw(groups: list[Group], g: int, band: Band) -> bool:
     """Take a block a nearby group can spare, or swap one of ours for a larger one."""
     target = groups[g]
     here = target.centre() if target.w else None
-    best: tuple[float, Block, int, Block | None] | None = None
+    best: Move | None = None
     near = (
         nearest(groups, here[0], here[1], 2 * NEAREST_GROUPS + 1)
         if here is not None
@@ -110,20 +130,7 @@ def _draw(groups: list[Group], g: int, band: Band) -> bool:
             if block.pinned:
                 continue
             cost = d2(block.x, block.y, centre) - d2(block.x, block.y, other.centre())
-            if other.size - block.size >= band.low and target.size + block.size <= band.high:
-                if best is None or cost < best[0]:
-                    best = (cost, block, c, None)
-                continue
-            for back in target.blocks:
-                if back.pinned or back.size >= block.size:
-                    continue
-                if other.size - block.size + back.size < band.low:
-                    continue
-                if target.size - back.size + block.size > band.high:
-                    continue
-                swap = cost + d2(back.x, back.y, other.centre())
-                if best is None or swap < best[0]:
-                    best = (swap, block, c, back)
+            best = _better(best, cost, block, c, other, target, band, least=band.low)
     if best is None:
         return False
     _, taken, c, given = best
@@ -131,9 +138,7 @@ def _draw(groups: list[Group], g: int, band: Band) -> bool:
     return True
 
 
-def _apply(
-    groups: list[Group], g: int, best: tuple[float, Block, int, Block | None] | None
-) -> bool:
+def _apply(groups: list[Group], g: int, best: Move | None) -> bool:
     if best is None:
         return False
     _, block, c, back = best
