@@ -4,6 +4,7 @@ case page and its forms, photos, and the map's counts."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
@@ -14,12 +15,15 @@ from sqlalchemy import func, select, update
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.cases import pages, reporter
+from gridgov.cases import clocks, pages, reporter
 from gridgov.cases import service as cases
+from gridgov.cases.holidays import calendar_for
 from gridgov.cases.models import Case, Photo
 from gridgov.cases.rules import Channel
+from gridgov.config import Settings
 from gridgov.db import Database
-from gridgov.web.deps import route_table
+from gridgov.web.app import create_app
+from gridgov.web.deps import get_now, route_table
 from tests.cases.factories import DEPARTMENT, IN_GRID_1, make_cases_world, report
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
@@ -463,6 +467,30 @@ def test_a_case_walks_through_the_page_forms_to_closed(
     assert kinds[-5:] == ["acknowledged", "started", "resolved", "verified", "closed"]
     assert photo.content_type == "image/jpeg"
     assert photo.event_id is not None
+
+
+@pytest.mark.parametrize("zone", ["Europe/London"])
+def test_resolving_on_the_page_counts_the_check_in_the_offices_zone(
+    settings: Settings, db: Database, people: dict[str, Actor], zone: str
+) -> None:
+    # Given an office configured in another zone than the default, on a Friday evening
+    # in London that is already Saturday in Shanghai
+    friday = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
+    app = create_app(settings.model_copy(update={"timezone": zone}), database=db)
+    app.dependency_overrides[get_now] = lambda: friday
+    if "/cases/{case_id}" not in {route.path for route in route_table(app)}:
+        app.include_router(pages.router)
+    case = report(db)
+    with TestClient(app, follow_redirects=False) as client:
+        page_login(client, "chen.worker")
+        # When the worker resolves the case on its page
+        assert act(client, case.id, "resolve", {"note": "已清理完毕"}).status_code == 303
+    # Then the on-the-spot check is due by the office's working days, not Shanghai's
+    with db.session() as session:
+        here = calendar_for(session, zone).due(friday, *clocks.VERIFICATION).at
+        shanghai = calendar_for(session, "Asia/Shanghai").due(friday, *clocks.VERIFICATION).at
+    assert here != shanghai
+    assert load(db, case.id).verification_due_at == here
 
 
 def test_a_refused_step_shows_the_message_and_a_409(

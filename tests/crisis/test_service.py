@@ -3,20 +3,23 @@ after the retention period, broadcasts once per household in its language."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from gridgov.accounts import service as accounts
 from gridgov.audit.service import Actor
-from gridgov.cases.models import OutboxMessage
-from gridgov.crisis import broadcasts, checkins, service
+from gridgov.cases.clocks import VERIFICATION
+from gridgov.cases.holidays import calendar_for
+from gridgov.cases.models import Case, OutboxMessage
+from gridgov.crisis import broadcasts, checkins, field, service
 from gridgov.crisis import sweep as crisis_sweep
 from gridgov.crisis.models import BroadcastDelivery, HouseholdCheckin, Incident
 from gridgov.crisis.rules import Block
 from gridgov.db import Database
 from gridgov.errors import Forbidden, NotFound
+from tests.cases.factories import make_cases_world, report
 from tests.conftest import FIXED_NOW
 from tests.crisis.factories import (
     COMMUNITY,
@@ -402,3 +405,32 @@ def test_the_community_office_works_the_task_that_escalates_to_it(db: Database) 
         )
     with db.session() as session:
         assert service.get_task(session, task_id=task_id, viewer=SYSTEM).state == "done"
+
+
+def test_a_case_resolved_offline_counts_the_check_in_the_offices_zone(db: Database) -> None:
+    # Given a case routed to a grid worker, and an office in London on a Friday evening
+    # that is already Saturday in Shanghai
+    people = make_cases_world(db)
+    case = report(db)
+    friday = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
+    worker = people["chen.worker"]
+    # When the worker's resolve, made offline, arrives
+    with db.transaction() as session:
+        user_id = accounts.get_user_by_username(session, username="chen.worker").id
+        field.do_sync_case_step(
+            session,
+            actor=worker,
+            user_id=user_id,
+            key="k-step-resolve-0001",
+            case_id=case.id,
+            step="resolve",
+            note="已清理",
+            base_version=case.version,
+            now=friday,
+            tz="Europe/London",
+        )
+    # Then the on-the-spot check is due by London's working days
+    with db.session() as session:
+        due = session.scalars(select(Case.verification_due_at).where(Case.id == case.id)).one()
+        london = calendar_for(session, "Europe/London").due(friday, *VERIFICATION).at
+    assert due == london

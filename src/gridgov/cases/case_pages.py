@@ -339,7 +339,9 @@ def take_step(
         problems = photo_problems(photos)
         if problems:
             raise InvalidInput("The photos were not taken.", details=problems)
-        service.do_resolve(session, actor=actor, case=case, note=note, now=now, photos=photos)
+        service.do_resolve(
+            session, actor=actor, case=case, note=note, now=now, photos=photos, tz=tz
+        )
     elif step == "verify":
         if result not in ("passed", "failed"):
             raise InvalidInput(

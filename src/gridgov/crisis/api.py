@@ -342,7 +342,7 @@ def sync_case_step(
     body: FieldCaseStepIn, desk: FieldDesk, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """A case update made offline, applied only at the version the worker saw."""
-    return _synced(desk, idempotency_key, field.do_sync_case_step, body.model_dump())
+    return _synced(desk, idempotency_key, field.do_sync_case_step, body.model_dump(), tz=desk.tz)
 
 
 @router.post("/field/visits", status_code=201)

@@ -169,9 +169,11 @@ def do_sync_case_step(
     note: str,
     base_version: int,
     now: datetime,
+    tz: str = "Asia/Shanghai",
 ) -> dict[str, Any]:
     """A case update made offline: applied only when the case is still at the version
-    the worker saw; otherwise a conflict carrying the case as it is now."""
+    the worker saw; otherwise a conflict carrying the case as it is now. ``tz`` is the
+    office's zone, for the steps whose deadlines count local working days."""
 
     def apply() -> dict[str, Any]:
         if step not in CASE_STEPS:
@@ -179,7 +181,7 @@ def do_sync_case_step(
         case = cases.get_case(session, case_id=case_id, viewer=actor)
         if case.version != base_version:
             raise CaseConflict(case_state(case))
-        cases.do_step(session, actor=actor, case=case, step=step, text=note, now=now)
+        cases.do_step(session, actor=actor, case=case, step=step, text=note, now=now, tz=tz)
         session.flush()
         return {"case": case_state(case)}
 
