@@ -20,7 +20,7 @@ from gridgov.accounts import units
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import messages as messages_text
-from gridgov.cases import permissions, rules, service
+from gridgov.cases import permissions, placing, rules, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, CaseEvent, Photo
 from gridgov.cases.page_helpers import (
@@ -220,6 +220,9 @@ def _case_page(
         "original": original,
         **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
+        # the place form: a case not yet with a unit, placed by grid name or address
+        "placeable": (placeable := placing.may_place(actor, case)),
+        "grids": placing.grids_for(session, actor) if placeable else [],
     }
     return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
 
@@ -431,6 +434,28 @@ def act_submit(
             error=exc,
             status_code=exc.status,
         ),
+    )
+
+
+@router.post("/cases/{case_id}/place", dependencies=[CsrfChecked])
+def place_submit(
+    case: ScopedCasePage,
+    desk: StaffDesk,
+    grid: Annotated[str, Form(max_length=32)] = "",
+    address: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Place a case on the map by hand (``placing.do_place``); back to its page, where
+    accepting assigns it by the routing rules as for a case located at intake."""
+
+    def run() -> None:
+        placing.do_place(
+            desk.session, actor=desk.actor, case=case, now=desk.now, grid_code=grid, address=address
+        )
+
+    return desk.form(
+        run,
+        to=f"/cases/{case.id}#actions",
+        on_error=lambda exc: _case_page(desk, case, desk.now, error=exc, status_code=exc.status),
     )
 
 
