@@ -17,7 +17,7 @@ from gridgov.db import Database
 from gridgov.outreach import pipeline, pledges
 from gridgov.outreach.models import Candidate, CandidateStep, ContactScheme, Visit
 from gridgov.outreach.rules import Stage
-from gridgov.registry.models import Organisation
+from gridgov.registry.models import Household, Organisation
 from tests.cases.factories import make_cases_world
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
@@ -544,3 +544,29 @@ def test_the_secretary_puts_a_candidate_on_the_reserve_and_takes_them_off(
         follow_redirects=False,
     )
     assert refused.status_code == 404
+
+
+def test_recent_visits_name_the_household_masked_for_roles_that_may_not_reveal(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given a visit the grid worker logged to a household of the register
+    with db.session() as session:
+        home = session.get(Household, households[0])
+        assert home is not None
+        number, address = home.number, home.address
+    page_login(client, "chen.worker")
+    assert (
+        _log_visit(client, households[0], {"kind": "home", "heard": "路灯坏了"}).status_code == 303
+    )
+    # When the worker opens the recent visits
+    listing = client.get("/outreach/visits").text
+    # Then the visit names the household: its number and address
+    assert f"{number} · {address}" in listing
+    # And the party secretary of the community, who may not reveal residents' details,
+    # reads the address up to its building, the door starred, and no household number
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    page_login(client, "li.secretary")
+    seen = client.get("/outreach/visits").text
+    building = address[: address.rindex("号") + 1]
+    assert f"<td>{building}***</td>" in seen
+    assert number not in seen and address not in seen
