@@ -571,3 +571,29 @@ def test_recent_visits_name_the_household_masked_for_roles_that_may_not_reveal(
     assert f"<td>{building}***</td>" in seen
     assert number not in seen
     assert address not in seen
+
+
+def test_a_case_from_a_visit_names_who_filed_it(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given a grid worker whose account shows the name 陈网格
+    with db.transaction() as session:
+        accounts.get_user_by_username(session, username="chen.worker").display_name = "陈网格"
+    page_login(client, "chen.worker")
+    # When what was heard on a visit becomes a case
+    logged = _log_visit(client, households[0], {"kind": "home", "heard": "楼道灯坏了很久没人修"})
+    assert logged.status_code == 303
+    with db.session() as session:
+        visit = session.scalars(select(Visit)).one()
+    opened = client.post(
+        f"/outreach/visits/{visit.id}/case",
+        data={"csrf_token": csrf_of(client, "/outreach/visits")},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    # Then the case page names the worker as its reporter, with the role, from a visit
+    page = client.get(opened.headers["location"]).text
+    assert "陈网格 · 网格员" in page
+    assert "来自走访" in page
+    # and the timeline says who by the account's name, not its username
+    assert "chen.worker" not in page

@@ -178,6 +178,7 @@ def _case_page(
             original = service.get_case(session, case_id=case.duplicate_of_id, viewer=actor)
         except NotFound:
             original = None
+    events = service.timeline(session, case)
     context = {
         "case": case,
         "category": _category_name(category, language),
@@ -210,10 +211,10 @@ def _case_page(
             ),
         },
         "due_warnings": due_warnings(session, case, language, desk.state.settings.timezone),
-        "events": [
-            (e, local_time(e.at, tz), event_note(e, language))
-            for e in service.timeline(session, case)
-        ],
+        "events": [(e, local_time(e.at, tz), event_note(e, language)) for e in events],
+        # who did what by the name their account shows, not its username
+        "names": accounts.display_names(session, [e.actor for e in events if e.role != "system"]),
+        "filed_by": next((e for e in events if e.kind == "submitted" and e.role != "system"), None),
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
