@@ -31,6 +31,7 @@ from gridgov.crisis.rules import (
 from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
+from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import SessionDep, actor_of, require_roles, writes_on_read
 from gridgov.web.render import download, language_of, local_time, no_store, render
@@ -84,9 +85,22 @@ def incidents_page(desk: StaffDesk) -> HTMLResponse:
                 "levels": [v.value for v in IncidentLevel],
                 "may_command": may_command(desk.user),
                 "scope": desk.user.effective_scope or "",
+                "regions": _regions_by_level(desk) if may_command(desk.user) else [],
             },
         )
     )
+
+
+AREA_LEVELS = ("district", "street", "community", "grid", "micro_grid")
+
+
+def _regions_by_level(desk: Desk) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The regions of the commander's scope to pick the incident's area from, by name,
+    grouped by level (district, streets, communities, grids); codes only as values."""
+    found: dict[str, list[tuple[str, str]]] = {level: [] for level in AREA_LEVELS}
+    for region in territory.list_regions(desk.session, viewer=desk.actor, limit=2000):
+        found.setdefault(region.level, []).append((region.code, region.name))
+    return [(level, found[level]) for level in AREA_LEVELS if found[level]]
 
 
 @form_post(router, "/crisis")
@@ -95,12 +109,14 @@ def open_incident(
     title: Annotated[str, Form(max_length=128)],
     kind: Annotated[str, Form(max_length=16)],
     level: Annotated[str, Form(max_length=16)],
-    area: Annotated[str, Form(max_length=1000)],
+    area: Annotated[list[str], Form(max_length=64)],
     unreached_hours: Annotated[int, Form(ge=1, le=240)] = 12,
     retention_days: Annotated[int, Form(ge=1, le=3650)] = 30,
     area_geojson: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
-    codes = tuple(c for c in area.replace("，", ",").replace(" ", ",").split(",") if c)
+    # the regions picked by name (one value each); typed codes, separated, still read
+    typed = ",".join(area).replace("，", ",").replace(" ", ",")
+    codes = tuple(dict.fromkeys(c for c in typed.split(",") if c))
     region = _common_prefix_region(codes, desk.user.effective_scope or "")
     incident = desk.commit(
         service.do_open_incident,
