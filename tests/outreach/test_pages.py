@@ -594,6 +594,7 @@ def test_a_case_from_a_visit_names_who_filed_it(
     # Then the case page names the worker as its reporter, with the role, from a visit
     page = client.get(opened.headers["location"]).text
     assert "陈网格 · 网格员" in page
-    assert "来自走访" in page
+    assert page.count("来自走访") == 2  # beside the reporter, and the timeline's first entry
+    assert "网格员巡查" not in page
     # and the timeline says who by the account's name, not its username
     assert "chen.worker" not in page

@@ -101,6 +101,16 @@ def event_note(event: CaseEvent, language: str) -> str:
     return note
 
 
+def _note(event: CaseEvent, case: Case, language: str) -> str:
+    """``event_note``; a visit's case says it came from a visit where its channel would
+    read as a grid worker's patrol (the visitor may be the branch secretary)."""
+    if event.kind == "submitted" and (case.source or "").startswith("visit:"):
+        from gridgov.web.i18n import gettext
+
+        return gettext(language, "from a visit")
+    return event_note(event, language)
+
+
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
     """Photo ids of the case by the timeline event they belong to (None: the report)."""
     rows = session.execute(
@@ -211,7 +221,7 @@ def _case_page(
             ),
         },
         "due_warnings": due_warnings(session, case, language, desk.state.settings.timezone),
-        "events": [(e, local_time(e.at, tz), event_note(e, language)) for e in events],
+        "events": [(e, local_time(e.at, tz), _note(e, case, language)) for e in events],
         # who did what by the name their account shows, not its username
         "names": accounts.display_names(session, [e.actor for e in events if e.role != "system"]),
         "filed_by": next((e for e in events if e.kind == "submitted" and e.role != "system"), None),
