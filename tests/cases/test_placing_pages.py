@@ -57,7 +57,9 @@ def test_the_dispatcher_places_an_unlocated_case_in_a_grid_picked_by_name(
     page = client.get(f"/cases/{case.id}", headers=EN).text
     # Then its page offers to place it, the grids named (their codes only as values)
     assert f'action="/cases/{case.id}/place"' in page
+    assert '<optgroup label="青篮社区"><option value="44051200100101" >' in page
     assert f'<option value="{GRID_2}" >青篮社区第2网格</option>' in page
+    assert "陈女士" in page  # a resident's report keeps its reporter's name
     # When the dispatcher picks 青篮社区第2网格
     assert place(client, case.id, grid=GRID_2).status_code == 303
     # Then the case is in that grid, with an event on its timeline and an audit row

@@ -36,7 +36,7 @@ from gridgov.cases.page_helpers import (
     read_photos,
     report_language,
 )
-from gridgov.cases.rules import Level, Route, State
+from gridgov.cases.rules import Channel, Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
@@ -109,6 +109,15 @@ def _note(event: CaseEvent, case: Case, language: str) -> str:
 
         return gettext(language, "from a visit")
     return event_note(event, language)
+
+
+def _grids_by_community(session: Session, actor: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The grids a case may be placed in, grouped under their community's name."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for code, name in placing.grids_for(session, actor):
+        grouped.setdefault(code[:12], []).append((code, name))
+    names = region_names(session, set(grouped))
+    return [(names.get(community, community), items) for community, items in grouped.items()]
 
 
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
@@ -224,7 +233,11 @@ def _case_page(
         "events": [(e, local_time(e.at, tz), _note(e, case, language)) for e in events],
         # who did what by the name their account shows, not its username
         "names": accounts.display_names(session, [e.actor for e in events if e.role != "system"]),
-        "filed_by": next((e for e in events if e.kind == "submitted" and e.role != "system"), None),
+        # a case staff filed (a patrol, a visit's opinion) is reported by that person
+        "filed_by": next(
+            (e for e in events if e.kind == "submitted" and case.channel == Channel.STAFF),
+            None,
+        ),
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
@@ -233,7 +246,7 @@ def _case_page(
         "max_photos": ACTION_PHOTOS,
         # the place form: a case not yet with a unit, placed by grid name or address
         "placeable": (placeable := placing.may_place(actor, case)),
-        "grids": placing.grids_for(session, actor) if placeable else [],
+        "grids": _grids_by_community(session, actor) if placeable else [],
     }
     return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
 
