@@ -190,6 +190,9 @@ def test_the_incident_area_is_picked_from_the_regions_by_name(
     assert '<option value="44051200200101">东湖社区第1网格</option>' in page
     assert "region codes" not in page
     assert "区划代码" not in page
+    # and the kind "flood" reads as the disaster (洪涝), not moderation's burst of reports
+    assert '<option value="flood">洪涝</option>' in page
+    assert "短时间内大量提交" not in page
     # When two regions are picked
     opened = client.post(
         "/crisis",

@@ -15,7 +15,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases.rules import State as CaseState
 from gridgov.crisis import broadcasts, checkins, export, rules, service
-from gridgov.crisis.labels import LABELS
+from gridgov.crisis.labels import KIND_LABELS, LABELS
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import (
     FIELD_ROLES,
@@ -61,7 +61,7 @@ def field_labels(request: Request) -> dict[str, str]:
         *(s.value for s in CaseState),
         *(k.value for k in VisitKind),
     )
-    return {code: i18n.gettext(language, code) for code in codes}
+    return {code: i18n.gettext(language, KIND_LABELS.get(code, code)) for code in codes}
 
 
 def _back(url: str) -> RedirectResponse:
@@ -84,6 +84,7 @@ def incidents_page(desk: StaffDesk) -> HTMLResponse:
                 "kinds": [k.value for k in IncidentKind],
                 "levels": [v.value for v in IncidentLevel],
                 "may_command": may_command(desk.user),
+                "kind_label": KIND_LABELS,
                 "scope": desk.user.effective_scope or "",
                 "regions": _regions_by_level(desk) if may_command(desk.user) else [],
             },
@@ -157,6 +158,7 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
             desk.request,
             "crisis/incident.html",
             {
+                "kind_label": KIND_LABELS,
                 "incident": incident,
                 "started": local_time(incident.started_at, tz),
                 "closed": local_time(incident.closed_at, tz),
