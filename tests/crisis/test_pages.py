@@ -209,3 +209,21 @@ def test_the_incident_area_is_picked_from_the_regions_by_name(
     with db.session() as session:
         incident = session.scalars(select(Incident)).one()
         assert incident.area_codes == "440512001001,44051200200101"
+    # And its page names the area and, for a new task, offers the area's grids by name
+    page = client.get(f"/crisis/{incident.id}").text
+    assert "青篮社区 · 东湖社区第1网格" in page
+    assert '<option value="44051200100102">青篮社区第2网格</option>' in page
+    assert "<code>440512001001</code>" not in page
+    # When a task is sent to a grid picked there, the task list names the grid
+    sent = client.post(
+        f"/crisis/{incident.id}/tasks",
+        data={
+            "csrf_token": csrf_of(client, f"/crisis/{incident.id}"),
+            "kind": "door_to_door",
+            "grid_code": "44051200100102",
+            "hours": "4",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    tasks = client.get(f"/crisis/{incident.id}").text
+    assert "<td>青篮社区第2网格</td>" in tasks

@@ -153,12 +153,22 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
     posts = service.list_posts(session, incident=incident)
     people = registry.residents_by_id(session, ids=[p.resident_id for p in posts])
     tasks = service.list_tasks(session, incident=incident, viewer=actor)
+    area = rules.split(incident.area_codes)
+    # the grids of the area a task can be sent to, by name, and every region shown by name
+    task_grids = [
+        (r.code, r.name)
+        for r in territory.list_regions(session, viewer=actor, limit=2000)
+        if r.level in ("grid", "micro_grid") and rules.in_area(area, r.code)
+    ]
+    shown = {*area, *(p.unit_code for p in posts), *(t.grid_code for t in tasks)}
     return no_store(
         render(
             desk.request,
             "crisis/incident.html",
             {
                 "kind_label": KIND_LABELS,
+                "places": territory.region_names(session, shown),
+                "task_grids": task_grids,
                 "incident": incident,
                 "started": local_time(incident.started_at, tz),
                 "closed": local_time(incident.closed_at, tz),
