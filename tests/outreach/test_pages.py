@@ -598,3 +598,16 @@ def test_a_case_from_a_visit_names_who_filed_it(
     assert "网格员巡查" not in page
     # and the timeline says who by the account's name, not its username
     assert "chen.worker" not in page
+
+
+def test_the_secretary_picks_the_community_of_new_groups_by_name(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given the branch secretary of 青篮社区 on the outreach home
+    page_login(client, "li.secretary")
+    page = client.get("/outreach").text
+    # Then new contact groups are made for a community picked by name, theirs chosen
+    assert '<select name="region_code" required><option value="440512001001" selected>青篮社区' in (
+        page
+    )
+    assert "区划代码" not in page

@@ -34,6 +34,7 @@ from gridgov.web.deps import (
     writes_on_read,
 )
 from gridgov.web.errors import wants_json
+from gridgov.web.regions import region_choices
 from gridgov.web.render import download, render, render_form
 from gridgov.web.toolkit import Desk, StaffDesk, desk, form_post, office_today
 
@@ -64,6 +65,8 @@ def _home(desk: Desk) -> dict[str, object]:
         "schemes": schemes,
         "places": region_names(desk.session, {s.region_code for s in schemes}),
         "branches": pipeline.officer_branches(desk.session, actor=desk.actor),
+        # the villages and communities a scheme can be made for, by name
+        "communities": region_choices(desk.session, desk.actor, ("community",)),
     }
 
 
