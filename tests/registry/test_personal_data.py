@@ -209,7 +209,7 @@ def test_a_database_dump_holds_no_plaintext_number(
     assert CHEN.id_number.encode("utf-16-le") not in dump
 
 
-def test_the_residents_list_heads_its_name_column_as_a_persons_name(
+def test_the_residents_list_heads_its_name_column_as_a_persons_name_and_names_the_grid(
     db: Database, client: TestClient, people: dict[str, int]
 ) -> None:
     # Given a grid worker of the district
@@ -220,3 +220,5 @@ def test_the_residents_list_heads_its_name_column_as_a_persons_name(
     # Then its first column reads 姓名 (a person's name), not 名称 (a thing's)
     assert "<th>姓名</th>" in page
     assert "陈美玲" in page
+    # and the grid reads by its name, its code only in the link
+    assert '<a href="/regions/44051200100101">青篮社区第1网格</a>' in page
