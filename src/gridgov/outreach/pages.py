@@ -563,4 +563,6 @@ def pairings_page(desk: StaffDesk) -> HTMLResponse:
         "problems_solved": sum(r.problems_solved for r in records),
         "workers": sum(r.workers for r in records),
     }
-    return render(desk.request, "outreach/pairings.html", {"records": records, "totals": totals})
+    places = region_names(desk.session, {r.pairing.region_code for r in records})
+    context = {"records": records, "totals": totals, "places": places}
+    return render(desk.request, "outreach/pairings.html", context)
