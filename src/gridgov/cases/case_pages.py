@@ -114,10 +114,9 @@ def _note(event: CaseEvent, case: Case, language: str) -> str:
 def _grids_by_community(session: Session, actor: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
     """The grids a case may be placed in, grouped under their community's name."""
     grouped: dict[str, list[tuple[str, str]]] = {}
-    for code, name in placing.grids_for(session, actor):
-        grouped.setdefault(code[:12], []).append((code, name))
-    names = region_names(session, set(grouped))
-    return [(names.get(community, community), items) for community, items in grouped.items()]
+    for code, name, community in placing.grids_for(session, actor):
+        grouped.setdefault(community, []).append((code, name))
+    return list(grouped.items())
 
 
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:

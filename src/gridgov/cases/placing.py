@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gridgov.accounts.rules import may_access
 from gridgov.audit.service import Actor, record_about
@@ -41,18 +41,21 @@ def may_place(actor: Actor, case: Case) -> bool:
     return True
 
 
-def grids_for(session: Session, actor: Actor, limit: int = 2000) -> list[tuple[str, str]]:
-    """The grids the actor may place a case in, by name: (code, name), in code order (the
-    grids of a community sit together)."""
+def grids_for(session: Session, actor: Actor, limit: int = 2000) -> list[tuple[str, str, str]]:
+    """The grids the actor may place a case in, by name: (code, name, the name of the
+    community it belongs to), in code order (the grids of a community sit together); one
+    query."""
+    parent = aliased(Region)
     query = (
-        select(Region.code, Region.name)
+        select(Region.code, Region.name, parent.name)
+        .outerjoin(parent, parent.code == Region.parent_code)
         .where(Region.level.in_(GRID_LEVELS))
         .order_by(Region.code)
         .limit(limit)
     )
     if actor.scope:
         query = query.where(Region.code.startswith(actor.scope, autoescape=True))
-    return [(code, name) for code, name in session.execute(query)]
+    return [(code, name, community or "") for code, name, community in session.execute(query)]
 
 
 def do_place(
