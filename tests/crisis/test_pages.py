@@ -214,6 +214,8 @@ def test_the_incident_area_is_picked_from_the_regions_by_name(
     assert "青篮社区 · 东湖社区第1网格" in page
     assert '<option value="44051200100102">青篮社区第2网格</option>' in page
     assert "<code>440512001001</code>" not in page
+    # and a post's unit is offered by name too (a building may still be typed by code)
+    assert '<option value="440512001001" label="青篮社区">青篮社区</option>' in page
     # When a task is sent to a grid picked there, the task list names the grid
     sent = client.post(
         f"/crisis/{incident.id}/tasks",

@@ -155,11 +155,14 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
     tasks = service.list_tasks(session, incident=incident, viewer=actor)
     area = rules.split(incident.area_codes)
     # the grids of the area a task can be sent to, by name, and every region shown by name
-    task_grids = [
-        (r.code, r.name)
+    in_area = [
+        r
         for r in territory.list_regions(session, viewer=actor, limit=2000)
-        if r.level in ("grid", "micro_grid") and rules.in_area(area, r.code)
+        if rules.in_area(area, r.code)
     ]
+    task_grids = [(r.code, r.name) for r in in_area if r.level in ("grid", "micro_grid")]
+    # a post's unit: a community or grid of the area offered by name (a building by code)
+    post_units = [(r.code, r.name) for r in in_area if r.level in ("community", "grid")]
     shown = {*area, *(p.unit_code for p in posts), *(t.grid_code for t in tasks)}
     return no_store(
         render(
@@ -169,6 +172,7 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
                 "kind_label": KIND_LABELS,
                 "places": territory.region_names(session, shown),
                 "task_grids": task_grids,
+                "post_units": post_units,
                 "incident": incident,
                 "started": local_time(incident.started_at, tz),
                 "closed": local_time(incident.closed_at, tz),
