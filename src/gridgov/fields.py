@@ -69,3 +69,16 @@ def mask_name(name: str) -> str:
     if len(name) <= 1:
         return name
     return name[0] + "*" * min(len(name) - 1, 3)
+
+
+def mask_address(address: str) -> str:
+    """A household's address as a role that may not reveal it reads it: up to its
+    building (the last 号), the door starred (濠滨路1号***); the last four characters
+    starred when it names no building."""
+    address = address.strip()
+    cut = address.rfind("号") + 1
+    if 0 < cut < len(address):
+        return address[:cut] + "***"
+    if len(address) <= 4:
+        return "*" * len(address)
+    return address[:-4] + "****"

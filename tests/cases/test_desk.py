@@ -123,3 +123,22 @@ def test_the_dispatcher_assigns_a_returned_case_to_a_unit_by_name(
         assert assigned is not None
         assert (assigned.state, assigned.level) == ("assigned", "department")
         assert assigned.department_id == people["xu.dept"].organisation_id
+
+
+def test_the_desk_searches_a_region_picked_by_name(
+    db: Database, client: TestClient, people: dict[str, Actor]
+) -> None:
+    # Given a report in 青篮社区第1网格
+    light = report(db, category="C0102", text="路灯不亮了好几天")
+    page_login(client, "lin.dispatch")
+    # Then the desk's search offers the area's regions by name, codes only as values
+    page = client.get("/desk").text
+    assert '<option value="44051200100101">青篮社区第1网格</option>' in page
+    assert '<option value="440512002001">东湖社区</option>' in page
+    # When the dispatcher searches 青篮社区 and then 东湖社区
+    here = client.get("/desk?region=440512001001").text
+    there = client.get("/desk?region=440512002001").text
+    # Then the report is found in the first, not the second, and the pick is kept
+    assert f"/cases/{light.id}" in here
+    assert '<option value="440512001001" selected>青篮社区</option>' in here
+    assert f"/cases/{light.id}" not in there

@@ -686,3 +686,26 @@ def test_the_dispatcher_sends_an_unlocated_report_to_a_department(
     assert client.get(f"/cases/{case.id}").status_code == 200
     switch_user(client, "xu.dept")
     assert f'action="/cases/{case.id}/act/acknowledge"' in client.get(f"/cases/{case.id}").text
+
+
+def test_a_report_without_a_name_shows_no_reporter_rather_than_who_filed_it(
+    client: TestClient, db: Database, people: dict[str, Actor]
+) -> None:
+    # Given a report from the public form with no name given (not ticked anonymous)
+    with db.transaction() as session:
+        case = cases.do_intake(
+            session,
+            actor=Actor(username="anonymous", role="anonymous"),
+            value=cases.IntakeInput(
+                description="小区门口路灯坏了好几天", channel=Channel.WEB, category_code="E0101"
+            ),
+            now=FIXED_NOW,
+        ).case
+    # When the dispatcher opens it
+    page_login(client, "lin.dispatch")
+    page = client.get(f"/cases/{case.id}", headers=EN).text
+    # Then the reporter reads as a dash, and the timeline names the reporter by role
+    # alone (no account name for someone without an account)
+    assert "<dd>— <span" in page
+    assert "anonymous · " not in page
+    assert "· Anonymous</span>" in page

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from gridgov.crisis import field_pages
+from gridgov.crisis.models import Incident
 from gridgov.db import Database
 from tests.crisis.factories import add_delivery_task, make_world, open_typhoon
 from tests.factories import csrf_of, page_login
@@ -173,3 +175,57 @@ def test_the_worker_cache_is_renamed_when_a_file_it_keeps_changes(
     assert before.startswith("gridgov-field-")
     assert before != "gridgov-field-v1"
     assert after != before
+
+
+def test_the_incident_area_is_picked_from_the_regions_by_name(
+    client: TestClient, db: Database
+) -> None:
+    # Given the district's leader on the crisis page
+    make_world(db)
+    page_login(client, "zhao.leader")
+    page = client.get("/crisis").text
+    # Then the area is a choice of the regions of their scope, by name, codes as values
+    assert '<optgroup label="社区/村">' in page
+    assert '<option value="440512001001">青篮社区</option>' in page
+    assert '<option value="44051200200101">东湖社区第1网格</option>' in page
+    assert "region codes" not in page
+    assert "区划代码" not in page
+    # and the kind "flood" reads as the disaster (洪涝), not moderation's burst of reports
+    assert '<option value="flood">洪涝</option>' in page
+    assert "短时间内大量提交" not in page
+    # When two regions are picked
+    opened = client.post(
+        "/crisis",
+        data={
+            "csrf_token": csrf_of(client, "/crisis"),
+            "title": "台风防御",
+            "kind": "typhoon",
+            "level": "level_iv",
+            "area": ["440512001001", "44051200200101"],
+        },
+    )
+    # Then the incident covers both
+    assert opened.status_code == 303, opened.text
+    with db.session() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.area_codes == "440512001001,44051200200101"
+    # And its page names the area and, for a new task, offers the area's grids by name
+    page = client.get(f"/crisis/{incident.id}").text
+    assert "青篮社区 · 东湖社区第1网格" in page
+    assert '<option value="44051200100102">青篮社区第2网格</option>' in page
+    assert "<code>440512001001</code>" not in page
+    # and a post's unit is offered by name too (a building may still be typed by code)
+    assert '<option value="440512001001" label="青篮社区">青篮社区</option>' in page
+    # When a task is sent to a grid picked there, the task list names the grid
+    sent = client.post(
+        f"/crisis/{incident.id}/tasks",
+        data={
+            "csrf_token": csrf_of(client, f"/crisis/{incident.id}"),
+            "kind": "door_to_door",
+            "grid_code": "44051200100102",
+            "hours": "4",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    tasks = client.get(f"/crisis/{incident.id}").text
+    assert "<td>青篮社区第2网格</td>" in tasks

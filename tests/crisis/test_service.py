@@ -385,6 +385,9 @@ def test_an_overdue_task_notice_is_text_for_a_person(db: Database) -> None:
     assert "supply_delivery" not in subject + body
     assert f"/crisis/{incident_id}" in body
     assert "逾期" in subject or "超过" in body
+    # and the grid is named, not given as its code
+    assert "青篮社区第2网格" in body
+    assert "44051200100102" not in body
 
 
 def test_the_community_office_works_the_task_that_escalates_to_it(db: Database) -> None:

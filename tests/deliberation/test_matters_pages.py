@@ -101,7 +101,10 @@ def test_the_clerk_opens_a_matter_convenes_signs_in_votes_and_decides(
     # and the kept photo is named by what it is, not by its code
     assert "sheet.jpg</a> · 已签名的签到表" in console.text
     assert "· sign_in" not in console.text
-    assert client.get("/deliberation").status_code == 200
+    listing = client.get("/deliberation")
+    assert listing.status_code == 200
+    # and the matters list names the matter's community, not its code
+    assert '<span class="muted small">青篮社区</span>' in listing.text
 
 
 def test_the_villagers_meeting_too_soon_is_refused_on_the_page(

@@ -17,7 +17,7 @@ from gridgov.db import Database
 from gridgov.outreach import pipeline, pledges
 from gridgov.outreach.models import Candidate, CandidateStep, ContactScheme, Visit
 from gridgov.outreach.rules import Stage
-from gridgov.registry.models import Organisation
+from gridgov.registry.models import Household, Organisation
 from tests.cases.factories import make_cases_world
 from tests.conftest import FIXED_NOW
 from tests.factories import csrf_of, make_user, page_login
@@ -544,3 +544,70 @@ def test_the_secretary_puts_a_candidate_on_the_reserve_and_takes_them_off(
         follow_redirects=False,
     )
     assert refused.status_code == 404
+
+
+def test_recent_visits_name_the_household_masked_for_roles_that_may_not_reveal(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given a visit the grid worker logged to a household of the register
+    with db.session() as session:
+        home = session.get(Household, households[0])
+        assert home is not None
+        number, address = home.number, home.address
+    page_login(client, "chen.worker")
+    assert (
+        _log_visit(client, households[0], {"kind": "home", "heard": "路灯坏了"}).status_code == 303
+    )
+    # When the worker opens the recent visits
+    listing = client.get("/outreach/visits").text
+    # Then the visit names the household: its number and address
+    assert f"{number} · {address}" in listing
+    # And the party secretary of the community, who may not reveal residents' details,
+    # reads the address up to its building, the door starred, and no household number
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/")})
+    page_login(client, "li.secretary")
+    seen = client.get("/outreach/visits").text
+    building = address[: address.rindex("号") + 1]
+    assert f"<td>{building}***</td>" in seen
+    assert number not in seen
+    assert address not in seen
+
+
+def test_a_case_from_a_visit_names_who_filed_it(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given a grid worker whose account shows the name 陈网格
+    with db.transaction() as session:
+        accounts.get_user_by_username(session, username="chen.worker").display_name = "陈网格"
+    page_login(client, "chen.worker")
+    # When what was heard on a visit becomes a case
+    logged = _log_visit(client, households[0], {"kind": "home", "heard": "楼道灯坏了很久没人修"})
+    assert logged.status_code == 303
+    with db.session() as session:
+        visit = session.scalars(select(Visit)).one()
+    opened = client.post(
+        f"/outreach/visits/{visit.id}/case",
+        data={"csrf_token": csrf_of(client, "/outreach/visits")},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    # Then the case page names the worker as its reporter, with the role, from a visit
+    page = client.get(opened.headers["location"]).text
+    assert "陈网格 · 网格员" in page
+    assert page.count("来自走访") == 2  # beside the reporter, and the timeline's first entry
+    assert "网格员巡查" not in page
+    # and the timeline says who by the account's name, not its username
+    assert "chen.worker" not in page
+
+
+def test_the_secretary_picks_the_community_of_new_groups_by_name(
+    client: TestClient, db: Database, households: list[int]
+) -> None:
+    # Given the branch secretary of 青篮社区 on the outreach home
+    page_login(client, "li.secretary")
+    page = client.get("/outreach").text
+    # Then new contact groups are made for a community picked by name, theirs chosen
+    assert '<select name="region_code" required><option value="440512001001" selected>青篮社区' in (
+        page
+    )
+    assert "区划代码" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from gridgov.audit.service import Actor
@@ -15,7 +16,7 @@ from gridgov.outreach import pairing
 from gridgov.registry import service as registry
 from gridgov.registry.models import Organisation, PersonRoleRow
 from tests.conftest import FIXED_NOW
-from tests.factories import mainland_id, make_territory
+from tests.factories import mainland_id, make_territory, make_user, page_login
 
 TODAY = date(2026, 11, 30)
 SECRETARY = Actor(username="li.secretary", role="branch_secretary", scope="440512001001")
@@ -134,3 +135,26 @@ def test_a_pairing_records_activities_and_enrolled_workers(
             False,
         )
         assert role.organisation_id == ids["branch"]
+
+
+def test_the_pairings_page_names_the_paired_community(
+    db: Database, client: TestClient, ids: dict[str, int]
+) -> None:
+    # Given a district branch paired with 青篮社区
+    with db.transaction() as session:
+        pairing.do_pair(
+            session,
+            actor=SECRETARY,
+            branch_id=ids["branch"],
+            region_code="440512001001",
+            agreement="",
+            signed_on=date(2026, 3, 1),
+            today=TODAY,
+            now=FIXED_NOW,
+        )
+    make_user(db, "li.secretary", "branch_secretary", "440512001001")
+    page_login(client, "li.secretary")
+    # When the pairings report is opened
+    page = client.get("/outreach/pairings").text
+    # Then the community reads by its name, its code only in the link
+    assert '<a href="/regions/440512001001">青篮社区</a>' in page

@@ -210,3 +210,16 @@ def test_a_community_secretary_plans_a_project_under_the_district_programme(
         programme_url,
     )
     assert answer.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_a_new_programme_picks_its_region_by_name(
+    client: TestClient, db: Database, world: None
+) -> None:
+    # Given the leader of 广澳街道 on the programmes page
+    page_login(client, "east.leader")
+    page = client.get("/outreach/programmes").text
+    # Then the region of a new programme is picked by name from their street and its
+    # communities, their own chosen, the codes only as values
+    assert '<option value="440512002" selected>广澳街道</option>' in page
+    assert '<option value="440512002001">东湖社区</option>' in page
+    assert "青篮社区" not in page  # another street's

@@ -259,3 +259,16 @@ def test_bad_input_is_answered_on_the_form_not_with_a_500(
     assert period.status_code == 422
     assert client.get("/volunteers/hours?start=garbage").status_code == 422
     assert client.get("/volunteers/teams/999999").status_code == 404
+
+
+def test_a_new_team_picks_the_region_it_serves_by_name(
+    client: TestClient, db: Database, people: dict[str, int]
+) -> None:
+    # Given a worker of 青篮社区 on the volunteers page
+    page_login(client, "wang.worker")
+    page = client.get("/volunteers").text
+    # Then the region a new team serves is picked by name: their community and its grids,
+    # their own preselected, the codes only as values
+    assert f'<option value="{COMMUNITY}" selected>青篮社区</option>' in page
+    assert f'<option value="{GRID}">青篮社区第1网格</option>' in page
+    assert "东湖社区" not in page  # outside their scope

@@ -207,3 +207,18 @@ def test_a_database_dump_holds_no_plaintext_number(
     assert "陈美玲" in text  # the dump is real and readable
     assert [s for s in SECRETS if s in text] == []
     assert CHEN.id_number.encode("utf-16-le") not in dump
+
+
+def test_the_residents_list_heads_its_name_column_as_a_persons_name_and_names_the_grid(
+    db: Database, client: TestClient, people: dict[str, int]
+) -> None:
+    # Given a grid worker of the district
+    make_user(db, "someone", "grid_worker", "440512")
+    page_login(client, "someone")
+    # When the residents list is opened in Chinese
+    page = client.get("/registry/residents", headers={"Accept-Language": "zh-CN"}).text
+    # Then its first column reads 姓名 (a person's name), not 名称 (a thing's)
+    assert "<th>姓名</th>" in page
+    assert "陈美玲" in page
+    # and the grid reads by its name, its code only in the link
+    assert '<a href="/regions/44051200100101">青篮社区第1网格</a>' in page

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "case.contested": N_("Case contested by the reporter"),
     "case.description_revealed": N_("Case description revealed"),
     "case.escalated": N_("Case escalated"),
+    "case.located": N_("Case placed on the map by hand"),
     "case.marked_overdue": N_("Case marked overdue"),
     "case.merged": N_("Case merged as a duplicate"),
     "case.rated": N_("Case rated"),

@@ -20,7 +20,7 @@ from gridgov.accounts import units
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor
 from gridgov.cases import messages as messages_text
-from gridgov.cases import permissions, rules, service
+from gridgov.cases import permissions, placing, rules, service
 from gridgov.cases.calendar_pages import due_warnings
 from gridgov.cases.models import Case, CaseEvent, Photo
 from gridgov.cases.page_helpers import (
@@ -36,7 +36,7 @@ from gridgov.cases.page_helpers import (
     read_photos,
     report_language,
 )
-from gridgov.cases.rules import Level, Route, State
+from gridgov.cases.rules import Channel, Level, Route, State
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry import service as registry
@@ -99,6 +99,24 @@ def event_note(event: CaseEvent, language: str) -> str:
         rating, _, words = note.partition(": ")
         return gettext(language, rating) + (f"{colon}{words}" if words else "")
     return note
+
+
+def _note(event: CaseEvent, case: Case, language: str) -> str:
+    """``event_note``; a visit's case says it came from a visit where its channel would
+    read as a grid worker's patrol (the visitor may be the branch secretary)."""
+    if event.kind == "submitted" and (case.source or "").startswith("visit:"):
+        from gridgov.web.i18n import gettext
+
+        return gettext(language, "from a visit")
+    return event_note(event, language)
+
+
+def _grids_by_community(session: Session, actor: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The grids a case may be placed in, grouped under their community's name."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for code, name, community in placing.grids_for(session, actor):
+        grouped.setdefault(community, []).append((code, name))
+    return list(grouped.items())
 
 
 def _photos(session: Session, case: Case) -> dict[int | None, list[int]]:
@@ -178,6 +196,7 @@ def _case_page(
             original = service.get_case(session, case_id=case.duplicate_of_id, viewer=actor)
         except NotFound:
             original = None
+    events = service.timeline(session, case)
     context = {
         "case": case,
         "category": _category_name(category, language),
@@ -210,16 +229,23 @@ def _case_page(
             ),
         },
         "due_warnings": due_warnings(session, case, language, desk.state.settings.timezone),
-        "events": [
-            (e, local_time(e.at, tz), event_note(e, language))
-            for e in service.timeline(session, case)
-        ],
+        "events": [(e, local_time(e.at, tz), _note(e, case, language)) for e in events],
+        # who did what by the name their account shows, not its username
+        "names": accounts.display_names(session, [e.actor for e in events if e.role != "system"]),
+        # a case staff filed (a patrol, a visit's opinion) is reported by that person
+        "filed_by": next(
+            (e for e in events if e.kind == "submitted" and case.channel == Channel.STAFF),
+            None,
+        ),
         "photos": _photos(session, case),
         "steps": steps,
         "duplicates": duplicates,
         "original": original,
         **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
+        # the place form: a case not yet with a unit, placed by grid name or address
+        "placeable": (placeable := placing.may_place(actor, case)),
+        "grids": _grids_by_community(session, actor) if placeable else [],
     }
     return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
 
@@ -420,6 +446,28 @@ def act_submit(
             error=exc,
             status_code=exc.status,
         ),
+    )
+
+
+@router.post("/cases/{case_id}/place", dependencies=[CsrfChecked])
+def place_submit(
+    case: ScopedCasePage,
+    desk: StaffDesk,
+    grid: Annotated[str, Form(max_length=32)] = "",
+    address: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """Place a case on the map by hand (``placing.do_place``); back to its page, where
+    accepting assigns it by the routing rules as for a case located at intake."""
+
+    def run() -> None:
+        placing.do_place(
+            desk.session, actor=desk.actor, case=case, now=desk.now, grid_code=grid, address=address
+        )
+
+    return desk.form(
+        run,
+        to=f"/cases/{case.id}#actions",
+        on_error=lambda exc: _case_page(desk, case, desk.now, error=exc, status_code=exc.status),
     )
 
 

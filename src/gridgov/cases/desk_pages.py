@@ -20,6 +20,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.msgids import N_
 from gridgov.web import toolkit
 from gridgov.web.deps import require_roles
+from gridgov.web.regions import region_choices
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 
 router = APIRouter(include_in_schema=False)
@@ -106,5 +107,7 @@ def desk_page(
         "error": error,
         "groups": category_groups(categories, language),
         "states": [s.value for s in State],
+        # where to search, by name: the streets, communities and grids of the area
+        "regions": region_choices(session, actor, ("street", "community", "grid")),
     }
     return no_store(render(request, "cases/desk.html", context))

@@ -69,6 +69,7 @@ LABELS = (
     N_("duplicate_suspected"),
     N_("co_acknowledged"),
     N_("suspension_requested"),
+    N_("located"),
     N_("satisfied"),
     N_("basically_satisfied"),
     N_("dissatisfied"),

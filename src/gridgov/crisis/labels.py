@@ -77,3 +77,7 @@ BLOCK_LANGUAGES = (
     ("id", "Bahasa Indonesia"),
     ("pt", "Português"),
 )
+
+# Incident kinds whose code is another domain's value too ("flood" is a burst of reports
+# in moderation): these read through their own catalogue id.
+KIND_LABELS = {"flood": N_("flooding")}

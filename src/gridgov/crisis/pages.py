@@ -15,7 +15,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.cases.rules import State as CaseState
 from gridgov.crisis import broadcasts, checkins, export, rules, service
-from gridgov.crisis.labels import LABELS
+from gridgov.crisis.labels import KIND_LABELS, LABELS
 from gridgov.crisis.models import Incident
 from gridgov.crisis.rules import (
     FIELD_ROLES,
@@ -31,6 +31,7 @@ from gridgov.crisis.rules import (
 from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
+from gridgov.territory import service as territory
 from gridgov.web import i18n
 from gridgov.web.deps import SessionDep, actor_of, require_roles, writes_on_read
 from gridgov.web.render import download, language_of, local_time, no_store, render
@@ -60,7 +61,7 @@ def field_labels(request: Request) -> dict[str, str]:
         *(s.value for s in CaseState),
         *(k.value for k in VisitKind),
     )
-    return {code: i18n.gettext(language, code) for code in codes}
+    return {code: i18n.gettext(language, KIND_LABELS.get(code, code)) for code in codes}
 
 
 def _back(url: str) -> RedirectResponse:
@@ -83,10 +84,24 @@ def incidents_page(desk: StaffDesk) -> HTMLResponse:
                 "kinds": [k.value for k in IncidentKind],
                 "levels": [v.value for v in IncidentLevel],
                 "may_command": may_command(desk.user),
+                "kind_label": KIND_LABELS,
                 "scope": desk.user.effective_scope or "",
+                "regions": _regions_by_level(desk) if may_command(desk.user) else [],
             },
         )
     )
+
+
+AREA_LEVELS = ("district", "street", "community", "grid", "micro_grid")
+
+
+def _regions_by_level(desk: Desk) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The regions of the commander's scope to pick the incident's area from, by name,
+    grouped by level (district, streets, communities, grids); codes only as values."""
+    found: dict[str, list[tuple[str, str]]] = {level: [] for level in AREA_LEVELS}
+    for region in territory.list_regions(desk.session, viewer=desk.actor, limit=2000):
+        found.setdefault(region.level, []).append((region.code, region.name))
+    return [(level, found[level]) for level in AREA_LEVELS if found[level]]
 
 
 @form_post(router, "/crisis")
@@ -95,12 +110,14 @@ def open_incident(
     title: Annotated[str, Form(max_length=128)],
     kind: Annotated[str, Form(max_length=16)],
     level: Annotated[str, Form(max_length=16)],
-    area: Annotated[str, Form(max_length=1000)],
+    area: Annotated[list[str], Form(max_length=64)],
     unreached_hours: Annotated[int, Form(ge=1, le=240)] = 12,
     retention_days: Annotated[int, Form(ge=1, le=3650)] = 30,
     area_geojson: Annotated[str, Form(max_length=200_000)] = "",
 ) -> Response:
-    codes = tuple(c for c in area.replace("，", ",").replace(" ", ",").split(",") if c)
+    # the regions picked by name (one value each); typed codes, separated, still read
+    typed = ",".join(area).replace("，", ",").replace(" ", ",")
+    codes = tuple(dict.fromkeys(c for c in typed.split(",") if c))
     region = _common_prefix_region(codes, desk.user.effective_scope or "")
     incident = desk.commit(
         service.do_open_incident,
@@ -136,11 +153,26 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
     posts = service.list_posts(session, incident=incident)
     people = registry.residents_by_id(session, ids=[p.resident_id for p in posts])
     tasks = service.list_tasks(session, incident=incident, viewer=actor)
+    area = rules.split(incident.area_codes)
+    # the grids of the area a task can be sent to, by name, and every region shown by name
+    in_area = [
+        r
+        for r in territory.list_regions(session, viewer=actor, limit=2000)
+        if rules.in_area(area, r.code)
+    ]
+    task_grids = [(r.code, r.name) for r in in_area if r.level in ("grid", "micro_grid")]
+    # a post's unit: a community or grid of the area offered by name (a building by code)
+    post_units = [(r.code, r.name) for r in in_area if r.level in ("community", "grid")]
+    shown = {*area, *(p.unit_code for p in posts), *(t.grid_code for t in tasks)}
     return no_store(
         render(
             desk.request,
             "crisis/incident.html",
             {
+                "kind_label": KIND_LABELS,
+                "places": territory.region_names(session, shown),
+                "task_grids": task_grids,
+                "post_units": post_units,
                 "incident": incident,
                 "started": local_time(incident.started_at, tz),
                 "closed": local_time(incident.closed_at, tz),

@@ -24,6 +24,7 @@ from gridgov.crisis.rules import (
 )
 from gridgov.i18n import gettext
 from gridgov.msgids import N_
+from gridgov.territory import service as territory
 
 MAX_AREA_CODES = 50
 
@@ -145,7 +146,7 @@ def _escalate_tasks(session: Session, incident: Incident, actor: Actor, now: dat
                             "now comes to you. %(link)s"
                         ),
                         kind=_text(task.kind),
-                        grid=task.grid_code,
+                        grid=territory.region_name(session, task.grid_code),
                         link=f"/crisis/{incident.id}",
                     ),
                     f"crisis:task:{task.id}:{task.escalations}",

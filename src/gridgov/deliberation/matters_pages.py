@@ -34,6 +34,7 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.territory.service import region_names
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, form_post
@@ -75,6 +76,7 @@ def matters_page(desk: ReaderDesk) -> HTMLResponse:
         )
     context = {
         "rows": rows,
+        "places": region_names(session, {m.region_code for m in matters}),
         "may_run": user.role in service.RUN_ROLES,
         "may_supervise": user.role in service.SUPERVISION_ROLES,
         # the tabs a viewer may open, and no other (a tab that answers 403 is a dead end)

@@ -16,6 +16,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.deliberation.rules import Tally
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.fields import mask_address
 from gridgov.msgids import N_
 from gridgov.outreach import pairing, pipeline, pledges, service, spreadsheets
 from gridgov.outreach.models import ContactScheme, Pledge
@@ -33,6 +34,7 @@ from gridgov.web.deps import (
     writes_on_read,
 )
 from gridgov.web.errors import wants_json
+from gridgov.web.regions import region_choices
 from gridgov.web.render import download, render, render_form
 from gridgov.web.toolkit import Desk, StaffDesk, desk, form_post, office_today
 
@@ -63,6 +65,8 @@ def _home(desk: Desk) -> dict[str, object]:
         "schemes": schemes,
         "places": region_names(desk.session, {s.region_code for s in schemes}),
         "branches": pipeline.officer_branches(desk.session, actor=desk.actor),
+        # the villages and communities a scheme can be made for, by name
+        "communities": region_choices(desk.session, desk.actor, ("community",)),
     }
 
 
@@ -232,14 +236,26 @@ def _visits_page(
     error: DomainError | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    visits = service.list_visits(desk.session, viewer=desk.actor, limit=50)
     context = {
-        "visits": service.list_visits(desk.session, viewer=desk.actor, limit=50),
+        "visits": visits,
+        "homes": _homes(desk, [v.household_id for v in visits]),
         "household": household,
         "kinds": [k.value for k in VisitKind],
         "today": today.isoformat(),
         "form": form or {},
     }
     return render_form(desk.request, "outreach/visits.html", context, error)
+
+
+def _homes(desk: Desk, ids: list[int]) -> dict[int, str]:
+    """Who was visited, by household: its number and address for the roles that may
+    reveal a resident's details (``registry.may_reveal``), the address up to its building
+    for the others."""
+    found = registry.households_by_id(desk.session, ids=sorted(set(ids)))
+    if registry.may_reveal(desk.actor):
+        return {i: f"{h.number} · {h.address}" for i, h in found.items()}
+    return {i: mask_address(h.address) for i, h in found.items()}
 
 
 @router.get("/outreach/visits", response_class=HTMLResponse)
@@ -547,4 +563,6 @@ def pairings_page(desk: StaffDesk) -> HTMLResponse:
         "problems_solved": sum(r.problems_solved for r in records),
         "workers": sum(r.workers for r in records),
     }
-    return render(desk.request, "outreach/pairings.html", {"records": records, "totals": totals})
+    places = region_names(desk.session, {r.pairing.region_code for r in records})
+    context = {"records": records, "totals": totals, "places": places}
+    return render(desk.request, "outreach/pairings.html", context)

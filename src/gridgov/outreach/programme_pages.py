@@ -27,6 +27,7 @@ from gridgov.outreach.programme_rules import (
     parse_yuan,
     tree_order,
 )
+from gridgov.web.regions import region_choices
 from gridgov.web.render import download, language_of, render_form
 from gridgov.web.toolkit import Desk, StaffDesk, StaffPage, form_post, scoped
 
@@ -117,12 +118,19 @@ def _tree_page(
         {
             "rows": [(by_id[row.id], row.depth, summed.tree[row.id]) for row in order],
             "elsewhere": [(p, summed.rollups[p.id]) for p in elsewhere],
-            "may_plan": _may_plan(desk.actor),
+            "may_plan": (may_plan := _may_plan(desk.actor)),
             "yuan": format_yuan,
             "form": form or {},
+            # the regions a new programme can cover, by name
+            "regions": region_choices(desk.session, desk.actor, PROGRAMME_LEVELS)
+            if may_plan
+            else [],
         },
         error,
     )
+
+
+PROGRAMME_LEVELS = ("district", "street", "community")
 
 
 @router.get("/outreach/programmes", response_class=HTMLResponse)

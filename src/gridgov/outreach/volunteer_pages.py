@@ -25,6 +25,7 @@ from gridgov.outreach import rules, volunteers
 from gridgov.outreach.certificate_pdf import CertificateText, render_certificate
 from gridgov.outreach.models import VolunteerActivity, VolunteerCertificate, VolunteerTeam
 from gridgov.web.deps import SessionDep, StateDep, require_roles
+from gridgov.web.regions import region_choices
 from gridgov.web.render import download, language_of, render, render_form
 from gridgov.web.toolkit import Desk, PageDesk, desk, form_post
 
@@ -78,14 +79,18 @@ def _parse_date(value: str, field: str) -> date:
 
 # ---------------------------------------------------------------- teams
 
+TEAM_LEVELS = ("district", "street", "community", "grid")
+
 
 def _home(
     desk: Desk, *, exc: DomainError | None = None, form: dict[str, object] | None = None
 ) -> HTMLResponse:
     context = {
         "teams": volunteers.list_teams(desk.session, acting=_acting(desk)),
-        "may_create": desk.user.role in volunteers.ORGANISER_ROLES,
+        "may_create": (may_create := desk.user.role in volunteers.ORGANISER_ROLES),
         "form": form or {},
+        # the regions a new team can serve, by name
+        "regions": region_choices(desk.session, desk.actor, TEAM_LEVELS) if may_create else [],
     }
     return render_form(desk.request, "outreach/volunteers.html", context, exc)
 

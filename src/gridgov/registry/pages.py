@@ -17,6 +17,7 @@ from gridgov.registry import imports, ledger, service
 from gridgov.registry.api import Lookup
 from gridgov.registry.models import Resident
 from gridgov.registry.rules import OrgKind, Tag
+from gridgov.territory.service import region_names
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, PageUser, actor_of, require_roles
 from gridgov.web.regions import ScopedRegionPage
@@ -47,11 +48,15 @@ class Listing:
     ) -> HTMLResponse:
         """The ``name`` list (registry/<name>.html): ``reader``'s rows for this lookup
         (and ``filters``), with the search, the region and ``shown`` on the page."""
+        rows = self.asked.rows(reader, **filters)
+        # the rows' grids and regions by name (the code stays the link)
+        codes = {getattr(r, "grid_code", None) or getattr(r, "region_code", None) for r in rows}
         return render(
             self.asked.desk.request,
             f"registry/{name}.html",
             {
-                name: self.asked.rows(reader, **filters),
+                name: rows,
+                "places": region_names(self.asked.desk.session, {c for c in codes if c}),
                 "page": self.page,
                 "page_size": service.PAGE_SIZE,
                 "q": self.asked.q,

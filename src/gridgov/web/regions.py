@@ -4,14 +4,16 @@ region is missing or outside the caller's scope."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import may_access
+from gridgov.audit.service import Actor
 from gridgov.territory.models import Region
-from gridgov.territory.service import find_region
+from gridgov.territory.service import find_region, list_regions
 from gridgov.web.deps import CurrentUser, Now, PageUser, SessionDep, in_scope
 
 
@@ -45,3 +47,16 @@ def scoped_region_page(
 
 ScopedRegion = Annotated[Region, Depends(scoped_region)]
 ScopedRegionPage = Annotated[Region, Depends(scoped_region_page)]
+
+
+def region_choices(
+    session: SessionDep, viewer: Actor, levels: Collection[str]
+) -> list[tuple[str, str]]:
+    """(code, name) of the regions of ``levels`` in the viewer's scope, by code: what a
+    form offers to pick a region by name from (``forms.region_select``), the code only
+    as the value."""
+    return [
+        (r.code, r.name)
+        for r in list_regions(session, viewer=viewer, limit=5000)
+        if r.level in levels
+    ]
