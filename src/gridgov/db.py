@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    Update,
     bindparam,
     create_engine,
     event,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     insert,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import (
@@ -162,22 +164,113 @@ def rows_insert(model: type[Row], count: int) -> Insert:
     return union_insert(table, tuple(row_insert(model).columns), count)
 
 
+def insert_row(session: Session, row: Row) -> dict[str, Any]:
+    """Insert ``row`` (a new object, outside the session) in one Core statement and give
+    it its new id. The columns its constructor left unset get what a flush would write
+    (``row_insert``), on the object too; the values written are returned, for
+    ``attach_row`` to update only what changed since. The row stays outside the session:
+    whatever it is given meanwhile is not tracked, and no flush writes it."""
+    shape = row_insert(type(row))
+    values = row.__dict__
+    for key, default in shape.columns.items():
+        if key not in values:
+            setattr(row, key, default)
+    written = {key: values[key] for key in shape.columns}
+    row.id = session.connection().scalar(shape.returning_id, written)
+    return written
+
+
+def changed_columns(row: Row, written: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``row`` whose values differ from ``written`` (``insert_row``'s)."""
+    values = row.__dict__
+    return {key: values[key] for key, old in written.items() if values[key] != old}
+
+
+@cache
+def row_update(table: Table) -> Update:
+    """``UPDATE table SET … WHERE id = :row_id``: the SET clause is made of the keys of
+    the parameters it is executed with (compiled, and cached, once per set of keys)."""
+    return update(table).where(table.c.id == bindparam("row_id"))
+
+
+def attach_row(session: Session, row: Row, changed: dict[str, Any]) -> None:
+    """Write ``changed`` (``changed_columns``) to ``row``'s row in one UPDATE when there
+    is anything, then make ``row`` the session's persistent row of its id, as a flush
+    would leave it: every column loaded, nothing pending."""
+    if changed:
+        table = type(row).__table__
+        assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
+        session.connection().execute(row_update(table), {**changed, "row_id": row.id})
+    make_transient_to_detached(row)
+    session.add(row)
+
+
 def insert_now(session: Session, row: Row) -> None:
     """Insert ``row`` at once in one Core statement, and make it the session's persistent
     row of its new id, as a flush would leave it (every column loaded, nothing pending),
     without the unit of work's bookkeeping for one new row or the flush of everything
     else the session holds. For a row whose id is needed now (a message's key names it)
     and whose foreign keys point at rows already in the database."""
-    shape = row_insert(type(row))
-    values = row.__dict__
-    for key, default in shape.columns.items():
-        if key not in values:
-            setattr(row, key, default)
-    row.id = session.connection().scalar(
-        shape.returning_id, {key: values[key] for key in shape.columns}
-    )
-    make_transient_to_detached(row)
-    session.add(row)
+    insert_row(session, row)
+    attach_row(session, row, {})
+
+
+ROWS_AT_ONCE = "gridgov.rows_at_once"
+_ONE_STATEMENT_ROWS = 20  # more (a report's many photos' events, say) take an executemany
+
+
+class RowBuffer:
+    """New rows that nothing reads back as objects (a report's events and messages),
+    kept as the column values a flush would write and inserted together, each table in
+    one statement, in the order they were added (so ids keep that order): no ORM object
+    is built, tracked, sorted by the flush and forgotten for them."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type[Row], list[dict[str, Any]]] = {}
+
+    def add(self, model: type[Row], values: dict[str, Any]) -> None:
+        """Buffer one row of ``model``: ``values`` by column key, the rest defaulted."""
+        columns = row_insert(model).columns
+        self.rows.setdefault(model, []).append(
+            {key: values.get(key, default) for key, default in columns.items()}
+        )
+
+    def write(self, connection: Connection) -> None:
+        """Insert the buffered rows (a multi-row INSERT on PostgreSQL, one round trip;
+        SQLite's executemany is one call into C), and empty the buffer."""
+        for model, values in self.rows.items():
+            if connection.dialect.name == "postgresql" and len(values) <= _ONE_STATEMENT_ROWS:
+                connection.execute(
+                    rows_insert(model, len(values)),
+                    {
+                        f"{key}_{n}": value
+                        for n, row in enumerate(values)
+                        for key, value in row.items()
+                    },
+                )
+            else:
+                connection.execute(row_insert(model).statement, values)
+        self.rows = {}
+
+
+def row_buffer(session: Session) -> RowBuffer | None:
+    """The buffer of ``rows_at_once`` when the session is inside one, else None."""
+    buffer = session.info.get(ROWS_AT_ONCE)
+    return buffer if isinstance(buffer, RowBuffer) else None
+
+
+@contextmanager
+def rows_at_once(session: Session) -> Iterator[RowBuffer]:
+    """Inside, the functions that add rows nothing reads back (``cases.steps.log_event``,
+    the outbox) buffer their values in the yielded ``RowBuffer`` instead of the session;
+    the caller writes it (``write``) before leaving. Leaving by an exception drops what
+    is still buffered, as a rollback would have dropped the session's pending rows."""
+    buffer = RowBuffer()
+    session.info[ROWS_AT_ONCE] = buffer
+    try:
+        yield buffer
+    finally:
+        del session.info[ROWS_AT_ONCE]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
