@@ -143,33 +143,38 @@ def row_insert(model: type[Row]) -> RowInsert:
 
 
 @cache
-def union_insert(table: Table, keys: tuple[str, ...], count: int) -> Insert:
-    """``count`` rows of ``table``'s columns ``keys`` (parameters ``{key}_{n}``) in one
+def union_insert(table: Table, keys: tuple[str, ...], count: int, prefix: str = "") -> Insert:
+    """``count`` rows of ``table``'s columns ``keys`` (parameters ``{prefix}{key}_{n}``) in one
     INSERT ... SELECT of a UNION ALL, built once per count and cached by SQLAlchemy:
     a multi-row VALUES is compiled anew at every execution (SQLAlchemy caches none), and
     on PostgreSQL one statement costs half the CPU of psycopg's executemany of a few
     rows (a pipeline each)."""
     selects = [
-        select(*(bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys))
+        select(*(bindparam(f"{prefix}{key}_{n}", type_=table.c[key].type) for key in keys))
         for n in range(count)
     ]
     rows = selects[0] if count == 1 else union_all(*selects)
     return insert(table).from_select(list(keys), rows)
 
 
-def rows_insert(model: type[Row], count: int) -> Insert:
-    """``union_insert`` of ``count`` rows of ``model``, every column but the id."""
+def table_of(model: type[Row]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
-    return union_insert(table, tuple(row_insert(model).columns), count)
+    return table
+
+
+def rows_insert(model: type[Row], count: int, prefix: str = "") -> Insert:
+    """``union_insert`` of ``count`` rows of ``model``, every column but the id."""
+    return union_insert(table_of(model), tuple(row_insert(model).columns), count, prefix)
 
 
 def insert_row(session: Session, row: Row) -> dict[str, Any]:
     """Insert ``row`` (a new object, outside the session) in one Core statement and give
     it its new id. The columns its constructor left unset get what a flush would write
     (``row_insert``), on the object too; the values written are returned, for
-    ``attach_row`` to update only what changed since. The row stays outside the session:
-    whatever it is given meanwhile is not tracked, and no flush writes it."""
+    ``changed_columns`` to tell what changed since. The row stays outside the session
+    (``attach_row`` brings it in): whatever it is given meanwhile is not tracked, and no
+    flush writes it."""
     shape = row_insert(type(row))
     values = row.__dict__
     for key, default in shape.columns.items():
@@ -187,20 +192,25 @@ def changed_columns(row: Row, written: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def row_update(table: Table) -> Update:
-    """``UPDATE table SET … WHERE id = :row_id``: the SET clause is made of the keys of
-    the parameters it is executed with (compiled, and cached, once per set of keys)."""
-    return update(table).where(table.c.id == bindparam("row_id"))
+def row_update(table: Table, keys: tuple[str, ...]) -> Update:
+    """``UPDATE table SET key = :set_key, … WHERE id = :row_id``, built once per set of
+    columns (and cached by SQLAlchemy)."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({key: bindparam(f"set_{key}", type_=table.c[key].type) for key in keys})
+    )
 
 
-def attach_row(session: Session, row: Row, changed: dict[str, Any]) -> None:
-    """Write ``changed`` (``changed_columns``) to ``row``'s row in one UPDATE when there
-    is anything, then make ``row`` the session's persistent row of its id, as a flush
-    would leave it: every column loaded, nothing pending."""
-    if changed:
-        table = type(row).__table__
-        assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
-        session.connection().execute(row_update(table), {**changed, "row_id": row.id})
+def update_params(row: Row, changed: dict[str, Any]) -> dict[str, Any]:
+    """``row_update``'s parameters for ``changed`` columns of ``row``."""
+    return {"row_id": row.id, **{f"set_{key}": value for key, value in changed.items()}}
+
+
+def attach_row(session: Session, row: Row) -> None:
+    """Make ``row`` (``insert_row``'s, written meanwhile if anything changed) the
+    session's persistent row of its id, as a flush would leave it: every column loaded,
+    nothing pending."""
     make_transient_to_detached(row)
     session.add(row)
 
@@ -212,7 +222,7 @@ def insert_now(session: Session, row: Row) -> None:
     else the session holds. For a row whose id is needed now (a message's key names it)
     and whose foreign keys point at rows already in the database."""
     insert_row(session, row)
-    attach_row(session, row, {})
+    attach_row(session, row)
 
 
 ROWS_AT_ONCE = "gridgov.rows_at_once"
@@ -221,12 +231,14 @@ _ONE_STATEMENT_ROWS = 20  # more (a report's many photos' events, say) take an e
 
 class RowBuffer:
     """New rows that nothing reads back as objects (a report's events and messages),
-    kept as the column values a flush would write and inserted together, each table in
-    one statement, in the order they were added (so ids keep that order): no ORM object
-    is built, tracked, sorted by the flush and forgotten for them."""
+    kept as the column values a flush would write, and at most one row's changed
+    columns: written together (``write``), each table's rows in the order they were
+    added (so ids keep that order). No ORM object is built, tracked, sorted by the flush
+    and forgotten for them."""
 
     def __init__(self) -> None:
         self.rows: dict[type[Row], list[dict[str, Any]]] = {}
+        self.changed: tuple[Row, dict[str, Any]] | None = None
 
     def add(self, model: type[Row], values: dict[str, Any]) -> None:
         """Buffer one row of ``model``: ``values`` by column key, the rest defaulted."""
@@ -235,22 +247,61 @@ class RowBuffer:
             {key: values.get(key, default) for key, default in columns.items()}
         )
 
+    def update(self, row: Row, changed: dict[str, Any]) -> None:
+        """Write ``changed`` (``changed_columns``) to ``row``'s row too, after the rows."""
+        self.changed = (row, changed) if changed else None
+
     def write(self, connection: Connection) -> None:
-        """Insert the buffered rows (a multi-row INSERT on PostgreSQL, one round trip;
-        SQLite's executemany is one call into C), and empty the buffer."""
-        for model, values in self.rows.items():
-            if connection.dialect.name == "postgresql" and len(values) <= _ONE_STATEMENT_ROWS:
-                connection.execute(
-                    rows_insert(model, len(values)),
-                    {
-                        f"{key}_{n}": value
-                        for n, row in enumerate(values)
-                        for key, value in row.items()
-                    },
-                )
-            else:
-                connection.execute(row_insert(model).statement, values)
-        self.rows = {}
+        """Insert the buffered rows and update the changed row, then empty the buffer. On
+        PostgreSQL in ONE statement, one round trip (the inserts as common table
+        expressions of the last statement, each a multi-row INSERT ... SELECT); on
+        SQLite an executemany per table (one call into C each) and the UPDATE."""
+        tables, self.rows = list(self.rows.items()), {}
+        changed, self.changed = self.changed, None
+        if connection.dialect.name == "postgresql" and all(
+            len(values) <= _ONE_STATEMENT_ROWS for _, values in tables
+        ):
+            params: dict[str, Any] = {}
+            for t, (_, values) in enumerate(tables):
+                for n, row in enumerate(values):
+                    params.update({f"t{t}_{key}_{n}": value for key, value in row.items()})
+            shape = tuple((model, len(values)) for model, values in tables)
+            updated: tuple[type[Row], tuple[str, ...]] | None = None
+            if changed is not None:
+                row, columns = changed
+                params.update(update_params(row, columns))
+                updated = (type(row), tuple(columns))
+            if params:
+                connection.execute(_written_at_once(shape, updated), params)
+            return
+        for model, values in tables:
+            connection.execute(row_insert(model).statement, values)
+        if changed is not None:
+            row, columns = changed
+            connection.execute(
+                row_update(table_of(type(row)), tuple(columns)), update_params(row, columns)
+            )
+
+
+@cache
+def _written_at_once(
+    shape: tuple[tuple[type[Row], int], ...],
+    updated: tuple[type[Row], tuple[str, ...]] | None,
+) -> Any:
+    """``RowBuffer.write``'s one statement on PostgreSQL for ``shape`` (each table's row
+    count) and ``updated`` (the updated row's model and columns), built once per shape:
+    the last statement, with the others as its common table expressions (PostgreSQL runs
+    every data-modifying one). Table ``t``'s parameters are named ``t{t}_{key}_{n}``."""
+    statements: list[Any] = [
+        rows_insert(model, count, prefix=f"t{t}_") for t, (model, count) in enumerate(shape)
+    ]
+    if updated is not None:
+        model, keys = updated
+        statements.append(row_update(table_of(model), keys))
+    main = statements.pop()
+    for n, statement in enumerate(statements):
+        main = main.add_cte(statement.cte(f"written_{n}"))
+    return main
 
 
 def row_buffer(session: Session) -> RowBuffer | None:

@@ -225,8 +225,9 @@ def do_intake(
             with session.no_autoflush:
                 step(session, case, system, now, State.ACCEPTED, "accepted")
                 assign(session, case, system, now, route=None, tz=tz)
+        buffer.update(case, changed_columns(case, stored))
         buffer.write(session.connection())
-    attach_row(session, case, changed_columns(case, stored))
+    attach_row(session, case)
     return Intake(case, created=True, duplicates=duplicates, secret=secret)
 
 
