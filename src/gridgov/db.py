@@ -7,6 +7,7 @@ that two writers queue on the lock instead of failing half-way; reads stay defer
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection, make_url
@@ -143,29 +143,29 @@ def row_insert(model: type[Row]) -> RowInsert:
 
 
 @cache
-def union_insert(table: Table, keys: tuple[str, ...], count: int, prefix: str = "") -> Insert:
-    """``count`` rows of ``table``'s columns ``keys`` (parameters ``{prefix}{key}_{n}``) in one
-    INSERT ... SELECT of a UNION ALL, built once per count and cached by SQLAlchemy:
-    a multi-row VALUES is compiled anew at every execution (SQLAlchemy caches none), and
-    on PostgreSQL one statement costs half the CPU of psycopg's executemany of a few
-    rows (a pipeline each)."""
-    selects = [
-        select(*(bindparam(f"{prefix}{key}_{n}", type_=table.c[key].type) for key in keys))
-        for n in range(count)
-    ]
-    rows = selects[0] if count == 1 else union_all(*selects)
-    return insert(table).from_select(list(keys), rows)
+def array_insert(table: Table, keys: tuple[str, ...], prefix: str = "") -> Insert:
+    """PostgreSQL: any number of rows of ``table``'s columns ``keys`` in one ``INSERT ...
+    SELECT FROM unnest(…)``, one array parameter per column (``{prefix}{key}``, the
+    column's values in row order). The statement is the same whatever the count, so it
+    is compiled once, and short enough, with few enough parameters, for psycopg to keep
+    its parsed form: a multi-row statement of a parameter per value (past 4 kB or 50
+    parameters) was parsed again by psycopg's Python at every execution."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    arrays = [bindparam(f"{prefix}{key}", type_=ARRAY(table.c[key].type)) for key in keys]
+    rows = func.unnest(*arrays).table_valued(*keys).render_derived()
+    return insert(table).from_select(list(keys), select(*(rows.c[key] for key in keys)))
+
+
+def array_params(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, list[Any]]:
+    """``array_insert``'s parameters for ``rows`` (dicts of the same keys)."""
+    return {f"{prefix}{key}": [row[key] for row in rows] for key in rows[0]}
 
 
 def table_of(model: type[Row]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
     return table
-
-
-def rows_insert(model: type[Row], count: int, prefix: str = "") -> Insert:
-    """``union_insert`` of ``count`` rows of ``model``, every column but the id."""
-    return union_insert(table_of(model), tuple(row_insert(model).columns), count, prefix)
 
 
 def insert_row(session: Session, row: Row) -> dict[str, Any]:
@@ -226,7 +226,6 @@ def insert_now(session: Session, row: Row) -> None:
 
 
 ROWS_AT_ONCE = "gridgov.rows_at_once"
-_ONE_STATEMENT_ROWS = 20  # more (a report's many photos' events, say) take an executemany
 
 
 class RowBuffer:
@@ -253,26 +252,22 @@ class RowBuffer:
 
     def write(self, connection: Connection) -> None:
         """Insert the buffered rows and update the changed row, then empty the buffer. On
-        PostgreSQL in ONE statement, one round trip (the inserts as common table
-        expressions of the last statement, each a multi-row INSERT ... SELECT); on
-        SQLite an executemany per table (one call into C each) and the UPDATE."""
+        PostgreSQL in ONE statement, one round trip (``_written_at_once``); on SQLite an
+        executemany per table (one call into C each) and the UPDATE."""
         tables, self.rows = list(self.rows.items()), {}
         changed, self.changed = self.changed, None
-        if connection.dialect.name == "postgresql" and all(
-            len(values) <= _ONE_STATEMENT_ROWS for _, values in tables
-        ):
+        if connection.dialect.name == "postgresql":
             params: dict[str, Any] = {}
             for t, (_, values) in enumerate(tables):
-                for n, row in enumerate(values):
-                    params.update({f"t{t}_{key}_{n}": value for key, value in row.items()})
-            shape = tuple((model, len(values)) for model, values in tables)
+                params.update(array_params(values, prefix=f"t{t}_"))
             updated: tuple[type[Row], tuple[str, ...]] | None = None
             if changed is not None:
                 row, columns = changed
                 params.update(update_params(row, columns))
                 updated = (type(row), tuple(columns))
             if params:
-                connection.execute(_written_at_once(shape, updated), params)
+                models = tuple(model for model, _ in tables)
+                connection.execute(_written_at_once(models, updated), params)
             return
         for model, values in tables:
             connection.execute(row_insert(model).statement, values)
@@ -285,15 +280,16 @@ class RowBuffer:
 
 @cache
 def _written_at_once(
-    shape: tuple[tuple[type[Row], int], ...],
-    updated: tuple[type[Row], tuple[str, ...]] | None,
+    models: tuple[type[Row], ...], updated: tuple[type[Row], tuple[str, ...]] | None
 ) -> Any:
-    """``RowBuffer.write``'s one statement on PostgreSQL for ``shape`` (each table's row
-    count) and ``updated`` (the updated row's model and columns), built once per shape:
-    the last statement, with the others as its common table expressions (PostgreSQL runs
-    every data-modifying one). Table ``t``'s parameters are named ``t{t}_{key}_{n}``."""
+    """``RowBuffer.write``'s one statement on PostgreSQL: the rows of ``models`` (an
+    ``array_insert`` each, table ``t``'s parameters prefixed ``t{t}_``) and ``updated``
+    (the updated row's model and columns), built once per shape. The last statement
+    carries the others as common table expressions (PostgreSQL runs every
+    data-modifying one)."""
     statements: list[Any] = [
-        rows_insert(model, count, prefix=f"t{t}_") for t, (model, count) in enumerate(shape)
+        array_insert(table_of(model), tuple(row_insert(model).columns), f"t{t}_")
+        for t, model in enumerate(models)
     ]
     if updated is not None:
         model, keys = updated
@@ -322,6 +318,20 @@ def rows_at_once(session: Session) -> Iterator[RowBuffer]:
         yield buffer
     finally:
         del session.info[ROWS_AT_ONCE]
+
+
+_DATABASE_KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def database_key(session: Session) -> str:
+    """The session's database as the key of a per-process cache (the catalogue, the
+    holidays, the locator): its URL, rendered once per engine rather than at every
+    look-up (``str(url)`` is some fifteen calls, and intake looks a dozen times)."""
+    engine = session.get_bind().engine
+    key = _DATABASE_KEYS.get(engine)
+    if key is None:
+        key = _DATABASE_KEYS[engine] = str(engine.url)
+    return key
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,7 +10,6 @@ import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import (
@@ -34,7 +33,7 @@ from sqlalchemy.sql.util import find_tables
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
-from gridgov.db import AUDIT_KEY_INFO, union_insert
+from gridgov.db import AUDIT_KEY_INFO, array_insert, array_params
 from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
@@ -256,7 +255,6 @@ _PENDING = "gridgov.audit_pending"
 # bump of the head instead of one per savepoint. Such a session must never commit with a
 # savepoint open (a commit there skips the rows the savepoints still hold).
 CHAIN_AT_COMMIT = "gridgov.audit_chain_at_commit"
-_ONE_STATEMENT_ROWS = 100
 _MARKS = "gridgov.audit_savepoints"
 
 
@@ -273,13 +271,12 @@ _BUMP_HEAD = (
 )
 
 
-@cache
-def _append_with_head(count: int) -> Any:
-    """``count`` audit rows and the new head in one statement (PostgreSQL), built once
-    per count with named parameters (``union_insert``): the one built from the rows'
-    values was compiled anew at every commit (a sixth of an intake's CPU)."""
-    keys = tuple(column.key for column in _EVENT.columns)
-    return _SET_HEAD.add_cte(union_insert(_EVENT, keys, count).cte("appended"))
+# The audit rows (``array_insert``: one array parameter per column, ``row_{key}``) and
+# the new head (``seq``, ``hash``) in one statement (PostgreSQL), built once: the same
+# whatever the number of rows.
+_APPEND_WITH_HEAD = _SET_HEAD.add_cte(
+    array_insert(_EVENT, tuple(column.key for column in _EVENT.columns), "row_").cte("appended")
+)
 
 
 @event.listens_for(Session, "before_commit")
@@ -310,13 +307,13 @@ def _append_pending(session: Session) -> None:
         digest = rules.chain_hash(key, prev_hash, fields)
         chained.append({**fields, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    if bind.dialect.name == "postgresql" and len(chained) <= _ONE_STATEMENT_ROWS:
+    if bind.dialect.name == "postgresql":
         # The rows and the new head in one statement: the head's row lock, taken by the
         # bump above, is held for one round trip fewer (each is also a wait for the GIL
-        # in a busy process). A sweep's thousands of rows take the two statements below
-        # (one VALUES list of them would pass PostgreSQL's 65,535 parameters).
-        params = {f"{key}_{n}": row[key] for n, row in enumerate(chained) for key in row}
-        bind.execute(_append_with_head(len(chained)), {**params, "seq": seq, "hash": prev_hash})
+        # in a busy process). One array per column, so a sweep's thousands of rows are
+        # one statement too.
+        params = array_params(chained, prefix="row_")
+        bind.execute(_APPEND_WITH_HEAD, {**params, "seq": seq, "hash": prev_hash})
         return
     bind.execute(_INSERT_EVENT, chained)
     bind.execute(_SET_HEAD, {"seq": seq, "hash": prev_hash})
