@@ -179,7 +179,10 @@ def insert_row(session: Session, row: Row) -> dict[str, Any]:
     values = row.__dict__
     for key, default in shape.columns.items():
         if key not in values:
-            setattr(row, key, default)
+            # Into the object's dict, not through its instrumented attribute (a dozen
+            # calls each, for a case's twenty-odd unset columns): the row is new and
+            # outside the session, there is no history to keep.
+            values[key] = default
     written = {key: values[key] for key in shape.columns}
     row.id = session.connection().scalar(shape.returning_id, written)
     return written
