@@ -3,6 +3,8 @@ new head in one statement (an array per column) whatever their number."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from gridgov.audit import service as audit
 from gridgov.audit.models import AuditEvent
 from gridgov.db import Database
@@ -39,3 +41,26 @@ def test_a_transaction_of_many_audit_rows_chains_them_all(db: Database) -> None:
     # And the head's bump and the rows with the new head are two statements on
     # PostgreSQL; SQLite inserts the rows, then stores the head
     assert committed.count == {"postgresql": 2, "sqlite": 3}[db.dialect], committed.statements
+
+
+_ENTRIES = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.read")
+
+
+def test_a_read_of_the_audit_log_built_once_sees_the_transactions_own_rows_each_time(
+    db: Database,
+) -> None:
+    # Given one statement object, run twice in a transaction that records meanwhile
+    with db.transaction() as session:
+        counted = []
+        for n in range(2):
+            audit.record(
+                session,
+                actor=SYSTEM,
+                action="test.read",
+                object_type="case",
+                object_id=n,
+                now=FIXED_NOW,
+            )
+            counted.append(session.scalar(_ENTRIES))
+    # Then each read saw every row recorded before it
+    assert counted == [1, 2]

@@ -6,7 +6,9 @@ row commits or rolls back with the change it describes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -331,14 +333,31 @@ def _append_before_reading(state: ORMExecuteState) -> None:
     bind = state.session.connection()
     if not bind.info.get(_PENDING):
         return
-    # find_tables walks the statement (~15 µs); get_final_froms compiles an ORM select
-    # (~1 ms), which a transaction of many actions paid on every read.
     statement = state.statement
-    if not isinstance(statement, ClauseElement):
-        return
-    tables = find_tables(statement, include_joins=True, include_aliases=True)
-    if any(table.name == AuditEvent.__tablename__ for table in tables):
+    if isinstance(statement, ClauseElement) and _reads_audit(statement):
         _append_pending(state.session)
+
+
+# Whether a statement reads the audit log, per statement object: a statement built once
+# (most of the reads intake and the workflow run) is walked once, not at every execution.
+_READS_AUDIT: weakref.WeakKeyDictionary[ClauseElement, bool] = weakref.WeakKeyDictionary()
+
+
+def _reads_audit(statement: ClauseElement) -> bool:
+    """Whether ``statement`` reads ``audit_event``. find_tables walks the statement (~15
+    µs, a hundred calls); get_final_froms compiled an ORM select (~1 ms), which a
+    transaction of many actions paid on every read. Statements are immutable, so the
+    answer is remembered for as long as the statement lives."""
+    try:
+        known = _READS_AUDIT.get(statement)
+    except TypeError:  # a construct that cannot be weakly referenced: walked each time
+        known = None
+    if known is None:
+        tables = find_tables(statement, include_joins=True, include_aliases=True)
+        known = any(table.name == AuditEvent.__tablename__ for table in tables)
+        with contextlib.suppress(TypeError):
+            _READS_AUDIT[statement] = known
+    return known
 
 
 @event.listens_for(Engine, "savepoint")
