@@ -7,6 +7,7 @@ that two writers queue on the lock instead of failing half-way; reads stay defer
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,13 +28,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    Update,
     bindparam,
     create_engine,
     event,
     func,
     insert,
     select,
-    union_all,
+    update,
 )
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import (
@@ -141,25 +143,79 @@ def row_insert(model: type[Row]) -> RowInsert:
 
 
 @cache
-def union_insert(table: Table, keys: tuple[str, ...], count: int) -> Insert:
-    """``count`` rows of ``table``'s columns ``keys`` (parameters ``{key}_{n}``) in one
-    INSERT ... SELECT of a UNION ALL, built once per count and cached by SQLAlchemy:
-    a multi-row VALUES is compiled anew at every execution (SQLAlchemy caches none), and
-    on PostgreSQL one statement costs half the CPU of psycopg's executemany of a few
-    rows (a pipeline each)."""
-    selects = [
-        select(*(bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys))
-        for n in range(count)
-    ]
-    rows = selects[0] if count == 1 else union_all(*selects)
-    return insert(table).from_select(list(keys), rows)
+def array_insert(table: Table, keys: tuple[str, ...], prefix: str = "") -> Insert:
+    """PostgreSQL: any number of rows of ``table``'s columns ``keys`` in one ``INSERT ...
+    SELECT FROM unnest(…)``, one array parameter per column (``{prefix}{key}``, the
+    column's values in row order). The statement is the same whatever the count, so it
+    is compiled once, and short enough, with few enough parameters, for psycopg to keep
+    its parsed form: a multi-row statement of a parameter per value (past 4 kB or 50
+    parameters) was parsed again by psycopg's Python at every execution."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    arrays = [bindparam(f"{prefix}{key}", type_=ARRAY(table.c[key].type)) for key in keys]
+    rows = func.unnest(*arrays).table_valued(*keys).render_derived()
+    return insert(table).from_select(list(keys), select(*(rows.c[key] for key in keys)))
 
 
-def rows_insert(model: type[Row], count: int) -> Insert:
-    """``union_insert`` of ``count`` rows of ``model``, every column but the id."""
+def array_params(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, list[Any]]:
+    """``array_insert``'s parameters for ``rows`` (dicts of the same keys)."""
+    return {f"{prefix}{key}": [row[key] for row in rows] for key in rows[0]}
+
+
+def table_of(model: type[Row]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
-    return union_insert(table, tuple(row_insert(model).columns), count)
+    return table
+
+
+def insert_row(session: Session, row: Row) -> dict[str, Any]:
+    """Insert ``row`` (a new object, outside the session) in one Core statement and give
+    it its new id. The columns its constructor left unset get what a flush would write
+    (``row_insert``), on the object too; the values written are returned, for
+    ``changed_columns`` to tell what changed since. The row stays outside the session
+    (``attach_row`` brings it in): whatever it is given meanwhile is not tracked, and no
+    flush writes it."""
+    shape = row_insert(type(row))
+    values = row.__dict__
+    for key, default in shape.columns.items():
+        if key not in values:
+            # Into the object's dict, not through its instrumented attribute (a dozen
+            # calls each, for a case's twenty-odd unset columns): the row is new and
+            # outside the session, there is no history to keep.
+            values[key] = default
+    written = {key: values[key] for key in shape.columns}
+    row.id = session.connection().scalar(shape.returning_id, written)
+    return written
+
+
+def changed_columns(row: Row, written: dict[str, Any]) -> dict[str, Any]:
+    """The columns of ``row`` whose values differ from ``written`` (``insert_row``'s)."""
+    values = row.__dict__
+    return {key: values[key] for key, old in written.items() if values[key] != old}
+
+
+@cache
+def row_update(table: Table, keys: tuple[str, ...]) -> Update:
+    """``UPDATE table SET key = :set_key, … WHERE id = :row_id``, built once per set of
+    columns (and cached by SQLAlchemy)."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({key: bindparam(f"set_{key}", type_=table.c[key].type) for key in keys})
+    )
+
+
+def update_params(row: Row, changed: dict[str, Any]) -> dict[str, Any]:
+    """``row_update``'s parameters for ``changed`` columns of ``row``."""
+    return {"row_id": row.id, **{f"set_{key}": value for key, value in changed.items()}}
+
+
+def attach_row(session: Session, row: Row) -> None:
+    """Make ``row`` (``insert_row``'s, written meanwhile if anything changed) the
+    session's persistent row of its id, as a flush would leave it: every column loaded,
+    nothing pending."""
+    make_transient_to_detached(row)
+    session.add(row)
 
 
 def insert_now(session: Session, row: Row) -> None:
@@ -168,16 +224,117 @@ def insert_now(session: Session, row: Row) -> None:
     without the unit of work's bookkeeping for one new row or the flush of everything
     else the session holds. For a row whose id is needed now (a message's key names it)
     and whose foreign keys point at rows already in the database."""
-    shape = row_insert(type(row))
-    values = row.__dict__
-    for key, default in shape.columns.items():
-        if key not in values:
-            setattr(row, key, default)
-    row.id = session.connection().scalar(
-        shape.returning_id, {key: values[key] for key in shape.columns}
-    )
-    make_transient_to_detached(row)
-    session.add(row)
+    insert_row(session, row)
+    attach_row(session, row)
+
+
+ROWS_AT_ONCE = "gridgov.rows_at_once"
+
+
+class RowBuffer:
+    """New rows that nothing reads back as objects (a report's events and messages),
+    kept as the column values a flush would write, and at most one row's changed
+    columns: written together (``write``), each table's rows in the order they were
+    added (so ids keep that order). No ORM object is built, tracked, sorted by the flush
+    and forgotten for them."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type[Row], list[dict[str, Any]]] = {}
+        self.changed: tuple[Row, dict[str, Any]] | None = None
+
+    def add(self, model: type[Row], values: dict[str, Any]) -> None:
+        """Buffer one row of ``model``: ``values`` by column key, the rest defaulted."""
+        columns = row_insert(model).columns
+        self.rows.setdefault(model, []).append(
+            {key: values.get(key, default) for key, default in columns.items()}
+        )
+
+    def update(self, row: Row, changed: dict[str, Any]) -> None:
+        """Write ``changed`` (``changed_columns``) to ``row``'s row too, after the rows."""
+        self.changed = (row, changed) if changed else None
+
+    def write(self, connection: Connection) -> None:
+        """Insert the buffered rows and update the changed row, then empty the buffer. On
+        PostgreSQL in ONE statement, one round trip (``_written_at_once``); on SQLite an
+        executemany per table (one call into C each) and the UPDATE."""
+        tables, self.rows = list(self.rows.items()), {}
+        changed, self.changed = self.changed, None
+        if connection.dialect.name == "postgresql":
+            params: dict[str, Any] = {}
+            for t, (_, values) in enumerate(tables):
+                params.update(array_params(values, prefix=f"t{t}_"))
+            updated: tuple[type[Row], tuple[str, ...]] | None = None
+            if changed is not None:
+                row, columns = changed
+                params.update(update_params(row, columns))
+                updated = (type(row), tuple(columns))
+            if params:
+                models = tuple(model for model, _ in tables)
+                connection.execute(_written_at_once(models, updated), params)
+            return
+        for model, values in tables:
+            connection.execute(row_insert(model).statement, values)
+        if changed is not None:
+            row, columns = changed
+            connection.execute(
+                row_update(table_of(type(row)), tuple(columns)), update_params(row, columns)
+            )
+
+
+@cache
+def _written_at_once(
+    models: tuple[type[Row], ...], updated: tuple[type[Row], tuple[str, ...]] | None
+) -> Any:
+    """``RowBuffer.write``'s one statement on PostgreSQL: the rows of ``models`` (an
+    ``array_insert`` each, table ``t``'s parameters prefixed ``t{t}_``) and ``updated``
+    (the updated row's model and columns), built once per shape. The last statement
+    carries the others as common table expressions (PostgreSQL runs every
+    data-modifying one)."""
+    statements: list[Any] = [
+        array_insert(table_of(model), tuple(row_insert(model).columns), f"t{t}_")
+        for t, model in enumerate(models)
+    ]
+    if updated is not None:
+        model, keys = updated
+        statements.append(row_update(table_of(model), keys))
+    main = statements.pop()
+    for n, statement in enumerate(statements):
+        main = main.add_cte(statement.cte(f"written_{n}"))
+    return main
+
+
+def row_buffer(session: Session) -> RowBuffer | None:
+    """The buffer of ``rows_at_once`` when the session is inside one, else None."""
+    buffer = session.info.get(ROWS_AT_ONCE)
+    return buffer if isinstance(buffer, RowBuffer) else None
+
+
+@contextmanager
+def rows_at_once(session: Session) -> Iterator[RowBuffer]:
+    """Inside, the functions that add rows nothing reads back (``cases.steps.log_event``,
+    the outbox) buffer their values in the yielded ``RowBuffer`` instead of the session;
+    the caller writes it (``write``) before leaving. Leaving by an exception drops what
+    is still buffered, as a rollback would have dropped the session's pending rows."""
+    buffer = RowBuffer()
+    session.info[ROWS_AT_ONCE] = buffer
+    try:
+        yield buffer
+    finally:
+        del session.info[ROWS_AT_ONCE]
+
+
+_DATABASE_KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def database_key(session: Session) -> str:
+    """The session's database as the key of a per-process cache (the catalogue, the
+    holidays, the locator): its URL, rendered once per engine rather than at every
+    look-up (``str(url)`` is some fifteen calls, and intake looks a dozen times)."""
+    engine = session.get_bind().engine
+    key = _DATABASE_KEYS.get(engine)
+    if key is None:
+        key = _DATABASE_KEYS[engine] = str(engine.url)
+    return key
 
 
 class UTCDateTime(TypeDecorator[datetime]):

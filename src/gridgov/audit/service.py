@@ -6,11 +6,12 @@ row commits or rolls back with the change it describes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import (
@@ -34,7 +35,7 @@ from sqlalchemy.sql.util import find_tables
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
-from gridgov.db import AUDIT_KEY_INFO, union_insert
+from gridgov.db import AUDIT_KEY_INFO, array_insert, array_params
 from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
@@ -256,7 +257,6 @@ _PENDING = "gridgov.audit_pending"
 # bump of the head instead of one per savepoint. Such a session must never commit with a
 # savepoint open (a commit there skips the rows the savepoints still hold).
 CHAIN_AT_COMMIT = "gridgov.audit_chain_at_commit"
-_ONE_STATEMENT_ROWS = 100
 _MARKS = "gridgov.audit_savepoints"
 
 
@@ -273,13 +273,12 @@ _BUMP_HEAD = (
 )
 
 
-@cache
-def _append_with_head(count: int) -> Any:
-    """``count`` audit rows and the new head in one statement (PostgreSQL), built once
-    per count with named parameters (``union_insert``): the one built from the rows'
-    values was compiled anew at every commit (a sixth of an intake's CPU)."""
-    keys = tuple(column.key for column in _EVENT.columns)
-    return _SET_HEAD.add_cte(union_insert(_EVENT, keys, count).cte("appended"))
+# The audit rows (``array_insert``: one array parameter per column, ``row_{key}``) and
+# the new head (``seq``, ``hash``) in one statement (PostgreSQL), built once: the same
+# whatever the number of rows.
+_APPEND_WITH_HEAD = _SET_HEAD.add_cte(
+    array_insert(_EVENT, tuple(column.key for column in _EVENT.columns), "row_").cte("appended")
+)
 
 
 @event.listens_for(Session, "before_commit")
@@ -310,13 +309,13 @@ def _append_pending(session: Session) -> None:
         digest = rules.chain_hash(key, prev_hash, fields)
         chained.append({**fields, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    if bind.dialect.name == "postgresql" and len(chained) <= _ONE_STATEMENT_ROWS:
+    if bind.dialect.name == "postgresql":
         # The rows and the new head in one statement: the head's row lock, taken by the
         # bump above, is held for one round trip fewer (each is also a wait for the GIL
-        # in a busy process). A sweep's thousands of rows take the two statements below
-        # (one VALUES list of them would pass PostgreSQL's 65,535 parameters).
-        params = {f"{key}_{n}": row[key] for n, row in enumerate(chained) for key in row}
-        bind.execute(_append_with_head(len(chained)), {**params, "seq": seq, "hash": prev_hash})
+        # in a busy process). One array per column, so a sweep's thousands of rows are
+        # one statement too.
+        params = array_params(chained, prefix="row_")
+        bind.execute(_APPEND_WITH_HEAD, {**params, "seq": seq, "hash": prev_hash})
         return
     bind.execute(_INSERT_EVENT, chained)
     bind.execute(_SET_HEAD, {"seq": seq, "hash": prev_hash})
@@ -334,14 +333,31 @@ def _append_before_reading(state: ORMExecuteState) -> None:
     bind = state.session.connection()
     if not bind.info.get(_PENDING):
         return
-    # find_tables walks the statement (~15 µs); get_final_froms compiles an ORM select
-    # (~1 ms), which a transaction of many actions paid on every read.
     statement = state.statement
-    if not isinstance(statement, ClauseElement):
-        return
-    tables = find_tables(statement, include_joins=True, include_aliases=True)
-    if any(table.name == AuditEvent.__tablename__ for table in tables):
+    if isinstance(statement, ClauseElement) and _reads_audit(statement):
         _append_pending(state.session)
+
+
+# Whether a statement reads the audit log, per statement object: a statement built once
+# (most of the reads intake and the workflow run) is walked once, not at every execution.
+_READS_AUDIT: weakref.WeakKeyDictionary[ClauseElement, bool] = weakref.WeakKeyDictionary()
+
+
+def _reads_audit(statement: ClauseElement) -> bool:
+    """Whether ``statement`` reads ``audit_event``. find_tables walks the statement (~15
+    µs, a hundred calls); get_final_froms compiled an ORM select (~1 ms), which a
+    transaction of many actions paid on every read. Statements are immutable, so the
+    answer is remembered for as long as the statement lives."""
+    try:
+        known = _READS_AUDIT.get(statement)
+    except TypeError:  # a construct that cannot be weakly referenced: walked each time
+        known = None
+    if known is None:
+        tables = find_tables(statement, include_joins=True, include_aliases=True)
+        known = any(table.name == AuditEvent.__tablename__ for table in tables)
+        with contextlib.suppress(TypeError):
+            _READS_AUDIT[statement] = known
+    return known
 
 
 @event.listens_for(Engine, "savepoint")

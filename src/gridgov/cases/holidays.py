@@ -17,6 +17,7 @@ from gridgov.cases.models import (
     Holiday,
     HolidayYear,
 )
+from gridgov.db import database_key
 from gridgov.errors import InvalidInput, Problem
 
 _HOLIDAYS_TTL = 30.0
@@ -29,7 +30,7 @@ def calendar_for(session: Session, tz_name: str = "Asia/Shanghai") -> WorkCalend
     change a few times a year)."""
     from zoneinfo import ZoneInfo
 
-    key = str(session.get_bind().engine.url)
+    key = database_key(session)
     cached = _holidays.get(key)
     if cached is None or time.monotonic() - cached[0] > _HOLIDAYS_TTL:
         overrides = {h.day: h.is_workday for h in session.scalars(select(Holiday))}

@@ -8,8 +8,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,6 @@ from gridgov.cases import classify
 from gridgov.cases.assigning import assign
 from gridgov.cases.models import (
     Case,
-    CaseEvent,
-    OutboxMessage,
     Photo,
 )
 from gridgov.cases.notifications import notify_reporter
@@ -33,8 +32,8 @@ from gridgov.cases.screening import (
     spam_signals,
     understand,
 )
-from gridgov.cases.steps import add_event, move
-from gridgov.db import Row, insert_now, row_insert, rows_insert
+from gridgov.cases.steps import log_event, step
+from gridgov.db import attach_row, changed_columns, insert_row, rows_at_once
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import public as registry_public
 from gridgov.registry import service as registry
@@ -130,7 +129,8 @@ def kept_photo(content_type: str, data: bytes) -> tuple[str, bytes]:
 def _tracking_code() -> str:
     """Ten characters from 32 (50 bits): a collision is as good as impossible, and the
     unique constraint would refuse one rather than mix two cases."""
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    # A byte modulo 32 is uniform (256 is a multiple of 32): secrets.choice, ten times.
+    return "".join([TRACKING_ALPHABET[byte % 32] for byte in secrets.token_bytes(10)])
 
 
 def find_by_idempotency_key(session: Session, key: str | None) -> Case | None:
@@ -183,45 +183,51 @@ def do_intake(
         suggested = category_of(session, case)
         if suggested is None or not suggested.active or suggested.start_level is None:
             case.category_code = None  # a retired category: leave it to the dispatcher
-    first = _store(session, case, stored_key)
-    if first is not None:
-        return Intake(first, created=False)
-    for content_type, data in value.photos:
-        add_photo(session, case, None, content_type, data, now)
-    add_event(
-        session, case, actor, now, "submitted", None, State.SUBMITTED, note=value.channel.value
-    )
-    summary = {
-        "channel": case.channel,
-        "category": case.category_code,
-        "spam": case.spam_suspected,
-    }
-    record_about(session, actor, "case.submitted", case, now=now, summary=summary)
-    notify_reporter(
-        session, case, now, "received", tz, link=f"/track/{case.tracking_code}?k={secret}"
-    )
-    # Reads of other cases: what this request has pending (its event, audit row and
-    # message) changes nothing they find, so it is flushed once, at commit.
-    with session.no_autoflush:
-        duplicates = likely_duplicate_ids(session, case, now=now)
-    if duplicates:
-        add_event(
-            session,
-            case,
-            actor,
-            now,
-            "duplicate_suspected",
-            None,
-            None,
-            note=", ".join(f"#{d}" for d in duplicates),
-            public=False,
+    stored = _store(session, case, stored_key)
+    if isinstance(stored, Case):
+        return Intake(stored, created=False)
+    # The case is in the database, outside the session: what routing changes below is
+    # written by one UPDATE at the end (``attach_row``), not by the commit's flush; its
+    # events and messages are buffered as values and inserted a table at a time.
+    with rows_at_once(session) as buffer:
+        for content_type, data in value.photos:
+            add_photo(session, case, None, content_type, data, now)
+        log_event(
+            session, case, actor, now, "submitted", None, State.SUBMITTED, note=value.channel.value
         )
-    if not case.spam_suspected and case.category_code and case.grid_code and not duplicates:
-        system = Actor.system("router")
-        with session.no_autoflush:  # one UPDATE of the case for both steps
-            move(session, case, system, now, State.ACCEPTED, "accepted")
-            assign(session, case, system, now, route=None, tz=tz)
-    _insert_pending(session, case)
+        summary = {
+            "channel": case.channel,
+            "category": case.category_code,
+            "spam": case.spam_suspected,
+        }
+        record_about(session, actor, "case.submitted", case, now=now, summary=summary)
+        notify_reporter(
+            session, case, now, "received", tz, link=f"/track/{case.tracking_code}?k={secret}"
+        )
+        # Reads of other cases: what this request has pending (its photos) changes
+        # nothing they find, so it is flushed once, at commit.
+        with session.no_autoflush:
+            duplicates = likely_duplicate_ids(session, case, now=now)
+        if duplicates:
+            log_event(
+                session,
+                case,
+                actor,
+                now,
+                "duplicate_suspected",
+                None,
+                None,
+                note=", ".join(f"#{d}" for d in duplicates),
+                public=False,
+            )
+        if not case.spam_suspected and case.category_code and case.grid_code and not duplicates:
+            system = Actor.system("router")
+            with session.no_autoflush:
+                step(session, case, system, now, State.ACCEPTED, "accepted")
+                assign(session, case, system, now, route=None, tz=tz)
+        buffer.update(case, changed_columns(case, stored))
+        buffer.write(session.connection())
+    attach_row(session, case)
     return Intake(case, created=True, duplicates=duplicates, secret=secret)
 
 
@@ -282,63 +288,22 @@ def _screen(
     case.spam_reasons = ", ".join(reasons)[:160]
 
 
-# The rows intake adds about its case that nothing reads back as objects: its events
-# (submitted, duplicate suspected, accepted, assigned, unstaffed) and its messages.
-_WRITTEN_ONCE: tuple[type[Row], ...] = (CaseEvent, OutboxMessage)
-_ONE_STATEMENT_ROWS = 20  # more (photos' events, say) take an executemany
-
-
-def _insert_pending(session: Session, case: Case) -> None:
-    """Insert the events and messages about ``case`` still pending in the session, each
-    kind in one Core executemany (in the order they were added, so the events' ids keep
-    the timeline's order), and let the session forget them: the commit's flush then has
-    nothing of theirs to sort, and SQLite no longer inserts them one by one to learn ids
-    nobody reads. The rows are the ones the flush would have written."""
-    for model in _WRITTEN_ONCE:
-        pending = sorted(
-            (
-                row
-                for row in session.new
-                if type(row) is model and getattr(row, "case_id", None) == case.id
-            ),
-            key=lambda row: inspect(row).insert_order or 0,
-        )
-        if not pending:
-            continue
-        shape = row_insert(model)
-        values = [
-            {key: row.__dict__.get(key, default) for key, default in shape.columns.items()}
-            for row in pending
-        ]
-        connection = session.connection()
-        if connection.dialect.name == "postgresql" and len(values) <= _ONE_STATEMENT_ROWS:
-            connection.execute(
-                rows_insert(model, len(values)),
-                {f"{key}_{n}": value for n, row in enumerate(values) for key, value in row.items()},
-            )
-        else:  # SQLite's executemany is one call into C
-            connection.execute(shape.statement, values)
-        for row in pending:
-            session.expunge(row)
-
-
-def _store(session: Session, case: Case, stored_key: str | None) -> Case | None:
-    """Insert the case in a savepoint (the caller's transaction stays whole); when another
+def _store(session: Session, case: Case, stored_key: str | None) -> dict[str, Any] | Case:
+    """Insert the case (``insert_row``: it stays outside the session) in a savepoint
+    (the caller's transaction stays whole), and give the values written; when another
     request with the same idempotency key won the race, its case instead. Without a key
     there is no race to lose (the tracking code's 50 bits do not collide): no savepoint,
     which is two statements fewer (a round trip each on PostgreSQL)."""
     if stored_key is None:
-        insert_now(session, case)
-        return None
+        return insert_row(session, case)
     try:
         with session.begin_nested():
-            insert_now(session, case)
+            return insert_row(session, case)
     except IntegrityError:
         first = find_by_idempotency_key(session, stored_key)
         if first is None:
             raise
         return first
-    return None
 
 
 def _locate(session: Session, value: IntakeInput) -> None:

@@ -5,7 +5,7 @@ dispatchers when nobody staffs that unit; and the in-app inbox that reads them."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,8 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.routing import category_of
 from gridgov.cases.rules import Level
-from gridgov.cases.steps import add_event
+from gridgov.cases.steps import log_event
+from gridgov.db import row_buffer
 from gridgov.registry import public as registry_public
 
 
@@ -33,23 +34,34 @@ class _Address(NamedTuple):
     dedupe_key: str
 
 
+def outbox_values(
+    *, now: datetime, case: Case | None, message: tuple[str, str], to: _Address
+) -> dict[str, Any]:
+    """The columns of the outbox row that queues ``message`` (subject, body) for ``to``."""
+    subject, body = message
+    return {
+        "created_at": now,
+        "available_at": now,
+        "channel": to.channel,
+        "recipient": to.recipient[:128],
+        "subject": subject[:256],
+        "body": body,
+        "case_id": case.id if case else None,
+        "dedupe_key": to.dedupe_key[:128],
+    }
+
+
 def _outbox(
     session: Session, *, now: datetime, case: Case | None, message: tuple[str, str], to: _Address
 ) -> None:
-    """Queue ``message`` (subject, body) about ``case`` for ``to``."""
-    subject, body = message
-    session.add(
-        OutboxMessage(
-            created_at=now,
-            available_at=now,
-            channel=to.channel,
-            recipient=to.recipient[:128],
-            subject=subject[:256],
-            body=body,
-            case_id=case.id if case else None,
-            dedupe_key=to.dedupe_key[:128],
-        )
-    )
+    """Queue ``message`` (subject, body) about ``case`` for ``to``: inside ``rows_at_once``
+    (intake) as values in its buffer, else as a new row of the session."""
+    values = outbox_values(now=now, case=case, message=message, to=to)
+    buffer = row_buffer(session)
+    if buffer is None:
+        session.add(OutboxMessage(**values))
+    else:
+        buffer.add(OutboxMessage, values)
 
 
 def _language_of(session: Session, user_id: int | None) -> str | None:
@@ -163,7 +175,7 @@ def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: da
             "link": f"/cases/{case.id}",
         },
     )
-    add_event(
+    log_event(
         session,
         case,
         Actor.system("router"),

@@ -17,6 +17,7 @@ from gridgov.cases.models import (
     GridMatter,
 )
 from gridgov.cases.rules import Level, Route
+from gridgov.db import database_key
 from gridgov.registry import public as registry_public
 
 DEFAULT_ROUTE = Route(Level.GRID, None, "district default")
@@ -50,7 +51,7 @@ class CategoryInfo:
 def catalogue_of(session: Session) -> tuple[dict[str, CategoryInfo], dict[str, frozenset[str]]]:
     """Categories and grid matters lists, read at most every ``_CATALOGUE_TTL`` seconds
     per process (administrators change them rarely; this instance's own changes clear it)."""
-    key = str(session.get_bind().engine.url)
+    key = database_key(session)
     cached = _catalogue.get(key)
     if cached is None or time.monotonic() - cached[0] > _CATALOGUE_TTL:
         categories = {

@@ -42,7 +42,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -123,7 +123,11 @@ _DIGIT_SIGNS = str.maketrans(
 )
 
 
+@lru_cache(maxsize=32)
 def _folded(text: str) -> str:
+    """Half-width, lower case, digit signs as digits, variant spellings folded.
+    Remembered for the last few texts (as ``classify.fold``): one report's screen folds
+    its text, and the folded text again, half a dozen times (each rule and the model)."""
     folded = unicodedata.normalize("NFKC", text.translate(_DIGIT_SIGNS)).lower()
     for variant, word in VARIANTS:
         folded = folded.replace(variant, word)

@@ -4,6 +4,7 @@ timeline, move it to another state (with the audit row), require a reason or a n
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from gridgov.cases.models import (
     CaseEvent,
 )
 from gridgov.cases.rules import State
+from gridgov.db import row_buffer
 from gridgov.errors import Conflict, InvalidInput, Problem
 
 
@@ -34,6 +36,31 @@ def lock_case(session: Session, case: Case) -> None:
         )
 
 
+def event_values(
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    kind: str,
+    from_state: State | None,
+    to_state: State | None,
+    *,
+    note: str = "",
+    public: bool = True,
+) -> dict[str, Any]:
+    """The columns of an event on ``case``'s timeline (``add_event``, ``log_event``)."""
+    return {
+        "case_id": case.id,
+        "at": now,
+        "actor": actor.username,
+        "role": actor.role,
+        "kind": kind,
+        "from_state": from_state.value if from_state else None,
+        "to_state": to_state.value if to_state else None,
+        "note": note[:2000],
+        "public": public,
+    }
+
+
 def add_event(
     session: Session,
     case: Case,
@@ -47,18 +74,56 @@ def add_event(
     public: bool = True,
 ) -> CaseEvent:
     event = CaseEvent(
-        case_id=case.id,
-        at=now,
-        actor=actor.username,
-        role=actor.role,
-        kind=kind,
-        from_state=from_state.value if from_state else None,
-        to_state=to_state.value if to_state else None,
-        note=note[:2000],
-        public=public,
+        **event_values(case, actor, now, kind, from_state, to_state, note=note, public=public)
     )
     session.add(event)
     return event
+
+
+def log_event(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    kind: str,
+    from_state: State | None,
+    to_state: State | None,
+    *,
+    note: str = "",
+    public: bool = True,
+) -> None:
+    """``add_event`` for a caller that does not read the event back: inside
+    ``rows_at_once`` (intake) only its values are buffered, no ORM object."""
+    values = event_values(case, actor, now, kind, from_state, to_state, note=note, public=public)
+    buffer = row_buffer(session)
+    if buffer is None:
+        session.add(CaseEvent(**values))
+    else:
+        buffer.add(CaseEvent, values)
+
+
+def _enter(case: Case, target: State, now: datetime) -> State:
+    """Move ``case`` to ``target`` (refused unless the rules allow it); its former state."""
+    current = State(case.state)
+    rules.transition(current, target)
+    case.state = target.value
+    case.updated_at = now
+    case.version += 1
+    return current
+
+
+def _record_move(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    current: State,
+    target: State,
+    kind: str,
+    note: str,
+) -> None:
+    summary = {"from": current.value, "to": target.value, "note": note[:200]}
+    record_about(session, actor, f"case.{kind}", case, now=now, summary=summary)
 
 
 def move(
@@ -72,15 +137,28 @@ def move(
     note: str = "",
     public: bool = True,
 ) -> CaseEvent:
-    current = State(case.state)
-    rules.transition(current, target)
-    case.state = target.value
-    case.updated_at = now
-    case.version += 1
+    current = _enter(case, target, now)
     event = add_event(session, case, actor, now, kind, current, target, note=note, public=public)
-    summary = {"from": current.value, "to": target.value, "note": note[:200]}
-    record_about(session, actor, f"case.{kind}", case, now=now, summary=summary)
+    _record_move(session, case, actor, now, current, target, kind, note)
     return event
+
+
+def step(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    target: State,
+    kind: str,
+    *,
+    note: str = "",
+    public: bool = True,
+) -> None:
+    """``move`` for a caller that does not read the event back (routing, intake): its
+    event goes through ``log_event``."""
+    current = _enter(case, target, now)
+    log_event(session, case, actor, now, kind, current, target, note=note, public=public)
+    _record_move(session, case, actor, now, current, target, kind, note)
 
 
 REQUIRED = {

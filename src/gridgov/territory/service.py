@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import scope_clause, within_view
 from gridgov.audit.service import Actor, record, record_region
+from gridgov.db import database_key
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.territory import geo
 from gridgov.territory.locate import Locator, RegionInfo
@@ -184,7 +185,7 @@ def get_locator(session: Session) -> Locator:
     """The locator for the current territory: built once per process and rebuilt when
     any instance has changed the territory. The version is checked (one tiny query) at
     most every ``VERSION_CHECK_SECONDS``; this instance's own changes rebuild at once."""
-    key = str(session.get_bind().engine.url)
+    key = database_key(session)
     cached = _locator_cache.get(key)
     if cached is not None and time.monotonic() - cached[2] < VERSION_CHECK_SECONDS:
         return cached[1]
