@@ -237,7 +237,9 @@ def _step(
     ) -> CaseDetailOut:
         actor = actor_of(request, user)
         tz = state.settings.timezone
-        service.do_step(session, actor=actor, case=case, step=name, text=body.note, now=now, tz=tz)
+        service.take_step(
+            session, actor=actor, case=case, step=name, text=body.note, now=now, tz=tz
+        )
         session.commit()
         return detail(session, case, request)
 

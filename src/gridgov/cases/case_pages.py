@@ -379,7 +379,7 @@ def take_step(
         )
     elif step in service.PLAIN_STEPS:  # the page's start has a note, the rest a reason
         text = note if step == "start" else reason
-        service.do_step(session, actor=actor, case=case, step=step, text=text, now=now, tz=tz)
+        service.take_step(session, actor=actor, case=case, step=step, text=text, now=now, tz=tz)
     else:  # pragma: no cover - the route refuses unknown steps first
         raise NotFound("Not found, or outside your area.")
 

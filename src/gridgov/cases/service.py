@@ -262,8 +262,8 @@ from gridgov.cases.workflow import (
     do_start as do_start,
 )
 from gridgov.cases.workflow import (
-    do_step as do_step,
+    do_verify as do_verify,
 )
 from gridgov.cases.workflow import (
-    do_verify as do_verify,
+    take_step as take_step,
 )

@@ -280,7 +280,7 @@ def do_contest(
 
 # The steps that need nothing but the case and, for some, one text. The API's step
 # endpoints, the case page and the field app name a step so and take it through
-# ``do_step``: step -> (action, the keyword its text goes to, whether it takes the zone).
+# ``take_step``: step -> (action, the keyword its text goes to, whether it takes the zone).
 _PLAIN: dict[str, tuple[Callable[..., object], str | None, bool]] = {
     "accept": (do_accept, None, False),
     "reject": (do_reject, "reason", False),
@@ -296,7 +296,7 @@ _PLAIN: dict[str, tuple[Callable[..., object], str | None, bool]] = {
 PLAIN_STEPS = tuple(_PLAIN)
 
 
-def do_step(
+def take_step(
     session: Session,
     *,
     actor: Actor,

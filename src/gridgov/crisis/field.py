@@ -181,7 +181,7 @@ def do_sync_case_step(
         case = cases.get_case(session, case_id=case_id, viewer=actor)
         if case.version != base_version:
             raise CaseConflict(case_state(case))
-        cases.do_step(session, actor=actor, case=case, step=step, text=note, now=now, tz=tz)
+        cases.take_step(session, actor=actor, case=case, step=step, text=note, now=now, tz=tz)
         session.flush()
         return {"case": case_state(case)}
 
