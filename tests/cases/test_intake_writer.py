@@ -45,6 +45,21 @@ def writer(db: Database) -> Iterator[IntakeWriter]:
     intake_writer.stop(WAIT)
 
 
+@pytest.fixture
+def other(db: Database) -> Iterator[IntakeWriter]:
+    """A second instance's writer: its own engine and thread on the same database."""
+    other_db = Database(
+        url=db.url,
+        engine=create_db_engine(db.url),
+        audit_key=db.audit_key,
+        field_cipher=db.field_cipher,
+    )
+    other_writer = IntakeWriter(other_db, threads=1)
+    yield other_writer
+    other_writer.stop(WAIT)
+    other_db.dispose()
+
+
 def filing(
     text: str, *, key: str | None = None, phone: str = "13812345678"
 ) -> Callable[[Session], tuple[int, bool]]:
@@ -247,17 +262,10 @@ def test_stopping_files_the_reports_still_queued(
 
 
 def test_two_instances_file_one_keyed_report_once(
-    db: Database, people: dict[str, Actor], writer: IntakeWriter
+    db: Database, people: dict[str, Actor], writer: IntakeWriter, other: IntakeWriter
 ) -> None:
     # Given a second instance's writer on the same database, and the first instance
     # holding its batch open after filing a keyed report
-    other_db = Database(
-        url=db.url,
-        engine=create_db_engine(db.url),
-        audit_key=db.audit_key,
-        field_cipher=db.field_cipher,
-    )
-    other = IntakeWriter(other_db, threads=1)
     gate = Gate()
     key = "web-9a7c-two-instances"
 
@@ -266,20 +274,16 @@ def test_two_instances_file_one_keyed_report_once(
         gate.work(session)
         return filed
 
-    try:
-        first = writer.submit(files_then_holds)
-        assert gate.entered.wait(WAIT)
-        # When the second instance files the same report (a retry through the other
-        # instance) while the first has not committed, and the first then commits
-        again = other.submit(filing("路灯坏了好几天晚上很黑", key=key))
-        gate.opened.set()
-        # Then there is one case, and both answers name it
-        case_id, created = first.result(WAIT)
-        assert created
-        assert again.result(WAIT) == (case_id, False)
-    finally:
-        other.stop(WAIT)
-        other_db.dispose()
+    first = writer.submit(files_then_holds)
+    assert gate.entered.wait(WAIT)
+    # When the second instance files the same report (a retry through the other
+    # instance) while the first has not committed, and the first then commits
+    again = other.submit(filing("路灯坏了好几天晚上很黑", key=key))
+    gate.opened.set()
+    # Then there is one case, and both answers name it
+    case_id, created = first.result(WAIT)
+    assert created
+    assert again.result(WAIT) == (case_id, False)
     assert stored_cases(db) == ["路灯坏了好几天晚上很黑"]
     with db.session() as session:
         assert audit.verify(session).ok
@@ -308,20 +312,13 @@ def test_several_threads_file_every_report_once(db: Database, people: dict[str, 
 
 
 def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
-    db: Database, people: dict[str, Actor], writer: IntakeWriter
+    db: Database, people: dict[str, Actor], writer: IntakeWriter, other: IntakeWriter
 ) -> None:
     # Given two instances whose batches each file one keyed report and then, both at
     # once, a retry of the other's: each waits for a key the other has not committed
     # (SQLite has one writer at a time, so only PostgreSQL can cross them)
     if db.dialect == "sqlite":
         pytest.skip("SQLite takes its write lock per batch: two batches never cross")
-    other_db = Database(
-        url=db.url,
-        engine=create_db_engine(db.url),
-        audit_key=db.audit_key,
-        field_cipher=db.field_cipher,
-    )
-    other = IntakeWriter(other_db, threads=1)
     both_filed = threading.Barrier(2, timeout=WAIT)
 
     def after_both(work: Callable[[Session], tuple[int, bool]]) -> Job[Any]:
@@ -349,15 +346,11 @@ def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
         threading.Thread(target=writer.commit_batch, args=(first,)),
         threading.Thread(target=other.commit_batch, args=(second,)),
     ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(WAIT)
-        answers = [[j.future.result(WAIT) for j in batch] for batch in (first, second)]
-    finally:
-        other.stop(WAIT)
-        other_db.dispose()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    answers = [[j.future.result(WAIT) for j in batch] for batch in (first, second)]
     # Then no report fails: each is filed once and both retries name the first case
     (lamp_id, lamp_new), (cover_again, cover_again_new) = answers[0]
     (cover_id, cover_new), (lamp_again, lamp_again_new) = answers[1]
