@@ -44,6 +44,8 @@ def test_the_clerk_opens_a_matter_convenes_signs_in_votes_and_decides(
     # branch committee
     form = client.get("/deliberation/matters/new").text
     assert '<option value="si_yi_liang_gong_kai">四议两公开</option>' in form
+    # (the village picked by name from the clerk's scope, its code only the value)
+    assert f'<option value="{VILLAGE}" selected>青篮社区</option>' in form
     matter_id = _open(client)
     page = client.get(f"/deliberation/matters/{matter_id}")
     assert page.status_code == 200

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gridgov.accounts.models import User
 from gridgov.deliberation import discussion, elections, implementation_pages, meeting_pages, service
 from gridgov.deliberation.matter_pages_common import (
     ReaderPage,
@@ -34,8 +33,10 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.territory.rules import Level
 from gridgov.territory.service import region_names
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
+from gridgov.web.regions import region_choices
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, desk, form_post
 
@@ -88,22 +89,25 @@ def matters_page(desk: ReaderDesk) -> HTMLResponse:
 
 
 def _new_page(
-    request: Request, user: User, *, error: DomainError | None = None, values: dict[str, Any]
+    desk: Desk, *, error: DomainError | None = None, values: dict[str, Any]
 ) -> HTMLResponse:
-    language = language_of(request)
+    language = language_of(desk.request)
     context = {
         "error": error_message(language, error) if error else None,
         "values": values,
         "templates": service.shipped_template_names(language),
-        "scope": user.effective_scope or "",
+        # the villages and communities of the runner's scope, picked by name
+        "communities": region_choices(desk.session, desk.actor, (Level.COMMUNITY,)),
     }
     status = error.status if error else 200
-    return no_store(render(request, "deliberation/matter_new.html", context, status_code=status))
+    return no_store(
+        render(desk.request, "deliberation/matter_new.html", context, status_code=status)
+    )
 
 
 @router.get("/deliberation/matters/new", response_class=HTMLResponse)
-def new_matter_page(request: Request, user: RunnerPage) -> HTMLResponse:
-    return _new_page(request, user, values={"region_code": user.effective_scope or ""})
+def new_matter_page(desk: RunnerDesk) -> HTMLResponse:
+    return _new_page(desk, values={"region_code": desk.user.effective_scope or ""})
 
 
 @form_post(router, "/deliberation/matters")
@@ -132,7 +136,7 @@ def new_matter_submit(
             one_person=bool(one_person),
         ),
         to=lambda matter: f"/deliberation/matters/{matter.id}",
-        on_error=lambda exc: _new_page(desk.request, desk.user, error=exc, values=values),
+        on_error=lambda exc: _new_page(desk, error=exc, values=values),
     )
 
 
