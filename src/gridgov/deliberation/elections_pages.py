@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.db import rows, visible_row
+from gridgov.db import visible_row
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
@@ -41,9 +41,10 @@ from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.territory.models import Region
+from gridgov.territory.rules import Level
 from gridgov.web import i18n
 from gridgov.web.deps import require_roles
+from gridgov.web.regions import region_choices
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -197,16 +198,6 @@ def staff_list(desk: ClerkDesk) -> HTMLResponse:
     )
 
 
-def _communities(session: Session, scope: str) -> list[Region]:
-    return rows(
-        session,
-        Region,
-        Region.level == "community",
-        Region.code.startswith(scope, autoescape=True),
-        order_by=(Region.code,),
-    )
-
-
 def _new_page(
     desk: Desk,
     form: dict[str, str],
@@ -216,7 +207,7 @@ def _new_page(
     language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _communities(desk.session, desk.user.effective_scope or ""),
+        "regions": region_choices(desk.session, desk.actor, (Level.COMMUNITY,)),
         "default_rules": elections.rules_text(elections.template_rules(desk.session)),
         **error_context(language, error),
     }
