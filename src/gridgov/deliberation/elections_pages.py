@@ -115,7 +115,10 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
     parts = {int(item["constituency"]): item for item in (result or {}).get("constituencies", [])}
     names = {c.id: c.name for c in candidates}
     constituencies = []
-    for constituency in elections.constituencies_of(session, election.id):
+    found = elections.constituencies_of(session, election.id)
+    # One look-up for every constituency's region, not one per constituency.
+    region_names = territory.region_names(session, (c.region_code for c in found))
+    for constituency in found:
         item = parts.get(constituency.id)
         rows: list[dict[str, Any]] = []
         for candidate in candidates:
@@ -143,7 +146,7 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
                 "id": constituency.id,
                 "name": constituency.name,
                 "region_code": constituency.region_code,
-                "region": territory.region_name(session, constituency.region_code),
+                "region": region_names.get(constituency.region_code, constituency.region_code),
                 "seats": constituency.seats,
                 "candidates": rows,
                 "count": item,
@@ -179,14 +182,12 @@ def staff_list(desk: ClerkDesk) -> HTMLResponse:
     tz = ZoneInfo(desk.tz)
     scope = desk.user.effective_scope or ""
     found = elections.list_elections(desk.session, region_code=scope) if scope else []
-    # One look-up per region, not one per election.
-    names = {
-        code: territory.region_name(desk.session, code) for code in {e.region_code for e in found}
-    }
+    # One look-up for every region, not one per election.
+    names = territory.region_names(desk.session, (e.region_code for e in found))
     rows = [
         {
             "election": e,
-            "region": names[e.region_code],
+            "region": names.get(e.region_code, e.region_code),
             "opens": local_time(e.voting_opens_at, tz),
             "closes": local_time(e.voting_closes_at, tz),
         }
