@@ -216,6 +216,19 @@ def candidate_row(db: Database, candidate_id: int) -> Candidate:
         return row
 
 
+def _village_draft(
+    title: str, constituencies: list[tuple[str, str, int]]
+) -> elections.ElectionDraft:
+    """An election of the village with these constituencies, voting from OPENS to CLOSES."""
+    return elections.ElectionDraft(
+        region_code=VILLAGE,
+        title=title,
+        constituencies=constituencies,
+        voting_opens_at=OPENS,
+        voting_closes_at=CLOSES,
+    )
+
+
 # --------------------------------------------------------------------------- pure
 
 
@@ -262,13 +275,7 @@ def test_an_election_takes_its_rules_from_the_template_or_its_own(db: Database) 
         own = elections.do_create_election(
             session,
             actor=SECRETARY,
-            draft=elections.ElectionDraft(
-                region_code=VILLAGE,
-                title="横琴式选举",
-                constituencies=[("全社区", VILLAGE, 3)],
-                voting_opens_at=OPENS,
-                voting_closes_at=CLOSES,
-            ),
+            draft=_village_draft("横琴式选举", [("全社区", VILLAGE, 3)]),
             rules_yaml=open_rules("older_first", macau=True),
             now=CREATED,
         )
@@ -284,13 +291,7 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=OUTSIDER,
-                draft=elections.ElectionDraft(
-                    region_code=VILLAGE,
-                    title="越权选举",
-                    constituencies=[("全社区", VILLAGE, 1)],
-                    voting_opens_at=OPENS,
-                    voting_closes_at=CLOSES,
-                ),
+                draft=_village_draft("越权选举", [("全社区", VILLAGE, 1)]),
                 now=CREATED,
             )
         # and rules with a typo are refused naming the line
@@ -298,13 +299,7 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=SECRETARY,
-                draft=elections.ElectionDraft(
-                    region_code=VILLAGE,
-                    title="规则有误",
-                    constituencies=[("全社区", VILLAGE, 1)],
-                    voting_opens_at=OPENS,
-                    voting_closes_at=CLOSES,
-                ),
+                draft=_village_draft("规则有误", [("全社区", VILLAGE, 1)]),
                 rules_yaml=open_rules().replace("tie_break: lot", "tie_break: coin"),
                 now=CREATED,
             )
@@ -314,12 +309,8 @@ def test_creating_is_refused_outside_scope_and_with_bad_rules(db: Database) -> N
             elections.do_create_election(
                 session,
                 actor=SECRETARY,
-                draft=elections.ElectionDraft(
-                    region_code=VILLAGE,
-                    title="选区重叠",
-                    constituencies=[("全社区", VILLAGE, 1), ("第一选区", VILLAGE_GRIDS[0], 1)],
-                    voting_opens_at=OPENS,
-                    voting_closes_at=CLOSES,
+                draft=_village_draft(
+                    "选区重叠", [("全社区", VILLAGE, 1), ("第一选区", VILLAGE_GRIDS[0], 1)]
                 ),
                 now=CREATED,
             )

@@ -8,11 +8,13 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
 from gridgov.db import Database
 from gridgov.errors import Conflict, InvalidInput, NotFound
 from gridgov.outreach import pairing
+from gridgov.outreach.models import Pairing
 from gridgov.registry import service as registry
 from gridgov.registry.models import Organisation, PersonRoleRow
 from tests.conftest import FIXED_NOW
@@ -54,42 +56,41 @@ def ids(db: Database) -> dict[str, int]:
         return {"branch": branch, "member": member.id}
 
 
+def _pair_qinglan(
+    session: Session,
+    branch_id: int,
+    *,
+    actor: Actor = SECRETARY,
+    agreement: str = "",
+    signed_on: date = TODAY,
+) -> Pairing:
+    """The branch paired with 青篮社区 (440512001001) by ``actor``."""
+    return pairing.do_pair(
+        session,
+        actor=actor,
+        branch_id=branch_id,
+        region_code="440512001001",
+        agreement=agreement,
+        signed_on=signed_on,
+        today=TODAY,
+        now=FIXED_NOW,
+    )
+
+
 def test_a_pairing_records_activities_and_enrolled_workers(
     db: Database, ids: dict[str, int]
 ) -> None:
     with db.transaction() as session:
         with pytest.raises(NotFound):
-            pairing.do_pair(
-                session,
-                actor=OUTSIDER,
-                branch_id=ids["branch"],
-                region_code="440512001001",
-                agreement="",
-                signed_on=TODAY,
-                today=TODAY,
-                now=FIXED_NOW,
-            )
-        paired = pairing.do_pair(
+            _pair_qinglan(session, ids["branch"], actor=OUTSIDER)
+        paired = _pair_qinglan(
             session,
-            actor=SECRETARY,
-            branch_id=ids["branch"],
-            region_code="440512001001",
+            ids["branch"],
             agreement="每月共建活动一次；认领微心愿",
             signed_on=date(2026, 3, 1),
-            today=TODAY,
-            now=FIXED_NOW,
         )
         with pytest.raises(Conflict):
-            pairing.do_pair(
-                session,
-                actor=SECRETARY,
-                branch_id=ids["branch"],
-                region_code="440512001001",
-                agreement="",
-                signed_on=TODAY,
-                today=TODAY,
-                now=FIXED_NOW,
-            )
+            _pair_qinglan(session, ids["branch"])
         pairing.do_record_activity(
             session,
             actor=SECRETARY,
@@ -142,16 +143,7 @@ def test_the_pairings_page_names_the_paired_community(
 ) -> None:
     # Given a district branch paired with 青篮社区
     with db.transaction() as session:
-        pairing.do_pair(
-            session,
-            actor=SECRETARY,
-            branch_id=ids["branch"],
-            region_code="440512001001",
-            agreement="",
-            signed_on=date(2026, 3, 1),
-            today=TODAY,
-            now=FIXED_NOW,
-        )
+        _pair_qinglan(session, ids["branch"], signed_on=date(2026, 3, 1))
     make_user(db, "li.secretary", "branch_secretary", "440512001001")
     page_login(client, "li.secretary")
     # When the pairings report is opened

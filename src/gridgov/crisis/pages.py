@@ -32,6 +32,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
+from gridgov.territory.rules import Level
 from gridgov.web import i18n
 from gridgov.web.deps import SessionDep, actor_of, require_roles, writes_on_read
 from gridgov.web.render import download, language_of, local_time, no_store, render
@@ -92,16 +93,13 @@ def incidents_page(desk: StaffDesk) -> HTMLResponse:
     )
 
 
-AREA_LEVELS = ("district", "street", "community", "grid", "micro_grid")
-
-
 def _regions_by_level(desk: Desk) -> list[tuple[str, list[tuple[str, str]]]]:
     """The regions of the commander's scope to pick the incident's area from, by name,
     grouped by level (district, streets, communities, grids); codes only as values."""
-    found: dict[str, list[tuple[str, str]]] = {level: [] for level in AREA_LEVELS}
+    found: dict[str, list[tuple[str, str]]] = {level.value: [] for level in Level}
     for region in territory.list_regions(desk.session, viewer=desk.actor, limit=2000):
         found.setdefault(region.level, []).append((region.code, region.name))
-    return [(level, found[level]) for level in AREA_LEVELS if found[level]]
+    return [(level, names) for level, names in found.items() if names]
 
 
 @form_post(router, "/crisis")

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
-from gridgov.db import rows, visible_row
+from gridgov.db import visible_row
 from gridgov.deliberation import elections
 from gridgov.deliberation.models import Election
 from gridgov.deliberation.rules import CandidateState, ElectionState
@@ -41,9 +41,10 @@ from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
-from gridgov.territory.models import Region
+from gridgov.territory.rules import Level
 from gridgov.web import i18n
 from gridgov.web.deps import require_roles
+from gridgov.web.regions import region_choices
 from gridgov.web.render import (
     error_context,
     error_message,
@@ -114,7 +115,10 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
     parts = {int(item["constituency"]): item for item in (result or {}).get("constituencies", [])}
     names = {c.id: c.name for c in candidates}
     constituencies = []
-    for constituency in elections.constituencies_of(session, election.id):
+    found = elections.constituencies_of(session, election.id)
+    # One look-up for every constituency's region, not one per constituency.
+    region_names = territory.region_names(session, (c.region_code for c in found))
+    for constituency in found:
         item = parts.get(constituency.id)
         rows: list[dict[str, Any]] = []
         for candidate in candidates:
@@ -142,7 +146,7 @@ def detail(session: Session, election: Election, language: str, tz: ZoneInfo) ->
                 "id": constituency.id,
                 "name": constituency.name,
                 "region_code": constituency.region_code,
-                "region": territory.region_name(session, constituency.region_code),
+                "region": region_names.get(constituency.region_code, constituency.region_code),
                 "seats": constituency.seats,
                 "candidates": rows,
                 "count": item,
@@ -178,14 +182,12 @@ def staff_list(desk: ClerkDesk) -> HTMLResponse:
     tz = ZoneInfo(desk.tz)
     scope = desk.user.effective_scope or ""
     found = elections.list_elections(desk.session, region_code=scope) if scope else []
-    # One look-up per region, not one per election.
-    names = {
-        code: territory.region_name(desk.session, code) for code in {e.region_code for e in found}
-    }
+    # One look-up for every region, not one per election.
+    names = territory.region_names(desk.session, (e.region_code for e in found))
     rows = [
         {
             "election": e,
-            "region": names[e.region_code],
+            "region": names.get(e.region_code, e.region_code),
             "opens": local_time(e.voting_opens_at, tz),
             "closes": local_time(e.voting_closes_at, tz),
         }
@@ -194,16 +196,6 @@ def staff_list(desk: ClerkDesk) -> HTMLResponse:
     may_run = desk.user.role in elections.ELECTION_ROLES
     return render(
         desk.request, "deliberation/election_staff_list.html", {"rows": rows, "may_run": may_run}
-    )
-
-
-def _communities(session: Session, scope: str) -> list[Region]:
-    return rows(
-        session,
-        Region,
-        Region.level == "community",
-        Region.code.startswith(scope, autoescape=True),
-        order_by=(Region.code,),
     )
 
 
@@ -216,7 +208,7 @@ def _new_page(
     language = language_of(desk.request)
     context = {
         "form": form,
-        "regions": _communities(desk.session, desk.user.effective_scope or ""),
+        "regions": region_choices(desk.session, desk.actor, (Level.COMMUNITY,)),
         "default_rules": elections.rules_text(elections.template_rules(desk.session)),
         **error_context(language, error),
     }

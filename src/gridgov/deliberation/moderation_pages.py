@@ -43,12 +43,13 @@ def proposals_awaiting_page(desk: AnswerDesk) -> HTMLResponse:
     session = desk.session
     context = _base_context(desk, None)
     rows = discussion.proposals_awaiting(session, user=desk.user)
+    # One look-up for every region, not one per region; a code not a region shows as is.
+    found = territory.region_names(session, (p.region_code for p in rows))
+    names = {p.region_code: found.get(p.region_code, p.region_code) for p in rows}
     context.update(
         {
             "proposals": rows,
-            "regions": {
-                c: territory.region_name(session, c) for c in {p.region_code for p in rows}
-            },
+            "regions": names,
             "candidates": discussion.merge_candidates_of(session, rows),
             "answers": [a.value for a in discussion.Answer],
         }

@@ -39,6 +39,7 @@ from gridgov.guard.service import check_rate
 from gridgov.msgids import N_
 from gridgov.territory import service as territory
 from gridgov.territory.models import Region
+from gridgov.territory.rules import Level
 from gridgov.web.deps import (
     Now,
     OptionalUser,
@@ -49,6 +50,7 @@ from gridgov.web.deps import (
     client_ip,
     require_roles,
 )
+from gridgov.web.regions import region_choices
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, render_form
 from gridgov.web.toolkit import Desk, StaffDesk, desk, form_action, form_post
 
@@ -191,16 +193,6 @@ def notice_list(desk: StaffDesk, show: Annotated[str, Query(max_length=16)] = ""
 # ---------------------------------------------------------------- drafting
 
 
-def _regions_for(session: Session, scope: str | None) -> list[Region]:
-    if not scope:
-        return []
-    return [
-        r
-        for r in territory.list_regions(session, viewer=Actor.system())
-        if r.level in ("community", "street", "district") and r.code.startswith(scope)
-    ]
-
-
 def _new_page(
     desk: Desk,
     form: dict[str, Any],
@@ -209,7 +201,10 @@ def _new_page(
 ) -> HTMLResponse:
     context = {
         "form": form,
-        "regions": _regions_for(desk.session, desk.user.effective_scope),
+        # the regions of the drafter's scope a notice may be posted in, picked by name
+        "regions": region_choices(
+            desk.session, desk.actor, (Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+        ),
         "kinds": [k.value for k in NoticeKind],
         "channels": notices.CHANNELS,
         "default_days": rules.DEFAULT_POSTING_DAYS,
