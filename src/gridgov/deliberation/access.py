@@ -18,6 +18,7 @@ from gridgov.deliberation.rules import (
     MeetingState,
 )
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # -- who may ------------------------------------------------------------------------
 #
@@ -68,18 +69,24 @@ def local_date(moment: datetime, tz: str | None = None) -> date:
     return clock.local_date(moment, tz)
 
 
+# What a page says when a required text is left empty, by the field's name (a message
+# for the person, translated; not the field's code).
+_REQUIRED = {
+    "title": N_("A title is required."),
+    "reason": N_("A reason is required."),
+    "text": N_("A text is required."),
+    "note": N_("A note is required."),
+}
+
+
 def _clean(text: str, field: str, limit: int, *, required: bool = True) -> str:
     value = (text or "").strip()
     if required and not value:
-        raise InvalidInput(
-            "%(field)s is required.",
-            params={"field": field},
-            details=[Problem(field, "This is required.")],
-        )
+        message = _REQUIRED[field]
+        raise InvalidInput(message, details=[Problem(field, message)])
     if len(value) > limit:
+        too_long = N_("At most %(n)s characters.")
         raise InvalidInput(
-            "%(field)s is too long: at most %(n)s characters.",
-            params={"field": field, "n": limit},
-            details=[Problem(field, "At most %(n)s characters.", n=limit)],
+            too_long, params={"n": limit}, details=[Problem(field, too_long, n=limit)]
         )
     return value
