@@ -25,15 +25,10 @@ from gridgov.errors import InvalidInput, TooManyRequests
 from gridgov.guard.models import RateHit
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
-from tests.cases.factories import IN_GRID_1, make_cases_world
+from tests.cases.factories import IN_GRID_1
 from tests.conftest import FIXED_NOW
 
 WAIT = 120  # seconds a test waits for a future at most: a hang fails, it is not a timing
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 @pytest.fixture
