@@ -309,6 +309,16 @@ def row_buffer(session: Session) -> RowBuffer | None:
     return buffer if isinstance(buffer, RowBuffer) else None
 
 
+def add_values(session: Session, model: type[Row], values: dict[str, Any]) -> None:
+    """Add a new ``model`` row of ``values`` that nothing reads back as an object: into
+    the buffer of ``rows_at_once`` when the session is inside one, else to the session."""
+    buffer = row_buffer(session)
+    if buffer is None:
+        session.add(model(**values))
+    else:
+        buffer.add(model, values)
+
+
 @contextmanager
 def rows_at_once(session: Session) -> Iterator[RowBuffer]:
     """Inside, the functions that add rows nothing reads back (``cases.steps.log_event``,

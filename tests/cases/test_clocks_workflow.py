@@ -17,15 +17,10 @@ from gridgov.cases.calendar import BEIJING
 from gridgov.cases.models import Case, CaseEvent, OutboxMessage
 from gridgov.db import Database
 from gridgov.errors import Conflict
-from tests.cases.factories import make_cases_world, report
+from tests.cases.factories import report
 from tests.conftest import FIXED_NOW
 
 GRID_1, COMMUNITY = "44051200100101", "440512001001"
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def act(db: Database, case_id: int, step: str, actor: Actor, now: datetime, **kw: object) -> Case:

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from fastapi.testclient import TestClient
 
 from gridgov.audit.service import Actor
@@ -15,16 +14,11 @@ from gridgov.cases import desk
 from gridgov.cases import service as cases
 from gridgov.cases.models import Case
 from gridgov.db import Database
-from tests.cases.factories import make_cases_world, report
+from tests.cases.factories import report
 from tests.conftest import FIXED_NOW
 from tests.factories import page_login
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def found(db: Database, actor: Actor, **criteria: Any) -> list[str]:

@@ -25,15 +25,10 @@ from gridgov.errors import InvalidInput, TooManyRequests
 from gridgov.guard.models import RateHit
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
-from tests.cases.factories import IN_GRID_1, make_cases_world
+from tests.cases.factories import IN_GRID_1
 from tests.conftest import FIXED_NOW
 
 WAIT = 120  # seconds a test waits for a future at most: a hang fails, it is not a timing
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 @pytest.fixture
@@ -89,6 +84,11 @@ def job(work: Callable[[Session], Any]) -> Job[Any]:
     return Job(work)
 
 
+def chain_holds(db: Database) -> bool:
+    with db.session() as session:
+        return audit.verify(session).ok
+
+
 def stored_cases(db: Database) -> list[str]:
     with db.session() as session:
         return list(session.scalars(select(Case.description).order_by(Case.id)))
@@ -107,14 +107,22 @@ class Gate:
         self.opened.wait(WAIT)
         return "gate"
 
+    def hold(
+        self, writer: IntakeWriter, work: Callable[[Session], Any] | None = None
+    ) -> Future[Any]:
+        """Submit ``work`` (the gate itself by default) and wait until the writer's thread
+        is held inside it."""
+        held = writer.submit(work or self.work)
+        assert self.entered.wait(WAIT)
+        return held
+
 
 def test_reports_queued_while_a_batch_is_filed_go_in_the_next_batch_together(
     db: Database, people: dict[str, Actor], writer: IntakeWriter
 ) -> None:
     # Given the writer busy with a first job
     gate = Gate()
-    first = writer.submit(gate.work)
-    assert gate.entered.wait(WAIT)
+    first = gate.hold(writer)
     # When three reports arrive meanwhile and the first job ends
     texts = ["路灯坏了好几天晚上很黑", "井盖松动了很危险", "楼道里堆满了杂物"]
     queued = [writer.submit(filing(text)) for text in texts]
@@ -247,8 +255,7 @@ def test_stopping_files_the_reports_still_queued(
 ) -> None:
     # Given the writer busy and two reports queued behind it
     gate = Gate()
-    writer.submit(gate.work)
-    assert gate.entered.wait(WAIT)
+    gate.hold(writer)
     queued: list[Future[tuple[int, bool]]] = [
         writer.submit(filing(text)) for text in ("路灯坏了好几天晚上很黑", "井盖松动了很危险")
     ]
@@ -274,8 +281,7 @@ def test_two_instances_file_one_keyed_report_once(
         gate.work(session)
         return filed
 
-    first = writer.submit(files_then_holds)
-    assert gate.entered.wait(WAIT)
+    first = gate.hold(writer, files_then_holds)
     # When the second instance files the same report (a retry through the other
     # instance) while the first has not committed, and the first then commits
     again = other.submit(filing("路灯坏了好几天晚上很黑", key=key))
@@ -285,8 +291,7 @@ def test_two_instances_file_one_keyed_report_once(
     assert created
     assert again.result(WAIT) == (case_id, False)
     assert stored_cases(db) == ["路灯坏了好几天晚上很黑"]
-    with db.session() as session:
-        assert audit.verify(session).ok
+    assert chain_holds(db)
 
 
 def test_several_threads_file_every_report_once(db: Database, people: dict[str, Actor]) -> None:
@@ -307,8 +312,7 @@ def test_several_threads_file_every_report_once(db: Database, people: dict[str, 
     assert sorted(created for _, created in retries) == [False, True]
     assert retries[0][0] == retries[1][0]
     assert sorted(stored_cases(db)) == sorted([*texts, "井盖松动了很危险"])
-    with db.session() as session:
-        assert audit.verify(session).ok
+    assert chain_holds(db)
 
 
 def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
@@ -358,8 +362,7 @@ def test_reports_undone_by_a_deadlock_between_instances_are_filed_again(
     assert (cover_again, lamp_again) == (cover_id, lamp_id)
     assert sorted(stored_cases(db)) == sorted([lamp, cover])
     assert sum(j.tries for j in first + second) >= 1  # the deadlock did happen
-    with db.session() as session:
-        assert audit.verify(session).ok
+    assert chain_holds(db)
 
 
 def test_stopping_gives_up_on_a_writer_that_does_not_finish(
@@ -368,8 +371,7 @@ def test_stopping_gives_up_on_a_writer_that_does_not_finish(
     # Given a writer whose thread is held inside a batch (a database that stopped
     # answering, say)
     gate = Gate()
-    held = writer.submit(gate.work)
-    assert gate.entered.wait(WAIT)
+    held = gate.hold(writer)
     # When the app stops it with a timeout, then when the batch finishes after all
     ended = writer.stop(0.2)
     gate.opened.set()

@@ -31,7 +31,7 @@ from gridgov.cases.models import Case
 from gridgov.db import Database
 from gridgov.registry.models import Building
 from gridgov.web.deps import route_table
-from tests.cases.factories import DEPARTMENT, IN_GRID_1, make_cases_world, report
+from tests.cases.factories import DEPARTMENT, IN_GRID_1, report
 from tests.conftest import FIXED_NOW
 from tests.factories import SYSTEM
 
@@ -46,11 +46,6 @@ def mounted(app: FastAPI) -> FastAPI:
     if "/open311/discovery.json" not in {route.path for route in route_table(app)}:
         app.include_router(open311.router)
     return app
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -33,19 +32,6 @@ IN_GRID_2 = (116.715, 23.29)  # 青篮社区第2网格
 PNG = png()
 JPEG = jpeg()
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def app(app: FastAPI) -> FastAPI:
-    """The app with the case pages, mounted here until web/app.py mounts them."""
-    if "/cases/{case_id}" not in {route.path for route in route_table(app)}:
-        app.include_router(pages.router)
-    return app
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def load(db: Database, case_id: int) -> Case:

@@ -7,34 +7,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
 from gridgov.audit.service import Actor
-from gridgov.cases import pages
 from gridgov.cases.models import Case, Photo
 from gridgov.db import Database
-from gridgov.web.deps import route_table
-from tests.cases.factories import IN_GRID_1, make_cases_world
+from tests.cases.factories import IN_GRID_1
 from tests.cases.test_pages import hidden, tracking_code_in
 from tests.photos import jpeg
 from tests.test_images import exif_with, png_header_only
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def app(app: FastAPI) -> FastAPI:
-    if "/cases/{case_id}" not in {route.path for route in route_table(app)}:
-        app.include_router(pages.router)
-    return app
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def post_report(client: TestClient, photo: bytes, name: str) -> tuple[int, str]:

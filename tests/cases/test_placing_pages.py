@@ -5,35 +5,19 @@ address of the buildings register, then routed as a located report."""
 from __future__ import annotations
 
 import httpx2
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gridgov.audit.models import AuditEvent
 from gridgov.audit.service import Actor
-from gridgov.cases import pages
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.db import Database
 from gridgov.registry.models import Building
-from gridgov.web.deps import route_table
-from tests.cases.factories import make_cases_world, report
+from tests.cases.factories import report
 from tests.factories import csrf_of, page_login
 
 EN = {"Accept-Language": "en"}
 GRID_2 = "44051200100102"
-
-
-@pytest.fixture
-def app(app: FastAPI) -> FastAPI:
-    if "/cases/{case_id}" not in {route.path for route in route_table(app)}:
-        app.include_router(pages.router)
-    return app
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def place(client: TestClient, case_id: int, **fields: str) -> httpx2.Response:

@@ -16,13 +16,8 @@ from gridgov.cases.rules import Level, Rating, Route
 from gridgov.db import Database
 from gridgov.errors import Conflict, Forbidden, InvalidInput
 from tests import photos
-from tests.cases.factories import make_cases_world, report
+from tests.cases.factories import report
 from tests.conftest import FIXED_NOW
-
-
-@pytest.fixture
-def people(db: Database) -> dict[str, Actor]:
-    return make_cases_world(db)
 
 
 def load(db: Database, case_id: int) -> Case:

@@ -28,6 +28,7 @@ from gridgov.cases.page_helpers import (
     ACTION_PHOTOS,
     DISPATCH,
     PhotoSize,
+    StaffDesk,
     StaffPage,
     _categories,
     _category_name,
@@ -43,7 +44,7 @@ from gridgov.registry import service as registry
 from gridgov.territory.service import region_names
 from gridgov.web.deps import CsrfChecked, SessionDep
 from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
-from gridgov.web.toolkit import Desk, PageDesk, desk, scoped
+from gridgov.web.toolkit import Desk, PageDesk, scoped
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,9 +74,6 @@ NOTE_LABELS = (
 )
 _ASSIGNED_NOTE = re.compile(r"(?P<level>[a-z]+)(?: (?P<unit>.*?))? \((?P<source>[^()]*)\)")
 _ESCALATED_NOTE = re.compile(r"(?P<low>[a-z]+) → (?P<high>[a-z]+): (?P<reason>.*)", re.S)
-
-
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def event_note(event: CaseEvent, language: str) -> str:

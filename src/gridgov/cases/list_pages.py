@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from gridgov.cases.page_helpers import (
     PAGE_SIZE,
     SUPERVISE,
     PageNumber,
+    StaffDesk,
     StaffPage,
     _categories,
     _category_name,
@@ -34,12 +35,8 @@ from gridgov.cases.page_helpers import (
 from gridgov.cases.rules import State
 from gridgov.territory.service import region_names
 from gridgov.web.render import language_of, local_time, render
-from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
-
-
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 def _stream(

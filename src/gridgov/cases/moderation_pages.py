@@ -4,21 +4,17 @@ objections)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from gridgov.cases import moderation
-from gridgov.cases.pages import ScopedCasePage, StaffPage
+from gridgov.cases.page_helpers import StaffDesk
+from gridgov.cases.pages import ScopedCasePage
 from gridgov.web.deps import CsrfChecked
-from gridgov.web.toolkit import Desk, committed, desk
+from gridgov.web.toolkit import committed
 
 router = APIRouter()
 QUEUE = "/deliberation/moderation"
-
-
-StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 
 
 @router.post("/cases/{case_id}/release-held", dependencies=[CsrfChecked])

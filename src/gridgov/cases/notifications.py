@@ -22,7 +22,7 @@ from gridgov.cases.models import (
 from gridgov.cases.routing import category_of
 from gridgov.cases.rules import Level
 from gridgov.cases.steps import log_event
-from gridgov.db import row_buffer
+from gridgov.db import add_values
 from gridgov.registry import public as registry_public
 
 
@@ -57,11 +57,7 @@ def _outbox(
     """Queue ``message`` (subject, body) about ``case`` for ``to``: inside ``rows_at_once``
     (intake) as values in its buffer, else as a new row of the session."""
     values = outbox_values(now=now, case=case, message=message, to=to)
-    buffer = row_buffer(session)
-    if buffer is None:
-        session.add(OutboxMessage(**values))
-    else:
-        buffer.add(OutboxMessage, values)
+    add_values(session, OutboxMessage, values)
 
 
 def _language_of(session: Session, user_id: int | None) -> str | None:

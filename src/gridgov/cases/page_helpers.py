@@ -21,6 +21,7 @@ from gridgov.errors import InvalidInput, Problem
 from gridgov.msgids import N_
 from gridgov.web.deps import require_roles
 from gridgov.web.render import local_time, sniff
+from gridgov.web.toolkit import Desk, desk
 
 PAGE_SIZE = 50
 REPORT_PHOTOS = 3  # the public form takes up to three; the service allows more
@@ -38,6 +39,8 @@ STAFF = (
     Role.ADMIN,
 )
 StaffPage = Annotated[User, Depends(require_roles(*STAFF, page=True))]
+# The case pages' staff desk: STAFF, not toolkit's (which admits auditors too).
+StaffDesk = Annotated[Desk, Depends(desk(StaffPage, name="staff_desk"))]
 PageNumber = Annotated[int, Query(ge=0, le=10_000)]
 TrackingCode = Annotated[str, Path(max_length=32)]
 

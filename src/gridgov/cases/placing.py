@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from gridgov.accounts.rules import may_access
+from gridgov.accounts.rules import may_access, within_view
 from gridgov.audit.service import Actor, record_about
 from gridgov.cases.access import DISPATCH_ROLES, check_dispatch
 from gridgov.cases.models import Case
@@ -53,8 +53,7 @@ def grids_for(session: Session, actor: Actor, limit: int = 2000) -> list[tuple[s
         .order_by(Region.code)
         .limit(limit)
     )
-    if actor.scope:
-        query = query.where(Region.code.startswith(actor.scope, autoescape=True))
+    query = within_view(query, actor, Region.code)
     return [(code, name, community or "") for code, name, community in session.execute(query)]
 
 

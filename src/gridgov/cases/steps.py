@@ -16,7 +16,7 @@ from gridgov.cases.models import (
     CaseEvent,
 )
 from gridgov.cases.rules import State
-from gridgov.db import row_buffer
+from gridgov.db import add_values
 from gridgov.errors import Conflict, InvalidInput, Problem
 
 
@@ -95,11 +95,7 @@ def log_event(
     """``add_event`` for a caller that does not read the event back: inside
     ``rows_at_once`` (intake) only its values are buffered, no ORM object."""
     values = event_values(case, actor, now, kind, from_state, to_state, note=note, public=public)
-    buffer = row_buffer(session)
-    if buffer is None:
-        session.add(CaseEvent(**values))
-    else:
-        buffer.add(CaseEvent, values)
+    add_values(session, CaseEvent, values)
 
 
 def _enter(case: Case, target: State, now: datetime) -> State:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,12 +86,21 @@ def root_codes(session: Session) -> list[str]:
 
 
 def list_regions(
-    session: Session, *, viewer: Actor, parent_code: str | None = None, limit: int = 1000
+    session: Session,
+    *,
+    viewer: Actor,
+    parent_code: str | None = None,
+    levels: Collection[str] | None = None,
+    limit: int = 1000,
 ) -> list[Region]:
+    """The regions ``viewer`` may see, by code; the children of ``parent_code`` and of
+    ``levels`` only when given."""
     query = select(Region).order_by(Region.code).limit(limit)
     query = within_view(query, viewer, Region.code)
     if parent_code is not None:
         query = query.where(Region.parent_code == parent_code)
+    if levels is not None:
+        query = query.where(Region.level.in_(levels))
     return list(session.scalars(query))
 
 

@@ -55,8 +55,5 @@ def region_choices(
     """(code, name) of the regions of ``levels`` in the viewer's scope, by code: what a
     form offers to pick a region by name from (``forms.region_select``), the code only
     as the value."""
-    return [
-        (r.code, r.name)
-        for r in list_regions(session, viewer=viewer, limit=5000)
-        if r.level in levels
-    ]
+    regions = list_regions(session, viewer=viewer, levels=levels, limit=5000)
+    return [(r.code, r.name) for r in regions]
