@@ -212,3 +212,23 @@ def test_the_implementation_page_adds_and_marks_milestones(
     assert 'class="bad"' in page.text
     supervision = client.get("/deliberation/supervision")
     assert "路基" in supervision.text
+
+
+def test_a_matter_without_a_title_is_refused_in_words_of_the_page_language(
+    client: TestClient, db: Database
+) -> None:
+    # Given the village's clerk on the new-matter form (a title of spaces passes the
+    # browser's required check)
+    village = make_village(db)
+    page_login(client, village.users["clerk"])
+    token = csrf_of(client, "/deliberation/matters/new")
+    # When the form is sent with a blank title on a Chinese page
+    response = client.post(
+        "/deliberation/matters",
+        data={"csrf_token": token, "region_code": VILLAGE, "title": "   "},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    # Then the page says so in Chinese, not the field's code in English
+    assert response.status_code == 422
+    assert "请填写标题。" in response.text
+    assert "title is required" not in response.text

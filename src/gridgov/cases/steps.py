@@ -18,6 +18,7 @@ from gridgov.cases.models import (
 from gridgov.cases.rules import State
 from gridgov.db import add_values
 from gridgov.errors import Conflict, InvalidInput, Problem
+from gridgov.msgids import N_
 
 
 def lock_case(session: Session, case: Case) -> None:
@@ -158,8 +159,8 @@ def step(
 
 
 REQUIRED = {
-    "reason": "A reason is required.",
-    "note": "A note on what was done is required.",
+    "reason": N_("A reason is required."),
+    "note": N_("A note on what was done is required."),
 }
 
 

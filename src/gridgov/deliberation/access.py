@@ -86,7 +86,6 @@ def _clean(text: str, field: str, limit: int, *, required: bool = True) -> str:
         raise InvalidInput(message, details=[Problem(field, message)])
     if len(value) > limit:
         too_long = N_("At most %(n)s characters.")
-        raise InvalidInput(
-            too_long, params={"n": limit}, details=[Problem(field, too_long, n=limit)]
-        )
+        problem = Problem(field, too_long, n=limit)
+        raise InvalidInput(too_long, params=problem.params, details=[problem])
     return value
