@@ -13,6 +13,7 @@ from gridgov.audit.service import Actor
 from gridgov.cases.models import Case, CaseEvent
 from gridgov.db import Database
 from gridgov.registry.models import Building
+from gridgov.territory.models import Region
 from tests.cases.factories import report
 from tests.factories import csrf_of, page_login
 
@@ -129,3 +130,37 @@ def test_a_grid_worker_neither_sees_nor_posts_the_place_form(
     # When the worker posts it anyway, it is refused and the case stays where it was
     assert place(client, case.id, grid=GRID_2).status_code == 403
     assert load(db, case.id).grid_code == "44051200100101"
+
+
+def test_an_address_of_another_area_keeps_the_words_but_not_the_point(
+    client: TestClient, db: Database, people: dict[str, Actor]
+) -> None:
+    # Given a building of the register in a grid of another district
+    with db.transaction() as session:
+        session.add_all(
+            [
+                Region(code="440404", name="金湾区", level="district"),
+                Region(
+                    code="44040400100101", name="海景第1网格", level="grid", parent_code="440404"
+                ),
+            ]
+        )
+        session.flush()
+        session.add(
+            Building(
+                code="B-0913",
+                name="海景大厦",
+                address="金湾区海景路9号",
+                lon=113.36,
+                lat=22.14,
+                grid_code="44040400100101",
+            )
+        )
+    case = report(db, point=None)
+    page_login(client, "lin.dispatch")
+    # When the dispatcher gives its address
+    assert place(client, case.id, address="海景路9号").status_code == 303
+    # Then the address is kept as written, without that area's grid or point
+    placed = load(db, case.id)
+    assert (placed.lon, placed.lat, placed.grid_code) == (None, None, None)
+    assert placed.address == "海景路9号"

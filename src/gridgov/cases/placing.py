@@ -79,10 +79,14 @@ def do_place(
         raise InvalidInput(message, details=[Problem("grid", message)])
     grid = _grid(session, actor, grid_code) if grid_code else None
     building = registry_public.building_at(session, text) if len(text) >= MIN_ADDRESS else None
+    if (
+        building is not None
+        and building.grid_code
+        and not may_access(actor.scope, building.grid_code)
+    ):
+        building = None  # someone else's area: the address is kept, not its grid or point
     if grid is None and building is not None and building.grid_code:
         grid = find_region(session, code=building.grid_code)
-    if grid is not None and not may_access(actor.scope, grid.code):
-        grid = None  # a building of someone else's area: the address is kept, not its grid
     if grid is not None:
         case.grid_code = grid.code
     if building is not None and (grid is None or building.grid_code == grid.code):
