@@ -192,24 +192,37 @@ class CloseForm(BaseModel):
     reply: str = Field(default="", max_length=2000)
 
 
+def _recorded(
+    desk: Desk, org: Organisation, do: Callable[..., object], form: BaseModel, name: str, flash: str
+) -> Response:
+    """A record made on the enterprise's page from the form ``name`` (``do``'s fields)."""
+    run = desk.action(do, enterprise=org, today=desk.today, **form.model_dump())
+    return _on_enterprise(desk, org.id, name, flash, run, org)
+
+
 @form_post(router, "/outreach/enterprises/{enterprise_id}/services")
 def service_record(
     org: ScopedEnterprise, desk: ServerDesk, form: Annotated[ServiceForm, Form()]
 ) -> Response:
-    run = desk.action(
-        enterprises.do_record_service, enterprise=org, today=desk.today, **form.model_dump()
+    return _recorded(
+        desk, org, enterprises.do_record_service, form, "service", N_("The service was recorded.")
     )
-    return _on_enterprise(desk, org.id, "service", N_("The service was recorded."), run, org)
 
 
 @form_post(router, "/outreach/enterprises/{enterprise_id}/requests")
 def request_receive(
     org: ScopedEnterprise, desk: ServerDesk, form: Annotated[RequestForm, Form()]
 ) -> Response:
-    run = desk.action(
-        enterprises.do_receive_request, enterprise=org, today=desk.today, **form.model_dump()
+    return _recorded(
+        desk, org, enterprises.do_receive_request, form, "request", N_("The request was recorded.")
     )
-    return _on_enterprise(desk, org.id, "request", N_("The request was recorded."), run, org)
+
+
+def _on_request(
+    desk: Desk, item: EnterpriseRequest, flash: str, run: Callable[[], object]
+) -> Response:
+    """A form on one request of its enterprise's page (its error shown at that request)."""
+    return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
 
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/accept")
@@ -226,9 +239,7 @@ def request_accept(
         branch_id=int(branch_id) if branch_id else None,
         today=desk.today,
     )
-
-    flash = N_("The request was accepted.")
-    return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
+    return _on_request(desk, item, N_("The request was accepted."), run)
 
 
 @form_post(router, "/outreach/enterprise-requests/{request_id}/close")
@@ -239,7 +250,7 @@ def request_close(
         enterprises.do_close_request, request=item, today=desk.today, **form.model_dump()
     )
     flash = N_("The request was resolved.") if form.resolved else N_("The request was declined.")
-    return _on_enterprise(desk, item.enterprise_id, f"request-{item.id}", flash, run)
+    return _on_request(desk, item, flash, run)
 
 
 # ---------------------------------------------------------------- brands
