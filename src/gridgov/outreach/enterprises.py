@@ -35,7 +35,7 @@ from gridgov.outreach.enterprise_rules import (
     request_transition,
     text_problems,
 )
-from gridgov.outreach.service import check_scope
+from gridgov.outreach.service import check_scope, move_state
 from gridgov.registry import service as registry
 from gridgov.registry.rules import PARTY_KINDS, OrgKind
 
@@ -183,21 +183,6 @@ def _step_date(request: EnterpriseRequest, on: date, today: date) -> list[Proble
     return problems
 
 
-def _move(
-    session: Session,
-    actor: Actor,
-    request: EnterpriseRequest,
-    target: RequestState,
-    now: datetime,
-    summary: dict[str, object],
-) -> None:
-    request.state = request_transition(RequestState(request.state), target).value
-    request.updated_at = now
-    record_about(
-        session, actor, f"enterprise_request.{target.value}", request, now=now, summary=summary
-    )
-
-
 def do_accept_request(
     session: Session,
     *,
@@ -229,13 +214,16 @@ def do_accept_request(
     request.accepted_by = actor.username
     request.accepted_on = on
     request.branch_id = branch_id
-    _move(
+    summary = {"on": on.isoformat(), "branch": branch_id}
+    move_state(
         session,
         actor,
+        "enterprise_request",
         request,
         RequestState.ACCEPTED,
+        request_transition,
         now,
-        {"on": on.isoformat(), "branch": branch_id},
+        summary,
     )
 
 
@@ -265,7 +253,10 @@ def do_close_request(
     request.closed_by = actor.username
     request.closed_on = on
     late = closed_late(target, request.due_on, on)
-    _move(session, actor, request, target, now, {"on": on.isoformat(), "late": late})
+    summary = {"on": on.isoformat(), "late": late}
+    move_state(
+        session, actor, "enterprise_request", request, target, request_transition, now, summary
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
-from gridgov.outreach.service import check_scope, get_in_scope
+from gridgov.outreach.service import check_scope, get_in_scope, move_state
 from gridgov.registry import service as registry
 
 POST_ROLES = frozenset({Role.ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER})
@@ -79,19 +79,6 @@ def get_pledge(session: Session, *, pledge_id: int, viewer: Actor) -> Pledge:
     return get_in_scope(session, Pledge, pledge_id, viewer)
 
 
-def _move(
-    session: Session,
-    actor: Actor,
-    pledge: Pledge,
-    target: PledgeState,
-    now: datetime,
-    summary: dict[str, object],
-) -> None:
-    pledge.state = pledge_transition(PledgeState(pledge.state), target).value
-    pledge.updated_at = now
-    record_about(session, actor, f"pledge.{target.value}", pledge, now=now, summary=summary)
-
-
 def do_review_pledge(
     session: Session, *, actor: Actor, pledge: Pledge, approve: bool, note: str, now: datetime
 ) -> None:
@@ -103,7 +90,9 @@ def do_review_pledge(
     pledge.review_note = note
     pledge.reviewed_by = actor.username
     target = PledgeState.APPROVED if approve else PledgeState.RETURNED
-    _move(session, actor, pledge, target, now, {"approved": approve})
+    move_state(
+        session, actor, "pledge", pledge, target, pledge_transition, now, {"approved": approve}
+    )
 
 
 def do_resubmit_pledge(
@@ -115,7 +104,7 @@ def do_resubmit_pledge(
     pledge.deliverables = _text(deliverables, "deliverables", MAX_TEXT, problems, required=False)
     if problems:
         raise InvalidInput("The pledge was not posted.", details=problems)
-    _move(session, actor, pledge, PledgeState.SUBMITTED, now, {})
+    move_state(session, actor, "pledge", pledge, PledgeState.SUBMITTED, pledge_transition, now, {})
 
 
 def do_fulfil_pledge(
@@ -137,7 +126,10 @@ def do_fulfil_pledge(
         raise InvalidInput("The fulfilment was not recorded.", details=problems)
     pledge.evidence = evidence
     pledge.fulfilled_on = on
-    _move(session, actor, pledge, PledgeState.FULFILLED, now, {"on": on.isoformat()})
+    summary = {"on": on.isoformat()}
+    move_state(
+        session, actor, "pledge", pledge, PledgeState.FULFILLED, pledge_transition, now, summary
+    )
 
 
 def list_pledges(

@@ -8,15 +8,17 @@ pipeline in ``pipeline.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, may_access, scope_clause, within_view
-from gridgov.audit.service import Actor, add_and_record, record_about
+from gridgov.audit.service import Actor, AuditSubject, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.cases.rules import Channel
 from gridgov.db import rows, visible_row
@@ -59,6 +61,33 @@ def check_scope(
         raise NotFound("Not found.")
     if actor.role not in roles:
         raise Forbidden(refusal)
+
+
+class Movable(AuditSubject, Protocol):
+    """A row with a state of its own (a pledge, an enterprise's request)."""
+
+    state: str
+    updated_at: datetime
+
+
+_State = TypeVar("_State", bound=StrEnum)
+
+
+def move_state(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    row: Movable,
+    target: _State,
+    transition: Callable[[_State, _State], _State],
+    now: datetime,
+    summary: dict[str, Any],
+) -> None:
+    """``row`` moved to ``target`` as ``transition`` allows (a refusal raises), audited
+    as ``<kind>.<target>``."""
+    row.state = transition(type(target)(row.state), target).value
+    row.updated_at = now
+    record_about(session, actor, f"{kind}.{target.value}", row, now=now, summary=summary)
 
 
 # ---------------------------------------------------------------- schemes
