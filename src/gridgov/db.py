@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
+    InstrumentedAttribute,
     Mapped,
     Session,
     make_transient_to_detached,
@@ -83,6 +84,17 @@ def rows(
 def count_rows(session: Session, model: type[Any], *where: ColumnElement[bool]) -> int:
     """How many ``model`` rows meet every ``where`` clause."""
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def counts_by(
+    session: Session, column: InstrumentedAttribute[int], ids: list[int]
+) -> dict[int, int]:
+    """How many rows hold each of ``ids`` in ``column`` (the members of each team, …);
+    an id no row holds is left out."""
+    if not ids:
+        return {}
+    query = select(column, func.count()).where(column.in_(ids)).group_by(column)
+    return {key: int(n) for key, n in session.execute(query)}
 
 
 def visible_row(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.rules import Role, within_view
 from gridgov.audit.service import Actor, add_and_record, record_about
+from gridgov.db import counts_by
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
 from gridgov.outreach.models import JointActivity, PairedWorker, Pairing
 from gridgov.outreach.service import check_scope
@@ -162,7 +163,7 @@ def pairing_records(session: Session, *, viewer: Actor) -> list[PairingRecord]:
     pairings = list(session.scalars(query.limit(2000)))
     ids = [p.id for p in pairings]
     sums: dict[int, tuple[int, int, int]] = {}
-    workers: dict[int, int] = {}
+    workers = counts_by(session, PairedWorker.pairing_id, ids)
     if ids:
         for pid, n, people, solved in session.execute(
             select(
@@ -175,14 +176,6 @@ def pairing_records(session: Session, *, viewer: Actor) -> list[PairingRecord]:
             .group_by(JointActivity.pairing_id)
         ):
             sums[pid] = (int(n), int(people), int(solved))
-        workers = {
-            pid: int(n)
-            for pid, n in session.execute(
-                select(PairedWorker.pairing_id, func.count())
-                .where(PairedWorker.pairing_id.in_(ids))
-                .group_by(PairedWorker.pairing_id)
-            )
-        }
     records = []
     for p in pairings:
         branch = registry.get_organisation(session, organisation_id=p.branch_id)

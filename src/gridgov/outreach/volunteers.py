@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.rules import Role, may_access, scope_clause
 from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.clock import local_day_bounds
+from gridgov.db import counts_by
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_name
 from gridgov.outreach import rules
@@ -230,25 +231,8 @@ def list_teams(session: Session, *, acting: Acting) -> list[TeamRow]:
         query = query.where(scope_clause(acting.actor.scope, VolunteerTeam.region_code))
     teams = list(session.scalars(query.limit(500)))
     ids = [t.id for t in teams]
-    members: dict[int, int] = {}
-    activities: dict[int, int] = {}
-    if ids:
-        members = {
-            tid: int(n)
-            for tid, n in session.execute(
-                select(VolunteerMember.team_id, func.count())
-                .where(VolunteerMember.team_id.in_(ids))
-                .group_by(VolunteerMember.team_id)
-            )
-        }
-        activities = {
-            tid: int(n)
-            for tid, n in session.execute(
-                select(VolunteerActivity.team_id, func.count())
-                .where(VolunteerActivity.team_id.in_(ids))
-                .group_by(VolunteerActivity.team_id)
-            )
-        }
+    members = counts_by(session, VolunteerMember.team_id, ids)
+    activities = counts_by(session, VolunteerActivity.team_id, ids)
     leaders = registry.residents_by_id(
         session, ids=sorted({t.leader_id for t in teams if t.leader_id is not None})
     )
@@ -353,21 +337,8 @@ def team_activities(
             .limit(limit)
         )
     )
-    counts = _signup_counts(session, [a.id for a in activities])
+    counts = counts_by(session, VolunteerSignup.activity_id, [a.id for a in activities])
     return [(a, counts.get(a.id, 0)) for a in activities]
-
-
-def _signup_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return {
-        aid: int(n)
-        for aid, n in session.execute(
-            select(VolunteerSignup.activity_id, func.count())
-            .where(VolunteerSignup.activity_id.in_(ids))
-            .group_by(VolunteerSignup.activity_id)
-        )
-    }
 
 
 @dataclass(frozen=True)
@@ -435,7 +406,7 @@ def do_sign_up(
         raise Conflict(
             "%(name)s is already signed up for this activity.", params={"name": resident.name}
         )
-    taken = _signup_counts(session, [activity.id]).get(activity.id, 0)
+    taken = counts_by(session, VolunteerSignup.activity_id, [activity.id]).get(activity.id, 0)
     refused = rules.signup_problem(
         taken=taken, capacity=activity.capacity, ends_at=activity.ends_at, now=now
     )
