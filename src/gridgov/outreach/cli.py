@@ -24,26 +24,21 @@ def groups_command(
     """Cut the region's households into contact groups and print their quality."""
     from gridgov.audit.service import Actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.outreach import service
 
     db = _database()
-    try:
-        with db.transaction() as session:
-            scheme, q = service.do_create_scheme(
-                session,
-                actor=Actor.system("cli"),
-                region_code=region,
-                name=name,
-                groups=groups,
-                member_max=member_max,
-                now=datetime.now(UTC),
-            )
-            scheme_id = scheme.id
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), db.transaction() as session:
+        scheme, q = service.do_create_scheme(
+            session,
+            actor=Actor.system("cli"),
+            region_code=region,
+            name=name,
+            groups=groups,
+            member_max=member_max,
+            now=datetime.now(UTC),
+        )
+        scheme_id = scheme.id
     out.print(
         f"scheme {scheme_id}: {q.groups} groups of {q.smallest}–{q.largest}, "
         f"{q.buildings_split} buildings split, {q.oversized_buildings} larger than a group, "
@@ -92,18 +87,13 @@ def import_command(
     """Load a scheme's groups from an edited XLSX: all rows or none."""
     from gridgov.audit.service import Actor
     from gridgov.clikit import database as _database
-    from gridgov.clikit import fail as _fail
-    from gridgov.clikit import out
-    from gridgov.errors import DomainError
+    from gridgov.clikit import ends_on_refusal, out
     from gridgov.outreach import service, spreadsheets
 
     actor = Actor.system("cli")
-    try:
-        with _database().transaction() as session:
-            scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
-            changed = spreadsheets.do_import_groups(
-                session, actor=actor, scheme=scheme, data=file.read_bytes(), now=datetime.now(UTC)
-            )
-    except DomainError as exc:
-        raise _fail(exc) from exc
+    with ends_on_refusal(), _database().transaction() as session:
+        scheme = service.get_scheme(session, scheme_id=scheme_id, viewer=actor)
+        changed = spreadsheets.do_import_groups(
+            session, actor=actor, scheme=scheme, data=file.read_bytes(), now=datetime.now(UTC)
+        )
     out.print(f"{changed} households changed group")
