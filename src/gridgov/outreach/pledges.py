@@ -15,6 +15,7 @@ from gridgov.audit.service import Actor, add_and_record, record_about
 from gridgov.cases import service as cases
 from gridgov.db import count_rows
 from gridgov.errors import InvalidInput, NotFound, Problem, TooManyRequests
+from gridgov.outreach.enterprise_rules import text_problems
 from gridgov.outreach.models import Pledge, PledgeComment
 from gridgov.outreach.rules import PUBLIC_PLEDGE_STATES, PledgeState, pledge_transition
 from gridgov.outreach.service import check_scope, get_in_scope, move_state
@@ -30,11 +31,9 @@ MAX_COMMENT = 500
 
 
 def _text(value: str, name: str, limit: int, problems: list[Problem], required: bool) -> str:
-    value = value.strip()
-    if required and not value:
-        problems.append(Problem(name, "This field is required."))
-    if len(value) > limit:
-        problems.append(Problem(name, "At most %(n)s characters.", n=limit))
+    """``text_problems`` gathering into ``problems``: the stripped text."""
+    value, found = text_problems(value, name, limit, required=required)
+    problems += found
     return value
 
 
