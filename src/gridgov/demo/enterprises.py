@@ -219,41 +219,35 @@ def _requests(streets: _Streets) -> dict[str, int]:
             if roll < 0.15 or age < 2:
                 counts["received"] += 1  # waiting; overdue when old enough
                 continue
+            # closed: (resolved, the reply, on)
+            closed: tuple[bool, str, date]
             if roll < 0.25:
+                reply = rng.choice(DECLINES)
+                closed = (False, reply, received + timedelta(days=rng.randint(1, min(age, 10))))
+            else:
+                accepted = received + timedelta(days=rng.randint(1, min(age, 3)))
+                department = DEPARTMENT_OF.get(priority)
+                branch = organ.get(department or "") if rng.random() < 0.7 else None
+                if branch is None and rng.random() < 0.5:
+                    branch = committees.get(org.region_code)
                 streets.on_request(
-                    enterprises.do_close_request,
-                    actor,
-                    request,
-                    resolved=False,
-                    reply=rng.choice(DECLINES),
-                    on=received + timedelta(days=rng.randint(1, min(age, 10))),
+                    enterprises.do_accept_request, actor, request, on=accepted, branch_id=branch
                 )
-                counts["declined"] += 1
-                continue
-            accepted = received + timedelta(days=rng.randint(1, min(age, 3)))
-            department = DEPARTMENT_OF.get(priority)
-            branch = organ.get(department or "") if rng.random() < 0.7 else None
-            if branch is None and rng.random() < 0.5:
-                branch = committees.get(org.region_code)
+                left = (today - accepted).days
+                if roll < 0.4 or left < 1:
+                    counts["accepted"] += 1  # in hand; overdue past its day
+                    continue
+                # most answered within the priority's days, some late
+                span = (request.due_on - accepted).days
+                days = (
+                    rng.randint(1, max(1, span)) if rng.random() < 0.8 else span + rng.randint(1, 9)
+                )
+                closed = (True, rng.choice(REPLIES), min(today, accepted + timedelta(days=days)))
+            resolved, reply, on = closed
             streets.on_request(
-                enterprises.do_accept_request, actor, request, on=accepted, branch_id=branch
+                enterprises.do_close_request, actor, request, resolved=resolved, reply=reply, on=on
             )
-            left = (today - accepted).days
-            if roll < 0.4 or left < 1:
-                counts["accepted"] += 1  # in hand; overdue past its day
-                continue
-            # most answered within the priority's days, some late
-            span = (request.due_on - accepted).days
-            days = rng.randint(1, max(1, span)) if rng.random() < 0.8 else span + rng.randint(1, 9)
-            streets.on_request(
-                enterprises.do_close_request,
-                actor,
-                request,
-                resolved=True,
-                reply=rng.choice(REPLIES),
-                on=min(today, accepted + timedelta(days=days)),
-            )
-            counts["resolved"] += 1
+            counts["resolved" if resolved else "declined"] += 1
     return counts
 
 
