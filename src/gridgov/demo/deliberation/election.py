@@ -20,7 +20,7 @@ from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
 from gridgov.deliberation import elections, notices
-from gridgov.deliberation.models import Candidate
+from gridgov.deliberation.models import Candidate, Election
 from gridgov.demo.deliberation import common
 from gridgov.demo.deliberation.common import (
     DEMO_CLERK,
@@ -204,16 +204,7 @@ def election(
         sum(1 for c in elections.candidates_of(session, election.id) if c.state == "ineligible"),
     )
     run(elections.do_open_voting, now=clock.day(8, 9))
-    _ballots(
-        session,
-        rng=rng,
-        clerk=clerk,
-        election_id=election.id,
-        voters=people,
-        opens=opens,
-        closes=closes,
-        counts=counts,
-    )
+    _ballots(session, election, people, rng=rng, clerk=clerk, counts=counts)
     run(elections.do_count, now=closes + timedelta(hours=1))
     notice = run(elections.do_publish, now=clock.day(4, 10))
     notices.do_attach_board_photo(
@@ -232,18 +223,16 @@ def election(
 
 def _ballots(
     session: Session,
+    election: Election,
+    voters: Sequence[Person],
     *,
     rng: random.Random,
     clerk: Actor,
-    election_id: int,
-    voters: Sequence[Person],
-    opens: datetime,
-    closes: datetime,
     counts: Counts,
 ) -> None:
     """A few hundred paper ballots recorded by the clerk over the voting window; each
     voter marks the candidates they favour, at most the seats, most popular first."""
-    election = elections.get_election(session, election_id)
+    election_id, opens, closes = election.id, election.voting_opens_at, election.voting_closes_at
     day = elections.election_day(election)
     candidates = [c for c in elections.candidates_of(session, election_id) if c.state == "eligible"]
     popularity: dict[int, float] = {}
