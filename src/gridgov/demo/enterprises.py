@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.demo.bulk import insert_rows
 from gridgov.demo.geography import DISTRICT_CODE
@@ -114,10 +115,6 @@ BRANDS = (
     ("先锋网格", "支部建在网格上，党员走在前头"),
     ("暖心红帆", "小事不出网格，大事不出社区"),
 )
-
-
-def _today(now: datetime, tz: ZoneInfo) -> date:
-    return now.astimezone(tz).date()
 
 
 def _street_staff(session: Session, street: str) -> Actor:
@@ -317,7 +314,7 @@ def _brands(session: Session, rng: random.Random, now: datetime) -> int:
 
 
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
-    today = _today(now, tz)
+    today = local_today(now, tz)
     with db.transaction() as session:
         orgs = list(
             session.scalars(
