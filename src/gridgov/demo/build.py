@@ -136,15 +136,86 @@ def build(
     if case_count:
         threading.Thread(target=_warm_models, name="demo-warm-models", daemon=True).start()
     with db.bulk_load():
-        return _build(
-            db,
-            data_dir=data_dir,
-            now=now,
-            seed=seed,
-            progress=progress,
-            case_count=case_count,
-            tz=tz,
-        )
+        rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        actor = Actor.system("demo")
+        today = local_today(now, tz)
+        progress("territory", 0, 1)
+        land = build_territory(seed)
+        with db.transaction() as session:
+            checked = territory.check_import_geojson(session, document=land.feature_collection())
+            territory.do_import_geojson(
+                session, actor=actor, checked=checked, now=now, source="demo:haojiang"
+            )
+            progress("territory", 1, 1)
+            orgs = organisations(session, land, rng)
+            counts = populate(session, land, orgs, rng, today=today, now=now, progress=progress)
+            _chat_groups(session, land)
+            created = _accounts(session, land, rng, actor=actor, now=now)
+            staff_password, staff_count = demo_staff.create_staff(
+                session, grid_codes=[g.code for g in land.grids], actor=actor, now=now
+            )
+            created.append(
+                DemoAccount(
+                    f"staff-*, gw-*, demo-department ({staff_count})", "unit_staff", staff_password
+                )
+            )
+            cases_service.do_load_categories(
+                session,
+                actor=actor,
+                now=now,
+                rows=cases_service.category_rows(cases_service.default_category_document()),
+            )
+            settings_store.put(session, settings_store.DEMO_MODE, "on")
+            summary = Summary(
+                grids=len(land.grids),
+                buildings=counts["buildings"],
+                households=counts["households"],
+                residents=counts["residents"],
+                grid_workers=counts["grid_workers"],
+                organisations=len(orgs.all_ids),
+                accounts=created,
+            )
+            record_region(
+                session,
+                actor,
+                "demo.built",
+                DISTRICT_CODE,
+                object_type="district",
+                now=now,
+                summary={
+                    "seed": seed,
+                    **{k: v for k, v in summary.__dict__.items() if k != "accounts"},
+                },
+            )
+        _write_credentials(data_dir / "demo-accounts.txt", created)
+        if case_count:
+            simulated = demo_cases.simulate(
+                db,
+                rng=random.Random(seed + 1),  # noqa: S311 - reproducible demo data
+                now=now,
+                count=case_count,
+                progress=progress,
+            )
+            summary = Summary(**{**summary.__dict__, "cases": simulated})
+            # (stage, seed offset, what it runs), in order; indicators after deliberation: the
+            # index counts the meetings deliberation has held.
+            stages: list[tuple[str, int, Callable[..., object]]] = [
+                ("deliberation", 3, partial(demo_deliberation.simulate, tz=tz)),
+                ("outreach", 4, partial(demo_outreach.simulate, tz=tz)),
+                ("enterprises", 5, partial(demo_enterprises.simulate, tz=tz)),
+                ("volunteers", 6, partial(demo_volunteers.simulate, tz=tz)),
+                ("programmes", 7, partial(demo_programmes.simulate, tz=tz)),
+                ("indicators", 2, partial(demo_indicators.simulate, tz=tz, days=demo_cases.DAYS)),
+                ("crisis", 4, demo_crisis.simulate),
+            ]
+        else:
+            stages = []
+        stages.append(("services", 4, partial(demo_services.simulate, tz=tz, days=demo_cases.DAYS)))
+        for name, offset, simulate in stages:
+            progress(name, 0, 1)
+            simulate(db, rng=random.Random(seed + offset), now=now)  # noqa: S311 - reproducible demo data
+            progress(name, 1, 1)
+        return summary
 
 
 def _warm_models() -> None:
@@ -155,98 +226,6 @@ def _warm_models() -> None:
         spam.default()
     except Exception:  # noqa: S110 - the intake trains again and reports the error
         pass
-
-
-def _build(
-    db: Database,
-    *,
-    data_dir: Path,
-    now: datetime,
-    seed: int,
-    progress: Progress,
-    case_count: int,
-    tz: ZoneInfo,
-) -> Summary:
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    actor = Actor.system("demo")
-    today = local_today(now, tz)
-    progress("territory", 0, 1)
-    land = build_territory(seed)
-    with db.transaction() as session:
-        checked = territory.check_import_geojson(session, document=land.feature_collection())
-        territory.do_import_geojson(
-            session, actor=actor, checked=checked, now=now, source="demo:haojiang"
-        )
-        progress("territory", 1, 1)
-        orgs = organisations(session, land, rng)
-        counts = populate(session, land, orgs, rng, today=today, now=now, progress=progress)
-        _chat_groups(session, land)
-        created = _accounts(session, land, rng, actor=actor, now=now)
-        staff_password, staff_count = demo_staff.create_staff(
-            session, grid_codes=[g.code for g in land.grids], actor=actor, now=now
-        )
-        created.append(
-            DemoAccount(
-                f"staff-*, gw-*, demo-department ({staff_count})", "unit_staff", staff_password
-            )
-        )
-        cases_service.do_load_categories(
-            session,
-            actor=actor,
-            now=now,
-            rows=cases_service.category_rows(cases_service.default_category_document()),
-        )
-        settings_store.put(session, settings_store.DEMO_MODE, "on")
-        summary = Summary(
-            grids=len(land.grids),
-            buildings=counts["buildings"],
-            households=counts["households"],
-            residents=counts["residents"],
-            grid_workers=counts["grid_workers"],
-            organisations=len(orgs.all_ids),
-            accounts=created,
-        )
-        record_region(
-            session,
-            actor,
-            "demo.built",
-            DISTRICT_CODE,
-            object_type="district",
-            now=now,
-            summary={
-                "seed": seed,
-                **{k: v for k, v in summary.__dict__.items() if k != "accounts"},
-            },
-        )
-    _write_credentials(data_dir / "demo-accounts.txt", created)
-    if case_count:
-        simulated = demo_cases.simulate(
-            db,
-            rng=random.Random(seed + 1),  # noqa: S311 - reproducible demo data
-            now=now,
-            count=case_count,
-            progress=progress,
-        )
-        summary = Summary(**{**summary.__dict__, "cases": simulated})
-        # (stage, seed offset, what it runs), in order; indicators after deliberation: the
-        # index counts the meetings deliberation has held.
-        stages: list[tuple[str, int, Callable[..., object]]] = [
-            ("deliberation", 3, partial(demo_deliberation.simulate, tz=tz)),
-            ("outreach", 4, partial(demo_outreach.simulate, tz=tz)),
-            ("enterprises", 5, partial(demo_enterprises.simulate, tz=tz)),
-            ("volunteers", 6, partial(demo_volunteers.simulate, tz=tz)),
-            ("programmes", 7, partial(demo_programmes.simulate, tz=tz)),
-            ("indicators", 2, partial(demo_indicators.simulate, tz=tz, days=demo_cases.DAYS)),
-            ("crisis", 4, demo_crisis.simulate),
-        ]
-    else:
-        stages = []
-    stages.append(("services", 4, partial(demo_services.simulate, tz=tz, days=demo_cases.DAYS)))
-    for name, offset, simulate in stages:
-        progress(name, 0, 1)
-        simulate(db, rng=random.Random(seed + offset), now=now)  # noqa: S311 - reproducible demo data
-        progress(name, 1, 1)
-    return summary
 
 
 def _chat_groups(session: Session, land: Territory) -> None:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -126,6 +127,10 @@ def _live(
     """Play the case's life forward from ``start`` while the simulated clock is before now."""
     clock = start
 
+    def act(command: Callable[..., object], actor: Actor, at: datetime, /, **kwargs: Any) -> None:
+        """A step of the case's life, by ``actor`` at ``at``."""
+        command(session, actor=actor, case=case, now=at, **kwargs)
+
     def step(hours: float) -> datetime | None:
         nonlocal clock
         clock = clock + timedelta(hours=hours)
@@ -136,27 +141,18 @@ def _live(
     if State(case.state) is State.SUBMITTED:
         if (at := step(rng.uniform(0.2, 6))) is None:
             return
-        cases.do_accept(
-            session,
-            actor=DISPATCHER,
-            case=case,
-            now=at,
+        act(
+            cases.do_accept,
+            DISPATCHER,
+            at,
             category_code=case.category_code or case.suggested_category,
         )
-        cases.do_assign(session, actor=DISPATCHER, case=case, now=at)
+        act(cases.do_assign, DISPATCHER, at)
     if rng.random() < 0.02 and (at := step(rng.uniform(1, 8))) is not None:
-        cases.do_return(
-            session, actor=people.handler(case), case=case, reason="不属于本单位职责", now=at
-        )
+        act(cases.do_return, people.handler(case), at, reason="不属于本单位职责")
         if (at := step(rng.uniform(1, 4))) is None:
             return
-        cases.do_assign(
-            session,
-            actor=DISPATCHER,
-            case=case,
-            now=at,
-            route=Route(Level.STREET, None, "dispatcher"),
-        )
+        act(cases.do_assign, DISPATCHER, at, route=Route(Level.STREET, None, "dispatcher"))
     late = rng.random() < 0.08
     due = case.response_due_at or clock
     if late:
@@ -167,48 +163,31 @@ def _live(
             session, case, Actor.system("sweep"), clock, "not acknowledged in time", "Asia/Shanghai"
         )
     elif rng.random() < 0.06 and (at := step(rng.uniform(0.5, 6))) is not None:
-        cases.do_escalate(
-            session,
-            actor=people.handler(case),
-            case=case,
-            reason="涉及多个单位，需上级协调",
-            now=at,
-        )
+        act(cases.do_escalate, people.handler(case), at, reason="涉及多个单位，需上级协调")
     if (at := step(rng.uniform(0.3, 20))) is None:
         return
-    cases.do_acknowledge(session, actor=people.handler(case), case=case, now=at)
+    act(cases.do_acknowledge, people.handler(case), at)
     if (at := step(rng.uniform(0.5, 24))) is None:
         return
-    cases.do_start(session, actor=people.handler(case), case=case, now=at)
+    act(cases.do_start, people.handler(case), at)
     if rng.random() < 0.01:
-        cases.do_request_suspension(
-            session, actor=people.handler(case), case=case, reason="需等待产权方确认", now=at
-        )
-        cases.do_approve_suspension(session, actor=LEADER, case=case, now=at)
+        act(cases.do_request_suspension, people.handler(case), at, reason="需等待产权方确认")
+        act(cases.do_approve_suspension, LEADER, at)
         return
     slow = rng.random() < 0.12
     if (at := step(rng.uniform(24, 400) if slow else rng.uniform(2, 100))) is None:
         return
-    cases.do_resolve(session, actor=people.handler(case), case=case, note="已现场处理完毕", now=at)
+    act(cases.do_resolve, people.handler(case), at, note="已现场处理完毕")
     if rng.random() < 0.09:
         if (at := step(rng.uniform(1, 24))) is None:
             return
-        cases.do_verify(
-            session,
-            actor=people.checker(case),
-            case=case,
-            passed=False,
-            note="现场复核未整改到位",
-            now=at,
-        )
+        act(cases.do_verify, people.checker(case), at, passed=False, note="现场复核未整改到位")
         if (at := step(rng.uniform(4, 48))) is None:
             return
-        cases.do_resolve(session, actor=people.handler(case), case=case, note="已重新整改", now=at)
+        act(cases.do_resolve, people.handler(case), at, note="已重新整改")
     if (at := step(rng.uniform(1, 24))) is None:
         return
-    cases.do_verify(
-        session, actor=people.checker(case), case=case, passed=True, note="社区现场核查", now=at
-    )
+    act(cases.do_verify, people.checker(case), at, passed=True, note="社区现场核查")
     if rng.random() < 0.72 and (at := step(rng.uniform(1, 72))) is not None:
         rating = rng.choices(list(Rating), weights=(80, 15, 5))[0]
         cases.do_rate(session, case=case, rating=rating, now=at)

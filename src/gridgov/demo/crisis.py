@@ -8,7 +8,10 @@ down, so the households it missed go to the front of the check-in list."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -66,6 +69,21 @@ BLOCKS = (
 )
 
 
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """Someone acting on the incident in a session: every crisis command takes the three."""
+
+    session: Session
+    actor: Actor
+    incident: Incident
+
+    def do(self, command: Callable[..., R], /, **kwargs: Any) -> R:
+        return command(self.session, actor=self.actor, incident=self.incident, **kwargs)
+
+
 def _actor(db: Database, username: str) -> Actor:
     with db.session() as session:
         return accounts.actor_for(accounts.get_user_by_username(session, username=username))
@@ -93,18 +111,18 @@ def simulate(db: Database, *, rng: random.Random, now: datetime) -> dict[str, in
             now=started,
         )
         incident_id = incident.id
-        counts["posts"] = _posts(session, leader, incident, rng, started)
-        counts["tasks"] = _tasks(session, leader, incident, worker, rng, started, now)
+        desk = _Desk(session, leader, incident)
+        counts["posts"] = _posts(desk, rng, started)
+        counts["tasks"] = _tasks(desk, worker, rng, started, now)
     # The demo worker's own round through the app, one household at a time...
     with db.transaction() as session:
         incident = service.get_incident(session, incident_id=incident_id, viewer=worker)
         own = checkins.list_checkins(session, incident=incident, viewer=worker, limit=40)
+        desk = _Desk(session, worker, incident)
         for row in own[:25]:
             status, needs = _outcome(rng)
-            checkins.do_checkin(
-                session,
-                actor=worker,
-                incident=incident,
+            desk.do(
+                checkins.do_checkin,
                 household_id=row.household_id,
                 status=status,
                 needs=needs,
@@ -123,8 +141,8 @@ def simulate(db: Database, *, rng: random.Random, now: datetime) -> dict[str, in
             status, needs = _outcome(rng)
             flags = ("pregnant",) if rng.random() < 0.01 else None
             entries.append(checkins.SheetEntry(row.household_id, status, needs, flags))
-        counts["checkins"] = checkins.do_record_sheet(
-            session, actor=leader, incident=incident, entries=entries, now=now - timedelta(hours=2)
+        counts["checkins"] = _Desk(session, leader, incident).do(
+            checkins.do_record_sheet, entries=entries, now=now - timedelta(hours=2)
         )
     counts.update(_broadcast(db, leader, incident_id, rng, started))
     with db.transaction() as session:
@@ -148,19 +166,15 @@ def _outcome(rng: random.Random) -> tuple[str, tuple[str, ...]]:
     return CheckinStatus.SAFE.value, ()
 
 
-def _posts(
-    session: Session, leader: Actor, incident: Incident, rng: random.Random, at: datetime
-) -> int:
+def _posts(desk: _Desk, rng: random.Random, at: datetime) -> int:
     """Leads at community and grid level from the grid workers, building leads from the
     central households, the vanguard from party members, volunteers from volunteers."""
     made = 0
 
     def add(post: Post, unit_code: str, resident_id: int) -> None:
         nonlocal made
-        service.do_add_post(
-            session,
-            actor=leader,
-            incident=incident,
+        desk.do(
+            service.do_add_post,
             post=post.value,
             unit_code=unit_code,
             resident_id=resident_id,
@@ -168,6 +182,7 @@ def _posts(
         )
         made += 1
 
+    session = desk.session
     workers = registry.people_with_role(
         session, role="grid_worker", prefixes=list(STREETS), limit=20_000
     )
@@ -194,9 +209,7 @@ def _posts(
 
 
 def _tasks(
-    session: Session,
-    leader: Actor,
-    incident: Incident,
+    desk: _Desk,
     worker: Actor,
     rng: random.Random,
     started: datetime,
@@ -205,7 +218,9 @@ def _tasks(
     """A door-to-door check in every grid of the demo worker's community, supplies and a
     transfer for some; one supply run overdue (the sweep escalates it)."""
     community = (worker.scope or "")[:12]
-    grids = [row.code for row in checkins.board(session, incident=incident, viewer=leader)]
+    grids = [
+        row.code for row in checkins.board(desk.session, incident=desk.incident, viewer=desk.actor)
+    ]
     # (kind, grid, due, note), in the order they are given out
     tasks: list[tuple[TaskKind, str, datetime, str]] = []
     for grid in grids:
@@ -226,10 +241,8 @@ def _tasks(
     tasks.append((TaskKind.TRANSFER, own, now + timedelta(hours=3), "低洼处 3 户转移到社区安置点"))
     tasks.append((TaskKind.SUPPLY_DELIVERY, own, started + timedelta(hours=6), "沙袋送到海滨路"))
     for kind, grid, due_at, note in tasks:
-        service.do_add_task(
-            session,
-            actor=leader,
-            incident=incident,
+        desk.do(
+            service.do_add_task,
             kind=kind.value,
             grid_code=grid,
             due_at=due_at,
@@ -244,10 +257,8 @@ def _broadcast(
 ) -> dict[str, int]:
     with db.transaction() as session:
         incident = service.get_incident(session, incident_id=incident_id, viewer=leader)
-        broadcast = broadcasts.do_create_broadcast(
-            session,
-            actor=leader,
-            incident=incident,
+        broadcast = _Desk(session, leader, incident).do(
+            broadcasts.do_create_broadcast,
             region_code="440512",
             area_codes=SEAFRONT,
             severity="alert",

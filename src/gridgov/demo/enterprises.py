@@ -18,8 +18,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,12 +30,13 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.demo.bulk import insert_rows
 from gridgov.demo.geography import DISTRICT_CODE
 from gridgov.errors import NotFound
 from gridgov.outreach import brands, enterprises
-from gridgov.outreach.enterprise_models import ServiceRecord
+from gridgov.outreach.enterprise_models import EnterpriseRequest, ServiceRecord
 from gridgov.outreach.enterprise_rules import PRIORITY_ORDER, Priority
 from gridgov.outreach.models import PairedWorker, Pairing
 from gridgov.registry.models import Organisation, PersonRoleRow
@@ -42,6 +45,7 @@ from gridgov.territory.models import Region
 DAYS = 180
 ADMIN = Actor(username="demo-admin", role="admin", scope=DISTRICT_CODE)
 SHICHA_VILLAGE = "头村社区"
+R = TypeVar("R")
 
 SERVICES: dict[Priority, tuple[tuple[str, str], ...]] = {
     Priority.POLICY: (
@@ -113,10 +117,6 @@ BRANDS = (
 )
 
 
-def _today(now: datetime, tz: ZoneInfo) -> date:
-    return now.astimezone(tz).date()
-
-
 def _street_staff(session: Session, street: str) -> Actor:
     """The street office's staff account (made by ``staff``), else the administrator."""
     try:
@@ -127,16 +127,31 @@ def _street_staff(session: Session, street: str) -> Actor:
         return ADMIN
 
 
-def _records(
-    session: Session,
-    rng: random.Random,
-    orgs: list[Organisation],
-    staff: dict[str, Actor],
-    now: datetime,
-    today: date,
-) -> int:
+@dataclass(frozen=True)
+class _Streets:
+    """The enterprises and the street offices that serve them (``staff``: a street's
+    code → its office's account), in a session, on a day."""
+
+    session: Session
+    rng: random.Random
+    orgs: list[Organisation]
+    staff: dict[str, Actor]
+    now: datetime
+    today: date
+
+    def on_request(
+        self, command: Callable[..., R], actor: Actor, request: EnterpriseRequest, /, **kwargs: Any
+    ) -> R:
+        """A step of a request's handling by the street's ``actor``."""
+        return command(
+            self.session, actor=actor, request=request, today=self.today, now=self.now, **kwargs
+        )
+
+
+def _records(streets: _Streets) -> int:
+    rng, staff, now, today = streets.rng, streets.staff, streets.now, streets.today
     rows: list[dict[str, Any]] = []
-    for org in orgs:
+    for org in streets.orgs:
         if org.macau_funded:
             kinds = rng.sample(PRIORITY_ORDER, rng.randint(3, 7))
             count = rng.randint(10, 20)
@@ -158,17 +173,11 @@ def _records(
                     "created_at": now,
                 }
             )
-    return insert_rows(session, ServiceRecord, rows)
+    return insert_rows(streets.session, ServiceRecord, rows)
 
 
-def _requests(
-    session: Session,
-    rng: random.Random,
-    orgs: list[Organisation],
-    staff: dict[str, Actor],
-    now: datetime,
-    today: date,
-) -> dict[str, int]:
+def _requests(streets: _Streets) -> dict[str, int]:
+    session, rng, orgs, today = streets.session, streets.rng, streets.orgs, streets.today
     organ = {
         name.removesuffix("机关党支部").removeprefix("汕头市濠江"): oid
         for oid, name in session.execute(
@@ -188,7 +197,7 @@ def _requests(
     # the first four go one to each state, so even a small world shows them all
     first = [0.9, 0.3, 0.2, 0.05]
     for org in orgs:
-        actor = staff[org.region_code]
+        actor = streets.staff[org.region_code]
         for _ in range(rng.randint(3, 5) if org.macau_funded else rng.randint(0, 2)):
             priority = rng.choice(PRIORITY_ORDER)
             received = today - timedelta(days=rng.randint(0, 150))
@@ -200,58 +209,42 @@ def _requests(
                 ask=rng.choice(REQUESTS[priority]),
                 received_on=received,
                 today=today,
-                now=now,
+                now=streets.now,
             )
             age = (today - received).days
             roll = first.pop() if first else rng.random()
             if roll < 0.15 or age < 2:
                 counts["received"] += 1  # waiting; overdue when old enough
                 continue
+            # closed: (resolved, the reply, on)
+            closed: tuple[bool, str, date]
             if roll < 0.25:
-                enterprises.do_close_request(
-                    session,
-                    actor=actor,
-                    request=request,
-                    resolved=False,
-                    reply=rng.choice(DECLINES),
-                    on=received + timedelta(days=rng.randint(1, min(age, 10))),
-                    today=today,
-                    now=now,
+                reply = rng.choice(DECLINES)
+                closed = (False, reply, received + timedelta(days=rng.randint(1, min(age, 10))))
+            else:
+                accepted = received + timedelta(days=rng.randint(1, min(age, 3)))
+                department = DEPARTMENT_OF.get(priority)
+                branch = organ.get(department or "") if rng.random() < 0.7 else None
+                if branch is None and rng.random() < 0.5:
+                    branch = committees.get(org.region_code)
+                streets.on_request(
+                    enterprises.do_accept_request, actor, request, on=accepted, branch_id=branch
                 )
-                counts["declined"] += 1
-                continue
-            accepted = received + timedelta(days=rng.randint(1, min(age, 3)))
-            department = DEPARTMENT_OF.get(priority)
-            branch = organ.get(department or "") if rng.random() < 0.7 else None
-            if branch is None and rng.random() < 0.5:
-                branch = committees.get(org.region_code)
-            enterprises.do_accept_request(
-                session,
-                actor=actor,
-                request=request,
-                on=accepted,
-                branch_id=branch,
-                today=today,
-                now=now,
+                left = (today - accepted).days
+                if roll < 0.4 or left < 1:
+                    counts["accepted"] += 1  # in hand; overdue past its day
+                    continue
+                # most answered within the priority's days, some late
+                span = (request.due_on - accepted).days
+                days = (
+                    rng.randint(1, max(1, span)) if rng.random() < 0.8 else span + rng.randint(1, 9)
+                )
+                closed = (True, rng.choice(REPLIES), min(today, accepted + timedelta(days=days)))
+            resolved, reply, on = closed
+            streets.on_request(
+                enterprises.do_close_request, actor, request, resolved=resolved, reply=reply, on=on
             )
-            left = (today - accepted).days
-            if roll < 0.4 or left < 1:
-                counts["accepted"] += 1  # in hand; overdue past its day
-                continue
-            # most answered within the priority's days, some late
-            span = (request.due_on - accepted).days
-            days = rng.randint(1, max(1, span)) if rng.random() < 0.8 else span + rng.randint(1, 9)
-            enterprises.do_close_request(
-                session,
-                actor=actor,
-                request=request,
-                resolved=True,
-                reply=rng.choice(REPLIES),
-                on=min(today, accepted + timedelta(days=days)),
-                today=today,
-                now=now,
-            )
-            counts["resolved"] += 1
+            counts["resolved" if resolved else "declined"] += 1
     return counts
 
 
@@ -321,7 +314,7 @@ def _brands(session: Session, rng: random.Random, now: datetime) -> int:
 
 
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
-    today = _today(now, tz)
+    today = local_today(now, tz)
     with db.transaction() as session:
         orgs = list(
             session.scalars(
@@ -331,13 +324,9 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -
             )
         )
         staff = {code: _street_staff(session, code) for code in {o.region_code for o in orgs}}
-        counts = {"enterprise_services": _records(session, rng, orgs, staff, now, today)}
-        counts.update(
-            {
-                f"requests_{k}": v
-                for k, v in _requests(session, rng, orgs, staff, now, today).items()
-            }
-        )
+        streets = _Streets(session, rng, orgs, staff, now, today)
+        counts = {"enterprise_services": _records(streets)}
+        counts.update({f"requests_{k}": v for k, v in _requests(streets).items()})
         counts["organ_members"] = _organ_members(session, today)
         counts["brands"] = _brands(session, rng, now)
     return counts

@@ -32,6 +32,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.deliberation.rules import Tally
 from gridgov.demo import staff as demo_staff
@@ -71,10 +72,6 @@ RESERVE_PLANS = (
     "负责合作社财务，跟班学习村务管理",
     "担任网格员，参与矛盾调解",
 )
-
-
-def _today(now: datetime, tz: ZoneInfo) -> date:
-    return now.astimezone(tz).date()
 
 
 def _old_village(places: list[registry.HouseholdPlace], target: int) -> list[int]:
@@ -431,7 +428,7 @@ def _pairings(session: Session, rng: random.Random, now: datetime, today: date) 
 
 
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
-    today = _today(now, tz)
+    today = local_today(now, tz)
     counts: dict[str, int] = {}
     with db.transaction() as session:
         villages = list(

@@ -36,6 +36,11 @@ COMMON = [
     "birth-service",
 ]
 STREET_ONLY = ["disability-subsidy", "minimum-living", "veteran-services", "residence-permit"]
+# A street's centre and a community's station: (name, address, fewest and most staff)
+POINTS = {
+    PointKind.CENTRE: ("{name}党群服务中心", "广东省汕头市濠江区{name}办事处一楼", (8, 16)),
+    PointKind.STATION: ("{name}党群服务站", "广东省汕头市濠江区{name}居民委员会", (2, 6)),
+}
 
 
 class _Homes:
@@ -83,34 +88,23 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
         communities = list(
             session.execute(select(Region.code, Region.name).where(Region.level == "community"))
         )
-        for code, raw in sorted(streets.items()):
-            site = homes.office_site(code) or (raw["seat"][0], raw["seat"][1])
-            _add_point(
-                session,
-                now,
+        # (kind, region, its name, where its office stands), a community without
+        # households having none
+        points = [
+            (
+                PointKind.CENTRE,
                 code,
-                site,
-                name=f"{raw['name']}党群服务中心",
-                kind=PointKind.CENTRE,
-                address=f"广东省汕头市濠江区{raw['name']}办事处一楼",
-                staff=rng.randint(8, 16),
-                matters=COMMON + STREET_ONLY + ["foreigner-registration", "party-relation"],
+                raw["name"],
+                homes.office_site(code) or (raw["seat"][0], raw["seat"][1]),
             )
-        for code, name in sorted(communities):
-            spot = homes.office_site(code)
-            if spot is None:
-                continue
-            _add_point(
-                session,
-                now,
-                code,
-                spot,
-                name=f"{name}党群服务站",
-                kind=PointKind.STATION,
-                address=f"广东省汕头市濠江区{name}居民委员会",
-                staff=rng.randint(2, 6),
-                matters=COMMON + (["party-relation"] if rng.random() < 0.5 else []),
-            )
+            for code, raw in sorted(streets.items())
+        ] + [
+            (PointKind.STATION, code, name, site)
+            for code, name in sorted(communities)
+            if (site := homes.office_site(code)) is not None
+        ]
+        for kind, code, name, site in points:
+            _add_point(session, rng, now, kind, code, name, site)
         _records(session, rng, now=now, tz=tz, days=days)
         circle.refresh(session, actor=ADMIN, now=now, reason="demo")
     with db.transaction() as session:
@@ -132,29 +126,34 @@ def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo, d
 
 def _add_point(
     session: Any,
+    rng: random.Random,
     now: datetime,
-    code: str,
-    site: tuple[float, float],
-    *,
-    name: str,
     kind: PointKind,
-    address: str,
-    staff: int,
-    matters: list[str],
+    code: str,
+    region_name: str,
+    site: tuple[float, float],
 ) -> None:
-    """A centre or station at its office, open the district's usual hours."""
+    """A centre or station at its office, open the district's usual hours: a street's
+    centre offers every matter, a community's station the common ones (half of them
+    party relations too)."""
+    name, address, (fewest, most) = POINTS[kind]
+    staff = rng.randint(fewest, most)
+    if kind is PointKind.CENTRE:
+        matters = COMMON + STREET_ONLY + ["foreigner-registration", "party-relation"]
+    else:
+        matters = COMMON + (["party-relation"] if rng.random() < 0.5 else [])
     service.do_create_point(
         session,
         actor=ADMIN,
         now=now,
         data=service.PointInput(
             code=f"SP{code}",
-            name=name,
+            name=name.format(name=region_name),
             kind=kind.value,
             region_code=code,
             lon=site[0],
             lat=site[1],
-            address=address,
+            address=address.format(name=region_name),
             opening_hours=HOURS,
             staff=staff,
         ),

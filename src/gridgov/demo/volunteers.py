@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import Actor, record
+from gridgov.clock import local_today
 from gridgov.db import Database
 from gridgov.demo import staff as demo_staff
 from gridgov.demo.bulk import insert_rows
@@ -85,7 +86,7 @@ def _foreigners(session: Session) -> tuple[str | None, list[int]]:
 
 
 def simulate(db: Database, *, rng: random.Random, now: datetime, tz: ZoneInfo) -> dict[str, int]:
-    today = now.astimezone(tz).date()
+    today = local_today(now, tz)
     counts = {"teams": 0, "members": 0, "activities": 0, "signups": 0, "certificates": 0}
     with db.transaction() as session:
         communities = list(

@@ -41,14 +41,14 @@ class Draft:
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
         title, body, channels = self.text(scene)
-        scene.notices[self.key] = notices.do_draft(
-            scene.session,
-            actor=who.actor,
+        scene.notices[self.key] = scene.act(
+            who,
+            moment,
+            notices.do_draft,
             region_code=scene.code,
             kind=self.kind,
             title=title,
             body=body,
-            now=moment,
             channels=channels,
         )
         scene.counts.add("notices")

@@ -9,8 +9,9 @@ register), counted and published with its objection window still open at ``now``
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from gridgov.accounts import service as accounts
 from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
 from gridgov.deliberation import elections, notices
-from gridgov.deliberation.models import Candidate
+from gridgov.deliberation.models import Candidate, Election
 from gridgov.demo.deliberation import common
 from gridgov.demo.deliberation.common import (
     DEMO_CLERK,
@@ -44,6 +45,7 @@ eligibility:
 tie_break: runoff
 winning_share: "1/2"
 """
+R = TypeVar("R")
 SEATS = (3, 2)
 STATEMENTS = (
     "在社区居住二十多年，熟悉街坊情况，愿意为大家反映意见、跑腿办事。",
@@ -148,6 +150,11 @@ def election(
         now=start,
     )
     counts.add("elections")
+
+    def run(command: Callable[..., R], /, **kwargs: Any) -> R:
+        """A step of the election's life, by its secretary."""
+        return command(session, actor=secretary, election_id=election.id, **kwargs)
+
     constituencies = elections.constituencies_of(session, election.id)
     by_grid = {c.region_code: c for c in constituencies}
     day = elections.election_day(election)
@@ -169,57 +176,37 @@ def election(
         key=lambda p: (p.birth_date or day, p.id),
     )
     refused = minors or [p for p in people if p.doc_type == "passport"]
+    # (nominee, constituency id, statement, when), in the order they are nominated
+    nominations: list[tuple[Person, int, str, datetime]] = []
     nominated_ids: set[int] = set()
     for n, (person, constituency_id) in enumerate(nominees):
         if person.grid_code not in by_grid or person.id in nominated_ids:
             continue
-        elections.do_nominate(
-            session,
-            actor=secretary,
-            election_id=election.id,
-            constituency_id=constituency_id,
-            resident_id=person.id,
-            statement=STATEMENTS[n % len(STATEMENTS)],
-            now=clock.day(22 - n % 5, 10, 5 * n),
-        )
+        statement = STATEMENTS[n % len(STATEMENTS)]
+        nominations.append((person, constituency_id, statement, clock.day(22 - n % 5, 10, 5 * n)))
         nominated_ids.add(person.id)
-        counts.add("candidates")
     if refused:
         young = refused[0]
-        elections.do_nominate(
-            session,
-            actor=secretary,
-            election_id=election.id,
-            constituency_id=by_grid[young.grid_code].id,
-            resident_id=young.id,
-            statement="高三学生，想为社区青少年发声。",
-            now=clock.day(18, 16),
+        statement = "高三学生，想为社区青少年发声。"
+        nominations.append((young, by_grid[young.grid_code].id, statement, clock.day(18, 16)))
+    for person, constituency_id, statement, moment in nominations:
+        run(
+            elections.do_nominate,
+            constituency_id=constituency_id,
+            resident_id=person.id,
+            statement=statement,
+            now=moment,
         )
         counts.add("candidates")
-    elections.do_open_review(
-        session, actor=secretary, election_id=election.id, now=clock.day(14, 9)
-    )
+    run(elections.do_open_review, now=clock.day(14, 9))
     counts.add(
         "candidates_refused",
         sum(1 for c in elections.candidates_of(session, election.id) if c.state == "ineligible"),
     )
-    elections.do_open_voting(session, actor=secretary, election_id=election.id, now=clock.day(8, 9))
-    _ballots(
-        session,
-        rng=rng,
-        clerk=clerk,
-        election_id=election.id,
-        voters=people,
-        opens=opens,
-        closes=closes,
-        counts=counts,
-    )
-    elections.do_count(
-        session, actor=secretary, election_id=election.id, now=closes + timedelta(hours=1)
-    )
-    notice = elections.do_publish(
-        session, actor=secretary, election_id=election.id, now=clock.day(4, 10)
-    )
+    run(elections.do_open_voting, now=clock.day(8, 9))
+    _ballots(session, election, people, rng=rng, clerk=clerk, counts=counts)
+    run(elections.do_count, now=closes + timedelta(hours=1))
+    notice = run(elections.do_publish, now=clock.day(4, 10))
     notices.do_attach_board_photo(
         session,
         actor=secretary,
@@ -236,18 +223,16 @@ def election(
 
 def _ballots(
     session: Session,
+    election: Election,
+    voters: Sequence[Person],
     *,
     rng: random.Random,
     clerk: Actor,
-    election_id: int,
-    voters: Sequence[Person],
-    opens: datetime,
-    closes: datetime,
     counts: Counts,
 ) -> None:
     """A few hundred paper ballots recorded by the clerk over the voting window; each
     voter marks the candidates they favour, at most the seats, most popular first."""
-    election = elections.get_election(session, election_id)
+    election_id, opens, closes = election.id, election.voting_opens_at, election.voting_closes_at
     day = elections.election_day(election)
     candidates = [c for c in elections.candidates_of(session, election_id) if c.state == "eligible"]
     popularity: dict[int, float] = {}

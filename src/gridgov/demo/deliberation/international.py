@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,8 @@ from gridgov.demo.deliberation.international_posts import (
     ProposalSpec,
 )
 from gridgov.registry.models import Resident
+
+R = TypeVar("R")
 
 
 def international(
@@ -177,6 +180,11 @@ class Loop:
     def author(self, language: str, *, fresh: bool = False) -> User:
         return self.writer(language, fresh)
 
+    def signed_in(self, who: User, do: Callable[..., R], /, **kwargs: Any) -> R:
+        """``do`` (a discussion service's ``do_*``) in this loop's session, as the
+        signed-in ``who``."""
+        return do(self.session, user=who, actor=accounts.actor_for(who), **kwargs)
+
     def plan(self) -> None:
         rng, clock = self.rng, self.clock
         opened = sorted(rng.sample(range(40, DAYS - 12), len(DISCUSSIONS)), reverse=True)
@@ -214,10 +222,9 @@ class Loop:
     def _discussion(self, post: Post) -> Task:
         def task(moment: datetime) -> None:
             writer = self.author(post.language)
-            row = discussion.do_open_discussion(
-                self.session,
-                user=writer,
-                actor=accounts.actor_for(writer),
+            row = self.signed_in(
+                writer,
+                discussion.do_open_discussion,
                 region_code=self.code,
                 title=post.title,
                 body=post.body,
@@ -235,10 +242,9 @@ class Loop:
                 writer = self.staff
             else:
                 writer = self.author({"local": "zh_Hans", "macau": "zh_Hant"}.get(by, language))
-            discussion.do_comment(
-                self.session,
-                user=writer,
-                actor=accounts.actor_for(writer),
+            self.signed_in(
+                writer,
+                discussion.do_comment,
                 target_type="discussion",
                 target_id=self.discussions[key],
                 text=text,
@@ -254,10 +260,9 @@ class Loop:
 
         def task(moment: datetime) -> None:
             writer = self.author(language)
-            row = discussion.do_submit_proposal(
-                self.session,
-                user=writer,
-                actor=accounts.actor_for(writer),
+            row = self.signed_in(
+                writer,
+                discussion.do_submit_proposal,
                 title=title,
                 body=body,
                 language=language,
@@ -281,10 +286,9 @@ class Loop:
 
         def task(moment: datetime) -> None:
             staff = accounts.actor_for(self.staff)
-            answered = discussion.do_answer_proposal(
-                self.session,
-                user=self.staff,
-                actor=staff,
+            answered = self.signed_in(
+                self.staff,
+                discussion.do_answer_proposal,
                 proposal_id=self.proposals[key],
                 decision=answer,
                 reason=reason,
@@ -381,10 +385,9 @@ class Loop:
     def _supervise(self, implementation_id: int) -> Task:
         def task(moment: datetime) -> None:
             watcher = self.author("zh_Hant")
-            discussion.do_comment(
-                self.session,
-                user=watcher,
-                actor=accounts.actor_for(watcher),
+            self.signed_in(
+                watcher,
+                discussion.do_comment,
                 target_type="implementation",
                 target_id=implementation_id,
                 supervision=True,
@@ -400,10 +403,9 @@ class Loop:
         """A link-laden advertisement posted as a proposal: held for the moderators, and
         nobody answers it."""
         spammer = self.author("en", fresh=True)
-        row = discussion.do_submit_proposal(
-            self.session,
-            user=spammer,
-            actor=accounts.actor_for(spammer),
+        row = self.signed_in(
+            spammer,
+            discussion.do_submit_proposal,
             title=SPAM_PROPOSAL[0],
             body=SPAM_PROPOSAL[1],
             language="en",
@@ -417,10 +419,9 @@ class Loop:
         """An advertisement in a discussion: held by the spam screen or reported by a
         reader, then hidden by the community's moderator with a reason."""
         seller = self.author("zh_Hans")
-        ad = discussion.do_comment(
-            self.session,
-            user=seller,
-            actor=accounts.actor_for(seller),
+        ad = self.signed_in(
+            seller,
+            discussion.do_comment,
             target_type="discussion",
             target_id=self.discussions[AD_COMMENT[0]],
             text=AD_COMMENT[2],
@@ -430,19 +431,17 @@ class Loop:
         self.counts.add("comments")
         if not ad.held:  # the screen may already hold it for the moderators
             reporter = self.author("es")
-            discussion.do_report(
-                self.session,
-                user=reporter,
-                actor=accounts.actor_for(reporter),
+            self.signed_in(
+                reporter,
+                discussion.do_report,
                 target_type="comment",
                 target_id=ad.id,
                 reason="Esto es publicidad, no tiene nada que ver con la discusión.",
                 now=moment + timedelta(hours=5, minutes=35),
             )
-        discussion.do_hide(
-            self.session,
-            user=self.staff,
-            actor=accounts.actor_for(self.staff),
+        self.signed_in(
+            self.staff,
+            discussion.do_hide,
             target_type="comment",
             target_id=ad.id,
             reason="商业广告，与本讨论无关（社区讨论公约第三条）。",

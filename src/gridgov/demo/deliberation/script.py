@@ -177,20 +177,20 @@ class Hold(Convene):
     expect: str = "adopted"
 
     def __call__(self, scene: Scene, who: Player, moment: datetime) -> None:
-        session, rng, clerk = scene.session, scene.rng, who.actor
+        rng = scene.rng
         meeting = self.convene(scene, who, moment)
         starts_at = scene.moment(self.starts)
-        members = deliberation.members_of(session, meeting.id)
+        members = deliberation.members_of(scene.session, meeting.id)
         total = len(members)
         present = min(total, max(round(total * self.vote.attend), math.ceil(total * 2 / 3)))
         attending = rng.sample(members, present)
         for n, member in enumerate(sorted(attending, key=lambda m: m.id)):
-            deliberation.do_sign_in(
-                session,
-                actor=clerk,
+            scene.act(
+                who,
+                starts_at - timedelta(minutes=20) + timedelta(seconds=9 * n),
+                deliberation.do_sign_in,
                 meeting_id=meeting.id,
                 member_id=member.id,
-                now=starts_at - timedelta(minutes=20) + timedelta(seconds=9 * n),
             )
         scene.counts.add("sign_ins", present)
         yes = round(present * self.vote.yes)
@@ -198,14 +198,14 @@ class Hold(Convene):
         abstain = present - yes - no
         voted_at = starts_at + timedelta(minutes=40)
         if self.voting is Voting.SHOW_OF_HANDS:
-            deliberation.do_record_totals(
-                session,
-                actor=clerk,
+            scene.act(
+                who,
+                voted_at,
+                deliberation.do_record_totals,
                 meeting_id=meeting.id,
                 yes=yes,
                 no=no,
                 abstain=abstain,
-                now=voted_at,
             )
         else:
             choices = [Choice.YES] * yes + [Choice.NO] * no + [Choice.ABSTAIN] * abstain
@@ -216,40 +216,40 @@ class Hold(Convene):
                 else deliberation.do_cast_ballot
             )
             for n, (member, choice) in enumerate(zip(attending, choices, strict=True)):
-                record(
-                    session,
-                    actor=clerk,
+                scene.act(
+                    who,
+                    voted_at + timedelta(seconds=15 * n),
+                    record,
                     meeting_id=meeting.id,
                     member_id=member.id,
                     choice=choice.value,
-                    now=voted_at + timedelta(seconds=15 * n),
                 )
         scene.counts.add("votes", present)
         closed_at = starts_at + timedelta(minutes=75)
-        deliberation.do_edit_minutes(
-            session,
-            actor=clerk,
+        scene.act(
+            who,
+            closed_at - timedelta(minutes=5),
+            deliberation.do_edit_minutes,
             meeting_id=meeting.id,
             minutes=(
                 f"{self.minutes}\n应到{total}人，实到{present}人。表决结果：同意{yes}，反对{no}，"
                 f"弃权{abstain}。会议由社区工作人员记录，签到表扫描件附后。"
             ),
-            now=closed_at - timedelta(minutes=5),
         )
-        deliberation.do_attach_file(
-            session,
-            actor=clerk,
+        scene.act(
+            who,
+            closed_at - timedelta(minutes=4),
+            deliberation.do_attach_file,
             owner_type="meeting",
             owner_id=meeting.id,
             purpose="sign_in",
             name="签到表.png",
             content_type="image/png",
             data=png(rng),
-            now=closed_at - timedelta(minutes=4),
             region_code=meeting.region_code,
         )
         scene.counts.add("files")
-        deliberation.do_close_meeting(session, actor=clerk, meeting_id=meeting.id, now=closed_at)
+        scene.act(who, closed_at, deliberation.do_close_meeting, meeting_id=meeting.id)
         if meeting.outcome != self.expect:
             raise RuntimeError(
                 f"demo meeting {meeting.title} ended {meeting.outcome}, not {self.expect}"
@@ -298,7 +298,7 @@ def close_when_due(scene: Scene, who: Player, notice: Notice) -> None:
         return
     closes = notice.posted_at + timedelta(days=notice.posting_days, minutes=30)
     if closes <= scene.clock.now:
-        notices.do_close(scene.session, actor=who.actor, notice_id=notice.id, now=closes)
+        scene.act(who, closes, notices.do_close, notice_id=notice.id)
         scene.counts.add("notices_closed")
 
 
@@ -314,14 +314,14 @@ class Publish:
         notice = scene.notice(self.notice)
         scene.act(who, moment, notices.do_post, notice_id=notice.id)
         scene.counts.add("notices_posted")
-        notices.do_attach_board_photo(
-            scene.session,
-            actor=who.actor,
+        scene.act(
+            who,
+            moment + timedelta(minutes=50),
+            notices.do_attach_board_photo,
             notice_id=notice.id,
             name="公开栏照片.png",
             content_type="image/png",
             data=png(scene.rng),
-            now=moment + timedelta(minutes=50),
         )
         scene.counts.add("files")
         if self.close:
@@ -431,13 +431,13 @@ class FinishMilestone:
             milestone_id=scene.milestones[self.matter][self.index],
             done_on=moment.astimezone(scene.clock.tz).date(),
         )
-        deliberation.do_post_update(
-            scene.session,
-            actor=who.actor,
+        scene.act(
+            who,
+            moment + timedelta(minutes=30),
+            deliberation.do_post_update,
             implementation_id=scene.implementation(self.matter).id,
             text=self.update,
             progress=self.progress,
-            now=moment + timedelta(minutes=30),
         )
         scene.counts.add("updates")
 
