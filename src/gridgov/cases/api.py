@@ -190,10 +190,7 @@ def chat_message(
 
 @router.get("/cases", response_model=list[CaseOut])
 def list_cases(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
+    desk: CurrentDesk,
     page: Annotated[Paging, Depends(paging())],
     state: Annotated[State | None, Query()] = None,
     overdue: bool = False,
@@ -202,17 +199,17 @@ def list_cases(
 ) -> list[CaseOut]:
     """Cases in the caller's area, soonest due first; ``mine`` keeps the caller's unit's."""
     found = service.list_cases(
-        session,
-        viewer=actor_of(request, user),
+        desk.session,
+        viewer=desk.actor,
         state=state.value if state else None,
         overdue=overdue,
         region_code=region,
         unit=mine,
-        now=now,
+        now=desk.now,
         limit=page.limit,
         offset=page.offset,
     )
-    return [case_out(session, case, request) for case in found]
+    return [case_out(desk.session, case, desk.request) for case in found]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
@@ -225,22 +222,9 @@ def _step(
 ) -> Any:
     """One endpoint per workflow step; the service checks who may take it."""
 
-    def endpoint(
-        case: ScopedCase,
-        body: ActionIn,
-        request: Request,
-        user: CurrentUser,
-        session: SessionDep,
-        state: StateDep,
-        now: Now,
-    ) -> CaseDetailOut:
-        actor = actor_of(request, user)
-        tz = state.settings.timezone
-        service.take_step(
-            session, actor=actor, case=case, step=name, text=body.note, now=now, tz=tz
-        )
-        session.commit()
-        return detail(session, case, request)
+    def endpoint(case: ScopedCase, body: ActionIn, desk: CurrentDesk) -> CaseDetailOut:
+        desk.commit(service.take_step, case=case, step=name, text=body.note, tz=desk.tz)
+        return detail(desk.session, case, desk.request)
 
     endpoint.__name__ = "case_" + name.replace("-", "_")
     endpoint.__doc__ = f"Workflow step: {name}."
