@@ -34,7 +34,7 @@ from gridgov.web.deps import (
     SessionDep,
     client_ip,
 )
-from gridgov.web.render import error_context, language_of, no_store, render
+from gridgov.web.render import language_of, no_store, render, render_form
 from gridgov.web.toolkit import Visitor, VisitorDep
 
 router = APIRouter(include_in_schema=False)
@@ -46,16 +46,13 @@ def _report_page(
     form: dict[str, str],
     *,
     error: DomainError | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
     context = {
-        "groups": category_groups(_categories(session), language),
+        "groups": category_groups(_categories(session), language_of(request)),
         "form": form,
-        **error_context(language, error),
         "max_photos": REPORT_PHOTOS,
     }
-    return no_store(render(request, "cases/report.html", context, status_code=status_code))
+    return no_store(render_form(request, "cases/report.html", context, error))
 
 
 def _new_key() -> str:
@@ -137,7 +134,7 @@ def report_submit(
         )
     except DomainError as exc:
         session.rollback()
-        return _report_page(request, session, form, error=exc, status_code=exc.status)
+        return _report_page(request, session, form, error=exc)
     session.commit()
     return no_store(
         render(

@@ -23,12 +23,10 @@ from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
 from gridgov.web.deps import CsrfChecked, OptionalUser, SessionDep, client_ip
 from gridgov.web.render import (
-    error_context,
-    error_message,
     language_of,
     local_time,
     no_store,
-    render,
+    render_form,
 )
 from gridgov.web.toolkit import Visitor, VisitorDep, form_action
 
@@ -50,13 +48,7 @@ def track_form(
 
 
 def _track_form(request: Request, code: str, error: DomainError | None) -> HTMLResponse:
-    language = language_of(request)
-    return render(
-        request,
-        "cases/track_form.html",
-        {"code": code, "error": error_message(language, error) if error else None},
-        status_code=error.status if error else 200,
-    )
+    return render_form(request, "cases/track_form.html", {"code": code}, error)
 
 
 def _tracked(session: Session, code: str) -> Case:
@@ -70,7 +62,6 @@ def _track_page(
     case: Case,
     *,
     error: DomainError | None = None,
-    status_code: int = 200,
     secret: str = "",
 ) -> HTMLResponse:
     request, session, user = seen.request, seen.session, seen.user
@@ -104,9 +95,8 @@ def _track_page(
         "may_contest": closed and not case.contested and is_reporter,
         "secret": secret if is_reporter else "",
         "ratings": [r.value for r in Rating],
-        **error_context(language, error),
     }
-    return render(request, "cases/track.html", context, status_code=status_code)
+    return render_form(request, "cases/track.html", context, error)
 
 
 def public_outcome(session: Session, case: Case) -> CaseEvent | None:
@@ -209,9 +199,7 @@ class ReporterForm:
             self.seen.session,
             run,
             to=lambda _: _track_path(case, self.k),
-            on_error=lambda exc: _track_page(
-                self.seen, case, error=exc, status_code=exc.status, secret=self.k
-            ),
+            on_error=lambda exc: _track_page(self.seen, case, error=exc, secret=self.k),
         )
 
 
