@@ -168,14 +168,8 @@ def _office_name(case: Case, found: Sequence[units.Unit]) -> str:
     return ""
 
 
-def _case_page(
-    desk: Desk,
-    case: Case,
-    now: datetime,
-    *,
-    error: DomainError | None = None,
-) -> HTMLResponse:
-    session = desk.session
+def _case_page(desk: Desk, case: Case, *, error: DomainError | None = None) -> HTMLResponse:
+    session, now = desk.session, desk.now
     language = language_of(desk.request)
     tz = ZoneInfo(desk.state.settings.timezone)
     actor = desk.actor
@@ -248,7 +242,7 @@ def _case_page(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case: ScopedCasePage, desk: StaffDesk) -> HTMLResponse:
-    return _case_page(desk, case, desk.now)
+    return _case_page(desk, case)
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -435,7 +429,7 @@ def act_submit(
     return desk.form(
         run,
         to=_back(next, case),
-        on_error=lambda exc: _case_page(desk, case, desk.now, error=exc),
+        on_error=lambda exc: _case_page(desk, case, error=exc),
     )
 
 
@@ -457,7 +451,7 @@ def place_submit(
     return desk.form(
         run,
         to=f"/cases/{case.id}#actions",
-        on_error=lambda exc: _case_page(desk, case, desk.now, error=exc),
+        on_error=lambda exc: _case_page(desk, case, error=exc),
     )
 
 
