@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
 
 from gridgov.accounts import service as accounts
+from gridgov.cases.models import Holiday
 from gridgov.cli import app as cli
 from gridgov.config import Settings
 from gridgov.db import Database
+from gridgov.territory import service as territory
 from tests.audit.test_service import _cli_env
 from tests.factories import make_district
 
@@ -103,6 +106,24 @@ def test_apikey_create_prints_the_key_once_on_its_last_line(env: Database) -> No
     listed = runner.invoke(cli, ["apikey", "list"])
     assert "12345-hotline" in listed.output
     assert key not in listed.output
+
+
+def test_commands_run_as_the_cli_in_one_transaction_and_end_on_a_refusal(env: Database) -> None:
+    make_district(env)
+    # When a day is set and a region added (clikit.run: the CLI's actor, now, committed)
+    holiday = runner.invoke(cli, ["cases", "holiday", "2027-10-01", "--note", "国庆节"])
+    assert holiday.exit_code == 0, holiday.output
+    args = ["region", "add", "--code", "44051200100109", "--name", "新网格", "--level", "grid"]
+    added = runner.invoke(cli, [*args, "--parent", "440512001001"])
+    assert added.exit_code == 0, added.output
+    with env.session() as session:
+        day = session.get(Holiday, date(2027, 10, 1))
+        assert day is not None
+        assert (day.is_workday, day.note) == (False, "国庆节")
+        assert territory.find_region(session, code="44051200100109") is not None
+    # Then the same region again is refused: the command ends with the reason, exit 1
+    again = runner.invoke(cli, [*args, "--parent", "440512001001"])
+    assert again.exit_code == 1
 
 
 @pytest.mark.slow

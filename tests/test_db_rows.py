@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gridgov.audit.service import Actor
 from gridgov.cases.models import Case, CaseEvent, OutboxMessage
 from gridgov.cases.rules import State
-from gridgov.cases.steps import log_event, step
+from gridgov.cases.steps import add_event, move
 from gridgov.db import (
     Database,
     attach_row,
@@ -79,9 +79,9 @@ def test_a_row_inserted_alone_and_changed_is_updated_once_and_attached_clean(
         assert case.id is not None
         assert case not in session
         with rows_at_once(session) as buffer:
-            step(session, case, ROUTER, FIXED_NOW, State.ACCEPTED, "accepted")
-            log_event(session, case, ROUTER, FIXED_NOW, "noted", None, None, note="n")
-            step(session, case, ROUTER, FIXED_NOW, State.ASSIGNED, "assigned")
+            move(session, case, ROUTER, FIXED_NOW, State.ACCEPTED, "accepted")
+            add_event(session, case, ROUTER, FIXED_NOW, "noted", None, None, note="n")
+            move(session, case, ROUTER, FIXED_NOW, State.ASSIGNED, "assigned")
             # When its events and its changed columns are written together
             buffer.update(case, changed_columns(case, written))
             with count_queries(db) as written_at_once:
@@ -117,7 +117,7 @@ def test_an_event_outside_rows_at_once_is_a_row_of_the_session(db: Database) -> 
         insert_row(session, case)
         attach_row(session, case)
         # When an event is logged with no buffer open
-        log_event(session, case, ROUTER, FIXED_NOW, "noted", None, None, note="n")
+        add_event(session, case, ROUTER, FIXED_NOW, "noted", None, None, note="n")
         # Then it is a new ORM row the commit's flush writes
         assert row_buffer(session) is None
         assert [type(row) for row in session.new] == [CaseEvent]
@@ -134,7 +134,7 @@ def test_leaving_rows_at_once_by_an_error_drops_what_it_buffered(db: Database) -
 
         def refused() -> None:
             with rows_at_once(session):
-                log_event(session, case, ROUTER, FIXED_NOW, "noted", None, None)
+                add_event(session, case, ROUTER, FIXED_NOW, "noted", None, None)
                 raise RuntimeError("refused")
 
         # When the block fails after buffering an event

@@ -16,7 +16,7 @@ from gridgov.accounts import service as accounts
 from gridgov.audit import service as audit
 from gridgov.clikit import actor as _actor
 from gridgov.clikit import database as _database
-from gridgov.clikit import ends_on_refusal, err, out
+from gridgov.clikit import ends_on_refusal, err, out, run
 from gridgov.clikit import fail as _fail
 from gridgov.clikit import now as _now
 from gridgov.clikit import settings as _settings
@@ -227,9 +227,7 @@ def user_reset_password(
 @apikey_app.command("create")
 def apikey_create(name: Annotated[str, typer.Option(help="What the key is for.")]) -> None:
     """Create an API key. The key is printed once, on the last line."""
-    db = _database()
-    with ends_on_refusal(), db.transaction() as session:
-        plaintext, _key = accounts.do_create_api_key(session, actor=_actor(), name=name, now=_now())
+    plaintext, _key = run(accounts.do_create_api_key, name=name)
     out.print(f"API key {name!r} created. Store it now: it is not shown again.")
     print(plaintext)
 
@@ -255,9 +253,7 @@ def apikey_list() -> None:
 @apikey_app.command("revoke")
 def apikey_revoke(name: str) -> None:
     """Revoke an API key at once."""
-    db = _database()
-    with ends_on_refusal(), db.transaction() as session:
-        accounts.do_revoke_api_key(session, actor=_actor(), name=name, now=_now())
+    run(accounts.do_revoke_api_key, name=name)
     out.print(f"Revoked {name!r}.")
 
 
@@ -335,17 +331,7 @@ def region_add(
     parent: Annotated[str | None, typer.Option(help="Parent region code.")] = None,
 ) -> None:
     """Add one region by hand (the territory import adds many at once)."""
-    db = _database()
-    with ends_on_refusal(), db.transaction() as session:
-        territory.do_create_region(
-            session,
-            actor=_actor(),
-            code=code,
-            name=name,
-            level=level,
-            parent_code=parent,
-            now=_now(),
-        )
+    run(territory.do_create_region, code=code, name=name, level=level, parent_code=parent)
     out.print(f"Added {level} {code} {name}.")
 
 

@@ -12,6 +12,7 @@ import getpass
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,6 +25,7 @@ from gridgov.revisions import StoredRevision
 
 out = Console()
 err = Console(stderr=True)
+R = TypeVar("R")
 
 
 def settings() -> Settings:
@@ -82,6 +84,13 @@ def ends_on_refusal() -> Iterator[None]:
         yield
     except DomainError as exc:
         raise fail(exc) from exc
+
+
+def run(do: Callable[..., R], /, **kwargs: Any) -> R:
+    """``do`` (a ``do_*``) in one transaction, as the CLI's actor, now (what
+    ``Desk.run`` is to a route); a refusal ends the command (``fail``)."""
+    with ends_on_refusal(), database().transaction() as session:
+        return do(session, actor=actor(), now=now(), **kwargs)
 
 
 def load_revisions(texts: Iterable[str], load: Callable[..., StoredRevision]) -> None:

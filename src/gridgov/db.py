@@ -58,6 +58,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_KEY_INFO = "gridgov.audit_key"
 FIELD_CIPHER_INFO = "gridgov.field_cipher"
 M = TypeVar("M")
+R = TypeVar("R", bound="Row")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -321,19 +322,22 @@ def row_buffer(session: Session) -> RowBuffer | None:
     return buffer if isinstance(buffer, RowBuffer) else None
 
 
-def add_values(session: Session, model: type[Row], values: dict[str, Any]) -> None:
-    """Add a new ``model`` row of ``values`` that nothing reads back as an object: into
-    the buffer of ``rows_at_once`` when the session is inside one, else to the session."""
+def add_values(session: Session, model: type[R], values: dict[str, Any]) -> R | None:
+    """Add a new ``model`` row of ``values``: into the buffer of ``rows_at_once`` when the
+    session is inside one (None: there is no object to read back), else to the session
+    (the new object)."""
     buffer = row_buffer(session)
-    if buffer is None:
-        session.add(model(**values))
-    else:
+    if buffer is not None:
         buffer.add(model, values)
+        return None
+    row = model(**values)
+    session.add(row)
+    return row
 
 
 @contextmanager
 def rows_at_once(session: Session) -> Iterator[RowBuffer]:
-    """Inside, the functions that add rows nothing reads back (``cases.steps.log_event``,
+    """Inside, the functions that add rows nothing reads back (``cases.steps.add_event``,
     the outbox) buffer their values in the yielded ``RowBuffer`` instead of the session;
     the caller writes it (``write``) before leaving. Leaving by an exception drops what
     is still buffered, as a rollback would have dropped the session's pending rows."""

@@ -45,7 +45,6 @@ from gridgov.web.deps import (
     CurrentIdentity,
     CurrentUser,
     Now,
-    OptionalUser,
     SessionDep,
     StateDep,
     actor_of,
@@ -53,7 +52,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import CurrentDesk, Paging, filled, paging, scoped
+from gridgov.web.toolkit import CurrentDesk, Paging, VisitorDep, filled, paging, scoped
 
 router = APIRouter(tags=["cases"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
@@ -191,10 +190,7 @@ def chat_message(
 
 @router.get("/cases", response_model=list[CaseOut])
 def list_cases(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    now: Now,
+    desk: CurrentDesk,
     page: Annotated[Paging, Depends(paging())],
     state: Annotated[State | None, Query()] = None,
     overdue: bool = False,
@@ -203,17 +199,17 @@ def list_cases(
 ) -> list[CaseOut]:
     """Cases in the caller's area, soonest due first; ``mine`` keeps the caller's unit's."""
     found = service.list_cases(
-        session,
-        viewer=actor_of(request, user),
+        desk.session,
+        viewer=desk.actor,
         state=state.value if state else None,
         overdue=overdue,
         region_code=region,
         unit=mine,
-        now=now,
+        now=desk.now,
         limit=page.limit,
         offset=page.offset,
     )
-    return [case_out(session, case, request) for case in found]
+    return [case_out(desk.session, case, desk.request) for case in found]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
@@ -226,22 +222,9 @@ def _step(
 ) -> Any:
     """One endpoint per workflow step; the service checks who may take it."""
 
-    def endpoint(
-        case: ScopedCase,
-        body: ActionIn,
-        request: Request,
-        user: CurrentUser,
-        session: SessionDep,
-        state: StateDep,
-        now: Now,
-    ) -> CaseDetailOut:
-        actor = actor_of(request, user)
-        tz = state.settings.timezone
-        service.take_step(
-            session, actor=actor, case=case, step=name, text=body.note, now=now, tz=tz
-        )
-        session.commit()
-        return detail(session, case, request)
+    def endpoint(case: ScopedCase, body: ActionIn, desk: CurrentDesk) -> CaseDetailOut:
+        desk.commit(service.take_step, case=case, step=name, text=body.note, tz=desk.tz)
+        return detail(desk.session, case, desk.request)
 
     endpoint.__name__ = "case_" + name.replace("-", "_")
     endpoint.__doc__ = f"Workflow step: {name}."
@@ -341,18 +324,13 @@ class ReporterCall:
     or with the secret they were given (header X-Reporter-Token). A dependency: FastAPI
     fills its fields."""
 
-    request: Request
-    session: SessionDep
-    now: Now
-    user: OptionalUser
+    seen: VisitorDep
     token: ReporterToken = None
 
     def case(self, tracking_code: str, write: Write) -> Case:
         """The case, for its reporter only (403, audited, otherwise); rate-limited."""
-        found = service.get_by_tracking_code(self.session, tracking_code)
-        return as_reporter(
-            self.request, self.session, self.now, self.user, found, self.token, write
-        )
+        found = service.get_by_tracking_code(self.seen.session, tracking_code)
+        return as_reporter(self.seen, found, self.token, write)
 
 
 ByReporter = Annotated[ReporterCall, Depends()]
@@ -368,8 +346,8 @@ def rate(tracking_code: str, body: RateIn, call: ByReporter) -> PublicCaseOut:
     """The reporter rates the closed case (满意 / 基本满意 / 不满意), once. The tracking
     code finds the case; the reporter proves who they are with the secret they were given
     (header X-Reporter-Token) or by signing in."""
-    case, session = call.case(tracking_code, Write.RATING), call.session
-    service.do_rate(session, case=case, rating=body.rating, now=call.now, note=body.note)
+    case, session = call.case(tracking_code, Write.RATING), call.seen.session
+    service.do_rate(session, case=case, rating=body.rating, now=call.seen.now, note=body.note)
     session.commit()
     return public_view(session, case)
 
@@ -380,8 +358,8 @@ def rate(tracking_code: str, body: RateIn, call: ByReporter) -> PublicCaseOut:
 def contest(tracking_code: str, body: ContestIn, call: ByReporter) -> PublicCaseOut:
     """The reporter disputes the close, once: the case goes back to work. Needs the
     reporter, as for the rating."""
-    case, session = call.case(tracking_code, Write.CONTEST), call.session
-    service.do_contest(session, case=case, reason=body.reason, now=call.now)
+    case, session = call.case(tracking_code, Write.CONTEST), call.seen.session
+    service.do_contest(session, case=case, reason=body.reason, now=call.seen.now)
     session.commit()
     return public_view(session, case)
 

@@ -27,7 +27,7 @@ from gridgov.cases.routing import (
     unit_of,
 )
 from gridgov.cases.rules import Level, Route, State
-from gridgov.cases.steps import lock_case, move, step
+from gridgov.cases.steps import lock_case, move
 from gridgov.db import insert_now
 from gridgov.errors import Conflict, InvalidInput
 
@@ -61,7 +61,7 @@ def assign(
     chosen = route or route_case(session, case)
     if case.grid_code is None and chosen.level is not Level.DEPARTMENT:
         raise InvalidInput("The case is in no grid: assign it to a department by name.")
-    step(
+    move(
         session,
         case,
         actor,

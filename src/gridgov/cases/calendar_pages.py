@@ -19,7 +19,7 @@ from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import CsrfChecked, require_roles
-from gridgov.web.render import error_context, language_of, render
+from gridgov.web.render import render_form
 from gridgov.web.toolkit import Desk, desk
 
 router = APIRouter(include_in_schema=False)
@@ -44,14 +44,8 @@ AdminDesk = Annotated[Desk, Depends(desk(AdminPage, name="admin_desk"))]
 
 
 def _page(desk: Desk, *, error: DomainError | None = None) -> HTMLResponse:
-    language = language_of(desk.request)
     years = service.holiday_years(desk.session, today=desk.today)
-    context = {
-        "years": years,
-        **error_context(language, error),
-    }
-    status_code = error.status if error else 200
-    return render(desk.request, "cases/calendar.html", context, status_code=status_code)
+    return render_form(desk.request, "cases/calendar.html", {"years": years}, error)
 
 
 @router.get("/admin/calendar", response_class=HTMLResponse)

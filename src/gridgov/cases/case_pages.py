@@ -43,7 +43,7 @@ from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.territory.service import region_names
 from gridgov.web.deps import CsrfChecked, SessionDep
-from gridgov.web.render import error_context, inline, language_of, local_time, no_store, render
+from gridgov.web.render import inline, language_of, local_time, no_store, render, render_form
 from gridgov.web.toolkit import Desk, PageDesk, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -168,15 +168,8 @@ def _office_name(case: Case, found: Sequence[units.Unit]) -> str:
     return ""
 
 
-def _case_page(
-    desk: Desk,
-    case: Case,
-    now: datetime,
-    *,
-    error: DomainError | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    session = desk.session
+def _case_page(desk: Desk, case: Case, *, error: DomainError | None = None) -> HTMLResponse:
+    session, now = desk.session, desk.now
     language = language_of(desk.request)
     tz = ZoneInfo(desk.state.settings.timezone)
     actor = desk.actor
@@ -239,18 +232,17 @@ def _case_page(
         "steps": steps,
         "duplicates": duplicates,
         "original": original,
-        **error_context(language, error),
         "max_photos": ACTION_PHOTOS,
         # the place form: a case not yet with a unit, placed by grid name or address
         "placeable": (placeable := placing.may_place(actor, case)),
         "grids": _grids_by_community(session, actor) if placeable else [],
     }
-    return no_store(render(desk.request, "cases/case.html", context, status_code=status_code))
+    return no_store(render_form(desk.request, "cases/case.html", context, error))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case: ScopedCasePage, desk: StaffDesk) -> HTMLResponse:
-    return _case_page(desk, case, desk.now)
+    return _case_page(desk, case)
 
 
 @router.get("/cases/{case_id}/photos/{photo_id}")
@@ -437,13 +429,7 @@ def act_submit(
     return desk.form(
         run,
         to=_back(next, case),
-        on_error=lambda exc: _case_page(
-            desk,
-            case,
-            desk.now,
-            error=exc,
-            status_code=exc.status,
-        ),
+        on_error=lambda exc: _case_page(desk, case, error=exc),
     )
 
 
@@ -465,7 +451,7 @@ def place_submit(
     return desk.form(
         run,
         to=f"/cases/{case.id}#actions",
-        on_error=lambda exc: _case_page(desk, case, desk.now, error=exc, status_code=exc.status),
+        on_error=lambda exc: _case_page(desk, case, error=exc),
     )
 
 

@@ -100,15 +100,9 @@ def matters_command(
 ) -> None:
     """Set a grid's matters list (事项清单): the categories its workers settle themselves."""
     from gridgov.cases import service
-    from gridgov.clikit import actor as _actor
-    from gridgov.clikit import database as _database
-    from gridgov.clikit import ends_on_refusal, out
-    from gridgov.clikit import now as _now
+    from gridgov.clikit import out, run
 
-    with ends_on_refusal(), _database().transaction() as session:
-        service.do_set_grid_matters(
-            session, actor=_actor(), grid_code=grid, category_codes=categories or [], now=_now()
-        )
+    run(service.do_set_grid_matters, grid_code=grid, category_codes=categories or [])
     out.print(f"{grid}: {len(categories or [])} matter(s) on its list")
 
 
@@ -122,20 +116,9 @@ def holiday_command(
 ) -> None:
     """Set one day in the holiday table (beats the calendar package; covers new years)."""
     from gridgov.cases import service
-    from gridgov.clikit import actor as _actor
-    from gridgov.clikit import database as _database
-    from gridgov.clikit import now as _now
-    from gridgov.clikit import out
+    from gridgov.clikit import out, run
 
-    with _database().transaction() as session:
-        service.do_set_holiday(
-            session,
-            actor=_actor(),
-            day=date.fromisoformat(day),
-            is_workday=workday,
-            note=note,
-            now=_now(),
-        )
+    run(service.do_set_holiday, day=date.fromisoformat(day), is_workday=workday, note=note)
     out.print(f"{day}: {'working day' if workday else 'day off'}")
 
 
@@ -152,13 +135,7 @@ def holiday_year_command(
     """Mark a year complete in the holiday table: deadlines in it stop carrying the
     unknown-year warning. One entered holiday alone does not make a year known."""
     from gridgov.cases import service
-    from gridgov.clikit import actor as _actor
-    from gridgov.clikit import database as _database
-    from gridgov.clikit import ends_on_refusal, out
-    from gridgov.clikit import now as _now
+    from gridgov.clikit import out, run
 
-    with ends_on_refusal(), _database().transaction() as session:
-        service.do_mark_holiday_year(
-            session, actor=_actor(), year=year, complete=complete, now=_now()
-        )
+    run(service.do_mark_holiday_year, year=year, complete=complete)
     out.print(f"{year}: {'complete' if complete else 'not complete'}")

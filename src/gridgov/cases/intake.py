@@ -32,7 +32,7 @@ from gridgov.cases.screening import (
     spam_signals,
     understand,
 )
-from gridgov.cases.steps import log_event, step
+from gridgov.cases.steps import add_event, move
 from gridgov.db import attach_row, changed_columns, insert_row, rows_at_once
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import public as registry_public
@@ -192,7 +192,7 @@ def do_intake(
     with rows_at_once(session) as buffer:
         for content_type, data in value.photos:
             add_photo(session, case, None, content_type, data, now)
-        log_event(
+        add_event(
             session, case, actor, now, "submitted", None, State.SUBMITTED, note=value.channel.value
         )
         summary = {
@@ -209,7 +209,7 @@ def do_intake(
         with session.no_autoflush:
             duplicates = likely_duplicate_ids(session, case, now=now)
         if duplicates:
-            log_event(
+            add_event(
                 session,
                 case,
                 actor,
@@ -223,7 +223,7 @@ def do_intake(
         if not case.spam_suspected and case.category_code and case.grid_code and not duplicates:
             system = Actor.system("router")
             with session.no_autoflush:
-                step(session, case, system, now, State.ACCEPTED, "accepted")
+                move(session, case, system, now, State.ACCEPTED, "accepted")
                 assign(session, case, system, now, route=None, tz=tz)
         buffer.update(case, changed_columns(case, stored))
         buffer.write(session.connection())

@@ -21,7 +21,7 @@ from gridgov.cases.models import (
 )
 from gridgov.cases.routing import category_of
 from gridgov.cases.rules import Level
-from gridgov.cases.steps import log_event
+from gridgov.cases.steps import add_event
 from gridgov.db import add_values
 from gridgov.registry import public as registry_public
 
@@ -171,7 +171,7 @@ def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: da
             "link": f"/cases/{case.id}",
         },
     )
-    log_event(
+    add_event(
         session,
         case,
         Actor.system("router"),

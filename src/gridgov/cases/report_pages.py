@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.audit.service import Actor
 from gridgov.cases import reporter, service
 from gridgov.cases.page_helpers import (
@@ -31,15 +30,12 @@ from gridgov.territory.models import Region
 from gridgov.web.deps import (
     CSRF_COOKIE,
     CsrfChecked,
-    Now,
     OptionalUser,
     SessionDep,
-    StateDep,
-    actor_of,
-    anonymous_actor,
     client_ip,
 )
-from gridgov.web.render import error_context, language_of, no_store, render
+from gridgov.web.render import language_of, no_store, render, render_form
+from gridgov.web.toolkit import Visitor, VisitorDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,30 +46,27 @@ def _report_page(
     form: dict[str, str],
     *,
     error: DomainError | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
-    language = language_of(request)
     context = {
-        "groups": category_groups(_categories(session), language),
+        "groups": category_groups(_categories(session), language_of(request)),
         "form": form,
-        **error_context(language, error),
         "max_photos": REPORT_PHOTOS,
     }
-    return no_store(render(request, "cases/report.html", context, status_code=status_code))
+    return no_store(render_form(request, "cases/report.html", context, error))
 
 
 def _new_key() -> str:
     return "web-" + secrets.token_urlsafe(18)
 
 
-def _sender(request: Request, user: User | None) -> tuple[Actor, str, str]:
-    """Who sends the report: the actor, the case's source and the principal its
-    idempotency key belongs to."""
+def _sender(seen: Visitor) -> tuple[str, str]:
+    """Who sends the report: the case's source and the principal its idempotency key
+    belongs to."""
+    user, request = seen.user, seen.request
     if user is not None:
-        return actor_of(request, user), f"user:{user.username}", f"user:{user.id}"
+        return f"user:{user.username}", f"user:{user.id}"
     # The anonymous form's session: this browser's CSRF cookie (verified by the route).
-    principal = "form:" + request.cookies.get(CSRF_COOKIE, "")
-    return anonymous_actor(request), f"web:{client_ip(request)}", principal
+    return f"web:{client_ip(request)}", "form:" + request.cookies.get(CSRF_COOKIE, "")
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -98,21 +91,18 @@ class ReportForm(BaseModel):
 
 @router.post("/report", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def report_submit(
-    request: Request,
-    session: SessionDep,
-    state: StateDep,
-    now: Now,
-    user: OptionalUser,
+    seen: VisitorDep,
     report: Annotated[ReportForm, Form()],
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> HTMLResponse:
+    request, session, now, user = seen.request, seen.session, seen.now, seen.user
     hidden = bool(report.anonymous)
     if hidden:  # an anonymous report keeps no name or phone, not even on the form again
         report = report.model_copy(update={"name": "", "phone": "", "anonymous": "1"})
     form = {**report.model_dump(), "idempotency_key": report.idempotency_key or _new_key()}
     try:
         pictures = read_photos(photos, REPORT_PHOTOS, N_("The report was not taken."))
-        actor, source, principal = _sender(request, user)
+        source, principal = _sender(seen)
         staff = user is not None and reporter.is_staff(user.role)
         check_rate(
             session,
@@ -122,7 +112,7 @@ def report_submit(
         )
         intake = service.do_intake(
             session,
-            actor=actor,
+            actor=seen.actor,
             value=service.IntakeInput(
                 description=report.description,
                 channel=Channel.WEB,
@@ -140,11 +130,11 @@ def report_submit(
                 photos=pictures,
             ),
             now=now,
-            tz=state.settings.timezone,
+            tz=seen.state.settings.timezone,
         )
     except DomainError as exc:
         session.rollback()
-        return _report_page(request, session, form, error=exc, status_code=exc.status)
+        return _report_page(request, session, form, error=exc)
     session.commit()
     return no_store(
         render(

@@ -4,7 +4,6 @@ timeline, move it to another state (with the audit row), require a reason or a n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,31 +36,6 @@ def lock_case(session: Session, case: Case) -> None:
         )
 
 
-def event_values(
-    case: Case,
-    actor: Actor,
-    now: datetime,
-    kind: str,
-    from_state: State | None,
-    to_state: State | None,
-    *,
-    note: str = "",
-    public: bool = True,
-) -> dict[str, Any]:
-    """The columns of an event on ``case``'s timeline (``add_event``, ``log_event``)."""
-    return {
-        "case_id": case.id,
-        "at": now,
-        "actor": actor.username,
-        "role": actor.role,
-        "kind": kind,
-        "from_state": from_state.value if from_state else None,
-        "to_state": to_state.value if to_state else None,
-        "note": note[:2000],
-        "public": public,
-    }
-
-
 def add_event(
     session: Session,
     case: Case,
@@ -73,54 +47,21 @@ def add_event(
     *,
     note: str = "",
     public: bool = True,
-) -> CaseEvent:
-    event = CaseEvent(
-        **event_values(case, actor, now, kind, from_state, to_state, note=note, public=public)
-    )
-    session.add(event)
-    return event
-
-
-def log_event(
-    session: Session,
-    case: Case,
-    actor: Actor,
-    now: datetime,
-    kind: str,
-    from_state: State | None,
-    to_state: State | None,
-    *,
-    note: str = "",
-    public: bool = True,
-) -> None:
-    """``add_event`` for a caller that does not read the event back: inside
-    ``rows_at_once`` (intake) only its values are buffered, no ORM object."""
-    values = event_values(case, actor, now, kind, from_state, to_state, note=note, public=public)
-    add_values(session, CaseEvent, values)
-
-
-def _enter(case: Case, target: State, now: datetime) -> State:
-    """Move ``case`` to ``target`` (refused unless the rules allow it); its former state."""
-    current = State(case.state)
-    rules.transition(current, target)
-    case.state = target.value
-    case.updated_at = now
-    case.version += 1
-    return current
-
-
-def _record_move(
-    session: Session,
-    case: Case,
-    actor: Actor,
-    now: datetime,
-    current: State,
-    target: State,
-    kind: str,
-    note: str,
-) -> None:
-    summary = {"from": current.value, "to": target.value, "note": note[:200]}
-    record_about(session, actor, f"case.{kind}", case, now=now, summary=summary)
+) -> CaseEvent | None:
+    """Write an event on ``case``'s timeline: the new ``CaseEvent``, or None inside
+    ``rows_at_once`` (intake), where only its values are buffered, no ORM object."""
+    values = {
+        "case_id": case.id,
+        "at": now,
+        "actor": actor.username,
+        "role": actor.role,
+        "kind": kind,
+        "from_state": from_state.value if from_state else None,
+        "to_state": to_state.value if to_state else None,
+        "note": note[:2000],
+        "public": public,
+    }
+    return add_values(session, CaseEvent, values)
 
 
 def move(
@@ -133,29 +74,18 @@ def move(
     *,
     note: str = "",
     public: bool = True,
-) -> CaseEvent:
-    current = _enter(case, target, now)
+) -> CaseEvent | None:
+    """Move ``case`` to ``target`` (refused unless the rules allow it), with its event (as
+    ``add_event`` writes it, and gives it back) and its audit row."""
+    current = State(case.state)
+    rules.transition(current, target)
+    case.state = target.value
+    case.updated_at = now
+    case.version += 1
     event = add_event(session, case, actor, now, kind, current, target, note=note, public=public)
-    _record_move(session, case, actor, now, current, target, kind, note)
+    summary = {"from": current.value, "to": target.value, "note": note[:200]}
+    record_about(session, actor, f"case.{kind}", case, now=now, summary=summary)
     return event
-
-
-def step(
-    session: Session,
-    case: Case,
-    actor: Actor,
-    now: datetime,
-    target: State,
-    kind: str,
-    *,
-    note: str = "",
-    public: bool = True,
-) -> None:
-    """``move`` for a caller that does not read the event back (routing, intake): its
-    event goes through ``log_event``."""
-    current = _enter(case, target, now)
-    log_event(session, case, actor, now, kind, current, target, note=note, public=public)
-    _record_move(session, case, actor, now, current, target, kind, note)
 
 
 REQUIRED = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.models import User
 from gridgov.cases import reporter, rules, service
 from gridgov.cases.case_pages import _photo_response
 from gridgov.cases.models import Case, CaseEvent, Photo
@@ -23,26 +21,14 @@ from gridgov.cases.rules import Rating, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
-from gridgov.web.deps import (
-    AppState,
-    CsrfChecked,
-    Now,
-    OptionalUser,
-    SessionDep,
-    StateDep,
-    actor_of,
-    anonymous_actor,
-    client_ip,
-)
+from gridgov.web.deps import CsrfChecked, OptionalUser, SessionDep, client_ip
 from gridgov.web.render import (
-    error_context,
-    error_message,
     language_of,
     local_time,
     no_store,
-    render,
+    render_form,
 )
-from gridgov.web.toolkit import form_action
+from gridgov.web.toolkit import Visitor, VisitorDep, form_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,13 +48,7 @@ def track_form(
 
 
 def _track_form(request: Request, code: str, error: DomainError | None) -> HTMLResponse:
-    language = language_of(request)
-    return render(
-        request,
-        "cases/track_form.html",
-        {"code": code, "error": error_message(language, error) if error else None},
-        status_code=error.status if error else 200,
-    )
+    return render_form(request, "cases/track_form.html", {"code": code}, error)
 
 
 def _tracked(session: Session, code: str) -> Case:
@@ -78,18 +58,15 @@ def _tracked(session: Session, code: str) -> Case:
 
 
 def _track_page(
-    request: Request,
-    session: Session,
-    state: AppState,
+    seen: Visitor,
     case: Case,
     *,
     error: DomainError | None = None,
-    status_code: int = 200,
     secret: str = "",
-    user: User | None = None,
 ) -> HTMLResponse:
+    request, session, user = seen.request, seen.session, seen.user
     language = language_of(request)
-    tz = ZoneInfo(state.settings.timezone)
+    tz = ZoneInfo(seen.state.settings.timezone)
     is_reporter = reporter.is_reporter(case, secret=secret, user_id=user.id if user else None)
     events = [
         {
@@ -118,9 +95,8 @@ def _track_page(
         "may_contest": closed and not case.contested and is_reporter,
         "secret": secret if is_reporter else "",
         "ratings": [r.value for r in Rating],
-        **error_context(language, error),
     }
-    return render(request, "cases/track.html", context, status_code=status_code)
+    return render_form(request, "cases/track.html", context, error)
 
 
 def public_outcome(session: Session, case: Case) -> CaseEvent | None:
@@ -170,42 +146,28 @@ ReporterSecret = Annotated[str, Query(alias="k", max_length=128)]
 
 
 @router.get("/track/{code}", response_class=HTMLResponse)
-def track_page(
-    request: Request,
-    code: TrackingCode,
-    session: SessionDep,
-    state: StateDep,
-    user: OptionalUser,
-    k: ReporterSecret = "",
-) -> HTMLResponse:
+def track_page(code: TrackingCode, seen: VisitorDep, k: ReporterSecret = "") -> HTMLResponse:
     """Anyone with the tracking code follows the case: no names, no phones. The rating
     and reopening forms appear for the reporter only: signed in, or with the link
     (``?k=``) given at submission."""
     try:
-        case = _tracked(session, code)
+        case = _tracked(seen.session, code)
     except NotFound as exc:
-        return _track_form(request, code, exc)
-    return no_store(_track_page(request, session, state, case, secret=k, user=user))
+        return _track_form(seen.request, code, exc)
+    return no_store(_track_page(seen, case, secret=k))
 
 
-def as_reporter(
-    request: Request,
-    session: Session,
-    now: datetime,
-    user: User | None,
-    case: Case,
-    secret: str | None,
-    write: Write,
-) -> Case:
+def as_reporter(seen: Visitor, case: Case, secret: str | None, write: Write) -> Case:
     """``case``, for its reporter only (signed in, or holding its secret; 403, audited,
     otherwise); rate-limited per address and per case. The API's too."""
-    check_rate(session, write=write, source=client_ip(request), target=str(case.id), now=now)
+    session, now, user = seen.session, seen.now, seen.user
+    check_rate(session, write=write, source=client_ip(seen.request), target=str(case.id), now=now)
     reporter.check_reporter(
         session,
         case=case,
         secret=secret,
         user_id=user.id if user else None,
-        actor=actor_of(request, user) if user else anonymous_actor(request),
+        actor=seen.actor,
         action=write.value,
         now=now,
     )
@@ -220,39 +182,24 @@ def _track_path(case: Case, k: str) -> str:
 
 @dataclass(frozen=True)
 class ReporterForm:
-    """A form the reporter sends from the tracking page: the request, the session, the
-    app's state, the clock, the user when signed in and the reporter's secret ``k`` the
-    form carries (a dependency: FastAPI fills its fields)."""
+    """A form the reporter sends from the tracking page: who sends it (``seen``) and the
+    reporter's secret ``k`` the form carries (a dependency: FastAPI fills its fields)."""
 
-    request: Request
-    session: SessionDep
-    state: StateDep
-    now: Now
-    user: OptionalUser
+    seen: VisitorDep
     k: Annotated[str, Form(max_length=128)] = ""
 
     def case(self, code: str, write: Write) -> Case:
         """The tracked case, for its reporter only (see ``as_reporter``)."""
-        found = _tracked(self.session, code)
-        return as_reporter(self.request, self.session, self.now, self.user, found, self.k, write)
+        return as_reporter(self.seen, _tracked(self.seen.session, code), self.k, write)
 
     def send(self, case: Case, run: Callable[[], None]) -> Response:
         """``run`` the form, then back to the tracking page (with the secret), or the page
         again with the refusal."""
         return form_action(
-            self.session,
+            self.seen.session,
             run,
             to=lambda _: _track_path(case, self.k),
-            on_error=lambda exc: _track_page(
-                self.request,
-                self.session,
-                self.state,
-                case,
-                error=exc,
-                status_code=exc.status,
-                secret=self.k,
-                user=self.user,
-            ),
+            on_error=lambda exc: _track_page(self.seen, case, error=exc, secret=self.k),
         )
 
 
@@ -276,7 +223,9 @@ def rating_submit(
                 "Choose how satisfied you are.",
                 details=[Problem("rating", "Choose how satisfied you are.")],
             ) from exc
-        service.do_rate(sent.session, case=case, rating=chosen, now=sent.now, note=note.strip())
+        service.do_rate(
+            sent.seen.session, case=case, rating=chosen, now=sent.seen.now, note=note.strip()
+        )
 
     return sent.send(case, run)
 
@@ -294,6 +243,6 @@ def contest_submit(
         # contests a close only.
         if State(case.state) is not State.CLOSED:
             raise Conflict("Only a closed case can be contested.")
-        service.do_contest(sent.session, case=case, reason=reason, now=sent.now)
+        service.do_contest(sent.seen.session, case=case, reason=reason, now=sent.seen.now)
 
     return sent.send(case, run)

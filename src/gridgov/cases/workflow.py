@@ -127,6 +127,7 @@ def do_resolve(
     if State(case.state) is State.ACKNOWLEDGED:
         move(session, case, actor, now, State.IN_PROGRESS, "started")
     event = move(session, case, actor, now, State.RESOLVED, "resolved", note=note)
+    assert event is not None  # noqa: S101 - resolving is never inside rows_at_once
     case.paused_at = now
     amount, unit = clocks.VERIFICATION
     case.verification_due_at = calendar_for(session, tz).due(now, amount, unit).at

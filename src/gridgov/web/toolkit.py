@@ -13,7 +13,8 @@
   ``desk.commit(do_x, ...)`` runs one and commits (an API's write);
   ``desk.check_rate(write, target)`` counts the user's write against the guard's limits.
 - ``Visitor`` (``VisitorDep``) is what a public page reads with: the request, the session,
-  the app's state, the clock and the user if one is signed in.
+  the app's state, the clock and the user if one is signed in (``visitor.actor``: as whom
+  it acts).
 - ``Paging`` is a JSON list's ``limit`` and ``offset`` query parameters.
 - ``filled(Out, row, **given)`` is an API's response schema copied field by field from a
   row's attributes of the same names, but for the ``given`` ones.
@@ -56,6 +57,7 @@ from gridgov.web.deps import (
     SessionDep,
     StateDep,
     actor_of,
+    anonymous_actor,
     in_scope,
     require_roles,
     signed_cookie_value,
@@ -194,6 +196,13 @@ class Visitor:
     state: StateDep
     now: Now
     user: OptionalUser
+
+    @property
+    def actor(self) -> Actor:
+        """As whom the visitor acts: the signed-in user, else an anonymous visitor."""
+        if self.user is None:
+            return anonymous_actor(self.request)
+        return actor_of(self.request, self.user)
 
 
 VisitorDep = Annotated[Visitor, Depends()]
