@@ -24,8 +24,8 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import (
     ElectionState,
-    _aware,
 )
+from gridgov.deliberation.rules.disclosure import _aware
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.territory import service as territory
 

@@ -36,6 +36,12 @@ from gridgov.deliberation.rules.vocabulary import (
 from gridgov.errors import NotFound
 from gridgov.msgids import N_
 
+__all__ = [
+    "held_by",
+    "load_election_rules",
+    "load_procedure",
+]
+
 # --------------------------------------------------------------------------- loading
 
 E = TypeVar("E", bound=StrEnum)

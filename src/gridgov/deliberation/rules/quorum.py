@@ -23,6 +23,21 @@ from gridgov.deliberation.rules.vocabulary import (
 from gridgov.errors import Conflict, InvalidInput, Problem
 from gridgov.msgids import N_
 
+__all__ = [
+    "Check",
+    "Comparison",
+    "Tally",
+    "check_tally",
+    "decide",
+    "earliest_meeting",
+    "effective_procedure",
+    "effective_stages",
+    "evaluate_decision",
+    "evaluate_quorum",
+    "next_stage",
+    "tally_problems",
+]
+
 # --------------------------------------------------------------------------- chain
 
 
