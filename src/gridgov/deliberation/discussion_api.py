@@ -227,16 +227,10 @@ def get_proposal(proposal_id: ItemId, session: SessionDep, user: CurrentUser) ->
         **_proposal_out(
             row, implementation.id if implementation else None, staff=_staff(user)
         ).model_dump(),
-        implementation=ImplementationOut(
-            id=implementation.id,
-            state=implementation.state,
-            progress=implementation.progress,
-            owner=implementation.owner,
-            created_at=implementation.created_at,
-            completed_at=implementation.completed_at,
-            milestones=[
-                MilestoneOut(title=m.title, due_on=m.due_on, done_on=m.done_on) for m in milestones
-            ],
+        implementation=filled(
+            ImplementationOut,
+            implementation,
+            milestones=[filled(MilestoneOut, m) for m in milestones],
         )
         if implementation
         else None,

@@ -16,12 +16,12 @@ from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
 from gridgov.web.render import (
-    error_context,
     error_message,
     language_of,
     local_time,
     no_store,
     render,
+    render_form,
 )
 from gridgov.web.toolkit import Desk, PageDesk, VisitorDep, form_post
 
@@ -90,7 +90,6 @@ def _vote_page(
         "voted": False,
         "ballot": None,
         "refusal": None,
-        **error_context(language, error),
     }
     if user.resident_id is not None:
         context["voted"] = elections.has_voted(session, election.id, user.resident_id)
@@ -102,10 +101,7 @@ def _vote_page(
                 context["ballot"] = elections.check_voter(session, election, resident)
             except DomainError as exc:
                 context["refusal"] = error_message(language, exc)
-    status = error.status if error else 200
-    return no_store(
-        render(desk.request, "deliberation/election_vote.html", context, status_code=status)
-    )
+    return no_store(render_form(desk.request, "deliberation/election_vote.html", context, error))
 
 
 @router.get("/elections/{election_id}/vote", response_class=HTMLResponse)

@@ -46,12 +46,12 @@ from gridgov.web import i18n
 from gridgov.web.deps import require_roles
 from gridgov.web.regions import region_choices
 from gridgov.web.render import (
-    error_context,
-    error_message,
+    error_page,
     language_of,
     local_time,
     no_store,
     render,
+    render_form,
 )
 from gridgov.web.toolkit import Desk, desk, form_post
 
@@ -97,13 +97,7 @@ def _staff_election(session: Session, actor: Actor, election_id: int) -> Electio
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
-    language = language_of(request)
-    return render(
-        request,
-        "deliberation/election_missing.html",
-        {"error": error_message(language, error)},
-        status_code=error.status,
-    )
+    return error_page(request, "deliberation/election_missing.html", error)
 
 
 def detail(session: Session, election: Election, language: str, tz: ZoneInfo) -> dict[str, Any]:
@@ -205,19 +199,12 @@ def _new_page(
     *,
     error: DomainError | None = None,
 ) -> HTMLResponse:
-    language = language_of(desk.request)
     context = {
         "form": form,
         "regions": region_choices(desk.session, desk.actor, (Level.COMMUNITY,)),
         "default_rules": elections.rules_text(elections.template_rules(desk.session)),
-        **error_context(language, error),
     }
-    return render(
-        desk.request,
-        "deliberation/election_new.html",
-        context,
-        status_code=error.status if error else 200,
-    )
+    return render_form(desk.request, "deliberation/election_new.html", context, error)
 
 
 @router.get("/deliberation/elections/new", response_class=HTMLResponse)
@@ -311,17 +298,9 @@ def _console(
             "q": q,
             "matches": matches,
             "receipts": elections.receipts_count(session, election.id),
-            **error_context(language, error),
         }
     )
-    return no_store(
-        render(
-            request,
-            "deliberation/election_console.html",
-            context,
-            status_code=error.status if error else 200,
-        )
-    )
+    return no_store(render_form(request, "deliberation/election_console.html", context, error))
 
 
 @router.get("/deliberation/elections/{election_id}", response_class=HTMLResponse)

@@ -15,10 +15,12 @@ from gridgov.deliberation.matter_pages_common import (
     RunnerDesk,
     ScopedImplementation,
     _tz,
+    parsed,
 )
 from gridgov.deliberation.meeting_pages import _count
 from gridgov.deliberation.models import Implementation, Milestone
-from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.errors import DomainError, NotFound
+from gridgov.msgids import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, form_post
 
@@ -64,14 +66,9 @@ def _implementation_act(
 
 
 def _day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            "%(field)s is not a date.",
-            params={"field": field},
-            details=[Problem(field, "Not a date.")],
-        ) from None
+    return parsed(
+        date.fromisoformat, text, field, N_("%(field)s is not a date."), N_("Not a date.")
+    )
 
 
 @form_post(router, "/deliberation/implementations/{implementation_id}/milestones")

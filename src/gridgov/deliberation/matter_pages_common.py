@@ -4,7 +4,8 @@ run, the labels, the scoped objects, parsing and the stage names.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends
@@ -22,7 +23,7 @@ from gridgov.deliberation.models import (
     Meeting,
 )
 from gridgov.deliberation.rules import Procedure, Stage
-from gridgov.errors import NotFound
+from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.web.deps import (
     require_roles,
@@ -39,6 +40,7 @@ ReaderDesk = Annotated[Desk, Depends(desk(ReaderPage, name="reader_desk"))]
 RunnerDesk = Annotated[Desk, Depends(desk(RunnerPage, name="runner_desk"))]
 SupervisorPage = Annotated[User, Depends(require_roles(*SUPERVISE, page=True))]
 FILE_PURPOSES = ("sign_in", "minutes")
+T = TypeVar("T")
 
 # Catalogue ids of values the pages show through ``_(value)``.
 LABELS = (
@@ -77,6 +79,17 @@ def stage_name(stage: Stage, language: str) -> str:
 
 def _tz(state: Any) -> ZoneInfo:
     return ZoneInfo(getattr(state.settings, "timezone", service.TIMEZONE))
+
+
+def parsed(parse: Callable[[str], T], text: str, field: str, message: str, problem: str) -> T:
+    """A form field read by ``parse``, or refused: ``message`` (naming the ``field``),
+    with ``problem`` at the field."""
+    try:
+        return parse(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            message, params={"field": field}, details=[Problem(field, problem)]
+        ) from None
 
 
 def _explanations(text: str) -> list[tuple[str, dict[str, Any]]]:

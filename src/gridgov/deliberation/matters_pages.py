@@ -28,11 +28,13 @@ from gridgov.deliberation.matter_pages_common import (
     _explanations,
     _tz,
     chain,
+    parsed,
     stage_name,
 )
 from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
-from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.errors import DomainError
+from gridgov.msgids import N_
 from gridgov.territory.rules import Level
 from gridgov.territory.service import region_names
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
@@ -197,19 +199,19 @@ def matter_page(matter: ScopedMatter, desk: ReaderDesk) -> HTMLResponse:
     return _matter_page(desk, matter, desk.now)
 
 
+def _start_of_day(text: str) -> datetime:
+    return datetime.combine(date.fromisoformat(text), datetime.min.time())
+
+
 def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False) -> datetime:
-    try:
-        if day_only:
-            parsed = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
-        else:
-            parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            "%(field)s is not a date and time.",
-            params={"field": field},
-            details=[Problem(field, "Not a date and time.")],
-        ) from None
-    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+    moment = parsed(
+        _start_of_day if day_only else datetime.fromisoformat,
+        text,
+        field,
+        N_("%(field)s is not a date and time."),
+        N_("Not a date and time."),
+    )
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
 @form_post(router, "/deliberation/matters/{matter_id}/meetings")

@@ -51,7 +51,7 @@ from gridgov.web.deps import (
     require_roles,
 )
 from gridgov.web.regions import region_choices
-from gridgov.web.render import error_message, language_of, local_time, no_store, render, render_form
+from gridgov.web.render import error_page, language_of, local_time, no_store, render, render_form
 from gridgov.web.toolkit import Desk, StaffDesk, desk, form_action, form_post
 
 router = APIRouter(include_in_schema=False)
@@ -139,13 +139,7 @@ def visible_notice(session: Session, notice_id: int, actor: Actor | None) -> Not
 
 
 def _not_found(request: Request, error: DomainError) -> HTMLResponse:
-    language = language_of(request)
-    return render(
-        request,
-        "deliberation/notice_missing.html",
-        {"error": error_message(language, error)},
-        status_code=error.status,
-    )
+    return error_page(request, "deliberation/notice_missing.html", error)
 
 
 # ---------------------------------------------------------------- staff list

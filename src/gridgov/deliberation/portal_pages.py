@@ -25,9 +25,8 @@ from gridgov.deliberation.rules import MatterState, NoticeKind, NoticeState
 from gridgov.errors import DomainError, NotFound
 from gridgov.msgids import N_
 from gridgov.territory.models import Region
-from gridgov.web import i18n
 from gridgov.web.deps import Now, OptionalUser, SessionDep, StateDep
-from gridgov.web.render import language_of, local_time, render
+from gridgov.web.render import error_page, language_of, local_time, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,14 +124,8 @@ def portal_region(
 ) -> HTMLResponse:
     region = session.scalar(select(Region).where(Region.code == region_code))
     if region is None or region.level == "grid":
-        language = language_of(request)
         error = NotFound("There is no village or community %(code)s.", params={"code": region_code})
-        return render(
-            request,
-            "deliberation/notice_missing.html",
-            {"error": i18n.gettext(language, error.message, error.params)},
-            status_code=404,
-        )
+        return error_page(request, "deliberation/notice_missing.html", error)
     language = language_of(request)
     tz = ZoneInfo(state.settings.timezone)
     rows = notices.notices_for(

@@ -187,6 +187,13 @@ def render_form(
     return render(request, template, context, status_code=error.status if error else 200)
 
 
+def error_page(request: Request, template: str, error: DomainError) -> HTMLResponse:
+    """A page that only says what went wrong (a missing notice or election): ``error``
+    in the reader's language, answered with its status."""
+    message = error_message(language_of(request), error)
+    return render(request, template, {"error": message}, status_code=error.status)
+
+
 def no_store(response: R) -> R:
     """Pages with personal data or forms are not kept by browsers or proxies."""
     response.headers["Cache-Control"] = "no-store"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +39,30 @@ from gridgov.msgids import N_
 # ---------------------------------------------------------------- moderation
 
 
-def _content(session: Session, target_type: str, target_id: int) -> tuple[Target, Content, str]:
+class _Item(NamedTuple):
+    """A moderated item: its kind, its row and the region it belongs to."""
+
+    kind: Target
+    row: Content
+    region_code: str
+
+    def record(
+        self, session: Session, actor: Actor, action: str, *, now: datetime, summary: dict[str, Any]
+    ) -> None:
+        """``record`` an entry about this item."""
+        record(
+            session,
+            actor=actor,
+            action=action,
+            object_type=self.kind.value,
+            object_id=self.row.id,
+            region_code=self.region_code,
+            now=now,
+            summary=summary,
+        )
+
+
+def _content(session: Session, target_type: str, target_id: int) -> _Item:
     try:
         kind = Target(target_type)
     except ValueError as exc:
@@ -56,7 +79,7 @@ def _content(session: Session, target_type: str, target_id: int) -> tuple[Target
     row: Content | None = session.get(model, target_id)
     if row is None:
         raise no_such(kind)
-    return kind, row, target_region(session, kind.value, target_id)
+    return _Item(kind, row, target_region(session, kind.value, target_id))
 
 
 def _reason(text: str, limit: int, message: str, missing: str) -> str:
@@ -84,7 +107,8 @@ def do_report(
 ) -> ContentReport:
     """A signed-in reader reports content to the moderators. Reporting the same item
     again while the first report is open returns that report."""
-    kind, row, region_code = _content(session, target_type, target_id)
+    item = _content(session, target_type, target_id)
+    kind, row, region_code = item
     if not visible(user, row, region_code):
         raise no_such(kind)
     reason = _reason(reason, REPORT_MAX, N_("Say what is wrong with it."), N_("Say what is wrong."))
@@ -107,16 +131,8 @@ def do_report(
     )
     session.add(report)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.content_reported",
-        object_type=kind.value,
-        object_id=target_id,
-        region_code=region_code,
-        now=now,
-        summary={"report": report.id},
-    )
+    summary = {"report": report.id}
+    item.record(session, actor, "deliberation.content_reported", now=now, summary=summary)
     return report
 
 
@@ -155,7 +171,8 @@ def do_hide(
 ) -> Content:
     """Hide content with a public reason; its open reports are resolved. The text stays
     stored (and audited) but is never shown again."""
-    kind, row, region_code = _content(session, target_type, target_id)
+    item = _content(session, target_type, target_id)
+    kind, row, region_code = item
     _require_moderator(user, region_code)
     reason = _reason(
         reason,
@@ -168,16 +185,8 @@ def do_hide(
     row.hidden_reason = mask_personal_data(reason)
     resolved = _resolve_reports(session, kind, target_id, actor, now)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.content_hidden",
-        object_type=kind.value,
-        object_id=target_id,
-        region_code=region_code,
-        now=now,
-        summary={"reason": row.hidden_reason, "reports": resolved, "was_held": row.held},
-    )
+    summary = {"reason": row.hidden_reason, "reports": resolved, "was_held": row.held}
+    item.record(session, actor, "deliberation.content_hidden", now=now, summary=summary)
     return row
 
 
@@ -185,23 +194,14 @@ def do_release(
     session: Session, *, user: User, actor: Actor, target_type: str, target_id: int, now: datetime
 ) -> Content:
     """Release held content: it was not spam after all, and is shown from now on."""
-    kind, row, region_code = _content(session, target_type, target_id)
-    _require_moderator(user, region_code)
-    if not row.held:
+    item = _content(session, target_type, target_id)
+    _require_moderator(user, item.region_code)
+    if not item.row.held:
         raise Conflict("This is not held for review.")
-    row.held = False
+    item.row.held = False
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="deliberation.content_released",
-        object_type=kind.value,
-        object_id=target_id,
-        region_code=region_code,
-        now=now,
-        summary={},
-    )
-    return row
+    item.record(session, actor, "deliberation.content_released", now=now, summary={})
+    return item.row
 
 
 def do_dismiss_report(

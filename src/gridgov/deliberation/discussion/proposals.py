@@ -18,12 +18,10 @@ from gridgov.deliberation.discussion.common import (
     ANSWER_MAX,
     Answer,
     Target,
-    _author_name,
-    _held,
     get_visible,
     may_answer,
 )
-from gridgov.deliberation.discussion.threads import check_post, get_discussion
+from gridgov.deliberation.discussion.threads import get_discussion, posted_columns
 from gridgov.deliberation.models import (
     Implementation,
     Milestone,
@@ -58,22 +56,12 @@ def do_submit_proposal(
         region_code = discussion.region_code
     if not region_code:
         raise InvalidInput("Choose the community.", details=[Problem("region", "Required.")])
-    region, post = check_post(
-        session, user=user, region_code=region_code, title=title, body=body, language=language
-    )
-    signals = _held(session, user, f"{post.title}\n{post.body}", now=now)
+    columns, signals = posted_columns(session, user, region_code, title, body, language, now)
     row = Proposal(
-        region_code=region.code,
+        **columns,
         discussion_id=discussion.id if discussion else None,
-        title=post.title,
-        body=post.body,
-        language=post.language,
-        author_name=_author_name(user),
-        author_user_id=user.id,
-        created_at=now,
         state=ProposalState.SUBMITTED.value,
         answer="",
-        held=bool(signals),
     )
     summary = {
         "discussion": row.discussion_id,

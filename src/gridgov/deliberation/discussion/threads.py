@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,34 @@ def check_post(
     )
 
 
+def posted_columns(
+    session: Session,
+    user: User,
+    region_code: str,
+    title: str,
+    body: str,
+    language: str,
+    now: datetime,
+) -> tuple[dict[str, Any], list[str]]:
+    """A new discussion's or proposal's columns from its post (checked, masked, by
+    ``user`` now), and the spam signals that hold it for the moderators (none: shown)."""
+    region, post = check_post(
+        session, user=user, region_code=region_code, title=title, body=body, language=language
+    )
+    signals = _held(session, user, f"{post.title}\n{post.body}", now=now)
+    columns = {
+        "region_code": region.code,
+        "title": post.title,
+        "body": post.body,
+        "language": post.language,
+        "author_name": _author_name(user),
+        "author_user_id": user.id,
+        "created_at": now,
+        "held": bool(signals),
+    }
+    return columns, signals
+
+
 def do_open_discussion(
     session: Session,
     *,
@@ -67,21 +96,8 @@ def do_open_discussion(
     now: datetime,
 ) -> Discussion:
     """Open a discussion in a community; suspected spam is held for the moderators."""
-    region, post = check_post(
-        session, user=user, region_code=region_code, title=title, body=body, language=language
-    )
-    signals = _held(session, user, f"{post.title}\n{post.body}", now=now)
-    row = Discussion(
-        region_code=region.code,
-        title=post.title,
-        body=post.body,
-        language=post.language,
-        author_name=_author_name(user),
-        author_user_id=user.id,
-        created_at=now,
-        closed=False,
-        held=bool(signals),
-    )
+    columns, signals = posted_columns(session, user, region_code, title, body, language, now)
+    row = Discussion(**columns, closed=False)
     summary = {"language": row.language, "held": row.held, "signals": signals}
     return add_and_record(
         session, actor, "deliberation.discussion_opened", row, now=now, summary=summary

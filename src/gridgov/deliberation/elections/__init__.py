@@ -89,7 +89,6 @@ from gridgov.deliberation.elections.roll import (
 from gridgov.deliberation.elections.setup import (
     ConstituencyInput,
     ElectionDraft,
-    _aware,
     check_create_election,
     do_create_election,
 )
@@ -127,7 +126,6 @@ __all__ = [
     "Review",
     "RuleLine",
     "_auto_review",
-    "_aware",
     "_candidate",
     "_cast",
     "_check_choices",

@@ -25,6 +25,7 @@ from gridgov.deliberation.models import (
 from gridgov.deliberation.rules import (
     ElectionState,
 )
+from gridgov.deliberation.rules.disclosure import _aware
 from gridgov.errors import InvalidInput, NotFound, Problem
 from gridgov.territory import service as territory
 
@@ -36,11 +37,6 @@ class ConstituencyInput:
     name: str
     region_code: str
     seats: int
-
-
-def _aware(moment: datetime, name: str) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware")
 
 
 @dataclass(frozen=True)

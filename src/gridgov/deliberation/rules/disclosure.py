@@ -11,6 +11,15 @@ from enum import StrEnum
 
 from gridgov.errors import InvalidInput
 
+__all__ = [
+    "DISCLOSURE_RHYTHM",
+    "DisclosureKind",
+    "next_due",
+    "notice_may_close",
+    "objection_window_end",
+    "posting_closes_at",
+]
+
 # --------------------------------------------------------------------------- notices
 
 

@@ -11,6 +11,14 @@ from fractions import Fraction
 from gridgov.deliberation.rules.vocabulary import EligibilityRule, TieBreak
 from gridgov.errors import InvalidInput, Problem
 
+__all__ = [
+    "Candidate",
+    "CountResult",
+    "Voter",
+    "check_eligibility",
+    "count_votes",
+]
+
 # --------------------------------------------------------------------------- elections
 
 

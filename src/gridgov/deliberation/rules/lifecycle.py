@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+__all__ = [
+    "CandidateState",
+    "Choice",
+    "ElectionState",
+    "ImplementationState",
+    "MatterState",
+    "MeetingState",
+    "NoticeKind",
+    "NoticeState",
+    "ProposalState",
+    "Voting",
+]
+
 # --------------------------------------------------------------------------- stored states
 
 

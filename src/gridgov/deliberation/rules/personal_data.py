@@ -13,6 +13,15 @@ from gridgov.fields import mask_id, mask_phone
 from gridgov.registry.documents import MAINLAND_PROVINCES, check_digit
 from gridgov.registry.rules import normalise_phone
 
+__all__ = [
+    "Finding",
+    "FindingKind",
+    "luhn_valid",
+    "mask_card",
+    "mask_personal_data",
+    "scan_personal_data",
+]
+
 # --------------------------------------------------------------------------- personal data
 
 

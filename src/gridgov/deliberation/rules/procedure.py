@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
@@ -36,6 +36,12 @@ from gridgov.deliberation.rules.vocabulary import (
 from gridgov.errors import NotFound
 from gridgov.msgids import N_
 
+__all__ = [
+    "held_by",
+    "load_election_rules",
+    "load_procedure",
+]
+
 # --------------------------------------------------------------------------- loading
 
 E = TypeVar("E", bound=StrEnum)
@@ -47,11 +53,11 @@ def _keys(data: LineDict, where: str, required: Iterable[str], optional: Iterabl
     allowed = set(required) | set(optional)
     for key in data:
         if key not in allowed:
-            raise DataFileError(
-                data.line_of(key),
-                "%(where)s: unknown key %(key)s; expected one of %(expected)s.",
-                where=where,
-                key=key,
+            raise _at_key(
+                data,
+                key,
+                where,
+                N_("%(where)s: unknown key %(key)s; expected one of %(expected)s."),
                 expected=", ".join(sorted(allowed)),
             )
     for key in required:
@@ -59,12 +65,18 @@ def _keys(data: LineDict, where: str, required: Iterable[str], optional: Iterabl
             raise DataFileError(data.line, "%(where)s: %(key)s is missing.", where=where, key=key)
 
 
+def _at_key(parent: LineDict, key: str, where: str, message: str, **params: Any) -> DataFileError:
+    """``message`` (a catalogue id naming ``where`` and ``key``, and ``params``) refusing
+    ``parent[key]``, at its line."""
+    return DataFileError(parent.line_of(key), message, where=where, key=key, **params)
+
+
 def _of_type(parent: LineDict, key: str, where: str, kind: type[T], message: str) -> T:
     """``parent[key]`` when it is a ``kind``; else ``message`` (a catalogue id naming
     ``where`` and ``key``) at its line."""
     value = parent[key]
     if not isinstance(value, kind):
-        raise DataFileError(parent.line_of(key), message, where=where, key=key)
+        raise _at_key(parent, key, where, message)
     return value
 
 
@@ -75,20 +87,18 @@ def _mapping(parent: LineDict, key: str, where: str) -> LineDict:
 def _string(parent: LineDict, key: str, where: str) -> str:
     value = parent[key]
     if not isinstance(value, str) or not value.strip():
-        raise DataFileError(
-            parent.line_of(key), "%(where)s: %(key)s must be some text.", where=where, key=key
-        )
+        raise _at_key(parent, key, where, N_("%(where)s: %(key)s must be some text."))
     return value.strip()
 
 
 def _identifier(parent: LineDict, key: str, where: str) -> str:
     value = parent[key]
     if not isinstance(value, str) or not _ID_PATTERN.fullmatch(value):
-        raise DataFileError(
-            parent.line_of(key),
-            "%(where)s: %(key)s must be a lower-case identifier such as review, not %(value)s.",
-            where=where,
-            key=key,
+        raise _at_key(
+            parent,
+            key,
+            where,
+            N_("%(where)s: %(key)s must be a lower-case identifier such as review, not %(value)s."),
             value=str(value),
         )
     return value
@@ -97,11 +107,11 @@ def _identifier(parent: LineDict, key: str, where: str) -> str:
 def _integer(parent: LineDict, key: str, where: str, minimum: int) -> int:
     value = parent[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DataFileError(
-            parent.line_of(key),
-            "%(where)s: %(key)s must be a whole number of at least %(minimum)s.",
-            where=where,
-            key=key,
+        raise _at_key(
+            parent,
+            key,
+            where,
+            N_("%(where)s: %(key)s must be a whole number of at least %(minimum)s."),
             minimum=minimum,
         )
     return value
@@ -116,14 +126,38 @@ def _choice(parent: LineDict, key: str, where: str, kind: type[E]) -> E:
     try:
         return kind(value)
     except ValueError:
-        raise DataFileError(
-            parent.line_of(key),
-            "%(where)s: %(value)s is not a known %(key)s; expected one of %(expected)s.",
-            where=where,
-            key=key,
+        raise _at_key(
+            parent,
+            key,
+            where,
+            N_("%(where)s: %(value)s is not a known %(key)s; expected one of %(expected)s."),
             value=str(value),
             expected=", ".join(member.value for member in kind),
         ) from None
+
+
+def _choice_within(
+    parent: LineDict,
+    key: str,
+    where: str,
+    kind: type[E],
+    allowed: Collection[E],
+    message: str,
+    **params: Any,
+) -> E:
+    """``_choice``, refused with ``message`` unless ``allowed``: the message names
+    ``where``, the value as ``key``, the ``expected`` ones and ``params``."""
+    value = _choice(parent, key, where, kind)
+    if value not in allowed:
+        raise DataFileError(
+            parent.line_of(key),
+            message,
+            where=where,
+            expected=", ".join(sorted(allowed)),
+            **{key: value.value},
+            **params,
+        )
+    return value
 
 
 def _fraction(parent: LineDict, key: str, where: str) -> Fraction:
@@ -157,28 +191,26 @@ def _fraction(parent: LineDict, key: str, where: str) -> Fraction:
 
 def _threshold(data: LineDict, where: str, role: str) -> Threshold:
     _keys(data, where, ("count", "comparator", "fraction", "of"), ())
-    count = _choice(data, "count", where, Count)
-    if count not in _ROLE_COUNTS[role]:
-        raise DataFileError(
-            data.line_of("count"),
-            "%(where)s: a %(role)s counts %(expected)s, not %(count)s.",
-            where=where,
-            role=role,
-            expected=", ".join(sorted(_ROLE_COUNTS[role])),
-            count=count.value,
-        )
+    count = _choice_within(
+        data,
+        "count",
+        where,
+        Count,
+        _ROLE_COUNTS[role],
+        N_("%(where)s: a %(role)s counts %(expected)s, not %(count)s."),
+        role=role,
+    )
     comparator = _choice(data, "comparator", where, Comparator)
     fraction = _fraction(data, "fraction", where)
-    of = _choice(data, "of", where, Basis)
-    if of not in _COUNT_BASES[count]:
-        raise DataFileError(
-            data.line_of("of"),
-            "%(where)s: %(count)s cannot be measured against %(of)s; use %(expected)s.",
-            where=where,
-            count=count.value,
-            of=of.value,
-            expected=", ".join(sorted(_COUNT_BASES[count])),
-        )
+    of = _choice_within(
+        data,
+        "of",
+        where,
+        Basis,
+        _COUNT_BASES[count],
+        N_("%(where)s: %(count)s cannot be measured against %(of)s; use %(expected)s."),
+        count=count.value,
+    )
     return Threshold(count, comparator, fraction, of)
 
 
@@ -231,6 +263,21 @@ def _meeting_settings(data: LineDict, where: str) -> dict[str, Any]:
     return settings
 
 
+def _body(value: Any, line: int, where: str) -> Body:
+    """``value`` as a body, refused at ``line`` when it names none (the public is not
+    offered: it holds no meeting)."""
+    try:
+        return Body(value)
+    except ValueError:
+        raise DataFileError(
+            line,
+            "%(where)s: %(value)s is not a known body; expected one of %(expected)s.",
+            where=where,
+            value=str(value),
+            expected=", ".join(member.value for member in Body if member is not Body.PUBLIC),
+        ) from None
+
+
 def _bodies(top: LineDict) -> dict[Body, dict[str, Any]]:
     if "bodies" not in top:
         return {}
@@ -238,16 +285,7 @@ def _bodies(top: LineDict) -> dict[Body, dict[str, Any]]:
     bodies: dict[Body, dict[str, Any]] = {}
     for name in data:
         where = f"bodies.{name}"
-        try:
-            body = Body(name)
-        except ValueError:
-            raise DataFileError(
-                data.line_of(name),
-                "%(where)s: %(value)s is not a known body; expected one of %(expected)s.",
-                where="bodies",
-                value=name,
-                expected=", ".join(member.value for member in Body if member is not Body.PUBLIC),
-            ) from None
+        body = _body(name, data.line_of(name), "bodies")
         if body is Body.PUBLIC:
             raise DataFileError(
                 data.line_of(name), "bodies: the public holds no meeting and needs no rules."
@@ -350,7 +388,7 @@ def _check_body(data: LineDict, where: str, kind: StageKind, body: Body, voted: 
                 if not voted
                 else N_("%(where)s: %(key)s belongs to a disclosure, not to a %(kind)s.")
             )
-            raise DataFileError(data.line_of(key), message, where=where, key=key, kind=kind.value)
+            raise _at_key(data, key, where, message, kind=kind.value)
 
 
 def _stage_settings(
@@ -432,16 +470,7 @@ def _alternatives(
         )
     result: list[tuple[Body, Mapping[str, Any]]] = []
     for item in items:
-        try:
-            alternative = Body(item)
-        except ValueError:
-            raise DataFileError(
-                line,
-                "%(where)s: %(value)s is not a known body; expected one of %(expected)s.",
-                where=where,
-                value=str(item),
-                expected=", ".join(m.value for m in Body if m is not Body.PUBLIC),
-            ) from None
+        alternative = _body(item, line, where)
         if alternative is body:
             continue  # the stage's own body: nothing to add
         if alternative is Body.PUBLIC or alternative in (b for b, _ in result):

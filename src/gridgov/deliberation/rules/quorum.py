@@ -23,6 +23,21 @@ from gridgov.deliberation.rules.vocabulary import (
 from gridgov.errors import Conflict, InvalidInput, Problem
 from gridgov.msgids import N_
 
+__all__ = [
+    "Check",
+    "Comparison",
+    "Tally",
+    "check_tally",
+    "decide",
+    "earliest_meeting",
+    "effective_procedure",
+    "effective_stages",
+    "evaluate_decision",
+    "evaluate_quorum",
+    "next_stage",
+    "tally_problems",
+]
+
 # --------------------------------------------------------------------------- chain
 
 
@@ -127,44 +142,40 @@ def tally_problems(tally: Tally) -> list[Problem]:
         return problems
     if tally.members < 1:
         problems.append(Problem("members", "A meeting's roster has at least one member."))
-    if tally.present > tally.members:
-        problems.append(
-            Problem(
-                "present",
-                "%(present)s present is more than the %(members)s members.",
-                present=tally.present,
-                members=tally.members,
-            )
-        )
     votes = tally.yes + tally.no + tally.abstain
-    if votes > tally.present:
-        problems.append(
-            Problem(
-                "yes",
-                "%(votes)s votes (for, against, abstaining) is more than the %(present)s present.",
-                votes=votes,
-                present=tally.present,
-            )
-        )
-    if tally.households_represented > tally.households_total:
-        problems.append(
-            Problem(
-                "households_represented",
-                "%(represented)s households represented is more than the %(households)s "
-                "households.",
-                represented=tally.households_represented,
-                households=tally.households_total,
-            )
-        )
-    if tally.proxies > tally.present:
-        problems.append(
-            Problem(
-                "proxies",
-                "%(proxies)s proxies is more than the %(present)s present.",
-                proxies=tally.proxies,
-                present=tally.present,
-            )
-        )
+    # Each count that cannot exceed another: the field it is refused on, the message,
+    # and the message's two numbers (the count first, then its bound).
+    bounded: tuple[tuple[str, str, tuple[str, int], tuple[str, int]], ...] = (
+        (
+            "present",
+            N_("%(present)s present is more than the %(members)s members."),
+            ("present", tally.present),
+            ("members", tally.members),
+        ),
+        (
+            "yes",
+            N_("%(votes)s votes (for, against, abstaining) is more than the %(present)s present."),
+            ("votes", votes),
+            ("present", tally.present),
+        ),
+        (
+            "households_represented",
+            N_(
+                "%(represented)s households represented is more than the %(households)s households."
+            ),
+            ("represented", tally.households_represented),
+            ("households", tally.households_total),
+        ),
+        (
+            "proxies",
+            N_("%(proxies)s proxies is more than the %(present)s present."),
+            ("proxies", tally.proxies),
+            ("present", tally.present),
+        ),
+    )
+    for field, message, (count_name, count), (bound_name, bound) in bounded:
+        if count > bound:
+            problems.append(Problem(field, message, **{count_name: count, bound_name: bound}))
     return problems
 
 

@@ -12,6 +12,27 @@ from fractions import Fraction
 
 from gridgov.errors import NotFound
 
+__all__ = [
+    "DEFAULT_POSTING_DAYS",
+    "END",
+    "AnyOf",
+    "Basis",
+    "Body",
+    "Comparator",
+    "Count",
+    "ElectionRules",
+    "EligibilityRule",
+    "Names",
+    "Outcome",
+    "Procedure",
+    "Roster",
+    "Rule",
+    "Stage",
+    "StageKind",
+    "Threshold",
+    "TieBreak",
+]
+
 # --------------------------------------------------------------------------- vocabulary
 
 
