@@ -126,7 +126,9 @@ def notify_reporter(
 def notify_unit(
     session: Session, case: Case, assignment: Assignment, now: datetime, tz: str = "Asia/Shanghai"
 ) -> None:
-    channel = "chat" if assignment.level == Level.GRID.value else "in_app"
+    """Tell the unit a case is theirs. A grid's case reaches the grid's chat group (where
+    its workers and helpers talk) and the grid workers' own in-app inbox (where the app
+    shows it whether or not the chat bridge delivers); other units read it in the app."""
     recipient = (
         f"department:{assignment.department_id}"
         if assignment.department_id
@@ -139,7 +141,12 @@ def notify_unit(
     }
     message = messages.compose("assigned", language=None, params=params)
     key = f"assigned:{case.id}:{case.version}:{assignment.unit_code}"
-    _outbox(session, now=now, case=case, message=message, to=_Address(channel, recipient, key))
+    channels = ("chat", "in_app") if assignment.level == Level.GRID.value else ("in_app",)
+    for channel in channels:
+        # A grid's chat message keeps the key it always had; its in-app copy is marked.
+        copy = channel == "in_app" and len(channels) > 1
+        to = _Address(channel, recipient, f"{key}:app" if copy else key)
+        _outbox(session, now=now, case=case, message=message, to=to)
 
 
 def flag_unstaffed(session: Session, case: Case, assignment: Assignment, now: datetime) -> None:
