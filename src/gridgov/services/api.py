@@ -18,7 +18,7 @@ from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
 from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import CurrentDesk, Desk, desk
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, filled
 
 router = APIRouter(tags=["services"])
 Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
@@ -57,13 +57,11 @@ ScopedPoint = Annotated[ServicePoint, Depends(scoped_point)]
 
 
 def matter_out(language: str, matter: Any) -> schemas.MatterOut:
-    return schemas.MatterOut(
-        code=matter.code,
+    return filled(
+        schemas.MatterOut,
+        matter,
         name=matter.name(language),
         documents=matter.documents_in(language),
-        one_trip=matter.one_trip,
-        average_minutes=matter.average_minutes,
-        department=matter.department,
     )
 
 
@@ -203,17 +201,12 @@ def _snapshot(session: SessionDep) -> Any:
 def coverage(user: Staff, session: SessionDep) -> schemas.CoverageOut:
     """Households within the threshold, per region of the caller's area."""
     snapshot = _snapshot(session)
-    return schemas.CoverageOut(
+    return filled(
+        schemas.CoverageOut,
+        snapshot,
         computed_at=snapshot.computed_at.isoformat(),
-        minutes=snapshot.minutes,
-        speed=snapshot.speed,
-        points=snapshot.points,
-        households=snapshot.households,
-        covered=snapshot.covered,
         regions=[
-            schemas.RegionCoverageOut(
-                code=r.code, households=r.households, covered=r.covered, share=r.share
-            )
+            filled(schemas.RegionCoverageOut, r)
             for r in circle.coverage_by_region(snapshot, user.effective_scope)
         ],
     )
@@ -288,15 +281,7 @@ def what_if(body: schemas.WhatIfIn, user: Manager, session: SessionDep) -> schem
         ),
         scope=user.effective_scope,
     )
-    return schemas.WhatIfOut(
-        minutes=result.minutes,
-        households=result.households,
-        covered_before=result.covered_before,
-        covered_after=result.covered_after,
-        points_change=round(result.points_change, 2),
-        gained=result.gained,
-        lost=result.lost,
-    )
+    return filled(schemas.WhatIfOut, result, points_change=round(result.points_change, 2))
 
 
 @router.post("/services/siting", status_code=201)
