@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -126,6 +126,18 @@ class Row(Base):
     __abstract__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
+class GridPlaced:
+    """A mixin for a row kept in one grid: audit entries about it (``record_about``)
+    place it in its ``grid_code``."""
+
+    if TYPE_CHECKING:
+        grid_code: Mapped[str]
+
+    @property
+    def region_code(self) -> str:
+        return self.grid_code
 
 
 @dataclass(frozen=True)

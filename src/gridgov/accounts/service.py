@@ -82,16 +82,7 @@ def username_problem(username: str) -> Problem | None:
     return None
 
 
-def check_create_user(
-    session: Session,
-    *,
-    actor: Actor,
-    username: str,
-    role: str,
-    scope: str,
-    password: str,
-) -> None:
-    """Validate a new account and whether ``actor`` may grant it."""
+def _new_account_problems(username: str, role: str, scope: str, password: str) -> list[Problem]:
     problems: list[Problem] = []
     if problem := username_problem(username):
         problems.append(problem)
@@ -102,11 +93,7 @@ def check_create_user(
     if problem := rules.scope_problem(scope):
         problems.append(problem)
     problems.extend(rules.password_problems(password, username=username))
-    if problems:
-        raise InvalidInput("The account was not created.", details=problems)
-    _check_may_grant(actor, scope)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict("The username %(username)s is taken.", params={"username": username})
+    return problems
 
 
 def _check_may_grant(actor: Actor, scope: str) -> None:
@@ -129,9 +116,13 @@ def do_create_user(
     display_name: str = "",
 ) -> User:
     username = normalise_username(username)
-    check_create_user(
-        session, actor=actor, username=username, role=role, scope=scope, password=password
-    )
+    # the new account checked, then whether ``actor`` may grant it
+    problems = _new_account_problems(username, role, scope, password)
+    if problems:
+        raise InvalidInput("The account was not created.", details=problems)
+    _check_may_grant(actor, scope)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("The username %(username)s is taken.", params={"username": username})
     user = User(
         username=username,
         display_name=display_name.strip(),

@@ -38,7 +38,7 @@ from gridgov.errors import Conflict, NotFound
 from gridgov.web import i18n
 from gridgov.web.deps import ApiKeyAuth, CurrentUser, Now, SessionDep, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import CurrentDesk, Desk, desk, scoped
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, filled, scoped
 
 router = APIRouter(tags=["crisis"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
@@ -60,17 +60,12 @@ FieldDesk = Annotated[Desk, Depends(desk(FieldUser, name="field_desk"))]
 def checkin_out(checkin: HouseholdCheckin, *, sees_flags: bool) -> CheckinOut:
     from gridgov.crisis import rules
 
-    return CheckinOut(
-        household_id=checkin.household_id,
-        grid_code=checkin.grid_code,
-        status=checkin.status,
+    return filled(
+        CheckinOut,
+        checkin,
         needs=rules.split(checkin.needs),
         flags=rules.split(checkin.flags) if sees_flags and not checkin.anonymised else None,
-        priority=checkin.priority,
-        missed_broadcast=checkin.missed_broadcast,
         escalated=checkin.escalated_at is not None,
-        updated_at=checkin.updated_at,
-        version=checkin.version,
     )
 
 
@@ -199,14 +194,10 @@ def get_board(incident: ScopedIncident, desk: CurrentDesk, by: str = "grid") -> 
 
 
 def broadcast_out(session: SessionDep, broadcast: Broadcast, viewer: Any) -> BroadcastOut:
-    return BroadcastOut(
-        id=broadcast.id,
-        incident_id=broadcast.incident_id,
-        region_code=broadcast.region_code,
-        severity=broadcast.severity,
-        fallback_language=broadcast.fallback_language,
+    return filled(
+        BroadcastOut,
+        broadcast,
         languages=[b.language for b in broadcasts.blocks_of(session, broadcast)],
-        sent_at=broadcast.sent_at,
         receipts=broadcasts.receipt_counts(session, broadcast=broadcast, viewer=viewer),
     )
 

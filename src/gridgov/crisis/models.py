@@ -32,7 +32,7 @@ from gridgov.crisis.rules import (
     TaskLevel,
     TaskState,
 )
-from gridgov.db import Row, UTCDateTime, enum_check
+from gridgov.db import GridPlaced, Row, UTCDateTime, enum_check
 
 
 class Incident(Row):
@@ -78,7 +78,7 @@ class IncidentPost(Row):
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
 
 
-class IncidentTask(Row):
+class IncidentTask(GridPlaced, Row):
     __tablename__ = "incident_task"
     audit_type: ClassVar[str] = "incident_task"  # its audited actions are "incident.*"
     __table_args__ = (
@@ -103,13 +103,8 @@ class IncidentTask(Row):
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    @property
-    def region_code(self) -> str:
-        """Where audit rows about the task place it: its grid."""
-        return self.grid_code
 
-
-class HouseholdCheckin(Row):
+class HouseholdCheckin(GridPlaced, Row):
     """One household's state in one incident. ``flags`` and ``note`` are sensitive:
     shown only inside the incident's scope and blanked after the retention period."""
 
@@ -136,11 +131,6 @@ class HouseholdCheckin(Row):
     missed_broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
-
-    @property
-    def region_code(self) -> str:
-        """Where audit rows about the check-in place it: its grid."""
-        return self.grid_code
 
 
 class Broadcast(Row):

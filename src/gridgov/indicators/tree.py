@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from gridgov.datafiles import DataFileError, LineDict, load_yaml
@@ -246,6 +246,8 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
         raise DataFileError(
             node.line_of("weight"), "%(where)s: weight must be above 0.", where=where
         )
+    # the indicator named and weighted here, with what it is made of
+    indicator = partial(Indicator, ident, name_zh, name_en, weight, node.line)
     children_nodes = node.get("children")
     kinds = [k for k in ("children", "metric", "manual") if k in node]
     if len(kinds) != 1:
@@ -259,15 +261,10 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
             )
         children = tuple(_indicator(child, seen, metrics) for child in children_nodes)
         _check_sum(children, weight, node.line_of("children"), where)
-        return Indicator(ident, name_zh, name_en, weight, node.line, children=children)
+        return indicator(children=children)
     if "manual" in node:
         evidence_zh, evidence_en = _texts(node, "manual", where)
-        return Indicator(
-            ident,
-            name_zh,
-            name_en,
-            weight,
-            node.line,
+        return indicator(
             method=Method.MANUAL,
             missing=_choice(node, "missing", Missing, where, Missing.ZERO),
             evidence=evidence_zh,
@@ -304,12 +301,7 @@ def _indicator(node: Any, seen: set[str], metrics: frozenset[str]) -> Indicator:
         thresholds = _thresholds(node, where, better)
     elif method is Method.DEDUCT:
         steps = _steps(node, where)
-    return Indicator(
-        ident,
-        name_zh,
-        name_en,
-        weight,
-        node.line,
+    return indicator(
         metric=metric,
         method=method,
         better=better,

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.db import Row, UTCDateTime, enum_check
+from gridgov.db import GridPlaced, Row, UTCDateTime, enum_check
 from gridgov.registry.rules import OrgKind, PersonRole, Relation, Sex
 
 
@@ -50,7 +50,7 @@ class Household(Row):
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
 
 
-class Resident(Row):
+class Resident(GridPlaced, Row):
     __tablename__ = "resident"
     __table_args__ = (
         CheckConstraint(enum_check("sex", Sex), name="sex"),
@@ -75,11 +75,6 @@ class Resident(Row):
     tags: Mapped[str] = mapped_column(String(256), default="")  # comma-separated Tag values
     grid_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    @property
-    def region_code(self) -> str:
-        """Where audit rows about the resident place them: their grid."""
-        return self.grid_code
 
 
 class Organisation(Row):

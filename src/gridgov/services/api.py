@@ -16,9 +16,9 @@ from gridgov.errors import NotFound
 from gridgov.services import circle, planning, schemas, service
 from gridgov.services.models import ServicePoint
 from gridgov.territory import service as territory
-from gridgov.web.deps import CurrentUser, Now, SessionDep, actor_of, in_scope, require_roles
+from gridgov.web.deps import CurrentUser, Now, SessionDep, in_scope, require_roles
 from gridgov.web.render import language_of
-from gridgov.web.toolkit import CurrentDesk, Desk, desk
+from gridgov.web.toolkit import CurrentDesk, Desk, desk, filled
 
 router = APIRouter(tags=["services"])
 Manager = Annotated[User, Depends(require_roles(*service.MANAGERS))]
@@ -57,13 +57,11 @@ ScopedPoint = Annotated[ServicePoint, Depends(scoped_point)]
 
 
 def matter_out(language: str, matter: Any) -> schemas.MatterOut:
-    return schemas.MatterOut(
-        code=matter.code,
+    return filled(
+        schemas.MatterOut,
+        matter,
         name=matter.name(language),
         documents=matter.documents_in(language),
-        one_trip=matter.one_trip,
-        average_minutes=matter.average_minutes,
-        department=matter.department,
     )
 
 
@@ -95,65 +93,46 @@ def points_geojson(user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     }
 
 
-def _refresh(session: SessionDep, request: Request, user: User, now: Any, reason: str) -> None:
-    circle.refresh(session, actor=actor_of(request, user), now=now, reason=reason)
+def _changed(desk: Desk, point: ServicePoint, reason: str) -> ServicePoint:
+    """A change of ``point`` made: coverage recomputed with it, and committed."""
+    desk.commit(circle.refresh, reason=reason)
+    return point
 
 
 @router.post("/services/points", response_model=schemas.PointOut, status_code=201)
 def create_point(body: schemas.PointIn, desk: ManagerDesk) -> ServicePoint:
-    session = desk.session
     data = service.PointInput(**body.model_dump(exclude={"matters"}, mode="json"))
-    point = service.do_create_point(
-        session, actor=desk.actor, now=desk.now, data=data, matters=body.matters
-    )
-    _refresh(session, desk.request, desk.user, desk.now, "service_point.created")
-    session.commit()
-    return point
+    point = desk.run(service.do_create_point, data=data, matters=body.matters)
+    return _changed(desk, point, "service_point.created")
 
 
 @router.patch("/services/points/{code}", response_model=schemas.PointOut)
 def update_point(body: schemas.PointPatch, point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
     """Change a point; new lon/lat is a move, and coverage is recomputed."""
-    session = desk.session
     current = {
         k: getattr(point, k)
         for k in ("code", "name", "kind", "region_code", "lon", "lat", "address")
     } | {"opening_hours": point.opening_hours, "staff": point.staff}
     changes = body.model_dump(exclude_unset=True, exclude={"matters"})
     data = service.PointInput(**(current | {k: v for k, v in changes.items() if v is not None}))
-    service.do_update_point(
-        session,
-        actor=desk.actor,
-        now=desk.now,
-        point=point,
-        data=data,
-        matters=body.matters,
-    )
-    _refresh(session, desk.request, desk.user, desk.now, "service_point.updated")
-    session.commit()
-    return point
+    desk.run(service.do_update_point, point=point, data=data, matters=body.matters)
+    return _changed(desk, point, "service_point.updated")
 
 
-def _set_active(
-    point: ServicePoint, request: Request, user: User, session: SessionDep, now: Any, active: bool
-) -> ServicePoint:
-    service.do_set_active(
-        session, actor=actor_of(request, user), now=now, point=point, active=active
-    )
-    _refresh(session, request, user, now, "service_point." + ("reopened" if active else "closed"))
-    session.commit()
-    return point
+def _set_active(point: ServicePoint, desk: Desk, active: bool) -> ServicePoint:
+    desk.run(service.do_set_active, point=point, active=active)
+    return _changed(desk, point, "service_point." + ("reopened" if active else "closed"))
 
 
 @router.post("/services/points/{code}/close", response_model=schemas.PointOut)
 def close_point(point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
     """Close a point: it leaves coverage; its records stay."""
-    return _set_active(point, desk.request, desk.user, desk.session, desk.now, False)
+    return _set_active(point, desk, False)
 
 
 @router.post("/services/points/{code}/reopen", response_model=schemas.PointOut)
 def reopen_point(point: ScopedPoint, desk: ManagerDesk) -> ServicePoint:
-    return _set_active(point, desk.request, desk.user, desk.session, desk.now, True)
+    return _set_active(point, desk, True)
 
 
 @router.post("/services/points/{code}/records", status_code=201)
@@ -203,17 +182,12 @@ def _snapshot(session: SessionDep) -> Any:
 def coverage(user: Staff, session: SessionDep) -> schemas.CoverageOut:
     """Households within the threshold, per region of the caller's area."""
     snapshot = _snapshot(session)
-    return schemas.CoverageOut(
+    return filled(
+        schemas.CoverageOut,
+        snapshot,
         computed_at=snapshot.computed_at.isoformat(),
-        minutes=snapshot.minutes,
-        speed=snapshot.speed,
-        points=snapshot.points,
-        households=snapshot.households,
-        covered=snapshot.covered,
         regions=[
-            schemas.RegionCoverageOut(
-                code=r.code, households=r.households, covered=r.covered, share=r.share
-            )
+            filled(schemas.RegionCoverageOut, r)
             for r in circle.coverage_by_region(snapshot, user.effective_scope)
         ],
     )
@@ -222,17 +196,8 @@ def coverage(user: Staff, session: SessionDep) -> schemas.CoverageOut:
 @router.post("/services/coverage", response_model=schemas.CoverageOut)
 def recompute(body: schemas.CoverageIn, desk: ManagerDesk) -> schemas.CoverageOut:
     """Recompute with another threshold or walking speed (later changes keep them)."""
-    session = desk.session
-    circle.refresh(
-        session,
-        actor=desk.actor,
-        now=desk.now,
-        reason="parameters",
-        minutes=body.minutes,
-        speed=body.speed,
-    )
-    session.commit()
-    return coverage(desk.user, session)
+    desk.commit(circle.refresh, reason="parameters", minutes=body.minutes, speed=body.speed)
+    return coverage(desk.user, desk.session)
 
 
 @router.get("/services/coverage/grids.geojson")
@@ -288,15 +253,7 @@ def what_if(body: schemas.WhatIfIn, user: Manager, session: SessionDep) -> schem
         ),
         scope=user.effective_scope,
     )
-    return schemas.WhatIfOut(
-        minutes=result.minutes,
-        households=result.households,
-        covered_before=result.covered_before,
-        covered_after=result.covered_after,
-        points_change=round(result.points_change, 2),
-        gained=result.gained,
-        lost=result.lost,
-    )
+    return filled(schemas.WhatIfOut, result, points_change=round(result.points_change, 2))
 
 
 @router.post("/services/siting", status_code=201)

@@ -100,14 +100,8 @@ def record_page(
     visits: Annotated[int, Form(ge=1, le=20)],
     minutes: Annotated[int, Form(ge=0, le=600)],
 ) -> Response:
-    service.do_record_service(
-        desk.session,
-        actor=desk.actor,
-        now=desk.now,
-        point=point,
-        matter_code=matter,
-        visits=visits,
-        minutes=minutes,
+    desk.run(
+        service.do_record_service, point=point, matter_code=matter, visits=visits, minutes=minutes
     )
     return committed(desk.session, f"/services/points/{point.code}")
 

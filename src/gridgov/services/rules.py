@@ -51,21 +51,34 @@ class Matter:
         return self.documents.get(language) or self.documents.get("zh_Hans", [])
 
 
-def check_point(
-    *, code: str, name: str, kind: str, lon: float, lat: float, staff: int, hours: str
-) -> list[Problem]:
+@dataclass(frozen=True)
+class PointInput:
+    """A service point as a form or the API gives it."""
+
+    code: str
+    name: str
+    kind: str
+    region_code: str
+    lon: float
+    lat: float
+    address: str = ""
+    opening_hours: str = ""
+    staff: int = 0
+
+
+def check_point(point: PointInput) -> list[Problem]:
     problems: list[Problem] = []
-    if not _CODE.fullmatch(code):
+    if not _CODE.fullmatch(point.code):
         problems.append(Problem("code", "Use 1 to 32 letters, digits, - or _."))
-    if not name.strip() or len(name) > 128:
+    if not point.name.strip() or len(point.name) > 128:
         problems.append(Problem("name", "A name of 1 to 128 characters is required."))
-    if kind not in {k.value for k in PointKind}:
+    if point.kind not in {k.value for k in PointKind}:
         problems.append(Problem("kind", "Unknown kind of service point."))
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    if not (-180 <= point.lon <= 180 and -90 <= point.lat <= 90):
         problems.append(Problem("lon", "The location is not a longitude and latitude."))
-    if not 0 <= staff <= 500:
+    if not 0 <= point.staff <= 500:
         problems.append(Problem("staff", "Staff must be between 0 and 500."))
-    if len(hours) > 256:
+    if len(point.opening_hours) > 256:
         problems.append(Problem("opening_hours", "At most 256 characters."))
     return problems
 

@@ -20,6 +20,7 @@ from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.services import rules
 from gridgov.services.models import PointMatter, ServiceMatter, ServicePoint, ServiceRecord
 from gridgov.services.rules import Matter
+from gridgov.services.rules import PointInput as PointInput  # callers name it service.PointInput
 from gridgov.territory.models import Region
 
 MANAGERS = frozenset({Role.ADMIN, Role.LEADER, Role.UNIT_STAFF})
@@ -108,30 +109,9 @@ def find_matter(session: Session, code: str) -> ServiceMatter:
 # -- points --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PointInput:
-    code: str
-    name: str
-    kind: str
-    region_code: str
-    lon: float
-    lat: float
-    address: str = ""
-    opening_hours: str = ""
-    staff: int = 0
-
-
 def check_point(session: Session, *, actor: Actor, data: PointInput, new: bool) -> None:
     _require(actor, MANAGERS, data.region_code)
-    problems = rules.check_point(
-        code=data.code,
-        name=data.name,
-        kind=data.kind,
-        lon=data.lon,
-        lat=data.lat,
-        staff=data.staff,
-        hours=data.opening_hours,
-    )
+    problems = rules.check_point(data)
     if session.scalar(select(Region.id).where(Region.code == data.region_code)) is None:
         problems.append(Problem("region_code", "No such region."))
     if new and session.scalar(select(ServicePoint.id).where(ServicePoint.code == data.code)):

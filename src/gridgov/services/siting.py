@@ -119,6 +119,33 @@ def greedy_mclp(cover: csr_matrix, weights: Floats, existing: Bools, k: int) -> 
     )
 
 
+def _exact(
+    method: Method,
+    chosen: list[int],
+    baseline: float,
+    added: float,
+    total: float,
+    *,
+    optimal: bool,
+    unreachable: float,
+    bound: float | None = None,
+) -> Solution:
+    """The answer of an exact solver: the existing points' households and those the
+    ``chosen`` candidates add."""
+    return Solution(
+        method,
+        Solver.EXACT,
+        chosen,
+        baseline + added,
+        added,
+        baseline,
+        total,
+        bound=bound,
+        optimal=optimal,
+        unreachable=unreachable,
+    )
+
+
 def _top_sum(values: Floats, k: int) -> float:
     if k <= 0 or values.size == 0:
         return 0.0
@@ -300,13 +327,11 @@ def exact_mclp(
             bound = None if dual is None else -dual
     chosen = sorted(int(reduced.columns[j]) for j in picked)
     added = float(w[np.asarray(matrix[:, chosen].sum(axis=1)).ravel() > 0].sum()) if chosen else 0.0
-    return Solution(
+    return _exact(
         Method.MCLP,
-        Solver.EXACT,
         chosen,
-        baseline + added,
-        added,
         baseline,
+        added,
         total,
         bound=added if optimal else bound,
         optimal=optimal,
@@ -341,17 +366,8 @@ def exact_lscp(
     n, rows = reduced.columns.shape[0], reduced.cover.shape[0]
     added = float(reduced.weight.sum())
     if rows == 0:
-        return Solution(
-            Method.LSCP,
-            Solver.EXACT,
-            [],
-            baseline,
-            0.0,
-            baseline,
-            total,
-            None,
-            True,
-            reduced.unreachable,
+        return _exact(
+            Method.LSCP, [], baseline, 0.0, total, optimal=True, unreachable=reduced.unreachable
         )
     # Σ_{j covers i} x_j ≥ 1 for every demand row, as −Σ ≤ −1.
     a_ub = csr_matrix(-reduced.cover.astype(np.float64))
@@ -361,17 +377,14 @@ def exact_lscp(
         solution.solver = Solver.EXACT
         return solution
     chosen = sorted(int(reduced.columns[j]) for j in np.flatnonzero(x > 0.5))
-    return Solution(
+    return _exact(
         Method.LSCP,
-        Solver.EXACT,
         chosen,
-        baseline + added,
-        added,
         baseline,
+        added,
         total,
-        None,
-        optimal,
-        reduced.unreachable,
+        optimal=optimal,
+        unreachable=reduced.unreachable,
     )
 
 

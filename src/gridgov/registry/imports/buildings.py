@@ -5,19 +5,17 @@ from __future__ import annotations
 from gridgov.registry.imports.checks import BuildingInput, building_problems
 from gridgov.registry.imports.context import (
     Writer,
-    _already,
     _Context,
-    _duplicates,
     _insert,
     _locate,
-    _read,
+    _read_unique,
     _Row,
 )
 from gridgov.registry.models import Building
 
 
 def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
-    items = _read(
+    items, _ = _read_unique(
         ctx,
         rows,
         lambda row: BuildingInput(
@@ -29,11 +27,11 @@ def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
             grid_code=ctx.code(row, "grid_code"),
         ),
         building_problems,
+        column=Building.code,
+        key="code",
+        again="The same code is also on row %(row)s.",
+        registered="Building %(code)s is already registered.",
     )
-    _duplicates(
-        ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
-    )
-    _already(ctx, items, Building.code, "code", "Building %(code)s is already registered.")
     pending = []
     for row, value in items:
         if row.number in ctx.bad:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from gridgov.errors import Problem
 from gridgov.msgids import N_
@@ -67,6 +68,23 @@ def _text_problems(name: str, value: str, *, limit: int, required: str | None) -
         return [Problem(name, required)] if required else []
     if len(value) > limit:
         return [Problem(name, "At most %(n)s characters.", n=limit)]
+    return []
+
+
+# An enumerated field: its values, the message when it is empty and when it is unknown.
+_CHOICES: dict[str, tuple[type[StrEnum], str, str]] = {
+    "kind": (OrgKind, N_("A kind is required."), N_("Unknown organisation kind %(value)s.")),
+    "role": (PersonRole, N_("A role is required."), N_("Unknown role %(value)s.")),
+}
+
+
+def _choice_problems(name: str, value: str) -> list[Problem]:
+    """A value of the field ``name`` of ``_CHOICES``: required, and one of its values."""
+    choices, required, unknown = _CHOICES[name]
+    if not value:
+        return [Problem(name, required)]
+    if value not in {c.value for c in choices}:
+        return [Problem(name, unknown, value=value)]
     return []
 
 
@@ -153,10 +171,7 @@ def household_problems(value: HouseholdInput) -> list[Problem]:
 def organisation_problems(value: OrganisationInput) -> list[Problem]:
     problems = code_problems("code", value.code, required=N_("An organisation code is required."))
     problems += _text_problems("name", value.name, limit=128, required=N_("A name is required."))
-    if not value.kind:
-        problems.append(Problem("kind", "A kind is required."))
-    elif value.kind not in {k.value for k in OrgKind}:
-        problems.append(Problem("kind", "Unknown organisation kind %(value)s.", value=value.kind))
+    problems += _choice_problems("kind", value.kind)
     if not value.region_code:
         problems.append(Problem("region_code", "A region code is required."))
     if value.parent_code and value.parent_code == value.code:
@@ -178,10 +193,7 @@ def role_problems(value: RoleInput, *, today: date) -> list[Problem]:
         value.doc_type = doc_type.value
         value.id_number = documents.normalise(doc_type, value.id_number)
         problems += documents.document_problems(doc_type, value.id_number, today=today)
-    if not value.role:
-        problems.append(Problem("role", "A role is required."))
-    elif value.role not in {r.value for r in PersonRole}:
-        problems.append(Problem("role", "Unknown role %(value)s.", value=value.role))
+    problems += _choice_problems("role", value.role)
     if not value.region_code:
         problems.append(Problem("region_code", "A region code is required."))
     if value.since and value.since > today:

@@ -281,6 +281,26 @@ def _read(
     return items
 
 
+def _read_unique(
+    ctx: _Context,
+    rows: list[_Row],
+    read: Callable[[_Row], _Input],
+    problems: Callable[[_Input], Iterable[Problem]],
+    *,
+    column: Any,
+    key: str,
+    again: str,
+    registered: str,
+) -> tuple[list[tuple[_Row, _Input]], dict[str, int]]:
+    """The rows read as ``_read`` reads them, each one's ``key`` value (the register's
+    ``column``) unique in the file (``again`` on later rows) and not yet registered
+    (``registered``); with value -> first row of the file."""
+    items = _read(ctx, rows, read, problems)
+    first = _duplicates(ctx, [(r, getattr(v, key)) for r, v in items], key, again)
+    _already(ctx, items, column, key, registered)
+    return items, first
+
+
 def _insert(ctx: _Context, model: type[Any], values: list[dict[str, Any]]) -> None:
     done = len(values)  # the first half of the progress counted the checks
     for start in range(0, len(values), BATCH):

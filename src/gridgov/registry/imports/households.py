@@ -8,20 +8,18 @@ from gridgov.errors import Problem
 from gridgov.registry.imports.checks import HouseholdInput, household_problems
 from gridgov.registry.imports.context import (
     Writer,
-    _already,
     _chunks,
     _Context,
-    _duplicates,
     _insert,
     _locate,
-    _read,
+    _read_unique,
     _Row,
 )
 from gridgov.registry.models import Building, Household
 
 
 def _check_households(ctx: _Context, rows: list[_Row]) -> Writer:
-    items = _read(
+    items, _ = _read_unique(
         ctx,
         rows,
         lambda row: HouseholdInput(
@@ -33,11 +31,11 @@ def _check_households(ctx: _Context, rows: list[_Row]) -> Writer:
             building_code=ctx.code(row, "building_code"),
         ),
         household_problems,
+        column=Household.number,
+        key="number",
+        again="The same number is also on row %(row)s.",
+        registered="Household %(code)s is already registered.",
     )
-    _duplicates(
-        ctx, [(r, v.number) for r, v in items], "number", "The same number is also on row %(row)s."
-    )
-    _already(ctx, items, Household.number, "number", "Household %(code)s is already registered.")
     buildings: dict[str, tuple[int, str, float, float]] = {}
     codes = sorted({v.building_code for _, v in items if v.building_code})
     for chunk in _chunks(codes):

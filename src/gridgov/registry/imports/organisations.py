@@ -8,11 +8,9 @@ from gridgov.errors import Problem
 from gridgov.registry.imports.checks import OrganisationInput, _word, organisation_problems
 from gridgov.registry.imports.context import (
     Writer,
-    _already,
     _chunks,
     _Context,
-    _duplicates,
-    _read,
+    _read_unique,
     _Row,
 )
 from gridgov.registry.imports.vocabulary import BATCH, ORG_KIND_WORDS
@@ -20,7 +18,7 @@ from gridgov.registry.models import Organisation
 
 
 def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
-    items = _read(
+    items, in_file = _read_unique(
         ctx,
         rows,
         lambda row: OrganisationInput(
@@ -33,11 +31,11 @@ def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
             credit_code=ctx.code(row, "credit_code").upper(),
         ),
         organisation_problems,
+        column=Organisation.code,
+        key="code",
+        again="The same code is also on row %(row)s.",
+        registered="Organisation %(code)s is already registered.",
     )
-    in_file = _duplicates(
-        ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
-    )
-    _already(ctx, items, Organisation.code, "code", "Organisation %(code)s is already registered.")
     parents: dict[str, int] = {}
     codes = sorted({v.parent_code for _, v in items if v.parent_code})
     for chunk in _chunks(codes):
