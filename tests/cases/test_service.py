@@ -65,6 +65,33 @@ def test_a_grid_matter_is_routed_to_the_grid_with_deadlines(
     assert any(key.startswith("sms:") for key in outbox)
 
 
+def test_a_grid_case_reaches_the_grid_chat_and_the_grid_workers_inbox(
+    db: Database, people: dict[str, Actor]
+) -> None:
+    # Given litter reported in grid 1, whose worker is chen.worker
+    case = report(db)
+    # When the worker and a worker of another grid open their notifications
+    with db.session() as session:
+        mine = cases.inbox(session, actor=people["chen.worker"])
+        chat = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id, OutboxMessage.channel == "chat"
+            )
+        ).all()
+        other = Actor(
+            username="other.worker", role="grid_worker", user_id=None, scope="44051200100102"
+        )
+        theirs = cases.inbox(session, actor=other)
+    # Then the worker's inbox names the case with a link, the grid's chat group still has
+    # its message, and the other grid's worker sees nothing of it
+    assigned = [m for m in mine if m.case_id == case.id and m.dedupe_key.startswith("assigned:")]
+    assert len(assigned) == 1
+    assert f"/cases/{case.id}" in assigned[0].body
+    assert [m.recipient for m in chat] == ["unit:44051200100101"]
+    assert chat[0].body == assigned[0].body
+    assert not [m for m in theirs if m.case_id == case.id]
+
+
 def test_the_whole_loop_to_a_rated_close(db: Database, people: dict[str, Actor]) -> None:
     worker = people["chen.worker"]
     case = report(db)
