@@ -260,6 +260,9 @@ def test_a_commander_finds_a_resident_by_name_and_puts_them_on_a_post(
     assert "138****0001" in html
     assert "青篮社区" in html
     assert "Kim Minji" not in html  # the name's start only
+    # the only match comes chosen, with their own grid as the unit
+    assert re.search(r'name="resident_id" value="\d+" required checked', html)
+    assert f'<option value="{GRID_1}" selected>' in html
     token = csrf_of(client, f"/crisis/{incident_id}")
     response = client.post(
         f"/crisis/{incident_id}/posts",
