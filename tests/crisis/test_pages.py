@@ -10,10 +10,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from gridgov.audit.models import AuditEvent
 from gridgov.crisis import field_pages
-from gridgov.crisis.models import Incident
+from gridgov.crisis.models import Incident, IncidentPost
 from gridgov.db import Database
-from tests.crisis.factories import add_delivery_task, make_world, open_typhoon
+from tests.crisis.factories import (
+    GRID_1,
+    OTHER_GRID,
+    add_delivery_task,
+    make_world,
+    open_typhoon,
+)
 from tests.factories import csrf_of, page_login
 
 RAW_CODES = re.compile(r">\s*(needs_help|level_ii|door_to_door|elderly_alone|typhoon)\s*<")
@@ -214,8 +221,9 @@ def test_the_incident_area_is_picked_from_the_regions_by_name(
     assert "青篮社区 · 东湖社区第1网格" in page
     assert '<option value="44051200100102">青篮社区第2网格</option>' in page
     assert "<code>440512001001</code>" not in page
-    # and a post's unit is offered by name too (a building may still be typed by code)
-    assert '<option value="440512001001" label="青篮社区">青篮社区</option>' in page
+    # and a post's unit is offered by name too, by level, once the person is found by name
+    found = client.get(f"/crisis/{incident.id}?who=林").text
+    assert '<optgroup label="社区/村"><option value="440512001001">青篮社区</option>' in found
     # When a task is sent to a grid picked there, the task list names the grid
     sent = client.post(
         f"/crisis/{incident.id}/tasks",
@@ -229,3 +237,107 @@ def test_the_incident_area_is_picked_from_the_regions_by_name(
     assert sent.status_code == 303, sent.text
     tasks = client.get(f"/crisis/{incident.id}").text
     assert "<td>青篮社区第2网格</td>" in tasks
+
+
+def _posted(db: Database, incident_id: int) -> list[tuple[str, str, int]]:
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(IncidentPost).where(IncidentPost.incident_id == incident_id)
+        ).all()
+        return [(p.post, p.unit_code, p.resident_id) for p in rows]
+
+
+def test_a_commander_finds_a_resident_by_name_and_puts_them_on_a_post(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "zhao.leader")
+    html = client.get(f"/crisis/{incident_id}?who=林").text
+    # the resident offered by name, told apart by the masked ID number and place
+    assert re.search(r'type="radio" name="resident_id" value="\d+"', html)
+    assert "林阿婆" in html
+    assert "138****0001" in html
+    assert "青篮社区" in html
+    assert "Kim Minji" not in html  # the name's start only
+    # the only match comes chosen, with their own grid as the unit
+    assert re.search(r'name="resident_id" value="\d+" required checked', html)
+    assert f'<option value="{GRID_1}" selected>' in html
+    token = csrf_of(client, f"/crisis/{incident_id}")
+    response = client.post(
+        f"/crisis/{incident_id}/posts",
+        data={
+            "csrf_token": token,
+            "post": "building_lead",
+            "unit_code": GRID_1,
+            "resident_id": str(world.residents["林阿婆"]),
+            "who": "林",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/crisis/{incident_id}#posts"
+    assert _posted(db, incident_id) == [("building_lead", GRID_1, world.residents["林阿婆"])]
+    with db.transaction() as session:
+        filled = session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == "incident.post_filled")
+        ).all()
+    assert filled == [str(incident_id)]
+    page = client.get(f"/crisis/{incident_id}").text
+    posts = page[page.index('id="posts"') :]
+    assert "林阿婆" in posts[: posts.index('id="tasks"')]
+
+
+def test_a_resident_outside_the_incident_or_a_unit_outside_its_area_is_refused(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "zhao.leader")
+    # 东湖住户 lives in the other street: not offered, and refused when posted anyway
+    html = client.get(f"/crisis/{incident_id}?who=东湖住户").text
+    assert 'name="resident_id"' not in html
+    assert "没有" in html[html.index('id="posts"') :]
+    token = csrf_of(client, f"/crisis/{incident_id}")
+    base = {"csrf_token": token, "post": "volunteer", "unit_code": GRID_1}
+    outsider = client.post(
+        f"/crisis/{incident_id}/posts",
+        data={**base, "resident_id": str(world.residents["东湖住户"]), "who": "东湖住户"},
+    )
+    assert outsider.status_code == 422
+    assert 'role="alert"' in outsider.text
+    assert "事件区域内没有这位居民。" in outsider.text  # said in the reader's language
+    unknown = client.post(f"/crisis/{incident_id}/posts", data={**base, "resident_id": "999999"})
+    assert unknown.status_code == 422
+    elsewhere = client.post(
+        f"/crisis/{incident_id}/posts",
+        data={**base, "unit_code": OTHER_GRID, "resident_id": str(world.residents["林阿婆"])},
+    )
+    assert elsewhere.status_code == 422
+    assert "受灾区域内没有这个社区、网格或楼栋。" in elsewhere.text
+    for bad in ("0", str(2**40), "abc"):
+        assert (
+            client.post(
+                f"/crisis/{incident_id}/posts", data={**base, "resident_id": bad}
+            ).status_code
+            == 422
+        )
+    too_long = client.get(f"/crisis/{incident_id}?who={'林' * 65}")
+    assert too_long.status_code == 422
+    assert _posted(db, incident_id) == []
+
+
+def test_the_post_form_never_asks_for_a_register_number(client: TestClient, db: Database) -> None:
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "zhao.leader")
+    for path in (f"/crisis/{incident_id}", f"/crisis/{incident_id}?who=Kim"):
+        html = client.get(path).text
+        assert "Resident number in the register" not in html
+        assert "居民在名册中的编号" not in html
+        assert 'type="number" min="1" placeholder' not in html
+        assert not re.search(r'name="resident_id"[^>]*type="number"', html)
+    # two namesakes by the name's start, each with what tells them apart
+    assert html.count('name="resident_id"') == 2
+    assert "Kim Minji" in html
+    assert "Kim Jisoo" in html
+    assert '<optgroup label="网格">' in html

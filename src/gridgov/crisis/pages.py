@@ -28,14 +28,23 @@ from gridgov.crisis.rules import (
     TaskKind,
     Vulnerability,
 )
-from gridgov.errors import InvalidInput, Problem
+from gridgov.errors import DomainError, InvalidInput, Problem
 from gridgov.outreach.rules import VisitKind
 from gridgov.registry import service as registry
+from gridgov.registry.models import Resident
 from gridgov.territory import service as territory
+from gridgov.territory.models import Region
 from gridgov.territory.rules import Level
 from gridgov.web import i18n
 from gridgov.web.deps import SessionDep, actor_of, require_roles, writes_on_read
-from gridgov.web.render import download, language_of, local_time, no_store, render
+from gridgov.web.render import (
+    download,
+    language_of,
+    local_time,
+    no_store,
+    render,
+    render_form,
+)
 from gridgov.web.toolkit import Desk, desk, form_post, safe_next, scoped
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +153,17 @@ def _common_prefix_region(codes: tuple[str, ...], scope: str) -> str:
 
 
 @router.get("/crisis/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
+def incident_page(
+    incident: IncidentPage, desk: StaffDesk, who: Annotated[str, Query(max_length=64)] = ""
+) -> HTMLResponse:
+    """The command page; ``who`` (a name, or a whole phone or ID number) looks up the
+    residents of the area the post form offers."""
+    return _incident(desk, incident, who=who)
+
+
+def _incident(
+    desk: Desk, incident: Incident, *, who: str = "", error: DomainError | None = None
+) -> HTMLResponse:
     session = desk.session
     actor = desk.actor
     tz = ZoneInfo(desk.tz)
@@ -159,18 +178,25 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
         if rules.in_area(area, r.code)
     ]
     task_grids = [(r.code, r.name) for r in in_area if r.level in ("grid", "micro_grid")]
-    # a post's unit: a community or grid of the area offered by name (a building by code)
-    post_units = [(r.code, r.name) for r in in_area if r.level in ("community", "grid")]
-    shown = {*area, *(p.unit_code for p in posts), *(t.grid_code for t in tasks)}
+    commands = may_command(desk.user) and incident.state == IncidentState.ACTIVE.value
+    matches = _post_candidates(desk, incident, area, who) if commands else []
+    shown = {
+        *area,
+        *(p.unit_code for p in posts),
+        *(t.grid_code for t in tasks),
+        *(code for r in matches for code in (r.grid_code, r.grid_code[:12])),
+    }
     return no_store(
-        render(
+        render_form(
             desk.request,
             "crisis/incident.html",
             {
                 "kind_label": KIND_LABELS,
                 "places": territory.region_names(session, shown),
                 "task_grids": task_grids,
-                "post_units": post_units,
+                "post_units": _post_units(in_area),
+                "who": who,
+                "matches": matches,
                 "incident": incident,
                 "started": local_time(incident.started_at, tz),
                 "closed": local_time(incident.closed_at, tz),
@@ -186,13 +212,37 @@ def incident_page(incident: IncidentPage, desk: StaffDesk) -> HTMLResponse:
                 "levels": [v.value for v in IncidentLevel],
                 "post_kinds": [p.value for p in Post],
                 "task_kinds": [k.value for k in TaskKind],
-                "grids": rules.split(incident.area_codes),
-                "may_command": may_command(desk.user)
-                and incident.state == IncidentState.ACTIVE.value,
+                "grids": area,
+                "may_command": commands,
                 "now_local": datetime.now(tz).strftime("%Y-%m-%dT%H:%M"),
             },
+            error,
         )
     )
+
+
+POST_CANDIDATES = 20
+
+
+def _post_candidates(desk: Desk, incident: Incident, area: list[str], who: str) -> list[Resident]:
+    """The residents of the incident's area (in the commander's view) that ``who`` names:
+    a name's start, or a whole phone or ID number; at most ``POST_CANDIDATES``."""
+    if not who.strip():
+        return []
+    found = registry.list_residents(
+        desk.session, viewer=desk.actor, q=who, region_code=incident.region_code, limit=100
+    )
+    return [r for r in found if rules.in_area(area, r.grid_code)][:POST_CANDIDATES]
+
+
+def _post_units(in_area: list[Region]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The units a post can lead, by level (communities, grids, micro grids) and name."""
+    levels = (Level.COMMUNITY.value, Level.GRID.value, Level.MICRO_GRID.value)
+    grouped: dict[str, list[tuple[str, str]]] = {level: [] for level in levels}
+    for region in in_area:
+        if region.level in grouped:
+            grouped[region.level].append((region.code, region.name))
+    return [(level, units) for level, units in grouped.items() if units]
 
 
 @form_post(router, "/crisis/{incident_id}/level")
@@ -215,16 +265,22 @@ def add_post(
     desk: StaffDesk,
     post: Annotated[str, Form(max_length=24)],
     unit_code: Annotated[str, Form(max_length=32)],
-    resident_id: Annotated[int, Form(ge=1)],
+    resident_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    who: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    desk.commit(
-        service.do_add_post,
-        incident=incident,
-        post=post,
-        unit_code=unit_code.strip(),
-        resident_id=resident_id,
+    """A resident picked by name (``who``, the page's look-up) put on a post; a refusal
+    shows the page again with its problems and the same choices."""
+    return desk.form(
+        desk.action(
+            service.do_add_post,
+            incident=incident,
+            post=post,
+            unit_code=unit_code.strip(),
+            resident_id=resident_id,
+        ),
+        to=f"/crisis/{incident.id}#posts",
+        on_error=lambda exc: _incident(desk, incident, who=who, error=exc),
     )
-    return _back(f"/crisis/{incident.id}#posts")
 
 
 @form_post(router, "/crisis/{incident_id}/tasks")

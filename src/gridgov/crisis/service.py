@@ -273,6 +273,8 @@ def do_add_post(
         problems.append(Problem("resident_id", "No such resident in the incident's region."))
     if not unit_code.strip() or len(unit_code) > 32:
         problems.append(Problem("unit_code", "Name the community, grid or building."))
+    elif not _unit_in_area(session, incident, unit_code):
+        problems.append(Problem("unit_code", "No such community, grid or building in the area."))
     if problems:
         raise InvalidInput("The post was not filled.", details=problems)
     existing = session.scalar(
@@ -292,6 +294,15 @@ def do_add_post(
     return add_and_record(
         session, actor, "incident.post_filled", row, about=incident, now=now, summary=summary
     )
+
+
+def _unit_in_area(session: Session, incident: Incident, code: str) -> bool:
+    """A post's unit: a region of the incident's area, or a building in one of its grids."""
+    area = rules.split(incident.area_codes)
+    if code in territory.region_names(session, [code]):
+        return rules.in_area(area, code)
+    building = registry.building_by_code(session, code=code)
+    return building is not None and rules.in_area(area, building.grid_code)
 
 
 def list_posts(session: Session, *, incident: Incident) -> list[IncidentPost]:

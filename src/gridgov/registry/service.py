@@ -595,6 +595,10 @@ def residents_by_id(session: Session, *, ids: list[int]) -> dict[int, Resident]:
     return {r.id: r for r in session.scalars(select(Resident).where(Resident.id.in_(ids)))}
 
 
+def building_by_code(session: Session, *, code: str) -> Building | None:
+    return session.scalar(select(Building).where(Building.code == code))
+
+
 def buildings_in(session: Session, *, grid_code: str) -> list[Building]:
     return list(
         session.scalars(
