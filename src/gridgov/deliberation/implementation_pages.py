@@ -19,6 +19,7 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.meeting_pages import _count
 from gridgov.deliberation.models import Implementation, Milestone
 from gridgov.errors import DomainError, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.web.render import error_message, language_of, local_time, no_store, render
 from gridgov.web.toolkit import Desk, form_post
 
@@ -68,7 +69,7 @@ def _day(text: str, field: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            "%(field)s is not a date.",
+            N_("%(field)s is not a date."),
             params={"field": field},
             details=[Problem(field, "Not a date.")],
         ) from None

@@ -33,6 +33,7 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import Matter, Meeting
 from gridgov.deliberation.rules import Procedure, Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.territory.rules import Level
 from gridgov.territory.service import region_names
 from gridgov.web.deps import Now, SessionDep, StateDep, actor_of
@@ -205,7 +206,7 @@ def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False)
             parsed = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            "%(field)s is not a date and time.",
+            N_("%(field)s is not a date and time."),
             params={"field": field},
             details=[Problem(field, "Not a date and time.")],
         ) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import BuildingInput, building_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -31,9 +32,9 @@ def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
         building_problems,
     )
     _duplicates(
-        ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
+        ctx, [(r, v.code) for r, v in items], "code", N_("The same code is also on row %(row)s.")
     )
-    _already(ctx, items, Building.code, "code", "Building %(code)s is already registered.")
+    _already(ctx, items, Building.code, "code", N_("Building %(code)s is already registered."))
     pending = []
     for row, value in items:
         if row.number in ctx.bad:

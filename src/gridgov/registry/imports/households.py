@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import HouseholdInput, household_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -35,9 +36,14 @@ def _check_households(ctx: _Context, rows: list[_Row]) -> Writer:
         household_problems,
     )
     _duplicates(
-        ctx, [(r, v.number) for r, v in items], "number", "The same number is also on row %(row)s."
+        ctx,
+        [(r, v.number) for r, v in items],
+        "number",
+        N_("The same number is also on row %(row)s."),
     )
-    _already(ctx, items, Household.number, "number", "Household %(code)s is already registered.")
+    _already(
+        ctx, items, Household.number, "number", N_("Household %(code)s is already registered.")
+    )
     buildings: dict[str, tuple[int, str, float, float]] = {}
     codes = sorted({v.building_code for _, v in items if v.building_code})
     for chunk in _chunks(codes):

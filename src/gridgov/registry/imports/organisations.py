@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import OrganisationInput, _word, organisation_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -35,9 +36,11 @@ def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
         organisation_problems,
     )
     in_file = _duplicates(
-        ctx, [(r, v.code) for r, v in items], "code", "The same code is also on row %(row)s."
+        ctx, [(r, v.code) for r, v in items], "code", N_("The same code is also on row %(row)s.")
     )
-    _already(ctx, items, Organisation.code, "code", "Organisation %(code)s is already registered.")
+    _already(
+        ctx, items, Organisation.code, "code", N_("Organisation %(code)s is already registered.")
+    )
     parents: dict[str, int] = {}
     codes = sorted({v.parent_code for _, v in items if v.parent_code})
     for chunk in _chunks(codes):
