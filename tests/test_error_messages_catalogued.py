@@ -1,7 +1,8 @@
 """Every message a person may read from a refusal is a catalogue entry, translated.
 
-``DomainError`` (and its kinds), ``Problem``, ``DataFileError``, ``checked_transition``
-and ``check_length`` take an English catalogue id that the error page or API translates
+``DomainError`` (and its kinds), ``Problem``, ``DataFileError``, ``PhotoRefused``,
+``checked_transition``, ``check_length`` and the web layer's ``error_response`` /
+``family_error`` take an English catalogue id that the error page or API translates
 at render time (``gridgov.i18n.gettext``), with ``%(name)s`` placeholders filled from
 ``params``. A message the extractor (``make messages``) never saw is shown in English on
 a Chinese page. This test reads the source (no imports, no database) and checks the
@@ -49,6 +50,9 @@ SINKS: dict[str, tuple[int, str]] = {
     "checked_transition": (3, "refusal"),
     "check_length": (4, "missing"),
     "PhotoRefused": (0, "message"),
+    # the web layer's own refusals (status pages, body limits, an unavailable database)
+    "error_response": (10_000, "message"),
+    "family_error": (10_000, "message"),
 }
 # What a sink fills in itself, beyond the call's own params.
 SINK_PARAMS: dict[str, set[str]] = {"checked_transition": {"current", "target"}}
@@ -229,6 +233,14 @@ class Checker:
             self.check_literal(site, node.value, params)
         elif isinstance(node, ast.Call) and callee(node) == "N_" and node.args:
             self.check(module, node.args[0], site, params, depth + 1)
+        elif isinstance(node, ast.Tuple):
+            # a (code, message) row unpacked into names: its N_ ids are the messages
+            ids = [p for p in node.elts if isinstance(p, ast.Call) and callee(p) == "N_"]
+            if not ids:
+                self.checked += 1
+                self.fail(site, f"no message in {ast.unparse(node)}")
+            for part in ids:
+                self.check(module, part, site, params, depth + 1)
         elif isinstance(node, ast.IfExp):
             self.check(module, node.body, site, params, depth + 1)
             self.check(module, node.orelse, site, params, depth + 1)
@@ -236,14 +248,6 @@ class Checker:
             self.checked += 1  # an existing error's id, passed on
         elif isinstance(node, ast.Name):
             self.check_name(module, node, site, params, depth)
-        elif isinstance(node, ast.Call) and callee(node) in functions():
-            # a function of ours that answers with a message id: every value it returns
-            for definition_module, definition in functions()[str(callee(node))]:
-                for ret in ast.walk(definition):
-                    if isinstance(ret, ast.Return) and ret.value is not None:
-                        if isinstance(ret.value, ast.Constant) and ret.value.value is None:
-                            continue
-                        self.check(definition_module, ret.value, site, None, depth + 1)
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
             self.check_table(module, node.value.id, site, depth)
         elif (
@@ -255,6 +259,14 @@ class Checker:
             self.check_table(module, node.func.value.id, site, depth)
             for default in node.args[1:]:
                 self.check(module, default, site, params, depth + 1)
+        elif isinstance(node, ast.Call) and callee(node) in functions():
+            # a function of ours that answers with a message id: every value it returns
+            for definition_module, definition in functions()[str(callee(node))]:
+                for ret in ast.walk(definition):
+                    if isinstance(ret, ast.Return) and ret.value is not None:
+                        if isinstance(ret.value, ast.Constant) and ret.value.value is None:
+                            continue
+                        self.check(definition_module, ret.value, site, None, depth + 1)
         else:
             self.checked += 1
             self.fail(site, f"a built message, not a catalogue id: {ast.unparse(node)}")
@@ -360,7 +372,11 @@ def assigned(scope: ast.AST, name: str, *, only_top: bool) -> Iterator[ast.expr]
     for node in nodes:
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            if any(
+                isinstance(t, ast.Name) and t.id == name
+                for target in node.targets
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+            ):
                 value = node.value
         elif (
             isinstance(node, ast.NamedExpr | ast.AnnAssign)
