@@ -116,3 +116,29 @@ def test_right_to_left_languages_turn_the_page_around() -> None:
     assert i18n.text_direction("he_IL") == "rtl"
     assert i18n.text_direction("zh_Hans") == "ltr"
     assert i18n.text_direction("vi") == "ltr"
+
+
+# Han, kana, hangul, CJK and full-width punctuation: words or marks of one language.
+_CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_TRANSLATED = re.compile(
+    r"\{#.*?#\}"  # comments
+    r"|\{%-?\s*trans\b.*?endtrans\s*-?%\}"  # trans blocks
+    r"|_\(\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",  # _("...") ids
+    re.S,
+)
+
+
+def test_templates_write_no_chinese_korean_or_japanese_outside_the_catalogue() -> None:
+    """A colon ``：`` or a list mark ``、`` written in a template shows on English pages
+    too: punctuation and words go through ``_()`` (``_(", ")``, ``_("Leader: %(name)s")``)."""
+    templates = sorted((SRC / "gridgov" / "web" / "templates").rglob("*.html"))
+    assert len(templates) > 50
+    found = [
+        f"{path.relative_to(SRC)}:{number}: {line.strip()[:120]}"
+        for path in templates
+        for number, line in enumerate(
+            _TRANSLATED.sub("", path.read_text(encoding="utf-8")).splitlines(), start=1
+        )
+        if _CJK.search(line)
+    ]
+    assert found == []

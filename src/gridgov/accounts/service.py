@@ -31,6 +31,7 @@ from gridgov.errors import (
     Problem,
     TooManyRequests,
 )
+from gridgov.msgids import N_
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the username is unknown, so that a missing
@@ -455,8 +456,8 @@ API_KEY_PREFIX = "ggk"
 def check_create_api_key(session: Session, *, name: str) -> None:
     if not 1 <= len(name.strip()) <= 128:
         raise InvalidInput(
-            "The key was not created.",
-            details=[Problem("name", "A name has 1 to 128 characters.")],
+            N_("The key was not created."),
+            details=[Problem("name", N_("A name has 1 to 128 characters."))],
         )
     if session.scalar(select(ApiKey.id).where(ApiKey.name == name.strip())) is not None:
         raise Conflict("An API key named %(name)s exists.", params={"name": name.strip()})

@@ -78,8 +78,8 @@ def set_day(
             parsed = date.fromisoformat(day.strip())
         except ValueError as exc:
             raise InvalidInput(
-                "Give the day as YYYY-MM-DD.",
-                details=[Problem("day", "Give the day as YYYY-MM-DD.")],
+                N_("Give the day as YYYY-MM-DD."),
+                details=[Problem("day", N_("Give the day as YYYY-MM-DD."))],
             ) from exc
         desk.run(service.do_set_holiday, day=parsed, is_workday=workday, note=note)
 

@@ -280,8 +280,8 @@ def _original_id(text: str) -> int:
     digits = text.strip().lstrip("#")
     if not digits.isdigit():
         raise InvalidInput(
-            "Give the number of the case to merge into.",
-            details=[Problem("original", "Give the number of the case to merge into.")],
+            N_("Give the number of the case to merge into."),
+            details=[Problem("original", N_("Give the number of the case to merge into."))],
         )
     return int(digits)
 
@@ -361,8 +361,8 @@ def take_step(
     elif step == "verify":
         if result not in ("passed", "failed"):
             raise InvalidInput(
-                "Say whether the result passed the check.",
-                details=[Problem("result", "Say whether the result passed the check.")],
+                N_("Say whether the result passed the check."),
+                details=[Problem("result", N_("Say whether the result passed the check."))],
             )
         service.do_verify(
             session, actor=actor, case=case, passed=result == "passed", note=note, now=now

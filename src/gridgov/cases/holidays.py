@@ -19,6 +19,7 @@ from gridgov.cases.models import (
 )
 from gridgov.db import database_key
 from gridgov.errors import InvalidInput, Problem
+from gridgov.msgids import N_
 
 _HOLIDAYS_TTL = 30.0
 _holidays: dict[str, tuple[float, dict[date, bool], frozenset[int]]] = {}
@@ -95,8 +96,8 @@ def do_mark_holiday_year(
     then do deadlines in that year stop carrying the unknown-year warning."""
     if not 2000 <= year <= 2200:
         raise InvalidInput(
-            "The year must be between 2000 and 2200.",
-            details=[Problem("year", "The year must be between 2000 and 2200.")],
+            N_("The year must be between 2000 and 2200."),
+            details=[Problem("year", N_("The year must be between 2000 and 2200."))],
         )
     _holidays.clear()
     row = session.get(HolidayYear, year)

@@ -20,6 +20,7 @@ from gridgov.audit.service import Actor, record_about
 from gridgov.cases.models import Case
 from gridgov.errors import Forbidden
 from gridgov.guard.rules import mask_free_text
+from gridgov.msgids import N_
 
 SECRET_BYTES = 16
 
@@ -133,7 +134,7 @@ def do_reveal_description(
         raise Forbidden("Your role may not see full ID numbers or phone numbers.")
     if not reason.strip():
         raise InvalidInput(
-            "Say why you need the full numbers.",
+            N_("Say why you need the full numbers."),
             details=[Problem("reason", "A reason is required.")],
         )
     text = reveal_description(session, case)

@@ -21,6 +21,7 @@ from gridgov.cases.rules import Rating, State
 from gridgov.errors import Conflict, DomainError, InvalidInput, NotFound, Problem
 from gridgov.guard.rules import Write
 from gridgov.guard.service import check_rate
+from gridgov.msgids import N_
 from gridgov.web.deps import CsrfChecked, OptionalUser, SessionDep, client_ip
 from gridgov.web.render import (
     language_of,
@@ -220,8 +221,8 @@ def rating_submit(
             chosen = Rating(rating)
         except ValueError as exc:
             raise InvalidInput(
-                "Choose how satisfied you are.",
-                details=[Problem("rating", "Choose how satisfied you are.")],
+                N_("Choose how satisfied you are."),
+                details=[Problem("rating", N_("Choose how satisfied you are."))],
             ) from exc
         service.do_rate(
             sent.seen.session, case=case, rating=chosen, now=sent.seen.now, note=note.strip()

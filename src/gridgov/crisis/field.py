@@ -40,8 +40,8 @@ class CaseConflict(Conflict):
 def check_key(key: str | None) -> str:
     if not key or not KEY.fullmatch(key):
         raise InvalidInput(
-            "An idempotency key has 8 to 64 letters, digits, - or _.",
-            details=[Problem("Idempotency-Key", "An idempotency key is required.")],
+            N_("An idempotency key has 8 to 64 letters, digits, - or _."),
+            details=[Problem("Idempotency-Key", N_("An idempotency key is required."))],
         )
     return key
 
@@ -177,7 +177,7 @@ def do_sync_case_step(
 
     def apply() -> dict[str, Any]:
         if step not in CASE_STEPS:
-            raise InvalidInput("Unknown step.", details=[Problem("step", "Unknown step.")])
+            raise InvalidInput(N_("Unknown step."), details=[Problem("step", N_("Unknown step."))])
         case = cases.get_case(session, case_id=case_id, viewer=actor)
         if case.version != base_version:
             raise CaseConflict(case_state(case))

@@ -37,6 +37,7 @@ from gridgov.crisis.rules import (
 )
 from gridgov.db import visible_row
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.territory import service as territory
 
@@ -383,7 +384,7 @@ def do_move_task(
         goal = TaskState(target)
     except ValueError:
         raise InvalidInput(
-            "Unknown task state.", details=[Problem("state", "Unknown task state.")]
+            N_("Unknown task state."), details=[Problem("state", N_("Unknown task state."))]
         ) from None
     before = task.state
     task.state = rules.transition(TaskState(task.state), goal).value

@@ -217,8 +217,8 @@ def _parse_local(text: str, tz: ZoneInfo, field: str) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            "The election was not created.",
-            details=[Problem(field, "Give a date and time such as 2026-12-01 08:00.")],
+            N_("The election was not created."),
+            details=[Problem(field, N_("Give a date and time such as 2026-12-01 08:00."))],
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
@@ -234,11 +234,11 @@ def parse_constituencies(text: str) -> list[elections.ConstituencyInput]:
         parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
         if len(parts) != 3 or not parts[2].isdigit():
             raise InvalidInput(
-                "The election was not created.",
+                N_("The election was not created."),
                 details=[
                     Problem(
                         "constituencies",
-                        "Line %(line)s: write a constituency as name, region code, seats.",
+                        N_("Line %(line)s: write a constituency as name, region code, seats."),
                         line=number,
                     )
                 ],

@@ -28,6 +28,7 @@ from gridgov.deliberation.rules import (
     ImplementationState,
 )
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # -- implementation records --------------------------------------------------------
 
@@ -148,8 +149,8 @@ def do_mark_milestone_done(
     row = _writable_implementation(session, actor, milestone.implementation_id)
     if done_on > local_date(now, tz):
         raise InvalidInput(
-            "A milestone cannot be done in the future.",
-            details=[Problem("done_on", "A milestone cannot be done in the future.")],
+            N_("A milestone cannot be done in the future."),
+            details=[Problem("done_on", N_("A milestone cannot be done in the future."))],
         )
     if milestone.done_on is not None:
         return milestone
@@ -175,8 +176,8 @@ def do_post_update(
     clean = _clean(text, "text", TEXT_LIMIT)
     if isinstance(progress, bool) or not 0 <= progress <= 100:
         raise InvalidInput(
-            "Progress is a percentage from 0 to 100.",
-            details=[Problem("progress", "Progress is a percentage from 0 to 100.")],
+            N_("Progress is a percentage from 0 to 100."),
+            details=[Problem("progress", N_("Progress is a percentage from 0 to 100."))],
         )
     entry = ImplementationUpdate(
         implementation_id=row.id, at=now, author=actor.username, text=clean, progress=progress

@@ -108,9 +108,9 @@ def check_open_matter(
     row, procedure = get_template(session, template_key)
     if one_person and not any(s.merge_when_one_person for s in procedure.stages):
         raise InvalidInput(
-            "The procedure %(key)s does not let a one-person chair (一肩挑) merge stages.",
+            N_("The procedure %(key)s does not let a one-person chair (一肩挑) merge stages."),
             params={"key": template_key},
-            details=[Problem("one_person", "This procedure has no stages to merge.")],
+            details=[Problem("one_person", N_("This procedure has no stages to merge."))],
         )
     return row, procedure, clean_title, clean_description
 

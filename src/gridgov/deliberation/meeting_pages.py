@@ -27,6 +27,7 @@ from gridgov.deliberation.matter_pages_common import (
 from gridgov.deliberation.models import BallotReceipt, Meeting, MeetingVote
 from gridgov.deliberation.rules import Voting
 from gridgov.errors import DomainError, InvalidInput, Problem
+from gridgov.msgids import N_
 from gridgov.web.deps import SessionDep
 from gridgov.web.render import error_message, language_of, local_time, no_store, render, sniff
 from gridgov.web.toolkit import Desk, form_action, form_post
@@ -154,9 +155,9 @@ def _count(text: str, field: str) -> int:
     value = text.strip() or "0"
     if not value.isdigit():
         raise InvalidInput(
-            "%(field)s must be a whole number.",
+            N_("%(field)s must be a whole number."),
             params={"field": field},
-            details=[Problem(field, "A whole number.")],
+            details=[Problem(field, N_("A whole number."))],
         )
     return int(value)
 

@@ -46,6 +46,7 @@ from gridgov.deliberation.rules import (
 )
 from gridgov.deliberation.states import MEETING_ALLOWED, move
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # -- meetings -----------------------------------------------------------------------
 
@@ -114,27 +115,29 @@ def check_convene(
         Voting(voting)
     except ValueError:
         raise InvalidInput(
-            "Unknown way of voting %(value)s.",
+            N_("Unknown way of voting %(value)s."),
             params={"value": voting},
-            details=[Problem("voting", "Unknown way of voting %(value)s.", value=voting)],
+            details=[Problem("voting", N_("Unknown way of voting %(value)s."), value=voting)],
         ) from None
     for name, moment in (("notified_at", notified_at), ("starts_at", starts_at)):
         if moment.tzinfo is None:
             raise InvalidInput(
-                "%(field)s needs a time zone.",
+                N_("%(field)s needs a time zone."),
                 params={"field": name},
-                details=[Problem(name, "A time with its time zone is required.")],
+                details=[Problem(name, N_("A time with its time zone is required."))],
             )
     if notified_at > now:
         raise InvalidInput(
-            "Notice cannot be given in the future.",
-            details=[Problem("notified_at", "Notice cannot be given in the future.")],
+            N_("Notice cannot be given in the future."),
+            details=[Problem("notified_at", N_("Notice cannot be given in the future."))],
         )
     earliest = earliest_meeting(held, local_date(notified_at, tz))
     if starts_at < notified_at or local_date(starts_at, tz) < earliest:
         raise Conflict(
-            "The %(body)s needs %(days)s days' notice: given on %(notified)s, it may sit "
-            "from %(earliest)s, not on %(day)s.",
+            N_(
+                "The %(body)s needs %(days)s days' notice: given on %(notified)s, it may sit "
+                "from %(earliest)s, not on %(day)s."
+            ),
             params={
                 "body": held.body.value,
                 "days": held.notice_days,
@@ -142,7 +145,7 @@ def check_convene(
                 "earliest": earliest.isoformat(),
                 "day": local_date(starts_at, tz).isoformat(),
             },
-            details=[Problem("starts_at", "Too soon after the notice.")],
+            details=[Problem("starts_at", N_("Too soon after the notice."))],
         )
     if session.scalars(
         select(Meeting.id).where(

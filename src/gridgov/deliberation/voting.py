@@ -135,9 +135,9 @@ def _choice(choice: str) -> Choice:
         return Choice(choice)
     except ValueError:
         raise InvalidInput(
-            "A vote is yes, no or abstain, not %(value)s.",
+            N_("A vote is yes, no or abstain, not %(value)s."),
             params={"value": choice},
-            details=[Problem("choice", "A vote is yes, no or abstain.")],
+            details=[Problem("choice", N_("A vote is yes, no or abstain."))],
         ) from None
 
 

@@ -413,8 +413,8 @@ def read_attachment(upload: UploadFile | None) -> tuple[str, str, bytes] | None:
         return None
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise InvalidInput(
-            "The score was not taken.",
-            details=[Problem("attachment", "An evidence file may be at most 5 MB.")],
+            N_("The score was not taken."),
+            details=[Problem("attachment", N_("An evidence file may be at most 5 MB."))],
         )
     name = (upload.filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1]
     return name[-128:] or "evidence", sniff(data) or "application/octet-stream", data
@@ -425,8 +425,8 @@ def _points(text: str) -> float:
         return float(text.strip())
     except ValueError as exc:
         raise InvalidInput(
-            "The score was not taken.",
-            details=[Problem("points", "Points must be a number.")],
+            N_("The score was not taken."),
+            details=[Problem("points", N_("Points must be a number."))],
         ) from exc
 
 

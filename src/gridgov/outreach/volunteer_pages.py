@@ -68,11 +68,13 @@ def _parse_date(value: str, field: str) -> date:
         parsed = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise InvalidInput(
-            "Give the day as YYYY-MM-DD.", details=[Problem(field, "Give the day as YYYY-MM-DD.")]
+            N_("Give the day as YYYY-MM-DD."),
+            details=[Problem(field, N_("Give the day as YYYY-MM-DD."))],
         ) from exc
     if not 2000 <= parsed.year <= 2200:
         raise InvalidInput(
-            "Give the day as YYYY-MM-DD.", details=[Problem(field, "Give the day as YYYY-MM-DD.")]
+            N_("Give the day as YYYY-MM-DD."),
+            details=[Problem(field, N_("Give the day as YYYY-MM-DD."))],
         )
     return parsed
 

@@ -26,6 +26,7 @@ from gridgov.clock import local_day_bounds
 from gridgov.db import counts_by
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from gridgov.fields import mask_name
+from gridgov.msgids import N_
 from gridgov.outreach import rules
 from gridgov.outreach.models import (
     VolunteerActivity,
@@ -511,7 +512,7 @@ def do_check_out(
     signup = _signup_of(session, acting, activity, team, signup_id)
     refused = rules.check_out_problem(at=at, checked_in=signup.checked_in_at, now=now)
     if refused is not None:
-        raise InvalidInput("The check-out was not recorded.", details=[Problem("at", refused)])
+        raise InvalidInput(N_("The check-out was not recorded."), details=[Problem("at", refused)])
     assert signup.checked_in_at is not None  # noqa: S101 - check_out_problem saw to it
     signup.checked_out_at = at
     signup.minutes = rules.credited_minutes(signup.checked_in_at, at, activity.credit_minutes)

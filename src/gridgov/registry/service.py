@@ -20,6 +20,7 @@ from gridgov.clock import local_today
 from gridgov.db import FIELD_CIPHER_INFO
 from gridgov.errors import Forbidden, InvalidInput, Problem
 from gridgov.fields import FieldCipher, mask_id, mask_phone
+from gridgov.msgids import N_
 from gridgov.registry import documents
 from gridgov.registry.documents import DocumentType
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
@@ -249,7 +250,7 @@ def do_reveal_resident(
         raise Forbidden("Your role may not see full ID numbers or phone numbers.")
     if not reason.strip():
         raise InvalidInput(
-            "Say why you need the full numbers.",
+            N_("Say why you need the full numbers."),
             details=[Problem("reason", "A reason is required.")],
         )
     cipher = cipher_of(session)

@@ -101,4 +101,10 @@ LABELS = (
     N_("residents"),
     N_("organisations"),
     N_("roles"),
+    # keys of audit details (the audit log shows each key through _())
+    N_("body"),
+    N_("field"),
+    N_("key"),
+    N_("name"),
+    N_("value"),
 )

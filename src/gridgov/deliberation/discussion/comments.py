@@ -38,6 +38,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import mask_personal_data
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- comments
 
@@ -71,8 +72,8 @@ def _check_stage(session: Session, matter_id: int, stage_id: str | None) -> str:
         raise no_such(Target.MATTER)
     if not stage_id:
         raise InvalidInput(
-            "Name the stage of the matter.",
-            details=[Problem("stage_id", "Name the stage of the matter.")],
+            N_("Name the stage of the matter."),
+            details=[Problem("stage_id", N_("Name the stage of the matter."))],
         )
     _, procedure = service.template_by_id(session, matter.template_id)
     if stage_id not in {stage.id for stage in procedure.stages}:

@@ -29,6 +29,7 @@ from gridgov.deliberation.models import (
 )
 from gridgov.deliberation.rules import ProposalState
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 
 # ---------------------------------------------------------------- proposals
 
@@ -55,7 +56,9 @@ def do_submit_proposal(
             raise InvalidInput("The discussion belongs to another community.")
         region_code = discussion.region_code
     if not region_code:
-        raise InvalidInput("Choose the community.", details=[Problem("region", "Required.")])
+        raise InvalidInput(
+            N_("Choose the community."), details=[Problem("region", N_("Required."))]
+        )
     columns, signals = posted_columns(session, user, region_code, title, body, language, now)
     row = Proposal(
         **columns,

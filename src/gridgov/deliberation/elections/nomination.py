@@ -35,6 +35,7 @@ from gridgov.deliberation.rules import (
     ElectionState,
 )
 from gridgov.errors import Conflict, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry.models import Resident
 
 # --------------------------------------------------------------------------- nomination
@@ -65,7 +66,7 @@ def do_nominate(
     text = statement.strip()
     if len(text) > STATEMENT_LIMIT:
         raise InvalidInput(
-            "The candidate was not nominated.",
+            N_("The candidate was not nominated."),
             details=[Problem("statement", "At most %(n)s characters.", n=STATEMENT_LIMIT)],
         )
     if session.scalar(
@@ -150,7 +151,7 @@ def do_review_candidate(
             raise InvalidInput("A review finds a candidate eligible or ineligible.")
         if override is not found and not text:
             raise InvalidInput(
-                "Say why you override the eligibility rules.",
+                N_("Say why you override the eligibility rules."),
                 details=[Problem("reason", "A reason is required.")],
             )
     decided = override or found

@@ -35,6 +35,7 @@ from gridgov.deliberation.rules import (
     Voter,
 )
 from gridgov.errors import InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
 
@@ -159,7 +160,7 @@ def voter_of(session: Session, resident: Resident) -> Voter:
     a document that is not a Hong Kong, Macau or Taiwan one."""
     if resident.birth_date is None:
         raise InvalidInput(
-            "The register has no date of birth for %(name)s; correct the register first.",
+            N_("The register has no date of birth for %(name)s; correct the register first."),
             params={"name": resident.name},
             details=[Problem("birth_date", "The date of birth is missing.")],
         )

@@ -37,6 +37,7 @@ from gridgov.deliberation.rules import (
 )
 from gridgov.deliberation.voting import cast_secret_ballot
 from gridgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from gridgov.msgids import N_
 from gridgov.registry import service as registry
 from gridgov.registry.models import Resident
 
@@ -103,24 +104,24 @@ def _check_choices(ballot: Ballot, choices: Sequence[int]) -> list[int]:
     chosen = list(choices)
     if len(set(chosen)) != len(chosen):
         raise InvalidInput(
-            "The ballot was not taken.",
-            details=[Problem("choices", "Choose each candidate at most once.")],
+            N_("The ballot was not taken."),
+            details=[Problem("choices", N_("Choose each candidate at most once."))],
         )
     seats = ballot.constituency.seats
     if len(chosen) > seats:
         raise InvalidInput(
-            "The ballot was not taken.",
-            details=[Problem("choices", "Choose at most %(n)s candidates.", n=seats)],
+            N_("The ballot was not taken."),
+            details=[Problem("choices", N_("Choose at most %(n)s candidates."), n=seats)],
         )
     allowed = {c.id for c in ballot.candidates}
     stray = [c for c in chosen if c not in allowed]
     if stray:
         raise InvalidInput(
-            "The ballot was not taken.",
+            N_("The ballot was not taken."),
             details=[
                 Problem(
                     "choices",
-                    "Candidate %(id)s is not on the ballot of %(constituency)s.",
+                    N_("Candidate %(id)s is not on the ballot of %(constituency)s."),
                     id=stray[0],
                     constituency=ballot.constituency.name,
                 )
@@ -211,8 +212,8 @@ def find_voter(
     number = id_number.strip()
     if not name.strip() or len(number) < 5:
         raise InvalidInput(
-            "Give the voter's name and whole document number.",
-            details=[Problem("id_number", "Give the whole document number.")],
+            N_("Give the voter's name and whole document number."),
+            details=[Problem("id_number", N_("Give the whole document number."))],
         )
     resident = registry.find_resident_by_id_number(session, doc_type="mainland_id", number=number)
     if (

@@ -143,11 +143,11 @@ def do_answer(
     answer = answer.strip()
     if not answer:
         raise InvalidInput(
-            "The answer was not saved.", details=[Problem("answer", "Write the answer.")]
+            N_("The answer was not saved."), details=[Problem("answer", N_("Write the answer."))]
         )
     if len(answer) > 4000:
         raise InvalidInput(
-            "The answer was not saved.",
+            N_("The answer was not saved."),
             details=[Problem("answer", "At most %(n)s characters.", n=4000)],
         )
     objection.answer = rules.mask_personal_data(answer)
@@ -168,8 +168,8 @@ def do_hide_objection(
     reason = reason.strip()
     if not reason:
         raise InvalidInput(
-            "The objection was not hidden.",
-            details=[Problem("reason", "Say why it is hidden.")],
+            N_("The objection was not hidden."),
+            details=[Problem("reason", N_("Say why it is hidden."))],
         )
     objection.hidden_reason = reason[:200]
     session.flush()

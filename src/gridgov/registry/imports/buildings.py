@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import BuildingInput, building_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -29,8 +30,8 @@ def _check_buildings(ctx: _Context, rows: list[_Row]) -> Writer:
         building_problems,
         column=Building.code,
         key="code",
-        again="The same code is also on row %(row)s.",
-        registered="Building %(code)s is already registered.",
+        again=N_("The same code is also on row %(row)s."),
+        registered=N_("Building %(code)s is already registered."),
     )
     pending = []
     for row, value in items:

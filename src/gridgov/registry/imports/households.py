@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import HouseholdInput, household_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -33,8 +34,8 @@ def _check_households(ctx: _Context, rows: list[_Row]) -> Writer:
         household_problems,
         column=Household.number,
         key="number",
-        again="The same number is also on row %(row)s.",
-        registered="Household %(code)s is already registered.",
+        again=N_("The same number is also on row %(row)s."),
+        registered=N_("Household %(code)s is already registered."),
     )
     buildings: dict[str, tuple[int, str, float, float]] = {}
     codes = sorted({v.building_code for _, v in items if v.building_code})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry.imports.checks import OrganisationInput, _word, organisation_problems
 from gridgov.registry.imports.context import (
     Writer,
@@ -33,8 +34,8 @@ def _check_organisations(ctx: _Context, rows: list[_Row]) -> Writer:
         organisation_problems,
         column=Organisation.code,
         key="code",
-        again="The same code is also on row %(row)s.",
-        registered="Organisation %(code)s is already registered.",
+        again=N_("The same code is also on row %(row)s."),
+        registered=N_("Organisation %(code)s is already registered."),
     )
     parents: dict[str, int] = {}
     codes = sorted({v.parent_code for _, v in items if v.parent_code})

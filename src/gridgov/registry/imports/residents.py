@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from gridgov.clock import local_today
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry import documents, service
 from gridgov.registry.documents import DocumentType
 from gridgov.registry.imports.checks import _EXPONENT, _TAG_SEPARATORS, _word
@@ -88,7 +89,7 @@ def _check_residents(ctx: _Context, rows: list[_Row]) -> Writer:
         ctx,
         [(r, v.id_number) for r, v in items],
         "id_number",
-        "The same document number is also on row %(row)s.",
+        N_("The same document number is also on row %(row)s."),
     )
     cipher = service.cipher_of(ctx.session)
     indexes = {
@@ -203,7 +204,9 @@ def _check_householders(
         for r, v in items
         if v.relation == Relation.HOUSEHOLDER.value and v.household_number in households
     ]
-    _duplicates(ctx, heads, "relation", "This household already has a householder on row %(row)s.")
+    _duplicates(
+        ctx, heads, "relation", N_("This household already has a householder on row %(row)s.")
+    )
     ids = sorted({households[number][0] for _, number in heads})
     with_head: set[int] = set()
     for start in range(0, len(ids), BATCH):

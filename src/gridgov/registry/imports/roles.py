@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from gridgov.clock import local_today
 from gridgov.errors import Problem
+from gridgov.msgids import N_
 from gridgov.registry import service
 from gridgov.registry.imports.checks import RoleInput, _word, role_problems
 from gridgov.registry.imports.context import Writer, _chunks, _Context, _duplicates, _insert, _Row
@@ -32,7 +33,7 @@ def _check_roles(ctx: _Context, rows: list[_Row]) -> Writer:
         ctx,
         [(r, f"{rid}|{v.role}|{v.region_code}") for r, v, rid in items],
         "role",
-        "The same person, role and region are also on row %(row)s.",
+        N_("The same person, role and region are also on row %(row)s."),
     )
     _check_held(ctx, items)
 
