@@ -44,9 +44,16 @@ def test_a_worker_takes_the_steps_and_the_public_follows(db: Database, client: T
             f"/api/v1/cases/{case['id']}/{step}", json={"note": note}, headers=worker
         )
         assert response.status_code == 200, response.text
-    refused = client.post(f"/api/v1/cases/{case['id']}/acknowledge", json={}, headers=worker)
+    refused = client.post(
+        f"/api/v1/cases/{case['id']}/acknowledge",
+        json={},
+        headers={**worker, "Accept-Language": "zh-CN"},
+    )
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "conflict"
+    # (the refusal names the states in the caller's language, not by their codes)
+    assert "resolved" not in refused.json()["error"]["message"]
+    assert "已处置" in refused.json()["error"]["message"], refused.json()
     # Nobody checks their own result: the worker is refused, the community checks it
     own = client.post(
         f"/api/v1/cases/{case['id']}/verify", json={"passed": True, "note": "ok"}, headers=worker

@@ -212,6 +212,15 @@ def test_the_implementation_page_adds_and_marks_milestones(
     assert 'class="bad"' in page.text
     supervision = client.get("/deliberation/supervision")
     assert "路基" in supervision.text
+    # and a due date that is not a date is refused naming the field as the form does
+    refused = client.post(
+        f"{path}/milestones",
+        data={"csrf_token": token, "title": "路面", "due_on": "下周"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert refused.status_code == 422
+    assert "计划完成日期 不是有效的日期。" in refused.text
+    assert "due_on 不是" not in refused.text
 
 
 def test_a_matter_without_a_title_is_refused_in_words_of_the_page_language(

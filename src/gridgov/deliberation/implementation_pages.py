@@ -65,9 +65,14 @@ def _implementation_act(
     )
 
 
+# The date fields by the words their form shows.
+_DAY_LABELS = {"due_on": N_("Due on"), "done_on": N_("Done on")}
+
+
 def _day(text: str, field: str) -> date:
+    label = _DAY_LABELS[field]
     return parsed(
-        date.fromisoformat, text, field, N_("%(field)s is not a date."), N_("Not a date.")
+        date.fromisoformat, text, field, label, N_("%(field)s is not a date."), N_("Not a date.")
     )
 
 

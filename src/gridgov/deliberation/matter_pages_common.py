@@ -81,14 +81,16 @@ def _tz(state: Any) -> ZoneInfo:
     return ZoneInfo(getattr(state.settings, "timezone", service.TIMEZONE))
 
 
-def parsed(parse: Callable[[str], T], text: str, field: str, message: str, problem: str) -> T:
-    """A form field read by ``parse``, or refused: ``message`` (naming the ``field``),
-    with ``problem`` at the field."""
+def parsed(
+    parse: Callable[[str], T], text: str, field: str, label: str, message: str, problem: str
+) -> T:
+    """A form field read by ``parse``, or refused: ``message`` (naming the field by its
+    ``label``, a catalogue entry, as the form does), with ``problem`` at the ``field``."""
     try:
         return parse(text.strip())
     except ValueError:
         raise InvalidInput(
-            message, params={"field": field}, details=[Problem(field, problem)]
+            message, params={"field": label}, details=[Problem(field, problem)]
         ) from None
 
 

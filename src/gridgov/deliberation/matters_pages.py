@@ -203,11 +203,16 @@ def _start_of_day(text: str) -> datetime:
     return datetime.combine(date.fromisoformat(text), datetime.min.time())
 
 
+# The meeting's times by the words their form shows.
+_TIME_LABELS = {"notified_on": N_("Notice given on"), "starts_at": N_("Meeting starts")}
+
+
 def _parse_local(text: str, tz: ZoneInfo, field: str, *, day_only: bool = False) -> datetime:
     moment = parsed(
         _start_of_day if day_only else datetime.fromisoformat,
         text,
         field,
+        _TIME_LABELS[field],
         N_("%(field)s is not a date and time."),
         N_("Not a date and time."),
     )

@@ -152,6 +152,7 @@ def vote_submit(
 
 
 def _count(text: str, field: str) -> int:
+    """A tally's count (``field`` is yes, no or abstain: its form label too)."""
     value = text.strip() or "0"
     if not value.isdigit():
         raise InvalidInput(

@@ -119,11 +119,15 @@ def check_convene(
             params={"value": voting},
             details=[Problem("voting", N_("Unknown way of voting %(value)s."), value=voting)],
         ) from None
-    for name, moment in (("notified_at", notified_at), ("starts_at", starts_at)):
+    times = (
+        ("notified_at", N_("Notice given on"), notified_at),
+        ("starts_at", N_("Meeting starts"), starts_at),
+    )
+    for name, label, moment in times:
         if moment.tzinfo is None:
             raise InvalidInput(
                 N_("%(field)s needs a time zone."),
-                params={"field": name},
+                params={"field": label},
                 details=[Problem(name, N_("A time with its time zone is required."))],
             )
     if notified_at > now:

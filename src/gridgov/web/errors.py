@@ -20,7 +20,7 @@ from gridgov.msgids import N_
 from gridgov.web import i18n
 from gridgov.web.deps import LoginRequired
 from gridgov.web.hardening import allowed_methods, harden
-from gridgov.web.render import language_of, render
+from gridgov.web.render import label_params, language_of, render
 
 log = logging.getLogger("gridgov.web")
 
@@ -92,7 +92,7 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
         status=exc.status,
         code=exc.code.value,
         message=exc.message,
-        params=exc.params,
+        params=label_params(language, exc.params),
         details=[_problem_dict(p, language) for p in exc.details],
         headers=exc.headers,
     )

@@ -152,14 +152,18 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     return clock.local_minute(moment, tz)
 
 
-def error_message(language: str, error: DomainError) -> str:
-    """The error in the reader's language, with label parameters (states, roles) in
-    words too."""
-    params = {
+def label_params(language: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """A message's parameters with the labels among them (states, roles, a field's
+    name) in the reader's language; other values as they are."""
+    return {
         key: i18n.gettext(language, value) if isinstance(value, str) and value else value
-        for key, value in (error.params or {}).items()
+        for key, value in (params or {}).items()
     }
-    return i18n.gettext(language, error.message, params)
+
+
+def error_message(language: str, error: DomainError) -> str:
+    """The error in the reader's language, with label parameters in words too."""
+    return i18n.gettext(language, error.message, label_params(language, error.params))
 
 
 def error_problems(language: str, error: DomainError | None) -> list[tuple[str | None, str]]:
