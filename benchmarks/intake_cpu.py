@@ -214,7 +214,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         f"median {statistics.median(ms):.2f} ms, mean {statistics.fmean(ms):.2f} ms"
     )
     if profiler is not None:
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(args.sort).print_stats(args.top)
 
 
 def main() -> None:
@@ -222,6 +222,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=300)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (scratch db)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--sort", default="cumulative", help="pstats order: cumulative, tottime, calls …"
+    )
     parser.add_argument(
         "--direct", action="store_true", help="call do_intake in this thread, without HTTP"
     )
