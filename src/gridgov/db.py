@@ -278,6 +278,17 @@ def run_statement(
     return out
 
 
+def read_value(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """What ``session.scalar(statement, params)`` gives for a Core read of plain columns
+    (no ORM entity, not the audit log: no session hook has anything to do for it), run
+    on the cursor (``run_statement``) after the session's autoflush, as ``scalar``
+    would: the first row's first value, or None."""
+    if session.autoflush:
+        session.flush()  # nothing to write: returns at once
+    found = run_statement(session.connection(), statement, params)
+    return found[0][0] if found else None
+
+
 def _result_processors(
     prepared: _Prepared, dialect: Any, description: Any
 ) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
@@ -306,6 +317,24 @@ def table_of(model: type[Row]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
     return table
+
+
+R = TypeVar("R", bound=Row)
+
+
+def new_row(model: type[R], **values: Any) -> R:
+    """A new ``model`` object of ``values``, as ``model(**values)`` makes it, for
+    ``insert_row``: the values go into the object's dict, not through its instrumented
+    attributes (a dozen calls each, history a row outside the session never uses:
+    ``attach_row`` makes what the dict holds its loaded state). Unknown names are
+    refused, as the constructor refuses them."""
+    mapper = model.__mapper__
+    unknown = values.keys() - mapper.attrs.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__}: no attribute {sorted(unknown)}")
+    row: R = mapper.class_manager.new_instance()
+    row.__dict__.update(values)
+    return row
 
 
 def insert_row(session: Session, row: Row) -> dict[str, Any]:
