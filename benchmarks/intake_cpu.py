@@ -195,9 +195,7 @@ def run(url: str, args: argparse.Namespace) -> None:
                 writer = getattr(app.state.gridgov, "intake", None)
                 before = writer.batches if writer is not None else 0
                 profiler = cProfile.Profile() if args.profile else None
-                per_report = concurrent(
-                    app, auth, body, args.reports, args.concurrent, profiler
-                )
+                per_report = concurrent(app, auth, body, args.reports, args.concurrent, profiler)
                 batches = (writer.batches - before) if writer is not None else args.reports
                 print(
                     f"{url.split(':')[0]}: {args.reports} reports, {args.concurrent} at a time: "

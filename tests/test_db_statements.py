@@ -55,7 +55,8 @@ def test_a_row_inserted_on_the_cursor_is_the_row_sqlalchemy_inserts(db: Database
         fast_id = run_statement(connection, statement, _values("FASTPATH01"))[0][0]
         slow_id = connection.execute(statement, _values("SLOWPATH01")).scalar_one()
     # Then both have their ids and the same stored values
-    assert isinstance(fast_id, int) and fast_id != slow_id
+    assert isinstance(fast_id, int)
+    assert fast_id != slow_id
     fast, slow = _stored(db, "FASTPATH01"), _stored(db, "SLOWPATH01")
     assert fast.pop("tracking_code") != slow.pop("tracking_code")
     assert fast == slow
@@ -65,14 +66,16 @@ def test_a_row_inserted_on_the_cursor_is_the_row_sqlalchemy_inserts(db: Database
         params = {"since": FIXED_NOW - timedelta(days=1)}
         read = run_statement(connection, _READ, params)
         assert read == [tuple(row) for row in connection.execute(_READ, params)]
-        assert read[0][1] == FIXED_NOW and read[0][1].tzinfo is not None
+        assert read[0][1] == FIXED_NOW
+        assert read[0][1].tzinfo is not None
 
 
 def test_many_rows_on_the_cursor_and_a_refused_one(db: Database) -> None:
     statement = row_insert(Case).statement
     with db.transaction() as session:
         # Given two cases inserted by one executemany
-        run_statement(session.connection(), statement, [_values("MANYROW001"), _values("MANYROW002")])
+        many = [_values("MANYROW001"), _values("MANYROW002")]
+        run_statement(session.connection(), statement, many)
     with db.session() as session:
         assert run_statement(session.connection(), _COUNT, {}) == [(2,)]
     # When a third takes a tracking code already stored
@@ -95,11 +98,11 @@ def test_statement_listeners_see_the_statements_run_on_the_cursor(db: Database) 
 def test_read_value_flushes_what_the_session_has_pending_first(db: Database) -> None:
     with db.transaction() as session:
         # Given a case pending in the session
-        values = _values("PENDING001")
-        session.add(Case(**{k: v for k, v in values.items() if v is not None}))
+        values = {k: v for k, v in _values("PENDING001").items() if v is not None}
+        session.add(Case(**values))
         # Then a read of the table counts it, as session.scalar would
         assert read_value(session, _COUNT, {}) == 1
         # And without autoflush it is not flushed for the read
-        session.add(Case(**{**{k: v for k, v in values.items() if v is not None}, "tracking_code": "PENDING002"}))
+        session.add(Case(**{**values, "tracking_code": "PENDING002"}))
         with session.no_autoflush:
             assert read_value(session, _COUNT, {}) == 1

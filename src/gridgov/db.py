@@ -189,9 +189,7 @@ class _Prepared:
 _PREPARED: dict[tuple[int, str, tuple[str, ...], bool], tuple[Any, _Prepared | None]] = {}
 
 
-def _prepare(
-    statement: Any, dialect: Any, keys: tuple[str, ...], many: bool
-) -> _Prepared | None:
+def _prepare(statement: Any, dialect: Any, keys: tuple[str, ...], many: bool) -> _Prepared | None:
     """``statement`` compiled as ``Connection.execute`` compiles it (the parameters'
     names as its column keys), or None when its form depends on the values (expanding
     or literal-rendered parameters): those run through SQLAlchemy."""
@@ -207,10 +205,10 @@ def _prepare(
     names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(defaults)
     binds = tuple(
         (name, processor)
-        for name, processor in compiled._bind_processors.items()  # noqa: SLF001
+        for name, processor in compiled._bind_processors.items()
         if processor is not None and not isinstance(processor, tuple)
     )
-    types = tuple(column[3] for column in compiled._result_columns)  # noqa: SLF001
+    types = tuple(column[3] for column in compiled._result_columns)
     return _Prepared(compiled.string, names, compiled.positional, defaults, binds, types)
 
 
@@ -231,7 +229,7 @@ def run_statement(
     the statements sees every one. A driver's error is raised as SQLAlchemy raises it
     (``IntegrityError``, ``OperationalError`` …, with its disconnect handling)."""
     many = isinstance(params, list)
-    first = params[0] if many else params
+    first: dict[str, Any] = params[0] if isinstance(params, list) else params
     dialect = connection.dialect
     keys = tuple(sorted(first))
     entry = _PREPARED.get((id(statement), dialect.name, keys, many))
@@ -244,7 +242,7 @@ def run_statement(
         prepared is None
         or dispatch.before_cursor_execute
         or dispatch.after_cursor_execute
-        or connection._echo  # noqa: SLF001
+        or connection._echo
     ):
         result = connection.execute(statement, params)
         return [tuple(row) for row in result] if result.returns_rows else []
@@ -262,7 +260,7 @@ def run_statement(
         if prepared.results is None:
             prepared.results = _result_processors(prepared, dialect, cursor.description)
     except Exception as exc:  # the driver's: raised as Connection.execute raises it
-        connection._handle_dbapi_exception(  # noqa: SLF001
+        connection._handle_dbapi_exception(
             exc, prepared.sql, values if many else values[0], cursor, None
         )
     finally:
@@ -296,7 +294,7 @@ def _result_processors(
     (``cursor.description``), as SQLAlchemy's cursor result picks them."""
     found = []
     for n, type_ in enumerate(prepared.types):
-        processor = type_._cached_result_processor(dialect, description[n][1])  # noqa: SLF001
+        processor = type_._cached_result_processor(dialect, description[n][1])
         if processor is not None:
             found.append((n, processor))
     return tuple(found)
