@@ -187,6 +187,7 @@ class _Prepared:
 # with its entry, so its id is not reused while the entry lives. Only for statements
 # built once (module constants, or ``functools.cache``'s), as SQLAlchemy's own cache is.
 _PREPARED: dict[tuple[int, str, tuple[str, ...], bool], tuple[Any, _Prepared | None]] = {}
+_MOST_PREPARED = 1024
 
 
 def _prepare(statement: Any, dialect: Any, keys: tuple[str, ...], many: bool) -> _Prepared | None:
@@ -234,8 +235,12 @@ def run_statement(
     keys = tuple(sorted(first))
     entry = _PREPARED.get((id(statement), dialect.name, keys, many))
     if entry is None:
-        entry = (statement, _prepare(statement, dialect, keys, many))
-        _PREPARED[(id(statement), dialect.name, keys, many)] = entry
+        # Past a bound, a statement seen for the first time is not kept: statements
+        # built per call (a misuse) cannot grow the cache without end.
+        prepared_now = _prepare(statement, dialect, keys, many)
+        entry = (statement, prepared_now if len(_PREPARED) < _MOST_PREPARED else None)
+        if len(_PREPARED) < _MOST_PREPARED:
+            _PREPARED[(id(statement), dialect.name, keys, many)] = entry
     prepared = entry[1]
     dispatch = connection.dispatch
     if (
