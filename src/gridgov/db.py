@@ -187,10 +187,182 @@ def array_params(rows: list[dict[str, Any]], prefix: str = "") -> dict[str, list
     return {f"{prefix}{key}": [row[key] for row in rows] for key in rows[0]}
 
 
+# ---------------------------------------------------------------- statements on the cursor
+
+
+@dataclass
+class _Prepared:
+    """A Core statement as SQLAlchemy compiles it for one dialect and one set of
+    parameter names (the compiled form ``Connection.execute`` would use), with what
+    running it needs: its SQL, its bind names in the driver's order, the values of its
+    literal binds, and the bind and result processors of their types."""
+
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    defaults: dict[str, Any]
+    binds: tuple[tuple[str, Callable[[Any], Any]], ...]
+    types: tuple[Any, ...]  # of the result columns
+    # The result columns' processors, by position: known at the first execution (some
+    # depend on the type the driver reports, as SQLAlchemy's result does).
+    results: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+
+
+# Per (statement object, dialect, parameter names, many): the statement object is kept
+# with its entry, so its id is not reused while the entry lives. Only for statements
+# built once (module constants, or ``functools.cache``'s), as SQLAlchemy's own cache is.
+_PREPARED: dict[tuple[int, str, tuple[str, ...], bool], tuple[Any, _Prepared | None]] = {}
+_MOST_PREPARED = 1024
+
+
+def _prepare(statement: Any, dialect: Any, keys: tuple[str, ...], many: bool) -> _Prepared | None:
+    """``statement`` compiled as ``Connection.execute`` compiles it (the parameters'
+    names as its column keys), or None when its form depends on the values (expanding
+    or literal-rendered parameters): those run through SQLAlchemy."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
+    if (
+        compiled.literal_execute_params
+        or compiled.post_compile_params
+        or compiled.escaped_bind_names
+        or getattr(compiled, "_insertmanyvalues", None) is not None
+    ):
+        return None
+    defaults = compiled.construct_params(_check=False)
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(defaults)
+    binds = tuple(
+        (name, processor)
+        for name, processor in compiled._bind_processors.items()
+        if processor is not None and not isinstance(processor, tuple)
+    )
+    types = tuple(column[3] for column in compiled._result_columns)
+    return _Prepared(compiled.string, names, compiled.positional, defaults, binds, types)
+
+
+def run_statement(
+    connection: Connection, statement: Any, params: dict[str, Any] | list[dict[str, Any]]
+) -> list[Any]:
+    """Run ``statement`` (a Core statement built once) with ``params`` (a dict, or a list
+    of dicts for an executemany of a statement that returns nothing) on the DBAPI cursor
+    of ``connection`` (inside its transaction), and give the rows it returns, as
+    tuples with their types' result processing. The same SQL and the same values as
+    ``connection.execute`` sends (SQLAlchemy compiles it, once per dialect and set of
+    parameter names), without its per-execution machinery: some 120 Python calls a
+    statement, a dozen times a report on intake's path.
+
+    Statements whose form depends on the values, and any connection with
+    ``before_cursor_execute``/``after_cursor_execute`` listeners or echo (statement
+    counts, logging), run through ``connection.execute`` instead: whatever watches
+    the statements sees every one. A driver's error is raised as SQLAlchemy raises it
+    (``IntegrityError``, ``OperationalError`` …, with its disconnect handling)."""
+    many = isinstance(params, list)
+    first: dict[str, Any] = params[0] if isinstance(params, list) else params
+    dialect = connection.dialect
+    keys = tuple(sorted(first))
+    entry = _PREPARED.get((id(statement), dialect.name, keys, many))
+    if entry is None:
+        # Past a bound, a statement seen for the first time is not kept: statements
+        # built per call (a misuse) cannot grow the cache without end.
+        prepared_now = _prepare(statement, dialect, keys, many)
+        entry = (statement, prepared_now if len(_PREPARED) < _MOST_PREPARED else None)
+        if len(_PREPARED) < _MOST_PREPARED:
+            _PREPARED[(id(statement), dialect.name, keys, many)] = entry
+    prepared = entry[1]
+    dispatch = connection.dispatch
+    if (
+        prepared is None
+        or dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or connection._echo
+    ):
+        result = connection.execute(statement, params)
+        return [tuple(row) for row in result] if result.returns_rows else []
+    rows = params if many else [params]
+    values = [_bound(prepared, row) for row in rows]  # type: ignore[arg-type]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if many:
+            cursor.executemany(prepared.sql, values)
+            return []
+        cursor.execute(prepared.sql, values[0])
+        if cursor.description is None:
+            return []
+        fetched = cursor.fetchall()
+        if prepared.results is None:
+            prepared.results = _result_processors(prepared, dialect, cursor.description)
+    except Exception as exc:  # the driver's: raised as Connection.execute raises it
+        connection._handle_dbapi_exception(
+            exc, prepared.sql, values if many else values[0], cursor, None
+        )
+    finally:
+        cursor.close()
+    if not prepared.results:
+        return [tuple(row) for row in fetched]
+    out = []
+    for row in fetched:
+        row = list(row)
+        for n, processor in prepared.results:
+            row[n] = processor(row[n])
+        out.append(tuple(row))
+    return out
+
+
+def read_value(session: Session, statement: Any, params: dict[str, Any]) -> Any:
+    """What ``session.scalar(statement, params)`` gives for a Core read of plain columns
+    (no ORM entity, not the audit log: no session hook has anything to do for it), run
+    on the cursor (``run_statement``) after the session's autoflush, as ``scalar``
+    would: the first row's first value, or None."""
+    if session.autoflush:
+        session.flush()  # nothing to write: returns at once
+    found = run_statement(session.connection(), statement, params)
+    return found[0][0] if found else None
+
+
+def _result_processors(
+    prepared: _Prepared, dialect: Any, description: Any
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """The result processors of ``prepared``'s columns, for the types the driver reports
+    (``cursor.description``), as SQLAlchemy's cursor result picks them."""
+    found = []
+    for n, type_ in enumerate(prepared.types):
+        processor = type_._cached_result_processor(dialect, description[n][1])
+        if processor is not None:
+            found.append((n, processor))
+    return tuple(found)
+
+
+def _bound(prepared: _Prepared, params: dict[str, Any]) -> Any:
+    """The driver's parameters: ``params`` over the literal binds, through the bind
+    processors, in the driver's order (a tuple) or by name (a dict)."""
+    values = {**prepared.defaults, **params}
+    for name, processor in prepared.binds:
+        values[name] = processor(values[name])
+    if prepared.positional:
+        return tuple([values[name] for name in prepared.names])
+    return {name: values[name] for name in prepared.names}
+
+
 def table_of(model: type[Row]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)  # noqa: S101 - a declarative model's table
     return table
+
+
+R = TypeVar("R", bound=Row)
+
+
+def new_row(model: type[R], **values: Any) -> R:
+    """A new ``model`` object of ``values``, as ``model(**values)`` makes it, for
+    ``insert_row``: the values go into the object's dict, not through its instrumented
+    attributes (a dozen calls each, history a row outside the session never uses:
+    ``attach_row`` makes what the dict holds its loaded state). Unknown names are
+    refused, as the constructor refuses them."""
+    mapper = model.__mapper__
+    unknown = values.keys() - mapper.attrs.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__}: no attribute {sorted(unknown)}")
+    row: R = mapper.class_manager.new_instance()
+    row.__dict__.update(values)
+    return row
 
 
 def insert_row(session: Session, row: Row) -> dict[str, Any]:
@@ -209,7 +381,7 @@ def insert_row(session: Session, row: Row) -> dict[str, Any]:
             # outside the session, there is no history to keep.
             values[key] = default
     written = {key: values[key] for key in shape.columns}
-    row.id = session.connection().scalar(shape.returning_id, written)
+    row.id = run_statement(session.connection(), shape.returning_id, written)[0][0]
     return written
 
 
@@ -295,14 +467,16 @@ class RowBuffer:
                 updated = (type(row), tuple(columns))
             if params:
                 models = tuple(model for model, _ in tables)
-                connection.execute(_written_at_once(models, updated), params)
+                run_statement(connection, _written_at_once(models, updated), params)
             return
         for model, values in tables:
-            connection.execute(row_insert(model).statement, values)
+            run_statement(connection, row_insert(model).statement, values)
         if changed is not None:
             row, columns = changed
-            connection.execute(
-                row_update(table_of(type(row)), tuple(columns)), update_params(row, columns)
+            run_statement(
+                connection,
+                row_update(table_of(type(row)), tuple(columns)),
+                update_params(row, columns),
             )
 
 

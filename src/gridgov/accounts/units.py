@@ -20,7 +20,7 @@ from gridgov.accounts import rules
 from gridgov.accounts.models import User
 from gridgov.accounts.rules import Role
 from gridgov.audit.service import Actor, record_about
-from gridgov.db import rows
+from gridgov.db import read_value, rows
 from gridgov.errors import Forbidden, InvalidInput, NotFound, Problem
 from gridgov.msgids import N_
 from gridgov.registry.models import Organisation
@@ -160,12 +160,22 @@ _OFFICE_STAFF = (
 )
 
 
+# An active account of one unit (``staffed_units`` for one id): routing asks for every
+# report sent to a department. Built once.
+_UNIT_STAFF = (
+    select(User.organisation_id)
+    .where(User.organisation_id == bindparam("organisation_id"), User.is_active.is_(True))
+    .limit(1)
+)
+
+
 def has_active_staff(session: Session, *, organisation_id: int | None, region_code: str) -> bool:
     """Whether anyone can work a case for this unit: a department by membership, an office
-    by an active unit-staff account whose scope is the office's region."""
+    by an active unit-staff account whose scope is the office's region. Read on the
+    cursor (``read_value``, statements built once): routing asks for every report."""
     if organisation_id is not None:
-        return bool(staffed_units(session, organisation_ids=[organisation_id]))
-    return bool(session.scalar(_OFFICE_STAFF, {"scope": region_code}))
+        return read_value(session, _UNIT_STAFF, {"organisation_id": organisation_id}) is not None
+    return bool(read_value(session, _OFFICE_STAFF, {"scope": region_code}))
 
 
 def unit_names(session: Session, ids: list[int]) -> dict[int, str]:

@@ -35,7 +35,7 @@ from sqlalchemy.sql.util import find_tables
 from gridgov.accounts.rules import may_access, scope_clause
 from gridgov.audit import rules
 from gridgov.audit.models import AuditEvent, AuditHead
-from gridgov.db import AUDIT_KEY_INFO, array_insert, array_params
+from gridgov.db import AUDIT_KEY_INFO, array_insert, array_params, run_statement
 from gridgov.errors import InvalidInput
 
 PURGE_ACTION = "audit.purged"
@@ -299,7 +299,7 @@ def _append_pending(session: Session) -> None:
     marks[:] = [0] * len(marks)
     if not rows:
         return
-    last, prev_hash = bind.execute(_BUMP_HEAD, {"count": len(rows)}).one()
+    ((last, prev_hash),) = run_statement(bind, _BUMP_HEAD, {"count": len(rows)})
     key = _key(session)
     seq = int(last) - len(rows)
     chained = []
@@ -315,10 +315,10 @@ def _append_pending(session: Session) -> None:
         # in a busy process). One array per column, so a sweep's thousands of rows are
         # one statement too.
         params = array_params(chained, prefix="row_")
-        bind.execute(_APPEND_WITH_HEAD, {**params, "seq": seq, "hash": prev_hash})
+        run_statement(bind, _APPEND_WITH_HEAD, {**params, "seq": seq, "hash": prev_hash})
         return
-    bind.execute(_INSERT_EVENT, chained)
-    bind.execute(_SET_HEAD, {"seq": seq, "hash": prev_hash})
+    run_statement(bind, _INSERT_EVENT, chained)
+    run_statement(bind, _SET_HEAD, {"seq": seq, "hash": prev_hash})
 
 
 # Savepoints nest strictly, so a stack of "rows pending when it began" tells what a

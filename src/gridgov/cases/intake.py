@@ -33,7 +33,7 @@ from gridgov.cases.screening import (
     understand,
 )
 from gridgov.cases.steps import add_event, move
-from gridgov.db import attach_row, changed_columns, insert_row, rows_at_once
+from gridgov.db import attach_row, changed_columns, insert_row, new_row, rows_at_once
 from gridgov.errors import InvalidInput, Problem
 from gridgov.registry import public as registry_public
 from gridgov.registry import service as registry
@@ -243,7 +243,8 @@ def _new_case(
     suggestion = (
         decision.suggestions[0].code if decision.suggestions and not value.category_code else None
     )
-    case = Case(
+    case = new_row(
+        Case,
         tracking_code=_tracking_code(),
         idempotency_key=stored_key,
         channel=value.channel.value,

@@ -16,6 +16,7 @@ from gridgov.cases import classify, rules, spam
 from gridgov.cases.models import (
     Case,
 )
+from gridgov.db import run_statement
 
 DUPLICATE_METRES = 100.0
 DUPLICATE_WINDOW = timedelta(hours=48)
@@ -103,7 +104,8 @@ def _flooding(session: Session, *, source: str, phone_index: str | None, now: da
     by_source = source.startswith(("user:", "chat:")) and source.count(":") >= 1
     if not phone_index and not by_source:
         return False
-    recent = session.connection().scalar(
+    ((recent,),) = run_statement(
+        session.connection(),
         _FLOOD_COUNTS[bool(phone_index), by_source],
         {"since": now - FLOOD_WINDOW, "phone_index": phone_index, "source": source},
     )
@@ -157,7 +159,8 @@ def likely_duplicate_ids(session: Session, case: Case, *, now: datetime) -> tupl
     if case.lon is None or case.lat is None or not case.category_code:
         return ()
     degrees = DUPLICATE_METRES / 111_000
-    rows = session.connection().execute(
+    rows = run_statement(
+        session.connection(),
         _NEAR_IDS,
         {
             "case_id": case.id,

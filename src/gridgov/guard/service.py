@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from gridgov.db import run_statement
 from gridgov.errors import TooManyRequests
 from gridgov.guard.models import RateHit
 from gridgov.guard.rules import PER_SOURCE, PER_TARGET, Limit, Write
@@ -61,15 +62,12 @@ _ADD_HIT = _add_hit_statement()
 def _hit(session: Session, bucket: str, limit: Limit, now: datetime) -> None:
     since = now - limit.window
     bucket = bucket[:160]
-    added = (
-        session.connection()
-        .execute(
-            _ADD_HIT,
-            {"bucket": bucket, "at": now, "since": since, "room": math.ceil(limit.count * _factor)},
-        )
-        .first()
+    added = run_statement(
+        session.connection(),
+        _ADD_HIT,
+        {"bucket": bucket, "at": now, "since": since, "room": math.ceil(limit.count * _factor)},
     )
-    if added is not None:
+    if added:
         return
     in_window = (RateHit.bucket == bucket, RateHit.at > since)
     oldest = session.execute(select(func.min(RateHit.at)).where(*in_window)).scalar()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from gridgov.db import read_value
 from gridgov.metrics import GroupedCounts, Window
 from gridgov.registry.models import Building, Household, Organisation, PersonRoleRow, Resident
 from gridgov.registry.rules import PARTY_KINDS, OrgKind, PersonRole
@@ -127,7 +128,9 @@ def department_named(session: Session, *, name: str, district: str) -> int | Non
     """The id of the first department of ``district`` (of any, when "") whose name ends
     with ``name``."""
     if district:
-        found: int | None = session.scalar(_DEPARTMENT_NAMED, {"name": name, "district": district})
+        found: int | None = read_value(
+            session, _DEPARTMENT_NAMED, {"name": name, "district": district}
+        )
         return found
     return session.scalar(
         select(Organisation.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -424,10 +425,23 @@ async def require_identity(request: Request, now: Now) -> User:
     if user is None:
         request.state.user = None
         raise Unauthenticated("Please log in.")
-    request.state.user = Viewer.of(user)
+    request.state.user = _viewer_of_remembered(user)
     if kind == "cookie" and request.method not in SAFE_METHODS:
         _check_csrf_header(request, state)
     return user
+
+
+# The Viewer of each user the token cache remembers: that object is never changed (a
+# change to the account makes the cache read a new one), so its Viewer is built once,
+# not at every request that reads it.
+_REMEMBERED_VIEWERS: weakref.WeakKeyDictionary[User, Viewer] = weakref.WeakKeyDictionary()
+
+
+def _viewer_of_remembered(user: User) -> Viewer:
+    viewer = _REMEMBERED_VIEWERS.get(user)
+    if viewer is None:
+        viewer = _REMEMBERED_VIEWERS[user] = Viewer.of(user)
+    return viewer
 
 
 def _check_csrf_header(request: Request, state: AppState) -> None:
