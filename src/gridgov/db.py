@@ -347,9 +347,6 @@ def table_of(model: type[Row]) -> Table:
     return table
 
 
-R = TypeVar("R", bound=Row)
-
-
 def new_row(model: type[R], **values: Any) -> R:
     """A new ``model`` object of ``values``, as ``model(**values)`` makes it, for
     ``insert_row``: the values go into the object's dict, not through its instrumented
