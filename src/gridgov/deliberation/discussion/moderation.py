@@ -46,20 +46,27 @@ class _Item(NamedTuple):
     row: Content
     region_code: str
 
-    def record(
-        self, session: Session, actor: Actor, action: str, *, now: datetime, summary: dict[str, Any]
-    ) -> None:
-        """``record`` an entry about this item."""
-        record(
-            session,
-            actor=actor,
-            action=action,
-            object_type=self.kind.value,
-            object_id=self.row.id,
-            region_code=self.region_code,
-            now=now,
-            summary=summary,
-        )
+
+def _record(
+    session: Session,
+    actor: Actor,
+    item: _Item,
+    action: str,
+    *,
+    now: datetime,
+    summary: dict[str, Any],
+) -> None:
+    """``record`` an entry about a moderated item."""
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=item.kind.value,
+        object_id=item.row.id,
+        region_code=item.region_code,
+        now=now,
+        summary=summary,
+    )
 
 
 def _content(session: Session, target_type: str, target_id: int) -> _Item:
@@ -132,7 +139,7 @@ def do_report(
     session.add(report)
     session.flush()
     summary = {"report": report.id}
-    item.record(session, actor, "deliberation.content_reported", now=now, summary=summary)
+    _record(session, actor, item, "deliberation.content_reported", now=now, summary=summary)
     return report
 
 
@@ -186,7 +193,7 @@ def do_hide(
     resolved = _resolve_reports(session, kind, target_id, actor, now)
     session.flush()
     summary = {"reason": row.hidden_reason, "reports": resolved, "was_held": row.held}
-    item.record(session, actor, "deliberation.content_hidden", now=now, summary=summary)
+    _record(session, actor, item, "deliberation.content_hidden", now=now, summary=summary)
     return row
 
 
@@ -200,7 +207,7 @@ def do_release(
         raise Conflict("This is not held for review.")
     item.row.held = False
     session.flush()
-    item.record(session, actor, "deliberation.content_released", now=now, summary={})
+    _record(session, actor, item, "deliberation.content_released", now=now, summary={})
     return item.row
 
 
