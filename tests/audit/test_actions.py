@@ -63,6 +63,14 @@ def _values(expr: ast.expr, module: str, function: ast.FunctionDef | None, where
         return _values(expr.body, module, function, where) | _values(
             expr.orelse, module, function, where
         )
+    if isinstance(expr, ast.JoinedStr) and _fills_from_parameters(expr, function):
+        assert function is not None
+        texts: set[str] = set()
+        for caller_module, caller, call in _calls().get(function.name, []):
+            if caller_module != module and function.name.startswith("_"):
+                continue
+            texts |= _filled_at(expr, function, call, caller_module, caller)
+        return texts
     if isinstance(expr, ast.JoinedStr):
         texts = {""}
         for part in expr.values:
@@ -80,10 +88,8 @@ def _values(expr: ast.expr, module: str, function: ast.FunctionDef | None, where
         and isinstance(expr.value, ast.Name)
         and expr.value.id in params
     ):
-        annotation = params[expr.value.id].annotation
-        enum = getattr(importlib.import_module(module), ast.unparse(annotation or expr), None)
-        if isinstance(enum, type) and issubclass(enum, Enum):
-            return {str(member.value) for member in enum}
+        enums = _enums_of(expr.value, module, function, where)
+        return {str(member.value) for enum in enums for member in enum}
     if isinstance(expr, ast.Name) and function is not None and expr.id in params:
         return _arguments(function, module, expr.id, where)
     if isinstance(expr, ast.Name):
@@ -100,6 +106,100 @@ def _values(expr: ast.expr, module: str, function: ast.FunctionDef | None, where
         if isinstance(value, str):
             return {value}
     raise AssertionError(f"{where}: cannot tell which action {ast.unparse(expr)!r} names")
+
+
+def _parameter_of(expr: ast.expr, function: ast.FunctionDef) -> str | None:
+    """The parameter an f-string filling is (``p``) or is the value of (``p.value``)."""
+    if isinstance(expr, ast.Attribute) and expr.attr == "value":
+        expr = expr.value
+    names = {arg.arg for arg in _params(function)}
+    return expr.id if isinstance(expr, ast.Name) and expr.id in names else None
+
+
+def _fills_from_parameters(expr: ast.JoinedStr, function: ast.FunctionDef | None) -> bool:
+    """Whether an f-string is filled from two or more parameters: its values are then
+    read a call site at a time (``f"{kind}.{target.value}"`` is a pledge's state with
+    "pledge", never an enterprise request's)."""
+    if function is None:
+        return False
+    fillings = [p.value for p in expr.values if isinstance(p, ast.FormattedValue)]
+    params = [_parameter_of(f, function) for f in fillings]
+    return len(fillings) > 1 and all(params)
+
+
+def _filled_at(
+    expr: ast.JoinedStr,
+    function: ast.FunctionDef,
+    call: ast.Call,
+    caller_module: str,
+    caller: ast.FunctionDef,
+) -> set[str]:
+    """An f-string's values with the parameters of one call site."""
+    where = f"{caller_module}:{call.lineno}"
+    texts = {""}
+    for part in expr.values:
+        if isinstance(part, ast.FormattedValue):
+            param = _parameter_of(part.value, function)
+            argument = _argument(call, function, param or "")
+            if argument is None:
+                raise AssertionError(f"{where}: no argument for {param}")
+            if isinstance(part.value, ast.Attribute):
+                enums = _enums_in(argument, caller_module, caller, where)
+                fillings = {str(m.value) for enum in enums for m in enum}
+            else:
+                fillings = _values(argument, caller_module, caller, where)
+        else:
+            fillings = _values(part, caller_module, caller, where)
+        texts = {text + filling for text in texts for filling in fillings}
+    return texts
+
+
+def _enums_of(
+    name: ast.Name, module: str, function: ast.FunctionDef | None, where: str
+) -> set[type[Enum]]:
+    """The enums a parameter's value belongs to: its annotation's, or, for a parameter of
+    a generic type (a TypeVar), the enums of what its callers pass."""
+    params = {arg.arg: arg for arg in _params(function)} if function else {}
+    annotation = params[name.id].annotation
+    enum = getattr(importlib.import_module(module), ast.unparse(annotation or name), None)
+    if isinstance(enum, type) and issubclass(enum, Enum):
+        return {enum}
+    assert function is not None
+    found: set[type[Enum]] = set()
+    for caller_module, caller, call in _calls().get(function.name, []):
+        argument = _argument(call, function, name.id)
+        if argument is not None:
+            found |= _enums_in(argument, caller_module, caller, f"{caller_module}:{call.lineno}")
+    if not found:
+        raise AssertionError(f"{where}: cannot tell which action {name.id!r}.value names")
+    return found
+
+
+def _enums_in(
+    expr: ast.expr, module: str, function: ast.FunctionDef, where: str
+) -> set[type[Enum]]:
+    """The enums whose members ``expr`` can be: ``E.MEMBER``, either arm of a
+    conditional, a parameter (as ``_enums_of``), a local name's assignments."""
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        owner = getattr(importlib.import_module(module), expr.value.id, None)
+        if isinstance(owner, type) and issubclass(owner, Enum):
+            return {owner}
+    if isinstance(expr, ast.IfExp):
+        return _enums_in(expr.body, module, function, where) | _enums_in(
+            expr.orelse, module, function, where
+        )
+    if isinstance(expr, ast.Name):
+        if expr.id in {arg.arg for arg in _params(function)}:
+            return _enums_of(expr, module, function, where)
+        assigned = [
+            node.value
+            for node in ast.walk(function)
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets)
+        ]
+        if assigned:
+            return {e for value in assigned for e in _enums_in(value, module, function, where)}
+    raise AssertionError(f"{where}: cannot tell which enum {ast.unparse(expr)!r} is")
 
 
 @cache
@@ -146,6 +246,9 @@ def test_every_recorded_action_has_a_label() -> None:
     assert {"case.marked_overdue", "case.accepted", "pledge.lapsed"} <= actions
     assert {"broadcast.read", "brand.created", "registry.imported", "audit.purged"} <= actions
     assert {"deliberation.commented", "notice.objection_removed"} <= actions
+    # (one helper audits pledges and enterprise requests: each kind with its own states)
+    assert {"pledge.fulfilled", "enterprise_request.declined"} <= actions
+    assert "enterprise_request.fulfilled" not in actions
     assert sorted(actions - ACTION_LABELS.keys()) == []
 
 
