@@ -69,6 +69,8 @@ def test_two_sweeping_processes_escalate_each_case_once(db: Database, settings: 
         )
     assert escalations == [1] * LATE_CASES
     assert events == LATE_CASES
-    assert notices == 2 * LATE_CASES  # the first assignment and the escalation's
+    # the first assignment's (to the grid: its chat group and its workers' in-app) and the
+    # escalation's
+    assert notices == 3 * LATE_CASES
     reported = " ".join(out.decode() for out, _ in outputs)
     assert "escalated" in reported
