@@ -17,6 +17,7 @@ from gridgov.db import Database
 from tests.crisis.factories import (
     GRID_1,
     OTHER_GRID,
+    World,
     add_delivery_task,
     make_world,
     open_typhoon,
@@ -24,6 +25,14 @@ from tests.crisis.factories import (
 from tests.factories import csrf_of, page_login
 
 RAW_CODES = re.compile(r">\s*(needs_help|level_ii|door_to_door|elderly_alone|typhoon)\s*<")
+
+
+def _leader_on_typhoon(client: TestClient, db: Database) -> tuple[World, int]:
+    """The world with the typhoon open, and the street leader signed in to the pages."""
+    world = make_world(db)
+    incident_id = open_typhoon(db, world)
+    page_login(client, "zhao.leader")
+    return world, incident_id
 
 
 def test_the_worker_sees_their_households_with_flags_in_chinese(
@@ -123,9 +132,7 @@ def test_the_leader_opens_an_incident_and_writes_a_broadcast_in_two_languages(
 
 
 def test_the_live_board_answers_htmx_with_the_fragment(client: TestClient, db: Database) -> None:
-    world = make_world(db)
-    incident_id = open_typhoon(db, world)
-    page_login(client, "zhao.leader")
+    _, incident_id = _leader_on_typhoon(client, db)
     full = client.get(f"/crisis/{incident_id}/board")
     fragment = client.get(
         f"/crisis/{incident_id}/board?by=community", headers={"HX-Request": "true"}
@@ -250,9 +257,7 @@ def _posted(db: Database, incident_id: int) -> list[tuple[str, str, int]]:
 def test_a_commander_finds_a_resident_by_name_and_puts_them_on_a_post(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world(db)
-    incident_id = open_typhoon(db, world)
-    page_login(client, "zhao.leader")
+    world, incident_id = _leader_on_typhoon(client, db)
     html = client.get(f"/crisis/{incident_id}?who=林").text
     # the resident offered by name, told apart by the masked ID number and place
     assert re.search(r'type="radio" name="resident_id" value="\d+"', html)
@@ -290,9 +295,7 @@ def test_a_commander_finds_a_resident_by_name_and_puts_them_on_a_post(
 def test_a_resident_outside_the_incident_or_a_unit_outside_its_area_is_refused(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world(db)
-    incident_id = open_typhoon(db, world)
-    page_login(client, "zhao.leader")
+    world, incident_id = _leader_on_typhoon(client, db)
     # 东湖住户 lives in the other street: not offered, and refused when posted anyway
     html = client.get(f"/crisis/{incident_id}?who=东湖住户").text
     assert 'name="resident_id"' not in html
@@ -327,9 +330,7 @@ def test_a_resident_outside_the_incident_or_a_unit_outside_its_area_is_refused(
 
 
 def test_the_post_form_never_asks_for_a_register_number(client: TestClient, db: Database) -> None:
-    world = make_world(db)
-    incident_id = open_typhoon(db, world)
-    page_login(client, "zhao.leader")
+    _, incident_id = _leader_on_typhoon(client, db)
     for path in (f"/crisis/{incident_id}", f"/crisis/{incident_id}?who=Kim"):
         html = client.get(path).text
         assert "Resident number in the register" not in html
