@@ -3,7 +3,10 @@ new head in one statement (an array per column) whatever their number."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from gridgov.audit import service as audit
 from gridgov.audit.models import AuditEvent
@@ -13,20 +16,24 @@ from tests.factories import SYSTEM
 from tests.querycount import count_queries
 
 
+def _record(session: Session, action: str, n: int, **extra: Any) -> None:
+    """One entry by the system about case ``n``."""
+    audit.record(
+        session,
+        actor=SYSTEM,
+        action=action,
+        object_type="case",
+        object_id=n,
+        now=FIXED_NOW,
+        **extra,
+    )
+
+
 def test_a_transaction_of_many_audit_rows_chains_them_all(db: Database) -> None:
     # Given a transaction that records 250 entries (a sweep's worth)
     with count_queries(db) as committed, db.transaction() as session:
         for n in range(250):
-            audit.record(
-                session,
-                actor=SYSTEM,
-                action="test.swept",
-                object_type="case",
-                object_id=n,
-                region_code="440512",
-                summary={"n": n},
-                now=FIXED_NOW,
-            )
+            _record(session, "test.swept", n, region_code="440512", summary={"n": n})
     # Then they are chained in the order recorded and the chain verifies
     with db.session() as session:
         result = audit.verify(session)
@@ -53,14 +60,7 @@ def test_a_read_of_the_audit_log_built_once_sees_the_transactions_own_rows_each_
     with db.transaction() as session:
         counted = []
         for n in range(2):
-            audit.record(
-                session,
-                actor=SYSTEM,
-                action="test.read",
-                object_type="case",
-                object_id=n,
-                now=FIXED_NOW,
-            )
+            _record(session, "test.read", n)
             counted.append(session.scalar(_ENTRIES))
     # Then each read saw every row recorded before it
     assert counted == [1, 2]
