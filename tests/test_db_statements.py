@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
@@ -106,3 +106,12 @@ def test_read_value_flushes_what_the_session_has_pending_first(db: Database) -> 
         session.add(Case(**{**values, "tracking_code": "PENDING002"}))
         with session.no_autoflush:
             assert read_value(session, _COUNT, {}) == 1
+
+
+def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(db: Database) -> None:
+    # Given a read whose parameter is left out
+    with db.transaction() as session:
+        connection = session.connection()
+        # Then the cursor is not sent NULL for it: SQLAlchemy refuses the call
+        with pytest.raises(StatementError, match="since"):
+            run_statement(connection, _READ, {})
