@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from gridgov.cases.models import Case
@@ -115,3 +115,20 @@ def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(db: Database) -
         # Then the cursor is not sent NULL for it: SQLAlchemy refuses the call
         with pytest.raises(StatementError, match="since"):
             run_statement(connection, _READ, {})
+
+
+def test_a_python_side_default_is_written_as_sqlalchemy_writes_it(db: Database) -> None:
+    # Given a table whose column has a default computed in Python
+    table = Table(
+        "python_default_probe",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=lambda: 7),
+    )
+    with db.transaction() as session:
+        connection = session.connection()
+        table.create(connection)
+        # When a row is inserted without it
+        run_statement(connection, insert(table), {"id": 1})
+        # Then the default is written, as Connection.execute writes it
+        assert connection.execute(select(table.c.n)).scalar_one() == 7

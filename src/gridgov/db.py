@@ -224,6 +224,10 @@ def _prepare(statement: Any, dialect: Any, keys: tuple[str, ...], many: bool) ->
         # A parameter the statement needs and ``keys`` lacks: SQLAlchemy refuses the
         # call ("A value is required …"), where the cursor would be sent NULL.
         any(bind.required and name not in keys for name, bind in compiled.binds.items())
+        # Python-side column defaults (``default=``, ``onupdate=``): SQLAlchemy's
+        # execution computes them, the cursor would leave them out.
+        or compiled.insert_prefetch
+        or compiled.update_prefetch
         or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.escaped_bind_names
