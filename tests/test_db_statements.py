@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from gridgov.cases.models import Case
 from gridgov.cases.rules import State
@@ -106,3 +106,29 @@ def test_read_value_flushes_what_the_session_has_pending_first(db: Database) -> 
         session.add(Case(**{**values, "tracking_code": "PENDING002"}))
         with session.no_autoflush:
             assert read_value(session, _COUNT, {}) == 1
+
+
+def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(db: Database) -> None:
+    # Given a read whose parameter is left out
+    with db.transaction() as session:
+        connection = session.connection()
+        # Then the cursor is not sent NULL for it: SQLAlchemy refuses the call
+        with pytest.raises(StatementError, match="since"):
+            run_statement(connection, _READ, {})
+
+
+def test_a_python_side_default_is_written_as_sqlalchemy_writes_it(db: Database) -> None:
+    # Given a table whose column has a default computed in Python
+    table = Table(
+        "python_default_probe",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, default=lambda: 7),
+    )
+    with db.transaction() as session:
+        connection = session.connection()
+        table.create(connection)
+        # When a row is inserted without it
+        run_statement(connection, insert(table), {"id": 1})
+        # Then the default is written, as Connection.execute writes it
+        assert connection.execute(select(table.c.n)).scalar_one() == 7

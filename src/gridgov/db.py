@@ -208,10 +208,10 @@ class _Prepared:
     results: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
 
 
-# Per (statement object, dialect, parameter names, many): the statement object is kept
+# Per (statement object, dialect and driver, parameter names, many): the statement object is kept
 # with its entry, so its id is not reused while the entry lives. Only for statements
 # built once (module constants, or ``functools.cache``'s), as SQLAlchemy's own cache is.
-_PREPARED: dict[tuple[int, str, tuple[str, ...], bool], tuple[Any, _Prepared | None]] = {}
+_PREPARED: dict[tuple[int, str, str, tuple[str, ...], bool], tuple[Any, _Prepared | None]] = {}
 _MOST_PREPARED = 1024
 
 
@@ -221,7 +221,14 @@ def _prepare(statement: Any, dialect: Any, keys: tuple[str, ...], many: bool) ->
     or literal-rendered parameters): those run through SQLAlchemy."""
     compiled = statement.compile(dialect=dialect, column_keys=list(keys), for_executemany=many)
     if (
-        compiled.literal_execute_params
+        # A parameter the statement needs and ``keys`` lacks: SQLAlchemy refuses the
+        # call ("A value is required …"), where the cursor would be sent NULL.
+        any(bind.required and name not in keys for name, bind in compiled.binds.items())
+        # Python-side column defaults (``default=``, ``onupdate=``): SQLAlchemy's
+        # execution computes them, the cursor would leave them out.
+        or compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.escaped_bind_names
         or getattr(compiled, "_insertmanyvalues", None) is not None
@@ -258,14 +265,15 @@ def run_statement(
     first: dict[str, Any] = params[0] if isinstance(params, list) else params
     dialect = connection.dialect
     keys = tuple(sorted(first))
-    entry = _PREPARED.get((id(statement), dialect.name, keys, many))
+    cache_key = (id(statement), dialect.name, dialect.driver, keys, many)
+    entry = _PREPARED.get(cache_key)
     if entry is None:
-        # Past a bound, a statement seen for the first time is not kept: statements
-        # built per call (a misuse) cannot grow the cache without end.
-        prepared_now = _prepare(statement, dialect, keys, many)
-        entry = (statement, prepared_now if len(_PREPARED) < _MOST_PREPARED else None)
+        # Past a bound, a statement seen for the first time is neither compiled here nor
+        # kept: statements built per call (a misuse) cannot grow the cache without end.
         if len(_PREPARED) < _MOST_PREPARED:
-            _PREPARED[(id(statement), dialect.name, keys, many)] = entry
+            entry = _PREPARED[cache_key] = (statement, _prepare(statement, dialect, keys, many))
+        else:
+            entry = (statement, None)
     prepared = entry[1]
     dispatch = connection.dispatch
     if (

@@ -141,11 +141,11 @@ def notify_unit(
     }
     message = messages.compose("assigned", language=None, params=params)
     key = f"assigned:{case.id}:{case.version}:{assignment.unit_code}"
-    channels = ("chat", "in_app") if assignment.level == Level.GRID.value else ("in_app",)
-    for channel in channels:
+    addresses = [_Address("in_app", recipient, key)]
+    if assignment.level == Level.GRID.value:
         # A grid's chat message keeps the key it always had; its in-app copy is marked.
-        copy = channel == "in_app" and len(channels) > 1
-        to = _Address(channel, recipient, f"{key}:app" if copy else key)
+        addresses = [_Address("chat", recipient, key), _Address("in_app", recipient, f"{key}:app")]
+    for to in addresses:
         _outbox(session, now=now, case=case, message=message, to=to)
 
 
