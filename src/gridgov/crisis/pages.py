@@ -171,13 +171,14 @@ def _incident(
     people = registry.residents_by_id(session, ids=[p.resident_id for p in posts])
     tasks = service.list_tasks(session, incident=incident, viewer=actor)
     area = rules.split(incident.area_codes)
-    # the grids of the area a task can be sent to, by name, and every region shown by name
+    # the units of the area a post can lead and the grids a task can be sent to, by
+    # name (only those levels are read, so the limit counts no street or district)
     in_area = [
         r
-        for r in territory.list_regions(session, viewer=actor, limit=2000)
+        for r in territory.list_regions(session, viewer=actor, levels=POST_UNIT_LEVELS, limit=2000)
         if rules.in_area(area, r.code)
     ]
-    task_grids = [(r.code, r.name) for r in in_area if r.level in ("grid", "micro_grid")]
+    task_grids = [(r.code, r.name) for r in in_area if r.level != Level.COMMUNITY.value]
     commands = may_command(desk.user) and incident.state == IncidentState.ACTIVE.value
     matches = _post_candidates(desk, incident, area, who) if commands else []
     shown = {
@@ -222,6 +223,8 @@ def _incident(
 
 
 POST_CANDIDATES = 20
+# the levels of the units a post can lead (and, but communities, a task be sent to)
+POST_UNIT_LEVELS = (Level.COMMUNITY.value, Level.GRID.value, Level.MICRO_GRID.value)
 
 
 def _post_candidates(desk: Desk, incident: Incident, area: list[str], who: str) -> list[Resident]:
@@ -237,8 +240,7 @@ def _post_candidates(desk: Desk, incident: Incident, area: list[str], who: str) 
 
 def _post_units(in_area: list[Region]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The units a post can lead, by level (communities, grids, micro grids) and name."""
-    levels = (Level.COMMUNITY.value, Level.GRID.value, Level.MICRO_GRID.value)
-    grouped: dict[str, list[tuple[str, str]]] = {level: [] for level in levels}
+    grouped: dict[str, list[tuple[str, str]]] = {level: [] for level in POST_UNIT_LEVELS}
     for region in in_area:
         if region.level in grouped:
             grouped[region.level].append((region.code, region.name))

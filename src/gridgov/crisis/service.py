@@ -300,7 +300,7 @@ def do_add_post(
 def _unit_in_area(session: Session, incident: Incident, code: str) -> bool:
     """A post's unit: a region of the incident's area, or a building in one of its grids."""
     area = rules.split(incident.area_codes)
-    if code in territory.region_names(session, [code]):
+    if territory.find_region(session, code=code) is not None:
         return rules.in_area(area, code)
     building = registry.building_by_code(session, code=code)
     return building is not None and rules.in_area(area, building.grid_code)
